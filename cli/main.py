@@ -1,0 +1,94 @@
+"""`lat`: the one command of LAT Indsigt. Each subcommand hands its arguments to its owner module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# subcommand -> "module:function"; each function takes the parsed args and returns an exit code.
+HANDLERS = {
+    "load": "etl.load:run_cli",
+    "synth": "etl.synth:run_cli",
+    "demo": "app.server:run_demo",
+    "serve": "app.server:run_serve",
+    "reference": "warehouse.reference:run_cli",
+    "user": "app.accounts:run_cli",
+    "erase": "warehouse.erasure:run_erase_cli",
+    "purge": "warehouse.erasure:run_purge_cli",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="lat", description="LAT Indsigt: warehouse and dashboard")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    load = sub.add_parser("load", help="load platform exports into the warehouse")
+    load.add_argument("paths", nargs="+", metavar="PATH")
+    load.add_argument("--db", help="warehouse file (default data/warehouse.duckdb or $LAT_DB)")
+
+    synth = sub.add_parser("synth", help="write a synthetic export")
+    synth.add_argument("out_dir", metavar="OUT_DIR")
+    synth.add_argument("--cases", type=int, default=1500)
+    synth.add_argument("--seed", type=int, default=1)
+    synth.add_argument("--messy", action="store_true")
+
+    for name, text in (("demo", "start the dashboard on a demo warehouse"),
+                       ("serve", "start the dashboard on an existing warehouse")):
+        serve = sub.add_parser(name, help=text)
+        serve.add_argument("--port", type=int, default=8501)
+        serve.add_argument("--host", default="127.0.0.1")
+        if name == "serve":
+            serve.add_argument("--db")
+
+    reference = sub.add_parser("reference", help="show or change reference constants")
+    reference.add_argument("instrument", nargs="?")
+    reference.add_argument("--sd", type=float)
+    reference.add_argument("--reliability", type=float)
+    cutoff = reference.add_mutually_exclusive_group()
+    cutoff.add_argument("--cutoff", type=float)
+    cutoff.add_argument("--no-cutoff", action="store_true")
+    mcid = reference.add_mutually_exclusive_group()
+    mcid.add_argument("--mcid", type=float)
+    mcid.add_argument("--no-mcid", action="store_true")
+    reference.add_argument("--db")
+
+    user = sub.add_parser("user", help="manage sign-in accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=["national", "coordinator", "worker", "viewer"])
+    add.add_argument("--municipality", action="append", default=[])
+    add.add_argument("--worker-id")
+    user_sub.add_parser("list")
+    remove = user_sub.add_parser("remove")
+    remove.add_argument("name")
+    passwd = user_sub.add_parser("passwd")
+    passwd.add_argument("name")
+    user.add_argument("--db")
+
+    erase = sub.add_parser("erase", help="erase one case or citizen from every table")
+    target = erase.add_mutually_exclusive_group(required=True)
+    target.add_argument("--case")
+    target.add_argument("--citizen")
+    erase.add_argument("--db")
+
+    purge = sub.add_parser("purge", help="remove closed cases older than a retention date")
+    purge.add_argument("--closed-before", required=True)
+    purge.add_argument("--db")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    module_name, function_name = HANDLERS[args.command].split(":")
+    handler = getattr(importlib.import_module(module_name), function_name)
+    try:
+        return int(handler(args) or 0)
+    except KeyboardInterrupt:
+        print("Afbrudt.", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,229 @@
+"""The warehouse file: where it lives, how it is written atomically, how it is read while written.
+
+Writers (`lat load`, `lat reference`, erasure) never touch the live file: they copy it, write the
+copy in one transaction, and swap it in with `os.replace`. A `kill -9` half-way leaves the live file
+as it was. Readers attach the file read-only in an in-memory DuckDB and re-attach when the file's
+inode or mtime changes, so the dashboard keeps answering during a load and sees the new data after.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+SQL_DIR = Path(__file__).parent / "sql"
+REFERENCE_DIR = Path(__file__).parent / "reference"
+DEFAULT_DB = Path("data") / "warehouse.duckdb"
+TMP_SUFFIX = ".writing"
+
+# Defaults of ref.instruments (warehouse contract section 4).
+INSTRUMENT_DEFAULTS: list[dict] = [
+    {
+        "instrument": "WHO5",
+        "score_min": 0,
+        "score_max": 100,
+        "reliability": 0.85,
+        "sd": 20.0,
+        "cutoff": 50.0,
+        "mcid": 10.0,
+        "sources": "0-100 scale, cutoff <=50 and 10-point change: WHO-5 scoring instructions "
+        "(Psychiatric Centre North Zealand); population mean ~70 and depressed patients ~40 "
+        "(Topp et al. 2015); alpha ~0.85 in validation studies",
+    },
+    {
+        "instrument": "GSE",
+        "score_min": 10,
+        "score_max": 40,
+        "reliability": 0.85,
+        "sd": 5.3,
+        "cutoff": None,
+        "mcid": None,
+        "sources": "Schwarzer & Jerusalem 1995; the authors' international data set (about "
+        "19,900 people, 24 nations): mean 29.6, SD 5.3, alpha .85; the authors endorse no cutoff",
+    },
+]
+
+
+def db_path(explicit: str | os.PathLike | None = None) -> Path:
+    """The warehouse file: `--db`, else `LAT_DB`, else data/warehouse.duckdb under the cwd."""
+    return Path(explicit or os.environ.get("LAT_DB") or DEFAULT_DB).absolute()
+
+
+def data_dir(db: Path) -> Path:
+    """Folder for the files that live beside the warehouse (key, accounts, audit)."""
+    return db.parent
+
+
+def sql_files() -> list[Path]:
+    return sorted(SQL_DIR.glob("*.sql"))
+
+
+def schema_version() -> str:
+    """A digest of the SQL that defines the warehouse; a file built from other SQL is migrated."""
+    digest = hashlib.sha256()
+    for path in sql_files():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table (if missing) and (re)create every view; seed reference data once."""
+    for path in sql_files():
+        con.execute(path.read_text(encoding="utf-8"))
+    if con.execute("select count(*) from ref.municipalities").fetchone()[0] == 0:
+        municipalities = pl.read_csv(REFERENCE_DIR / "municipalities.csv", infer_schema=False)
+        con.execute("insert into ref.municipalities select * from municipalities")
+    if con.execute("select count(*) from ref.instruments").fetchone()[0] == 0:
+        instruments = pl.DataFrame(INSTRUMENT_DEFAULTS)
+        con.execute(
+            "insert into ref.instruments by name select * from instruments",
+        )
+    con.execute("create table if not exists etl.meta (key varchar primary key, value varchar)")
+    con.execute(
+        "insert or replace into etl.meta values ('schema_version', $v)",
+        {"v": schema_version()},
+    )
+
+
+def stored_schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    try:
+        row = con.execute("select value from etl.meta where key = 'schema_version'").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return row[0] if row else None
+
+
+@contextlib.contextmanager
+def write_transaction(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Write the warehouse all-or-nothing: a copy is written and swapped in on success.
+
+    Creates the warehouse (with its schema) when the file does not exist yet.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}{TMP_SUFFIX}")
+    clean_stale_copies(path)
+    if path.exists():
+        shutil.copyfile(path, tmp)
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute("begin transaction")
+            apply_schema(con)
+            yield con
+            con.execute("commit")
+            con.execute("checkpoint")
+        except BaseException:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("rollback")
+            raise
+        finally:
+            con.close()
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            Path(str(tmp) + ".wal").unlink()
+
+
+def clean_stale_copies(path: Path) -> None:
+    """Remove copies left behind by a writer that was killed (their pid is gone)."""
+    for stale in path.parent.glob(f"{path.name}.*{TMP_SUFFIX}*"):
+        pid = stale.name[len(path.name) + 1 :].split(".")[0]
+        if pid.isdigit() and not _pid_alive(int(pid)):
+            with contextlib.suppress(FileNotFoundError):
+                stale.unlink()
+
+
+def _pid_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def ensure_warehouse(path: Path) -> None:
+    """Create the warehouse if missing, or migrate its views when the project's SQL changed."""
+    if path.exists():
+        con = duckdb.connect(str(path), read_only=True)
+        try:
+            current = stored_schema_version(con) == schema_version()
+        finally:
+            con.close()
+        if current:
+            return
+    with write_transaction(path):
+        pass
+
+
+@dataclass
+class _Attached:
+    inode: int
+    mtime_ns: int
+    size: int
+
+
+class Reader:
+    """A read-only view of the warehouse that follows the file when a writer replaces it.
+
+    Thread-safe: Streamlit serves sessions from threads, so every query holds a lock.
+    """
+
+    ALIAS = "wh"
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self._con = duckdb.connect()
+        self._lock = threading.Lock()
+        self._attached: _Attached | None = None
+
+    def exists(self) -> bool:
+        return self.path.exists()
+
+    def _refresh(self) -> None:
+        stat = os.stat(self.path)
+        seen = _Attached(stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        if seen == self._attached:
+            return
+        if self._attached is not None:
+            self._con.execute("use memory")
+            self._con.execute(f"detach {self.ALIAS}")
+            self._attached = None
+        self._con.execute(
+            f"attach $path as {self.ALIAS} (read_only)",  # alias is a constant, not user input
+            {"path": str(self.path)},
+        )
+        self._con.execute(f"use {self.ALIAS}")
+        self._attached = seen
+
+    def frame(self, query: str, params: dict | None = None) -> pl.DataFrame:
+        """Run a query with bound parameters and return a polars frame."""
+        with self._lock:
+            self._refresh()
+            return self._con.sql(query, params=params or {}).pl()
+
+    def rows(self, query: str, params: dict | None = None) -> list[tuple]:
+        with self._lock:
+            self._refresh()
+            return self._con.sql(query, params=params or {}).fetchall()
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
