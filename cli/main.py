@@ -33,8 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     synth.add_argument("--seed", type=int, default=1)
     synth.add_argument("--messy", action="store_true")
 
-    for name, text in (("demo", "start the dashboard on a demo warehouse"),
-                       ("serve", "start the dashboard on an existing warehouse")):
+    for name, text in (
+        ("demo", "start the dashboard on a demo warehouse"),
+        ("serve", "start the dashboard on an existing warehouse"),
+    ):
         serve = sub.add_parser(name, help=text)
         serve.add_argument("--port", type=int, default=8501)
         serve.add_argument("--host", default="127.0.0.1")
@@ -57,7 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     user_sub = user.add_subparsers(dest="user_command", required=True)
     add = user_sub.add_parser("add")
     add.add_argument("name")
-    add.add_argument("--role", required=True, choices=["national", "coordinator", "worker", "viewer"])
+    add.add_argument(
+        "--role", required=True, choices=["national", "coordinator", "worker", "viewer"]
+    )
     add.add_argument("--municipality", action="append", default=[])
     add.add_argument("--worker-id")
     user_sub.add_parser("list")

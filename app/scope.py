@@ -1,0 +1,45 @@
+"""Who is looking: the viewer's scope, handed to every query of the data-access layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ROLES = ("national", "coordinator", "worker", "viewer")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one viewer may see; the data layer applies it to every query, chart and download.
+
+    - national: every municipality, case-level rows (pseudonyms), downloads.
+    - coordinator: case-level rows of `municipalities` only; elsewhere suppressed aggregates.
+    - worker: case-level rows of their own cases (`worker_id`) only.
+    - viewer: aggregates only, always in presentation mode.
+    `presentation` hides ids, names and case lists and forces small-number suppression.
+    """
+
+    role: str
+    user: str = "anonymous"
+    municipalities: frozenset[str] = field(default_factory=frozenset)
+    worker_id: str | None = None
+    presentation: bool = False
+
+    def __post_init__(self) -> None:
+        if self.role not in ROLES:
+            raise ValueError(f"unknown role {self.role!r}")
+        if self.role == "viewer" and not self.presentation:
+            object.__setattr__(self, "presentation", True)
+
+    @classmethod
+    def everything(cls) -> Scope:
+        """Before sign-in existed: the national view."""
+        return cls(role="national", user="national")
+
+    @property
+    def case_level(self) -> bool:
+        """May this viewer see case-level rows (ids, lists, individual lines) at all?"""
+        return self.role != "viewer" and not self.presentation
+
+    @property
+    def sees_all_municipalities(self) -> bool:
+        return self.role in ("national", "viewer")

@@ -1,0 +1,27 @@
+"""Shared test settings: every test gets its own data folder and pseudonym key, never the user's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+
+
+@pytest.fixture(autouse=True)
+def _isolated_environment(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+):
+    """Keep tests away from ./data and from a real pseudonym key in the environment."""
+    home = tmp_path_factory.mktemp("lat-data")
+    monkeypatch.setenv("LAT_DB", str(home / "warehouse.duckdb"))
+    monkeypatch.setenv("LAT_PSEUDONYM_KEY", "test-key-not-secret")
+
+
+def shared_path(*parts: str) -> Path:
+    """A file under ../shared, or skip the test saying why (a user's clone has no ../shared)."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is absent: the shared reference material is only beside the dev clone")
+    return path

@@ -1,0 +1,63 @@
+"""The warehouse file: atomic writes, a reader that follows replacements, the reference table."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import shared_path
+from warehouse import db
+
+
+def test_write_transaction_creates_schema_with_98_municipalities(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    db.ensure_warehouse(path)
+    reader = db.Reader(path)
+    assert reader.rows("select count(*) from ref.municipalities") == [(98,)]
+    assert reader.rows("select instrument from ref.instruments order by 1") == [("GSE",), ("WHO5",)]
+
+
+def test_failed_write_leaves_the_warehouse_as_it_was(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    db.ensure_warehouse(path)
+    before = path.read_bytes()
+    with pytest.raises(RuntimeError), db.write_transaction(path) as con:
+        con.execute("update ref.instruments set sd = 99")
+        raise RuntimeError("boom")
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("*.writing*"))
+
+
+def test_reader_sees_a_replaced_file_without_reconnecting(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    db.ensure_warehouse(path)
+    reader = db.Reader(path)
+    assert reader.rows("select sd from ref.instruments where instrument = 'GSE'") == [(5.3,)]
+    with db.write_transaction(path) as con:
+        con.execute("update ref.instruments set sd = 6.1 where instrument = 'GSE'")
+    assert reader.rows("select sd from ref.instruments where instrument = 'GSE'") == [(6.1,)]
+
+
+def test_stale_copy_of_a_dead_writer_is_removed(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    db.ensure_warehouse(path)
+    stale = tmp_path / f"w.duckdb.999999999{db.TMP_SUFFIX}"
+    stale.write_bytes(b"half-written")
+    with db.write_transaction(path):
+        pass
+    assert not stale.exists()
+
+
+def test_project_municipalities_match_the_shared_reference():
+    reference = shared_path("reference", "kommuner.csv")
+    with reference.open(encoding="utf-8") as handle:
+        expected = {
+            (r["kommunekode"], r["navn"], r["regionskode"], r["regionsnavn"])
+            for r in csv.DictReader(handle)
+        }
+    with (db.REFERENCE_DIR / "municipalities.csv").open(encoding="utf-8") as handle:
+        ours = {tuple(r.values()) for r in csv.DictReader(handle)}
+    assert len(ours) == 98
+    assert ours == expected
