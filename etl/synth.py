@@ -23,13 +23,15 @@ from typing import BinaryIO
 import numpy as np
 import polars as pl
 
+from warehouse.db import MUNICIPALITIES_CSV
+
 EXPORT_DATE = date(2026, 10, 31)  # fixed, so the demo is the same every day
 FIRST_START = date(2019, 1, 1)
 CHUNK_CASES = 50_000  # fixed: part of what makes a seed reproducible
 MAX_CASES = 9_999_999  # case ids have seven digits; planted ids use eight
 INVALID_RATE = 0.01
 EPOCH = date(1970, 1, 1)
-REFERENCE = Path(__file__).resolve().parents[1] / "warehouse" / "reference" / "municipalities.csv"
+REFERENCE = MUNICIPALITIES_CSV
 TABLES = ("forloeb", "medarbejdere", "maalinger", "progression")
 
 # fmt: off

@@ -14,6 +14,7 @@ import pytest
 
 from cli.main import main as lat
 from etl.synth import CLEAN_HEADERS, TABLES, SynthSummary, write_synthetic_export
+from warehouse.db import MUNICIPALITIES_CSV
 
 ALL_REASONS = {
     "missing_required", "invalid_value", "out_of_range", "future_date", "date_order",
@@ -83,7 +84,7 @@ def test_export_date_can_be_chosen_and_bounds_every_date(tmp_path: Path) -> None
 def test_corps_is_about_27_municipalities_over_all_regions(clean) -> None:
     folder, _ = clean
     cases = _clean(folder, "forloeb")
-    ref = pl.read_csv(Path(__file__).parents[1] / "warehouse/reference/municipalities.csv")
+    ref = pl.read_csv(MUNICIPALITIES_CSV)
     codes = set(cases["kommunekode"].to_list())
     assert len(codes) == 27
     assert {101, 751, 461, 851} <= codes

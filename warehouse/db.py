@@ -21,7 +21,8 @@ import duckdb
 import polars as pl
 
 SQL_DIR = Path(__file__).parent / "sql"
-REFERENCE_DIR = Path(__file__).parent / "reference"
+REFERENCE_DIR = Path(__file__).parent / "refdata"
+MUNICIPALITIES_CSV = REFERENCE_DIR / "municipalities.csv"  # the 98 municipalities, our own copy
 DEFAULT_DB = Path("data") / "warehouse.duckdb"
 TMP_SUFFIX = ".writing"
 
@@ -80,14 +81,14 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create every table (if missing) and (re)create every view; seed reference data once."""
     for path in sql_files():
         con.execute(path.read_text(encoding="utf-8"))
-    if con.execute("select count(*) from ref.municipalities").fetchone()[0] == 0:
-        municipalities = pl.read_csv(REFERENCE_DIR / "municipalities.csv", infer_schema=False)
-        con.execute("insert into ref.municipalities select * from municipalities")
-    if con.execute("select count(*) from ref.instruments").fetchone()[0] == 0:
-        instruments = pl.DataFrame(INSTRUMENT_DEFAULTS)
-        con.execute(
-            "insert into ref.instruments by name select * from instruments",
-        )
+    if con.execute("select count(*) from ref.municipalities").fetchall()[0][0] == 0:
+        con.register("seed_municipalities", pl.read_csv(MUNICIPALITIES_CSV, infer_schema=False))
+        con.execute("insert into ref.municipalities select * from seed_municipalities")
+        con.unregister("seed_municipalities")
+    if con.execute("select count(*) from ref.instruments").fetchall()[0][0] == 0:
+        con.register("seed_instruments", pl.DataFrame(INSTRUMENT_DEFAULTS))
+        con.execute("insert into ref.instruments by name select * from seed_instruments")
+        con.unregister("seed_instruments")
     con.execute("create table if not exists etl.meta (key varchar primary key, value varchar)")
     con.execute(
         "insert or replace into etl.meta values ('schema_version', $v)",
@@ -97,10 +98,10 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 def stored_schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
     try:
-        row = con.execute("select value from etl.meta where key = 'schema_version'").fetchone()
+        rows = con.execute("select value from etl.meta where key = 'schema_version'").fetchall()
     except duckdb.CatalogException:
         return None
-    return row[0] if row else None
+    return rows[0][0] if rows else None
 
 
 @contextlib.contextmanager

@@ -1,0 +1,208 @@
+-- Staging: every business rule written once (constants, as-of date, age band, active status,
+-- loans, assessment scoring, reliable-change thresholds). The mart views read these, never raw.*
+-- rules of their own. Views never name their database, so they resolve under any ATTACH alias.
+
+-- purpose: the method's fixed numbers; grain: one row
+create or replace view staging.constants as
+select
+    61 as cadence_days,                 -- "every second month"
+    30 as pre_post_window_days,         -- pre/post counts when dated at most 30 days from start/end
+    30.4375 as days_per_month,          -- 365.25 / 12
+    1.959964 as z_975                   -- 97.5% normal quantile, R's qnorm(0.975)
+;
+
+-- purpose: the as-of date, the latest exported_at loaded (NULL before any load); grain: one row
+create or replace view staging.as_of as
+select max(exported_at) as as_of
+from etl.batches
+;
+
+-- purpose: cases with the derived facts every mart shares; grain: one row per case
+create or replace view staging.cases as
+with
+
+cases as (
+    select * from raw.cases
+),
+
+municipalities as (
+    select * from ref.municipalities
+),
+
+as_of as (
+    select * from staging.as_of
+),
+
+derived as (
+    select
+        cases.*,
+        municipalities.municipality_name,
+        municipalities.region_name,
+        case
+            when cases.age_at_start is null then null
+            when cases.age_at_start < 18 then '<18'
+            when cases.age_at_start <= 24 then '18-24'
+            when cases.age_at_start <= 34 then '25-34'
+            when cases.age_at_start <= 49 then '35-49'
+            else '50+'
+        end as age_band,
+        cases.status = 'active' as is_active,
+        coalesce(
+            cases.lent_from_municipality_code is not null
+            and cases.lent_from_municipality_code <> cases.municipality_code,
+            false
+        ) as is_loan,
+        -- an active case runs until the as-of date; a finished one until its end_date
+        coalesce(cases.end_date, as_of.as_of) as period_end,
+        as_of.as_of
+    from cases
+    cross join as_of
+    left join municipalities
+        on cases.municipality_code = municipalities.municipality_code
+)
+
+select
+    *,
+    period_end - start_date as duration_days
+from derived
+;
+
+-- purpose: WHO-5 and GSE measurements scored; grain: one row per case x instrument x phase
+create or replace view staging.assessments as
+with
+
+assessments as (
+    select * from raw.assessments
+),
+
+-- plain arithmetic rather than lists: this view is read on every page, over every measurement
+counted as (
+    select
+        case_id,
+        instrument,
+        phase,
+        measured_on,
+        raw_score_given,
+        -- WHO-5 has five items; GSE ten (the ETL rejects WHO-5 rows with item_6..item_10)
+        (item_1 is not null)::integer + (item_2 is not null)::integer
+        + (item_3 is not null)::integer + (item_4 is not null)::integer
+        + (item_5 is not null)::integer
+        + case when instrument = 'GSE' then
+            (item_6 is not null)::integer + (item_7 is not null)::integer
+            + (item_8 is not null)::integer + (item_9 is not null)::integer
+            + (item_10 is not null)::integer
+        else 0 end as answered,
+        coalesce(item_1, 0) + coalesce(item_2, 0) + coalesce(item_3, 0) + coalesce(item_4, 0)
+        + coalesce(item_5, 0)
+        + case when instrument = 'GSE' then
+            coalesce(item_6, 0) + coalesce(item_7, 0) + coalesce(item_8, 0)
+            + coalesce(item_9, 0) + coalesce(item_10, 0)
+        else 0 end as items_sum
+    from assessments
+),
+
+summed as (
+    select
+        * exclude (answered),
+        -- NULL when the platform gave only its own total
+        nullif(answered, 0) as items_answered
+    from counted
+),
+
+validated as (
+    select
+        *,
+        case
+            when items_answered is null then raw_score_given is not null
+            when instrument = 'WHO5' then items_answered = 5
+            when instrument = 'GSE' then items_answered >= 7
+            else false
+        end as is_valid
+    from summed
+),
+
+scored as (
+    select
+        *,
+        case
+            when not is_valid then null
+            when items_answered is null then raw_score_given
+            when instrument = 'WHO5' then items_sum
+            -- GSE prorated: mean x 10 rounded half up, in exact integer arithmetic
+            else (20 * items_sum + items_answered) // (2 * items_answered)
+        end as raw_score
+    from validated
+)
+
+select
+    case_id,
+    instrument,
+    phase,
+    measured_on,
+    items_answered::integer as items_answered,
+    raw_score::integer as raw_score,
+    (case when instrument = 'WHO5' then raw_score * 4 else raw_score end)::integer as score,
+    is_valid
+from scored
+;
+
+-- purpose: reference constants with their Jacobson-Truax thresholds; grain: one row per instrument
+create or replace view staging.instruments as
+with
+
+instruments as (
+    select * from ref.instruments
+),
+
+constants as (
+    select * from staging.constants
+),
+
+spread as (
+    select
+        instruments.*,
+        constants.z_975 as z,
+        instruments.sd * sqrt(1 - instruments.reliability) as se
+    from instruments
+    cross join constants
+)
+
+select
+    *,
+    sqrt(2) * se as s_diff,
+    -- a change must exceed this many score points to count as reliable
+    z * sqrt(2) * se as reliable_change_threshold
+from spread
+;
+
+-- purpose: progression scores placed in their case's timeline; grain: one row per case x date
+create or replace view staging.progression as
+with
+
+progression as (
+    select * from raw.progression
+),
+
+cases as (
+    select case_id, start_date, period_end from staging.cases
+),
+
+constants as (
+    select * from staging.constants
+)
+
+select
+    progression.case_id,
+    progression.measured_on,
+    progression.score,
+    row_number() over by_case as measurement_no,
+    progression.measured_on - cases.start_date as days_since_start,
+    floor((progression.measured_on - cases.start_date) / constants.days_per_month)::integer
+        as months_since_start,
+    progression.measured_on - lag(progression.measured_on) over by_case as days_since_previous,
+    progression.measured_on between cases.start_date and cases.period_end as is_in_period
+from progression
+inner join cases on progression.case_id = cases.case_id
+cross join constants
+window by_case as (partition by progression.case_id order by progression.measured_on)
+;
