@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -61,3 +63,26 @@ def test_project_municipalities_match_the_shared_reference():
         ours = {tuple(r.values()) for r in csv.DictReader(handle)}
     assert len(ours) == 98
     assert ours == expected
+
+
+def test_concurrent_writers_wait_for_each_other_and_both_changes_survive(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    db.ensure_warehouse(path)
+    first_inside = threading.Event()
+
+    def slow_writer() -> None:
+        with db.write_transaction(path) as con:
+            first_inside.set()
+            time.sleep(0.5)
+            con.execute("update ref.instruments set sd = 11 where instrument = 'WHO5'")
+
+    thread = threading.Thread(target=slow_writer)
+    thread.start()
+    first_inside.wait(5)
+    with db.write_transaction(path) as con:  # must wait: it copies only after the first swapped
+        con.execute("update ref.instruments set sd = 7 where instrument = 'GSE'")
+    thread.join()
+    assert db.Reader(path).rows("select instrument, sd from ref.instruments order by 1") == [
+        ("GSE", 7.0),
+        ("WHO5", 11.0),
+    ]

@@ -9,6 +9,7 @@ inode or mtime changes, so the dashboard keeps answering during a load and sees 
 from __future__ import annotations
 
 import contextlib
+import fcntl
 import hashlib
 import os
 import shutil
@@ -111,32 +112,44 @@ def write_transaction(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     Creates the warehouse (with its schema) when the file does not exist yet.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f"{path.name}.{os.getpid()}{TMP_SUFFIX}")
-    clean_stale_copies(path)
-    if path.exists():
-        shutil.copyfile(path, tmp)
-    try:
-        con = duckdb.connect(str(tmp))
+    with _writer_lock(path):
+        tmp = path.with_name(f"{path.name}.{os.getpid()}{TMP_SUFFIX}")
+        clean_stale_copies(path)
+        if path.exists():
+            shutil.copyfile(path, tmp)
         try:
-            con.execute("begin transaction")
-            apply_schema(con)
-            yield con
-            con.execute("commit")
-            con.execute("checkpoint")
-        except BaseException:
-            with contextlib.suppress(duckdb.Error):
-                con.execute("rollback")
-            raise
+            con = duckdb.connect(str(tmp))
+            try:
+                con.execute("begin transaction")
+                apply_schema(con)
+                yield con
+                con.execute("commit")
+                con.execute("checkpoint")
+            except BaseException:
+                with contextlib.suppress(duckdb.Error):
+                    con.execute("rollback")
+                raise
+            finally:
+                con.close()
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, path)
         finally:
-            con.close()
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
+            with contextlib.suppress(FileNotFoundError):
+                tmp.unlink()
+            with contextlib.suppress(FileNotFoundError):
+                Path(str(tmp) + ".wal").unlink()
+
+
+@contextlib.contextmanager
+def _writer_lock(path: Path) -> Iterator[None]:
+    """One writer at a time: a second load or erasure waits instead of losing the first's work."""
+    handle = os.open(path.with_name(f".{path.name}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
     finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        with contextlib.suppress(FileNotFoundError):
-            Path(str(tmp) + ".wal").unlink()
+        os.close(handle)  # closing releases the lock
 
 
 def clean_stale_copies(path: Path) -> None:

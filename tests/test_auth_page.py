@@ -1,0 +1,213 @@
+"""The sign-in page (AppTest on tests/auth_app.py), sessions, OIDC claims, the audit page."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from streamlit.testing.v1 import AppTest
+
+from app import accounts, audit
+from app.accounts import AccountError, AccountStore, accounts_path, make_account
+from app.auth import account_from_claims, session_expired
+
+HERE = Path(__file__).parent
+PASSWORD = "korrekt-hest-batteri"
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters in tests (production keeps argon2-cffi's RFC 9106 defaults)."""
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    monkeypatch.setattr(accounts, "_dummy_hash", None)
+
+
+@pytest.fixture
+def store() -> AccountStore:
+    # conftest points LAT_DB at a fresh folder per test; the app finds the accounts beside it
+    s = AccountStore(accounts_path())
+    s.add(make_account("anna", "coordinator", ["101"]), PASSWORD)
+    s.add(make_account("boss", "viewer"), PASSWORD)
+    s.add(make_account("nat", "national"), PASSWORD)
+    return s
+
+
+def _app() -> AppTest:
+    return AppTest.from_file(str(HERE / "auth_app.py"), default_timeout=30).run()
+
+
+def _content(at: AppTest) -> str:
+    return " ".join(m.value for m in at.markdown)
+
+
+def _sign_in(at: AppTest, name: str, password: str) -> AppTest:
+    at.text_input(key="auth_name").input(name)
+    at.text_input(key="auth_password").input(password)
+    return at.button[0].click().run()
+
+
+def test_sign_in_form_hides_the_content(store: AccountStore):
+    at = _app()
+    assert not at.exception
+    assert "SECRET" not in _content(at)
+    password_type = at.text_input(key="auth_password").proto.type
+    assert password_type == at.text_input(key="auth_password").proto.Type.PASSWORD
+
+
+def test_wrong_password_shows_an_error_and_no_content(store: AccountStore):
+    at = _sign_in(_app(), "anna", "wrong-password-1")
+    assert not at.exception
+    assert [e.value for e in at.error] == ["Forkert brugernavn eller adgangskode."]
+    assert "SECRET" not in _content(at)
+    events = audit.read_events()
+    assert events["event"].to_list() == ["sign_in_failed"]
+    assert events["user"][0] == "anna"
+
+
+def test_unknown_user_is_not_written_to_the_audit_trail(store: AccountStore):
+    _sign_in(_app(), "my-password-by-mistake", "whatever-123")
+    assert audit.read_events()["user"].to_list() == ["(ukendt bruger)"]
+
+
+def test_right_password_shows_content_and_audits_the_sign_in(store: AccountStore):
+    at = _sign_in(_app(), "anna", PASSWORD)
+    assert not at.exception
+    assert "SECRET CONTENT for anna as coordinator" in _content(at)
+    assert not at.error
+    assert audit.read_events()["event"].to_list() == ["page_view", "sign_in"]
+
+
+def test_lockout_message_after_five_failures(store: AccountStore):
+    at = _app()
+    for _ in range(5):
+        at = _sign_in(at, "anna", "wrong-password-1")
+    assert "låst" in at.error[0].value
+    at = _sign_in(at, "anna", PASSWORD)  # the right password does not help while locked
+    assert "låst" in at.error[0].value
+    assert "SECRET" not in _content(at)
+
+
+def test_sign_out_ends_the_session_and_is_audited(store: AccountStore):
+    at = _sign_in(_app(), "anna", PASSWORD)
+    at = at.sidebar.button(key="auth_sign_out").click().run()
+    assert not at.exception
+    assert "SECRET" not in _content(at)
+    assert audit.read_events()["event"].to_list() == ["sign_out", "page_view", "sign_in"]
+
+
+def test_a_page_view_is_audited_once_not_on_every_rerun(store: AccountStore):
+    at = _sign_in(_app(), "anna", PASSWORD)
+    at = at.run()
+    at = at.run()
+    views = audit.read_events(event="page_view")
+    assert views.height == 1
+    assert views["user"][0] == "anna"
+    assert '"page": "test-page"' in views["detail"][0]
+
+
+def test_idle_session_expires(store: AccountStore):
+    at = _sign_in(_app(), "anna", PASSWORD)
+    at.session_state["auth_last_seen"] = time.time() - 31 * 60
+    at = at.run()
+    assert "SECRET" not in _content(at)
+    assert "udløb" in at.info[0].value
+
+
+def test_presentation_switch_gives_a_presentation_scope_and_a_banner(store: AccountStore):
+    at = _sign_in(_app(), "anna", PASSWORD)
+    assert "presentation=False" in _content(at)
+    at = at.sidebar.toggle(key="auth_presentation").set_value(True).run()
+    assert "presentation=True" in _content(at)
+    assert any("sikker at dele" in i.value for i in at.info)
+
+
+def test_viewer_is_always_in_presentation_mode(store: AccountStore):
+    at = _sign_in(_app(), "boss", PASSWORD)
+    assert "presentation=True" in _content(at)
+    assert at.sidebar.toggle(key="auth_presentation_forced").disabled
+    assert any("sikker at dele" in i.value for i in at.info)
+
+
+def test_english_texts_when_the_session_language_is_english(store: AccountStore):
+    at = AppTest.from_file(str(HERE / "auth_app.py"), default_timeout=30)
+    at.session_state["lang"] = "en"
+    at = _sign_in(at.run(), "anna", "wrong-password-1")
+    assert at.error[0].value == "Wrong user name or password."
+
+
+def test_session_limits():
+    now = 1_000_000.0
+    assert not session_expired(now - 60, now - 60, now)
+    assert session_expired(now - 60, now - 31 * 60, now)
+    assert session_expired(now - 8 * 3600 - 1, now - 10, now)
+
+
+def test_oidc_claims_map_to_an_account():
+    account = account_from_claims(
+        {"email": "Kim@Kommune.dk", "lat_role": "coordinator", "lat_municipalities": "0101,147"}
+    )
+    assert (account.name, account.role, account.municipalities) == (
+        "kim@kommune.dk",
+        "coordinator",
+        ("101", "147"),
+    )
+    mapped = account_from_claims(
+        {"sub": "x1", "groups": ["Other", "LAT-Ledelse"]},
+        {"role_claim": "groups", "role_values": {"LAT-Ledelse": "viewer"}},
+    )
+    assert mapped.role == "viewer" and mapped.name == "x1"
+
+
+@pytest.mark.parametrize(
+    "claims",
+    [
+        {"email": "a@b.dk"},
+        {"email": "a@b.dk", "lat_role": "admin"},
+        {"email": "a@b.dk", "lat_role": "coordinator"},
+        {"email": "a@b.dk", "lat_role": "worker"},
+    ],
+)
+def test_oidc_claims_without_a_usable_role_are_refused(claims: dict):
+    with pytest.raises(AccountError):
+        account_from_claims(claims)
+
+
+# --- the audit page ---------------------------------------------------------------------------
+
+AUDIT_PAGE = """
+import runpy
+from app.auth import require_sign_in
+require_sign_in()
+runpy.run_path({page!r})
+"""
+
+
+def _audit_page() -> AppTest:
+    page = str(HERE.parent / "pages" / "audit.py")
+    return AppTest.from_string(AUDIT_PAGE.format(page=page), default_timeout=30).run()
+
+
+def test_audit_page_lists_events_for_a_national_user(store: AccountStore):
+    audit.record("erase", "cli:root", {"target": "case", "rows_removed": {"raw.cases": 1}})
+    at = _sign_in(_audit_page(), "nat", PASSWORD)
+    assert not at.exception
+    frame = at.dataframe[0].value
+    assert set(frame["event"]) >= {"erase", "sign_in"}
+    at = at.selectbox(key="audit_event").select("erase").run()
+    assert list(at.dataframe[0].value["event"]) == ["erase"]
+
+
+def test_audit_page_refuses_a_coordinator(store: AccountStore):
+    at = _sign_in(_audit_page(), "anna", PASSWORD)
+    assert not at.exception
+    assert "nationale" in at.error[0].value
+    assert not at.dataframe
+
+
+def test_app_never_reads_the_developers_data_folder():
+    assert "lat-data" in os.environ["LAT_DB"]  # conftest isolation is in force for these tests

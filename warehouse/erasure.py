@@ -1,0 +1,343 @@
+"""Erasure on request and retention: `lat erase --case ID | --citizen KEY`, `lat purge`.
+
+Everything about the case or citizen goes, from every table, in one atomic warehouse write:
+every base table with a `case_id` or `citizen_key` column (so a table added later is covered
+too), and the quarantined rows of `etl.rejected_rows` whose original cells name the case (or
+the citizen's borger_id). The erased keys are recorded as pseudonyms in `etl.erased_keys`, so a
+later load of an old export rejects them instead of bringing them back. The audit trail gets
+counts only, never what was erased.
+
+After the write the warehouse file is rebuilt from scratch (a fresh file, every object copied),
+so the deleted rows do not linger in the file's free blocks either.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import getpass
+import json
+import os
+import sys
+import unicodedata
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from warehouse.db import data_dir, db_path, write_transaction
+
+# Header names of the case id and citizen id columns, after the export format's folding.
+CASE_COLUMNS = frozenset({"forloeb_id", "case_id"})
+CITIZEN_COLUMNS = frozenset({"borger_id", "citizen_id"})
+KEEP_TABLES = frozenset({("etl", "erased_keys")})
+CLOSED_STATUSES = ("closed", "discontinued")
+
+
+class ErasureError(ValueError):
+    """Something the operator can fix (unknown case, bad date); shown as one line."""
+
+
+def fold_header(name: str) -> str:
+    """The export format's header folding: trim, lower case, æ ø å folded, spaces and - as _."""
+    text = unicodedata.normalize("NFC", str(name)).strip().lower()
+    for old, new in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), (" ", "_"), ("-", "_")):
+        text = text.replace(old, new)
+    return text
+
+
+def pseudonymizer(db: Path):
+    """The warehouse's pseudonymiser (key from LAT_PSEUDONYM_KEY or data_dir/pseudonym.key)."""
+    from etl.pseudonym import Pseudonymizer  # imported late: erasure works before etl is loaded
+
+    return Pseudonymizer.from_environment(data_dir(db) / "pseudonym.key")
+
+
+# --- finding what to erase -------------------------------------------------------------------
+
+
+def _base_tables(con: duckdb.DuckDBPyConnection) -> dict[tuple[str, str], set[str]]:
+    """(schema, table) -> its column names, for every base table of the warehouse."""
+    rows = con.execute(
+        "select schema_name, table_name, column_name from duckdb_columns() "
+        "where database_name = current_database() and not internal "
+        "and (schema_name, table_name) in "
+        "(select (schema_name, table_name) from duckdb_tables() "
+        " where database_name = current_database() and not internal)"
+    ).fetchall()
+    tables: dict[tuple[str, str], set[str]] = {}
+    for schema, table, column in rows:
+        if (schema, table) not in KEEP_TABLES:
+            tables.setdefault((schema, table), set()).add(column)
+    return tables
+
+
+def _quoted(schema: str, table: str) -> str:
+    # Identifiers come from DuckDB's own catalog, never from the user; quoted all the same.
+    return '"' + schema.replace('"', '""') + '"."' + table.replace('"', '""') + '"'
+
+
+def _rejected_matches(
+    con: duckdb.DuckDBPyConnection, case_ids: set[str], citizen_keys: set[str], keyer
+) -> list[int]:
+    """rowids of quarantined rows whose original cells name one of the cases or citizens."""
+    rows = con.execute(
+        "select rowid, raw_values::varchar from etl.rejected_rows where raw_values is not null"
+    ).fetchall()
+    hits = []
+    for rowid, text in rows:
+        try:
+            cells = json.loads(text)
+        except ValueError:
+            continue
+        if isinstance(cells, dict) and _names_target(cells, case_ids, citizen_keys, keyer):
+            hits.append(rowid)
+    return hits
+
+
+def _names_target(cells: dict, case_ids: set[str], citizen_keys: set[str], keyer) -> bool:
+    for header, value in cells.items():
+        if value is None:
+            continue
+        column, cell = fold_header(header), str(value).strip()
+        if column in CASE_COLUMNS and cell in case_ids:
+            return True
+        if column in CITIZEN_COLUMNS and citizen_keys and cell:
+            if cell in citizen_keys or (keyer is not None and keyer(cell) in citizen_keys):
+                return True
+    return False
+
+
+def _case_ids_for_citizens(con: duckdb.DuckDBPyConnection, citizen_keys: set[str]) -> set[str]:
+    rows = con.execute(
+        "select case_id from raw.cases where citizen_key = any($keys)",
+        {"keys": sorted(citizen_keys)},
+    ).fetchall()
+    return {row[0] for row in rows}
+
+
+# --- removing --------------------------------------------------------------------------------
+
+
+def _remove(
+    con: duckdb.DuckDBPyConnection, case_ids: set[str], citizen_keys: set[str], keyer
+) -> dict[str, int]:
+    """Delete every row about these cases/citizens; rows removed per table (zeros included)."""
+    targets_cases = pl.DataFrame({"case_id": sorted(case_ids)}, schema={"case_id": pl.String})
+    targets_citizens = pl.DataFrame(
+        {"citizen_key": sorted(citizen_keys)}, schema={"citizen_key": pl.String}
+    )
+    con.register("erase_case_ids", targets_cases)
+    con.register("erase_citizen_keys", targets_citizens)
+    counts: dict[str, int] = {}
+    rejected = _rejected_matches(con, case_ids, citizen_keys, keyer)
+    for (schema, table), columns in sorted(_base_tables(con).items()):
+        name = f"{schema}.{table}"
+        conditions = []
+        if "case_id" in columns:
+            conditions.append("case_id in (select case_id from erase_case_ids)")
+        if "citizen_key" in columns:
+            conditions.append("citizen_key in (select citizen_key from erase_citizen_keys)")
+        if not conditions:
+            continue
+        sql = f"delete from {_quoted(schema, table)} where {' or '.join(conditions)}"  # noqa: S608
+        counts[name] = con.execute(sql).fetchone()[0]
+    if rejected:
+        counts["etl.rejected_rows"] = con.execute(
+            "delete from etl.rejected_rows where rowid = any($ids)", {"ids": rejected}
+        ).fetchone()[0]
+    else:
+        counts.setdefault("etl.rejected_rows", 0)
+    con.unregister("erase_case_ids")
+    con.unregister("erase_citizen_keys")
+    return counts
+
+
+def _remember_erased(
+    con: duckdb.DuckDBPyConnection, key_type: str, keys: Iterable[str], at: datetime
+) -> int:
+    """Record erased keys (pseudonyms) once each, so later loads reject them."""
+    frame = pl.DataFrame({"key_pseudonym": sorted(set(keys))}, schema={"key_pseudonym": pl.String})
+    con.register("erased_now", frame)
+    try:
+        return con.execute(
+            "insert into etl.erased_keys (key_type, key_pseudonym, erased_at) "
+            "select $type, key_pseudonym, $at from erased_now "
+            "where key_pseudonym not in "
+            "(select key_pseudonym from etl.erased_keys where key_type = $type)",
+            {"type": key_type, "at": at},
+        ).fetchone()[0]
+    finally:
+        con.unregister("erased_now")
+
+
+# --- public functions ------------------------------------------------------------------------
+
+
+def erase_case(db: Path, case_id: str) -> dict[str, int]:
+    """Remove one case from every table and record its key; raises ErasureError when unknown."""
+    case_id = case_id.strip()
+    if not db.exists():
+        raise ErasureError(f"Der er intet lager i {db}.")
+    keys = pseudonymizer(db)
+    with write_transaction(db) as con:
+        counts = _remove(con, {case_id}, set(), None)
+        if not any(counts.values()):
+            raise ErasureError(f"Forløbet {case_id!r} findes ikke i lageret; intet er slettet.")
+        counts["etl.erased_keys"] = _remember_erased(
+            con, "case", [keys.case_key(case_id)], datetime.now()
+        )
+    compact(db)
+    return counts
+
+
+def resolve_citizen(con: duckdb.DuckDBPyConnection, key: str, keyer) -> str:
+    """KEY as the pseudonym shown in mart.cases, else taken as a raw borger_id and keyed."""
+    found = con.execute(
+        "select count(*) from raw.cases where citizen_key = $k", {"k": key}
+    ).fetchone()[0]
+    return key if found else keyer(key)
+
+
+def erase_citizen(db: Path, key: str) -> dict[str, int]:
+    """Remove a citizen (all their cases) from every table and record their keys."""
+    key = key.strip()
+    if not db.exists():
+        raise ErasureError(f"Der er intet lager i {db}.")
+    keys = pseudonymizer(db)
+    with write_transaction(db) as con:
+        citizen = resolve_citizen(con, key, keys.citizen_key)
+        case_ids = _case_ids_for_citizens(con, {citizen})
+        counts = _remove(con, case_ids, {citizen}, keys.citizen_key)
+        if not any(counts.values()):
+            raise ErasureError("Borgeren findes ikke i lageret (hverken som pseudonym eller id).")
+        now = datetime.now()
+        counts["etl.erased_keys"] = _remember_erased(con, "citizen", [citizen], now)
+        counts["etl.erased_keys"] += _remember_erased(
+            con, "case", [keys.case_key(c) for c in case_ids], now
+        )
+    compact(db)
+    return counts
+
+
+def purge_closed(db: Path, closed_before: date) -> dict[str, int]:
+    """Remove closed and discontinued cases that ended before `closed_before`, and orphans."""
+    if not db.exists():
+        raise ErasureError(f"Der er intet lager i {db}.")
+    keys = pseudonymizer(db)
+    with write_transaction(db) as con:
+        case_ids = {
+            row[0]
+            for row in con.execute(
+                "select case_id from raw.cases where status = any($statuses) and end_date < $d",
+                {"statuses": list(CLOSED_STATUSES), "d": closed_before},
+            ).fetchall()
+        }
+        counts = _remove(con, case_ids, set(), None) if case_ids else {}
+        counts["cases_purged"] = len(case_ids)
+        for table in ("assessments", "progression"):
+            # measurements left without a case (e.g. from before a case row was rejected)
+            orphans = con.execute(
+                f"delete from raw.{table} where case_id not in "  # noqa: S608 (constant names)
+                "(select case_id from raw.cases)"
+            ).fetchone()[0]
+            counts[f"raw.{table}"] = counts.get(f"raw.{table}", 0) + orphans
+        counts["etl.erased_keys"] = _remember_erased(
+            con, "case", [keys.case_key(c) for c in case_ids], datetime.now()
+        )
+    compact(db)
+    return counts
+
+
+def compact(db: Path) -> None:
+    """Rebuild the warehouse into a fresh file so deleted rows leave no bytes behind.
+
+    Same all-or-nothing swap as write_transaction: a copy is built and replaces the file.
+    """
+    tmp = db.with_name(f"{db.name}.{os.getpid()}.compact.writing")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute("attach $p as source (read_only)", {"p": str(db)})
+            con.execute(f"copy from database source to {_current_db(con)}")
+            con.execute("detach source")
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(tmp, db)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        with contextlib.suppress(FileNotFoundError):
+            Path(str(tmp) + ".wal").unlink()
+
+
+def _current_db(con: duckdb.DuckDBPyConnection) -> str:
+    name = con.execute("select current_database()").fetchone()[0]
+    return '"' + name.replace('"', '""') + '"'
+
+
+# --- command line ----------------------------------------------------------------------------
+
+
+def _operator() -> str:
+    with contextlib.suppress(Exception):
+        return f"cli:{getpass.getuser()}"
+    return "cli"
+
+
+def _print_counts(title: str, counts: dict[str, int]) -> None:
+    print(title)
+    for table, count in counts.items():
+        print(f"  {table:<24} {count:>8}")
+
+
+def _audit(event: str, detail: dict, db: Path) -> int:
+    """Record in the audit trail; a failure is reported (the erasure itself stands)."""
+    from app.audit import record  # app.audit has no Streamlit; imported late to keep the CLI light
+
+    try:
+        record(event, _operator(), detail, db=db)
+    except Exception as error:  # any failure must be told, not raised
+        print(f"Advarsel: kunne ikke skrive i revisionssporet ({error}).", file=sys.stderr)
+        return 1
+    return 0
+
+
+def run_erase_cli(args: argparse.Namespace) -> int:
+    """`lat erase --case ID | --citizen KEY`."""
+    db = db_path(getattr(args, "db", None))
+    try:
+        if args.case:
+            counts, target = erase_case(db, args.case), "case"
+        else:
+            counts, target = erase_citizen(db, args.citizen), "citizen"
+    except ErasureError as error:
+        print(f"Fejl: {error}", file=sys.stderr)
+        return 2
+    _print_counts("Slettet (rækker pr. tabel):", counts)
+    return _audit("erase", {"target": target, "rows_removed": counts}, db)
+
+
+def run_purge_cli(args: argparse.Namespace) -> int:
+    """`lat purge --closed-before YYYY-MM-DD`."""
+    db = db_path(getattr(args, "db", None))
+    try:
+        try:
+            cutoff = date.fromisoformat(args.closed_before.strip())
+        except ValueError:
+            raise ErasureError(
+                f"Datoen {args.closed_before!r} skal skrives ÅÅÅÅ-MM-DD, fx 2020-01-01."
+            ) from None
+        counts = purge_closed(db, cutoff)
+    except ErasureError as error:
+        print(f"Fejl: {error}", file=sys.stderr)
+        return 2
+    _print_counts(f"Afsluttede forløb før {cutoff.isoformat()} fjernet:", counts)
+    return _audit("purge", {"closed_before": cutoff.isoformat(), "rows_removed": counts}, db)
