@@ -106,10 +106,12 @@ def stored_schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 @contextlib.contextmanager
-def write_transaction(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+def write_transaction(path: Path, *, compact: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Write the warehouse all-or-nothing: a copy is written and swapped in on success.
 
-    Creates the warehouse (with its schema) when the file does not exist yet.
+    Creates the warehouse (with its schema) when the file does not exist yet. `compact` rebuilds
+    the written copy into a fresh file before the swap, so deleted rows leave no bytes behind
+    (erasure needs that; DuckDB reuses freed blocks lazily).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     with _writer_lock(path):
@@ -131,6 +133,8 @@ def write_transaction(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
                 raise
             finally:
                 con.close()
+            if compact:
+                _rebuild(tmp)
             with open(tmp, "rb+") as handle:
                 os.fsync(handle.fileno())
             os.replace(tmp, path)
@@ -139,6 +143,22 @@ def write_transaction(path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
                 tmp.unlink()
             with contextlib.suppress(FileNotFoundError):
                 Path(str(tmp) + ".wal").unlink()
+
+
+def _rebuild(path: Path) -> None:
+    """Copy every table and view of `path` into a new file that then replaces it."""
+    fresh = path.with_name(path.name + ".fresh")
+    fresh.unlink(missing_ok=True)
+    con = duckdb.connect(str(fresh))
+    try:
+        con.execute("attach $p as source (read_only)", {"p": str(path)})
+        target = con.execute("select current_database()").fetchall()[0][0]
+        con.execute(f'copy from database source to "{target}"')  # our own file name, not input
+        con.execute("detach source")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    os.replace(fresh, path)
 
 
 @contextlib.contextmanager

@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import getpass
 import json
-import os
 import sys
 import unicodedata
 from collections.abc import Iterable
@@ -182,14 +181,13 @@ def erase_case(db: Path, case_id: str) -> dict[str, int]:
     if not db.exists():
         raise ErasureError(f"Der er intet lager i {db}.")
     keys = pseudonymizer(db)
-    with write_transaction(db) as con:
+    with write_transaction(db, compact=True) as con:
         counts = _remove(con, {case_id}, set(), None)
         if not any(counts.values()):
             raise ErasureError(f"Forløbet {case_id!r} findes ikke i lageret; intet er slettet.")
         counts["etl.erased_keys"] = _remember_erased(
             con, "case", [keys.case_key(case_id)], datetime.now()
         )
-    compact(db)
     return counts
 
 
@@ -207,7 +205,7 @@ def erase_citizen(db: Path, key: str) -> dict[str, int]:
     if not db.exists():
         raise ErasureError(f"Der er intet lager i {db}.")
     keys = pseudonymizer(db)
-    with write_transaction(db) as con:
+    with write_transaction(db, compact=True) as con:
         citizen = resolve_citizen(con, key, keys.citizen_key)
         case_ids = _case_ids_for_citizens(con, {citizen})
         counts = _remove(con, case_ids, {citizen}, keys.citizen_key)
@@ -218,7 +216,6 @@ def erase_citizen(db: Path, key: str) -> dict[str, int]:
         counts["etl.erased_keys"] += _remember_erased(
             con, "case", [keys.case_key(c) for c in case_ids], now
         )
-    compact(db)
     return counts
 
 
@@ -227,7 +224,7 @@ def purge_closed(db: Path, closed_before: date) -> dict[str, int]:
     if not db.exists():
         raise ErasureError(f"Der er intet lager i {db}.")
     keys = pseudonymizer(db)
-    with write_transaction(db) as con:
+    with write_transaction(db, compact=True) as con:
         case_ids = {
             row[0]
             for row in con.execute(
@@ -247,40 +244,7 @@ def purge_closed(db: Path, closed_before: date) -> dict[str, int]:
         counts["etl.erased_keys"] = _remember_erased(
             con, "case", [keys.case_key(c) for c in case_ids], datetime.now()
         )
-    compact(db)
     return counts
-
-
-def compact(db: Path) -> None:
-    """Rebuild the warehouse into a fresh file so deleted rows leave no bytes behind.
-
-    Same all-or-nothing swap as write_transaction: a copy is built and replaces the file.
-    """
-    tmp = db.with_name(f"{db.name}.{os.getpid()}.compact.writing")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    try:
-        con = duckdb.connect(str(tmp))
-        try:
-            con.execute("attach $p as source (read_only)", {"p": str(db)})
-            con.execute(f"copy from database source to {_current_db(con)}")
-            con.execute("detach source")
-            con.execute("checkpoint")
-        finally:
-            con.close()
-        with open(tmp, "rb+") as handle:
-            os.fsync(handle.fileno())
-        os.replace(tmp, db)
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
-        with contextlib.suppress(FileNotFoundError):
-            Path(str(tmp) + ".wal").unlink()
-
-
-def _current_db(con: duckdb.DuckDBPyConnection) -> str:
-    name = con.execute("select current_database()").fetchone()[0]
-    return '"' + name.replace('"', '""') + '"'
 
 
 # --- command line ----------------------------------------------------------------------------
