@@ -1,0 +1,159 @@
+"""Shared chart helpers: one colour-blind-safe palette, a projector-friendly theme, base builders.
+
+API:
+- `PALETTE` (Okabe–Ito), `CASE_TYPE_COLORS`, `color_scale(domain)`: use these, never ad-hoc colours.
+- `enable_theme()`: registers and enables the Altair theme "lat" (large fonts); the router calls it.
+- `line_chart(df, x, y, *, color=None, ...)`, `bar_chart(df, x, y, *, color=None, horizontal=False)`,
+  `sparkline(df, x, y)`: small builders returning `alt.Chart`s (pages may layer or tweak them).
+  They refuse more than `MAX_POINTS` rows: aggregate in DuckDB first.
+- `localized_spec(chart, language) -> dict` and `to_png(chart, language) -> bytes`: the Vega-Lite
+  spec with the reader's number/date locale, and a PNG for slides (vl-convert, offline).
+Texts (titles) come from the caller in the reader's language; dates as `:T`, counts as `:Q`.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from app import i18n
+
+MAX_POINTS = 5000
+# Okabe & Ito (2008), "Color Universal Design": distinguishable with every common colour deficiency.
+PALETTE = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+CASE_TYPE_COLORS = {"mentor": PALETTE[0], "parent_coach": PALETTE[1]}
+FONT_SIZE = 15
+TITLE_SIZE = 18
+
+
+def _theme() -> dict:
+    axis = {
+        "labelFontSize": FONT_SIZE,
+        "titleFontSize": FONT_SIZE,
+        "labelColor": "#1A1A1A",
+        "titleColor": "#1A1A1A",
+        "gridColor": "#E3E7EB",
+    }
+    return {
+        "config": {
+            "font": "sans-serif",
+            "view": {"stroke": None, "continuousWidth": 600, "continuousHeight": 300},
+            "axis": axis,
+            "legend": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "orient": "top"},
+            "title": {"fontSize": TITLE_SIZE, "anchor": "start"},
+            "header": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE},
+            "range": {"category": list(PALETTE)},
+            "mark": {"color": PALETTE[0]},
+            "bar": {"color": PALETTE[0]},
+            "line": {"strokeWidth": 3},
+            "point": {"size": 60},
+        }
+    }
+
+
+def enable_theme() -> None:
+    """Register and enable the "lat" theme (idempotent)."""
+    if "lat" not in alt.theme.names():
+        alt.theme.register("lat", enable=False)(_theme)
+    alt.theme.enable("lat")
+
+
+def color_scale(domain: list[str], colors: dict[str, str] | None = None) -> alt.Scale:
+    """A categorical scale over `domain` using the palette (or given colours per value)."""
+    colors = colors or {}
+    rng = [colors.get(value, PALETTE[i % len(PALETTE)]) for i, value in enumerate(domain)]
+    return alt.Scale(domain=domain, range=rng)
+
+
+def _check(df: pl.DataFrame) -> None:
+    if df.height > MAX_POINTS:
+        raise ValueError(f"{df.height} points is too many for a chart; aggregate in the query")
+
+
+def line_chart(
+    df: pl.DataFrame,
+    x: str,
+    y: str,
+    *,
+    color: str | None = None,
+    x_title: str = "",
+    y_title: str = "",
+    y_format: str = ",d",
+    scale: alt.Scale | None = None,
+) -> alt.Chart:
+    """A line with points over time (`x` a date column)."""
+    _check(df)
+    encoding = {
+        "x": alt.X(f"{x}:T", title=x_title),
+        "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
+        "tooltip": [alt.Tooltip(f"{x}:T"), alt.Tooltip(f"{y}:Q", format=y_format)],
+    }
+    if color:
+        encoding["color"] = alt.Color(f"{color}:N", title="", scale=scale or alt.Undefined)
+        encoding["tooltip"].append(alt.Tooltip(f"{color}:N"))
+    return alt.Chart(df).mark_line(point=True).encode(**encoding)
+
+
+def bar_chart(
+    df: pl.DataFrame,
+    x: str,
+    y: str,
+    *,
+    color: str | None = None,
+    horizontal: bool = False,
+    x_title: str = "",
+    y_title: str = "",
+    x_type: str = "N",
+    scale: alt.Scale | None = None,
+    sort: str | list | None = None,
+) -> alt.Chart:
+    """Bars of `y` (a count) per `x`; `horizontal=True` for long category labels."""
+    _check(df)
+    cat = alt.X(f"{x}:{x_type}", title=x_title, sort=sort if sort is not None else alt.Undefined)
+    val = alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=",d"))
+    if horizontal:
+        cat = alt.Y(f"{x}:{x_type}", title=x_title, sort=sort if sort is not None else "-x")
+        val = alt.X(f"{y}:Q", title=y_title, axis=alt.Axis(format=",d"))
+        encoding = {"y": cat, "x": val}
+    else:
+        encoding = {"x": cat, "y": val}
+    encoding["tooltip"] = [alt.Tooltip(f"{x}:{x_type}"), alt.Tooltip(f"{y}:Q", format=",d")]
+    if color:
+        encoding["color"] = alt.Color(f"{color}:N", title="", scale=scale or alt.Undefined)
+    return alt.Chart(df).mark_bar().encode(**encoding)
+
+
+def sparkline(df: pl.DataFrame, x: str, y: str, *, height: int = 60) -> alt.Chart:
+    """A bare monthly trend line (no axes), for a headline figure."""
+    _check(df)
+    return (
+        alt.Chart(df)
+        .mark_line(point=False, strokeWidth=2, color=PALETTE[0])
+        .encode(x=alt.X(f"{x}:T", axis=None), y=alt.Y(f"{y}:Q", axis=None))
+        .properties(height=height)
+    )
+
+
+def localized_spec(chart: alt.TopLevelMixin, language: str | None = None) -> dict:
+    """The chart's Vega-Lite spec with the reader's number and time locale."""
+    spec = chart.to_dict()
+    spec.setdefault("config", {})["locale"] = i18n.vega_locale(language)
+    return spec
+
+
+def to_png(chart: alt.TopLevelMixin, language: str | None = None) -> bytes:
+    """A PNG of the chart at twice the size, for slides (rendered offline by vl-convert)."""
+    import json
+
+    import vl_convert
+
+    return vl_convert.vegalite_to_png(json.dumps(localized_spec(chart, language)), scale=2)

@@ -1,0 +1,173 @@
+"""Reusable page parts. A page reads like a short script built from these:
+
+    from app import components, data
+    from app.queries import overview as q
+
+    def render() -> None:
+        frame = q.monthly(data.current_scope(), data.current_filters())
+        components.chart_block(chart, frame, "Each point is a month.", n=123, key="ov_monthly")
+
+    components.run_page("page_overview", render)
+
+- `run_page(title_key, render)`: title in the reader's language, the empty-warehouse guidance,
+  and a friendly message instead of a traceback (NotAllowed -> "your role ..." info).
+- `chart_block(chart, data, how_to_read, n, key)`: the chart, one sentence on how to read it,
+  the n behind it, CSV download of the data and PNG download of the chart (made on click only).
+- `figure(label, value, delta, trend, help)`: a headline figure with a monthly sparkline.
+- `value_text(value, hidden, kind)`: a figure as text ("<5" when hidden).
+- `freshness()`: the as-of date and the last load.
+- `no_match()`: the "filters match nothing" message.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+
+import altair as alt
+import polars as pl
+import streamlit as st
+
+from app import charts, data, i18n
+from app.i18n import t
+
+log = logging.getLogger(__name__)
+
+
+def _record_download(what: str) -> None:
+    """Audit trail entry for a download (the sign-in module writes it when someone is signed in)."""
+    try:
+        from app import auth  # imported late: the sign-in module pulls in the account store
+    except ImportError:
+        return
+    try:
+        auth.log_download(what)
+    except Exception:  # an audit hiccup must not block the reader; it is logged
+        log.exception("could not record a download in the audit trail")
+
+
+def csv_bytes(frame: pl.DataFrame) -> bytes:
+    """CSV with a BOM so Excel opens æ, ø, å correctly."""
+    return frame.write_csv().encode("utf-8-sig")
+
+
+def chart_block(
+    chart: alt.TopLevelMixin,
+    data: pl.DataFrame,
+    how_to_read: str,
+    n: int | None,
+    key: str,
+    *,
+    unit: str | None = None,
+) -> None:
+    """Chart + how to read it + n + CSV and PNG downloads (the PNG is rendered only on click).
+
+    `unit` names what n counts when it is not cases (e.g. tr({"da": "rækker", "en": "rows"})).
+    """
+    language = i18n.lang()
+    st.vega_lite_chart(charts.localized_spec(chart, language), theme=None, width="stretch",
+                       key=f"{key}_chart")  # fmt: skip
+    n_text = i18n.SUPPRESSED if n is None else i18n.fmt_int(n, language)
+    n_note = f"n = {n_text} {unit}" if unit else t("n_behind", n=n_text)
+    st.caption(f"{how_to_read} {n_note}")
+    left, right, _ = st.columns([1, 1, 3])
+    left.download_button(
+        t("download_csv"),
+        data=lambda: csv_bytes(data),
+        file_name=f"{key}.csv",
+        mime="text/csv",
+        key=f"{key}_csv",
+        on_click=_record_download,
+        args=(f"{key}.csv",),
+    )
+    right.download_button(
+        t("download_png"),
+        data=lambda: charts.to_png(chart, language),
+        file_name=f"{key}.png",
+        mime="image/png",
+        key=f"{key}_png",
+        on_click=_record_download,
+        args=(f"{key}.png",),
+    )
+
+
+def value_text(
+    value: float | int | None, hidden: bool = False, kind: str = "int", by: str | None = None
+) -> str:
+    """A figure as text: '<5' when hidden for being small, 'skjult'/'hidden' when hidden as the
+    complement of a small one (by='complement'); kind is 'int', 'pct', 'number' or 'signed'."""
+    if hidden:
+        return i18n.t("hidden") if by == "complement" else i18n.SUPPRESSED
+    if kind == "pct":
+        return i18n.fmt_pct(value)
+    if kind == "number":
+        return i18n.fmt_number(value, 1)
+    if kind == "signed":
+        return i18n.fmt_signed(value, 1)
+    return i18n.fmt_int(value)
+
+
+def figure(
+    label: str,
+    value: str,
+    delta: str | None = None,
+    trend: Sequence[float | None] | None = None,
+    help: str | None = None,
+    delta_color: str = "off",
+) -> None:
+    """One headline figure (st.metric) with its monthly sparkline; hidden months are gaps."""
+    # st.metric takes numbers only: a hidden month is NaN, drawn as a gap
+    points = [float("nan") if p is None else float(p) for p in (trend or [])]
+    st.metric(
+        label,
+        value,
+        delta=delta,
+        delta_color=delta_color,
+        help=help,
+        border=True,
+        chart_data=points if any(p == p for p in points) else None,
+        chart_type="line",
+    )
+
+
+def freshness() -> None:
+    """'Data as of ... · last load ...' under the title."""
+    as_of, loaded = data.as_of(), data.last_load()
+    parts = [t("as_of", date=i18n.fmt_date(as_of))]
+    if loaded is not None:
+        parts.append(t("last_load", date=f"{i18n.fmt_date(loaded)} {loaded:%H:%M}"))
+    st.caption(" · ".join(parts))
+
+
+def no_match() -> None:
+    st.info(t("no_match"))
+
+
+def warehouse_guidance(state: str) -> None:
+    """What to do when there is no usable warehouse yet."""
+    if state == "not_ready":
+        st.warning(t("warehouse_not_ready"))
+    else:
+        st.info(t("no_warehouse"))
+
+
+def run_page(title_key: str, render: Callable[[], None]) -> None:
+    """Title, empty-warehouse guidance, and the page body with errors turned into messages."""
+    st.title(t(title_key))
+    try:
+        state = data.status()
+        if state != "ready":
+            warehouse_guidance(state)
+            return
+        render()
+    except data.NotAllowed:
+        st.info(t("not_allowed"))
+    except Exception:  # the reader gets a message; the operator gets the traceback in the log
+        log.exception("page %s failed", title_key)
+        st.error(t("page_error"))
+
+
+def placeholder(title_key: str) -> None:
+    """A page that another helper is still building."""
+    st.title(t(title_key))
+    st.info(t("coming_soon"))

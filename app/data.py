@@ -1,0 +1,275 @@
+"""The data-access layer: every dashboard query goes through here, scoped to the viewer.
+
+Pages never hold SQL or import DuckDB. They call query functions (in `app/queries/<page>.py`),
+which call `run`:
+
+    from app import data
+    frame = data.run(
+        "select case_type, count(*) as n from scoped_cases group by case_type",
+        scope=data.current_scope(), filters=data.current_filters(),
+        suppress=data.Rule(count="n", total_group=None),
+    )
+
+`run(sql, params, *, scope, filters, level, suppress)`:
+- prepends the CTE `scoped_cases` = `mart.cases` restricted by the scope and the sidebar filters
+  (all values bound as $parameters); the query selects from `scoped_cases` and joins the other
+  marts on `case_id`. A query that starts with `with` is merged into the same `with`.
+- binds these parameters when the SQL mentions them: `$period_start`, `$period_end` (the period
+  in the sidebar, whole months), `$prev_start`, `$prev_end` (the equal-length period before),
+  plus the caller's own `params` (values only; identifiers come from allow-lists in the caller).
+- `level="aggregate"` (default): a coordinator counts the whole country, a worker only their own
+  cases, a viewer everything; suppression (app/suppression.py) is on unless the view is one
+  municipality the viewer may see case by case. `level="case"`: rows about single cases; a
+  coordinator sees their own municipalities only, a worker their own cases, and a viewer (or
+  presentation mode) gets `NotAllowed` (a PermissionError; `components.run_page` shows a message).
+- results are cached (st.cache_data) by SQL, parameters and the warehouse file's mtime, so a new
+  load shows up at once; suppression is applied after the cache.
+
+`run_meta(sql, params, *, scope)` is for the load records (`etl.batches`, `etl.rejected_rows`),
+which are not about cases; it is not case-scoped.
+
+Other helpers: `status()` ("missing" | "not_ready" | "empty" | "ready"), `as_of()`, `last_load()`,
+`filter_options(scope)`, `current_scope()`, `current_filters()` (set by the router each run),
+`suppression_on(scope, filters, level)`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import streamlit as st
+
+from app import suppression
+from app.filters import FilterOptions, Filters
+from app.scope import Scope
+from app.suppression import Rule
+from warehouse.db import Reader, db_path
+
+__all__ = ["NotAllowed", "Rule", "run", "run_meta", "status", "as_of", "last_load"]
+
+CACHE_TTL_SECONDS = 600
+CACHE_MAX_ENTRIES = 1024
+SCOPE_KEY = "_lat_scope"
+FILTERS_KEY = "_lat_filters"
+
+_SCOPED_CASES = """scoped_cases as (
+    -- the cases this viewer may count, after the sidebar filters; grain: one row per case
+    select c.*
+    from mart.cases as c
+    where (not $scope_limit_munis or list_contains($scope_munis::varchar[], c.municipality_code))
+        and ($scope_worker::varchar is null or c.worker_id = $scope_worker::varchar)
+        and (len($f_munis::varchar[]) = 0
+            or list_contains($f_munis::varchar[], c.municipality_code))
+        and (len($f_types::varchar[]) = 0 or list_contains($f_types::varchar[], c.case_type))
+        and (len($f_genders::varchar[]) = 0 or list_contains($f_genders::varchar[], c.gender))
+        and (len($f_ages::varchar[]) = 0 or list_contains($f_ages::varchar[], c.age_band))
+        and (len($f_workers::varchar[]) = 0 or list_contains($f_workers::varchar[], c.worker_id))
+)"""
+_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
+
+
+class NotAllowed(PermissionError):
+    """The viewer's role may not run this query (e.g. a case list for an aggregate-only viewer)."""
+
+
+# --- the warehouse -----------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def _reader(path: str) -> Reader:
+    return Reader(Path(path))
+
+
+def reader() -> Reader:
+    """The shared read-only follower of the warehouse file (one per process and path)."""
+    return _reader(str(db_path()))
+
+
+def _mtime_ns() -> int:
+    return db_path().stat().st_mtime_ns
+
+
+def status() -> str:
+    """'missing' (no file), 'not_ready' (no marts), 'empty' (nothing loaded) or 'ready'."""
+    if not db_path().exists():
+        return "missing"
+    try:
+        loaded = _cached(str(db_path()), _mtime_ns(), "select count(*) as n from etl.batches", ())
+        _cached(str(db_path()), _mtime_ns(), "select as_of from mart.as_of", ())
+    except duckdb.Error:
+        return "not_ready"
+    return "ready" if loaded["n"][0] > 0 else "empty"
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
+def _cached(path: str, mtime_ns: int, sql: str, params: tuple) -> pl.DataFrame:
+    """One query's result; `path` and `mtime_ns` are in the key so a new load is seen."""
+    bound = {name: list(value) if isinstance(value, tuple) else value for name, value in params}
+    return _reader(path).frame(sql, bound)
+
+
+def _execute(sql: str, params: dict) -> pl.DataFrame:
+    used = set(_PARAM.findall(sql))
+    missing = used - params.keys()
+    if missing:
+        raise ValueError(f"query parameters without a value: {sorted(missing)}")
+    key = tuple(
+        sorted(
+            (name, tuple(value) if isinstance(value, list | tuple) else value)
+            for name, value in params.items()
+            if name in used
+        )
+    )
+    return _cached(str(db_path()), _mtime_ns(), sql, key)
+
+
+# --- scoping -----------------------------------------------------------------------------------
+
+
+def _scope_params(scope: Scope, level: str) -> dict:
+    if level not in ("case", "aggregate"):
+        raise ValueError(f"unknown level {level!r}")
+    if level == "case" and not scope.case_level:
+        raise NotAllowed("case-level rows are not available to this viewer")
+    limit = level == "case" and scope.role == "coordinator"
+    return {
+        "scope_limit_munis": limit,
+        "scope_munis": sorted(scope.municipalities),
+        "scope_worker": scope.worker_id if scope.role == "worker" else None,
+    }
+
+
+def _filter_params(filters: Filters) -> dict:
+    prev_start, prev_end = filters.previous_period()
+    return {
+        "f_munis": list(filters.municipalities),
+        "f_types": list(filters.case_types),
+        "f_genders": list(filters.genders),
+        "f_ages": list(filters.age_bands),
+        "f_workers": list(filters.workers),
+        "period_start": filters.period_start,
+        "period_end": filters.period_end,
+        "prev_start": prev_start,
+        "prev_end": prev_end,
+    }
+
+
+def scoped_sql(sql: str) -> str:
+    """The query with the `scoped_cases` CTE in front (merged into its own `with`, if any)."""
+    body = sql.strip()
+    while body.startswith("--"):  # a leading comment must not hide the query's own `with`
+        body = body.partition("\n")[2].lstrip()
+    match = re.match(r"with\s+(recursive\s+)?", body, flags=re.IGNORECASE)
+    if match:
+        return f"with {match.group(1) or ''}{_SCOPED_CASES},\n{body[match.end() :]}"
+    return f"with {_SCOPED_CASES}\n{body}"
+
+
+def suppression_on(scope: Scope, filters: Filters, level: str = "aggregate") -> bool:
+    """Whether small numbers are hidden for this viewer and view (see app/suppression.py)."""
+    return suppression.needed(
+        presentation=scope.presentation,
+        case_level=scope.case_level,
+        role=scope.role,
+        own_municipalities=scope.municipalities,
+        filtered_municipalities=filters.municipalities,
+        level=level,
+    )
+
+
+def run(
+    sql: str,
+    params: dict | None = None,
+    *,
+    scope: Scope,
+    filters: Filters,
+    level: str = "aggregate",
+    suppress: Rule | Sequence[Rule] | None = None,
+) -> pl.DataFrame:
+    """Run a query over `scoped_cases` for this viewer and these filters (see module docstring)."""
+    bound = {**_filter_params(filters), **_scope_params(scope, level), **(params or {})}
+    frame = _execute(scoped_sql(sql), bound)
+    if suppress is not None:
+        frame = suppression.apply(frame, suppress, on=suppression_on(scope, filters, level))
+    return frame
+
+
+def run_meta(sql: str, params: dict | None = None, *, scope: Scope) -> pl.DataFrame:
+    """Run a query over the load records (etl.*, ref.*, mart.as_of): not about single cases."""
+    del scope  # every signed-in viewer may see load records; callers hide raw values by scope
+    return _execute(sql, dict(params or {}))
+
+
+# --- small shared facts ------------------------------------------------------------------------
+
+
+def as_of() -> date | None:
+    """The as-of date of the warehouse (latest exported_at loaded)."""
+    frame = _execute("select as_of from mart.as_of", {})
+    return frame["as_of"][0] if frame.height else None
+
+
+def last_load() -> datetime | None:
+    frame = _execute("select max(loaded_at) as loaded_at from etl.batches", {})
+    return frame["loaded_at"][0] if frame.height else None
+
+
+def filter_options(scope: Scope) -> FilterOptions:
+    """Allowed filter values for this viewer: months with data, municipalities, workers."""
+    months = _execute(
+        """
+        -- months from the first case start to the as-of month; grain: one row per month
+        select cast(unnest(generate_series(
+            date_trunc('month', (select min(start_date) from mart.cases)),
+            date_trunc('month', (select as_of from mart.as_of)),
+            interval 1 month)) as date) as month
+        """,
+        {},
+    )
+    municipalities = _execute(
+        """
+        -- municipalities with cases; grain: one row per municipality
+        select distinct municipality_code, municipality_name
+        from mart.cases
+        order by municipality_name
+        """,
+        {},
+    )
+    return FilterOptions(
+        months=tuple(months["month"].to_list()),
+        municipalities=dict(municipalities.iter_rows()),
+        workers=_worker_options(scope) if scope.case_level else {},
+    )
+
+
+def _worker_options(scope: Scope) -> dict[str, str]:
+    """Workers with cases the viewer may see case by case (names only for their own area)."""
+    frame = run(
+        """
+        -- workers of the viewer's cases; grain: one row per worker
+        select distinct s.worker_id, w.name
+        from scoped_cases as s
+        left join mart.workers as w on w.worker_id = s.worker_id
+        where s.worker_id is not null
+        order by w.name nulls last, s.worker_id
+        """,
+        scope=scope,
+        filters=Filters(),
+        level="case",
+    )
+    return {wid: f"{name} ({wid})" if name else wid for wid, name in frame.iter_rows()}
+
+
+def current_scope() -> Scope:
+    """The viewer of this run (set by the router; the national view outside the app)."""
+    return st.session_state.get(SCOPE_KEY) or Scope.everything()
+
+
+def current_filters() -> Filters:
+    """The sidebar filters of this run (set by the router)."""
+    return st.session_state.get(FILTERS_KEY) or Filters()

@@ -1,0 +1,258 @@
+"""Sidebar filters, kept across pages (session_state) and in the URL (st.query_params).
+
+API:
+- `Filters`: the chosen period (whole months) and the case filters; frozen and hashable, so it is
+  part of every cache key. Empty tuples mean "all". `previous_period()` is the equal-length period
+  just before. `app.data.run` turns it into $parameters of the `scoped_cases` CTE.
+- `FilterOptions`: the allowed values (built by `app.data.filter_options(scope)`); a value from
+  the URL or the session that is not among them is dropped, never trusted.
+- `sidebar(options, show_workers) -> Filters`: renders the widgets (called by the router only);
+  pages read the result with `app.data.current_filters()`.
+- `from_params(params, options) -> Filters` / `to_params(filters, options) -> dict`: the URL form
+  (`from=2025-01&to=2025-12&muni=101&type=mentor&gender=female&age=18-24&worker=W1`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import streamlit as st
+
+from app import i18n
+
+AGE_BANDS = ("<18", "18-24", "25-34", "35-49", "50+")
+CASE_TYPES = ("mentor", "parent_coach")
+GENDERS = ("female", "male", "other")
+DEFAULT_MONTHS = 12
+
+# field name -> (URL parameter, widget key)
+_MULTI = {
+    "municipalities": ("muni", "f_muni"),
+    "case_types": ("type", "f_type"),
+    "genders": ("gender", "f_gender"),
+    "age_bands": ("age", "f_age"),
+    "workers": ("worker", "f_worker"),
+}
+_FROM = ("from", "f_from")
+_TO = ("to", "f_to")
+WIDGET_KEYS = (_FROM[1], _TO[1], *(key for _, key in _MULTI.values()))
+
+
+def month_start(value: date) -> date:
+    return value.replace(day=1)
+
+
+def add_months(value: date, months: int) -> date:
+    """The first day of the month `months` after (or before) `value`'s month."""
+    index = value.year * 12 + value.month - 1 + months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def month_end(value: date) -> date:
+    return add_months(value, 1) - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Filters:
+    """The view's period (from_month..to_month, whole months) and case filters ("" tuple = all)."""
+
+    from_month: date | None = None
+    to_month: date | None = None
+    municipalities: tuple[str, ...] = ()
+    case_types: tuple[str, ...] = ()
+    genders: tuple[str, ...] = ()
+    age_bands: tuple[str, ...] = ()
+    workers: tuple[str, ...] = ()
+
+    @property
+    def period_start(self) -> date | None:
+        return self.from_month
+
+    @property
+    def period_end(self) -> date | None:
+        return month_end(self.to_month) if self.to_month else None
+
+    @property
+    def months(self) -> int:
+        """Number of months in the period (0 without a period)."""
+        if not (self.from_month and self.to_month):
+            return 0
+        return (
+            (self.to_month.year - self.from_month.year) * 12
+            + (self.to_month.month - self.from_month.month)
+            + 1
+        )
+
+    def previous_period(self) -> tuple[date | None, date | None]:
+        """The period of equal length (in months) just before this one."""
+        if not self.months:
+            return None, None
+        start = add_months(self.from_month, -self.months)
+        return start, self.from_month - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class FilterOptions:
+    """Allowed filter values: months (first days, oldest first) and code -> label maps."""
+
+    months: tuple[date, ...] = ()
+    municipalities: Mapping[str, str] = field(default_factory=dict)
+    workers: Mapping[str, str] = field(default_factory=dict)
+    case_types: tuple[str, ...] = CASE_TYPES
+    genders: tuple[str, ...] = GENDERS
+    age_bands: tuple[str, ...] = AGE_BANDS
+
+    def allowed(self, name: str) -> tuple[str, ...]:
+        values = getattr(self, name)
+        return tuple(values.keys()) if isinstance(values, Mapping) else tuple(values)
+
+    def default_period(self) -> tuple[date | None, date | None]:
+        """The last twelve months of data (fewer when there are fewer)."""
+        if not self.months:
+            return None, None
+        return self.months[max(0, len(self.months) - DEFAULT_MONTHS)], self.months[-1]
+
+
+def _parse_month(text: object, options: FilterOptions) -> date | None:
+    try:
+        value = date.fromisoformat(f"{str(text)[:7]}-01")
+    except ValueError:
+        return None
+    return value if value in options.months else None
+
+
+def _clean(values: object, allowed: tuple[str, ...]) -> tuple[str, ...]:
+    """Keep allowed values only, in the allowed order (so equal choices give equal cache keys)."""
+    chosen = {values} if isinstance(values, str) else set(values or ())
+    return tuple(value for value in allowed if value in chosen)
+
+
+def validated(filters: Filters, options: FilterOptions) -> Filters:
+    """Drop every value that is not allowed; fill in and order the period."""
+    start = filters.from_month if filters.from_month in options.months else None
+    end = filters.to_month if filters.to_month in options.months else None
+    default_start, default_end = options.default_period()
+    start, end = start or default_start, end or default_end
+    if start and end and start > end:
+        start, end = end, start
+    return Filters(
+        start,
+        end,
+        *(_clean(getattr(filters, name), options.allowed(name)) for name in _MULTI),
+    )
+
+
+def from_params(params: Mapping[str, list[str]], options: FilterOptions) -> Filters:
+    """Filters from URL parameters (each a list of strings); invalid values are ignored."""
+    first = {key: (values[0] if values else None) for key, values in params.items()}
+    raw = Filters(
+        _parse_month(first.get(_FROM[0]), options),
+        _parse_month(first.get(_TO[0]), options),
+        *(tuple(params.get(param, ())) for param, _ in _MULTI.values()),
+    )
+    return validated(raw, options)
+
+
+def to_params(filters: Filters, options: FilterOptions) -> dict[str, str | list[str]]:
+    """The URL form of the filters; the default period and empty filters are left out."""
+    params: dict[str, str | list[str]] = {}
+    if (filters.from_month, filters.to_month) != options.default_period():
+        if filters.from_month and filters.to_month:
+            params[_FROM[0]] = filters.from_month.isoformat()[:7]
+            params[_TO[0]] = filters.to_month.isoformat()[:7]
+    for name, (param, _) in _MULTI.items():
+        if getattr(filters, name):
+            params[param] = list(getattr(filters, name))
+    return params
+
+
+def _seed_session(options: FilterOptions) -> None:
+    """First run of a session: take the filters from the URL (validated)."""
+    if st.session_state.get("_filters_seeded"):
+        return
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    filters = from_params(params, options)
+    _store(filters)
+    st.session_state["_filters_seeded"] = True
+
+
+def _store(filters: Filters) -> None:
+    st.session_state[_FROM[1]] = filters.from_month
+    st.session_state[_TO[1]] = filters.to_month
+    for name, (_, key) in _MULTI.items():
+        st.session_state[key] = list(getattr(filters, name))
+
+
+def _from_session(options: FilterOptions) -> Filters:
+    state = st.session_state
+    return validated(
+        Filters(
+            state.get(_FROM[1]),
+            state.get(_TO[1]),
+            *(tuple(state.get(key) or ()) for _, key in _MULTI.values()),
+        ),
+        options,
+    )
+
+
+def reset() -> None:
+    """Back to the default view (callback of the reset button)."""
+    for key in WIDGET_KEYS:
+        st.session_state.pop(key, None)
+    st.session_state["_filters_reset"] = True
+
+
+def _write_url(filters: Filters, options: FilterOptions) -> None:
+    wanted = to_params(filters, options)
+    for param in [_FROM[0], _TO[0], *(param for param, _ in _MULTI.values())]:
+        if param not in wanted and param in st.query_params:
+            del st.query_params[param]
+    for param, value in wanted.items():
+        current = st.query_params.get_all(param)
+        if current != (value if isinstance(value, list) else [value]):
+            st.query_params[param] = value
+
+
+def sidebar(options: FilterOptions, show_workers: bool = True) -> Filters:
+    """Render the filter widgets in the sidebar; returns the validated filters of this run."""
+    _seed_session(options)
+    if st.session_state.pop("_filters_reset", False):
+        _store(validated(Filters(), options))
+    # Values from an older session (or data that changed under it) must still be allowed ones.
+    _store(_from_session(options))
+    sb = st.sidebar
+    sb.header(i18n.t("filters"))
+    language = i18n.lang()  # bound now: format functions may be called outside the run
+    if options.months:
+
+        def fmt(month: date) -> str:
+            return i18n.fmt_month(month, language)
+
+        sb.selectbox(i18n.t("period_from"), options.months, key=_FROM[1], format_func=fmt)
+        sb.selectbox(i18n.t("period_to"), options.months, key=_TO[1], format_func=fmt)
+    labels = {
+        "municipalities": lambda code: options.municipalities.get(code, code),
+        "case_types": lambda code: i18n.code_label("case_type", code, language),
+        "genders": lambda code: i18n.code_label("gender", code, language),
+        "age_bands": str,
+        "workers": lambda code: options.workers.get(code, code),
+    }
+    titles = {"municipalities": "municipality", "case_types": "case_type", "genders": "gender",
+              "age_bands": "age_band", "workers": "worker"}  # fmt: skip
+    for name, (_, key) in _MULTI.items():
+        if name == "workers" and not (show_workers and options.workers):
+            st.session_state[key] = []
+            continue
+        sb.multiselect(
+            i18n.t(titles[name]),
+            options.allowed(name),
+            key=key,
+            format_func=labels[name],
+            placeholder=i18n.t("all"),
+        )
+    sb.button(i18n.t("reset_filters"), key="f_reset", on_click=reset)
+    filters = _from_session(options)
+    _write_url(filters, options)
+    return filters

@@ -1,0 +1,116 @@
+"""Charts of the Fidelity page. Builders take frames already shaped and labelled by the page
+(texts in the reader's language); they never query and never exceed `charts.MAX_POINTS` rows."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from app import charts
+
+SHARE_SCALE = alt.Scale(domain=[0, 1])
+RULE_COLOUR = charts.PALETTE[5]  # vermillion: the limit stands out from the bars
+
+
+def _check(frame: pl.DataFrame) -> None:
+    if frame.height > charts.MAX_POINTS:
+        raise ValueError("too many points for a chart; aggregate in the query")
+
+
+def monthly_share(frame: pl.DataFrame, *, y_title: str) -> alt.Chart:
+    """The share on cadence per month (0-100 %); hidden months are gaps."""
+    _check(frame)
+    return (
+        alt.Chart(frame)
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("month:T", title="", axis=alt.Axis(format="%b %Y")),
+            y=alt.Y("share:Q", title=y_title, scale=SHARE_SCALE, axis=alt.Axis(format=".0%")),
+            tooltip=[
+                alt.Tooltip("month:T", format="%b %Y"),
+                alt.Tooltip("share:Q", format=".0%"),
+                alt.Tooltip("n_cases:Q", format=",d"),
+            ],
+        )
+        .properties(height=300)
+    )
+
+
+def group_shares(frame: pl.DataFrame, total: float | None, *, x_title: str) -> alt.LayerChart:
+    """Horizontal bars of the share on cadence per group (`label`), each with its value as text
+    (`text`: '0 %' or '<5' stay readable where there is no bar), a rule at the total share."""
+    _check(frame)
+    placed = frame.with_columns(pl.col("share_on_cadence").fill_null(0).alias("text_x"))
+    base = alt.Chart(placed).encode(
+        y=alt.Y(
+            "label:N", title="", sort=alt.EncodingSortField("share_on_cadence", order="descending")
+        )
+    )
+    values = base.mark_text(align="left", dx=4, fontSize=14).encode(
+        x=alt.X("text_x:Q", scale=SHARE_SCALE), text="text:N"
+    )
+    bars = base.mark_bar(color=charts.PALETTE[0]).encode(
+        x=alt.X(
+            "share_on_cadence:Q", title=x_title, scale=SHARE_SCALE, axis=alt.Axis(format=".0%")
+        ),
+        tooltip=[
+            "label:N",
+            alt.Tooltip("share_on_cadence:Q", format=".0%"),
+            alt.Tooltip("n_cases:Q", format=",d"),
+        ],
+    )
+    layers = [bars, values]
+    if total is not None:
+        rule = pl.DataFrame({"share_on_cadence": [total]})
+        layers.append(
+            alt.Chart(rule)
+            .mark_rule(color=RULE_COLOUR, strokeDash=[6, 4], strokeWidth=2)
+            .encode(x="share_on_cadence:Q")
+        )
+    return alt.layer(*layers).properties(height=max(120, 32 * frame.height))
+
+
+def _stacked(frame: pl.DataFrame) -> pl.DataFrame:
+    """Bottom and top of each bar in its bin's stack, in the frame's row order (hidden = 0)."""
+    height = pl.col("n_gaps").fill_null(0)
+    top = height.cum_sum().over("bin_start")
+    return frame.with_columns((top - height).alias("y0"), top.alias("y1"))
+
+
+def gap_histogram(
+    frame: pl.DataFrame, limit_days: int, *, x_title: str, y_title: str, limit_label: str
+) -> alt.LayerChart:
+    """Stacked bars of gaps per bin (`label` = kind of gap) with the cadence limit as a rule.
+    The stack is computed here: Vega-Lite does not stack bars that span x..x2."""
+    _check(frame)
+    domain = frame["label"].unique(maintain_order=True).to_list()
+    bars = (
+        alt.Chart(_stacked(frame))
+        .mark_bar(binSpacing=1)
+        .encode(
+            x=alt.X("bin_start:Q", title=x_title, axis=alt.Axis(format="d")),
+            x2="bin_end:Q",
+            y=alt.Y("y0:Q", title=y_title, axis=alt.Axis(format=",d")),
+            y2="y1:Q",
+            color=alt.Color("label:N", title="", scale=charts.color_scale(domain), sort=domain),
+            tooltip=[
+                "label:N",
+                alt.Tooltip("bin_start:Q", format="d"),
+                alt.Tooltip("bin_end:Q", format="d"),
+                alt.Tooltip("n_gaps:Q", format=",d"),
+                alt.Tooltip("n_cases:Q", format=",d"),
+            ],
+        )
+    )
+    limit = pl.DataFrame({"days": [limit_days], "label": [limit_label]})
+    rule = (
+        alt.Chart(limit)
+        .mark_rule(color=RULE_COLOUR, strokeDash=[6, 4], strokeWidth=3)
+        .encode(x="days:Q", tooltip=["label:N", "days:Q"])
+    )
+    text = (
+        alt.Chart(limit)
+        .mark_text(align="left", dx=6, color=RULE_COLOUR, fontSize=14)
+        .encode(x="days:Q", y=alt.value(12), text="label:N")
+    )
+    return alt.layer(bars, rule, text).properties(height=320)

@@ -1,0 +1,213 @@
+"""Chart builders and labels for the pre/post page (data come aggregated from app/queries/prepost).
+
+Every builder takes a small polars frame and the reader's texts, and returns an Altair chart;
+the WHO-5 cutoff (from ref.instruments) is drawn as a rule when the instrument has one.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from app import charts, i18n
+from app.i18n import tr
+
+PHASES = {"pre": {"da": "Før", "en": "Pre"}, "post": {"da": "Efter", "en": "Post"}}
+PHASE_COLORS = {"pre": charts.PALETTE[1], "post": charts.PALETTE[0]}
+CATEGORY_ORDER = ("deteriorated", "unchanged", "improved", "recovered")
+CATEGORY_COLORS = {
+    "deteriorated": charts.PALETTE[5],
+    "unchanged": charts.PALETTE[4],
+    "improved": charts.PALETTE[0],
+    "recovered": charts.PALETTE[2],
+}
+MEASURES = {
+    "reliable_change": {"da": "Pålidelig ændring", "en": "Reliable change"},
+    "clinical_change": {"da": "Klinisk ændring", "en": "Clinical change"},
+}
+ALL = {"da": "Alle", "en": "All"}
+UNKNOWN = {"da": "Ukendt", "en": "Unknown"}
+CUTOFF = {"da": "Grænseværdi {c}", "en": "Cutoff {c}"}
+
+
+def _check(frame: pl.DataFrame) -> None:
+    if frame.height > charts.MAX_POINTS:
+        raise ValueError(f"{frame.height} points is too many for a chart; aggregate in the query")
+
+
+def group_label(group: str, value: str | None, language: str | None = None) -> str:
+    """The reader's word for a group value of the split `group`."""
+    if value == "all":
+        return tr(ALL, language)
+    if value is None or value == "unknown":
+        return tr(UNKNOWN, language)
+    if group in ("case_type", "gender"):
+        return i18n.code_label(group, value, language)
+    return value
+
+
+def with_labels(frame: pl.DataFrame, group: str) -> pl.DataFrame:
+    """Adds `group_label` (and `phase_label` when there is a phase) in the reader's language."""
+    frame = frame.with_columns(
+        pl.col("group_value").map_elements(lambda v: group_label(group, v), pl.String)
+        .alias("group_label")
+    )  # fmt: skip
+    if "phase" in frame.columns:
+        frame = frame.with_columns(
+            pl.col("phase")
+            .replace_strict({k: tr(v) for k, v in PHASES.items()})
+            .alias("phase_label")
+        )
+    return frame
+
+
+def _phase_scale() -> alt.Scale:
+    labels = [tr(PHASES[p]) for p in PHASES]
+    return charts.color_scale(labels, {tr(PHASES[p]): PHASE_COLORS[p] for p in PHASES})
+
+
+def _cutoff_rule(cutoff: float | None, axis: str) -> alt.Chart | None:
+    if cutoff is None:
+        return None
+    rule = alt.Chart(pl.DataFrame({"cutoff": [cutoff]})).mark_rule(
+        color="#555555", strokeDash=[6, 4], strokeWidth=2
+    )
+    encoding = {axis: alt.X("cutoff:Q") if axis == "x" else alt.Y("cutoff:Q")}
+    return rule.encode(**encoding, tooltip=[alt.Tooltip("cutoff:Q", title=tr(CUTOFF, c=""))])
+
+
+def _layer(*layers: alt.Chart | None) -> alt.LayerChart:
+    return alt.layer(*(layer for layer in layers if layer is not None))
+
+
+def dumbbell(stats: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.LayerChart:
+    """Mean pre → mean post per group: a line between two dots (hidden groups are left out)."""
+    shown = stats.filter(~pl.col("suppressed")).select("group_label", "n", "mean_pre", "mean_post")
+    _check(shown)
+    long = shown.unpivot(
+        ["mean_pre", "mean_post"], index=["group_label", "n"], variable_name="phase"
+    ).with_columns(
+        pl.col("phase").replace_strict({"mean_pre": tr(PHASES["pre"]),
+                                        "mean_post": tr(PHASES["post"])}).alias("phase_label")
+    )  # fmt: skip
+    y = alt.Y("group_label:N", title="", sort=None)
+    line = (
+        alt.Chart(shown)
+        .mark_rule(color="#888888", strokeWidth=3)
+        .encode(y=y, x=alt.X("mean_pre:Q", title=score_title), x2="mean_post:Q")
+    )
+    dots = (
+        alt.Chart(long)
+        .mark_point(filled=True, size=180, opacity=1)
+        .encode(
+            y=y,
+            x=alt.X("value:Q"),
+            color=alt.Color("phase_label:N", title="", scale=_phase_scale()),
+            tooltip=[
+                alt.Tooltip("group_label:N", title=""),
+                alt.Tooltip("phase_label:N", title=""),
+                alt.Tooltip("value:Q", format=",.1f"),
+                alt.Tooltip("n:Q", format=",d"),
+            ],
+        )
+    )
+    height = max(80, 45 * shown.height)
+    return _layer(line, dots, _cutoff_rule(cutoff, "x")).properties(height=height)
+
+
+def slopes(lines: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.LayerChart:
+    """One faint line per case from its pre to its post score (case-level viewers only)."""
+    long = lines.select("case_id", "pre_score", "post_score").unpivot(
+        ["pre_score", "post_score"], index="case_id", variable_name="phase", value_name="score"
+    ).with_columns(
+        pl.col("phase").replace_strict({"pre_score": tr(PHASES["pre"]),
+                                        "post_score": tr(PHASES["post"])}).alias("phase_label")
+    )  # fmt: skip
+    _check(long)
+    order = [tr(PHASES["pre"]), tr(PHASES["post"])]
+    line = (
+        alt.Chart(long)
+        .mark_line(point=True, opacity=0.35, strokeWidth=1.5, color=charts.PALETTE[0])
+        .encode(
+            x=alt.X("phase_label:O", title="", sort=order, axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("score:Q", title=score_title),
+            detail="case_id:N",
+            tooltip=[alt.Tooltip("case_id:N"), alt.Tooltip("score:Q")],
+        )
+    )
+    return _layer(line, _cutoff_rule(cutoff, "y")).properties(height=380)
+
+
+def boxes(dist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.LayerChart:
+    """Per group and phase: 10-90 % whisker, 25-75 % box and a median tick."""
+    shown = dist.filter(~pl.col("suppressed"))
+    _check(shown)
+    y = alt.Y("group_label:N", title="", sort=None)
+    offset = alt.YOffset("phase_label:N", sort=[tr(PHASES["pre"]), tr(PHASES["post"])])
+    color = alt.Color("phase_label:N", title="", scale=_phase_scale())
+    tooltip = [alt.Tooltip("group_label:N", title=""), alt.Tooltip("phase_label:N", title=""),
+               alt.Tooltip("n:Q", format=",d")] + [
+        alt.Tooltip(f"{c}:Q", format=",.1f") for c in ("p10", "q1", "median", "q3", "p90")
+    ]  # fmt: skip
+    base = alt.Chart(shown).encode(y=y, yOffset=offset, color=color, tooltip=tooltip)
+    whisker = base.mark_rule(strokeWidth=2).encode(x=alt.X("p10:Q", title=score_title), x2="p90:Q")
+    box = base.mark_bar(size=14, opacity=0.6).encode(x="q1:Q", x2="q3:Q")
+    median = base.mark_tick(color="#1A1A1A", thickness=3, size=16).encode(x="median:Q")
+    height = max(100, 60 * shown["group_label"].n_unique())
+    return _layer(whisker, box, median, _cutoff_rule(cutoff, "x")).properties(height=height)
+
+
+def histogram(hist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.LayerChart:
+    """Pre and post scores per bin, overlaid (hidden bins are left out)."""
+    shown = hist.filter(~pl.col("suppressed"))
+    _check(shown)
+    bars = (
+        alt.Chart(shown)
+        .mark_bar(opacity=0.55, binSpacing=1)
+        .encode(
+            x=alt.X("bin_start:Q", title=score_title),
+            x2="bin_end:Q",
+            y=alt.Y("n:Q", title=tr({"da": "Forløb", "en": "Cases"}), stack=None,
+                    axis=alt.Axis(format=",d")),
+            color=alt.Color("phase_label:N", title="", scale=_phase_scale()),
+            tooltip=[alt.Tooltip("phase_label:N", title=""), alt.Tooltip("bin_start:Q"),
+                     alt.Tooltip("bin_end:Q"), alt.Tooltip("n:Q", format=",d")],
+        )
+    )  # fmt: skip
+    return _layer(bars, _cutoff_rule(cutoff, "x")).properties(height=300)
+
+
+def category_label(code: str) -> str:
+    return i18n.code_label("reliable_change", code)
+
+
+def categories(frame: pl.DataFrame) -> alt.FacetChart:
+    """Stacked bars per group: cases in each change category, one panel per measure."""
+    shown = frame.filter(~pl.col("suppressed")).with_columns(
+        pl.col("category").map_elements(category_label, pl.String).alias("category_label"),
+        pl.col("measure").replace_strict({k: tr(v) for k, v in MEASURES.items()})
+        .alias("measure_label"),
+        pl.col("category").replace_strict({c: i for i, c in enumerate(CATEGORY_ORDER)},
+                                          default=9).alias("category_order"),
+    )  # fmt: skip
+    _check(shown)
+    labels = [category_label(c) for c in CATEGORY_ORDER]
+    scale = charts.color_scale(
+        labels, {category_label(c): CATEGORY_COLORS[c] for c in CATEGORY_ORDER}
+    )
+    measures = [tr(MEASURES[m]) for m in MEASURES if m in frame["measure"].to_list()]
+    groups = frame["group_value"].n_unique()
+    return (
+        alt.Chart(shown)
+        .mark_bar()
+        .encode(
+            y=alt.Y("group_label:N", title="", sort=None),
+            x=alt.X("n:Q", title=tr({"da": "Forløb", "en": "Cases"}), axis=alt.Axis(format=",d")),
+            color=alt.Color("category_label:N", title="", scale=scale, sort=labels),
+            order=alt.Order("category_order:Q"),
+            tooltip=[alt.Tooltip("group_label:N", title=""),
+                     alt.Tooltip("category_label:N", title=""), alt.Tooltip("n:Q", format=",d")],
+        )
+        .properties(height=max(60, 35 * groups))
+        .facet(row=alt.Row("measure_label:N", title="", sort=measures))
+    )  # fmt: skip

@@ -1,0 +1,101 @@
+"""Charts of the Progression page. Builders take frames already shaped and labelled by the page
+(texts in the reader's language); they never query and never exceed `charts.MAX_POINTS` rows."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from app import charts
+
+SCORE_SCALE = alt.Scale(domain=[1, 10])
+LINE_GREY = "#8C8C8C"
+FACET_COLUMNS = 3
+
+
+def _check(*frames: pl.DataFrame) -> None:
+    if sum(frame.height for frame in frames) > charts.MAX_POINTS:
+        raise ValueError("too many points for a chart; aggregate or sample in the query")
+
+
+def median_band(
+    frame: pl.DataFrame,
+    *,
+    x_title: str,
+    y_title: str,
+    group: str | None = None,
+    facet: bool = False,
+) -> alt.TopLevelMixin:
+    """Median line over an interquartile band per month since start; by `group` as colours
+    (few groups) or small multiples (`facet=True`). Hidden months are gaps (null values)."""
+    _check(frame)
+    x = alt.X("month_no:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1))
+    tooltip = [
+        alt.Tooltip("month_no:Q", title=x_title),
+        alt.Tooltip("median:Q", format=".1f"),
+        alt.Tooltip("q1:Q", format=".1f"),
+        alt.Tooltip("q3:Q", format=".1f"),
+        alt.Tooltip("n_cases:Q", format=",d"),
+    ]
+    colour: dict = {}
+    if group and not facet:
+        domain = frame[group].unique(maintain_order=True).to_list()
+        colour = {"color": alt.Color(f"{group}:N", title="", scale=charts.color_scale(domain))}
+        tooltip.insert(0, alt.Tooltip(f"{group}:N", title=""))
+    base = alt.Chart(frame).encode(x=x, **colour)
+    fixed = {} if colour else {"color": charts.PALETTE[0]}  # one series: the palette's first colour
+    band = base.mark_area(opacity=0.2, **fixed).encode(
+        y=alt.Y("q1:Q", title=y_title, scale=SCORE_SCALE), y2="q3:Q"
+    )
+    line = base.mark_line(point=True, **fixed).encode(
+        y=alt.Y("median:Q", title=y_title, scale=SCORE_SCALE), tooltip=tooltip
+    )
+    if group and facet:
+        return (
+            alt.layer(band, line, data=frame)
+            .properties(width=220, height=160)
+            .facet(facet=alt.Facet(f"{group}:N", title=""), columns=FACET_COLUMNS)
+        )
+    return alt.layer(band, line).properties(height=340)
+
+
+def case_lines(
+    lines: pl.DataFrame, median: pl.DataFrame, *, x_title: str, y_title: str, median_label: str
+) -> alt.TopLevelMixin:
+    """One thin grey line per sampled case, with the median of all cases on top."""
+    _check(lines, median)
+    x_scale = alt.Scale(domainMin=0)
+    cases = (
+        alt.Chart(lines)
+        .mark_line(strokeWidth=1, opacity=0.45, color=LINE_GREY, point=False)
+        .encode(
+            x=alt.X("months:Q", title=x_title, scale=x_scale, axis=alt.Axis(format="d")),
+            y=alt.Y("score:Q", title=y_title, scale=SCORE_SCALE),
+            detail="case_id:N",
+            tooltip=[alt.Tooltip("case_id:N"), alt.Tooltip("measured_on:T"), "score:Q"],
+        )
+    )
+    middle = (
+        alt.Chart(median.with_columns(pl.lit(median_label).alias("what")))
+        .mark_line(strokeWidth=4, color=charts.PALETTE[0])
+        .encode(x="month_no:Q", y="median:Q", tooltip=["what:N", alt.Tooltip("median:Q")])
+    )
+    return alt.layer(cases, middle).properties(height=340)
+
+
+def first_latest(frame: pl.DataFrame, *, x_title: str, y_title: str) -> alt.Chart:
+    """Side-by-side bars: how many cases had each score first, and latest (column `label`)."""
+    _check(frame)
+    domain = frame["label"].unique(maintain_order=True).to_list()
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("score:O", title=x_title, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("label:N", sort=domain),
+            y=alt.Y("n_cases:Q", title=y_title, axis=alt.Axis(format=",d")),
+            color=alt.Color("label:N", title="", scale=charts.color_scale(domain), sort=domain),
+            tooltip=["label:N", "score:O", alt.Tooltip("n_cases:Q", format=",d")],
+        )
+        .properties(height=300)
+    )

@@ -1,0 +1,267 @@
+"""Caseloads (Forløb og kapacitet): cases per municipality over time, workers and loans.
+
+All counts are over `scoped_cases`, so the sidebar filters (gender, age band, worker, ...) and the
+viewer's scope apply. `mart.caseload_monthly` has the same monthly counts but only per
+municipality x month x case type, so it cannot follow a gender or worker filter; `monthly` below
+counts with its definition (active: started by the month's last day and not ended before its
+first; new: started in the month; closed: ended in the month).
+
+- `monthly(scope, filters)`: municipality x month x case type in the period: active, new, closed.
+- `cases_in_period(scope, filters)`: cases active in the period (the n under the charts).
+- `ranking(scope, filters)`: cases active on the last day of the period, per municipality.
+- `worker_load(scope, filters)`: workers per band of active cases on the period's last day.
+- `worker_list(scope, filters)`: those workers by name (case level).
+- `loans(scope, filters)`: cases active in the period lent from one municipality to another.
+- `workers(scope, filters)`: mart.workers by name (case level); `workers_summary`: per municipality.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from app import data
+from app.filters import Filters
+from app.scope import Scope
+
+MEASURES = ("active_cases", "new_cases", "closed_cases")
+LOAD_BANDS = ("1-4", "5-9", "10-14", "15-19", "20-24", "25+")
+
+MONTHLY_SQL = """
+months as (
+    -- the months of the period; grain: one row per month
+    select cast(unnest(generate_series(
+        date_trunc('month', $period_start::date),
+        date_trunc('month', $period_end::date),
+        interval 1 month)) as date) as month
+),
+counted as (
+    -- grain: one row per municipality x month x case type with an active case
+    select
+        c.municipality_code,
+        any_value(c.municipality_name) as municipality_name,
+        m.month,
+        c.case_type,
+        count(*) as active_cases,
+        count(*) filter (where date_trunc('month', c.start_date) = m.month) as new_cases,
+        count(*) filter (where date_trunc('month', c.end_date) = m.month) as closed_cases,
+    from months as m
+    inner join scoped_cases as c
+        on c.start_date <= last_day(m.month) and (c.end_date is null or c.end_date >= m.month)
+    group by c.municipality_code, m.month, c.case_type
+)
+select
+    *,
+    -- the two case types add up to the municipality's month, shown as the stack's height
+    municipality_code || '|' || month as total_group,
+from counted
+order by municipality_name, month, case_type
+"""
+
+
+def monthly(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Active, new and closed cases per municipality, month and case type (each suppressed)."""
+    rules = [
+        data.Rule(count=m, total_group="total_group", flag=f"{m}_suppressed") for m in MEASURES
+    ]
+    return data.run("with " + MONTHLY_SQL.strip(), scope=scope, filters=filters, suppress=rules)
+
+
+RANKING_SQL = """
+-- cases active on the last day of the period; grain: one row per municipality
+select
+    c.municipality_code,
+    any_value(c.municipality_name) as municipality_name,
+    count(*) as active_cases,
+from scoped_cases as c
+where c.start_date <= $period_end::date
+    and (c.end_date is null or c.end_date >= $period_end::date)
+group by c.municipality_code
+order by active_cases desc, municipality_name
+"""
+
+
+def ranking(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Municipalities by cases active at the end of the period (hidden when 1-4)."""
+    return data.run(
+        RANKING_SQL,
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="active_cases"),
+    )
+
+
+ACTIVE_IN_PERIOD_SQL = """
+-- cases active at some time in the period; grain: one row
+select count(*) as cases
+from scoped_cases as c
+where c.start_date <= $period_end::date
+    and (c.end_date is null or c.end_date >= $period_start::date)
+"""
+
+
+def cases_in_period(scope: Scope, filters: Filters) -> int | None:
+    """How many cases were active in the period (None when 1-4: hidden)."""
+    frame = data.run(
+        ACTIVE_IN_PERIOD_SQL, scope=scope, filters=filters, suppress=data.Rule(count="cases")
+    )
+    return frame["cases"][0]
+
+
+WORKER_LOAD_SQL = """
+per_worker as (
+    -- grain: one row per worker with an active case at the end of the period
+    select c.worker_id, count(*) as cases
+    from scoped_cases as c
+    where c.start_date <= $period_end::date
+        and (c.end_date is null or c.end_date >= $period_end::date)
+        and c.worker_id is not null
+    group by c.worker_id
+),
+banded as (
+    select
+        case
+            when cases < 5 then '1-4'
+            when cases < 10 then '5-9'
+            when cases < 15 then '10-14'
+            when cases < 20 then '15-19'
+            when cases < 25 then '20-24'
+            else '25+'
+        end as band,
+        least(cases // 5, 5) as band_order,
+        cases,
+    from per_worker
+)
+-- grain: one row per band with workers
+select band, band_order, count(*) as workers, sum(cases)::bigint as cases
+from banded
+group by band, band_order
+order by band_order
+"""
+
+
+def worker_load(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Workers per band of active cases; a band is hidden when built from 1-4 cases."""
+    return data.run(
+        "with " + WORKER_LOAD_SQL.strip(),
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="cases", values=("workers",)),
+    )
+
+
+WORKER_LIST_SQL = """
+-- the viewer's workers, active cases at the end of the period; grain: one row per worker
+select
+    c.worker_id,
+    w.name,
+    any_value(c.municipality_name) as municipality_name,
+    count(*) as active_cases,
+from scoped_cases as c
+left join mart.workers as w on w.worker_id = c.worker_id
+where c.start_date <= $period_end::date
+    and (c.end_date is null or c.end_date >= $period_end::date)
+    and c.worker_id is not null
+group by c.worker_id, w.name
+order by active_cases desc, w.name, c.worker_id
+"""
+
+
+def worker_list(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Workers by name with their active cases (case level: names only in the viewer's area)."""
+    return data.run(WORKER_LIST_SQL, scope=scope, filters=filters, level="case")
+
+
+LOANS_SQL = """
+-- cases active in the period lent between municipalities; grain: one row per lender x borrower
+select
+    c.lent_from_municipality_code,
+    coalesce(m.municipality_name, c.lent_from_municipality_code) as lent_from_name,
+    c.municipality_code,
+    any_value(c.municipality_name) as municipality_name,
+    count(*) as cases,
+from scoped_cases as c
+left join ref.municipalities as m on m.municipality_code = c.lent_from_municipality_code
+where c.is_loan
+    and ($period_start::date is null
+        or (c.start_date <= $period_end and (c.end_date is null or c.end_date >= $period_start)))
+group by c.lent_from_municipality_code, m.municipality_name, c.municipality_code
+order by cases desc, lent_from_name, municipality_name
+"""
+
+
+def loans(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Who lends to whom: cases per lending and borrowing municipality (hidden when 1-4)."""
+    return data.run(LOANS_SQL, scope=scope, filters=filters, suppress=data.Rule(count="cases"))
+
+
+_AREA = """
+area as (
+    -- the municipalities in view: those of the viewer's filtered cases; grain: one per code
+    select distinct municipality_code from scoped_cases
+)"""
+
+WORKERS_SQL = (
+    "with "
+    + _AREA.strip()
+    + """
+-- the workers of those municipalities (a worker sees only their own row); grain: one per worker
+select
+    w.worker_id,
+    w.name,
+    m.municipality_name,
+    w.role,
+    w.trained_on,
+    w.active,
+    w.languages,
+    w.active_cases,
+    w.cases_total,
+    w.lent_cases,
+from mart.workers as w
+inner join area as a on a.municipality_code = w.municipality_code
+left join ref.municipalities as m on m.municipality_code = w.municipality_code
+where $scope_worker::varchar is null or w.worker_id = $scope_worker::varchar
+order by m.municipality_name, w.active desc, w.name, w.worker_id
+"""
+)
+
+
+def workers(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """The workers' overview by name (case level)."""
+    return data.run(WORKERS_SQL, scope=scope, filters=filters, level="case")
+
+
+WORKERS_SUMMARY_SQL = (
+    "with "
+    + _AREA.strip()
+    + """
+-- workers per municipality, without names; grain: one row per municipality
+select
+    w.municipality_code,
+    any_value(m.municipality_name) as municipality_name,
+    count(*) as workers,
+    count(*) filter (where w.active) as active_workers,
+    count(*) filter (where w.trained_on is not null) as trained_workers,
+    sum(w.active_cases)::bigint as active_cases,
+    sum(w.active_cases) / nullif(count(*) filter (where w.active), 0) as cases_per_active_worker,
+from mart.workers as w
+inner join area as a on a.municipality_code = w.municipality_code
+left join ref.municipalities as m on m.municipality_code = w.municipality_code
+group by w.municipality_code
+order by municipality_name
+"""
+)
+
+
+def workers_summary(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Workers, active and trained workers, and current caseload per municipality."""
+    return data.run(
+        WORKERS_SUMMARY_SQL,
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="active_cases", values=("cases_per_active_worker",)),
+    )
+
+
+def is_empty(frame: pl.DataFrame) -> bool:
+    """No case is active in any month of the period for these filters."""
+    return frame.is_empty()

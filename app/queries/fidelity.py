@@ -1,0 +1,267 @@
+"""Metodefidelitet / Fidelity: the method's "every second month" rule (mart.fidelity).
+
+The cohort is the cases active at some time in the sidebar period. The cadence limit (61 days)
+is read from the warehouse (`staging.constants`), where the rule is written once.
+
+- `monthly(scope, filters)`: grain one row per month of the period: `month, n_cases (active that
+  month), k_on_cadence, share`. A case is on cadence in a month when no gap that overlaps the
+  month is longer than the limit; gaps run between the case's start, each progression
+  measurement inside its period, and its end (or the as-of date for an active case). A gap that
+  only touches the month at its first or last day (a measurement on that day) does not count.
+- `by_group(scope, filters, group)`: grain one row per group plus a total row (`group_code`
+  null): cases, on cadence (mart.fidelity.on_cadence over the whole case), new cases with a
+  pre measurement, ended cases with a post measurement, active overdue cases. `worker` is case
+  level (names); the others are aggregates, suppressed.
+- `gaps(scope, filters)`: grain one row per kind x 15-day bin: the days between measurements
+  (`between`), from start to the first (`start`) and from the last to the end or as-of (`end`).
+- `overdue(scope, filters)`: case level; active cases overdue now, most days overdue first.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from app import data
+from app.filters import Filters
+from app.scope import Scope
+
+# group name -> SQL expressions (code, label) over scoped_cases `s` and mart.workers `w`
+GROUPS = {
+    "municipality": ("s.municipality_code", "s.municipality_name"),
+    "case_type": ("s.case_type", "s.case_type"),
+    "gender": ("s.gender", "s.gender"),
+    "age_band": ("s.age_band", "s.age_band"),
+    "worker": ("s.worker_id", "coalesce(w.name || ' (' || s.worker_id || ')', s.worker_id)"),
+}
+CASE_LEVEL_GROUPS = frozenset({"worker"})
+BIN_DAYS = 15
+LAST_BIN = 180  # gaps of 180 days or more share the last bar
+
+COHORT = """
+cohort as (
+    -- cases active at some time in the period, with their fidelity facts; grain: one row per case
+    select s.*, f.* exclude (case_id, municipality_code, case_type, worker_id),
+    from scoped_cases as s
+    inner join mart.fidelity as f on f.case_id = s.case_id
+    where ($period_end::date is null or s.start_date <= $period_end::date)
+        and ($period_start::date is null or s.end_date is null
+            or s.end_date >= $period_start::date)
+),
+
+points as (
+    -- the points gaps run between: start, measurements in the period, end; grain: case x point
+    select case_id, period_start as on_date from cohort
+    union all
+    select p.case_id, p.measured_on
+    from mart.progression as p
+    inner join cohort as c on c.case_id = p.case_id
+    where p.measured_on between c.period_start and c.period_end
+    union all
+    select case_id, period_end from cohort
+),
+
+gaps as (
+    -- grain: one row per gap between consecutive points of a case
+    select * from (
+        select
+            case_id,
+            on_date as gap_start,
+            lead(on_date) over (partition by case_id order by on_date) as gap_end,
+        from points
+    )
+    where gap_end is not null
+)"""
+
+MONTHLY_SQL = """
+months as (
+    -- the months of the period; grain: one row per month
+    select cast(unnest(generate_series(
+        $period_start::date, $period_end::date, interval 1 month
+    )) as date) as month
+),
+
+case_months as (
+    -- each case in each month it was active, on cadence or not; grain: month x case
+    select
+        m.month,
+        g.case_id,
+        bool_and(
+            g.gap_end - g.gap_start <= k.cadence_days
+            or g.gap_end = m.month
+            or g.gap_start = last_day(m.month)
+        ) as on_cadence,
+    from gaps as g
+    inner join months as m
+        on g.gap_start <= last_day(m.month) and g.gap_end >= m.month
+    cross join staging.constants as k
+    group by m.month, g.case_id
+)
+
+-- share of the month's active cases on cadence; grain: one row per month
+select
+    month,
+    count(*) as n_cases,
+    count(*) filter (where on_cadence) as k_on_cadence,
+    count(*) filter (where on_cadence) / count(*) as share,
+from case_months
+group by month
+order by month
+"""
+
+BY_GROUP_SQL = """
+flags as (
+    -- what each cohort case counts towards; grain: one row per case
+    select
+        {code} as group_code,
+        {label} as group_label,
+        s.on_cadence,
+        s.start_date >= $period_start::date as is_new,
+        s.status <> 'active' and s.end_date <= $period_end::date as is_ended,
+        s.has_pre,
+        s.has_post,
+        s.overdue,
+    from cohort as s
+    left join mart.workers as w on w.worker_id = s.worker_id
+)
+
+-- fidelity per group and in total (group_code null); grain: one row per group, plus the total
+select
+    group_code,
+    case when grouping(group_code) = 0 then any_value(group_label) end as group_label,
+    grouping(group_code) = 1 as is_total,
+    count(*) as n_cases,
+    count(*) filter (where on_cadence) as k_on_cadence,
+    count(*) filter (where on_cadence) / count(*) as share_on_cadence,
+    count(*) filter (where is_new) as n_new,
+    count(*) filter (where is_new and has_pre) as k_pre,
+    count(*) filter (where is_new and has_pre) / nullif(count(*) filter (where is_new), 0)
+        as share_pre,
+    count(*) filter (where is_ended) as n_ended,
+    count(*) filter (where is_ended and has_post) as k_post,
+    count(*) filter (where is_ended and has_post) / nullif(count(*) filter (where is_ended), 0)
+        as share_post,
+    count(*) filter (where overdue) as n_overdue,
+    -- the groups add up to the total row shown beside them
+    case when grouping(group_code) = 0 then 'groups' end as total_group,
+from flags
+group by grouping sets ((group_code), ())
+order by is_total, group_label
+"""
+
+GAPS_SQL = """
+measured_gaps as (
+    -- every gap, labelled by where it lies; grain: one row per gap
+    select
+        g.case_id,
+        g.gap_end - g.gap_start as days,
+        case
+            when g.gap_start = c.period_start
+                and not (g.gap_end = c.period_end and c.n_measurements = 0) then 'start'
+            when g.gap_end = c.period_end then 'end'
+            else 'between'
+        end as kind,
+    from gaps as g
+    inner join cohort as c on c.case_id = g.case_id
+    -- the zero-day gap of a measurement on the start or end date is no gap
+    where not (g.gap_end = g.gap_start and (g.gap_start = c.period_start
+        or g.gap_end = c.period_end))
+)
+
+-- gaps per 15-day bin (the last bin holds everything from 180 days); grain: kind x bin
+select
+    kind,
+    least(days // $bin_days * $bin_days, $last_bin) as bin_start,
+    least(days // $bin_days * $bin_days, $last_bin) + $bin_days as bin_end,
+    count(*) as n_gaps,
+    count(distinct case_id) as n_cases,
+    kind as total_group,
+from measured_gaps
+group by kind, bin_start
+order by kind, bin_start
+"""
+
+OVERDUE_SQL = """
+-- active cases with no measurement for longer than the limit; grain: one row per case
+select
+    f.case_id,
+    s.municipality_name,
+    coalesce(w.name, s.worker_id) as worker,
+    s.case_type,
+    f.period_start as start_date,
+    case
+        when f.n_measurements > 0 then f.period_end - f.days_since_last::integer
+    end as last_measured_on,
+    f.days_since_last,
+    f.days_since_last - k.cadence_days as days_overdue,
+from mart.fidelity as f
+inner join scoped_cases as s on s.case_id = f.case_id
+left join mart.workers as w on w.worker_id = s.worker_id
+cross join staging.constants as k
+where f.overdue
+order by days_overdue desc, f.case_id
+"""
+
+
+def _with_cohort(body: str) -> str:
+    return "with " + COHORT.strip() + ",\n" + body.strip()
+
+
+def cadence_days() -> int:
+    """The cadence limit in days, as the warehouse defines it."""
+    frame = data.run_meta("select cadence_days from staging.constants", scope=data.current_scope())
+    return int(frame["cadence_days"][0])
+
+
+def groups(scope: Scope) -> list[str]:
+    """The groupings this viewer may choose (single workers only for case-level viewers)."""
+    return [name for name in GROUPS if scope.case_level or name not in CASE_LEVEL_GROUPS]
+
+
+def monthly(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Share of each month's active cases on cadence (see module docstring)."""
+    if filters.period_start is None:
+        return pl.DataFrame()
+    return data.run(
+        _with_cohort(MONTHLY_SQL),
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="n_cases", values=("share",), numerator="k_on_cadence"),
+    )
+
+
+def by_group(scope: Scope, filters: Filters, group: str = "municipality") -> pl.DataFrame:
+    """Fidelity per group and in total (see module docstring); suppressed per figure."""
+    if group not in GROUPS:
+        raise ValueError(f"unknown group {group!r}")
+    code, label = GROUPS[group]
+    return data.run(
+        _with_cohort(BY_GROUP_SQL.format(code=code, label=label)),
+        scope=scope,
+        filters=filters,
+        level="case" if group in CASE_LEVEL_GROUPS else "aggregate",
+        suppress=[
+            data.Rule(count="n_cases", values=("share_on_cadence",), numerator="k_on_cadence",
+                      total_group="total_group", flag="suppressed"),
+            data.Rule(count="n_new", values=("share_pre",), numerator="k_pre",
+                      total_group="total_group", flag="pre_suppressed"),
+            data.Rule(count="n_ended", values=("share_post",), numerator="k_post",
+                      total_group="total_group", flag="post_suppressed"),
+            data.Rule(count="n_overdue", total_group="total_group", flag="overdue_suppressed"),
+        ],
+    )  # fmt: skip
+
+
+def gaps(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Gaps between measurements in 15-day bins (see module docstring)."""
+    return data.run(
+        _with_cohort(GAPS_SQL),
+        {"bin_days": BIN_DAYS, "last_bin": LAST_BIN},
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="n_cases", values=("n_gaps",), total_group="total_group"),
+    )
+
+
+def overdue(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """Active cases overdue now (see module docstring); case level, not limited by the period."""
+    return data.run(OVERDUE_SQL, scope=scope, filters=filters, level="case")

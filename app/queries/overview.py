@@ -1,0 +1,224 @@
+"""Overview: headline figures for the period and the one before it, and their monthly trends.
+
+`figures(scope, filters) -> pl.DataFrame` (one query, so the heavy fidelity view runs once):
+grain one row per period x figure, columns
+`kind ('headline' | 'month'), period_key ('current' | 'previous' | 'YYYY-MM-DD'), month (date or
+null), figure, n (cases the figure is built from), k (cases with the property, for shares), value,
+total_group, suppressed`. Figures: FIGURES below.
+
+`headline(frame)` and `trends(frame)` shape it for the page; the delta to the previous period is
+only given when both periods are shown (a hidden previous value must not be recoverable from it).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import polars as pl
+
+from app import data
+from app.filters import Filters, add_months
+from app.scope import Scope
+
+# figure -> kind of value; order is the page's order
+FIGURES = {
+    "active": "int",
+    "new": "int",
+    "closed": "int",
+    "mentor": "int",
+    "parent_coach": "int",
+    "on_cadence": "pct",
+    "with_pre": "pct",
+    "with_post": "pct",
+    "who5_change": "number",
+    "who5_improved": "pct",
+}
+TREND_MIN_MONTHS = 12
+
+FIGURES_SQL = """
+periods as (
+    -- the two compared periods and the months of the trend; grain: one row per period
+    select 'headline' as kind, 'current' as period_key, null::date as month,
+        $period_start::date as p_start, $period_end::date as p_end, null as sum_bucket
+    union all
+    select 'headline', 'previous', null, $prev_start::date, $prev_end::date, null
+    union all
+    select
+        'month',
+        strftime(m, '%Y-%m-%d'),
+        m,
+        m,
+        cast(m + interval 1 month - interval 1 day as date),
+        case
+            when m between $period_start and $period_end then 'current'
+            when m between $prev_start and $prev_end then 'previous'
+        end
+    from (
+        select cast(unnest(generate_series(
+            $window_start::date, date_trunc('month', $period_end::date), interval 1 month
+        )) as date) as m
+    )
+),
+
+case_flags as (
+    -- every case active in a period, with what it counts towards; grain: period x case
+    select
+        p.kind,
+        p.period_key,
+        p.month,
+        p.sum_bucket,
+        c.case_id,
+        c.case_type,
+        c.start_date between p.p_start and p.p_end as is_new,
+        c.status <> 'active' and c.end_date between p.p_start and p.p_end as is_closed,
+        f.on_cadence,
+        f.has_pre,
+        f.has_post,
+        o.change as who5_change,
+        o.reliable_change = 'improved' as is_who5_improved,
+    from periods as p
+    left join scoped_cases as c
+        on c.start_date <= p.p_end and (c.end_date is null or c.end_date >= p.p_start)
+    left join mart.fidelity as f on f.case_id = c.case_id
+    left join mart.case_outcomes as o on o.case_id = c.case_id and o.instrument = 'WHO5'
+),
+
+per_period as (
+    -- grain: one row per period
+    select
+        kind,
+        period_key,
+        any_value(month) as month,
+        any_value(sum_bucket) as sum_bucket,
+        count(case_id) as active,
+        count(case_id) filter (where case_type = 'mentor') as mentor,
+        count(case_id) filter (where case_type = 'parent_coach') as parent_coach,
+        count(case_id) filter (where is_new) as new,
+        count(case_id) filter (where is_closed) as closed,
+        count(case_id) filter (where on_cadence) as on_cadence,
+        count(case_id) filter (where is_new and has_pre) as with_pre,
+        count(case_id) filter (where is_closed and has_post) as with_post,
+        count(case_id) filter (where is_closed and who5_change is not null) as who5_n,
+        avg(who5_change) filter (where is_closed) as who5_mean_change,
+        count(case_id) filter (where is_closed and is_who5_improved) as who5_improved,
+    from case_flags
+    group by kind, period_key
+),
+
+figures as (
+    -- grain: one row per period x figure
+    select *, active as n, null::bigint as k, active::double as value, 'active' as figure
+    from per_period
+    union all
+    select *, mentor, null, mentor, 'mentor' from per_period
+    union all
+    select *, parent_coach, null, parent_coach, 'parent_coach' from per_period
+    union all
+    select *, new, null, new, 'new' from per_period
+    union all
+    select *, closed, null, closed, 'closed' from per_period
+    union all
+    select *, active, on_cadence, on_cadence / nullif(active, 0), 'on_cadence' from per_period
+    union all
+    select *, new, with_pre, with_pre / nullif(new, 0), 'with_pre' from per_period
+    union all
+    select *, closed, with_post, with_post / nullif(closed, 0), 'with_post' from per_period
+    union all
+    select *, who5_n, null, who5_mean_change, 'who5_change' from per_period
+    union all
+    select *, who5_n, who5_improved, who5_improved / nullif(who5_n, 0), 'who5_improved'
+    from per_period
+)
+
+select
+    kind,
+    period_key,
+    month,
+    figure,
+    n,
+    k,
+    value,
+    -- rows that add up to a total on screen: mentor + parent coach = active (per period), and
+    -- the months of a compared period = that period's figure (for every additive figure)
+    case
+        when figure in ('mentor', 'parent_coach') then 'split|' || period_key
+        when kind = 'month' and figure not in ('active', 'on_cadence')
+            then figure || '|' || sum_bucket
+    end as total_group,
+from figures
+order by kind, period_key, figure
+"""
+
+
+def _trend_start(filters: Filters) -> date | None:
+    """The trend shows the compared periods, and at least the last twelve months."""
+    prev_start, _ = filters.previous_period()
+    if not (prev_start and filters.to_month):
+        return None
+    return min(prev_start, add_months(filters.to_month, 1 - TREND_MIN_MONTHS))
+
+
+def figures(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """All overview figures, suppressed as the viewer's scope requires (see module docstring)."""
+    frame = data.run(
+        "with " + FIGURES_SQL.strip(),
+        {"window_start": _trend_start(filters)},
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="n", values=("value",), numerator="k", total_group="total_group"),
+    )
+    return frame.select("kind", "period_key", "month", "figure", "n", "k", "value",
+                        "total_group", "suppressed", "suppressed_by")  # fmt: skip
+
+
+def headline(frame: pl.DataFrame) -> pl.DataFrame:
+    """One row per figure: value, hidden, previous, delta (null unless both periods shown), n."""
+    rows = frame.filter(pl.col("kind") == "headline")
+    current = rows.filter(pl.col("period_key") == "current")
+    previous = rows.filter(pl.col("period_key") == "previous").select(
+        "figure",
+        pl.col("value").alias("previous"),
+        pl.col("suppressed").alias("previous_hidden"),
+        pl.col("suppressed_by").alias("previous_hidden_by"),
+    )
+    joined = current.join(previous, on="figure", how="left").with_columns(
+        pl.when(~pl.col("suppressed") & ~pl.col("previous_hidden"))
+        .then(pl.col("value") - pl.col("previous"))
+        .alias("delta"),
+        pl.col("figure").replace_strict(FIGURES, default="int").alias("value_kind"),
+    )
+    order = {figure: i for i, figure in enumerate(FIGURES)}
+    return joined.sort(pl.col("figure").replace_strict(order, default=99)).select(
+        "figure", "value_kind", "n", "k", "value", "suppressed", "suppressed_by", "previous",
+        "previous_hidden",
+        "delta",
+    )  # fmt: skip
+
+
+def trends(frame: pl.DataFrame) -> pl.DataFrame:
+    """The monthly series: month, figure, n, value, suppressed (hidden months have null value)."""
+    return (
+        frame.filter(pl.col("kind") == "month")
+        .select("month", "figure", "n", "k", "value", "suppressed", "suppressed_by")
+        .sort("figure", "month")
+    )
+
+
+def who5_constants(scope: Scope) -> dict | None:
+    """The WHO-5 constants in force (`lat reference` may change them) and the reliable threshold."""
+    frame = data.run_meta(
+        """
+        -- the WHO-5 reference constants; grain: one row
+        select sd, reliability, cutoff, mcid, z, reliable_change_threshold
+        from staging.instruments
+        where instrument = 'WHO5'
+        """,
+        scope=scope,
+    )
+    return frame.to_dicts()[0] if frame.height else None
+
+
+def is_empty(frame: pl.DataFrame) -> bool:
+    """No case matches the filters at all (in the compared periods or the trend)."""
+    actives = frame.filter(pl.col("figure") == "active")
+    return bool((actives["n"].fill_null(1) == 0).all())

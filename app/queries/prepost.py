@@ -1,0 +1,284 @@
+"""Pre/post (Før/efter): WHO-5 and GSE before vs after, per group, for cases ending in the period.
+
+The population: cases in `scoped_cases` whose end date falls in the sidebar period and that have a
+valid pre and a valid post of the instrument (`mart.case_outcomes`). Every query takes a `group`
+from GROUPS (an allow-list of split columns) and returns a `group_value` column ('all' unsplit).
+
+- `reference(scope, instrument)`: the constants in force (ref.instruments) and the reliable-change
+  threshold the warehouse derives from them.
+- `paired_stats(scope, filters, instrument, group)`: one row per group with `n` and the fields of
+  `warehouse.stats.paired_change` (null when the group is hidden), plus an 'all' row when split.
+- `distribution(...)`: quartiles of pre and post per group; `histogram(...)`: counts per score bin.
+- `categories(...)`: reliable-change and clinical-change counts per group.
+- `case_lines(...)`: pre and post per case, for case-level viewers only (a capped sample).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from app import data
+from app.filters import Filters
+from app.scope import Scope
+from warehouse.stats import PairedChange, paired_change
+
+INSTRUMENTS = ("WHO5", "GSE")
+# split name -> SQL expression over scoped_cases `c` (identifiers only from here)
+GROUPS = {
+    "none": "'all'",
+    "case_type": "c.case_type",
+    "gender": "coalesce(c.gender, 'unknown')",
+    "age_band": "coalesce(c.age_band, 'unknown')",
+    "municipality": "c.municipality_name",
+}
+CASE_LINE_LIMIT = 200
+HISTOGRAM_BINS = 10
+STAT_FIELDS = tuple(PairedChange.__dataclass_fields__)
+
+_PAIRED = """
+paired as (
+    -- cases ending in the period with a valid pre and post; grain: one row per case
+    select
+        c.case_id,
+        {group} as group_value,
+        o.pre_score,
+        o.post_score,
+        o.change,
+        o.reliable_change,
+        o.clinical_change,
+    from scoped_cases as c
+    inner join mart.case_outcomes as o on o.case_id = c.case_id
+    where o.instrument = $instrument
+        and ($period_start::date is null or c.end_date between $period_start and $period_end)
+)"""
+
+
+def _group_sql(group: str) -> str:
+    if group not in GROUPS:
+        raise ValueError(f"unknown split {group!r}")
+    return GROUPS[group]
+
+
+def _check_instrument(instrument: str) -> None:
+    if instrument not in INSTRUMENTS:
+        raise ValueError(f"unknown instrument {instrument!r}")
+
+
+def _with_paired(group: str, body: str) -> str:
+    return "with " + _PAIRED.strip().format(group=_group_sql(group)) + ",\n" + body.strip()
+
+
+def reference(scope: Scope, instrument: str) -> dict:
+    """The reference constants of the instrument and the derived reliable-change threshold."""
+    _check_instrument(instrument)
+    frame = data.run_meta(
+        """
+        -- the constants in force for one instrument; grain: one row
+        select
+            instrument,
+            score_min,
+            score_max,
+            sd,
+            reliability,
+            cutoff,
+            mcid,
+            z,
+            reliable_change_threshold,
+            sources,
+        from staging.instruments
+        where instrument = $instrument
+        """,
+        {"instrument": instrument},
+        scope=scope,
+    )
+    return frame.to_dicts()[0]
+
+
+_PAIRS_SQL = """
+groups as (
+    -- grain: one row per group (and one 'all' row when split)
+    select group_value, count(*) as n, list(pre_score) as pre, list(post_score) as post,
+        'groups' as total_group,
+    from paired
+    group by group_value
+    union all
+    select 'all', count(*), list(pre_score), list(post_score), null
+    from paired
+    having $split
+)
+select * from groups order by group_value = 'all' desc, group_value
+"""
+
+
+def paired_stats(scope: Scope, filters: Filters, instrument: str, group: str) -> pl.DataFrame:
+    """Paired statistics per group; hidden groups keep only `n` (null) and `suppressed`."""
+    _check_instrument(instrument)
+    frame = data.run(
+        _with_paired(group, _PAIRS_SQL),
+        {"instrument": instrument, "split": group != "none"},
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="n", values=("pre", "post"), total_group="total_group"),
+    )
+    rows = []
+    for row in frame.iter_rows(named=True):
+        shown = not row["suppressed"] and row["n"]
+        stats = paired_change(row["pre"], row["post"]).as_dict() if shown else {}
+        stats.pop("n", None)
+        rows.append(
+            {
+                "group_value": row["group_value"],
+                "n": row["n"],
+                **{f: stats.get(f) for f in STAT_FIELDS if f != "n"},
+                "suppressed": row["suppressed"],
+                "suppressed_by": row["suppressed_by"],
+            }
+        )
+    schema = {"group_value": pl.String, "n": pl.Int64}
+    schema |= {f: pl.Float64 for f in STAT_FIELDS if f != "n"}
+    schema |= {"suppressed": pl.Boolean, "suppressed_by": pl.String}
+    return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+def is_empty(stats: pl.DataFrame) -> bool:
+    """No case with a pre and a post matches the filters (zero shows; it reveals no one)."""
+    total = stats.filter(pl.col("group_value") == "all")
+    return total.is_empty() or total["n"][0] == 0
+
+
+_DISTRIBUTION_SQL = """
+long as (
+    -- grain: one row per case x phase
+    select group_value, 'pre' as phase, pre_score as score from paired
+    union all
+    select group_value, 'post', post_score from paired
+)
+select
+    group_value,
+    phase,
+    count(*) as n,
+    quantile_cont(score, 0.1) as p10,
+    quantile_cont(score, 0.25) as q1,
+    quantile_cont(score, 0.5) as median,
+    quantile_cont(score, 0.75) as q3,
+    quantile_cont(score, 0.9) as p90,
+    avg(score) as mean,
+from long
+group by group_value, phase
+order by group_value, phase desc
+"""
+
+
+def distribution(scope: Scope, filters: Filters, instrument: str, group: str) -> pl.DataFrame:
+    """Quantiles (10/25/50/75/90 %) and mean of the pre and post scores per group and phase."""
+    _check_instrument(instrument)
+    return data.run(
+        _with_paired(group, _DISTRIBUTION_SQL),
+        {"instrument": instrument},
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="n", values=("p10", "q1", "median", "q3", "p90", "mean")),
+    )
+
+
+_HISTOGRAM_SQL = """
+long as (
+    -- grain: one row per case x phase
+    select 'pre' as phase, pre_score as score from paired
+    union all
+    select 'post', post_score from paired
+),
+binned as (
+    -- the top of the scale joins the last bin; grain: one row per case x phase
+    select
+        phase,
+        least(floor((score - $score_min) / $bin_width), $bins - 1) as bin,
+    from long
+)
+select
+    phase,
+    $score_min + bin * $bin_width as bin_start,
+    $score_min + (bin + 1) * $bin_width as bin_end,
+    count(*) as n,
+    phase as total_group,
+from binned
+group by phase, bin
+order by phase desc, bin
+"""
+
+
+def histogram(scope: Scope, filters: Filters, instrument: str) -> pl.DataFrame:
+    """Counts of pre and post scores in ten equal bins over the instrument's scale."""
+    ref = reference(scope, instrument)
+    width = (ref["score_max"] - ref["score_min"]) / HISTOGRAM_BINS
+    return data.run(
+        _with_paired("none", _HISTOGRAM_SQL),
+        {
+            "instrument": instrument,
+            "score_min": float(ref["score_min"]),
+            "bin_width": width,
+            "bins": HISTOGRAM_BINS,
+        },
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="n", total_group="total_group"),
+    )
+
+
+_CATEGORIES_SQL = """
+long as (
+    -- grain: one row per case x measure
+    select group_value, 'reliable_change' as measure, reliable_change as category from paired
+    union all
+    select group_value, 'clinical_change', clinical_change from paired
+)
+select
+    group_value,
+    measure,
+    category,
+    count(*) as n,
+    measure || '|' || group_value as total_group,
+from long
+group by group_value, measure, category
+order by group_value, measure desc, category
+"""
+
+
+def categories(scope: Scope, filters: Filters, instrument: str, group: str) -> pl.DataFrame:
+    """Cases per reliable-change and clinical-change category, per group (suppressed)."""
+    _check_instrument(instrument)
+    return data.run(
+        _with_paired(group, _CATEGORIES_SQL),
+        {"instrument": instrument},
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="n", total_group="total_group"),
+    )
+
+
+_CASE_LINES_SQL = """
+sampled as (
+    -- a stable sample: the same cases stay drawn while the data do not change
+    select *, count(*) over () as cases_total
+    from paired
+    order by hash(case_id)
+    limit $limit
+)
+select case_id, group_value, pre_score, post_score, change, cases_total
+from sampled
+order by case_id
+"""
+
+
+def case_lines(
+    scope: Scope, filters: Filters, instrument: str, group: str, limit: int = CASE_LINE_LIMIT
+) -> pl.DataFrame:
+    """Pre and post per case (case level; at most `limit` cases, a stable sample)."""
+    _check_instrument(instrument)
+    return data.run(
+        _with_paired(group, _CASE_LINES_SQL),
+        {"instrument": instrument, "limit": limit},
+        scope=scope,
+        filters=filters,
+        level="case",
+    )

@@ -1,0 +1,100 @@
+"""`lat demo` and `lat serve`: start the dashboard (Streamlit) on a warehouse file.
+
+`run_demo(args)` builds data/demo/warehouse.duckdb (under the cwd) from a synthetic export once,
+then serves it; `run_serve(args)` serves an existing warehouse (`--db`, `LAT_DB` or the default).
+Streamlit runs with the project root as cwd, so .streamlit/config.toml applies.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from warehouse.db import db_path
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "app" / "streamlit_app.py"
+DEMO_DB = Path("data") / "demo" / "warehouse.duckdb"
+DEMO_CASES = 3000
+
+
+def streamlit_command(port: int, host: str) -> list[str]:
+    """The command line that starts the dashboard."""
+    return [
+        sys.executable, "-m", "streamlit", "run", str(APP),
+        "--server.port", str(port), "--server.address", host,
+    ]  # fmt: skip
+
+
+def build_demo(db: Path) -> Path:
+    """Write a synthetic export and load it into `db` (only when `db` does not exist yet)."""
+    if db.exists():
+        return db
+    from etl.load import load_exports
+    from etl.synth import write_synthetic_export
+
+    with tempfile.TemporaryDirectory(prefix="lat-demo-") as tmp:
+        export = Path(tmp) / "eksport"
+        write_synthetic_export(export, cases=DEMO_CASES, seed=1, messy=True)
+        load_exports([export], db)
+    return db
+
+
+def serve(db: Path, port: int, host: str) -> int:
+    """Run Streamlit on `db` until it stops or Ctrl-C; returns its exit code."""
+    env = {**os.environ, "LAT_DB": str(db.absolute())}
+    process = subprocess.Popen(streamlit_command(port, host), cwd=ROOT, env=env)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:  # Streamlit got the same Ctrl-C; give it time to shut down
+        try:
+            return process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.terminate()
+            return process.wait()
+
+
+def run_demo(args: argparse.Namespace) -> int:
+    db = DEMO_DB.absolute()
+    fresh = not db.exists()
+    if fresh:
+        print(f"Bygger demo-datalageret (syntetiske data, {DEMO_CASES} forløb) ...", flush=True)
+    try:
+        build_demo(db)
+    except ImportError as error:
+        print(f"Demoen kan ikke bygges endnu: {error}", file=sys.stderr)
+        return 2
+    print(f"Demo-datalager: {db}" + ("" if fresh else " (genbrugt)"), flush=True)
+    _print_demo_accounts(db)
+    print(f"Dashboardet: http://{args.host}:{args.port}", flush=True)
+    return serve(db, args.port, args.host)
+
+
+def _print_demo_accounts(db: Path) -> None:
+    """Demo sign-in accounts, when the sign-in module exists."""
+    try:
+        from app.accounts import ensure_demo_accounts
+    except ImportError:
+        return
+    accounts = ensure_demo_accounts(db)
+    if accounts:
+        print("Demo-brugere (navn, rolle, adgangskode):")
+        for name, role, password in accounts:
+            print(f"  {name:<14} {role:<12} {password}")
+
+
+def run_serve(args: argparse.Namespace) -> int:
+    db = db_path(getattr(args, "db", None))
+    if not db.exists():
+        print(
+            f"Der er intet datalager i {db}. Indlæs en eksport med `lat load EKSPORT` "
+            "(eller prøv `lat demo`).",
+            file=sys.stderr,
+        )
+        return 2
+    print(f"Dashboardet: http://{args.host}:{args.port}  (datalager {db})", flush=True)
+    return serve(db, args.port, args.host)

@@ -1,0 +1,736 @@
+"""Loading exports into the warehouse: one batch per export, each written all-or-nothing.
+
+Rows are read and validated by etl.read / etl.validate; this module decides each valid row's
+outcome against the records the warehouse holds (export-format.md rules 14, 17-20), keeps
+rejected rows in quarantine, retries orphans, and records batches. Merges are set-based SQL so
+that millions of progression rows go in within seconds.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from etl.cpr import cpr_mask_expr
+from etl.pseudonym import Pseudonymizer
+from etl.read import (
+    Export,
+    TableFile,
+    UnreadableExport,
+    canonical_column,
+    read_export,
+    table_file_from_records,
+)
+from etl.validate import Validated, validate_table
+from warehouse.db import data_dir, db_path, write_transaction
+
+# Danish table name -> raw table and its key; the order is the order of applying (rule 14:
+# a case must be applied before the rows that name it).
+RAW_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "medarbejdere": ("workers", ("worker_id",)),
+    "forloeb": ("cases", ("case_id",)),
+    "maalinger": ("assessments", ("case_id", "instrument", "phase")),
+    "progression": ("progression", ("case_id", "measured_on")),
+}
+TABLE_ORDER = tuple(RAW_TABLES)
+CASE_CHILD_TABLES = ("maalinger", "progression")
+BOOKKEEPING = ("exported_at", "batch_id")
+ERASED_MESSAGE = "Forløbet er slettet efter anmodning og indlæses ikke igen."
+UNKNOWN_CASE_MESSAGE = (
+    'Forløbet "{case_id}" findes ikke i forløbsdata (hverken i denne eksport eller tidligere '
+    "indlæsninger); rækken indlæses automatisk, når forløbet kommer."
+)
+MASK_TEXT = "XXXXXX-XXXX"
+EXAMPLES_PER_FILE = 5
+
+Progress = Callable[[str, float], None]
+
+
+@dataclass
+class FileOutcome:
+    """What happened to the rows of one table file (invariant 1 holds on these counts)."""
+
+    source_file: str
+    table: str
+    rows_read: int = 0
+    loaded: int = 0
+    unchanged: int = 0
+    superseded: int = 0
+    rejected: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+    examples: list[tuple[int, str | None, str]] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    cpr_blanked: list[tuple[int, str]] = field(default_factory=list)
+
+
+@dataclass
+class ExportOutcome:
+    """One export given to `lat load`: its batch, or why nothing was loaded from it."""
+
+    source_path: str
+    batch_id: int | None = None
+    already_loaded_in: int | None = None
+    error: str | None = None
+    exported_at: date | None = None
+    exported_at_given: bool = False
+    municipalities: list[str] = field(default_factory=list)
+    ignored_files: list[str] = field(default_factory=list)
+    files: list[FileOutcome] = field(default_factory=list)
+
+
+@dataclass
+class LoadResult:
+    exports: list[ExportOutcome] = field(default_factory=list)
+    orphans_resolved: int = 0
+
+    @property
+    def exit_code(self) -> int:
+        """2 when any export could not be read (contract section 1), else 0."""
+        return 2 if any(e.error for e in self.exports) else 0
+
+
+class _AlreadyLoaded(Exception):
+    def __init__(self, batch_id: int):
+        self.batch_id = batch_id
+
+
+class _NothingChanged(Exception):
+    """Raised inside a write to drop it: the live file is then left untouched."""
+
+
+# ---------------------------------------------------------------------------------------------
+# the command
+
+
+def load_exports(
+    paths: Iterable[str | Path],
+    db: Path,
+    *,
+    progress: Progress | None = None,
+    today: date | None = None,
+) -> LoadResult:
+    """Load each export in its own batch and atomic write; unreadable exports are reported."""
+    today = today or date.today()
+    db = Path(db)
+    data_dir(db).mkdir(parents=True, exist_ok=True)
+    pseudonymizer = Pseudonymizer.from_environment(data_dir(db) / "pseudonym.key")
+    report = progress or (lambda _label, _fraction: None)
+    result = LoadResult()
+    for path in paths:
+        outcome = ExportOutcome(source_path=str(path))
+        result.exports.append(outcome)
+        _load_one(Path(path), db, pseudonymizer, today, report, outcome, result)
+    if not any(e.batch_id for e in result.exports):
+        # No new batch: orphans may still have found their case (e.g. after a failed load).
+        result.orphans_resolved += _retry_orphans_alone(db, pseudonymizer)
+    return result
+
+
+def _load_one(
+    path: Path,
+    db: Path,
+    pseudonymizer: Pseudonymizer,
+    today: date,
+    report: Progress,
+    outcome: ExportOutcome,
+    result: LoadResult,
+) -> None:
+    if not path.exists():
+        outcome.error = f"{path}: filen eller mappen findes ikke"
+        return
+    report(f"{path.name}: læser", 0.0)
+    try:
+        export = read_export(path)
+    except UnreadableExport as exc:
+        outcome.error = _one_line(str(exc))
+        return
+    _describe(export, today, outcome)
+    earlier = _batch_of_sha(db, export.sha256)
+    if earlier is not None:
+        outcome.already_loaded_in = earlier
+        return
+    try:
+        validated = _validate_all(export, outcome.exported_at, pseudonymizer, report)
+    except UnreadableExport as exc:
+        outcome.error = _one_line(str(exc))
+        return
+    try:
+        with write_transaction(db) as con:
+            earlier = _batch_of_sha_in(con, export.sha256)
+            if earlier is not None:
+                raise _AlreadyLoaded(earlier)
+            report(f"{path.name}: skriver", 0.9)
+            outcome.batch_id = _apply_export(con, export, validated, outcome, pseudonymizer)
+            result.orphans_resolved += _retry_orphans(con, pseudonymizer, outcome.batch_id)
+    except _AlreadyLoaded as exc:
+        outcome.batch_id = None
+        outcome.files = []
+        outcome.already_loaded_in = exc.batch_id
+    report(f"{path.name}: færdig", 1.0)
+
+
+def _describe(export: Export, today: date, outcome: ExportOutcome) -> None:
+    outcome.exported_at = export.exported_at or today
+    outcome.exported_at_given = export.exported_at is not None
+    outcome.municipalities = list(export.municipalities)
+    outcome.ignored_files = list(export.ignored_files)
+
+
+def _validate_all(
+    export: Export, exported_at: date, pseudonymizer: Pseudonymizer, report: Progress
+) -> list[tuple[TableFile, Validated]]:
+    tables = sorted(export.tables, key=lambda tf: TABLE_ORDER.index(tf.table))
+    validated = []
+    for number, tf in enumerate(tables):
+        report(f"{tf.source_file}: kontrollerer", 0.1 + 0.8 * number / max(len(tables), 1))
+        validated.append((tf, validate_table(tf, exported_at, pseudonymizer)))
+    return validated
+
+
+def _batch_of_sha(db: Path, sha256: str) -> int | None:
+    """A cheap look before reading and validating: was this export loaded already?"""
+    if not db.exists():
+        return None
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error:
+        return None  # the write transaction looks again, authoritatively
+    try:
+        return _batch_of_sha_in(con, sha256)
+    except duckdb.CatalogException:
+        return None
+    finally:
+        con.close()
+
+
+def _batch_of_sha_in(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
+    return _scalar(
+        con, "select min(batch_id) from etl.batches where source_sha256 = $sha", {"sha": sha256}
+    )
+
+
+def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None):
+    """One value. fetchall, not fetchone: DuckDB 2.0 refuses register() while a result is open."""
+    rows = con.execute(sql, params or {}).fetchall()
+    return rows[0][0] if rows else None
+
+
+# ---------------------------------------------------------------------------------------------
+# applying one export
+
+
+def _apply_export(
+    con: duckdb.DuckDBPyConnection,
+    export: Export,
+    validated: list[tuple[TableFile, Validated]],
+    outcome: ExportOutcome,
+    pseudonymizer: Pseudonymizer,
+) -> int:
+    batch_id = _scalar(con, "select coalesce(max(batch_id), 0) + 1 from etl.batches")
+    exported_at = outcome.exported_at
+    erased = _Erased.fetch(con, pseudonymizer)
+    for tf, v in validated:
+        outcome.files.append(_apply_file(con, tf, v, exported_at, batch_id, erased))
+    _record_batch(con, export, outcome, batch_id, validated)
+    return batch_id
+
+
+def _apply_file(
+    con: duckdb.DuckDBPyConnection,
+    tf: TableFile,
+    v: Validated,
+    exported_at: date,
+    batch_id: int,
+    erased: _Erased,
+) -> FileOutcome:
+    raw_table, _keys = RAW_TABLES[tf.table]
+    valid, erased_rows = erased.split(tf.table, v.valid)
+    counts = {"loaded": 0, "unchanged": 0, "superseded": 0}
+    orphans = pl.DataFrame({"_source_row": [], "case_id": []}, schema=_ORPHAN_SCHEMA)
+    if len(valid):
+        _stage(con, valid)
+        if tf.table in CASE_CHILD_TABLES:
+            orphans = _split_orphans(con)
+        counts = _merge(con, raw_table, exported_at, batch_id)
+    rejected = _rejections(tf, v, erased, erased_rows, orphans)
+    _record_rejections(con, rejected, batch_id, tf)
+    outcome = FileOutcome(
+        source_file=tf.source_file,
+        table=tf.table,
+        rows_read=v.rows_read,
+        loaded=counts["loaded"],
+        unchanged=counts["unchanged"] + v.duplicates_unchanged,
+        superseded=counts["superseded"],
+        rejected=len(rejected),
+        ignored_columns=list(v.ignored_columns),
+        cpr_blanked=list(v.cpr_blanked),
+    )
+    _summarise_rejections(rejected, outcome)
+    _record_file(con, tf, outcome, batch_id)
+    return outcome
+
+
+_ORPHAN_SCHEMA = {"_source_row": pl.Int64, "case_id": pl.String}
+
+
+def _stage(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
+    """Copy the valid rows into a temp table `_incoming` (one scan of the polars frame)."""
+    con.register("_incoming_frame", frame)
+    try:
+        con.execute("create or replace temp table _incoming as select * from _incoming_frame")
+    finally:
+        con.unregister("_incoming_frame")
+
+
+def _split_orphans(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
+    """Move rows whose case the warehouse does not hold out of `_incoming` (rule 14)."""
+    orphans = con.sql(
+        "select i._source_row, i.case_id from _incoming as i "
+        "where not exists (select 1 from raw.cases as c where c.case_id = i.case_id) "
+        "order by i._source_row"
+    ).pl()
+    if len(orphans):
+        con.execute(
+            "delete from _incoming as i "
+            "where not exists (select 1 from raw.cases as c where c.case_id = i.case_id)"
+        )
+    return orphans.cast(_ORPHAN_SCHEMA)
+
+
+def _raw_columns(con: duckdb.DuckDBPyConnection, raw_table: str) -> list[str]:
+    rows = con.execute(
+        "select column_name from information_schema.columns "
+        "where table_schema = 'raw' and table_name = $t order by ordinal_position",
+        {"t": raw_table},
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _merge(
+    con: duckdb.DuckDBPyConnection, raw_table: str, exported_at: date, batch_id: int
+) -> dict[str, int]:
+    """Apply `_incoming` to raw.<raw_table> by rules 17-18; return counts per outcome.
+
+    Identifiers come from RAW_TABLES and the warehouse's own catalogue, never from a file.
+    """
+    keys = RAW_TABLES_BY_RAW[raw_table]
+    columns = _raw_columns(con, raw_table)
+    incoming = set(_raw_columns_of_temp(con))
+    values = [c for c in columns if c not in keys and c not in BOOKKEEPING]
+    # A column absent from the file means no value (rule 17).
+    staged = [f"{c} as i_{c}" if c in incoming else f"null as i_{c}" for c in values]
+    same = " and ".join(f"i.i_{c} is not distinct from h.{c}" for c in values) or "true"
+    join = " and ".join(f"c.{k} = h.{k}" for k in keys)
+    con.execute(
+        f"""
+        create or replace temp table _classified as
+        with i as (select {", ".join(keys)}, {", ".join(staged)} from _incoming)
+        select i.*,
+            case
+                when h.{keys[0]} is null then 'new'
+                when {same} then 'unchanged'
+                when h.exported_at <= $exported_at then 'loaded'
+                else 'superseded'
+            end as outcome,
+            h.exported_at as held_exported_at
+        from i left join raw.{raw_table} as h
+            on {" and ".join(f"i.{k} = h.{k}" for k in keys)}
+        """,  # noqa: S608 - identifiers from the allow-list above
+        {"exported_at": exported_at},
+    )
+    params = {"exported_at": exported_at, "batch_id": batch_id}
+    assignments = ", ".join(f"{c} = c.i_{c}" for c in values)
+    con.execute(
+        f"update raw.{raw_table} as h set {assignments}, exported_at = $exported_at, "  # noqa: S608
+        f"batch_id = $batch_id from _classified as c where c.outcome = 'loaded' and {join}",
+        params,
+    )
+    # A newer export repeating a record makes it newer (rule 17, last sentence).
+    con.execute(
+        f"update raw.{raw_table} as h set exported_at = $exported_at, "  # noqa: S608
+        f"batch_id = $batch_id from _classified as c "
+        f"where c.outcome = 'unchanged' and c.held_exported_at < $exported_at and {join}",
+        params,
+    )
+    con.execute(
+        f"insert into raw.{raw_table} ({', '.join(keys)}, {', '.join(values)}, "  # noqa: S608
+        f"exported_at, batch_id) "
+        f"select {', '.join(keys)}, {', '.join(f'i_{c}' for c in values)}, "
+        f"$exported_at, $batch_id from _classified where outcome = 'new'",
+        params,
+    )
+    counts = dict(con.execute("select outcome, count(*) from _classified group by 1").fetchall())
+    return {
+        "loaded": counts.get("new", 0) + counts.get("loaded", 0),
+        "unchanged": counts.get("unchanged", 0),
+        "superseded": counts.get("superseded", 0),
+    }
+
+
+RAW_TABLES_BY_RAW = {raw: keys for raw, keys in RAW_TABLES.values()}
+
+
+def _raw_columns_of_temp(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [r[0] for r in con.execute("describe _incoming").fetchall()]
+
+
+# ---------------------------------------------------------------------------------------------
+# erased keys (privacy): rows of an erased case or citizen are never loaded again
+
+
+@dataclass
+class _Erased:
+    pseudonymizer: Pseudonymizer
+    case_keys: set[str]
+    citizen_keys: set[str]
+    case_ids: set[str] = field(default_factory=set)  # erased cases met in this export
+
+    @classmethod
+    def fetch(cls, con: duckdb.DuckDBPyConnection, pseudonymizer: Pseudonymizer) -> _Erased:
+        rows = con.execute("select key_type, key_pseudonym from etl.erased_keys").fetchall()
+        return cls(
+            pseudonymizer,
+            {k for t, k in rows if t == "case"},
+            {k for t, k in rows if t == "citizen"},
+        )
+
+    def split(self, table: str, valid: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """(rows to apply, source rows refused as erased)."""
+        none = valid.select("_source_row").clear()
+        if not (self.case_keys or self.citizen_keys) or "case_id" not in valid.columns:
+            return valid, none
+        ids = valid["case_id"].unique().drop_nulls().to_list()
+        hit = {i for i in ids if self.pseudonymizer.case_key(i) in self.case_keys}
+        if table == "forloeb" and self.citizen_keys:
+            by_citizen = valid.filter(pl.col("citizen_key").is_in(list(self.citizen_keys)))
+            hit |= set(by_citizen["case_id"].to_list())
+        hit |= self.case_ids if table != "forloeb" else set()
+        if table == "forloeb":
+            self.case_ids |= hit
+        mask = pl.col("case_id").is_in(list(hit))
+        return valid.filter(~mask), valid.filter(mask).select(pl.col("_source_row").cast(pl.Int64))
+
+    def rows_of_erased(self, tf: TableFile, rows: pl.Series) -> set[int]:
+        """Source rows (among `rows`) whose original case or citizen cell names an erased one."""
+        if not (self.case_keys or self.citizen_keys) or not len(rows):
+            return set()
+        picked = tf.frame.filter(pl.col("_source_row").is_in(rows.implode()))
+        gone: set[int] = set()
+        for name in picked.columns:
+            column = canonical_column(name, tf.table) if name != "_source_row" else None
+            if column == "forloeb_id":
+                hit = {
+                    c
+                    for c in picked[name].drop_nulls().unique()
+                    if c in self.case_ids or self.pseudonymizer.case_key(c) in self.case_keys
+                }
+            elif column == "borger_id" and self.citizen_keys:
+                hit = {
+                    c
+                    for c in picked[name].drop_nulls().unique()
+                    if self.pseudonymizer.citizen_key(c) in self.citizen_keys
+                }
+            else:
+                continue
+            gone |= set(picked.filter(pl.col(name).is_in(list(hit)))["_source_row"].to_list())
+        return gone
+
+
+# ---------------------------------------------------------------------------------------------
+# rejected rows and records
+
+
+_REJECTED_SCHEMA = {
+    "source_row": pl.Int64,
+    "column_name": pl.String,
+    "reason_code": pl.String,
+    "message": pl.String,
+    "raw_values": pl.String,
+}
+
+
+def _rejections(
+    tf: TableFile,
+    v: Validated,
+    erased: _Erased,
+    erased_rows: pl.DataFrame,
+    orphans: pl.DataFrame,
+) -> pl.DataFrame:
+    """All rejected rows of a file: the validator's, the erased ones and the orphans."""
+    refused = v.rejected.select(list(_REJECTED_SCHEMA)).cast(_REJECTED_SCHEMA)
+    # A bad row of an erased case keeps nothing of it either (not even its raw cells).
+    gone = erased.rows_of_erased(tf, refused["source_row"])
+    if gone:
+        erased_rows = pl.concat([erased_rows, pl.DataFrame({"_source_row": sorted(gone)})])
+        refused = refused.filter(~pl.col("source_row").is_in(list(gone)))
+    parts = [refused]
+    if len(erased_rows):
+        parts.append(
+            erased_rows.select(
+                pl.col("_source_row").cast(pl.Int64).alias("source_row"),
+                pl.lit(None, pl.String).alias("column_name"),
+                pl.lit("erased").alias("reason_code"),
+                pl.lit(ERASED_MESSAGE).alias("message"),
+                pl.lit(None, pl.String).alias("raw_values"),
+            )
+        )
+    if len(orphans):
+        case_column = _original_case_column(tf)
+        raw = _raw_values(tf, orphans["_source_row"])
+        parts.append(
+            orphans.join(raw, on="_source_row", how="left").select(
+                pl.col("_source_row").alias("source_row"),
+                pl.lit(case_column, pl.String).alias("column_name"),
+                pl.lit("unknown_case").alias("reason_code"),
+                pl.format(UNKNOWN_CASE_MESSAGE.replace("{case_id}", "{}"), "case_id").alias(
+                    "message"
+                ),
+                pl.col("raw_values"),
+            )
+        )
+    return pl.concat(parts).sort("source_row")
+
+
+def _original_case_column(tf: TableFile) -> str:
+    """The file's own header for the case id (reports name columns as the file does)."""
+    for name in tf.frame.columns:
+        if name != "_source_row" and canonical_column(name, tf.table) == "forloeb_id":
+            return name
+    return "forloeb_id"
+
+
+def _raw_values(tf: TableFile, rows: pl.Series) -> pl.DataFrame:
+    """JSON of the original cells of the given rows, every CPR-like number masked."""
+    cells = [c for c in tf.frame.columns if c != "_source_row"]
+    picked = tf.frame.filter(pl.col("_source_row").is_in(rows.implode()))
+    return picked.select(
+        pl.col("_source_row").cast(pl.Int64),
+        pl.struct([cpr_mask_expr(pl.col(c)).alias(c) for c in cells])
+        .struct.json_encode()
+        .alias("raw_values"),
+    )
+
+
+def _record_rejections(
+    con: duckdb.DuckDBPyConnection, rejected: pl.DataFrame, batch_id: int, tf: TableFile
+) -> None:
+    if not len(rejected):
+        return
+    con.register("_rejected_frame", rejected)
+    try:
+        con.execute(
+            "insert into etl.rejected_rows by name "
+            "select $batch_id as batch_id, $source_file as source_file, $table as table_name, "
+            "source_row, column_name, reason_code, message, raw_values::json as raw_values "
+            "from _rejected_frame",
+            {"batch_id": batch_id, "source_file": tf.source_file, "table": tf.table},
+        )
+    finally:
+        con.unregister("_rejected_frame")
+
+
+def _summarise_rejections(rejected: pl.DataFrame, outcome: FileOutcome) -> None:
+    counts = rejected.group_by("reason_code").len().sort("reason_code")
+    outcome.reasons = dict(zip(counts["reason_code"], counts["len"], strict=True))
+    head = rejected.head(EXAMPLES_PER_FILE)
+    outcome.examples = list(
+        zip(head["source_row"], head["column_name"], head["message"], strict=True)
+    )
+
+
+def _record_file(
+    con: duckdb.DuckDBPyConnection, tf: TableFile, o: FileOutcome, batch_id: int
+) -> None:
+    con.execute(
+        "insert into etl.batch_files values ($b, $f, $t, $sha, $read, $loaded, $unchanged, "
+        "$superseded, $rejected, $cpr, $ignored)",
+        {
+            "b": batch_id,
+            "f": tf.source_file,
+            "t": tf.table,
+            "sha": tf.sha256,
+            "read": o.rows_read,
+            "loaded": o.loaded,
+            "unchanged": o.unchanged,
+            "superseded": o.superseded,
+            "rejected": o.rejected,
+            "cpr": len(o.cpr_blanked),
+            "ignored": ", ".join(o.ignored_columns) or None,
+        },
+    )
+
+
+def _record_batch(
+    con: duckdb.DuckDBPyConnection,
+    export: Export,
+    outcome: ExportOutcome,
+    batch_id: int,
+    validated: list[tuple[TableFile, Validated]],
+) -> None:
+    files = outcome.files
+    rejected = sum(f.rejected for f in files)
+    con.execute(
+        "insert into etl.batches values ($b, $path, $sha, $exported_at, $now, $read, $loaded, "
+        "$unchanged, $superseded, $rejected, $status)",
+        {
+            "b": batch_id,
+            "path": export.source_path,
+            "sha": export.sha256,
+            "exported_at": outcome.exported_at,
+            "now": datetime.now(),
+            "read": sum(f.rows_read for f in files),
+            "loaded": sum(f.loaded for f in files),
+            "unchanged": sum(f.unchanged for f in files),
+            "superseded": sum(f.superseded for f in files),
+            "rejected": rejected,
+            "status": "loaded_with_rejections" if rejected else "loaded",
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# orphans (rule 20): retried on every load until their case arrives
+
+
+def _retry_orphans(
+    con: duckdb.DuckDBPyConnection, pseudonymizer: Pseudonymizer, resolved_batch: int
+) -> int:
+    """Re-validate unresolved unknown_case rows with their own batch's date; apply the known."""
+    groups = con.execute(
+        "select r.batch_id, r.source_file, r.table_name, b.exported_at "
+        "from etl.rejected_rows as r join etl.batches as b using (batch_id) "
+        "where r.reason_code = 'unknown_case' and r.resolved_batch_id is null "
+        "group by all order by b.exported_at, r.batch_id, r.source_file"
+    ).fetchall()
+    erased = _Erased.fetch(con, pseudonymizer)
+    resolved = 0
+    for batch_id, source_file, table, exported_at in groups:
+        if table not in CASE_CHILD_TABLES:
+            continue
+        resolved += _retry_group(
+            con, pseudonymizer, erased, (batch_id, source_file, table, exported_at), resolved_batch
+        )
+    return resolved
+
+
+def _retry_group(
+    con: duckdb.DuckDBPyConnection,
+    pseudonymizer: Pseudonymizer,
+    erased: _Erased,
+    group: tuple[int, str, str, date],
+    resolved_batch: int,
+) -> int:
+    batch_id, source_file, table, exported_at = group
+    where = {"b": batch_id, "f": source_file, "t": table}
+    rows = con.execute(
+        "select source_row, raw_values::varchar from etl.rejected_rows "
+        "where batch_id = $b and source_file = $f and table_name = $t "
+        "and reason_code = 'unknown_case' and resolved_batch_id is null order by source_row",
+        where,
+    ).fetchall()
+    records = [_unmask(json.loads(raw)) for _, raw in rows if raw]
+    numbers = [row for row, raw in rows if raw]
+    if not records:
+        return 0
+    tf = table_file_from_records(table, source_file, records, numbers)
+    valid, _erased_rows = erased.split(table, validate_table(tf, exported_at, pseudonymizer).valid)
+    if not len(valid):
+        return 0
+    _stage(con, valid)
+    con.execute(
+        "delete from _incoming as i "
+        "where not exists (select 1 from raw.cases as c where c.case_id = i.case_id)"
+    )
+    found = _scalar(con, "select count(*) from _incoming")
+    if not found:
+        return 0
+    con.execute(
+        "update etl.rejected_rows as r set resolved_batch_id = $resolved "
+        "from _incoming as i where r.source_row = i._source_row and r.batch_id = $b "
+        "and r.source_file = $f and r.table_name = $t and r.reason_code = 'unknown_case' "
+        "and r.resolved_batch_id is null",
+        {**where, "resolved": resolved_batch},
+    )
+    _merge(con, RAW_TABLES[table][0], exported_at, batch_id)
+    return found
+
+
+def _unmask(record: dict) -> dict:
+    """A cell that held a CPR-like number was blanked when first read (rule 24): blank it again."""
+    return {k: (None if isinstance(v, str) and MASK_TEXT in v else v) for k, v in record.items()}
+
+
+def _retry_orphans_alone(db: Path, pseudonymizer: Pseudonymizer) -> int:
+    """Retry orphans when a load made no batch; the write is dropped when nothing resolved."""
+    if not db.exists() or not _has_unresolved_orphans(db):
+        return 0
+    resolved = 0
+    try:
+        with write_transaction(db) as con:
+            latest = _scalar(con, "select max(batch_id) from etl.batches")
+            resolved = _retry_orphans(con, pseudonymizer, latest)
+            if not resolved:
+                raise _NothingChanged
+    except _NothingChanged:
+        return 0
+    return resolved
+
+
+def _has_unresolved_orphans(db: Path) -> bool:
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error:
+        return True
+    try:
+        unresolved = _scalar(
+            con,
+            "select count(*) from etl.rejected_rows "
+            "where reason_code = 'unknown_case' and resolved_batch_id is null",
+        )
+        return bool(unresolved)
+    except duckdb.CatalogException:
+        return False
+    finally:
+        con.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# CLI
+
+
+def _one_line(text: str) -> str:
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    return lines[0] if lines else "ukendt fejl"
+
+
+def run_cli(args) -> int:
+    """`lat load PATH... [--db FILE]`: load, print the report, return the exit code."""
+    from etl.report import ProgressBar, format_report
+
+    try:
+        db = db_path(getattr(args, "db", None))
+        bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+        result = load_exports(args.paths, db, progress=bar)
+        if bar:
+            bar.close()
+        text = format_report(result, errors=False)
+        if text:
+            print(text)
+        for export in result.exports:
+            if export.error:
+                print(f"IKKE INDLÆST: {export.error}", file=sys.stderr)
+        return result.exit_code
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # the CLI boundary: one line, never a traceback
+        print(
+            f"Indlæsningen fejlede ({type(exc).__name__}): {_one_line(str(exc))}", file=sys.stderr
+        )
+        return 1

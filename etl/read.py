@@ -1,0 +1,484 @@
+"""Reading exports (export-format.md sections 1, 2 and 4; rules 1, 6, 7 and 21).
+
+An export is a folder, a single CSV, an XLSX workbook or a ZIP of either. Reading turns it into one
+`TableFile` per table file: every cell as trimmed text under its original header, with the row
+number a spreadsheet would show. Typing and validation happen in `etl.validate`; anything that
+cannot be read at all raises `UnreadableExport` with one line a coordinator understands.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+import unicodedata
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+
+import polars as pl
+
+from etl.parsing import fold, parse_date
+
+SOURCE_ROW = "_source_row"
+TABLES = ("forloeb", "medarbejdere", "maalinger", "progression")
+ENGLISH_TABLES = {
+    "forloeb": "cases",
+    "medarbejdere": "workers",
+    "maalinger": "assessments",
+    "progression": "progression",
+}
+_TABLE_NAMES = {**{t: t for t in TABLES}, **{e: d for d, e in ENGLISH_TABLES.items()}}
+METADATA_NAMES = ("eksport", "export")
+
+# Danish column name -> English alias, per table, in the order of export-format.md section 3.
+COLUMNS: dict[str, dict[str, str]] = {
+    "forloeb": {
+        "forloeb_id": "case_id",
+        "kommunekode": "municipality_code",
+        "forloebstype": "case_type",
+        "medarbejder_id": "worker_id",
+        "borger_id": "citizen_id",
+        "koen": "gender",
+        "alder": "age",
+        "foedselsaar": "birth_year",
+        "startdato": "start_date",
+        "slutdato": "end_date",
+        "status": "status",
+        "afslutningsaarsag": "end_reason",
+        "henvist_af": "referred_by",
+        "udlaant_fra": "lent_from",
+    },
+    "medarbejdere": {
+        "medarbejder_id": "worker_id",
+        "kommunekode": "municipality_code",
+        "rolle": "role",
+        "navn": "name",
+        "koen": "gender",
+        "foedselsaar": "birth_year",
+        "uddannet_dato": "trained_on",
+        "aktiv": "active",
+        "sprog": "languages",
+    },
+    "maalinger": {
+        "forloeb_id": "case_id",
+        "instrument": "instrument",
+        "tidspunkt": "phase",
+        "dato": "date",
+        **{f"item_{i}": f"item_{i}" for i in range(1, 11)},
+        "raw_score": "raw_score",
+    },
+    "progression": {"forloeb_id": "case_id", "dato": "date", "score": "score"},
+}
+
+_BINARY_MAGIC = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\x1f\x8b")
+
+
+class UnreadableExport(Exception):
+    """A file or export that cannot be read at all; str(e) is one clear line for a coordinator
+    (e.g. 'forloeb.csv: kan ikke læses som CSV (ingen overskriftsrække)')."""
+
+
+@dataclass
+class TableFile:
+    table: str  # Danish table name: 'forloeb' | 'medarbejdere' | 'maalinger' | 'progression'
+    source_file: (
+        str  # rule 21: 'forloeb.csv', 'workbook.xlsx:Forløb', 'archive.zip:sub/forloeb.csv'
+    )
+    sha256: str  # of the file's bytes (for a sheet: of the workbook + ':' + sheet name)
+    frame: pl.DataFrame  # original headers, all String, trimmed, plus Int64 '_source_row'
+
+
+@dataclass
+class Export:
+    source_path: str
+    sha256: str
+    exported_at: date | None
+    platform: str | None
+    municipalities: list[str]
+    tables: list[TableFile]
+    ignored_files: list[str] = field(default_factory=list)
+
+
+def table_for_name(name: str) -> str | None:
+    """The Danish table a file or sheet name (without extension) names, or None."""
+    return _TABLE_NAMES.get(fold(name))
+
+
+def canonical_column(header: str, table: str) -> str | None:
+    """The Danish column name a header cell names in `table` (Danish or English, folded)."""
+    folded = fold(header)
+    for danish, alias in COLUMNS[table].items():
+        if folded in (danish, alias):
+            return danish
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+
+
+def read_export(path: str | Path) -> Export:
+    """Read a folder, .csv, .xlsx or .zip export; raises UnreadableExport."""
+    source = Path(path)
+    if source.is_dir():
+        members = _folder_members(source)
+        return _assemble(str(path), _members_digest(members), members, prefix="")
+    if not source.is_file():
+        raise UnreadableExport(f"{source.name or path}: findes ikke")
+    data = _read_bytes(source)
+    suffix = source.suffix.lower()
+    digest = hashlib.sha256(data).hexdigest()
+    if suffix == ".csv":
+        table = table_for_name(_nfc(source.stem))
+        if table is None:
+            raise UnreadableExport(
+                f"{source.name}: filnavnet nævner ingen tabel "
+                "(forloeb, medarbejdere, maalinger eller progression)"
+            )
+        tables = [read_csv_table(table, source.name, data)]
+        return Export(str(path), digest, None, None, [], tables, [])
+    if suffix == ".xlsx":
+        tables, meta, ignored = _read_workbook(source.name, data)
+        return _export(str(path), digest, tables, meta, ignored)
+    if suffix == ".zip":
+        members = _zip_members(source.name, data)
+        return _assemble(str(path), digest, members, prefix=f"{source.name}:")
+    raise UnreadableExport(f"{source.name}: ukendt filtype (brug en mappe, .csv, .xlsx eller .zip)")
+
+
+def table_file_from_records(
+    table: str, source_file: str, records: list[dict], rows: list[int]
+) -> TableFile:
+    """Rebuild a TableFile from stored {header: cell} records (the loader's orphan retries)."""
+    headers: list[str] = []
+    for record in records:
+        headers.extend(h for h in record if h not in headers)
+    data = {h: pl.Series(h, [_cell(r.get(h)) for r in records], dtype=pl.String) for h in headers}
+    frame = pl.DataFrame(data) if data else pl.DataFrame()
+    frame = _tidy(frame.with_columns(pl.Series(SOURCE_ROW, rows, dtype=pl.Int64)))
+    return TableFile(table, source_file, "", frame)
+
+
+def _cell(value: object) -> str | None:
+    return None if value is None else str(value)
+
+
+# ---------------------------------------------------------------------------------------------
+# Containers: folder, ZIP, workbook
+
+
+@dataclass
+class _Member:
+    name: str  # path relative to the export root (for a ZIP: as stored, for source_file)
+    data: bytes | None  # None for entries ignored before reading
+
+
+def _nfc(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise UnreadableExport(f"{path.name}: kan ikke åbnes ({exc.strerror})") from None
+
+
+def _is_hidden(name: str) -> bool:
+    parts = PurePosixPath(name).parts
+    return any(p.startswith(".") or p == "__MACOSX" for p in parts)
+
+
+def _folder_members(folder: Path) -> list[_Member]:
+    members = []
+    for entry in sorted(folder.iterdir()):
+        name = _nfc(entry.name)
+        # A workbook inside a folder export is not part of the format: it is listed, not read.
+        wanted = _wanted(name) and not name.lower().endswith(".xlsx")
+        if entry.is_file() and not _is_hidden(name) and wanted:
+            members.append(_Member(name, _read_bytes(entry)))
+        else:
+            members.append(_Member(name + ("/" if entry.is_dir() else ""), None))
+    return members
+
+
+def _zip_members(archive: str, data: bytes) -> list[_Member]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            infos = [i for i in zf.infolist() if not i.is_dir()]
+            names = [_nfc(i.filename) for i in infos]
+            visible = [n for n in names if not _is_hidden(n)]
+            root = _single_root(visible)
+            members = []
+            for info, name in zip(infos, names, strict=True):
+                relative = name[len(root) :] if name.startswith(root) else name
+                wanted = not _is_hidden(name) and "/" not in relative and _wanted(relative)
+                members.append(_Member(name, zf.read(info) if wanted else None))
+            return members
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
+        raise UnreadableExport(f"{archive}: kan ikke læses som ZIP ({exc})") from None
+
+
+def _single_root(names: list[str]) -> str:
+    """'sub/' when every visible member lies in one folder, else '' (the archive root)."""
+    tops = {n.split("/", 1)[0] for n in names}
+    if len(tops) == 1 and all("/" in n for n in names):
+        return tops.pop() + "/"
+    return ""
+
+
+def _wanted(name: str) -> bool:
+    """A file name that names a table (.csv, .xlsx in a ZIP) or the metadata file."""
+    base = PurePosixPath(name)
+    suffix = base.suffix.lower()
+    if suffix == ".csv":
+        return table_for_name(base.stem) is not None
+    if suffix == ".json":
+        return fold(base.stem) in METADATA_NAMES
+    return suffix == ".xlsx"
+
+
+def _members_digest(members: list[_Member]) -> str:
+    digest = hashlib.sha256()
+    for member in sorted(members, key=lambda m: m.name):
+        if member.data is not None:
+            digest.update(member.name.encode() + b"\0")
+            digest.update(hashlib.sha256(member.data).hexdigest().encode() + b"\n")
+    return digest.hexdigest()
+
+
+def _assemble(source_path: str, digest: str, members: list[_Member], prefix: str) -> Export:
+    tables: list[TableFile] = []
+    ignored: list[str] = []
+    meta: dict | None = None
+    for member in members:
+        base = PurePosixPath(member.name)
+        label = prefix + member.name
+        if member.data is None:
+            ignored.append(label)
+        elif base.suffix.lower() == ".csv":
+            tables.append(read_csv_table(table_for_name(base.stem) or "", label, member.data))
+        elif base.suffix.lower() == ".json":
+            meta = _json_metadata(label, member.data)
+        elif prefix and base.suffix.lower() == ".xlsx":
+            sheets, sheet_meta, sheet_ignored = _read_workbook(label, member.data)
+            tables.extend(sheets)
+            meta = sheet_meta or meta
+            ignored.extend(sheet_ignored)
+        else:
+            ignored.append(label)
+    return _export(source_path, digest, tables, meta, ignored)
+
+
+def _export(
+    source_path: str, digest: str, tables: list[TableFile], meta: dict | None, ignored: list[str]
+) -> Export:
+    meta = meta or {}
+    return Export(
+        source_path=source_path,
+        sha256=digest,
+        exported_at=meta.get("exported_at"),
+        platform=meta.get("platform"),
+        municipalities=meta.get("municipalities", []),
+        tables=tables,
+        ignored_files=ignored,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Metadata
+
+
+def _json_metadata(label: str, data: bytes) -> dict:
+    try:
+        raw = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise UnreadableExport(f"{label}: kan ikke læses som JSON") from None
+    if not isinstance(raw, dict):
+        raise UnreadableExport(f"{label}: skal være et JSON-objekt med fx exported_at")
+    return _metadata(label, raw)
+
+
+def _metadata(label: str, raw: dict) -> dict:
+    """Normalise metadata fields: exported_at as a date, municipalities as a list of codes."""
+    fields = {fold(str(k)): v for k, v in raw.items()}
+    meta: dict = {}
+    value = fields.get("exported_at")
+    if isinstance(value, datetime):
+        meta["exported_at"] = value.date()
+    elif isinstance(value, date):
+        meta["exported_at"] = value
+    elif value not in (None, ""):
+        parsed = parse_date(str(value).strip())
+        if parsed is None:
+            raise UnreadableExport(f'{label}: exported_at "{value}" er ikke en gyldig dato')
+        meta["exported_at"] = parsed
+    if fields.get("platform") not in (None, ""):
+        meta["platform"] = str(fields["platform"]).strip()
+    codes = fields.get("municipalities")
+    if isinstance(codes, str):
+        codes = codes.split(",")
+    if isinstance(codes, list):
+        meta["municipalities"] = [str(c).strip() for c in codes if str(c).strip()]
+    return meta
+
+
+# ---------------------------------------------------------------------------------------------
+# CSV
+
+
+def read_csv_table(table: str, label: str, data: bytes) -> TableFile:
+    """One CSV file as a TableFile; raises UnreadableExport with a one-line reason."""
+    _refuse_binary(label, data)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    header = data[: data.find(b"\n")] if b"\n" in data else data
+    if not header.strip():
+        raise UnreadableExport(f"{label}: kan ikke læses som CSV (ingen overskriftsrække)")
+    separator = _separator(_decode(label, header))
+    try:
+        header.decode("utf-8")
+        # polars checks the data rows' UTF-8 itself (but reads a bad header lossily, hence the
+        # check above), so the common case costs no extra pass over the file.
+        frame = _parse_csv(label, data, separator)
+    except (UnicodeDecodeError, _NotUtf8):
+        frame = _parse_csv(label, _decode(label, data).encode("utf-8"), separator)
+    return _table_file(table, label, hashlib.sha256(data).hexdigest(), frame)
+
+
+class _NotUtf8(Exception):
+    pass
+
+
+def _parse_csv(label: str, text: bytes, separator: str) -> pl.DataFrame:
+    try:
+        return pl.read_csv(
+            text,
+            separator=separator,
+            infer_schema=False,
+            has_header=True,
+            quote_char='"',
+            truncate_ragged_lines=True,
+        )
+    except Exception as exc:  # polars raises several error types for malformed input
+        if "utf-8" in str(exc).lower():
+            raise _NotUtf8 from None
+        raise UnreadableExport(f"{label}: kan ikke læses som CSV ({_first_line(exc)})") from None
+
+
+def _refuse_binary(label: str, data: bytes) -> None:
+    if not data.strip():
+        raise UnreadableExport(f"{label}: filen er tom")
+    head = data[:65536]
+    if head.startswith(_BINARY_MAGIC) or re.search(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]", head):
+        raise UnreadableExport(f"{label}: kan ikke læses som CSV (binære data, ikke tekst)")
+
+
+def _decode(label: str, data: bytes) -> str:
+    """UTF-8, else Windows-1252 (Danish Excel's 'CSV (semikolonsepareret)')."""
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        raise UnreadableExport(
+            f"{label}: kan ikke afkodes (hverken UTF-8 eller Windows-1252)"
+        ) from None
+
+
+def _separator(header: str) -> str:
+    """The delimiter that splits the header most: ';', tab or ',' (quoted text not counted)."""
+    unquoted = re.sub(r'"[^"]*"', "", header)
+    counts = {sep: unquoted.count(sep) for sep in (";", "\t", ",")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] else ","
+
+
+def _table_file(
+    table: str, label: str, digest: str, frame: pl.DataFrame, kind: str = "CSV"
+) -> TableFile:
+    if frame.width == 0 or not any(canonical_column(h, table) for h in frame.columns):
+        raise UnreadableExport(
+            f"{label}: kan ikke læses som {kind} (ingen overskriftsrække med kendte kolonner)"
+        )
+    # The header is spreadsheet row 1, so data row i (0-based) is row i + 2.
+    frame = frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_ROW))
+    return TableFile(table, label, digest, _tidy(frame))
+
+
+def _tidy(frame: pl.DataFrame) -> pl.DataFrame:
+    """Trim every cell, whitespace-only -> null, drop all-empty rows (rule 1)."""
+    cells = [c for c in frame.columns if c != SOURCE_ROW]
+    if not cells:
+        return frame.clear()
+    # Lazy, so polars trims each column once and fuses the blanking with the row filter.
+    trimmed = [pl.col(c).cast(pl.String).str.strip_chars() for c in cells]
+    return (
+        frame.lazy()
+        .with_columns(
+            [
+                pl.when(t.str.len_bytes() > 0).then(t).alias(c)
+                for t, c in zip(trimmed, cells, strict=True)
+            ]
+        )
+        .filter(pl.any_horizontal([pl.col(c).is_not_null() for c in cells]))
+        .collect()
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# XLSX
+
+
+def _read_workbook(label: str, data: bytes) -> tuple[list[TableFile], dict | None, list[str]]:
+    import fastexcel  # imported here: only workbooks need it
+
+    try:
+        reader = fastexcel.read_excel(data)
+        sheet_names = list(reader.sheet_names)
+    except Exception as exc:  # calamine reports corrupt files with several error types
+        raise UnreadableExport(f"{label}: kan ikke læses som XLSX ({_first_line(exc)})") from None
+    tables: list[TableFile] = []
+    meta: dict | None = None
+    ignored: list[str] = []
+    for sheet in sheet_names:
+        sheet_label = f"{label}:{sheet}"
+        table = table_for_name(_nfc(sheet))
+        is_meta = fold(sheet) in METADATA_NAMES
+        if table is None and not is_meta:
+            ignored.append(sheet_label)
+            continue
+        frame = _sheet_frame(reader, sheet, sheet_label)
+        if is_meta:
+            meta = _sheet_metadata(sheet_label, frame)
+            continue
+        digest = hashlib.sha256(data + b":" + sheet.encode("utf-8")).hexdigest()
+        tables.append(_table_file(table, sheet_label, digest, frame, kind="ark"))
+    return tables, meta, ignored
+
+
+def _sheet_frame(reader, sheet: str, label: str) -> pl.DataFrame:
+    """A sheet with every cell as text: numbers as '7' or '7.5', date cells as ISO dates."""
+    try:
+        frame = reader.load_sheet(sheet, header_row=0, dtypes="string").to_polars()
+    except Exception as exc:
+        raise UnreadableExport(f"{label}: kan ikke læses ({_first_line(exc)})") from None
+    return frame.select(pl.all().cast(pl.String))
+
+
+def _sheet_metadata(label: str, frame: pl.DataFrame) -> dict:
+    columns = {fold(c): c for c in frame.columns}
+    if "felt" not in columns or "vaerdi" not in columns:
+        raise UnreadableExport(f"{label}: arket skal have kolonnerne felt og vaerdi")
+    pairs = frame.select(columns["felt"], columns["vaerdi"]).rows()
+    return _metadata(label, {str(k).strip(): v for k, v in pairs if k is not None})
+
+
+def _first_line(exc: Exception) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0][:120] if text else type(exc).__name__

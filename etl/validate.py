@@ -1,0 +1,801 @@
+"""Per-row validation of one table file (export-format.md sections 3 and 5, rules 8-16, 22-24).
+
+Everything is vectorised: cells are parsed once per distinct value (`etl.parsing.parse_distinct`),
+every rule is a polars boolean expression, and a row's single rejection reason is the first failing
+check in rule-9 order (reason, then the leftmost column in the file). Messages and raw_values are
+built only for rejected rows, which are few.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from datetime import date
+
+import polars as pl
+
+from etl.cpr import MASK, cpr_flag_expr, cpr_mask_expr
+from etl.parsing import (
+    enum_parser,
+    parse_bool,
+    parse_date,
+    parse_distinct,
+    parse_int,
+    parse_municipality_code,
+)
+from etl.pseudonym import Pseudonymizer
+from etl.read import SOURCE_ROW, TableFile, canonical_column
+
+REASONS = (
+    "missing_required",
+    "invalid_value",
+    "out_of_range",
+    "future_date",
+    "unknown_municipality",
+    "date_order",
+    "total_mismatch",
+    "conflicting_duplicate",
+    "unknown_case",
+)
+DATE_FLOOR = date(2016, 1, 1)
+
+_CASE_TYPES = {
+    "mentor": "mentor",
+    "mentorforløb": "mentor",
+    "forældrecoach": "parent_coach",
+    "forældrecoaching": "parent_coach",
+    "parent_coach": "parent_coach",
+}
+_ENUMS: dict[str, tuple[dict[str, str], str]] = {
+    # column: ({accepted spelling: code}, the values named in a message)
+    "forloebstype": (_CASE_TYPES, "mentor eller forældrecoach"),
+    "rolle": (
+        {**_CASE_TYPES, "koordinator": "coordinator", "coordinator": "coordinator"},
+        "mentor, forældrecoach eller koordinator",
+    ),
+    "koen": (
+        {
+            **dict.fromkeys(("mand", "m", "male"), "male"),
+            **dict.fromkeys(("kvinde", "k", "female"), "female"),
+            **dict.fromkeys(("andet", "a", "other"), "other"),
+        },
+        "mand, kvinde eller andet",
+    ),
+    "status": (
+        {
+            **dict.fromkeys(("aktiv", "active"), "active"),
+            **dict.fromkeys(("afsluttet", "closed"), "closed"),
+            **dict.fromkeys(("afbrudt", "discontinued"), "discontinued"),
+        },
+        "aktiv, afsluttet eller afbrudt",
+    ),
+    "afslutningsaarsag": (
+        {
+            **dict.fromkeys(("maal_naaet", "goals_met"), "goals_met"),
+            **dict.fromkeys(("delvist_naaet", "partly_met"), "partly_met"),
+            **dict.fromkeys(("ikke_naaet", "not_met"), "not_met"),
+            **dict.fromkeys(("overdraget", "handed_over"), "handed_over"),
+            **dict.fromkeys(("borger_ophoert", "citizen_withdrew"), "citizen_withdrew"),
+            **dict.fromkeys(("andet", "other"), "other"),
+        },
+        "maal_naaet, delvist_naaet, ikke_naaet, overdraget, borger_ophoert eller andet",
+    ),
+    "henvist_af": (
+        {
+            "infohus": "infohus",
+            "jobcenter": "jobcenter",
+            **dict.fromkeys(("familieafdeling", "family_services"), "family_services"),
+            **dict.fromkeys(("skole", "school"), "school"),
+            "ssp": "ssp",
+            **dict.fromkeys(("psykiatri", "psychiatry"), "psychiatry"),
+            **dict.fromkeys(("andet", "other"), "other"),
+        },
+        "infohus, jobcenter, familieafdeling, skole, ssp, psykiatri eller andet",
+    ),
+    "instrument": (
+        {
+            **dict.fromkeys(("WHO5", "WHO-5", "who 5"), "WHO5"),
+            **dict.fromkeys(("GSE", "GSES", "general self-efficacy"), "GSE"),
+        },
+        "WHO5 eller GSE",
+    ),
+    "tidspunkt": (
+        {
+            **dict.fromkeys(("foer", "før", "pre", "baseline"), "pre"),
+            **dict.fromkeys(("efter", "post"), "post"),
+        },
+        "før eller efter",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Spec:
+    """One column of a table: its kind, whether it is required, its plain range."""
+
+    kind: str  # 'text' | 'code' | 'enum' | 'int' | 'date' | 'bool'
+    required: bool = False
+    low: int | None = None
+    high: int | None = None
+    bounded_date: bool = False  # dates with the 2016 floor and the export-date ceiling
+
+
+_ITEMS = {f"item_{i}": Spec("int") for i in range(1, 11)}
+SPECS: dict[str, dict[str, Spec]] = {
+    "forloeb": {
+        "forloeb_id": Spec("text", required=True),
+        "kommunekode": Spec("code", required=True),
+        "forloebstype": Spec("enum", required=True),
+        "medarbejder_id": Spec("text"),
+        "borger_id": Spec("text", required=True),
+        "koen": Spec("enum"),
+        "alder": Spec("int", low=10, high=99),
+        "foedselsaar": Spec("int"),
+        "startdato": Spec("date", required=True, bounded_date=True),
+        "slutdato": Spec("date"),
+        "status": Spec("enum"),
+        "afslutningsaarsag": Spec("enum"),
+        "henvist_af": Spec("enum"),
+        "udlaant_fra": Spec("code"),
+    },
+    "medarbejdere": {
+        "medarbejder_id": Spec("text", required=True),
+        "kommunekode": Spec("code", required=True),
+        "rolle": Spec("enum", required=True),
+        "navn": Spec("text"),
+        "koen": Spec("enum"),
+        "foedselsaar": Spec("int", low=1940, high=2010),
+        "uddannet_dato": Spec("date"),
+        "aktiv": Spec("bool"),
+        "sprog": Spec("text"),
+    },
+    "maalinger": {
+        "forloeb_id": Spec("text", required=True),
+        "instrument": Spec("enum", required=True),
+        "tidspunkt": Spec("enum", required=True),
+        "dato": Spec("date", required=True, bounded_date=True),
+        **_ITEMS,
+        "raw_score": Spec("int"),
+    },
+    "progression": {
+        "forloeb_id": Spec("text", required=True),
+        "dato": Spec("date", required=True, bounded_date=True),
+        "score": Spec("int", required=True, low=1, high=10),
+    },
+}
+KEYS = {
+    "forloeb": ["case_id"],
+    "medarbejdere": ["worker_id"],
+    "maalinger": ["case_id", "instrument", "phase"],
+    "progression": ["case_id", "measured_on"],
+}
+_KEY_LABEL = {
+    "forloeb": "Forløbet",
+    "medarbejdere": "Medarbejderen",
+    "maalinger": "Målingen",
+    "progression": "Progressionsmålingen",
+}
+_PARSED_DTYPE = {
+    "code": pl.String,
+    "enum": pl.String,
+    "int": pl.Int64,
+    "date": pl.Date,
+    "bool": pl.Boolean,
+}
+_INVALID_HINT = {
+    "code": "er ikke en kommunekode (1-4 cifre)",
+    "int": "er ikke et helt tal",
+    "date": "er ikke en gyldig dato (brug fx 2024-03-05 eller 05-03-2024)",
+    "bool": "er ikke ja eller nej",
+}
+_REJECTED_SCHEMA = {
+    "source_row": pl.Int64,
+    "column_name": pl.String,
+    "reason_code": pl.String,
+    "message": pl.String,
+    "raw_values": pl.String,
+}
+
+
+@dataclass
+class Validated:
+    table: str
+    source_file: str
+    rows_read: int
+    valid: pl.DataFrame
+    duplicates_unchanged: int
+    rejected: pl.DataFrame
+    cpr_blanked: list[tuple[int, str]] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Check:
+    reason: str
+    column: str  # Danish column name
+    condition: pl.Expr  # true where the row fails
+    message: pl.Expr  # Danish message, evaluated on failing rows only
+
+
+@functools.cache
+def municipality_codes() -> frozenset[str]:
+    """The 98 municipality codes, without leading zeros."""
+    from warehouse.db import REFERENCE_DIR  # the reference list lives with the warehouse
+
+    frame = pl.read_csv(REFERENCE_DIR / "municipalities.csv", infer_schema=False)
+    return frozenset(str(int(c)) for c in frame["municipality_code"])
+
+
+# ---------------------------------------------------------------------------------------------
+# Entry point
+
+
+def validate_table(tf: TableFile, exported_at: date, pseudonymizer: Pseudonymizer) -> Validated:
+    """Validate, type and deduplicate one table file; every row read ends valid, unchanged or
+    rejected."""
+    specs = SPECS[tf.table]
+    headers = [c for c in tf.frame.columns if c != SOURCE_ROW]
+    header_of, ignored = _map_headers(headers, tf.table)
+    blanked, cleaned = _blank_cpr(tf.frame, header_of, specs)
+    work = _parse(cleaned, specs, header_of)
+    names = _Names(header_of, headers, specs)
+    checks = _sorted_checks(_checks(tf.table, specs, names, exported_at), names)
+    fail = pl.coalesce(
+        [pl.when(c.condition).then(pl.lit(i, pl.Int32)) for i, c in enumerate(checks)]
+        or [pl.lit(None, pl.Int32)]
+    )
+    work = work.with_columns(fail.alias("_fail"))
+    valid_work = work.filter(pl.col("_fail").is_null())
+    failed = work.filter(pl.col("_fail").is_not_null())
+    valid = _output(tf.table, valid_work, pseudonymizer)
+    valid, unchanged, conflicts = _deduplicate(tf.table, valid, names)
+    rejected = pl.concat([_rejections(failed, checks, names), conflicts], how="vertical")
+    rejected = _with_raw_values(rejected.sort("source_row"), tf.frame, headers)
+    return Validated(
+        table=tf.table,
+        source_file=tf.source_file,
+        rows_read=tf.frame.height,
+        valid=valid.sort(SOURCE_ROW),
+        duplicates_unchanged=unchanged,
+        rejected=rejected,
+        cpr_blanked=blanked,
+        ignored_columns=ignored,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Headers, CPR blanking and parsing
+
+
+class _Names:
+    """Header names and file positions of the table's columns (rule 9: leftmost column first)."""
+
+    def __init__(self, header_of: dict[str, str], headers: list[str], specs: dict[str, Spec]):
+        self.header_of = header_of
+        order = list(specs)
+        self.position = {
+            name: headers.index(header_of[name]) if name in header_of else 1000 + order.index(name)
+            for name in specs
+        }
+
+    def label(self, name: str) -> str:
+        """The column as the file names it, or its Danish name when it is absent."""
+        return self.header_of.get(name, name)
+
+    def present(self, name: str) -> bool:
+        return name in self.header_of
+
+
+def _map_headers(headers: list[str], table: str) -> tuple[dict[str, str], list[str]]:
+    header_of: dict[str, str] = {}
+    ignored: list[str] = []
+    for header in headers:
+        name = canonical_column(header, table)
+        if name is None or name in header_of:
+            if header.strip():  # a blank header cell (a trailing delimiter) is not worth a line
+                ignored.append(header)
+        else:
+            header_of[name] = header
+    return header_of, ignored
+
+
+def _blank_cpr(
+    frame: pl.DataFrame, header_of: dict[str, str], specs: dict[str, Spec]
+) -> tuple[list[tuple[int, str]], pl.DataFrame]:
+    """Rule 24: blank every known cell but borger_id that holds a CPR-like number.
+
+    The mask itself ('XXXXXX-XXXX') counts too: orphan rows come back from their masked
+    raw_values, and must validate exactly as the original did, where that cell was blank.
+    """
+    columns = [h for name, h in header_of.items() if name != "borger_id"]
+    if not columns or frame.height == 0:
+        return [], frame
+    flags = {
+        h: _cpr_cells(frame[h], specs[name].kind) for name, h in header_of.items() if h in columns
+    }
+    hit = [h for h in columns if flags[h] is not None]
+    blanked: list[tuple[int, str]] = []
+    for header in hit:
+        rows = frame.filter(flags[header])[SOURCE_ROW].to_list()
+        blanked.extend((row, header) for row in rows)
+    if hit:
+        frame = frame.with_columns(
+            [pl.when(flags[h]).then(None).otherwise(pl.col(h)).alias(h) for h in hit]
+        )
+    blanked.sort(key=lambda cell: (cell[0], columns.index(cell[1])))
+    return blanked, frame
+
+
+def _cpr_cells(cells: pl.Series, kind: str) -> pl.Series | None:
+    """Boolean mask of the cells holding a CPR-like number (or the mask), None when there are none.
+
+    Typed columns repeat few distinct values (dates, scores, codes), so they are checked once
+    per distinct value; free text is checked cell by cell, still in one vectorised pass.
+    """
+    candidates = cells if kind == "text" else cells.drop_nulls().unique()
+    flagged = candidates.to_frame("c").select(
+        (cpr_flag_expr(pl.col("c")) | pl.col("c").str.contains(MASK, literal=True)).fill_null(False)
+    )["c"]
+    if not flagged.any():
+        return None
+    return flagged if kind == "text" else cells.is_in(candidates.filter(flagged).implode())
+
+
+def _parse(frame: pl.DataFrame, specs: dict[str, Spec], header_of: dict[str, str]) -> pl.DataFrame:
+    """A frame with each column's raw cell (Danish name) and parsed value ('<name>__v')."""
+    series: list[pl.Series] = [frame[SOURCE_ROW]]
+    for name, spec in specs.items():
+        raw = (
+            frame[header_of[name]].alias(name)
+            if name in header_of
+            else pl.Series(name, [None] * frame.height, dtype=pl.String)
+        )
+        series.append(raw)
+        if spec.kind != "text":
+            series.append(
+                parse_distinct(raw, _parser(name, spec), _PARSED_DTYPE[spec.kind]).alias(
+                    f"{name}__v"
+                )
+            )
+    return pl.DataFrame(series)
+
+
+def _parser(name: str, spec: Spec):
+    if spec.kind == "enum":
+        return enum_parser(_ENUMS[name][0])
+    return {
+        "code": parse_municipality_code,
+        "int": parse_int,
+        "date": parse_date,
+        "bool": parse_bool,
+    }[spec.kind]
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+
+
+def _raw(name: str) -> pl.Expr:
+    return pl.col(name)
+
+
+def _value(name: str) -> pl.Expr:
+    return pl.col(f"{name}__v")
+
+
+def _shown(name: str) -> pl.Expr:
+    """The cell as a message may show it: quoted, CPR-like numbers masked."""
+    return pl.format('"{}"', cpr_mask_expr(_raw(name)))
+
+
+def _title(label: str) -> str:
+    return label[:1].upper() + label[1:]
+
+
+def _sorted_checks(checks: list[_Check], names: _Names) -> list[_Check]:
+    return sorted(checks, key=lambda c: (REASONS.index(c.reason), names.position[c.column]))
+
+
+def _checks(table: str, specs: dict[str, Spec], names: _Names, exported_at: date) -> list[_Check]:
+    checks = [c for name, spec in specs.items() for c in _column_checks(name, spec, names)]
+    for name, spec in specs.items():
+        if spec.bounded_date:
+            checks.append(_future_check(name, names, exported_at))
+    extra = {
+        "forloeb": _case_checks,
+        "medarbejdere": lambda names, exported_at: [],
+        "maalinger": _assessment_checks,
+        "progression": lambda names, exported_at: [],
+    }[table]
+    return checks + extra(names, exported_at)
+
+
+def _column_checks(name: str, spec: Spec, names: _Names) -> list[_Check]:
+    label = names.label(name)
+    checks = []
+    if spec.required:
+        message = (
+            f"{_title(label)} mangler (skal udfyldes)."
+            if names.present(name)
+            else f"Kolonnen {name} mangler i filen (skal udfyldes)."
+        )
+        checks.append(_Check("missing_required", name, _raw(name).is_null(), pl.lit(message)))
+    if spec.kind == "text":
+        return checks
+    hint = (
+        f"er ikke en gyldig værdi (brug {_ENUMS[name][1]})"
+        if spec.kind == "enum"
+        else _INVALID_HINT[spec.kind]
+    )
+    invalid = _raw(name).is_not_null() & _value(name).is_null()
+    checks.append(
+        _Check(
+            "invalid_value", name, invalid, pl.format(f"{_title(label)} {{}} {hint}.", _shown(name))
+        )
+    )
+    if spec.low is not None:
+        outside = (_value(name) < spec.low) | (_value(name) > spec.high)
+        message = pl.format(
+            f"{_title(label)} {{}} er uden for det tilladte interval {spec.low}-{spec.high}.",
+            _shown(name),
+        )
+        checks.append(_Check("out_of_range", name, outside.fill_null(False), message))
+    if spec.bounded_date:
+        early = (_value(name) < DATE_FLOOR).fill_null(False)
+        message = pl.format(f"{_title(label)} {{}} er før {DATE_FLOOR.isoformat()}.", _shown(name))
+        checks.append(_Check("out_of_range", name, early, message))
+    if spec.kind == "code":
+        unknown = _value(name).is_not_null() & ~_value(name).is_in(sorted(municipality_codes()))
+        message = pl.format(f"{_title(label)} {{}} er ikke en af de 98 kommunekoder.", _shown(name))
+        checks.append(_Check("unknown_municipality", name, unknown, message))
+    return checks
+
+
+def _future_check(name: str, names: _Names, exported_at: date) -> _Check:
+    late = (_value(name) > exported_at).fill_null(False)
+    message = pl.format(
+        f"{_title(names.label(name))} {{}} er efter eksportdatoen {exported_at.isoformat()}.",
+        _shown(name),
+    )
+    return _Check("future_date", name, late, message)
+
+
+def _case_checks(names: _Names, exported_at: date) -> list[_Check]:
+    start, end, status = _value("startdato"), _value("slutdato"), _value("status")
+    end_label, status_label = _title(names.label("slutdato")), _title(names.label("status"))
+    age = start.dt.year().cast(pl.Int64) - _value("foedselsaar")
+    return [
+        # Rule 11: a closed or discontinued case needs its end date.
+        _Check(
+            "missing_required",
+            "slutdato",
+            (status.is_in(["closed", "discontinued"]) & _raw("slutdato").is_null()).fill_null(
+                False
+            ),
+            pl.format(f"{end_label} mangler: status {{}} kræver en slutdato.", _shown("status")),
+        ),
+        # Rule 12: without alder, the age comes from the birth year and must be 10..99.
+        _Check(
+            "out_of_range",
+            "foedselsaar",
+            (_raw("alder").is_null() & ((age < 10) | (age > 99))).fill_null(False),
+            pl.format(
+                f"{_title(names.label('foedselsaar'))} {{}} giver en alder på {{}} år ved start "
+                "(tilladt 10-99).",
+                _shown("foedselsaar"),
+                age,
+            ),
+        ),
+        _Check(
+            "future_date",
+            "slutdato",
+            (end > exported_at).fill_null(False),
+            pl.format(
+                f"{end_label} {{}} er efter eksportdatoen {exported_at.isoformat()}.",
+                _shown("slutdato"),
+            ),
+        ),
+        _Check(
+            "date_order",
+            "slutdato",
+            (end < start).fill_null(False),
+            pl.format(
+                f"{end_label} {{}} er før startdatoen {{}}.",
+                _shown("slutdato"),
+                _shown("startdato"),
+            ),
+        ),
+        _Check(
+            "date_order",
+            "status",
+            ((status == "active") & end.is_not_null()).fill_null(False),
+            pl.format(
+                f"{status_label} {{}} passer ikke med en slutdato ({{}}).",
+                _shown("status"),
+                _shown("slutdato"),
+            ),
+        ),
+    ]
+
+
+def _assessment_checks(names: _Names, exported_at: date) -> list[_Check]:
+    instrument, raw_score = _value("instrument"), _value("raw_score")
+    who5, gse = instrument == "WHO5", instrument == "GSE"
+    items = [f"item_{i}" for i in range(1, 11)]
+    checks = []
+    for i, item in enumerate(items, start=1):
+        label = _title(names.label(item))
+        if i > 5:  # rule 10: WHO-5 has five items only
+            checks.append(
+                _Check(
+                    "invalid_value",
+                    item,
+                    (who5 & _raw(item).is_not_null()).fill_null(False),
+                    pl.format(
+                        f"{label} {{}} hører ikke til WHO-5 (kun item_1-item_5).", _shown(item)
+                    ),
+                )
+            )
+        v = _value(item)
+        outside = (who5 & ((v < 0) | (v > 5))) | (gse & ((v < 1) | (v > 4)))
+        checks.append(
+            _Check(
+                "out_of_range",
+                item,
+                outside.fill_null(False),
+                pl.format(
+                    f"{label} {{}} er uden for skalaen ({{}}).",
+                    _shown(item),
+                    pl.when(who5).then(pl.lit("WHO-5: 0-5")).otherwise(pl.lit("GSE: 1-4")),
+                ),
+            )
+        )
+    score_label = _title(names.label("raw_score"))
+    checks.append(
+        _Check(
+            "out_of_range",
+            "raw_score",
+            (
+                (who5 & ((raw_score < 0) | (raw_score > 25)))
+                | (gse & ((raw_score < 10) | (raw_score > 40)))
+            ).fill_null(False),
+            pl.format(
+                f"{score_label} {{}} er uden for skalaen ({{}}).",
+                _shown("raw_score"),
+                pl.when(who5).then(pl.lit("WHO-5: 0-25")).otherwise(pl.lit("GSE: 10-40")),
+            ),
+        )
+    )
+    # Rule 10: neither items nor raw_score is a missing raw_score.
+    nothing = pl.all_horizontal([_raw(c).is_null() for c in [*items, "raw_score"]])
+    checks.append(
+        _Check(
+            "missing_required",
+            "raw_score",
+            nothing,
+            pl.lit(f"{score_label} mangler: målingen har hverken items eller raw_score."),
+        )
+    )
+    expected = pl.when(who5).then(5).otherwise(10)
+    answered = pl.sum_horizontal(
+        [
+            (_value(c).is_not_null() & (pl.lit(n) <= expected)).cast(pl.Int64)
+            for n, c in enumerate(items, 1)
+        ]
+    )
+    total = pl.sum_horizontal(
+        [
+            pl.when(pl.lit(n) <= expected).then(_value(c)).otherwise(0)
+            for n, c in enumerate(items, 1)
+        ]
+    )
+    given = raw_score.is_not_null() & instrument.is_not_null()
+    incomplete = given & (answered > 0) & (answered < expected)
+    mismatch = given & (answered == expected) & (total != raw_score)
+    checks.append(
+        _Check(
+            "total_mismatch",
+            "raw_score",
+            (incomplete | mismatch).fill_null(False),
+            pl.when(incomplete)
+            .then(
+                pl.format(
+                    f"{score_label} {{}} må kun gives sammen med alle items ({{}} af {{}} udfyldt).",
+                    _shown("raw_score"),
+                    answered,
+                    expected,
+                )
+            )
+            .otherwise(
+                pl.format(
+                    f"{score_label} {{}} passer ikke med summen af items ({{}}).",
+                    _shown("raw_score"),
+                    total,
+                )
+            ),
+        )
+    )
+    return checks
+
+
+# ---------------------------------------------------------------------------------------------
+# Valid rows: typed output, defaults, deduplication
+
+
+def _output(table: str, work: pl.DataFrame, pseudonymizer: Pseudonymizer) -> pl.DataFrame:
+    builder = {
+        "forloeb": _case_output,
+        "medarbejdere": _worker_output,
+        "maalinger": _assessment_output,
+        "progression": _progression_output,
+    }[table]
+    return builder(work, pseudonymizer)
+
+
+def _case_output(work: pl.DataFrame, pseudonymizer: Pseudonymizer) -> pl.DataFrame:
+    municipality, lent = _value("kommunekode"), _value("udlaant_fra")
+    derived_age = _value("startdato").dt.year().cast(pl.Int64) - _value("foedselsaar")
+    return work.select(
+        _raw("forloeb_id").alias("case_id"),
+        municipality.alias("municipality_code"),
+        _value("forloebstype").alias("case_type"),
+        _raw("medarbejder_id").alias("worker_id"),
+        pseudonymizer.citizen_keys(work["borger_id"]).alias("citizen_key"),
+        _value("koen").alias("gender"),
+        pl.coalesce(_value("alder"), derived_age).alias("age_at_start"),
+        _value("foedselsaar").alias("birth_year"),
+        _value("startdato").alias("start_date"),
+        _value("slutdato").alias("end_date"),
+        # Rule 15: the default status is applied before duplicates are compared.
+        pl.coalesce(
+            _value("status"),
+            pl.when(_value("slutdato").is_null())
+            .then(pl.lit("active"))
+            .otherwise(pl.lit("closed")),
+        ).alias("status"),
+        _value("afslutningsaarsag").alias("end_reason"),
+        _value("henvist_af").alias("referred_by"),
+        # Rule 13: a loan from the case's own municipality is no loan.
+        pl.when(lent == municipality)
+        .then(None)
+        .otherwise(lent)
+        .alias("lent_from_municipality_code"),
+        pl.col(SOURCE_ROW),
+    )
+
+
+def _worker_output(work: pl.DataFrame, pseudonymizer: Pseudonymizer) -> pl.DataFrame:
+    return work.select(
+        _raw("medarbejder_id").alias("worker_id"),
+        _value("kommunekode").alias("municipality_code"),
+        _value("rolle").alias("role"),
+        _raw("navn").alias("name"),
+        _value("koen").alias("gender"),
+        _value("foedselsaar").alias("birth_year"),
+        _value("uddannet_dato").alias("trained_on"),
+        _value("aktiv").fill_null(True).alias("active"),
+        _raw("sprog").str.replace_all(r"\s*,\s*", ", ").str.strip_chars(", ").alias("languages"),
+        pl.col(SOURCE_ROW),
+    )
+
+
+def _assessment_output(work: pl.DataFrame, pseudonymizer: Pseudonymizer) -> pl.DataFrame:
+    return work.select(
+        _raw("forloeb_id").alias("case_id"),
+        _value("instrument").alias("instrument"),
+        _value("tidspunkt").alias("phase"),
+        _value("dato").alias("measured_on"),
+        *[_value(f"item_{i}").cast(pl.Int16).alias(f"item_{i}") for i in range(1, 11)],
+        _value("raw_score").cast(pl.Int16).alias("raw_score_given"),
+        pl.col(SOURCE_ROW),
+    )
+
+
+def _progression_output(work: pl.DataFrame, pseudonymizer: Pseudonymizer) -> pl.DataFrame:
+    return work.select(
+        _raw("forloeb_id").alias("case_id"),
+        _value("dato").alias("measured_on"),
+        _value("score").cast(pl.Int16).alias("score"),
+        pl.col(SOURCE_ROW),
+    )
+
+
+def _deduplicate(
+    table: str, valid: pl.DataFrame, names: _Names
+) -> tuple[pl.DataFrame, int, pl.DataFrame]:
+    """Rule 16: identical rows of one key count once; differing rows are all rejected."""
+    keys = KEYS[table]
+    repeated = _maybe_repeated(valid, keys)
+    if repeated is None:
+        return valid, 0, pl.DataFrame(schema=_REJECTED_SCHEMA)
+    values = [c for c in valid.columns if c != SOURCE_ROW]
+    group = valid.filter(repeated)
+    variants = group.select(values).unique().group_by(keys).len()
+    conflicting = variants.filter(pl.col("len") > 1).select(keys)
+    clash = group.join(conflicting, on=keys, how="semi")
+    same = group.join(conflicting, on=keys, how="anti")
+    later_copies = same.filter(pl.col(SOURCE_ROW) != pl.col(SOURCE_ROW).min().over(keys))
+    drop = pl.concat([clash.select(SOURCE_ROW), later_copies.select(SOURCE_ROW)])
+    kept = valid.join(drop, on=SOURCE_ROW, how="anti")
+    return kept, later_copies.height, _conflict_rows(table, clash, keys, names)
+
+
+def _maybe_repeated(valid: pl.DataFrame, keys: list[str]) -> pl.Series | None:
+    """Rows whose key hash occurs twice (a superset of the repeated keys), or None if none.
+
+    Hashing each key column and checking the sorted hashes is several times faster than an
+    exact duplicate search over string keys; the rare collisions only send a few extra rows
+    through the exact grouping in `_deduplicate`.
+    """
+    combined = pl.lit(0, pl.UInt64)
+    for seed, key in enumerate(keys):
+        combined = (combined * 0x100000001B3) ^ pl.col(key).hash(seed=seed)
+    hashes = valid.select(combined.alias("h"))["h"]
+    if not (hashes.sort().diff() == 0).any():
+        return None
+    return hashes.is_duplicated()
+
+
+def _conflict_rows(table: str, clash: pl.DataFrame, keys: list[str], names: _Names) -> pl.DataFrame:
+    if clash.height == 0:
+        return pl.DataFrame(schema=_REJECTED_SCHEMA)
+    key_column = {"case_id": "forloeb_id", "worker_id": "medarbejder_id"}[keys[0]]
+    rows = pl.col(SOURCE_ROW).sort().cast(pl.String).str.join(", ").over(keys)
+    key_text = pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator=" / ")
+    return clash.select(
+        pl.col(SOURCE_ROW).alias("source_row"),
+        pl.lit(names.label(key_column)).alias("column_name"),
+        pl.lit("conflicting_duplicate").alias("reason_code"),
+        pl.format(
+            f'{_KEY_LABEL[table]} "{{}}" står flere gange i filen med forskellige værdier '
+            "(rækkerne {}); ingen af dem er indlæst.",
+            cpr_mask_expr(key_text),
+            rows,
+        ).alias("message"),
+        pl.lit(None, pl.String).alias("raw_values"),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Rejected rows
+
+
+def _rejections(failed: pl.DataFrame, checks: list[_Check], names: _Names) -> pl.DataFrame:
+    if failed.height == 0:
+        return pl.DataFrame(schema=_REJECTED_SCHEMA)
+    index = pl.col("_fail")
+    used = sorted(set(failed["_fail"].to_list()))
+
+    def chain(pick) -> pl.Expr:
+        expr = pl.when(index == used[0]).then(pick(checks[used[0]]))
+        for i in used[1:]:
+            expr = expr.when(index == i).then(pick(checks[i]))
+        return expr.otherwise(None)
+
+    return failed.select(
+        pl.col(SOURCE_ROW).alias("source_row"),
+        chain(lambda c: pl.lit(names.label(c.column))).cast(pl.String).alias("column_name"),
+        chain(lambda c: pl.lit(c.reason)).cast(pl.String).alias("reason_code"),
+        chain(lambda c: c.message).cast(pl.String).alias("message"),
+        pl.lit(None, pl.String).alias("raw_values"),
+    )
+
+
+def _with_raw_values(
+    rejected: pl.DataFrame, frame: pl.DataFrame, headers: list[str]
+) -> pl.DataFrame:
+    """raw_values: the original cells as a JSON object, every CPR-like number masked (rule 24)."""
+    if rejected.height == 0 or not headers:
+        return rejected
+    picked = frame.join(
+        rejected.select(pl.col("source_row").alias(SOURCE_ROW)), on=SOURCE_ROW, how="semi"
+    )
+    masked = picked.select(
+        pl.col(SOURCE_ROW).alias("source_row"),
+        pl.struct([cpr_mask_expr(pl.col(h)).alias(h) for h in headers])
+        .struct.json_encode()
+        .alias("raw_values"),
+    )
+    return rejected.drop("raw_values").join(
+        masked, on="source_row", how="left", maintain_order="left"
+    )

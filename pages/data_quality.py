@@ -1,0 +1,137 @@
+"""Datakvalitet / Data quality: load history, rejected rows to fix, rows waiting for their case."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from app import charts, components, data, i18n
+from app.i18n import tr
+from app.queries import data_quality as q
+
+COLUMNS = {
+    "batch_id": {"da": "Indlæsning", "en": "Batch"},
+    "source_path": {"da": "Eksport", "en": "Export"},
+    "exported_at": {"da": "Eksportdato", "en": "Exported"},
+    "loaded_at": {"da": "Indlæst den", "en": "Loaded at"},
+    "rows_read": {"da": "Læst", "en": "Read"},
+    "rows_loaded": {"da": "Indlæst", "en": "Loaded"},
+    "rows_unchanged": {"da": "Uændret", "en": "Unchanged"},
+    "rows_superseded": {"da": "Erstattet", "en": "Superseded"},
+    "rows_rejected": {"da": "Afvist", "en": "Rejected"},
+    "status": {"da": "Status", "en": "Status"},
+    "source_file": {"da": "Fil", "en": "File"},
+    "source_row": {"da": "Række", "en": "Row"},
+    "column_name": {"da": "Kolonne", "en": "Column"},
+    "reason_code": {"da": "Årsag", "en": "Reason"},
+    "message": {"da": "Hvad skal rettes", "en": "What to fix"},
+    "raw_values": {"da": "Oprindelige værdier", "en": "Original values"},
+}
+
+
+def _show_table(frame: pl.DataFrame, key: str) -> None:
+    """A table with the reader's column names and date formats; numbers stay sortable."""
+    shown = frame.with_columns(
+        pl.col(c).map_elements(i18n.fmt_date, pl.String)
+        for c in ("exported_at",) if c in frame.columns
+    ).with_columns(
+        pl.col(c).map_elements(lambda v: f"{i18n.fmt_date(v)} {v:%H:%M}", pl.String)
+        for c in ("loaded_at",) if c in frame.columns
+    ).with_columns(
+        pl.col(c).map_elements(lambda v: i18n.code_label("reason_code", v), pl.String)
+        for c in ("reason_code",) if c in frame.columns
+    )  # fmt: skip
+    shown = shown.rename({c: tr(COLUMNS[c]) for c in shown.columns if c in COLUMNS})
+    st.dataframe(shown, hide_index=True, width="stretch", key=key)
+
+
+def _history(scope) -> None:
+    st.subheader(tr({"da": "Indlæsninger", "en": "Loads"}))
+    history = q.load_history(scope)
+    _show_table(history, "dq_history")
+    st.caption(
+        tr({"da": "Én række pr. indlæst eksport, nyeste først. Læst = indlæst + uændret + "
+                  "erstattet + afvist.",
+            "en": "One row per loaded export, newest first. Read = loaded + unchanged + "
+                  "superseded + rejected."})
+    )  # fmt: skip
+
+
+def _reasons_chart(reasons: pl.DataFrame) -> None:
+    labelled = reasons.with_columns(
+        pl.col("reason_code").map_elements(lambda v: i18n.code_label("reason_code", v), pl.String)
+        .alias("reason")
+    )  # fmt: skip
+    chart = charts.bar_chart(
+        labelled.select("reason", "rows_rejected"),
+        "reason",
+        "rows_rejected",
+        horizontal=True,
+        y_title=tr({"da": "Afviste rækker", "en": "Rejected rows"}),
+    ).properties(height=max(120, 40 * labelled.height))
+    components.chart_block(
+        chart,
+        labelled.select("reason_code", "reason", "rows_rejected", "files"),
+        tr({"da": "Hver søjle er antal afviste rækker med den årsag, som endnu ikke er rettet.",
+            "en": "Each bar is the number of rejected rows with that reason not yet fixed."}),
+        int(labelled["rows_rejected"].sum()),
+        key="dq_reasons",
+        unit=tr({"da": "rækker", "en": "rows"}),
+    )  # fmt: skip
+
+
+def _rows_per_reason(scope, reasons: pl.DataFrame) -> None:
+    if not scope.case_level:
+        st.info(tr({"da": "Rækkerne vises ikke i præsentationstilstand.",
+                    "en": "The rows are not listed in presentation mode."}))  # fmt: skip
+        return
+    for reason in reasons["reason_code"].to_list():
+        rows = q.rejected_rows(scope, reason)
+        label = f"{i18n.code_label('reason_code', reason)}: {i18n.fmt_int(rows.height)}"
+        with st.expander(label):
+            _show_table(rows.head(q.ROW_LIMIT).drop("reason_code"), f"dq_rows_{reason}")
+            st.download_button(
+                tr({"da": "Hent rækkerne (CSV)", "en": "Download the rows (CSV)"}),
+                data=lambda rows=rows: components.csv_bytes(rows),
+                file_name=f"rejected_{reason}.csv",
+                mime="text/csv",
+                key=f"dq_rows_{reason}_csv",
+                on_click="ignore",
+            )
+
+
+def _orphans(scope) -> None:
+    st.subheader(
+        tr({"da": "Rækker der venter på deres forløb", "en": "Rows waiting for their case"})
+    )
+    orphans = q.orphans(scope)
+    st.caption(
+        tr({"da": "Målinger og progression for et forløb, der ikke er indlæst endnu. De indlæses "
+                  "automatisk, når forløbet kommer med i en senere eksport.",
+            "en": "Measurements and progression for a case not loaded yet. They load by "
+                  "themselves when the case arrives in a later export."})
+    )  # fmt: skip
+    if orphans.is_empty():
+        st.success(tr({"da": "Ingen rækker venter.", "en": "No rows are waiting."}))
+    elif scope.case_level:
+        _show_table(orphans.head(q.ROW_LIMIT).drop("reason_code"), "dq_orphans")
+    else:
+        st.metric(tr({"da": "Ventende rækker", "en": "Waiting rows"}), i18n.fmt_int(orphans.height))
+
+
+def render() -> None:
+    components.freshness()
+    scope = data.current_scope()
+    _history(scope)
+    st.subheader(tr({"da": "Afviste rækker", "en": "Rejected rows"}))
+    reasons = q.rejected_by_reason(scope)
+    if reasons.is_empty():
+        st.success(tr({"da": "Ingen afviste rækker mangler at blive rettet.",
+                       "en": "No rejected rows are waiting to be fixed."}))  # fmt: skip
+    else:
+        _reasons_chart(reasons)
+        _rows_per_reason(scope, reasons)
+    _orphans(scope)
+
+
+components.run_page("page_data_quality", render)

@@ -1,0 +1,268 @@
+"""Metodefidelitet / Fidelity: measured every second month, gaps, pre/post, overdue cases."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from app import components, data, i18n
+from app.i18n import tr
+from app.page_charts import fidelity as fc
+from app.queries import fidelity as q
+
+GROUP_LABELS = {
+    "municipality": {"da": "Kommune", "en": "Municipality"},
+    "case_type": {"da": "Forløbstype", "en": "Case type"},
+    "gender": {"da": "Køn", "en": "Gender"},
+    "age_band": {"da": "Aldersgruppe", "en": "Age band"},
+    "worker": {"da": "Medarbejder", "en": "Worker"},
+}
+GAP_KINDS = {
+    "start": {"da": "Start → første måling", "en": "Start → first measurement"},
+    "between": {"da": "Mellem målinger", "en": "Between measurements"},
+    "end": {"da": "Seneste måling → slut/i dag", "en": "Last measurement → end/today"},
+}
+ON_CADENCE = {"da": "Målt hver anden måned", "en": "Measured every second month"}
+TABLE_COLUMNS = {
+    "label": {"da": "Gruppe", "en": "Group"},
+    "n_cases": {"da": "Forløb", "en": "Cases"},
+    "on_cadence": {"da": "Målt hver anden måned", "en": "Measured every second month"},
+    "n_new": {"da": "Nye forløb", "en": "New cases"},
+    "pre": {"da": "Med førmåling", "en": "With pre measurement"},
+    "n_ended": {"da": "Afsluttede forløb", "en": "Ended cases"},
+    "post": {"da": "Med eftermåling", "en": "With post measurement"},
+    "n_overdue": {"da": "Overskredet nu", "en": "Overdue now"},
+}
+OVERDUE_COLUMNS = {
+    "case_id": {"da": "Forløb", "en": "Case"},
+    "municipality_name": {"da": "Kommune", "en": "Municipality"},
+    "worker": {"da": "Medarbejder", "en": "Worker"},
+    "case_type": {"da": "Forløbstype", "en": "Case type"},
+    "start_date": {"da": "Startdato", "en": "Start date"},
+    "last_measured_on": {"da": "Seneste måling", "en": "Last measurement"},
+    "days_since_last": {"da": "Dage siden", "en": "Days since"},
+    "days_overdue": {"da": "Dage over grænsen", "en": "Days overdue"},
+}
+
+
+def _group_label(group: str, row: dict) -> str:
+    if row["is_total"]:
+        return tr({"da": "I alt", "en": "Total"})
+    if group in ("case_type", "gender"):
+        return i18n.code_label(group, row["group_code"])
+    return row["group_label"] or i18n.code_label(group, None)
+
+
+def _share_text(row: dict, share: str, flag: str) -> str:
+    return components.value_text(row[share], row[flag], "pct", row[f"{flag}_by"])
+
+
+def _count_text(row: dict, count: str, flag: str) -> str:
+    return components.value_text(row[count], row[flag], "int", row[f"{flag}_by"])
+
+
+def _figures(total: dict, monthly: pl.DataFrame, limit: int) -> None:
+    first, second, third, fourth = st.columns(4)
+    with first:
+        components.figure(
+            tr(ON_CADENCE), _share_text(total, "share_on_cadence", "suppressed"),
+            trend=monthly["share"].to_list() if monthly.height else None,
+            help=tr({"da": "Andel af periodens aktive forløb, hvor intet hul mellem start, "
+                           "progressionsmålinger og slut (eller i dag) er over {d} dage.",
+                     "en": "Share of the period's active cases where no gap between the start, "
+                           "the progression measurements and the end (or today) exceeds {d} "
+                           "days."}, d=limit),
+        )  # fmt: skip
+    with second:
+        components.figure(
+            tr({"da": "Nye forløb med førmåling", "en": "New cases with a pre measurement"}),
+            _share_text(total, "share_pre", "pre_suppressed"),
+            help=tr({"da": "Gyldig førmåling af både WHO-5 og GSE højst 30 dage fra start.",
+                     "en": "A valid pre measurement of both WHO-5 and GSE within 30 days of "
+                           "the start."}),
+        )  # fmt: skip
+    with third:
+        components.figure(
+            tr({"da": "Afsluttede med eftermåling", "en": "Ended cases with a post measurement"}),
+            _share_text(total, "share_post", "post_suppressed"),
+            help=tr({"da": "Gyldig eftermåling af både WHO-5 og GSE højst 30 dage fra slut.",
+                     "en": "A valid post measurement of both WHO-5 and GSE within 30 days of "
+                           "the end."}),
+        )  # fmt: skip
+    with fourth:
+        components.figure(
+            tr({"da": "Aktive forløb over grænsen", "en": "Active cases overdue"}),
+            _count_text(total, "n_overdue", "overdue_suppressed"),
+            help=tr({"da": "Aktive forløb uden progressionsmåling i mere end {d} dage.",
+                     "en": "Active cases with no progression measurement for more than {d} "
+                           "days."}, d=limit),
+        )  # fmt: skip
+
+
+def _monthly_section(monthly: pl.DataFrame, limit: int) -> None:
+    st.subheader(tr({"da": "Målt hver anden måned, pr. måned", "en": "On cadence, by month"}))
+    if not monthly.height:
+        components.no_match()
+        return
+    chart = fc.monthly_share(monthly, y_title=tr(ON_CADENCE))
+    n_cases = None if monthly["suppressed"].any() else int(monthly["n_cases"].max())
+    components.chart_block(
+        chart,
+        monthly.select("month", "n_cases", "k_on_cadence", "share", "suppressed"),
+        tr({"da": "Hvert punkt er andelen af månedens aktive forløb, hvor intet hul mellem "
+                  "målinger (regnet fra start og til slut eller i dag), som berører måneden, "
+                  "er over {d} dage. Huller er måneder med under 5 forløb.",
+            "en": "Each point is the share of the month's active cases where no gap between "
+                  "measurements (counted from the start and to the end or today) that touches "
+                  "the month is longer than {d} days. Gaps are months with fewer than 5 cases."},
+           d=limit),
+        n_cases,
+        key="fidelity_monthly",
+    )  # fmt: skip
+
+
+def _group_section(scope, filters, limit: int) -> None:
+    st.subheader(tr({"da": "Efter gruppe", "en": "By group"}))
+    group = st.selectbox(
+        tr({"da": "Gruppér efter", "en": "Group by"}),
+        q.groups(scope),
+        format_func=lambda name: tr(GROUP_LABELS[name]),
+        key="fidelity_group",
+    )
+    frame = q.by_group(scope, filters, group)
+    rows = list(frame.iter_rows(named=True))
+    frame = frame.with_columns(
+        pl.Series("label", [_group_label(group, row) for row in rows], dtype=pl.String),
+        pl.Series("text", [_share_text(row, "share_on_cadence", "suppressed") for row in rows],
+                  dtype=pl.String),
+    )  # fmt: skip
+    groups, total = (
+        frame.filter(~pl.col("is_total")),
+        frame.filter(pl.col("is_total")).row(0, named=True),
+    )
+    chart = fc.group_shares(
+        groups.select("label", "share_on_cadence", "n_cases", "text"),
+        None if total["suppressed"] else total["share_on_cadence"],
+        x_title=tr(ON_CADENCE),
+    )
+    components.chart_block(
+        chart,
+        groups.select("label", "n_cases", "k_on_cadence", "share_on_cadence", "suppressed"),
+        tr({"da": "Hver søjle er andelen af gruppens forløb, der hele vejen er målt mindst hver "
+                  "{d}. dag; den stiplede linje er andelen for alle. Manglende søjler bygger på "
+                  "under 5 forløb.",
+            "en": "Each bar is the share of the group's cases measured at least every {d} days "
+                  "all the way; the dashed line is the share for all. Missing bars rest on "
+                  "fewer than 5 cases."}, d=limit),
+        None if total["suppressed"] else total["n_cases"],
+        key="fidelity_groups",
+    )  # fmt: skip
+    _group_table(frame)
+
+
+def _group_table(frame: pl.DataFrame) -> None:
+    rows = [
+        {
+            "label": row["label"],
+            "n_cases": _count_text(row, "n_cases", "suppressed"),
+            "on_cadence": _share_text(row, "share_on_cadence", "suppressed"),
+            "n_new": _count_text(row, "n_new", "pre_suppressed"),
+            "pre": _share_text(row, "share_pre", "pre_suppressed"),
+            "n_ended": _count_text(row, "n_ended", "post_suppressed"),
+            "post": _share_text(row, "share_post", "post_suppressed"),
+            "n_overdue": _count_text(row, "n_overdue", "overdue_suppressed"),
+        }
+        for row in frame.iter_rows(named=True)
+    ]
+    shown = pl.DataFrame(rows).rename({c: tr(label) for c, label in TABLE_COLUMNS.items()})
+    st.dataframe(shown, hide_index=True, width="stretch", key="fidelity_group_table")
+    if any(frame[c].any() for c in frame.columns if c.endswith("suppressed")):
+        st.caption(i18n.t("suppressed_note"))
+
+
+def _gap_section(scope, filters, limit: int, n_cases: int | None) -> None:
+    st.subheader(tr({"da": "Huller mellem målinger", "en": "Gaps between measurements"}))
+    frame = q.gaps(scope, filters).with_columns(
+        pl.col("kind").replace_strict({k: tr(v) for k, v in GAP_KINDS.items()}).alias("label")
+    )
+    order = {kind: i for i, kind in enumerate(GAP_KINDS)}
+    frame = frame.sort(pl.col("kind").replace_strict(order), "bin_start")
+    chart = fc.gap_histogram(
+        frame, limit,
+        x_title=tr({"da": "Dage (15-dages intervaller; sidste søjle: {b} eller flere)",
+                    "en": "Days (15-day bins; last bar: {b} or more)"}, b=q.LAST_BIN),
+        y_title=tr({"da": "Huller", "en": "Gaps"}),
+        limit_label=tr({"da": "{d} dage", "en": "{d} days"}, d=limit),
+    )  # fmt: skip
+    components.chart_block(
+        chart,
+        frame.select("kind", "label", "bin_start", "bin_end", "n_gaps", "n_cases", "suppressed"),
+        tr({"da": "Søjlerne tæller huller efter længde: fra start til første måling, mellem "
+                  "målinger og fra seneste måling til slut (eller i dag); alt til højre for den "
+                  "stiplede linje er over grænsen. Manglende søjler bygger på under 5 forløb.",
+            "en": "The bars count gaps by length: from the start to the first measurement, "
+                  "between measurements and from the last measurement to the end (or today); "
+                  "everything right of the dashed line is over the limit. Missing bars rest on "
+                  "fewer than 5 cases."}),
+        n_cases,
+        key="fidelity_gaps",
+    )  # fmt: skip
+
+
+def _overdue_section(scope, filters, limit: int) -> None:
+    st.subheader(tr({"da": "Forløb, der mangler en måling", "en": "Cases overdue a measurement"}))
+    if not scope.case_level:
+        st.info(tr({"da": "Listen over enkelte forløb vises kun for brugere med adgang til "
+                          "forløbsniveau (ikke i præsentationstilstand).",
+                    "en": "The list of single cases is shown only to users with case-level "
+                          "access (not in presentation mode)."}))  # fmt: skip
+        return
+    frame = q.overdue(scope, filters)
+    st.caption(
+        tr({"da": "Aktive forløb uden progressionsmåling i mere end {d} dage pr. dags dato "
+                  "(uanset den valgte periode); flest dage over grænsen først. {n} forløb.",
+            "en": "Active cases with no progression measurement for more than {d} days as of "
+                  "today (whatever the chosen period); most days overdue first. {n} cases."},
+           d=limit, n=i18n.fmt_int(frame.height))
+    )  # fmt: skip
+    shown = frame.with_columns(
+        pl.col("case_type").map_elements(lambda c: i18n.code_label("case_type", c), pl.String),
+        *(pl.col(c).map_elements(i18n.fmt_date, pl.String)
+          for c in ("start_date", "last_measured_on")),
+    ).rename({c: tr(label) for c, label in OVERDUE_COLUMNS.items()})  # fmt: skip
+    st.dataframe(shown, hide_index=True, width="stretch", key="fidelity_overdue")
+    st.download_button(
+        tr({"da": "Hent listen (CSV)", "en": "Download the list (CSV)"}),
+        data=lambda: components.csv_bytes(frame),
+        file_name="fidelity_overdue.csv",
+        mime="text/csv",
+        key="fidelity_overdue_csv",
+        on_click=components._record_download,  # case-level rows: the download is audited
+        args=("fidelity_overdue.csv",),
+    )
+
+
+def render() -> None:
+    components.freshness()
+    scope, filters = data.current_scope(), data.current_filters()
+    limit = q.cadence_days()
+    totals = q.by_group(scope, filters, "municipality").filter(pl.col("is_total"))
+    if not totals.height or totals["n_cases"][0] == 0:
+        components.no_match()
+        return
+    st.caption(
+        tr({"da": "Forløb, der var aktive i perioden. Metoden: en progressionsmåling mindst "
+                  "hver {d}. dag.",
+            "en": "Cases active in the period. The method: a progression measurement at least "
+                  "every {d} days."}, d=limit)
+    )  # fmt: skip
+    total = totals.row(0, named=True)
+    monthly = q.monthly(scope, filters)
+    _figures(total, monthly, limit)
+    _monthly_section(monthly, limit)
+    _group_section(scope, filters, limit)
+    _gap_section(scope, filters, limit, None if total["suppressed"] else total["n_cases"])
+    _overdue_section(scope, filters, limit)
+
+
+components.run_page("page_fidelity", render)

@@ -1,0 +1,164 @@
+"""A small, deterministic warehouse for the dashboard's AppTests, written through raw.* inserts.
+
+`build_app_warehouse(path)` writes ~300 cases over four municipalities (as of 2026-10-31), with
+WHO-5/GSE measurements, progression, workers, two load batches and rejected rows, plus two
+hand-made groups for suppression tests: in Odense (461) 3 active parent-coach and 6 active mentor
+cases; in Aalborg (851) 10 active mentor cases. So the view "461 + 851" has 19 active cases,
+16 mentor and 3 parent coach: the 3 must hide, and so must the 16 (its complement).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+import polars as pl
+
+from warehouse.db import write_transaction
+
+AS_OF = date(2026, 10, 31)
+BIG_MUNICIPALITIES = ("101", "751")
+SMALL_GROUP_MUNICIPALITIES = ("461", "851")
+GENDERS = ("female", "male", "other")
+
+
+def _case(case_id: str, muni: str, case_type: str, worker: str, start: date, **extra) -> dict:
+    row = {
+        "case_id": case_id,
+        "municipality_code": muni,
+        "case_type": case_type,
+        "worker_id": worker,
+        "citizen_key": f"citizen-{case_id}",
+        "gender": "female",
+        "age_at_start": 30,
+        "birth_year": None,
+        "start_date": start,
+        "end_date": None,
+        "status": "active",
+        "end_reason": None,
+        "referred_by": "jobcenter",
+        "lent_from_municipality_code": None,
+    }
+    row.update(extra)
+    return row
+
+
+def _who5(case_id: str, phase: str, on: date, item: int) -> dict:
+    items = {f"item_{i}": item if i <= 5 else None for i in range(1, 11)}
+    return {"case_id": case_id, "instrument": "WHO5", "phase": phase, "measured_on": on,
+            **items, "raw_score_given": None}  # fmt: skip
+
+
+def _gse(case_id: str, phase: str, on: date, item: int) -> dict:
+    items = {f"item_{i}": item for i in range(1, 11)}
+    return {"case_id": case_id, "instrument": "GSE", "phase": phase, "measured_on": on,
+            **items, "raw_score_given": None}  # fmt: skip
+
+
+def fixture_rows(seed: int = 7) -> dict[str, list[dict]]:
+    """The raw rows of the fixture (deterministic for a seed)."""
+    rng = random.Random(seed)
+    cases, assessments, progression, workers = [], [], [], []
+    for muni in BIG_MUNICIPALITIES:
+        for w in range(6):
+            workers.append({"worker_id": f"W{muni}-{w}", "municipality_code": muni,
+                            "role": "mentor" if w < 4 else "parent_coach",
+                            "name": f"Medarbejder {muni}-{w}", "active": True})  # fmt: skip
+        for i in range(140):
+            case_id = f"C{muni}-{i:03d}"
+            case_type = "mentor" if rng.random() < 0.66 else "parent_coach"
+            start = date(2023, 1, 1) + timedelta(days=rng.randrange(0, 1340))
+            length = rng.randrange(60, 540)
+            end = start + timedelta(days=length)
+            closed = end <= AS_OF - timedelta(days=5)
+            status = rng.choice(("closed", "closed", "discontinued")) if closed else "active"
+            cases.append(
+                _case(
+                    case_id,
+                    muni,
+                    case_type,
+                    f"W{muni}-{rng.randrange(6)}",
+                    start,
+                    gender=rng.choice(GENDERS),
+                    age_at_start=rng.randrange(14, 60),
+                    end_date=end if closed else None,
+                    status=status,
+                    end_reason="goals_met" if closed else None,
+                )  # fmt: skip
+            )
+            if rng.random() < 0.85:
+                pre = rng.randrange(1, 3)
+                assessments.append(_who5(case_id, "pre", start, pre))
+                assessments.append(_gse(case_id, "pre", start, 2))
+                if closed and rng.random() < 0.8:
+                    assessments.append(_who5(case_id, "post", end, min(5, pre + rng.randrange(3))))
+                    assessments.append(_gse(case_id, "post", end, 3))
+            day = start
+            while day < (end if closed else AS_OF):
+                progression.append({"case_id": case_id, "measured_on": day,
+                                    "score": rng.randrange(1, 11)})  # fmt: skip
+                day += timedelta(days=rng.choice((30, 45, 60, 90)))
+    small = [("461", "parent_coach", 3), ("461", "mentor", 6), ("851", "mentor", 10)]
+    for muni, case_type, count in small:
+        for i in range(count):
+            case_id = f"S{muni}-{case_type[0]}{i}"
+            cases.append(_case(case_id, muni, case_type, f"W{muni}-0", date(2024, 1, 15)))
+    for muni in SMALL_GROUP_MUNICIPALITIES:
+        workers.append({"worker_id": f"W{muni}-0", "municipality_code": muni, "role": "mentor",
+                        "name": f"Medarbejder {muni}-0", "active": True})  # fmt: skip
+    return {"cases": cases, "assessments": assessments, "progression": progression,
+            "workers": workers}  # fmt: skip
+
+
+BATCHES = [
+    {"batch_id": 1, "source_path": "eksport-2026-09.zip", "source_sha256": "a" * 64,
+     "exported_at": date(2026, 9, 30), "loaded_at": datetime(2026, 10, 2, 9, 15),
+     "rows_read": 100, "rows_loaded": 97, "rows_unchanged": 0, "rows_superseded": 0,
+     "rows_rejected": 3, "status": "loaded"},
+    {"batch_id": 2, "source_path": "eksport-2026-10", "source_sha256": "b" * 64,
+     "exported_at": AS_OF, "loaded_at": datetime(2026, 11, 2, 8, 30),
+     "rows_read": 5000, "rows_loaded": 4990, "rows_unchanged": 0, "rows_superseded": 5,
+     "rows_rejected": 5, "status": "loaded"},
+]  # fmt: skip
+
+REJECTED = [
+    (1, "maalinger.csv", "assessments", 12, "forloeb_id", "unknown_case",
+     "Forløbet F-9 findes ikke (endnu).", {"forloeb_id": "F-9"}, 2),
+    (2, "forloeb.csv", "cases", 7, "kommunekode", "unknown_municipality",
+     "Kommunekoden 999 findes ikke.", {"forloeb_id": "F-7", "kommunekode": "999"}, None),
+    (2, "forloeb.csv", "cases", 9, "startdato", "future_date",
+     "Startdatoen 2030-01-01 ligger efter eksportdatoen.", {"startdato": "2030-01-01"}, None),
+    (2, "progression.csv", "progression", 3, "score", "out_of_range",
+     "Scoren 14 ligger uden for 1-10.", {"score": "14"}, None),
+    (2, "progression.csv", "progression", 4, "forloeb_id", "unknown_case",
+     "Forløbet F-77 findes ikke (endnu).", {"forloeb_id": "F-77", "score": "4"}, None),
+    (2, "maalinger.csv", "assessments", 20, "forloeb_id", "unknown_case",
+     "Forløbet F-78 findes ikke (endnu).", {"forloeb_id": "F-78"}, None),
+]  # fmt: skip
+
+
+def _frame(rows: list[dict], batch_id: int) -> pl.DataFrame:
+    return pl.DataFrame(rows, infer_schema_length=None).with_columns(
+        pl.lit(AS_OF).alias("exported_at"), pl.lit(batch_id).alias("batch_id")
+    )
+
+
+def build_app_warehouse(path: Path, *, with_data: bool = True) -> Path:
+    """Write the fixture warehouse at `path` (replacing it); `with_data=False`: schema only."""
+    path.unlink(missing_ok=True)
+    with write_transaction(path) as con:
+        if not with_data:
+            return path
+        for table, rows in fixture_rows().items():
+            frame = _frame(rows, 2)  # noqa: F841 (read by DuckDB's replacement scan)
+            con.execute(f"insert into raw.{table} by name select * from frame")  # noqa: S608
+        batches = pl.DataFrame(BATCHES)  # noqa: F841
+        con.execute("insert into etl.batches by name select * from batches")
+        for row in REJECTED:
+            con.execute(
+                "insert into etl.rejected_rows values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [*row[:7], json.dumps(row[7]), row[8]],
+            )
+    return path

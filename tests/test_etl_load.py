@@ -1,0 +1,483 @@
+"""Loading exports: outcomes per row, batches, orphans, erased keys and the `lat load` report."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cli.main import main as lat
+from etl import load
+from etl.pseudonym import Pseudonymizer
+
+CASE_COLUMNS = [
+    "forloeb_id",
+    "kommunekode",
+    "forloebstype",
+    "medarbejder_id",
+    "borger_id",
+    "koen",
+    "alder",
+    "startdato",
+    "slutdato",
+    "status",
+]
+WORKER_COLUMNS = ["medarbejder_id", "kommunekode", "rolle", "navn"]
+ASSESSMENT_COLUMNS = [
+    "forloeb_id",
+    "instrument",
+    "tidspunkt",
+    "dato",
+    "item_1",
+    "item_2",
+    "item_3",
+    "item_4",
+    "item_5",
+]
+PROGRESSION_COLUMNS = ["forloeb_id", "dato", "score"]
+
+
+# ---------------------------------------------------------------------------------------------
+# tiny exports written by the tests (imported by the other load test modules too)
+
+
+def case(case_id: str, **over: str) -> dict:
+    row = {
+        "forloeb_id": case_id,
+        "kommunekode": "101",
+        "forloebstype": "mentor",
+        "medarbejder_id": "W1",
+        "borger_id": f"B-{case_id}",
+        "koen": "k",
+        "alder": "30",
+        "startdato": "2024-01-10",
+        "slutdato": "",
+        "status": "",
+    }
+    row.update(over)
+    return row
+
+
+def worker(worker_id: str, **over: str) -> dict:
+    row = {"medarbejder_id": worker_id, "kommunekode": "101", "rolle": "mentor", "navn": "Test"}
+    row.update(over)
+    return row
+
+
+def who5(case_id: str, phase: str = "foer", when: str = "2024-01-12", item: str = "2") -> dict:
+    row = {"forloeb_id": case_id, "instrument": "WHO5", "tidspunkt": phase, "dato": when}
+    row.update({f"item_{i}": item for i in range(1, 6)})
+    return row
+
+
+def progress(case_id: str, when: str = "2024-02-01", score: str = "5") -> dict:
+    return {"forloeb_id": case_id, "dato": when, "score": score}
+
+
+def write_export(
+    folder: Path,
+    exported_at: str | None,
+    *,
+    cases: list[dict] | None = None,
+    workers: list[dict] | None = None,
+    assessments: list[dict] | None = None,
+    progression: list[dict] | None = None,
+) -> Path:
+    """A folder export of the given tables (a table left as None is absent) plus eksport.json."""
+    folder.mkdir(parents=True, exist_ok=True)
+    tables = (
+        ("forloeb", CASE_COLUMNS, cases),
+        ("medarbejdere", WORKER_COLUMNS, workers),
+        ("maalinger", ASSESSMENT_COLUMNS, assessments),
+        ("progression", PROGRESSION_COLUMNS, progression),
+    )
+    for name, columns, rows in tables:
+        if rows is None:
+            continue
+        with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=columns)
+            writer.writeheader()
+            writer.writerows(rows)
+    if exported_at:
+        meta = {"platform": "test", "exported_at": exported_at, "municipalities": ["101"]}
+        (folder / "eksport.json").write_text(json.dumps(meta), encoding="utf-8")
+    return folder
+
+
+def query(db: Path, sql: str, params: dict | None = None) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or {}).fetchall()
+    finally:
+        con.close()
+
+
+def file_counts(db: Path, table: str, batch_id: int | None = None) -> tuple:
+    """(read, loaded, unchanged, superseded, rejected) of a table's file in a batch (default last)."""
+    rows = query(
+        db,
+        "select rows_read, rows_loaded, rows_unchanged, rows_superseded, rows_rejected "
+        "from etl.batch_files where table_name = $t "
+        "and batch_id = coalesce($b, (select max(batch_id) from etl.batch_files))",
+        {"t": table, "b": batch_id},
+    )
+    return rows[0] if rows else None
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    return tmp_path / "wh" / "warehouse.duckdb"
+
+
+# ---------------------------------------------------------------------------------------------
+# first loads and outcomes
+
+
+def test_a_first_load_inserts_every_valid_row_and_records_one_batch(tmp_path: Path, db: Path):
+    export = write_export(
+        tmp_path / "e1",
+        "2024-06-30",
+        cases=[case("F1"), case("F2")],
+        workers=[worker("W1")],
+        assessments=[who5("F1")],
+        progression=[progress("F1"), progress("F2")],
+    )
+    result = load.load_exports([export], db)
+    assert result.exit_code == 0
+    assert [e.batch_id for e in result.exports] == [1]
+    assert query(db, "select count(*) from raw.cases") == [(2,)]
+    assert query(db, "select count(*) from raw.progression") == [(2,)]
+    assert file_counts(db, "forloeb") == (2, 2, 0, 0, 0)
+    assert query(db, "select rows_read, rows_loaded, status, exported_at from etl.batches") == [
+        (6, 6, "loaded", date(2024, 6, 30))
+    ]
+
+
+def test_citizen_ids_are_stored_only_as_pseudonyms(tmp_path: Path, db: Path):
+    export = write_export(tmp_path / "e", "2024-06-30", cases=[case("F1", borger_id="010190-1234")])
+    load.load_exports([export], db)
+    (citizen,) = query(db, "select citizen_key from raw.cases")[0]
+    assert "0101901234" not in citizen and "010190" not in citizen
+    assert citizen == Pseudonymizer.from_environment(db.parent / "pseudonym.key").citizen_key(
+        "0101901234"
+    )
+
+
+def test_an_export_without_date_takes_the_day_of_loading(tmp_path: Path, db: Path):
+    export = write_export(tmp_path / "e", None, cases=[case("F1")])
+    load.load_exports([export], db, today=date(2024, 7, 1))
+    assert query(db, "select exported_at from raw.cases") == [(date(2024, 7, 1),)]
+
+
+def test_loading_the_same_export_again_adds_no_batch_and_says_where_it_went(
+    tmp_path: Path, db: Path
+):
+    export = write_export(tmp_path / "e", "2024-06-30", cases=[case("F1")])
+    load.load_exports([export], db)
+    before = db.read_bytes()
+    again = load.load_exports([export], db)
+    assert again.exports[0].already_loaded_in == 1
+    assert db.read_bytes() == before
+    assert "allerede indlæst i batch 1" in format_report(again)
+
+
+def test_a_newer_export_replaces_a_changed_record_whole(tmp_path: Path, db: Path):
+    old = write_export(tmp_path / "old", "2024-06-30", cases=[case("F1", koen="k")])
+    new = write_export(tmp_path / "new", "2024-07-31", cases=[case("F1", koen="", alder="41")])
+    load.load_exports([old, new], db)
+    assert query(db, "select gender, age_at_start, exported_at, batch_id from raw.cases") == [
+        (None, 41, date(2024, 7, 31), 2)
+    ]
+    assert file_counts(db, "forloeb", 2) == (1, 1, 0, 0, 0)
+
+
+def test_an_older_export_loaded_later_is_superseded(tmp_path: Path, db: Path):
+    new = write_export(tmp_path / "new", "2024-07-31", cases=[case("F1", alder="41")])
+    old = write_export(tmp_path / "old", "2024-06-30", cases=[case("F1", alder="30")])
+    load.load_exports([new, old], db)
+    assert query(db, "select age_at_start, exported_at from raw.cases") == [(41, date(2024, 7, 31))]
+    assert file_counts(db, "forloeb", 2) == (1, 0, 0, 1, 0)
+
+
+def test_a_newer_export_repeating_a_record_makes_it_newer_and_counts_unchanged(
+    tmp_path: Path, db: Path
+):
+    old = write_export(tmp_path / "old", "2024-06-30", cases=[case("F1")])
+    new = write_export(tmp_path / "new", "2024-07-31", cases=[case("F1")])
+    load.load_exports([old, new], db)
+    assert query(db, "select exported_at from raw.cases") == [(date(2024, 7, 31),)]
+    assert file_counts(db, "forloeb", 2) == (1, 0, 1, 0, 0)
+
+
+def test_two_exports_with_the_same_date_the_later_load_wins(tmp_path: Path, db: Path):
+    first = write_export(tmp_path / "a", "2024-06-30", cases=[case("F1", alder="30")])
+    second = write_export(tmp_path / "b", "2024-06-30", cases=[case("F1", alder="31")])
+    load.load_exports([first, second], db)
+    assert query(db, "select age_at_start from raw.cases") == [(31,)]
+
+
+def test_in_file_identical_duplicates_count_as_unchanged(tmp_path: Path, db: Path):
+    export = write_export(
+        tmp_path / "e", "2024-06-30", progression=None, cases=[case("F1"), case("F1"), case("F2")]
+    )
+    load.load_exports([export], db)
+    assert file_counts(db, "forloeb") == (3, 2, 1, 0, 0)
+
+
+def test_rejected_rows_are_quarantined_with_row_column_and_reason(tmp_path: Path, db: Path):
+    export = write_export(
+        tmp_path / "e", "2024-06-30", cases=[case("F1"), case("F2", startdato="31-02-2024")]
+    )
+    result = load.load_exports([export], db)
+    assert file_counts(db, "forloeb") == (2, 1, 0, 0, 1)
+    assert query(
+        db,
+        "select source_file, table_name, source_row, column_name, reason_code "
+        "from etl.rejected_rows",
+    ) == [("forloeb.csv", "forloeb", 3, "startdato", "invalid_value")]
+    assert query(db, "select status from etl.batches") == [("loaded_with_rejections",)]
+    text = format_report(result)
+    assert "række 3, kolonne startdato" in text and "invalid_value 1" in text
+
+
+# ---------------------------------------------------------------------------------------------
+# orphans (rules 14 and 20)
+
+
+def test_a_row_naming_an_unknown_case_waits_in_quarantine_until_its_case_arrives(
+    tmp_path: Path, db: Path
+):
+    first = write_export(
+        tmp_path / "a",
+        "2024-06-30",
+        cases=[case("F1")],
+        progression=[progress("F1"), progress("F9", score="7")],
+    )
+    load.load_exports([first], db)
+    assert file_counts(db, "progression", 1) == (2, 1, 0, 0, 1)
+    (reason, message, raw, resolved) = query(
+        db,
+        "select reason_code, message, raw_values::varchar, resolved_batch_id "
+        "from etl.rejected_rows",
+    )[0]
+    assert (reason, resolved) == ("unknown_case", None)
+    assert "F9" in message
+    assert json.loads(raw) == {"forloeb_id": "F9", "dato": "2024-02-01", "score": "7"}
+
+    second = write_export(tmp_path / "b", "2024-07-31", cases=[case("F9")])
+    result = load.load_exports([second], db)
+    assert result.orphans_resolved == 1
+    assert query(db, "select resolved_batch_id from etl.rejected_rows") == [(2,)]
+    assert query(db, "select score, exported_at from raw.progression where case_id = 'F9'") == [
+        (7, date(2024, 6, 30))
+    ]
+    assert file_counts(db, "forloeb", 2) == (1, 1, 0, 0, 0)
+    assert query(db, "select rows_read, rows_rejected from etl.batches where batch_id = 1") == [
+        (3, 1)
+    ]
+
+
+def test_a_case_rejected_in_the_same_export_leaves_its_rows_unknown(tmp_path: Path, db: Path):
+    export = write_export(
+        tmp_path / "e",
+        "2024-06-30",
+        cases=[case("F1", kommunekode="9999")],
+        progression=[progress("F1")],
+    )
+    load.load_exports([export], db)
+    assert query(db, "select table_name, reason_code from etl.rejected_rows order by 1") == [
+        ("forloeb", "unknown_municipality"),
+        ("progression", "unknown_case"),
+    ]
+
+
+def test_a_case_known_from_an_earlier_load_counts(tmp_path: Path, db: Path):
+    load.load_exports([write_export(tmp_path / "a", "2024-06-30", cases=[case("F1")])], db)
+    load.load_exports([write_export(tmp_path / "b", "2024-07-31", assessments=[who5("F1")])], db)
+    assert file_counts(db, "maalinger") == (1, 1, 0, 0, 0)
+
+
+def test_orphans_are_retried_even_when_every_export_was_loaded_before(tmp_path: Path, db: Path):
+    first = write_export(tmp_path / "a", "2024-06-30", progression=[progress("F5")])
+    load.load_exports([first], db)
+    # The case reaches raw by another way (e.g. a load that failed before retrying orphans).
+    with load.write_transaction(db) as con:
+        con.execute(
+            "insert into raw.cases (case_id, municipality_code, case_type, citizen_key, "
+            "start_date, status, exported_at, batch_id) values "
+            "('F5', '101', 'mentor', 'cx', '2024-01-01', 'active', '2024-06-30', 1)"
+        )
+    result = load.load_exports([first], db)
+    assert result.orphans_resolved == 1
+    assert query(db, "select count(*) from raw.progression") == [(1,)]
+
+
+# ---------------------------------------------------------------------------------------------
+# erased cases and citizens
+
+
+def _erase(db: Path, key_type: str, pseudonym: str) -> None:
+    with load.write_transaction(db) as con:
+        con.execute(
+            "insert into etl.erased_keys values ($t, $k, now())", {"t": key_type, "k": pseudonym}
+        )
+
+
+def test_rows_of_an_erased_case_are_rejected_and_never_loaded(tmp_path: Path, db: Path):
+    db.parent.mkdir(parents=True)
+    keys = Pseudonymizer.from_environment(db.parent / "pseudonym.key")
+    _erase(db, "case", keys.case_key("F1"))
+    export = write_export(
+        tmp_path / "e",
+        "2024-06-30",
+        cases=[case("F1"), case("F2")],
+        progression=[progress("F1"), progress("F2")],
+    )
+    load.load_exports([export], db)
+    assert query(db, "select case_id from raw.cases") == [("F2",)]
+    assert query(db, "select case_id from raw.progression") == [("F2",)]
+    assert query(
+        db,
+        "select table_name, reason_code, message, raw_values, column_name "
+        "from etl.rejected_rows order by 1",
+    ) == [
+        ("forloeb", "erased", load.ERASED_MESSAGE, None, None),
+        ("progression", "erased", load.ERASED_MESSAGE, None, None),
+    ]
+    assert file_counts(db, "forloeb") == (2, 1, 0, 0, 1)
+
+
+def test_cases_of_an_erased_citizen_are_rejected(tmp_path: Path, db: Path):
+    db.parent.mkdir(parents=True)
+    keys = Pseudonymizer.from_environment(db.parent / "pseudonym.key")
+    _erase(db, "citizen", keys.citizen_key("010190-1234"))
+    export = write_export(
+        tmp_path / "e",
+        "2024-06-30",
+        cases=[case("F1", borger_id="0101901234"), case("F2")],
+        assessments=[who5("F1")],
+    )
+    load.load_exports([export], db)
+    assert query(db, "select case_id from raw.cases") == [("F2",)]
+    assert query(db, "select table_name, reason_code from etl.rejected_rows order by 1") == [
+        ("forloeb", "erased"),
+        ("maalinger", "erased"),
+    ]
+
+
+# ---------------------------------------------------------------------------------------------
+# `lat load` on the command line
+
+
+def format_report(result: load.LoadResult) -> str:
+    from etl.report import format_report as fmt
+
+    return fmt(result)
+
+
+def _run(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
+    code = lat(["load", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("forloeb.csv", b""),
+        ("forloeb.csv", bytes(range(256)) * 8),
+        ("noter.txt", b"hello"),
+        ("data.zip", b"PK\x03\x04 not really a zip"),
+    ],
+    ids=["empty", "binary", "txt", "broken-zip"],
+)
+def test_lat_load_refuses_an_unreadable_file_with_one_line_and_exit_2(
+    tmp_path: Path, db: Path, capsys: pytest.CaptureFixture, name: str, content: bytes
+):
+    path = tmp_path / name
+    path.write_bytes(content)
+    code, out, err = _run(capsys, str(path), "--db", str(db))
+    assert code == 2
+    assert "Traceback" not in out + err
+    assert len([line for line in err.splitlines() if line.strip()]) == 1
+    assert query(db, "select count(*) from etl.batches") == [(0,)] if db.exists() else True
+
+
+def test_lat_load_on_a_missing_path_says_so_and_exits_2(
+    tmp_path: Path, db: Path, capsys: pytest.CaptureFixture
+):
+    code, out, err = _run(capsys, str(tmp_path / "nowhere"), "--db", str(db))
+    assert code == 2
+    assert "findes ikke" in err and "Traceback" not in out + err
+
+
+def test_one_unreadable_export_does_not_stop_the_others(
+    tmp_path: Path, db: Path, capsys: pytest.CaptureFixture
+):
+    bad = tmp_path / "forloeb.csv"
+    bad.write_bytes(b"")
+    good = write_export(tmp_path / "good", "2024-06-30", cases=[case("F1")])
+    code, out, _err = _run(capsys, str(bad), str(good), "--db", str(db))
+    assert code == 2
+    assert query(db, "select count(*) from raw.cases") == [(1,)]
+    assert "læst 1, indlæst 1, uændret 0, erstattet af nyere 0, afvist 0" in out
+
+
+def test_an_unexpected_failure_is_one_line_and_exit_1(
+    tmp_path: Path, db: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch
+):
+    def explode(*_args, **_kwargs):
+        raise RuntimeError("disk on fire\nsecond line")
+
+    monkeypatch.setattr(load, "load_exports", explode)
+    code, out, err = _run(capsys, str(tmp_path), "--db", str(db))
+    assert code == 1
+    assert err.strip() == "Indlæsningen fejlede (RuntimeError): disk on fire"
+
+
+def test_the_report_names_ignored_columns_and_blanked_cpr_cells(
+    tmp_path: Path, db: Path, capsys: pytest.CaptureFixture
+):
+    folder = tmp_path / "e"
+    folder.mkdir()
+    (folder / "medarbejdere.csv").write_text(
+        "medarbejder_id,kommunekode,rolle,navn,farve\nW1,101,mentor,Ida 010190-1234,blå\n",
+        encoding="utf-8",
+    )
+    (folder / "noter.txt").write_text("x", encoding="utf-8")
+    code, out, _err = _run(capsys, str(folder), "--db", str(db))
+    assert code == 0
+    assert "ignorerede kolonner: farve" in out
+    assert "ignorerede filer: noter.txt" in out
+    assert "CPR-nummer fjernet fra 1 celler: række 2, kolonne navn" in out
+
+
+def test_the_pseudonym_key_lives_beside_the_warehouse(
+    tmp_path: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.delenv("LAT_PSEUDONYM_KEY")
+    load.load_exports([write_export(tmp_path / "e", "2024-06-30", cases=[case("F1")])], db)
+    key = db.parent / "pseudonym.key"
+    assert key.exists() and oct(os.stat(key).st_mode & 0o777) == "0o600"
+
+
+def test_an_invalid_row_of_an_erased_case_keeps_none_of_its_cells(tmp_path: Path, db: Path):
+    db.parent.mkdir(parents=True)
+    keys = Pseudonymizer.from_environment(db.parent / "pseudonym.key")
+    _erase(db, "case", keys.case_key("F1"))
+    export = write_export(
+        tmp_path / "e",
+        "2024-06-30",
+        cases=[case("F1", startdato="nej")],
+        progression=[progress("F1", score="99")],
+    )
+    load.load_exports([export], db)
+    assert query(db, "select table_name, reason_code, raw_values from etl.rejected_rows") == [
+        ("forloeb", "erased", None),
+        ("progression", "erased", None),
+    ]

@@ -1,0 +1,185 @@
+"""The Fidelity page (AppTest): cadence by month and group, gaps, overdue list, scoping, suppression."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import polars as pl
+import pyarrow as pa
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.app_fixtures import build_app_warehouse
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = str(ROOT / "app" / "streamlit_app.py")
+PAGE = ROOT / "pages" / "fidelity.py"
+CASE_ID = re.compile(r"\b[CS](101|751|461|851)-\w+")
+
+# Runs the page alone under a chosen viewer and filters (the router always signs in nationally).
+HARNESS = """
+import runpy
+from datetime import date
+import streamlit as st
+from app import charts, data, i18n
+from app.filters import Filters
+from app.scope import Scope
+i18n.init_lang()
+charts.enable_theme()
+st.session_state[data.SCOPE_KEY] = Scope({scope})
+st.session_state[data.FILTERS_KEY] = Filters(date(2025, 11, 1), date(2026, 10, 1), {filters})
+runpy.run_path({page!r})
+"""
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_app_warehouse(tmp_path_factory.mktemp("app-wh") / "warehouse.duckdb")
+
+
+@pytest.fixture
+def app_db(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("LAT_DB", str(warehouse))
+    return warehouse
+
+
+def page_as(scope: str, filters: str = "", lang: str = "da", group: str | None = None) -> AppTest:
+    """Run the page as the viewer `Scope(<scope>)` with `Filters(period, <filters>)`."""
+    script = HARNESS.format(scope=scope, filters=filters, page=str(PAGE))
+    at = AppTest.from_string(script, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    if group:
+        at.selectbox(key="fidelity_group").set_value(group).run()
+    return at
+
+
+def through_router() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    return at.switch_page("../pages/fidelity.py").run()
+
+
+def chart_frames(at: AppTest) -> list[pl.DataFrame]:
+    """The data of every chart on the page (Streamlit ships it as Arrow)."""
+    frames = []
+    for element in at.get("vega_lite_chart"):
+        for dataset in element.proto.datasets:
+            frames.append(pl.from_arrow(pa.ipc.open_stream(dataset.data.data).read_all()))
+    return frames
+
+
+def everything_shown(at: AppTest) -> str:
+    """All text and data the page sends to the browser."""
+    parts = [e.value for kind in ("markdown", "caption", "info", "subheader", "title")
+             for e in getattr(at, kind)]  # fmt: skip
+    parts += [str(metric.value) for metric in at.metric]
+    parts += [frame.value.to_csv() for frame in at.dataframe]
+    parts += [element.proto.spec for element in at.get("vega_lite_chart")]
+    parts += [frame.write_csv() for frame in chart_frames(at)]
+    return "\n".join(parts)
+
+
+def figures(at: AppTest) -> dict[str, str]:
+    return {metric.label: metric.value for metric in at.metric}
+
+
+def group_table(at: AppTest) -> dict[str, dict]:
+    table = at.dataframe[0].value
+    return {row["Gruppe"]: row for row in table.to_dict("records")}
+
+
+def test_national_view_shows_figures_charts_and_the_overdue_list(app_db):
+    at = through_router()
+    assert not at.exception
+    assert at.title[0].value == "Metodefidelitet"
+    assert len(at.get("vega_lite_chart")) == 3  # by month, by group, gaps
+    shown = figures(at)
+    assert shown["Målt hver anden måned"].endswith(" %")
+    assert shown["Aktive forløb over grænsen"] == "25"
+    overdue = at.dataframe[1].value
+    assert len(overdue) == 25
+    days = overdue["Dage over grænsen"].to_list()
+    assert days == sorted(days, reverse=True) and min(days) > 0
+    assert (overdue["Dage siden"] - overdue["Dage over grænsen"] == 61).all()
+
+
+def test_the_gap_chart_draws_the_61_day_limit(app_db):
+    at = through_router()
+    gaps_spec = json.loads(at.get("vega_lite_chart")[2].proto.spec)
+    rules = [layer for layer in gaps_spec["layer"] if layer["mark"]["type"] == "rule"]
+    assert rules
+    limit = [f for f in chart_frames(at) if "days" in f.columns]
+    assert limit and limit[0]["days"].to_list() == [61]
+
+
+def test_monthly_share_is_on_cadence_over_active_cases(app_db):
+    at = through_router()
+    monthly = next(f for f in chart_frames(at) if "month" in f.columns)
+    assert monthly.height == 12
+    assert ((monthly["share"] >= 0) & (monthly["share"] <= 1)).all()
+    ratio = monthly["k_on_cadence"] / monthly["n_cases"]
+    assert ((ratio - monthly["share"]).abs() < 1e-9).all()
+
+
+def test_a_municipality_filter_changes_the_numbers(app_db):
+    at = through_router()
+    before = figures(at)["Målt hver anden måned"]
+    at.sidebar.multiselect(key="f_muni").set_value(["461"]).run()
+    assert not at.exception
+    assert figures(at)["Målt hver anden måned"] == "0 %" != before
+    assert figures(at)["Aktive forløb over grænsen"] == "9"
+
+
+def test_small_groups_hide_and_so_does_their_complement(app_db):
+    at = page_as('role="viewer"', filters='municipalities=("461", "851")', group="case_type")
+    assert not at.exception
+    table = group_table(at)
+    assert table["Forældrecoach"]["Forløb"] == "<5"
+    assert table["Forældrecoach"]["Målt hver anden måned"] == "<5"
+    assert table["Mentor"]["Forløb"] == "skjult"
+    assert table["I alt"]["Forløb"] == "19"
+    bars = next(f for f in chart_frames(at) if "text" in f.columns)
+    assert bars["n_cases"].is_null().all()
+
+
+def test_one_own_municipality_is_not_suppressed_for_a_case_level_viewer(app_db):
+    at = page_as('role="national"', filters='municipalities=("461",)', group="case_type")
+    assert group_table(at)["Forældrecoach"]["Forløb"] == "3"
+
+
+@pytest.mark.parametrize("scope", ['role="viewer"', 'role="national", presentation=True'])
+def test_aggregate_only_viewers_see_no_case_ids_or_workers(app_db, scope):
+    at = page_as(scope)
+    assert not at.exception
+    assert len(at.dataframe) == 1  # the group table; no overdue list
+    assert any("forløbsniveau" in info.value for info in at.info)
+    assert "Medarbejder" not in at.selectbox(key="fidelity_group").options
+    shown = everything_shown(at)
+    assert not CASE_ID.search(shown)
+    assert "Medarbejder 101" not in shown
+
+
+def test_workers_are_named_for_case_level_viewers(app_db):
+    at = page_as('role="coordinator", municipalities=frozenset({"751"})', group="worker")
+    assert not at.exception
+    names = [g for g in group_table(at) if g != "I alt"]
+    assert names and all(name.startswith("Medarbejder 751-") for name in names)
+    overdue = at.dataframe[1].value
+    assert overdue["Forløb"].str.startswith("C751-").all()
+
+
+def test_english_switch_translates_the_page(app_db):
+    at = page_as('role="national"', lang="en")
+    assert not at.exception
+    assert at.title[0].value == "Fidelity"
+    assert "Measured every second month" in figures(at)
+    assert figures(at)["Measured every second month"].endswith("%")
+
+
+def test_filters_matching_nothing_say_so(app_db):
+    at = page_as('role="national"', filters='municipalities=("nowhere",)')
+    assert not at.exception
+    assert "Ingen forløb passer" in at.info[0].value
+    assert not at.get("vega_lite_chart")

@@ -1,0 +1,91 @@
+"""Overview page: headline figures, filters change them, small groups and complements hide."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.filters import Filters
+from app.queries import overview as q
+from app.scope import Scope
+from tests.app_fixtures import build_app_warehouse
+
+APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
+
+
+@pytest.fixture(scope="session")
+def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_app_warehouse(tmp_path_factory.mktemp("overview-wh") / "warehouse.duckdb")
+
+
+@pytest.fixture
+def app(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    monkeypatch.setenv("LAT_DB", str(warehouse))
+    return AppTest.from_file(APP, default_timeout=60).run()
+
+
+def _metrics(at: AppTest) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def test_overview_shows_headline_figures_chart_and_freshness(app):
+    assert not app.exception
+    metrics = _metrics(app)
+    assert len(metrics) == len(q.FIGURES)
+    assert metrics["Aktive forløb"] not in ("", "–")
+    assert app.get("vega_lite_chart"), "the monthly case-type chart is missing"
+    assert any("Data pr. 31. okt. 2026" in c.value for c in app.caption)
+    assert any("n = " in c.value for c in app.caption)
+
+
+def test_a_filter_change_changes_the_numbers(app):
+    before = _metrics(app)["Aktive forløb"]
+    app.sidebar.multiselect(key="f_muni").set_value(["101"]).run()
+    assert not app.exception
+    assert _metrics(app)["Aktive forløb"] != before
+
+
+def test_small_group_and_its_complement_are_hidden(app):
+    app.sidebar.multiselect(key="f_muni").set_value(["461", "851"]).run()
+    assert not app.exception
+    metrics = _metrics(app)
+    assert metrics["Aktive forløb"] == "19"
+    assert metrics["Heraf forældrecoach"] == "<5"
+    assert metrics["Heraf mentor"] == "skjult"  # 16 = 19 - 3 must not show
+    assert "3" not in metrics.values() and "16" not in metrics.values()
+
+
+def test_one_own_municipality_is_not_suppressed(app):
+    app.sidebar.multiselect(key="f_muni").set_value(["461"]).run()
+    metrics = _metrics(app)
+    assert metrics["Heraf forældrecoach"] == "3"
+    assert metrics["Heraf mentor"] == "6"
+
+
+def test_filters_matching_nothing_say_so(app):
+    app.sidebar.multiselect(key="f_muni").set_value(["461"]).run()
+    app.sidebar.multiselect(key="f_type").set_value(["parent_coach"]).run()
+    app.sidebar.multiselect(key="f_gender").set_value(["male"]).run()
+    assert not app.exception
+    assert any("Ingen forløb passer" in i.body for i in app.info)
+
+
+def test_monthly_trend_hides_small_months_and_complements_in_the_period(warehouse, monkeypatch):
+    monkeypatch.setenv("LAT_DB", str(warehouse))
+    from datetime import date
+
+    filters = Filters(date(2025, 11, 1), date(2026, 10, 1))
+    frame = q.figures(Scope.everything(), filters)
+    months = q.trends(frame).filter(
+        (q.pl.col("figure") == "new") & (q.pl.col("month") >= date(2025, 11, 1))
+    )
+    hidden = months.filter(q.pl.col("suppressed"))
+    assert hidden.height != 1, "one hidden month could be worked out from the period's total"
+    shown_n = months.filter(~q.pl.col("suppressed"))["n"]
+    assert shown_n.is_between(1, 4).sum() == 0
+
+
+def test_who5_figures_name_the_constants_in_force(app):
+    assert any("21,5 point" in c.value and "sd 20,0" in c.value for c in app.caption)
