@@ -34,8 +34,10 @@ NATIONAL_PAGES = (("audit.py", "page_audit", "audit"),)  # national viewers only
 
 
 def _sign_in() -> Scope:
-    # SIGN-IN: replace the next line with `from app.auth import require_sign_in; return require_sign_in()`
-    return Scope.everything()
+    """The signed-in viewer; draws the sign-in page and stops the run until then."""
+    from app.auth import require_sign_in  # imported late: it opens the account store
+
+    return require_sign_in()
 
 
 def _set_lang() -> None:
@@ -98,8 +100,8 @@ def main() -> None:
     st.set_page_config(page_title="LAT Indsigt", layout="wide")
     i18n.init_lang()
     charts.enable_theme()
+    _language_switch()  # before sign-in, so the sign-in page can be read in English
     scope = _sign_in()
-    _language_switch()
     navigation = st.navigation(_pages(scope))
     st.session_state[data.SCOPE_KEY] = scope
     try:

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
+from streamlit.testing.v1 import AppTest
 
 from warehouse.db import write_transaction
 
@@ -162,3 +164,34 @@ def build_app_warehouse(path: Path, *, with_data: bool = True) -> Path:
                 [*row[:7], json.dumps(row[7]), row[8]],
             )
     return path
+
+
+ROUTER = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
+
+
+def signed_in_app(
+    role: str = "national",
+    *,
+    municipalities: tuple[str, ...] = (),
+    worker_id: str | None = None,
+    name: str | None = None,
+) -> AppTest:
+    """The router as a signed-in user of `role` would open it (not yet run).
+
+    The session carries what `app.auth` keeps after a successful sign-in; the sign-in form
+    itself is tested in tests/test_auth_page.py.
+    """
+    from app import auth
+
+    at = AppTest.from_file(ROUTER, default_timeout=60)
+    now = time.time()
+    at.session_state[auth.ACCOUNT_KEY] = {
+        "name": name or f"test-{role}",
+        "role": role,
+        "municipalities": list(municipalities),
+        "worker_id": worker_id,
+    }
+    at.session_state[auth.SIGNED_IN_AT_KEY] = now
+    at.session_state[auth.LAST_SEEN_KEY] = now
+    at.session_state[auth.METHOD_KEY] = "local"
+    return at

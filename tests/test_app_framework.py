@@ -7,13 +7,12 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from app import data, i18n, suppression
 from app.filters import FilterOptions, Filters, from_params, to_params
 from app.scope import Scope
 from app.suppression import Rule
-from tests.app_fixtures import build_app_warehouse
+from tests.app_fixtures import build_app_warehouse, signed_in_app
 
 APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
 
@@ -182,7 +181,7 @@ def test_filter_values_are_bound_not_spliced(app_db):
 
 
 def test_router_registers_six_pages_and_opens_the_overview(app_db):
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = signed_in_app().run()
     assert not at.exception
     assert at.title[0].value == "Overblik"
     for page in ("progression", "fidelity", "prepost", "caseloads", "data_quality"):
@@ -192,7 +191,7 @@ def test_router_registers_six_pages_and_opens_the_overview(app_db):
 
 
 def test_language_switch_changes_titles_and_numbers(app_db):
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = signed_in_app().run()
     danish = {m.label: m.value for m in at.metric}
     at.sidebar.button_group(key="_lang_widget").set_value("en").run()
     assert not at.exception
@@ -205,7 +204,7 @@ def test_language_switch_changes_titles_and_numbers(app_db):
 
 
 def test_language_comes_from_the_url(app_db):
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = signed_in_app()
     at.query_params["lang"] = "en"
     at.run()
     assert not at.exception
@@ -213,7 +212,7 @@ def test_language_comes_from_the_url(app_db):
 
 
 def test_invalid_url_filters_never_crash(app_db):
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = signed_in_app()
     at.query_params["muni"] = ["nowhere", "101"]
     at.query_params["from"] = "1999-99"
     at.query_params["age"] = "<18<script>"
@@ -224,7 +223,7 @@ def test_invalid_url_filters_never_crash(app_db):
 
 
 def test_filters_are_written_to_the_url_and_reset(app_db):
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = signed_in_app().run()
     at.sidebar.multiselect(key="f_type").set_value(["mentor"]).run()
     assert at.query_params["type"] in (["mentor"], "mentor")
     at.switch_page("../pages/data_quality.py").run()
@@ -237,7 +236,7 @@ def test_filters_are_written_to_the_url_and_reset(app_db):
 
 def test_missing_warehouse_shows_how_to_load_one(tmp_path, monkeypatch):
     monkeypatch.setenv("LAT_DB", str(tmp_path / "none.duckdb"))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = signed_in_app().run()
     assert not at.exception
     assert "lat load" in at.info[0].body and "lat demo" in at.info[0].body
 

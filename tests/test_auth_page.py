@@ -211,3 +211,17 @@ def test_audit_page_refuses_a_coordinator(store: AccountStore):
 
 def test_app_never_reads_the_developers_data_folder():
     assert "lat-data" in os.environ["LAT_DB"]  # conftest isolation is in force for these tests
+
+
+def test_the_dashboard_shows_only_the_sign_in_form_until_sign_in(store: AccountStore):
+    """The real router: no page, no sidebar filter, no figure before a successful sign-in."""
+    from tests.app_fixtures import ROUTER, build_app_warehouse
+
+    build_app_warehouse(Path(os.environ["LAT_DB"]))
+    at = AppTest.from_file(ROUTER, default_timeout=60).run()
+    assert not at.exception
+    assert at.text_input(key="auth_password") is not None
+    assert not at.metric and not at.get("vega_lite_chart") and not at.dataframe
+    at = _sign_in(at, "anna", PASSWORD)
+    assert not at.exception
+    assert at.metric, "after sign-in the overview shows its figures"

@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from app.queries import data_quality as q
 from app.scope import Scope
-from tests.app_fixtures import build_app_warehouse
+from tests.app_fixtures import build_app_warehouse, signed_in_app
 
 APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
 PAGE = "../pages/data_quality.py"
@@ -27,7 +26,7 @@ def app_db(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_page_lists_loads_reasons_and_orphans(app_db):
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = signed_in_app().run()
     at.switch_page(PAGE).run()
     assert not at.exception
     assert at.title[0].value == "Datakvalitet"
@@ -54,7 +53,7 @@ def test_raw_values_only_for_national_viewers(app_db):
 
 
 def test_page_in_english(app_db):
-    at = AppTest.from_file(APP, default_timeout=60)
+    at = signed_in_app()
     at.query_params["lang"] = "en"
     at.run()
     at.switch_page(PAGE).run()
@@ -65,7 +64,7 @@ def test_page_in_english(app_db):
 def test_empty_warehouse_shows_guidance(tmp_path, monkeypatch):
     db = build_app_warehouse(tmp_path / "empty.duckdb", with_data=False)
     monkeypatch.setenv("LAT_DB", str(db))
-    at = AppTest.from_file(APP, default_timeout=60).run()
+    at = signed_in_app().run()
     at.switch_page(PAGE).run()
     assert not at.exception
     assert any("lat load" in i.body for i in at.info)

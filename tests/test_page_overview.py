@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from app.filters import Filters
 from app.queries import overview as q
 from app.scope import Scope
-from tests.app_fixtures import build_app_warehouse
+from tests.app_fixtures import build_app_warehouse, signed_in_app
 
 APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
 
@@ -23,7 +23,7 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture
 def app(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
     monkeypatch.setenv("LAT_DB", str(warehouse))
-    return AppTest.from_file(APP, default_timeout=60).run()
+    return signed_in_app().run()
 
 
 def _metrics(at: AppTest) -> dict[str, str]:
