@@ -114,4 +114,5 @@ def main() -> None:
     navigation.run()
 
 
-main()
+if __name__ == "__main__":  # Streamlit runs the entrypoint as __main__; imports only read PAGES
+    main()

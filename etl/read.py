@@ -400,12 +400,10 @@ def _separator(header: str) -> str:
 
 
 def _table_file(
-    table: str, label: str, digest: str, frame: pl.DataFrame, kind: str = "CSV"
+    table: str, label: str, digest: str, frame: pl.DataFrame, what: str = "kan ikke læses som CSV"
 ) -> TableFile:
     if frame.width == 0 or not any(canonical_column(h, table) for h in frame.columns):
-        raise UnreadableExport(
-            f"{label}: kan ikke læses som {kind} (ingen overskriftsrække med kendte kolonner)"
-        )
+        raise UnreadableExport(f"{label}: {what} (ingen overskriftsrække med kendte kolonner)")
     # The header is spreadsheet row 1, so data row i (0-based) is row i + 2.
     frame = frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_ROW))
     return TableFile(table, label, digest, _tidy(frame))
@@ -458,7 +456,7 @@ def _read_workbook(label: str, data: bytes) -> tuple[list[TableFile], dict | Non
             meta = _sheet_metadata(sheet_label, frame)
             continue
         digest = hashlib.sha256(data + b":" + sheet.encode("utf-8")).hexdigest()
-        tables.append(_table_file(table, sheet_label, digest, frame, kind="ark"))
+        tables.append(_table_file(table, sheet_label, digest, frame, what="arket kan ikke læses"))
     return tables, meta, ignored
 
 

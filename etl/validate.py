@@ -389,6 +389,8 @@ def _shown(name: str) -> pl.Expr:
 
 
 def _title(label: str) -> str:
+    """A column name as a message starts with it: 'startdato ' -> 'Startdato'."""
+    label = label.strip()
     return label[:1].upper() + label[1:]
 
 

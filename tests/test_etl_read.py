@@ -312,6 +312,14 @@ def test_unreadable_files_raise_one_clear_line(
     assert "\n" not in str(info.value)
 
 
+def test_sheet_without_header_refuses_the_workbook(tmp_path: Path) -> None:
+    book = xlsxwriter.Workbook(tmp_path / "wb.xlsx")
+    book.add_worksheet("Progression").write_row(0, 0, ["K1", "2024-03-05", "7"])
+    book.close()
+    with pytest.raises(UnreadableExport, match="wb.xlsx:Progression: arket kan ikke læses"):
+        read_export(tmp_path / "wb.xlsx")
+
+
 def test_one_unreadable_table_refuses_the_whole_folder(tmp_path: Path) -> None:
     write(tmp_path / "progression.csv", PROGRESSION)
     write(tmp_path / "forloeb.csv", b"\x00\x01\x02garbage")
