@@ -22,6 +22,7 @@ GAP_KINDS = {
     "between": {"da": "Mellem målinger", "en": "Between measurements"},
     "end": {"da": "Seneste måling → slut/i dag", "en": "Last measurement → end/today"},
 }
+LIST_ROWS = 1000  # rows shown in the browser; the CSV has them all
 ON_CADENCE = {"da": "Målt hver anden måned", "en": "Measured every second month"}
 TABLE_COLUMNS = {
     "label": {"da": "Gruppe", "en": "Group"},
@@ -230,7 +231,11 @@ def _overdue_section(scope, filters, limit: int) -> None:
         *(pl.col(c).map_elements(i18n.fmt_date, pl.String)
           for c in ("start_date", "last_measured_on")),
     ).rename({c: tr(label) for c, label in OVERDUE_COLUMNS.items()})  # fmt: skip
-    st.dataframe(shown, hide_index=True, width="stretch", key="fidelity_overdue")
+    st.dataframe(shown.head(LIST_ROWS), hide_index=True, width="stretch", key="fidelity_overdue")
+    if frame.height > LIST_ROWS:
+        st.caption(tr({"da": "Viser de første {k}; hent listen for alle.",
+                       "en": "Shows the first {k}; download the list for all."},
+                      k=i18n.fmt_int(LIST_ROWS)))  # fmt: skip
     st.download_button(
         tr({"da": "Hent listen (CSV)", "en": "Download the list (CSV)"}),
         data=lambda: components.csv_bytes(frame),

@@ -20,6 +20,8 @@ SPLIT_LABELS = {
 }
 # splits with many groups are drawn as small multiples instead of colours
 FACET_SPLITS = {"municipality", "worker"}
+MAX_PANELS = 12
+LIST_ROWS = 1000  # rows shown in the browser; the CSV has them all
 MONTHS = {"da": "Måneder siden start", "en": "Months since start"}
 SCORE = {"da": "Progressionsscore (1-10)", "en": "Progression score (1-10)"}
 CASES = {"da": "Forløb", "en": "Cases"}
@@ -55,7 +57,10 @@ def _median_section(scope, filters, n: int | None) -> None:
         format_func=lambda name: tr(SPLIT_LABELS[name]),
         key="prog_split",
     )
-    frame = q.by_month(scope, filters, split).with_columns(
+    frame, groups = q.by_month(scope, filters, split), 0
+    if split in FACET_SPLITS:
+        frame, groups = q.largest_groups(frame, MAX_PANELS)
+    frame = frame.with_columns(
         pl.col("split_group").map_elements(lambda c: _group_label(split, c), pl.String,
                                            skip_nulls=False).alias("group")
     )  # fmt: skip
@@ -75,6 +80,10 @@ def _median_section(scope, filters, n: int | None) -> None:
         n,
         key="progression_median",
     )  # fmt: skip
+    if groups > MAX_PANELS:
+        st.caption(tr({"da": "Viser de {k} grupper med flest målinger af {n}.",
+                       "en": "Shows the {k} groups with the most measurements of {n}."},
+                      k=MAX_PANELS, n=i18n.fmt_int(groups)))  # fmt: skip
     if frame["suppressed"].any():
         st.caption(i18n.t("suppressed_note"))
 
@@ -149,7 +158,11 @@ def _falls_section(scope, filters) -> None:
         *(pl.col(c).map_elements(i18n.fmt_date, pl.String)
           for c in ("first_on", "previous_on", "latest_on")),
     ).rename({c: tr(label) for c, label in FALL_COLUMNS.items()})  # fmt: skip
-    st.dataframe(shown, hide_index=True, width="stretch", key="progression_falls")
+    st.dataframe(shown.head(LIST_ROWS), hide_index=True, width="stretch", key="progression_falls")
+    if falls.height > LIST_ROWS:
+        st.caption(tr({"da": "Viser de første {k}; hent listen for alle.",
+                       "en": "Shows the first {k}; download the list for all."},
+                      k=i18n.fmt_int(LIST_ROWS)))  # fmt: skip
     st.download_button(
         tr({"da": "Hent listen (CSV)", "en": "Download the list (CSV)"}),
         data=lambda: components.csv_bytes(falls),

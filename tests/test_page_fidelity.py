@@ -11,10 +11,9 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app_fixtures import build_app_warehouse
+from tests.app_fixtures import build_app_warehouse, signed_in_app
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app" / "streamlit_app.py")
 PAGE = ROOT / "pages" / "fidelity.py"
 CASE_ID = re.compile(r"\b[CS](101|751|461|851)-\w+")
 
@@ -56,8 +55,8 @@ def page_as(scope: str, filters: str = "", lang: str = "da", group: str | None =
     return at
 
 
-def through_router() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+def through_router(role: str = "national") -> AppTest:
+    at = signed_in_app(role).run()
     return at.switch_page("../pages/fidelity.py").run()
 
 
@@ -183,3 +182,11 @@ def test_filters_matching_nothing_say_so(app_db):
     assert not at.exception
     assert "Ingen forløb passer" in at.info[0].value
     assert not at.get("vega_lite_chart")
+
+
+def test_a_signed_in_viewer_gets_the_page_without_case_ids(app_db):
+    at = through_router("viewer")
+    assert not at.exception
+    assert at.title[0].value == "Metodefidelitet"
+    assert len(at.dataframe) == 1 and at.get("vega_lite_chart")
+    assert not CASE_ID.search(everything_shown(at))

@@ -11,10 +11,10 @@ import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app_fixtures import build_app_warehouse
+from app.queries import progression as q
+from tests.app_fixtures import build_app_warehouse, signed_in_app
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = str(ROOT / "app" / "streamlit_app.py")
 PAGE = ROOT / "pages" / "progression.py"
 CASE_ID = re.compile(r"\b[CS](101|751|461|851)-\w+")
 
@@ -56,8 +56,8 @@ def page_as(scope: str, filters: str = "", lang: str = "da", split: str | None =
     return at
 
 
-def through_router() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=60).run()
+def through_router(role: str = "national") -> AppTest:
+    at = signed_in_app(role).run()
     return at.switch_page("../pages/progression.py").run()
 
 
@@ -176,3 +176,18 @@ def test_spec_is_valid_json_without_more_than_5000_points(app_db):
     for element in at.get("vega_lite_chart"):
         json.loads(element.proto.spec)
     assert all(frame.height <= 5000 for frame in chart_frames(at))
+
+
+def test_small_multiples_keep_the_largest_groups():
+    frame = pl.DataFrame({"split_group": ["a", "a", "b", "c", "c"], "n_cases": [5, 6, 20, None, 3]})
+    kept, groups = q.largest_groups(frame, 2)
+    assert groups == 3
+    assert sorted(set(kept["split_group"])) == ["a", "b"]
+
+
+def test_a_signed_in_viewer_gets_the_page_without_case_ids(app_db):
+    at = through_router("viewer")
+    assert not at.exception
+    assert at.title[0].value == "Progression"
+    assert at.get("vega_lite_chart") and not at.dataframe
+    assert not CASE_ID.search(everything_shown(at))

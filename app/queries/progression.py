@@ -243,3 +243,12 @@ def followed(scope: Scope, filters: Filters) -> int | None:
         suppress=data.Rule(count="n_cases"),
     )
     return None if frame["suppressed"][0] else int(frame["n_cases"][0])
+
+
+def largest_groups(frame: pl.DataFrame, keep: int) -> tuple[pl.DataFrame, int]:
+    """Only the `keep` groups with the most case-months (small multiples stay readable), and
+    how many groups there were."""
+    sizes = frame.group_by("split_group").agg(pl.col("n_cases").fill_null(0).sum().alias("size"))
+    kept = sizes.sort(["size", "split_group"], descending=[True, False]).head(keep)
+    shown = frame.join(kept.select("split_group"), on="split_group", how="semi", nulls_equal=True)
+    return shown, sizes.height
