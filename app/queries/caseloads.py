@@ -46,7 +46,7 @@ counted as (
         count(*) filter (where date_trunc('month', c.end_date) = m.month) as closed_cases,
     from months as m
     inner join scoped_cases as c
-        on c.start_date <= last_day(m.month) and (c.end_date is null or c.end_date >= m.month)
+        on staging.is_active_between(c.start_date, c.end_date, m.month, last_day(m.month))
     group by c.municipality_code, m.month, c.case_type
 )
 select
@@ -73,8 +73,7 @@ select
     any_value(c.municipality_name) as municipality_name,
     count(*) as active_cases,
 from scoped_cases as c
-where c.start_date <= $period_end::date
-    and (c.end_date is null or c.end_date >= $period_end::date)
+where staging.is_active_between(c.start_date, c.end_date, $period_end::date, $period_end::date)
 group by c.municipality_code
 order by active_cases desc, municipality_name
 """
@@ -94,8 +93,7 @@ ACTIVE_IN_PERIOD_SQL = """
 -- cases active at some time in the period; grain: one row
 select count(*) as cases
 from scoped_cases as c
-where c.start_date <= $period_end::date
-    and (c.end_date is null or c.end_date >= $period_start::date)
+where staging.is_active_between(c.start_date, c.end_date, $period_start::date, $period_end::date)
 """
 
 
@@ -112,8 +110,7 @@ per_worker as (
     -- grain: one row per worker with an active case at the end of the period
     select c.worker_id, count(*) as cases
     from scoped_cases as c
-    where c.start_date <= $period_end::date
-        and (c.end_date is null or c.end_date >= $period_end::date)
+    where staging.is_active_between(c.start_date, c.end_date, $period_end::date, $period_end::date)
         and c.worker_id is not null
     group by c.worker_id
 ),
@@ -158,8 +155,7 @@ select
     count(*) as active_cases,
 from scoped_cases as c
 left join mart.workers as w on w.worker_id = c.worker_id
-where c.start_date <= $period_end::date
-    and (c.end_date is null or c.end_date >= $period_end::date)
+where staging.is_active_between(c.start_date, c.end_date, $period_end::date, $period_end::date)
     and c.worker_id is not null
 group by c.worker_id, w.name
 order by active_cases desc, w.name, c.worker_id
@@ -183,7 +179,7 @@ from scoped_cases as c
 left join ref.municipalities as m on m.municipality_code = c.lent_from_municipality_code
 where c.is_loan
     and ($period_start::date is null
-        or (c.start_date <= $period_end and (c.end_date is null or c.end_date >= $period_start)))
+        or staging.is_active_between(c.start_date, c.end_date, $period_start::date, $period_end::date))
 group by c.lent_from_municipality_code, m.municipality_name, c.municipality_code
 order by cases desc, lent_from_name, municipality_name
 """

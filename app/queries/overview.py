@@ -78,7 +78,7 @@ case_flags as (
         o.reliable_change = 'improved' as is_who5_improved,
     from periods as p
     left join scoped_cases as c
-        on c.start_date <= p.p_end and (c.end_date is null or c.end_date >= p.p_start)
+        on staging.is_active_between(c.start_date, c.end_date, p.p_start, p.p_end)
     left join mart.fidelity as f on f.case_id = c.case_id
     left join mart.case_outcomes as o on o.case_id = c.case_id and o.instrument = 'WHO5'
 ),

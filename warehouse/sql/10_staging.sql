@@ -11,6 +11,13 @@ select
     1.959964 as z_975                   -- 97.5% normal quantile, R's qnorm(0.975)
 ;
 
+-- purpose: THE definition of "active in a period" (contract: active in a month when it started
+-- by the month's last day and has no end_date or ended on or after its first day); every mart
+-- and dashboard query that asks whether a case was active between two dates calls this
+create or replace macro staging.is_active_between(start_date, end_date, period_start, period_end) as
+    start_date <= period_end and (end_date is null or end_date >= period_start)
+;
+
 -- purpose: the as-of date, the latest exported_at loaded (NULL before any load); grain: one row
 create or replace view staging.as_of as
 select max(exported_at) as as_of
