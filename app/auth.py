@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 import time
 from collections.abc import Mapping
 
@@ -323,11 +324,19 @@ def _sign_out(account: Account) -> None:
         st.rerun()
 
 
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$])")
+
+
+def _markdown_literal(value: str) -> str:
+    """A name from an identity token shown as itself, never as Markdown (links, images, HTML)."""
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", value)
+
+
 def _sidebar(account: Account) -> bool:
     """Who is signed in, the presentation switch and sign-out; returns presentation on/off."""
     with st.sidebar:
         role = text(account.role)
-        st.caption(text("signed_in_as").format(name=account.name, role=role))
+        st.caption(text("signed_in_as").format(name=_markdown_literal(account.name), role=role))
         if account.role == "viewer":
             st.toggle(
                 text("presentation"),

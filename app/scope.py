@@ -27,6 +27,11 @@ class Scope:
     def __post_init__(self) -> None:
         if self.role not in ROLES:
             raise ValueError(f"unknown role {self.role!r}")
+        if self.role == "worker" and not self.worker_id:
+            # without an id "their own cases" would match nothing or, worse, everything
+            raise ValueError("a worker scope needs the worker's id")
+        if self.role == "coordinator" and not self.municipalities:
+            raise ValueError("a coordinator scope needs at least one municipality")
         if self.role == "viewer" and not self.presentation:
             object.__setattr__(self, "presentation", True)
 
