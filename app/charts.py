@@ -5,7 +5,8 @@ API:
 - `enable_theme()`: registers and enables the Altair theme "lat" (large fonts); the router calls it.
 - `line_chart(df, x, y, *, color=None, ...)`, `bar_chart(df, x, y, *, color=None, horizontal=False)`,
   `sparkline(df, x, y)`: small builders returning `alt.Chart`s (pages may layer or tweak them).
-  They refuse more than `MAX_POINTS` rows: aggregate in DuckDB first.
+  They refuse more than `MAX_POINTS` rows (`check_points(*frames)`, for builders elsewhere too):
+  aggregate in DuckDB first.
 - `localized_spec(chart, language) -> dict` and `to_png(chart, language) -> bytes`: the Vega-Lite
   spec with the reader's number/date locale, and a PNG for slides (vl-convert, offline).
 Texts (titles) come from the caller in the reader's language; dates as `:T`, counts as `:Q`.
@@ -74,9 +75,12 @@ def color_scale(domain: list[str], colors: dict[str, str] | None = None) -> alt.
     return alt.Scale(domain=domain, range=rng)
 
 
-def _check(df: pl.DataFrame) -> None:
-    if df.height > MAX_POINTS:
-        raise ValueError(f"{df.height} points is too many for a chart; aggregate in the query")
+def check_points(*frames: pl.DataFrame) -> None:
+    """Refuse to draw more than `MAX_POINTS` rows in one chart (summed over its layers): a browser
+    chokes on them, and a chart of that many is a query that forgot to aggregate."""
+    points = sum(frame.height for frame in frames)
+    if points > MAX_POINTS:
+        raise ValueError(f"{points} points is too many for a chart; aggregate in the query")
 
 
 def line_chart(
@@ -91,7 +95,7 @@ def line_chart(
     scale: alt.Scale | None = None,
 ) -> alt.Chart:
     """A line with points over time (`x` a date column)."""
-    _check(df)
+    check_points(df)
     encoding = {
         "x": alt.X(f"{x}:T", title=x_title),
         "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
@@ -117,7 +121,7 @@ def bar_chart(
     sort: str | list | None = None,
 ) -> alt.Chart:
     """Bars of `y` (a count) per `x`; `horizontal=True` for long category labels."""
-    _check(df)
+    check_points(df)
     cat = alt.X(f"{x}:{x_type}", title=x_title, sort=sort if sort is not None else alt.Undefined)
     val = alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=",d"))
     if horizontal:
@@ -134,7 +138,7 @@ def bar_chart(
 
 def sparkline(df: pl.DataFrame, x: str, y: str, *, height: int = 60) -> alt.Chart:
     """A bare monthly trend line (no axes), for a headline figure."""
-    _check(df)
+    check_points(df)
     return (
         alt.Chart(df)
         .mark_line(point=False, strokeWidth=2, color=PALETTE[0])

@@ -15,6 +15,10 @@
   the n behind it, CSV download of the data and PNG download of the chart (made on click only).
 - `figure(label, value, delta, trend, help)`: a headline figure with a monthly sparkline.
 - `value_text(value, hidden, kind)`: a figure as text ("<5" when hidden).
+- `case_level_only(scope)`: False (and a note why) when the viewer may not see single cases.
+- `case_list(frame, shown, caption, key)`: a list of single cases capped at `LIST_ROWS` rows in
+  the browser, with the whole list as an audited CSV download.
+- `record_download(what)`: the audit-trail entry for a download (an `on_click` hook).
 - `freshness()`: the as-of date and the last load.
 - `no_match()`: the "filters match nothing" message.
 """
@@ -29,12 +33,14 @@ import polars as pl
 import streamlit as st
 
 from app import charts, data, i18n
-from app.i18n import t
+from app.i18n import t, tr
+from app.scope import Scope
 
 log = logging.getLogger(__name__)
+LIST_ROWS = 1000  # rows of a case list shown in the browser; its CSV has them all
 
 
-def _record_download(what: str) -> None:
+def record_download(what: str) -> None:
     """Audit trail entry for a download (the sign-in module writes it when someone is signed in)."""
     try:
         from app import auth  # imported late: the sign-in module pulls in the account store
@@ -44,6 +50,23 @@ def _record_download(what: str) -> None:
         auth.log_download(what)
     except Exception:  # an audit hiccup must not block the reader; it is logged
         log.exception("could not record a download in the audit trail")
+
+
+MIME_TYPES = {"csv": "text/csv", "png": "image/png"}
+
+
+def _download(label: str, make: Callable[[], bytes], key: str, kind: str) -> None:
+    """An audited download button for `<key>.<kind>`; `make` runs only when it is clicked."""
+    file_name = f"{key}.{kind}"
+    st.download_button(
+        label,
+        data=make,
+        file_name=file_name,
+        mime=MIME_TYPES[kind],
+        key=f"{key}_{kind}",
+        on_click=record_download,
+        args=(file_name,),
+    )
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
@@ -71,24 +94,10 @@ def chart_block(
     n_note = f"n = {n_text} {unit}" if unit else t("n_behind", n=n_text)
     st.caption(f"{how_to_read} {n_note}")
     left, right, _ = st.columns([1, 1, 3])
-    left.download_button(
-        t("download_csv"),
-        data=lambda: csv_bytes(data),
-        file_name=f"{key}.csv",
-        mime="text/csv",
-        key=f"{key}_csv",
-        on_click=_record_download,
-        args=(f"{key}.csv",),
-    )
-    right.download_button(
-        t("download_png"),
-        data=lambda: charts.to_png(chart, language),
-        file_name=f"{key}.png",
-        mime="image/png",
-        key=f"{key}_png",
-        on_click=_record_download,
-        args=(f"{key}.png",),
-    )
+    with left:
+        _download(t("download_csv"), lambda: csv_bytes(data), key, "csv")
+    with right:
+        _download(t("download_png"), lambda: charts.to_png(chart, language), key, "png")
 
 
 def value_text(
@@ -128,6 +137,33 @@ def figure(
         chart_data=points if any(p == p for p in points) else None,
         chart_type="line",
     )
+
+
+def case_level_only(scope: Scope) -> bool:
+    """May the viewer see single cases? If not, say so where the list would be."""
+    if scope.case_level:
+        return True
+    st.info(tr({"da": "Listen over enkelte forløb vises kun for brugere med adgang til "
+                      "forløbsniveau (ikke i præsentationstilstand).",
+                "en": "The list of single cases is shown only to users with case-level "
+                      "access (not in presentation mode)."}))  # fmt: skip
+    return False
+
+
+def case_list(frame: pl.DataFrame, shown: pl.DataFrame, caption: str, *, key: str) -> None:
+    """A list of single cases: `caption`, the table `shown` (`frame` in the reader's columns and
+    formats) capped at `LIST_ROWS` rows, and all of `frame` as a CSV download `<key>.csv`.
+
+    The download is audited: the rows are case-level (pseudonyms).
+    """
+    st.caption(caption)
+    st.dataframe(shown.head(LIST_ROWS), hide_index=True, width="stretch", key=key)
+    if frame.height > LIST_ROWS:
+        st.caption(tr({"da": "Viser de første {k}; hent listen for alle.",
+                       "en": "Shows the first {k}; download the list for all."},
+                      k=i18n.fmt_int(LIST_ROWS)))  # fmt: skip
+    label = tr({"da": "Hent listen (CSV)", "en": "Download the list (CSV)"})
+    _download(label, lambda: csv_bytes(frame), key, "csv")
 
 
 def freshness() -> None:

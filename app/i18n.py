@@ -5,7 +5,10 @@ API (pages and components use only these):
   URL parameter `lang=en`); `init_lang()` is called once per run by the router.
 - `t(key, **values) -> str`: the text for `key` in the session's language (`TEXTS` below; a page
   may pass its own `{"da": ..., "en": ...}` dict to `tr()` instead of adding keys here).
-- `code_label(kind, code)`: the reader's word for a warehouse code ('parent_coach' -> 'Forældrecoach').
+- `code_label(kind, code)`: the reader's word for a warehouse code ('parent_coach' -> 'Forældrecoach');
+  kinds: case_type, gender, status, role, reliable_change, reason_code.
+- `group_label(split, value)`: one group of a split by case type, gender, age band, ... ('Ukendt'
+  when missing); `split_label(split)`: the name of a split for a "split by" menu.
 - `fmt_int`, `fmt_number`, `fmt_pct`, `fmt_date`, `fmt_month`, `fmt_signed`: locale-aware formats;
   every function takes an optional `language` so it can be unit-tested without Streamlit.
   `None` prints as "–"; a suppressed value is formatted by the caller as `SUPPRESSED` ("<5").
@@ -81,6 +84,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "age_band": {"da": "Aldersgruppe", "en": "Age band"},
     "worker": {"da": "Medarbejder", "en": "Worker"},
     "all": {"da": "Alle", "en": "All"},
+    "no_split": {"da": "Ingen opdeling", "en": "No split"},
     "reset_filters": {"da": "Nulstil filtre", "en": "Reset filters"},
     # chart block
     "n_behind": {"da": "n = {n} forløb", "en": "n = {n} cases"},
@@ -106,6 +110,11 @@ _CODES: dict[str, dict[str, dict[str, str]]] = {
         "male": {"da": "Mand", "en": "Male"},
         "female": {"da": "Kvinde", "en": "Female"},
         "other": {"da": "Andet", "en": "Other"},
+    },
+    "role": {
+        "mentor": {"da": "Mentor", "en": "Mentor"},
+        "parent_coach": {"da": "Forældrecoach", "en": "Parent coach"},
+        "coordinator": {"da": "Koordinator", "en": "Coordinator"},
     },
     "status": {
         "active": {"da": "Aktiv", "en": "Active"},
@@ -174,6 +183,23 @@ def code_label(kind: str, code: str | None, language: str | None = None) -> str:
         return tr({"da": "Ukendt", "en": "Unknown"}, language)
     labels = _CODES.get(kind, {}).get(code)
     return tr(labels, language) if labels else str(code)
+
+
+# splits whose group values are warehouse codes (the others are names, bands or numbers)
+CODED_SPLITS = ("case_type", "gender")
+
+
+def group_label(split: str, value: str | None, language: str | None = None) -> str:
+    """The reader's word for one group of a split: a code's label for coded splits, else the
+    value itself (a municipality or worker name, an age band); no value prints as 'Ukendt'."""
+    if value is None or split in CODED_SPLITS:
+        return code_label(split, value, language)
+    return value
+
+
+def split_label(split: str, language: str | None = None) -> str:
+    """The name of a split ('none', 'case_type', 'gender', 'age_band', 'municipality', 'worker')."""
+    return t("no_split" if split == "none" else split, language)
 
 
 def _is_missing(value: float | int | None) -> bool:

@@ -152,7 +152,7 @@ def _load_one(
         outcome.error = _one_line(str(exc))
         return
     _describe(export, today, outcome)
-    earlier = _batch_of_sha(db, export.sha256)
+    earlier = _batch_of_sha(db, _export_shas(export))
     if earlier is not None:
         outcome.already_loaded_in = earlier
         return
@@ -163,7 +163,7 @@ def _load_one(
         return
     try:
         with write_transaction(db) as con:
-            earlier = _batch_of_sha_in(con, export.sha256)
+            earlier = _batch_of_sha_in(con, _export_shas(export))
             if earlier is not None:
                 raise _AlreadyLoaded(earlier)
             report(f"{path.name}: skriver", 0.9)
@@ -194,7 +194,16 @@ def _validate_all(
     return validated
 
 
-def _batch_of_sha(db: Path, sha256: str) -> int | None:
+def _export_shas(export: Export) -> list[str]:
+    """What identifies an export as loaded before: its own digest and, for a lone CSV, also
+    the digest of that file, which an earlier folder or ZIP export may have held (rule 19)."""
+    shas = [export.sha256]
+    if len(export.tables) == 1 and Path(export.source_path).suffix.lower() == ".csv":
+        shas.append(export.tables[0].sha256)
+    return shas
+
+
+def _batch_of_sha(db: Path, shas: list[str]) -> int | None:
     """A cheap look before reading and validating: was this export loaded already?"""
     if not db.exists():
         return None
@@ -203,16 +212,22 @@ def _batch_of_sha(db: Path, sha256: str) -> int | None:
     except duckdb.Error:
         return None  # the write transaction looks again, authoritatively
     try:
-        return _batch_of_sha_in(con, sha256)
+        return _batch_of_sha_in(con, shas)
     except duckdb.CatalogException:
         return None
     finally:
         con.close()
 
 
-def _batch_of_sha_in(con: duckdb.DuckDBPyConnection, sha256: str) -> int | None:
+def _batch_of_sha_in(con: duckdb.DuckDBPyConnection, shas: list[str]) -> int | None:
     return _scalar(
-        con, "select min(batch_id) from etl.batches where source_sha256 = $sha", {"sha": sha256}
+        con,
+        "select min(batch_id) from ("
+        "    select batch_id from etl.batches where list_contains($shas, source_sha256)"
+        "    union all"
+        "    select batch_id from etl.batch_files where list_contains($shas[2:], source_sha256)"
+        ")",
+        {"shas": shas},
     )
 
 
@@ -238,7 +253,7 @@ def _apply_export(
     erased = _Erased.fetch(con, pseudonymizer)
     for tf, v in validated:
         outcome.files.append(_apply_file(con, tf, v, exported_at, batch_id, erased))
-    _record_batch(con, export, outcome, batch_id, validated)
+    _record_batch(con, export, outcome, batch_id)
     return batch_id
 
 
@@ -250,7 +265,7 @@ def _apply_file(
     batch_id: int,
     erased: _Erased,
 ) -> FileOutcome:
-    raw_table, _keys = RAW_TABLES[tf.table]
+    raw_table = RAW_TABLES[tf.table][0]
     valid, erased_rows = erased.split(tf.table, v.valid)
     counts = {"loaded": 0, "unchanged": 0, "superseded": 0}
     orphans = pl.DataFrame({"_source_row": [], "case_id": []}, schema=_ORPHAN_SCHEMA)
@@ -572,7 +587,6 @@ def _record_batch(
     export: Export,
     outcome: ExportOutcome,
     batch_id: int,
-    validated: list[tuple[TableFile, Validated]],
 ) -> None:
     files = outcome.files
     rejected = sum(f.rejected for f in files)

@@ -15,11 +15,6 @@ MEASURES = {
     "new_cases": {"da": "Nye forløb", "en": "New cases"},
     "closed_cases": {"da": "Afsluttede forløb", "en": "Closed cases"},
 }
-ROLES = {
-    "mentor": {"da": "Mentor", "en": "Mentor"},
-    "parent_coach": {"da": "Forældrecoach", "en": "Parent coach"},
-    "coordinator": {"da": "Koordinator", "en": "Coordinator"},
-}
 WORKER_COLUMNS = {
     "worker_id": {"da": "Medarbejder-id", "en": "Worker id"},
     "name": {"da": "Navn", "en": "Name"},
@@ -154,7 +149,7 @@ def _workers(scope, filters) -> None:
     st.subheader(tr({"da": "Medarbejdere", "en": "Workers"}))
     if scope.case_level:
         frame = q.workers(scope, filters).with_columns(
-            pl.col("role").map_elements(lambda r: tr(ROLES.get(r, {"da": r, "en": r})), pl.String),
+            pl.col("role").map_elements(lambda r: i18n.code_label("role", r), pl.String),
             pl.col("trained_on").map_elements(i18n.fmt_date, pl.String),
         )  # fmt: skip
         st.dataframe(_renamed(frame), hide_index=True, width="stretch", key="cl_workers")

@@ -10,19 +10,11 @@ from app.i18n import tr
 from app.page_charts import fidelity as fc
 from app.queries import fidelity as q
 
-GROUP_LABELS = {
-    "municipality": {"da": "Kommune", "en": "Municipality"},
-    "case_type": {"da": "Forløbstype", "en": "Case type"},
-    "gender": {"da": "Køn", "en": "Gender"},
-    "age_band": {"da": "Aldersgruppe", "en": "Age band"},
-    "worker": {"da": "Medarbejder", "en": "Worker"},
-}
 GAP_KINDS = {
     "start": {"da": "Start → første måling", "en": "Start → first measurement"},
     "between": {"da": "Mellem målinger", "en": "Between measurements"},
     "end": {"da": "Seneste måling → slut/i dag", "en": "Last measurement → end/today"},
 }
-LIST_ROWS = 1000  # rows shown in the browser; the CSV has them all
 ON_CADENCE = {"da": "Målt hver anden måned", "en": "Measured every second month"}
 TABLE_COLUMNS = {
     "label": {"da": "Gruppe", "en": "Group"},
@@ -49,9 +41,8 @@ OVERDUE_COLUMNS = {
 def _group_label(group: str, row: dict) -> str:
     if row["is_total"]:
         return tr({"da": "I alt", "en": "Total"})
-    if group in ("case_type", "gender"):
-        return i18n.code_label(group, row["group_code"])
-    return row["group_label"] or i18n.code_label(group, None)
+    coded = group in i18n.CODED_SPLITS
+    return i18n.group_label(group, row["group_code"] if coded else row["group_label"] or None)
 
 
 def _share_text(row: dict, share: str, flag: str) -> str:
@@ -127,7 +118,7 @@ def _group_section(scope, filters, limit: int) -> None:
     group = st.selectbox(
         tr({"da": "Gruppér efter", "en": "Group by"}),
         q.groups(scope),
-        format_func=lambda name: tr(GROUP_LABELS[name]),
+        format_func=i18n.split_label,
         key="fidelity_group",
     )
     frame = q.by_group(scope, filters, group)
@@ -212,39 +203,24 @@ def _gap_section(scope, filters, limit: int, n_cases: int | None) -> None:
 
 def _overdue_section(scope, filters, limit: int) -> None:
     st.subheader(tr({"da": "Forløb, der mangler en måling", "en": "Cases overdue a measurement"}))
-    if not scope.case_level:
-        st.info(tr({"da": "Listen over enkelte forløb vises kun for brugere med adgang til "
-                          "forløbsniveau (ikke i præsentationstilstand).",
-                    "en": "The list of single cases is shown only to users with case-level "
-                          "access (not in presentation mode)."}))  # fmt: skip
+    if not components.case_level_only(scope):
         return
     frame = q.overdue(scope, filters)
-    st.caption(
-        tr({"da": "Aktive forløb uden progressionsmåling i mere end {d} dage pr. dags dato "
-                  "(uanset den valgte periode); flest dage over grænsen først. {n} forløb.",
-            "en": "Active cases with no progression measurement for more than {d} days as of "
-                  "today (whatever the chosen period); most days overdue first. {n} cases."},
-           d=limit, n=i18n.fmt_int(frame.height))
-    )  # fmt: skip
     shown = frame.with_columns(
         pl.col("case_type").map_elements(lambda c: i18n.code_label("case_type", c), pl.String),
         *(pl.col(c).map_elements(i18n.fmt_date, pl.String)
           for c in ("start_date", "last_measured_on")),
     ).rename({c: tr(label) for c, label in OVERDUE_COLUMNS.items()})  # fmt: skip
-    st.dataframe(shown.head(LIST_ROWS), hide_index=True, width="stretch", key="fidelity_overdue")
-    if frame.height > LIST_ROWS:
-        st.caption(tr({"da": "Viser de første {k}; hent listen for alle.",
-                       "en": "Shows the first {k}; download the list for all."},
-                      k=i18n.fmt_int(LIST_ROWS)))  # fmt: skip
-    st.download_button(
-        tr({"da": "Hent listen (CSV)", "en": "Download the list (CSV)"}),
-        data=lambda: components.csv_bytes(frame),
-        file_name="fidelity_overdue.csv",
-        mime="text/csv",
-        key="fidelity_overdue_csv",
-        on_click=components._record_download,  # case-level rows: the download is audited
-        args=("fidelity_overdue.csv",),
-    )
+    components.case_list(
+        frame,
+        shown,
+        tr({"da": "Aktive forløb uden progressionsmåling i mere end {d} dage pr. dags dato "
+                  "(uanset den valgte periode); flest dage over grænsen først. {n} forløb.",
+            "en": "Active cases with no progression measurement for more than {d} days as of "
+                  "today (whatever the chosen period); most days overdue first. {n} cases."},
+           d=limit, n=i18n.fmt_int(frame.height)),
+        key="fidelity_overdue",
+    )  # fmt: skip
 
 
 def render() -> None:

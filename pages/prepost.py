@@ -13,13 +13,7 @@ from app.page_charts import prepost as pc
 from app.queries import prepost as q
 
 INSTRUMENT_NAMES = {"WHO5": "WHO-5", "GSE": "GSE"}
-SPLITS = {
-    "none": {"da": "Ingen opdeling", "en": "No split"},
-    "case_type": {"da": "Forløbstype", "en": "Case type"},
-    "gender": {"da": "Køn", "en": "Gender"},
-    "age_band": {"da": "Aldersgruppe", "en": "Age band"},
-    "municipality": {"da": "Kommune", "en": "Municipality"},
-}
+SPLITS = ("none", "case_type", "gender", "age_band", "municipality")
 SCORE = {"da": "Score ({name})", "en": "Score ({name})"}
 STAT_COLUMNS = {
     "group_label": {"da": "Gruppe", "en": "Group"},
@@ -96,7 +90,7 @@ def _controls() -> tuple[str, str]:
     )  # fmt: skip
     group = right.selectbox(
         tr({"da": "Opdel efter", "en": "Split by"}), list(SPLITS),
-        format_func=lambda g: tr(SPLITS[g]), key="pp_group",
+        format_func=i18n.split_label, key="pp_group",
     )  # fmt: skip
     return instrument, group
 

@@ -10,18 +10,9 @@ from app.i18n import tr
 from app.page_charts import progression as pc
 from app.queries import progression as q
 
-SPLIT_LABELS = {
-    "none": {"da": "Ingen opdeling", "en": "No split"},
-    "case_type": {"da": "Forløbstype", "en": "Case type"},
-    "gender": {"da": "Køn", "en": "Gender"},
-    "age_band": {"da": "Aldersgruppe", "en": "Age band"},
-    "municipality": {"da": "Kommune", "en": "Municipality"},
-    "worker": {"da": "Medarbejder", "en": "Worker"},
-}
 # splits with many groups are drawn as small multiples instead of colours
 FACET_SPLITS = {"municipality", "worker"}
 MAX_PANELS = 12
-LIST_ROWS = 1000  # rows shown in the browser; the CSV has them all
 MONTHS = {"da": "Måneder siden start", "en": "Months since start"}
 SCORE = {"da": "Progressionsscore (1-10)", "en": "Progression score (1-10)"}
 CASES = {"da": "Forløb", "en": "Cases"}
@@ -44,9 +35,7 @@ FALL_COLUMNS = {
 def _group_label(split: str, code: str | None) -> str:
     if split == "none":
         return tr({"da": "Alle forløb", "en": "All cases"})
-    if split in ("case_type", "gender"):
-        return i18n.code_label(split, code)
-    return code if code is not None else i18n.code_label(split, None)
+    return i18n.group_label(split, code)
 
 
 def _median_section(scope, filters, n: int | None) -> None:
@@ -54,7 +43,7 @@ def _median_section(scope, filters, n: int | None) -> None:
     split = st.selectbox(
         tr({"da": "Opdel efter", "en": "Split by"}),
         q.splits(scope),
-        format_func=lambda name: tr(SPLIT_LABELS[name]),
+        format_func=i18n.split_label,
         key="prog_split",
     )
     frame, groups = q.by_month(scope, filters, split), 0
@@ -139,39 +128,24 @@ def _first_latest_section(scope, filters) -> None:
 
 def _falls_section(scope, filters) -> None:
     st.subheader(tr({"da": "Forløb med faldende score", "en": "Cases with a falling score"}))
-    if not scope.case_level:
-        st.info(tr({"da": "Listen over enkelte forløb vises kun for brugere med adgang til "
-                          "forløbsniveau (ikke i præsentationstilstand).",
-                    "en": "The list of single cases is shown only to users with case-level "
-                          "access (not in presentation mode)."}))  # fmt: skip
+    if not components.case_level_only(scope):
         return
     falls = q.falls(scope, filters)
-    st.caption(
-        tr({"da": "Seneste score er faldet {k} eller mere siden den forrige, eller ligger under "
-                  "den første. Største fald først. {n} forløb.",
-            "en": "The latest score fell by {k} or more since the previous one, or is below the "
-                  "first. Largest falls first. {n} cases."},
-           k=q.FALL_LIMIT, n=i18n.fmt_int(falls.height))
-    )  # fmt: skip
     shown = falls.with_columns(
         pl.col("status").map_elements(lambda s: i18n.code_label("status", s), pl.String),
         *(pl.col(c).map_elements(i18n.fmt_date, pl.String)
           for c in ("first_on", "previous_on", "latest_on")),
     ).rename({c: tr(label) for c, label in FALL_COLUMNS.items()})  # fmt: skip
-    st.dataframe(shown.head(LIST_ROWS), hide_index=True, width="stretch", key="progression_falls")
-    if falls.height > LIST_ROWS:
-        st.caption(tr({"da": "Viser de første {k}; hent listen for alle.",
-                       "en": "Shows the first {k}; download the list for all."},
-                      k=i18n.fmt_int(LIST_ROWS)))  # fmt: skip
-    st.download_button(
-        tr({"da": "Hent listen (CSV)", "en": "Download the list (CSV)"}),
-        data=lambda: components.csv_bytes(falls),
-        file_name="progression_falls.csv",
-        mime="text/csv",
-        key="progression_falls_csv",
-        on_click=components._record_download,  # case-level rows: the download is audited
-        args=("progression_falls.csv",),
-    )
+    components.case_list(
+        falls,
+        shown,
+        tr({"da": "Seneste score er faldet {k} eller mere siden den forrige, eller ligger under "
+                  "den første. Største fald først. {n} forløb.",
+            "en": "The latest score fell by {k} or more since the previous one, or is below the "
+                  "first. Largest falls first. {n} cases."},
+           k=q.FALL_LIMIT, n=i18n.fmt_int(falls.height)),
+        key="progression_falls",
+    )  # fmt: skip
 
 
 def render() -> None:

@@ -5,6 +5,11 @@ WHO-5/GSE measurements, progression, workers, two load batches and rejected rows
 hand-made groups for suppression tests: in Odense (461) 3 active parent-coach and 6 active mentor
 cases; in Aalborg (851) 10 active mentor cases. So the view "461 + 851" has 19 active cases,
 16 mentor and 3 parent coach: the 3 must hide, and so must the 16 (its complement).
+
+The page tests share the rest: `page_as(page, ...)` runs one page alone as any viewer,
+`through_router(page, role)` opens it signed in, and `chart_frames`, `everything_shown`, `metrics`
+read what it shows. The warehouse itself is built once per run (`app_warehouse`/`app_db` in
+tests/conftest.py).
 """
 
 from __future__ import annotations
@@ -16,8 +21,10 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
+import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
+from app.filters import Filters
 from warehouse.db import write_transaction
 
 AS_OF = date(2026, 10, 31)
@@ -195,3 +202,103 @@ def signed_in_app(
     at.session_state[auth.LAST_SEEN_KEY] = now
     at.session_state[auth.METHOD_KEY] = "local"
     return at
+
+
+# --- running one page and reading what it shows --------------------------------------------------
+
+PAGES = Path(__file__).resolve().parents[1] / "pages"
+PERIOD = Filters(date(2025, 11, 1), date(2026, 10, 1))  # the sidebar's default: the last 12 months
+
+
+def page_app(page: str, scope_args: dict, fixed_filters: dict | None) -> None:
+    """The router's frame without sign-in: a fixed scope, the filters, then the page.
+
+    `fixed_filters` None: the sidebar filters as the router draws them (defaults: the last 12
+    months); a dict: `PERIOD` with `fixed_filters` (e.g. municipalities) and no sidebar.
+    Runs inside AppTest (`from_function` ships only this function's source, so it imports here).
+    """
+    import dataclasses
+    import runpy
+
+    import streamlit as st
+
+    from app import charts, data, filters, i18n
+    from app.scope import Scope
+    from tests.app_fixtures import PERIOD
+
+    i18n.init_lang()
+    charts.enable_theme()
+    scope = Scope(**scope_args)
+    st.session_state[data.SCOPE_KEY] = scope
+    if fixed_filters is None:
+        options = data.filter_options(scope)
+        chosen = filters.sidebar(options, show_workers=scope.case_level)
+    else:
+        chosen = dataclasses.replace(PERIOD, **fixed_filters)
+    st.session_state[data.FILTERS_KEY] = chosen
+    runpy.run_path(page)
+
+
+def page_as(
+    page: str,
+    *,
+    filters: dict | None = None,
+    lang: str | None = None,
+    choose: dict[str, str] | None = None,
+    role: str = "national",
+    municipalities: tuple[str, ...] | frozenset[str] = (),
+    **scope: object,
+) -> AppTest:
+    """Run pages/<page>.py alone (already run) as the viewer `Scope(role, ..., **scope)`.
+
+    The router always signs in nationally; this picks any viewer. `filters`: see `page_app`;
+    `choose`: selectbox key -> value to pick after the first run (e.g. a split).
+    """
+    scope_args = {"role": role, "user": "test", "municipalities": frozenset(municipalities),
+                  **scope}  # fmt: skip
+    at = AppTest.from_function(
+        page_app, args=(str(PAGES / f"{page}.py"), scope_args, filters), default_timeout=60
+    )
+    if lang:
+        at.query_params["lang"] = lang
+    at.run()
+    for key, value in (choose or {}).items():
+        at.selectbox(key=key).set_value(value).run()
+    return at
+
+
+def through_router(page: str, role: str = "national", lang: str | None = None) -> AppTest:
+    """pages/<page>.py opened from the router's navigation by a signed-in `role` (already run)."""
+    at = signed_in_app(role)
+    if lang:
+        at.query_params["lang"] = lang
+    at.run()
+    return at.switch_page(f"../pages/{page}.py").run()
+
+
+def chart_frames(at: AppTest) -> list[pl.DataFrame]:
+    """The data of every chart on the page (Streamlit ships it as Arrow)."""
+    frames = []
+    for element in at.get("vega_lite_chart"):
+        for dataset in element.proto.datasets:
+            frames.append(pl.from_arrow(pa.ipc.open_stream(dataset.data.data).read_all()))
+    return frames
+
+
+def everything_shown(at: AppTest) -> str:
+    """All text and data the page sends to the browser: texts, figures, tables, chart specs and
+    the data inside the charts."""
+    parts = [
+        e.value for kind in ("markdown", "caption", "title", "subheader") for e in getattr(at, kind)
+    ]
+    parts += [e.body for e in [*at.info, *at.warning]]
+    parts += [str(metric.value) for metric in at.metric]
+    parts += [frame.value.to_csv() for frame in at.dataframe]
+    parts += [element.proto.spec for element in at.get("vega_lite_chart")]
+    parts += [frame.write_csv() for frame in chart_frames(at)]
+    return "\n".join(str(part) for part in parts)
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """The headline figures shown: label -> value as text."""
+    return {metric.label: metric.value for metric in at.metric}

@@ -25,3 +25,21 @@ def shared_path(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"{path} is absent: the shared reference material is only beside the dev clone")
     return path
+
+
+@pytest.fixture(scope="session")
+def app_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The dashboard tests' fixture warehouse (tests/app_fixtures.py), built once per run.
+
+    Read-only for the tests: the pages only read it (audit entries land beside it, never in it).
+    """
+    from tests.app_fixtures import build_app_warehouse  # late: most tests never need it
+
+    return build_app_warehouse(tmp_path_factory.mktemp("app-wh") / "warehouse.duckdb")
+
+
+@pytest.fixture
+def app_db(app_warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point LAT_DB at the shared app warehouse for one test (after the isolating default)."""
+    monkeypatch.setenv("LAT_DB", str(app_warehouse))
+    return app_warehouse

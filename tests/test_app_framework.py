@@ -8,24 +8,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from app import data, i18n, suppression
+from app import charts, data, i18n, suppression
 from app.filters import FilterOptions, Filters, from_params, to_params
 from app.scope import Scope
 from app.suppression import Rule
-from tests.app_fixtures import build_app_warehouse, signed_in_app
+from tests.app_fixtures import build_app_warehouse, metrics, signed_in_app
 
 APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
-
-
-@pytest.fixture(scope="session")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_app_warehouse(tmp_path_factory.mktemp("app-wh") / "warehouse.duckdb")
-
-
-@pytest.fixture
-def app_db(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("LAT_DB", str(warehouse))
-    return warehouse
 
 
 # --- i18n ---------------------------------------------------------------------------------------
@@ -51,6 +40,28 @@ def test_dates_use_danish_and_english_month_names():
 def test_codes_are_translated():
     assert i18n.code_label("case_type", "parent_coach", "da") == "Forældrecoach"
     assert i18n.code_label("case_type", "parent_coach", "en") == "Parent coach"
+
+
+def test_worker_roles_are_translated():
+    assert i18n.code_label("role", "coordinator", "da") == "Koordinator"
+    assert i18n.code_label("role", "parent_coach", "en") == "Parent coach"
+    assert i18n.code_label("role", "supervisor", "da") == "supervisor"  # unknown: as it is
+
+
+def test_group_labels_translate_codes_keep_names_and_say_unknown():
+    assert i18n.group_label("gender", "female", "da") == "Kvinde"
+    assert i18n.group_label("municipality", "Odense", "en") == "Odense"
+    assert i18n.group_label("age_band", None, "da") == "Ukendt"
+    assert i18n.group_label("case_type", None, "en") == "Unknown"
+    assert i18n.split_label("none", "da") == "Ingen opdeling"
+    assert i18n.split_label("age_band", "en") == "Age band"
+
+
+def test_charts_refuse_too_many_points_summed_over_layers():
+    half = pl.DataFrame({"x": range(charts.MAX_POINTS // 2 + 1)})
+    charts.check_points(half)
+    with pytest.raises(ValueError, match="too many"):
+        charts.check_points(half, half)
 
 
 # --- suppression --------------------------------------------------------------------------------
@@ -177,6 +188,35 @@ def test_filter_values_are_bound_not_spliced(app_db):
     assert data.run(COUNT, scope=Scope.everything(), filters=evil)["n"][0] == 0
 
 
+# --- components --------------------------------------------------------------------------------
+
+
+def _long_case_list(rows: int) -> None:
+    import polars as pl
+
+    from app import components, i18n
+
+    i18n.init_lang()
+    frame = pl.DataFrame({"case_id": [f"C{i}" for i in range(rows)]})
+    components.case_list(frame, frame.rename({"case_id": "Forløb"}), "En liste.", key="t_list")
+
+
+def test_case_list_caps_the_table_and_offers_all_rows_as_csv():
+    from streamlit.testing.v1 import AppTest
+
+    from app import components
+
+    rows = components.LIST_ROWS + 1
+    at = AppTest.from_function(_long_case_list, args=(rows,), default_timeout=30).run()
+    assert not at.exception
+    assert len(at.dataframe[0].value) == components.LIST_ROWS
+    assert [c.value for c in at.caption] == [
+        "En liste.",
+        "Viser de første 1.000; hent listen for alle.",
+    ]
+    assert at.get("download_button")[0].proto.label == "Hent listen (CSV)"
+
+
 # --- router -------------------------------------------------------------------------------------
 
 
@@ -192,11 +232,11 @@ def test_router_registers_six_pages_and_opens_the_overview(app_db):
 
 def test_language_switch_changes_titles_and_numbers(app_db):
     at = signed_in_app().run()
-    danish = {m.label: m.value for m in at.metric}
+    danish = metrics(at)
     at.sidebar.button_group(key="_lang_widget").set_value("en").run()
     assert not at.exception
     assert at.title[0].value == "Overview"
-    english = {m.label: m.value for m in at.metric}
+    english = metrics(at)
     assert "Active cases" in english and "Aktive forløb" in danish
     assert danish["Målt hver 2. måned"].endswith(" %")
     assert english["Measured bimonthly"].endswith("%")

@@ -100,7 +100,8 @@ def write_export(
         if rows is None:
             continue
         with open(folder / f"{name}.csv", "w", newline="", encoding="utf-8") as handle:
-            writer = csv.DictWriter(handle, fieldnames=columns)
+            extra = [k for row in rows for k in row if k not in columns]
+            writer = csv.DictWriter(handle, fieldnames=columns + list(dict.fromkeys(extra)))
             writer.writeheader()
             writer.writerows(rows)
     if exported_at:
@@ -184,6 +185,17 @@ def test_loading_the_same_export_again_adds_no_batch_and_says_where_it_went(
     assert again.exports[0].already_loaded_in == 1
     assert db.read_bytes() == before
     assert "allerede indlæst i batch 1" in format_report(again)
+
+
+def test_a_csv_loaded_before_inside_a_folder_export_is_recognised_on_its_own(
+    tmp_path: Path, db: Path
+):
+    export = write_export(tmp_path / "e", "2024-06-30", cases=[case("F1")], progression=[])
+    load.load_exports([export], db)
+    before = db.read_bytes()
+    again = load.load_exports([export / "forloeb.csv"], db, today=date(2024, 9, 1))
+    assert again.exports[0].already_loaded_in == 1
+    assert db.read_bytes() == before, "the as-of date must not move to the day of loading"
 
 
 def test_a_newer_export_replaces_a_changed_record_whole(tmp_path: Path, db: Path):
@@ -481,3 +493,35 @@ def test_an_invalid_row_of_an_erased_case_keeps_none_of_its_cells(tmp_path: Path
         ("forloeb", "erased", None),
         ("progression", "erased", None),
     ]
+
+
+def test_the_progress_bar_redraws_one_terminal_line(tmp_path: Path, db: Path):
+    import io
+
+    from etl.report import ProgressBar
+
+    stream = io.StringIO()
+    bar = ProgressBar(stream)
+    export = write_export(tmp_path / "e", "2024-06-30", cases=[case("F1")])
+    load.load_exports([export], db, progress=bar)
+    bar.close()
+    text = stream.getvalue()
+    assert "\n" not in text and text.startswith("\r[")
+    assert "100%" in text and "færdig" in text
+
+
+def test_a_zip_export_records_rejections_under_archive_and_member_name(tmp_path: Path, db: Path):
+    import zipfile
+
+    folder = write_export(
+        tmp_path / "e", "2024-06-30", cases=[case("F1")], progression=[progress("F2")]
+    )
+    archive = tmp_path / "eksport.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for member in folder.iterdir():
+            zipped.write(member, member.name)
+    assert load.load_exports([archive], db).exit_code == 0
+    assert query(db, "select source_file, table_name, reason_code from etl.rejected_rows") == [
+        ("eksport.zip:progression.csv", "progression", "unknown_case")
+    ]
+    assert query(db, "select source_path from etl.batches") == [(str(archive),)]

@@ -92,6 +92,8 @@ def test_a_load_killed_mid_way_leaves_the_warehouse_as_it_was(tmp_path: Path):
     while not list(db.parent.glob("*.writing*")) and time.monotonic() < deadline:
         assert loader.poll() is None, "the load ended before it began writing"
         time.sleep(0.002)
+    time.sleep(0.25)  # into the merge, not just the copy (the write takes about a second)
+    assert loader.poll() is None, "the load finished before it could be killed"
     os.kill(loader.pid, signal.SIGKILL)
     loader.communicate(timeout=60)
     assert loader.returncode == -signal.SIGKILL

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
-from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -14,61 +12,7 @@ from streamlit.testing.v1 import AppTest
 from app.filters import Filters
 from app.queries import caseloads as q
 from app.scope import Scope
-from tests.app_fixtures import build_app_warehouse
-
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "caseloads.py")
-PERIOD = Filters(date(2025, 11, 1), date(2026, 10, 1))
-
-
-def page_app(page: str, role: str, municipalities: tuple[str, ...], presentation: bool) -> None:
-    """The router's frame without sign-in: a fixed scope, the sidebar filters, then the page."""
-    import runpy
-
-    import streamlit as st
-
-    from app import charts, data, filters, i18n
-    from app.scope import Scope
-
-    i18n.init_lang()
-    charts.enable_theme()
-    scope = Scope(role=role, user="test", municipalities=frozenset(municipalities),
-                  presentation=presentation)  # fmt: skip
-    st.session_state[data.SCOPE_KEY] = scope
-    options = data.filter_options(scope)
-    st.session_state[data.FILTERS_KEY] = filters.sidebar(options, show_workers=scope.case_level)
-    runpy.run_path(page)
-
-
-@pytest.fixture(scope="session")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_app_warehouse(tmp_path_factory.mktemp("caseloads-wh") / "warehouse.duckdb")
-
-
-@pytest.fixture
-def db(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("LAT_DB", str(warehouse))
-    return warehouse
-
-
-def _app(
-    role: str = "national",
-    munis: tuple[str, ...] = (),
-    presentation: bool = False,
-    lang: str | None = None,
-) -> AppTest:
-    at = AppTest.from_function(page_app, args=(PAGE, role, munis, presentation), default_timeout=60)
-    if lang:
-        at.query_params["lang"] = lang
-    return at.run()
-
-
-def _all_text(at: AppTest) -> str:
-    """Everything the page shows: texts, tables and the data inside the charts."""
-    parts = [e.value for e in [*at.markdown, *at.caption, *at.title, *at.subheader]]
-    parts += [e.body for e in [*at.info, *at.warning]]
-    parts += [df.value.to_csv() for df in at.dataframe]
-    parts += [json.dumps(c.proto.spec) for c in at.get("vega_lite_chart")]
-    return "\n".join(str(p) for p in parts)
+from tests.app_fixtures import PERIOD, everything_shown, page_as
 
 
 def _n_of(at: AppTest, how_to_read_start: str) -> str:
@@ -76,34 +20,34 @@ def _n_of(at: AppTest, how_to_read_start: str) -> str:
     return caption.rsplit("n = ", 1)[1]
 
 
-def test_page_shows_monthly_ranking_workers_and_loans(db):
-    at = _app()
+def test_page_shows_monthly_ranking_workers_and_loans(app_db):
+    at = page_as("caseloads")
     assert not at.exception
     assert at.title[0].value == "Forløb og kapacitet"
     assert len(at.get("vega_lite_chart")) == 3  # monthly, ranking, cases per worker
     assert any("Ingen forløb i perioden er udlånt" in i.body for i in at.info)
-    text = _all_text(at)
+    text = everything_shown(at)
     assert "Medarbejder 101-0" in text  # the national viewer sees names
     assert _n_of(at, "Hver søjle er en kommunes") == "67 forløb"  # 25 + 23 + 10 + 9
 
 
-def test_a_filter_change_changes_the_numbers(db):
-    at = _app()
+def test_a_filter_change_changes_the_numbers(app_db):
+    at = page_as("caseloads")
     at.sidebar.multiselect(key="f_muni").set_value(["101"]).run()
     assert not at.exception
     assert _n_of(at, "Hver søjle er en kommunes") == "25 forløb"
 
 
-def test_measure_switch_shows_new_cases(db):
-    at = _app()
+def test_measure_switch_shows_new_cases(app_db):
+    at = page_as("caseloads")
     at.selectbox(key="cl_measure").set_value("new_cases").run()
     assert not at.exception
     assert "new_cases" in json.dumps(at.get("vega_lite_chart")[0].proto.spec)
 
 
-def test_monthly_counts_agree_with_the_caseload_mart(db):
+def test_monthly_counts_agree_with_the_caseload_mart(app_db):
     ours = q.monthly(Scope.everything(), PERIOD).filter(~pl.col("active_cases_suppressed"))
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(app_db), read_only=True)
     mart = con.sql(
         "select municipality_code, month, case_type, active_cases, new_cases, closed_cases "
         "from mart.caseload_monthly where month between '2025-11-01' and '2026-10-01'"
@@ -114,7 +58,7 @@ def test_monthly_counts_agree_with_the_caseload_mart(db):
     assert (joined["active_cases"] == joined["active_cases_mart"]).all()
 
 
-def test_small_group_and_its_complement_are_hidden(db):
+def test_small_group_and_its_complement_are_hidden(app_db):
     two = Filters(PERIOD.from_month, PERIOD.to_month, municipalities=("461", "851"))
     odense = q.monthly(Scope.everything(), two).filter(pl.col("municipality_code") == "461")
     by_type = dict(
@@ -122,37 +66,37 @@ def test_small_group_and_its_complement_are_hidden(db):
     )
     assert by_type == {"parent_coach": "small", "mentor": "complement"}  # 3 and then 6 = 9 - 3
     assert odense["active_cases"].null_count() == odense.height
-    at = _app()
+    at = page_as("caseloads")
     at.sidebar.multiselect(key="f_muni").set_value(["461", "851"]).run()
     assert not at.exception
     spec = json.dumps(at.get("vega_lite_chart")[0].proto.spec)
     assert "Odense" not in spec and "Aalborg" in spec
 
 
-def test_own_single_municipality_is_not_suppressed(db):
+def test_own_single_municipality_is_not_suppressed(app_db):
     coordinator = Scope(role="coordinator", municipalities=frozenset({"461"}))
     one = Filters(PERIOD.from_month, PERIOD.to_month, municipalities=("461",))
     frame = q.monthly(coordinator, one)
     assert 3 in frame.filter(pl.col("case_type") == "parent_coach")["active_cases"].to_list()
 
 
-def test_english_switch_changes_the_title(db):
-    at = _app(lang="en")
+def test_english_switch_changes_the_title(app_db):
+    at = page_as("caseloads", lang="en")
     assert not at.exception
     assert at.title[0].value == "Caseloads"
 
 
 @pytest.mark.parametrize("presentation_role", ["viewer", "national"])
-def test_aggregate_only_viewers_see_no_ids_or_names(db, presentation_role):
-    at = _app(presentation_role, presentation=True)
+def test_aggregate_only_viewers_see_no_ids_or_names(app_db, presentation_role):
+    at = page_as("caseloads", role=presentation_role, presentation=True)
     assert not at.exception
-    text = _all_text(at)
+    text = everything_shown(at)
     for leak in ("Medarbejder 101", "W101-", "C101-", "S461-"):
         assert leak not in text
     assert any("Navne vises ikke" in c.value for c in at.caption)
 
 
-def test_workers_list_is_case_level_and_limited_to_the_coordinators_area(db):
+def test_workers_list_is_case_level_and_limited_to_the_coordinators_area(app_db):
     with pytest.raises(PermissionError):
         q.workers(Scope(role="viewer"), PERIOD)
     coordinator = Scope(role="coordinator", municipalities=frozenset({"101"}))
@@ -162,8 +106,8 @@ def test_workers_list_is_case_level_and_limited_to_the_coordinators_area(db):
     assert own["worker_id"].to_list() == ["W101-1"]
 
 
-def test_filters_matching_nothing_say_so(db):
-    at = _app()
+def test_filters_matching_nothing_say_so(app_db):
+    at = page_as("caseloads")
     at.sidebar.multiselect(key="f_muni").set_value(["851"]).run()
     at.sidebar.multiselect(key="f_type").set_value(["parent_coach"]).run()
     assert not at.exception

@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-
 from app.queries import data_quality as q
 from app.scope import Scope
-from tests.app_fixtures import build_app_warehouse, signed_in_app
-
-APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
-PAGE = "../pages/data_quality.py"
-
-
-@pytest.fixture(scope="session")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_app_warehouse(tmp_path_factory.mktemp("dq-wh") / "warehouse.duckdb")
-
-
-@pytest.fixture
-def app_db(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("LAT_DB", str(warehouse))
-    return warehouse
+from tests.app_fixtures import build_app_warehouse, through_router
 
 
 def test_page_lists_loads_reasons_and_orphans(app_db):
-    at = signed_in_app().run()
-    at.switch_page(PAGE).run()
+    at = through_router("data_quality")
     assert not at.exception
     assert at.title[0].value == "Datakvalitet"
     assert len(at.dataframe) >= 2  # load history and the waiting rows
@@ -53,10 +34,7 @@ def test_raw_values_only_for_national_viewers(app_db):
 
 
 def test_page_in_english(app_db):
-    at = signed_in_app()
-    at.query_params["lang"] = "en"
-    at.run()
-    at.switch_page(PAGE).run()
+    at = through_router("data_quality", lang="en")
     assert not at.exception
     assert at.title[0].value == "Data quality"
 
@@ -64,7 +42,6 @@ def test_page_in_english(app_db):
 def test_empty_warehouse_shows_guidance(tmp_path, monkeypatch):
     db = build_app_warehouse(tmp_path / "empty.duckdb", with_data=False)
     monkeypatch.setenv("LAT_DB", str(db))
-    at = signed_in_app().run()
-    at.switch_page(PAGE).run()
+    at = through_router("data_quality")
     assert not at.exception
     assert any("lat load" in i.body for i in at.info)

@@ -4,84 +4,16 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
+from functools import partial
 
-import polars as pl
-import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.app_fixtures import build_app_warehouse, signed_in_app
+from tests.app_fixtures import chart_frames, everything_shown, metrics, page_as, through_router
 
-ROOT = Path(__file__).resolve().parents[1]
-PAGE = ROOT / "pages" / "fidelity.py"
+# the page alone, with the fixed period (the router always signs in nationally)
+fidelity_as = partial(page_as, "fidelity", filters={})
 CASE_ID = re.compile(r"\b[CS](101|751|461|851)-\w+")
-
-# Runs the page alone under a chosen viewer and filters (the router always signs in nationally).
-HARNESS = """
-import runpy
-from datetime import date
-import streamlit as st
-from app import charts, data, i18n
-from app.filters import Filters
-from app.scope import Scope
-i18n.init_lang()
-charts.enable_theme()
-st.session_state[data.SCOPE_KEY] = Scope({scope})
-st.session_state[data.FILTERS_KEY] = Filters(date(2025, 11, 1), date(2026, 10, 1), {filters})
-runpy.run_path({page!r})
-"""
-
-
-@pytest.fixture(scope="session")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_app_warehouse(tmp_path_factory.mktemp("app-wh") / "warehouse.duckdb")
-
-
-@pytest.fixture
-def app_db(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("LAT_DB", str(warehouse))
-    return warehouse
-
-
-def page_as(scope: str, filters: str = "", lang: str = "da", group: str | None = None) -> AppTest:
-    """Run the page as the viewer `Scope(<scope>)` with `Filters(period, <filters>)`."""
-    script = HARNESS.format(scope=scope, filters=filters, page=str(PAGE))
-    at = AppTest.from_string(script, default_timeout=60)
-    at.session_state["lang"] = lang
-    at.run()
-    if group:
-        at.selectbox(key="fidelity_group").set_value(group).run()
-    return at
-
-
-def through_router(role: str = "national") -> AppTest:
-    at = signed_in_app(role).run()
-    return at.switch_page("../pages/fidelity.py").run()
-
-
-def chart_frames(at: AppTest) -> list[pl.DataFrame]:
-    """The data of every chart on the page (Streamlit ships it as Arrow)."""
-    frames = []
-    for element in at.get("vega_lite_chart"):
-        for dataset in element.proto.datasets:
-            frames.append(pl.from_arrow(pa.ipc.open_stream(dataset.data.data).read_all()))
-    return frames
-
-
-def everything_shown(at: AppTest) -> str:
-    """All text and data the page sends to the browser."""
-    parts = [e.value for kind in ("markdown", "caption", "info", "subheader", "title")
-             for e in getattr(at, kind)]  # fmt: skip
-    parts += [str(metric.value) for metric in at.metric]
-    parts += [frame.value.to_csv() for frame in at.dataframe]
-    parts += [element.proto.spec for element in at.get("vega_lite_chart")]
-    parts += [frame.write_csv() for frame in chart_frames(at)]
-    return "\n".join(parts)
-
-
-def figures(at: AppTest) -> dict[str, str]:
-    return {metric.label: metric.value for metric in at.metric}
 
 
 def group_table(at: AppTest) -> dict[str, dict]:
@@ -90,11 +22,11 @@ def group_table(at: AppTest) -> dict[str, dict]:
 
 
 def test_national_view_shows_figures_charts_and_the_overdue_list(app_db):
-    at = through_router()
+    at = through_router("fidelity")
     assert not at.exception
     assert at.title[0].value == "Metodefidelitet"
     assert len(at.get("vega_lite_chart")) == 3  # by month, by group, gaps
-    shown = figures(at)
+    shown = metrics(at)
     assert shown["Målt hver anden måned"].endswith(" %")
     assert shown["Aktive forløb over grænsen"] == "25"
     overdue = at.dataframe[1].value
@@ -105,7 +37,7 @@ def test_national_view_shows_figures_charts_and_the_overdue_list(app_db):
 
 
 def test_the_gap_chart_draws_the_61_day_limit(app_db):
-    at = through_router()
+    at = through_router("fidelity")
     gaps_spec = json.loads(at.get("vega_lite_chart")[2].proto.spec)
     rules = [layer for layer in gaps_spec["layer"] if layer["mark"]["type"] == "rule"]
     assert rules
@@ -114,7 +46,7 @@ def test_the_gap_chart_draws_the_61_day_limit(app_db):
 
 
 def test_monthly_share_is_on_cadence_over_active_cases(app_db):
-    at = through_router()
+    at = through_router("fidelity")
     monthly = next(f for f in chart_frames(at) if "month" in f.columns)
     assert monthly.height == 12
     assert ((monthly["share"] >= 0) & (monthly["share"] <= 1)).all()
@@ -123,16 +55,20 @@ def test_monthly_share_is_on_cadence_over_active_cases(app_db):
 
 
 def test_a_municipality_filter_changes_the_numbers(app_db):
-    at = through_router()
-    before = figures(at)["Målt hver anden måned"]
+    at = through_router("fidelity")
+    before = metrics(at)["Målt hver anden måned"]
     at.sidebar.multiselect(key="f_muni").set_value(["461"]).run()
     assert not at.exception
-    assert figures(at)["Målt hver anden måned"] == "0 %" != before
-    assert figures(at)["Aktive forløb over grænsen"] == "9"
+    assert metrics(at)["Målt hver anden måned"] == "0 %" != before
+    assert metrics(at)["Aktive forløb over grænsen"] == "9"
 
 
 def test_small_groups_hide_and_so_does_their_complement(app_db):
-    at = page_as('role="viewer"', filters='municipalities=("461", "851")', group="case_type")
+    at = fidelity_as(
+        role="viewer",
+        filters={"municipalities": ("461", "851")},
+        choose={"fidelity_group": "case_type"},
+    )
     assert not at.exception
     table = group_table(at)
     assert table["Forældrecoach"]["Forløb"] == "<5"
@@ -144,13 +80,13 @@ def test_small_groups_hide_and_so_does_their_complement(app_db):
 
 
 def test_one_own_municipality_is_not_suppressed_for_a_case_level_viewer(app_db):
-    at = page_as('role="national"', filters='municipalities=("461",)', group="case_type")
+    at = fidelity_as(filters={"municipalities": ("461",)}, choose={"fidelity_group": "case_type"})
     assert group_table(at)["Forældrecoach"]["Forløb"] == "3"
 
 
-@pytest.mark.parametrize("scope", ['role="viewer"', 'role="national", presentation=True'])
+@pytest.mark.parametrize("scope", [{"role": "viewer"}, {"presentation": True}])
 def test_aggregate_only_viewers_see_no_case_ids_or_workers(app_db, scope):
-    at = page_as(scope)
+    at = fidelity_as(**scope)
     assert not at.exception
     assert len(at.dataframe) == 1  # the group table; no overdue list
     assert any("forløbsniveau" in info.value for info in at.info)
@@ -161,7 +97,9 @@ def test_aggregate_only_viewers_see_no_case_ids_or_workers(app_db, scope):
 
 
 def test_workers_are_named_for_case_level_viewers(app_db):
-    at = page_as('role="coordinator", municipalities=frozenset({"751"})', group="worker")
+    at = fidelity_as(
+        role="coordinator", municipalities={"751"}, choose={"fidelity_group": "worker"}
+    )
     assert not at.exception
     names = [g for g in group_table(at) if g != "I alt"]
     assert names and all(name.startswith("Medarbejder 751-") for name in names)
@@ -170,22 +108,22 @@ def test_workers_are_named_for_case_level_viewers(app_db):
 
 
 def test_english_switch_translates_the_page(app_db):
-    at = page_as('role="national"', lang="en")
+    at = fidelity_as(lang="en")
     assert not at.exception
     assert at.title[0].value == "Fidelity"
-    assert "Measured every second month" in figures(at)
-    assert figures(at)["Measured every second month"].endswith("%")
+    assert "Measured every second month" in metrics(at)
+    assert metrics(at)["Measured every second month"].endswith("%")
 
 
 def test_filters_matching_nothing_say_so(app_db):
-    at = page_as('role="national"', filters='municipalities=("nowhere",)')
+    at = fidelity_as(filters={"municipalities": ("nowhere",)})
     assert not at.exception
     assert "Ingen forløb passer" in at.info[0].value
     assert not at.get("vega_lite_chart")
 
 
 def test_a_signed_in_viewer_gets_the_page_without_case_ids(app_db):
-    at = through_router("viewer")
+    at = through_router("fidelity", "viewer")
     assert not at.exception
     assert at.title[0].value == "Metodefidelitet"
     assert len(at.dataframe) == 1 and at.get("vega_lite_chart")

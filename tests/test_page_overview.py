@@ -10,58 +10,46 @@ from streamlit.testing.v1 import AppTest
 from app.filters import Filters
 from app.queries import overview as q
 from app.scope import Scope
-from tests.app_fixtures import build_app_warehouse, signed_in_app
-
-APP = str(Path(__file__).resolve().parents[1] / "app" / "streamlit_app.py")
-
-
-@pytest.fixture(scope="session")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_app_warehouse(tmp_path_factory.mktemp("overview-wh") / "warehouse.duckdb")
+from tests.app_fixtures import metrics, signed_in_app
 
 
 @pytest.fixture
-def app(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
-    monkeypatch.setenv("LAT_DB", str(warehouse))
+def app(app_db: Path) -> AppTest:
     return signed_in_app().run()
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def test_overview_shows_headline_figures_chart_and_freshness(app):
     assert not app.exception
-    metrics = _metrics(app)
-    assert len(metrics) == len(q.FIGURES)
-    assert metrics["Aktive forløb"] not in ("", "–")
+    shown = metrics(app)
+    assert len(shown) == len(q.FIGURES)
+    assert shown["Aktive forløb"] not in ("", "–")
     assert app.get("vega_lite_chart"), "the monthly case-type chart is missing"
     assert any("Data pr. 31. okt. 2026" in c.value for c in app.caption)
     assert any("n = " in c.value for c in app.caption)
 
 
 def test_a_filter_change_changes_the_numbers(app):
-    before = _metrics(app)["Aktive forløb"]
+    before = metrics(app)["Aktive forløb"]
     app.sidebar.multiselect(key="f_muni").set_value(["101"]).run()
     assert not app.exception
-    assert _metrics(app)["Aktive forløb"] != before
+    assert metrics(app)["Aktive forløb"] != before
 
 
 def test_small_group_and_its_complement_are_hidden(app):
     app.sidebar.multiselect(key="f_muni").set_value(["461", "851"]).run()
     assert not app.exception
-    metrics = _metrics(app)
-    assert metrics["Aktive forløb"] == "19"
-    assert metrics["Heraf forældrecoach"] == "<5"
-    assert metrics["Heraf mentor"] == "skjult"  # 16 = 19 - 3 must not show
-    assert "3" not in metrics.values() and "16" not in metrics.values()
+    shown = metrics(app)
+    assert shown["Aktive forløb"] == "19"
+    assert shown["Heraf forældrecoach"] == "<5"
+    assert shown["Heraf mentor"] == "skjult"  # 16 = 19 - 3 must not show
+    assert "3" not in shown.values() and "16" not in shown.values()
 
 
 def test_one_own_municipality_is_not_suppressed(app):
     app.sidebar.multiselect(key="f_muni").set_value(["461"]).run()
-    metrics = _metrics(app)
-    assert metrics["Heraf forældrecoach"] == "3"
-    assert metrics["Heraf mentor"] == "6"
+    shown = metrics(app)
+    assert shown["Heraf forældrecoach"] == "3"
+    assert shown["Heraf mentor"] == "6"
 
 
 def test_filters_matching_nothing_say_so(app):
@@ -72,8 +60,7 @@ def test_filters_matching_nothing_say_so(app):
     assert any("Ingen forløb passer" in i.body for i in app.info)
 
 
-def test_monthly_trend_hides_small_months_and_complements_in_the_period(warehouse, monkeypatch):
-    monkeypatch.setenv("LAT_DB", str(warehouse))
+def test_monthly_trend_hides_small_months_and_complements_in_the_period(app_db):
     from datetime import date
 
     filters = Filters(date(2025, 11, 1), date(2026, 10, 1))

@@ -4,99 +4,43 @@ from __future__ import annotations
 
 import json
 from datetime import date
-from pathlib import Path
 
 import duckdb
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app.filters import Filters
 from app.queries import prepost as q
 from app.scope import Scope
-from tests.app_fixtures import build_app_warehouse
+from tests.app_fixtures import PERIOD, everything_shown, metrics, page_as
 from warehouse.stats import paired_change
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "prepost.py")
-PERIOD = Filters(date(2025, 11, 1), date(2026, 10, 1))  # the fixture's default: last 12 months
 N_LABEL = "Forløb med før og efter"
-
-
-def page_app(page: str, role: str, municipalities: tuple[str, ...], presentation: bool) -> None:
-    """The router's frame without sign-in: a fixed scope, the sidebar filters, then the page."""
-    import runpy
-
-    import streamlit as st
-
-    from app import charts, data, filters, i18n
-    from app.scope import Scope
-
-    i18n.init_lang()
-    charts.enable_theme()
-    scope = Scope(role=role, user="test", municipalities=frozenset(municipalities),
-                  presentation=presentation)  # fmt: skip
-    st.session_state[data.SCOPE_KEY] = scope
-    options = data.filter_options(scope)
-    st.session_state[data.FILTERS_KEY] = filters.sidebar(options, show_workers=scope.case_level)
-    runpy.run_path(page)
-
-
-@pytest.fixture(scope="session")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_app_warehouse(tmp_path_factory.mktemp("prepost-wh") / "warehouse.duckdb")
-
-
-@pytest.fixture
-def db(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("LAT_DB", str(warehouse))
-    return warehouse
-
-
-def _app(role: str = "national", munis: tuple[str, ...] = (), presentation: bool = False,
-         lang: str | None = None) -> AppTest:  # fmt: skip
-    at = AppTest.from_function(page_app, args=(PAGE, role, munis, presentation), default_timeout=60)
-    if lang:
-        at.query_params["lang"] = lang
-    return at.run()
-
-
-def _metrics(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
 
 
 def _stats_table(at: AppTest) -> pl.DataFrame:
     return pl.from_pandas(at.dataframe[0].value)
 
 
-def _all_text(at: AppTest) -> str:
-    """Everything the page shows: texts, tables and the data inside the charts."""
-    parts = [e.value for e in [*at.markdown, *at.caption, *at.title, *at.subheader]]
-    parts += [e.body for e in [*at.info, *at.warning]]
-    parts += [m.value for m in at.metric]
-    parts += [df.value.to_csv() for df in at.dataframe]
-    parts += [
-        json.dumps(c.proto.spec) + c.proto.datasets.__str__() for c in at.get("vega_lite_chart")
-    ]
-    return "\n".join(str(p) for p in parts)
-
-
-def test_page_shows_figures_statistics_charts_and_constants(db):
-    at = _app()
+def test_page_shows_figures_statistics_charts_and_constants(app_db):
+    at = page_as("prepost")
     assert not at.exception
     assert at.title[0].value == "Før/efter"
-    assert _metrics(at)[N_LABEL] == "54"
+    assert metrics(at)[N_LABEL] == "54"
     assert len(at.get("vega_lite_chart")) == 5  # dumbbell, case lines, boxes, histogram, categories
     table = _stats_table(at)
     assert table.height == 1 and table["n"].to_list() == ["54"]
     reference = " ".join(i.body for i in at.info)
     assert "sd 20,0" in reference and "grænseværdi 50" in reference and "21,5 point" in reference
     assert any("Viser 54 af 54 forløb" in c.value for c in at.caption)
-    assert "C101-" in _all_text(at)  # case lines carry ids, so the viewer test below can fail
+    assert "C101-" in everything_shown(
+        at
+    )  # case lines carry ids, so the viewer test below can fail
 
 
-def test_statistics_are_paired_change_of_the_cases_ending_in_the_period(db):
+def test_statistics_are_paired_change_of_the_cases_ending_in_the_period(app_db):
     stats = q.paired_stats(Scope.everything(), PERIOD, "WHO5", "none").to_dicts()[0]
-    con = duckdb.connect(str(db), read_only=True)
+    con = duckdb.connect(str(app_db), read_only=True)
     pairs = con.execute(
         """select o.pre_score, o.post_score from mart.case_outcomes as o
         join mart.cases as c using (case_id)
@@ -111,15 +55,15 @@ def test_statistics_are_paired_change_of_the_cases_ending_in_the_period(db):
     assert stats["p_wilcoxon"] == pytest.approx(expected.p_wilcoxon)
 
 
-def test_a_filter_change_changes_the_numbers(db):
-    at = _app()
+def test_a_filter_change_changes_the_numbers(app_db):
+    at = page_as("prepost")
     at.sidebar.multiselect(key="f_muni").set_value(["101"]).run()
     assert not at.exception
-    assert _metrics(at)[N_LABEL] == "27"
+    assert metrics(at)[N_LABEL] == "27"
 
 
-def test_split_hides_a_small_group_and_its_complement(db):
-    at = _app()
+def test_split_hides_a_small_group_and_its_complement(app_db):
+    at = page_as("prepost")
     at.selectbox(key="pp_group").set_value("age_band").run()
     assert not at.exception
     rows = dict(_stats_table(at).select("Gruppe", "n").iter_rows())
@@ -130,16 +74,16 @@ def test_split_hides_a_small_group_and_its_complement(db):
     assert categories.filter(pl.col("group_value") == "<18")["n"].null_count() == 4
 
 
-def test_one_municipality_seen_case_by_case_is_not_suppressed(db):
-    at = _app()
+def test_one_municipality_seen_case_by_case_is_not_suppressed(app_db):
+    at = page_as("prepost")
     at.sidebar.multiselect(key="f_muni").set_value(["101"]).run()
     at.selectbox(key="pp_group").set_value("age_band").run()
     rows = dict(_stats_table(at).select("Gruppe", "n").iter_rows())
     assert rows["18-24"] == "3"
 
 
-def test_gse_has_no_cutoff_and_no_clinical_panel(db):
-    at = _app()
+def test_gse_has_no_cutoff_and_no_clinical_panel(app_db):
+    at = page_as("prepost")
     at.selectbox(key="pp_instrument").set_value("GSE").run()
     assert not at.exception
     assert "grænseværdi –" in " ".join(i.body for i in at.info)
@@ -147,36 +91,36 @@ def test_gse_has_no_cutoff_and_no_clinical_panel(db):
     assert not any("Klinisk" in s for s in specs)
 
 
-def test_english_switch_changes_the_title(db):
-    at = _app(lang="en")
+def test_english_switch_changes_the_title(app_db):
+    at = page_as("prepost", lang="en")
     assert not at.exception
     assert at.title[0].value == "Pre-post"
-    assert N_LABEL not in _metrics(at) and "Cases with pre and post" in _metrics(at)
+    assert N_LABEL not in metrics(at) and "Cases with pre and post" in metrics(at)
 
 
 @pytest.mark.parametrize("role", ["viewer", "presentation"])
-def test_aggregate_only_viewers_see_no_case_ids(db, role):
-    at = _app("viewer" if role == "viewer" else "national", presentation=True)
+def test_aggregate_only_viewers_see_no_case_ids(app_db, role):
+    at = page_as("prepost", role="viewer" if role == "viewer" else "national", presentation=True)
     assert not at.exception
     assert len(at.get("vega_lite_chart")) == 4  # no individual case lines
-    text = _all_text(at)
+    text = everything_shown(at)
     assert "C101-" not in text and "C751-" not in text
-    assert _metrics(at)[N_LABEL] == "54"
+    assert metrics(at)[N_LABEL] == "54"
 
 
-def test_case_lines_are_not_allowed_for_aggregate_viewers(db):
+def test_case_lines_are_not_allowed_for_aggregate_viewers(app_db):
     viewer = Scope(role="viewer")
     with pytest.raises(PermissionError):
         q.case_lines(viewer, PERIOD, "WHO5", "none")
 
 
-def test_case_lines_are_capped(db):
+def test_case_lines_are_capped(app_db):
     lines = q.case_lines(Scope.everything(), PERIOD, "WHO5", "none", limit=10)
     assert lines.height == 10 and lines["cases_total"][0] == 54
 
 
-def test_filters_matching_nothing_say_so(db):
-    at = _app()
+def test_filters_matching_nothing_say_so(app_db):
+    at = page_as("prepost")
     at.sidebar.multiselect(key="f_muni").set_value(["461"]).run()
     assert not at.exception
     assert any("Ingen forløb passer" in i.body for i in at.info)

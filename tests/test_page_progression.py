@@ -4,81 +4,18 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
+from functools import partial
 
 import polars as pl
-import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from app.queries import progression as q
-from tests.app_fixtures import build_app_warehouse, signed_in_app
+from tests.app_fixtures import chart_frames, everything_shown, page_as, through_router
 
-ROOT = Path(__file__).resolve().parents[1]
-PAGE = ROOT / "pages" / "progression.py"
+# the page alone, with the fixed period (the router always signs in nationally)
+progression_as = partial(page_as, "progression", filters={})
 CASE_ID = re.compile(r"\b[CS](101|751|461|851)-\w+")
-
-# Runs the page alone under a chosen viewer and filters (the router always signs in nationally).
-HARNESS = """
-import runpy
-from datetime import date
-import streamlit as st
-from app import charts, data, i18n
-from app.filters import Filters
-from app.scope import Scope
-i18n.init_lang()
-charts.enable_theme()
-st.session_state[data.SCOPE_KEY] = Scope({scope})
-st.session_state[data.FILTERS_KEY] = Filters(date(2025, 11, 1), date(2026, 10, 1), {filters})
-runpy.run_path({page!r})
-"""
-
-
-@pytest.fixture(scope="session")
-def warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_app_warehouse(tmp_path_factory.mktemp("app-wh") / "warehouse.duckdb")
-
-
-@pytest.fixture
-def app_db(warehouse: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("LAT_DB", str(warehouse))
-    return warehouse
-
-
-def page_as(scope: str, filters: str = "", lang: str = "da", split: str | None = None) -> AppTest:
-    """Run the page as the viewer `Scope(<scope>)` with `Filters(period, <filters>)`."""
-    script = HARNESS.format(scope=scope, filters=filters, page=str(PAGE))
-    at = AppTest.from_string(script, default_timeout=60)
-    at.session_state["lang"] = lang
-    at.run()
-    if split:
-        at.selectbox(key="prog_split").set_value(split).run()
-    return at
-
-
-def through_router(role: str = "national") -> AppTest:
-    at = signed_in_app(role).run()
-    return at.switch_page("../pages/progression.py").run()
-
-
-def chart_frames(at: AppTest) -> list[pl.DataFrame]:
-    """The data of every chart on the page (Streamlit ships it as Arrow)."""
-    frames = []
-    for element in at.get("vega_lite_chart"):
-        for dataset in element.proto.datasets:
-            frames.append(pl.from_arrow(pa.ipc.open_stream(dataset.data.data).read_all()))
-    return frames
-
-
-def everything_shown(at: AppTest) -> str:
-    """All text and data the page sends to the browser."""
-    parts = [e.value for kind in ("markdown", "caption", "info", "subheader", "title")
-             for e in getattr(at, kind)]  # fmt: skip
-    parts += [str(metric.value) for metric in at.metric]
-    parts += [frame.value.to_csv() for frame in at.dataframe]
-    parts += [element.proto.spec for element in at.get("vega_lite_chart")]
-    parts += [frame.write_csv() for frame in chart_frames(at)]
-    return "\n".join(parts)
 
 
 def median_caption(at: AppTest) -> str:
@@ -86,7 +23,7 @@ def median_caption(at: AppTest) -> str:
 
 
 def test_national_view_shows_the_median_band_lines_histogram_and_falls(app_db):
-    at = through_router()
+    at = through_router("progression")
     assert not at.exception
     assert at.title[0].value == "Progression"
     assert len(at.get("vega_lite_chart")) == 3  # median band, case lines, first vs latest
@@ -100,14 +37,14 @@ def test_national_view_shows_the_median_band_lines_histogram_and_falls(app_db):
 
 
 def test_case_lines_are_capped_and_say_so(app_db):
-    at = through_router()
+    at = through_router("progression")
     lines = chart_frames(at)[1]
     assert lines["case_id"].n_unique() == 40
     assert any("Viser 40 af 118 forløb" in c.value for c in at.caption)
 
 
 def test_a_municipality_filter_changes_the_numbers(app_db):
-    at = through_router()
+    at = through_router("progression")
     before = median_caption(at)
     at.sidebar.multiselect(key="f_muni").set_value(["101"]).run()
     assert not at.exception
@@ -116,14 +53,14 @@ def test_a_municipality_filter_changes_the_numbers(app_db):
 
 
 def test_split_by_case_type_draws_one_series_per_type(app_db):
-    at = page_as('role="national"', split="case_type")
+    at = progression_as(choose={"prog_split": "case_type"})
     assert not at.exception
     median = chart_frames(at)[0]
     assert set(median["group"].to_list()) == {"Mentor", "Forældrecoach"}
 
 
 def test_small_split_groups_hide_and_so_does_their_complement(app_db):
-    at = page_as('role="viewer"', split="case_type")
+    at = progression_as(role="viewer", choose={"prog_split": "case_type"})
     assert not at.exception
     median = chart_frames(at)[0]
     month = median.filter(pl.col("month_no") == 11)
@@ -134,13 +71,13 @@ def test_small_split_groups_hide_and_so_does_their_complement(app_db):
 
 
 def test_one_own_municipality_is_not_suppressed_for_a_case_level_viewer(app_db):
-    at = page_as('role="national"', filters='municipalities=("101",)', split="case_type")
+    at = progression_as(filters={"municipalities": ("101",)}, choose={"prog_split": "case_type"})
     assert not chart_frames(at)[0]["suppressed"].any()
 
 
-@pytest.mark.parametrize("scope", ['role="viewer"', 'role="national", presentation=True'])
+@pytest.mark.parametrize("scope", [{"role": "viewer"}, {"presentation": True}])
 def test_aggregate_only_viewers_see_no_case_ids(app_db, scope):
-    at = page_as(scope)
+    at = progression_as(**scope)
     assert not at.exception
     assert "Enkelte forløb" not in [s.value for s in at.subheader]
     assert not at.dataframe
@@ -150,14 +87,14 @@ def test_aggregate_only_viewers_see_no_case_ids(app_db, scope):
 
 
 def test_a_coordinator_sees_only_their_own_cases_in_the_list(app_db):
-    at = page_as('role="coordinator", municipalities=frozenset({"751"})')
+    at = progression_as(role="coordinator", municipalities={"751"})
     assert not at.exception
     shown = everything_shown(at)
     assert re.search(r"C751-", shown) and not re.search(r"C101-", shown)
 
 
 def test_english_switch_translates_the_page(app_db):
-    at = page_as('role="national"', lang="en")
+    at = progression_as(lang="en")
     assert not at.exception
     assert at.title[0].value == "Progression"
     assert "Score by months since start" in [s.value for s in at.subheader]
@@ -165,14 +102,14 @@ def test_english_switch_translates_the_page(app_db):
 
 
 def test_filters_matching_nothing_say_so(app_db):
-    at = page_as('role="national"', filters='municipalities=("nowhere",)')
+    at = progression_as(filters={"municipalities": ("nowhere",)})
     assert not at.exception
     assert "Ingen forløb passer" in at.info[0].value
     assert not at.get("vega_lite_chart")
 
 
 def test_spec_is_valid_json_without_more_than_5000_points(app_db):
-    at = through_router()
+    at = through_router("progression")
     for element in at.get("vega_lite_chart"):
         json.loads(element.proto.spec)
     assert all(frame.height <= 5000 for frame in chart_frames(at))
@@ -186,7 +123,7 @@ def test_small_multiples_keep_the_largest_groups():
 
 
 def test_a_signed_in_viewer_gets_the_page_without_case_ids(app_db):
-    at = through_router("viewer")
+    at = through_router("progression", "viewer")
     assert not at.exception
     assert at.title[0].value == "Progression"
     assert at.get("vega_lite_chart") and not at.dataframe

@@ -26,6 +26,9 @@ REFERENCE_DIR = Path(__file__).parent / "refdata"
 MUNICIPALITIES_CSV = REFERENCE_DIR / "municipalities.csv"  # the 98 municipalities, our own copy
 DEFAULT_DB = Path("data") / "warehouse.duckdb"
 TMP_SUFFIX = ".writing"
+# A load of a million cases must stay well under 4 GB: DuckDB spills to disk beyond this
+# instead of keeping most of the machine's memory as cache (its default is 80% of RAM).
+WRITER_CONFIG = {"memory_limit": os.environ.get("LAT_WRITER_MEMORY", "1GB")}
 
 # Defaults of ref.instruments (warehouse contract section 4).
 INSTRUMENT_DEFAULTS: list[dict] = [
@@ -120,7 +123,7 @@ def write_transaction(path: Path, *, compact: bool = False) -> Iterator[duckdb.D
         if path.exists():
             shutil.copyfile(path, tmp)
         try:
-            con = duckdb.connect(str(tmp))
+            con = duckdb.connect(str(tmp), config=WRITER_CONFIG)
             try:
                 con.execute("begin transaction")
                 apply_schema(con)

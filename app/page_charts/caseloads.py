@@ -12,11 +12,6 @@ MAX_PANELS = 12
 CASES = {"da": "Forløb", "en": "Cases"}
 
 
-def _check(frame: pl.DataFrame) -> None:
-    if frame.height > charts.MAX_POINTS:
-        raise ValueError(f"{frame.height} points is too many for a chart; aggregate in the query")
-
-
 def type_scale() -> alt.Scale:
     """Case-type colours by the reader's labels (the house colours of mentor / parent coach)."""
     codes = list(charts.CASE_TYPE_COLORS)
@@ -41,7 +36,7 @@ def monthly_chart(monthly: pl.DataFrame, measure: str, y_title: str) -> alt.Face
         pl.col("case_type").map_elements(lambda c: i18n.code_label("case_type", c), pl.String)
         .alias("case_type_label")
     )  # fmt: skip
-    _check(shown)
+    charts.check_points(shown)
     order = sorted(shown["municipality_name"].unique().to_list())
     return (
         alt.Chart(shown)
@@ -65,7 +60,7 @@ def monthly_chart(monthly: pl.DataFrame, measure: str, y_title: str) -> alt.Face
 def heatmap(loans: pl.DataFrame) -> alt.LayerChart:
     """Lending municipality (rows) x borrowing municipality (columns): cases lent."""
     shown = loans.filter(~pl.col("suppressed"))
-    _check(shown)
+    charts.check_points(shown)
     base = alt.Chart(shown).encode(
         y=alt.Y("lent_from_name:N", title=tr({"da": "Udlånt fra", "en": "Lent from"})),
         x=alt.X("municipality_name:N", title=tr({"da": "Udlånt til", "en": "Lent to"}),

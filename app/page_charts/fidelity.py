@@ -12,14 +12,9 @@ SHARE_SCALE = alt.Scale(domain=[0, 1])
 RULE_COLOUR = charts.PALETTE[5]  # vermillion: the limit stands out from the bars
 
 
-def _check(frame: pl.DataFrame) -> None:
-    if frame.height > charts.MAX_POINTS:
-        raise ValueError("too many points for a chart; aggregate in the query")
-
-
 def monthly_share(frame: pl.DataFrame, *, y_title: str) -> alt.Chart:
     """The share on cadence per month (0-100 %); hidden months are gaps."""
-    _check(frame)
+    charts.check_points(frame)
     return (
         alt.Chart(frame)
         .mark_line(point=True)
@@ -39,7 +34,7 @@ def monthly_share(frame: pl.DataFrame, *, y_title: str) -> alt.Chart:
 def group_shares(frame: pl.DataFrame, total: float | None, *, x_title: str) -> alt.LayerChart:
     """Horizontal bars of the share on cadence per group (`label`), each with its value as text
     (`text`: '0 %' or '<5' stay readable where there is no bar), a rule at the total share."""
-    _check(frame)
+    charts.check_points(frame)
     placed = frame.with_columns(pl.col("share_on_cadence").fill_null(0).alias("text_x"))
     base = alt.Chart(placed).encode(
         y=alt.Y(
@@ -82,7 +77,7 @@ def gap_histogram(
 ) -> alt.LayerChart:
     """Stacked bars of gaps per bin (`label` = kind of gap) with the cadence limit as a rule.
     The stack is computed here: Vega-Lite does not stack bars that span x..x2."""
-    _check(frame)
+    charts.check_points(frame)
     domain = frame["label"].unique(maintain_order=True).to_list()
     bars = (
         alt.Chart(_stacked(frame))

@@ -25,25 +25,15 @@ MEASURES = {
     "reliable_change": {"da": "Pålidelig ændring", "en": "Reliable change"},
     "clinical_change": {"da": "Klinisk ændring", "en": "Clinical change"},
 }
-ALL = {"da": "Alle", "en": "All"}
-UNKNOWN = {"da": "Ukendt", "en": "Unknown"}
 CUTOFF = {"da": "Grænseværdi {c}", "en": "Cutoff {c}"}
 
 
-def _check(frame: pl.DataFrame) -> None:
-    if frame.height > charts.MAX_POINTS:
-        raise ValueError(f"{frame.height} points is too many for a chart; aggregate in the query")
-
-
 def group_label(group: str, value: str | None, language: str | None = None) -> str:
-    """The reader's word for a group value of the split `group`."""
+    """The reader's word for a group value of the split `group` ('all': the row for everyone,
+    'unknown': the queries' word for a missing value)."""
     if value == "all":
-        return tr(ALL, language)
-    if value is None or value == "unknown":
-        return tr(UNKNOWN, language)
-    if group in ("case_type", "gender"):
-        return i18n.code_label(group, value, language)
-    return value
+        return i18n.t("all", language)
+    return i18n.group_label(group, None if value == "unknown" else value, language)
 
 
 def with_labels(frame: pl.DataFrame, group: str) -> pl.DataFrame:
@@ -83,7 +73,7 @@ def _layer(*layers: alt.Chart | None) -> alt.LayerChart:
 def dumbbell(stats: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.LayerChart:
     """Mean pre → mean post per group: a line between two dots (hidden groups are left out)."""
     shown = stats.filter(~pl.col("suppressed")).select("group_label", "n", "mean_pre", "mean_post")
-    _check(shown)
+    charts.check_points(shown)
     long = shown.unpivot(
         ["mean_pre", "mean_post"], index=["group_label", "n"], variable_name="phase"
     ).with_columns(
@@ -123,7 +113,7 @@ def slopes(lines: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.L
         pl.col("phase").replace_strict({"pre_score": tr(PHASES["pre"]),
                                         "post_score": tr(PHASES["post"])}).alias("phase_label")
     )  # fmt: skip
-    _check(long)
+    charts.check_points(long)
     order = [tr(PHASES["pre"]), tr(PHASES["post"])]
     line = (
         alt.Chart(long)
@@ -141,7 +131,7 @@ def slopes(lines: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.L
 def boxes(dist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.LayerChart:
     """Per group and phase: 10-90 % whisker, 25-75 % box and a median tick."""
     shown = dist.filter(~pl.col("suppressed"))
-    _check(shown)
+    charts.check_points(shown)
     y = alt.Y("group_label:N", title="", sort=None)
     offset = alt.YOffset("phase_label:N", sort=[tr(PHASES["pre"]), tr(PHASES["post"])])
     color = alt.Color("phase_label:N", title="", scale=_phase_scale())
@@ -160,7 +150,7 @@ def boxes(dist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.Lay
 def histogram(hist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.LayerChart:
     """Pre and post scores per bin, overlaid (hidden bins are left out)."""
     shown = hist.filter(~pl.col("suppressed"))
-    _check(shown)
+    charts.check_points(shown)
     bars = (
         alt.Chart(shown)
         .mark_bar(opacity=0.55, binSpacing=1)
@@ -190,7 +180,7 @@ def categories(frame: pl.DataFrame) -> alt.FacetChart:
         pl.col("category").replace_strict({c: i for i, c in enumerate(CATEGORY_ORDER)},
                                           default=9).alias("category_order"),
     )  # fmt: skip
-    _check(shown)
+    charts.check_points(shown)
     labels = [category_label(c) for c in CATEGORY_ORDER]
     scale = charts.color_scale(
         labels, {category_label(c): CATEGORY_COLORS[c] for c in CATEGORY_ORDER}

@@ -13,11 +13,6 @@ LINE_GREY = "#8C8C8C"
 FACET_COLUMNS = 3
 
 
-def _check(*frames: pl.DataFrame) -> None:
-    if sum(frame.height for frame in frames) > charts.MAX_POINTS:
-        raise ValueError("too many points for a chart; aggregate or sample in the query")
-
-
 def median_band(
     frame: pl.DataFrame,
     *,
@@ -28,7 +23,7 @@ def median_band(
 ) -> alt.TopLevelMixin:
     """Median line over an interquartile band per month since start; by `group` as colours
     (few groups) or small multiples (`facet=True`). Hidden months are gaps (null values)."""
-    _check(frame)
+    charts.check_points(frame)
     x = alt.X("month_no:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1))
     tooltip = [
         alt.Tooltip("month_no:Q", title=x_title),
@@ -63,7 +58,7 @@ def case_lines(
     lines: pl.DataFrame, median: pl.DataFrame, *, x_title: str, y_title: str, median_label: str
 ) -> alt.TopLevelMixin:
     """One thin grey line per sampled case, with the median of all cases on top."""
-    _check(lines, median)
+    charts.check_points(lines, median)
     x_scale = alt.Scale(domainMin=0)
     cases = (
         alt.Chart(lines)
@@ -85,7 +80,7 @@ def case_lines(
 
 def first_latest(frame: pl.DataFrame, *, x_title: str, y_title: str) -> alt.Chart:
     """Side-by-side bars: how many cases had each score first, and latest (column `label`)."""
-    _check(frame)
+    charts.check_points(frame)
     domain = frame["label"].unique(maintain_order=True).to_list()
     return (
         alt.Chart(frame)
