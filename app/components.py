@@ -69,9 +69,21 @@ def _download(label: str, make: Callable[[], bytes], key: str, kind: str) -> Non
     )
 
 
+# A text cell starting with one of these is a formula to Excel ("CSV injection", OWASP).
+_FORMULA_START = r"^[=+\-@\t\r]"
+
+
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """CSV with a BOM so Excel opens æ, ø, å correctly."""
-    return frame.write_csv().encode("utf-8-sig")
+    """CSV with a BOM so Excel opens æ, ø, å correctly; text cells never run as formulas."""
+    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    safe = frame.with_columns(
+        pl.when(pl.col(name).str.contains(_FORMULA_START))
+        .then(pl.lit("'") + pl.col(name))
+        .otherwise(pl.col(name))
+        .alias(name)
+        for name in text_columns
+    )
+    return safe.write_csv().encode("utf-8-sig")
 
 
 def chart_block(

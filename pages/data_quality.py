@@ -111,12 +111,15 @@ def _orphans(scope) -> None:
             "en": "Measurements and progression for a case not loaded yet. They load by "
                   "themselves when the case arrives in a later export."})
     )  # fmt: skip
-    if orphans.is_empty():
+    waiting = q.orphans_waiting()
+    if waiting == 0:
         st.success(tr({"da": "Ingen rækker venter.", "en": "No rows are waiting."}))
-    elif scope.case_level:
+    elif scope.case_level and not orphans.is_empty():
         _show_table(orphans.head(q.ROW_LIMIT).drop("reason_code"), "dq_orphans")
     else:
-        st.metric(tr({"da": "Ventende rækker", "en": "Waiting rows"}), i18n.fmt_int(orphans.height))
+        # until its case arrives, an orphan names no municipality: only the national centre
+        # may read it, everyone else sees how many rows wait
+        st.metric(tr({"da": "Ventende rækker", "en": "Waiting rows"}), i18n.fmt_int(waiting))
 
 
 def render() -> None:

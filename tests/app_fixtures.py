@@ -133,17 +133,17 @@ BATCHES = [
 ]  # fmt: skip
 
 REJECTED = [
-    (1, "maalinger.csv", "assessments", 12, "forloeb_id", "unknown_case",
+    (1, "maalinger.csv", "maalinger", 12, "forloeb_id", "unknown_case",
      "Forløbet F-9 findes ikke (endnu).", {"forloeb_id": "F-9"}, 2),
-    (2, "forloeb.csv", "cases", 7, "kommunekode", "unknown_municipality",
+    (2, "forloeb.csv", "forloeb", 7, "kommunekode", "unknown_municipality",
      "Kommunekoden 999 findes ikke.", {"forloeb_id": "F-7", "kommunekode": "999"}, None),
-    (2, "forloeb.csv", "cases", 9, "startdato", "future_date",
+    (2, "forloeb.csv", "forloeb", 9, "startdato", "future_date",
      "Startdatoen 2030-01-01 ligger efter eksportdatoen.", {"startdato": "2030-01-01"}, None),
     (2, "progression.csv", "progression", 3, "score", "out_of_range",
      "Scoren 14 ligger uden for 1-10.", {"score": "14"}, None),
     (2, "progression.csv", "progression", 4, "forloeb_id", "unknown_case",
      "Forløbet F-77 findes ikke (endnu).", {"forloeb_id": "F-77", "score": "4"}, None),
-    (2, "maalinger.csv", "assessments", 20, "forloeb_id", "unknown_case",
+    (2, "maalinger.csv", "maalinger", 20, "forloeb_id", "unknown_case",
      "Forløbet F-78 findes ikke (endnu).", {"forloeb_id": "F-78"}, None),
 ]  # fmt: skip
 

@@ -6,10 +6,15 @@ to viewers with case-level rights at national level (`shows_raw_values(scope)`).
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 
 from app import data
+from app.filters import Filters
 from app.scope import Scope
+from etl.parsing import parse_municipality_code
+from etl.read import canonical_column, table_for_name
 
 ROW_LIMIT = 2000  # rows listed per reason on screen; the CSV download holds them all
 
@@ -42,33 +47,15 @@ def load_history(scope: Scope) -> pl.DataFrame:
     )
 
 
-def rejected_by_reason(scope: Scope) -> pl.DataFrame:
-    """Unresolved rejected rows per reason: rows, files, latest batch."""
-    return data.run_meta(
-        """
-        -- rejected rows still to fix; grain: one row per reason
-        select
-            reason_code,
-            count(*) as rows_rejected,
-            count(distinct source_file) as files,
-            max(batch_id) as latest_batch_id,
-        from etl.rejected_rows
-        where resolved_batch_id is null
-        group by reason_code
-        order by rows_rejected desc, reason_code
-        """,
-        scope=scope,
-    )
-
-
-def rejected_rows(scope: Scope, reason_code: str | None = None) -> pl.DataFrame:
-    """Unresolved rejected rows (of one reason, or all), with raw values for national viewers."""
+def _unresolved() -> pl.DataFrame:
+    """Every rejected row still to fix, with the municipality and case it is about."""
     frame = data.run_meta(
         """
         -- rejected rows still to fix; grain: one row per rejected row
         select
             batch_id,
             source_file,
+            table_name,
             source_row,
             column_name,
             reason_code,
@@ -76,15 +63,86 @@ def rejected_rows(scope: Scope, reason_code: str | None = None) -> pl.DataFrame:
             cast(raw_values as varchar) as raw_values,
         from etl.rejected_rows
         where resolved_batch_id is null
-            and ($reason::varchar is null or reason_code = $reason::varchar)
         order by batch_id desc, source_file, source_row
         """,
-        {"reason": reason_code},
-        scope=scope,
+        scope=Scope.everything(),
     )
+    about = [
+        _about(table, raw)
+        for table, raw in zip(frame["table_name"], frame["raw_values"], strict=True)
+    ]
+    return frame.with_columns(
+        pl.Series("about_municipality", [m for m, _ in about], dtype=pl.String),
+        pl.Series("about_case", [c for _, c in about], dtype=pl.String),
+    )
+
+
+def _about(table: str, raw_values: str | None) -> tuple[str | None, str | None]:
+    """(municipality code, case id) of a rejected row, read with the ETL's own header rules."""
+    table = table_for_name(table)
+    if not raw_values or table is None:
+        return None, None  # erased rows keep no values, so nothing ties them to anyone
+    cells = {
+        canonical_column(header, table): value for header, value in json.loads(raw_values).items()
+    }
+    code = cells.get("kommunekode")
+    return (parse_municipality_code(code.strip()) if code else None), cells.get("forloeb_id")
+
+
+def _visible(scope: Scope, frame: pl.DataFrame) -> pl.DataFrame:
+    """The rejected rows this viewer may read: their cells and messages are personal data.
+
+    National: all. Others: rows of a case they may see case by case, and for coordinators
+    also case and worker rows naming their municipality. Rows that name no known case
+    (orphans, erased rows) stay national-only until their case arrives.
+    """
+    if scope.role == "national":
+        return frame
+    if not scope.case_level:
+        return frame.clear()
+    cases = data.run(
+        "select case_id from scoped_cases", scope=scope, filters=Filters(), level="case"
+    )["case_id"]
+    own = pl.col("about_case").is_in(cases.implode())
+    if scope.role == "coordinator":
+        named = pl.col("table_name").is_in(["forloeb", "medarbejdere"]) & pl.col(
+            "about_municipality"
+        ).is_in(sorted(scope.municipalities))
+        own = own | named
+    return frame.filter(own.fill_null(False))
+
+
+def rejected_by_reason(scope: Scope) -> pl.DataFrame:
+    """Unresolved rejected rows this viewer may see, per reason: rows, files, latest batch."""
+    return (
+        _visible(scope, _unresolved())
+        .group_by("reason_code")
+        .agg(
+            pl.len().alias("rows_rejected"),
+            pl.col("source_file").n_unique().alias("files"),
+            pl.col("batch_id").max().alias("latest_batch_id"),
+        )
+        .sort(["rows_rejected", "reason_code"], descending=[True, False])
+    )
+
+
+def rejected_rows(scope: Scope, reason_code: str | None = None) -> pl.DataFrame:
+    """Unresolved rejected rows this viewer may see (of one reason, or all).
+
+    Raw values only for national viewers outside presentation mode.
+    """
+    frame = _visible(scope, _unresolved())
+    if reason_code is not None:
+        frame = frame.filter(pl.col("reason_code") == reason_code)
+    frame = frame.drop("table_name", "about_municipality", "about_case")
     return frame if shows_raw_values(scope) else frame.drop("raw_values")
 
 
 def orphans(scope: Scope) -> pl.DataFrame:
-    """Rows waiting for a case that has not been loaded (reason unknown_case, unresolved)."""
+    """Rows waiting for a case that has not been loaded (reason unknown_case) this viewer may see."""
     return rejected_rows(scope, "unknown_case")
+
+
+def orphans_waiting() -> int:
+    """How many rows wait for their case, in the whole warehouse (a count names no one)."""
+    return _unresolved().filter(pl.col("reason_code") == "unknown_case").height
