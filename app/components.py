@@ -162,14 +162,21 @@ def case_level_only(scope: Scope) -> bool:
     return False
 
 
-def case_list(frame: pl.DataFrame, shown: pl.DataFrame, caption: str, *, key: str) -> None:
-    """A list of single cases: `caption`, the table `shown` (`frame` in the reader's columns and
-    formats) capped at `LIST_ROWS` rows, and all of `frame` as a CSV download `<key>.csv`.
+def case_list(
+    frame: pl.DataFrame,
+    present: Callable[[pl.DataFrame], pl.DataFrame],
+    caption: str,
+    *,
+    key: str,
+) -> None:
+    """A list of single cases: `caption`, the first `LIST_ROWS` rows of `frame` as `present`
+    puts them in the reader's columns and formats, and all of `frame` as a CSV download.
 
-    The download is audited: the rows are case-level (pseudonyms).
+    Only the rows shown are formatted (formatting runs in Python, row by row). The download is
+    audited: the rows are case-level (pseudonyms).
     """
     st.caption(caption)
-    st.dataframe(shown.head(LIST_ROWS), hide_index=True, width="stretch", key=key)
+    st.dataframe(present(frame.head(LIST_ROWS)), hide_index=True, width="stretch", key=key)
     if frame.height > LIST_ROWS:
         st.caption(tr({"da": "Viser de første {k}; hent listen for alle.",
                        "en": "Shows the first {k}; download the list for all."},

@@ -21,6 +21,7 @@ import math
 from collections.abc import Mapping
 from datetime import date, datetime
 
+import polars as pl
 import streamlit as st
 
 LANGS = ("da", "en")
@@ -246,6 +247,27 @@ def fmt_date(value: date | datetime | None, language: str | None = None) -> str:
     if language == "da":
         return f"{value.day}. {month} {value.year}"
     return f"{value.day} {month} {value.year}"
+
+
+def date_expr(column: str, language: str | None = None) -> pl.Expr:
+    """`fmt_date` over a whole date column, vectorised (Python per row costs ~0.2 ms a cell)."""
+    language = _pick(language)
+    value = pl.col(column)
+    month = value.dt.month().replace_strict(
+        list(range(1, 13)), _MONTHS[language], return_dtype=pl.String
+    )
+    template = "{}. {} {}" if language == "da" else "{} {} {}"
+    text = pl.format(template, value.dt.day(), month, value.dt.year())
+    return pl.when(value.is_null()).then(pl.lit(MISSING)).otherwise(text).alias(column)
+
+
+def code_expr(kind: str, column: str, language: str | None = None) -> pl.Expr:
+    """`code_label` over a whole column of warehouse codes, vectorised."""
+    codes = _CODES.get(kind, {})
+    unknown = tr({"da": "Ukendt", "en": "Unknown"}, language)
+    value = pl.col(column)
+    labelled = value.replace({code: tr(labels, language) for code, labels in codes.items()})
+    return pl.when(value.is_null()).then(pl.lit(unknown)).otherwise(labelled).alias(column)
 
 
 def fmt_month(value: date | None, language: str | None = None) -> str:

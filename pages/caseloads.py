@@ -145,14 +145,22 @@ def _loans(scope, filters) -> None:
     )  # fmt: skip
 
 
+def _present_workers(frame: pl.DataFrame) -> pl.DataFrame:
+    return _renamed(
+        frame.with_columns(i18n.code_expr("role", "role"), i18n.date_expr("trained_on"))
+    )
+
+
 def _workers(scope, filters) -> None:
     st.subheader(tr({"da": "Medarbejdere", "en": "Workers"}))
     if scope.case_level:
-        frame = q.workers(scope, filters).with_columns(
-            pl.col("role").map_elements(lambda r: i18n.code_label("role", r), pl.String),
-            pl.col("trained_on").map_elements(i18n.fmt_date, pl.String),
-        )  # fmt: skip
-        st.dataframe(_renamed(frame), hide_index=True, width="stretch", key="cl_workers")
+        frame = q.workers(scope, filters)
+        components.case_list(
+            frame,
+            _present_workers,
+            tr({"da": "{n} medarbejdere.", "en": "{n} workers."}, n=i18n.fmt_int(frame.height)),
+            key="cl_workers",
+        )
         note = {
             "da": "Aktive forløb nu = forløb med status aktiv pr. dataenes dato.",
             "en": "Active cases now = cases with status active as of the data's date.",

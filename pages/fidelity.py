@@ -201,19 +201,21 @@ def _gap_section(scope, filters, limit: int, n_cases: int | None) -> None:
     )  # fmt: skip
 
 
+def _present_overdue(frame: pl.DataFrame) -> pl.DataFrame:
+    return frame.with_columns(
+        i18n.code_expr("case_type", "case_type"),
+        *(i18n.date_expr(c) for c in ("start_date", "last_measured_on")),
+    ).rename({c: tr(label) for c, label in OVERDUE_COLUMNS.items()})  # fmt: skip
+
+
 def _overdue_section(scope, filters, limit: int) -> None:
     st.subheader(tr({"da": "Forløb, der mangler en måling", "en": "Cases overdue a measurement"}))
     if not components.case_level_only(scope):
         return
     frame = q.overdue(scope, filters)
-    shown = frame.with_columns(
-        pl.col("case_type").map_elements(lambda c: i18n.code_label("case_type", c), pl.String),
-        *(pl.col(c).map_elements(i18n.fmt_date, pl.String)
-          for c in ("start_date", "last_measured_on")),
-    ).rename({c: tr(label) for c, label in OVERDUE_COLUMNS.items()})  # fmt: skip
     components.case_list(
         frame,
-        shown,
+        _present_overdue,
         tr({"da": "Aktive forløb uden progressionsmåling i mere end {d} dage pr. dags dato "
                   "(uanset den valgte periode); flest dage over grænsen først. {n} forløb.",
             "en": "Active cases with no progression measurement for more than {d} days as of "

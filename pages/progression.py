@@ -126,19 +126,21 @@ def _first_latest_section(scope, filters) -> None:
     )  # fmt: skip
 
 
+def _present_falls(falls: pl.DataFrame) -> pl.DataFrame:
+    return falls.with_columns(
+        i18n.code_expr("status", "status"),
+        *(i18n.date_expr(c) for c in ("first_on", "previous_on", "latest_on")),
+    ).rename({c: tr(label) for c, label in FALL_COLUMNS.items()})  # fmt: skip
+
+
 def _falls_section(scope, filters) -> None:
     st.subheader(tr({"da": "Forløb med faldende score", "en": "Cases with a falling score"}))
     if not components.case_level_only(scope):
         return
     falls = q.falls(scope, filters)
-    shown = falls.with_columns(
-        pl.col("status").map_elements(lambda s: i18n.code_label("status", s), pl.String),
-        *(pl.col(c).map_elements(i18n.fmt_date, pl.String)
-          for c in ("first_on", "previous_on", "latest_on")),
-    ).rename({c: tr(label) for c, label in FALL_COLUMNS.items()})  # fmt: skip
     components.case_list(
         falls,
-        shown,
+        _present_falls,
         tr({"da": "Seneste score er faldet {k} eller mere siden den forrige, eller ligger under "
                   "den første. Største fald først. {n} forløb.",
             "en": "The latest score fell by {k} or more since the previous one, or is below the "

@@ -198,7 +198,9 @@ def _long_case_list(rows: int) -> None:
 
     i18n.init_lang()
     frame = pl.DataFrame({"case_id": [f"C{i}" for i in range(rows)]})
-    components.case_list(frame, frame.rename({"case_id": "Forløb"}), "En liste.", key="t_list")
+    components.case_list(
+        frame, lambda f: f.rename({"case_id": "Forløb"}), "En liste.", key="t_list"
+    )
 
 
 def test_case_list_caps_the_table_and_offers_all_rows_as_csv():
@@ -360,3 +362,17 @@ def test_a_query_with_its_own_with_and_a_leading_comment_is_merged(app_db):
     """
     total = data.run(COUNT, scope=Scope.everything(), filters=Filters())["n"][0]
     assert data.run(sql, scope=Scope.everything(), filters=Filters())["n"][0] == total
+
+
+def test_vectorised_date_and_code_formats_match_the_per_value_ones():
+    frame = pl.DataFrame(
+        {"on": [date(2024, 2, 3), None, date(2025, 12, 31)], "t": ["parent_coach", None, "odd"]}
+    )
+    for language in i18n.LANGS:
+        shown = frame.select(
+            i18n.date_expr("on", language), i18n.code_expr("case_type", "t", language)
+        )
+        assert shown["on"].to_list() == [i18n.fmt_date(v, language) for v in frame["on"]]
+        assert shown["t"].to_list() == [
+            i18n.code_label("case_type", v, language) for v in frame["t"]
+        ]

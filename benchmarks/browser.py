@@ -1,0 +1,198 @@
+"""Browser benchmark: "filter change → chart drawn" per page, in real Chromium against `lat serve`.
+
+    python -m benchmarks.browser --db PATH          # an existing (e.g. 100k-case) warehouse
+    python -m benchmarks.browser --cases 100000     # builds one (cached) like benchmarks.pages
+
+Starts `lat serve` on the warehouse, signs in through the form as a national account made for the
+run, then on every page in the navigation switches the "period from" month back and forth between
+two values `--runs` times. Each measurement runs from the click on the option until the app's
+script state is `notRunning` again (after having been `running`) and a chart is visible, timed in
+the browser (performance.now). Prints per page the median and max in ms; no assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import secrets
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BENCH_USER = "bench-national"
+APP = "[data-testid=stApp]"
+IDLE = f"{APP}[data-test-script-state='notRunning']"
+CHART = ".vega-embed canvas, .vega-embed svg"
+
+# Arms a watcher on the app root: it notes when a run started and when it finished after that.
+ARM = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  const mark = {start: performance.now(), ran: false, end: null};
+  window.__latBench = mark;
+  const watch = new MutationObserver(() => {
+    const state = app.getAttribute('data-test-script-state');
+    if (state === 'running') mark.ran = true;
+    else if (mark.ran && state === 'notRunning') { mark.end = performance.now(); watch.disconnect(); }
+  });
+  watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def bench_account(db: Path) -> tuple[str, str]:
+    """A national account for this run (a fresh random password each run)."""
+    from app.accounts import make_account, open_store
+
+    store = open_store(db)
+    password = secrets.token_urlsafe(16)
+    if store.get(BENCH_USER) is None:
+        store.add(make_account(BENCH_USER, "national", [], None), password)
+    else:
+        store.set_password(BENCH_USER, password)
+    return BENCH_USER, password
+
+
+@contextmanager
+def serve(db: Path):
+    """`lat serve` on a free port; yields the base URL."""
+    port = _free_port()
+    log = tempfile.NamedTemporaryFile(prefix="lat-bench-serve-", suffix=".log", delete=False)
+    env = {**os.environ, "LAT_DB": str(db)}
+    command = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--db", str(db)]
+    process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise SystemExit(f"lat serve did not start; see {log.name}") from None
+                time.sleep(0.3)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+def _idle(page) -> None:
+    page.wait_for_selector(IDLE, timeout=300_000)
+    page.wait_for_timeout(200)  # a rerun may follow at once (e.g. the URL being rewritten)
+    page.wait_for_selector(IDLE, timeout=300_000)
+
+
+def sign_in(page, url: str, name: str, password: str) -> None:
+    page.goto(url)
+    _idle(page)
+    page.get_by_label("Brugernavn").fill(name)
+    page.get_by_label("Adgangskode").fill(password)
+    page.get_by_label("Adgangskode").press("Enter")
+    page.wait_for_selector("[data-testid=stSidebarNav]", timeout=300_000)
+    _idle(page)
+
+
+def _period_box(page):
+    return page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first
+
+
+def period_options(page) -> list[str]:
+    _period_box(page).click()
+    options = page.get_by_role("option").all_inner_texts()
+    page.keyboard.press("Escape")
+    return options
+
+
+def measure_once(page, option: str, has_chart: bool) -> float:
+    """ms from the click on `option` in "period from" until the run ended and a chart shows."""
+    _period_box(page).click()
+    choice = page.get_by_role("option", name=option, exact=True)
+    choice.wait_for()
+    page.evaluate(ARM)
+    choice.click()
+    page.wait_for_function("window.__latBench.end !== null", timeout=300_000)
+    if has_chart:
+        page.wait_for_selector(CHART, state="visible", timeout=300_000)
+    done = (
+        page.evaluate("performance.now()") if has_chart else page.evaluate("window.__latBench.end")
+    )
+    _idle(page)  # let any follow-up run finish before the next click
+    return max(done, page.evaluate("window.__latBench.end")) - page.evaluate(
+        "window.__latBench.start"
+    )
+
+
+def run(url: str, account: tuple[str, str], runs: int) -> list[tuple[str, list[float]]]:
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    results = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+        page.set_default_timeout(120_000)
+        sign_in(page, url, *account)
+        options = period_options(page)
+        if len(options) < 2:
+            raise SystemExit("the warehouse has fewer than two months: nothing to switch between")
+        # the default "from" month (12 months back) and the one before it: both valid periods
+        values = (options[-12], options[-13]) if len(options) > 12 else (options[0], options[1])
+        titles = page.locator("[data-testid=stSidebarNav] a").all_inner_texts()
+        for title in titles:
+            page.locator("[data-testid=stSidebarNav] a").filter(has_text=title).first.click()
+            page.locator("h1").filter(has_text=title).first.wait_for(timeout=300_000)
+            _idle(page)
+            has_chart = page.locator(".vega-embed").count() > 0
+            timings = [measure_once(page, values[i % 2], has_chart) for i in range(runs)]
+            results.append((title + ("" if has_chart else " (no chart)"), timings))
+        browser.close()
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", type=Path, help="warehouse to serve (default: build one)")
+    parser.add_argument("--cases", type=int, default=100_000, help="cases when building")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=5, help="filter changes per page")
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "lat-bench")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("LAT_PSEUDONYM_KEY", "benchmark-key")
+    if args.db is None:
+        from benchmarks.pages import build_warehouse
+
+        args.work.mkdir(parents=True, exist_ok=True)
+        args.db = build_warehouse(args.work, args.cases, args.seed)
+    elif not args.db.exists():
+        raise SystemExit(f"no warehouse at {args.db}")
+    print(f"warehouse: {args.db}")
+    account = bench_account(args.db)
+    with serve(args.db) as url:
+        results = run(url, account, args.runs)
+    print(f"filter change → chart drawn, {args.runs} changes per page")
+    print(f"{'page':<32} {'median ms':>10} {'max ms':>10}")
+    for title, timings in results:
+        print(f"{title:<32} {statistics.median(timings):>10.0f} {max(timings):>10.0f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
