@@ -192,6 +192,9 @@ def run(
     suppress: Rule | Sequence[Rule] | None = None,
 ) -> pl.DataFrame:
     """Run a query over `scoped_cases` for this viewer and these filters (see module docstring)."""
+    if "scoped_cases" not in sql:
+        # a case query that reads mart.* directly would skip the viewer's scope
+        raise ValueError("data.run queries must read their cases from scoped_cases")
     bound = {**_filter_params(filters), **_scope_params(scope, level), **(params or {})}
     frame = _execute(scoped_sql(sql), bound)
     if suppress is not None:

@@ -376,3 +376,8 @@ def test_vectorised_date_and_code_formats_match_the_per_value_ones():
         assert shown["t"].to_list() == [
             i18n.code_label("case_type", v, language) for v in frame["t"]
         ]
+
+
+def test_a_case_query_that_skips_scoped_cases_is_refused():
+    with pytest.raises(ValueError, match="scoped_cases"):
+        data.run("select count(*) from mart.cases", scope=Scope.everything(), filters=Filters())
