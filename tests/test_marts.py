@@ -9,6 +9,7 @@ import duckdb
 import pytest
 
 from tests.marts_fixtures import (
+    attached,
     build_warehouse,
     by_key,
     case,
@@ -513,3 +514,29 @@ def test_workers_count_active_total_and_lent_cases(tmp_path: Path):
     rows = by_key(mart_rows(path, "select * from mart.workers"), "worker_id")
     assert fields(rows["w1"], "active_cases", "cases_total", "lent_cases") == (2, 3, 1)
     assert fields(rows["w2"], "active_cases", "cases_total", "lent_cases") == (0, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "period_start", "period_end", "active"),
+    [
+        (date(2024, 1, 10), None, date(2024, 1, 1), date(2024, 1, 31), True),  # started inside
+        (date(2024, 2, 1), None, date(2024, 1, 1), date(2024, 1, 31), False),  # starts after
+        (date(2023, 5, 1), date(2024, 1, 1), date(2024, 1, 1), date(2024, 1, 31), True),  # ends 1st
+        (date(2023, 5, 1), date(2023, 12, 31), date(2024, 1, 1), date(2024, 1, 31), False),
+        (date(2030, 1, 1), None, date(2024, 1, 1), None, True),  # open end
+        (date(2016, 1, 1), date(2016, 2, 1), None, date(2024, 1, 31), True),  # open start
+    ],
+)
+def test_active_between_is_the_contracts_active_in_a_period(
+    tmp_path, start, end, period_start, period_end, active
+):
+    path = build_warehouse(tmp_path / "w.duckdb", cases=[])
+    held = (
+        attached(path)
+        .execute(
+            "select staging.is_active_between($s, $e, $ps, $pe)",
+            {"s": start, "e": end, "ps": period_start, "pe": period_end},
+        )
+        .fetchall()
+    )
+    assert held == [(active,)]

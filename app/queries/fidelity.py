@@ -43,12 +43,7 @@ cohort as (
     select s.*, f.* exclude (case_id, municipality_code, case_type, worker_id),
     from scoped_cases as s
     inner join mart.fidelity as f on f.case_id = s.case_id
-    where staging.is_active_between(
-        s.start_date,
-        s.end_date,
-        coalesce($period_start::date, date '0001-01-01'),  -- no period chosen: any time
-        coalesce($period_end::date, date '9999-12-31')
-    )
+    where staging.is_active_between(s.start_date, s.end_date, $period_start::date, $period_end::date)
 ),
 
 points as (

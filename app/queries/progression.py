@@ -42,12 +42,7 @@ cohort as (
     select s.*, {split} as split_group,
     from scoped_cases as s
     left join mart.workers as w on w.worker_id = s.worker_id
-    where staging.is_active_between(
-        s.start_date,
-        s.end_date,
-        coalesce($period_start::date, date '0001-01-01'),  -- no period chosen: any time
-        coalesce($period_end::date, date '9999-12-31')
-    )
+    where staging.is_active_between(s.start_date, s.end_date, $period_start::date, $period_end::date)
 )"""
 
 BY_MONTH_SQL = """

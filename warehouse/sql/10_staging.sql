@@ -13,9 +13,11 @@ select
 
 -- purpose: THE definition of "active in a period" (contract: active in a month when it started
 -- by the month's last day and has no end_date or ended on or after its first day); every mart
--- and dashboard query that asks whether a case was active between two dates calls this
+-- and dashboard query that asks whether a case was active between two dates calls this;
+-- a NULL period_start or period_end leaves that side of the period open
 create or replace macro staging.is_active_between(start_date, end_date, period_start, period_end) as
-    start_date <= period_end and (end_date is null or end_date >= period_start)
+    (period_end is null or start_date <= period_end)
+    and (period_start is null or end_date is null or end_date >= period_start)
 ;
 
 -- purpose: the as-of date, the latest exported_at loaded (NULL before any load); grain: one row
