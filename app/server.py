@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -45,17 +44,13 @@ def build_demo(db: Path) -> Path:
 
 
 def serve(db: Path, port: int, host: str) -> int:
-    """Run Streamlit on `db` until it stops or Ctrl-C; returns its exit code."""
+    """Become Streamlit on `db`: `lat serve` is then the server process itself, so Ctrl-C,
+    SIGTERM from systemd or CI, and its exit code all reach Streamlit directly."""
     env = {**os.environ, "LAT_DB": str(db.absolute())}
-    process = subprocess.Popen(streamlit_command(port, host), cwd=ROOT, env=env)
-    try:
-        return process.wait()
-    except KeyboardInterrupt:  # Streamlit got the same Ctrl-C; give it time to shut down
-        try:
-            return process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.terminate()
-            return process.wait()
+    os.chdir(ROOT)  # so .streamlit/config.toml applies
+    command = streamlit_command(port, host)
+    os.execve(command[0], command, env)
+    return 0  # not reached: execve replaces this process
 
 
 def run_demo(args: argparse.Namespace) -> int:
@@ -63,11 +58,7 @@ def run_demo(args: argparse.Namespace) -> int:
     fresh = not db.exists()
     if fresh:
         print(f"Bygger demo-datalageret (syntetiske data, {DEMO_CASES} forløb) ...", flush=True)
-    try:
-        build_demo(db)
-    except ImportError as error:
-        print(f"Demoen kan ikke bygges endnu: {error}", file=sys.stderr)
-        return 2
+    build_demo(db)
     print(f"Demo-datalager: {db}" + ("" if fresh else " (genbrugt)"), flush=True)
     _print_demo_accounts(db)
     print(f"Dashboardet: http://{args.host}:{args.port}", flush=True)
@@ -75,11 +66,9 @@ def run_demo(args: argparse.Namespace) -> int:
 
 
 def _print_demo_accounts(db: Path) -> None:
-    """Demo sign-in accounts, when the sign-in module exists."""
-    try:
-        from app.accounts import ensure_demo_accounts
-    except ImportError:
-        return
+    """The demo sign-in accounts, one per role, with their passwords."""
+    from app.accounts import ensure_demo_accounts
+
     accounts = ensure_demo_accounts(db)
     if accounts:
         print("Demo-brugere (navn, rolle, adgangskode):")

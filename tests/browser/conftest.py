@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +17,8 @@ import pytest
 CHROMIUM = Path("/usr/bin/chromium")
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
+SIGN_IN_NAME = "Brugernavn"
+SIGN_IN_PASSWORD = "Adgangskode"
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -34,6 +37,27 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """Stop a server started with start_new_session=True and every process of its group.
+
+    `lat serve` becomes Streamlit itself and stops on SIGTERM (tests/test_server.py); the group
+    is stopped too so that nothing a failed test left behind keeps a port busy."""
+    group = process.pid  # a new session's process group id is its leader's pid
+    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
+        try:
+            os.killpg(group, sig)
+        except ProcessLookupError:
+            break
+        try:
+            process.wait(timeout=wait)
+        except subprocess.TimeoutExpired:
+            continue
+    try:  # the child may outlive its parent: make sure the group is gone
+        os.killpg(group, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
 
 
 @pytest.fixture(scope="session")
@@ -56,7 +80,9 @@ def demo_accounts(browser_warehouse: Path) -> dict[str, tuple[str, str]]:
     """role -> (name, password) of the demo accounts beside the browser warehouse."""
     from app.accounts import ensure_demo_accounts
 
-    return {role: (name, password) for name, role, password in ensure_demo_accounts(browser_warehouse)}
+    return {
+        role: (name, password) for name, role, password in ensure_demo_accounts(browser_warehouse)
+    }
 
 
 @pytest.fixture(scope="session")
@@ -68,11 +94,21 @@ def server(browser_warehouse: Path) -> Iterator[str]:
     env = {**os.environ, "LAT_DB": str(browser_warehouse), "LAT_PSEUDONYM_KEY": "browser-test-key"}
     log = (browser_warehouse.parent / "server.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--db", str(browser_warehouse)],
+        [
+            sys.executable,
+            "-m",
+            "cli.main",
+            "serve",
+            "--port",
+            str(port),
+            "--db",
+            str(browser_warehouse),
+        ],
         cwd=REPO,
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
+        start_new_session=True,  # `lat serve` runs streamlit as a child: stop them as a group
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -84,14 +120,12 @@ def server(browser_warehouse: Path) -> Iterator[str]:
         except OSError:
             time.sleep(0.3)
     else:
-        process.kill()
-        pytest.fail(f"the dashboard did not start: {(browser_warehouse.parent / 'server.log').read_text()[-2000:]}")
+        stop_group(process)
+        pytest.fail(
+            f"the dashboard did not start: {(browser_warehouse.parent / 'server.log').read_text()[-2000:]}"
+        )
     yield url
-    process.terminate()
-    try:
-        process.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        process.kill()
+    stop_group(process)
     log.close()
 
 
@@ -116,9 +150,13 @@ def page(chromium, server):
 
 def wait_for_app(page) -> None:
     """Wait until Streamlit has finished running the script and drawn what it drew."""
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000)
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000
+    )
     page.wait_for_timeout(300)
-    page.wait_for_selector("[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000)
+    page.wait_for_selector(
+        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000
+    )
 
 
 def wait_for_chart(page) -> None:
@@ -126,8 +164,48 @@ def wait_for_chart(page) -> None:
     page.wait_for_selector(".vega-embed canvas, .vega-embed svg", state="visible", timeout=30_000)
 
 
+def sign_in(page, url: str, name: str, password: str) -> None:
+    """Open `url` and sign in through the real form (type, press Enter); waits for the outcome."""
+    page.goto(url)
+    wait_for_app(page)
+    page.get_by_label(SIGN_IN_NAME).fill(name)
+    page.get_by_label(SIGN_IN_PASSWORD).fill(password)
+    page.get_by_label(SIGN_IN_PASSWORD).press("Enter")
+    # argon2 makes the check take a moment: wait for the app (navigation) or the error box
+    page.wait_for_selector("[data-testid=stSidebarNav], [data-testid=stAlertContentError]")
+    wait_for_app(page)
+
+
+def nav_titles(page) -> list[str]:
+    return page.locator("[data-testid=stSidebarNav] a").all_inner_texts()
+
+
+def go_to(page, title: str) -> None:
+    """Follow a navigation link (same session: a fresh page.goto would need a new sign-in)."""
+    page.locator("[data-testid=stSidebarNav] a").filter(has_text=title).first.click()
+    page.locator("h1").filter(has_text=title).first.wait_for()
+    wait_for_app(page)
+
+
+def table_cells(page) -> list[str]:
+    """Texts of the table cells drawn on screen (the data grid's accessible rows)."""
+    return page.locator("[data-testid=stDataFrame] td").all_inner_texts()
+
+
 def screenshot(page, name: str) -> Path:
+    """Save the whole page: Streamlit scrolls inside its own container, so full_page alone
+    would cut at the window; the window is made as tall as the content for the picture."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
+    size = page.viewport_size
+    height = page.evaluate(
+        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
+        "[data-testid=stAppScrollToBottomContainer], section')].map(e => e.scrollHeight), 0)"
+    )
+    if size and height > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": min(height + 50, 15_000)})
+        page.wait_for_timeout(200)  # let the charts re-lay themselves out at the new size
     page.screenshot(path=str(path), full_page=True)
+    if size:
+        page.set_viewport_size(size)
     return path

@@ -1,0 +1,94 @@
+"""Main flows as a national user: filters change the figures and the URL, the URL restores the
+view in a new page, the English switch, and a chart's CSV download."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pytest
+
+from tests.browser.conftest import screenshot, sign_in, wait_for_app, wait_for_chart
+
+pytestmark = pytest.mark.browser
+
+ENGLISH_TITLES = ["Overview", "Progression", "Fidelity", "Pre-post", "Caseloads", "Data quality"]
+
+
+def _first_metric(page) -> str:
+    """The first headline figure's label and value (the delta is left out)."""
+    label, value = page.locator("[data-testid=stMetric]").first.inner_text().split("\n\n")[:2]
+    return f"{label}: {value}"
+
+
+def _choose(page, filter_label: str, option: str) -> None:
+    """Pick one option in a sidebar multiselect and wait for the rerun it causes."""
+    box = page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]")
+    box.filter(has_text=filter_label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+    page.keyboard.press("Escape")
+    wait_for_app(page)
+
+
+@pytest.fixture
+def national(page, server, demo_accounts):
+    """A page signed in as the national demo account, on the overview with its chart drawn."""
+    sign_in(page, server, *demo_accounts["national"])
+    wait_for_chart(page)
+    return page
+
+
+def test_filter_changes_figures_and_url_and_the_url_restores_the_view(
+    national, server, demo_accounts
+):
+    before = _first_metric(national)
+    chart_before = national.locator(".vega-embed").first.inner_html()
+    _choose(national, "Forløbstype", "Mentor")
+    wait_for_chart(national)
+    after = _first_metric(national)
+    assert after != before, f"the mentor filter left the first figure at {before}"
+    assert national.locator(".vega-embed").first.inner_html() != chart_before
+    assert "type=mentor" in national.url
+    screenshot(national, "national-overview-mentor")
+
+    # Streamlit sessions are per websocket: the copied URL signs in again, then shows the view.
+    copy = national.context.new_page()
+    sign_in(copy, national.url, *demo_accounts["national"])
+    wait_for_chart(copy)
+    assert "type=mentor" in copy.url
+    case_type = copy.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").filter(
+        has_text="Forløbstype"
+    )
+    assert "Mentor" in case_type.inner_text()
+    assert _first_metric(copy) == after
+
+
+def test_english_switch_translates_titles_and_number_format(national):
+    constants = national.locator("[data-testid=stCaptionContainer]").filter(has_text="Jacobson")
+    assert "reliabilitet 0,85" in constants.inner_text()  # Danish decimal comma
+    national.locator("[data-testid=stSidebar]").get_by_text("English", exact=True).click()
+    national.locator("h1").filter(has_text="Overview").wait_for()
+    wait_for_app(national)
+    assert "lang=en" in national.url
+    titles = national.locator("[data-testid=stSidebarNav] a").all_inner_texts()
+    assert titles[: len(ENGLISH_TITLES)] == ENGLISH_TITLES
+    assert "Audit trail" in titles
+    assert _first_metric(national).startswith("Active cases: ")
+    constants = national.locator("[data-testid=stCaptionContainer]").filter(has_text="Jacobson")
+    assert "reliability 0.85" in constants.inner_text()  # English decimal point
+    screenshot(national, "national-overview-english")
+
+
+def test_chart_csv_download_has_header_and_rows(national):
+    button = national.get_by_role("button", name="Hent data (CSV)").first
+    with national.expect_download() as download:
+        button.click()
+    assert download.value.suggested_filename == "overview_case_types.csv"
+    text = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == ["month", "case_type", "active_cases", "suppressed"]
+    assert len(rows) > 12, "fewer rows than months in the default period"
+    assert {row[1] for row in rows[1:]} == {"Mentor", "Forældrecoach"}
+    assert all(len(row) == 4 for row in rows[1:])
+    assert all(row[3] in ("true", "false") for row in rows[1:])

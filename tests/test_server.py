@@ -1,0 +1,65 @@
+"""`lat serve` as a service manager runs it: it answers, and SIGTERM stops it for good."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from warehouse.db import ensure_warehouse
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1) as r:
+            return r.status == 200
+    except OSError:
+        return False
+
+
+def test_serve_answers_and_stops_on_sigterm(tmp_path: Path):
+    db = tmp_path / "warehouse.duckdb"
+    ensure_warehouse(db)
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve", "--db", str(db), "--port", str(port)],
+        cwd=tmp_path,  # serve must find the app and its config from anywhere
+        env={**os.environ, "LAT_DB": str(db)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not _healthy(port) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert _healthy(port), "the dashboard did not start"
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+        time.sleep(0.5)
+        assert not _healthy(port), "something still answers on the port after SIGTERM"
+    finally:
+        try:
+            os.killpg(process.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+def test_serve_without_a_warehouse_says_how_to_get_one(tmp_path: Path, capsys):
+    from cli.main import main
+
+    assert main(["serve", "--db", str(tmp_path / "none.duckdb")]) == 2
+    assert "lat load" in capsys.readouterr().err
