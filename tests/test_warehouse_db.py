@@ -86,3 +86,13 @@ def test_concurrent_writers_wait_for_each_other_and_both_changes_survive(tmp_pat
         ("GSE", 7.0),
         ("WHO5", 11.0),
     ]
+
+
+def test_a_new_warehouse_is_readable_by_its_owner_only_and_a_set_mode_is_kept(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    db.ensure_warehouse(path)
+    assert path.stat().st_mode & 0o777 == 0o600
+    path.chmod(0o640)  # an administrator lets a group of evaluators read it
+    with db.write_transaction(path) as con:
+        con.execute("update ref.instruments set sd = 21 where instrument = 'WHO5'")
+    assert path.stat().st_mode & 0o777 == 0o640

@@ -13,6 +13,7 @@ import fcntl
 import hashlib
 import os
 import shutil
+import stat
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -140,6 +141,8 @@ def write_transaction(path: Path, *, compact: bool = False) -> Iterator[duckdb.D
                 _rebuild(tmp)
             with open(tmp, "rb+") as handle:
                 os.fsync(handle.fileno())
+            # special-category data: owner-only when new; a mode an admin set on it is kept
+            os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o600)
             os.replace(tmp, path)
         finally:
             with contextlib.suppress(FileNotFoundError):
