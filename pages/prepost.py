@@ -118,9 +118,12 @@ def _figures(total: dict) -> None:
                 total["mean_change"], total["ci_low"], total["ci_high"], 1),
         )  # fmt: skip
     with cols[3]:
+        # the interval goes in the help, as for the mean change: the card is too narrow for it
         components.figure(
             tr({"da": "Effektstørrelse d_av", "en": "Effect size d_av"}),
-            components.value_text(None, True, by=by) if hidden else _with_ci(
+            components.value_text(None, True, by=by) if hidden else
+            i18n.fmt_signed(total["d_av"], 2),
+            help=None if hidden else _with_ci(
                 total["d_av"], total["d_av_ci_low"], total["d_av_ci_high"], 2),
         )  # fmt: skip
 
