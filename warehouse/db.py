@@ -29,7 +29,7 @@ DEFAULT_DB = Path("data") / "warehouse.duckdb"
 TMP_SUFFIX = ".writing"
 # A load of a million cases must stay well under 4 GB: DuckDB spills to disk beyond this
 # instead of keeping most of the machine's memory as cache (its default is 80% of RAM).
-WRITER_CONFIG = {"memory_limit": os.environ.get("LAT_WRITER_MEMORY", "1GB")}
+WRITER_CONFIG = {"memory_limit": os.environ.get("LAT_WRITER_MEMORY", "768MB")}
 
 # Defaults of ref.instruments (warehouse contract section 4).
 INSTRUMENT_DEFAULTS: list[dict] = [
