@@ -28,7 +28,7 @@ from etl.read import (
     read_export,
     table_file_from_records,
 )
-from etl.validate import Validated, validate_table
+from etl.validate import REJECTED_SCHEMA, Validated, validate_table
 from warehouse.db import data_dir, db_path, write_transaction
 
 # Danish table name -> raw table and its key; the order is the order of applying (rule 14:
@@ -462,15 +462,6 @@ class _Erased:
 # rejected rows and records
 
 
-_REJECTED_SCHEMA = {
-    "source_row": pl.Int64,
-    "column_name": pl.String,
-    "reason_code": pl.String,
-    "message": pl.String,
-    "raw_values": pl.String,
-}
-
-
 def _rejections(
     tf: TableFile,
     v: Validated,
@@ -479,7 +470,7 @@ def _rejections(
     orphans: pl.DataFrame,
 ) -> pl.DataFrame:
     """All rejected rows of a file: the validator's, the erased ones and the orphans."""
-    refused = v.rejected.select(list(_REJECTED_SCHEMA)).cast(_REJECTED_SCHEMA)
+    refused = v.rejected.select(list(REJECTED_SCHEMA)).cast(REJECTED_SCHEMA)
     # A bad row of an erased case keeps nothing of it either (not even its raw cells).
     gone = erased.rows_of_erased(tf, refused["source_row"])
     if gone:

@@ -188,7 +188,8 @@ _INVALID_HINT = {
     "date": "er ikke en gyldig dato (brug fx 2024-03-05 eller 05-03-2024)",
     "bool": "er ikke ja eller nej",
 }
-_REJECTED_SCHEMA = {
+# the shape of Validated.rejected; the loader records rows in exactly this shape
+REJECTED_SCHEMA = {
     "source_row": pl.Int64,
     "column_name": pl.String,
     "reason_code": pl.String,
@@ -709,7 +710,7 @@ def _deduplicate(
     keys = KEYS[table]
     repeated = _maybe_repeated(valid, keys)
     if repeated is None:
-        return valid, 0, pl.DataFrame(schema=_REJECTED_SCHEMA)
+        return valid, 0, pl.DataFrame(schema=REJECTED_SCHEMA)
     values = [c for c in valid.columns if c != SOURCE_ROW]
     group = valid.filter(repeated)
     variants = group.select(values).unique().group_by(keys).len()
@@ -740,7 +741,7 @@ def _maybe_repeated(valid: pl.DataFrame, keys: list[str]) -> pl.Series | None:
 
 def _conflict_rows(table: str, clash: pl.DataFrame, keys: list[str], names: _Names) -> pl.DataFrame:
     if clash.height == 0:
-        return pl.DataFrame(schema=_REJECTED_SCHEMA)
+        return pl.DataFrame(schema=REJECTED_SCHEMA)
     key_column = {"case_id": "forloeb_id", "worker_id": "medarbejder_id"}[keys[0]]
     rows = pl.col(SOURCE_ROW).sort().cast(pl.String).str.join(", ").over(keys)
     key_text = pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator=" / ")
@@ -764,7 +765,7 @@ def _conflict_rows(table: str, clash: pl.DataFrame, keys: list[str], names: _Nam
 
 def _rejections(failed: pl.DataFrame, checks: list[_Check], names: _Names) -> pl.DataFrame:
     if failed.height == 0:
-        return pl.DataFrame(schema=_REJECTED_SCHEMA)
+        return pl.DataFrame(schema=REJECTED_SCHEMA)
     index = pl.col("_fail")
     used = sorted(set(failed["_fail"].to_list()))
 

@@ -19,6 +19,19 @@ def _isolated_environment(
     monkeypatch.setenv("LAT_PSEUDONYM_KEY", "test-key-not-secret")
 
 
+@pytest.fixture
+def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2 parameters in tests (production keeps argon2-cffi's RFC 9106 defaults)."""
+    from argon2 import PasswordHasher
+
+    from app import accounts
+
+    monkeypatch.setattr(
+        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )
+    monkeypatch.setattr(accounts, "_dummy_hash", None)
+
+
 def shared_path(*parts: str) -> Path:
     """A file under ../shared, or skip the test saying why (a user's clone has no ../shared)."""
     path = SHARED.joinpath(*parts)

@@ -7,7 +7,6 @@ import stat
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 
 from app import accounts
 from app.accounts import AccountError, AccountStore, authenticate, make_account
@@ -17,13 +16,7 @@ PASSWORD = "korrekt-hest-batteri"
 T0 = 1_800_000_000.0
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 parameters in tests (production keeps argon2-cffi's RFC 9106 defaults)."""
-    monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-    monkeypatch.setattr(accounts, "_dummy_hash", None)
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 @pytest.fixture

@@ -7,10 +7,9 @@ import time
 from pathlib import Path
 
 import pytest
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from app import accounts, audit
+from app import audit
 from app.accounts import AccountError, AccountStore, accounts_path, make_account
 from app.auth import account_from_claims, session_expired
 
@@ -18,13 +17,7 @@ HERE = Path(__file__).parent
 PASSWORD = "korrekt-hest-batteri"
 
 
-@pytest.fixture(autouse=True)
-def _fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Cheap argon2 parameters in tests (production keeps argon2-cffi's RFC 9106 defaults)."""
-    monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-    monkeypatch.setattr(accounts, "_dummy_hash", None)
+pytestmark = pytest.mark.usefixtures("fast_hashing")
 
 
 @pytest.fixture

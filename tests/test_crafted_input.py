@@ -17,10 +17,9 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
-from argon2 import PasswordHasher
 from streamlit.testing.v1 import AppTest
 
-from app import accounts, audit, components
+from app import audit, components
 from app.accounts import AccountStore, accounts_path, make_account
 from app.auth import account_from_claims
 from app.queries import data_quality
@@ -258,11 +257,7 @@ def test_csv_download_neutralises_formula_cells():
 
 
 @pytest.fixture
-def store(monkeypatch: pytest.MonkeyPatch) -> AccountStore:
-    monkeypatch.setattr(
-        accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    )
-    monkeypatch.setattr(accounts, "_dummy_hash", None)
+def store(fast_hashing: None) -> AccountStore:
     s = AccountStore(accounts_path())
     s.add(make_account("anna", "coordinator", ["101"]), PASSWORD)
     return s
