@@ -14,13 +14,13 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
+from etl.cpr import mask_cpr
 from warehouse.db import data_dir, db_path
 
 EVENTS = (
@@ -33,10 +33,6 @@ EVENTS = (
     "purge",
 )
 FILE_NAME = "audit.sqlite"
-CPR_MASK = "XXXXXX-XXXX"
-# Used only until etl/cpr.py exists; deliberately broader than rule 22 (no date check): masking a
-# harmless ten-digit number in an audit line costs nothing, missing a CPR number would.
-_FALLBACK_CPR = re.compile(r"(?<!\d)\d{6}-?\d{4}(?!\d)")
 
 _SCHEMA = """
 create table if not exists events (
@@ -80,17 +76,6 @@ def _connect(db: Path | None) -> sqlite3.Connection:
     con = sqlite3.connect(path, timeout=10)
     con.executescript(_SCHEMA)
     return con
-
-
-def mask_cpr(text: str) -> str:
-    """Replace every CPR-like number in `text` with XXXXXX-XXXX."""
-    try:
-        from etl.cpr import CPR_PATTERN  # written by the ETL helper; rule 22 exactly
-    except ImportError:
-        pattern = _FALLBACK_CPR
-    else:
-        pattern = re.compile(CPR_PATTERN)
-    return pattern.sub(CPR_MASK, text)
 
 
 def _masked(value: object) -> object:

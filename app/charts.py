@@ -3,8 +3,8 @@
 API:
 - `PALETTE` (Okabe–Ito), `CASE_TYPE_COLORS`, `color_scale(domain)`: use these, never ad-hoc colours.
 - `enable_theme()`: registers and enables the Altair theme "lat" (large fonts); the router calls it.
-- `line_chart(df, x, y, *, color=None, ...)`, `bar_chart(df, x, y, *, color=None, horizontal=False)`,
-  `sparkline(df, x, y)`: small builders returning `alt.Chart`s (pages may layer or tweak them).
+- `line_chart(df, x, y, *, color=None, ...)`, `bar_chart(df, x, y, *, color=None, horizontal=False)`:
+  small builders returning `alt.Chart`s (pages may layer or tweak them).
   They refuse more than `MAX_POINTS` rows (`check_points(*frames)`, for builders elsewhere too):
   aggregate in DuckDB first.
 - `localized_spec(chart, language) -> dict` and `to_png(chart, language) -> bytes`: the Vega-Lite
@@ -134,17 +134,6 @@ def bar_chart(
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title="", scale=scale or alt.Undefined)
     return alt.Chart(df).mark_bar().encode(**encoding)
-
-
-def sparkline(df: pl.DataFrame, x: str, y: str, *, height: int = 60) -> alt.Chart:
-    """A bare monthly trend line (no axes), for a headline figure."""
-    check_points(df)
-    return (
-        alt.Chart(df)
-        .mark_line(point=False, strokeWidth=2, color=PALETTE[0])
-        .encode(x=alt.X(f"{x}:T", axis=None), y=alt.Y(f"{y}:Q", axis=None))
-        .properties(height=height)
-    )
 
 
 def localized_spec(chart: alt.TopLevelMixin, language: str | None = None) -> dict:

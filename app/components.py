@@ -42,10 +42,8 @@ LIST_ROWS = 1000  # rows of a case list shown in the browser; its CSV has them a
 
 def record_download(what: str) -> None:
     """Audit trail entry for a download (the sign-in module writes it when someone is signed in)."""
-    try:
-        from app import auth  # imported late: the sign-in module pulls in the account store
-    except ImportError:
-        return
+    from app import auth  # imported late: the sign-in module pulls in the account store
+
     try:
         auth.log_download(what)
     except Exception:  # an audit hiccup must not block the reader; it is logged
@@ -220,9 +218,3 @@ def run_page(title_key: str, render: Callable[[], None]) -> None:
     except Exception:  # the reader gets a message; the operator gets the traceback in the log
         log.exception("page %s failed", title_key)
         st.error(t("page_error"))
-
-
-def placeholder(title_key: str) -> None:
-    """A page that another helper is still building."""
-    st.title(t(title_key))
-    st.info(t("coming_soon"))

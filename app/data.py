@@ -85,11 +85,6 @@ def _reader(path: str) -> Reader:
     return Reader(Path(path))
 
 
-def reader() -> Reader:
-    """The shared read-only follower of the warehouse file (one per process and path)."""
-    return _reader(str(db_path()))
-
-
 def _mtime_ns() -> int:
     return db_path().stat().st_mtime_ns
 
@@ -99,8 +94,8 @@ def status() -> str:
     if not db_path().exists():
         return "missing"
     try:
-        loaded = _cached(str(db_path()), _mtime_ns(), "select count(*) as n from etl.batches", ())
-        _cached(str(db_path()), _mtime_ns(), "select as_of from mart.as_of", ())
+        loaded = _execute("select count(*) as n from etl.batches", {})
+        _execute("select as_of from mart.as_of", {})
     except duckdb.Error:
         return "not_ready"
     return "ready" if loaded["n"][0] > 0 else "empty"
@@ -195,7 +190,12 @@ def run(
     if "scoped_cases" not in sql:
         # a case query that reads mart.* directly would skip the viewer's scope
         raise ValueError("data.run queries must read their cases from scoped_cases")
-    bound = {**_filter_params(filters), **_scope_params(scope, level), **(params or {})}
+    reserved = _filter_params(filters) | _scope_params(scope, level)
+    clash = sorted(set(params or {}) & reserved.keys())
+    if clash:
+        # a caller's value must never replace the viewer's scope or the sidebar's filters
+        raise ValueError(f"data.run parameters may not redefine {clash}")
+    bound = reserved | (params or {})
     frame = _execute(scoped_sql(sql), bound)
     if suppress is not None:
         frame = suppression.apply(frame, suppress, on=suppression_on(scope, filters, level))
@@ -269,8 +269,8 @@ def _worker_options(scope: Scope) -> dict[str, str]:
 
 
 def current_scope() -> Scope:
-    """The viewer of this run (set by the router; the national view outside the app)."""
-    return st.session_state.get(SCOPE_KEY) or Scope.everything()
+    """The viewer of this run (set by the router); without one, the least: aggregates only."""
+    return st.session_state.get(SCOPE_KEY) or Scope(role="viewer")
 
 
 def current_filters() -> Filters:

@@ -40,10 +40,6 @@ _TO = ("to", "f_to")
 WIDGET_KEYS = (_FROM[1], _TO[1], *(key for _, key in _MULTI.values()))
 
 
-def month_start(value: date) -> date:
-    return value.replace(day=1)
-
-
 def add_months(value: date, months: int) -> date:
     """The first day of the month `months` after (or before) `value`'s month."""
     index = value.year * 12 + value.month - 1 + months

@@ -29,6 +29,7 @@ DEFAULT_LANG = "da"
 SUPPRESSED = "<5"
 MISSING = "–"
 
+_UNKNOWN = {"da": "Ukendt", "en": "Unknown"}  # a missing code, in every list and chart
 _MONTHS = {
     "da": ["jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.", "sep.", "okt.", "nov.",
            "dec."],
@@ -46,10 +47,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "page_data_quality": {"da": "Datakvalitet", "en": "Data quality"},
     "page_audit": {"da": "Revisionsspor", "en": "Audit trail"},
     "language": {"da": "Sprog", "en": "Language"},
-    "coming_soon": {
-        "da": "Denne side er under udarbejdelse.",
-        "en": "This page is being built.",
-    },
     "page_error": {
         "da": "Siden kunne ikke vises. Prøv at nulstille filtrene eller genindlæse siden. "
         "Hvis fejlen bliver ved, så kontakt den ansvarlige for LAT Indsigt.",
@@ -181,7 +178,7 @@ def t(key: str, language: str | None = None, **values: object) -> str:
 def code_label(kind: str, code: str | None, language: str | None = None) -> str:
     """The reader's word for a warehouse code; unknown codes print as they are."""
     if code is None:
-        return tr({"da": "Ukendt", "en": "Unknown"}, language)
+        return tr(_UNKNOWN, language)
     labels = _CODES.get(kind, {}).get(code)
     return tr(labels, language) if labels else str(code)
 
@@ -264,7 +261,7 @@ def date_expr(column: str, language: str | None = None) -> pl.Expr:
 def code_expr(kind: str, column: str, language: str | None = None) -> pl.Expr:
     """`code_label` over a whole column of warehouse codes, vectorised."""
     codes = _CODES.get(kind, {})
-    unknown = tr({"da": "Ukendt", "en": "Unknown"}, language)
+    unknown = tr(_UNKNOWN, language)
     value = pl.col(column)
     labelled = value.replace({code: tr(labels, language) for code, labels in codes.items()})
     return pl.when(value.is_null()).then(pl.lit(unknown)).otherwise(labelled).alias(column)
@@ -291,8 +288,7 @@ def vega_locale(language: str | None = None) -> dict:
                 "shortDays": ["søn", "man", "tir", "ons", "tor", "fre", "lør"],
                 "months": ["januar", "februar", "marts", "april", "maj", "juni", "juli",
                            "august", "september", "oktober", "november", "december"],
-                "shortMonths": ["jan.", "feb.", "mar.", "apr.", "maj", "jun.", "jul.", "aug.",
-                                "sep.", "okt.", "nov.", "dec."],
+                "shortMonths": _MONTHS["da"],
             },
         }  # fmt: skip
     return {

@@ -37,14 +37,10 @@ class Scope:
 
     @classmethod
     def everything(cls) -> Scope:
-        """Before sign-in existed: the national view."""
+        """The national view: every municipality, case by case (tests, benchmarks, tools)."""
         return cls(role="national", user="national")
 
     @property
     def case_level(self) -> bool:
         """May this viewer see case-level rows (ids, lists, individual lines) at all?"""
         return self.role != "viewer" and not self.presentation
-
-    @property
-    def sees_all_municipalities(self) -> bool:
-        return self.role in ("national", "viewer")

@@ -71,10 +71,8 @@ def _filters(scope: Scope) -> filters.Filters:
 
 def _log_page_view(page: st.Page, chosen: filters.Filters) -> None:
     """Audit trail: which page with which filters (written once per change, when signed in)."""
-    try:
-        from app import auth  # imported late: the sign-in module pulls in the account store
-    except ImportError:
-        return
+    from app import auth  # imported late: the sign-in module pulls in the account store
+
     options_free = {
         "from": chosen.from_month.isoformat()[:7] if chosen.from_month else None,
         "to": chosen.to_month.isoformat()[:7] if chosen.to_month else None,
@@ -92,7 +90,6 @@ def _pages(scope: Scope) -> list[st.Page]:
     return [
         st.Page(ROOT / "pages" / name, title=i18n.t(key), url_path=url, default=url == "overview")
         for name, key, url in listed
-        if (ROOT / "pages" / name).exists()
     ]
 
 

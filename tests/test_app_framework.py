@@ -381,3 +381,9 @@ def test_vectorised_date_and_code_formats_match_the_per_value_ones():
 def test_a_case_query_that_skips_scoped_cases_is_refused():
     with pytest.raises(ValueError, match="scoped_cases"):
         data.run("select count(*) from mart.cases", scope=Scope.everything(), filters=Filters())
+
+
+def test_a_query_cannot_redefine_the_viewers_scope_or_filters():
+    worker = Scope(role="worker", worker_id="W1")
+    with pytest.raises(ValueError, match="redefine"):
+        data.run(COUNT, {"scope_worker": None}, scope=worker, filters=Filters())
