@@ -22,10 +22,14 @@ HANDLERS = {
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lat", description="LAT Indsigt: warehouse and dashboard")
     sub = parser.add_subparsers(dest="command", required=True)
+    # every command that works on a warehouse takes --db after its own arguments
+    with_db = argparse.ArgumentParser(add_help=False)
+    with_db.add_argument("--db", help="warehouse file (default data/warehouse.duckdb or $LAT_DB)")
 
-    load = sub.add_parser("load", help="load platform exports into the warehouse")
+    load = sub.add_parser(
+        "load", help="load platform exports into the warehouse", parents=[with_db]
+    )
     load.add_argument("paths", nargs="+", metavar="PATH")
-    load.add_argument("--db", help="warehouse file (default data/warehouse.duckdb or $LAT_DB)")
 
     synth = sub.add_parser("synth", help="write a synthetic export")
     synth.add_argument("out_dir", metavar="OUT_DIR")
@@ -37,13 +41,13 @@ def build_parser() -> argparse.ArgumentParser:
         ("demo", "start the dashboard on a demo warehouse"),
         ("serve", "start the dashboard on an existing warehouse"),
     ):
-        serve = sub.add_parser(name, help=text)
+        serve = sub.add_parser(name, help=text, parents=[with_db] if name == "serve" else [])
         serve.add_argument("--port", type=int, default=8501)
         serve.add_argument("--host", default="127.0.0.1")
-        if name == "serve":
-            serve.add_argument("--db")
 
-    reference = sub.add_parser("reference", help="show or change reference constants")
+    reference = sub.add_parser(
+        "reference", help="show or change reference constants", parents=[with_db]
+    )
     reference.add_argument("instrument", nargs="?")
     reference.add_argument("--sd", type=float)
     reference.add_argument("--reliability", type=float)
@@ -53,33 +57,33 @@ def build_parser() -> argparse.ArgumentParser:
     mcid = reference.add_mutually_exclusive_group()
     mcid.add_argument("--mcid", type=float)
     mcid.add_argument("--no-mcid", action="store_true")
-    reference.add_argument("--db")
 
     user = sub.add_parser("user", help="manage sign-in accounts")
     user_sub = user.add_subparsers(dest="user_command", required=True)
-    add = user_sub.add_parser("add")
+    add = user_sub.add_parser("add", help="add an account", parents=[with_db])
     add.add_argument("name")
     add.add_argument(
         "--role", required=True, choices=["national", "coordinator", "worker", "viewer"]
     )
     add.add_argument("--municipality", action="append", default=[])
     add.add_argument("--worker-id")
-    user_sub.add_parser("list")
-    remove = user_sub.add_parser("remove")
+    user_sub.add_parser("list", help="list the accounts", parents=[with_db])
+    remove = user_sub.add_parser("remove", help="remove an account", parents=[with_db])
     remove.add_argument("name")
-    passwd = user_sub.add_parser("passwd")
+    passwd = user_sub.add_parser("passwd", help="set a new password", parents=[with_db])
     passwd.add_argument("name")
-    user.add_argument("--db")
 
-    erase = sub.add_parser("erase", help="erase one case or citizen from every table")
+    erase = sub.add_parser(
+        "erase", help="erase one case or citizen from every table", parents=[with_db]
+    )
     target = erase.add_mutually_exclusive_group(required=True)
     target.add_argument("--case")
     target.add_argument("--citizen")
-    erase.add_argument("--db")
 
-    purge = sub.add_parser("purge", help="remove closed cases older than a retention date")
+    purge = sub.add_parser(
+        "purge", help="remove closed cases older than a retention date", parents=[with_db]
+    )
     purge.add_argument("--closed-before", required=True)
-    purge.add_argument("--db")
     return parser
 
 

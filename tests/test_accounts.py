@@ -120,7 +120,7 @@ def _stdin(monkeypatch: pytest.MonkeyPatch, text: str) -> None:
 
 
 def _cli(tmp_path: Path, *argv: str) -> int:
-    return main(["user", "--db", str(tmp_path / "warehouse.duckdb"), *argv])
+    return main(["user", *argv, "--db", str(tmp_path / "warehouse.duckdb")])
 
 
 def _store(tmp_path: Path) -> AccountStore:
