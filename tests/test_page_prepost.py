@@ -72,6 +72,10 @@ def test_split_hides_a_small_group_and_its_complement(app_db):
     assert rows["Alle"] == "54" and rows["35-49"] == "20"
     categories = q.categories(Scope.everything(), PERIOD, "WHO5", "age_band")
     assert categories.filter(pl.col("group_value") == "<18")["n"].null_count() == 4
+    # the complement stays hidden in every other view of the split, or 2 = 54 - the rest again
+    for view in (categories, q.distribution(Scope.everything(), PERIOD, "WHO5", "age_band")):
+        complement = view.filter(pl.col("group_value") == "18-24")
+        assert complement["n"].null_count() == complement.height > 0
 
 
 def test_one_municipality_seen_case_by_case_is_not_suppressed(app_db):

@@ -172,13 +172,15 @@ order by group_value, phase desc
 def distribution(scope: Scope, filters: Filters, instrument: str, group: str) -> pl.DataFrame:
     """Quantiles (10/25/50/75/90 %) and mean of the pre and post scores per group and phase."""
     _check_instrument(instrument)
-    return data.run(
+    values = ("p10", "q1", "median", "q3", "p90", "mean")
+    frame = data.run(
         _with_paired(group, _DISTRIBUTION_SQL),
         {"instrument": instrument},
         scope=scope,
         filters=filters,
-        suppress=data.Rule(count="n", values=("p10", "q1", "median", "q3", "p90", "mean")),
+        suppress=data.Rule(count="n", values=values),
     )
+    return _hide_groups_hidden_in_stats(frame, scope, filters, instrument, group, ("n", *values))
 
 
 _HISTOGRAM_SQL = """
@@ -247,13 +249,38 @@ order by group_value, measure desc, category
 def categories(scope: Scope, filters: Filters, instrument: str, group: str) -> pl.DataFrame:
     """Cases per reliable-change and clinical-change category, per group (suppressed)."""
     _check_instrument(instrument)
-    return data.run(
+    frame = data.run(
         _with_paired(group, _CATEGORIES_SQL),
         {"instrument": instrument},
         scope=scope,
         filters=filters,
         suppress=data.Rule(count="n", total_group="total_group"),
     )
+    return _hide_groups_hidden_in_stats(frame, scope, filters, instrument, group, ("n",))
+
+
+def _hide_groups_hidden_in_stats(
+    frame: pl.DataFrame,
+    scope: Scope,
+    filters: Filters,
+    instrument: str,
+    group: str,
+    columns: tuple[str, ...],
+) -> pl.DataFrame:
+    """Hide in `frame` every group the statistics table hides.
+
+    The views of one split show the same groups: a group hidden there as the complement of a
+    small one would otherwise give its size away here (its quantiles' n, its categories' sum).
+    """
+    stats = paired_stats(scope, filters, instrument, group)
+    hidden = stats.filter(pl.col("suppressed") & (pl.col("group_value") != "all"))["group_value"]
+    newly = pl.col("group_value").is_in(hidden.implode()) & ~pl.col("suppressed")
+    return frame.with_columns(
+        *(pl.when(newly).then(None).otherwise(pl.col(c)).alias(c) for c in columns),
+        pl.when(newly).then(pl.lit("complement")).otherwise(pl.col("suppressed_by"))
+        .alias("suppressed_by"),
+        (pl.col("suppressed") | newly).alias("suppressed"),
+    )  # fmt: skip
 
 
 _CASE_LINES_SQL = """
