@@ -120,7 +120,7 @@ def load_exports(
     today = today or date.today()
     db = Path(db)
     data_dir(db).mkdir(parents=True, exist_ok=True)
-    pseudonymizer = Pseudonymizer.from_environment(data_dir(db) / "pseudonym.key")
+    pseudonymizer = Pseudonymizer.for_warehouse(db)
     report = progress or (lambda _label, _fraction: None)
     result = LoadResult()
     for path in paths:

@@ -43,6 +43,13 @@ class Pseudonymizer:
             return cls(env.encode("utf-8"))
         return cls(_read_or_create_key(Path(key_file)))
 
+    @classmethod
+    def for_warehouse(cls, db: Path) -> Pseudonymizer:
+        """The key of the warehouse `db`: $LAT_PSEUDONYM_KEY, else pseudonym.key beside it."""
+        from warehouse.db import data_dir  # imported late: warehouse/ may import etl/
+
+        return cls.from_environment(data_dir(db) / "pseudonym.key")
+
     def _candidate(self, prefix: str, text: str, attempt: int = 0) -> str:
         message = text if attempt == 0 else f"{text}#{attempt}"
         return prefix + hmac.digest(self._key, message.encode("utf-8"), "sha256").hex()[:20]

@@ -47,7 +47,7 @@ def _build(path: Path) -> None:
                 {"c": case_id, "s": start},
             )
         rejected = [
-            {"Forløb ID": "CASE-ERASE-1", "dato": "2019-02-30", "score": "4"},
+            {"Forløb - ID": "CASE-ERASE-1", "dato": "2019-02-30", "score": "4"},
             {"forloeb_id": "CASE-KEEP-3", "dato": "bad", "score": "4"},
             {"forloeb_id": "CASE-X", "borger_id": "ANNA-ID-77", "startdato": "bad"},
         ]

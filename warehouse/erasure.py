@@ -18,7 +18,6 @@ import contextlib
 import getpass
 import json
 import sys
-import unicodedata
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -26,7 +25,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from warehouse.db import data_dir, db_path, write_transaction
+from etl.parsing import fold
+from warehouse.db import db_path, write_transaction
 
 # Header names of the case id and citizen id columns, after the export format's folding.
 CASE_COLUMNS = frozenset({"forloeb_id", "case_id"})
@@ -39,19 +39,11 @@ class ErasureError(ValueError):
     """Something the operator can fix (unknown case, bad date); shown as one line."""
 
 
-def fold_header(name: str) -> str:
-    """The export format's header folding: trim, lower case, æ ø å folded, spaces and - as _."""
-    text = unicodedata.normalize("NFC", str(name)).strip().lower()
-    for old, new in (("æ", "ae"), ("ø", "oe"), ("å", "aa"), (" ", "_"), ("-", "_")):
-        text = text.replace(old, new)
-    return text
-
-
 def pseudonymizer(db: Path):
     """The warehouse's pseudonymiser (key from LAT_PSEUDONYM_KEY or data_dir/pseudonym.key)."""
-    from etl.pseudonym import Pseudonymizer  # imported late: erasure works before etl is loaded
+    from etl.pseudonym import Pseudonymizer
 
-    return Pseudonymizer.from_environment(data_dir(db) / "pseudonym.key")
+    return Pseudonymizer.for_warehouse(db)
 
 
 # --- finding what to erase -------------------------------------------------------------------
@@ -100,7 +92,8 @@ def _names_target(cells: dict, case_ids: set[str], citizen_keys: set[str], keyer
     for header, value in cells.items():
         if value is None:
             continue
-        column, cell = fold_header(header), str(value).strip()
+        # the loader's own header folding, so every header it read as the case id counts here
+        column, cell = fold(header), str(value).strip()
         if column in CASE_COLUMNS and cell in case_ids:
             return True
         if column in CITIZEN_COLUMNS and citizen_keys and cell:
