@@ -624,6 +624,8 @@ def _plant_cases(frame: pl.DataFrame, c: _Cases, rng: np.random.Generator, bad_n
     """Extra cases with one planted fault each; they have no assessments, so nothing is orphaned."""
     edits = _Edits()
     closed = np.flatnonzero(c.status == 1)
+    if len(closed) == 0:  # a tiny chunk of only active cases has no template; plant nothing
+        return edits
     plan = _plan("forloeb", frame.height)
     templates = rng.choice(closed, size=len(plan), replace=len(plan) > len(closed))
     export = c.export_day

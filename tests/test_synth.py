@@ -270,3 +270,9 @@ def test_lat_synth_refuses_bad_arguments_with_one_line(tmp_path: Path, capsys, a
     assert lat(["synth", str(tmp_path / "out"), *args]) == 2
     err = capsys.readouterr().err
     assert err.startswith("lat synth:") and err.count("\n") == 1
+
+
+@pytest.mark.parametrize("seed", [1, 5])
+def test_a_messy_export_of_a_single_case_is_written(tmp_path: Path, seed: int):
+    summary = write_synthetic_export(tmp_path / "one", cases=1, seed=seed, messy=True)
+    assert summary.rows["forloeb"] >= 1
