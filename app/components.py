@@ -19,6 +19,7 @@
 - `case_list(frame, shown, caption, key)`: a list of single cases capped at `LIST_ROWS` rows in
   the browser, with the whole list as an audited CSV download.
 - `record_download(what)`: the audit-trail entry for a download (an `on_click` hook).
+- `download(label, make, key, kind)`: an audited download button; every download goes through it.
 - `freshness()`: the as-of date and the last load.
 - `no_match()`: the "filters match nothing" message.
 """
@@ -53,7 +54,7 @@ def record_download(what: str) -> None:
 MIME_TYPES = {"csv": "text/csv", "png": "image/png"}
 
 
-def _download(label: str, make: Callable[[], bytes], key: str, kind: str) -> None:
+def download(label: str, make: Callable[[], bytes], key: str, kind: str) -> None:
     """An audited download button for `<key>.<kind>`; `make` runs only when it is clicked."""
     file_name = f"{key}.{kind}"
     st.download_button(
@@ -105,9 +106,9 @@ def chart_block(
     st.caption(f"{how_to_read} {n_note}")
     left, right, _ = st.columns([1, 1, 3])
     with left:
-        _download(t("download_csv"), lambda: csv_bytes(data), key, "csv")
+        download(t("download_csv"), lambda: csv_bytes(data), key, "csv")
     with right:
-        _download(t("download_png"), lambda: charts.to_png(chart, language), key, "png")
+        download(t("download_png"), lambda: charts.to_png(chart, language), key, "png")
 
 
 def value_text(
@@ -180,7 +181,7 @@ def case_list(
                        "en": "Shows the first {k}; download the list for all."},
                       k=i18n.fmt_int(LIST_ROWS)))  # fmt: skip
     label = tr({"da": "Hent listen (CSV)", "en": "Download the list (CSV)"})
-    _download(label, lambda: csv_bytes(frame), key, "csv")
+    download(label, lambda: csv_bytes(frame), key, "csv")
 
 
 def freshness() -> None:

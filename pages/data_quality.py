@@ -90,13 +90,11 @@ def _rows_per_reason(scope, reasons: pl.DataFrame) -> None:
         label = f"{i18n.code_label('reason_code', reason)}: {i18n.fmt_int(rows.height)}"
         with st.expander(label):
             _show_table(rows.head(q.ROW_LIMIT).drop("reason_code"), f"dq_rows_{reason}")
-            st.download_button(
+            components.download(
                 tr({"da": "Hent rækkerne (CSV)", "en": "Download the rows (CSV)"}),
-                data=lambda rows=rows: components.csv_bytes(rows),
-                file_name=f"rejected_{reason}.csv",
-                mime="text/csv",
-                key=f"dq_rows_{reason}_csv",
-                on_click="ignore",
+                lambda rows=rows: components.csv_bytes(rows),
+                f"rejected_{reason}",
+                "csv",
             )
 
 

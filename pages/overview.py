@@ -157,13 +157,11 @@ def render() -> None:
         st.caption(i18n.t("suppressed_note"))
     st.subheader(tr({"da": "Aktive forløb pr. måned", "en": "Active cases per month"}))
     _type_chart(head, trend)
-    st.download_button(
+    components.download(
         tr({"da": "Hent nøgletal (CSV)", "en": "Download headline figures (CSV)"}),
-        data=lambda: components.csv_bytes(frame.drop("total_group")),
-        file_name="overview_figures.csv",
-        mime="text/csv",
-        key="overview_figures_csv",
-        on_click="ignore",
+        lambda: components.csv_bytes(frame.drop("total_group")),
+        "overview_figures",
+        "csv",
     )
 
 

@@ -387,3 +387,16 @@ def test_a_query_cannot_redefine_the_viewers_scope_or_filters():
     worker = Scope(role="worker", worker_id="W1")
     with pytest.raises(ValueError, match="redefine"):
         data.run(COUNT, {"scope_worker": None}, scope=worker, filters=Filters())
+
+
+def test_every_download_button_is_the_audited_one():
+    """Downloads take data away: each must go through components.download, which audits it."""
+    root = Path(__file__).resolve().parents[1]
+    sources = [*root.glob("app/**/*.py"), *root.glob("pages/*.py")]
+    bypassing = [
+        str(path.relative_to(root))
+        for path in sources
+        if "st.download_button" in path.read_text(encoding="utf-8")
+        and path.name != "components.py"
+    ]
+    assert bypassing == []
