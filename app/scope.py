@@ -41,6 +41,11 @@ class Scope:
         return cls(role="national", user="national")
 
     @property
+    def reads_audit_trail(self) -> bool:
+        """The audit trail names users and what they looked at: national, not on a shared screen."""
+        return self.role == "national" and self.case_level
+
+    @property
     def case_level(self) -> bool:
         """May this viewer see case-level rows (ids, lists, individual lines) at all?"""
         return self.role != "viewer" and not self.presentation

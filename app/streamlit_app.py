@@ -86,7 +86,7 @@ def _log_page_view(page: st.Page, chosen: filters.Filters) -> None:
 
 
 def _pages(scope: Scope) -> list[st.Page]:
-    listed = PAGES + (NATIONAL_PAGES if scope.role == "national" and scope.case_level else ())
+    listed = PAGES + (NATIONAL_PAGES if scope.reads_audit_trail else ())
     return [
         st.Page(ROOT / "pages" / name, title=i18n.t(key), url_path=url, default=url == "overview")
         for name, key, url in listed

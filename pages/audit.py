@@ -35,7 +35,7 @@ TEXTS = {
 t = TEXTS["en" if st.session_state.get("lang") == "en" else "da"]
 st.title(t["title"])
 scope = current_scope()
-if scope is None or scope.role != "national":
+if scope is None or not scope.reads_audit_trail:
     st.error(t["refused"])
     st.stop()
 

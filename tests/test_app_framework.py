@@ -396,7 +396,6 @@ def test_every_download_button_is_the_audited_one():
     bypassing = [
         str(path.relative_to(root))
         for path in sources
-        if "st.download_button" in path.read_text(encoding="utf-8")
-        and path.name != "components.py"
+        if "st.download_button" in path.read_text(encoding="utf-8") and path.name != "components.py"
     ]
     assert bypassing == []

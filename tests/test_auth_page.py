@@ -202,6 +202,14 @@ def test_audit_page_refuses_a_coordinator(store: AccountStore):
     assert not at.dataframe
 
 
+def test_audit_page_refuses_a_national_user_in_presentation_mode(store: AccountStore):
+    """A shared screen must not show who looked at what."""
+    at = _sign_in(_audit_page(), "nat", PASSWORD)
+    at = at.sidebar.toggle(key="auth_presentation").set_value(True).run()
+    assert not at.exception
+    assert at.error and not at.dataframe
+
+
 def test_app_never_reads_the_developers_data_folder():
     assert "lat-data" in os.environ["LAT_DB"]  # conftest isolation is in force for these tests
 
