@@ -73,17 +73,23 @@ class Pseudonymizer:
         return self._digest("k", "case:" + case_id)
 
     def citizen_keys(self, ids: pl.Series) -> pl.Series:
-        """citizen_key for a whole column, computed once per distinct normalised id."""
-        normalised = ids.cast(pl.String).str.replace_all(r"[-\s]", "")
-        distinct = normalised.drop_nulls().unique()
+        """citizen_key for a whole column, computed once per distinct id.
+
+        Ids are normalised by `normalise_citizen_id` itself (not a polars regex: the two engines
+        disagree on what `\\s` matches), so a column and a single id always get the same key.
+        """
+        raw = ids.cast(pl.String)
+        seen = raw.drop_nulls().unique()
+        normalised = pl.Series([normalise_citizen_id(value) for value in seen], dtype=pl.String)
+        distinct = normalised.unique()
         keys = pl.Series([self._candidate("c", value) for value in distinct], dtype=pl.String)
         # The CPR check runs vectorised; only the rare CPR-like candidates go back to Python.
         redo = keys.to_frame("k").select(cpr_flag_expr(pl.col("k")))["k"]
         if redo.any():
             fixed = {i: self._digest("c", distinct[i]) for i in redo.arg_true().to_list()}
             keys = keys.scatter(list(fixed), list(fixed.values()))
-        index = normalised.cast(pl.Enum(distinct)).to_physical()
-        return keys.gather(index).alias(ids.name)
+        key_of_seen = keys.gather(normalised.cast(pl.Enum(distinct)).to_physical())
+        return raw.replace_strict(seen, key_of_seen, default=None).alias(ids.name)
 
 
 def _read_or_create_key(key_file: Path) -> bytes:

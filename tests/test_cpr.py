@@ -110,3 +110,12 @@ def test_cpr_like_candidates_are_rederived_in_the_vectorised_path_too() -> None:
     unlucky = next(str(i) for i in range(100_000) if looks_like_cpr(p._candidate("c", str(i))))
     (key,) = p.citizen_keys(pl.Series([unlucky])).to_list()
     assert key == p.citizen_key(unlucky) and not looks_like_cpr(key)
+
+
+def test_a_column_and_a_single_id_get_the_same_citizen_key():
+    """Erasure keys one id, the loader a column: they must agree, odd characters included."""
+    keys = Pseudonymizer(b"k")
+    ids = ["010190-1234", "0101901234", " 01019 01234 ", "01019\x1c01234", "B-77", None]
+    column = keys.citizen_keys(pl.Series("borger_id", ids)).to_list()
+    assert column == [None if i is None else keys.citizen_key(i) for i in ids]
+    assert column[0] == column[1] == column[2]
