@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from warehouse.db import db_path
+from warehouse.db import db_path, ensure_warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "app" / "streamlit_app.py"
@@ -44,8 +44,10 @@ def build_demo(db: Path) -> Path:
 
 
 def serve(db: Path, port: int, host: str) -> int:
-    """Become Streamlit on `db`: `lat serve` is then the server process itself, so Ctrl-C,
-    SIGTERM from systemd or CI, and its exit code all reach Streamlit directly."""
+    """Bring `db`'s views up to this version (the dashboard only reads), then become Streamlit
+    on it: `lat serve` is then the server process itself, so Ctrl-C, SIGTERM from systemd or
+    CI, and its exit code all reach Streamlit directly."""
+    ensure_warehouse(db)
     env = {**os.environ, "LAT_DB": str(db.absolute())}
     os.chdir(ROOT)  # so .streamlit/config.toml applies
     command = streamlit_command(port, host)

@@ -63,3 +63,26 @@ def test_serve_without_a_warehouse_says_how_to_get_one(tmp_path: Path, capsys):
 
     assert main(["serve", "--db", str(tmp_path / "none.duckdb")]) == 2
     assert "lat load" in capsys.readouterr().err
+
+
+def test_serving_a_warehouse_of_an_older_version_brings_its_views_up_to_date(
+    tmp_path: Path, monkeypatch
+):
+    import duckdb
+
+    from app import server
+    from warehouse import db as wdb
+
+    path = tmp_path / "warehouse.duckdb"
+    ensure_warehouse(path)
+    con = duckdb.connect(str(path))
+    con.execute("update etl.meta set value = 'older' where key = 'schema_version'")
+    con.execute("drop view mart.as_of")  # a view this version has and an older one lacked
+    con.close()
+    monkeypatch.setattr(server.os, "execve", lambda *args: None)  # do not become Streamlit
+    monkeypatch.chdir(tmp_path)  # serve() moves to the repo root; have it moved back after
+    server.serve(path, 8599, "127.0.0.1")
+    con = duckdb.connect(str(path), read_only=True)
+    assert wdb.stored_schema_version(con) == wdb.schema_version()
+    assert con.execute("select count(*) from mart.as_of").fetchall() == [(1,)]
+    con.close()
