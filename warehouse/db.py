@@ -94,7 +94,6 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.register("seed_instruments", pl.DataFrame(INSTRUMENT_DEFAULTS))
         con.execute("insert into ref.instruments by name select * from seed_instruments")
         con.unregister("seed_instruments")
-    con.execute("create table if not exists etl.meta (key varchar primary key, value varchar)")
     con.execute(
         "insert or replace into etl.meta values ('schema_version', $v)",
         {"v": schema_version()},
@@ -179,24 +178,14 @@ def _writer_lock(path: Path) -> Iterator[None]:
 
 
 def clean_stale_copies(path: Path) -> None:
-    """Remove copies left behind by a writer that was killed (their pid is gone)."""
+    """Remove copies left behind by a writer that was killed.
+
+    Called under the writer lock, before this writer makes its own copy: any copy there is
+    then one whose writer no longer holds the lock, so it is dead.
+    """
     for stale in path.parent.glob(f"{path.name}.*{TMP_SUFFIX}*"):
-        pid = stale.name[len(path.name) + 1 :].split(".")[0]
-        if pid.isdigit() and not _pid_alive(int(pid)):
-            with contextlib.suppress(FileNotFoundError):
-                stale.unlink()
-
-
-def _pid_alive(pid: int) -> bool:
-    if pid == os.getpid():
-        return True
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+        with contextlib.suppress(FileNotFoundError):
+            stale.unlink()
 
 
 def ensure_warehouse(path: Path) -> None:
@@ -234,12 +223,9 @@ class Reader:
         self._lock = threading.Lock()
         self._attached: _Attached | None = None
 
-    def exists(self) -> bool:
-        return self.path.exists()
-
     def _refresh(self) -> None:
-        stat = os.stat(self.path)
-        seen = _Attached(stat.st_ino, stat.st_mtime_ns, stat.st_size)
+        now = os.stat(self.path)
+        seen = _Attached(now.st_ino, now.st_mtime_ns, now.st_size)
         if seen == self._attached:
             return
         if self._attached is not None:

@@ -2,9 +2,9 @@
 
 `paired_change(pre, post)` is the one place the dashboard and evaluators get a paired
 t-test, a Wilcoxon signed-rank test and two standardised effect sizes from. It uses only
-the standard library on purpose: numpy/scipy are not runtime dependencies of the project,
-and the sample sizes here (one score pair per case) are small enough that exact loops
-are fast.
+the standard library on purpose: scipy is not a runtime dependency of the project (numpy is,
+for `lat synth`, but this module needs none of it), and the sample sizes here (one score pair
+per case) are small enough that exact loops are fast.
 
 What each number reproduces (all with d = post - pre):
 

@@ -178,8 +178,7 @@ select
 from scoped_cases as c
 left join ref.municipalities as m on m.municipality_code = c.lent_from_municipality_code
 where c.is_loan
-    and ($period_start::date is null
-        or staging.is_active_between(c.start_date, c.end_date, $period_start::date, $period_end::date))
+    and staging.is_active_between(c.start_date, c.end_date, $period_start::date, $period_end::date)
 group by c.lent_from_municipality_code, m.municipality_name, c.municipality_code
 order by cases desc, lent_from_name, municipality_name
 """

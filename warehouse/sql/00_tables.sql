@@ -114,6 +114,12 @@ create table if not exists etl.erased_keys (
     erased_at timestamp not null
 );
 
+-- grain: one row per setting of the warehouse itself (schema_version: which SQL built it)
+create table if not exists etl.meta (
+    key varchar primary key,
+    value varchar
+);
+
 -- grain: one row per municipality (the 98)
 create table if not exists ref.municipalities (
     municipality_code varchar primary key,
