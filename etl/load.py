@@ -674,8 +674,8 @@ def _unmask(record: dict) -> dict:
 
 def _retry_orphans_alone(db: Path, pseudonymizer: Pseudonymizer) -> int:
     """Retry orphans when a load made no batch; the write is dropped when nothing resolved."""
-    if not db.exists() or not _has_unresolved_orphans(db):
-        return 0
+    if not db.exists() or not _has_resolvable_orphans(db):
+        return 0  # the usual case: no copy of the warehouse is made for nothing
     resolved = 0
     try:
         with write_transaction(db) as con:
@@ -688,18 +688,22 @@ def _retry_orphans_alone(db: Path, pseudonymizer: Pseudonymizer) -> int:
     return resolved
 
 
-def _has_unresolved_orphans(db: Path) -> bool:
+def _has_resolvable_orphans(db: Path) -> bool:
+    """Does an unresolved orphan name a case the warehouse now holds? (`column_name` is the
+    header its case id stood under, the key of that cell in `raw_values`.)"""
     try:
         con = duckdb.connect(str(db), read_only=True)
     except duckdb.Error:
         return True
     try:
-        unresolved = _scalar(
+        resolvable = _scalar(
             con,
-            "select count(*) from etl.rejected_rows "
-            "where reason_code = 'unknown_case' and resolved_batch_id is null",
+            "select count(*) from etl.rejected_rows as r "
+            "where r.reason_code = 'unknown_case' and r.resolved_batch_id is null "
+            "and exists (select 1 from raw.cases as c "
+            "            where c.case_id = trim(r.raw_values ->> r.column_name))",
         )
-        return bool(unresolved)
+        return bool(resolvable)
     except duckdb.CatalogException:
         return False
     finally:

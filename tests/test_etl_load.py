@@ -329,6 +329,21 @@ def test_orphans_are_retried_even_when_every_export_was_loaded_before(tmp_path: 
     assert query(db, "select count(*) from raw.progression") == [(1,)]
 
 
+def test_a_rerun_with_orphans_still_waiting_copies_nothing(
+    tmp_path: Path, db: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Each write copies the whole warehouse: a re-run that can resolve nothing must not write."""
+    first = write_export(tmp_path / "a", "2024-06-30", progression=[progress("F5")])
+    load.load_exports([first], db)
+
+    def no_write(path):
+        raise AssertionError("a re-run with nothing to resolve opened a write")
+
+    monkeypatch.setattr(load, "write_transaction", no_write)
+    result = load.load_exports([first], db)
+    assert result.exports[0].already_loaded_in == 1
+
+
 # ---------------------------------------------------------------------------------------------
 # erased cases and citizens
 
