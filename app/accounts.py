@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import csv
 import getpass
 import hashlib
 import os
@@ -34,7 +33,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from app.audit import create_private_file
 from app.scope import ROLES, Scope
-from warehouse.db import REFERENCE_DIR, data_dir, db_path
+from warehouse.db import data_dir, db_path, municipality_codes
 
 FILE_NAME = "accounts.sqlite"
 DEMO_FILE_NAME = "demo-accounts.txt"
@@ -98,21 +97,13 @@ def _name_hash(name: str) -> str:
     return hashlib.sha256(normalise_name(name).encode("utf-8")).hexdigest()
 
 
-def known_municipalities() -> dict[str, str]:
-    """Code ('101', no leading zeros) -> name, from the reference list of the 98."""
-    with open(REFERENCE_DIR / "municipalities.csv", encoding="utf-8", newline="") as handle:
-        return {
-            row["municipality_code"]: row["municipality_name"] for row in csv.DictReader(handle)
-        }
-
-
 def normalise_municipality(code: str) -> str:
     """'0101' and '101' are one code; anything else than a known code is an AccountError."""
     text = code.strip()
     if not re.fullmatch(r"\d{1,4}", text):
         raise AccountError(f"Kommunekoden {code!r} er ikke et tal med 1-4 cifre.")
     normal = text.lstrip("0") or "0"
-    if normal not in known_municipalities():
+    if normal not in municipality_codes():
         raise AccountError(f"Kommunekoden {code!r} er ikke en af de 98 kommuner.")
     return normal
 

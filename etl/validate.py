@@ -8,7 +8,6 @@ built only for rejected rows, which are few.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -25,6 +24,7 @@ from etl.parsing import (
 )
 from etl.pseudonym import Pseudonymizer
 from etl.read import SOURCE_ROW, TableFile, canonical_column
+from warehouse.db import municipality_codes
 
 REASONS = (
     "missing_required",
@@ -216,15 +216,6 @@ class _Check:
     column: str  # Danish column name
     condition: pl.Expr  # true where the row fails
     message: pl.Expr  # Danish message, evaluated on failing rows only
-
-
-@functools.cache
-def municipality_codes() -> frozenset[str]:
-    """The 98 municipality codes, without leading zeros."""
-    from warehouse.db import REFERENCE_DIR  # the reference list lives with the warehouse
-
-    frame = pl.read_csv(REFERENCE_DIR / "municipalities.csv", infer_schema=False)
-    return frozenset(str(int(c)) for c in frame["municipality_code"])
 
 
 # ---------------------------------------------------------------------------------------------

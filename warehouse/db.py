@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import hashlib
 import os
 import shutil
@@ -57,6 +58,13 @@ INSTRUMENT_DEFAULTS: list[dict] = [
         "19,900 people, 24 nations): mean 29.6, SD 5.3, alpha .85; the authors endorse no cutoff",
     },
 ]
+
+
+@functools.cache
+def municipality_codes() -> frozenset[str]:
+    """The 98 municipality codes, without leading zeros ('101')."""
+    frame = pl.read_csv(MUNICIPALITIES_CSV, infer_schema=False)
+    return frozenset(str(int(c)) for c in frame["municipality_code"])
 
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
