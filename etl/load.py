@@ -18,7 +18,6 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl.cpr import cpr_mask_expr
 from etl.pseudonym import Pseudonymizer
 from etl.read import (
     Export,
@@ -28,16 +27,19 @@ from etl.read import (
     read_export,
     table_file_from_records,
 )
-from etl.validate import REJECTED_SCHEMA, Validated, validate_table
+from etl.validate import KEYS, REJECTED_SCHEMA, Validated, raw_values, validate_table
 from warehouse.db import data_dir, db_path, write_transaction
 
 # Danish table name -> raw table and its key; the order is the order of applying (rule 14:
 # a case must be applied before the rows that name it).
 RAW_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "medarbejdere": ("workers", ("worker_id",)),
-    "forloeb": ("cases", ("case_id",)),
-    "maalinger": ("assessments", ("case_id", "instrument", "phase")),
-    "progression": ("progression", ("case_id", "measured_on")),
+    table: (raw, tuple(KEYS[table]))
+    for table, raw in (
+        ("medarbejdere", "workers"),
+        ("forloeb", "cases"),
+        ("maalinger", "assessments"),
+        ("progression", "progression"),
+    )
 }
 TABLE_ORDER = tuple(RAW_TABLES)
 CASE_CHILD_TABLES = ("maalinger", "progression")
@@ -47,7 +49,6 @@ UNKNOWN_CASE_MESSAGE = (
     'Forløbet "{case_id}" findes ikke i forløbsdata (hverken i denne eksport eller tidligere '
     "indlæsninger); rækken indlæses automatisk, når forløbet kommer."
 )
-MASK_TEXT = "XXXXXX-XXXX"
 EXAMPLES_PER_FILE = 5
 
 Progress = Callable[[str, float], None]
@@ -489,7 +490,7 @@ def _rejections(
         )
     if len(orphans):
         case_column = _original_case_column(tf)
-        raw = _raw_values(tf, orphans["_source_row"])
+        raw = raw_values(tf.frame, orphans["_source_row"]).rename({"source_row": "_source_row"})
         parts.append(
             orphans.join(raw, on="_source_row", how="left").select(
                 pl.col("_source_row").alias("source_row"),
@@ -510,18 +511,6 @@ def _original_case_column(tf: TableFile) -> str:
         if name != "_source_row" and canonical_column(name, tf.table) == "forloeb_id":
             return name
     return "forloeb_id"
-
-
-def _raw_values(tf: TableFile, rows: pl.Series) -> pl.DataFrame:
-    """JSON of the original cells of the given rows, every CPR-like number masked."""
-    cells = [c for c in tf.frame.columns if c != "_source_row"]
-    picked = tf.frame.filter(pl.col("_source_row").is_in(rows.implode()))
-    return picked.select(
-        pl.col("_source_row").cast(pl.Int64),
-        pl.struct([cpr_mask_expr(pl.col(c)).alias(c) for c in cells])
-        .struct.json_encode()
-        .alias("raw_values"),
-    )
 
 
 def _record_rejections(
@@ -640,7 +629,8 @@ def _retry_group(
         "and reason_code = 'unknown_case' and resolved_batch_id is null order by source_row",
         where,
     ).fetchall()
-    records = [_unmask(json.loads(raw)) for _, raw in rows if raw]
+    # a masked CPR cell is blanked again by validation itself (validate._blank_cpr)
+    records = [json.loads(raw) for _, raw in rows if raw]
     numbers = [row for row, raw in rows if raw]
     if not records:
         return 0
@@ -665,11 +655,6 @@ def _retry_group(
     )
     _merge(con, RAW_TABLES[table][0], exported_at, batch_id)
     return found
-
-
-def _unmask(record: dict) -> dict:
-    """A cell that held a CPR-like number was blanked when first read (rule 24): blank it again."""
-    return {k: (None if isinstance(v, str) and MASK_TEXT in v else v) for k, v in record.items()}
 
 
 def _retry_orphans_alone(db: Path, pseudonymizer: Pseudonymizer) -> int:

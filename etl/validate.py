@@ -242,7 +242,7 @@ def validate_table(tf: TableFile, exported_at: date, pseudonymizer: Pseudonymize
     valid = _output(tf.table, valid_work, pseudonymizer)
     valid, unchanged, conflicts = _deduplicate(tf.table, valid, names)
     rejected = pl.concat([_rejections(failed, checks, names), conflicts], how="vertical")
-    rejected = _with_raw_values(rejected.sort("source_row"), tf.frame, headers)
+    rejected = _with_raw_values(rejected.sort("source_row"), tf.frame)
     return Validated(
         table=tf.table,
         source_file=tf.source_file,
@@ -775,21 +775,23 @@ def _rejections(failed: pl.DataFrame, checks: list[_Check], names: _Names) -> pl
     )
 
 
-def _with_raw_values(
-    rejected: pl.DataFrame, frame: pl.DataFrame, headers: list[str]
-) -> pl.DataFrame:
-    """raw_values: the original cells as a JSON object, every CPR-like number masked (rule 24)."""
-    if rejected.height == 0 or not headers:
-        return rejected
-    picked = frame.join(
-        rejected.select(pl.col("source_row").alias(SOURCE_ROW)), on=SOURCE_ROW, how="semi"
-    )
-    masked = picked.select(
-        pl.col(SOURCE_ROW).alias("source_row"),
+def raw_values(frame: pl.DataFrame, rows: pl.Series) -> pl.DataFrame:
+    """`source_row` and `raw_values` of the given rows of a TableFile frame: the original cells
+    as a JSON object, every CPR-like number masked (rule 24). The loader uses it for orphans."""
+    headers = [c for c in frame.columns if c != SOURCE_ROW]
+    picked = frame.filter(pl.col(SOURCE_ROW).is_in(rows.implode()))
+    return picked.select(
+        pl.col(SOURCE_ROW).cast(pl.Int64).alias("source_row"),
         pl.struct([cpr_mask_expr(pl.col(h)).alias(h) for h in headers])
         .struct.json_encode()
         .alias("raw_values"),
     )
+
+
+def _with_raw_values(rejected: pl.DataFrame, frame: pl.DataFrame) -> pl.DataFrame:
+    if rejected.height == 0 or frame.width <= 1:
+        return rejected
+    masked = raw_values(frame, rejected["source_row"])
     return rejected.drop("raw_values").join(
         masked, on="source_row", how="left", maintain_order="left"
     )
