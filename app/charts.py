@@ -83,6 +83,14 @@ def check_points(*frames: pl.DataFrame) -> None:
         raise ValueError(f"{points} points is too many for a chart; aggregate in the query")
 
 
+def case_type_scale() -> alt.Scale:
+    """Case-type colours by the reader's labels (the house colours of mentor / parent coach)."""
+    codes = list(CASE_TYPE_COLORS)
+    labels = [i18n.code_label("case_type", c) for c in codes]
+    colors = {i18n.code_label("case_type", c): CASE_TYPE_COLORS[c] for c in codes}
+    return color_scale(labels, colors)
+
+
 def line_chart(
     df: pl.DataFrame,
     x: str,

@@ -8,7 +8,9 @@ import streamlit as st
 from app import charts, components, data, i18n
 from app.filters import add_months
 from app.i18n import tr
+from app.queries import fidelity as fidelity_q
 from app.queries import overview as q
+from app.queries import prepost as prepost_q
 
 LABELS = {
     "active": {"da": "Aktive forløb", "en": "Active cases"},
@@ -32,8 +34,8 @@ HELP = {
     "closed": {"da": "Forløb afsluttet eller afbrudt i perioden.",
                "en": "Cases closed or discontinued in the period."},
     "on_cadence": {
-        "da": "Andel af periodens aktive forløb uden et hul over 61 dage mellem progressionsmålinger.",
-        "en": "Share of the period's active cases with no gap over 61 days between progression "
+        "da": "Andel af periodens aktive forløb uden et hul over {d} dage mellem progressionsmålinger.",
+        "en": "Share of the period's active cases with no gap over {d} days between progression "
         "measurements.",
     },
     "with_pre": {"da": "Gyldig før-måling af både WHO-5 og GSE højst 30 dage fra start.",
@@ -91,7 +93,7 @@ def _figures(head: pl.DataFrame, trend: pl.DataFrame) -> None:
                     ),
                     delta=_delta_text(row),
                     trend=series,
-                    help=tr(HELP[figure]) if figure in HELP else None,
+                    help=tr(HELP[figure], d=fidelity_q.cadence_days()) if figure in HELP else None,
                     delta_color="normal" if figure in GOOD_WHEN_UP else "off",
                 )
 
@@ -101,14 +103,13 @@ def _type_chart(head: pl.DataFrame, trend: pl.DataFrame) -> None:
         pl.col("figure").map_elements(lambda c: i18n.code_label("case_type", c), pl.String)
         .alias("case_type")
     )  # fmt: skip
-    labels = [i18n.code_label("case_type", c) for c in ("mentor", "parent_coach")]
     chart = charts.line_chart(
         split.select("month", "case_type", pl.col("value").alias("active_cases")),
         "month",
         "active_cases",
         color="case_type",
         y_title=tr({"da": "Aktive forløb", "en": "Active cases"}),
-        scale=charts.color_scale(labels, dict(zip(labels, charts.PALETTE, strict=False))),
+        scale=charts.case_type_scale(),
     ).properties(height=320)
     active = head.filter(pl.col("figure") == "active").to_dicts()[0]
     components.chart_block(
@@ -125,9 +126,7 @@ def _type_chart(head: pl.DataFrame, trend: pl.DataFrame) -> None:
 
 def _constants_caption() -> None:
     """Which constants and criterion the WHO-5 figures used (they can be changed)."""
-    constants = q.who5_constants(data.current_scope())
-    if not constants:
-        return
+    constants = prepost_q.reference(data.current_scope(), "WHO5")
     st.caption(
         tr(
             {"da": "WHO-5 forbedret = pålidelig forbedring efter Jacobson–Truax: en stigning på "

@@ -12,14 +12,6 @@ MAX_PANELS = 12
 CASES = {"da": "Forløb", "en": "Cases"}
 
 
-def type_scale() -> alt.Scale:
-    """Case-type colours by the reader's labels (the house colours of mentor / parent coach)."""
-    codes = list(charts.CASE_TYPE_COLORS)
-    labels = [i18n.code_label("case_type", c) for c in codes]
-    colors = {i18n.code_label("case_type", c): charts.CASE_TYPE_COLORS[c] for c in codes}
-    return charts.color_scale(labels, colors)
-
-
 def top_municipalities(monthly: pl.DataFrame, limit: int = MAX_PANELS) -> list[str]:
     """The `limit` municipalities with the most active case-months shown (largest first)."""
     totals = (
@@ -44,7 +36,7 @@ def monthly_chart(monthly: pl.DataFrame, measure: str, y_title: str) -> alt.Face
         .encode(
             x=alt.X("yearmonth(month):T", title=""),
             y=alt.Y(f"{measure}:Q", title=y_title, axis=alt.Axis(format=",d")),
-            color=alt.Color("case_type_label:N", title="", scale=type_scale()),
+            color=alt.Color("case_type_label:N", title="", scale=charts.case_type_scale()),
             tooltip=[
                 alt.Tooltip("municipality_name:N", title=""),
                 alt.Tooltip("yearmonth(month):T", title=""),

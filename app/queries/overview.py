@@ -204,20 +204,6 @@ def trends(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def who5_constants(scope: Scope) -> dict | None:
-    """The WHO-5 constants in force (`lat reference` may change them) and the reliable threshold."""
-    frame = data.run_meta(
-        """
-        -- the WHO-5 reference constants; grain: one row
-        select sd, reliability, cutoff, mcid, z, reliable_change_threshold
-        from staging.instruments
-        where instrument = 'WHO5'
-        """,
-        scope=scope,
-    )
-    return frame.to_dicts()[0] if frame.height else None
-
-
 def is_empty(frame: pl.DataFrame) -> bool:
     """No case matches the filters at all (in the compared periods or the trend)."""
     actives = frame.filter(pl.col("figure") == "active")
