@@ -23,6 +23,7 @@ import polars as pl
 
 from app import data
 from app.filters import Filters
+from app.queries import CASE_LEVEL_SPLITS, WORKER_LABEL_SQL, allowed_splits
 from app.scope import Scope
 
 # group name -> SQL expressions (code, label) over scoped_cases `s` and mart.workers `w`
@@ -31,9 +32,8 @@ GROUPS = {
     "case_type": ("s.case_type", "s.case_type"),
     "gender": ("s.gender", "s.gender"),
     "age_band": ("s.age_band", "s.age_band"),
-    "worker": ("s.worker_id", "coalesce(w.name || ' (' || s.worker_id || ')', s.worker_id)"),
+    "worker": ("s.worker_id", WORKER_LABEL_SQL),
 }
-CASE_LEVEL_GROUPS = frozenset({"worker"})
 BIN_DAYS = 15
 LAST_BIN = 180  # gaps of 180 days or more share the last bar
 
@@ -212,7 +212,7 @@ def cadence_days() -> int:
 
 def groups(scope: Scope) -> list[str]:
     """The groupings this viewer may choose (single workers only for case-level viewers)."""
-    return [name for name in GROUPS if scope.case_level or name not in CASE_LEVEL_GROUPS]
+    return allowed_splits(GROUPS, scope)
 
 
 def monthly(scope: Scope, filters: Filters) -> pl.DataFrame:
@@ -236,7 +236,7 @@ def by_group(scope: Scope, filters: Filters, group: str = "municipality") -> pl.
         _with_cohort(BY_GROUP_SQL.format(code=code, label=label)),
         scope=scope,
         filters=filters,
-        level="case" if group in CASE_LEVEL_GROUPS else "aggregate",
+        level="case" if group in CASE_LEVEL_SPLITS else "aggregate",
         suppress=[
             data.Rule(count="n_cases", values=("share_on_cadence",), numerator="k_on_cadence",
                       total_group="total_group", flag="suppressed"),

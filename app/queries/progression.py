@@ -20,6 +20,7 @@ import polars as pl
 
 from app import data
 from app.filters import Filters
+from app.queries import CASE_LEVEL_SPLITS, WORKER_LABEL_SQL, allowed_splits
 from app.scope import Scope
 
 # split name -> SQL expression over scoped_cases `s` (identifiers from this allow-list only)
@@ -29,10 +30,8 @@ SPLITS = {
     "gender": "s.gender",
     "age_band": "s.age_band",
     "municipality": "s.municipality_name",
-    "worker": "coalesce(w.name || ' (' || s.worker_id || ')', s.worker_id)",
+    "worker": WORKER_LABEL_SQL,
 }
-# splits naming single workers: only for viewers who may see cases, and then at case level
-CASE_LEVEL_SPLITS = frozenset({"worker"})
 DEFAULT_CAP = 40
 FALL_LIMIT = 2
 
@@ -167,7 +166,7 @@ order by change_since_previous, change_since_first, o.case_id
 
 def splits(scope: Scope) -> list[str]:
     """The splits this viewer may choose (single workers only for case-level viewers)."""
-    return [name for name in SPLITS if scope.case_level or name not in CASE_LEVEL_SPLITS]
+    return allowed_splits(SPLITS, scope)
 
 
 def _with_cohort(body: str, split: str = "none") -> str:
