@@ -200,13 +200,14 @@ def split_label(split: str, language: str | None = None) -> str:
     return t("no_split" if split == "none" else split, language)
 
 
-def _is_missing(value: float | int | None) -> bool:
+def is_missing(value: float | int | None) -> bool:
+    """None or NaN: a figure with nothing to show."""
     return value is None or (isinstance(value, float) and math.isnan(value))
 
 
 def fmt_number(value: float | int | None, decimals: int = 1, language: str | None = None) -> str:
     """1234.5 -> '1.234,5' (da) or '1,234.5' (en)."""
-    if _is_missing(value):
+    if is_missing(value):
         return MISSING
     text = f"{value:,.{decimals}f}"
     if _pick(language) == "da":
@@ -221,7 +222,7 @@ def fmt_int(value: float | int | None, language: str | None = None) -> str:
 
 def fmt_signed(value: float | int | None, decimals: int = 0, language: str | None = None) -> str:
     """A change with its sign: +12 / -3,5 (ASCII minus: st.metric colours deltas by it)."""
-    if _is_missing(value):
+    if is_missing(value):
         return MISSING
     text = fmt_number(abs(value), decimals, language)
     return f"+{text}" if value > 0 else (f"-{text}" if value < 0 else text)
@@ -229,7 +230,7 @@ def fmt_signed(value: float | int | None, decimals: int = 0, language: str | Non
 
 def fmt_pct(share: float | None, decimals: int = 0, language: str | None = None) -> str:
     """A share 0-1 as a percentage: '45 %' (da, with a space as Danish writes it) or '45%' (en)."""
-    if _is_missing(share):
+    if is_missing(share):
         return MISSING
     number = fmt_number(share * 100, decimals, language)
     return f"{number} %" if _pick(language) == "da" else f"{number}%"

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import math
-
 import polars as pl
 import streamlit as st
 
@@ -13,7 +11,7 @@ from app.page_charts import prepost as pc
 from app.queries import prepost as q
 
 INSTRUMENT_NAMES = {"WHO5": "WHO-5", "GSE": "GSE"}
-SPLITS = ("none", "case_type", "gender", "age_band", "municipality")
+SPLITS = tuple(q.GROUPS)
 SCORE = {"da": "Score ({name})", "en": "Score ({name})"}
 STAT_COLUMNS = {
     "group_label": {"da": "Gruppe", "en": "Group"},
@@ -27,19 +25,15 @@ STAT_COLUMNS = {
 }
 
 
-def _missing(value: float | None) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
-
-
 def _p_text(p: float | None) -> str:
-    if _missing(p):
+    if i18n.is_missing(p):
         return i18n.MISSING
     return "< " + i18n.fmt_number(0.001, 3) if p < 0.001 else i18n.fmt_number(p, 3)
 
 
 def _with_ci(value: float | None, low: float | None, high: float | None, decimals: int) -> str:
     text = i18n.fmt_signed(value, decimals)
-    if _missing(low) or _missing(high):
+    if i18n.is_missing(low) or i18n.is_missing(high):
         return text
     word = tr({"da": "til", "en": "to"})
     return f"{text} ({i18n.fmt_number(low, decimals)} {word} {i18n.fmt_number(high, decimals)})"
