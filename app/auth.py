@@ -39,7 +39,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from app import audit
+from app import audit, i18n
 from app.accounts import (
     Account,
     AccountError,
@@ -126,13 +126,8 @@ OIDC_DEFAULTS = {
 }
 
 
-def _lang() -> str:
-    lang = st.session_state.get("lang") or st.query_params.get("lang")
-    return "en" if lang == "en" else "da"
-
-
 def text(key: str) -> str:
-    return TEXTS[_lang()][key]
+    return TEXTS[i18n.init_lang()][key]  # the URL's lang=en counts before the router ran
 
 
 def _audit(event: str, user: str, detail: dict) -> bool:
