@@ -6,6 +6,7 @@ to viewers with case-level rights at national level (`shows_raw_values(scope)`).
 
 from __future__ import annotations
 
+import functools
 import json
 
 import polars as pl
@@ -15,6 +16,7 @@ from app.filters import Filters
 from app.scope import Scope
 from etl.parsing import parse_municipality_code
 from etl.read import canonical_column, table_for_name
+from warehouse.db import db_path
 
 ROW_LIMIT = 2000  # rows listed per reason on screen; the CSV download holds them all
 
@@ -49,6 +51,13 @@ def load_history(scope: Scope) -> pl.DataFrame:
 
 def _unresolved() -> pl.DataFrame:
     """Every rejected row still to fix, with the municipality and case it is about."""
+    path = db_path()
+    return _unresolved_in(str(path), path.stat().st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4)
+def _unresolved_in(path: str, mtime_ns: int) -> pl.DataFrame:
+    """Parsed once per version of the warehouse file: a page asks for it section by section."""
     frame = data.run_meta(
         """
         -- rejected rows still to fix; grain: one row per rejected row
@@ -145,4 +154,9 @@ def orphans(scope: Scope) -> pl.DataFrame:
 
 def orphans_waiting() -> int:
     """How many rows wait for their case, in the whole warehouse (a count names no one)."""
-    return _unresolved().filter(pl.col("reason_code") == "unknown_case").height
+    frame = data.run_meta(
+        "select count(*) as n from etl.rejected_rows "
+        "where reason_code = 'unknown_case' and resolved_batch_id is null",
+        scope=Scope.everything(),
+    )
+    return int(frame["n"][0])
