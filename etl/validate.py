@@ -480,15 +480,7 @@ def _case_checks(names: _Names, exported_at: date) -> list[_Check]:
                 age,
             ),
         ),
-        _Check(
-            "future_date",
-            "slutdato",
-            (end > exported_at).fill_null(False),
-            pl.format(
-                f"{end_label} {{}} er efter eksportdatoen {exported_at.isoformat()}.",
-                _shown("slutdato"),
-            ),
-        ),
+        _future_check("slutdato", names, exported_at),
         _Check(
             "date_order",
             "slutdato",
