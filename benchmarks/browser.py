@@ -15,23 +15,25 @@ from __future__ import annotations
 import argparse
 import os
 import secrets
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
-from contextlib import contextmanager
 from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from tests.browser.conftest import (
+    CHART,
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    running_server,
+    sign_in,
+    wait_for_app,
+)
+
 REPO = Path(__file__).resolve().parents[1]
 BENCH_USER = "bench-national"
-APP = "[data-testid=stApp]"
-IDLE = f"{APP}[data-test-script-state='notRunning']"
-CHART = ".vega-embed canvas, .vega-embed svg"
+BIG_TIMEOUT_MS = 300_000  # a 100k-case warehouse on 2 cores: waits are generous, timings are not
 
 # Arms a watcher on the app root: it notes when a run started and when it finished after that.
 ARM = """() => {
@@ -47,12 +49,6 @@ ARM = """() => {
 }"""
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def bench_account(db: Path) -> tuple[str, str]:
     """A national account for this run (a fresh random password each run)."""
     from app.accounts import make_account, open_store
@@ -66,49 +62,8 @@ def bench_account(db: Path) -> tuple[str, str]:
     return BENCH_USER, password
 
 
-@contextmanager
-def serve(db: Path):
-    """`lat serve` on a free port; yields the base URL."""
-    port = _free_port()
-    log = tempfile.NamedTemporaryFile(prefix="lat-bench-serve-", suffix=".log", delete=False)
-    env = {**os.environ, "LAT_DB": str(db)}
-    command = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--db", str(db)]
-    process = subprocess.Popen(
-        command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise SystemExit(f"lat serve did not start; see {log.name}") from None
-                time.sleep(0.3)
-        yield url
-    finally:
-        from tests.browser.conftest import stop_group
-
-        stop_group(process)  # `lat serve` and its streamlit child
-        log.close()
-
-
 def _idle(page) -> None:
-    page.wait_for_selector(IDLE, timeout=300_000)
-    page.wait_for_timeout(200)  # a rerun may follow at once (e.g. the URL being rewritten)
-    page.wait_for_selector(IDLE, timeout=300_000)
-
-
-def sign_in(page, url: str, name: str, password: str) -> None:
-    page.goto(url)
-    _idle(page)
-    page.get_by_label("Brugernavn").fill(name)
-    page.get_by_label("Adgangskode").fill(password)
-    page.get_by_label("Adgangskode").press("Enter")
-    page.wait_for_selector("[data-testid=stSidebarNav]", timeout=300_000)
-    _idle(page)
+    wait_for_app(page, BIG_TIMEOUT_MS)
 
 
 def _period_box(page):
@@ -123,9 +78,9 @@ def measure_once(page, key: str, has_chart: bool) -> float:
     page.keyboard.press(key)
     page.evaluate(ARM)
     page.keyboard.press("Enter")
-    page.wait_for_function("window.__latBench.end !== null", timeout=300_000)
+    page.wait_for_function("window.__latBench.end !== null", timeout=BIG_TIMEOUT_MS)
     if has_chart:
-        page.wait_for_selector(CHART, state="visible", timeout=300_000)
+        page.wait_for_selector(CHART, state="visible", timeout=BIG_TIMEOUT_MS)
     done = page.evaluate("performance.now()") if has_chart else None
     mark = page.evaluate("window.__latBench")
     _idle(page)  # let any follow-up run finish before the next change
@@ -144,14 +99,12 @@ def _chart_appears(page) -> bool:
 def run(url: str, account: tuple[str, str], runs: int) -> list[tuple[str, list[float]]]:
     from playwright.sync_api import sync_playwright
 
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
-
     results = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
         page.set_default_timeout(120_000)
-        sign_in(page, url, *account)
+        sign_in(page, url, *account, timeout=BIG_TIMEOUT_MS)
         # one month earlier, then back: two values alternating, each change reruns the app
         keys = ("ArrowUp", "ArrowDown")
         titles = page.locator("[data-testid=stSidebarNav] a").all_inner_texts()
@@ -186,8 +139,12 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"no warehouse at {args.db}")
     print(f"warehouse: {args.db}")
     account = bench_account(args.db)
-    with serve(args.db) as url:
-        results = run(url, account, args.runs)
+    log_path = Path(tempfile.gettempdir()) / "lat-bench-serve.log"
+    try:
+        with running_server(args.db, log_path, timeout=120) as url:
+            results = run(url, account, args.runs)
+    except RuntimeError as error:
+        raise SystemExit(str(error)) from None
     print(f"filter change → chart drawn, {args.runs} changes per page")
     print(f"{'page':<32} {'median ms':>10} {'max ms':>10}")
     for title, timings in results:

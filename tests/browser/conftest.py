@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,8 @@ CHROMIUM_ARGS = [
 ]
 
 pytestmark = pytest.mark.browser
+APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+CHART = ".vega-embed canvas, .vega-embed svg"
 
 
 def _free_port() -> int:
@@ -85,48 +88,53 @@ def demo_accounts(browser_warehouse: Path) -> dict[str, tuple[str, str]]:
     }
 
 
+@contextmanager
+def running_server(db: Path, log_path: Path, *, env: dict | None = None, timeout: float = 60):
+    """`lat serve` on `db` on a free port, stopped as a process group on exit; yields its URL.
+
+    Raises RuntimeError with the end of the server's log when it does not answer in time.
+    """
+    port = _free_port()
+    log = log_path.open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--db", str(db)],
+        cwd=REPO,
+        env={**os.environ, "LAT_DB": str(db), **(env or {})},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,  # stop it with everything it started
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + timeout
+        while not _healthy(url):
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"the dashboard did not start: {log_path.read_text()[-2000:]}")
+            time.sleep(0.3)
+        yield url
+    finally:
+        stop_group(process)
+        log.close()
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
 @pytest.fixture(scope="session")
 def server(browser_warehouse: Path) -> Iterator[str]:
     """Start `lat serve` on a free port; yields its base URL."""
     if not CHROMIUM.exists():
         pytest.skip("Debian's chromium is not installed (./run test installs it)")
-    port = _free_port()
-    env = {**os.environ, "LAT_DB": str(browser_warehouse), "LAT_PSEUDONYM_KEY": "browser-test-key"}
-    log = (browser_warehouse.parent / "server.log").open("wb")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "cli.main",
-            "serve",
-            "--port",
-            str(port),
-            "--db",
-            str(browser_warehouse),
-        ],
-        cwd=REPO,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # `lat serve` runs streamlit as a child: stop them as a group
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        stop_group(process)
-        pytest.fail(
-            f"the dashboard did not start: {(browser_warehouse.parent / 'server.log').read_text()[-2000:]}"
-        )
-    yield url
-    stop_group(process)
-    log.close()
+    log_path = browser_warehouse.parent / "server.log"
+    with running_server(
+        browser_warehouse, log_path, env={"LAT_PSEUDONYM_KEY": "browser-test-key"}
+    ) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
@@ -148,32 +156,30 @@ def page(chromium, server):
     context.close()
 
 
-def wait_for_app(page) -> None:
+def wait_for_app(page, timeout: float = 30_000) -> None:
     """Wait until Streamlit has finished running the script and drawn what it drew."""
-    page.wait_for_selector(
-        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000
-    )
-    page.wait_for_timeout(300)
-    page.wait_for_selector(
-        "[data-testid='stApp'][data-test-script-state='notRunning']", timeout=30_000
-    )
+    page.wait_for_selector(APP_IDLE, timeout=timeout)
+    page.wait_for_timeout(300)  # a rerun may follow at once (e.g. the URL being rewritten)
+    page.wait_for_selector(APP_IDLE, timeout=timeout)
 
 
 def wait_for_chart(page) -> None:
     """Wait until at least one Vega chart has drawn its SVG or canvas."""
-    page.wait_for_selector(".vega-embed canvas, .vega-embed svg", state="visible", timeout=30_000)
+    page.wait_for_selector(CHART, state="visible", timeout=30_000)
 
 
-def sign_in(page, url: str, name: str, password: str) -> None:
+def sign_in(page, url: str, name: str, password: str, timeout: float = 30_000) -> None:
     """Open `url` and sign in through the real form (type, press Enter); waits for the outcome."""
     page.goto(url)
-    wait_for_app(page)
+    wait_for_app(page, timeout)
     page.get_by_label(SIGN_IN_NAME).fill(name)
     page.get_by_label(SIGN_IN_PASSWORD).fill(password)
     page.get_by_label(SIGN_IN_PASSWORD).press("Enter")
     # argon2 makes the check take a moment: wait for the app (navigation) or the error box
-    page.wait_for_selector("[data-testid=stSidebarNav], [data-testid=stAlertContentError]")
-    wait_for_app(page)
+    page.wait_for_selector(
+        "[data-testid=stSidebarNav], [data-testid=stAlertContentError]", timeout=timeout
+    )
+    wait_for_app(page, timeout)
 
 
 def nav_titles(page) -> list[str]:
