@@ -48,6 +48,7 @@ from app.accounts import (
     make_account,
     open_store,
 )
+from app.data import SCOPE_KEY  # the one place the viewer of a session is kept
 from app.scope import ROLES, Scope
 
 SESSION_MAX_SECONDS = 8 * 60 * 60
@@ -57,7 +58,6 @@ ACCOUNT_KEY = "auth_account"
 SIGNED_IN_AT_KEY = "auth_signed_in_at"
 LAST_SEEN_KEY = "auth_last_seen"
 METHOD_KEY = "auth_method"
-SCOPE_KEY = "auth_scope"
 NOTICE_KEY = "auth_notice"
 LAST_VIEW_KEY = "auth_last_view"
 UNKNOWN_USER = "(ukendt bruger)"

@@ -100,7 +100,6 @@ def main() -> None:
     _language_switch()  # before sign-in, so the sign-in page can be read in English
     scope = _sign_in()
     navigation = st.navigation(_pages(scope))
-    st.session_state[data.SCOPE_KEY] = scope
     try:
         chosen = _filters(scope)
     except Exception:  # a broken warehouse must still let the page explain itself
