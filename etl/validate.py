@@ -691,7 +691,7 @@ def _deduplicate(
 ) -> tuple[pl.DataFrame, int, pl.DataFrame]:
     """Rule 16: identical rows of one key count once; differing rows are all rejected."""
     keys = KEYS[table]
-    repeated = _maybe_repeated(valid, keys)
+    repeated = _repeated_rows(valid, keys)
     if repeated is None:
         return valid, 0, pl.DataFrame(schema=REJECTED_SCHEMA)
     values = [c for c in valid.columns if c != SOURCE_ROW]
@@ -706,20 +706,16 @@ def _deduplicate(
     return kept, later_copies.height, _conflict_rows(table, clash, keys, names)
 
 
-def _maybe_repeated(valid: pl.DataFrame, keys: list[str]) -> pl.Series | None:
-    """Rows whose key hash occurs twice (a superset of the repeated keys), or None if none.
+def _repeated_rows(valid: pl.DataFrame, keys: list[str]) -> pl.Series | None:
+    """Rows whose key occurs more than once in the file, or None if no key repeats.
 
-    Hashing each key column and checking the sorted hashes is several times faster than an
-    exact duplicate search over string keys; the rare collisions only send a few extra rows
-    through the exact grouping in `_deduplicate`.
+    Exact (polars compares the key values themselves), so one repeat among a million rows is
+    found whatever its hash. An earlier version compared sorted UInt64 hashes with
+    `Series.diff()`, which in Polars 2 yields null for hashes at or above 2**63 and so missed
+    half of all single repeats.
     """
-    combined = pl.lit(0, pl.UInt64)
-    for seed, key in enumerate(keys):
-        combined = (combined * 0x100000001B3) ^ pl.col(key).hash(seed=seed)
-    hashes = valid.select(combined.alias("h"))["h"]
-    if not (hashes.sort().diff() == 0).any():
-        return None
-    return hashes.is_duplicated()
+    repeated = valid.select(keys).is_duplicated()
+    return repeated if repeated.any() else None
 
 
 def _conflict_rows(table: str, clash: pl.DataFrame, keys: list[str], names: _Names) -> pl.DataFrame:
