@@ -42,6 +42,11 @@ MART_COLUMNS = {
     "workers": "worker_id, municipality_code, role, name, gender, birth_year, trained_on, active, "
     "languages, active_cases, cases_total, lent_cases",
     "as_of": "as_of",
+    "expected_progression": "start_band, month, n_cases, p10, p25, p50, p75, p90, is_reliable",
+    "progression_tracking": "case_id, measured_on, measurement_no, month, start_band, score, "
+    "previous_score, expected_p10, expected_p25, expected_p50, tracking, dropped",
+    "attention": "case_id, municipality_code, worker_id, case_type, latest_measured_on, "
+    "latest_score, tracking, dropped, overdue, days_since_last, missing_pre, reasons, priority",
 }
 
 

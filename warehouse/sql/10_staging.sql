@@ -8,7 +8,10 @@ select
     61 as cadence_days,                 -- "every second month"
     30 as pre_post_window_days,         -- pre/post counts when dated at most 30 days from start/end
     30.4375 as days_per_month,          -- 365.25 / 12
-    1.959964 as z_975                   -- 97.5% normal quantile, R's qnorm(0.975)
+    1.959964 as z_975,                  -- 97.5% normal quantile, R's qnorm(0.975)
+    24 as expected_month_cap,           -- later months are compared with month 24 (indicators §1)
+    20 as reliable_reference_cases,     -- a band x month reference needs this many cases
+    2 as score_drop_points              -- a fall of this many points since the last score
 ;
 
 -- purpose: THE definition of "active in a period" (contract: active in a month when it started
@@ -214,4 +217,41 @@ from progression
 inner join cases on progression.case_id = cases.case_id
 cross join constants
 window by_case as (partition by progression.case_id order by progression.measured_on)
+;
+
+-- purpose: progression scores with the case's start band (from its first score) and the month
+-- compared with the expected band (capped at 24; a score dated before the start counts as month
+-- 0); grain: one row per case x date, as staging.progression
+create or replace view staging.progression_banded as
+with
+
+progression as (
+    select * from staging.progression
+),
+
+constants as (
+    select * from staging.constants
+),
+
+bands as (
+    select
+        case_id,
+        case when score <= 3 then 'low' when score <= 6 then 'mid' else 'high' end as start_band
+    from progression
+    where measurement_no = 1
+)
+
+select
+    progression.case_id,
+    progression.measured_on,
+    progression.measurement_no,
+    greatest(0, least(constants.expected_month_cap, progression.months_since_start)) as month,
+    bands.start_band,
+    progression.score,
+    lag(progression.score) over (
+        partition by progression.case_id order by progression.measurement_no
+    ) as previous_score
+from progression
+inner join bands on progression.case_id = bands.case_id
+cross join constants
 ;
