@@ -123,6 +123,11 @@ def canonical_column(header: str, table: str) -> str | None:
 def read_export(path: str | Path) -> Export:
     """Read a folder, .csv, .xlsx or .zip export; raises UnreadableExport."""
     source = Path(path)
+    if display_name(str(path)) != str(path):
+        # Such a path cannot be recorded in the warehouse or printed; the coordinator renames it.
+        raise UnreadableExport(
+            f"{display_name(str(path))}: navnet er ikke gyldig UTF-8 (omdøb filen eller mappen)"
+        )
     if source.is_dir():
         members = _folder_members(source)
         return _assemble(str(path), _members_digest(members), members, prefix="")
@@ -162,6 +167,12 @@ def table_file_from_records(
     return TableFile(table, source_file, "", frame)
 
 
+def display_name(name: str) -> str:
+    """A file name as it can be printed and stored: bytes that are not UTF-8 (a name from a
+    Windows-1252 disk) shown as U+FFFD instead of the surrogates Python decodes them to."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _cell(value: object) -> str | None:
     return None if value is None else str(value)
 
@@ -195,7 +206,7 @@ def _is_hidden(name: str) -> bool:
 def _folder_members(folder: Path) -> list[_Member]:
     members = []
     for entry in sorted(folder.iterdir()):
-        name = _nfc(entry.name)
+        name = _nfc(display_name(entry.name))
         # A workbook inside a folder export is not part of the format: it is listed, not read.
         wanted = _wanted(name) and not name.lower().endswith(".xlsx")
         if entry.is_file() and not _is_hidden(name) and wanted:
@@ -276,6 +287,9 @@ def _assemble(source_path: str, digest: str, members: list[_Member], prefix: str
 def _export(
     source_path: str, digest: str, tables: list[TableFile], meta: dict | None, ignored: list[str]
 ) -> Export:
+    name = Path(source_path).name or source_path
+    _refuse_without_tables(name, tables)
+    _refuse_repeated_tables(name, tables)
     meta = meta or {}
     return Export(
         source_path=source_path,
@@ -288,6 +302,29 @@ def _export(
     )
 
 
+def _refuse_without_tables(name: str, tables: list[TableFile]) -> None:
+    """An export of ignored files only would record an empty batch and move the as-of date."""
+    if not tables:
+        raise UnreadableExport(
+            f"{name}: ingen tabel at indlæse (forventede fx forloeb.csv, medarbejdere.csv, "
+            "maalinger.csv, progression.csv eller ark med de navne)"
+        )
+
+
+def _refuse_repeated_tables(name: str, tables: list[TableFile]) -> None:
+    """Two files of one table (cases.csv and forloeb.csv) would each be checked for duplicates
+    alone and the last read would overwrite the other's records, so such an export is refused."""
+    files: dict[str, list[str]] = {}
+    for tf in tables:
+        files.setdefault(tf.table, []).append(tf.source_file)
+    for table, labels in files.items():
+        if len(labels) > 1:
+            raise UnreadableExport(
+                f"{name}: tabellen {table} står i flere filer ({', '.join(labels)}); "
+                "eksporten må kun have én fil pr. tabel"
+            )
+
+
 # ---------------------------------------------------------------------------------------------
 # Metadata
 
@@ -295,7 +332,8 @@ def _export(
 def _json_metadata(label: str, data: bytes) -> dict:
     try:
         raw = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    # RecursionError: JSON nested thousands of levels deep is not metadata either.
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise UnreadableExport(f"{label}: kan ikke læses som JSON") from None
     if not isinstance(raw, dict):
         raise UnreadableExport(f"{label}: skal være et JSON-objekt med fx exported_at")
@@ -373,7 +411,10 @@ def _refuse_binary(label: str, data: bytes) -> None:
     if not data.strip():
         raise UnreadableExport(f"{label}: filen er tom")
     head = data[:65536]
-    if head.startswith(_BINARY_MAGIC) or re.search(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]", head):
+    # Control characters are looked for in the head only (a regex over the whole file costs),
+    # but a NUL anywhere: it is one fast scan, and no text cell may carry it into the warehouse.
+    control = re.search(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]", head) or b"\x00" in data
+    if head.startswith(_BINARY_MAGIC) or control:
         raise UnreadableExport(f"{label}: kan ikke læses som CSV (binære data, ikke tekst)")
 
 

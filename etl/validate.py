@@ -38,6 +38,9 @@ REASONS = (
     "unknown_case",
 )
 DATE_FLOOR = date(2016, 1, 1)
+# The warehouse keeps integers as 32-bit `integer` (smaller ones by their own rules), so a larger
+# value in a column without a range rule is out_of_range rather than a failed write.
+STORED_INT_MAX = 2**31 - 1
 
 _CASE_TYPES = {
     "mentor": "mentor",
@@ -375,9 +378,17 @@ def _value(name: str) -> pl.Expr:
     return pl.col(f"{name}__v")
 
 
+_SHOWN_CHARS = 60
+
+
 def _shown(name: str) -> pl.Expr:
-    """The cell as a message may show it: quoted, CPR-like numbers masked."""
-    return pl.format('"{}"', cpr_mask_expr(_raw(name)))
+    """The cell as a message may show it: quoted, CPR-like numbers masked, cut at 60 characters
+    (a 5,000-digit age is still named, without filling the report)."""
+    masked = cpr_mask_expr(_raw(name))
+    cut = pl.when(masked.str.len_chars() > _SHOWN_CHARS).then(
+        masked.str.slice(0, _SHOWN_CHARS) + pl.lit("…")
+    )
+    return pl.format('"{}"', cut.otherwise(masked))
 
 
 def _title(label: str) -> str:
@@ -434,6 +445,10 @@ def _column_checks(name: str, spec: Spec, names: _Names) -> list[_Check]:
             _shown(name),
         )
         checks.append(_Check("out_of_range", name, outside.fill_null(False), message))
+    if spec.kind == "int" and spec.low is None:
+        too_large = (_value(name) > STORED_INT_MAX).fill_null(False)
+        message = pl.format(f"{_title(label)} {{}} er et for stort tal.", _shown(name))
+        checks.append(_Check("out_of_range", name, too_large, message))
     if spec.bounded_date:
         early = (_value(name) < DATE_FLOOR).fill_null(False)
         message = pl.format(f"{_title(label)} {{}} er før {DATE_FLOOR.isoformat()}.", _shown(name))
