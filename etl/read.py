@@ -8,6 +8,7 @@ cannot be read at all raises `UnreadableExport` with one line a coordinator unde
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import io
 import json
@@ -373,6 +374,8 @@ def read_csv_table(table: str, label: str, data: bytes) -> TableFile:
     _refuse_binary(label, data)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    digest = hashlib.sha256(data).hexdigest()
+    data = _lone_cr_as_newline(data)
     header = data[: data.find(b"\n")] if b"\n" in data else data
     if not header.strip():
         raise UnreadableExport(f"{label}: kan ikke læses som CSV (ingen overskriftsrække)")
@@ -384,14 +387,44 @@ def read_csv_table(table: str, label: str, data: bytes) -> TableFile:
         frame = _parse_csv(label, data, separator)
     except (UnicodeDecodeError, _NotUtf8):
         frame = _parse_csv(label, _decode(label, data).encode("utf-8"), separator)
-    return _table_file(table, label, hashlib.sha256(data).hexdigest(), frame)
+    return _table_file(table, label, digest, frame)
 
 
 class _NotUtf8(Exception):
     pass
 
 
+class _Ragged(Exception):
+    pass
+
+
+# A quoted field (its quote opening the field, "" inside it) or a carriage return that ends a
+# line on its own, as old Mac programs write them.
+_QUOTED_OR_LONE_CR = re.compile(rb'(?:(?<=[\r\n;,\t])|^)"(?:[^"]|"")*"|\r(?!\n)')
+
+
+def _lone_cr_as_newline(data: bytes) -> bytes:
+    """Line ends of a lone CR read as LF (else the whole file is one header line); a CR inside
+    a quoted field is text and stays. Two counts keep the usual LF and CRLF files a fast pass."""
+    if data.count(b"\r") == data.count(b"\r\n"):
+        return data
+    return _QUOTED_OR_LONE_CR.sub(lambda m: b"\n" if m.group() == b"\r" else m.group(), data)
+
+
 def _parse_csv(label: str, text: bytes, separator: str) -> pl.DataFrame:
+    try:
+        return _read_csv(label, text, separator, truncate_ragged_lines=False)
+    except _Ragged:
+        # Cells beyond the header belong to no column: a row with text there (often a
+        # separator typed into an unquoted cell, shifting every cell after it) refuses the
+        # file; empty trailing cells lose nothing and are cut.
+        _refuse_ragged(label, _decode(label, text), separator)
+        return _read_csv(label, text, separator, truncate_ragged_lines=True)
+
+
+def _read_csv(
+    label: str, text: bytes, separator: str, *, truncate_ragged_lines: bool
+) -> pl.DataFrame:
     try:
         return pl.read_csv(
             text,
@@ -399,12 +432,27 @@ def _parse_csv(label: str, text: bytes, separator: str) -> pl.DataFrame:
             infer_schema=False,
             has_header=True,
             quote_char='"',
-            truncate_ragged_lines=True,
+            truncate_ragged_lines=truncate_ragged_lines,
         )
     except Exception as exc:  # polars raises several error types for malformed input
         if "utf-8" in str(exc).lower():
             raise _NotUtf8 from None
+        if "more fields than defined" in str(exc):
+            raise _Ragged from None
         raise UnreadableExport(f"{label}: kan ikke læses som CSV ({_first_line(exc)})") from None
+
+
+def _refuse_ragged(label: str, text: str, separator: str) -> None:
+    """The first row with text in a cell beyond the header, named by its spreadsheet row."""
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=separator, quotechar='"')
+    width = len(next(records, []))
+    for number, record in enumerate(records, start=2):
+        if any(cell.strip() for cell in record[width:]):
+            raise UnreadableExport(
+                f"{label}: række {number} har {len(record)} celler, men overskriften har "
+                f"{width} (måske {separator!r} i en tekst uden anførselstegn); ret rækken og "
+                "indlæs igen"
+            )
 
 
 def _refuse_binary(label: str, data: bytes) -> None:
@@ -419,11 +467,32 @@ def _refuse_binary(label: str, data: bytes) -> None:
 
 
 def _decode(label: str, data: bytes) -> str:
-    """UTF-8, else Windows-1252 (Danish Excel's 'CSV (semikolonsepareret)')."""
+    """UTF-8, else Windows-1252 (Danish Excel's 'CSV (semikolonsepareret)'), line by line when
+    a Windows-1252 file holds UTF-8 lines too (rows pasted in from another program), so that
+    'Anne Møller' never becomes 'Anne MÃ¸ller'."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if not _UTF8_MULTIBYTE.search(data):
+        return _decode_cp1252(label, data)
+    return "".join(_decode_line(label, line) for line in data.splitlines(keepends=True))
+
+
+# A UTF-8 encoded non-ASCII character; Danish Windows-1252 text practically never has one.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _decode_line(label: str, line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return _decode_cp1252(label, line)
+
+
+def _decode_cp1252(label: str, data: bytes) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
