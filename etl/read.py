@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import html
 import io
 import json
 import re
@@ -18,6 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
 
 import polars as pl
 
@@ -554,6 +556,7 @@ def _read_workbook(label: str, data: bytes) -> tuple[list[TableFile], dict | Non
     tables: list[TableFile] = []
     meta: dict | None = None
     ignored: list[str] = []
+    errors = _error_cells(data)
     for sheet in sheet_names:
         sheet_label = f"{label}:{sheet}"
         table = table_for_name(_nfc(sheet))
@@ -565,6 +568,7 @@ def _read_workbook(label: str, data: bytes) -> tuple[list[TableFile], dict | Non
         if is_meta:
             meta = _sheet_metadata(sheet_label, frame)
             continue
+        frame = _with_error_cells(frame, errors.get(sheet, {}))
         digest = hashlib.sha256(data + b":" + sheet.encode("utf-8")).hexdigest()
         tables.append(_table_file(table, sheet_label, digest, frame, what="arket kan ikke læses"))
     return tables, meta, ignored
@@ -577,6 +581,74 @@ def _sheet_frame(reader, sheet: str, label: str) -> pl.DataFrame:
     except Exception as exc:
         raise UnreadableExport(f"{label}: kan ikke læses ({_first_line(exc)})") from None
     return frame.select(pl.all().cast(pl.String))
+
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_DOC_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)\bt=[\"']e[\"']([^>]*)>(.*?)</(?:\w+:)?c>", re.S)
+_CELL_REF = re.compile(rb"\br=[\"']([A-Z]+)([0-9]+)[\"']")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=[\"']([A-Z]+)([0-9]+)")
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def _error_cells(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
+    """Error cells (#DIV/0!, #N/A...) per sheet name, by (row, column) from the sheet's top-left
+    cell. calamine reads them as blank, which would pass a failed formula off as a missing
+    value; the sheet XML still holds the error text."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            targets = {rel.get("Id"): rel.get("Target") or "" for rel in rels}
+            found = {}
+            for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
+                target = targets.get(sheet.get(f"{_DOC_REL_NS}id"), "")
+                part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                if part in zf.namelist():
+                    found[sheet.get("name", "")] = _sheet_error_cells(zf.read(part))
+            return found
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        return {}  # calamine read the workbook; without these parts there is nothing to add
+
+
+def _sheet_error_cells(xml: bytes) -> dict[tuple[int, int], str]:
+    if b't="e"' not in xml and b"t='e'" not in xml:  # the usual sheet: one fast scan
+        return {}
+    origin = _DIMENSION.search(xml)
+    top, left = (int(origin.group(2)), _column_number(origin.group(1))) if origin else (1, 1)
+    cells = {}
+    for match in _ERROR_CELL.finditer(xml):
+        ref = _CELL_REF.search(match.group(1) + match.group(2))
+        value = _VALUE.search(match.group(3))
+        if ref and value:
+            position = (int(ref.group(2)) - top, _column_number(ref.group(1)) - left)
+            cells[position] = html.unescape(value.group(1).decode("utf-8", "replace"))
+    return cells
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def _with_error_cells(frame: pl.DataFrame, errors: dict[tuple[int, int], str]) -> pl.DataFrame:
+    """The sheet with its error cells' text where calamine left them blank (the header is
+    row 0 of the sheet, so data row i is frame row i - 1)."""
+    by_column: dict[int, dict[int, str]] = {}
+    for (row, column), text in errors.items():
+        if 1 <= row <= frame.height and 0 <= column < frame.width:
+            by_column.setdefault(column, {})[row - 1] = text
+    return frame.with_columns(
+        pl.coalesce(
+            pl.col(frame.columns[column]),
+            pl.int_range(pl.len()).replace_strict(
+                list(texts), list(texts.values()), default=None, return_dtype=pl.String
+            ),
+        ).alias(frame.columns[column])
+        for column, texts in by_column.items()
+    )
 
 
 def _sheet_metadata(label: str, frame: pl.DataFrame) -> dict:

@@ -38,6 +38,13 @@ REASONS = (
     "unknown_case",
 )
 DATE_FLOOR = date(2016, 1, 1)
+# A formula that failed in the spreadsheet: the reader keeps the error text of an XLSX error
+# cell (calamine reads it blank), and a CSV saved from Excel holds it as text. It is no value
+# of any column, text columns included.
+SPREADSHEET_ERRORS = (
+    "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!",
+    "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+)  # fmt: skip
 # The warehouse keeps integers as 32-bit `integer` (smaller ones by their own rules), so a larger
 # value in a column without a range rule is out_of_range rather than a failed write.
 STORED_INT_MAX = 2**31 - 1
@@ -425,6 +432,11 @@ def _column_checks(name: str, spec: Spec, names: _Names) -> list[_Check]:
             else f"Kolonnen {name} mangler i filen (skal udfyldes)."
         )
         checks.append(_Check("missing_required", name, _raw(name).is_null(), pl.lit(message)))
+    failed = _raw(name).is_in(SPREADSHEET_ERRORS)
+    message = pl.format(
+        f"{_title(label)} {{}} er en fejl fra regnearket, ikke en værdi.", _shown(name)
+    )
+    checks.append(_Check("invalid_value", name, failed, message))
     if spec.kind == "text":
         return checks
     hint = (

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from app.filters import add_months, month_end
 from etl import load
+from etl.cpr import looks_like_cpr
 from etl.pseudonym import Pseudonymizer
 from etl.read import Export, UnreadableExport, read_export, table_file_from_records
 from etl.validate import DATE_FLOOR, validate_table
@@ -213,7 +214,9 @@ def test_any_integer_cell_is_valid_or_out_of_range(digits):
     tf = table_file_from_records("progression", "p.csv", [progress("F1", score=digits)], [2])
     v = validate_table(tf, date(2024, 6, 30), Pseudonymizer(b"k"))
     score = digits.lstrip("0")
-    if score in {str(n) for n in range(1, 11)}:
+    if looks_like_cpr(digits):  # blanked as a CPR number before it is read as a score
+        assert v.rejected["reason_code"].to_list() == ["missing_required"]
+    elif score in {str(n) for n in range(1, 11)}:
         assert v.valid["score"].to_list() == [int(score)]
     else:
         assert v.rejected["reason_code"].to_list() == ["out_of_range"]
@@ -307,3 +310,113 @@ def test_a_nul_byte_after_the_first_64_kb_refuses_the_file(tmp_path):
     (tmp_path / "progression.csv").write_bytes(data)
     with pytest.raises(UnreadableExport, match="progression.csv: .*binære data"):
         read_export(tmp_path / "progression.csv")
+
+
+# ------------------------------------------------------------------ rows lost without a word
+
+PROGRESSION_HEADER = "forloeb_id;dato;score"
+
+
+def _progression_cells(tmp_path: Path, data: bytes) -> list[dict]:
+    (tmp_path / "progression.csv").write_bytes(data)
+    (tf,) = read_export(tmp_path / "progression.csv").tables
+    return [{k: v for k, v in row.items() if k != "_source_row"} for row in tf.frame.to_dicts()]
+
+
+def test_old_mac_line_ends_read_as_rows_and_keep_a_quoted_cr(tmp_path):
+    data = b'forloeb_id;dato;score\rK1;2024-03-05;7\r"K\r2";05-03-2024;8\r'
+    assert _progression_cells(tmp_path, data) == [
+        {"forloeb_id": "K1", "dato": "2024-03-05", "score": "7"},
+        {"forloeb_id": "K\r2", "dato": "05-03-2024", "score": "8"},
+    ]
+
+
+_CELL = st.text(alphabet='ab ;"\r\n', max_size=6)
+
+
+def _quoted(cell: str) -> str:
+    """A cell as the export format writes it: quoted when it holds ; " CR or LF."""
+    if any(c in cell for c in ';"\r\n'):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_CELL, _CELL, _CELL), min_size=1, max_size=8))
+@example([("a", "b\rc", "d"), ("e", "f", "g")])
+@example([('"', "\r", "\n"), (";", "", " ")])
+def test_cells_read_the_same_whatever_the_line_ends(tmp_path_factory, rows):
+    """CSV written with lone-CR line ends reads to the cells written, quoted CR and LF kept."""
+    expected = [
+        {k: c.strip() or None for k, c in zip(("forloeb_id", "dato", "score"), row, strict=True)}
+        for row in rows
+    ]
+    expected = [row for row in expected if any(row.values())]
+    lines = [PROGRESSION_HEADER, *(";".join(_quoted(c) for c in row) for row in rows)]
+    data = "".join(line + "\r" for line in lines).encode()
+    folder = tmp_path_factory.mktemp("cr")
+    assert _progression_cells(folder, data) == expected
+
+
+def test_a_row_with_text_beyond_the_header_refuses_the_file(tmp_path, db, good, capsys):
+    bad = tmp_path / "bad"
+    bad.mkdir()
+    (bad / "forloeb.csv").write_text(
+        csv_text([case("F1")])
+        + csv_text([case("F2", koen="k;Jens Hansen", status="aktiv")]).split("\n", 1)[1]
+    )
+    line = refused_alone(capsys, db, bad, good)
+    assert "forloeb.csv: række 3 har 11 celler, men overskriften har 10" in line
+    # empty cells beyond the header lose nothing and still read
+    data = f"{PROGRESSION_HEADER}\nK1;2024-03-05;7;;\n".encode()
+    assert _progression_cells(tmp_path, data) == [
+        {"forloeb_id": "K1", "dato": "2024-03-05", "score": "7"}
+    ]
+
+
+_NAME = st.text(alphabet="abcæøåÆØÅé -", min_size=1, max_size=12).map(str.strip).filter(bool)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.tuples(_NAME, st.sampled_from(["cp1252", "utf-8"])), min_size=1, max_size=8))
+@example([("Jens Ærø", "cp1252"), ("Anne Møller", "utf-8")])
+@example([("Anne Møller", "utf-8"), ("Åse", "cp1252"), ("Åse", "cp1252")])
+def test_a_windows_1252_file_with_utf8_rows_reads_every_name(tmp_path_factory, rows):
+    lines = [b"medarbejder_id;kommunekode;rolle;navn\n"]
+    lines += [f"W{i};101;mentor;{n}\n".encode(enc) for i, (n, enc) in enumerate(rows)]
+    folder = tmp_path_factory.mktemp("enc")
+    (folder / "medarbejdere.csv").write_bytes(b"".join(lines))
+    (tf,) = read_export(folder / "medarbejdere.csv").tables
+    assert tf.frame["navn"].to_list() == [name for name, _ in rows]
+
+
+def _workbook_with_error_cells(path: Path) -> Path:
+    book = xlsxwriter.Workbook(path)
+    sheet = book.add_worksheet("Progression")
+    sheet.write_row(0, 0, ["forloeb_id", "dato", "score"])
+    sheet.write_row(1, 0, ["F1", "2024-03-05"])
+    sheet.write_formula(1, 2, "=1/0", None, "#DIV/0!")
+    sheet.write_formula(2, 0, "=NA()", None, "#N/A")
+    sheet.write_row(2, 1, ["2024-03-06", 7])
+    sheet.write_row(3, 0, ["F1", "2024-03-07", 8])
+    book.close()
+    return path
+
+
+def test_an_xlsx_error_cell_rejects_its_row_naming_the_cell(tmp_path, db):
+    export = write_export(tmp_path / "cases", "2024-06-30", cases=[case("F1")])
+    book = _workbook_with_error_cells(tmp_path / "wb.xlsx")
+    result = load.load_exports([export, book], db)
+    assert result.exit_code == 0
+    rejected = query(
+        db,
+        "select source_file, source_row, column_name, reason_code, message "
+        "from etl.rejected_rows order by source_row",
+    )
+    assert rejected == [
+        ("wb.xlsx:Progression", 2, "score", "invalid_value",
+         'Score "#DIV/0!" er en fejl fra regnearket, ikke en værdi.'),
+        ("wb.xlsx:Progression", 3, "forloeb_id", "invalid_value",
+         'Forloeb_id "#N/A" er en fejl fra regnearket, ikke en værdi.'),
+    ]  # fmt: skip
+    assert query(db, "select measured_on, score from raw.progression") == [(date(2024, 3, 7), 8)]
