@@ -192,14 +192,14 @@ def _check_export_date(export: Export, today: date) -> None:
     exported_at = export.exported_at
     if exported_at is None or DATE_FLOOR <= exported_at <= today:
         return
-    limit = (
-        f"efter dagens dato {today.isoformat()}"
-        if exported_at > today
-        else (f"før {DATE_FLOOR.isoformat()}")
-    )
+    if exported_at > today:
+        limit = f"efter dagens dato {today.isoformat()}"
+    else:
+        limit = f"før {DATE_FLOOR.isoformat()}"
     raise UnreadableExport(
         f"{display_name(Path(export.source_path).name)}: eksportdatoen exported_at "
-        f"{exported_at.isoformat()} er {limit}; ret exported_at i eksport.json (eller arket eksport) og indlæs igen"
+        f"{exported_at.isoformat()} er {limit}; ret exported_at i eksport.json "
+        "(eller arket eksport) og indlæs igen"
     )
 
 

@@ -556,7 +556,7 @@ def _read_workbook(label: str, data: bytes) -> tuple[list[TableFile], dict | Non
     tables: list[TableFile] = []
     meta: dict | None = None
     ignored: list[str] = []
-    errors = _error_cells(data)
+    errors = _error_cells(data, {s for s in sheet_names if table_for_name(_nfc(s))})
     for sheet in sheet_names:
         sheet_label = f"{label}:{sheet}"
         table = table_for_name(_nfc(sheet))
@@ -591,12 +591,13 @@ _DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=[\"']([A-Z]+)([0-9]+)")
 _VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
 
 
-def _error_cells(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
-    """Error cells (#DIV/0!, #N/A...) per sheet name, by (row, column) from the sheet's top-left
-    cell. calamine reads them as blank, which would pass a failed formula off as a missing
-    value; the sheet XML still holds the error text."""
+def _error_cells(data: bytes, sheets: set[str]) -> dict[str, dict[tuple[int, int], str]]:
+    """Error cells (#DIV/0!, #N/A...) of the named sheets, by (row, column) from the sheet's
+    top-left cell. calamine reads them as blank, which would pass a failed formula off as a
+    missing value; the sheet XML still holds the error text."""
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            parts = set(zf.namelist())
             workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
             rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
             targets = {rel.get("Id"): rel.get("Target") or "" for rel in rels}
@@ -604,8 +605,8 @@ def _error_cells(data: bytes) -> dict[str, dict[tuple[int, int], str]]:
             for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
                 target = targets.get(sheet.get(f"{_DOC_REL_NS}id"), "")
                 part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-                if part in zf.namelist():
-                    found[sheet.get("name", "")] = _sheet_error_cells(zf.read(part))
+                if sheet.get("name") in sheets and part in parts:
+                    found[sheet.get("name")] = _sheet_error_cells(zf.read(part))
             return found
     except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
         return {}  # calamine read the workbook; without these parts there is nothing to add
