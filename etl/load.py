@@ -24,10 +24,18 @@ from etl.read import (
     TableFile,
     UnreadableExport,
     canonical_column,
+    display_name,
     read_export,
     table_file_from_records,
 )
-from etl.validate import KEYS, REJECTED_SCHEMA, Validated, raw_values, validate_table
+from etl.validate import (
+    DATE_FLOOR,
+    KEYS,
+    REJECTED_SCHEMA,
+    Validated,
+    raw_values,
+    validate_table,
+)
 from warehouse.db import data_dir, db_path, write_transaction
 
 # Danish table name -> raw table and its key; the order is the order of applying (rule 14:
@@ -144,11 +152,12 @@ def _load_one(
     result: LoadResult,
 ) -> None:
     if not path.exists():
-        outcome.error = f"{path}: filen eller mappen findes ikke"
+        outcome.error = f"{display_name(str(path))}: filen eller mappen findes ikke"
         return
-    report(f"{path.name}: læser", 0.0)
+    report(f"{display_name(path.name)}: læser", 0.0)
     try:
         export = read_export(path)
+        _check_export_date(export, today)
     except UnreadableExport as exc:
         outcome.error = _one_line(str(exc))
         return
@@ -175,6 +184,23 @@ def _load_one(
         outcome.files = []
         outcome.already_loaded_in = exc.batch_id
     report(f"{path.name}: færdig", 1.0)
+
+
+def _check_export_date(export: Export, today: date) -> None:
+    """An export date after today or before the 2016 floor is a wrong export date, not data: it
+    would become the warehouse's as-of date and stretch every month series to it."""
+    exported_at = export.exported_at
+    if exported_at is None or DATE_FLOOR <= exported_at <= today:
+        return
+    if exported_at > today:
+        limit = f"efter dagens dato {today.isoformat()}"
+    else:
+        limit = f"før {DATE_FLOOR.isoformat()}"
+    raise UnreadableExport(
+        f"{display_name(Path(export.source_path).name)}: eksportdatoen exported_at "
+        f"{exported_at.isoformat()} er {limit}; ret exported_at i eksport.json "
+        "(eller arket eksport) og indlæs igen"
+    )
 
 
 def _describe(export: Export, today: date, outcome: ExportOutcome) -> None:

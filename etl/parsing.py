@@ -33,6 +33,10 @@ _DMY_DATE = re.compile(r"([0-9]{1,2})([-./])([0-9]{1,2})\2([0-9]{4})")
 # Rule 4: a time part after a date is dropped ('14:10', '14:10:05', and XLSX date-time cells).
 _TIME = re.compile(r"(?:[ T][0-9]{1,2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?)?")
 _CODE = re.compile(r"[0-9]{1,4}")
+# Integers of more digits than this stand for INT_CEILING: no rule admits them, Int64 holds the
+# ceiling, and int() never meets Python's 4,300-digit limit on a hostile cell.
+_INT_DIGITS = 18
+INT_CEILING = 2**63 - 1
 
 _BOOLEANS = {
     "ja": True,
@@ -47,9 +51,16 @@ _BOOLEANS = {
 
 
 def parse_int(cell: str) -> int | None:
-    """'7', '07', '7,0', '7.00' -> 7; anything else (sign, '7,5', '1.000') -> None."""
+    """'7', '07', '7,0', '7.00' -> 7; anything else (sign, '7,5', '1.000') -> None.
+
+    A number of more than 18 digits reads as INT_CEILING, so that range checks call it out of
+    range: it is a well-formed integer, only far too large.
+    """
     match = _INT.fullmatch(cell)
-    return int(match.group(1)) if match else None
+    if not match:
+        return None
+    digits = match.group(1).lstrip("0")
+    return int(digits or "0") if len(digits) <= _INT_DIGITS else INT_CEILING
 
 
 def parse_decimal(cell: str) -> float | None:

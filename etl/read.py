@@ -8,7 +8,9 @@ cannot be read at all raises `UnreadableExport` with one line a coordinator unde
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import html
 import io
 import json
 import re
@@ -17,6 +19,7 @@ import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
+from xml.etree import ElementTree
 
 import polars as pl
 
@@ -123,6 +126,11 @@ def canonical_column(header: str, table: str) -> str | None:
 def read_export(path: str | Path) -> Export:
     """Read a folder, .csv, .xlsx or .zip export; raises UnreadableExport."""
     source = Path(path)
+    if display_name(str(path)) != str(path):
+        # Such a path cannot be recorded in the warehouse or printed; the coordinator renames it.
+        raise UnreadableExport(
+            f"{display_name(str(path))}: navnet er ikke gyldig UTF-8 (omdøb filen eller mappen)"
+        )
     if source.is_dir():
         members = _folder_members(source)
         return _assemble(str(path), _members_digest(members), members, prefix="")
@@ -162,6 +170,12 @@ def table_file_from_records(
     return TableFile(table, source_file, "", frame)
 
 
+def display_name(name: str) -> str:
+    """A file name as it can be printed and stored: bytes that are not UTF-8 (a name from a
+    Windows-1252 disk) shown as U+FFFD instead of the surrogates Python decodes them to."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _cell(value: object) -> str | None:
     return None if value is None else str(value)
 
@@ -195,7 +209,7 @@ def _is_hidden(name: str) -> bool:
 def _folder_members(folder: Path) -> list[_Member]:
     members = []
     for entry in sorted(folder.iterdir()):
-        name = _nfc(entry.name)
+        name = _nfc(display_name(entry.name))
         # A workbook inside a folder export is not part of the format: it is listed, not read.
         wanted = _wanted(name) and not name.lower().endswith(".xlsx")
         if entry.is_file() and not _is_hidden(name) and wanted:
@@ -276,6 +290,9 @@ def _assemble(source_path: str, digest: str, members: list[_Member], prefix: str
 def _export(
     source_path: str, digest: str, tables: list[TableFile], meta: dict | None, ignored: list[str]
 ) -> Export:
+    name = Path(source_path).name or source_path
+    _refuse_without_tables(name, tables)
+    _refuse_repeated_tables(name, tables)
     meta = meta or {}
     return Export(
         source_path=source_path,
@@ -288,6 +305,29 @@ def _export(
     )
 
 
+def _refuse_without_tables(name: str, tables: list[TableFile]) -> None:
+    """An export of ignored files only would record an empty batch and move the as-of date."""
+    if not tables:
+        raise UnreadableExport(
+            f"{name}: ingen tabel at indlæse (forventede fx forloeb.csv, medarbejdere.csv, "
+            "maalinger.csv, progression.csv eller ark med de navne)"
+        )
+
+
+def _refuse_repeated_tables(name: str, tables: list[TableFile]) -> None:
+    """Two files of one table (cases.csv and forloeb.csv) would each be checked for duplicates
+    alone and the last read would overwrite the other's records, so such an export is refused."""
+    files: dict[str, list[str]] = {}
+    for tf in tables:
+        files.setdefault(tf.table, []).append(tf.source_file)
+    for table, labels in files.items():
+        if len(labels) > 1:
+            raise UnreadableExport(
+                f"{name}: tabellen {table} står i flere filer ({', '.join(labels)}); "
+                "eksporten må kun have én fil pr. tabel"
+            )
+
+
 # ---------------------------------------------------------------------------------------------
 # Metadata
 
@@ -295,7 +335,8 @@ def _export(
 def _json_metadata(label: str, data: bytes) -> dict:
     try:
         raw = json.loads(data.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    # RecursionError: JSON nested thousands of levels deep is not metadata either.
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise UnreadableExport(f"{label}: kan ikke læses som JSON") from None
     if not isinstance(raw, dict):
         raise UnreadableExport(f"{label}: skal være et JSON-objekt med fx exported_at")
@@ -335,6 +376,8 @@ def read_csv_table(table: str, label: str, data: bytes) -> TableFile:
     _refuse_binary(label, data)
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    digest = hashlib.sha256(data).hexdigest()
+    data = _lone_cr_as_newline(data)
     header = data[: data.find(b"\n")] if b"\n" in data else data
     if not header.strip():
         raise UnreadableExport(f"{label}: kan ikke læses som CSV (ingen overskriftsrække)")
@@ -346,14 +389,44 @@ def read_csv_table(table: str, label: str, data: bytes) -> TableFile:
         frame = _parse_csv(label, data, separator)
     except (UnicodeDecodeError, _NotUtf8):
         frame = _parse_csv(label, _decode(label, data).encode("utf-8"), separator)
-    return _table_file(table, label, hashlib.sha256(data).hexdigest(), frame)
+    return _table_file(table, label, digest, frame)
 
 
 class _NotUtf8(Exception):
     pass
 
 
+class _Ragged(Exception):
+    pass
+
+
+# A quoted field (its quote opening the field, "" inside it) or a carriage return that ends a
+# line on its own, as old Mac programs write them.
+_QUOTED_OR_LONE_CR = re.compile(rb'(?:(?<=[\r\n;,\t])|^)"(?:[^"]|"")*"|\r(?!\n)')
+
+
+def _lone_cr_as_newline(data: bytes) -> bytes:
+    """Line ends of a lone CR read as LF (else the whole file is one header line); a CR inside
+    a quoted field is text and stays. Two counts keep the usual LF and CRLF files a fast pass."""
+    if data.count(b"\r") == data.count(b"\r\n"):
+        return data
+    return _QUOTED_OR_LONE_CR.sub(lambda m: b"\n" if m.group() == b"\r" else m.group(), data)
+
+
 def _parse_csv(label: str, text: bytes, separator: str) -> pl.DataFrame:
+    try:
+        return _read_csv(label, text, separator, truncate_ragged_lines=False)
+    except _Ragged:
+        # Cells beyond the header belong to no column: a row with text there (often a
+        # separator typed into an unquoted cell, shifting every cell after it) refuses the
+        # file; empty trailing cells lose nothing and are cut.
+        _refuse_ragged(label, _decode(label, text), separator)
+        return _read_csv(label, text, separator, truncate_ragged_lines=True)
+
+
+def _read_csv(
+    label: str, text: bytes, separator: str, *, truncate_ragged_lines: bool
+) -> pl.DataFrame:
     try:
         return pl.read_csv(
             text,
@@ -361,28 +434,67 @@ def _parse_csv(label: str, text: bytes, separator: str) -> pl.DataFrame:
             infer_schema=False,
             has_header=True,
             quote_char='"',
-            truncate_ragged_lines=True,
+            truncate_ragged_lines=truncate_ragged_lines,
         )
     except Exception as exc:  # polars raises several error types for malformed input
         if "utf-8" in str(exc).lower():
             raise _NotUtf8 from None
+        if "more fields than defined" in str(exc):
+            raise _Ragged from None
         raise UnreadableExport(f"{label}: kan ikke læses som CSV ({_first_line(exc)})") from None
+
+
+def _refuse_ragged(label: str, text: str, separator: str) -> None:
+    """The first row with text in a cell beyond the header, named by its spreadsheet row."""
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=separator, quotechar='"')
+    width = len(next(records, []))
+    for number, record in enumerate(records, start=2):
+        if any(cell.strip() for cell in record[width:]):
+            raise UnreadableExport(
+                f"{label}: række {number} har {len(record)} celler, men overskriften har "
+                f"{width} (måske {separator!r} i en tekst uden anførselstegn); ret rækken og "
+                "indlæs igen"
+            )
 
 
 def _refuse_binary(label: str, data: bytes) -> None:
     if not data.strip():
         raise UnreadableExport(f"{label}: filen er tom")
     head = data[:65536]
-    if head.startswith(_BINARY_MAGIC) or re.search(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]", head):
+    # Control characters are looked for in the head only (a regex over the whole file costs),
+    # but a NUL anywhere: it is one fast scan, and no text cell may carry it into the warehouse.
+    control = re.search(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]", head) or b"\x00" in data
+    if head.startswith(_BINARY_MAGIC) or control:
         raise UnreadableExport(f"{label}: kan ikke læses som CSV (binære data, ikke tekst)")
 
 
 def _decode(label: str, data: bytes) -> str:
-    """UTF-8, else Windows-1252 (Danish Excel's 'CSV (semikolonsepareret)')."""
+    """UTF-8, else Windows-1252 (Danish Excel's 'CSV (semikolonsepareret)'), line by line when
+    a Windows-1252 file holds UTF-8 lines too (rows pasted in from another program), so that
+    'Anne Møller' never becomes 'Anne MÃ¸ller'."""
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    if not _UTF8_MULTIBYTE.search(data):
+        return _decode_cp1252(label, data)
+    return "".join(_decode_line(label, line) for line in data.splitlines(keepends=True))
+
+
+# A UTF-8 encoded non-ASCII character; Danish Windows-1252 text practically never has one.
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
+)
+
+
+def _decode_line(label: str, line: bytes) -> str:
+    try:
+        return line.decode("utf-8")
+    except UnicodeDecodeError:
+        return _decode_cp1252(label, line)
+
+
+def _decode_cp1252(label: str, data: bytes) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
@@ -444,6 +556,7 @@ def _read_workbook(label: str, data: bytes) -> tuple[list[TableFile], dict | Non
     tables: list[TableFile] = []
     meta: dict | None = None
     ignored: list[str] = []
+    errors = _error_cells(data, {s for s in sheet_names if table_for_name(_nfc(s))})
     for sheet in sheet_names:
         sheet_label = f"{label}:{sheet}"
         table = table_for_name(_nfc(sheet))
@@ -455,6 +568,7 @@ def _read_workbook(label: str, data: bytes) -> tuple[list[TableFile], dict | Non
         if is_meta:
             meta = _sheet_metadata(sheet_label, frame)
             continue
+        frame = _with_error_cells(frame, errors.get(sheet, {}))
         digest = hashlib.sha256(data + b":" + sheet.encode("utf-8")).hexdigest()
         tables.append(_table_file(table, sheet_label, digest, frame, what="arket kan ikke læses"))
     return tables, meta, ignored
@@ -467,6 +581,75 @@ def _sheet_frame(reader, sheet: str, label: str) -> pl.DataFrame:
     except Exception as exc:
         raise UnreadableExport(f"{label}: kan ikke læses ({_first_line(exc)})") from None
     return frame.select(pl.all().cast(pl.String))
+
+
+_MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_DOC_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_ERROR_CELL = re.compile(rb"<(?:\w+:)?c\b([^>]*?)\bt=[\"']e[\"']([^>]*)>(.*?)</(?:\w+:)?c>", re.S)
+_CELL_REF = re.compile(rb"\br=[\"']([A-Z]+)([0-9]+)[\"']")
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=[\"']([A-Z]+)([0-9]+)")
+_VALUE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def _error_cells(data: bytes, sheets: set[str]) -> dict[str, dict[tuple[int, int], str]]:
+    """Error cells (#DIV/0!, #N/A...) of the named sheets, by (row, column) from the sheet's
+    top-left cell. calamine reads them as blank, which would pass a failed formula off as a
+    missing value; the sheet XML still holds the error text."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            parts = set(zf.namelist())
+            workbook = ElementTree.fromstring(zf.read("xl/workbook.xml"))
+            rels = ElementTree.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            targets = {rel.get("Id"): rel.get("Target") or "" for rel in rels}
+            found = {}
+            for sheet in workbook.iter(f"{_MAIN_NS}sheet"):
+                target = targets.get(sheet.get(f"{_DOC_REL_NS}id"), "")
+                part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                if sheet.get("name") in sheets and part in parts:
+                    found[sheet.get("name")] = _sheet_error_cells(zf.read(part))
+            return found
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+        return {}  # calamine read the workbook; without these parts there is nothing to add
+
+
+def _sheet_error_cells(xml: bytes) -> dict[tuple[int, int], str]:
+    if b't="e"' not in xml and b"t='e'" not in xml:  # the usual sheet: one fast scan
+        return {}
+    origin = _DIMENSION.search(xml)
+    top, left = (int(origin.group(2)), _column_number(origin.group(1))) if origin else (1, 1)
+    cells = {}
+    for match in _ERROR_CELL.finditer(xml):
+        ref = _CELL_REF.search(match.group(1) + match.group(2))
+        value = _VALUE.search(match.group(3))
+        if ref and value:
+            position = (int(ref.group(2)) - top, _column_number(ref.group(1)) - left)
+            cells[position] = html.unescape(value.group(1).decode("utf-8", "replace"))
+    return cells
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def _with_error_cells(frame: pl.DataFrame, errors: dict[tuple[int, int], str]) -> pl.DataFrame:
+    """The sheet with its error cells' text where calamine left them blank (the header is
+    row 0 of the sheet, so data row i is frame row i - 1)."""
+    by_column: dict[int, dict[int, str]] = {}
+    for (row, column), text in errors.items():
+        if 1 <= row <= frame.height and 0 <= column < frame.width:
+            by_column.setdefault(column, {})[row - 1] = text
+    return frame.with_columns(
+        pl.coalesce(
+            pl.col(frame.columns[column]),
+            pl.int_range(pl.len()).replace_strict(
+                list(texts), list(texts.values()), default=None, return_dtype=pl.String
+            ),
+        ).alias(frame.columns[column])
+        for column, texts in by_column.items()
+    )
 
 
 def _sheet_metadata(label: str, frame: pl.DataFrame) -> dict:

@@ -38,6 +38,16 @@ REASONS = (
     "unknown_case",
 )
 DATE_FLOOR = date(2016, 1, 1)
+# A formula that failed in the spreadsheet: the reader keeps the error text of an XLSX error
+# cell (calamine reads it blank), and a CSV saved from Excel holds it as text. It is no value
+# of any column, text columns included.
+SPREADSHEET_ERRORS = (
+    "#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!", "#CALC!",
+    "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+)  # fmt: skip
+# The warehouse keeps integers as 32-bit `integer` (smaller ones by their own rules), so a larger
+# value in a column without a range rule is out_of_range rather than a failed write.
+STORED_INT_MAX = 2**31 - 1
 
 _CASE_TYPES = {
     "mentor": "mentor",
@@ -375,9 +385,17 @@ def _value(name: str) -> pl.Expr:
     return pl.col(f"{name}__v")
 
 
+_SHOWN_CHARS = 60
+
+
 def _shown(name: str) -> pl.Expr:
-    """The cell as a message may show it: quoted, CPR-like numbers masked."""
-    return pl.format('"{}"', cpr_mask_expr(_raw(name)))
+    """The cell as a message may show it: quoted, CPR-like numbers masked, cut at 60 characters
+    (a 5,000-digit age is still named, without filling the report)."""
+    masked = cpr_mask_expr(_raw(name))
+    cut = pl.when(masked.str.len_chars() > _SHOWN_CHARS).then(
+        masked.str.slice(0, _SHOWN_CHARS) + pl.lit("…")
+    )
+    return pl.format('"{}"', cut.otherwise(masked))
 
 
 def _title(label: str) -> str:
@@ -414,6 +432,11 @@ def _column_checks(name: str, spec: Spec, names: _Names) -> list[_Check]:
             else f"Kolonnen {name} mangler i filen (skal udfyldes)."
         )
         checks.append(_Check("missing_required", name, _raw(name).is_null(), pl.lit(message)))
+    failed = _raw(name).is_in(SPREADSHEET_ERRORS)
+    message = pl.format(
+        f"{_title(label)} {{}} er en fejl fra regnearket, ikke en værdi.", _shown(name)
+    )
+    checks.append(_Check("invalid_value", name, failed, message))
     if spec.kind == "text":
         return checks
     hint = (
@@ -434,6 +457,10 @@ def _column_checks(name: str, spec: Spec, names: _Names) -> list[_Check]:
             _shown(name),
         )
         checks.append(_Check("out_of_range", name, outside.fill_null(False), message))
+    if spec.kind == "int" and spec.low is None:
+        too_large = (_value(name) > STORED_INT_MAX).fill_null(False)
+        message = pl.format(f"{_title(label)} {{}} er et for stort tal.", _shown(name))
+        checks.append(_Check("out_of_range", name, too_large, message))
     if spec.bounded_date:
         early = (_value(name) < DATE_FLOOR).fill_null(False)
         message = pl.format(f"{_title(label)} {{}} er før {DATE_FLOOR.isoformat()}.", _shown(name))
