@@ -44,6 +44,10 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from statistics import NormalDist
 
+# Public here with the paired statistics (indicators.md sections 2-3); each lives in its module.
+from warehouse.funnel import FunnelLimits, FunnelUnit, funnel_limits  # noqa: F401
+from warehouse.spc import Spc, SpcPoint, spc  # noqa: F401
+
 NAN = math.nan
 _Z_975 = NormalDist().inv_cdf(0.975)
 # R's t.test refuses data whose standard error is below this multiple of |mean|.
