@@ -187,7 +187,8 @@ select
 from spread
 ;
 
--- purpose: progression scores placed in their case's timeline; grain: one row per case x date
+-- purpose: progression scores placed in their case's timeline, with the start band and month the
+-- indicators compare them by; grain: one row per case x date
 create or replace view staging.progression as
 with
 
@@ -212,46 +213,23 @@ select
     floor((progression.measured_on - cases.start_date) / constants.days_per_month)::integer
         as months_since_start,
     progression.measured_on - lag(progression.measured_on) over by_case as days_since_previous,
-    progression.measured_on between cases.start_date and cases.period_end as is_in_period
+    progression.measured_on between cases.start_date and cases.period_end as is_in_period,
+    lag(progression.score) over by_case as previous_score,
+    -- the start band (indicators.md section 1) comes from the first score
+    case
+        when first_value(progression.score) over by_case <= 3 then 'low'
+        when first_value(progression.score) over by_case <= 6 then 'mid'
+        else 'high'
+    end as start_band,
+    -- the month compared with the expected band: capped at 24, and a score dated before the
+    -- start counts as month 0
+    greatest(0, least(
+        constants.expected_month_cap,
+        floor((progression.measured_on - cases.start_date) / constants.days_per_month)::integer
+    )) as expected_month
 from progression
 inner join cases on progression.case_id = cases.case_id
 cross join constants
 window by_case as (partition by progression.case_id order by progression.measured_on)
 ;
 
--- purpose: progression scores with the case's start band (from its first score) and the month
--- compared with the expected band (capped at 24; a score dated before the start counts as month
--- 0); grain: one row per case x date, as staging.progression
-create or replace view staging.progression_banded as
-with
-
-progression as (
-    select * from staging.progression
-),
-
-constants as (
-    select * from staging.constants
-),
-
-bands as (
-    select
-        case_id,
-        case when score <= 3 then 'low' when score <= 6 then 'mid' else 'high' end as start_band
-    from progression
-    where measurement_no = 1
-)
-
-select
-    progression.case_id,
-    progression.measured_on,
-    progression.measurement_no,
-    greatest(0, least(constants.expected_month_cap, progression.months_since_start)) as month,
-    bands.start_band,
-    progression.score,
-    lag(progression.score) over (
-        partition by progression.case_id order by progression.measurement_no
-    ) as previous_score
-from progression
-inner join bands on progression.case_id = bands.case_id
-cross join constants
-;

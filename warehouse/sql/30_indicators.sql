@@ -7,7 +7,15 @@ create or replace view mart.expected_progression as
 with
 
 banded as (
-    select * from staging.progression_banded
+    select
+        case_id,
+        measured_on,
+        measurement_no,
+        expected_month as month,
+        start_band,
+        score,
+        previous_score
+    from staging.progression
 ),
 
 constants as (
@@ -23,21 +31,32 @@ case_months as (
         arg_max(score, measured_on)::double as score
     from banded
     group by case_id, start_band, month
+),
+
+quantiles as (
+    select
+        case_months.start_band,
+        case_months.month,
+        count(*) as n_cases,
+        -- one sort for all five quantiles
+        quantile_cont(case_months.score, [0.10, 0.25, 0.50, 0.75, 0.90]) as q,
+        count(*) >= any_value(constants.reliable_reference_cases) as is_reliable
+    from case_months
+    cross join constants
+    group by case_months.start_band, case_months.month
 )
 
 select
-    case_months.start_band,
-    case_months.month,
-    count(*) as n_cases,
-    quantile_cont(case_months.score, 0.10) as p10,
-    quantile_cont(case_months.score, 0.25) as p25,
-    quantile_cont(case_months.score, 0.50) as p50,
-    quantile_cont(case_months.score, 0.75) as p75,
-    quantile_cont(case_months.score, 0.90) as p90,
-    count(*) >= any_value(constants.reliable_reference_cases) as is_reliable
-from case_months
-cross join constants
-group by case_months.start_band, case_months.month
+    start_band,
+    month,
+    n_cases,
+    q[1] as p10,
+    q[2] as p25,
+    q[3] as p50,
+    q[4] as p75,
+    q[5] as p90,
+    is_reliable
+from quantiles
 ;
 
 -- purpose: each progression score against the expected band of its start band and month;
@@ -46,7 +65,15 @@ create or replace view mart.progression_tracking as
 with
 
 banded as (
-    select * from staging.progression_banded
+    select
+        case_id,
+        measured_on,
+        measurement_no,
+        expected_month as month,
+        start_band,
+        score,
+        previous_score
+    from staging.progression
 ),
 
 expected as (
