@@ -18,12 +18,14 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from etl.cpr import mask_cpr
 from etl.pseudonym import Pseudonymizer
 from etl.read import (
     Export,
     TableFile,
     UnreadableExport,
     canonical_column,
+    export_name,
     read_export,
     table_file_from_records,
 )
@@ -75,7 +77,7 @@ class FileOutcome:
 class ExportOutcome:
     """One export given to `lat load`: its batch, or why nothing was loaded from it."""
 
-    source_path: str
+    source_path: str  # as given on the command line, CPR-like numbers masked (terminal only)
     batch_id: int | None = None
     already_loaded_in: int | None = None
     error: str | None = None
@@ -125,7 +127,7 @@ def load_exports(
     report = progress or (lambda _label, _fraction: None)
     result = LoadResult()
     for path in paths:
-        outcome = ExportOutcome(source_path=str(path))
+        outcome = ExportOutcome(source_path=mask_cpr(str(path)))
         result.exports.append(outcome)
         _load_one(Path(path), db, pseudonymizer, today, report, outcome, result)
     if not any(e.batch_id for e in result.exports):
@@ -144,9 +146,10 @@ def _load_one(
     result: LoadResult,
 ) -> None:
     if not path.exists():
-        outcome.error = f"{path}: filen eller mappen findes ikke"
+        outcome.error = f"{outcome.source_path}: filen eller mappen findes ikke"
         return
-    report(f"{path.name}: læser", 0.0)
+    name = export_name(path)
+    report(f"{name}: læser", 0.0)
     try:
         export = read_export(path)
     except UnreadableExport as exc:
@@ -167,14 +170,14 @@ def _load_one(
             earlier = _batch_of_sha_in(con, _export_shas(export))
             if earlier is not None:
                 raise _AlreadyLoaded(earlier)
-            report(f"{path.name}: skriver", 0.9)
+            report(f"{name}: skriver", 0.9)
             outcome.batch_id = _apply_export(con, export, validated, outcome, pseudonymizer)
             result.orphans_resolved += _retry_orphans(con, pseudonymizer, outcome.batch_id)
     except _AlreadyLoaded as exc:
         outcome.batch_id = None
         outcome.files = []
         outcome.already_loaded_in = exc.batch_id
-    report(f"{path.name}: færdig", 1.0)
+    report(f"{name}: færdig", 1.0)
 
 
 def _describe(export: Export, today: date, outcome: ExportOutcome) -> None:
@@ -725,6 +728,7 @@ def run_cli(args) -> int:
         raise
     except Exception as exc:  # the CLI boundary: one line, never a traceback
         print(
-            f"Indlæsningen fejlede ({type(exc).__name__}): {_one_line(str(exc))}", file=sys.stderr
+            f"Indlæsningen fejlede ({type(exc).__name__}): {_one_line(mask_cpr(str(exc)))}",
+            file=sys.stderr,
         )
         return 1

@@ -29,7 +29,8 @@ from etl.pseudonym import Pseudonymizer
         ("10101901234", False),  # part of a longer digit run
         ("01019012345", False),
         ("010190--1234", False),
-        ("010190 1234", False),
+        ("010190 1234", True),  # one space is a separator too (as borger_id normalisation has it)
+        ("010190  1234", False),  # two are not
         ("K0000123", False),
         ("2024-03-05", False),
         ("", False),
