@@ -1,4 +1,5 @@
-"""CPR-like numbers outside the cells: headers, file, sheet, folder and ZIP names, export paths.
+"""CPR-like numbers outside the cells (headers, file, sheet, folder and ZIP names, export paths)
+and written differently inside them (other dashes, Unicode digits, a space).
 
 Each export here is loaded through `lat load` into a fresh warehouse; afterwards no stored text
 (every text column of raw, etl and ref) and nothing printed holds a CPR-like number, and no
@@ -181,3 +182,27 @@ def test_a_refused_file_named_with_a_cpr_number_is_reported_masked(
     code, printed = _load(capsys, bad, db)
     assert code == 2
     assert "filnavnet nævner ingen tabel" in printed and not looks_like_cpr(printed)
+
+
+# --- the same number written differently, in cells -----------------------------------------------
+
+
+def test_cells_with_a_cpr_number_written_differently_are_blanked_and_keyed_as_one_citizen(
+    tmp_path: Path, db: Path, capsys: pytest.CaptureFixture
+) -> None:
+    en_dash, full_width = (
+        "010190\u20131234",
+        "\uff10\uff11\uff10\uff11\uff19\uff10-\uff11\uff12\uff13\uff14",
+    )
+    cases = [
+        case("F1", borger_id="0101901234"),
+        case("F2", borger_id=en_dash, medarbejder_id=f"ring {full_width}"),
+        case("F3", borger_id=full_width, medarbejder_id="noter 010190 1234"),
+    ]
+    export = write_export(tmp_path / "e", "2024-06-30", cases=cases)
+    code, printed = _load(capsys, export, db)
+    assert code == 0
+    keys = query(db, "select count(distinct citizen_key), count(worker_id) from raw.cases")
+    assert keys == [(1, 1)]  # one citizen; both worker cells blanked
+    assert "CPR-nummer fjernet fra 2 celler" in printed
+    _assert_nothing_leaks(db, printed, tmp_path)
