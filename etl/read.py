@@ -181,7 +181,7 @@ def table_file_from_records(
     data = {h: pl.Series(h, [_cell(r.get(h)) for r in records], dtype=pl.String) for h in headers}
     frame = _masked_headers(pl.DataFrame(data) if data else pl.DataFrame())
     frame = _tidy(frame.with_columns(pl.Series(SOURCE_ROW, rows, dtype=pl.Int64)))
-    return TableFile(table, mask_cpr(source_file), "", frame)
+    return TableFile(table, source_file, "", frame)
 
 
 def _cell(value: object) -> str | None:
