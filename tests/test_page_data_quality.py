@@ -81,7 +81,9 @@ def test_the_page_shows_an_export_by_its_masked_name_never_a_server_path(
             "'unknown_municipality', 'Kommunekoden 999 findes ikke.', $raw, null)",
             {
                 "file": "eksport.zip:0101901234/forloeb.csv",
-                "raw": json.dumps({"forloeb_id": "F-1", "kommunekode": "999"}),
+                "raw": json.dumps(
+                    {"forloeb_id": "F-1", "kommunekode": "999", "noter 020290-1234": "010190–1234"}
+                ),
             },
         )
     monkeypatch.setenv("LAT_DB", str(db))

@@ -14,7 +14,7 @@ import polars as pl
 from app import data
 from app.filters import Filters
 from app.scope import Scope
-from etl.cpr import mask_cpr
+from etl.cpr import cpr_mask_expr
 from etl.parsing import parse_municipality_code
 from etl.read import canonical_column, export_name, table_for_name
 from warehouse.db import db_path
@@ -87,8 +87,9 @@ def _unresolved_in(path: str, mtime_ns: int) -> pl.DataFrame:
         for table, raw in zip(frame["table_name"], frame["raw_values"], strict=True)
     ]
     return frame.with_columns(
-        # older loads stored file names unmasked
-        pl.col("source_file").map_elements(mask_cpr, pl.String),
+        # Loads before names were masked at reading, or before the detector knew every way of
+        # writing a number, stored some unmasked: what is shown is masked again.
+        *[cpr_mask_expr(pl.col(c)) for c in ("source_file", "message", "raw_values")],
         pl.Series("about_municipality", [m for m, _ in about], dtype=pl.String),
         pl.Series("about_case", [c for _, c in about], dtype=pl.String),
     )
