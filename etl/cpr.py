@@ -1,15 +1,24 @@
 """CPR-like numbers (export-format.md rule 22): detect and mask them, in Python and in polars.
 
-A CPR-like number is DDMMYY (a real date in 19YY or 20YY), an optional '-', and four digits, not
-part of a longer run of digits. The date test is written into the regex itself: a day-month pair
-is valid in some 19YY/20YY year exactly when it is a calendar day, with 29 February allowed when
-YY is divisible by 4 (1900 is not a leap year but 2000 is, so '290200' counts). One regex keeps the
-check a single vectorised pass in polars instead of extract-then-parse.
+A CPR-like number is DDMMYY (a real date in 19YY or 20YY), an optional separator, and four digits,
+not part of a longer run of digits. The same number written differently is the same number: the
+text is first folded character by character (`fold_cpr_text`), so full-width or other Unicode
+digits whose NFKC form is an ASCII digit read as that digit, every dash-like character (en dash,
+minus sign, non-breaking hyphen, ...) reads as '-' and every whitespace character as ' '; the
+separator is then one '-' or one ' '. `borger_id` normalisation (etl.pseudonym) folds with the
+same function, so the detector and the pseudonym always agree on what one number is.
+
+The date test is written into the regex itself: a day-month pair is valid in some 19YY/20YY year
+exactly when it is a calendar day, with 29 February allowed when YY is divisible by 4 (1900 is not
+a leap year but 2000 is, so '290200' counts). One regex keeps the check a single vectorised pass
+in polars instead of extract-then-parse.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 
 import polars as pl
 
@@ -21,7 +30,8 @@ _DDMMYY = (
     r"|2902(?:[02468][048]|[13579][26])"  # 29 February of a year divisible by 4
     r")"
 )
-_CORE = _DDMMYY + r"-?[0-9]{4}"
+# After folding a separator is exactly '-' or ' ' (one of them, or none).
+_CORE = _DDMMYY + r"[- ]?[0-9]{4}"
 
 # Python `re` form with look-arounds: no digit directly before or after.
 CPR_PATTERN: str = r"(?<![0-9])" + _CORE + r"(?![0-9])"
@@ -33,27 +43,88 @@ _POLARS_MASK = r"(^|[^0-9])" + _CORE + r"([^0-9]|$)"
 
 MASK = "XXXXXX-XXXX"
 
+# Planes 0 and 1 hold every digit, dash and space character there is; the higher planes are
+# ideographs, tags and private use, and scanning them too would take twenty times as long.
+_SCANNED = range(0x20000)
+
+
+@functools.cache
+def _fold_table() -> dict[str, str]:
+    """Every character that folds to something else: digit -> ASCII digit, dash -> '-', space -> ' '.
+
+    Built from the Unicode database once per process, on first use (the dashboard's pages that
+    never check a text do not pay for it).
+    """
+    table: dict[str, str] = {}
+    for point in _SCANNED:
+        char = chr(point)
+        folded = _fold_char(char)
+        if folded != char:
+            table[char] = folded
+    return table
+
+
+def _fold_char(char: str) -> str:
+    category = unicodedata.category(char)
+    if category in ("Nd", "No"):
+        nfkc = unicodedata.normalize("NFKC", char)
+        return nfkc if len(nfkc) == 1 and "0" <= nfkc <= "9" else char
+    if category == "Pd" or char == "\u2212":  # U+2212 MINUS SIGN is a math symbol, not Pd
+        return "-"
+    if char.isspace():
+        return " "
+    return char
+
+
+@functools.cache
+def _translation() -> dict[int, str]:
+    return {ord(char): folded for char, folded in _fold_table().items()}
+
+
+def fold_cpr_text(text: str) -> str:
+    """`text` with digits, dashes and whitespace in plain ASCII, one character for one.
+
+    '０１０１９０–１２３４' -> '010190-1234'; every other character is left as it is.
+    """
+    return text.translate(_translation())
+
+
+def fold_cpr_expr(col: pl.Expr) -> pl.Expr:
+    """`fold_cpr_text` on a string column, vectorised (one Aho-Corasick pass)."""
+    table = _fold_table()
+    return col.str.replace_many(list(table), list(table.values()))
+
 
 def looks_like_cpr(text: str) -> bool:
     """True when `text` contains a CPR-like number anywhere."""
-    return _CPR_RE.search(text) is not None
+    return _CPR_RE.search(fold_cpr_text(text)) is not None
 
 
 def mask_cpr(text: str) -> str:
-    """`text` with every CPR-like number replaced by 'XXXXXX-XXXX'."""
-    return _CPR_RE.sub(MASK, text)
+    """`text` with every CPR-like number replaced by 'XXXXXX-XXXX'.
+
+    Text without one comes back untouched; text with one comes back folded (`fold_cpr_text`),
+    exactly as `cpr_mask_expr` gives it, so both engines store the same masked value.
+    """
+    folded = fold_cpr_text(text)
+    masked = _CPR_RE.sub(MASK, folded)
+    return text if masked == folded else masked
 
 
 def cpr_flag_expr(col: pl.Expr) -> pl.Expr:
     """Boolean expression: the string contains a CPR-like number (null stays null)."""
-    return col.str.contains(_POLARS_FLAG)
+    return fold_cpr_expr(col).str.contains(_POLARS_FLAG)
 
 
 def cpr_mask_expr(col: pl.Expr) -> pl.Expr:
-    """Replace each CPR-like number in a string column with 'XXXXXX-XXXX'.
+    """Replace each CPR-like number in a string column with 'XXXXXX-XXXX' (as `mask_cpr`).
 
     Two passes: a match consumes the character after it, so a second number separated from the
     first by one character is only found once the first is masked.
     """
     replacement = "${1}" + MASK + "${2}"
-    return col.str.replace_all(_POLARS_MASK, replacement).str.replace_all(_POLARS_MASK, replacement)
+    folded = fold_cpr_expr(col)
+    masked = folded.str.replace_all(_POLARS_MASK, replacement).str.replace_all(
+        _POLARS_MASK, replacement
+    )
+    return pl.when(masked == folded).then(col).otherwise(masked)

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from etl.cpr import mask_cpr
 from etl.pseudonym import Pseudonymizer
 from etl.read import (
     Export,
@@ -25,6 +26,7 @@ from etl.read import (
     UnreadableExport,
     canonical_column,
     display_name,
+    export_name,
     read_export,
     table_file_from_records,
 )
@@ -83,7 +85,7 @@ class FileOutcome:
 class ExportOutcome:
     """One export given to `lat load`: its batch, or why nothing was loaded from it."""
 
-    source_path: str
+    source_path: str  # as given on the command line, CPR-like numbers masked (terminal only)
     batch_id: int | None = None
     already_loaded_in: int | None = None
     error: str | None = None
@@ -133,7 +135,7 @@ def load_exports(
     report = progress or (lambda _label, _fraction: None)
     result = LoadResult()
     for path in paths:
-        outcome = ExportOutcome(source_path=str(path))
+        outcome = ExportOutcome(source_path=mask_cpr(display_name(str(path))))
         result.exports.append(outcome)
         _load_one(Path(path), db, pseudonymizer, today, report, outcome, result)
     if not any(e.batch_id for e in result.exports):
@@ -152,9 +154,10 @@ def _load_one(
     result: LoadResult,
 ) -> None:
     if not path.exists():
-        outcome.error = f"{display_name(str(path))}: filen eller mappen findes ikke"
+        outcome.error = f"{outcome.source_path}: filen eller mappen findes ikke"
         return
-    report(f"{display_name(path.name)}: læser", 0.0)
+    name = export_name(path)
+    report(f"{name}: læser", 0.0)
     try:
         export = read_export(path)
         _check_export_date(export, today)
@@ -176,14 +179,14 @@ def _load_one(
             earlier = _batch_of_sha_in(con, _export_shas(export))
             if earlier is not None:
                 raise _AlreadyLoaded(earlier)
-            report(f"{path.name}: skriver", 0.9)
+            report(f"{name}: skriver", 0.9)
             outcome.batch_id = _apply_export(con, export, validated, outcome, pseudonymizer)
             result.orphans_resolved += _retry_orphans(con, pseudonymizer, outcome.batch_id)
     except _AlreadyLoaded as exc:
         outcome.batch_id = None
         outcome.files = []
         outcome.already_loaded_in = exc.batch_id
-    report(f"{path.name}: færdig", 1.0)
+    report(f"{name}: færdig", 1.0)
 
 
 def _check_export_date(export: Export, today: date) -> None:
@@ -197,7 +200,7 @@ def _check_export_date(export: Export, today: date) -> None:
     else:
         limit = f"før {DATE_FLOOR.isoformat()}"
     raise UnreadableExport(
-        f"{display_name(Path(export.source_path).name)}: eksportdatoen exported_at "
+        f"{export.source_path}: eksportdatoen exported_at "
         f"{exported_at.isoformat()} er {limit}; ret exported_at i eksport.json "
         "(eller arket eksport) og indlæs igen"
     )
@@ -751,6 +754,7 @@ def run_cli(args) -> int:
         raise
     except Exception as exc:  # the CLI boundary: one line, never a traceback
         print(
-            f"Indlæsningen fejlede ({type(exc).__name__}): {_one_line(str(exc))}", file=sys.stderr
+            f"Indlæsningen fejlede ({type(exc).__name__}): {_one_line(mask_cpr(str(exc)))}",
+            file=sys.stderr,
         )
         return 1

@@ -9,22 +9,24 @@ from __future__ import annotations
 
 import hmac
 import os
-import re
 import secrets
 import time
 from pathlib import Path
 
 import polars as pl
 
-from etl.cpr import cpr_flag_expr, looks_like_cpr
+from etl.cpr import cpr_flag_expr, fold_cpr_text, looks_like_cpr
 
 ENV_KEY = "LAT_PSEUDONYM_KEY"
-_SEPARATORS = re.compile(r"[-\s]")
 
 
 def normalise_citizen_id(borger_id: str) -> str:
-    """Trim and drop '-' and spaces, so '010190-1234' and '0101901234' are one citizen."""
-    return _SEPARATORS.sub("", borger_id.strip())
+    """Drop dashes and whitespace, digits as ASCII: '010190-1234', '0101901234', '010190–1234'
+    and full-width '０１０１９０-１２３４' are one citizen.
+
+    The folding is the CPR detector's own (`fold_cpr_text`), so whatever it reads as one number
+    gets one pseudonym."""
+    return fold_cpr_text(borger_id).replace("-", "").replace(" ", "")
 
 
 class Pseudonymizer:

@@ -4,6 +4,10 @@ An export is a folder, a single CSV, an XLSX workbook or a ZIP of either. Readin
 `TableFile` per table file: every cell as trimmed text under its original header, with the row
 number a spreadsheet would show. Typing and validation happen in `etl.validate`; anything that
 cannot be read at all raises `UnreadableExport` with one line a coordinator understands.
+
+Names are masked where they are read (rule 24 beyond the cells): a CPR-like number in a column
+header, a file, sheet, folder or ZIP member name, or the export's own name never leaves this
+module, and an export is known by its name, never by its full path on the server.
 """
 
 from __future__ import annotations
@@ -13,16 +17,18 @@ import hashlib
 import html
 import io
 import json
+import os
 import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from xml.etree import ElementTree
 
 import polars as pl
 
+from etl.cpr import mask_cpr
 from etl.parsing import fold, parse_date
 
 SOURCE_ROW = "_source_row"
@@ -81,7 +87,12 @@ _BINARY_MAGIC = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\x1f
 
 class UnreadableExport(Exception):
     """A file or export that cannot be read at all; str(e) is one clear line for a coordinator
-    (e.g. 'forloeb.csv: kan ikke læses som CSV (ingen overskriftsrække)')."""
+    (e.g. 'forloeb.csv: kan ikke læses som CSV (ingen overskriftsrække)').
+
+    The line is printed and may quote a cell or a name, so CPR-like numbers are masked in it."""
+
+    def __init__(self, message: str):
+        super().__init__(mask_cpr(message))
 
 
 @dataclass
@@ -96,13 +107,22 @@ class TableFile:
 
 @dataclass
 class Export:
-    source_path: str
+    source_path: str  # the export's name (`export_name`), not its path on the server
     sha256: str
     exported_at: date | None
     platform: str | None
     municipalities: list[str]
     tables: list[TableFile]
     ignored_files: list[str] = field(default_factory=list)
+
+
+def export_name(path: str | Path) -> str:
+    """An export as stored and shown: the last component of its path, CPR-like numbers masked.
+
+    '/srv/eksporter/010190-1234/' -> 'XXXXXX-XXXX'; a name-less path ('.', '/') is kept as given.
+    """
+    name = PurePath(path).name
+    return mask_cpr(_nfc(display_name(name or str(path))))
 
 
 def table_for_name(name: str) -> str | None:
@@ -126,35 +146,35 @@ def canonical_column(header: str, table: str) -> str | None:
 def read_export(path: str | Path) -> Export:
     """Read a folder, .csv, .xlsx or .zip export; raises UnreadableExport."""
     source = Path(path)
+    # abspath, so that '.' or 'eksport/..' is known by the folder's real name
+    name = export_name(os.path.abspath(source))
     if display_name(str(path)) != str(path):
         # Such a path cannot be recorded in the warehouse or printed; the coordinator renames it.
-        raise UnreadableExport(
-            f"{display_name(str(path))}: navnet er ikke gyldig UTF-8 (omdøb filen eller mappen)"
-        )
+        raise UnreadableExport(f"{name}: navnet er ikke gyldig UTF-8 (omdøb filen eller mappen)")
     if source.is_dir():
         members = _folder_members(source)
-        return _assemble(str(path), _members_digest(members), members, prefix="")
+        return _assemble(name, _members_digest(members), members, prefix="")
     if not source.is_file():
-        raise UnreadableExport(f"{source.name or path}: findes ikke")
-    data = _read_bytes(source)
+        raise UnreadableExport(f"{name}: findes ikke")
+    data = _read_bytes(source, name)
     suffix = source.suffix.lower()
     digest = hashlib.sha256(data).hexdigest()
     if suffix == ".csv":
         table = table_for_name(_nfc(source.stem))
         if table is None:
             raise UnreadableExport(
-                f"{source.name}: filnavnet nævner ingen tabel "
+                f"{name}: filnavnet nævner ingen tabel "
                 "(forloeb, medarbejdere, maalinger eller progression)"
             )
-        tables = [read_csv_table(table, source.name, data)]
-        return Export(str(path), digest, None, None, [], tables, [])
+        tables = [read_csv_table(table, name, data)]
+        return Export(name, digest, None, None, [], tables, [])
     if suffix == ".xlsx":
-        tables, meta, ignored = _read_workbook(source.name, data)
-        return _export(str(path), digest, tables, meta, ignored)
+        tables, meta, ignored = _read_workbook(name, data)
+        return _export(name, digest, tables, meta, ignored)
     if suffix == ".zip":
-        members = _zip_members(source.name, data)
-        return _assemble(str(path), digest, members, prefix=f"{source.name}:")
-    raise UnreadableExport(f"{source.name}: ukendt filtype (brug en mappe, .csv, .xlsx eller .zip)")
+        members = _zip_members(name, data)
+        return _assemble(name, digest, members, prefix=f"{name}:")
+    raise UnreadableExport(f"{name}: ukendt filtype (brug en mappe, .csv, .xlsx eller .zip)")
 
 
 def table_file_from_records(
@@ -165,7 +185,7 @@ def table_file_from_records(
     for record in records:
         headers.extend(h for h in record if h not in headers)
     data = {h: pl.Series(h, [_cell(r.get(h)) for r in records], dtype=pl.String) for h in headers}
-    frame = pl.DataFrame(data) if data else pl.DataFrame()
+    frame = _masked_headers(pl.DataFrame(data) if data else pl.DataFrame())
     frame = _tidy(frame.with_columns(pl.Series(SOURCE_ROW, rows, dtype=pl.Int64)))
     return TableFile(table, source_file, "", frame)
 
@@ -186,7 +206,7 @@ def _cell(value: object) -> str | None:
 
 @dataclass
 class _Member:
-    name: str  # path relative to the export root (for a ZIP: as stored, for source_file)
+    name: str  # path relative to the export root (for a ZIP: as stored), CPR-like parts masked
     data: bytes | None  # None for entries ignored before reading
 
 
@@ -194,11 +214,11 @@ def _nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def _read_bytes(path: Path) -> bytes:
+def _read_bytes(path: Path, label: str) -> bytes:
     try:
         return path.read_bytes()
     except OSError as exc:
-        raise UnreadableExport(f"{path.name}: kan ikke åbnes ({exc.strerror})") from None
+        raise UnreadableExport(f"{label}: kan ikke åbnes ({exc.strerror})") from None
 
 
 def _is_hidden(name: str) -> bool:
@@ -212,10 +232,11 @@ def _folder_members(folder: Path) -> list[_Member]:
         name = _nfc(display_name(entry.name))
         # A workbook inside a folder export is not part of the format: it is listed, not read.
         wanted = _wanted(name) and not name.lower().endswith(".xlsx")
+        shown = mask_cpr(name)
         if entry.is_file() and not _is_hidden(name) and wanted:
-            members.append(_Member(name, _read_bytes(entry)))
+            members.append(_Member(shown, _read_bytes(entry, shown)))
         else:
-            members.append(_Member(name + ("/" if entry.is_dir() else ""), None))
+            members.append(_Member(shown + ("/" if entry.is_dir() else ""), None))
     return members
 
 
@@ -230,7 +251,7 @@ def _zip_members(archive: str, data: bytes) -> list[_Member]:
             for info, name in zip(infos, names, strict=True):
                 relative = name[len(root) :] if name.startswith(root) else name
                 wanted = not _is_hidden(name) and "/" not in relative and _wanted(relative)
-                members.append(_Member(name, zf.read(info) if wanted else None))
+                members.append(_Member(mask_cpr(name), zf.read(info) if wanted else None))
             return members
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
         raise UnreadableExport(f"{archive}: kan ikke læses som ZIP ({exc})") from None
@@ -518,7 +539,24 @@ def _table_file(
         raise UnreadableExport(f"{label}: {what} (ingen overskriftsrække med kendte kolonner)")
     # The header is spreadsheet row 1, so data row i (0-based) is row i + 2.
     frame = frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_ROW))
-    return TableFile(table, label, digest, _tidy(frame))
+    return TableFile(table, label, digest, _tidy(_masked_headers(frame)))
+
+
+def _masked_headers(frame: pl.DataFrame) -> pl.DataFrame:
+    """Every header with its CPR-like numbers masked, whatever the reader made of the file.
+
+    A header is stored (ignored columns, the keys of raw_values), and a file read with the wrong
+    line endings makes every cell a header. Two headers that mask alike are told apart the way
+    polars tells identical headers apart.
+    """
+    names: list[str] = []
+    for header in frame.columns:
+        name = mask_cpr(header)
+        candidate, n = name, 0
+        while candidate in names:
+            candidate, n = f"{name}_duplicated_{n}", n + 1
+        names.append(candidate)
+    return frame.rename(dict(zip(frame.columns, names, strict=True)))
 
 
 def _tidy(frame: pl.DataFrame) -> pl.DataFrame:
@@ -558,7 +596,7 @@ def _read_workbook(label: str, data: bytes) -> tuple[list[TableFile], dict | Non
     ignored: list[str] = []
     errors = _error_cells(data, {s for s in sheet_names if table_for_name(_nfc(s))})
     for sheet in sheet_names:
-        sheet_label = f"{label}:{sheet}"
+        sheet_label = f"{label}:{mask_cpr(sheet)}"
         table = table_for_name(_nfc(sheet))
         is_meta = fold(sheet) in METADATA_NAMES
         if table is None and not is_meta:
@@ -661,5 +699,6 @@ def _sheet_metadata(label: str, frame: pl.DataFrame) -> dict:
 
 
 def _first_line(exc: Exception) -> str:
+    # a parser's message may quote a cell; UnreadableExport masks it
     text = str(exc).strip()
     return text.splitlines()[0][:120] if text else type(exc).__name__

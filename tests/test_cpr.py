@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import stat
+from datetime import date
 
 import polars as pl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from etl.cpr import cpr_flag_expr, cpr_mask_expr, looks_like_cpr, mask_cpr
-from etl.pseudonym import Pseudonymizer
+from etl.cpr import MASK, cpr_flag_expr, cpr_mask_expr, looks_like_cpr, mask_cpr
+from etl.pseudonym import Pseudonymizer, normalise_citizen_id
 
 
 @pytest.mark.parametrize(
@@ -29,7 +32,7 @@ from etl.pseudonym import Pseudonymizer
         ("10101901234", False),  # part of a longer digit run
         ("01019012345", False),
         ("010190--1234", False),
-        ("010190 1234", False),
+        ("010190 1234", True),  # one space is a separator too (as borger_id normalisation has it)
         ("K0000123", False),
         ("2024-03-05", False),
         ("", False),
@@ -119,3 +122,76 @@ def test_a_column_and_a_single_id_get_the_same_citizen_key():
     column = keys.citizen_keys(pl.Series("borger_id", ids)).to_list()
     assert column == [None if i is None else keys.citizen_key(i) for i in ids]
     assert column[0] == column[1] == column[2]
+
+
+# --- the same number written differently (rule 22 read with Unicode digits and dashes) --------
+
+# the '0' of each way of writing digits: ASCII, full-width, mathematical bold and monospace
+DIGIT_ZEROS = ("0", "\uff10", "\U0001d7ce", "\U0001d7f6")
+SEPARATORS = ("", "-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212",
+              "\ufe63", "\uff0d", " ", "\u00a0", "\u202f", "\t")  # fmt: skip
+CONTEXT = st.text(alphabet=st.sampled_from("abcæøå XYZ:.,;()/-\u2013\u00a0"), max_size=8)
+
+
+@st.composite
+def written_cpr(draw: st.DrawFn) -> tuple[str, str]:
+    """(the plain ten digits, the same number written with any digits and one separator)."""
+    born = draw(st.dates(min_value=date(1900, 1, 1), max_value=date(2099, 12, 31)))
+    plain = f"{born:%d%m%y}{draw(st.integers(0, 9999)):04d}"
+    zeros = draw(st.lists(st.sampled_from(DIGIT_ZEROS), min_size=10, max_size=10))
+    digits = "".join(chr(ord(zero) + int(d)) for zero, d in zip(zeros, plain, strict=True))
+    return plain, digits[:6] + draw(st.sampled_from(SEPARATORS)) + digits[6:]
+
+
+def _polars(expr, text: str):
+    return pl.DataFrame({"t": [text]}).select(expr(pl.col("t")))["t"][0]
+
+
+@pytest.mark.parametrize(
+    ("number", "separator"),
+    [
+        ("010190\u20131234", "\u2013"),  # en dash
+        ("010190\u20141234", "\u2014"),  # em dash
+        ("010190\u22121234", "\u2212"),  # minus sign
+        ("010190\u20111234", "\u2011"),  # non-breaking hyphen
+        ("\uff10\uff11\uff10\uff11\uff19\uff10-\uff11\uff12\uff13\uff14", "-"),  # full-width
+        ("010190 1234", " "),  # one space
+        ("010190\u00a01234", "\u00a0"),  # a no-break space
+    ],
+    ids=["en-dash", "em-dash", "minus", "nb-hyphen", "full-width", "space", "nb-space"],
+)
+def test_a_cpr_number_written_differently_is_found_and_masked(number: str, separator: str) -> None:
+    for text in (number, f"ring til {number} i morgen"):
+        assert looks_like_cpr(text)
+        assert MASK in mask_cpr(text) and not looks_like_cpr(mask_cpr(text))
+        assert _polars(cpr_flag_expr, text) is True
+        assert _polars(cpr_mask_expr, text) == mask_cpr(text)
+    # still not part of a longer run of digits (any digits), and one separator only
+    doubled = number.replace(separator, separator * 2)
+    for text in (f"5{number}", f"{number}\uff15", doubled):
+        assert not looks_like_cpr(text)
+        assert _polars(cpr_flag_expr, text) is False
+        assert mask_cpr(text) == _polars(cpr_mask_expr, text) == text
+
+
+@given(written_cpr(), CONTEXT, CONTEXT)
+def test_any_way_of_writing_a_cpr_number_is_masked_alike_in_both_engines(
+    cpr: tuple[str, str], before: str, after: str
+) -> None:
+    text = before + cpr[1] + after
+    assert looks_like_cpr(text) and _polars(cpr_flag_expr, text) is True
+    masked = mask_cpr(text)
+    assert _polars(cpr_mask_expr, text) == masked
+    assert MASK in masked and not looks_like_cpr(masked)
+
+
+@given(written_cpr())
+def test_a_borger_id_the_detector_reads_as_a_cpr_number_is_that_citizen(
+    cpr: tuple[str, str],
+) -> None:
+    """borger_id normalisation and the detector fold alike: one number, one pseudonym."""
+    plain, written = cpr
+    assert looks_like_cpr(written)
+    assert normalise_citizen_id(written) == plain
+    keys = Pseudonymizer(b"k")
+    assert keys.citizen_key(written) == keys.citizen_key(plain)

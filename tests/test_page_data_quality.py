@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import json
+
+import pytest
+
 from app.queries import data_quality as q
 from app.scope import Scope
-from tests.app_fixtures import build_app_warehouse, through_router
+from etl.cpr import MASK, looks_like_cpr
+from tests.app_fixtures import build_app_warehouse, everything_shown, page_as, through_router
+from warehouse.db import write_transaction
+
+SERVER_FOLDER = "/srv/lat/eksporter"
 
 
 def test_page_lists_loads_reasons_and_orphans(app_db):
@@ -45,3 +53,42 @@ def test_empty_warehouse_shows_guidance(tmp_path, monkeypatch):
     at = through_router("data_quality")
     assert not at.exception
     assert any("lat load" in i.body for i in at.info)
+
+
+@pytest.mark.parametrize(
+    "viewer",
+    [
+        {"role": "national"},
+        {"role": "national", "presentation": True},
+        {"role": "coordinator", "municipalities": ("101",)},
+        {"role": "viewer"},
+    ],
+    ids=["national", "presentation", "coordinator", "viewer"],
+)
+def test_the_page_shows_an_export_by_its_masked_name_never_a_server_path(
+    tmp_path, monkeypatch, viewer
+):
+    """Loads recorded before names were masked at reading hold full paths and CPR numbers."""
+    db = build_app_warehouse(tmp_path / "warehouse.duckdb")
+    with write_transaction(db) as con:
+        con.execute(
+            "insert into etl.batches select 3, $path, 'c', exported_at, loaded_at, 1, 0, 0, 0, 1, "
+            "'loaded_with_rejections' from etl.batches where batch_id = 2",
+            {"path": f"{SERVER_FOLDER}/010190-1234/"},
+        )
+        con.execute(
+            "insert into etl.rejected_rows values (3, $file, 'forloeb', 2, 'kommunekode', "
+            "'unknown_municipality', 'Kommunekoden 999 findes ikke.', $raw, null)",
+            {
+                "file": "eksport.zip:0101901234/forloeb.csv",
+                "raw": json.dumps(
+                    {"forloeb_id": "F-1", "kommunekode": "999", "noter 020290-1234": "010190–1234"}
+                ),
+            },
+        )
+    monkeypatch.setenv("LAT_DB", str(db))
+    at = page_as("data_quality", **viewer)
+    assert not at.exception
+    shown = everything_shown(at)
+    assert SERVER_FOLDER not in shown and not looks_like_cpr(shown)
+    assert MASK in shown  # the export is still there, by its name

@@ -14,8 +14,9 @@ import polars as pl
 from app import data
 from app.filters import Filters
 from app.scope import Scope
+from etl.cpr import cpr_mask_expr
 from etl.parsing import parse_municipality_code
-from etl.read import canonical_column, table_for_name
+from etl.read import canonical_column, export_name, table_for_name
 from warehouse.db import db_path
 
 ROW_LIMIT = 2000  # rows listed per reason on screen; the CSV download holds them all
@@ -27,8 +28,12 @@ def shows_raw_values(scope: Scope) -> bool:
 
 
 def load_history(scope: Scope) -> pl.DataFrame:
-    """One row per load batch, newest first."""
-    return data.run_meta(
+    """One row per load batch, newest first, each export by its name.
+
+    Loads since the names were masked at reading store the name already; older ones stored the
+    full server path, which no role is shown (nor a CPR-like number in it).
+    """
+    frame = data.run_meta(
         """
         -- load history; grain: one row per batch
         select
@@ -47,6 +52,7 @@ def load_history(scope: Scope) -> pl.DataFrame:
         """,
         scope=scope,
     )
+    return frame.with_columns(pl.col("source_path").map_elements(export_name, pl.String))
 
 
 def _unresolved() -> pl.DataFrame:
@@ -81,6 +87,9 @@ def _unresolved_in(path: str, mtime_ns: int) -> pl.DataFrame:
         for table, raw in zip(frame["table_name"], frame["raw_values"], strict=True)
     ]
     return frame.with_columns(
+        # Loads before names were masked at reading, or before the detector knew every way of
+        # writing a number, stored some unmasked: what is shown is masked again.
+        *[cpr_mask_expr(pl.col(c)) for c in ("source_file", "message", "raw_values")],
         pl.Series("about_municipality", [m for m, _ in about], dtype=pl.String),
         pl.Series("about_case", [c for _, c in about], dtype=pl.String),
     )
