@@ -18,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl.pseudonym import Pseudonymizer
+from etl.pseudonym import Pseudonymizer, PseudonymKeyError, keyed_write
 from etl.read import (
     Export,
     TableFile,
@@ -28,7 +28,7 @@ from etl.read import (
     table_file_from_records,
 )
 from etl.validate import KEYS, REJECTED_SCHEMA, Validated, raw_values, validate_table
-from warehouse.db import data_dir, db_path, write_transaction
+from warehouse.db import data_dir, db_path, write_transaction  # noqa: F401 (tests use it)
 
 # Danish table name -> raw table and its key; the order is the order of applying (rule 14:
 # a case must be applied before the rows that name it).
@@ -163,7 +163,7 @@ def _load_one(
         outcome.error = _one_line(str(exc))
         return
     try:
-        with write_transaction(db) as con:
+        with keyed_write(db, pseudonymizer) as con:
             earlier = _batch_of_sha_in(con, _export_shas(export))
             if earlier is not None:
                 raise _AlreadyLoaded(earlier)
@@ -663,7 +663,7 @@ def _retry_orphans_alone(db: Path, pseudonymizer: Pseudonymizer) -> int:
         return 0  # the usual case: no copy of the warehouse is made for nothing
     resolved = 0
     try:
-        with write_transaction(db) as con:
+        with keyed_write(db, pseudonymizer) as con:
             latest = _scalar(con, "select max(batch_id) from etl.batches")
             resolved = _retry_orphans(con, pseudonymizer, latest)
             if not resolved:
@@ -721,6 +721,9 @@ def run_cli(args) -> int:
             if export.error:
                 print(f"IKKE INDLÆST: {export.error}", file=sys.stderr)
         return result.exit_code
+    except PseudonymKeyError as exc:  # another key would re-key everyone: refused, as a misuse
+        print(f"IKKE INDLÆST: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # the CLI boundary: one line, never a traceback
