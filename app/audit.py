@@ -21,7 +21,7 @@ from pathlib import Path
 import polars as pl
 
 from etl.cpr import mask_cpr
-from warehouse.db import data_dir, db_path
+from warehouse.db import data_dir, db_path, make_data_dir
 
 EVENTS = (
     "sign_in",
@@ -61,7 +61,7 @@ def audit_path(db: Path | None = None) -> Path:
 
 def create_private_file(path: Path) -> None:
     """Create `path` readable by its owner only, before SQLite opens it (SQLite would use 0o644)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_data_dir(path.parent)
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:

@@ -6,6 +6,8 @@ import argparse
 import importlib
 import sys
 
+from warehouse.db import private_files
+
 # subcommand -> "module:function"; each function takes the parsed args and returns an exit code.
 HANDLERS = {
     "load": "etl.load:run_cli",
@@ -92,7 +94,10 @@ def main(argv: list[str] | None = None) -> int:
     module_name, function_name = HANDLERS[args.command].split(":")
     handler = getattr(importlib.import_module(module_name), function_name)
     try:
-        return int(handler(args) or 0)
+        # Every file a command writes (warehouse, copies, key, audit, exports) may hold personal
+        # data: owner-only from the first byte, whatever umask the shell had.
+        with private_files():
+            return int(handler(args) or 0)
     except KeyboardInterrupt:
         print("Afbrudt.", file=sys.stderr)
         return 130

@@ -28,7 +28,7 @@ from etl.read import (
     table_file_from_records,
 )
 from etl.validate import KEYS, REJECTED_SCHEMA, Validated, raw_values, validate_table
-from warehouse.db import data_dir, db_path, write_transaction  # noqa: F401 (tests use it)
+from warehouse.db import data_dir, db_path, make_data_dir, write_transaction  # noqa: F401 (tests use it)
 
 # Danish table name -> raw table and its key; the order is the order of applying (rule 14:
 # a case must be applied before the rows that name it).
@@ -120,7 +120,7 @@ def load_exports(
     """Load each export in its own batch and atomic write; unreadable exports are reported."""
     today = today or date.today()
     db = Path(db)
-    data_dir(db).mkdir(parents=True, exist_ok=True)
+    make_data_dir(data_dir(db))
     pseudonymizer = Pseudonymizer.for_warehouse(db)
     report = progress or (lambda _label, _fraction: None)
     result = LoadResult()

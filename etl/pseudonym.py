@@ -201,7 +201,9 @@ def _warehouse_key_state(db: Path) -> tuple[str | None, bool]:
 
 def _read_or_create_key(key_file: Path) -> bytes:
     """Read the hex key in `key_file`, or create it with 32 random bytes, readable by owner only."""
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    from warehouse.db import make_data_dir  # imported late: warehouse/ may import etl/
+
+    make_data_dir(key_file.parent)
     try:
         # O_EXCL: two loads starting at once must not each write a different key.
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
