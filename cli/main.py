@@ -18,6 +18,7 @@ HANDLERS = {
     "user": "app.accounts:run_cli",
     "erase": "warehouse.erasure:run_erase_cli",
     "purge": "warehouse.erasure:run_purge_cli",
+    "audit": "app.audit:run_cli",
 }
 
 
@@ -86,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
         "purge", help="remove closed cases older than a retention date", parents=[with_db]
     )
     purge.add_argument("--closed-before", required=True)
+
+    audit = sub.add_parser("audit", help="check the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="recompute the audit trail's hash chain", parents=[with_db])
     return parser
 
 
