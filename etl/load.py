@@ -706,7 +706,7 @@ def _one_line(text: str) -> str:
 
 def run_cli(args) -> int:
     """`lat load PATH... [--db FILE]`: load, print the report, return the exit code."""
-    from etl.report import ProgressBar, format_report
+    from etl.report import ProgressBar, format_report, shown
 
     try:
         db = db_path(getattr(args, "db", None))
@@ -719,15 +719,16 @@ def run_cli(args) -> int:
             print(text)
         for export in result.exports:
             if export.error:
-                print(f"IKKE INDLÆST: {export.error}", file=sys.stderr)
+                print(f"IKKE INDLÆST: {shown(export.error)}", file=sys.stderr)
         return result.exit_code
     except PseudonymKeyError as exc:  # another key would re-key everyone: refused, as a misuse
-        print(f"IKKE INDLÆST: {exc}", file=sys.stderr)
+        print(f"IKKE INDLÆST: {shown(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # the CLI boundary: one line, never a traceback
         print(
-            f"Indlæsningen fejlede ({type(exc).__name__}): {_one_line(str(exc))}", file=sys.stderr
+            f"Indlæsningen fejlede ({type(exc).__name__}): {shown(_one_line(str(exc)))}",
+            file=sys.stderr,
         )
         return 1
