@@ -16,7 +16,7 @@ from pathlib import Path
 from warehouse.db import db_path, ensure_warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app" / "streamlit_app.py"
+APP = ROOT / "app" / "asgi.py"  # st.App around streamlit_app.py, with security headers
 DEMO_DB = Path("data") / "demo" / "warehouse.duckdb"
 DEMO_CASES = 3000
 
