@@ -108,6 +108,16 @@ def _unchained(con: sqlite3.Connection) -> bool:
     return bool(columns) and "hash" not in columns
 
 
+def _add_chain(con: sqlite3.Connection) -> None:
+    con.execute("drop trigger if exists events_no_update")  # recreated by _SCHEMA right after
+    con.execute("alter table events add column hash text not null default ''")
+    previous = GENESIS
+    rows = con.execute("select event_id, at, event, user, detail from events order by event_id")
+    for event_id, *fields in rows.fetchall():
+        previous = chain_hash(previous, *fields)
+        con.execute("update events set hash = ? where event_id = ?", (previous, event_id))
+
+
 def _chain_older_trail(con: sqlite3.Connection) -> None:
     """A trail written before the chain gets its hash column, its events chained in order, once.
 
@@ -118,13 +128,7 @@ def _chain_older_trail(con: sqlite3.Connection) -> None:
     con.execute("begin immediate")
     try:
         if _unchained(con):  # looked at again under the lock: another process may have done it
-            con.execute("drop trigger if exists events_no_update")  # recreated by _SCHEMA
-            con.execute("alter table events add column hash text not null default ''")
-            previous = GENESIS
-            rows = con.execute("select event_id, at, event, user, detail from events order by 1")
-            for event_id, *fields in rows.fetchall():
-                previous = chain_hash(previous, *fields)
-                con.execute("update events set hash = ? where event_id = ?", (previous, event_id))
+            _add_chain(con)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
@@ -217,17 +221,19 @@ def verify(db: Path | None = None) -> Verification:
     """Recompute the hash chain from the first event; stop at the first that does not match."""
     con = _connect(db)
     try:
+        # streamed, not fetched whole: a trail of every page view grows large
         rows = con.execute(
             "select event_id, at, event, user, detail, hash from events order by event_id"
-        ).fetchall()
+        )
+        previous, count = GENESIS, 0
+        for event_id, at, event, user, detail, stored in rows:
+            previous = chain_hash(previous, at, event, user, detail)
+            if stored != previous:
+                return Verification(count, previous, broken_event=event_id, broken_at=at)
+            count += 1
+        return Verification(count, previous)
     finally:
         con.close()
-    previous = GENESIS
-    for count, (event_id, at, event, user, detail, stored) in enumerate(rows):
-        previous = chain_hash(previous, at, event, user, detail)
-        if stored != previous:
-            return Verification(count, previous, broken_event=event_id, broken_at=at)
-    return Verification(len(rows), previous)
 
 
 def run_cli(args: argparse.Namespace) -> int:
