@@ -242,7 +242,11 @@ def run_cli(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"Der er intet revisionsspor i {path}.", file=sys.stderr)
         return 2
-    found = verify(getattr(args, "db", None))
+    try:
+        found = verify(getattr(args, "db", None))
+    except sqlite3.DatabaseError as error:  # not an SQLite file any more, or its table is gone
+        print(f"Revisionssporet {path} kan ikke læses ({error}).", file=sys.stderr)
+        return BROKEN_EXIT
     if found.broken_event is not None:
         print(
             f"Revisionssporet er BRUDT ved hændelse {found.broken_event} ({found.broken_at}): "

@@ -147,3 +147,12 @@ def test_verify_without_a_trail_says_so_and_creates_none(tmp_path: Path, capsys)
     assert main(["audit", "verify", "--db", str(db)]) == 2
     assert "intet revisionsspor" in capsys.readouterr().err
     assert not audit.audit_path(db).exists()
+
+
+def test_verify_of_a_trail_that_is_no_database_is_a_message_not_a_traceback(db: Path, capsys):
+    from cli.main import main
+
+    _three_events(db)
+    audit.audit_path(db).write_bytes(b"overwritten " * 100)
+    assert main(["audit", "verify", "--db", str(db)]) == audit.BROKEN_EXIT
+    assert "kan ikke læses" in capsys.readouterr().err

@@ -156,3 +156,15 @@ def test_an_erasure_with_another_key_is_refused_and_the_erased_stay_erased(
 
 def test_the_fingerprint_differs_between_keys():
     assert Pseudonymizer(b"a" * 32).fingerprint() != Pseudonymizer(b"b" * 32).fingerprint()
+
+
+def test_a_purge_with_another_key_is_refused(
+    tmp_path: Path, db: Path, capsys, monkeypatch: pytest.MonkeyPatch
+):
+    closed = case("F9", slutdato="2024-02-01", status="afsluttet")
+    export = write_export(tmp_path / "e", "2024-06-30", cases=[closed])
+    assert _load(capsys, db, export)[0] == 0
+    monkeypatch.setenv("LAT_PSEUDONYM_KEY", "another-key")
+    assert lat(["purge", "--closed-before", "2025-01-01", "--db", str(db)]) == 2
+    assert "Pseudonymnøglen er ikke den" in capsys.readouterr().err
+    assert [row[0] for row in _state(db)] == ["F9"]
