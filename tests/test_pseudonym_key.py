@@ -168,3 +168,14 @@ def test_a_purge_with_another_key_is_refused(
     assert lat(["purge", "--closed-before", "2025-01-01", "--db", str(db)]) == 2
     assert "Pseudonymnøglen er ikke den" in capsys.readouterr().err
     assert [row[0] for row in _state(db)] == ["F9"]
+
+
+def test_lat_demo_with_a_broken_demo_key_says_so(
+    tmp_path: Path, capsys, monkeypatch: pytest.MonkeyPatch, key_file_only: None
+):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data" / "demo").mkdir(parents=True)
+    (tmp_path / "data" / "demo" / "pseudonym.key").write_text("junk\n")
+    assert lat(["demo"]) == 2
+    err = capsys.readouterr().err
+    assert "ikke en gyldig pseudonymnøgle" in err and "Traceback" not in err
