@@ -28,7 +28,7 @@ from etl.read import (
     table_file_from_records,
 )
 from etl.validate import KEYS, REJECTED_SCHEMA, Validated, raw_values, validate_table
-from warehouse.db import data_dir, db_path, make_data_dir, write_transaction  # noqa: F401 (tests use it)
+from warehouse.db import data_dir, db_path, make_data_dir
 
 # Danish table name -> raw table and its key; the order is the order of applying (rule 14:
 # a case must be applied before the rows that name it).

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from cli.main import main as lat
 from etl import load
 from etl.pseudonym import Pseudonymizer
+from warehouse.db import write_transaction
 
 CASE_COLUMNS = [
     "forloeb_id",
@@ -320,7 +321,7 @@ def test_orphans_are_retried_even_when_every_export_was_loaded_before(tmp_path: 
     first = write_export(tmp_path / "a", "2024-06-30", progression=[progress("F5")])
     load.load_exports([first], db)
     # The case reaches raw by another way (e.g. a load that failed before retrying orphans).
-    with load.write_transaction(db) as con:
+    with write_transaction(db) as con:
         con.execute(
             "insert into raw.cases (case_id, municipality_code, case_type, citizen_key, "
             "start_date, status, exported_at, batch_id) values "
@@ -338,10 +339,10 @@ def test_a_rerun_with_orphans_still_waiting_copies_nothing(
     first = write_export(tmp_path / "a", "2024-06-30", progression=[progress("F5")])
     load.load_exports([first], db)
 
-    def no_write(path):
+    def no_write(*_args, **_kwargs):
         raise AssertionError("a re-run with nothing to resolve opened a write")
 
-    monkeypatch.setattr(load, "write_transaction", no_write)
+    monkeypatch.setattr(load, "keyed_write", no_write)  # every write of a load goes through it
     result = load.load_exports([first], db)
     assert result.exports[0].already_loaded_in == 1
 
@@ -351,7 +352,7 @@ def test_a_rerun_with_orphans_still_waiting_copies_nothing(
 
 
 def _erase(db: Path, key_type: str, pseudonym: str) -> None:
-    with load.write_transaction(db) as con:
+    with write_transaction(db) as con:
         con.execute(
             "insert into etl.erased_keys values ($t, $k, now())", {"t": key_type, "k": pseudonym}
         )
