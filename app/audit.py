@@ -2,7 +2,11 @@
 
 An append-only SQLite file beside the warehouse (`data_dir/audit.sqlite`, owner-only), kept apart
 from the warehouse so a load (which replaces the warehouse file) can never rewrite history.
-Triggers make UPDATE and DELETE fail inside SQLite itself, so no code path can edit the trail.
+Triggers make UPDATE, DELETE and INSERT OR REPLACE (which deletes without firing a delete
+trigger) fail inside SQLite itself, so no code path can edit the trail. Someone who edits the
+file by other means is caught by the hash chain: each event stores the SHA-256 of the previous
+event's hash and its own content, and `lat audit verify` recomputes the chain and names the
+first event that does not match.
 
 Events hold pseudonyms at most: never a CPR number, never erased content. Free text is masked
 for CPR-like numbers before it is written.
@@ -12,16 +16,20 @@ No Streamlit here: `warehouse.erasure` records through this module from the comm
 
 from __future__ import annotations
 
+import argparse
+import hashlib
 import json
 import os
 import sqlite3
+import sys
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
 from etl.cpr import mask_cpr
-from warehouse.db import data_dir, db_path
+from warehouse.db import data_dir, db_path, make_data_dir
 
 EVENTS = (
     "sign_in",
@@ -33,6 +41,8 @@ EVENTS = (
     "purge",
 )
 FILE_NAME = "audit.sqlite"
+GENESIS = "0" * 64  # the "previous hash" of the first event
+BROKEN_EXIT = 3  # like a failed warehouse check
 
 _SCHEMA = """
 create table if not exists events (
@@ -40,7 +50,8 @@ create table if not exists events (
     at text not null,
     event text not null,
     user text not null,
-    detail text not null
+    detail text not null,
+    hash text not null                     -- sha256(previous event's hash + this event)
 );
 create trigger if not exists events_no_update before update on events
 begin
@@ -50,8 +61,14 @@ create trigger if not exists events_no_delete before delete on events
 begin
     select raise(abort, 'the audit trail is append-only');
 end;
+create trigger if not exists events_no_replace before insert on events
+when exists (select 1 from events where event_id = new.event_id)
+begin
+    select raise(abort, 'the audit trail is append-only');
+end;
 create index if not exists events_at on events (at);
 """
+_COLUMNS = "event_id, at, event, user, detail, hash"
 
 
 def audit_path(db: Path | None = None) -> Path:
@@ -61,7 +78,7 @@ def audit_path(db: Path | None = None) -> Path:
 
 def create_private_file(path: Path) -> None:
     """Create `path` readable by its owner only, before SQLite opens it (SQLite would use 0o644)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    make_data_dir(path.parent)
     try:
         fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
     except FileExistsError:
@@ -73,9 +90,49 @@ def create_private_file(path: Path) -> None:
 def _connect(db: Path | None) -> sqlite3.Connection:
     path = audit_path(db)
     create_private_file(path)
-    con = sqlite3.connect(path, timeout=10)
+    # autocommit: record() and the migration take their write lock themselves (begin immediate)
+    con = sqlite3.connect(path, timeout=10, isolation_level=None)
+    _chain_older_trail(con)
     con.executescript(_SCHEMA)
     return con
+
+
+def chain_hash(previous: str, at: str, event: str, user: str, detail: str) -> str:
+    """The hash an event stores: SHA-256 over the previous event's hash and this event's fields."""
+    content = json.dumps([previous, at, event, user, detail], ensure_ascii=False)
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()
+
+
+def _unchained(con: sqlite3.Connection) -> bool:
+    columns = {row[1] for row in con.execute("pragma table_info(events)")}
+    return bool(columns) and "hash" not in columns
+
+
+def _add_chain(con: sqlite3.Connection) -> None:
+    con.execute("drop trigger if exists events_no_update")  # recreated by _SCHEMA right after
+    con.execute("alter table events add column hash text not null default ''")
+    previous = GENESIS
+    rows = con.execute("select event_id, at, event, user, detail from events order by event_id")
+    for event_id, *fields in rows.fetchall():
+        previous = chain_hash(previous, *fields)
+        con.execute("update events set hash = ? where event_id = ?", (previous, event_id))
+
+
+def _chain_older_trail(con: sqlite3.Connection) -> None:
+    """A trail written before the chain gets its hash column, its events chained in order, once.
+
+    Their history before this moment cannot be vouched for; from here on every change shows.
+    """
+    if not _unchained(con):
+        return  # the usual case, without taking the write lock
+    con.execute("begin immediate")
+    try:
+        if _unchained(con):  # looked at again under the lock: another process may have done it
+            _add_chain(con)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
 
 
 def _masked(value: object) -> object:
@@ -96,13 +153,21 @@ def record(event: str, user: str, detail: dict | None = None, *, db: Path | None
         raise ValueError(f"unknown audit event {event!r}")
     payload = json.dumps(_masked(detail or {}), ensure_ascii=False, sort_keys=True, default=str)
     at = datetime.now(UTC).isoformat(timespec="seconds")
+    user = mask_cpr(user)
     con = _connect(db)
     try:
-        with con:
+        con.execute("begin immediate")  # no other writer between reading the head and appending
+        try:
+            head = con.execute("select hash from events order by event_id desc limit 1").fetchone()
+            digest = chain_hash(head[0] if head else GENESIS, at, event, user, payload)
             con.execute(
-                "insert into events (at, event, user, detail) values (?, ?, ?, ?)",
-                (at, event, mask_cpr(user), payload),
+                "insert into events (at, event, user, detail, hash) values (?, ?, ?, ?, ?)",
+                (at, event, user, payload, digest),
             )
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
     finally:
         con.close()
 
@@ -140,3 +205,55 @@ def read_events(
         "detail": pl.String,
     }
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+@dataclass
+class Verification:
+    """What `verify` found: the events checked, and the first that breaks the chain, if any."""
+
+    events: int
+    head: str  # the last event's hash: noted elsewhere, it shows later truncation too
+    broken_event: int | None = None
+    broken_at: str | None = None
+
+
+def verify(db: Path | None = None) -> Verification:
+    """Recompute the hash chain from the first event; stop at the first that does not match."""
+    con = _connect(db)
+    try:
+        # streamed, not fetched whole: a trail of every page view grows large
+        rows = con.execute(
+            "select event_id, at, event, user, detail, hash from events order by event_id"
+        )
+        previous, count = GENESIS, 0
+        for event_id, at, event, user, detail, stored in rows:
+            previous = chain_hash(previous, at, event, user, detail)
+            if stored != previous:
+                return Verification(count, previous, broken_event=event_id, broken_at=at)
+            count += 1
+        return Verification(count, previous)
+    finally:
+        con.close()
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    """`lat audit verify`: 0 when the chain holds, BROKEN_EXIT at the first broken event."""
+    path = audit_path(getattr(args, "db", None))
+    if not path.exists():
+        print(f"Der er intet revisionsspor i {path}.", file=sys.stderr)
+        return 2
+    try:
+        found = verify(getattr(args, "db", None))
+    except sqlite3.DatabaseError as error:  # not an SQLite file any more, or its table is gone
+        print(f"Revisionssporet {path} kan ikke læses ({error}).", file=sys.stderr)
+        return BROKEN_EXIT
+    if found.broken_event is not None:
+        print(
+            f"Revisionssporet er BRUDT ved hændelse {found.broken_event} ({found.broken_at}): "
+            "den eller en tidligere hændelse er ændret, fjernet eller indsat bagefter. "
+            f"{found.events} hændelser før den er i orden.",
+            file=sys.stderr,
+        )
+        return BROKEN_EXIT
+    print(f"Revisionssporet er i orden: {found.events} hændelser, sidste kædehash {found.head}.")
+    return 0

@@ -13,10 +13,11 @@ import sys
 import tempfile
 from pathlib import Path
 
+from etl.pseudonym import PseudonymKeyError
 from warehouse.db import db_path, ensure_warehouse
 
 ROOT = Path(__file__).resolve().parents[1]
-APP = ROOT / "app" / "streamlit_app.py"
+APP = ROOT / "app" / "asgi.py"  # st.App around streamlit_app.py, with security headers
 DEMO_DB = Path("data") / "demo" / "warehouse.duckdb"
 DEMO_CASES = 3000
 
@@ -60,7 +61,11 @@ def run_demo(args: argparse.Namespace) -> int:
     fresh = not db.exists()
     if fresh:
         print(f"Bygger demo-datalageret (syntetiske data, {DEMO_CASES} forløb) ...", flush=True)
-    build_demo(db)
+    try:
+        build_demo(db)
+    except PseudonymKeyError as error:  # a broken data/demo/pseudonym.key: said, not a traceback
+        print(f"Fejl: {error}", file=sys.stderr)
+        return 2
     print(f"Demo-datalager: {db}" + ("" if fresh else " (genbrugt)"), flush=True)
     _print_demo_accounts(db)
     print(f"Dashboardet: http://{args.host}:{args.port}", flush=True)

@@ -6,6 +6,8 @@ import argparse
 import importlib
 import sys
 
+from warehouse.db import private_files
+
 # subcommand -> "module:function"; each function takes the parsed args and returns an exit code.
 HANDLERS = {
     "load": "etl.load:run_cli",
@@ -16,6 +18,7 @@ HANDLERS = {
     "user": "app.accounts:run_cli",
     "erase": "warehouse.erasure:run_erase_cli",
     "purge": "warehouse.erasure:run_purge_cli",
+    "audit": "app.audit:run_cli",
 }
 
 
@@ -84,6 +87,10 @@ def build_parser() -> argparse.ArgumentParser:
         "purge", help="remove closed cases older than a retention date", parents=[with_db]
     )
     purge.add_argument("--closed-before", required=True)
+
+    audit = sub.add_parser("audit", help="check the audit trail")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
+    audit_sub.add_parser("verify", help="recompute the audit trail's hash chain", parents=[with_db])
     return parser
 
 
@@ -92,7 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     module_name, function_name = HANDLERS[args.command].split(":")
     handler = getattr(importlib.import_module(module_name), function_name)
     try:
-        return int(handler(args) or 0)
+        # Every file a command writes (warehouse, copies, key, audit, exports) may hold personal
+        # data: owner-only from the first byte, whatever umask the shell had.
+        with private_files():
+            return int(handler(args) or 0)
     except KeyboardInterrupt:
         print("Afbrudt.", file=sys.stderr)
         return 130

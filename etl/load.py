@@ -19,7 +19,7 @@ import duckdb
 import polars as pl
 
 from etl.cpr import mask_cpr
-from etl.pseudonym import Pseudonymizer
+from etl.pseudonym import Pseudonymizer, PseudonymKeyError, keyed_write
 from etl.read import (
     Export,
     TableFile,
@@ -38,7 +38,7 @@ from etl.validate import (
     raw_values,
     validate_table,
 )
-from warehouse.db import data_dir, db_path, write_transaction
+from warehouse.db import data_dir, db_path, make_data_dir
 
 # Danish table name -> raw table and its key; the order is the order of applying (rule 14:
 # a case must be applied before the rows that name it).
@@ -130,7 +130,7 @@ def load_exports(
     """Load each export in its own batch and atomic write; unreadable exports are reported."""
     today = today or date.today()
     db = Path(db)
-    data_dir(db).mkdir(parents=True, exist_ok=True)
+    make_data_dir(data_dir(db))
     pseudonymizer = Pseudonymizer.for_warehouse(db)
     report = progress or (lambda _label, _fraction: None)
     result = LoadResult()
@@ -175,7 +175,7 @@ def _load_one(
         outcome.error = _one_line(str(exc))
         return
     try:
-        with write_transaction(db) as con:
+        with keyed_write(db, pseudonymizer) as con:
             earlier = _batch_of_sha_in(con, _export_shas(export))
             if earlier is not None:
                 raise _AlreadyLoaded(earlier)
@@ -692,7 +692,7 @@ def _retry_orphans_alone(db: Path, pseudonymizer: Pseudonymizer) -> int:
         return 0  # the usual case: no copy of the warehouse is made for nothing
     resolved = 0
     try:
-        with write_transaction(db) as con:
+        with keyed_write(db, pseudonymizer) as con:
             latest = _scalar(con, "select max(batch_id) from etl.batches")
             resolved = _retry_orphans(con, pseudonymizer, latest)
             if not resolved:
@@ -735,7 +735,7 @@ def _one_line(text: str) -> str:
 
 def run_cli(args) -> int:
     """`lat load PATH... [--db FILE]`: load, print the report, return the exit code."""
-    from etl.report import ProgressBar, format_report
+    from etl.report import ProgressBar, format_report, shown
 
     try:
         db = db_path(getattr(args, "db", None))
@@ -748,13 +748,16 @@ def run_cli(args) -> int:
             print(text)
         for export in result.exports:
             if export.error:
-                print(f"IKKE INDLÆST: {export.error}", file=sys.stderr)
+                print(f"IKKE INDLÆST: {shown(export.error)}", file=sys.stderr)
         return result.exit_code
+    except PseudonymKeyError as exc:  # another key would re-key everyone: refused, as a misuse
+        print(f"IKKE INDLÆST: {shown(exc)}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # the CLI boundary: one line, never a traceback
         print(
-            f"Indlæsningen fejlede ({type(exc).__name__}): {_one_line(mask_cpr(str(exc)))}",
+            f"Indlæsningen fejlede ({type(exc).__name__}): {shown(_one_line(mask_cpr(str(exc))))}",
             file=sys.stderr,
         )
         return 1

@@ -3,21 +3,38 @@
 A pseudonym is HMAC-SHA256 under a secret key, so the same borger_id always gives the same
 citizen_key across exports, but nobody without the key can go back from the key to the id (a CPR
 number has too few possible values for a plain hash to hide it).
+
+A warehouse remembers which key made its pseudonyms: the key's fingerprint (an HMAC of a fixed
+label under the key, which tells nothing about the key) sits in `etl.meta`. Loading or erasing
+with another key would give every citizen a new pseudonym and let erased citizens back in, so
+it is refused (`PseudonymKeyError`), as are a key file that holds no valid key and a missing key
+file for a warehouse that already holds pseudonyms: a fresh key is made for a new warehouse only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import os
 import secrets
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import polars as pl
 
 from etl.cpr import cpr_flag_expr, fold_cpr_text, looks_like_cpr
 
 ENV_KEY = "LAT_PSEUDONYM_KEY"
+KEY_FILE_NAME = "pseudonym.key"
+MIN_KEY_BYTES = 16  # a key file holds at least 32 hex characters (we write 64)
+FINGERPRINT_LABEL = b"LAT Indsigt: fingerprint of the pseudonym key, v1"
+FINGERPRINT_META = "pseudonym_key_fingerprint"  # the key of its row in etl.meta
+
+
+class PseudonymKeyError(Exception):
+    """The key cannot be used on this warehouse; the message says what to do (one line)."""
 
 
 def normalise_citizen_id(borger_id: str) -> str:
@@ -38,19 +55,51 @@ class Pseudonymizer:
         self._key = key
 
     @classmethod
-    def from_environment(cls, key_file: Path) -> Pseudonymizer:
-        """Key from $LAT_PSEUDONYM_KEY, else from `key_file`, created (0600) on first use."""
+    def from_environment(cls, key_file: Path, *, create: bool = True) -> Pseudonymizer:
+        """Key from $LAT_PSEUDONYM_KEY, else from `key_file`, created (0600) on first use.
+
+        `create=False` refuses to make a new key file (the warehouse already has pseudonyms).
+        """
         env = os.environ.get(ENV_KEY)
         if env:
             return cls(env.encode("utf-8"))
-        return cls(_read_or_create_key(Path(key_file)))
+        key_file = Path(key_file)
+        if not create and not key_file.exists():
+            raise PseudonymKeyError(
+                f"Nøglefilen {key_file} mangler, men datalageret har allerede pseudonymer lavet "
+                "med en nøgle. Læg den sikkerhedskopierede nøgle tilbage (eller sæt "
+                f"{ENV_KEY}); en ny nøgle ville give alle borgere nye pseudonymer."
+            )
+        return cls(_read_or_create_key(key_file))
 
     @classmethod
     def for_warehouse(cls, db: Path) -> Pseudonymizer:
-        """The key of the warehouse `db`: $LAT_PSEUDONYM_KEY, else pseudonym.key beside it."""
+        """The key of the warehouse `db`: $LAT_PSEUDONYM_KEY, else pseudonym.key beside it.
+
+        Raises PseudonymKeyError when it is not the key that made the warehouse's pseudonyms.
+        """
         from warehouse.db import data_dir  # imported late: warehouse/ may import etl/
 
-        return cls.from_environment(data_dir(db) / "pseudonym.key")
+        stored, has_pseudonyms = _warehouse_key_state(Path(db))
+        keys = cls.from_environment(data_dir(db) / KEY_FILE_NAME, create=not has_pseudonyms)
+        keys.check_fingerprint(stored)
+        return keys
+
+    def fingerprint(self) -> str:
+        """HMAC-SHA256 of a fixed label under the key: names the key without revealing it."""
+        return hmac.new(self._key, FINGERPRINT_LABEL, "sha256").hexdigest()
+
+    def check_fingerprint(self, stored: str | None) -> None:
+        """Refuse this key when a warehouse's stored fingerprint names another one."""
+        mine = self.fingerprint()
+        if stored is not None and not hmac.compare_digest(stored, mine):
+            raise PseudonymKeyError(
+                "Pseudonymnøglen er ikke den, datalagerets pseudonymer er lavet med (lageret: "
+                f"{stored[:12]}, denne nøgle: {mine[:12]}). Med en anden nøgle får hver borger "
+                "et nyt pseudonym, og slettede borgere kommer tilbage; intet er ændret. Brug "
+                f"lagerets nøgle ({ENV_KEY} eller {KEY_FILE_NAME} ved lageret); se README om "
+                "nøgleskift."
+            )
 
     def _candidate(self, prefix: str, text: str, attempt: int = 0) -> str:
         message = text if attempt == 0 else f"{text}#{attempt}"
@@ -94,9 +143,69 @@ class Pseudonymizer:
         return raw.replace_strict(seen, key_of_seen, default=None).alias(ids.name)
 
 
+def stored_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The fingerprint of the key that made this warehouse's pseudonyms, if recorded."""
+    rows = con.execute(
+        "select value from etl.meta where key = $k", {"k": FINGERPRINT_META}
+    ).fetchall()
+    return rows[0][0] if rows else None
+
+
+def bind_key(con: duckdb.DuckDBPyConnection, keys: Pseudonymizer) -> None:
+    """Inside a write: refuse another key, or record this key's fingerprint when none is.
+
+    A warehouse from before fingerprints adopts the key of its first keyed write.
+    """
+    stored = stored_fingerprint(con)
+    keys.check_fingerprint(stored)
+    if stored is None:
+        con.execute(
+            "insert into etl.meta values ($k, $v)", {"k": FINGERPRINT_META, "v": keys.fingerprint()}
+        )
+
+
+@contextlib.contextmanager
+def keyed_write(
+    db: Path, keys: Pseudonymizer, *, compact: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`write_transaction` for writes that store pseudonyms: the key is checked under the lock."""
+    from warehouse.db import write_transaction  # imported late: warehouse/ may import etl/
+
+    with write_transaction(db, compact=compact) as con:
+        bind_key(con, keys)
+        yield con
+
+
+def _warehouse_key_state(db: Path) -> tuple[str | None, bool]:
+    """(stored fingerprint, holds pseudonyms already) of the live warehouse file, read-only.
+
+    A warehouse that exists but cannot be read counts as holding pseudonyms, so that no new key
+    is made for it; the write transaction then checks again, under the writer lock.
+    """
+    if not db.exists():
+        return None, False
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error:
+        return None, True
+    try:
+        stored = stored_fingerprint(con)
+        held = con.execute(
+            "select exists (select 1 from etl.batches) or exists (select 1 from etl.erased_keys)"
+            " or exists (select 1 from raw.cases)"
+        ).fetchall()[0][0]
+        return stored, stored is not None or bool(held)
+    except duckdb.CatalogException:
+        return None, False  # an empty file, not yet a warehouse
+    finally:
+        con.close()
+
+
 def _read_or_create_key(key_file: Path) -> bytes:
     """Read the hex key in `key_file`, or create it with 32 random bytes, readable by owner only."""
-    key_file.parent.mkdir(parents=True, exist_ok=True)
+    from warehouse.db import make_data_dir  # imported late: warehouse/ may import etl/
+
+    make_data_dir(key_file.parent)
     try:
         # O_EXCL: two loads starting at once must not each write a different key.
         fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -105,15 +214,25 @@ def _read_or_create_key(key_file: Path) -> bytes:
     else:
         with os.fdopen(fd, "w") as handle:
             handle.write(secrets.token_hex(32) + "\n")
-    text = key_file.read_text(encoding="utf-8").strip()
+    text = key_file.read_text(encoding="utf-8", errors="replace").strip()
     for _ in range(100):  # another process may have created the file and not yet written it
         if text:
             break
         time.sleep(0.01)
-        text = key_file.read_text(encoding="utf-8").strip()
-    if not text:
-        raise ValueError(f"the pseudonym key file {key_file} is empty")
+        text = key_file.read_text(encoding="utf-8", errors="replace").strip()
+    return _parse_key_file(key_file, text)
+
+
+def _parse_key_file(key_file: Path, text: str) -> bytes:
+    """The key in a key file's text; anything but hex of MIN_KEY_BYTES or more is an error."""
     try:
-        return bytes.fromhex(text)
+        key = bytes.fromhex(text)
     except ValueError:
-        return text.encode("utf-8")
+        key = b""
+    if len(key) < MIN_KEY_BYTES:
+        raise PseudonymKeyError(
+            f"Nøglefilen {key_file} indeholder ikke en gyldig pseudonymnøgle (mindst "
+            f"{2 * MIN_KEY_BYTES} hexadecimale tegn, som lat skriver den). Filen erstattes "
+            "ikke: læg den rigtige nøgle tilbage fra sikkerhedskopien."
+        )
+    return key

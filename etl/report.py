@@ -10,6 +10,18 @@ from etl.load import ExportOutcome, FileOutcome, LoadResult
 MAX_CPR_CELLS_SHOWN = 10
 
 
+def shown(text: object) -> str:
+    """`text` safe to print on a terminal: each non-printable character as its escape.
+
+    File names and cells come from the export: an ESC sequence could recolour or rewrite the
+    screen, and a newline would split a report line. '\x1b', '\n', '\u202e' are shown instead.
+    """
+    text = str(text)
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
+
+
 def format_report(result: LoadResult, *, errors: bool = True) -> str:
     """The whole report as text: one block per export, one per table file.
 
@@ -25,7 +37,8 @@ def format_report(result: LoadResult, *, errors: bool = True) -> str:
             f"{result.orphans_resolved} tidligere afviste rækker (ukendt forløb) er nu indlæst, "
             "fordi deres forløb er kommet."
         )
-    return "\n".join(lines)
+    # every line escaped as a whole: the report's own words hold no control characters
+    return "\n".join(shown(line) for line in lines)
 
 
 def _export_lines(export: ExportOutcome) -> list[str]:
@@ -94,7 +107,7 @@ class ProgressBar:
         self._last = now
         filled = int(self.WIDTH * max(0.0, min(1.0, fraction)))
         bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r[{bar}] {fraction:4.0%} {label[:60]:<60}")
+        self.stream.write(f"\r[{bar}] {fraction:4.0%} {shown(label)[:60]:<60}")
         self.stream.flush()
         self._drawn = True
 

@@ -10,10 +10,13 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cli.main import main as lat
 from etl import load
 from etl.pseudonym import Pseudonymizer
+from warehouse.db import write_transaction
 
 CASE_COLUMNS = [
     "forloeb_id",
@@ -318,7 +321,7 @@ def test_orphans_are_retried_even_when_every_export_was_loaded_before(tmp_path: 
     first = write_export(tmp_path / "a", "2024-06-30", progression=[progress("F5")])
     load.load_exports([first], db)
     # The case reaches raw by another way (e.g. a load that failed before retrying orphans).
-    with load.write_transaction(db) as con:
+    with write_transaction(db) as con:
         con.execute(
             "insert into raw.cases (case_id, municipality_code, case_type, citizen_key, "
             "start_date, status, exported_at, batch_id) values "
@@ -336,10 +339,10 @@ def test_a_rerun_with_orphans_still_waiting_copies_nothing(
     first = write_export(tmp_path / "a", "2024-06-30", progression=[progress("F5")])
     load.load_exports([first], db)
 
-    def no_write(path):
+    def no_write(*_args, **_kwargs):
         raise AssertionError("a re-run with nothing to resolve opened a write")
 
-    monkeypatch.setattr(load, "write_transaction", no_write)
+    monkeypatch.setattr(load, "keyed_write", no_write)  # every write of a load goes through it
     result = load.load_exports([first], db)
     assert result.exports[0].already_loaded_in == 1
 
@@ -349,7 +352,7 @@ def test_a_rerun_with_orphans_still_waiting_copies_nothing(
 
 
 def _erase(db: Path, key_type: str, pseudonym: str) -> None:
-    with load.write_transaction(db) as con:
+    with write_transaction(db) as con:
         con.execute(
             "insert into etl.erased_keys values ($t, $k, now())", {"t": key_type, "k": pseudonym}
         )
@@ -540,3 +543,42 @@ def test_a_zip_export_records_rejections_under_archive_and_member_name(tmp_path:
         ("eksport.zip:progression.csv", "progression", "unknown_case")
     ]
     assert query(db, "select source_path from etl.batches") == [("eksport.zip",)]  # its name
+
+
+def test_the_report_prints_file_names_and_cells_escaped_never_raw(
+    tmp_path: Path, db: Path, capsys: pytest.CaptureFixture
+):
+    folder = write_export(
+        tmp_path / "e\x1b[31m\nbatch 99",  # an ESC sequence and a newline in the export's name
+        "2024-06-30",
+        cases=[case("F1", startdato="\x1b[2Jnej", farve="x")],
+    )
+    (folder / "noter\r\n.txt").write_text("x", encoding="utf-8")
+    missing = tmp_path / "nowhere\x1b]0;title\x07"
+    code, out, err = _run(capsys, str(folder), str(missing), "--db", str(db))
+    assert code == 2
+    for text in (out, err):
+        assert not any(c in text for c in "\x1b\x07\r"), text
+    batch_lines = [line for line in out.splitlines() if "indlæst som batch" in line]
+    assert len(batch_lines) == 1 and "e\\x1b[31m\\nbatch 99" in batch_lines[0]
+    assert "noter\\r\\n.txt" in out
+    assert "\\x1b[2Jnej" in out
+    assert "nowhere\\x1b]0;title\\x07" in err
+
+
+# control characters often, and any other character (format, private, unassigned) too
+TERMINAL_TEXT = st.text(
+    st.one_of(st.sampled_from("\x1b\n\r\t\x07\x00\x7f\x9b\u202e\u2028"), st.characters()),
+    max_size=20,
+)
+
+
+@settings(max_examples=300)
+@given(TERMINAL_TEXT)
+def test_shown_text_is_printable_and_printable_text_is_kept(text: str):
+    from etl.report import shown
+
+    assert shown(text).isprintable()
+    if text.isprintable():
+        assert shown(text) == text
+    assert shown(text).count("\n") == 0

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+
+import pytest
 
 from warehouse.db import ensure_warehouse
 
@@ -30,7 +35,9 @@ def _healthy(port: int) -> bool:
         return False
 
 
-def test_serve_answers_and_stops_on_sigterm(tmp_path: Path):
+@contextlib.contextmanager
+def _serving(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int]]:
+    """`lat serve` on an empty warehouse on a free port, answering; killed as a group after."""
     db = tmp_path / "warehouse.duckdb"
     ensure_warehouse(db)
     port = _free_port()
@@ -47,15 +54,70 @@ def test_serve_answers_and_stops_on_sigterm(tmp_path: Path):
         while not _healthy(port) and time.monotonic() < deadline:
             time.sleep(0.3)
         assert _healthy(port), "the dashboard did not start"
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=15)
-        time.sleep(0.5)
-        assert not _healthy(port), "something still answers on the port after SIGTERM"
+        yield process, port
     finally:
         try:
             os.killpg(process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+
+def test_serve_answers_and_stops_on_sigterm(tmp_path: Path):
+    with _serving(tmp_path) as (process, port):
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=15)
+        time.sleep(0.5)
+        assert not _healthy(port), "something still answers on the port after SIGTERM"
+
+
+def _get(port: int, path: str) -> tuple[int, dict[str, str]]:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as response:
+            return response.status, {k.lower(): v for k, v in response.headers.items()}
+    except urllib.error.HTTPError as error:
+        return error.code, {k.lower(): v for k, v in error.headers.items()}
+
+
+def test_the_served_dashboard_may_not_be_framed_and_closes_its_metrics(tmp_path: Path):
+    with _serving(tmp_path) as (_process, port):
+        for path in ("/", "/_stcore/health", "/_stcore/host-config"):
+            status, headers = _get(port, path)
+            assert status == 200, path
+            assert headers.get("x-frame-options") == "DENY", path
+            assert "frame-ancestors 'none'" in headers.get("content-security-policy", ""), path
+            assert headers.get("x-content-type-options") == "nosniff", path
+        for path in ("/_stcore/metrics", "/_stcore/metrics/", "/_stcore/metrics?families=x"):
+            status, headers = _get(port, path)
+            assert status == 404, path
+            assert headers.get("x-frame-options") == "DENY", path
+
+
+@pytest.mark.parametrize(
+    "path, closed",
+    [
+        ("/_stcore/metrics", True),
+        ("/_stcore/metrics/", True),
+        ("//_stcore/metrics", True),
+        ("/lat/_stcore/metrics", True),  # under a server.baseUrlPath
+        ("/_stcore/health", False),
+        ("/_stcore/metricsx", False),
+        ("/", False),
+    ],
+)
+def test_closed_paths_are_matched_under_any_base_path(path: str, closed: bool):
+    from app.asgi import is_closed
+
+    assert is_closed(path) is closed
+
+
+def test_the_server_config_keeps_the_protections_streamlit_offers():
+    import tomllib
+
+    server = tomllib.loads((REPO / ".streamlit" / "config.toml").read_text())["server"]
+    assert server["enableXsrfProtection"] is True
+    assert server["enableCORS"] is True
+    assert server["enableAgentApi"] is False
+    assert server["enableStaticServing"] is False
 
 
 def test_serve_without_a_warehouse_says_how_to_get_one(tmp_path: Path, capsys):

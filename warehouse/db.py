@@ -13,6 +13,7 @@ import fcntl
 import functools
 import hashlib
 import os
+import re
 import shutil
 import stat
 import threading
@@ -28,6 +29,9 @@ REFERENCE_DIR = Path(__file__).parent / "refdata"
 MUNICIPALITIES_CSV = REFERENCE_DIR / "municipalities.csv"  # the 98 municipalities, our own copy
 DEFAULT_DB = Path("data") / "warehouse.duckdb"
 TMP_SUFFIX = ".writing"
+# What a writer leaves beside its copy: DuckDB's WAL and spill folder, the erasure's fresh file.
+_COPY_EXTRAS = r"(\.fresh)?(\.wal|\.tmp)?"
+PRIVATE_UMASK = 0o077  # every file here holds personal data: owner-only from its first byte
 # A load of a million cases must stay well under 4 GB: DuckDB spills to disk beyond this
 # instead of keeping most of the machine's memory as cache (its default is 80% of RAM).
 WRITER_CONFIG = {"memory_limit": os.environ.get("LAT_WRITER_MEMORY", "768MB")}
@@ -77,6 +81,39 @@ def data_dir(db: Path) -> Path:
     return db.parent
 
 
+_umask_lock = threading.Lock()
+_umask_users = 0
+_umask_saved = 0
+
+
+@contextlib.contextmanager
+def private_files() -> Iterator[None]:
+    """Whatever is created inside (by us, DuckDB or SQLite) is owner-only from its first byte.
+
+    The umask belongs to the whole process, so it is set by the first of overlapping users
+    (threads, nested writes) and given back by the last, never by one while another still writes.
+    """
+    global _umask_users, _umask_saved
+    with _umask_lock:
+        if _umask_users == 0:
+            _umask_saved = os.umask(PRIVATE_UMASK)
+        _umask_users += 1
+    try:
+        yield
+    finally:
+        with _umask_lock:
+            _umask_users -= 1
+            if _umask_users == 0:
+                os.umask(_umask_saved)
+
+
+def make_data_dir(folder: Path) -> Path:
+    """Create the data folder (and any missing parent) as 0700; an existing one is left as set."""
+    with private_files():
+        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return folder
+
+
 def sql_files() -> list[Path]:
     return sorted(SQL_DIR.glob("*.sql"))
 
@@ -124,13 +161,13 @@ def write_transaction(path: Path, *, compact: bool = False) -> Iterator[duckdb.D
     the written copy into a fresh file before the swap, so deleted rows leave no bytes behind
     (erasure needs that; DuckDB reuses freed blocks lazily).
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with _writer_lock(path):
+    make_data_dir(path.parent)
+    with private_files(), _writer_lock(path):
         tmp = path.with_name(f"{path.name}.{os.getpid()}{TMP_SUFFIX}")
         clean_stale_copies(path)
-        if path.exists():
-            shutil.copyfile(path, tmp)
         try:
+            if path.exists():
+                shutil.copyfile(path, tmp)
             con = duckdb.connect(str(tmp), config=WRITER_CONFIG)
             try:
                 con.execute("begin transaction")
@@ -152,10 +189,8 @@ def write_transaction(path: Path, *, compact: bool = False) -> Iterator[duckdb.D
             os.chmod(tmp, stat.S_IMODE(path.stat().st_mode) if path.exists() else 0o600)
             os.replace(tmp, path)
         finally:
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-            with contextlib.suppress(FileNotFoundError):
-                Path(str(tmp) + ".wal").unlink()
+            # also after a full disk or an error half-way: no copy of the data stays behind
+            _remove_copies(path, lambda name: name.startswith(tmp.name))
 
 
 def _rebuild(path: Path) -> None:
@@ -191,9 +226,25 @@ def clean_stale_copies(path: Path) -> None:
     Called under the writer lock, before this writer makes its own copy: any copy there is
     then one whose writer no longer holds the lock, so it is dead.
     """
-    for stale in path.parent.glob(f"{path.name}.*{TMP_SUFFIX}*"):
+    _remove_copies(path, lambda _name: True)
+
+
+def _remove_copies(path: Path, chosen) -> None:
+    """Remove the writers' copies of `path` (and their WAL, spill folder, fresh file) that
+    `chosen(name)` picks. Only names a writer makes are matched, exactly (no glob, so a file name
+    with `[` or `*` in it is no pattern); a symbolic link is removed itself, never followed."""
+    made_by_writer = re.compile(
+        re.escape(path.name) + r"\.\d+" + re.escape(TMP_SUFFIX) + _COPY_EXTRAS
+    )
+    for name in os.listdir(path.parent):
+        if not (made_by_writer.fullmatch(name) and chosen(name)):
+            continue
+        copy = path.parent / name
         with contextlib.suppress(FileNotFoundError):
-            stale.unlink()
+            if copy.is_dir() and not copy.is_symlink():
+                shutil.rmtree(copy)
+            else:
+                copy.unlink()
 
 
 def ensure_warehouse(path: Path) -> None:

@@ -26,7 +26,8 @@ import duckdb
 import polars as pl
 
 from etl.parsing import fold
-from warehouse.db import db_path, write_transaction
+from etl.pseudonym import Pseudonymizer, PseudonymKeyError, keyed_write
+from warehouse.db import db_path
 
 # Header names of the case id and citizen id columns, after the export format's folding.
 CASE_COLUMNS = frozenset({"forloeb_id", "case_id"})
@@ -39,10 +40,8 @@ class ErasureError(ValueError):
     """Something the operator can fix (unknown case, bad date); shown as one line."""
 
 
-def pseudonymizer(db: Path):
-    """The warehouse's pseudonymiser (key from LAT_PSEUDONYM_KEY or data_dir/pseudonym.key)."""
-    from etl.pseudonym import Pseudonymizer
-
+def pseudonymizer(db: Path) -> Pseudonymizer:
+    """The warehouse's pseudonymiser; PseudonymKeyError when it is not the warehouse's key."""
     return Pseudonymizer.for_warehouse(db)
 
 
@@ -174,7 +173,7 @@ def erase_case(db: Path, case_id: str) -> dict[str, int]:
     if not db.exists():
         raise ErasureError(f"Der er intet lager i {db}.")
     keys = pseudonymizer(db)
-    with write_transaction(db, compact=True) as con:
+    with keyed_write(db, keys, compact=True) as con:
         counts = _remove(con, {case_id}, set(), None)
         if not any(counts.values()):
             raise ErasureError(f"Forløbet {case_id!r} findes ikke i lageret; intet er slettet.")
@@ -198,7 +197,7 @@ def erase_citizen(db: Path, key: str) -> dict[str, int]:
     if not db.exists():
         raise ErasureError(f"Der er intet lager i {db}.")
     keys = pseudonymizer(db)
-    with write_transaction(db, compact=True) as con:
+    with keyed_write(db, keys, compact=True) as con:
         citizen = resolve_citizen(con, key, keys.citizen_key)
         case_ids = _case_ids_for_citizens(con, {citizen})
         counts = _remove(con, case_ids, {citizen}, keys.citizen_key)
@@ -217,7 +216,7 @@ def purge_closed(db: Path, closed_before: date) -> dict[str, int]:
     if not db.exists():
         raise ErasureError(f"Der er intet lager i {db}.")
     keys = pseudonymizer(db)
-    with write_transaction(db, compact=True) as con:
+    with keyed_write(db, keys, compact=True) as con:
         case_ids = {
             row[0]
             for row in con.execute(
@@ -275,7 +274,7 @@ def run_erase_cli(args: argparse.Namespace) -> int:
             counts, target = erase_case(db, args.case), "case"
         else:
             counts, target = erase_citizen(db, args.citizen), "citizen"
-    except ErasureError as error:
+    except (ErasureError, PseudonymKeyError) as error:
         print(f"Fejl: {error}", file=sys.stderr)
         return 2
     _print_counts("Slettet (rækker pr. tabel):", counts)
@@ -293,7 +292,7 @@ def run_purge_cli(args: argparse.Namespace) -> int:
                 f"Datoen {args.closed_before!r} skal skrives ÅÅÅÅ-MM-DD, fx 2020-01-01."
             ) from None
         counts = purge_closed(db, cutoff)
-    except ErasureError as error:
+    except (ErasureError, PseudonymKeyError) as error:
         print(f"Fejl: {error}", file=sys.stderr)
         return 2
     _print_counts(f"Afsluttede forløb før {cutoff.isoformat()} fjernet:", counts)
