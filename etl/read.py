@@ -169,8 +169,8 @@ def read_export(path: str | Path) -> Export:
         tables = [read_csv_table(table, name, data)]
         return Export(name, digest, None, None, [], tables, [])
     if suffix == ".xlsx":
-        tables, meta, ignored = _read_workbook(name, data)
-        return _export(name, digest, tables, meta, ignored)
+        tables, metas, ignored = _read_workbook(name, data)
+        return _export(name, digest, tables, metas, ignored)
     if suffix == ".zip":
         members = _zip_members(name, data)
         return _assemble(name, digest, members, prefix=f"{name}:")
@@ -288,7 +288,7 @@ def _members_digest(members: list[_Member]) -> str:
 def _assemble(source_path: str, digest: str, members: list[_Member], prefix: str) -> Export:
     tables: list[TableFile] = []
     ignored: list[str] = []
-    meta: dict | None = None
+    metas: list[tuple[str, dict]] = []
     for member in members:
         base = PurePosixPath(member.name)
         label = prefix + member.name
@@ -297,24 +297,28 @@ def _assemble(source_path: str, digest: str, members: list[_Member], prefix: str
         elif base.suffix.lower() == ".csv":
             tables.append(read_csv_table(table_for_name(base.stem) or "", label, member.data))
         elif base.suffix.lower() == ".json":
-            meta = _json_metadata(label, member.data)
+            metas.append((label, _json_metadata(label, member.data)))
         elif prefix and base.suffix.lower() == ".xlsx":
-            sheets, sheet_meta, sheet_ignored = _read_workbook(label, member.data)
+            sheets, sheet_metas, sheet_ignored = _read_workbook(label, member.data)
             tables.extend(sheets)
-            meta = sheet_meta or meta
+            metas.extend(sheet_metas)
             ignored.extend(sheet_ignored)
         else:
             ignored.append(label)
-    return _export(source_path, digest, tables, meta, ignored)
+    return _export(source_path, digest, tables, metas, ignored)
 
 
 def _export(
-    source_path: str, digest: str, tables: list[TableFile], meta: dict | None, ignored: list[str]
+    source_path: str,
+    digest: str,
+    tables: list[TableFile],
+    metas: list[tuple[str, dict]],
+    ignored: list[str],
 ) -> Export:
     name = Path(source_path).name or source_path
     _refuse_without_tables(name, tables)
     _refuse_repeated_tables(name, tables)
-    meta = meta or {}
+    meta = _one_metadata(name, metas)
     return Export(
         source_path=source_path,
         sha256=digest,
@@ -333,6 +337,17 @@ def _refuse_without_tables(name: str, tables: list[TableFile]) -> None:
             f"{name}: ingen tabel at indlæse (forventede fx forloeb.csv, medarbejdere.csv, "
             "maalinger.csv, progression.csv eller ark med de navne)"
         )
+
+
+def _one_metadata(name: str, metas: list[tuple[str, dict]]) -> dict:
+    """The export's metadata; two metadata files (eksport.json and export.json, or a JSON file
+    and an eksport sheet) could give two export dates, and the one read last would win silently."""
+    if len(metas) > 1:
+        labels = ", ".join(label for label, _ in metas)
+        raise UnreadableExport(
+            f"{name}: eksporten har flere metadatafiler ({labels}); den må kun have én"
+        )
+    return metas[0][1] if metas else {}
 
 
 def _refuse_repeated_tables(name: str, tables: list[TableFile]) -> None:
@@ -583,7 +598,9 @@ def _tidy(frame: pl.DataFrame) -> pl.DataFrame:
 # XLSX
 
 
-def _read_workbook(label: str, data: bytes) -> tuple[list[TableFile], dict | None, list[str]]:
+def _read_workbook(
+    label: str, data: bytes
+) -> tuple[list[TableFile], list[tuple[str, dict]], list[str]]:
     import fastexcel  # imported here: only workbooks need it
 
     try:
@@ -592,7 +609,7 @@ def _read_workbook(label: str, data: bytes) -> tuple[list[TableFile], dict | Non
     except Exception as exc:  # calamine reports corrupt files with several error types
         raise UnreadableExport(f"{label}: kan ikke læses som XLSX ({_first_line(exc)})") from None
     tables: list[TableFile] = []
-    meta: dict | None = None
+    metas: list[tuple[str, dict]] = []
     ignored: list[str] = []
     errors = _error_cells(data, {s for s in sheet_names if table_for_name(_nfc(s))})
     for sheet in sheet_names:
@@ -604,12 +621,12 @@ def _read_workbook(label: str, data: bytes) -> tuple[list[TableFile], dict | Non
             continue
         frame = _sheet_frame(reader, sheet, sheet_label)
         if is_meta:
-            meta = _sheet_metadata(sheet_label, frame)
+            metas.append((sheet_label, _sheet_metadata(sheet_label, frame)))
             continue
         frame = _with_error_cells(frame, errors.get(sheet, {}))
         digest = hashlib.sha256(data + b":" + sheet.encode("utf-8")).hexdigest()
         tables.append(_table_file(table, sheet_label, digest, frame, what="arket kan ikke læses"))
-    return tables, meta, ignored
+    return tables, metas, ignored
 
 
 def _sheet_frame(reader, sheet: str, label: str) -> pl.DataFrame:

@@ -116,6 +116,13 @@ def test_two_files_for_one_table_refuse_the_export(tmp_path, db, good, capsys, b
     assert query(db, "select case_id from raw.cases") == [("G1",)]
 
 
+def test_two_metadata_files_refuse_the_export(tmp_path, db, good, capsys):
+    bad = write_export(tmp_path / "bad", "2024-06-30", cases=[case("F1")])
+    (bad / "export.json").write_text('{"exported_at": "2024-05-01"}', encoding="utf-8")
+    line = refused_alone(capsys, db, bad, good)
+    assert "flere metadatafiler (eksport.json, export.json)" in line
+
+
 # ------------------------------------------------------------------ the export date
 
 
