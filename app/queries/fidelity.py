@@ -26,7 +26,7 @@ from app.filters import Filters
 from app.queries import CASE_LEVEL_SPLITS, WORKER_LABEL_SQL, allowed_splits
 from app.scope import Scope
 
-# group name -> SQL expressions (code, label) over scoped_cases `s` and mart.workers `w`
+# group name -> SQL expressions (code, label) over scoped_cases `s` and scoped_workers `w`
 GROUPS = {
     "municipality": ("s.municipality_code", "s.municipality_name"),
     "case_type": ("s.case_type", "s.case_type"),
@@ -119,7 +119,7 @@ flags as (
         s.has_post,
         s.overdue,
     from cohort as s
-    left join mart.workers as w on w.worker_id = s.worker_id
+    left join scoped_workers as w on w.worker_id = s.worker_id
 )
 
 -- fidelity per group and in total (group_code null); grain: one row per group, plus the total
@@ -193,7 +193,7 @@ select
     f.days_since_last - k.cadence_days as days_overdue,
 from mart.fidelity as f
 inner join scoped_cases as s on s.case_id = f.case_id
-left join mart.workers as w on w.worker_id = s.worker_id
+left join scoped_workers as w on w.worker_id = s.worker_id
 cross join staging.constants as k
 where f.overdue
 order by days_overdue desc, f.case_id

@@ -40,7 +40,7 @@ cohort as (
     -- cases active at some time in the period; grain: one row per case
     select s.*, {split} as split_group,
     from scoped_cases as s
-    left join mart.workers as w on w.worker_id = s.worker_id
+    left join scoped_workers as w on w.worker_id = s.worker_id
     where staging.is_active_between(s.start_date, s.end_date, $period_start::date, $period_end::date)
 )"""
 
@@ -156,7 +156,7 @@ select
     o.score - o.first_score as change_since_first,
 from ordered as o
 inner join cohort as c on c.case_id = o.case_id
-left join mart.workers as w on w.worker_id = c.worker_id
+left join scoped_workers as w on w.worker_id = c.worker_id
 where o.from_last = 1
     and o.previous_score is not null
     and (o.score - o.previous_score <= -$fall or o.score < o.first_score)
