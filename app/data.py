@@ -18,8 +18,13 @@ which call `run`:
   in the sidebar, whole months), `$prev_start`, `$prev_end` (the equal-length period before),
   plus the caller's own `params` (values only; identifiers come from allow-lists in the caller).
 - `level="aggregate"` (default): a coordinator counts the whole country, a worker only their own
-  cases, a viewer everything; suppression (app/suppression.py) is on unless the view is one
-  municipality the viewer may see case by case. `level="case"`: rows about single cases; a
+  cases, a viewer everything; `treatment(scope, filters, level)` says whether the figures are
+  exact, hidden when small, or also perturbed (app/suppression.py, docs/suppression.md).
+  `scoped_cases` carries each case's `record_key` (cell-key perturbation) and `is_exact` (the
+  viewer may see it case by case); counts hand both on through `app.queries.counted`.
+- a second CTE `scoped_workers` is `mart.workers` with `name` only where the viewer may read it
+  (coordinators of the worker's own municipality, the worker themself); queries read workers
+  from it, never from `mart.workers`. `level="case"`: rows about single cases; a
   coordinator sees their own municipalities only, a worker their own cases, and a viewer (or
   presentation mode) gets `NotAllowed` (a PermissionError; `components.run_page` shows a message).
 - results are cached (st.cache_data) by SQL, parameters and the warehouse file's mtime, so a new
