@@ -84,9 +84,10 @@ def _ranking(scope, filters, n: int | None) -> None:
         chart,
         ranking.select("municipality_code", "municipality_name", "active_cases", "suppressed"),
         tr({"da": "Hver søjle er en kommunes aktive forløb på periodens sidste dag ({d}); "
-                  "kommuner med under 5 er udeladt ({k}).",
+                  "kommuner med under 5, og hvor det skal til for at skjule dem, er udeladt ({k}).",
             "en": "Each bar is a municipality's active cases on the period's last day ({d}); "
-                  "municipalities with fewer than 5 are left out ({k})."},
+                  "municipalities with fewer than 5, and where needed to keep those hidden, are "
+                  "left out ({k})."},
            d=i18n.fmt_date(filters.period_end), k=i18n.fmt_int(ranking["suppressed"].sum())),
         n,
         key="cl_ranking",
