@@ -53,6 +53,8 @@ class Rule:
     total_group: column whose non-null values group rows that add up to a shown total.
     flag: the boolean column added to say the row is hidden; a text column `<flag>_by` says why:
         'small' (built from 1-4 cases: print "<5") or 'complement' (hidden so a small one stays so).
+    ratio: column holding numerator / count, worked out again from the published numbers (a
+        share of exact numbers beside perturbed ones would give the noise away).
     The count and numerator columns may come with `<column>_key` (sum of the cases' record keys:
     perturbed) and `<column>_outside` (cases outside the viewer's own area); see the module.
     """
@@ -62,6 +64,7 @@ class Rule:
     numerator: str | None = None
     total_group: str | None = None
     flag: str = "suppressed"
+    ratio: str | None = None
 
 
 @dataclass(frozen=True)
@@ -186,6 +189,9 @@ def _perturbed(df: pl.DataFrame, rule: Rule, exact_rows: list[bool]) -> pl.DataF
             for n, key, exact in zip(df[name].to_list(), keys, exact_rows, strict=True)
         ]
         df = df.with_columns(pl.Series(name, values, dtype=df[name].dtype))
+    if rule.ratio and rule.numerator:
+        count = pl.when(pl.col(rule.count) > 0).then(pl.col(rule.count))
+        df = df.with_columns((pl.col(rule.numerator) / count).alias(rule.ratio))
     return df
 
 

@@ -31,3 +31,10 @@ def counted(name: str, condition: str = "true", case: str = "c") -> str:
         f"    coalesce(sum({case}.record_key) filter ({rows}), 0)::bigint as {name}_key,\n"
         f"    count(*) filter ({rows} and not {case}.is_exact) as {name}_outside,"
     )
+
+
+def with_counts(sql: str, case: str = "c", **conditions: str) -> str:
+    """`sql` with each `{name}` placeholder replaced by `counted(name, condition, case)`."""
+    for name, condition in conditions.items():
+        sql = sql.replace("{" + name + "}", counted(name, condition, case))
+    return sql

@@ -25,7 +25,7 @@ import polars as pl
 
 from app import data
 from app.filters import Filters
-from app.queries import counted
+from app.queries import with_counts
 from app.scope import Scope
 
 # a case active on the period's last day, and at some time in the period (staging's rule)
@@ -39,12 +39,6 @@ _IN_PERIOD = (
 MEASURES = ("active_cases", "new_cases", "closed_cases")
 LOAD_BANDS = ("1-4", "5-9", "10-14", "15-19", "20-24", "25+")
 
-# the {placeholders} below take SQL from app.queries.counted (code constants), never values
-_MONTHLY_COUNTS = {
-    "active": counted("active_cases"),
-    "new": counted("new_cases", "date_trunc('month', c.start_date) = m.month"),
-    "closed": counted("closed_cases", "date_trunc('month', c.end_date) = m.month"),
-}
 MONTHLY_SQL = """
 months as (
     -- the months of the period; grain: one row per month
@@ -60,9 +54,9 @@ counted as (
         any_value(c.municipality_name) as municipality_name,
         m.month,
         c.case_type,
-        {active}
-        {new}
-        {closed}
+        {active_cases}
+        {new_cases}
+        {closed_cases}
     from months as m
     inner join scoped_cases as c
         on staging.is_active_between(c.start_date, c.end_date, m.month, last_day(m.month))
@@ -74,7 +68,13 @@ select
     municipality_code || '|' || month as total_group,
 from counted
 order by municipality_name, month, case_type
-""".format(**_MONTHLY_COUNTS)  # noqa: S608
+"""
+MONTHLY_SQL = with_counts(
+    MONTHLY_SQL,
+    active_cases="true",
+    new_cases="date_trunc('month', c.start_date) = m.month",
+    closed_cases="date_trunc('month', c.end_date) = m.month",
+)
 
 
 def monthly(scope: Scope, filters: Filters) -> pl.DataFrame:
@@ -90,14 +90,15 @@ RANKING_SQL = """
 select
     c.municipality_code,
     any_value(c.municipality_name) as municipality_name,
-    {active}
+    {active_cases}
     -- the municipalities add up to the view's cases at the period's end, shown under the chart
     'all' as total_group,
 from scoped_cases as c
 where staging.is_active_between(c.start_date, c.end_date, $period_end::date, $period_end::date)
 group by c.municipality_code
 order by active_cases desc, municipality_name
-""".format(active=counted("active_cases"))
+"""
+RANKING_SQL = with_counts(RANKING_SQL, active_cases="true")
 
 
 def ranking(scope: Scope, filters: Filters) -> pl.DataFrame:
@@ -115,7 +116,8 @@ ACTIVE_IN_PERIOD_SQL = """
 select {cases}
 from scoped_cases as c
 where staging.is_active_between(c.start_date, c.end_date, $period_start::date, $period_end::date)
-""".format(cases=counted("cases"))
+"""
+ACTIVE_IN_PERIOD_SQL = with_counts(ACTIVE_IN_PERIOD_SQL, cases="true")
 
 
 def cases_in_period(scope: Scope, filters: Filters) -> int | None:
@@ -164,7 +166,8 @@ select
 from banded
 group by band, band_order
 order by band_order
-""".format(cases=counted("cases"))  # noqa: S608
+"""
+WORKER_LOAD_SQL = with_counts(WORKER_LOAD_SQL, cases="true")
 
 
 def worker_load(scope: Scope, filters: Filters) -> pl.DataFrame:
@@ -214,7 +217,8 @@ where c.is_loan
     and staging.is_active_between(c.start_date, c.end_date, $period_start::date, $period_end::date)
 group by c.lent_from_municipality_code, m.municipality_name, c.municipality_code
 order by cases desc, lent_from_name, municipality_name
-""".format(cases=counted("cases"))
+"""
+LOANS_SQL = with_counts(LOANS_SQL, cases="true")
 
 
 def loans(scope: Scope, filters: Filters) -> pl.DataFrame:
@@ -232,13 +236,15 @@ TOTALS_SQL = """
 -- the totals the charts' captions give (each a protected figure of its own); grain: one row
 select
     {at_end}
-    {with_worker}
-    {lent}
+    {at_end_with_worker}
+    {lent_in_period}
 from scoped_cases as c
-""".format(
-    at_end=counted("at_end", _AT_END),
-    with_worker=counted("at_end_with_worker", _AT_END + " and c.worker_id is not null"),
-    lent=counted("lent_in_period", _IN_PERIOD + " and c.is_loan"),
+"""
+TOTALS_SQL = with_counts(
+    TOTALS_SQL,
+    at_end=_AT_END,
+    at_end_with_worker=_AT_END + " and c.worker_id is not null",
+    lent_in_period=_IN_PERIOD + " and c.is_loan",
 )
 
 

@@ -18,7 +18,7 @@ import polars as pl
 
 from app import data
 from app.filters import Filters, add_months
-from app.queries import counted
+from app.queries import with_counts
 from app.scope import Scope
 
 # figure -> kind of value; order is the page's order
@@ -93,7 +93,16 @@ per_period as (
         period_key,
         any_value(month) as month,
         any_value(sum_bucket) as sum_bucket,
-        {counts}
+        {active}
+        {mentor}
+        {parent_coach}
+        {new}
+        {closed}
+        {on_cadence}
+        {with_pre}
+        {with_post}
+        {who5_n}
+        {who5_improved}
         avg(c.who5_change) filter (where c.is_closed) as who5_mean_change,
     from case_flags as c
     group by kind, period_key
@@ -160,23 +169,21 @@ select
     end as total_group,
 from figures
 order by kind, period_key, figure
-""".replace(
-    "{counts}",
-    "\n        ".join(
-        counted(name, condition)
-        for name, condition in {
-            "active": "true",
-            "mentor": "c.case_type = 'mentor'",
-            "parent_coach": "c.case_type = 'parent_coach'",
-            "new": "c.is_new",
-            "closed": "c.is_closed",
-            "on_cadence": "c.on_cadence",
-            "with_pre": "c.is_new and c.has_pre",
-            "with_post": "c.is_closed and c.has_post",
-            "who5_n": "c.is_closed and c.who5_change is not null",
-            "who5_improved": "c.is_closed and c.is_who5_improved",
-        }.items()
-    ),
+"""
+
+
+FIGURES_SQL = with_counts(
+    FIGURES_SQL,
+    active="true",
+    mentor="c.case_type = 'mentor'",
+    parent_coach="c.case_type = 'parent_coach'",
+    new="c.is_new",
+    closed="c.is_closed",
+    on_cadence="c.on_cadence",
+    with_pre="c.is_new and c.has_pre",
+    with_post="c.is_closed and c.has_post",
+    who5_n="c.is_closed and c.who5_change is not null",
+    who5_improved="c.is_closed and c.is_who5_improved",
 )
 
 
