@@ -108,11 +108,6 @@ def treatment(
     return EXACT if len(filtered_municipalities) == 1 else PUBLISHED
 
 
-def needed(**view: object) -> bool:
-    """Is suppression on for this view? (the keywords of `treatment`)."""
-    return treatment(**view).hide  # type: ignore[arg-type]
-
-
 def published_count(n: int | None, cell_key: int | None) -> int | None:
     """The count shown for a cell of `n` cases whose record keys sum to `cell_key`.
 

@@ -214,6 +214,18 @@ def test_a_published_count_is_never_1_to_4_and_stays_near_the_truth(n, key):
     assert suppression.published_count(n, key) == shown  # the same cell, the same value
 
 
+def test_a_protected_frame_keeps_own_rows_exact_and_hides_small_outside_parts():
+    frame = pl.DataFrame(
+        {"n": [3, 57, 40], "n_key": [10, 20, 30], "n_outside": [0, 4, 40], "label": list("abc")}
+    )
+    out = suppression.apply(frame, suppression.Rule(count="n"), on=suppression.PROTECTED)
+    assert out["n"].to_list()[:2] == [3, None]  # own 3 exact; 57 with 4 of others hidden
+    assert out["suppressed_by"].to_list()[:2] == [None, "complement"]
+    assert abs(out["n"][2] - 40) <= suppression.NOISE_RANGE
+    # the cell keys and outside counts would give hidden numbers away: they never leave
+    assert out.columns == ["n", "label", "suppressed_by", "suppressed"]
+
+
 def test_the_noise_is_zero_mean():
     assert sum(suppression.NOISE_TABLE) == 0
     assert set(suppression.NOISE_TABLE) == set(range(-2, 3))
