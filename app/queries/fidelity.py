@@ -83,15 +83,12 @@ case_months as (
     select
         m.month,
         g.case_id,
-        any_value(c.record_key) as record_key,
-        any_value(c.is_exact) as is_exact,
         bool_and(
             g.gap_end - g.gap_start <= k.cadence_days
             or g.gap_end = m.month
             or g.gap_start = last_day(m.month)
         ) as on_cadence,
     from gaps as g
-    inner join cohort as c on c.case_id = g.case_id
     inner join months as m
         on g.gap_start <= last_day(m.month) and g.gap_end >= m.month
     cross join staging.constants as k
@@ -100,15 +97,17 @@ case_months as (
 
 -- share of the month's active cases on cadence; grain: one row per month
 select
-    month,
+    m.month,
     {n_cases}
     {k_on_cadence}
-    count(*) filter (where on_cadence) / count(*) as share,
-from case_months as c
-group by month
+    count(*) filter (where m.on_cadence) / count(*) as share,
+from case_months as m
+-- the cases' record keys, joined once per case and month rather than once per gap
+inner join cohort as c on c.case_id = m.case_id
+group by m.month
 order by month
 """
-MONTHLY_SQL = with_counts(MONTHLY_SQL, n_cases="true", k_on_cadence="c.on_cadence")
+MONTHLY_SQL = with_counts(MONTHLY_SQL, n_cases="true", k_on_cadence="m.on_cadence")
 
 BY_GROUP_SQL = """
 flags as (
@@ -169,6 +168,8 @@ measured_gaps as (
     -- every gap, labelled by where it lies; grain: one row per gap
     select
         g.case_id,
+        c.record_key,
+        c.is_exact,
         g.gap_end - g.gap_start as days,
         case
             when g.gap_start = c.period_start
@@ -190,11 +191,10 @@ binned as (
         g.kind,
         least(g.days // $bin_days * $bin_days, $last_bin) as bin_start,
         g.case_id,
-        any_value(c.record_key) as record_key,
-        any_value(c.is_exact) as is_exact,
+        any_value(g.record_key) as record_key,
+        any_value(g.is_exact) as is_exact,
         count(*) as n_gaps,
     from measured_gaps as g
-    inner join cohort as c on c.case_id = g.case_id
     group by g.kind, bin_start, g.case_id
 )
 
