@@ -18,8 +18,13 @@ which call `run`:
   in the sidebar, whole months), `$prev_start`, `$prev_end` (the equal-length period before),
   plus the caller's own `params` (values only; identifiers come from allow-lists in the caller).
 - `level="aggregate"` (default): a coordinator counts the whole country, a worker only their own
-  cases, a viewer everything; suppression (app/suppression.py) is on unless the view is one
-  municipality the viewer may see case by case. `level="case"`: rows about single cases; a
+  cases, a viewer everything; `treatment(scope, filters, level)` says whether the figures are
+  exact, hidden when small, or also perturbed (app/suppression.py, docs/suppression.md).
+  `scoped_cases` carries each case's `record_key` (cell-key perturbation) and `is_exact` (the
+  viewer may see it case by case); counts hand both on through `app.queries.counted`.
+- a second CTE `scoped_workers` is `mart.workers` with `name` only where the viewer may read it
+  (coordinators of the worker's own municipality, the worker themself); queries read workers
+  from it, never from `mart.workers`. `level="case"`: rows about single cases; a
   coordinator sees their own municipalities only, a worker their own cases, and a viewer (or
   presentation mode) gets `NotAllowed` (a PermissionError; `components.run_page` shows a message).
 - results are cached (st.cache_data) by SQL, parameters and the warehouse file's mtime, so a new
@@ -48,6 +53,7 @@ from app import suppression
 from app.filters import FilterOptions, Filters
 from app.scope import Scope
 from app.suppression import Rule
+from etl.pseudonym import Pseudonymizer
 from warehouse.db import Reader, db_path
 
 __all__ = ["NotAllowed", "Rule", "run", "run_meta", "status", "as_of", "last_load"]
@@ -59,7 +65,14 @@ FILTERS_KEY = "_lat_filters"
 
 _SCOPED_CASES = """scoped_cases as (
     -- the cases this viewer may count, after the sidebar filters; grain: one row per case
-    select c.*
+    select
+        c.*,
+        -- the case's fixed random key for cell-key perturbation (app/suppression.py): a keyed
+        -- hash, so the same case keeps its key across loads and nobody can compute it
+        cast(md5_number($cell_secret::varchar || c.case_id) % $cell_table::integer as integer)
+            as record_key,
+        -- a case the viewer may see row by row anyway: its figures stay exact
+        ($exact_all or list_contains($exact_munis::varchar[], c.municipality_code)) as is_exact,
     from mart.cases as c
     where (not $scope_limit_munis or list_contains($scope_munis::varchar[], c.municipality_code))
         and ($scope_worker::varchar is null or c.worker_id = $scope_worker::varchar)
@@ -69,6 +82,18 @@ _SCOPED_CASES = """scoped_cases as (
         and (len($f_genders::varchar[]) = 0 or list_contains($f_genders::varchar[], c.gender))
         and (len($f_ages::varchar[]) = 0 or list_contains($f_ages::varchar[], c.age_band))
         and (len($f_workers::varchar[]) = 0 or list_contains($f_workers::varchar[], c.worker_id))
+),
+scoped_workers as (
+    -- mart.workers with a name only for the coordinators of the worker's own municipality and
+    -- the worker themself (export-format.md 3.2); grain: one row per worker
+    select w.* replace (
+        case
+            when list_contains($name_munis::varchar[], w.municipality_code)
+                or w.worker_id = $name_worker::varchar
+            then w.name
+        end as name
+    ),
+    from mart.workers as w
 )"""
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -132,11 +157,28 @@ def _scope_params(scope: Scope, level: str) -> dict:
     if level == "case" and not scope.case_level:
         raise NotAllowed("case-level rows are not available to this viewer")
     limit = level == "case" and scope.role == "coordinator"
+    worker = scope.worker_id if scope.role == "worker" else None
+    # own area: what the viewer may see case by case, so their figures about it stay exact and
+    # the names they may read; national sees case rows everywhere but no staff names (3.2)
+    coordinator = scope.role == "coordinator" and scope.case_level
+    own_munis = sorted(scope.municipalities) if coordinator else []
     return {
         "scope_limit_munis": limit,
         "scope_munis": sorted(scope.municipalities),
-        "scope_worker": scope.worker_id if scope.role == "worker" else None,
+        "scope_worker": worker,
+        "exact_all": scope.role == "worker" and scope.case_level,
+        "exact_munis": own_munis,
+        "name_munis": own_munis,
+        "name_worker": worker if scope.case_level else None,
+        "cell_secret": _cell_secret(str(db_path())),
+        "cell_table": suppression.TABLE_SIZE,
     }
+
+
+@st.cache_resource(show_spinner=False)
+def _cell_secret(path: str) -> str:
+    """The secret behind the record keys, derived from the warehouse's pseudonym key."""
+    return Pseudonymizer.for_warehouse(Path(path)).case_key("cell-key-perturbation")
 
 
 def _filter_params(filters: Filters) -> dict:
@@ -167,7 +209,12 @@ def scoped_sql(sql: str) -> str:
 
 def suppression_on(scope: Scope, filters: Filters, level: str = "aggregate") -> bool:
     """Whether small numbers are hidden for this viewer and view (see app/suppression.py)."""
-    return suppression.needed(
+    return treatment(scope, filters, level).hide
+
+
+def treatment(scope: Scope, filters: Filters, level: str = "aggregate") -> suppression.Treatment:
+    """How this viewer's figures of this view are shown: exact, hidden when small, perturbed."""
+    return suppression.treatment(
         presentation=scope.presentation,
         case_level=scope.case_level,
         role=scope.role,
@@ -190,6 +237,9 @@ def run(
     if "scoped_cases" not in sql:
         # a case query that reads mart.* directly would skip the viewer's scope
         raise ValueError("data.run queries must read their cases from scoped_cases")
+    if "mart.workers" in sql:
+        # staff names are scoped too: only scoped_workers knows who may read them
+        raise ValueError("data.run queries must read workers from scoped_workers")
     reserved = _filter_params(filters) | _scope_params(scope, level)
     clash = sorted(set(params or {}) & reserved.keys())
     if clash:
@@ -198,7 +248,7 @@ def run(
     bound = reserved | (params or {})
     frame = _execute(scoped_sql(sql), bound)
     if suppress is not None:
-        frame = suppression.apply(frame, suppress, on=suppression_on(scope, filters, level))
+        frame = suppression.apply(frame, suppress, on=treatment(scope, filters, level))
     return frame
 
 
@@ -257,7 +307,7 @@ def _worker_options(scope: Scope) -> dict[str, str]:
         -- workers of the viewer's cases; grain: one row per worker
         select distinct s.worker_id, w.name
         from scoped_cases as s
-        left join mart.workers as w on w.worker_id = s.worker_id
+        left join scoped_workers as w on w.worker_id = s.worker_id
         where s.worker_id is not null
         order by w.name nulls last, s.worker_id
         """,

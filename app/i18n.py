@@ -89,9 +89,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "download_csv": {"da": "Hent data (CSV)", "en": "Download data (CSV)"},
     "download_png": {"da": "Hent figur (PNG)", "en": "Download chart (PNG)"},
     "suppressed_note": {
-        "da": "Tal under 5 vises som «<5», og et supplerende tal skjules, så de ikke kan regnes ud.",
+        "da": "Tal under 5 vises som «<5», og et supplerende tal skjules, så de ikke kan regnes ud. "
+        "Antal for forløb, du ikke selv kan se, kan afvige op til 2 fra det talte (altid det samme "
+        "for de samme forløb), så to visninger ikke kan trækkes fra hinanden.",
         "en": "Numbers below 5 show as “<5”, and one more figure is hidden so they cannot be "
-        "worked out.",
+        "worked out. Counts of cases you cannot see yourself may differ from the count by up "
+        "to 2 (always the same for the same cases), so two views cannot be subtracted.",
     },
     "hidden": {"da": "skjult", "en": "hidden"},
     # freshness

@@ -11,11 +11,14 @@ ROLES = ("national", "coordinator", "worker", "viewer")
 class Scope:
     """What one viewer may see; the data layer applies it to every query, chart and download.
 
-    - national: every municipality, case-level rows (pseudonyms), downloads.
-    - coordinator: case-level rows of `municipalities` only; elsewhere suppressed aggregates.
+    - national: every municipality, case-level rows (case ids, citizen pseudonyms, worker ids;
+      no staff names), downloads.
+    - coordinator: case-level rows of `municipalities` only, with their own workers' names;
+      elsewhere protected aggregates.
     - worker: case-level rows of their own cases (`worker_id`) only.
     - viewer: aggregates only, always in presentation mode.
-    `presentation` hides ids, names and case lists and forces small-number suppression.
+    `presentation` hides ids, names and case lists and protects every figure.
+    What each sees of a figure is docs/suppression.md (applied by app/suppression.py).
     """
 
     role: str

@@ -1,18 +1,29 @@
-"""Small-number suppression: the one place that decides which figures hide as "<5".
+"""Small-number suppression and cell-key perturbation: the one place that decides what a viewer
+sees of a figure. The rule in words, for users, is docs/suppression.md.
 
-A figure built from 1-4 cases is hidden (its value columns become null and its flag column true);
-pages print a hidden figure as `i18n.SUPPRESSED` ("<5"). Zero is shown: it reveals no person.
+Which views are exact (`treatment`): case-level queries; a worker's own cases; a coordinator's
+view of their own municipalities only; a national view of one municipality. Every other view is
+*protected*: its figures are hidden when small, and for viewers who may not see the cases
+(coordinators outside their own area, leadership, presentation mode) its counts are perturbed.
 
-Complementary suppression: rows that share a `total_group` value add up to a total shown elsewhere
-on the screen (mentor + parent coach = active cases; the months of the period = the period's figure).
-When exactly one row of such a group is hidden, the smallest other row is hidden too, so the hidden
-number cannot be worked out by subtraction.
+In a protected view, per row of a frame:
+- a count built from 1-4 cases is hidden (its value columns become null and its flag true);
+  pages print it as `i18n.SUPPRESSED` ("<5"). Zero is shown: it reveals no person.
+- a count whose cases outside the viewer's own area (`<count>_outside`) are 1-4 is hidden too,
+  because the viewer knows the own part exactly and could subtract it ("the complement within
+  the viewer's scope"); a row made only of own cases (`_outside` 0) stays exact.
+- a count with a cell key (`<count>_key`, the sum of its cases' record keys) is perturbed: the
+  noise NOISE_TABLE[key mod TABLE_SIZE] (-2..+2, mean 0) is added, and a result below 5 shows as
+  5, so 1-4 is never shown. The same cases always give the same noise, whatever page, filter
+  or repetition reaches them, so asking again or another way gains nothing.
+- complementary suppression: rows that share a `total_group` value add up to a total shown
+  elsewhere on the screen. When exactly one row of such a group is hidden, the smallest other
+  row is hidden too (a row outside the viewer's own area first).
+- shares: a row with a `numerator` is also hidden when the numerator or its complement
+  (count − numerator) is 1-4, because with n shown either would reveal a small group.
 
-Shares: a row with a `numerator` (cases having the property among `count`) is also hidden when the
-numerator or its complement (count − numerator) is 1-4, because with n shown either would reveal a
-small group.
-
-`app.data.run(..., suppress=Rule(...))` applies the rules; `needed(...)` says when they are on.
+The `_key` and `_outside` helper columns are dropped from every frame before it leaves here:
+they would give the hidden numbers away. `app.data.run(..., suppress=Rule(...))` applies this.
 """
 
 from __future__ import annotations
@@ -23,6 +34,13 @@ from dataclasses import dataclass
 import polars as pl
 
 MIN_CASES = 5
+# record keys are 0..TABLE_SIZE-1; a cell's noise is NOISE_TABLE[sum of its keys mod TABLE_SIZE]
+TABLE_SIZE = 255
+NOISE_RANGE = 2
+# each of -2..+2 equally often (51 times): zero-mean noise
+NOISE_TABLE = tuple(i % (2 * NOISE_RANGE + 1) - NOISE_RANGE for i in range(TABLE_SIZE))
+KEY_SUFFIX = "_key"
+OUTSIDE_SUFFIX = "_outside"
 
 
 @dataclass(frozen=True)
@@ -35,6 +53,10 @@ class Rule:
     total_group: column whose non-null values group rows that add up to a shown total.
     flag: the boolean column added to say the row is hidden; a text column `<flag>_by` says why:
         'small' (built from 1-4 cases: print "<5") or 'complement' (hidden so a small one stays so).
+    ratio: column holding numerator / count, worked out again from the published numbers (a
+        share of exact numbers beside perturbed ones would give the noise away).
+    The count and numerator columns may come with `<column>_key` (sum of the cases' record keys:
+    perturbed) and `<column>_outside` (cases outside the viewer's own area); see the module.
     """
 
     count: str
@@ -42,6 +64,20 @@ class Rule:
     numerator: str | None = None
     total_group: str | None = None
     flag: str = "suppressed"
+    ratio: str | None = None
+
+
+@dataclass(frozen=True)
+class Treatment:
+    """What a view's figures get: hiding of small numbers, and cell-key noise on counts."""
+
+    hide: bool
+    perturb: bool
+
+
+EXACT = Treatment(hide=False, perturb=False)
+PUBLISHED = Treatment(hide=True, perturb=False)
+PROTECTED = Treatment(hide=True, perturb=True)
 
 
 def is_small(n: int | None) -> bool:
@@ -49,7 +85,7 @@ def is_small(n: int | None) -> bool:
     return n is not None and 0 < n < MIN_CASES
 
 
-def needed(
+def treatment(
     *,
     presentation: bool,
     case_level: bool,
@@ -57,35 +93,61 @@ def needed(
     own_municipalities: frozenset[str],
     filtered_municipalities: Sequence[str],
     level: str,
-) -> bool:
-    """Is suppression on for this view?
-
-    Always for presentation and aggregate-only viewers; always when the view spans more than one
-    municipality; for a coordinator also when the one municipality is not theirs. Case-level
-    queries are lists the viewer may see row by row, so nothing is suppressed there.
-    """
+) -> Treatment:
+    """How this view's figures are shown (docs/suppression.md has the same table in words)."""
     if level == "case":
-        return False
+        return EXACT  # lists the viewer may see row by row
     if presentation or not case_level:
-        return True
-    if len(filtered_municipalities) != 1:
-        return True
-    return role == "coordinator" and filtered_municipalities[0] not in own_municipalities
+        return PROTECTED  # a shared screen or leadership: nobody there may see the cases
+    if role == "worker":
+        return EXACT  # a worker's aggregates count their own cases only
+    if role == "coordinator":
+        own = bool(filtered_municipalities) and set(filtered_municipalities) <= own_municipalities
+        return EXACT if own else PROTECTED
+    # national: may see every case; a figure across municipalities is one fit to publish
+    return EXACT if len(filtered_municipalities) == 1 else PUBLISHED
 
 
-def _primary(df: pl.DataFrame, rule: Rule) -> list[bool]:
+def published_count(n: int | None, cell_key: int | None) -> int | None:
+    """The count shown for a cell of `n` cases whose record keys sum to `cell_key`.
+
+    Zero (and null) stays as it is; 1-4 never comes out (those are hidden before this).
+    """
+    if not n or cell_key is None:
+        return n
+    return max(n + NOISE_TABLE[cell_key % TABLE_SIZE], MIN_CASES)
+
+
+def _column(df: pl.DataFrame, name: str | None, suffix: str) -> list | None:
+    column = f"{name}{suffix}" if name else None
+    return df[column].to_list() if column in df.columns else None
+
+
+def _primary(df: pl.DataFrame, rule: Rule, exact_rows: list[bool]) -> list[bool]:
     counts = df[rule.count].to_list()
     numerators = df[rule.numerator].to_list() if rule.numerator else [None] * len(counts)
     hidden = []
-    for n, k in zip(counts, numerators, strict=True):
+    for n, k, exact in zip(counts, numerators, exact_rows, strict=True):
         small = is_small(n)
         if k is not None and n is not None:
             small = small or is_small(k) or is_small(n - k)
-        hidden.append(small)
+        hidden.append(not exact and small)
     return hidden
 
 
-def _complement(df: pl.DataFrame, rule: Rule, hidden: list[bool]) -> list[bool]:
+def _by_difference(df: pl.DataFrame, rule: Rule, exact_rows: list[bool]) -> list[bool]:
+    """Rows whose cases outside the viewer's own area are 1-4 (the own part is known exactly)."""
+    outside = _column(df, rule.count, OUTSIDE_SUFFIX) or [None] * df.height
+    k_outside = _column(df, rule.numerator, OUTSIDE_SUFFIX) or [None] * df.height
+    return [
+        not exact and (is_small(out) or is_small(k_out))
+        for out, k_out, exact in zip(outside, k_outside, exact_rows, strict=True)
+    ]
+
+
+def _complement(
+    df: pl.DataFrame, rule: Rule, hidden: list[bool], exact_rows: list[bool]
+) -> list[bool]:
     """Hide the smallest other row of every total group that has exactly one hidden row."""
     if rule.total_group is None:
         return hidden
@@ -98,30 +160,77 @@ def _complement(df: pl.DataFrame, rule: Rule, hidden: list[bool]) -> list[bool]:
     for rows in groups.values():
         shown = [i for i in rows if not hidden[i]]
         if len(rows) - len(shown) == 1 and shown:
-            smallest = min(shown, key=lambda i: (counts[i] is None, counts[i] or 0, i))
+            # a row of others' cases first: the viewer's own rows stay exact where they can
+            smallest = min(
+                shown, key=lambda i: (exact_rows[i], counts[i] is None, counts[i] or 0, i)
+            )
             hidden[smallest] = True
     return hidden
 
 
-def apply(df: pl.DataFrame, rules: Rule | Sequence[Rule], on: bool = True) -> pl.DataFrame:
-    """Hide small figures (and their complements) per rule; adds each rule's flag column.
+def _exact_rows(df: pl.DataFrame, rule: Rule) -> list[bool]:
+    """Rows made only of the viewer's own cases (known to the query by `<count>_outside`)."""
+    outside = _column(df, rule.count, OUTSIDE_SUFFIX)
+    return [out == 0 for out in outside] if outside else [False] * df.height
 
-    With `on=False` the flag columns are added as false, so pages see one shape either way.
-    """
-    for rule in [rules] if isinstance(rules, Rule) else rules:
-        primary = _primary(df, rule) if on else [False] * df.height
-        hidden = _complement(df, rule, primary) if on else primary
-        mask = pl.Series(rule.flag, hidden, dtype=pl.Boolean)
-        why = [
-            ("small" if p else "complement") if h else None
-            for p, h in zip(primary, hidden, strict=True)
+
+def _perturbed(df: pl.DataFrame, rule: Rule, exact_rows: list[bool]) -> pl.DataFrame:
+    for name in (rule.count, rule.numerator):
+        keys = _column(df, name, KEY_SUFFIX)
+        if keys is None:
+            continue
+        values = [
+            n if exact else published_count(n, key)
+            for n, key, exact in zip(df[name].to_list(), keys, exact_rows, strict=True)
         ]
-        df = df.with_columns(pl.Series(f"{rule.flag}_by", why, dtype=pl.String))
-        columns = [rule.count, *rule.values]
-        if rule.numerator:
-            columns.append(rule.numerator)
-        df = df.with_columns(mask).with_columns(
-            pl.when(pl.col(rule.flag)).then(None).otherwise(pl.col(c)).alias(c)
-            for c in dict.fromkeys(columns)
-        )
+        df = df.with_columns(pl.Series(name, values, dtype=df[name].dtype))
+    if rule.ratio and rule.numerator:
+        count = pl.when(pl.col(rule.count) > 0).then(pl.col(rule.count))
+        df = df.with_columns((pl.col(rule.numerator) / count).alias(rule.ratio))
     return df
+
+
+def _apply_one(df: pl.DataFrame, rule: Rule, how: Treatment) -> pl.DataFrame:
+    exact_rows = _exact_rows(df, rule)
+    if how.hide:
+        primary = _primary(df, rule, exact_rows)
+        difference = _by_difference(df, rule, exact_rows)
+        first = [p or d for p, d in zip(primary, difference, strict=True)]
+        hidden = _complement(df, rule, first, exact_rows)
+    else:
+        primary = hidden = [False] * df.height
+    if how.perturb:
+        df = _perturbed(df, rule, exact_rows)
+    why = [("small" if p else "complement") if h else None
+           for p, h in zip(primary, hidden, strict=True)]  # fmt: skip
+    df = df.with_columns(
+        pl.Series(f"{rule.flag}_by", why, dtype=pl.String),
+        pl.Series(rule.flag, hidden, dtype=pl.Boolean),
+    )
+    columns = [rule.count, *rule.values, *([rule.numerator] if rule.numerator else [])]
+    return df.with_columns(
+        pl.when(pl.col(rule.flag)).then(None).otherwise(pl.col(c)).alias(c)
+        for c in dict.fromkeys(columns)
+    )
+
+
+def helper_columns(rule: Rule) -> list[str]:
+    """The cell-key and outside-count columns a frame may carry for `rule`."""
+    names = [rule.count, *([rule.numerator] if rule.numerator else [])]
+    return [f"{name}{suffix}" for name in names for suffix in (KEY_SUFFIX, OUTSIDE_SUFFIX)]
+
+
+def apply(
+    df: pl.DataFrame, rules: Rule | Sequence[Rule], on: bool | Treatment = True
+) -> pl.DataFrame:
+    """Hide small figures (and their complements), perturb counts; adds each rule's flag column.
+
+    `on` is the view's Treatment (True: hide without noise; False: exact); with nothing to hide
+    the flag columns are added as false, so pages see one shape either way.
+    """
+    how = on if isinstance(on, Treatment) else (PUBLISHED if on else EXACT)
+    rules = [rules] if isinstance(rules, Rule) else list(rules)
+    for rule in rules:
+        df = _apply_one(df, rule, how)
+    helpers = {c for rule in rules for c in helper_columns(rule)}
+    return df.drop([c for c in df.columns if c in helpers])

@@ -72,7 +72,7 @@ def _monthly(monthly: pl.DataFrame, n: int | None) -> None:
     )  # fmt: skip
 
 
-def _ranking(scope, filters) -> None:
+def _ranking(scope, filters, n: int | None) -> None:
     st.subheader(tr({"da": "Kommuner efter aktive forløb", "en": "Municipalities by active cases"}))
     ranking = q.ranking(scope, filters)
     shown = ranking.filter(~pl.col("suppressed"))
@@ -84,16 +84,17 @@ def _ranking(scope, filters) -> None:
         chart,
         ranking.select("municipality_code", "municipality_name", "active_cases", "suppressed"),
         tr({"da": "Hver søjle er en kommunes aktive forløb på periodens sidste dag ({d}); "
-                  "kommuner med under 5 er udeladt ({k}).",
+                  "kommuner med under 5, og hvor det skal til for at skjule dem, er udeladt ({k}).",
             "en": "Each bar is a municipality's active cases on the period's last day ({d}); "
-                  "municipalities with fewer than 5 are left out ({k})."},
+                  "municipalities with fewer than 5, and where needed to keep those hidden, are "
+                  "left out ({k})."},
            d=i18n.fmt_date(filters.period_end), k=i18n.fmt_int(ranking["suppressed"].sum())),
-        int(shown["active_cases"].sum()),
+        n,
         key="cl_ranking",
     )  # fmt: skip
 
 
-def _worker_load(scope, filters) -> None:
+def _worker_load(scope, filters, n: int | None) -> None:
     st.subheader(tr({"da": "Forløb pr. medarbejder", "en": "Cases per worker"}))
     load = q.worker_load(scope, filters)
     shown = load.filter(~pl.col("suppressed"))
@@ -108,7 +109,7 @@ def _worker_load(scope, filters) -> None:
                   "sidste dag; grupper bygget på under 5 forløb er udeladt.",
             "en": "Each bar is the number of workers with that many active cases on the "
                   "period's last day; groups built on fewer than 5 cases are left out."}),
-        int(shown["cases"].sum()),
+        n,
         key="cl_worker_load",
     )  # fmt: skip
     if scope.case_level:
@@ -118,7 +119,7 @@ def _worker_load(scope, filters) -> None:
             st.dataframe(_renamed(workers.head(20)), hide_index=True, width="stretch")
 
 
-def _loans(scope, filters) -> None:
+def _loans(scope, filters, n: int | None) -> None:
     st.subheader(tr({"da": "Udlån mellem kommuner", "en": "Loans between municipalities"}))
     loans = q.loans(scope, filters)
     if loans.is_empty():
@@ -140,7 +141,7 @@ def _loans(scope, filters) -> None:
                   "kommunen i kolonnen; par med under 5 forløb er udeladt.",
             "en": "Each cell is the number of cases in the period that the row's municipality "
                   "lent to the column's; pairs with fewer than 5 cases are left out."}),
-        int(shown["cases"].sum()),
+        n,
         key="cl_loans",
     )  # fmt: skip
 
@@ -191,9 +192,10 @@ def render() -> None:
            a=i18n.fmt_month(filters.from_month), b=i18n.fmt_month(filters.to_month))
     )  # fmt: skip
     _monthly(monthly, q.cases_in_period(scope, filters))
-    _ranking(scope, filters)
-    _worker_load(scope, filters)
-    _loans(scope, filters)
+    totals = q.totals(scope, filters)
+    _ranking(scope, filters, totals["at_end"])
+    _worker_load(scope, filters, totals["at_end_with_worker"])
+    _loans(scope, filters, totals["lent_in_period"])
     _workers(scope, filters)
     st.caption(i18n.t("suppressed_note"))
 

@@ -154,14 +154,19 @@ def _frame(rows: list[dict], batch_id: int) -> pl.DataFrame:
     )
 
 
-def build_app_warehouse(path: Path, *, with_data: bool = True) -> Path:
-    """Write the fixture warehouse at `path` (replacing it); `with_data=False`: schema only."""
+def build_app_warehouse(
+    path: Path, *, with_data: bool = True, rows: dict[str, list[dict]] | None = None
+) -> Path:
+    """Write the fixture warehouse at `path` (replacing it); `with_data=False`: schema only;
+    `rows`: other raw rows than `fixture_rows()` (tables left out or empty stay empty)."""
     path.unlink(missing_ok=True)
     with write_transaction(path) as con:
         if not with_data:
             return path
-        for table, rows in fixture_rows().items():
-            frame = _frame(rows, 2)  # noqa: F841 (read by DuckDB's replacement scan)
+        for table, table_rows in (fixture_rows() if rows is None else rows).items():
+            if not table_rows:
+                continue
+            frame = _frame(table_rows, 2)  # noqa: F841 (read by DuckDB's replacement scan)
             con.execute(f"insert into raw.{table} by name select * from frame")  # noqa: S608
         batches = pl.DataFrame(BATCHES)  # noqa: F841
         con.execute("insert into etl.batches by name select * from batches")

@@ -9,6 +9,7 @@ from functools import partial
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app import suppression
 from tests.app_fixtures import chart_frames, everything_shown, metrics, page_as, through_router
 
 # the page alone, with the fixed period (the router always signs in nationally)
@@ -74,7 +75,8 @@ def test_small_groups_hide_and_so_does_their_complement(app_db):
     assert table["Forældrecoach"]["Forløb"] == "<5"
     assert table["Forældrecoach"]["Målt hver anden måned"] == "<5"
     assert table["Mentor"]["Forløb"] == "skjult"
-    assert table["I alt"]["Forløb"] == "19"
+    # 19 cases, published to leadership with the cell-key noise (docs/suppression.md)
+    assert abs(int(table["I alt"]["Forløb"]) - 19) <= suppression.NOISE_RANGE
     bars = next(f for f in chart_frames(at) if "text" in f.columns)
     assert bars["n_cases"].is_null().all()
 

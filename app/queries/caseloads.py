@@ -12,7 +12,11 @@ first; new: started in the month; closed: ended in the month).
 - `worker_load(scope, filters)`: workers per band of active cases on the period's last day.
 - `worker_list(scope, filters)`: those workers by name (case level).
 - `loans(scope, filters)`: cases active in the period lent from one municipality to another.
-- `workers(scope, filters)`: mart.workers by name (case level); `workers_summary`: per municipality.
+- `totals(scope, filters)`: the n under the ranking, cases-per-worker and loans charts.
+- `workers(scope, filters)`: the workers by name (case level); `workers_summary`: per municipality.
+
+Counts carry their cell key and outside count (`app.queries.counted`), so app/suppression.py can
+perturb them and hide what the viewer could work out by subtracting their own exact figures.
 """
 
 from __future__ import annotations
@@ -21,7 +25,16 @@ import polars as pl
 
 from app import data
 from app.filters import Filters
+from app.queries import with_counts
 from app.scope import Scope
+
+# a case active on the period's last day, and at some time in the period (staging's rule)
+_AT_END = (
+    "staging.is_active_between(c.start_date, c.end_date, $period_end::date, $period_end::date)"
+)
+_IN_PERIOD = (
+    "staging.is_active_between(c.start_date, c.end_date, $period_start::date, $period_end::date)"
+)
 
 MEASURES = ("active_cases", "new_cases", "closed_cases")
 LOAD_BANDS = ("1-4", "5-9", "10-14", "15-19", "20-24", "25+")
@@ -41,9 +54,9 @@ counted as (
         any_value(c.municipality_name) as municipality_name,
         m.month,
         c.case_type,
-        count(*) as active_cases,
-        count(*) filter (where date_trunc('month', c.start_date) = m.month) as new_cases,
-        count(*) filter (where date_trunc('month', c.end_date) = m.month) as closed_cases,
+        {active_cases}
+        {new_cases}
+        {closed_cases}
     from months as m
     inner join scoped_cases as c
         on staging.is_active_between(c.start_date, c.end_date, m.month, last_day(m.month))
@@ -56,6 +69,12 @@ select
 from counted
 order by municipality_name, month, case_type
 """
+MONTHLY_SQL = with_counts(
+    MONTHLY_SQL,
+    active_cases="true",
+    new_cases="date_trunc('month', c.start_date) = m.month",
+    closed_cases="date_trunc('month', c.end_date) = m.month",
+)
 
 
 def monthly(scope: Scope, filters: Filters) -> pl.DataFrame:
@@ -71,12 +90,15 @@ RANKING_SQL = """
 select
     c.municipality_code,
     any_value(c.municipality_name) as municipality_name,
-    count(*) as active_cases,
+    {active_cases}
+    -- the municipalities add up to the view's cases at the period's end, shown under the chart
+    'all' as total_group,
 from scoped_cases as c
 where staging.is_active_between(c.start_date, c.end_date, $period_end::date, $period_end::date)
 group by c.municipality_code
 order by active_cases desc, municipality_name
 """
+RANKING_SQL = with_counts(RANKING_SQL, active_cases="true")
 
 
 def ranking(scope: Scope, filters: Filters) -> pl.DataFrame:
@@ -85,16 +107,17 @@ def ranking(scope: Scope, filters: Filters) -> pl.DataFrame:
         RANKING_SQL,
         scope=scope,
         filters=filters,
-        suppress=data.Rule(count="active_cases"),
+        suppress=data.Rule(count="active_cases", total_group="total_group"),
     )
 
 
 ACTIVE_IN_PERIOD_SQL = """
 -- cases active at some time in the period; grain: one row
-select count(*) as cases
+select {cases}
 from scoped_cases as c
 where staging.is_active_between(c.start_date, c.end_date, $period_start::date, $period_end::date)
 """
+ACTIVE_IN_PERIOD_SQL = with_counts(ACTIVE_IN_PERIOD_SQL, cases="true")
 
 
 def cases_in_period(scope: Scope, filters: Filters) -> int | None:
@@ -108,7 +131,7 @@ def cases_in_period(scope: Scope, filters: Filters) -> int | None:
 WORKER_LOAD_SQL = """
 per_worker as (
     -- grain: one row per worker with an active case at the end of the period
-    select c.worker_id, count(*) as cases
+    select c.worker_id, {cases}
     from scoped_cases as c
     where staging.is_active_between(c.start_date, c.end_date, $period_end::date, $period_end::date)
         and c.worker_id is not null
@@ -126,14 +149,25 @@ banded as (
         end as band,
         least(cases // 5, 5) as band_order,
         cases,
+        cases_key,
+        cases_outside,
     from per_worker
 )
 -- grain: one row per band with workers
-select band, band_order, count(*) as workers, sum(cases)::bigint as cases
+select
+    band,
+    band_order,
+    count(*) as workers,
+    sum(cases)::bigint as cases,
+    sum(cases_key)::bigint as cases_key,
+    sum(cases_outside)::bigint as cases_outside,
+    -- the bands add up to the cases with a worker, shown under the chart
+    'all' as total_group,
 from banded
 group by band, band_order
 order by band_order
 """
+WORKER_LOAD_SQL = with_counts(WORKER_LOAD_SQL, cases="true")
 
 
 def worker_load(scope: Scope, filters: Filters) -> pl.DataFrame:
@@ -142,7 +176,7 @@ def worker_load(scope: Scope, filters: Filters) -> pl.DataFrame:
         "with " + WORKER_LOAD_SQL.strip(),
         scope=scope,
         filters=filters,
-        suppress=data.Rule(count="cases", values=("workers",)),
+        suppress=data.Rule(count="cases", values=("workers",), total_group="total_group"),
     )
 
 
@@ -154,7 +188,7 @@ select
     any_value(c.municipality_name) as municipality_name,
     count(*) as active_cases,
 from scoped_cases as c
-left join mart.workers as w on w.worker_id = c.worker_id
+left join scoped_workers as w on w.worker_id = c.worker_id
 where staging.is_active_between(c.start_date, c.end_date, $period_end::date, $period_end::date)
     and c.worker_id is not null
 group by c.worker_id, w.name
@@ -174,7 +208,9 @@ select
     coalesce(m.municipality_name, c.lent_from_municipality_code) as lent_from_name,
     c.municipality_code,
     any_value(c.municipality_name) as municipality_name,
-    count(*) as cases,
+    {cases}
+    -- the pairs add up to the lent cases of the period, shown under the chart
+    'all' as total_group,
 from scoped_cases as c
 left join ref.municipalities as m on m.municipality_code = c.lent_from_municipality_code
 where c.is_loan
@@ -182,11 +218,49 @@ where c.is_loan
 group by c.lent_from_municipality_code, m.municipality_name, c.municipality_code
 order by cases desc, lent_from_name, municipality_name
 """
+LOANS_SQL = with_counts(LOANS_SQL, cases="true")
 
 
 def loans(scope: Scope, filters: Filters) -> pl.DataFrame:
     """Who lends to whom: cases per lending and borrowing municipality (hidden when 1-4)."""
-    return data.run(LOANS_SQL, scope=scope, filters=filters, suppress=data.Rule(count="cases"))
+    return data.run(
+        LOANS_SQL,
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="cases", total_group="total_group"),
+    )
+
+
+TOTALS = ("at_end", "at_end_with_worker", "lent_in_period")
+TOTALS_SQL = """
+-- the totals the charts' captions give (each a protected figure of its own); grain: one row
+select
+    {at_end}
+    {at_end_with_worker}
+    {lent_in_period}
+from scoped_cases as c
+"""
+TOTALS_SQL = with_counts(
+    TOTALS_SQL,
+    at_end=_AT_END,
+    at_end_with_worker=_AT_END + " and c.worker_id is not null",
+    lent_in_period=_IN_PERIOD + " and c.is_loan",
+)
+
+
+def totals(scope: Scope, filters: Filters) -> dict[str, int | None]:
+    """The n under the ranking, the cases-per-worker and the loans chart (None when hidden).
+
+    A caption's n is the total of every row of its chart, hidden rows included, published like
+    any figure: a sum of the bars shown would carry the hidden rows' count into the caption.
+    """
+    frame = data.run(
+        TOTALS_SQL,
+        scope=scope,
+        filters=filters,
+        suppress=[data.Rule(count=name, flag=f"{name}_suppressed") for name in TOTALS],
+    )
+    return {name: frame[name][0] for name in TOTALS}
 
 
 _AREA = """
@@ -211,7 +285,7 @@ select
     w.active_cases,
     w.cases_total,
     w.lent_cases,
-from mart.workers as w
+from scoped_workers as w
 inner join area as a on a.municipality_code = w.municipality_code
 left join ref.municipalities as m on m.municipality_code = w.municipality_code
 where $scope_worker::varchar is null or w.worker_id = $scope_worker::varchar
@@ -238,7 +312,7 @@ select
     count(*) filter (where w.trained_on is not null) as trained_workers,
     sum(w.active_cases)::bigint as active_cases,
     sum(w.active_cases) / nullif(count(*) filter (where w.active), 0) as cases_per_active_worker,
-from mart.workers as w
+from scoped_workers as w
 inner join area as a on a.municipality_code = w.municipality_code
 left join ref.municipalities as m on m.municipality_code = w.municipality_code
 group by w.municipality_code

@@ -23,10 +23,10 @@ import polars as pl
 
 from app import data
 from app.filters import Filters
-from app.queries import CASE_LEVEL_SPLITS, WORKER_LABEL_SQL, allowed_splits
+from app.queries import CASE_LEVEL_SPLITS, WORKER_LABEL_SQL, allowed_splits, with_counts
 from app.scope import Scope
 
-# group name -> SQL expressions (code, label) over scoped_cases `s` and mart.workers `w`
+# group name -> SQL expressions (code, label) over scoped_cases `s` and scoped_workers `w`
 GROUPS = {
     "municipality": ("s.municipality_code", "s.municipality_name"),
     "case_type": ("s.case_type", "s.case_type"),
@@ -97,14 +97,17 @@ case_months as (
 
 -- share of the month's active cases on cadence; grain: one row per month
 select
-    month,
-    count(*) as n_cases,
-    count(*) filter (where on_cadence) as k_on_cadence,
-    count(*) filter (where on_cadence) / count(*) as share,
-from case_months
-group by month
+    m.month,
+    {n_cases}
+    {k_on_cadence}
+    count(*) filter (where m.on_cadence) / count(*) as share,
+from case_months as m
+-- the cases' record keys, joined once per case and month rather than once per gap
+inner join cohort as c on c.case_id = m.case_id
+group by m.month
 order by month
 """
+MONTHLY_SQL = with_counts(MONTHLY_SQL, n_cases="true", k_on_cadence="m.on_cadence")
 
 BY_GROUP_SQL = """
 flags as (
@@ -112,6 +115,9 @@ flags as (
     select
         {code} as group_code,
         {label} as group_label,
+        s.case_id,
+        s.record_key,
+        s.is_exact,
         s.on_cadence,
         s.start_date >= $period_start::date as is_new,
         s.status <> 'active' and s.end_date <= $period_end::date as is_ended,
@@ -119,7 +125,7 @@ flags as (
         s.has_post,
         s.overdue,
     from cohort as s
-    left join mart.workers as w on w.worker_id = s.worker_id
+    left join scoped_workers as w on w.worker_id = s.worker_id
 )
 
 -- fidelity per group and in total (group_code null); grain: one row per group, plus the total
@@ -127,30 +133,43 @@ select
     group_code,
     case when grouping(group_code) = 0 then any_value(group_label) end as group_label,
     grouping(group_code) = 1 as is_total,
-    count(*) as n_cases,
-    count(*) filter (where on_cadence) as k_on_cadence,
+    {n_cases}
+    {k_on_cadence}
+    {n_new}
+    {k_pre}
+    {n_ended}
+    {k_post}
+    {n_overdue}
     count(*) filter (where on_cadence) / count(*) as share_on_cadence,
-    count(*) filter (where is_new) as n_new,
-    count(*) filter (where is_new and has_pre) as k_pre,
     count(*) filter (where is_new and has_pre) / nullif(count(*) filter (where is_new), 0)
         as share_pre,
-    count(*) filter (where is_ended) as n_ended,
-    count(*) filter (where is_ended and has_post) as k_post,
     count(*) filter (where is_ended and has_post) / nullif(count(*) filter (where is_ended), 0)
         as share_post,
-    count(*) filter (where overdue) as n_overdue,
     -- the groups add up to the total row shown beside them
     case when grouping(group_code) = 0 then 'groups' end as total_group,
-from flags
+from flags as c
 group by grouping sets ((group_code), ())
 order by is_total, group_label
 """
+
+BY_GROUP_SQL = with_counts(
+    BY_GROUP_SQL,
+    n_cases="true",
+    k_on_cadence="c.on_cadence",
+    n_new="c.is_new",
+    k_pre="c.is_new and c.has_pre",
+    n_ended="c.is_ended",
+    k_post="c.is_ended and c.has_post",
+    n_overdue="c.overdue",
+)
 
 GAPS_SQL = """
 measured_gaps as (
     -- every gap, labelled by where it lies; grain: one row per gap
     select
         g.case_id,
+        c.record_key,
+        c.is_exact,
         g.gap_end - g.gap_start as days,
         case
             when g.gap_start = c.period_start
@@ -163,20 +182,35 @@ measured_gaps as (
     -- the zero-day gap of a measurement on the start or end date is no gap
     where not (g.gap_end = g.gap_start and (g.gap_start = c.period_start
         or g.gap_end = c.period_end))
+),
+
+binned as (
+    -- the gaps of each case per 15-day bin (the last bin holds everything from 180 days);
+    -- grain: one row per kind x bin x case
+    select
+        g.kind,
+        least(g.days // $bin_days * $bin_days, $last_bin) as bin_start,
+        g.case_id,
+        any_value(g.record_key) as record_key,
+        any_value(g.is_exact) as is_exact,
+        count(*) as n_gaps,
+    from measured_gaps as g
+    group by g.kind, bin_start, g.case_id
 )
 
--- gaps per 15-day bin (the last bin holds everything from 180 days); grain: kind x bin
+-- gaps and the cases they belong to per bin; grain: kind x bin
 select
     kind,
-    least(days // $bin_days * $bin_days, $last_bin) as bin_start,
-    least(days // $bin_days * $bin_days, $last_bin) + $bin_days as bin_end,
-    count(*) as n_gaps,
-    count(distinct case_id) as n_cases,
+    bin_start,
+    bin_start + $bin_days as bin_end,
+    sum(n_gaps)::bigint as n_gaps,
+    {n_cases}
     kind as total_group,
-from measured_gaps
+from binned as c
 group by kind, bin_start
 order by kind, bin_start
 """
+GAPS_SQL = with_counts(GAPS_SQL, n_cases="true")
 
 OVERDUE_SQL = """
 -- active cases with no measurement for longer than the limit; grain: one row per case
@@ -193,7 +227,7 @@ select
     f.days_since_last - k.cadence_days as days_overdue,
 from mart.fidelity as f
 inner join scoped_cases as s on s.case_id = f.case_id
-left join mart.workers as w on w.worker_id = s.worker_id
+left join scoped_workers as w on w.worker_id = s.worker_id
 cross join staging.constants as k
 where f.overdue
 order by days_overdue desc, f.case_id
@@ -223,7 +257,9 @@ def monthly(scope: Scope, filters: Filters) -> pl.DataFrame:
         _with_cohort(MONTHLY_SQL),
         scope=scope,
         filters=filters,
-        suppress=data.Rule(count="n_cases", values=("share",), numerator="k_on_cadence"),
+        suppress=data.Rule(
+            count="n_cases", values=("share",), numerator="k_on_cadence", ratio="share"
+        ),
     )
 
 
@@ -239,11 +275,11 @@ def by_group(scope: Scope, filters: Filters, group: str = "municipality") -> pl.
         level="case" if group in CASE_LEVEL_SPLITS else "aggregate",
         suppress=[
             data.Rule(count="n_cases", values=("share_on_cadence",), numerator="k_on_cadence",
-                      total_group="total_group", flag="suppressed"),
+                      total_group="total_group", flag="suppressed", ratio="share_on_cadence"),
             data.Rule(count="n_new", values=("share_pre",), numerator="k_pre",
-                      total_group="total_group", flag="pre_suppressed"),
+                      total_group="total_group", flag="pre_suppressed", ratio="share_pre"),
             data.Rule(count="n_ended", values=("share_post",), numerator="k_post",
-                      total_group="total_group", flag="post_suppressed"),
+                      total_group="total_group", flag="post_suppressed", ratio="share_post"),
             data.Rule(count="n_overdue", total_group="total_group", flag="overdue_suppressed"),
         ],
     )  # fmt: skip

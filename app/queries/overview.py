@@ -18,6 +18,7 @@ import polars as pl
 
 from app import data
 from app.filters import Filters, add_months
+from app.queries import with_counts
 from app.scope import Scope
 
 # figure -> kind of value; order is the page's order
@@ -68,6 +69,8 @@ case_flags as (
         p.month,
         p.sum_bucket,
         c.case_id,
+        c.record_key,
+        c.is_exact,
         c.case_type,
         c.start_date between p.p_start and p.p_end as is_new,
         c.status <> 'active' and c.end_date between p.p_start and p.p_end as is_closed,
@@ -90,43 +93,58 @@ per_period as (
         period_key,
         any_value(month) as month,
         any_value(sum_bucket) as sum_bucket,
-        count(case_id) as active,
-        count(case_id) filter (where case_type = 'mentor') as mentor,
-        count(case_id) filter (where case_type = 'parent_coach') as parent_coach,
-        count(case_id) filter (where is_new) as new,
-        count(case_id) filter (where is_closed) as closed,
-        count(case_id) filter (where on_cadence) as on_cadence,
-        count(case_id) filter (where is_new and has_pre) as with_pre,
-        count(case_id) filter (where is_closed and has_post) as with_post,
-        count(case_id) filter (where is_closed and who5_change is not null) as who5_n,
-        avg(who5_change) filter (where is_closed) as who5_mean_change,
-        count(case_id) filter (where is_closed and is_who5_improved) as who5_improved,
-    from case_flags
+        {active}
+        {mentor}
+        {parent_coach}
+        {new}
+        {closed}
+        {on_cadence}
+        {with_pre}
+        {with_post}
+        {who5_n}
+        {who5_improved}
+        avg(c.who5_change) filter (where c.is_closed) as who5_mean_change,
+    from case_flags as c
     group by kind, period_key
 ),
 
 figures as (
     -- grain: one row per period x figure
-    select *, active as n, null::bigint as k, active::double as value, 'active' as figure
+    select *, active as n, null::bigint as k, active::double as value, 'active' as figure,
+        active_key as n_key, active_outside as n_outside, null::bigint as k_key,
+        null::bigint as k_outside
     from per_period
     union all
-    select *, mentor, null, mentor, 'mentor' from per_period
+    select *, mentor, null, mentor, 'mentor', mentor_key, mentor_outside, null, null
+    from per_period
     union all
-    select *, parent_coach, null, parent_coach, 'parent_coach' from per_period
+    select *, parent_coach, null, parent_coach, 'parent_coach', parent_coach_key,
+        parent_coach_outside, null, null
+    from per_period
     union all
-    select *, new, null, new, 'new' from per_period
+    select *, new, null, new, 'new', new_key, new_outside, null, null from per_period
     union all
-    select *, closed, null, closed, 'closed' from per_period
+    select *, closed, null, closed, 'closed', closed_key, closed_outside, null, null
+    from per_period
     union all
-    select *, active, on_cadence, on_cadence / nullif(active, 0), 'on_cadence' from per_period
+    select *, active, on_cadence, on_cadence / nullif(active, 0), 'on_cadence',
+        active_key, active_outside, on_cadence_key, on_cadence_outside
+    from per_period
     union all
-    select *, new, with_pre, with_pre / nullif(new, 0), 'with_pre' from per_period
+    select *, new, with_pre, with_pre / nullif(new, 0), 'with_pre',
+        new_key, new_outside, with_pre_key, with_pre_outside
+    from per_period
     union all
-    select *, closed, with_post, with_post / nullif(closed, 0), 'with_post' from per_period
+    select *, closed, with_post, with_post / nullif(closed, 0), 'with_post',
+        closed_key, closed_outside, with_post_key, with_post_outside
+    from per_period
     union all
-    select *, who5_n, null, who5_mean_change, 'who5_change' from per_period
+    select *, who5_n, null, who5_mean_change, 'who5_change', who5_n_key, who5_n_outside,
+        null, null
+    from per_period
     union all
-    select *, who5_n, who5_improved, who5_improved / nullif(who5_n, 0), 'who5_improved'
+    select *, who5_n, who5_improved, who5_improved / nullif(who5_n, 0), 'who5_improved',
+        who5_n_key, who5_n_outside, who5_improved_key, who5_improved_outside
     from per_period
 )
 
@@ -138,6 +156,10 @@ select
     n,
     k,
     value,
+    n_key,
+    n_outside,
+    k_key,
+    k_outside,
     -- rows that add up to a total on screen: mentor + parent coach = active (per period), and
     -- the months of a compared period = that period's figure (for every additive figure)
     case
@@ -148,6 +170,21 @@ select
 from figures
 order by kind, period_key, figure
 """
+
+
+FIGURES_SQL = with_counts(
+    FIGURES_SQL,
+    active="true",
+    mentor="c.case_type = 'mentor'",
+    parent_coach="c.case_type = 'parent_coach'",
+    new="c.is_new",
+    closed="c.is_closed",
+    on_cadence="c.on_cadence",
+    with_pre="c.is_new and c.has_pre",
+    with_post="c.is_closed and c.has_post",
+    who5_n="c.is_closed and c.who5_change is not null",
+    who5_improved="c.is_closed and c.is_who5_improved",
+)
 
 
 def _trend_start(filters: Filters) -> date | None:
@@ -167,8 +204,21 @@ def figures(scope: Scope, filters: Filters) -> pl.DataFrame:
         filters=filters,
         suppress=data.Rule(count="n", values=("value",), numerator="k", total_group="total_group"),
     )
-    return frame.select("kind", "period_key", "month", "figure", "n", "k", "value",
-                        "total_group", "suppressed", "suppressed_by")  # fmt: skip
+    return _values_from_counts(frame).select(
+        "kind", "period_key", "month", "figure", "n", "k", "value", "total_group", "suppressed",
+        "suppressed_by",
+    )  # fmt: skip
+
+
+def _values_from_counts(frame: pl.DataFrame) -> pl.DataFrame:
+    """A count figure's value is its (published) n, a share's is k / n: they follow the noise."""
+    kind = pl.col("figure").replace_strict(FIGURES, default="int")
+    return frame.with_columns(
+        pl.when(kind == "int").then(pl.col("n").cast(pl.Float64))
+        .when(kind == "pct").then(pl.col("k") / pl.when(pl.col("n") > 0).then(pl.col("n")))
+        .otherwise(pl.col("value"))
+        .alias("value")
+    )  # fmt: skip
 
 
 def headline(frame: pl.DataFrame) -> pl.DataFrame:

@@ -19,6 +19,7 @@ import polars as pl
 
 from app import data
 from app.filters import Filters
+from app.queries import with_counts
 from app.scope import Scope
 from warehouse.stats import PairedChange, paired_change
 
@@ -40,6 +41,8 @@ paired as (
     -- cases ending in the period with a valid pre and post; grain: one row per case
     select
         c.case_id,
+        c.record_key,
+        c.is_exact,
         {group} as group_value,
         o.pre_score,
         o.post_score,
@@ -97,17 +100,18 @@ def reference(scope: Scope, instrument: str) -> dict:
 _PAIRS_SQL = """
 groups as (
     -- grain: one row per group (and one 'all' row when split)
-    select group_value, count(*) as n, list(pre_score) as pre, list(post_score) as post,
+    select group_value, {n} list(pre_score) as pre, list(post_score) as post,
         'groups' as total_group,
-    from paired
+    from paired as c
     group by group_value
     union all
-    select 'all', count(*), list(pre_score), list(post_score), null
-    from paired
+    select 'all', {n} list(pre_score), list(post_score), null
+    from paired as c
     having $split
 )
 select * from groups order by group_value = 'all' desc, group_value
 """
+_PAIRS_SQL = with_counts(_PAIRS_SQL, n="true")
 
 
 def paired_stats(scope: Scope, filters: Filters, instrument: str, group: str) -> pl.DataFrame:
@@ -120,11 +124,14 @@ def paired_stats(scope: Scope, filters: Filters, instrument: str, group: str) ->
         filters=filters,
         suppress=data.Rule(count="n", values=("pre", "post"), total_group="total_group"),
     )
+    # the degrees of freedom are the exact n - 1: not beside a perturbed n
+    exact_only = ("n", "df") if data.treatment(scope, filters).perturb else ("n",)
     rows = []
     for row in frame.iter_rows(named=True):
         shown = not row["suppressed"] and row["n"]
         stats = paired_change(row["pre"], row["post"]).as_dict() if shown else {}
-        stats.pop("n", None)
+        for field in exact_only:
+            stats.pop(field, None)
         rows.append(
             {
                 "group_value": row["group_value"],
@@ -149,24 +156,26 @@ def is_empty(stats: pl.DataFrame) -> bool:
 _DISTRIBUTION_SQL = """
 long as (
     -- grain: one row per case x phase
-    select group_value, 'pre' as phase, pre_score as score from paired
+    select case_id, record_key, is_exact, group_value, 'pre' as phase, pre_score as score
+    from paired
     union all
-    select group_value, 'post', post_score from paired
+    select case_id, record_key, is_exact, group_value, 'post', post_score from paired
 )
 select
     group_value,
     phase,
-    count(*) as n,
+    {n}
     quantile_cont(score, 0.1) as p10,
     quantile_cont(score, 0.25) as q1,
     quantile_cont(score, 0.5) as median,
     quantile_cont(score, 0.75) as q3,
     quantile_cont(score, 0.9) as p90,
     avg(score) as mean,
-from long
+from long as c
 group by group_value, phase
 order by group_value, phase desc
 """
+_DISTRIBUTION_SQL = with_counts(_DISTRIBUTION_SQL, n="true")
 
 
 def distribution(scope: Scope, filters: Filters, instrument: str, group: str) -> pl.DataFrame:
@@ -186,13 +195,16 @@ def distribution(scope: Scope, filters: Filters, instrument: str, group: str) ->
 _HISTOGRAM_SQL = """
 long as (
     -- grain: one row per case x phase
-    select 'pre' as phase, pre_score as score from paired
+    select case_id, record_key, is_exact, 'pre' as phase, pre_score as score from paired
     union all
-    select 'post', post_score from paired
+    select case_id, record_key, is_exact, 'post', post_score from paired
 ),
 binned as (
     -- the top of the scale joins the last bin; grain: one row per case x phase
     select
+        case_id,
+        record_key,
+        is_exact,
         phase,
         least(floor((score - $score_min) / $bin_width), $bins - 1) as bin,
     from long
@@ -201,12 +213,13 @@ select
     phase,
     $score_min + bin * $bin_width as bin_start,
     $score_min + (bin + 1) * $bin_width as bin_end,
-    count(*) as n,
+    {n}
     phase as total_group,
-from binned
+from binned as c
 group by phase, bin
 order by phase desc, bin
 """
+_HISTOGRAM_SQL = with_counts(_HISTOGRAM_SQL, n="true")
 
 
 def histogram(scope: Scope, filters: Filters, instrument: str) -> pl.DataFrame:
@@ -230,20 +243,24 @@ def histogram(scope: Scope, filters: Filters, instrument: str) -> pl.DataFrame:
 _CATEGORIES_SQL = """
 long as (
     -- grain: one row per case x measure
-    select group_value, 'reliable_change' as measure, reliable_change as category from paired
+    select case_id, record_key, is_exact, group_value, 'reliable_change' as measure,
+        reliable_change as category
+    from paired
     union all
-    select group_value, 'clinical_change', clinical_change from paired
+    select case_id, record_key, is_exact, group_value, 'clinical_change', clinical_change
+    from paired
 )
 select
     group_value,
     measure,
     category,
-    count(*) as n,
+    {n}
     measure || '|' || group_value as total_group,
-from long
+from long as c
 group by group_value, measure, category
 order by group_value, measure desc, category
 """
+_CATEGORIES_SQL = with_counts(_CATEGORIES_SQL, n="true")
 
 
 def categories(scope: Scope, filters: Filters, instrument: str, group: str) -> pl.DataFrame:

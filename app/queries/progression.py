@@ -20,7 +20,7 @@ import polars as pl
 
 from app import data
 from app.filters import Filters
-from app.queries import CASE_LEVEL_SPLITS, WORKER_LABEL_SQL, allowed_splits
+from app.queries import CASE_LEVEL_SPLITS, WORKER_LABEL_SQL, allowed_splits, with_counts
 from app.scope import Scope
 
 # split name -> SQL expression over scoped_cases `s` (identifiers from this allow-list only)
@@ -40,14 +40,15 @@ cohort as (
     -- cases active at some time in the period; grain: one row per case
     select s.*, {split} as split_group,
     from scoped_cases as s
-    left join mart.workers as w on w.worker_id = s.worker_id
+    left join scoped_workers as w on w.worker_id = s.worker_id
     where staging.is_active_between(s.start_date, s.end_date, $period_start::date, $period_end::date)
 )"""
 
 BY_MONTH_SQL = """
 monthly as (
     -- each case's last score in each month since its start; grain: one row per case x month
-    select p.case_id, c.split_group, p.months_since_start as month_no, p.score,
+    select p.case_id, c.record_key, c.is_exact, c.split_group,
+        p.months_since_start as month_no, p.score,
     from mart.progression as p
     inner join cohort as c on c.case_id = p.case_id
     where p.months_since_start >= 0
@@ -60,16 +61,17 @@ monthly as (
 select
     month_no,
     split_group,
-    count(*) as n_cases,
+    {n_cases}
     quantile_cont(score, 0.25) as q1,
     quantile_cont(score, 0.5) as median,
     quantile_cont(score, 0.75) as q3,
     -- the groups of a month add up to that month's cases (shown when not split)
     month_no::varchar as total_group,
-from monthly
+from monthly as c
 group by month_no, split_group
 order by month_no, split_group
 """
+BY_MONTH_SQL = with_counts(BY_MONTH_SQL, n_cases="true")
 
 CASE_LINES_SQL = """
 followed as (
@@ -103,6 +105,8 @@ ends as (
     -- first and latest score of cases scored twice or more; grain: one row per case
     select
         p.case_id,
+        any_value(c.record_key) as record_key,
+        any_value(c.is_exact) as is_exact,
         arg_min(p.score, p.measured_on) as first_score,
         arg_max(p.score, p.measured_on) as latest_score,
     from mart.progression as p
@@ -112,15 +116,16 @@ ends as (
 )
 
 -- how many cases had each first and each latest score; grain: one row per which x score
-select 'first' as which, first_score as score, count(*) as n_cases, 'first' as total_group,
-from ends
+select 'first' as which, first_score as score, {n_cases} 'first' as total_group,
+from ends as c
 group by first_score
 union all
-select 'latest', latest_score, count(*), 'latest',
-from ends
+select 'latest', latest_score, {n_cases} 'latest',
+from ends as c
 group by latest_score
 order by which, score
 """
+FIRST_LATEST_SQL = with_counts(FIRST_LATEST_SQL, n_cases="true")
 
 FALLS_SQL = """
 ordered as (
@@ -156,7 +161,7 @@ select
     o.score - o.first_score as change_since_first,
 from ordered as o
 inner join cohort as c on c.case_id = o.case_id
-left join mart.workers as w on w.worker_id = c.worker_id
+left join scoped_workers as w on w.worker_id = c.worker_id
 where o.from_last = 1
     and o.previous_score is not null
     and (o.score - o.previous_score <= -$fall or o.score < o.first_score)
@@ -225,10 +230,11 @@ def followed_cases(first_latest_frame: pl.DataFrame) -> int | None:
 
 FOLLOWED_SQL = """
 -- cohort cases with any progression score; grain: one row
-select count(distinct c.case_id) as n_cases,
+select {n_cases}
 from cohort as c
-inner join mart.progression as p on p.case_id = c.case_id
+where exists (select 1 from mart.progression as p where p.case_id = c.case_id)
 """
+FOLLOWED_SQL = with_counts(FOLLOWED_SQL, n_cases="true")
 
 
 def followed(scope: Scope, filters: Filters) -> int | None:
