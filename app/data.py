@@ -53,7 +53,6 @@ from app import suppression
 from app.filters import FilterOptions, Filters
 from app.scope import Scope
 from app.suppression import Rule
-from etl.pseudonym import Pseudonymizer
 from warehouse.db import Reader, db_path
 
 __all__ = ["NotAllowed", "Rule", "run", "run_meta", "status", "as_of", "last_load"]
@@ -67,10 +66,14 @@ _SCOPED_CASES = """scoped_cases as (
     -- the cases this viewer may count, after the sidebar filters; grain: one row per case
     select
         c.*,
-        -- the case's fixed random key for cell-key perturbation (app/suppression.py): a keyed
-        -- hash, so the same case keeps its key across loads and nobody can compute it
-        cast(md5_number($cell_secret::varchar || c.case_id) % $cell_table::integer as integer)
-            as record_key,
+        -- the case's fixed random key for cell-key perturbation (app/suppression.py): a hash
+        -- keyed with the warehouse's own secret, so the same case keeps its key across loads
+        -- and nobody without the warehouse file can compute it
+        cast(
+            md5_number(
+                (select value from etl.meta where key = 'cell_key_secret') || c.case_id
+            ) % $cell_table::integer as integer
+        ) as record_key,
         -- a case the viewer may see row by row anyway: its figures stay exact
         ($exact_all or list_contains($exact_munis::varchar[], c.municipality_code)) as is_exact,
     from mart.cases as c
@@ -170,15 +173,8 @@ def _scope_params(scope: Scope, level: str) -> dict:
         "exact_munis": own_munis,
         "name_munis": own_munis,
         "name_worker": worker if scope.case_level else None,
-        "cell_secret": _cell_secret(str(db_path())),
         "cell_table": suppression.TABLE_SIZE,
     }
-
-
-@st.cache_resource(show_spinner=False)
-def _cell_secret(path: str) -> str:
-    """The secret behind the record keys, derived from the warehouse's pseudonym key."""
-    return Pseudonymizer.for_warehouse(Path(path)).case_key("cell-key-perturbation")
 
 
 def _filter_params(filters: Filters) -> dict:

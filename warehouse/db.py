@@ -14,6 +14,7 @@ import functools
 import hashlib
 import os
 import re
+import secrets
 import shutil
 import stat
 import threading
@@ -142,6 +143,13 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "insert or replace into etl.meta values ('schema_version', $v)",
         {"v": schema_version()},
+    )
+    # The secret behind the dashboard's cell-key perturbation (docs/suppression.md): random, made
+    # once per warehouse and kept across loads, so a case keeps its record key; the dashboard
+    # reads it here and so needs no pseudonym key.
+    con.execute(
+        "insert or ignore into etl.meta values ('cell_key_secret', $s)",
+        {"s": secrets.token_hex(32)},
     )
 
 
