@@ -98,11 +98,16 @@ _FORMULA_START = r"^[=+\-@\t\r]"
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """CSV with a BOM so Excel opens æ, ø, å correctly; text cells never run as formulas."""
-    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    # Categorical and Enum columns are text in the file too: they are defused as strings
+    text_columns = [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))
+    ]
     safe = frame.with_columns(
-        pl.when(pl.col(name).str.contains(_FORMULA_START))
-        .then(pl.lit("'") + pl.col(name))
-        .otherwise(pl.col(name))
+        pl.when(pl.col(name).cast(pl.String).str.contains(_FORMULA_START))
+        .then(pl.lit("'") + pl.col(name).cast(pl.String))
+        .otherwise(pl.col(name).cast(pl.String))
         .alias(name)
         for name in text_columns
     )

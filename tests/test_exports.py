@@ -8,13 +8,19 @@ browser proves the result (tests/browser/test_exports.py); these check the mecha
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import tomllib
 from pathlib import Path
 
+import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as gen
 
+from app import components
 from tests import security_fixtures as sf
 from tests.app_fixtures import build_app_warehouse
 
@@ -106,3 +112,40 @@ def test_every_chart_spec_switches_vega_embeds_actions_menu_off(drawn, role):
     assert [(page, _spec_actions(chart)) for page, chart in charts] == [
         (page, False) for page, _ in charts
     ]
+
+
+# --- the audited download is formula-safe whatever the column type ------------------------------
+
+FORMULA_STARTS = "=+-@\t\r"
+cell_text = gen.one_of(
+    gen.text(max_size=12),
+    gen.builds(str.__add__, gen.sampled_from(FORMULA_STARTS), gen.text(max_size=12)),
+    gen.sampled_from(['=HYPERLINK("http://x","klik")', "+cmd|' /C calc'!A0", "@SUM(1+1)"]),
+)
+TEXT_TYPES = {"string": pl.String, "categorical": pl.Categorical, "enum": None}
+
+
+def _column(values: list[str | None], kind: str) -> pl.Series:
+    if kind == "enum":  # an Enum's categories are its distinct values
+        categories = list(dict.fromkeys(v for v in values if v is not None))
+        return pl.Series("cell", values, dtype=pl.Enum(categories))
+    return pl.Series("cell", values, dtype=TEXT_TYPES[kind])
+
+
+def _defused(value: str | None) -> str:
+    if value is None:
+        return ""
+    return "'" + value if value.startswith(tuple(FORMULA_STARTS)) else value
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    values=gen.lists(gen.one_of(gen.none(), cell_text), min_size=1, max_size=8),
+    kind=gen.sampled_from(list(TEXT_TYPES)),
+)
+def test_csv_download_defuses_formulas_in_every_text_column_type(values, kind):
+    """Each cell reads back as written, with a leading ' where it would start a formula."""
+    body = components.csv_bytes(pl.DataFrame(_column(values, kind)))
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    expected = [_defused(v) for v in values]
+    assert [row[0] if row else "" for row in rows[1:]] == expected
