@@ -10,7 +10,8 @@ from tests.browser.conftest import nav_titles, sign_in, wait_for_app
 pytestmark = pytest.mark.browser
 
 ROLES = ("national", "coordinator", "worker", "viewer")
-DRAWN = "[data-testid=stDataFrame], [data-testid=stVegaLiteChart]"
+TABLES_AND_CHARTS = "[data-testid=stDataFrame], [data-testid=stVegaLiteChart]"
+DRAWN = f"{TABLES_AND_CHARTS}, [data-testid=stMetric]"  # a metric draws a sparkline
 # What would take data away past the audit: Streamlit's element toolbar (Download as CSV, Search,
 # Show data, Download as PNG, Copy Vega-Lite spec), vega-embed's actions menu, a plain link.
 OTHER_WAYS_OUT = (
@@ -47,7 +48,7 @@ def _offered(page) -> list[str]:
 
 
 def _hover_each_table_and_chart(page) -> list[str]:
-    """Hover every table and chart (their toolbars appear on hover); what each one offered."""
+    """Hover every table, chart and figure (toolbars appear on hover); what each one offered."""
     offered = []
     drawn = page.locator(DRAWN)
     for index in range(drawn.count()):
@@ -74,7 +75,7 @@ def test_no_page_offers_a_way_out_but_the_audited_download(chromium, server, dem
             page.locator("h1").filter(has_text=title).first.wait_for()
             wait_for_app(page)
             _open_expanders(page)
-            checked += page.locator(DRAWN).count()
+            checked += page.locator(TABLES_AND_CHARTS).count()
             found = _offered(page) + _hover_each_table_and_chart(page)
             if found:
                 offered[title] = sorted(set(found))
