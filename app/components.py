@@ -104,12 +104,13 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
         for name, dtype in frame.schema.items()
         if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))
     ]
+    texts = {name: pl.col(name).cast(pl.String) for name in text_columns}
     safe = frame.with_columns(
-        pl.when(pl.col(name).cast(pl.String).str.contains(_FORMULA_START))
-        .then(pl.lit("'") + pl.col(name).cast(pl.String))
-        .otherwise(pl.col(name).cast(pl.String))
-        .alias(name)
-        for name in text_columns
+        pl.when(text.str.contains(_FORMULA_START))
+        .then(pl.lit("'") + text)
+        .otherwise(text)
+        .alias(name)  # the `then` branch would name it "literal"
+        for name, text in texts.items()
     )
     return safe.write_csv().encode("utf-8-sig")
 
