@@ -8,7 +8,8 @@ API:
   They refuse more than `MAX_POINTS` rows (`check_points(*frames)`, for builders elsewhere too):
   aggregate in DuckDB first.
 - `localized_spec(chart, language) -> dict` and `to_png(chart, language) -> bytes`: the Vega-Lite
-  spec with the reader's number/date locale, and a PNG for slides (vl-convert, offline).
+  spec with the reader's number/date locale (and no vega-embed actions menu), and a PNG for
+  slides (vl-convert, offline).
 Texts (titles) come from the caller in the reader's language; dates as `:T`, counts as `:Q`.
 """
 
@@ -145,9 +146,14 @@ def bar_chart(
 
 
 def localized_spec(chart: alt.TopLevelMixin, language: str | None = None) -> dict:
-    """The chart's Vega-Lite spec with the reader's number and time locale."""
+    """The chart's Vega-Lite spec with the reader's locale and vega-embed's actions menu off."""
     spec = chart.to_dict()
     spec.setdefault("config", {})["locale"] = i18n.vega_locale(language)
+    # The actions menu ("Save as SVG/PNG", "View Source", "Open in Vega Editor") exports unaudited.
+    # Streamlit 1.67 already embeds without it and drops this option; it is kept in the spec so a
+    # renderer that honours embedOptions (another Streamlit, a pasted spec) stays closed too.
+    usermeta = spec.setdefault("usermeta", {})
+    usermeta.setdefault("embedOptions", {})["actions"] = False
     return spec
 
 

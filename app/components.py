@@ -13,6 +13,10 @@
   and a friendly message instead of a traceback (NotAllowed -> "your role ..." info).
 - `chart_block(chart, data, how_to_read, n, key)`: the chart, one sentence on how to read it,
   the n behind it, CSV download of the data and PNG download of the chart (made on click only).
+- `table(frame, key)`: a table (st.dataframe) without Streamlit's own export controls; every
+  table goes through it, as every chart goes through `chart_block`.
+- `lock_exports()`: hides Streamlit's element toolbars (CSV/PNG download, "Show data", copy the
+  chart spec, search), so that data leave only through `download` (see the README, Downloads).
 - `figure(label, value, delta, trend, help)`: a headline figure with a monthly sparkline.
 - `value_text(value, hidden, kind)`: a figure as text ("<5" when hidden).
 - `case_level_only(scope)`: False (and a note why) when the viewer may not see single cases.
@@ -68,19 +72,45 @@ def download(label: str, make: Callable[[], bytes], key: str, kind: str) -> None
     )
 
 
+# Streamlit draws a toolbar over each table and chart: "Download as CSV", "Search", "Show data"
+# (a raw table, on a screen that may be shared), "Download as PNG" and, on localhost, "Copy
+# Vega-Lite spec" (the spec holds the data). None of it is audited or formula-safe, and Streamlit
+# 1.67 has no option to switch the chart toolbar off (client.disableDataExport, set in
+# .streamlit/config.toml, removes the CSV button and Ctrl+C copy only), so the whole toolbar is
+# hidden. It fails closed: a button a later Streamlit adds to the toolbar is hidden too.
+EXPORT_LOCK_CSS = "<style>[data-testid='stElementToolbar'] { display: none !important; }</style>"
+
+
+def lock_exports() -> None:
+    """Hide Streamlit's own export toolbars (style only: it takes no room on the page)."""
+    st.html(EXPORT_LOCK_CSS)
+
+
+def table(frame: pl.DataFrame, *, key: str | None = None) -> None:
+    """A table across the page, without Streamlit's own download, copy and search controls."""
+    lock_exports()
+    st.dataframe(frame, hide_index=True, width="stretch", key=key)
+
+
 # A text cell starting with one of these is a formula to Excel ("CSV injection", OWASP).
 _FORMULA_START = r"^[=+\-@\t\r]"
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
     """CSV with a BOM so Excel opens æ, ø, å correctly; text cells never run as formulas."""
-    text_columns = [name for name, dtype in frame.schema.items() if dtype == pl.String]
+    # Categorical and Enum columns are text in the file too: they are defused as strings
+    text_columns = [
+        name
+        for name, dtype in frame.schema.items()
+        if dtype == pl.String or isinstance(dtype, (pl.Categorical, pl.Enum))
+    ]
+    texts = {name: pl.col(name).cast(pl.String) for name in text_columns}
     safe = frame.with_columns(
-        pl.when(pl.col(name).str.contains(_FORMULA_START))
-        .then(pl.lit("'") + pl.col(name))
-        .otherwise(pl.col(name))
-        .alias(name)
-        for name in text_columns
+        pl.when(text.str.contains(_FORMULA_START))
+        .then(pl.lit("'") + text)
+        .otherwise(text)
+        .alias(name)  # the `then` branch would name it "literal"
+        for name, text in texts.items()
     )
     return safe.write_csv().encode("utf-8-sig")
 
@@ -99,6 +129,7 @@ def chart_block(
     `unit` names what n counts when it is not cases (e.g. tr({"da": "rækker", "en": "rows"})).
     """
     language = i18n.lang()
+    lock_exports()
     st.vega_lite_chart(charts.localized_spec(chart, language), theme=None, width="stretch",
                        key=f"{key}_chart")  # fmt: skip
     n_text = i18n.SUPPRESSED if n is None else i18n.fmt_int(n, language)
@@ -175,7 +206,7 @@ def case_list(
     audited: the rows are case-level (pseudonyms).
     """
     st.caption(caption)
-    st.dataframe(present(frame.head(LIST_ROWS)), hide_index=True, width="stretch", key=key)
+    table(present(frame.head(LIST_ROWS)), key=key)
     if frame.height > LIST_ROWS:
         st.caption(tr({"da": "Viser de første {k}; hent listen for alle.",
                        "en": "Shows the first {k}; download the list for all."},

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import audit
+from app import audit, components
 from app.auth import current_scope
 
 TEXTS = {
@@ -50,4 +50,4 @@ st.caption(t["how"])
 if events.is_empty():
     st.info(t["empty"])
 else:
-    st.dataframe(events, hide_index=True, width="stretch")
+    components.table(events, key="audit_events")

@@ -116,7 +116,7 @@ def _worker_load(scope, filters, n: int | None) -> None:
         workers = q.worker_list(scope, filters)
         with st.expander(tr({"da": "Medarbejdere med flest forløb",
                              "en": "Workers with the most cases"})):  # fmt: skip
-            st.dataframe(_renamed(workers.head(20)), hide_index=True, width="stretch")
+            components.table(_renamed(workers.head(20)), key="cl_top_workers")
 
 
 def _loans(scope, filters, n: int | None) -> None:
@@ -172,7 +172,7 @@ def _workers(scope, filters) -> None:
             .otherwise(pl.col("active_cases").cast(pl.String)).alias("active_cases"),
             pl.col("cases_per_active_worker").round(1),
         ).drop("municipality_code", "suppressed", "suppressed_by")  # fmt: skip
-        st.dataframe(_renamed(frame), hide_index=True, width="stretch", key="cl_workers")
+        components.table(_renamed(frame), key="cl_workers")
         note = {"da": "Navne vises ikke i denne visning. Aktive forløb nu = forløb med status "
                       "aktiv pr. dataenes dato; under 5 vises som «<5».",
                 "en": "Names are not shown in this view. Active cases now = cases with status "

@@ -42,7 +42,7 @@ def _show_table(frame: pl.DataFrame, key: str) -> None:
         for c in ("reason_code",) if c in frame.columns
     )  # fmt: skip
     shown = shown.rename({c: tr(COLUMNS[c]) for c in shown.columns if c in COLUMNS})
-    st.dataframe(shown, hide_index=True, width="stretch", key=key)
+    components.table(shown, key=key)
 
 
 def _history(scope) -> None:

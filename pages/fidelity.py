@@ -167,7 +167,7 @@ def _group_table(frame: pl.DataFrame) -> None:
         for row in frame.iter_rows(named=True)
     ]
     shown = pl.DataFrame(rows).rename({c: tr(label) for c, label in TABLE_COLUMNS.items()})
-    st.dataframe(shown, hide_index=True, width="stretch", key="fidelity_group_table")
+    components.table(shown, key="fidelity_group_table")
     if any(frame[c].any() for c in frame.columns if c.endswith("suppressed")):
         st.caption(i18n.t("suppressed_note"))
 

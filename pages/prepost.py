@@ -125,11 +125,8 @@ def _figures(total: dict) -> None:
 def _stats_table(stats: pl.DataFrame) -> None:
     rows = [_stat_row(row) for row in stats.iter_rows(named=True)]
     table = pl.DataFrame(rows, schema=list(STAT_COLUMNS), orient="row")
-    st.dataframe(
-        table.rename({c: tr(label) for c, label in STAT_COLUMNS.items()}),
-        hide_index=True,
-        width="stretch",
-        key="pp_stats_table",
+    components.table(
+        table.rename({c: tr(label) for c, label in STAT_COLUMNS.items()}), key="pp_stats_table"
     )
     st.caption(
         tr({"da": "Ændring = efter − før. CI er 95 %-konfidensintervallet (t-fordelingen). d_av er "
