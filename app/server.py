@@ -23,10 +23,12 @@ DEMO_CASES = 3000
 
 
 def streamlit_command(port: int, host: str) -> list[str]:
-    """The command line that starts the dashboard."""
+    """The command line that starts the dashboard (the privacy settings of .streamlit/config.toml
+    that must never be lost are repeated here, in case Streamlit is started from elsewhere)."""
     return [
         sys.executable, "-m", "streamlit", "run", str(APP),
         "--server.port", str(port), "--server.address", host,
+        "--client.disableDataExport", "true", "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
 
 
