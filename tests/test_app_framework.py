@@ -299,7 +299,14 @@ def test_serve_runs_streamlit_on_the_app_with_the_address():
 
     command = streamlit_command(8600, "0.0.0.0")
     assert command[1:4] == ["-m", "streamlit", "run"] and command[4] == str(SERVED)
-    assert command[-4:] == ["--server.port", "8600", "--server.address", "0.0.0.0"]
+    assert command[5:9] == ["--server.port", "8600", "--server.address", "0.0.0.0"]
+    # the privacy settings hold however Streamlit is started
+    assert command[9:] == [
+        "--client.disableDataExport",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
 
 
 def test_demo_builds_the_warehouse_once_and_serves_it(tmp_path, monkeypatch, capsys):

@@ -109,7 +109,8 @@ def test_aggregate_only_viewers_see_no_case_ids(app_db, role):
     assert len(at.get("vega_lite_chart")) == 4  # no individual case lines
     text = everything_shown(at)
     assert "C101-" not in text and "C751-" not in text
-    assert metrics(at)[N_LABEL] == "54"
+    # across municipalities a count carries cell-key noise of at most 2 (docs/suppression.md)
+    assert abs(int(metrics(at)[N_LABEL]) - 54) <= 2
 
 
 def test_case_lines_are_not_allowed_for_aggregate_viewers(app_db):

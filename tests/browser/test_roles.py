@@ -226,6 +226,7 @@ def _rejected_rows_downloads(page) -> dict[str, list[dict[str, str]]]:
         expander = expanders.nth(index)
         expander.locator("summary").click()
         expander.locator("[data-testid=stDataFrame] td").first.wait_for(state="attached")
+        wait_for_app(page)  # the download button is disabled while a rerun is running
         text = _download(page, expander.get_by_role("button", name="Hent rækkerne (CSV)"))
         tables[expander.locator("summary").inner_text()] = list(csv.DictReader(io.StringIO(text)))
     return tables
