@@ -27,8 +27,10 @@ _CORE = _DDMMYY + r"-?[0-9]{4}"
 CPR_PATTERN: str = r"(?<![0-9])" + _CORE + r"(?![0-9])"
 _CPR_RE = re.compile(CPR_PATTERN)
 
-# polars (Rust regex) has no look-arounds: the boundaries are consumed and put back on masking.
-_POLARS_FLAG = r"(?:^|[^0-9])" + _CORE + r"(?:[^0-9]|$)"
+# Engines without look-arounds (polars' Rust regex, DuckDB's RE2) consume the boundaries instead:
+# the same matches as CPR_PATTERN for a yes/no search (warehouse/checks.py runs it in SQL).
+CPR_SEARCH_PATTERN: str = r"(?:^|[^0-9])" + _CORE + r"(?:[^0-9]|$)"
+# polars masking puts the consumed boundaries back.
 _POLARS_MASK = r"(^|[^0-9])" + _CORE + r"([^0-9]|$)"
 
 MASK = "XXXXXX-XXXX"
@@ -46,7 +48,7 @@ def mask_cpr(text: str) -> str:
 
 def cpr_flag_expr(col: pl.Expr) -> pl.Expr:
     """Boolean expression: the string contains a CPR-like number (null stays null)."""
-    return col.str.contains(_POLARS_FLAG)
+    return col.str.contains(CPR_SEARCH_PATTERN)
 
 
 def cpr_mask_expr(col: pl.Expr) -> pl.Expr:
