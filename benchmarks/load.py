@@ -44,6 +44,7 @@ def _data_rows(path: Path) -> int:
 class Timing:
     seconds: float
     peak_mib: float
+    cpu_seconds: float  # user + system: less swayed than wall time by neighbours on the machine
 
 
 def timed_process(argv: list[str]) -> Timing:
@@ -61,7 +62,7 @@ def timed_process(argv: list[str]) -> Timing:
                 f"benchmark step {argv[1:3]} exited {child.returncode}:\n"
                 f"{output.read().decode(errors='replace')[-2000:]}"
             )
-    return Timing(seconds, usage.ru_maxrss / 1024)
+    return Timing(seconds, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime)
 
 
 FLOOR = """
@@ -138,12 +139,12 @@ def main(argv: list[str] | None = None) -> int:
         floor = _median(floors)
         print(
             f"floor (python + duckdb read_csv, all_varchar): {floor.seconds:.2f} s wall, "
-            f"peak memory {floor.peak_mib:,.0f} MiB"
+            f"{floor.cpu_seconds:.2f} s cpu, peak memory {floor.peak_mib:,.0f} MiB"
         )
     load = _median(loads)
     print(
-        f"lat load: {load.seconds:.2f} s wall, {rows / load.seconds:,.0f} rows/s, "
-        f"peak memory {load.peak_mib:,.0f} MiB"
+        f"lat load: {load.seconds:.2f} s wall, {load.cpu_seconds:.2f} s cpu, "
+        f"{rows / load.seconds:,.0f} rows/s, peak memory {load.peak_mib:,.0f} MiB"
     )
     if floors:
         ratios = sorted(lo.seconds / fl.seconds for lo, fl in zip(loads, floors, strict=True))
