@@ -42,10 +42,13 @@ MART_KEYS: dict[str, tuple[str, ...]] = {
     "mart.as_of": (),
 }
 
-# (child view, column, parent view): every child row names a parent row.
+# (child, column, parent): every child row names a parent row. The raw pairs too, because the
+# staging views join raw rows to their case and would hide an orphan that slipped past the ETL.
 RELATIONSHIPS: tuple[tuple[str, str, str], ...] = (
     ("mart.assessments", "case_id", "mart.cases"),
     ("mart.progression", "case_id", "mart.cases"),
+    ("raw.assessments", "case_id", "raw.cases"),
+    ("raw.progression", "case_id", "raw.cases"),
 )
 
 # Load records where invariant 1 must hold, with the columns that name a row.
