@@ -227,6 +227,22 @@ def test_a_cpr_like_value_written_by_the_load_refuses_it(
     assert "0101901234" not in text.replace("-", "")  # the refusal names the row, masked
 
 
+def test_a_file_digest_that_happens_to_hold_a_cpr_like_run_is_no_cpr_number(
+    warehouse, second_export, monkeypatch
+):
+    # one SHA-256 hex digest in a few dozen holds ten digits that read as a CPR number
+    plant_in_write(
+        monkeypatch,
+        "update etl.batch_files set source_sha256 = '0101901234' || source_sha256[11:] "
+        "where batch_id = $b",
+    )
+    assert load.load_exports([second_export], warehouse).exit_code == 0
+
+
+def test_the_schema_version_can_never_read_as_a_cpr_number():
+    assert re.fullmatch("[a-p]{16}", warehouse_db.schema_version())
+
+
 def test_a_passing_load_records_its_check_run(warehouse, second_export):
     assert load.load_exports([second_export], warehouse).exit_code == 0
     runs = query(warehouse, "select trigger, batch_id, passed, failed_checks from etl.check_runs")

@@ -59,6 +59,12 @@ COUNTED: dict[str, tuple[str, ...]] = {
 ACCOUNTED = "rows_loaded + rows_unchanged + rows_superseded + rows_rejected"
 
 TEXT_TYPES = ("VARCHAR", "JSON")
+# Hex SHA-256 digests of export files, kept as `sha256sum` prints them (rule 19 compares them):
+# one in a few dozen holds by chance ten digits that read as a CPR number, and none is about a
+# person, so the CPR scan leaves these columns out.
+DIGEST_COLUMNS: frozenset[tuple[str, str]] = frozenset(
+    {("etl.batches", "source_sha256"), ("etl.batch_files", "source_sha256")}
+)
 EXIT_FAILED = 3
 
 
@@ -249,7 +255,10 @@ def _text_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, list[str]]]
         "and list_contains($types, c.data_type) group by all order by all",
         {"types": list(TEXT_TYPES)},
     ).fetchall()
-    return [(table, list(columns)) for table, columns in rows]
+    scanned = [
+        (table, [c for c in columns if (table, c) not in DIGEST_COLUMNS]) for table, columns in rows
+    ]
+    return [(table, columns) for table, columns in scanned if columns]
 
 
 def _batch_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
