@@ -113,7 +113,7 @@ def run_checks(
         *(result for view, key in MART_KEYS.items() for result in _key_checks(con, view, key)),
         *(_relationship_check(con, *relationship) for relationship in RELATIONSHIPS),
         *(_count_check(con, table, names) for table, names in COUNTED.items()),
-        *(_cpr_check(con, table, columns, batches) for table, columns in _text_columns(con)),
+        *(_cpr_check(con, table, batches) for table in _scanned_tables(con)),
     ]
 
 
@@ -246,77 +246,73 @@ def _count_check(con: duckdb.DuckDBPyConnection, table: str, names: tuple[str, .
     )
 
 
-def _text_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, list[str]]]:
-    """(schema.table, its text columns in order) for every table of the warehouse file."""
-    rows = con.execute(
-        "select c.schema_name || '.' || c.table_name, list(c.column_name order by c.column_index) "
-        "from duckdb_columns() as c join duckdb_tables() as t using (database_name, schema_name, "
-        "table_name) where c.database_name = current_database() and not c.internal "
-        "and list_contains($types, c.data_type) group by all order by all",
-        {"types": list(TEXT_TYPES)},
-    ).fetchall()
-    scanned = [
-        (table, [c for c in columns if (table, c) not in DIGEST_COLUMNS]) for table, columns in rows
-    ]
-    return [(table, columns) for table, columns in scanned if columns]
+@dataclass(frozen=True)
+class _ScannedTable:
+    """A table of the warehouse file as the CPR scan needs it (from DuckDB's catalogue)."""
+
+    name: str  # schema.table
+    first_column: str  # names a row well enough to find it
+    text_columns: list[str]
+    batch_columns: list[str]  # batch_id, resolved_batch_id: which batch wrote a row
 
 
-def _batch_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    """Columns that say which batch wrote a row (batch_id, resolved_batch_id)."""
-    schema, name = table.split(".")
+def _scanned_tables(con: duckdb.DuckDBPyConnection) -> list[_ScannedTable]:
+    """Every table of the warehouse file with a text column (one catalogue query for all)."""
     rows = con.execute(
-        "select column_name from duckdb_columns() where database_name = current_database() "
-        "and schema_name = $s and table_name = $t "
-        "and (column_name = 'batch_id' or suffix(column_name, '_batch_id'))",
-        {"s": schema, "t": name},
+        """
+        select
+            c.schema_name || '.' || c.table_name,
+            list(c.column_name order by c.column_index),
+            list(c.data_type order by c.column_index),
+        from duckdb_columns() as c
+        join duckdb_tables() as t using (database_name, schema_name, table_name)
+        where c.database_name = current_database() and not c.internal
+        group by all
+        order by all
+        """
     ).fetchall()
-    return [r[0] for r in rows]
+    tables = []
+    for name, columns, types in rows:
+        texts = [
+            c
+            for c, t in zip(columns, types, strict=True)
+            if t in TEXT_TYPES and (name, c) not in DIGEST_COLUMNS
+        ]
+        batch = [c for c in columns if c == "batch_id" or c.endswith("_batch_id")]
+        if texts:
+            tables.append(_ScannedTable(name, columns[0], texts, batch))
+    return tables
 
 
 def _cpr_check(
-    con: duckdb.DuckDBPyConnection,
-    table: str,
-    columns: list[str],
-    batches: Sequence[int] | None,
+    con: duckdb.DuckDBPyConnection, table: _ScannedTable, batches: Sequence[int] | None
 ) -> CheckResult:
     """One regex per row over its text columns joined by a space (a non-digit, so the join
     makes no new number); only on failure does Python say which column it was."""
-    texts = [f"{_ident(c)}::varchar" for c in columns]
+    texts = [f"{_ident(c)}::varchar" for c in table.text_columns]
     scope, params = "true", {"pattern": CPR_SEARCH_PATTERN, "k": SAMPLE}
-    by_batch = _batch_columns(con, table) if batches is not None else []
+    by_batch = table.batch_columns if batches is not None else []
     if by_batch:
         scope = " or ".join(f"list_contains($batches, {_ident(c)})" for c in by_batch)
         params["batches"] = list(batches)
-    first = _ident(_first_column(con, table))
     rows = con.execute(
-        f"select {first}::varchar, {', '.join(texts)} from {_ident(table)} "  # noqa: S608
-        f"where ({scope}) and regexp_matches(concat_ws(' ', {', '.join(texts)}), $pattern) "
-        f"limit $k",
+        f"select {_ident(table.first_column)}::varchar, {', '.join(texts)} "  # noqa: S608
+        f"from {_ident(table.name)} where ({scope}) "
+        f"and regexp_matches(concat_ws(' ', {', '.join(texts)}), $pattern) limit $k",
         params,
     ).fetchall()
-    key_name = _first_column(con, table)
     offending = tuple(
-        f"{column} ({key_name}={mask_cpr(str(row[0]))})"
+        f"{column} ({table.first_column}={mask_cpr(str(row[0]))})"
         for row in rows
-        for column, value in zip(columns, row[1:], strict=True)
+        for column, value in zip(table.text_columns, row[1:], strict=True)
         if value is not None and looks_like_cpr(value)
     )
     return CheckResult(
-        f"no_cpr {table}",
-        f"Er {table} fri for CPR-lignende værdier"
+        f"no_cpr {table.name}",
+        f"Er {table.name} fri for CPR-lignende værdier"
         + (" i denne indlæsnings rækker?" if by_batch else "?"),
         offending[:SAMPLE],
     )
-
-
-def _first_column(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """The first column of a table, which names its rows well enough to find them."""
-    schema, name = table.split(".")
-    return con.execute(
-        "select column_name from duckdb_columns() where database_name = current_database() "
-        "and schema_name = $s and table_name = $t order by column_index limit 1",
-        {"s": schema, "t": name},
-    ).fetchall()[0][0]
 
 
 # ---------------------------------------------------------------------------------------------
