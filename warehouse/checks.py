@@ -335,7 +335,7 @@ def run_cli(args: argparse.Namespace) -> int:
         return 2
     try:
         results = check_warehouse(db)
-    except (duckdb.Error, OSError) as exc:  # the CLI boundary: one line, never a traceback
+    except Exception as exc:  # the CLI boundary: one line, never a traceback
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         print(f"Kontrollen kunne ikke køre ({type(exc).__name__}): {first}", file=sys.stderr)
         return 1
