@@ -333,19 +333,20 @@ monthly_events as (
 worker_steps as (
     select
         *,
-        sum(delta) over worker_months > 0 and worker_id is not null as counts_worker,
         sum(delta) over worker_months as active_cases,
         lead(month) over worker_months is null as is_last
     from monthly_events
     window worker_months as (partition by municipality_code, case_type, worker_id order by month)
 ),
 
+-- a worker counts in a month when it has active cases; before this month's events it had
+-- active_cases - delta, so the change needs no second window
 worker_changes as (
     select
         *,
-        counts_worker::int - coalesce(lag(counts_worker::int) over (
-            partition by municipality_code, case_type, worker_id order by month
-        ), 0) as worker_delta
+        worker_id is not null and active_cases > 0 as counts_worker,
+        (worker_id is not null and active_cases > 0)::int
+            - (worker_id is not null and active_cases - delta > 0)::int as worker_delta
     from worker_steps
 ),
 
