@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from etl.cpr import mask_cpr
 from etl.pseudonym import Pseudonymizer
 from etl.read import (
     Export,
@@ -197,7 +198,7 @@ def _load_one(
     except checks.ChecksFailed as exc:
         outcome.batch_id = None
         outcome.files = []
-        outcome.refused = f"{path}: {exc}"
+        outcome.refused = f"{mask_cpr(str(path))}: {exc}"  # a folder may be named by a CPR
     report(f"{path.name}: færdig", 1.0)
 
 
