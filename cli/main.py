@@ -11,6 +11,7 @@ from warehouse.db import private_files
 # subcommand -> "module:function"; each function takes the parsed args and returns an exit code.
 HANDLERS = {
     "load": "etl.load:run_cli",
+    "check": "warehouse.checks:run_cli",
     "synth": "etl.synth:run_cli",
     "demo": "app.server:run_demo",
     "serve": "app.server:run_serve",
@@ -33,6 +34,12 @@ def build_parser() -> argparse.ArgumentParser:
         "load", help="load platform exports into the warehouse", parents=[with_db]
     )
     load.add_argument("paths", nargs="+", metavar="PATH")
+
+    sub.add_parser(
+        "check",
+        help="run the warehouse's own checks (keys, counts, no CPR numbers)",
+        parents=[with_db],
+    )
 
     synth = sub.add_parser("synth", help="write a synthetic export")
     synth.add_argument("out_dir", metavar="OUT_DIR")

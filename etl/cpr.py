@@ -37,8 +37,10 @@ _CORE = _DDMMYY + r"[- ]?[0-9]{4}"
 CPR_PATTERN: str = r"(?<![0-9])" + _CORE + r"(?![0-9])"
 _CPR_RE = re.compile(CPR_PATTERN)
 
-# polars (Rust regex) has no look-arounds: the boundaries are consumed and put back on masking.
-_POLARS_FLAG = r"(?:^|[^0-9])" + _CORE + r"(?:[^0-9]|$)"
+# Engines without look-arounds (polars' Rust regex, DuckDB's RE2) consume the boundaries instead:
+# the same matches as CPR_PATTERN for a yes/no search (warehouse/checks.py runs it in SQL).
+CPR_SEARCH_PATTERN: str = r"(?:^|[^0-9])" + _CORE + r"(?:[^0-9]|$)"
+# polars masking puts the consumed boundaries back.
 _POLARS_MASK = r"(^|[^0-9])" + _CORE + r"([^0-9]|$)"
 
 MASK = "XXXXXX-XXXX"
@@ -89,6 +91,12 @@ def fold_cpr_text(text: str) -> str:
     return text.translate(_translation())
 
 
+def fold_cpr_pairs() -> tuple[str, str]:
+    """The fold as two equal-length strings (from, to) for SQL's `translate(text, from, to)`."""
+    table = _fold_table()
+    return "".join(table), "".join(table.values())
+
+
 def fold_cpr_expr(col: pl.Expr) -> pl.Expr:
     """`fold_cpr_text` on a string column, vectorised (one Aho-Corasick pass)."""
     table = _fold_table()
@@ -113,7 +121,7 @@ def mask_cpr(text: str) -> str:
 
 def cpr_flag_expr(col: pl.Expr) -> pl.Expr:
     """Boolean expression: the string contains a CPR-like number (null stays null)."""
-    return fold_cpr_expr(col).str.contains(_POLARS_FLAG)
+    return fold_cpr_expr(col).str.contains(CPR_SEARCH_PATTERN)
 
 
 def cpr_mask_expr(col: pl.Expr) -> pl.Expr:

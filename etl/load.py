@@ -38,6 +38,7 @@ from etl.validate import (
     raw_values,
     validate_table,
 )
+from warehouse import checks
 from warehouse.db import data_dir, db_path, make_data_dir
 
 # Danish table name -> raw table and its key; the order is the order of applying (rule 14:
@@ -94,16 +95,27 @@ class ExportOutcome:
     municipalities: list[str] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
     files: list[FileOutcome] = field(default_factory=list)
+    refused: str | None = None  # a warehouse check failed: nothing of the export was written
 
 
 @dataclass
 class LoadResult:
     exports: list[ExportOutcome] = field(default_factory=list)
     orphans_resolved: int = 0
+    orphans_refused: str | None = None  # the checks refused the write of resolved orphans
+
+    @property
+    def refusals(self) -> list[str]:
+        """Every write a warehouse check refused, one line each."""
+        lines = [e.refused for e in self.exports if e.refused]
+        return lines + ([self.orphans_refused] if self.orphans_refused else [])
 
     @property
     def exit_code(self) -> int:
-        """2 when any export could not be read (contract section 1), else 0."""
+        """3 when a warehouse check refused a load, 2 when an export could not be read, else 0
+        (contract section 1)."""
+        if self.refusals:
+            return checks.EXIT_FAILED
         return 2 if any(e.error for e in self.exports) else 0
 
 
@@ -138,9 +150,14 @@ def load_exports(
         outcome = ExportOutcome(source_path=mask_cpr(display_name(str(path))))
         result.exports.append(outcome)
         _load_one(Path(path), db, pseudonymizer, today, report, outcome, result)
-    if not any(e.batch_id for e in result.exports):
+        if outcome.refused:
+            break  # the checks found a fault in the ETL or the marts: load nothing more on top
+    if not any(e.batch_id or e.refused for e in result.exports):
         # No new batch: orphans may still have found their case (e.g. after a failed load).
-        result.orphans_resolved += _retry_orphans_alone(db, pseudonymizer)
+        try:
+            result.orphans_resolved += _retry_orphans_alone(db, pseudonymizer)
+        except checks.ChecksFailed as exc:
+            result.orphans_refused = f"ventende rækker: {exc}"
     return result
 
 
@@ -181,11 +198,18 @@ def _load_one(
                 raise _AlreadyLoaded(earlier)
             report(f"{name}: skriver", 0.9)
             outcome.batch_id = _apply_export(con, export, validated, outcome, pseudonymizer)
-            result.orphans_resolved += _retry_orphans(con, pseudonymizer, outcome.batch_id)
+            resolved = _retry_orphans(con, pseudonymizer, outcome.batch_id)
+            report(f"{name}: kontrollerer lageret", 0.95)
+            checks.enforce(con, outcome.batch_id)  # before the swap: a failure rolls it all back
+        result.orphans_resolved += resolved
     except _AlreadyLoaded as exc:
         outcome.batch_id = None
         outcome.files = []
         outcome.already_loaded_in = exc.batch_id
+    except checks.ChecksFailed as exc:
+        outcome.batch_id = None
+        outcome.files = []
+        outcome.refused = f"{name}: {exc}"
     report(f"{name}: færdig", 1.0)
 
 
@@ -697,6 +721,7 @@ def _retry_orphans_alone(db: Path, pseudonymizer: Pseudonymizer) -> int:
             resolved = _retry_orphans(con, pseudonymizer, latest)
             if not resolved:
                 raise _NothingChanged
+            checks.enforce(con, latest)
     except _NothingChanged:
         return 0
     return resolved
@@ -749,6 +774,8 @@ def run_cli(args) -> int:
         for export in result.exports:
             if export.error:
                 print(f"IKKE INDLÆST: {shown(export.error)}", file=sys.stderr)
+        for refusal in result.refusals:
+            print(f"AFVIST: {shown(refusal)}", file=sys.stderr)
         return result.exit_code
     except PseudonymKeyError as exc:  # another key would re-key everyone: refused, as a misuse
         print(f"IKKE INDLÆST: {shown(exc)}", file=sys.stderr)

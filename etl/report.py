@@ -25,11 +25,11 @@ def shown(text: object) -> str:
 def format_report(result: LoadResult, *, errors: bool = True) -> str:
     """The whole report as text: one block per export, one per table file.
 
-    `errors=False` leaves out unreadable exports (the CLI prints those on stderr instead).
+    `errors=False` leaves out unreadable and refused exports (the CLI prints those on stderr).
     """
     lines: list[str] = []
     for export in result.exports:
-        if export.error and not errors:
+        if (export.error or export.refused) and not errors:
             continue
         lines.extend(_export_lines(export))
     if result.orphans_resolved:
@@ -44,6 +44,8 @@ def format_report(result: LoadResult, *, errors: bool = True) -> str:
 def _export_lines(export: ExportOutcome) -> list[str]:
     if export.error:
         return [f"IKKE INDLÆST: {export.error}"]
+    if export.refused:
+        return [f"AFVIST: {export.refused}"]
     if export.already_loaded_in is not None:
         return [
             f"{export.source_path}: allerede indlæst i batch {export.already_loaded_in}; "

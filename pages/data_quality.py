@@ -45,6 +45,46 @@ def _show_table(frame: pl.DataFrame, key: str) -> None:
     components.table(shown, key=key)
 
 
+def _when(value) -> str:
+    return f"{i18n.fmt_date(value)} {value:%H:%M}"
+
+
+def _checks(scope) -> None:
+    """When the warehouse's own checks last held; a load is refused when one fails."""
+    st.subheader(tr({"da": "Lagerets egne kontroller", "en": "The warehouse's own checks"}))
+    runs = q.last_checks(scope)
+    if runs["last_run_at"] is None:
+        st.info(tr({"da": "Kontrollerne er ikke kørt på dette lager endnu. De kører ved hver "
+                          "indlæsning og med `lat check`.",
+                    "en": "The checks have not run on this warehouse yet. They run on every "
+                          "load and with `lat check`."}))  # fmt: skip
+    elif runs["last_passed"]:
+        by = (tr({"da": f"ved indlæsning {runs['last_batch_id']}",
+                  "en": f"at load {runs['last_batch_id']}"}) if runs["last_trigger"] == "load"
+              else tr({"da": "med lat check", "en": "by lat check"}))  # fmt: skip
+        st.success(tr({"da": f"Alle kontroller holdt senest {_when(runs['last_run_at'])} ({by}).",
+                       "en": f"Every check held last on {_when(runs['last_run_at'])} ({by})."}))  # fmt: skip
+    else:
+        passed = (
+            _when(runs["passed_at"]) if runs["passed_at"] else tr({"da": "aldrig", "en": "never"})
+        )
+        st.error(tr({"da": f"Kontrollen fejlede {_when(runs['last_run_at'])}: "
+                           f"{runs['last_failed_checks']}. Senest holdt: {passed}.",
+                     "en": f"The checks failed on {_when(runs['last_run_at'])}: "
+                           f"{runs['last_failed_checks']}. Last held: {passed}."}))  # fmt: skip
+    st.caption(
+        tr({"da": "Før en indlæsning erstatter lageret, kontrolleres at hvert mart-view har entydige "
+                  "nøgler uden tomme felter, at hver måling og progression hører til et forløb, at "
+                  "læst = indlæst + uændret + erstattet + afvist for hver fil, og at intet ligner et "
+                  "CPR-nummer. Fejler én, afvises indlæsningen, og lageret er uændret.",
+            "en": "Before a load replaces the warehouse, it checks that every mart view has unique "
+                  "keys with no blanks, that every measurement and progression row belongs to a "
+                  "case, that read = loaded + unchanged + superseded + rejected for every file, and "
+                  "that nothing looks like a CPR number. If one fails, the load is refused and the "
+                  "warehouse is left as it was."})
+    )  # fmt: skip
+
+
 def _history(scope) -> None:
     st.subheader(tr({"da": "Indlæsninger", "en": "Loads"}))
     history = q.load_history(scope)
@@ -123,6 +163,7 @@ def _orphans(scope) -> None:
 def render() -> None:
     components.freshness()
     scope = data.current_scope()
+    _checks(scope)
     _history(scope)
     st.subheader(tr({"da": "Afviste rækker", "en": "Rejected rows"}))
     reasons = q.rejected_by_reason(scope)

@@ -36,17 +36,8 @@ from tests.test_etl_load import (
     write_export,
 )
 from tests.test_load_invariants import assert_counts_add_up
+from warehouse.checks import MART_KEYS
 
-# The public views and their keys (warehouse contract section 2).
-MART_KEYS = {
-    "mart.cases": ("case_id",),
-    "mart.assessments": ("case_id", "instrument", "phase"),
-    "mart.case_outcomes": ("case_id", "instrument"),
-    "mart.progression": ("case_id", "measured_on"),
-    "mart.fidelity": ("case_id",),
-    "mart.caseload_monthly": ("municipality_code", "month", "case_type"),
-    "mart.workers": ("worker_id",),
-}
 COLUMNS = {
     "forloeb": CASE_COLUMNS,
     "medarbejdere": WORKER_COLUMNS,
@@ -230,6 +221,8 @@ def _export_tables(plan: dict, draw_index) -> tuple[dict[str, list[dict]], dict]
 
 def _assert_mart_keys_unique(con: duckdb.DuckDBPyConnection) -> None:
     for view, keys in MART_KEYS.items():
+        if not keys:
+            continue
         key_list = ", ".join(keys)
         repeated = con.sql(
             f"select {key_list}, count(*) from {view} group by all having count(*) > 1"  # noqa: S608

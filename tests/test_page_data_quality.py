@@ -92,3 +92,43 @@ def test_the_page_shows_an_export_by_its_masked_name_never_a_server_path(
     shown = everything_shown(at)
     assert SERVER_FOLDER not in shown and not looks_like_cpr(shown)
     assert MASK in shown  # the export is still there, by its name
+
+
+def _with_check_run(tmp_path, monkeypatch, results) -> None:
+    """The fixture warehouse with one recorded run of the warehouse's own checks."""
+    from warehouse import checks
+    from warehouse.db import write_transaction
+
+    db = build_app_warehouse(tmp_path / "checked.duckdb")
+    with write_transaction(db) as con:
+        checks.record(con, results, trigger="check")
+    monkeypatch.setenv("LAT_DB", str(db))
+
+
+def test_page_says_when_the_warehouse_checks_last_held(tmp_path, monkeypatch):
+    from warehouse.checks import CheckResult
+
+    _with_check_run(tmp_path, monkeypatch, [CheckResult("unique_key mart.cases", "?")])
+    at = through_router("data_quality")
+    assert not at.exception
+    assert any(
+        "Alle kontroller holdt senest" in s.body and "lat check" in s.body for s in at.success
+    )
+
+
+def test_page_names_the_checks_that_failed_last(tmp_path, monkeypatch):
+    from warehouse.checks import CheckResult
+
+    failed = CheckResult("no_cpr raw.workers", "?", ("name (worker_id=W1)",))
+    _with_check_run(tmp_path, monkeypatch, [failed])
+    at = through_router("data_quality")
+    assert not at.exception
+    errors = [e.body for e in at.error]
+    assert any("no_cpr raw.workers" in e and "Senest holdt: aldrig" in e for e in errors)
+    assert not any("W1" in e for e in errors)  # check names only, never the rows found
+
+
+def test_page_says_when_the_checks_have_not_run_yet(app_db):
+    at = through_router("data_quality")
+    assert not at.exception
+    assert any("ikke kørt" in i.body for i in at.info)

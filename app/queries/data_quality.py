@@ -55,6 +55,29 @@ def load_history(scope: Scope) -> pl.DataFrame:
     return frame.with_columns(pl.col("source_path").map_elements(export_name, pl.String))
 
 
+def last_checks(scope: Scope) -> dict:
+    """When the warehouse's own checks (warehouse/checks.py) last ran and last held.
+
+    Keys: last_run_at, last_passed, last_trigger, last_batch_id, last_failed_checks, passed_at
+    (all None before any run). Check names only, never the rows they found.
+    """
+    frame = data.run_meta(
+        """
+        -- the warehouse's own checks; grain: one row summing up every recorded run
+        select
+            max(checked_at) as last_run_at,
+            arg_max(passed, checked_at) as last_passed,
+            arg_max(trigger, checked_at) as last_trigger,
+            arg_max(batch_id, checked_at) as last_batch_id,
+            arg_max(failed_checks, checked_at) as last_failed_checks,
+            max(checked_at) filter (where passed) as passed_at,
+        from etl.check_runs
+        """,
+        scope=scope,
+    )
+    return frame.row(0, named=True)
+
+
 def _unresolved() -> pl.DataFrame:
     """Every rejected row still to fix, with the municipality and case it is about."""
     path = db_path()

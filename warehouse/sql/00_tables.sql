@@ -120,6 +120,16 @@ create table if not exists etl.meta (
     value varchar
 );
 
+-- grain: one row per run of the warehouse's own checks (warehouse/checks.py): by every load,
+-- written in the load's own transaction (a refused load leaves no row), and by `lat check`
+create table if not exists etl.check_runs (
+    checked_at timestamp not null,
+    trigger varchar not null,              -- 'load' | 'check'
+    batch_id integer,                      -- the load's batch; NULL for `lat check`
+    passed boolean not null,
+    failed_checks varchar                  -- names of the failed checks; NULL when all held
+);
+
 -- grain: one row per municipality (the 98)
 create table if not exists ref.municipalities (
     municipality_code varchar primary key,

@@ -265,8 +265,10 @@ from expected
 create or replace view mart.caseload_monthly as
 -- A case is active from its start month through its end month (or the as-of month). Rather than
 -- expanding every case into its months, each case adds +1 in its start month and -1 in the month
--- after its end; a running sum per worker over a month spine gives the worker's active cases.
--- That spine has one row per municipality x case type x worker x month, far fewer than cases.
+-- after its end. A running sum per worker over the months where that changes (sparse: no month
+-- spine per worker) says when the worker has active cases; the changes of both counts, summed per
+-- municipality x case type and run over that pair's months, give the monthly figures. The
+-- months of a worker end at the as-of month (before any load: at the worker's last event).
 with
 
 cases as (
@@ -311,16 +313,69 @@ events as (
     where end_date is not null
 ),
 
+-- events after the as-of month fall outside every worker's months
 monthly_events as (
+    select
+        events.municipality_code,
+        events.case_type,
+        events.worker_id,
+        events.month,
+        sum(events.delta) as delta,
+        sum(events.new_cases) as new_cases,
+        sum(events.closed_cases) as closed_cases,
+        any_value(as_of_month.as_of_month) as as_of_month
+    from events
+    cross join as_of_month
+    where as_of_month.as_of_month is null or events.month <= as_of_month.as_of_month
+    group by events.municipality_code, events.case_type, events.worker_id, events.month
+),
+
+worker_steps as (
+    select
+        *,
+        sum(delta) over worker_months as active_cases,
+        lead(month) over worker_months is null as is_last
+    from monthly_events
+    window worker_months as (partition by municipality_code, case_type, worker_id order by month)
+),
+
+-- a worker counts in a month when it has active cases; before this month's events it had
+-- active_cases - delta, so the change needs no second window
+worker_changes as (
+    select
+        *,
+        worker_id is not null and active_cases > 0 as counts_worker,
+        (worker_id is not null and active_cases > 0)::int
+            - (worker_id is not null and active_cases - delta > 0)::int as worker_delta
+    from worker_steps
+),
+
+-- the change of each count per municipality x case type x month; before any load a worker's
+-- months end at its last event, so its counts stop the month after
+changes as (
     select
         municipality_code,
         case_type,
-        worker_id,
         month,
         sum(delta) as delta,
+        sum(worker_delta) as worker_delta,
         sum(new_cases) as new_cases,
         sum(closed_cases) as closed_cases
-    from events
+    from (
+        select municipality_code, case_type, month, delta, worker_delta, new_cases, closed_cases
+        from worker_changes
+        union all
+        select
+            municipality_code,
+            case_type,
+            (month + interval 1 month)::date as month,
+            -active_cases as delta,
+            -counts_worker::int as worker_delta,
+            0 as new_cases,
+            0 as closed_cases
+        from worker_changes
+        where is_last and as_of_month is null
+    )
     group by all
 ),
 
@@ -329,58 +384,42 @@ spine as (
     select
         municipality_code,
         case_type,
-        worker_id,
         unnest(generate_series(
             min(month),
             coalesce(any_value(as_of_month), max(month)),
             interval 1 month
         ))::date as month
     from monthly_events
-    cross join as_of_month
-    group by municipality_code, case_type, worker_id
-),
-
-by_worker as (
-    select
-        spine.municipality_code,
-        spine.case_type,
-        spine.worker_id,
-        spine.month,
-        sum(coalesce(monthly_events.delta, 0)) over (
-            partition by spine.municipality_code, spine.case_type, spine.worker_id
-            order by spine.month
-        ) as active_cases,
-        coalesce(monthly_events.new_cases, 0) as new_cases,
-        coalesce(monthly_events.closed_cases, 0) as closed_cases
-    from spine
-    left join monthly_events
-        on spine.municipality_code = monthly_events.municipality_code
-        and spine.case_type = monthly_events.case_type
-        and spine.worker_id is not distinct from monthly_events.worker_id
-        and spine.month = monthly_events.month
+    group by municipality_code, case_type
 ),
 
 counted as (
     select
-        municipality_code,
-        month,
-        case_type,
-        sum(active_cases)::bigint as active_cases,
-        sum(new_cases)::bigint as new_cases,
-        sum(closed_cases)::bigint as closed_cases,
-        count(worker_id) filter (where active_cases > 0) as active_workers
-    from by_worker
-    group by municipality_code, month, case_type
+        spine.municipality_code,
+        spine.month,
+        spine.case_type,
+        sum(coalesce(changes.delta, 0)) over pair_months as active_cases,
+        coalesce(changes.new_cases, 0) as new_cases,
+        coalesce(changes.closed_cases, 0) as closed_cases,
+        sum(coalesce(changes.worker_delta, 0)) over pair_months as active_workers
+    from spine
+    left join changes
+        on spine.municipality_code = changes.municipality_code
+        and spine.case_type = changes.case_type
+        and spine.month = changes.month
+    window pair_months as (
+        partition by spine.municipality_code, spine.case_type order by spine.month
+    )
 )
 
 select
     municipality_code,
     month,
     case_type,
-    active_cases,
-    new_cases,
-    closed_cases,
-    active_workers,
+    active_cases::bigint as active_cases,
+    new_cases::bigint as new_cases,
+    closed_cases::bigint as closed_cases,
+    active_workers::bigint as active_workers,
     active_cases / nullif(active_workers, 0) as cases_per_worker
 from counted
 where active_cases > 0

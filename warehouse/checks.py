@@ -1,0 +1,358 @@
+"""The warehouse's own checks, run by `lat load` inside its write and by `lat check` on demand.
+
+Like `dbt build`, which refuses to publish models whose tests fail, a load runs these checks on
+its copy of the warehouse before the copy replaces the live file; one failed check refuses the
+load (warehouse-contract.md section 1), so a fault in the ETL or a mart never reaches a reader:
+
+- every public mart has unique keys, and no NULL in a key (`MART_KEYS`);
+- every assessment and progression row names a case in mart.cases (`RELATIONSHIPS`);
+- per file and per batch: read = loaded + unchanged + superseded + rejected (`COUNTED`);
+- no text column of any table holds a CPR-like value (etl/cpr.py's pattern, run in SQL).
+
+Each check is one query that stops at `SAMPLE` offending rows. A load scans only the rows its
+batch wrote for CPR numbers (older rows passed when they were loaded); `lat check` scans all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from etl.cpr import CPR_SEARCH_PATTERN, fold_cpr_pairs, looks_like_cpr, mask_cpr
+from warehouse.db import db_path, write_transaction
+
+SAMPLE = 3  # offending keys named per failed check: enough to find the fault, not a dump
+
+# The grain of every public mart view: its key columns. A new mart adds one line here.
+# mart.as_of has no key: its grain is one row, so at most one row may exist.
+MART_KEYS: dict[str, tuple[str, ...]] = {
+    "mart.cases": ("case_id",),
+    "mart.assessments": ("case_id", "instrument", "phase"),
+    "mart.case_outcomes": ("case_id", "instrument"),
+    "mart.progression": ("case_id", "measured_on"),
+    "mart.fidelity": ("case_id",),
+    "mart.caseload_monthly": ("municipality_code", "month", "case_type"),
+    "mart.workers": ("worker_id",),
+    "mart.as_of": (),
+    "mart.expected_progression": ("start_band", "month"),
+    "mart.progression_tracking": ("case_id", "measured_on"),
+    "mart.attention": ("case_id",),
+}
+
+# (child, column, parent): every child row names a parent row. The raw pairs too, because the
+# staging views join raw rows to their case and would hide an orphan that slipped past the ETL.
+RELATIONSHIPS: tuple[tuple[str, str, str], ...] = (
+    ("mart.assessments", "case_id", "mart.cases"),
+    ("mart.progression", "case_id", "mart.cases"),
+    ("raw.assessments", "case_id", "raw.cases"),
+    ("raw.progression", "case_id", "raw.cases"),
+)
+
+# Load records where invariant 1 must hold, with the columns that name a row.
+COUNTED: dict[str, tuple[str, ...]] = {
+    "etl.batch_files": ("batch_id", "source_file"),
+    "etl.batches": ("batch_id",),
+}
+ACCOUNTED = "rows_loaded + rows_unchanged + rows_superseded + rows_rejected"
+
+TEXT_TYPES = ("VARCHAR", "JSON")
+# Hex SHA-256 digests of export files, kept as `sha256sum` prints them (rule 19 compares them):
+# one in a few dozen holds by chance ten digits that read as a CPR number, and none is about a
+# person, so the CPR scan leaves these columns out.
+DIGEST_COLUMNS: frozenset[tuple[str, str]] = frozenset(
+    {("etl.batches", "source_sha256"), ("etl.batch_files", "source_sha256")}
+)
+EXIT_FAILED = 3
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """One check: a stable name, what it asks in Danish, and the offending rows it found."""
+
+    name: str
+    question: str
+    offending: tuple[str, ...] = ()
+
+    @property
+    def passed(self) -> bool:
+        return not self.offending
+
+    def line(self) -> str:
+        """One line naming the check and (when it failed) the first offending keys."""
+        if self.passed:
+            return f"OK    {self.name}: {self.question}"
+        return f"FEJL  {self.name}: {self.question} Fundet: {'; '.join(self.offending)}"
+
+
+class ChecksFailed(Exception):
+    """A check failed inside a write: raising it rolls the write back."""
+
+    def __init__(self, results: Sequence[CheckResult]):
+        self.failed = [r for r in results if not r.passed]
+        super().__init__(refusal_line(self.failed))
+
+
+def refusal_line(failed: Sequence[CheckResult]) -> str:
+    """The one line a refused load prints: the failed checks and their offending keys."""
+    parts = [f"kontrollen {r.name} fejlede ({'; '.join(r.offending)})" for r in failed]
+    return "lageret er uændret, fordi " + ", og ".join(parts) + "."
+
+
+# ---------------------------------------------------------------------------------------------
+# running the checks
+
+
+def run_checks(
+    con: duckdb.DuckDBPyConnection, *, batches: Sequence[int] | None = None
+) -> list[CheckResult]:
+    """Every check, in order. `batches`: scan only rows those batches wrote for CPR numbers."""
+    return [
+        *(result for view, key in MART_KEYS.items() for result in _key_checks(con, view, key)),
+        *(_relationship_check(con, *relationship) for relationship in RELATIONSHIPS),
+        *(_count_check(con, table, names) for table, names in COUNTED.items()),
+        *(_cpr_check(con, table, batches) for table in _scanned_tables(con)),
+    ]
+
+
+def enforce(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[CheckResult]:
+    """The checks of a load: raise ChecksFailed (the write rolls back) or record the pass."""
+    results = run_checks(con, batches=batches_written(con, batch_id))
+    if not all(r.passed for r in results):
+        raise ChecksFailed(results)
+    record(con, results, trigger="load", batch_id=batch_id)
+    return results
+
+
+def batches_written(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[int]:
+    """The batches whose rows a load may have written: its own, and those of orphans it resolved
+    (a resolved orphan goes into raw with its own batch's id)."""
+    rows = con.execute(
+        "select distinct batch_id from etl.rejected_rows where resolved_batch_id = $b",
+        {"b": batch_id},
+    ).fetchall()
+    return sorted({batch_id, *(r[0] for r in rows)})
+
+
+def record(
+    con: duckdb.DuckDBPyConnection,
+    results: Sequence[CheckResult],
+    *,
+    trigger: str,
+    batch_id: int | None = None,
+) -> None:
+    """Keep when the checks ran and how they went (the data-quality page shows it)."""
+    failed = [r.name for r in results if not r.passed]
+    con.execute(
+        "insert into etl.check_runs values ($at, $trigger, $batch, $passed, $failed)",
+        {
+            "at": datetime.now(),
+            "trigger": trigger,
+            "batch": batch_id,
+            "passed": not failed,
+            "failed": ", ".join(failed) or None,
+        },
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# the checks; identifiers come from the constants above or from DuckDB's own catalogue
+
+
+def _ident(name: str) -> str:
+    """A quoted identifier (schema.table or column) for SQL built from the allow-lists."""
+    return ".".join('"' + part.replace('"', '""') + '"' for part in name.split("."))
+
+
+def _named(columns: Iterable[str], values: Iterable[object]) -> str:
+    return ", ".join(
+        f"{c}={'NULL' if v is None else mask_cpr(str(v))}"
+        for c, v in zip(columns, values, strict=True)
+    )
+
+
+def _key_checks(
+    con: duckdb.DuckDBPyConnection, view: str, key: tuple[str, ...]
+) -> list[CheckResult]:
+    """Unique key and no NULL in it, from one pass over the view (the expensive part)."""
+    columns = ", ".join(_ident(c) for c in key)
+    has_null = " or ".join(f"{_ident(c)} is null" for c in key) or "false"
+    rows = con.execute(
+        f"""
+        with groups as materialized (
+            select {columns + "," if key else ""} count(*) as n, ({has_null}) as has_null
+            from {_ident(view)}
+            group by all
+            having count(*) > 1 or ({has_null})
+        )
+        (select * from groups where not has_null limit $k)
+        union all
+        (select * from groups where has_null limit $k)
+        """,  # noqa: S608 - identifiers from MART_KEYS
+        {"k": SAMPLE},
+    ).fetchall()
+    shown = key or ("rækker",)
+    duplicates = tuple(
+        f"{_named(key, row[:-2]) if key else 'hele viewet'} ({row[-2]} rækker)"
+        for row in rows
+        if not row[-1]
+    )
+    nulls = tuple(_named(key, row[:-2]) for row in rows if row[-1])
+    results = [
+        CheckResult(
+            f"unique_key {view}",
+            f"Er {', '.join(shown)} entydig i {view}?" if key else f"Har {view} højst én række?",
+            duplicates,
+        )
+    ]
+    if key:
+        results.append(
+            CheckResult(f"not_null_key {view}", f"Er {', '.join(key)} udfyldt i {view}?", nulls)
+        )
+    return results
+
+
+def _relationship_check(
+    con: duckdb.DuckDBPyConnection, child: str, column: str, parent: str
+) -> CheckResult:
+    rows = con.execute(
+        f"select distinct child.{_ident(column)} from {_ident(child)} as child "  # noqa: S608
+        f"where not exists (select 1 from {_ident(parent)} as parent "
+        f"where parent.{_ident(column)} = child.{_ident(column)}) limit $k",
+        {"k": SAMPLE},
+    ).fetchall()
+    return CheckResult(
+        f"relationship {child}.{column}",
+        f"Findes {column} fra hver række i {child} i {parent}?",
+        tuple(_named((column,), row) for row in rows),
+    )
+
+
+def _count_check(con: duckdb.DuckDBPyConnection, table: str, names: tuple[str, ...]) -> CheckResult:
+    rows = con.execute(
+        f"select {', '.join(_ident(c) for c in names)}, rows_read, {ACCOUNTED} "  # noqa: S608
+        f"from {_ident(table)} where rows_read is distinct from {ACCOUNTED} limit $k",
+        {"k": SAMPLE},
+    ).fetchall()
+    return CheckResult(
+        f"counts_add_up {table}",
+        f"Er læst = indlæst + uændret + erstattet + afvist for hver række i {table}?",
+        tuple(
+            f"{_named(names, row[:-2])}: læst {row[-2]}, men {row[-1]} gjort rede for"
+            for row in rows
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class _ScannedTable:
+    """A table of the warehouse file as the CPR scan needs it (from DuckDB's catalogue)."""
+
+    name: str  # schema.table
+    first_column: str  # names a row well enough to find it
+    text_columns: list[str]
+    batch_columns: list[str]  # batch_id, resolved_batch_id: which batch wrote a row
+
+
+def _scanned_tables(con: duckdb.DuckDBPyConnection) -> list[_ScannedTable]:
+    """Every table of the warehouse file with a text column (one catalogue query for all)."""
+    rows = con.execute(
+        """
+        select
+            c.schema_name || '.' || c.table_name,
+            list(c.column_name order by c.column_index),
+            list(c.data_type order by c.column_index),
+        from duckdb_columns() as c
+        join duckdb_tables() as t using (database_name, schema_name, table_name)
+        where c.database_name = current_database() and not c.internal
+        group by all
+        order by all
+        """
+    ).fetchall()
+    tables = []
+    for name, columns, types in rows:
+        texts = [
+            c
+            for c, t in zip(columns, types, strict=True)
+            if t in TEXT_TYPES and (name, c) not in DIGEST_COLUMNS
+        ]
+        batch = [c for c in columns if c == "batch_id" or c.endswith("_batch_id")]
+        if texts:
+            tables.append(_ScannedTable(name, columns[0], texts, batch))
+    return tables
+
+
+def _cpr_check(
+    con: duckdb.DuckDBPyConnection, table: _ScannedTable, batches: Sequence[int] | None
+) -> CheckResult:
+    """One regex per row over its text columns joined by a space (a non-digit, so the join
+    makes no new number); only on failure does Python say which column it was."""
+    texts = [f"{_ident(c)}::varchar" for c in table.text_columns]
+    fold_from, fold_to = fold_cpr_pairs()
+    scope = "true"
+    params = {
+        "pattern": CPR_SEARCH_PATTERN,
+        "k": SAMPLE,
+        "fold_from": fold_from,
+        "fold_to": fold_to,
+    }
+    by_batch = table.batch_columns if batches is not None else []
+    if by_batch:
+        scope = " or ".join(f"list_contains($batches, {_ident(c)})" for c in by_batch)
+        params["batches"] = list(batches)
+    rows = con.execute(
+        f"select {_ident(table.first_column)}::varchar, {', '.join(texts)} "  # noqa: S608
+        f"from {_ident(table.name)} where ({scope}) "
+        # folded first, as etl.cpr reads text: full-width digits, other dashes, other spaces
+        f"and regexp_matches(translate(concat_ws(' ', {', '.join(texts)}), $fold_from, $fold_to), "
+        "$pattern) limit $k",
+        params,
+    ).fetchall()
+    offending = tuple(
+        f"{column} ({table.first_column}={mask_cpr(str(row[0]))})"
+        for row in rows
+        for column, value in zip(table.text_columns, row[1:], strict=True)
+        if value is not None and looks_like_cpr(value)
+    )
+    return CheckResult(
+        f"no_cpr {table.name}",
+        f"Er {table.name} fri for CPR-lignende værdier"
+        + (" i denne indlæsnings rækker?" if by_batch else "?"),
+        offending[:SAMPLE],
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# `lat check`
+
+
+def check_warehouse(db: Path) -> list[CheckResult]:
+    """Run every check on the whole warehouse (under the writer lock) and record the run."""
+    with write_transaction(db) as con:
+        results = run_checks(con)
+        record(con, results, trigger="check")
+    return results
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    """`lat check [--db FILE]`: print each check with its result; exit 0, or 3 when one fails."""
+    db = db_path(getattr(args, "db", None))
+    if not db.exists():
+        print(f"Lageret {db} findes ikke; indlæs først en eksport med `lat load`.", file=sys.stderr)
+        return 2
+    try:
+        results = check_warehouse(db)
+    except Exception as exc:  # the CLI boundary: one line, never a traceback
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        print(f"Kontrollen kunne ikke køre ({type(exc).__name__}): {first}", file=sys.stderr)
+        return 1
+    for result in results:
+        print(result.line())
+    failed = [r for r in results if not r.passed]
+    print(f"{len(results) - len(failed)} af {len(results)} kontroller holder.")
+    return EXIT_FAILED if failed else 0
