@@ -1,4 +1,5 @@
-"""Metodefidelitet / Fidelity: measured every second month, gaps, pre/post, overdue cases."""
+"""Metodefidelitet / Fidelity: measured every second month, gaps, pre/post (overdue cases are on
+the attention page)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,10 @@ GAP_KINDS = {
     "between": {"da": "Mellem målinger", "en": "Between measurements"},
     "end": {"da": "Seneste måling → slut/i dag", "en": "Last measurement → end/today"},
 }
+ATTENTION_NOTE = {
+    "da": "Aktive forløb, der mangler en måling, står på siden Opmærksomhed.",
+    "en": "Active cases overdue a measurement are listed on the page Needs attention.",
+}
 ON_CADENCE = {"da": "Målt hver anden måned", "en": "Measured every second month"}
 TABLE_COLUMNS = {
     "label": {"da": "Gruppe", "en": "Group"},
@@ -25,16 +30,6 @@ TABLE_COLUMNS = {
     "n_ended": {"da": "Afsluttede forløb", "en": "Ended cases"},
     "post": {"da": "Med eftermåling", "en": "With post measurement"},
     "n_overdue": {"da": "Overskredet nu", "en": "Overdue now"},
-}
-OVERDUE_COLUMNS = {
-    "case_id": {"da": "Forløb", "en": "Case"},
-    "municipality_name": {"da": "Kommune", "en": "Municipality"},
-    "worker": {"da": "Medarbejder", "en": "Worker"},
-    "case_type": {"da": "Forløbstype", "en": "Case type"},
-    "start_date": {"da": "Startdato", "en": "Start date"},
-    "last_measured_on": {"da": "Seneste måling", "en": "Last measurement"},
-    "days_since_last": {"da": "Dage siden", "en": "Days since"},
-    "days_overdue": {"da": "Dage over grænsen", "en": "Days overdue"},
 }
 
 
@@ -201,30 +196,6 @@ def _gap_section(scope, filters, limit: int, n_cases: int | None) -> None:
     )  # fmt: skip
 
 
-def _present_overdue(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(
-        i18n.code_expr("case_type", "case_type"),
-        *(i18n.date_expr(c) for c in ("start_date", "last_measured_on")),
-    ).rename({c: tr(label) for c, label in OVERDUE_COLUMNS.items()})  # fmt: skip
-
-
-def _overdue_section(scope, filters, limit: int) -> None:
-    st.subheader(tr({"da": "Forløb, der mangler en måling", "en": "Cases overdue a measurement"}))
-    if not components.case_level_only(scope):
-        return
-    frame = q.overdue(scope, filters)
-    components.case_list(
-        frame,
-        _present_overdue,
-        tr({"da": "Aktive forløb uden progressionsmåling i mere end {d} dage pr. dags dato "
-                  "(uanset den valgte periode); flest dage over grænsen først. {n} forløb.",
-            "en": "Active cases with no progression measurement for more than {d} days as of "
-                  "today (whatever the chosen period); most days overdue first. {n} cases."},
-           d=limit, n=i18n.fmt_int(frame.height)),
-        key="fidelity_overdue",
-    )  # fmt: skip
-
-
 def render() -> None:
     components.freshness()
     scope, filters = data.current_scope(), data.current_filters()
@@ -245,7 +216,7 @@ def render() -> None:
     _monthly_section(monthly, limit)
     _group_section(scope, filters, limit)
     _gap_section(scope, filters, limit, None if total["suppressed"] else total["n_cases"])
-    _overdue_section(scope, filters, limit)
+    st.caption(tr(ATTENTION_NOTE))
 
 
 components.run_page("page_fidelity", render)

@@ -17,7 +17,15 @@ import pytest
 
 from app import data
 from app.filters import Filters
-from app.queries import caseloads, data_quality, fidelity, overview, prepost, progression
+from app.queries import (
+    attention,
+    caseloads,
+    data_quality,
+    fidelity,
+    overview,
+    prepost,
+    progression,
+)
 from app.scope import Scope
 from tests import security_fixtures as sf
 from tests.app_fixtures import build_app_warehouse, fixture_rows
@@ -26,7 +34,7 @@ OWN = frozenset({"101"})
 OTHER = "751"
 WORKER = "W101-1"
 WIDE = Filters(date(2023, 1, 1), date(2026, 10, 1))
-QUERY_MODULES = (caseloads, data_quality, fidelity, overview, prepost, progression)
+QUERY_MODULES = (attention, caseloads, data_quality, fidelity, overview, prepost, progression)
 # the allowed values of the extra arguments some query functions take
 EXTRA_ARGS = {
     "group": lambda module: list(getattr(module, "GROUPS", {})),
@@ -225,7 +233,7 @@ def test_viewer_gets_not_allowed_for_every_case_level_query(db):
 def test_national_sees_every_case_and_the_detector_can_fire(db):
     rows = _case_rows(Scope.everything(), WIDE)
     assert rows.height == len(fixture_rows()["cases"])
-    text = _strings(progression.falls(Scope.everything(), WIDE))
+    text = _strings(attention.queue(Scope.everything(), WIDE))
     assert sf.leaked(text, sf.secrets_of_others(OWN)), "the leak detector found nothing to find"
 
 

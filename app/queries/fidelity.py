@@ -14,7 +14,6 @@ is read from the warehouse (`staging.constants`), where the rule is written once
   level (names); the others are aggregates, suppressed.
 - `gaps(scope, filters)`: grain one row per kind x 15-day bin: the days between measurements
   (`between`), from start to the first (`start`) and from the last to the end or as-of (`end`).
-- `overdue(scope, filters)`: case level; active cases overdue now, most days overdue first.
 """
 
 from __future__ import annotations
@@ -178,27 +177,6 @@ group by kind, bin_start
 order by kind, bin_start
 """
 
-OVERDUE_SQL = """
--- active cases with no measurement for longer than the limit; grain: one row per case
-select
-    f.case_id,
-    s.municipality_name,
-    coalesce(w.name, s.worker_id) as worker,
-    s.case_type,
-    f.period_start as start_date,
-    case
-        when f.n_measurements > 0 then f.period_end - f.days_since_last::integer
-    end as last_measured_on,
-    f.days_since_last,
-    f.days_since_last - k.cadence_days as days_overdue,
-from mart.fidelity as f
-inner join scoped_cases as s on s.case_id = f.case_id
-left join mart.workers as w on w.worker_id = s.worker_id
-cross join staging.constants as k
-where f.overdue
-order by days_overdue desc, f.case_id
-"""
-
 
 def _with_cohort(body: str) -> str:
     return "with " + COHORT.strip() + ",\n" + body.strip()
@@ -258,8 +236,3 @@ def gaps(scope: Scope, filters: Filters) -> pl.DataFrame:
         filters=filters,
         suppress=data.Rule(count="n_cases", values=("n_gaps",), total_group="total_group"),
     )
-
-
-def overdue(scope: Scope, filters: Filters) -> pl.DataFrame:
-    """Active cases overdue now (see module docstring); case level, not limited by the period."""
-    return data.run(OVERDUE_SQL, scope=scope, filters=filters, level="case")

@@ -8,17 +8,19 @@ not ended before its start); their whole score history counts, so a case's line 
   A case counts once per month (its last score that month). Groups of 1-4 cases hide.
 - `case_lines(scope, filters, cap)`: case level; the scores of at most `cap` cases (a fixed
   pseudo-random sample), and the number of cases there were to choose from.
+- `expected_band(scope, band)`: the national expected band of one start band (not scoped, by
+  contract), reliable months only: `month, n_cases, p10 ... p90, band_cases`.
+- `band_points(scope, filters, band, cap)`: case level; the cohort's later scores in that start
+  band with their `tracking`, whole cases of a fixed sample up to `cap` points.
 - `first_latest(scope, filters)`: grain one row per (first | latest) x score: `which, score,
   n_cases` for cases with two or more scores; the rows of one `which` add up to the cases shown.
-- `falls(scope, filters)`: case level; cases whose latest score fell 2 or more since the previous
-  one, or is below their first.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from app import data
+from app import data, suppression
 from app.filters import Filters
 from app.queries import CASE_LEVEL_SPLITS, WORKER_LABEL_SQL, allowed_splits
 from app.scope import Scope
@@ -33,7 +35,6 @@ SPLITS = {
     "worker": WORKER_LABEL_SQL,
 }
 DEFAULT_CAP = 40
-FALL_LIMIT = 2
 
 COHORT = """
 cohort as (
@@ -122,47 +123,6 @@ group by latest_score
 order by which, score
 """
 
-FALLS_SQL = """
-ordered as (
-    -- each cohort case's scores with its first and previous; grain: one row per measurement
-    select
-        p.case_id,
-        p.measured_on,
-        p.score,
-        first_value(p.score) over by_date as first_score,
-        first_value(p.measured_on) over by_date as first_on,
-        lag(p.score) over by_date as previous_score,
-        lag(p.measured_on) over by_date as previous_on,
-        row_number() over (partition by p.case_id order by p.measured_on desc) as from_last,
-    from mart.progression as p
-    inner join cohort as c on c.case_id = p.case_id
-    window by_date as (partition by p.case_id order by p.measured_on)
-)
-
--- cases whose latest score fell: by $fall or more since the previous, or below the first;
--- grain: one row per case
-select
-    o.case_id,
-    c.municipality_name,
-    coalesce(w.name, c.worker_id) as worker,
-    c.status,
-    o.first_score,
-    o.first_on,
-    o.previous_score,
-    o.previous_on,
-    o.score as latest_score,
-    o.measured_on as latest_on,
-    o.score - o.previous_score as change_since_previous,
-    o.score - o.first_score as change_since_first,
-from ordered as o
-inner join cohort as c on c.case_id = o.case_id
-left join mart.workers as w on w.worker_id = c.worker_id
-where o.from_last = 1
-    and o.previous_score is not null
-    and (o.score - o.previous_score <= -$fall or o.score < o.first_score)
-order by change_since_previous, change_since_first, o.case_id
-"""
-
 
 def splits(scope: Scope) -> list[str]:
     """The splits this viewer may choose (single workers only for case-level viewers)."""
@@ -208,13 +168,6 @@ def first_latest(scope: Scope, filters: Filters) -> pl.DataFrame:
     )
 
 
-def falls(scope: Scope, filters: Filters, fall: int = FALL_LIMIT) -> pl.DataFrame:
-    """Cases whose latest score fell (see module docstring); case level."""
-    return data.run(
-        _with_cohort(FALLS_SQL), {"fall": fall}, scope=scope, filters=filters, level="case"
-    )
-
-
 def followed_cases(first_latest_frame: pl.DataFrame) -> int | None:
     """Cases behind the first/latest counts (None when any count is hidden)."""
     firsts = first_latest_frame.filter(pl.col("which") == "first")
@@ -249,3 +202,100 @@ def largest_groups(frame: pl.DataFrame, keep: int) -> tuple[pl.DataFrame, int]:
     kept = sizes.sort(["size", "split_group"], descending=[True, False]).head(keep)
     shown = frame.join(kept.select("split_group"), on="split_group", how="semi", nulls_equal=True)
     return shown, sizes.height
+
+
+# --- the expected band (indicators.md section 1) -------------------------------------------------
+
+BANDS = ("low", "mid", "high")
+CASE_POINT_CAP = 4000  # single-case points drawn over the band (the band adds at most 25 x 2 rows)
+
+EXPECTED_SQL = """
+-- the national expected band of one start band, reliable months only; grain: one row per month
+select
+    e.month,
+    e.n_cases,
+    e.p10,
+    e.p25,
+    e.p50,
+    e.p75,
+    e.p90,
+    (
+        select count(*) from mart.progression_tracking as t
+        where t.measurement_no = 1 and t.start_band = $band
+    ) as band_cases,
+from mart.expected_progression as e
+where e.start_band = $band and e.is_reliable
+order by e.month
+"""
+
+BAND_POINTS_SQL = """
+tracked as (
+    -- the cohort's scores after the first, in one start band; grain: one row per measurement
+    select
+        t.case_id,
+        t.measured_on,
+        least(p.days_since_start / k.days_per_month, k.expected_month_cap + 0.99) as months,
+        t.score,
+        t.tracking,
+        t.expected_p50,
+    from mart.progression_tracking as t
+    inner join cohort as c on c.case_id = t.case_id
+    inner join mart.progression as p
+        on p.case_id = t.case_id and p.measured_on = t.measured_on
+    cross join staging.constants as k
+    where t.start_band = $band and t.measurement_no > 1
+),
+
+sized as (
+    -- a fixed pseudo-random order of cases, with the points drawn up to each; grain: case
+    select
+        case_id,
+        sum(count(*)) over (order by md5(case_id) rows unbounded preceding) as points_so_far,
+    from tracked
+    group by case_id
+)
+
+-- whole cases in that order until the cap; grain: one row per measurement
+select
+    t.*,
+    (select count(*) from sized) as cases_available,
+from tracked as t
+inner join sized as s on s.case_id = t.case_id
+where s.points_so_far <= $cap
+order by t.case_id, t.measured_on
+"""
+
+
+def _check_band(band: str) -> None:
+    if band not in BANDS:
+        raise ValueError(f"unknown start band {band!r}")
+
+
+def expected_band(scope: Scope, band: str) -> pl.DataFrame:
+    """The expected band of `band` by month (mart.expected_progression; reliable months only).
+
+    National by contract (indicators.md section 1: the reference is not scoped to the viewer), so
+    it is read beside the scoped queries, like the reference constants; a month rests on at
+    least 20 citizens, and the small-number rule is applied all the same.
+    """
+    _check_band(band)
+    frame = data.run_meta(EXPECTED_SQL, {"band": band}, scope=scope)
+    rule = data.Rule(count="n_cases", values=("p10", "p25", "p50", "p75", "p90"))
+    return suppression.apply(frame, rule, on=True)
+
+
+def band_points(
+    scope: Scope, filters: Filters, band: str, cap: int = CASE_POINT_CAP
+) -> tuple[pl.DataFrame, int]:
+    """Case level: the scores (after the first) of whole cohort cases in `band`, a fixed sample
+    of at most `cap` points, with their tracking; and how many cases there were to draw."""
+    _check_band(band)
+    frame = data.run(
+        _with_cohort(BAND_POINTS_SQL),
+        {"band": band, "cap": cap},
+        scope=scope,
+        filters=filters,
+        level="case",
+    )
+    available = int(frame["cases_available"][0]) if frame.height else 0
+    return frame.drop("cases_available"), available
