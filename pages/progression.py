@@ -164,6 +164,59 @@ def _expected_section(scope, filters) -> None:
     )
 
 
+FLAG_GROUPS = {
+    "flagged": {"da": "Har været langt under forventet", "en": "Ever off track"},
+    "never": {"da": "Aldrig markeret", "en": "Never flagged"},
+}
+ALERT_COLUMNS = {
+    "group": {"da": "Forløb, der", "en": "Cases that were"},
+    "n_cases": {"da": "Afsluttede forløb", "en": "Ended cases"},
+    "goals": {"da": "Mål nået", "en": "Goals met"},
+    "discontinued": {"da": "Afbrudt", "en": "Discontinued"},
+    "who5": {"da": "WHO-5 pålideligt forbedret", "en": "WHO-5 reliably improved"},
+}
+
+
+def _alert_row(row: dict) -> dict:
+    hidden = {name: row["suppressed"] or row[f"{name}_suppressed"] for name in q.ALERT_SHARES}
+    by = {name: row["suppressed_by"] or row[f"{name}_suppressed_by"] for name in q.ALERT_SHARES}
+    shares = {name: components.value_text(row[share], hidden[name], "pct", by[name])
+              for name, (_, _, share) in q.ALERT_SHARES.items()}  # fmt: skip
+    count = components.value_text(row["n_cases"], row["suppressed"], by=row["suppressed_by"])
+    return {"group": tr(FLAG_GROUPS[row["flag_group"]]), "n_cases": count, **shares}
+
+
+def _alert_section(scope, filters) -> None:
+    """Evaluators only: how the off-track flag has worked for the cases that ended."""
+    st.subheader(tr({"da": "Virker advarslerne?", "en": "Do the alerts work?"}))
+    check = q.alert_check(scope, filters)
+    if not check.height:
+        st.info(tr({"da": "Ingen afsluttede eller afbrudte forløb passer til filtrene.",
+                    "en": "No closed or discontinued case matches the filters."}))  # fmt: skip
+        return
+    table = pl.DataFrame([_alert_row(row) for row in check.iter_rows(named=True)])
+    st.dataframe(table.rename({c: tr(label) for c, label in ALERT_COLUMNS.items()}),
+                 hide_index=True, width="stretch", key="progression_alerts")  # fmt: skip
+    poor = q.poor_endings(scope, filters)
+    st.caption(
+        tr({"da": "Afsluttede og afbrudte forløb (alle år): sammenlign rækkerne; virker "
+                  "advarslen, ender de markerede forløb sjældnere med nåede mål og oftere afbrudt. "
+                  "WHO-5 regnes blandt forløb med før- og eftermåling. Af {n} dårlige afslutninger "
+                  "(mål ikke nået, borgeren ophørte eller afbrudt) var {share} markeret langt "
+                  "under forventet, før de sluttede.",
+            "en": "Closed and discontinued cases (all years): compare the rows; if the alert "
+                  "works, flagged cases end less often with goals met and more often "
+                  "discontinued. WHO-5 counts among cases with a pre and a post measurement. Of "
+                  "{n} poor endings (goals not met, citizen withdrew or discontinued) {share} "
+                  "had been flagged off track before they ended."},
+           n=components.value_text(poor["n_poor"], poor["suppressed"], by=poor["suppressed_by"]),
+           share=components.value_text(poor["share_flagged"], poor["suppressed"], "pct",
+                                       poor["suppressed_by"]))
+    )  # fmt: skip
+    if check["suppressed"].any() or poor["suppressed"]:
+        st.caption(i18n.t("suppressed_note"))
+
+
 def _first_latest_section(scope, filters) -> None:
     st.subheader(tr({"da": "Første og seneste score", "en": "First and latest score"}))
     frame = q.first_latest(scope, filters)
@@ -204,6 +257,8 @@ def render() -> None:
         _lines_section(scope, filters, q.by_month(scope, filters, "none"))
     _expected_section(scope, filters)
     _first_latest_section(scope, filters)
+    if scope.role == "national":
+        _alert_section(scope, filters)
     st.caption(tr(ATTENTION_NOTE))
 
 

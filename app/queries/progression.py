@@ -299,3 +299,96 @@ def band_points(
     )
     available = int(frame["cases_available"][0]) if frame.height else 0
     return frame.drop("cases_available"), available
+
+
+# --- checking the alerts (indicators.md section 1, last part) ------------------------------------
+
+ENDED = """
+ended as (
+    -- closed and discontinued cases, flagged when ever off track before they ended;
+    -- grain: one row per case
+    select
+        s.case_id,
+        s.status = 'discontinued' as is_discontinued,
+        s.end_reason = 'goals_met' as met_goals,
+        s.status = 'discontinued' or s.end_reason in ('not_met', 'citizen_withdrew') as is_poor,
+        coalesce((
+            select bool_or(t.tracking = 'off_track') from mart.progression_tracking as t
+            where t.case_id = s.case_id and t.measured_on <= s.end_date
+        ), false) as was_flagged,
+        o.reliable_change,
+    from scoped_cases as s
+    left join mart.case_outcomes as o on o.case_id = s.case_id and o.instrument = 'WHO5'
+    where s.status in ('closed', 'discontinued')
+)"""
+
+ALERT_CHECK_SQL = """
+-- endings of flagged and never-flagged cases; grain: one row per group ('flagged' | 'never')
+select
+    case when was_flagged then 'flagged' else 'never' end as flag_group,
+    count(*) as n_cases,
+    count(*) as n_goals,
+    count(*) filter (where met_goals) as k_goals_met,
+    count(*) filter (where met_goals) / count(*) as share_goals_met,
+    count(*) as n_discontinued,
+    count(*) filter (where is_discontinued) as k_discontinued,
+    count(*) filter (where is_discontinued) / count(*) as share_discontinued,
+    count(reliable_change) as n_who5,
+    count(*) filter (where reliable_change = 'improved') as k_who5_improved,
+    count(*) filter (where reliable_change = 'improved') / nullif(count(reliable_change), 0)
+        as share_who5_improved,
+    -- the two groups add up to the ended cases
+    'groups' as total_group,
+from ended
+group by flag_group
+order by flag_group
+"""
+
+POOR_ENDINGS_SQL = """
+-- the poor endings and those flagged before they ended; grain: one row
+select
+    count(*) filter (where is_poor) as n_poor,
+    count(*) filter (where is_poor and was_flagged) as k_flagged,
+    count(*) filter (where is_poor and was_flagged) / nullif(count(*) filter (where is_poor), 0)
+        as share_flagged,
+from ended
+"""
+# share name -> its (count, numerator, share) columns in ALERT_CHECK_SQL
+ALERT_SHARES = {
+    "goals": ("n_goals", "k_goals_met", "share_goals_met"),
+    "discontinued": ("n_discontinued", "k_discontinued", "share_discontinued"),
+    "who5": ("n_who5", "k_who5_improved", "share_who5_improved"),
+}
+
+
+def _with_ended(body: str) -> str:
+    return "with " + ENDED.strip() + ",\n" + body.strip()
+
+
+def alert_check(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """How the off-track flag worked for ended cases (indicators.md section 1): per group
+    ('flagged' = ever off track before the end, 'never'), cases, goals met, discontinued and
+    WHO-5 reliably improved (of those with a WHO-5 outcome). Suppressed per share; a group
+    hidden as a whole hides all its figures."""
+    rules = [data.Rule(count="n_cases", total_group="total_group")]
+    rules += [
+        data.Rule(count=n, values=(share,), numerator=k, flag=f"{name}_suppressed")
+        for name, (n, k, share) in ALERT_SHARES.items()
+    ]
+    frame = data.run(_with_ended(ALERT_CHECK_SQL), scope=scope, filters=filters, suppress=rules)
+    figures = [c for triple in ALERT_SHARES.values() for c in triple]
+    return frame.with_columns(
+        pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in figures
+    )
+
+
+def poor_endings(scope: Scope, filters: Filters) -> dict:
+    """The poor endings (not met, withdrawn or discontinued) and the share flagged before they
+    ended: `n_poor, k_flagged, share_flagged, suppressed, suppressed_by`."""
+    frame = data.run(
+        _with_ended(POOR_ENDINGS_SQL),
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="n_poor", values=("share_flagged",), numerator="k_flagged"),
+    )
+    return frame.row(0, named=True)
