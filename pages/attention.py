@@ -20,6 +20,8 @@ QUEUE_COLUMNS = {
     "latest_measured_on": {"da": "Seneste måling", "en": "Last measurement"},
 }
 CASES = {"da": "Forløb", "en": "Cases"}
+NOTHING = {"da": "Ingen aktive forløb kræver opmærksomhed lige nu.",
+           "en": "No active case needs attention right now."}  # fmt: skip
 
 
 def _counts_section(scope, filters, queue: pl.DataFrame | None) -> None:
@@ -33,6 +35,9 @@ def _counts_section(scope, filters, queue: pl.DataFrame | None) -> None:
                                             return_dtype=pl.Int64).alias("n_cases"),
             pl.lit(False).alias("suppressed"), pl.lit(None, pl.String).alias("suppressed_by"),
         )  # fmt: skip
+    if (frame["n_cases"] == 0).all():
+        st.info(tr(NOTHING))
+        return
     rows = frame.to_dicts()
     frame = frame.with_columns(
         pl.Series("label", [tr(ac.REASON_NAMES[r["reason"]]) for r in rows], dtype=pl.String),
@@ -69,10 +74,6 @@ def _present(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _queue_section(queue: pl.DataFrame) -> None:
     st.subheader(tr({"da": "Forløb, der kræver opmærksomhed", "en": "Cases that need attention"}))
-    if not queue.height:
-        st.info(tr({"da": "Ingen aktive forløb kræver opmærksomhed lige nu.",
-                    "en": "No active case needs attention right now."}))  # fmt: skip
-        return
     components.case_list(
         queue.with_columns(pl.col("reasons").list.join(",")),
         _present_joined,
@@ -104,6 +105,9 @@ def render() -> None:
                   "measurement or missing a pre measurement."})
     )  # fmt: skip
     queue = q.queue(scope, filters) if scope.case_level else None
+    if queue is not None and not queue.height:
+        st.info(tr(NOTHING))
+        return
     _counts_section(scope, filters, queue)
     if components.case_level_only(scope) and queue is not None:
         _queue_section(queue)

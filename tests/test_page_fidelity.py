@@ -21,7 +21,7 @@ def group_table(at: AppTest) -> dict[str, dict]:
     return {row["Gruppe"]: row for row in table.to_dict("records")}
 
 
-def test_national_view_shows_figures_charts_and_the_overdue_list(app_db):
+def test_national_view_shows_figures_and_charts_and_points_to_the_attention_page(app_db):
     at = through_router("fidelity")
     assert not at.exception
     assert at.title[0].value == "Metodefidelitet"
@@ -29,11 +29,8 @@ def test_national_view_shows_figures_charts_and_the_overdue_list(app_db):
     shown = metrics(at)
     assert shown["Målt hver anden måned"].endswith(" %")
     assert shown["Aktive forløb over grænsen"] == "25"
-    overdue = at.dataframe[1].value
-    assert len(overdue) == 25
-    days = overdue["Dage over grænsen"].to_list()
-    assert days == sorted(days, reverse=True) and min(days) > 0
-    assert (overdue["Dage siden"] - overdue["Dage over grænsen"] == 61).all()
+    assert len(at.dataframe) == 1  # the group table; the overdue cases are on the attention page
+    assert any("Opmærksomhed" in c.value for c in at.caption)
 
 
 def test_the_gap_chart_draws_the_61_day_limit(app_db):
@@ -88,8 +85,7 @@ def test_one_own_municipality_is_not_suppressed_for_a_case_level_viewer(app_db):
 def test_aggregate_only_viewers_see_no_case_ids_or_workers(app_db, scope):
     at = fidelity_as(**scope)
     assert not at.exception
-    assert len(at.dataframe) == 1  # the group table; no overdue list
-    assert any("forløbsniveau" in info.value for info in at.info)
+    assert len(at.dataframe) == 1  # the group table
     assert "Medarbejder" not in at.selectbox(key="fidelity_group").options
     shown = everything_shown(at)
     assert not CASE_ID.search(shown)
@@ -103,8 +99,6 @@ def test_workers_are_named_for_case_level_viewers(app_db):
     assert not at.exception
     names = [g for g in group_table(at) if g != "I alt"]
     assert names and all(name.startswith("Medarbejder 751-") for name in names)
-    overdue = at.dataframe[1].value
-    assert overdue["Forløb"].str.startswith("C751-").all()
 
 
 def test_english_switch_translates_the_page(app_db):
