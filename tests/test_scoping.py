@@ -41,6 +41,7 @@ EXTRA_ARGS = {
     "split": lambda module: list(getattr(module, "SPLITS", {})),
     "instrument": lambda module: list(getattr(module, "INSTRUMENTS", ())),
     "reason_code": lambda module: [None, "unknown_case"],
+    "band": lambda module: list(getattr(module, "BANDS", ())),
 }
 CASE_SQL = "select case_id, municipality_code, worker_id, citizen_key from scoped_cases"
 
@@ -96,6 +97,8 @@ CALLS = _calls()
 def _strings(result: object) -> str:
     """Every value a query function returned, as text."""
     if isinstance(result, pl.DataFrame):
+        lists = [name for name, dtype in result.schema.items() if dtype == pl.List(pl.String)]
+        result = result.with_columns(pl.col(name).list.join(",") for name in lists)
         return result.cast(pl.String, strict=False).write_csv() if result.width else ""
     if isinstance(result, tuple | list):
         return "\n".join(_strings(part) for part in result)
