@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from app import components, data, i18n
+from app import components, data, i18n, indicator_parts
 from app.i18n import tr
 from app.page_charts import fidelity as fc
 from app.queries import fidelity as q
@@ -167,6 +167,27 @@ def _group_table(frame: pl.DataFrame) -> None:
         st.caption(i18n.t("suppressed_note"))
 
 
+FUNNELS = (
+    ("on_cadence", ON_CADENCE, "fidelity_funnel_cadence"),
+    ("pre", {"da": "Nye forløb med førmåling", "en": "New cases with a pre measurement"},
+     "fidelity_funnel_pre"),
+)  # fmt: skip
+
+
+def _funnel_section(scope, filters) -> None:
+    """Funnel plots of the two fidelity shares by municipality or worker (no league table)."""
+    st.subheader(tr({"da": "Retfærdig sammenligning", "en": "Fair comparison"}))
+    controls = indicator_parts.funnel_controls(scope, "fidelity_funnel")
+    if controls is None:
+        st.info(tr({"da": "Sammenligningen af kommuner vises ikke for medarbejdere.",
+                    "en": "The comparison of municipalities is not shown to workers."}))  # fmt: skip
+        return
+    unit, overdispersion = controls
+    for indicator, title, key in FUNNELS:
+        fitted = q.funnel_plot(scope, filters, indicator, unit, overdispersion)
+        indicator_parts.funnel_block(fitted, unit, filters, title=tr(title), key=key)
+
+
 def _gap_section(scope, filters, limit: int, n_cases: int | None) -> None:
     st.subheader(tr({"da": "Huller mellem målinger", "en": "Gaps between measurements"}))
     frame = q.gaps(scope, filters).with_columns(
@@ -215,6 +236,7 @@ def render() -> None:
     _figures(total, monthly, limit)
     _monthly_section(monthly, limit)
     _group_section(scope, filters, limit)
+    _funnel_section(scope, filters)
     _gap_section(scope, filters, limit, None if total["suppressed"] else total["n_cases"])
     st.caption(tr(ATTENTION_NOTE))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from app import components, data, i18n
+from app import components, data, i18n, indicator_parts
 from app.i18n import tr
 from app.page_charts import prepost as pc
 from app.queries import prepost as q
@@ -227,6 +227,28 @@ def _categories(scope, filters, instrument: str, group: str, n, ref) -> None:
     )  # fmt: skip
 
 
+FUNNELS = (
+    ("who5_improved", {"da": "WHO-5 pålideligt forbedret", "en": "WHO-5 reliably improved"},
+     "pp_funnel_improved"),
+    ("who5_recovered", {"da": "WHO-5 restitueret", "en": "WHO-5 recovered"},
+     "pp_funnel_recovered"),
+)  # fmt: skip
+
+
+def _funnel_section(scope, filters) -> None:
+    """Funnel plots of the two WHO-5 outcome shares by municipality or worker (no ranking)."""
+    st.subheader(tr({"da": "Retfærdig sammenligning (WHO-5)", "en": "Fair comparison (WHO-5)"}))
+    controls = indicator_parts.funnel_controls(scope, "pp_funnel")
+    if controls is None:
+        st.info(tr({"da": "Sammenligningen af kommuner vises ikke for medarbejdere.",
+                    "en": "The comparison of municipalities is not shown to workers."}))  # fmt: skip
+        return
+    unit, overdispersion = controls
+    for indicator, title, key in FUNNELS:
+        fitted = q.funnel_plot(scope, filters, indicator, unit, overdispersion)
+        indicator_parts.funnel_block(fitted, unit, filters, title=tr(title), key=key)
+
+
 def render() -> None:
     components.freshness()
     scope, filters = data.current_scope(), data.current_filters()
@@ -251,6 +273,7 @@ def render() -> None:
     _paired_view(scope, filters, instrument, group, stats, ref, title)
     _distributions(scope, filters, instrument, group, n, ref, title)
     _categories(scope, filters, instrument, group, n, ref)
+    _funnel_section(scope, filters)
     if stats["suppressed"].any():
         st.caption(i18n.t("suppressed_note"))
 

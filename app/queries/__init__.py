@@ -18,3 +18,44 @@ CASE_LEVEL_SPLITS = frozenset({"worker"})
 def allowed_splits(names: Iterable[str], scope: Scope) -> list[str]:
     """The splits this viewer may choose (single workers only for case-level viewers)."""
     return [name for name in names if scope.case_level or name not in CASE_LEVEL_SPLITS]
+
+
+# funnel-plot units (indicators.md section 2) -> SQL (code, label) over a cohort `s` with
+# mart.workers `w` left-joined; identifiers only from here
+FUNNEL_UNITS = {
+    "municipality": ("s.municipality_code", "s.municipality_name"),
+    "worker": ("s.worker_id", WORKER_LABEL_SQL),
+}
+
+
+def funnel_units(scope: Scope) -> list[str]:
+    """The units this viewer may compare: municipalities for every role that sees other
+    municipalities' aggregates (not a worker, who counts only their own cases); single workers
+    for evaluators and coordinators (their own) who may see cases."""
+    units = [] if scope.role == "worker" else ["municipality"]
+    if scope.case_level and scope.role in ("national", "coordinator"):
+        units.append("worker")
+    return units
+
+
+def funnel_level(unit: str) -> str:
+    """Workers are compared case by case (a coordinator's own only); municipalities as aggregates."""
+    if unit not in FUNNEL_UNITS:
+        raise ValueError(f"unknown funnel unit {unit!r}")
+    return "case" if unit in CASE_LEVEL_SPLITS else "aggregate"
+
+
+FUNNEL_SQL = """
+-- events and cases per unit for one indicator; grain: one row per unit with any case
+select
+    {code} as unit_code,
+    any_value({label}) as unit_label,
+    count(*) filter (where {denominator} and {event}) as events,
+    count(*) filter (where {denominator}) as total,
+from {population} as s
+left join mart.workers as w on w.worker_id = s.worker_id
+where {code} is not null
+group by unit_code
+having count(*) filter (where {denominator}) > 0
+order by unit_code
+"""

@@ -12,6 +12,8 @@ is read from the warehouse (`staging.constants`), where the rule is written once
   null): cases, on cadence (mart.fidelity.on_cadence over the whole case), new cases with a
   pre measurement, ended cases with a post measurement, active overdue cases. `worker` is case
   level (names); the others are aggregates, suppressed.
+- `funnel_plot(scope, filters, indicator, unit, overdispersion)`: the funnel (app/funnel.py) of
+  the share on cadence or of new cases with a pre measurement, by municipality or worker.
 - `gaps(scope, filters)`: grain one row per kind x 15-day bin: the days between measurements
   (`between`), from start to the first (`start`) and from the last to the end or as-of (`end`).
 """
@@ -20,9 +22,16 @@ from __future__ import annotations
 
 import polars as pl
 
-from app import data
+from app import data, funnel
 from app.filters import Filters
-from app.queries import CASE_LEVEL_SPLITS, WORKER_LABEL_SQL, allowed_splits
+from app.queries import (
+    CASE_LEVEL_SPLITS,
+    FUNNEL_SQL,
+    FUNNEL_UNITS,
+    WORKER_LABEL_SQL,
+    allowed_splits,
+    funnel_level,
+)
 from app.scope import Scope
 
 # group name -> SQL expressions (code, label) over scoped_cases `s` and mart.workers `w`
@@ -32,6 +41,13 @@ GROUPS = {
     "gender": ("s.gender", "s.gender"),
     "age_band": ("s.age_band", "s.age_band"),
     "worker": ("s.worker_id", WORKER_LABEL_SQL),
+}
+# a new case: it started in the period (its pre measurement is due in the period)
+IS_NEW_SQL = "s.start_date >= $period_start::date"
+# funnel indicator -> (denominator, event) over the cohort `s`
+FUNNEL_INDICATORS = {
+    "on_cadence": ("true", "s.on_cadence"),
+    "pre": (IS_NEW_SQL, "s.has_pre"),
 }
 BIN_DAYS = 15
 LAST_BIN = 180  # gaps of 180 days or more share the last bar
@@ -112,7 +128,7 @@ flags as (
         {code} as group_code,
         {label} as group_label,
         s.on_cadence,
-        s.start_date >= $period_start::date as is_new,
+        {is_new} as is_new,
         s.status <> 'active' and s.end_date <= $period_end::date as is_ended,
         s.has_pre,
         s.has_post,
@@ -211,7 +227,7 @@ def by_group(scope: Scope, filters: Filters, group: str = "municipality") -> pl.
         raise ValueError(f"unknown group {group!r}")
     code, label = GROUPS[group]
     return data.run(
-        _with_cohort(BY_GROUP_SQL.format(code=code, label=label)),
+        _with_cohort(BY_GROUP_SQL.format(code=code, label=label, is_new=IS_NEW_SQL)),
         scope=scope,
         filters=filters,
         level="case" if group in CASE_LEVEL_SPLITS else "aggregate",
@@ -236,3 +252,25 @@ def gaps(scope: Scope, filters: Filters) -> pl.DataFrame:
         filters=filters,
         suppress=data.Rule(count="n_cases", values=("n_gaps",), total_group="total_group"),
     )
+
+
+def funnel_plot(
+    scope: Scope,
+    filters: Filters,
+    indicator: str = "on_cadence",
+    unit: str = "municipality",
+    overdispersion: bool = True,
+) -> funnel.Funnel:
+    """The funnel of one fidelity share (on cadence, or new cases with a pre measurement) by
+    municipality or worker, fitted on all units and suppressed for drawing (app/funnel.py)."""
+    if indicator not in FUNNEL_INDICATORS:
+        raise ValueError(f"unknown indicator {indicator!r}")
+    level = funnel_level(unit)
+    code, label = FUNNEL_UNITS[unit]
+    denominator, event = FUNNEL_INDICATORS[indicator]
+    sql = FUNNEL_SQL.format(code=code, label=label, denominator=denominator, event=event,
+                            population="cohort")  # fmt: skip
+    # unsuppressed on purpose: the limits need every unit; funnel.fit hides what is drawn
+    counts = data.run(_with_cohort(sql), scope=scope, filters=filters, level=level)
+    on = data.suppression_on(scope, filters, level)
+    return funnel.fit(counts, overdispersion=overdispersion, suppress=on)

@@ -11,14 +11,18 @@ from GROUPS (an allow-list of split columns) and returns a `group_value` column 
 - `distribution(...)`: quartiles of pre and post per group; `histogram(...)`: counts per score bin.
 - `categories(...)`: reliable-change and clinical-change counts per group.
 - `case_lines(...)`: pre and post per case, for case-level viewers only (a capped sample).
+- `funnel_plot(scope, filters, indicator, unit, overdispersion)`: the funnel (app/funnel.py) of
+  the share of WHO-5 outcomes reliably improved or recovered, by municipality or worker.
+- `jacobson(...)`: pre and post per case (case level, capped) or a 2-D histogram (aggregate).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from app import data
+from app import data, funnel
 from app.filters import Filters
+from app.queries import FUNNEL_SQL, FUNNEL_UNITS, funnel_level
 from app.scope import Scope
 from warehouse.stats import PairedChange, paired_change
 
@@ -31,6 +35,11 @@ GROUPS = {
     "age_band": "coalesce(c.age_band, 'unknown')",
     "municipality": "c.municipality_name",
 }
+# funnel indicator -> (instrument, event) over the paired outcomes `s` (indicators.md section 2)
+FUNNEL_INDICATORS = {
+    "who5_improved": ("WHO5", "s.reliable_change = 'improved'"),
+    "who5_recovered": ("WHO5", "s.clinical_change = 'recovered'"),
+}
 CASE_LINE_LIMIT = 200
 HISTOGRAM_BINS = 10
 STAT_FIELDS = tuple(PairedChange.__dataclass_fields__)
@@ -41,6 +50,9 @@ paired as (
     select
         c.case_id,
         {group} as group_value,
+        c.municipality_code,
+        c.municipality_name,
+        c.worker_id,
         o.pre_score,
         o.post_score,
         o.change,
@@ -309,3 +321,25 @@ def case_lines(
         filters=filters,
         level="case",
     )
+
+
+def funnel_plot(
+    scope: Scope,
+    filters: Filters,
+    indicator: str = "who5_improved",
+    unit: str = "municipality",
+    overdispersion: bool = True,
+) -> funnel.Funnel:
+    """The funnel of one outcome share by municipality or worker (see module docstring)."""
+    if indicator not in FUNNEL_INDICATORS:
+        raise ValueError(f"unknown indicator {indicator!r}")
+    level = funnel_level(unit)
+    code, label = FUNNEL_UNITS[unit]
+    instrument, event = FUNNEL_INDICATORS[indicator]
+    body = FUNNEL_SQL.format(code=code, label=label, denominator="true", event=event,
+                             population="paired")  # fmt: skip
+    # unsuppressed on purpose: the limits need every unit; funnel.fit hides what is drawn
+    counts = data.run(_with_paired("none", body), {"instrument": instrument}, scope=scope,
+                      filters=filters, level=level)  # fmt: skip
+    on = data.suppression_on(scope, filters, level)
+    return funnel.fit(counts, overdispersion=overdispersion, suppress=on)
