@@ -6,7 +6,8 @@ funnel-plot controls and blocks, and the control chart's status in words.
 - `funnel_block(fitted, unit, filters, title=..., key=...)`: one funnel plot with how to read it,
   the units outside the 99.8% limits named in a sentence, and "n enheder skjult".
 - `outside_sentences(fitted, unit, filters, language)`: those sentences (testable alone).
-- `status_words(result, language)`: an XmR chart's variation and assurance as text.
+- `status_words(variation, assurance, language)`: an XmR chart's variation and assurance as text;
+  `status_badge(variation, assurance)` shows them in the icon's colour.
 """
 
 from __future__ import annotations
@@ -158,3 +159,12 @@ def status_words(variation: str, assurance: str | None, language: str | None = N
     if assurance is not None:
         text += "; " + tr(ASSURANCE[assurance], language)
     return text
+
+
+# Streamlit's badge colours nearest the NHS icons (the charts use the exact colours)
+_BADGE = {"common_cause": "gray", "improvement": "blue", "concern": "orange"}
+
+
+def status_badge(variation: str, assurance: str | None) -> None:
+    """The status of a control chart in words, in its icon's colour."""
+    st.markdown(f":{_BADGE[variation]}-badge[{status_words(variation, assurance)}]")

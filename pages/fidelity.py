@@ -9,6 +9,7 @@ import streamlit as st
 from app import components, data, i18n, indicator_parts
 from app.i18n import tr
 from app.page_charts import fidelity as fc
+from app.page_charts import indicators as ic
 from app.queries import fidelity as q
 
 GAP_KINDS = {
@@ -188,6 +189,73 @@ def _funnel_section(scope, filters) -> None:
         indicator_parts.funnel_block(fitted, unit, filters, title=tr(title), key=key)
 
 
+VARIATION_POINTS = {
+    "common_cause": {"da": "Almindelig variation", "en": "Common cause"},
+    "improvement": {"da": "Særlig variation: forbedring", "en": "Special cause: improvement"},
+    "concern": {"da": "Særlig variation: bekymring", "en": "Special cause: concern"},
+}
+
+
+def _control_options(scope, filters) -> dict[str | None, str]:
+    """None (all the viewer's cases) and each municipality they may see as an aggregate."""
+    everyone = tr({"da": "Dine forløb", "en": "Your cases"}) if scope.role == "worker" else (
+        tr({"da": "Hele landet", "en": "The whole country"}) if not filters.municipalities
+        else tr({"da": "De valgte kommuner", "en": "The chosen municipalities"}))  # fmt: skip
+    options: dict[str | None, str] = {None: everyone}
+    if scope.role != "worker":  # a worker counts only their own cases (data.run)
+        names = data.filter_options(scope).municipalities
+        chosen = filters.municipalities or tuple(names)
+        options |= {code: names[code] for code in chosen if code in names}
+    return options
+
+
+def _control_section(scope, filters) -> None:
+    st.subheader(tr({"da": "Styringsdiagram: målt hver anden måned",
+                     "en": "Control chart: measured every second month"}))  # fmt: skip
+    options = _control_options(scope, filters)
+    left, right, _ = st.columns([2, 1, 1])
+    chosen = left.selectbox(tr({"da": "Hvem", "en": "Whose"}), list(options),
+                            format_func=options.get, key="fidelity_spc_unit")  # fmt: skip
+    target = right.number_input(
+        tr({"da": "Mål i % (valgfrit)", "en": "Target in % (optional)"}), min_value=0,
+        max_value=100, value=None, step=5, key="fidelity_spc_target",
+    )  # fmt: skip
+    points, result = q.control_chart(
+        scope, filters, chosen, None if target is None else target / 100
+    )
+    if result is None:
+        st.info(tr({"da": "For få måneder med mindst 5 forløb til et styringsdiagram.",
+                    "en": "Too few months with at least 5 cases for a control chart."}))  # fmt: skip
+        return
+    indicator_parts.status_badge(result.variation, result.assurance)
+    if result.too_short:
+        st.warning(tr({"da": "Under 12 måneder: grænserne er usikre.",
+                       "en": "Fewer than 12 months: the limits are uncertain."}))  # fmt: skip
+    chart = ic.xmr_chart(
+        points, y_title=tr(ON_CADENCE),
+        variation_labels={code: tr(words) for code, words in VARIATION_POINTS.items()},
+        limit_title=tr({"da": "Kontrolgrænse", "en": "Control limit"}),
+    )  # fmt: skip
+    components.chart_block(
+        chart,
+        points,
+        tr({"da": "Hvert punkt er månedens andel af aktive forløb, der indtil da er målt mindst "
+                  "hver {d}. dag; den sorte linje er gennemsnittet, de stiplede linjer "
+                  "kontrolgrænserne. Grå punkter er almindelig variation; blå og orange punkter "
+                  "er særlig variation (uden for grænserne, 7 i træk over eller under "
+                  "gennemsnittet, 7 i træk op eller ned, eller 2 af 3 nær en grænse) til det "
+                  "bedre eller værre. Måneder med under 5 forløb er udeladt.",
+            "en": "Each point is the month's share of active cases measured at least every {d} "
+                  "days so far; the black line is the mean, the dashed lines the control limits. "
+                  "Grey points are common cause variation; blue and orange points are special "
+                  "cause (outside the limits, 7 in a row above or below the mean, 7 in a row up "
+                  "or down, or 2 of 3 near a limit) for the better or the worse. Months with "
+                  "fewer than 5 cases are left out."}, d=q.cadence_days()),
+        int(points["n_cases"].max()),
+        key="fidelity_control",
+    )  # fmt: skip
+
+
 def _gap_section(scope, filters, limit: int, n_cases: int | None) -> None:
     st.subheader(tr({"da": "Huller mellem målinger", "en": "Gaps between measurements"}))
     frame = q.gaps(scope, filters).with_columns(
@@ -236,6 +304,7 @@ def render() -> None:
     _figures(total, monthly, limit)
     _monthly_section(monthly, limit)
     _group_section(scope, filters, limit)
+    _control_section(scope, filters)
     _funnel_section(scope, filters)
     _gap_section(scope, filters, limit, None if total["suppressed"] else total["n_cases"])
     st.caption(tr(ATTENTION_NOTE))

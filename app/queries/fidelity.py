@@ -14,6 +14,9 @@ is read from the warehouse (`staging.constants`), where the rule is written once
   level (names); the others are aggregates, suppressed.
 - `funnel_plot(scope, filters, indicator, unit, overdispersion)`: the funnel (app/funnel.py) of
   the share on cadence or of new cases with a pre measurement, by municipality or worker.
+- `control_chart(scope, filters, municipality)`: the monthly on-cadence share (the rule is
+  staging.fidelity_case_months, which mart.fidelity_monthly adds up) of the viewer's cases, or of
+  one municipality, every month up to the period's end, as an XmR chart (warehouse.stats.spc).
 - `gaps(scope, filters)`: grain one row per kind x 15-day bin: the days between measurements
   (`between`), from start to the first (`start`) and from the last to the end or as-of (`end`).
 """
@@ -33,6 +36,7 @@ from app.queries import (
     funnel_level,
 )
 from app.scope import Scope
+from warehouse.stats import Spc, spc
 
 # group name -> SQL expressions (code, label) over scoped_cases `s` and mart.workers `w`
 GROUPS = {
@@ -49,6 +53,8 @@ FUNNEL_INDICATORS = {
     "on_cadence": ("true", "s.on_cadence"),
     "pre": (IS_NEW_SQL, "s.has_pre"),
 }
+# a higher share on cadence is better (warehouse.stats.spc's `improvement`)
+ON_CADENCE_IMPROVEMENT = "up"
 BIN_DAYS = 15
 LAST_BIN = 180  # gaps of 180 days or more share the last bar
 
@@ -274,3 +280,58 @@ def funnel_plot(
     counts = data.run(_with_cohort(sql), scope=scope, filters=filters, level=level)
     on = data.suppression_on(scope, filters, level)
     return funnel.fit(counts, overdispersion=overdispersion, suppress=on)
+
+
+CONTROL_SQL = """
+-- the monthly on-cadence share of the viewer's cases (or one municipality's), every month up to
+-- the period's end: an XmR chart needs the months before the period as its baseline;
+-- grain: one row per month
+select
+    m.month,
+    count(*) as n_cases,
+    count(*) filter (where m.is_on_cadence) as k_on_cadence,
+    count(*) filter (where m.is_on_cadence) / count(*) as share,
+from staging.fidelity_case_months as m
+inner join scoped_cases as s on s.case_id = m.case_id
+where ($municipality::varchar is null or s.municipality_code = $municipality::varchar)
+    and ($period_end::date is null or m.month <= $period_end::date)
+group by m.month
+order by m.month
+"""
+
+
+def _point_variation(direction: str | None, improvement: str) -> str:
+    """A point's colour class: special cause pointing the good way, the bad way, or neither."""
+    if direction is None:
+        return "common_cause"
+    return "improvement" if (direction == "high") == (improvement == "up") else "concern"
+
+
+def control_chart(
+    scope: Scope,
+    filters: Filters,
+    municipality: str | None = None,
+    target: float | None = None,
+) -> tuple[pl.DataFrame, Spc | None]:
+    """The monthly share on cadence as an XmR chart: one row per shown month (`month, n_cases,
+    k_on_cadence, value, mean, lower, upper, variation`) and the chart's result (None with fewer
+    than two shown months). Hidden months (1-4 cases, or 1-4 on or off cadence) are left out."""
+    frame = data.run(
+        CONTROL_SQL,
+        {"municipality": municipality},
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="n_cases", values=("share",), numerator="k_on_cadence"),
+    )
+    shown = frame.filter(~pl.col("suppressed") & pl.col("share").is_not_null())
+    if shown.height < 2:
+        return shown.rename({"share": "value"}), None
+    result = spc(shown["share"], improvement=ON_CADENCE_IMPROVEMENT, target=target)
+    points = shown.select("month", "n_cases", "k_on_cadence", pl.col("share").alias("value"))
+    return points.with_columns(
+        pl.lit(result.mean).alias("mean"),
+        pl.lit(result.lower).alias("lower"),
+        pl.lit(result.upper).alias("upper"),
+        pl.Series("variation", [_point_variation(p.direction, ON_CADENCE_IMPROVEMENT)
+                                for p in result.points], dtype=pl.String),
+    ), result  # fmt: skip
