@@ -118,3 +118,94 @@ def xmr_chart(
                  alt.Tooltip("n_cases:Q", format=",d"), alt.Tooltip("variation_label:N", title="")],
     )  # fmt: skip
     return alt.layer(line, mean, *limits, dots).properties(height=320)
+
+
+def _score_scale(ref: dict) -> alt.Scale:
+    return alt.Scale(domain=[float(ref["score_min"]), float(ref["score_max"])], nice=False)
+
+
+def _jacobson_guides(ref: dict, labels: dict[str, str], x_title: str, y_title: str) -> list:
+    """The diagonal of no change, the band of +- the reliable-change threshold around it and
+    the cutoff lines (when the instrument has a cutoff)."""
+    low, high = float(ref["score_min"]), float(ref["score_max"])
+    threshold = float(ref["reliable_change_threshold"])
+    band = pl.DataFrame({"x": [low, high]}).with_columns(
+        (pl.col("x") - threshold).clip(low, high).alias("y_low"),
+        (pl.col("x") + threshold).clip(low, high).alias("y_high"),
+        pl.col("x").alias("y"),
+        pl.lit(labels["band"]).alias("what"),
+    )
+    x = alt.X("x:Q", title=x_title, scale=_score_scale(ref))
+    guides = [
+        alt.Chart(band).mark_area(color="#BBBBBB", opacity=0.35).encode(
+            x=x, y=alt.Y("y_low:Q", title=y_title, scale=_score_scale(ref)), y2="y_high:Q",
+            tooltip=["what:N"]),
+        alt.Chart(band).mark_line(color="#555555", strokeWidth=1.5).encode(
+            x=x, y=alt.Y("y:Q", title=y_title)),
+    ]  # fmt: skip
+    if ref["cutoff"] is not None:
+        cutoff = pl.DataFrame({"cutoff": [float(ref["cutoff"])], "what": [labels["cutoff"]]})
+        line = alt.Chart(cutoff).mark_rule(color="#555555", strokeDash=[6, 4], strokeWidth=1.5)
+        guides += [line.encode(x=alt.X("cutoff:Q", title=x_title), tooltip=["what:N"]),
+                   line.encode(y=alt.Y("cutoff:Q", title=y_title), tooltip=["what:N"])]  # fmt: skip
+    return guides
+
+
+def _score_axes(ref: dict, x_title: str, y_title: str) -> tuple[alt.X, alt.Y]:
+    return (
+        alt.X("x:Q", title=x_title, scale=_score_scale(ref)),
+        alt.Y("y:Q", title=y_title, scale=_score_scale(ref)),
+    )
+
+
+def jacobson_points(
+    points: pl.DataFrame,
+    ref: dict,
+    *,
+    x_title: str,
+    y_title: str,
+    category_colours: dict[str, str],
+    labels: dict[str, str],
+) -> alt.LayerChart:
+    """Each case's pre (x) against its post (y) score, coloured by `category_label`, over the
+    guides of `_jacobson_guides` (case-level viewers only)."""
+    charts.check_points(points)
+    x, y = _score_axes(ref, x_title, y_title)
+    frame = points.rename({"pre_score": "x", "post_score": "y"})
+    dots = (
+        alt.Chart(frame)
+        .mark_circle(size=45, opacity=0.75)
+        .encode(
+            x=x, y=y,
+            color=alt.Color("category_label:N", title="",
+                            scale=charts.color_scale(list(category_colours), category_colours)),
+            tooltip=[alt.Tooltip("case_id:N"), alt.Tooltip("x:Q", title=x_title),
+                     alt.Tooltip("y:Q", title=y_title), alt.Tooltip("category_label:N", title="")],
+        )
+    )  # fmt: skip
+    return alt.layer(*_jacobson_guides(ref, labels, x_title, y_title), dots).properties(
+        height=420, width=420
+    )
+
+
+def jacobson_cells(
+    cells: pl.DataFrame, ref: dict, *, x_title: str, y_title: str, labels: dict[str, str]
+) -> alt.LayerChart:
+    """The same picture as a 2-D histogram: cases per pre x post cell, hidden cells left out."""
+    shown = cells.filter(~pl.col("suppressed"))
+    charts.check_points(shown)
+    x, y = _score_axes(ref, x_title, y_title)
+    frame = shown.rename({"pre_start": "x", "post_start": "y"})
+    rects = (
+        alt.Chart(frame)
+        .mark_rect(opacity=0.85, stroke="white")
+        .encode(
+            x=x, x2="pre_end:Q", y=y, y2="post_end:Q",
+            color=alt.Color("n:Q", title=labels["cases"], scale=alt.Scale(scheme="blues")),
+            tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title),
+                     alt.Tooltip("n:Q", format=",d", title=labels["cases"])],
+        )
+    )  # fmt: skip
+    return alt.layer(*_jacobson_guides(ref, labels, x_title, y_title), rects).properties(
+        height=420, width=420
+    )

@@ -95,6 +95,7 @@ def reference(scope: Scope, instrument: str) -> dict:
             cutoff,
             mcid,
             z,
+            s_diff,
             reliable_change_threshold,
             sources,
         from staging.instruments
@@ -343,3 +344,67 @@ def funnel_plot(
                       filters=filters, level=level)  # fmt: skip
     on = data.suppression_on(scope, filters, level)
     return funnel.fit(counts, overdispersion=overdispersion, suppress=on)
+
+
+JACOBSON_POINTS = 4000  # case points of the Jacobson plot (the reference lines add a handful)
+
+_JACOBSON_POINTS_SQL = """
+-- pre and post of each case (a stable sample), coloured by clinical change; grain: one row per case
+select case_id, pre_score, post_score, clinical_change, count(*) over () as cases_total,
+from paired
+order by hash(case_id)
+limit $limit
+"""
+
+_JACOBSON_CELLS_SQL = """
+binned as (
+    -- the top of the scale joins the last bin; grain: one row per case
+    select
+        least(floor((pre_score - $score_min) / $bin_width), $bins - 1) as pre_bin,
+        least(floor((post_score - $score_min) / $bin_width), $bins - 1) as post_bin,
+    from paired
+)
+
+-- cases per pre x post cell; grain: one row per cell with a case
+select
+    $score_min + pre_bin * $bin_width as pre_start,
+    $score_min + (pre_bin + 1) * $bin_width as pre_end,
+    $score_min + post_bin * $bin_width as post_start,
+    $score_min + (post_bin + 1) * $bin_width as post_end,
+    count(*) as n,
+    -- the cells add up to the cases shown in the statistics
+    'cells' as total_group,
+from binned
+group by pre_bin, post_bin
+order by pre_bin, post_bin
+"""
+
+
+def jacobson(scope: Scope, filters: Filters, instrument: str) -> tuple[str, pl.DataFrame]:
+    """The Jacobson plot's data: ('points', one row per case: `case_id, pre_score, post_score,
+    clinical_change, cases_total`, a stable sample of at most JACOBSON_POINTS) for viewers who
+    may see case rows, else ('cells', cases per pre x post cell of a 10 x 10 grid, suppressed)."""
+    _check_instrument(instrument)
+    if scope.case_level:
+        frame = data.run(
+            _with_paired("none", _JACOBSON_POINTS_SQL),
+            {"instrument": instrument, "limit": JACOBSON_POINTS},
+            scope=scope,
+            filters=filters,
+            level="case",
+        )
+        return "points", frame
+    ref = reference(scope, instrument)
+    frame = data.run(
+        _with_paired("none", _JACOBSON_CELLS_SQL),
+        {
+            "instrument": instrument,
+            "score_min": float(ref["score_min"]),
+            "bin_width": (ref["score_max"] - ref["score_min"]) / HISTOGRAM_BINS,
+            "bins": HISTOGRAM_BINS,
+        },
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="n", total_group="total_group"),
+    )
+    return "cells", frame
