@@ -149,6 +149,15 @@ def _cadence_status(scope, filters) -> None:
                              "Fidelity."},
                       k=points.height, m=i18n.fmt_month(last["month"]),
                       v=i18n.fmt_pct(last["value"])))  # fmt: skip
+        if result.too_short:
+            st.caption(
+                tr(
+                    {
+                        "da": "Under 12 måneder: vurderingen er usikker.",
+                        "en": "Fewer than 12 months: the judgement is uncertain.",
+                    }
+                )
+            )
 
 
 def _constants_caption() -> None:
