@@ -313,3 +313,11 @@ def test_a_worker_charts_only_their_own_cases(app_db):
     at = fidelity_as(role="worker", worker_id="W101-1")
     assert not at.exception
     assert at.selectbox(key="fidelity_spc_unit").options == ["Dine forløb"]
+
+
+def test_groups_are_drawn_in_their_own_order_not_ranked_by_share(app_db):
+    at = fidelity_as()
+    spec = json.loads(at.get("vega_lite_chart")[1].proto.spec)
+    assert all(layer["encoding"]["y"].get("sort", "missing") is None for layer in spec["layer"][:2])
+    bars = next(f for f in chart_frames(at) if "text" in f.columns)
+    assert bars["label"].to_list() == sorted(bars["label"].to_list())

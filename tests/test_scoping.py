@@ -42,6 +42,9 @@ EXTRA_ARGS = {
     "instrument": lambda module: list(getattr(module, "INSTRUMENTS", ())),
     "reason_code": lambda module: [None, "unknown_case"],
     "band": lambda module: list(getattr(module, "BANDS", ())),
+    "indicator": lambda module: list(getattr(module, "FUNNEL_INDICATORS", {})),
+    "unit": lambda module: ["municipality", "worker"],
+    "municipality": lambda module: [None, OTHER],
 }
 CASE_SQL = "select case_id, municipality_code, worker_id, citizen_key from scoped_cases"
 
