@@ -12,6 +12,8 @@ not ended before its start); their whole score history counts, so a case's line 
   contract), reliable months only: `month, n_cases, p10 ... p90, band_cases`.
 - `band_points(scope, filters, band, cap)`: case level; the cohort's later scores in that start
   band with their `tracking`, whole cases of a fixed sample up to `cap` points.
+- `alert_check(scope, filters)` and `poor_endings(scope, filters)`: how the off-track flag worked
+  for closed and discontinued cases (indicators.md section 1, for evaluators), suppressed.
 - `first_latest(scope, filters)`: grain one row per (first | latest) x score: `which, score,
   n_cases` for cases with two or more scores; the rows of one `which` add up to the cases shown.
 """
