@@ -39,6 +39,14 @@ _OUTSIDE = {
     "low": {"da": "{name} ligger under kontrolgrænsen: {rate} mod {target} {where}",
             "en": "{name} lies below the control limit: {rate} against {target} {where}"},
 }  # fmt: skip
+HIDDEN_ONE = {
+    "da": "1 enhed skjult (under 5 forløb, eller den kunne regnes ud).",
+    "en": "1 unit hidden (fewer than 5 cases, or it could be worked out).",
+}
+HIDDEN_MANY = {
+    "da": "{n} enheder skjult (under 5 forløb, eller de kunne regnes ud).",
+    "en": "{n} units hidden (fewer than 5 cases, or they could be worked out).",
+}
 _WHERE = {
     "country": {"da": "i hele landet", "en": "in the whole country"},
     "chosen": {"da": "i de valgte kommuner", "en": "in the chosen municipalities"},
@@ -116,6 +124,12 @@ def funnel_block(fitted: Funnel, unit: str, filters: Filters, *, title: str, key
         st.info(tr({"da": "Ingen forløb at sammenligne med de valgte filtre.",
                     "en": "No cases to compare with the chosen filters."}))  # fmt: skip
         return
+    if not fitted.shown.height:
+        st.info(tr({"da": "Alle enheder ({n}) bygger på under 5 forløb (eller kunne regnes ud) "
+                          "og er skjult.",
+                    "en": "All units ({n}) rest on fewer than 5 cases (or could be worked out) "
+                          "and are hidden."}, n=i18n.fmt_int(fitted.hidden)))  # fmt: skip
+        return
     chart = ic.funnel_chart(
         fitted,
         x_title=tr({"da": "Antal forløb (kvadratrodsskala)", "en": "Cases (square-root scale)"}),
@@ -148,9 +162,9 @@ def funnel_block(fitted: Funnel, unit: str, filters: Filters, *, title: str, key
     for sentence in outside_sentences(fitted, unit, filters):
         st.markdown(sentence + ".")
     if fitted.hidden:
-        st.caption(tr({"da": "{n} enheder skjult (under 5 forløb, eller de kunne regnes ud).",
-                       "en": "{n} units hidden (fewer than 5 cases, or they could be worked "
-                             "out)."}, n=i18n.fmt_int(fitted.hidden)))  # fmt: skip
+        st.caption(
+            tr(HIDDEN_ONE if fitted.hidden == 1 else HIDDEN_MANY, n=i18n.fmt_int(fitted.hidden))
+        )
 
 
 def status_words(variation: str, assurance: str | None, language: str | None = None) -> str:

@@ -298,6 +298,16 @@ def _jacobson_points(frame: pl.DataFrame, ref: dict, titles: dict, labels: dict)
 def _jacobson_cells(
     frame: pl.DataFrame, ref: dict, titles: dict, labels: dict, n: int | None
 ) -> None:
+    if frame["suppressed"].all():
+        st.info(
+            tr(
+                {
+                    "da": "Hver celle bygger på under 5 forløb, så diagrammet vises ikke.",
+                    "en": "Every cell rests on fewer than 5 cases, so the chart is not shown.",
+                }
+            )
+        )
+        return
     components.chart_block(
         ic.jacobson_cells(frame, ref, labels=labels, **titles),
         frame.filter(~pl.col("suppressed")).select("pre_start", "pre_end", "post_start",

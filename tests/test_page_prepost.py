@@ -233,3 +233,14 @@ def test_a_worker_gets_no_funnel_on_the_pre_post_page(app_db):
     assert not at.exception
     assert not [f for f in chart_frames(at) if "unit_label" in f.columns]
     assert any("vises ikke for medarbejdere" in i.value for i in at.info)
+
+
+def test_a_jacobson_plot_of_only_small_cells_is_a_sentence(app_db):
+    at = page_as("prepost", role="viewer", filters={"genders": ("other",)})
+    assert not at.exception
+    assert metrics(at)[N_LABEL] == "12"  # 12 cases, none of the 10 x 10 cells holds 5
+    assert not [f for f in chart_frames(at) if "pre_end" in f.columns]
+    assert any("Hver celle bygger på under 5 forløb" in i.value for i in at.info)
+    # and both funnels: every municipality hidden, said in a sentence instead of a chart
+    assert not [f for f in chart_frames(at) if "unit_label" in f.columns]
+    assert sum("Alle enheder (2) bygger på under 5 forløb" in i.value for i in at.info) == 2
