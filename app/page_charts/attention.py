@@ -73,7 +73,9 @@ def reason_bars(frame: pl.DataFrame, *, x_title: str) -> alt.LayerChart:
     charts.check_points(frame)
     order = frame["label"].to_list()
     placed = frame.with_columns(pl.col("n_cases").fill_null(0).alias("text_x"))
-    base = alt.Chart(placed).encode(y=alt.Y("label:N", title="", sort=order))
+    base = alt.Chart(placed).encode(
+        y=alt.Y("label:N", title="", sort=order, axis=alt.Axis(labelLimit=320))
+    )
     bars = base.mark_bar(color=charts.PALETTE[0]).encode(
         x=alt.X("n_cases:Q", title=x_title, axis=alt.Axis(format=",d")),
         tooltip=["label:N", alt.Tooltip("n_cases:Q", format=",d")],

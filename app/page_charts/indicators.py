@@ -81,7 +81,7 @@ def funnel_chart(
         .encode(
             x="total:Q",
             y="rate:Q",
-            color=alt.Color("signal_label:N", title="",
+            color=alt.Color("signal_label:N", title="", legend=alt.Legend(labelLimit=0),
                             scale=_labelled_scale(SIGNAL_COLOURS, signal_labels)),
             tooltip=[alt.Tooltip("unit_label:N", title=""), alt.Tooltip("rate:Q", format=".0%"),
                      alt.Tooltip("events:Q", format=",d"), alt.Tooltip("total:Q", format=",d")],
@@ -100,9 +100,11 @@ def xmr_chart(
         pl.col("variation").replace_strict(variation_labels).alias("variation_label")
     )
     base = alt.Chart(labelled).encode(x=alt.X("month:T", title="", axis=alt.Axis(format="%b %Y")))
+    # the axis follows the data (not 0-100 %): a month-to-month change must be visible
     line = base.mark_line(color=COMMON_GREY, strokeWidth=2).encode(
-        y=alt.Y("value:Q", title=y_title, scale=SHARE_SCALE, axis=alt.Axis(format=".0%"))
-    )
+        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False),
+                axis=alt.Axis(format=".0%"))
+    )  # fmt: skip
     mean = base.mark_line(color="#1A1A1A", strokeWidth=1.5).encode(y="mean:Q")
     limits = [
         base.mark_line(color="#555555", strokeWidth=1.5, strokeDash=[6, 4]).encode(
@@ -112,7 +114,7 @@ def xmr_chart(
     ]
     dots = base.mark_circle(size=110, opacity=1).encode(
         y="value:Q",
-        color=alt.Color("variation_label:N", title="",
+        color=alt.Color("variation_label:N", title="", legend=alt.Legend(labelLimit=0),
                         scale=_labelled_scale(VARIATION_COLOURS, variation_labels)),
         tooltip=[alt.Tooltip("month:T", format="%b %Y"), alt.Tooltip("value:Q", format=".0%"),
                  alt.Tooltip("n_cases:Q", format=",d"), alt.Tooltip("variation_label:N", title="")],
