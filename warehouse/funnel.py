@@ -5,6 +5,9 @@ Without overdispersion: exact binomial limits around the overall share with Spie
 interpolation (Statistics in Medicine 2005; 24:1185, appendix A.1.1). With overdispersion: the
 arcsine scale with a DerSimonian-Laird additive random effect, as the R package FunnelPlotR does.
 Pure Python, like the paired statistics: scipy is a test dependency only.
+
+`warehouse.stats.funnel_curve(target, totals, tau2=...)` gives the same limits at any totals, for
+drawing the funnel's curves between the units (not in the contract; the dashboard's helper).
 """
 
 from __future__ import annotations
