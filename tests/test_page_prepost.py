@@ -244,3 +244,16 @@ def test_a_jacobson_plot_of_only_small_cells_is_a_sentence(app_db):
     # and both funnels: every municipality hidden, said in a sentence instead of a chart
     assert not [f for f in chart_frames(at) if "unit_label" in f.columns]
     assert sum("Alle enheder (2) bygger på under 5 forløb" in i.value for i in at.info) == 2
+
+
+def test_a_coordinator_sees_their_own_cases_in_the_jacobson_plot_and_compares_own_workers(app_db):
+    at = page_as("prepost", role="coordinator", municipalities={"751"})
+    assert not at.exception
+    points = next(f for f in chart_frames(at) if {"category_label", "case_id"} <= set(f.columns))
+    assert points.height and points["case_id"].str.starts_with("C751-").all()
+    at.selectbox(key="pp_funnel_unit").set_value("worker").run()
+    assert not at.exception
+    workers = [f for f in chart_frames(at) if "unit_label" in f.columns]
+    assert workers and all(
+        f["unit_label"].str.starts_with("Medarbejder 751-").all() for f in workers
+    )
