@@ -255,7 +255,7 @@ def _jacobson_section(scope, filters, instrument: str, ref: dict, n: int | None)
         "cutoff": tr(pc.CUTOFF, c=i18n.fmt_number(ref["cutoff"], 0)),
         "cases": tr({"da": "Forløb", "en": "Cases"}),
     }
-    chart_side, constants_side = st.columns([3, 2])
+    chart_side, constants_side = st.columns([5, 2])
     with constants_side:
         st.markdown(tr({"da": "**Referenceværdier for {n}**", "en": "**Reference constants for "
                               "{n}**"}, n=name) + "\n\n" + _constants_list(ref))  # fmt: skip
