@@ -40,6 +40,7 @@ TEXTS: dict[str, dict[str, str]] = {
     # app frame
     "app_title": {"da": "LAT Indsigt", "en": "LAT Insight"},
     "page_overview": {"da": "Overblik", "en": "Overview"},
+    "page_attention": {"da": "Opmærksomhed", "en": "Needs attention"},
     "page_progression": {"da": "Progression", "en": "Progression"},
     "page_fidelity": {"da": "Metodefidelitet", "en": "Fidelity"},
     "page_prepost": {"da": "Før/efter", "en": "Pre-post"},

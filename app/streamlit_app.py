@@ -24,6 +24,7 @@ from app.scope import Scope  # noqa: E402
 # (file under pages/, title key in app/i18n.TEXTS, url path)
 PAGES = (
     ("overview.py", "page_overview", "overview"),
+    ("attention.py", "page_attention", "attention"),
     ("progression.py", "page_progression", "progression"),
     ("fidelity.py", "page_fidelity", "fidelity"),
     ("prepost.py", "page_prepost", "prepost"),

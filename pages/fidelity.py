@@ -1,19 +1,25 @@
-"""Metodefidelitet / Fidelity: measured every second month, gaps, pre/post, overdue cases."""
+"""Metodefidelitet / Fidelity: measured every second month, gaps, pre/post (overdue cases are on
+the attention page)."""
 
 from __future__ import annotations
 
 import polars as pl
 import streamlit as st
 
-from app import components, data, i18n
+from app import components, data, i18n, indicator_parts
 from app.i18n import tr
 from app.page_charts import fidelity as fc
+from app.page_charts import indicators as ic
 from app.queries import fidelity as q
 
 GAP_KINDS = {
     "start": {"da": "Start → første måling", "en": "Start → first measurement"},
     "between": {"da": "Mellem målinger", "en": "Between measurements"},
     "end": {"da": "Seneste måling → slut/i dag", "en": "Last measurement → end/today"},
+}
+ATTENTION_NOTE = {
+    "da": "Aktive forløb, der mangler en måling, står på siden Opmærksomhed.",
+    "en": "Active cases overdue a measurement are listed on the page Needs attention.",
 }
 ON_CADENCE = {"da": "Målt hver anden måned", "en": "Measured every second month"}
 TABLE_COLUMNS = {
@@ -25,16 +31,6 @@ TABLE_COLUMNS = {
     "n_ended": {"da": "Afsluttede forløb", "en": "Ended cases"},
     "post": {"da": "Med eftermåling", "en": "With post measurement"},
     "n_overdue": {"da": "Overskredet nu", "en": "Overdue now"},
-}
-OVERDUE_COLUMNS = {
-    "case_id": {"da": "Forløb", "en": "Case"},
-    "municipality_name": {"da": "Kommune", "en": "Municipality"},
-    "worker": {"da": "Medarbejder", "en": "Worker"},
-    "case_type": {"da": "Forløbstype", "en": "Case type"},
-    "start_date": {"da": "Startdato", "en": "Start date"},
-    "last_measured_on": {"da": "Seneste måling", "en": "Last measurement"},
-    "days_since_last": {"da": "Dage siden", "en": "Days since"},
-    "days_overdue": {"da": "Dage over grænsen", "en": "Days overdue"},
 }
 
 
@@ -172,6 +168,94 @@ def _group_table(frame: pl.DataFrame) -> None:
         st.caption(i18n.t("suppressed_note"))
 
 
+FUNNELS = (
+    ("on_cadence", ON_CADENCE, "fidelity_funnel_cadence"),
+    ("pre", {"da": "Nye forløb med førmåling", "en": "New cases with a pre measurement"},
+     "fidelity_funnel_pre"),
+)  # fmt: skip
+
+
+def _funnel_section(scope, filters) -> None:
+    """Funnel plots of the two fidelity shares by municipality or worker (no league table)."""
+    st.subheader(tr({"da": "Retfærdig sammenligning", "en": "Fair comparison"}))
+    controls = indicator_parts.funnel_controls(scope, "fidelity_funnel")
+    if controls is None:
+        st.info(tr({"da": "Sammenligningen af kommuner vises ikke for medarbejdere.",
+                    "en": "The comparison of municipalities is not shown to workers."}))  # fmt: skip
+        return
+    unit, overdispersion = controls
+    for indicator, title, key in FUNNELS:
+        fitted = q.funnel_plot(scope, filters, indicator, unit, overdispersion)
+        indicator_parts.funnel_block(fitted, unit, filters, title=tr(title), key=key)
+
+
+VARIATION_POINTS = {
+    "common_cause": {"da": "Almindelig variation", "en": "Common cause"},
+    "improvement": {"da": "Særlig variation: forbedring", "en": "Special cause: improvement"},
+    "concern": {"da": "Særlig variation: bekymring", "en": "Special cause: concern"},
+}
+
+
+def _control_options(scope, filters) -> dict[str | None, str]:
+    """None (all the viewer's cases) and each municipality they may see as an aggregate."""
+    everyone = tr({"da": "Dine forløb", "en": "Your cases"}) if scope.role == "worker" else (
+        tr({"da": "Hele landet", "en": "The whole country"}) if not filters.municipalities
+        else tr({"da": "De valgte kommuner", "en": "The chosen municipalities"}))  # fmt: skip
+    options: dict[str | None, str] = {None: everyone}
+    if scope.role != "worker":  # a worker counts only their own cases (data.run)
+        names = data.filter_options(scope).municipalities
+        chosen = filters.municipalities or tuple(names)
+        options |= {code: names[code] for code in chosen if code in names}
+    return options
+
+
+def _control_section(scope, filters) -> None:
+    st.subheader(tr({"da": "Styringsdiagram: målt hver anden måned",
+                     "en": "Control chart: measured every second month"}))  # fmt: skip
+    options = _control_options(scope, filters)
+    left, right, _ = st.columns([2, 1, 1])
+    chosen = left.selectbox(tr({"da": "Hvem", "en": "Whose"}), list(options),
+                            format_func=options.get, key="fidelity_spc_unit")  # fmt: skip
+    target = right.number_input(
+        tr({"da": "Mål i % (valgfrit)", "en": "Target in % (optional)"}), min_value=0,
+        max_value=100, value=None, step=5, key="fidelity_spc_target",
+    )  # fmt: skip
+    points, result = q.control_chart(
+        scope, filters, chosen, None if target is None else target / 100
+    )
+    if result is None:
+        st.info(tr({"da": "For få måneder med mindst 5 forløb til et styringsdiagram.",
+                    "en": "Too few months with at least 5 cases for a control chart."}))  # fmt: skip
+        return
+    indicator_parts.status_badge(result.variation, result.assurance)
+    if result.too_short:
+        st.warning(tr({"da": "Under 12 måneder: grænserne er usikre.",
+                       "en": "Fewer than 12 months: the limits are uncertain."}))  # fmt: skip
+    chart = ic.xmr_chart(
+        points, y_title=tr(ON_CADENCE),
+        variation_labels={code: tr(words) for code, words in VARIATION_POINTS.items()},
+        limit_title=tr({"da": "Kontrolgrænse", "en": "Control limit"}),
+    )  # fmt: skip
+    components.chart_block(
+        chart,
+        points,
+        tr({"da": "Hvert punkt er månedens andel af aktive forløb, der indtil da er målt mindst "
+                  "hver {d}. dag; den sorte linje er gennemsnittet, de stiplede linjer "
+                  "kontrolgrænserne. Grå punkter er almindelig variation; blå og orange punkter "
+                  "er særlig variation (uden for grænserne, 7 i træk over eller under "
+                  "gennemsnittet, 7 i træk op eller ned, eller 2 af 3 nær en grænse) til det "
+                  "bedre eller værre. Måneder med under 5 forløb er udeladt.",
+            "en": "Each point is the month's share of active cases measured at least every {d} "
+                  "days so far; the black line is the mean, the dashed lines the control limits. "
+                  "Grey points are common cause variation; blue and orange points are special "
+                  "cause (outside the limits, 7 in a row above or below the mean, 7 in a row up "
+                  "or down, or 2 of 3 near a limit) for the better or the worse. Months with "
+                  "fewer than 5 cases are left out."}, d=q.cadence_days()),
+        int(points["n_cases"].max()),
+        key="fidelity_control",
+    )  # fmt: skip
+
+
 def _gap_section(scope, filters, limit: int, n_cases: int | None) -> None:
     st.subheader(tr({"da": "Huller mellem målinger", "en": "Gaps between measurements"}))
     frame = q.gaps(scope, filters).with_columns(
@@ -201,30 +285,6 @@ def _gap_section(scope, filters, limit: int, n_cases: int | None) -> None:
     )  # fmt: skip
 
 
-def _present_overdue(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.with_columns(
-        i18n.code_expr("case_type", "case_type"),
-        *(i18n.date_expr(c) for c in ("start_date", "last_measured_on")),
-    ).rename({c: tr(label) for c, label in OVERDUE_COLUMNS.items()})  # fmt: skip
-
-
-def _overdue_section(scope, filters, limit: int) -> None:
-    st.subheader(tr({"da": "Forløb, der mangler en måling", "en": "Cases overdue a measurement"}))
-    if not components.case_level_only(scope):
-        return
-    frame = q.overdue(scope, filters)
-    components.case_list(
-        frame,
-        _present_overdue,
-        tr({"da": "Aktive forløb uden progressionsmåling i mere end {d} dage pr. dags dato "
-                  "(uanset den valgte periode); flest dage over grænsen først. {n} forløb.",
-            "en": "Active cases with no progression measurement for more than {d} days as of "
-                  "today (whatever the chosen period); most days overdue first. {n} cases."},
-           d=limit, n=i18n.fmt_int(frame.height)),
-        key="fidelity_overdue",
-    )  # fmt: skip
-
-
 def render() -> None:
     components.freshness()
     scope, filters = data.current_scope(), data.current_filters()
@@ -244,8 +304,10 @@ def render() -> None:
     _figures(total, monthly, limit)
     _monthly_section(monthly, limit)
     _group_section(scope, filters, limit)
+    _control_section(scope, filters)
+    _funnel_section(scope, filters)
     _gap_section(scope, filters, limit, None if total["suppressed"] else total["n_cases"])
-    _overdue_section(scope, filters, limit)
+    st.caption(tr(ATTENTION_NOTE))
 
 
 components.run_page("page_fidelity", render)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from app import charts, components, data, i18n
+from app import charts, components, data, i18n, indicator_parts
 from app.filters import add_months
 from app.i18n import tr
 from app.queries import fidelity as fidelity_q
@@ -124,6 +124,42 @@ def _type_chart(head: pl.DataFrame, trend: pl.DataFrame) -> None:
     )  # fmt: skip
 
 
+def _cadence_status(scope, filters) -> None:
+    """The control chart's status of the monthly on-cadence share for the viewer's cases."""
+    points, result = fidelity_q.control_chart(scope, filters)
+    column, _ = st.columns([2, 3])
+    with column, st.container(border=True, key="overview_cadence_status"):
+        st.markdown(tr({"da": "**Målt hver 2. måned: udvikling**",
+                        "en": "**Measured bimonthly: the trend**"}))  # fmt: skip
+        if result is None:
+            st.caption(
+                tr(
+                    {
+                        "da": "For få måneder med mindst 5 forløb til at vurdere udviklingen.",
+                        "en": "Too few months with at least 5 cases to judge the trend.",
+                    }
+                )
+            )
+            return
+        indicator_parts.status_badge(result.variation, result.assurance)
+        last = points.row(-1, named=True)
+        st.caption(tr({"da": "Styringsdiagram over {k} måneder; seneste måned {m}: {v}. Se "
+                             "Metodefidelitet.",
+                       "en": "Control chart over {k} months; latest month {m}: {v}. See "
+                             "Fidelity."},
+                      k=points.height, m=i18n.fmt_month(last["month"]),
+                      v=i18n.fmt_pct(last["value"])))  # fmt: skip
+        if result.too_short:
+            st.caption(
+                tr(
+                    {
+                        "da": "Under 12 måneder: vurderingen er usikker.",
+                        "en": "Fewer than 12 months: the judgement is uncertain.",
+                    }
+                )
+            )
+
+
 def _constants_caption() -> None:
     """Which constants and criterion the WHO-5 figures used (they can be changed)."""
     constants = prepost_q.reference(data.current_scope(), "WHO5")
@@ -151,6 +187,7 @@ def render() -> None:
     st.caption(_period_caption())
     head, trend = q.headline(frame), q.trends(frame)
     _figures(head, trend)
+    _cadence_status(scope, filters)
     _constants_caption()
     if frame["suppressed"].any():
         st.caption(i18n.t("suppressed_note"))

@@ -5,8 +5,9 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from app import components, data, i18n
+from app import components, data, i18n, indicator_parts
 from app.i18n import tr
+from app.page_charts import indicators as ic
 from app.page_charts import prepost as pc
 from app.queries import prepost as q
 
@@ -224,6 +225,122 @@ def _categories(scope, filters, instrument: str, group: str, n, ref) -> None:
     )  # fmt: skip
 
 
+def _constants_list(ref: dict) -> str:
+    """The reference constants behind the Jacobson plot, one per line (from staging.instruments)."""
+    rows = [
+        ({"da": "Spredning (sd)", "en": "Spread (sd)"}, i18n.fmt_number(ref["sd"], 1)),
+        ({"da": "Reliabilitet", "en": "Reliability"}, i18n.fmt_number(ref["reliability"], 2)),
+        ({"da": "s_diff = √2 · sd · √(1 − reliabilitet)",
+          "en": "s_diff = √2 · sd · √(1 − reliability)"}, i18n.fmt_number(ref["s_diff"], 2)),
+        ({"da": "Båndets halve bredde = {z} · s_diff", "en": "Half the band's width = {z} · s_diff"},
+         i18n.fmt_number(ref["reliable_change_threshold"], 1)),
+        ({"da": "Grænseværdi", "en": "Cutoff"},
+         i18n.MISSING if ref["cutoff"] is None else i18n.fmt_number(ref["cutoff"], 0)),
+    ]  # fmt: skip
+    z = i18n.fmt_number(float(ref["z"]), 2)
+    return "\n".join(f"- {tr(label, z=z)}: **{value}**" for label, value in rows)
+
+
+def _jacobson_section(scope, filters, instrument: str, ref: dict, n: int | None) -> None:
+    st.subheader(tr({"da": "Før mod efter for hvert forløb", "en": "Pre against post per case"}))
+    kind, frame = q.jacobson(scope, filters, instrument)
+    name = INSTRUMENT_NAMES[instrument]
+    titles = {"x_title": tr({"da": "Før ({n})", "en": "Pre ({n})"}, n=name),
+              "y_title": tr({"da": "Efter ({n})", "en": "Post ({n})"}, n=name)}  # fmt: skip
+    labels = {
+        "band": tr({"da": "Ikke pålidelig ændring", "en": "Change not reliable"}),
+        "cutoff": tr(pc.CUTOFF, c=i18n.fmt_number(ref["cutoff"], 0)),
+        "cases": tr({"da": "Forløb", "en": "Cases"}),
+    }
+    chart_side, constants_side = st.columns([5, 2])
+    with constants_side:
+        st.markdown(tr({"da": "**Referenceværdier for {n}**", "en": "**Reference constants for "
+                              "{n}**"}, n=name) + "\n\n" + _constants_list(ref))  # fmt: skip
+    with chart_side:
+        if kind == "points":
+            _jacobson_points(frame, ref, titles, labels)
+        else:
+            _jacobson_cells(frame, ref, titles, labels, n)
+
+
+_JACOBSON_HOW = {
+    "da": "Punkter over diagonalen er forbedret, under den forværret; inden for det grå bånd "
+    "(± {thr} point) er ændringen ikke pålidelig. De stiplede linjer er grænseværdien.",
+    "en": "Points above the diagonal improved, below it deteriorated; inside the grey band "
+    "(± {thr} points) the change is not reliable. The dashed lines are the cutoff.",
+}
+
+
+def _jacobson_points(frame: pl.DataFrame, ref: dict, titles: dict, labels: dict) -> None:
+    # without a cutoff nobody can recover: that colour is left out of the legend
+    codes = [c for c in pc.CATEGORY_ORDER if c != "recovered" or ref["cutoff"] is not None]
+    colours = {pc.category_label(c): pc.CATEGORY_COLORS[c] for c in codes}
+    points = frame.with_columns(
+        pl.col("clinical_change").map_elements(pc.category_label, pl.String).alias("category_label")
+    )
+    total = int(frame["cases_total"][0]) if frame.height else 0
+    components.chart_block(
+        ic.jacobson_points(points.drop("cases_total"), ref, category_colours=colours,
+                           labels=labels, **titles),
+        frame.drop("cases_total"),
+        tr(_JACOBSON_HOW, thr=i18n.fmt_number(ref["reliable_change_threshold"], 1)) + " "
+        + tr({"da": "Hvert punkt er ét forløb, farvet efter klinisk ændring; viser {k} af {n}.",
+              "en": "Each point is one case, coloured by clinical change; showing {k} of {n}."},
+             k=i18n.fmt_int(frame.height), n=i18n.fmt_int(total)),
+        total,
+        key="pp_jacobson",
+    )  # fmt: skip
+
+
+def _jacobson_cells(
+    frame: pl.DataFrame, ref: dict, titles: dict, labels: dict, n: int | None
+) -> None:
+    if frame["suppressed"].all():
+        st.info(
+            tr(
+                {
+                    "da": "Hver celle bygger på under 5 forløb, så diagrammet vises ikke.",
+                    "en": "Every cell rests on fewer than 5 cases, so the chart is not shown.",
+                }
+            )
+        )
+        return
+    components.chart_block(
+        ic.jacobson_cells(frame, ref, labels=labels, **titles),
+        frame.filter(~pl.col("suppressed")).select("pre_start", "pre_end", "post_start",
+                                                    "post_end", "n"),
+        tr(_JACOBSON_HOW, thr=i18n.fmt_number(ref["reliable_change_threshold"], 1)) + " "
+        + tr({"da": "Hver celle tæller forløbene med før- og eftermåling i dens intervaller "
+                    "(jo mørkere, jo flere); celler med under 5 forløb er udeladt.",
+              "en": "Each cell counts the cases whose pre and post lie in its intervals (the "
+                    "darker, the more); cells with fewer than 5 cases are left out."}),
+        n,
+        key="pp_jacobson",
+    )  # fmt: skip
+
+
+FUNNELS = (
+    ("who5_improved", {"da": "WHO-5 pålideligt forbedret", "en": "WHO-5 reliably improved"},
+     "pp_funnel_improved"),
+    ("who5_recovered", {"da": "WHO-5 restitueret", "en": "WHO-5 recovered"},
+     "pp_funnel_recovered"),
+)  # fmt: skip
+
+
+def _funnel_section(scope, filters) -> None:
+    """Funnel plots of the two WHO-5 outcome shares by municipality or worker (no ranking)."""
+    st.subheader(tr({"da": "Retfærdig sammenligning (WHO-5)", "en": "Fair comparison (WHO-5)"}))
+    controls = indicator_parts.funnel_controls(scope, "pp_funnel")
+    if controls is None:
+        st.info(tr({"da": "Sammenligningen af kommuner vises ikke for medarbejdere.",
+                    "en": "The comparison of municipalities is not shown to workers."}))  # fmt: skip
+        return
+    unit, overdispersion = controls
+    for indicator, title, key in FUNNELS:
+        fitted = q.funnel_plot(scope, filters, indicator, unit, overdispersion)
+        indicator_parts.funnel_block(fitted, unit, filters, title=tr(title), key=key)
+
+
 def render() -> None:
     components.freshness()
     scope, filters = data.current_scope(), data.current_filters()
@@ -248,6 +365,8 @@ def render() -> None:
     _paired_view(scope, filters, instrument, group, stats, ref, title)
     _distributions(scope, filters, instrument, group, n, ref, title)
     _categories(scope, filters, instrument, group, n, ref)
+    _jacobson_section(scope, filters, instrument, ref, n)
+    _funnel_section(scope, filters)
     if stats["suppressed"].any():
         st.caption(i18n.t("suppressed_note"))
 

@@ -1,4 +1,5 @@
-"""Progression: the citizens' own scores by months since start, single cases, and falling scores."""
+"""Progression: the citizens' own scores by months since start, the expected band, single cases
+(falling scores are on the attention page)."""
 
 from __future__ import annotations
 
@@ -13,23 +14,13 @@ from app.queries import progression as q
 # splits with many groups are drawn as small multiples instead of colours
 FACET_SPLITS = {"municipality", "worker"}
 MAX_PANELS = 12
+ATTENTION_NOTE = {
+    "da": "Aktive forløb med faldende score står på siden Opmærksomhed.",
+    "en": "Active cases with a falling score are listed on the page Needs attention.",
+}
 MONTHS = {"da": "Måneder siden start", "en": "Months since start"}
 SCORE = {"da": "Progressionsscore (1-10)", "en": "Progression score (1-10)"}
 CASES = {"da": "Forløb", "en": "Cases"}
-FALL_COLUMNS = {
-    "case_id": {"da": "Forløb", "en": "Case"},
-    "municipality_name": {"da": "Kommune", "en": "Municipality"},
-    "worker": {"da": "Medarbejder", "en": "Worker"},
-    "status": {"da": "Status", "en": "Status"},
-    "first_score": {"da": "Første score", "en": "First score"},
-    "first_on": {"da": "Første dato", "en": "First date"},
-    "previous_score": {"da": "Forrige score", "en": "Previous score"},
-    "previous_on": {"da": "Forrige dato", "en": "Previous date"},
-    "latest_score": {"da": "Seneste score", "en": "Latest score"},
-    "latest_on": {"da": "Seneste dato", "en": "Latest date"},
-    "change_since_previous": {"da": "Ændring siden forrige", "en": "Change since previous"},
-    "change_since_first": {"da": "Ændring siden første", "en": "Change since first"},
-}
 
 
 def _group_label(split: str, code: str | None) -> str:
@@ -102,6 +93,130 @@ def _lines_section(scope, filters, median: pl.DataFrame) -> None:
     )  # fmt: skip
 
 
+BANDS = {
+    "low": {"da": "Lav (1-3)", "en": "Low (1-3)"},
+    "mid": {"da": "Middel (4-6)", "en": "Middle (4-6)"},
+    "high": {"da": "Høj (7-10)", "en": "High (7-10)"},
+}
+BAND_RANGES = {"low": "1-3", "mid": "4-6", "high": "7-10"}
+TRACKING = {
+    "on_track": {"da": "Som forventet", "en": "On track"},
+    "below_expected": {"da": "Under forventet", "en": "Below expected"},
+    "off_track": {"da": "Langt under forventet", "en": "Off track"},
+    "no_reference": {"da": "Ingen reference", "en": "No reference"},
+}
+
+
+def _band_points(scope, filters, band: str) -> tuple[pl.DataFrame | None, int]:
+    """The viewer's single cases in the band with the words of their tracking (case level)."""
+    if not scope.case_level:
+        return None, 0
+    points, available = q.band_points(scope, filters, band)
+    labels = {code: tr(words) for code, words in TRACKING.items()}
+    return points.with_columns(
+        pl.col("tracking").replace_strict(labels, default=None).alias("tracking_label")
+    ), available
+
+
+def _expected_section(scope, filters) -> None:
+    st.subheader(tr({"da": "Forventet forløb efter startniveau",
+                     "en": "Expected progress by starting level"}))  # fmt: skip
+    band = st.selectbox(
+        tr({"da": "Startniveau (første score)", "en": "Starting level (first score)"}),
+        list(BANDS), format_func=lambda b: tr(BANDS[b]), key="prog_band",
+    )  # fmt: skip
+    expected = q.expected_band(scope, band)
+    if not expected.height:
+        st.info(tr({"da": "Der er endnu for få borgere med dette startniveau til et forventet "
+                          "forløb (mindst 20 i en måned).",
+                    "en": "Too few citizens started at this level for an expected band yet "
+                          "(at least 20 in a month)."}))  # fmt: skip
+        return
+    who = tr({"da": "Borgere, der startede på {r} på skalaen, n = {n}",
+              "en": "Citizens who started at {r} on the scale, n = {n}"},
+             r=BAND_RANGES[band], n=i18n.fmt_int(int(expected["band_cases"][0])))  # fmt: skip
+    points, available = _band_points(scope, filters, band)
+    chart = pc.expected_band(
+        expected, points, x_title=tr(MONTHS), y_title=tr(SCORE), title=who,
+        tracking_labels={code: tr(words) for code, words in TRACKING.items()},
+    )  # fmt: skip
+    how = tr({"da": "{who}, hele landet: den mørke skygge er de midterste 50 % (25.-75. "
+                    "percentil), den lyse 10.-90. percentil og stregen medianen i hver måned "
+                    "siden start; måneder med under 20 borgere har intet bånd.",
+              "en": "{who}, the whole country: the dark shade is the middle 50% (25th-75th "
+                    "percentile), the light one the 10th-90th percentile and the line the median "
+                    "in each month since the start; months with fewer than 20 citizens have no "
+                    "band."}, who=who)  # fmt: skip
+    if points is not None:
+        how += " " + tr({"da": "Punkterne er dine forløbs senere scorer, farvet efter om de er "
+                               "som forventet; viser {drawn} af {total} forløb (fast udvalg).",
+                         "en": "The points are your cases' later scores, coloured by whether "
+                               "they are on track; showing {drawn} of {total} cases (a fixed "
+                               "sample)."},
+                        drawn=i18n.fmt_int(points["case_id"].n_unique()),
+                        total=i18n.fmt_int(available))  # fmt: skip
+    components.chart_block(
+        chart,
+        expected.drop("band_cases") if points is None else points.drop("tracking_label"),
+        how,
+        int(expected["band_cases"][0]),
+        key="progression_expected",
+    )
+
+
+FLAG_GROUPS = {
+    "flagged": {"da": "Har været langt under forventet", "en": "Ever off track"},
+    "never": {"da": "Aldrig markeret", "en": "Never flagged"},
+}
+ALERT_COLUMNS = {
+    "group": {"da": "Forløb, der", "en": "Cases that were"},
+    "n_cases": {"da": "Afsluttede forløb", "en": "Ended cases"},
+    "goals": {"da": "Mål nået", "en": "Goals met"},
+    "discontinued": {"da": "Afbrudt", "en": "Discontinued"},
+    "who5": {"da": "WHO-5 pålideligt forbedret", "en": "WHO-5 reliably improved"},
+}
+
+
+def _alert_row(row: dict) -> dict:
+    hidden = {name: row["suppressed"] or row[f"{name}_suppressed"] for name in q.ALERT_SHARES}
+    by = {name: row["suppressed_by"] or row[f"{name}_suppressed_by"] for name in q.ALERT_SHARES}
+    shares = {name: components.value_text(row[share], hidden[name], "pct", by[name])
+              for name, (_, _, share) in q.ALERT_SHARES.items()}  # fmt: skip
+    count = components.value_text(row["n_cases"], row["suppressed"], by=row["suppressed_by"])
+    return {"group": tr(FLAG_GROUPS[row["flag_group"]]), "n_cases": count, **shares}
+
+
+def _alert_section(scope, filters) -> None:
+    """Evaluators only: how the off-track flag has worked for the cases that ended."""
+    st.subheader(tr({"da": "Virker advarslerne?", "en": "Do the alerts work?"}))
+    check = q.alert_check(scope, filters)
+    if not check.height:
+        st.info(tr({"da": "Ingen afsluttede eller afbrudte forløb passer til filtrene.",
+                    "en": "No closed or discontinued case matches the filters."}))  # fmt: skip
+        return
+    table = pl.DataFrame([_alert_row(row) for row in check.iter_rows(named=True)])
+    components.table(table.rename({c: tr(label) for c, label in ALERT_COLUMNS.items()}),
+                     key="progression_alerts")  # fmt: skip
+    poor = q.poor_endings(scope, filters)
+    st.caption(
+        tr({"da": "Afsluttede og afbrudte forløb (alle år): sammenlign rækkerne; virker "
+                  "advarslen, ender de markerede forløb sjældnere med nåede mål og oftere afbrudt. "
+                  "WHO-5 regnes blandt forløb med før- og eftermåling. Af {n} dårlige afslutninger "
+                  "(mål ikke nået, borgeren ophørte eller afbrudt) var {share} markeret langt "
+                  "under forventet, før de sluttede.",
+            "en": "Closed and discontinued cases (all years): compare the rows; if the alert "
+                  "works, flagged cases end less often with goals met and more often "
+                  "discontinued. WHO-5 counts among cases with a pre and a post measurement. Of "
+                  "{n} poor endings (goals not met, citizen withdrew or discontinued) {share} "
+                  "had been flagged off track before they ended."},
+           n=components.value_text(poor["n_poor"], poor["suppressed"], by=poor["suppressed_by"]),
+           share=components.value_text(poor["share_flagged"], poor["suppressed"], "pct",
+                                       poor["suppressed_by"]))
+    )  # fmt: skip
+    if check["suppressed"].any() or poor["suppressed"]:
+        st.caption(i18n.t("suppressed_note"))
+
+
 def _first_latest_section(scope, filters) -> None:
     st.subheader(tr({"da": "Første og seneste score", "en": "First and latest score"}))
     frame = q.first_latest(scope, filters)
@@ -126,30 +241,6 @@ def _first_latest_section(scope, filters) -> None:
     )  # fmt: skip
 
 
-def _present_falls(falls: pl.DataFrame) -> pl.DataFrame:
-    return falls.with_columns(
-        i18n.code_expr("status", "status"),
-        *(i18n.date_expr(c) for c in ("first_on", "previous_on", "latest_on")),
-    ).rename({c: tr(label) for c, label in FALL_COLUMNS.items()})  # fmt: skip
-
-
-def _falls_section(scope, filters) -> None:
-    st.subheader(tr({"da": "Forløb med faldende score", "en": "Cases with a falling score"}))
-    if not components.case_level_only(scope):
-        return
-    falls = q.falls(scope, filters)
-    components.case_list(
-        falls,
-        _present_falls,
-        tr({"da": "Seneste score er faldet {k} eller mere siden den forrige, eller ligger under "
-                  "den første. Største fald først. {n} forløb.",
-            "en": "The latest score fell by {k} or more since the previous one, or is below the "
-                  "first. Largest falls first. {n} cases."},
-           k=q.FALL_LIMIT, n=i18n.fmt_int(falls.height)),
-        key="progression_falls",
-    )  # fmt: skip
-
-
 def render() -> None:
     components.freshness()
     scope, filters = data.current_scope(), data.current_filters()
@@ -164,8 +255,11 @@ def render() -> None:
     _median_section(scope, filters, n)
     if scope.case_level:
         _lines_section(scope, filters, q.by_month(scope, filters, "none"))
+    _expected_section(scope, filters)
     _first_latest_section(scope, filters)
-    _falls_section(scope, filters)
+    if scope.role == "national":
+        _alert_section(scope, filters)
+    st.caption(tr(ATTENTION_NOTE))
 
 
 components.run_page("page_progression", render)

@@ -222,3 +222,56 @@ def test_the_queue_takes_its_latest_score_and_fidelity_facts(attention: dict):
     assert none["missing_pre"] is False  # started only 10 days ago
     stale = attention["a_stale"]
     assert (stale["overdue"], stale["days_since_last"], stale["tracking"]) == (True, 200, "start")
+
+
+# ---------------------------------------------------------------- mart.fidelity_monthly
+
+
+@pytest.fixture(scope="module")
+def monthly_wh(tmp_path_factory) -> Path:
+    cases = [
+        case("m_ok", D(2024, 1, 10)),  # scores 41 and 55 days apart, then silent from 15 April
+        case("m_late", D(2024, 1, 1)),  # never scored in its period: off once 61 days pass
+        case("m_end", D(2024, 3, 1), D(2024, 4, 10)),  # ends on 10 April: April ends then
+        case("m_other", D(2024, 5, 15), municipality_code="147"),
+    ]
+    progression = [
+        {"case_id": "m_ok", "measured_on": D(2024, 2, 20), "score": 5},
+        {"case_id": "m_ok", "measured_on": D(2024, 4, 15), "score": 6},
+        # a score before the start is outside the period and must not count as a point
+        {"case_id": "m_late", "measured_on": D(2023, 12, 1), "score": 4},
+    ]
+    return build_warehouse(
+        tmp_path_factory.mktemp("fm") / "w.duckdb", cases=cases, progression=progression
+    )
+
+
+def test_monthly_on_cadence_counts_per_municipality_and_month(monthly_wh: Path):
+    rows = mart_rows(
+        monthly_wh,
+        "select municipality_code, month, active_cases, on_cadence_cases "
+        "from mart.fidelity_monthly order by municipality_code, month",
+    )
+    got = [(r["municipality_code"], r["month"].month, r["active_cases"], r["on_cadence_cases"])
+           for r in rows]  # fmt: skip
+    assert got == [
+        ("101", 1, 2, 2),
+        ("101", 2, 2, 2),  # m_late: 59 days to 29 February; the December score is ignored
+        ("101", 3, 3, 2),  # m_late: 90 days without a score
+        ("101", 4, 3, 2),  # m_end: 40 days from its start to its end on 10 April
+        ("101", 5, 2, 1),  # m_ok: 46 days since 15 April
+        ("101", 6, 2, 0),  # m_ok: 76 days by 30 June (the as-of date)
+        ("147", 5, 1, 1),
+        ("147", 6, 1, 1),
+    ]
+
+
+def test_a_cases_last_month_agrees_with_mart_fidelity(monthly_wh: Path):
+    rows = mart_rows(
+        monthly_wh,
+        "select m.case_id, m.is_on_cadence, f.on_cadence from staging.fidelity_case_months as m "
+        "inner join mart.fidelity as f on f.case_id = m.case_id "
+        "qualify m.month = max(m.month) over (partition by m.case_id)",
+    )
+    assert len(rows) == 4
+    assert all(r["is_on_cadence"] == r["on_cadence"] for r in rows), rows

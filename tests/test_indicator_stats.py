@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from scipy import stats as scipy_stats
 
-from warehouse.stats import funnel_limits, spc
+from warehouse.stats import funnel_curve, funnel_limits, spc
 
 # ---------------------------------------------------------------- funnel limits
 
@@ -249,3 +249,21 @@ def test_fewer_than_two_values_are_a_value_error(values):
 def test_improvement_must_be_up_or_down():
     with pytest.raises(ValueError, match="'up' or 'down'"):
         spc([1, 2, 3], improvement="sideways")
+
+
+@pytest.mark.parametrize("overdispersion", [False, True])
+def test_the_funnel_curve_passes_through_every_units_limits(overdispersion):
+    events, totals = [3, 12, 30, 41, 2, 90], [10, 20, 45, 60, 9, 100]
+    fit = funnel_limits(events, totals, overdispersion=overdispersion)
+    assert (fit.tau2 is not None) == overdispersion
+    curve = funnel_curve(fit.target, totals, tau2=fit.tau2)
+    for unit, limits in zip(fit.units, curve, strict=True):
+        assert limits == pytest.approx((unit.lower998, unit.lower95, unit.upper95, unit.upper998))
+    # the funnel narrows as the number grows
+    wide, narrow = funnel_curve(fit.target, [5, 500], tau2=fit.tau2)
+    assert narrow[3] - narrow[0] < wide[3] - wide[0]
+
+
+def test_the_funnel_curve_refuses_a_total_below_one():
+    with pytest.raises(ValueError, match="at least 1"):
+        funnel_curve(0.5, [0])

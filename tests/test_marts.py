@@ -47,6 +47,7 @@ MART_COLUMNS = {
     "previous_score, expected_p10, expected_p25, expected_p50, tracking, dropped",
     "attention": "case_id, municipality_code, worker_id, case_type, latest_measured_on, "
     "latest_score, tracking, dropped, overdue, days_since_last, missing_pre, reasons, priority",
+    "fidelity_monthly": "municipality_code, month, active_cases, on_cadence_cases",
 }
 
 

@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app import indicator_parts
 from app.filters import Filters
 from app.queries import overview as q
 from app.scope import Scope
-from tests.app_fixtures import metrics, signed_in_app
+from tests.app_fixtures import metrics, page_as, signed_in_app
+from tests.test_page_fidelity import monthly_mart
+from warehouse.stats import spc
 
 
 @pytest.fixture
@@ -76,3 +80,33 @@ def test_monthly_trend_hides_small_months_and_complements_in_the_period(app_db):
 
 def test_who5_figures_name_the_constants_in_force(app):
     assert any("21,5 point" in c.value and "sd 20,0" in c.value for c in app.caption)
+
+
+def test_the_cadence_tile_gives_the_control_charts_status_in_words(app, app_db):
+    result = spc(monthly_mart(app_db, None)["share"].to_list())
+    words = indicator_parts.status_words(result.variation, None, "da")
+    tile = [m.value for m in app.markdown]
+    assert "**Målt hver 2. måned: udvikling**" in tile
+    colour = {"common_cause": "gray", "improvement": "blue", "concern": "orange"}
+    assert f":{colour[result.variation]}-badge[{words}]" in tile
+
+
+def test_a_workers_tile_rests_on_their_own_cases_only(app_db):
+    # a worker's own figures are exact (docs/suppression.md): every month with a case counts
+    at = page_as("overview", filters={}, role="worker", worker_id="W101-1")
+    assert not at.exception
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        (months,) = con.sql(
+            """
+            select count(*) from (
+                select count(*) as n, count(*) filter (where m.is_on_cadence) as k
+                from staging.fidelity_case_months as m
+                join mart.cases as c using (case_id)
+                where c.worker_id = 'W101-1' and m.month <= date '2026-10-01'
+                group by m.month
+            )
+            """
+        ).fetchall()[0]
+    assert any(f"Styringsdiagram over {months} måneder" in c.value for c in at.caption)
+    assert any("-badge[" in m.value for m in at.markdown)
+    assert any("Under 12 måneder" in c.value for c in at.caption) == (months < 12)

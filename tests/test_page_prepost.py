@@ -12,7 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.queries import prepost as q
 from app.scope import Scope
-from tests.app_fixtures import PERIOD, everything_shown, metrics, page_as
+from tests.app_fixtures import PERIOD, chart_frames, everything_shown, metrics, page_as
 from warehouse.stats import paired_change
 
 N_LABEL = "Forløb med før og efter"
@@ -27,7 +27,8 @@ def test_page_shows_figures_statistics_charts_and_constants(app_db):
     assert not at.exception
     assert at.title[0].value == "Før/efter"
     assert metrics(at)[N_LABEL] == "54"
-    assert len(at.get("vega_lite_chart")) == 5  # dumbbell, case lines, boxes, histogram, categories
+    # dumbbell, case lines, boxes, histogram, categories, Jacobson plot, two funnels
+    assert len(at.get("vega_lite_chart")) == 8
     table = _stats_table(at)
     assert table.height == 1 and table["n"].to_list() == ["54"]
     reference = " ".join(i.body for i in at.info)
@@ -106,7 +107,7 @@ def test_english_switch_changes_the_title(app_db):
 def test_aggregate_only_viewers_see_no_case_ids(app_db, role):
     at = page_as("prepost", role="viewer" if role == "viewer" else "national", presentation=True)
     assert not at.exception
-    assert len(at.get("vega_lite_chart")) == 4  # no individual case lines
+    assert len(at.get("vega_lite_chart")) == 7  # no individual case lines
     text = everything_shown(at)
     assert "C101-" not in text and "C751-" not in text
     # across municipalities a count carries cell-key noise of at most 2 (docs/suppression.md)
@@ -129,3 +130,132 @@ def test_filters_matching_nothing_say_so(app_db):
     at.sidebar.multiselect(key="f_muni").set_value(["461"]).run()
     assert not at.exception
     assert any("Ingen forløb passer" in i.body for i in at.info)
+
+
+# --- the Jacobson plot (indicators.md section 4) and the funnels (section 2) ---------------------
+
+OUTCOMES_SQL = """
+select c.case_id, c.municipality_name, o.pre_score, o.post_score, o.reliable_change,
+    o.clinical_change
+from mart.case_outcomes as o join mart.cases as c using (case_id)
+where o.instrument = $instrument and c.end_date between date '2025-11-01' and date '2026-10-31'
+"""
+
+
+def outcomes(app_db, instrument: str = "WHO5") -> pl.DataFrame:
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        return pl.from_arrow(con.sql(OUTCOMES_SQL, params={"instrument": instrument}).arrow())
+
+
+def jacobson_spec(at: AppTest) -> dict:
+    spec = next(json.loads(e.proto.spec) for e in at.get("vega_lite_chart")
+                if "y_low" in e.proto.spec)  # fmt: skip
+    return spec
+
+
+def test_the_jacobson_plot_shows_each_case_with_its_clinical_change(app_db):
+    at = page_as("prepost")
+    assert not at.exception
+    assert "Før mod efter for hvert forløb" in [s.value for s in at.subheader]
+    points = next(f for f in chart_frames(at) if {"category_label", "case_id"} <= set(f.columns))
+    truth = outcomes(app_db).select("case_id", "pre_score", "post_score", "clinical_change")
+    joined = points.join(truth, on="case_id", suffix="_mart")
+    assert joined.height == points.height == truth.height
+    assert (joined["x"] == joined["pre_score"]).all() and (
+        joined["y"] == joined["post_score"]
+    ).all()
+    labels = {"improved": "Forbedret", "unchanged": "Uændret", "deteriorated": "Forværret",
+              "recovered": "Restitueret"}  # fmt: skip
+    assert [labels[c] for c in joined["clinical_change"]] == joined["category_label"].to_list()
+    # the band is +- 1.96 s_diff around the diagonal, the cutoff drawn at 50
+    band = next(f for f in chart_frames(at) if "y_low" in f.columns)
+    assert (band["y_high"] - band["x"]).max() == pytest.approx(21.47, abs=0.01)
+    assert any(f.columns == ["cutoff", "what"] and f["cutoff"][0] == 50 for f in chart_frames(at))
+    constants = " ".join(m.value for m in at.markdown)
+    assert "Referenceværdier for WHO-5" in constants and "**10,95**" in constants
+    assert "**21,5**" in constants and "**0,85**" in constants
+
+
+@pytest.mark.parametrize("role", ["viewer", "presentation"])
+def test_aggregate_viewers_get_the_jacobson_plot_as_cells_without_small_ones(app_db, role):
+    at = page_as("prepost", role="viewer" if role == "viewer" else "national", presentation=True)
+    assert not at.exception
+    cells = next(f for f in chart_frames(at) if "pre_end" in f.columns)
+    assert "case_id" not in cells.columns and (cells["n"] >= 5).all()
+    truth = (
+        outcomes(app_db)
+        .with_columns(
+            (pl.min_horizontal(pl.col("pre_score") // 10, 9) * 10).alias("pre_start"),
+            (pl.min_horizontal(pl.col("post_score") // 10, 9) * 10).alias("post_start"),
+        )
+        .group_by("pre_start", "post_start")
+        .len()
+    )
+    for row in cells.iter_rows(named=True):
+        expected = truth.filter(
+            (pl.col("pre_start") == row["x"]) & (pl.col("post_start") == row["y"])
+        )
+        assert expected["len"][0] == row["n"], row
+
+
+def test_gse_draws_no_cutoff_in_the_jacobson_plot(app_db):
+    at = page_as("prepost")
+    at.selectbox(key="pp_instrument").set_value("GSE").run()
+    assert not at.exception
+    assert "cutoff" not in json.dumps(jacobson_spec(at))
+    assert "Restitueret" not in json.dumps(jacobson_spec(at), ensure_ascii=False)
+
+
+def test_the_who5_funnels_count_the_outcomes_of_each_municipality(app_db):
+    at = page_as("prepost")
+    assert not at.exception
+    improved, recovered = [f for f in chart_frames(at) if "unit_label" in f.columns]
+    truth = (
+        outcomes(app_db)
+        .group_by("municipality_name")
+        .agg(
+            pl.len().alias("total"),
+            (pl.col("reliable_change") == "improved").sum().alias("improved"),
+            (pl.col("clinical_change") == "recovered").sum().alias("recovered"),
+        )
+    )
+    by_name = {row["municipality_name"]: row for row in truth.iter_rows(named=True)}
+    for frame, event in ((improved, "improved"), (recovered, "recovered")):
+        assert frame.height == truth.height
+        for row in frame.iter_rows(named=True):
+            assert (row["events"], row["total"]) == (
+                by_name[row["unit_label"]][event],
+                by_name[row["unit_label"]]["total"],
+            )
+
+
+def test_a_worker_gets_no_funnel_on_the_pre_post_page(app_db):
+    at = page_as("prepost", role="worker", worker_id="W101-1")
+    assert not at.exception
+    assert not [f for f in chart_frames(at) if "unit_label" in f.columns]
+    assert any("vises ikke for medarbejdere" in i.value for i in at.info)
+
+
+def test_a_jacobson_plot_of_only_small_cells_is_a_sentence(app_db):
+    at = page_as("prepost", role="viewer", filters={"genders": ("other",)})
+    assert not at.exception
+    # 12 cases (a viewer's count carries cell-key noise of at most 2); no 10 x 10 cell holds 5
+    assert abs(int(metrics(at)[N_LABEL]) - 12) <= 2
+    assert not [f for f in chart_frames(at) if "pre_end" in f.columns]
+    assert any("Hver celle bygger på under 5 forløb" in i.value for i in at.info)
+    # and both funnels: every municipality hidden, said in a sentence instead of a chart
+    assert not [f for f in chart_frames(at) if "unit_label" in f.columns]
+    assert sum("Alle enheder (2) bygger på under 5 forløb" in i.value for i in at.info) == 2
+
+
+def test_a_coordinator_sees_their_own_cases_in_the_jacobson_plot_and_compares_own_workers(app_db):
+    at = page_as("prepost", role="coordinator", municipalities={"751"})
+    assert not at.exception
+    points = next(f for f in chart_frames(at) if {"category_label", "case_id"} <= set(f.columns))
+    assert points.height and points["case_id"].str.starts_with("C751-").all()
+    at.selectbox(key="pp_funnel_unit").set_value("worker").run()
+    assert not at.exception
+    workers = [f for f in chart_frames(at) if "unit_label" in f.columns]
+    assert workers and all(
+        f["unit_label"].str.starts_with("Medarbejder 751-").all() for f in workers
+    )

@@ -17,7 +17,15 @@ import pytest
 
 from app import data
 from app.filters import Filters
-from app.queries import caseloads, data_quality, fidelity, overview, prepost, progression
+from app.queries import (
+    attention,
+    caseloads,
+    data_quality,
+    fidelity,
+    overview,
+    prepost,
+    progression,
+)
 from app.scope import Scope
 from tests import security_fixtures as sf
 from tests.app_fixtures import build_app_warehouse, fixture_rows
@@ -26,13 +34,17 @@ OWN = frozenset({"101"})
 OTHER = "751"
 WORKER = "W101-1"
 WIDE = Filters(date(2023, 1, 1), date(2026, 10, 1))
-QUERY_MODULES = (caseloads, data_quality, fidelity, overview, prepost, progression)
+QUERY_MODULES = (attention, caseloads, data_quality, fidelity, overview, prepost, progression)
 # the allowed values of the extra arguments some query functions take
 EXTRA_ARGS = {
     "group": lambda module: list(getattr(module, "GROUPS", {})),
     "split": lambda module: list(getattr(module, "SPLITS", {})),
     "instrument": lambda module: list(getattr(module, "INSTRUMENTS", ())),
     "reason_code": lambda module: [None, "unknown_case"],
+    "band": lambda module: list(getattr(module, "BANDS", ())),
+    "indicator": lambda module: list(getattr(module, "FUNNEL_INDICATORS", {})),
+    "unit": lambda module: ["municipality", "worker"],
+    "municipality": lambda module: [None, OTHER],
 }
 CASE_SQL = "select case_id, municipality_code, worker_id, citizen_key from scoped_cases"
 
@@ -88,6 +100,8 @@ CALLS = _calls()
 def _strings(result: object) -> str:
     """Every value a query function returned, as text."""
     if isinstance(result, pl.DataFrame):
+        lists = [name for name, dtype in result.schema.items() if dtype == pl.List(pl.String)]
+        result = result.with_columns(pl.col(name).list.join(",") for name in lists)
         return result.cast(pl.String, strict=False).write_csv() if result.width else ""
     if isinstance(result, tuple | list):
         return "\n".join(_strings(part) for part in result)
@@ -225,7 +239,7 @@ def test_viewer_gets_not_allowed_for_every_case_level_query(db):
 def test_national_sees_every_case_and_the_detector_can_fire(db):
     rows = _case_rows(Scope.everything(), WIDE)
     assert rows.height == len(fixture_rows()["cases"])
-    text = _strings(progression.falls(Scope.everything(), WIDE))
+    text = _strings(attention.queue(Scope.everything(), WIDE))
     assert sf.leaked(text, sf.secrets_of_others(OWN)), "the leak detector found nothing to find"
 
 

@@ -5,6 +5,9 @@ Without overdispersion: exact binomial limits around the overall share with Spie
 interpolation (Statistics in Medicine 2005; 24:1185, appendix A.1.1). With overdispersion: the
 arcsine scale with a DerSimonian-Laird additive random effect, as the R package FunnelPlotR does.
 Pure Python, like the paired statistics: scipy is a test dependency only.
+
+`warehouse.stats.funnel_curve(target, totals, tau2=...)` gives the same limits at any totals, for
+drawing the funnel's curves between the units (not in the contract; the dashboard's helper).
 """
 
 from __future__ import annotations
@@ -62,6 +65,26 @@ def funnel_limits(
         for r, n, (low998, low95, up95, up998) in zip(events, totals, limits, strict=True)
     ]
     return FunnelLimits(target=target, phi=phi, tau2=tau2, units=units)
+
+
+def funnel_curve(
+    target: float, totals: Iterable[int], *, tau2: float | None = None
+) -> list[tuple[float, float, float, float]]:
+    """The limits (lower998, lower95, upper95, upper998) at each total around `target`: the
+    curves a funnel plot draws between its units. `tau2` None gives the exact binomial limits,
+    a number the overdispersed ones with that random effect (`funnel_limits(...).tau2`), so the
+    curves are the units' own limits wherever a unit lies.
+
+    >>> funnel_curve(0.5, [10])[0][0] < 0.5 < funnel_curve(0.5, [10])[0][3]
+    True
+    """
+    sizes = _integers(totals, "totals")
+    if any(n < 1 for n in sizes):
+        raise ValueError("totals must be at least 1")
+    if tau2 is None:
+        return [_binomial_limits(n, target) for n in sizes]
+    y0 = math.asin(math.sqrt(target))
+    return [_arcsine_limit(y0, 1 / (2 * math.sqrt(n)), tau2) for n in sizes]
 
 
 def _unit(r: int, n: int, low998: float, low95: float, up95: float, up998: float) -> FunnelUnit:
@@ -169,18 +192,17 @@ def _arcsine_limits(
     tau2 = 0.0
     if k * phi > k - 1:
         tau2 = (k * phi - (k - 1)) / (sum(weights) - sum(w * w for w in weights) / sum(weights))
-    limits = []
-    for si in s:
-        spread = math.sqrt(si * si + tau2)
-        limits.append(
-            (
-                _sin2(y0 - _Z[998] * spread),
-                _sin2(y0 - _Z[95] * spread),
-                _sin2(y0 + _Z[95] * spread),
-                _sin2(y0 + _Z[998] * spread),
-            )
-        )
-    return limits, phi, tau2
+    return [_arcsine_limit(y0, si, tau2) for si in s], phi, tau2
+
+
+def _arcsine_limit(y0: float, s: float, tau2: float) -> tuple[float, float, float, float]:
+    spread = math.sqrt(s * s + tau2)
+    return (
+        _sin2(y0 - _Z[998] * spread),
+        _sin2(y0 - _Z[95] * spread),
+        _sin2(y0 + _Z[95] * spread),
+        _sin2(y0 + _Z[998] * spread),
+    )
 
 
 def _sin2(angle: float) -> float:

@@ -45,7 +45,7 @@ from functools import lru_cache
 from statistics import NormalDist
 
 # Public here with the paired statistics (indicators.md sections 2-3); each lives in its module.
-from warehouse.funnel import FunnelLimits, FunnelUnit, funnel_limits  # noqa: F401
+from warehouse.funnel import FunnelLimits, FunnelUnit, funnel_curve, funnel_limits  # noqa: F401
 from warehouse.spc import Spc, SpcPoint, spc  # noqa: F401
 
 NAN = math.nan

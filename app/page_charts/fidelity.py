@@ -32,15 +32,13 @@ def monthly_share(frame: pl.DataFrame, *, y_title: str) -> alt.Chart:
 
 
 def group_shares(frame: pl.DataFrame, total: float | None, *, x_title: str) -> alt.LayerChart:
-    """Horizontal bars of the share on cadence per group (`label`), each with its value as text
-    (`text`: '0 %' or '<5' stay readable where there is no bar), a rule at the total share."""
+    """Horizontal bars of the share on cadence per group (`label`, in the frame's order), each with
+    its value as text (`text`: '0 %' or '<5' stay readable where there is no bar), a rule at the
+    total share."""
     charts.check_points(frame)
     placed = frame.with_columns(pl.col("share_on_cadence").fill_null(0).alias("text_x"))
-    base = alt.Chart(placed).encode(
-        y=alt.Y(
-            "label:N", title="", sort=alt.EncodingSortField("share_on_cadence", order="descending")
-        )
-    )
+    # in the groups' own order (names, bands), never by their share: no league table
+    base = alt.Chart(placed).encode(y=alt.Y("label:N", title="", sort=None))
     values = base.mark_text(align="left", dx=4, fontSize=14).encode(
         x=alt.X("text_x:Q", scale=SHARE_SCALE), text="text:N"
     )

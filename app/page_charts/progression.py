@@ -94,3 +94,68 @@ def first_latest(frame: pl.DataFrame, *, x_title: str, y_title: str) -> alt.Char
         )
         .properties(height=300)
     )
+
+
+# tracking -> colour (Okabe-Ito): on track green, below expected orange, off track vermillion;
+# the first score and months without a reliable reference in grey
+TRACKING_COLORS = {
+    "on_track": charts.PALETTE[2],
+    "below_expected": charts.PALETTE[1],
+    "off_track": charts.PALETTE[5],
+    "no_reference": LINE_GREY,
+}
+
+
+def expected_band(
+    band: pl.DataFrame,
+    points: pl.DataFrame | None,
+    *,
+    x_title: str,
+    y_title: str,
+    title: str,
+    tracking_labels: dict[str, str],
+) -> alt.TopLevelMixin:
+    """The expected band by month: p10-p90 and p25-p75 shaded, the median as a line, each month
+    drawn over [month, month + 1) as the tracking compares it; single cases as points on top,
+    coloured by tracking (`tracking_labels` maps codes to the reader's words)."""
+    charts.check_points(band, *([points] if points is not None else []))
+    stepped = band.with_columns((pl.col("month") + 1).alias("month_end"))
+    x = alt.X("month:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1),
+              scale=alt.Scale(domainMin=0))  # fmt: skip
+    base = alt.Chart(stepped).encode(x=x)
+    outer = base.mark_rect(opacity=0.18, color=charts.PALETTE[0]).encode(
+        x2="month_end:Q", y=alt.Y("p10:Q", title=y_title, scale=SCORE_SCALE), y2="p90:Q"
+    )
+    inner = base.mark_rect(opacity=0.3, color=charts.PALETTE[0]).encode(
+        x2="month_end:Q", y="p25:Q", y2="p75:Q"
+    )
+    median = base.mark_rule(color=charts.PALETTE[0], strokeWidth=3).encode(
+        x2="month_end:Q", y="p50:Q",
+        tooltip=[alt.Tooltip("month:Q", title=x_title), alt.Tooltip("p10:Q", format=".1f"),
+                 alt.Tooltip("p25:Q", format=".1f"), alt.Tooltip("p50:Q", format=".1f"),
+                 alt.Tooltip("p75:Q", format=".1f"), alt.Tooltip("p90:Q", format=".1f"),
+                 alt.Tooltip("n_cases:Q", format=",d")],
+    )  # fmt: skip
+    layers = [outer, inner, median]
+    if points is not None and points.height:
+        codes = [c for c in TRACKING_COLORS if c in tracking_labels]
+        scale = charts.color_scale(
+            [tracking_labels[c] for c in codes],
+            {tracking_labels[c]: TRACKING_COLORS[c] for c in codes},
+        )
+        layers.append(
+            alt.Chart(points)
+            .mark_circle(size=30, opacity=0.7)
+            .encode(
+                x="months:Q",
+                y="score:Q",
+                color=alt.Color("tracking_label:N", title="", scale=scale),
+                tooltip=[
+                    alt.Tooltip("case_id:N"),
+                    alt.Tooltip("measured_on:T"),
+                    "score:Q",
+                    alt.Tooltip("tracking_label:N", title=""),
+                ],
+            )  # fmt: skip
+        )
+    return alt.layer(*layers).properties(height=360, title=title)

@@ -38,3 +38,44 @@ def with_counts(sql: str, case: str = "c", **conditions: str) -> str:
     for name, condition in conditions.items():
         sql = sql.replace("{" + name + "}", counted(name, condition, case))
     return sql
+
+
+# funnel-plot units (indicators.md section 2) -> SQL (code, label) over a cohort `s` with
+# scoped_workers `w` left-joined; identifiers only from here
+FUNNEL_UNITS = {
+    "municipality": ("s.municipality_code", "s.municipality_name"),
+    "worker": ("s.worker_id", WORKER_LABEL_SQL),
+}
+
+
+def funnel_units(scope: Scope) -> list[str]:
+    """The units this viewer may compare: municipalities for every role that sees other
+    municipalities' aggregates (not a worker, who counts only their own cases); single workers
+    for evaluators and coordinators (their own) who may see cases."""
+    units = [] if scope.role == "worker" else ["municipality"]
+    if scope.case_level and scope.role in ("national", "coordinator"):
+        units.append("worker")
+    return units
+
+
+def funnel_level(unit: str) -> str:
+    """Workers are compared case by case (a coordinator's own only); municipalities as aggregates."""
+    if unit not in FUNNEL_UNITS:
+        raise ValueError(f"unknown funnel unit {unit!r}")
+    return "case" if unit in CASE_LEVEL_SPLITS else "aggregate"
+
+
+FUNNEL_SQL = """
+-- events and cases per unit for one indicator; grain: one row per unit with any case
+select
+    {code} as unit_code,
+    any_value({label}) as unit_label,
+    count(*) filter (where {denominator} and {event}) as events,
+    count(*) filter (where {denominator}) as total,
+from {population} as s
+left join scoped_workers as w on w.worker_id = s.worker_id
+where {code} is not null
+group by unit_code
+having count(*) filter (where {denominator}) > 0
+order by unit_code
+"""

@@ -12,19 +12,32 @@ is read from the warehouse (`staging.constants`), where the rule is written once
   null): cases, on cadence (mart.fidelity.on_cadence over the whole case), new cases with a
   pre measurement, ended cases with a post measurement, active overdue cases. `worker` is case
   level (names); the others are aggregates, suppressed.
+- `funnel_plot(scope, filters, indicator, unit, overdispersion)`: the funnel (app/funnel.py) of
+  the share on cadence or of new cases with a pre measurement, by municipality or worker.
+- `control_chart(scope, filters, municipality)`: the monthly on-cadence share (the rule is
+  staging.fidelity_case_months, which mart.fidelity_monthly adds up) of the viewer's cases, or of
+  one municipality, every month up to the period's end, as an XmR chart (warehouse.stats.spc).
 - `gaps(scope, filters)`: grain one row per kind x 15-day bin: the days between measurements
   (`between`), from start to the first (`start`) and from the last to the end or as-of (`end`).
-- `overdue(scope, filters)`: case level; active cases overdue now, most days overdue first.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from app import data
+from app import data, funnel
 from app.filters import Filters
-from app.queries import CASE_LEVEL_SPLITS, WORKER_LABEL_SQL, allowed_splits, with_counts
+from app.queries import (
+    CASE_LEVEL_SPLITS,
+    FUNNEL_SQL,
+    FUNNEL_UNITS,
+    WORKER_LABEL_SQL,
+    allowed_splits,
+    funnel_level,
+    with_counts,
+)
 from app.scope import Scope
+from warehouse.stats import Spc, spc
 
 # group name -> SQL expressions (code, label) over scoped_cases `s` and scoped_workers `w`
 GROUPS = {
@@ -34,6 +47,15 @@ GROUPS = {
     "age_band": ("s.age_band", "s.age_band"),
     "worker": ("s.worker_id", WORKER_LABEL_SQL),
 }
+# a new case: it started in the period (its pre measurement is due in the period)
+IS_NEW_SQL = "s.start_date >= $period_start::date"
+# funnel indicator -> (denominator, event) over the cohort `s`
+FUNNEL_INDICATORS = {
+    "on_cadence": ("true", "s.on_cadence"),
+    "pre": (IS_NEW_SQL, "s.has_pre"),
+}
+# a higher share on cadence is better (warehouse.stats.spc's `improvement`)
+ON_CADENCE_IMPROVEMENT = "up"
 BIN_DAYS = 15
 LAST_BIN = 180  # gaps of 180 days or more share the last bar
 
@@ -119,7 +141,7 @@ flags as (
         s.record_key,
         s.is_exact,
         s.on_cadence,
-        s.start_date >= $period_start::date as is_new,
+        {is_new} as is_new,
         s.status <> 'active' and s.end_date <= $period_end::date as is_ended,
         s.has_pre,
         s.has_post,
@@ -212,27 +234,6 @@ order by kind, bin_start
 """
 GAPS_SQL = with_counts(GAPS_SQL, n_cases="true")
 
-OVERDUE_SQL = """
--- active cases with no measurement for longer than the limit; grain: one row per case
-select
-    f.case_id,
-    s.municipality_name,
-    coalesce(w.name, s.worker_id) as worker,
-    s.case_type,
-    f.period_start as start_date,
-    case
-        when f.n_measurements > 0 then f.period_end - f.days_since_last::integer
-    end as last_measured_on,
-    f.days_since_last,
-    f.days_since_last - k.cadence_days as days_overdue,
-from mart.fidelity as f
-inner join scoped_cases as s on s.case_id = f.case_id
-left join scoped_workers as w on w.worker_id = s.worker_id
-cross join staging.constants as k
-where f.overdue
-order by days_overdue desc, f.case_id
-"""
-
 
 def _with_cohort(body: str) -> str:
     return "with " + COHORT.strip() + ",\n" + body.strip()
@@ -269,7 +270,7 @@ def by_group(scope: Scope, filters: Filters, group: str = "municipality") -> pl.
         raise ValueError(f"unknown group {group!r}")
     code, label = GROUPS[group]
     return data.run(
-        _with_cohort(BY_GROUP_SQL.format(code=code, label=label)),
+        _with_cohort(BY_GROUP_SQL.format(code=code, label=label, is_new=IS_NEW_SQL)),
         scope=scope,
         filters=filters,
         level="case" if group in CASE_LEVEL_SPLITS else "aggregate",
@@ -296,6 +297,82 @@ def gaps(scope: Scope, filters: Filters) -> pl.DataFrame:
     )
 
 
-def overdue(scope: Scope, filters: Filters) -> pl.DataFrame:
-    """Active cases overdue now (see module docstring); case level, not limited by the period."""
-    return data.run(OVERDUE_SQL, scope=scope, filters=filters, level="case")
+def funnel_plot(
+    scope: Scope,
+    filters: Filters,
+    indicator: str = "on_cadence",
+    unit: str = "municipality",
+    overdispersion: bool = True,
+) -> funnel.Funnel:
+    """The funnel of one fidelity share (on cadence, or new cases with a pre measurement) by
+    municipality or worker, fitted on all units and suppressed for drawing (app/funnel.py)."""
+    if indicator not in FUNNEL_INDICATORS:
+        raise ValueError(f"unknown indicator {indicator!r}")
+    level = funnel_level(unit)
+    code, label = FUNNEL_UNITS[unit]
+    denominator, event = FUNNEL_INDICATORS[indicator]
+    sql = FUNNEL_SQL.format(code=code, label=label, denominator=denominator, event=event,
+                            population="cohort")  # fmt: skip
+    # unsuppressed on purpose: the limits need every unit; funnel.fit hides what is drawn
+    counts = data.run(_with_cohort(sql), scope=scope, filters=filters, level=level)
+    on = data.suppression_on(scope, filters, level)
+    return funnel.fit(counts, overdispersion=overdispersion, suppress=on)
+
+
+CONTROL_SQL = """
+-- the monthly on-cadence share of the viewer's cases (or one municipality's), every month up to
+-- the period's end: an XmR chart needs the months before the period as its baseline;
+-- grain: one row per month
+select
+    m.month,
+    {n_cases}
+    {k_on_cadence}
+    count(*) filter (where m.is_on_cadence) / count(*) as share,
+from staging.fidelity_case_months as m
+inner join scoped_cases as s on s.case_id = m.case_id
+where ($municipality::varchar is null or s.municipality_code = $municipality::varchar)
+    and ($period_end::date is null or m.month <= $period_end::date)
+group by m.month
+order by m.month
+"""
+# counts with their cell keys: perturbed where the view is protected, the share worked out again
+CONTROL_SQL = with_counts(CONTROL_SQL, case="s", n_cases="true", k_on_cadence="m.is_on_cadence")
+
+
+def _point_variation(direction: str | None, improvement: str) -> str:
+    """A point's colour class: special cause pointing the good way, the bad way, or neither."""
+    if direction is None:
+        return "common_cause"
+    return "improvement" if (direction == "high") == (improvement == "up") else "concern"
+
+
+def control_chart(
+    scope: Scope,
+    filters: Filters,
+    municipality: str | None = None,
+    target: float | None = None,
+) -> tuple[pl.DataFrame, Spc | None]:
+    """The monthly share on cadence as an XmR chart: one row per shown month (`month, n_cases,
+    k_on_cadence, value, mean, lower, upper, variation`) and the chart's result (None with fewer
+    than two shown months). Hidden months (1-4 cases, or 1-4 on or off cadence) are left out."""
+    frame = data.run(
+        CONTROL_SQL,
+        {"municipality": municipality},
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(
+            count="n_cases", values=("share",), numerator="k_on_cadence", ratio="share"
+        ),
+    )
+    shown = frame.filter(~pl.col("suppressed") & pl.col("share").is_not_null())
+    if shown.height < 2:
+        return shown.rename({"share": "value"}), None
+    result = spc(shown["share"], improvement=ON_CADENCE_IMPROVEMENT, target=target)
+    points = shown.select("month", "n_cases", "k_on_cadence", pl.col("share").alias("value"))
+    return points.with_columns(
+        pl.lit(result.mean).alias("mean"),
+        pl.lit(result.lower).alias("lower"),
+        pl.lit(result.upper).alias("upper"),
+        pl.Series("variation", [_point_variation(p.direction, ON_CADENCE_IMPROVEMENT)
+                                for p in result.points], dtype=pl.String),
+    ), result  # fmt: skip

@@ -11,15 +11,18 @@ from GROUPS (an allow-list of split columns) and returns a `group_value` column 
 - `distribution(...)`: quartiles of pre and post per group; `histogram(...)`: counts per score bin.
 - `categories(...)`: reliable-change and clinical-change counts per group.
 - `case_lines(...)`: pre and post per case, for case-level viewers only (a capped sample).
+- `funnel_plot(scope, filters, indicator, unit, overdispersion)`: the funnel (app/funnel.py) of
+  the share of WHO-5 outcomes reliably improved or recovered, by municipality or worker.
+- `jacobson(...)`: pre and post per case (case level, capped) or a 2-D histogram (aggregate).
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from app import data
+from app import data, funnel
 from app.filters import Filters
-from app.queries import with_counts
+from app.queries import FUNNEL_SQL, FUNNEL_UNITS, funnel_level, with_counts
 from app.scope import Scope
 from warehouse.stats import PairedChange, paired_change
 
@@ -31,6 +34,11 @@ GROUPS = {
     "gender": "coalesce(c.gender, 'unknown')",
     "age_band": "coalesce(c.age_band, 'unknown')",
     "municipality": "c.municipality_name",
+}
+# funnel indicator -> (instrument, event) over the paired outcomes `s` (indicators.md section 2)
+FUNNEL_INDICATORS = {
+    "who5_improved": ("WHO5", "s.reliable_change = 'improved'"),
+    "who5_recovered": ("WHO5", "s.clinical_change = 'recovered'"),
 }
 CASE_LINE_LIMIT = 200
 HISTOGRAM_BINS = 10
@@ -44,6 +52,9 @@ paired as (
         c.record_key,
         c.is_exact,
         {group} as group_value,
+        c.municipality_code,
+        c.municipality_name,
+        c.worker_id,
         o.pre_score,
         o.post_score,
         o.change,
@@ -86,6 +97,7 @@ def reference(scope: Scope, instrument: str) -> dict:
             cutoff,
             mcid,
             z,
+            s_diff,
             reliable_change_threshold,
             sources,
         from staging.instruments
@@ -326,3 +338,89 @@ def case_lines(
         filters=filters,
         level="case",
     )
+
+
+def funnel_plot(
+    scope: Scope,
+    filters: Filters,
+    indicator: str = "who5_improved",
+    unit: str = "municipality",
+    overdispersion: bool = True,
+) -> funnel.Funnel:
+    """The funnel of one outcome share by municipality or worker (see module docstring)."""
+    if indicator not in FUNNEL_INDICATORS:
+        raise ValueError(f"unknown indicator {indicator!r}")
+    level = funnel_level(unit)
+    code, label = FUNNEL_UNITS[unit]
+    instrument, event = FUNNEL_INDICATORS[indicator]
+    body = FUNNEL_SQL.format(code=code, label=label, denominator="true", event=event,
+                             population="paired")  # fmt: skip
+    # unsuppressed on purpose: the limits need every unit; funnel.fit hides what is drawn
+    counts = data.run(_with_paired("none", body), {"instrument": instrument}, scope=scope,
+                      filters=filters, level=level)  # fmt: skip
+    on = data.suppression_on(scope, filters, level)
+    return funnel.fit(counts, overdispersion=overdispersion, suppress=on)
+
+
+JACOBSON_POINTS = 4000  # case points of the Jacobson plot (the reference lines add a handful)
+
+_JACOBSON_POINTS_SQL = """
+-- pre and post of each case (a stable sample), coloured by clinical change; grain: one row per case
+select case_id, pre_score, post_score, clinical_change, count(*) over () as cases_total,
+from paired
+order by hash(case_id)
+limit $limit
+"""
+
+_JACOBSON_CELLS_SQL = """
+binned as (
+    -- the top of the scale joins the last bin; grain: one row per case
+    select
+        least(floor((pre_score - $score_min) / $bin_width), $bins - 1) as pre_bin,
+        least(floor((post_score - $score_min) / $bin_width), $bins - 1) as post_bin,
+    from paired
+)
+
+-- cases per pre x post cell; grain: one row per cell with a case
+select
+    $score_min + pre_bin * $bin_width as pre_start,
+    $score_min + (pre_bin + 1) * $bin_width as pre_end,
+    $score_min + post_bin * $bin_width as post_start,
+    $score_min + (post_bin + 1) * $bin_width as post_end,
+    count(*) as n,
+    -- the cells add up to the cases shown in the statistics
+    'cells' as total_group,
+from binned
+group by pre_bin, post_bin
+order by pre_bin, post_bin
+"""
+
+
+def jacobson(scope: Scope, filters: Filters, instrument: str) -> tuple[str, pl.DataFrame]:
+    """The Jacobson plot's data: ('points', one row per case: `case_id, pre_score, post_score,
+    clinical_change, cases_total`, a stable sample of at most JACOBSON_POINTS) for viewers who
+    may see case rows, else ('cells', cases per pre x post cell of a 10 x 10 grid, suppressed)."""
+    _check_instrument(instrument)
+    if scope.case_level:
+        frame = data.run(
+            _with_paired("none", _JACOBSON_POINTS_SQL),
+            {"instrument": instrument, "limit": JACOBSON_POINTS},
+            scope=scope,
+            filters=filters,
+            level="case",
+        )
+        return "points", frame
+    ref = reference(scope, instrument)
+    frame = data.run(
+        _with_paired("none", _JACOBSON_CELLS_SQL),
+        {
+            "instrument": instrument,
+            "score_min": float(ref["score_min"]),
+            "bin_width": (ref["score_max"] - ref["score_min"]) / HISTOGRAM_BINS,
+            "bins": HISTOGRAM_BINS,
+        },
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="n", total_group="total_group"),
+    )
+    return "cells", frame

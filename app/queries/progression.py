@@ -8,17 +8,21 @@ not ended before its start); their whole score history counts, so a case's line 
   A case counts once per month (its last score that month). Groups of 1-4 cases hide.
 - `case_lines(scope, filters, cap)`: case level; the scores of at most `cap` cases (a fixed
   pseudo-random sample), and the number of cases there were to choose from.
+- `expected_band(scope, band)`: the national expected band of one start band (not scoped, by
+  contract), reliable months only: `month, n_cases, p10 ... p90, band_cases`.
+- `band_points(scope, filters, band, cap)`: case level; the cohort's later scores in that start
+  band with their `tracking`, whole cases of a fixed sample up to `cap` points.
+- `alert_check(scope, filters)` and `poor_endings(scope, filters)`: how the off-track flag worked
+  for closed and discontinued cases (indicators.md section 1, for evaluators), suppressed.
 - `first_latest(scope, filters)`: grain one row per (first | latest) x score: `which, score,
   n_cases` for cases with two or more scores; the rows of one `which` add up to the cases shown.
-- `falls(scope, filters)`: case level; cases whose latest score fell 2 or more since the previous
-  one, or is below their first.
 """
 
 from __future__ import annotations
 
 import polars as pl
 
-from app import data
+from app import data, suppression
 from app.filters import Filters
 from app.queries import CASE_LEVEL_SPLITS, WORKER_LABEL_SQL, allowed_splits, with_counts
 from app.scope import Scope
@@ -33,7 +37,6 @@ SPLITS = {
     "worker": WORKER_LABEL_SQL,
 }
 DEFAULT_CAP = 40
-FALL_LIMIT = 2
 
 COHORT = """
 cohort as (
@@ -127,47 +130,6 @@ order by which, score
 """
 FIRST_LATEST_SQL = with_counts(FIRST_LATEST_SQL, n_cases="true")
 
-FALLS_SQL = """
-ordered as (
-    -- each cohort case's scores with its first and previous; grain: one row per measurement
-    select
-        p.case_id,
-        p.measured_on,
-        p.score,
-        first_value(p.score) over by_date as first_score,
-        first_value(p.measured_on) over by_date as first_on,
-        lag(p.score) over by_date as previous_score,
-        lag(p.measured_on) over by_date as previous_on,
-        row_number() over (partition by p.case_id order by p.measured_on desc) as from_last,
-    from mart.progression as p
-    inner join cohort as c on c.case_id = p.case_id
-    window by_date as (partition by p.case_id order by p.measured_on)
-)
-
--- cases whose latest score fell: by $fall or more since the previous, or below the first;
--- grain: one row per case
-select
-    o.case_id,
-    c.municipality_name,
-    coalesce(w.name, c.worker_id) as worker,
-    c.status,
-    o.first_score,
-    o.first_on,
-    o.previous_score,
-    o.previous_on,
-    o.score as latest_score,
-    o.measured_on as latest_on,
-    o.score - o.previous_score as change_since_previous,
-    o.score - o.first_score as change_since_first,
-from ordered as o
-inner join cohort as c on c.case_id = o.case_id
-left join scoped_workers as w on w.worker_id = c.worker_id
-where o.from_last = 1
-    and o.previous_score is not null
-    and (o.score - o.previous_score <= -$fall or o.score < o.first_score)
-order by change_since_previous, change_since_first, o.case_id
-"""
-
 
 def splits(scope: Scope) -> list[str]:
     """The splits this viewer may choose (single workers only for case-level viewers)."""
@@ -213,13 +175,6 @@ def first_latest(scope: Scope, filters: Filters) -> pl.DataFrame:
     )
 
 
-def falls(scope: Scope, filters: Filters, fall: int = FALL_LIMIT) -> pl.DataFrame:
-    """Cases whose latest score fell (see module docstring); case level."""
-    return data.run(
-        _with_cohort(FALLS_SQL), {"fall": fall}, scope=scope, filters=filters, level="case"
-    )
-
-
 def followed_cases(first_latest_frame: pl.DataFrame) -> int | None:
     """Cases behind the first/latest counts (None when any count is hidden)."""
     firsts = first_latest_frame.filter(pl.col("which") == "first")
@@ -255,3 +210,193 @@ def largest_groups(frame: pl.DataFrame, keep: int) -> tuple[pl.DataFrame, int]:
     kept = sizes.sort(["size", "split_group"], descending=[True, False]).head(keep)
     shown = frame.join(kept.select("split_group"), on="split_group", how="semi", nulls_equal=True)
     return shown, sizes.height
+
+
+# --- the expected band (indicators.md section 1) -------------------------------------------------
+
+BANDS = ("low", "mid", "high")
+CASE_POINT_CAP = 4000  # single-case points drawn over the band (the band adds at most 25 x 2 rows)
+
+EXPECTED_SQL = """
+-- the national expected band of one start band, reliable months only; grain: one row per month
+select
+    e.month,
+    e.n_cases,
+    e.p10,
+    e.p25,
+    e.p50,
+    e.p75,
+    e.p90,
+    (
+        select count(*) from mart.progression_tracking as t
+        where t.measurement_no = 1 and t.start_band = $band
+    ) as band_cases,
+from mart.expected_progression as e
+where e.start_band = $band and e.is_reliable
+order by e.month
+"""
+
+BAND_POINTS_SQL = """
+tracked as (
+    -- the cohort's scores after the first, in one start band; grain: one row per measurement
+    select
+        t.case_id,
+        t.measured_on,
+        least(p.days_since_start / k.days_per_month, k.expected_month_cap + 0.99) as months,
+        t.score,
+        t.tracking,
+        t.expected_p50,
+    from mart.progression_tracking as t
+    inner join cohort as c on c.case_id = t.case_id
+    inner join mart.progression as p
+        on p.case_id = t.case_id and p.measured_on = t.measured_on
+    cross join staging.constants as k
+    where t.start_band = $band and t.measurement_no > 1
+),
+
+sized as (
+    -- a fixed pseudo-random order of cases, with the points drawn up to each; grain: case
+    select
+        case_id,
+        sum(count(*)) over (order by md5(case_id) rows unbounded preceding) as points_so_far,
+    from tracked
+    group by case_id
+)
+
+-- whole cases in that order until the cap; grain: one row per measurement
+select
+    t.*,
+    (select count(*) from sized) as cases_available,
+from tracked as t
+inner join sized as s on s.case_id = t.case_id
+where s.points_so_far <= $cap
+order by t.case_id, t.measured_on
+"""
+
+
+def _check_band(band: str) -> None:
+    if band not in BANDS:
+        raise ValueError(f"unknown start band {band!r}")
+
+
+def expected_band(scope: Scope, band: str) -> pl.DataFrame:
+    """The expected band of `band` by month (mart.expected_progression; reliable months only).
+
+    National by contract (indicators.md section 1: the reference is not scoped to the viewer), so
+    it is read beside the scoped queries, like the reference constants; a month rests on at
+    least 20 citizens, and the small-number rule is applied all the same.
+    """
+    _check_band(band)
+    frame = data.run_meta(EXPECTED_SQL, {"band": band}, scope=scope)
+    rule = data.Rule(count="n_cases", values=("p10", "p25", "p50", "p75", "p90"))
+    return suppression.apply(frame, rule, on=True)
+
+
+def band_points(
+    scope: Scope, filters: Filters, band: str, cap: int = CASE_POINT_CAP
+) -> tuple[pl.DataFrame, int]:
+    """Case level: the scores (after the first) of whole cohort cases in `band`, a fixed sample
+    of at most `cap` points, with their tracking; and how many cases there were to draw."""
+    _check_band(band)
+    frame = data.run(
+        _with_cohort(BAND_POINTS_SQL),
+        {"band": band, "cap": cap},
+        scope=scope,
+        filters=filters,
+        level="case",
+    )
+    available = int(frame["cases_available"][0]) if frame.height else 0
+    return frame.drop("cases_available"), available
+
+
+# --- checking the alerts (indicators.md section 1, last part) ------------------------------------
+
+ENDED = """
+ended as (
+    -- closed and discontinued cases, flagged when ever off track before they ended;
+    -- grain: one row per case
+    select
+        s.case_id,
+        s.status = 'discontinued' as is_discontinued,
+        s.end_reason = 'goals_met' as met_goals,
+        s.status = 'discontinued' or s.end_reason in ('not_met', 'citizen_withdrew') as is_poor,
+        coalesce((
+            select bool_or(t.tracking = 'off_track') from mart.progression_tracking as t
+            where t.case_id = s.case_id and t.measured_on <= s.end_date
+        ), false) as was_flagged,
+        o.reliable_change,
+    from scoped_cases as s
+    left join mart.case_outcomes as o on o.case_id = s.case_id and o.instrument = 'WHO5'
+    where s.status in ('closed', 'discontinued')
+)"""
+
+ALERT_CHECK_SQL = """
+-- endings of flagged and never-flagged cases; grain: one row per group ('flagged' | 'never')
+select
+    case when was_flagged then 'flagged' else 'never' end as flag_group,
+    count(*) as n_cases,
+    count(*) as n_goals,
+    count(*) filter (where met_goals) as k_goals_met,
+    count(*) filter (where met_goals) / count(*) as share_goals_met,
+    count(*) as n_discontinued,
+    count(*) filter (where is_discontinued) as k_discontinued,
+    count(*) filter (where is_discontinued) / count(*) as share_discontinued,
+    count(reliable_change) as n_who5,
+    count(*) filter (where reliable_change = 'improved') as k_who5_improved,
+    count(*) filter (where reliable_change = 'improved') / nullif(count(reliable_change), 0)
+        as share_who5_improved,
+    -- the two groups add up to the ended cases
+    'groups' as total_group,
+from ended
+group by flag_group
+order by flag_group
+"""
+
+POOR_ENDINGS_SQL = """
+-- the poor endings and those flagged before they ended; grain: one row
+select
+    count(*) filter (where is_poor) as n_poor,
+    count(*) filter (where is_poor and was_flagged) as k_flagged,
+    count(*) filter (where is_poor and was_flagged) / nullif(count(*) filter (where is_poor), 0)
+        as share_flagged,
+from ended
+"""
+# share name -> its (count, numerator, share) columns in ALERT_CHECK_SQL
+ALERT_SHARES = {
+    "goals": ("n_goals", "k_goals_met", "share_goals_met"),
+    "discontinued": ("n_discontinued", "k_discontinued", "share_discontinued"),
+    "who5": ("n_who5", "k_who5_improved", "share_who5_improved"),
+}
+
+
+def _with_ended(body: str) -> str:
+    return "with " + ENDED.strip() + ",\n" + body.strip()
+
+
+def alert_check(scope: Scope, filters: Filters) -> pl.DataFrame:
+    """How the off-track flag worked for ended cases (indicators.md section 1): per group
+    ('flagged' = ever off track before the end, 'never'), cases, goals met, discontinued and
+    WHO-5 reliably improved (of those with a WHO-5 outcome). Suppressed per share; a group
+    hidden as a whole hides all its figures."""
+    rules = [data.Rule(count="n_cases", total_group="total_group")]
+    rules += [
+        data.Rule(count=n, values=(share,), numerator=k, flag=f"{name}_suppressed")
+        for name, (n, k, share) in ALERT_SHARES.items()
+    ]
+    frame = data.run(_with_ended(ALERT_CHECK_SQL), scope=scope, filters=filters, suppress=rules)
+    figures = [c for triple in ALERT_SHARES.values() for c in triple]
+    return frame.with_columns(
+        pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c) for c in figures
+    )
+
+
+def poor_endings(scope: Scope, filters: Filters) -> dict:
+    """The poor endings (not met, withdrawn or discontinued) and the share flagged before they
+    ended: `n_poor, k_flagged, share_flagged, suppressed, suppressed_by`."""
+    frame = data.run(
+        _with_ended(POOR_ENDINGS_SQL),
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="n_poor", values=("share_flagged",), numerator="k_flagged"),
+    )
+    return frame.row(0, named=True)

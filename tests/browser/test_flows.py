@@ -13,7 +13,15 @@ from tests.browser.conftest import screenshot, sign_in, wait_for_app, wait_for_c
 
 pytestmark = pytest.mark.browser
 
-ENGLISH_TITLES = ["Overview", "Progression", "Fidelity", "Pre-post", "Caseloads", "Data quality"]
+ENGLISH_TITLES = [
+    "Overview",
+    "Needs attention",
+    "Progression",
+    "Fidelity",
+    "Pre-post",
+    "Caseloads",
+    "Data quality",
+]
 
 
 def _first_metric(page) -> str:

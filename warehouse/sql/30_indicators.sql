@@ -190,3 +190,99 @@ select
     end as priority
 from reasoned
 ;
+
+-- purpose: the on-cadence rule applied month by month (indicators.md section 3 charts it);
+-- grain: one row per case x calendar month in which the case was active (up to the as-of month).
+-- A case is on cadence in a month when no gap so far is longer than cadence_days: the points are
+-- its start date, its progression scores inside its period dated up to the month's end, and the
+-- month's last day, or the case's end (or the as-of date) when that comes earlier. So it is
+-- cumulative, like mart.fidelity.on_cadence, and in the case's last month it equals it.
+create or replace view staging.fidelity_case_months as
+with
+
+cases as (
+    select * from staging.cases
+),
+
+constants as (
+    select * from staging.constants
+),
+
+-- each score in the period with the gap since the point before it (the start for the first)
+points as (
+    select
+        progression.case_id,
+        progression.measured_on,
+        progression.measured_on - coalesce(
+            lag(progression.measured_on) over by_case, cases.start_date
+        ) as gap_before
+    from staging.progression as progression
+    inner join cases on progression.case_id = cases.case_id
+    where progression.is_in_period
+    window by_case as (partition by progression.case_id order by progression.measured_on)
+),
+
+months as (
+    select
+        cases.case_id,
+        cases.municipality_code,
+        cases.start_date,
+        cast(unnest(generate_series(
+            date_trunc('month', cases.start_date),
+            date_trunc('month', cases.period_end),
+            interval 1 month
+        )) as date) as month,
+        cases.end_date,
+        cases.period_end
+    from cases
+),
+
+active_months as (
+    select
+        case_id,
+        municipality_code,
+        start_date,
+        month,
+        least(last_day(month), period_end) as month_end
+    from months
+    where staging.is_active_between(start_date, end_date, month, last_day(month))
+),
+
+gaps_so_far as (
+    select
+        active_months.case_id,
+        active_months.municipality_code,
+        active_months.month,
+        active_months.month_end,
+        coalesce(max(points.gap_before), 0) as largest_inner_gap,
+        coalesce(max(points.measured_on), any_value(active_months.start_date)) as last_point
+    from active_months
+    left join points
+        on active_months.case_id = points.case_id
+        and points.measured_on <= active_months.month_end
+    group by active_months.case_id, active_months.municipality_code, active_months.month,
+        active_months.month_end
+)
+
+select
+    gaps_so_far.case_id,
+    gaps_so_far.municipality_code,
+    gaps_so_far.month,
+    greatest(
+        gaps_so_far.largest_inner_gap, gaps_so_far.month_end - gaps_so_far.last_point
+    ) <= constants.cadence_days as is_on_cadence
+from gaps_so_far
+cross join constants
+;
+
+-- purpose: the monthly on-cadence share's counts (the rule is staging.fidelity_case_months);
+-- grain: one row per municipality x month with an active case
+create or replace view mart.fidelity_monthly as
+select
+    municipality_code,
+    month,
+    count(*) as active_cases,
+    count(*) filter (where is_on_cadence) as on_cadence_cases
+from staging.fidelity_case_months
+group by municipality_code, month
+;

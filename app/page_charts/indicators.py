@@ -1,0 +1,213 @@
+"""Charts of the indicators (indicators.md sections 2-4): funnel plots, XmR control charts and the
+Jacobson plot, shared by the fidelity, pre/post and overview pages. Builders take frames already
+shaped and labelled (texts in the reader's language); they never query and never exceed
+`charts.MAX_POINTS` rows.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from app import charts
+from app.funnel import LIMITS, Funnel
+
+# NHS "Making Data Count" icon colours: common cause, improvement, concern
+COMMON_GREY = "#7B7D7D"
+IMPROVEMENT_BLUE = "#289de0"
+CONCERN_ORANGE = "#fab428"
+# for the four funnel shares a higher share is better: above the limits is good news
+SIGNAL_COLOURS = {"none": COMMON_GREY, "high": IMPROVEMENT_BLUE, "low": CONCERN_ORANGE}
+VARIATION_COLOURS = {
+    "common_cause": COMMON_GREY,
+    "improvement": IMPROVEMENT_BLUE,
+    "concern": CONCERN_ORANGE,
+}
+SHARE_SCALE = alt.Scale(domain=[0, 1])
+LIMIT_DASH = {"95": [5, 4], "998": [1, 0]}
+
+
+def _labelled_scale(colours: dict[str, str], labels: dict[str, str]) -> alt.Scale:
+    return charts.color_scale(
+        [labels[c] for c in colours], {labels[c]: colours[c] for c in colours}
+    )
+
+
+def funnel_chart(
+    fitted: Funnel,
+    *,
+    x_title: str,
+    y_title: str,
+    signal_labels: dict[str, str],
+    limit_labels: dict[str, str],
+    target_label: str,
+) -> alt.LayerChart:
+    """Each shown unit's share against its number of cases, the 95% (dashed) and 99.8% (solid)
+    limits around the overall share, and the overall share as a line; no ranking, no names on
+    the chart (they are in the tooltip and, for units outside the limits, in words below)."""
+    points = fitted.shown.select(
+        "unit_label", "events", "total", "rate",
+        pl.col("signal").replace_strict(signal_labels).alias("signal_label"),
+    )  # fmt: skip
+    curve = fitted.curve.unpivot(list(LIMITS), index="total", variable_name="limit").with_columns(
+        pl.col("limit").str.extract(r"(95|998)$").alias("level"),
+    )
+    curve = curve.with_columns(pl.col("level").replace_strict(limit_labels).alias("level_label"))
+    charts.check_points(points, curve)
+    x = alt.X("total:Q", title=x_title, scale=alt.Scale(type="sqrt", domainMin=0),
+              axis=alt.Axis(format=",d"))  # fmt: skip
+    lines = (
+        alt.Chart(curve)
+        .mark_line(color="#555555", strokeWidth=1.5)
+        .encode(
+            x=x,
+            y=alt.Y("value:Q", title=y_title, scale=SHARE_SCALE, axis=alt.Axis(format=".0%")),
+            detail="limit:N",
+            strokeDash=alt.StrokeDash(
+                "level_label:N", title="",
+                scale=alt.Scale(domain=[limit_labels["95"], limit_labels["998"]],
+                                range=[LIMIT_DASH["95"], LIMIT_DASH["998"]]),
+            ),
+        )
+    )  # fmt: skip
+    target = (
+        alt.Chart(pl.DataFrame({"target": [fitted.target], "what": [target_label]}))
+        .mark_rule(color=charts.PALETTE[7], strokeWidth=2)
+        .encode(y="target:Q", tooltip=["what:N", alt.Tooltip("target:Q", format=".1%")])
+    )
+    dots = (
+        alt.Chart(points)
+        .mark_circle(size=90, opacity=0.9, stroke="#1A1A1A", strokeWidth=0.5)
+        .encode(
+            x="total:Q",
+            y="rate:Q",
+            color=alt.Color("signal_label:N", title="", legend=alt.Legend(labelLimit=0),
+                            scale=_labelled_scale(SIGNAL_COLOURS, signal_labels)),
+            tooltip=[alt.Tooltip("unit_label:N", title=""), alt.Tooltip("rate:Q", format=".0%"),
+                     alt.Tooltip("events:Q", format=",d"), alt.Tooltip("total:Q", format=",d")],
+        )
+    )  # fmt: skip
+    return alt.layer(lines, target, dots).properties(height=340)
+
+
+def xmr_chart(
+    frame: pl.DataFrame, *, y_title: str, variation_labels: dict[str, str], limit_title: str
+) -> alt.LayerChart:
+    """An XmR chart of a monthly share: points (`month`, `value`) coloured by `variation` (common
+    cause grey, improvement blue, concern orange), the mean solid, the process limits dashed."""
+    charts.check_points(frame)
+    labelled = frame.with_columns(
+        pl.col("variation").replace_strict(variation_labels).alias("variation_label")
+    )
+    base = alt.Chart(labelled).encode(x=alt.X("month:T", title="", axis=alt.Axis(format="%b %Y")))
+    # the axis follows the data (not 0-100 %): a month-to-month change must be visible
+    line = base.mark_line(color=COMMON_GREY, strokeWidth=2).encode(
+        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False),
+                axis=alt.Axis(format=".0%"))
+    )  # fmt: skip
+    mean = base.mark_line(color="#1A1A1A", strokeWidth=1.5).encode(y="mean:Q")
+    limits = [
+        base.mark_line(color="#555555", strokeWidth=1.5, strokeDash=[6, 4]).encode(
+            y=f"{side}:Q", tooltip=[alt.Tooltip(f"{side}:Q", title=limit_title, format=".0%")]
+        )
+        for side in ("lower", "upper")
+    ]
+    dots = base.mark_circle(size=110, opacity=1).encode(
+        y="value:Q",
+        color=alt.Color("variation_label:N", title="", legend=alt.Legend(labelLimit=0),
+                        scale=_labelled_scale(VARIATION_COLOURS, variation_labels)),
+        tooltip=[alt.Tooltip("month:T", format="%b %Y"), alt.Tooltip("value:Q", format=".0%"),
+                 alt.Tooltip("n_cases:Q", format=",d"), alt.Tooltip("variation_label:N", title="")],
+    )  # fmt: skip
+    return alt.layer(line, mean, *limits, dots).properties(height=320)
+
+
+def _score_scale(ref: dict) -> alt.Scale:
+    return alt.Scale(domain=[float(ref["score_min"]), float(ref["score_max"])], nice=False)
+
+
+def _jacobson_guides(ref: dict, labels: dict[str, str], x_title: str, y_title: str) -> list:
+    """The diagonal of no change, the band of +- the reliable-change threshold around it and
+    the cutoff lines (when the instrument has a cutoff)."""
+    low, high = float(ref["score_min"]), float(ref["score_max"])
+    threshold = float(ref["reliable_change_threshold"])
+    band = pl.DataFrame({"x": [low, high]}).with_columns(
+        (pl.col("x") - threshold).clip(low, high).alias("y_low"),
+        (pl.col("x") + threshold).clip(low, high).alias("y_high"),
+        pl.col("x").alias("y"),
+        pl.lit(labels["band"]).alias("what"),
+    )
+    x = alt.X("x:Q", title=x_title, scale=_score_scale(ref))
+    guides = [
+        alt.Chart(band).mark_area(color="#BBBBBB", opacity=0.35).encode(
+            x=x, y=alt.Y("y_low:Q", title=y_title, scale=_score_scale(ref)), y2="y_high:Q",
+            tooltip=["what:N"]),
+        alt.Chart(band).mark_line(color="#555555", strokeWidth=1.5).encode(
+            x=x, y=alt.Y("y:Q", title=y_title)),
+    ]  # fmt: skip
+    if ref["cutoff"] is not None:
+        cutoff = pl.DataFrame({"cutoff": [float(ref["cutoff"])], "what": [labels["cutoff"]]})
+        line = alt.Chart(cutoff).mark_rule(color="#555555", strokeDash=[6, 4], strokeWidth=1.5)
+        guides += [line.encode(x=alt.X("cutoff:Q", title=x_title), tooltip=["what:N"]),
+                   line.encode(y=alt.Y("cutoff:Q", title=y_title), tooltip=["what:N"])]  # fmt: skip
+    return guides
+
+
+def _score_axes(ref: dict, x_title: str, y_title: str) -> tuple[alt.X, alt.Y]:
+    return (
+        alt.X("x:Q", title=x_title, scale=_score_scale(ref)),
+        alt.Y("y:Q", title=y_title, scale=_score_scale(ref)),
+    )
+
+
+def jacobson_points(
+    points: pl.DataFrame,
+    ref: dict,
+    *,
+    x_title: str,
+    y_title: str,
+    category_colours: dict[str, str],
+    labels: dict[str, str],
+) -> alt.LayerChart:
+    """Each case's pre (x) against its post (y) score, coloured by `category_label`, over the
+    guides of `_jacobson_guides` (case-level viewers only)."""
+    charts.check_points(points)
+    x, y = _score_axes(ref, x_title, y_title)
+    frame = points.rename({"pre_score": "x", "post_score": "y"})
+    dots = (
+        alt.Chart(frame)
+        .mark_circle(size=45, opacity=0.75)
+        .encode(
+            x=x, y=y,
+            color=alt.Color("category_label:N", title="",
+                            scale=charts.color_scale(list(category_colours), category_colours)),
+            tooltip=[alt.Tooltip("case_id:N"), alt.Tooltip("x:Q", title=x_title),
+                     alt.Tooltip("y:Q", title=y_title), alt.Tooltip("category_label:N", title="")],
+        )
+    )  # fmt: skip
+    return alt.layer(*_jacobson_guides(ref, labels, x_title, y_title), dots).properties(
+        height=420, width=420
+    )
+
+
+def jacobson_cells(
+    cells: pl.DataFrame, ref: dict, *, x_title: str, y_title: str, labels: dict[str, str]
+) -> alt.LayerChart:
+    """The same picture as a 2-D histogram: cases per pre x post cell, hidden cells left out."""
+    shown = cells.filter(~pl.col("suppressed"))
+    charts.check_points(shown)
+    x, y = _score_axes(ref, x_title, y_title)
+    frame = shown.rename({"pre_start": "x", "post_start": "y"})
+    rects = (
+        alt.Chart(frame)
+        .mark_rect(opacity=0.85, stroke="white")
+        .encode(
+            x=x, x2="pre_end:Q", y=y, y2="post_end:Q",
+            color=alt.Color("n:Q", title=labels["cases"], scale=alt.Scale(scheme="blues")),
+            tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title),
+                     alt.Tooltip("n:Q", format=",d", title=labels["cases"])],
+        )
+    )  # fmt: skip
+    return alt.layer(*_jacobson_guides(ref, labels, x_title, y_title), rects).properties(
+        height=420, width=420
+    )
