@@ -9,7 +9,11 @@ limit curves to draw (`warehouse.stats.funnel_curve`), the target and how many u
 The limits are fitted on every unit, hidden ones included: the target is the share of all the
 units' cases (contract), and a hidden unit still counts towards it. Only what is drawn and named
 is suppressed, by the same rule as every other share (app/suppression.py), so a unit's count
-or its rate is never shown when it rests on 1-4 cases or would give such a one away.
+or its rate is never shown when it rests on 1-4 cases or would give such a one away. Where the
+view's counts are perturbed (a coordinator looking beyond their own municipalities, leadership,
+presentation mode), the units' counts carry their cell-key noise before anything is fitted, so a
+unit's size on the x axis is the published one: two funnels of neighbouring periods cannot be
+subtracted to find a small group.
 """
 
 from __future__ import annotations
@@ -43,12 +47,8 @@ class Funnel:
         return self.shown.filter(pl.col("signal") != "none")
 
 
-UNIT_RULE = suppression.Rule(
-    count="total",
-    values=("events", "rate", *LIMITS, "signal"),
-    numerator="events",
-    total_group="all_units",
-)
+UNIT_RULE = suppression.Rule(count="total", numerator="events", total_group="all_units")
+SHOWN_WITH_UNIT = ("total", "events", "rate", *LIMITS, "signal")
 
 
 def _sizes(largest: int) -> list[int]:
@@ -65,9 +65,32 @@ def _empty(overdispersion: bool) -> Funnel:
     return Funnel(pl.DataFrame(), pl.DataFrame(schema=schema), None, 0, overdispersion)
 
 
-def fit(counts: pl.DataFrame, *, overdispersion: bool, suppress: bool) -> Funnel:
-    """The funnel of `counts` (see module docstring); units without cases are left out."""
-    counts = counts.filter(pl.col("total") > 0)
+def _published(counts: pl.DataFrame, how: suppression.Treatment) -> pl.DataFrame:
+    """Every unit's counts as published (perturbed where the view is), with its hidden flag."""
+    grouped = counts.with_columns(pl.lit("units").alias("all_units"))
+    noise = suppression.Treatment(hide=False, perturb=how.perturb)
+    published = suppression.apply(grouped, UNIT_RULE, on=noise)
+    hiding = suppression.Treatment(hide=how.hide, perturb=False)
+    hidden = suppression.apply(grouped, UNIT_RULE, on=hiding)["suppressed"]
+    # noise on each count alone may lift the events above the total
+    events = pl.min_horizontal("events", "total").alias("events")
+    return published.drop("all_units", "suppressed", "suppressed_by").with_columns(
+        events, hidden.alias("suppressed")
+    )
+
+
+def fit(
+    counts: pl.DataFrame, *, overdispersion: bool, treatment: bool | suppression.Treatment
+) -> Funnel:
+    """The funnel of `counts` (see module docstring); units without cases are left out.
+
+    `treatment` is the view's (app.data.treatment); True hides small units without noise."""
+    how = (
+        treatment
+        if isinstance(treatment, suppression.Treatment)
+        else (suppression.PUBLISHED if treatment else suppression.EXACT)
+    )
+    counts = _published(counts.filter(pl.col("total") > 0), how)
     if not counts.height:
         return _empty(overdispersion)
     limits = funnel_limits(counts["events"], counts["total"], overdispersion=overdispersion)
@@ -75,9 +98,11 @@ def fit(counts: pl.DataFrame, *, overdispersion: bool, suppress: bool) -> Funnel
         pl.Series("rate", [u.rate for u in limits.units], dtype=pl.Float64),
         *(pl.Series(c, [getattr(u, c) for u in limits.units], dtype=pl.Float64) for c in LIMITS),
         pl.Series("signal", [u.signal for u in limits.units], dtype=pl.String),
-        pl.lit("units").alias("all_units"),
     )
-    units = suppression.apply(fitted, UNIT_RULE, on=suppress).drop("all_units")
+    units = fitted.with_columns(
+        pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c)
+        for c in SHOWN_WITH_UNIT
+    )
     shown = units.filter(~pl.col("suppressed"))
     # the curves reach the largest unit drawn, never a hidden one's size
     largest = int(shown["total"].max()) if shown.height else 1

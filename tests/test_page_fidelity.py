@@ -226,7 +226,7 @@ def test_a_unit_outside_the_limits_is_named_in_a_sentence():
         "unit_label": ["Greve", "København", "Aarhus", "Odense", "Køge"],
         "events": [41, 760, 700, 3, 30], "total": [100, 1000, 1000, 4, 40],
     })  # fmt: skip
-    fitted = funnel.fit(counts, overdispersion=False, suppress=True)
+    fitted = funnel.fit(counts, overdispersion=False, treatment=True)
     # Odense has 4 cases; Køge, the smallest other, hides too so Odense cannot be worked out
     assert fitted.hidden == 2
     assert fitted.shown["unit_label"].to_list() == ["Greve", "København", "Aarhus"]

@@ -70,8 +70,8 @@ FUNNEL_SQL = """
 select
     {code} as unit_code,
     any_value({label}) as unit_label,
-    count(*) filter (where {denominator} and {event}) as events,
-    count(*) filter (where {denominator}) as total,
+    {events}
+    {total}
 from {population} as s
 left join scoped_workers as w on w.worker_id = s.worker_id
 where {code} is not null
@@ -79,3 +79,7 @@ group by unit_code
 having count(*) filter (where {denominator}) > 0
 order by unit_code
 """
+# each unit's counts with their cell keys and outside parts (app/funnel.py perturbs and hides)
+FUNNEL_SQL = with_counts(
+    FUNNEL_SQL, case="s", events="{denominator} and {event}", total="{denominator}"
+)

@@ -315,8 +315,8 @@ def funnel_plot(
                             population="cohort")  # fmt: skip
     # unsuppressed on purpose: the limits need every unit; funnel.fit hides what is drawn
     counts = data.run(_with_cohort(sql), scope=scope, filters=filters, level=level)
-    on = data.suppression_on(scope, filters, level)
-    return funnel.fit(counts, overdispersion=overdispersion, suppress=on)
+    how = data.treatment(scope, filters, level)
+    return funnel.fit(counts, overdispersion=overdispersion, treatment=how)
 
 
 CONTROL_SQL = """

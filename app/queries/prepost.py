@@ -358,8 +358,8 @@ def funnel_plot(
     # unsuppressed on purpose: the limits need every unit; funnel.fit hides what is drawn
     counts = data.run(_with_paired("none", body), {"instrument": instrument}, scope=scope,
                       filters=filters, level=level)  # fmt: skip
-    on = data.suppression_on(scope, filters, level)
-    return funnel.fit(counts, overdispersion=overdispersion, suppress=on)
+    how = data.treatment(scope, filters, level)
+    return funnel.fit(counts, overdispersion=overdispersion, treatment=how)
 
 
 JACOBSON_POINTS = 4000  # case points of the Jacobson plot (the reference lines add a handful)

@@ -135,9 +135,12 @@ from progression
 
 -- purpose: the "every second month" rule per case; grain: one row per case
 create or replace view mart.fidelity as
+-- `not materialized`: a CTE read twice is materialised by DuckDB, and a materialised CTE under
+-- a LIMIT never finishes on a large warehouse (DuckDB 2.0: `select * from mart.fidelity limit 1`
+-- hung at 100,000 cases; tests/test_mart_limits.py)
 with
 
-cases as (
+cases as not materialized (
     select * from staging.cases
 ),
 
@@ -149,7 +152,7 @@ assessments as (
     select * from staging.assessments where is_valid
 ),
 
-constants as (
+constants as not materialized (
     select * from staging.constants
 ),
 
