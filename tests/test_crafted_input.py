@@ -219,7 +219,7 @@ def test_pages_show_crafted_values_as_plain_text_only(crafted, monkeypatch, page
 
 def test_the_crafted_values_reach_the_screen_so_the_check_above_can_fail(crafted, monkeypatch):
     monkeypatch.setenv("LAT_DB", str(crafted[0]))
-    at = sf.run_page(sf.PAGES_DIR / "fidelity.py", "national", query={"from": "2023-01"})
+    at = sf.run_page(sf.PAGES_DIR / "attention.py", "national", query={"from": "2023-01"})
     assert SCRIPT in sf.rendered_text(at)
 
 

@@ -43,6 +43,7 @@ MART_KEYS: dict[str, tuple[str, ...]] = {
     "mart.expected_progression": ("start_band", "month"),
     "mart.progression_tracking": ("case_id", "measured_on"),
     "mart.attention": ("case_id",),
+    "mart.fidelity_monthly": ("municipality_code", "month"),
 }
 
 # (child, column, parent): every child row names a parent row. The raw pairs too, because the

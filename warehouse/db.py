@@ -17,6 +17,7 @@ import re
 import secrets
 import shutil
 import stat
+import string
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -154,8 +155,14 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     # reads it here and so needs no pseudonym key.
     con.execute(
         "insert or ignore into etl.meta values ('cell_key_secret', $s)",
-        {"s": secrets.token_hex(32)},
+        {"s": _letters_secret()},
     )
+
+
+def _letters_secret(length: int = 48) -> str:
+    """A random secret of letters only (about 270 bits): digits could by chance spell a CPR-like
+    number, which the warehouse's own CPR check would then refuse."""
+    return "".join(secrets.choice(string.ascii_letters) for _ in range(length))
 
 
 def stored_schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
