@@ -394,12 +394,13 @@ def _metadata(label: str, raw: dict) -> dict:
             raise UnreadableExport(f'{label}: exported_at "{value}" er ikke en gyldig dato')
         meta["exported_at"] = parsed
     if fields.get("platform") not in (None, ""):
-        meta["platform"] = str(fields["platform"]).strip()
+        meta["platform"] = mask_cpr(str(fields["platform"]).strip())
     codes = fields.get("municipalities")
     if isinstance(codes, str):
         codes = codes.split(",")
     if isinstance(codes, list):
-        meta["municipalities"] = [str(c).strip() for c in codes if str(c).strip()]
+        # printed in the load report: masked here, where they are read, like every name
+        meta["municipalities"] = [mask_cpr(str(c).strip()) for c in codes if str(c).strip()]
     return meta
 
 
