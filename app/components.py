@@ -245,6 +245,8 @@ def run_page(title_key: str, render: Callable[[], None]) -> None:
             warehouse_guidance(state)
             return
         render()
+    except data.TooManyOutside:
+        st.info(t("too_many_outside"))
     except data.NotAllowed:
         st.info(t("not_allowed"))
     except Exception:  # the reader gets a message; the operator gets the traceback in the log
