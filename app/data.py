@@ -259,6 +259,11 @@ def run(
     outside = set(filters.municipalities) - set(reserved["exact_munis"])
     if how.perturb and len(outside) > MAX_OUTSIDE_MUNICIPALITIES:
         raise TooManyOutside("a perturbed view may add up one other municipality at most")
+    if how.perturb:
+        # An interpolated quantile of whole-number scores has the fraction (n - 1) * q in it,
+        # which with the few n the noise leaves possible tells the exact n; a quantile that is
+        # one of the scores (quantile_disc) tells nothing of n.
+        sql = sql.replace("quantile_cont(", "quantile_disc(")
     bound = reserved | (params or {})
     frame = _execute(scoped_sql(sql), bound)
     if suppress is not None:

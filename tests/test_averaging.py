@@ -15,6 +15,7 @@ import statistics
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from app import data
@@ -93,3 +94,78 @@ def test_a_perturbed_view_adds_up_at_most_one_municipality_outside_the_own_area(
     # the national centre, who may see every case, is not perturbed and not limited
     assert _cases(Scope.everything(), ("147", "151")) is not None
     # case lists are the viewer's own rows: a coordinator's own municipalities only anyway
+
+
+# --- statistics beside a perturbed count -------------------------------------------------------
+
+STEP = {"WHO5": 4, "GSE": 1}  # scores are whole multiples of these
+
+
+def _sums_possible(mean: float, n: int, step: int) -> bool:
+    """Could n whole-step scores average to `mean` (as given, to its precision)?"""
+    if float(mean).is_integer():  # a rounded mean: any sum within half a point of n * mean
+        low, high = (mean - 0.5) * n, (mean + 0.5) * n
+        return int(high // step) * step >= low
+    total = mean * n
+    return abs(total / step - round(total / step)) < 1e-6
+
+
+def _candidates(n: int) -> list[int]:
+    """The counts a published n of `n` may stand for (noise -2..+2, never below 5)."""
+    from app import suppression
+
+    return [c for c in range(n - suppression.NOISE_RANGE, n + suppression.NOISE_RANGE + 1)
+            if c >= suppression.MIN_CASES or n == suppression.MIN_CASES]  # fmt: skip
+
+
+@pytest.mark.parametrize("scope", [COORDINATOR, VIEWER], ids=["coordinator", "viewer"])
+@pytest.mark.parametrize("instrument", ["WHO5", "GSE"])
+def test_a_published_groups_statistics_do_not_give_its_exact_n_away(app_db, scope, instrument):
+    """With the exact n of two published groups, their difference (a small group) would be out.
+
+    The fixture warehouse: 140 cases in each of København and Aarhus, scores whole points."""
+    from app.queries import overview, prepost, progression
+    from tests.app_fixtures import PERIOD
+
+    period = Filters(date(2023, 1, 1), PERIOD.to_month)
+    for muni in ("751", "461"):
+        for genders in ((), ("female",), ("male",), ("other",)):
+            view = Filters(period.from_month, period.to_month, (muni,), genders=genders)
+            stats = prepost.paired_stats(scope, view, instrument, "case_type")
+            for row in stats.filter(~pl.col("suppressed") & (pl.col("n") > 0)).iter_rows(
+                named=True
+            ):
+                for field in ("ci_low", "ci_high", "t", "df", "p_t", "d_z", "wilcoxon_v",
+                              "p_wilcoxon", "d_av_ci_low", "d_z_ci_high"):  # fmt: skip
+                    assert row[field] is None, (field, row)
+                for mean in ("mean_pre", "mean_post"):
+                    possible = [c for c in _candidates(row["n"])
+                                if _sums_possible(row[mean], c, STEP[instrument])]  # fmt: skip
+                    assert len(possible) > 1, (mean, row)
+            dist = prepost.distribution(scope, view, instrument, "none")
+            for row in dist.filter(~pl.col("suppressed") & (pl.col("n") > 0)).iter_rows(named=True):
+                possible = [c for c in _candidates(row["n"])
+                            if _sums_possible(row["mean"], c, STEP[instrument])]  # fmt: skip
+                assert len(possible) > 1, row
+                for q in ("p10", "q1", "median", "q3", "p90"):
+                    assert float(row[q]) % STEP[instrument] == 0, (q, row)  # one of the scores
+            head = overview.headline(overview.figures(scope, view))
+            change = head.filter(pl.col("figure") == "who5_change")["value"][0]
+            assert change is None or float(change).is_integer()
+            months = progression.by_month(scope, view)
+            for row in months.filter(~pl.col("suppressed")).iter_rows(named=True):
+                assert all(float(row[q]).is_integer() for q in ("q1", "median", "q3")), row
+
+
+def test_own_statistics_stay_exact_for_a_coordinator(app_db):
+    from app.queries import prepost
+    from tests.app_fixtures import PERIOD
+
+    own = Scope(role="coordinator", municipalities=frozenset({"751"}))
+    view = Filters(date(2023, 1, 1), PERIOD.to_month, ("751", "101"))  # own plus one other
+    stats = prepost.paired_stats(own, view, "WHO5", "municipality")
+    mine = stats.filter(pl.col("group_value") == "Aarhus").row(0, named=True)
+    national = prepost.paired_stats(Scope.everything(), view, "WHO5", "municipality")
+    theirs = national.filter(pl.col("group_value") == "Aarhus").row(0, named=True)
+    assert mine["n"] == theirs["n"] and mine["mean_pre"] == theirs["mean_pre"]
+    assert mine["p_t"] is not None
