@@ -112,7 +112,9 @@ class TooManyOutside(NotAllowed):
     group only to within a few cases; but with any set of other municipalities to add up, "B +
     Hvidovre" minus "B" can be taken for many sets B, and the mean of those differences is
     Hvidovre's count (the averaging attack, docs/suppression.md). One other municipality at a
-    time (plus the viewer's own, which are exact) leaves nothing to average.
+    time (plus the viewer's own, which are exact) leaves nothing to average. The same holds
+    for a worker filter (a worker's cases elsewhere are other municipalities' cases): one
+    worker at most, unless the view is of own municipalities only (then it is exact).
     """
 
 
@@ -259,6 +261,10 @@ def run(
     outside = set(filters.municipalities) - set(reserved["exact_munis"])
     if how.perturb and len(outside) > MAX_OUTSIDE_MUNICIPALITIES:
         raise TooManyOutside("a perturbed view may add up one other municipality at most")
+    if how.perturb and len(filters.workers) > 1:
+        # the same attack through the workers: sets of workers lent to other municipalities
+        # are sets of other municipalities' cases ("B + W" minus "B")
+        raise TooManyOutside("a perturbed view may count one worker's cases at most")
     if how.perturb:
         # An interpolated quantile of whole-number scores has the fraction (n - 1) * q in it,
         # which with the few n the noise leaves possible tells the exact n; a quantile that is

@@ -93,6 +93,24 @@ def test_a_perturbed_view_adds_up_at_most_one_municipality_outside_the_own_area(
     assert _cases(presenting, ("101", "147")) is None  # on a shared screen nothing is own
     # the national centre, who may see every case, is not perturbed and not limited
     assert _cases(Scope.everything(), ("147", "151")) is not None
+
+
+def test_a_perturbed_view_counts_the_cases_of_one_worker_at_most(db):
+    """A coordinator's workers lent out work other municipalities' cases: sets of them are
+    sets of outside cases, to be averaged over like sets of municipalities."""
+    two = ("W101-0", "W147-0")
+
+    def cases(municipalities, workers):
+        view = Filters(municipalities=municipalities, workers=workers, **VIEW)
+        try:
+            return caseloads.cases_in_period(COORDINATOR, view)
+        except data.NotAllowed:
+            return None
+
+    assert cases((), ("W101-0",)) is not None
+    assert cases((), two) is None
+    assert cases(("147",), two) is None
+    assert cases(("101",), two) is not None  # own municipality only: exact, nothing to average
     # case lists are the viewer's own rows: a coordinator's own municipalities only anyway
 
 
