@@ -391,7 +391,11 @@ def log_page_view(page: str, filters: Mapping | None = None) -> None:
     _audit("page_view", scope.user, {"page": page, "filters": dict(filters or {})})
 
 
-def log_download(what: str, detail: Mapping | None = None) -> None:
-    """Audit a download (what was taken: a table name, filters, row count; never its rows)."""
-    scope = current_scope()
-    _audit("download", scope.user if scope else UNKNOWN_USER, {"what": what, **(detail or {})})
+def log_download(what: str, detail: Mapping | None = None, *, user: str | None = None) -> None:
+    """Audit a download (what was taken: a table name, filters, row count; never its rows).
+
+    `user`: who took it, when known already (a download's file is made outside the session)."""
+    if user is None:
+        scope = current_scope()
+        user = scope.user if scope else UNKNOWN_USER
+    _audit("download", user, {"what": what, **(detail or {})})

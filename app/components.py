@@ -22,7 +22,7 @@
 - `case_level_only(scope)`: False (and a note why) when the viewer may not see single cases.
 - `case_list(frame, shown, caption, key)`: a list of single cases capped at `LIST_ROWS` rows in
   the browser, with the whole list as an audited CSV download.
-- `record_download(what)`: the audit-trail entry for a download (an `on_click` hook).
+- `record_download(what, user)`: the audit-trail entry for a download (made with its file).
 - `download(label, make, key, kind)`: an audited download button; every download goes through it.
 - `freshness()`: the as-of date and the last load.
 - `no_match()`: the "filters match nothing" message.
@@ -45,30 +45,49 @@ log = logging.getLogger(__name__)
 LIST_ROWS = 1000  # rows of a case list shown in the browser; its CSV has them all
 
 
-def record_download(what: str) -> None:
-    """Audit trail entry for a download (the sign-in module writes it when someone is signed in)."""
+def record_download(what: str, user: str | None = None) -> None:
+    """Audit trail entry for a download: by `user`, else whoever is signed in this session."""
     from app import auth  # imported late: the sign-in module pulls in the account store
 
     try:
-        auth.log_download(what)
+        auth.log_download(what, user=user)
     except Exception:  # an audit hiccup must not block the reader; it is logged
         log.exception("could not record a download in the audit trail")
+
+
+def _signed_in_user() -> str | None:
+    from app import auth  # imported late: the sign-in module pulls in the account store
+
+    scope = auth.current_scope()
+    return scope.user if scope else None
 
 
 MIME_TYPES = {"csv": "text/csv", "png": "image/png"}
 
 
 def download(label: str, make: Callable[[], bytes], key: str, kind: str) -> None:
-    """An audited download button for `<key>.<kind>`; `make` runs only when it is clicked."""
+    """An audited download button for `<key>.<kind>`; `make` runs only when it is clicked.
+
+    The entry is written where the file is made: the browser asks for the file (Streamlit runs
+    the callable in a thread of its own) apart from the rerun that carries the click, and a
+    client that dropped that rerun took the file unaudited. The user is the one signed in when
+    the button is drawn, as that thread has no session.
+    """
     file_name = f"{key}.{kind}"
+    user = _signed_in_user()
+
+    def audited() -> bytes:
+        body = make()
+        record_download(file_name, user)
+        return body
+
     st.download_button(
         label,
-        data=make,
+        data=audited,
         file_name=file_name,
         mime=MIME_TYPES[kind],
         key=f"{key}_{kind}",
-        on_click=record_download,
-        args=(file_name,),
+        on_click="ignore",
     )
 
 
@@ -245,6 +264,8 @@ def run_page(title_key: str, render: Callable[[], None]) -> None:
             warehouse_guidance(state)
             return
         render()
+    except data.TooManyOutside:
+        st.info(t("too_many_outside"))
     except data.NotAllowed:
         st.info(t("not_allowed"))
     except Exception:  # the reader gets a message; the operator gets the traceback in the log

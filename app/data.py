@@ -105,6 +105,22 @@ class NotAllowed(PermissionError):
     """The viewer's role may not run this query (e.g. a case list for an aggregate-only viewer)."""
 
 
+class TooManyOutside(NotAllowed):
+    """A perturbed view that adds up more than one municipality outside the viewer's own area.
+
+    Each published count carries a fixed noise, so one difference of two views tells a hidden
+    group only to within a few cases; but with any set of other municipalities to add up, "B +
+    Hvidovre" minus "B" can be taken for many sets B, and the mean of those differences is
+    Hvidovre's count (the averaging attack, docs/suppression.md). One other municipality at a
+    time (plus the viewer's own, which are exact) leaves nothing to average. The same holds
+    for a worker filter (a worker's cases elsewhere are other municipalities' cases): one
+    worker at most, unless the view is of own municipalities only (then it is exact).
+    """
+
+
+MAX_OUTSIDE_MUNICIPALITIES = 1
+
+
 # --- the warehouse -----------------------------------------------------------------------------
 
 
@@ -241,10 +257,23 @@ def run(
     if clash:
         # a caller's value must never replace the viewer's scope or the sidebar's filters
         raise ValueError(f"data.run parameters may not redefine {clash}")
+    how = treatment(scope, filters, level)
+    outside = set(filters.municipalities) - set(reserved["exact_munis"])
+    if how.perturb and len(outside) > MAX_OUTSIDE_MUNICIPALITIES:
+        raise TooManyOutside("a perturbed view may add up one other municipality at most")
+    if how.perturb and len(filters.workers) > 1:
+        # the same attack through the workers: sets of workers lent to other municipalities
+        # are sets of other municipalities' cases ("B + W" minus "B")
+        raise TooManyOutside("a perturbed view may count one worker's cases at most")
+    if how.perturb:
+        # An interpolated quantile of whole-number scores has the fraction (n - 1) * q in it,
+        # which with the few n the noise leaves possible tells the exact n; a quantile that is
+        # one of the scores (quantile_disc) tells nothing of n.
+        sql = sql.replace("quantile_cont(", "quantile_disc(")
     bound = reserved | (params or {})
     frame = _execute(scoped_sql(sql), bound)
     if suppress is not None:
-        frame = suppression.apply(frame, suppress, on=treatment(scope, filters, level))
+        frame = suppression.apply(frame, suppress, on=how)
     return frame
 
 

@@ -54,6 +54,16 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The page could not be shown. Try resetting the filters or reloading the page. "
         "If the error persists, contact the person responsible for LAT Insight.",
     },
+    "too_many_outside": {
+        "da": "Vælg højst én kommune ud over dine egne (eller ingen, for hele landet), og "
+        "højst én medarbejder, når visningen når uden for dine kommuner: tal, der lægger "
+        "flere andres forløb sammen, kan trækkes fra hinanden igen og igen, til støjen på "
+        "dem går ud, og en lille gruppe ses.",
+        "en": "Choose at most one municipality besides your own (or none, for the whole "
+        "country), and at most one worker when the view reaches beyond your municipalities: "
+        "figures adding up several others' cases can be subtracted again and again until "
+        "their noise cancels out and a small group shows.",
+    },
     "not_allowed": {
         "da": "Din rolle giver ikke adgang til oplysninger på forløbsniveau her.",
         "en": "Your role does not give access to case-level information here.",

@@ -55,6 +55,10 @@ class Rule:
         'small' (built from 1-4 cases: print "<5") or 'complement' (hidden so a small one stays so).
     ratio: column holding numerator / count, worked out again from the published numbers (a
         share of exact numbers beside perturbed ones would give the noise away).
+    means: columns of means of whole-number scores, rounded to whole points where counts are
+        perturbed: a mean to full precision is a sum of whole scores over n, and of the few n
+        the noise leaves possible usually only one divides it (the exact n, and then any two
+        such n subtracted, would be out).
     The count and numerator columns may come with `<column>_key` (sum of the cases' record keys:
     perturbed) and `<column>_outside` (cases outside the viewer's own area); see the module.
     """
@@ -65,6 +69,7 @@ class Rule:
     total_group: str | None = None
     flag: str = "suppressed"
     ratio: str | None = None
+    means: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -187,7 +192,10 @@ def _perturbed(df: pl.DataFrame, rule: Rule, exact_rows: list[bool]) -> pl.DataF
     if rule.ratio and rule.numerator:
         count = pl.when(pl.col(rule.count) > 0).then(pl.col(rule.count))
         df = df.with_columns((pl.col(rule.numerator) / count).alias(rule.ratio))
-    return df
+    exact = pl.Series(exact_rows, dtype=pl.Boolean)
+    return df.with_columns(
+        pl.when(exact).then(pl.col(c)).otherwise(pl.col(c).round(0)).alias(c) for c in rule.means
+    )
 
 
 def _apply_one(df: pl.DataFrame, rule: Rule, how: Treatment) -> pl.DataFrame:

@@ -2,10 +2,12 @@
 
 A CPR-like number is DDMMYY (a real date in 19YY or 20YY), an optional separator, and four digits,
 not part of a longer run of digits. The same number written differently is the same number: the
-text is first folded character by character (`fold_cpr_text`), so full-width or other Unicode
-digits whose NFKC form is an ASCII digit read as that digit, every dash-like character (en dash,
-minus sign, non-breaking hyphen, ...) reads as '-' and every whitespace character as ' '; the
-separator is then one '-' or one ' '. `borger_id` normalisation (etl.pseudonym) folds with the
+text is first folded character by character (`fold_cpr_text`), so a decimal digit of any script
+(full-width, Arabic-Indic, Devanagari, ...) or another character whose NFKC form is an ASCII digit
+reads as that digit, every dash-like character (en dash, minus sign, non-breaking hyphen, ...)
+reads as '-', every whitespace character as ' ', and an invisible format character (zero-width
+space, soft hyphen, word joiner, tag characters) as nothing; the separator is then one '-' or
+one ' '. `borger_id` normalisation (etl.pseudonym) folds with the
 same function, so the detector and the pseudonym always agree on what one number is.
 
 The date test is written into the regex itself: a day-month pair is valid in some 19YY/20YY year
@@ -46,8 +48,9 @@ _POLARS_MASK = r"(^|[^0-9])" + _CORE + r"([^0-9]|$)"
 MASK = "XXXXXX-XXXX"
 
 # Planes 0 and 1 hold every digit, dash and space character there is; the higher planes are
-# ideographs, tags and private use, and scanning them too would take twenty times as long.
-_SCANNED = range(0x20000)
+# ideographs and private use, and scanning them too would take twenty times as long. The tag
+# characters of plane 14 are invisible format characters (below), so they are scanned as well.
+_SCANNED = (*range(0x20000), *range(0xE0000, 0xE0080))
 
 
 @functools.cache
@@ -68,7 +71,13 @@ def _fold_table() -> dict[str, str]:
 
 def _fold_char(char: str) -> str:
     category = unicodedata.category(char)
-    if category in ("Nd", "No"):
+    if category == "Nd":  # a decimal digit of any script: Arabic-Indic, Devanagari, full-width
+        return str(unicodedata.decimal(char))
+    if category == "Cf":
+        # invisible format characters (zero-width space, soft hyphen, word joiner, BOM, tags)
+        # would hide a number on screen in plain sight: they read as nothing
+        return ""
+    if category == "No":
         nfkc = unicodedata.normalize("NFKC", char)
         return nfkc if len(nfkc) == 1 and "0" <= nfkc <= "9" else char
     if category == "Pd" or char == "\u2212":  # U+2212 MINUS SIGN is a math symbol, not Pd
@@ -84,7 +93,8 @@ def _translation() -> dict[int, str]:
 
 
 def fold_cpr_text(text: str) -> str:
-    """`text` with digits, dashes and whitespace in plain ASCII, one character for one.
+    """`text` with digits, dashes and whitespace in plain ASCII (one character for one) and
+    invisible format characters removed.
 
     '０１０１９０–１２３４' -> '010190-1234'; every other character is left as it is.
     """

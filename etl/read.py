@@ -394,12 +394,13 @@ def _metadata(label: str, raw: dict) -> dict:
             raise UnreadableExport(f'{label}: exported_at "{value}" er ikke en gyldig dato')
         meta["exported_at"] = parsed
     if fields.get("platform") not in (None, ""):
-        meta["platform"] = str(fields["platform"]).strip()
+        meta["platform"] = mask_cpr(str(fields["platform"]).strip())
     codes = fields.get("municipalities")
     if isinstance(codes, str):
         codes = codes.split(",")
     if isinstance(codes, list):
-        meta["municipalities"] = [str(c).strip() for c in codes if str(c).strip()]
+        # printed in the load report: masked here, where they are read, like every name
+        meta["municipalities"] = [mask_cpr(str(c).strip()) for c in codes if str(c).strip()]
     return meta
 
 
@@ -635,7 +636,25 @@ def _sheet_frame(reader, sheet: str, label: str) -> pl.DataFrame:
         frame = reader.load_sheet(sheet, header_row=0, dtypes="string").to_polars()
     except Exception as exc:
         raise UnreadableExport(f"{label}: kan ikke læses ({_first_line(exc)})") from None
-    return frame.select(pl.all().cast(pl.String))
+    frame = frame.select(pl.all().cast(pl.String))
+    _refuse_control_cells(label, frame)
+    return frame
+
+
+# What a CSV file may not hold either (`_refuse_binary`): NUL and the C0 controls but tab, line
+# ends, form feed and ESC. A workbook cell gets them from the `_xHHHH_` escapes, which calamine
+# decodes ('_x0000_' is a NUL byte), so they would reach the warehouse's text columns.
+_CONTROL = "[\x00-\x08\x0e-\x1a\x1c-\x1f]"
+
+
+def _refuse_control_cells(label: str, frame: pl.DataFrame) -> None:
+    control = re.compile(_CONTROL)
+    found = any(control.search(header) for header in frame.columns) or (
+        frame.width > 0
+        and frame.select(pl.any_horizontal(pl.all().str.contains(_CONTROL).any())).item()
+    )
+    if found:
+        raise UnreadableExport(f"{label}: kan ikke læses (binære data, ikke tekst)")
 
 
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"

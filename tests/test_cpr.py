@@ -126,8 +126,9 @@ def test_a_column_and_a_single_id_get_the_same_citizen_key():
 
 # --- the same number written differently (rule 22 read with Unicode digits and dashes) --------
 
-# the '0' of each way of writing digits: ASCII, full-width, mathematical bold and monospace
-DIGIT_ZEROS = ("0", "\uff10", "\U0001d7ce", "\U0001d7f6")
+# the '0' of each way of writing digits: ASCII, full-width, mathematical bold and monospace,
+# Arabic-Indic, Extended Arabic-Indic (Persian) and Devanagari
+DIGIT_ZEROS = ("0", "\uff10", "\U0001d7ce", "\U0001d7f6", "\u0660", "\u06f0", "\u0966")
 SEPARATORS = ("", "-", "\u2010", "\u2011", "\u2012", "\u2013", "\u2014", "\u2015", "\u2212",
               "\ufe63", "\uff0d", " ", "\u00a0", "\u202f", "\t")  # fmt: skip
 CONTEXT = st.text(alphabet=st.sampled_from("abcæøå XYZ:.,;()/-\u2013\u00a0"), max_size=8)
@@ -157,8 +158,26 @@ def _polars(expr, text: str):
         ("\uff10\uff11\uff10\uff11\uff19\uff10-\uff11\uff12\uff13\uff14", "-"),  # full-width
         ("010190 1234", " "),  # one space
         ("010190\u00a01234", "\u00a0"),  # a no-break space
+        ("\u0660\u0661\u0660\u0661\u0669\u0660-\u0661\u0662\u0663\u0664", "-"),  # Arabic-Indic
+        ("\u0966\u0967\u0966\u0967\u096f\u0966-\u0967\u0968\u0969\u096a", "-"),  # Devanagari
+        ("0101\u200b90-1234", "-"),  # a zero-width space inside, invisible on screen
+        ("010190\u00ad-12\u20603\ufeff4", "-"),  # soft hyphen, word joiner, BOM
+        ("01\U000e003101\U000e003290-1234", "-"),  # tag characters
     ],
-    ids=["en-dash", "em-dash", "minus", "nb-hyphen", "full-width", "space", "nb-space"],
+    ids=[
+        "en-dash",
+        "em-dash",
+        "minus",
+        "nb-hyphen",
+        "full-width",
+        "space",
+        "nb-space",
+        "arabic-indic",
+        "devanagari",
+        "zero-width-space",
+        "invisible-format",
+        "tags",
+    ],
 )
 def test_a_cpr_number_written_differently_is_found_and_masked(number: str, separator: str) -> None:
     for text in (number, f"ring til {number} i morgen"):

@@ -9,6 +9,7 @@ stored text holds the server path the export was read from.
 from __future__ import annotations
 
 import io
+import json
 import zipfile
 from pathlib import Path
 
@@ -205,4 +206,23 @@ def test_cells_with_a_cpr_number_written_differently_are_blanked_and_keyed_as_on
     keys = query(db, "select count(distinct citizen_key), count(worker_id) from raw.cases")
     assert keys == [(1, 1)]  # one citizen; both worker cells blanked
     assert "CPR-nummer fjernet fra 2 celler" in printed
+    _assert_nothing_leaks(db, printed, tmp_path)
+
+
+# --- metadata field values -----------------------------------------------------------------------
+
+
+def test_metadata_values_with_a_cpr_number_are_masked_where_they_are_read(
+    tmp_path: Path, db: Path, capsys: pytest.CaptureFixture
+) -> None:
+    export = write_export(tmp_path / "e", "2024-06-30", cases=[case("F1")])
+    meta = {"exported_at": "2024-06-30", "platform": f"platform {CPR}",
+            "municipalities": ["101", OTHER_CPR]}  # fmt: skip
+    (export / "eksport.json").write_text(json.dumps(meta), encoding="utf-8")
+    read = read_export(export)
+    assert not looks_like_cpr(read.platform or "")
+    assert read.municipalities == ["101", MASK]
+    code, printed = _load(capsys, export, db)
+    assert code == 0
+    assert "kommuner i eksporten: 101, XXXXXX-XXXX" in printed
     _assert_nothing_leaks(db, printed, tmp_path)

@@ -149,3 +149,25 @@ def test_csv_download_defuses_formulas_in_every_text_column_type(values, kind):
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
     expected = [_defused(v) for v in values]
     assert [row[0] if row else "" for row in rows[1:]] == expected
+
+
+def test_a_download_is_audited_when_its_file_is_made_not_by_the_clicks_rerun(monkeypatch, tmp_path):
+    """The browser fetches a download's file (Streamlit's deferred callable) apart from the
+    rerun that carries the click: a client that drops that rerun got the file unaudited. So the
+    entry is written where the file is made, for the user signed in when the button was drawn
+    (the callable runs in a thread of its own, without the session)."""
+    from app import audit, auth
+    from app.scope import Scope
+
+    monkeypatch.setenv("LAT_DB", str(tmp_path / "warehouse.duckdb"))
+    drawn: dict = {}
+    monkeypatch.setattr(components.st, "download_button", lambda *a, **k: drawn.update(k))
+    monkeypatch.setattr(auth, "current_scope", lambda: Scope(role="viewer", user="ledelse"))
+    components.download("Hent", lambda: b"rows", key="cases", kind="csv")
+    monkeypatch.setattr(auth, "current_scope", lambda: None)  # no session in that thread
+    assert audit.read_events(event="download").is_empty()  # drawing it took nothing away
+    assert drawn["data"]() == b"rows"
+    events = audit.read_events(event="download")
+    assert events["user"].to_list() == ["ledelse"]
+    assert json.loads(events["detail"][0])["what"] == "cases.csv"
+    assert drawn["on_click"] == "ignore"  # one entry per file, not a second one for the click

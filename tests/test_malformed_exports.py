@@ -319,6 +319,50 @@ def test_a_nul_byte_after_the_first_64_kb_refuses_the_file(tmp_path):
         read_export(tmp_path / "progression.csv")
 
 
+def _workbook_with_escaped_cell(
+    path: Path, sheet: str, header: list[str], cells: list[str], escaped: bytes
+) -> Path:
+    """A workbook whose one data row holds MARKER, replaced in the XML by `escaped` (an OOXML
+    `_xHHHH_` escape, which the reader decodes to that character)."""
+    plain = path.with_suffix(".plain.xlsx")
+    book = xlsxwriter.Workbook(plain)
+    book.add_worksheet(sheet).write_row(0, 0, header)
+    book.worksheets()[0].write_row(1, 0, cells)
+    book.close()
+    with zipfile.ZipFile(plain) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data.replace(b"MARKER", escaped))
+    plain.unlink()
+    return path
+
+
+@pytest.mark.parametrize("escaped", [b"ab_x0000_cd", b"_x0001_", b"x_x001F_"])
+def test_a_nul_or_control_character_escaped_in_a_workbook_refuses_it(tmp_path, db, capsys, escaped):
+    """As a CSV file with one is: calamine decodes `_x0000_` to a NUL byte, which would be
+    stored in the warehouse (a worker's name, a rejected row's message and raw values)."""
+    workers = ["medarbejder_id", "kommunekode", "rolle", "navn"]
+    path = _workbook_with_escaped_cell(
+        tmp_path / "eksport.xlsx", "medarbejdere", workers, ["W1", "101", "mentor", "MARKER"],
+        escaped,
+    )  # fmt: skip
+    with pytest.raises(UnreadableExport, match="medarbejdere: .*binære data"):
+        read_export(path)
+    code, out, err = _run(capsys, str(path), "--db", str(db))
+    assert code == 2 and "\x00" not in out + err
+
+
+def test_a_line_break_escaped_in_a_workbook_cell_is_text(tmp_path):
+    workers = ["medarbejder_id", "kommunekode", "rolle", "navn"]
+    path = _workbook_with_escaped_cell(
+        tmp_path / "eksport.xlsx", "medarbejdere", workers, ["W1", "101", "mentor", "MARKER"],
+        b"Anne_x000D_\nHansen",
+    )  # fmt: skip
+    (table,) = read_export(path).tables
+    assert table.frame["navn"].to_list() == ["Anne\r\nHansen"]
+
+
 # ------------------------------------------------------------------ rows lost without a word
 
 PROGRESSION_HEADER = "forloeb_id;dato;score"

@@ -68,20 +68,26 @@ def test_a_municipality_filter_changes_the_numbers(app_db):
 
 
 def test_small_groups_hide_and_so_does_their_complement(app_db):
+    # national across two municipalities: published, so small groups hide (without noise)
     at = fidelity_as(
-        role="viewer",
-        filters={"municipalities": ("461", "851")},
-        choose={"fidelity_group": "case_type"},
+        filters={"municipalities": ("461", "851")}, choose={"fidelity_group": "case_type"}
     )
     assert not at.exception
     table = group_table(at)
     assert table["Forældrecoach"]["Forløb"] == "<5"
     assert table["Forældrecoach"]["Målt hver anden måned"] == "<5"
     assert table["Mentor"]["Forløb"] == "skjult"
-    # 19 cases, published to leadership with the cell-key noise (docs/suppression.md)
     assert abs(int(table["I alt"]["Forløb"]) - 19) <= suppression.NOISE_RANGE
     bars = next(f for f in chart_frames(at) if "text" in f.columns)
     assert bars["n_cases"].is_null().all()
+
+
+def test_leadership_may_not_add_up_two_municipalities(app_db):
+    # perturbed figures of several municipalities added up could be averaged out (app/data.py)
+    at = fidelity_as(role="viewer", filters={"municipalities": ("461", "851")})
+    assert not at.exception
+    assert any("højst én kommune" in info.value for info in at.info)
+    assert not at.dataframe
 
 
 def test_one_own_municipality_is_not_suppressed_for_a_case_level_viewer(app_db):

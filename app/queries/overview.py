@@ -160,6 +160,7 @@ select
     n_outside,
     k_key,
     k_outside,
+    case when figure = 'who5_change' then value end as mean_value,
     -- rows that add up to a total on screen: mentor + parent coach = active (per period), and
     -- the months of a compared period = that period's figure (for every additive figure)
     case
@@ -202,7 +203,18 @@ def figures(scope: Scope, filters: Filters) -> pl.DataFrame:
         {"window_start": _trend_start(filters)},
         scope=scope,
         filters=filters,
-        suppress=data.Rule(count="n", values=("value",), numerator="k", total_group="total_group"),
+        suppress=data.Rule(
+            count="n",
+            values=("value", "mean_value"),
+            numerator="k",
+            total_group="total_group",
+            means=("mean_value",),
+        ),
+    )
+    # a mean figure's value, rounded where counts are perturbed (Rule.means)
+    mean = pl.col("figure").replace_strict(FIGURES, default="int") == "number"
+    frame = frame.with_columns(
+        pl.when(mean).then(pl.col("mean_value")).otherwise(pl.col("value")).alias("value")
     )
     return _values_from_counts(frame).select(
         "kind", "period_key", "month", "figure", "n", "k", "value", "total_group", "suppressed",

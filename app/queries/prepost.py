@@ -112,12 +112,13 @@ def reference(scope: Scope, instrument: str) -> dict:
 _PAIRS_SQL = """
 groups as (
     -- grain: one row per group (and one 'all' row when split)
+    -- exact: only the viewer's own cases (their statistics are shown in full)
     select group_value, {n} list(pre_score) as pre, list(post_score) as post,
-        'groups' as total_group,
+        bool_and(c.is_exact) as exact, 'groups' as total_group,
     from paired as c
     group by group_value
     union all
-    select 'all', {n} list(pre_score), list(post_score), null
+    select 'all', {n} list(pre_score), list(post_score), bool_and(c.is_exact), null
     from paired as c
     having $split
 )
@@ -136,14 +137,14 @@ def paired_stats(scope: Scope, filters: Filters, instrument: str, group: str) ->
         filters=filters,
         suppress=data.Rule(count="n", values=("pre", "post"), total_group="total_group"),
     )
-    # the degrees of freedom are the exact n - 1: not beside a perturbed n
-    exact_only = ("n", "df") if data.treatment(scope, filters).perturb else ("n",)
+    perturbed = data.treatment(scope, filters).perturb
     rows = []
     for row in frame.iter_rows(named=True):
         shown = not row["suppressed"] and row["n"]
         stats = paired_change(row["pre"], row["post"]).as_dict() if shown else {}
-        for field in exact_only:
-            stats.pop(field, None)
+        stats.pop("n", None)
+        if perturbed and row["exact"] is False:
+            stats = _published(stats)
         rows.append(
             {
                 "group_value": row["group_value"],
@@ -157,6 +158,21 @@ def paired_stats(scope: Scope, filters: Filters, instrument: str, group: str) ->
     schema |= {f: pl.Float64 for f in STAT_FIELDS if f != "n"}
     schema |= {"suppressed": pl.Boolean, "suppressed_by": pl.String}
     return pl.DataFrame(rows, schema=schema, orient="row")
+
+
+# Beside a perturbed n, the statistics that carry the exact n are left out: the degrees of
+# freedom (n - 1), t with d_z (t / d_z is sqrt(n) over Hedges' factor of n), t with its p
+# (which give df), an interval with its mean and p, Wilcoxon's V with its p; and the means are
+# whole points (a mean of whole scores to full precision divides out to one possible n).
+PUBLISHED_STATS = {"mean_pre": 0, "mean_post": 0, "mean_change": 0, "d_av": 2}
+
+
+def _published(stats: dict) -> dict:
+    """A published group's statistics: rounded means and d_av, nothing that tells n."""
+    return {
+        field: None if stats.get(field) is None else round(stats[field], decimals)
+        for field, decimals in PUBLISHED_STATS.items()
+    }
 
 
 def is_empty(stats: pl.DataFrame) -> bool:
@@ -199,7 +215,7 @@ def distribution(scope: Scope, filters: Filters, instrument: str, group: str) ->
         {"instrument": instrument},
         scope=scope,
         filters=filters,
-        suppress=data.Rule(count="n", values=values),
+        suppress=data.Rule(count="n", values=values, means=("mean",)),
     )
     return _hide_groups_hidden_in_stats(frame, scope, filters, instrument, group, ("n", *values))
 
