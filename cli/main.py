@@ -16,6 +16,7 @@ HANDLERS = {
     "user": "app.accounts:run_cli",
     "erase": "warehouse.erasure:run_erase_cli",
     "purge": "warehouse.erasure:run_purge_cli",
+    "report": "reports.cli:run_cli",
 }
 
 
@@ -84,6 +85,25 @@ def build_parser() -> argparse.ArgumentParser:
         "purge", help="remove closed cases older than a retention date", parents=[with_db]
     )
     purge.add_argument("--closed-before", required=True)
+
+    report = sub.add_parser("report", help="the handover summary and the leadership report (PDF)")
+    documents = report.add_subparsers(dest="report_command", required=True)
+    with_out = argparse.ArgumentParser(add_help=False)
+    with_out.add_argument("--out", required=True, metavar="FILE.pdf")
+    with_out.add_argument("--lang", choices=["da", "en"], default="da")
+    handover = documents.add_parser(
+        "handover", help="one case on one to two A4 pages", parents=[with_out, with_db]
+    )
+    handover.add_argument("case_id", metavar="CASE_ID")
+    leadership = documents.add_parser(
+        "leadership",
+        help="a municipality's period on A4 landscape pages",
+        parents=[with_out, with_db],
+    )
+    leadership.add_argument("--municipality", required=True, metavar="CODE")
+    leadership.add_argument("--from", metavar="YYYY-MM", help="first month (default: 6 months)")
+    leadership.add_argument("--to", metavar="YYYY-MM", help="last month (default: last whole one)")
+    leadership.add_argument("--png-dir", metavar="DIR", help="also one PNG per page, for slides")
     return parser
 
 

@@ -130,7 +130,7 @@ def control_chart(months: pl.DataFrame, limits: dict, titles: dict[str, str]) ->
     ).properties(width=430, height=220)
 
 
-def funnel(units: pl.DataFrame, titles: dict[str, str]) -> alt.LayerChart:
+def funnel(units: pl.DataFrame, target: float, titles: dict[str, str]) -> alt.LayerChart:
     """Share against number of cases with 95% and 99.8% limits; this unit blue, others grey.
 
     units: total, rate, lower95, upper95, lower998, upper998, is_this (sorted by total).
@@ -151,11 +151,11 @@ def funnel(units: pl.DataFrame, titles: dict[str, str]) -> alt.LayerChart:
             ("upper998", [1, 0]),
         )
     ]
-    target = pl.DataFrame({"target": [titles["target"]]})
+    target_line = pl.DataFrame({"target": [target]})
     shown = units.drop_nulls("rate")
     return alt.layer(
         *limit_layers,
-        alt.Chart(target).mark_rule(color=BLUE, strokeWidth=1).encode(y="target:Q"),
+        alt.Chart(target_line).mark_rule(color=BLUE, strokeWidth=1).encode(y="target:Q"),
         alt.Chart(shown.filter(~pl.col("is_this")))
         .mark_circle(color=GREY, size=55, opacity=0.9)
         .encode(x=x, y="rate:Q"),

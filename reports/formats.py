@@ -59,6 +59,18 @@ def fmt_pct(share: float | None, lang: str) -> str:
     return MISSING if _missing(share) else format_percent(share, "#,##0 %", locale=lang)
 
 
+def fmt_hidden(value: float | None, by: str | None, lang: str, kind: str = "int") -> str:
+    """A figure after app.suppression.apply: '<5' when hidden for being small, 'skjult' when hidden
+    as the complement of a small one, else the value in its kind ('int', 'pct', 'number')."""
+    if by == "small":
+        return SUPPRESSED
+    if by == "complement":
+        return "skjult" if lang == "da" else "hidden"
+    if kind == "pct":
+        return fmt_pct(value, lang)
+    return fmt_number(value, lang, 1) if kind == "number" else fmt_int(value, lang)
+
+
 def fmt_count(n: int | None, lang: str) -> str:
     """A count of cases as shown in presentation mode: 1-4 as '<5' (app.suppression.MIN_CASES)."""
     return SUPPRESSED if is_small(n) else fmt_int(n, lang)

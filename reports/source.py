@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -13,6 +14,8 @@ import polars as pl
 
 from reports.texts import text
 from warehouse.db import Reader
+
+_PARAMETER = re.compile(r"\$([A-Za-z_]\w*)")
 
 
 class ReportError(ValueError):
@@ -45,5 +48,6 @@ def as_of(reader: Reader, lang: str) -> date:
 
 
 def frame(reader: Reader, sql: str, **params: object) -> pl.DataFrame:
-    """Run one named query with bound parameters."""
-    return reader.frame(sql, params)
+    """Run one named query with bound parameters (DuckDB refuses any the query does not name)."""
+    named = set(_PARAMETER.findall(sql))
+    return reader.frame(sql, {k: v for k, v in params.items() if k in named})
