@@ -42,12 +42,9 @@ def progression(
         axis=alt.Axis(format="d", tickMinStep=1),
     )
     scale = alt.Scale(domain=[1, 10], nice=False)
-    y = alt.Y(
-        "score:Q",
-        title=titles["y"],
-        scale=scale,
-        axis=alt.Axis(values=list(range(1, 11)), labelOverlap=False),
-    )
+    # every layer carries the same axis: the first layer drawn decides it
+    axis = alt.Axis(values=list(range(1, 11)), labelOverlap=False, title=titles["y"])
+    y = alt.Y("score:Q", scale=scale, axis=axis)
     layers = []
     if gaps.height:
         layers.append(
@@ -59,13 +56,13 @@ def progression(
         base = alt.Chart(band.rename({"month": "month_x"}))
         layers += [
             base.mark_area(color=BLUE, opacity=0.12).encode(
-                x=x, y=alt.Y("p10:Q", scale=scale), y2="p90:Q"
+                x=x, y=alt.Y("p10:Q", scale=scale, axis=axis), y2="p90:Q"
             ),
             base.mark_area(color=BLUE, opacity=0.2).encode(
-                x=x, y=alt.Y("p25:Q", scale=scale), y2="p75:Q"
+                x=x, y=alt.Y("p25:Q", scale=scale, axis=axis), y2="p75:Q"
             ),
             base.mark_line(color=BLUE, strokeDash=[4, 3], strokeWidth=1.5).encode(
-                x=x, y=alt.Y("p50:Q", scale=scale)
+                x=x, y=alt.Y("p50:Q", scale=scale, axis=axis)
             ),
         ]
     line = alt.Chart(points).encode(x=x, y=y)
@@ -79,7 +76,7 @@ def progression(
 def caseload(months: pl.DataFrame, titles: dict[str, str]) -> alt.Chart:
     """Active, new and closed cases per month (long frame: month, measure, value; nulls hidden)."""
     return (
-        alt.Chart(months.drop_nulls("value"))
+        alt.Chart(months)  # a hidden (null) month breaks the line instead of being bridged
         .mark_line(point=True, strokeWidth=2.5)
         .encode(
             x=alt.X("month:T", title=None, timeUnit="yearmonth", axis=alt.Axis(format="%b %Y")),
@@ -99,10 +96,9 @@ def control_chart(months: pl.DataFrame, limits: dict, titles: dict[str, str]) ->
     """An XmR chart of a monthly share: points coloured by variation, mean and limits, the period
     shaded. months: month, share, colour (hex), in_period; limits: mean, lower, upper, start, end.
     """
+    # zoomed to the data and limits (not 0-100 %): month-to-month variation must show
     x = alt.X("month:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=8))
-    y = alt.Y(
-        "share:Q", title=titles["y"], axis=alt.Axis(format="%"), scale=alt.Scale(domain=[0, 1])
-    )
+    y = alt.Y("share:Q", title=titles["y"], axis=alt.Axis(format="%"), scale=alt.Scale(zero=False))
     rules = pl.DataFrame(
         {
             "value": [limits["mean"], limits["lower"], limits["upper"]],
@@ -110,7 +106,7 @@ def control_chart(months: pl.DataFrame, limits: dict, titles: dict[str, str]) ->
         }
     )
     period = pl.DataFrame({"start": [limits["start"]], "end": [limits["end"]]})
-    shown = months.drop_nulls("share")
+    shown = months.drop_nulls("share")  # the line keeps the nulls: a hidden month breaks it
     return alt.layer(
         alt.Chart(period).mark_rect(color=BLUE, opacity=0.07).encode(x="start:T", x2="end:T"),
         alt.Chart(rules)
@@ -123,7 +119,9 @@ def control_chart(months: pl.DataFrame, limits: dict, titles: dict[str, str]) ->
                 scale=alt.Scale(domain=["mean", "limit"], range=[[1, 0], [5, 4]]),
             ),
         ),
-        alt.Chart(shown).mark_line(color=NHS["common_cause"], strokeWidth=2).encode(x=x, y=y),
+        alt.Chart(months.drop("colour", strict=False))
+        .mark_line(color=NHS["common_cause"], strokeWidth=2)
+        .encode(x=x, y=y),
         alt.Chart(shown)
         .mark_point(filled=True, size=70, opacity=1)
         .encode(x=x, y=y, color=alt.Color("colour:N", scale=None)),
@@ -141,9 +139,7 @@ def funnel(units: pl.DataFrame, target: float, titles: dict[str, str]) -> alt.La
     limit_layers = [
         base.mark_line(
             color="#5A6470", strokeWidth=1.2, strokeDash=dash, interpolate="monotone"
-        ).encode(
-            y=alt.Y(f"{column}:Q", title=titles["y"], axis=share, scale=alt.Scale(domain=[0, 1]))
-        )
+        ).encode(y=alt.Y(f"{column}:Q", title=titles["y"], axis=share, scale=alt.Scale(zero=False)))
         for column, dash in (
             ("lower95", [5, 3]),
             ("upper95", [5, 3]),
@@ -163,6 +159,6 @@ def funnel(units: pl.DataFrame, target: float, titles: dict[str, str]) -> alt.La
         .mark_point(color=BLUE, filled=True, size=150, shape="diamond")
         .encode(x=x, y="rate:Q"),
         alt.Chart(shown.filter(pl.col("is_this")))
-        .mark_text(color=BLUE, dx=10, align="left", fontSize=12, fontWeight="bold")
+        .mark_text(color=BLUE, dx=-8, dy=14, align="right", fontSize=12, fontWeight="bold")
         .encode(x=x, y="rate:Q", text=alt.value(titles["this"])),
     ).properties(width=430, height=220)

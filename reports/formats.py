@@ -56,7 +56,7 @@ def fmt_signed(value: float | None, lang: str, decimals: int = 1) -> str:
 
 def fmt_pct(share: float | None, lang: str) -> str:
     """A share 0-1 as '45 %' (da) or '45%' (en)."""
-    return MISSING if _missing(share) else format_percent(share, "#,##0 %", locale=lang)
+    return MISSING if _missing(share) else format_percent(share, locale=lang)
 
 
 def fmt_hidden(value: float | None, by: str | None, lang: str, kind: str = "int") -> str:

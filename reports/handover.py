@@ -142,8 +142,8 @@ WORDS = {
     "x": {"da": "Måneder siden start", "en": "Months since start"},
     "y": {"da": "Progressionsscore (1-10)", "en": "Progression score (1-10)"},
     "band_note": {
-        "da": "Punkterne er forløbets scorer. Det blå bånd viser, hvordan borgere med samme startniveau ({band}) scorede på landsplan: det lyse bånd 10.-90. percentil, det mørke 25.-75., den stiplede linje medianen. Røde felter er huller på over {cadence} dage uden måling.",
-        "en": "The points are the case's scores. The blue band shows how citizens with the same start level ({band}) scored nationally: the light band the 10th-90th percentile, the dark one the 25th-75th, the dashed line the median. Red areas are gaps of more than {cadence} days without a measurement.",
+        "da": "Punkterne er forløbets scorer. Det blå bånd viser, hvordan borgere med samme startniveau ({band}) scorede på landsplan: det lyse bånd 10.-90. percentil, det mørke 25.-75., den stiplede linje medianen; måneder med under 20 borgere i sammenligningen har intet bånd. Orange felter er huller på over {cadence} dage uden måling.",
+        "en": "The points are the case's scores. The blue band shows how citizens with the same start level ({band}) scored nationally: the light band the 10th-90th percentile, the dark one the 25th-75th, the dashed line the median; months with fewer than 20 citizens to compare with have no band. Orange areas are gaps of more than {cadence} days without a measurement.",
     },
     "no_scores": {
         "da": "Forløbet har ingen progressionsscorer.",
@@ -255,7 +255,10 @@ def _progression(doc: render.Document, reader: Reader, case_id: str, cadence: in
         return blocks + [render.paragraph(_w("no_scores", lang))]
     start_band = points["start_band"][0]
     last_month = min(24, int(points["month_x"].max()) + 1)
-    band = frame(reader, BAND_SQL, start_band=start_band, last_month=last_month)
+    # only months with enough reference cases (is_reliable) get a band, as tracking uses them
+    band = frame(reader, BAND_SQL, start_band=start_band, last_month=last_month).filter(
+        pl.col("is_reliable")
+    )
     gaps = frame(reader, GAPS_SQL, case_id=case_id)
     titles = {"x": _w("x", lang), "y": _w("y", lang)}
     chart = charts.progression(points, band, gaps, titles)

@@ -104,6 +104,10 @@ WORDS = {
         "da": "{n} kommuner med små tal er skjult.",
         "en": "{n} municipalities with small numbers are hidden.",
     },
+    "funnel_hidden_one": {
+        "da": "1 kommune med små tal er skjult.",
+        "en": "1 municipality with small numbers is hidden.",
+    },
     "funnel_this_hidden": {
         "da": "{name} har for små tal til at blive vist.",
         "en": "{name} has numbers too small to show.",
@@ -390,7 +394,10 @@ def _control_chart(doc: render.Document, reader: Reader, scope: Scope) -> list[r
     monthly = frame(
         reader, sql.FIDELITY_MONTHLY, **scope.params, chart_start=chart_start
     ).with_columns(
-        (pl.col("k_on_cadence") / pl.col("n_cases")).alias("share")  # 0 cases: no share (null)
+        # a month without cases has no share (null, not NaN, so it is left out of the chart)
+        pl.when(pl.col("n_cases") > 0)
+        .then(pl.col("k_on_cadence") / pl.col("n_cases"))
+        .alias("share")
     )
     monthly = apply(monthly, Rule(count="n_cases", values=("share",), numerator="k_on_cadence"))
     shown = monthly.drop_nulls("share")
@@ -438,7 +445,8 @@ def _funnel(doc: render.Document, reader: Reader, scope: Scope) -> list[render.B
     shown = drawn.filter(~pl.col("hidden")).sort("n_cases").rename({"n_cases": "total"})
     this = drawn.filter(pl.col("is_this")).row(0, named=True)
     others_hidden = drawn.filter(pl.col("hidden") & ~pl.col("is_this")).height
-    notes = [_w("funnel_hidden", lang, n=others_hidden)] if others_hidden else []
+    hidden_key = "funnel_hidden_one" if others_hidden == 1 else "funnel_hidden"
+    notes = [_w(hidden_key, lang, n=others_hidden)] if others_hidden else []
     if this["hidden"]:
         notes.append(_w("funnel_this_hidden", lang, name=scope.name))
     titles = {"x": _w("funnel_x", lang), "y": _w("share", lang), "this": scope.name}

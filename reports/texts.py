@@ -48,10 +48,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "da": "perioden er tom: {name} har ingen aktive forløb fra {start} til {end}",
         "en": "the period is empty: {name} has no active cases from {start} to {end}",
     },
-    "no_whole_month": {
-        "da": "perioden er tom: der er ingen hel måned før opgørelsesdatoen {as_of}",
-        "en": "the period is empty: there is no whole month before the as-of date {as_of}",
-    },
     # page frame
     "period": {"da": "Periode", "en": "Period"},
     "as_of": {"da": "Data pr.", "en": "Data as of"},
