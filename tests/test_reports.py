@@ -285,3 +285,13 @@ def test_cli_without_a_warehouse_exits_2(tmp_path: Path, capsys):
     )
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "der er intet lager" in err and not missing.exists()
+
+
+def test_reports_import_no_streamlit():
+    """The dashboard calls these functions, but they must run without Streamlit (CLI, cron)."""
+    import subprocess
+    import sys
+
+    code = "import sys, reports, reports.cli; assert 'streamlit' not in sys.modules, 'streamlit'"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
