@@ -24,7 +24,13 @@ _CONFIG = {
 def to_svg(chart: alt.TopLevelMixin, lang: str) -> str:
     spec = chart.to_dict()
     spec["config"] = {**_CONFIG, **spec.get("config", {})}
-    return vlc.vegalite_to_svg(spec, format_locale=_LOCALE[lang], time_format_locale=_LOCALE[lang])
+    # allowed_base_urls=[]: a chart may never fetch anything (every chart carries its data inline)
+    return vlc.vegalite_to_svg(
+        spec,
+        format_locale=_LOCALE[lang],
+        time_format_locale=_LOCALE[lang],
+        allowed_base_urls=[],
+    )
 
 
 def progression(

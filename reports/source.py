@@ -32,11 +32,22 @@ def open_warehouse(db: str | os.PathLike, lang: str) -> Iterator[Reader]:
         reader = Reader(path)
         reader.rows("select 1 from mart.as_of")
     except duckdb.Error as error:
-        raise ReportError(text("bad_warehouse", lang, path=path, error=error)) from None
+        raise ReportError(
+            text("bad_warehouse", lang, path=path, error=_first_line(error))
+        ) from None
     try:
         yield reader
+    except duckdb.Error as error:
+        # e.g. a warehouse built by an older version whose views lack a column: one line, no trace
+        raise ReportError(
+            text("bad_warehouse", lang, path=path, error=_first_line(error))
+        ) from None
     finally:
         reader.close()
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).strip().splitlines() or [type(error).__name__])[0]
 
 
 def as_of(reader: Reader, lang: str) -> date:

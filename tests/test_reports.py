@@ -295,3 +295,16 @@ def test_reports_import_no_streamlit():
     code = "import sys, reports, reports.cli; assert 'streamlit' not in sys.modules, 'streamlit'"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+@pytest.mark.parametrize("content", [b"not a database at all\n", None])
+def test_cli_with_a_file_that_is_no_warehouse_exits_2(tmp_path: Path, capsys, content):
+    path = tmp_path / "other.duckdb"
+    if content is None:
+        duckdb.connect(str(path)).close()  # a DuckDB file, but without the warehouse's views
+    else:
+        path.write_bytes(content)
+    args = ["report", "leadership", "--municipality", "101", "--out", str(tmp_path / "l.pdf")]
+    assert lat([*args, "--db", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "kan ikke læses" in err and "Traceback" not in err
