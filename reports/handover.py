@@ -15,7 +15,7 @@ import polars as pl
 from reports import charts, render
 from reports.formats import fmt_date, fmt_int, fmt_number, fmt_pct, fmt_signed
 from reports.source import ReportError, as_of, frame, open_warehouse
-from reports.texts import label, text, tr, yes_no
+from reports.texts import instrument_name, label, text, tr, yes_no
 from warehouse.db import Reader
 from warehouse.reference import instrument_constants
 
@@ -242,7 +242,7 @@ def _facts(case: dict, lang: str) -> list[render.Block]:
             label("end_reason", case["end_reason"], lang) if case["end_reason"] else "–",
         ),
         (_w("referred_by", lang), label("referred_by", case["referred_by"], lang)),
-        (_w("duration", lang), text("days", lang, n=fmt_int(case["duration_days"], lang))),
+        (_w("duration", lang), _days(case["duration_days"], lang)),
     ]
     return [render.heading(_w("facts", lang)), render.facts(rows)]
 
@@ -281,16 +281,13 @@ def _progression(doc: render.Document, reader: Reader, case_id: str, cadence: in
             _w("gaps", lang, cadence=cadence),
             "; ".join(
                 f"{fmt_date(g['gap_start'], lang)} – {fmt_date(g['gap_end'], lang)} "
-                f"({text('days', lang, n=g['gap_days'])})"
+                f"({_days(g['gap_days'], lang)})"
                 for g in gaps.iter_rows(named=True)
             )
             or text("none", lang),
         ),
     ]
     return blocks + [render.facts(rows)]
-
-
-INSTRUMENT_NAMES = {"WHO5": "WHO-5", "GSE": "GSE"}
 
 
 def _measurement(rows: pl.DataFrame, instrument: str, phase: str, lang: str) -> list[str]:
@@ -319,7 +316,7 @@ def _prepost_rows(assessments: pl.DataFrame, outcomes: pl.DataFrame, lang: str) 
             ]
         rows.append(
             [
-                INSTRUMENT_NAMES.get(instrument, instrument),
+                instrument_name(instrument),
                 *_measurement(assessments, instrument, "pre", lang),
                 *_measurement(assessments, instrument, "post", lang),
                 *change,
@@ -338,7 +335,7 @@ def _constants_note(reader: Reader, lang: str) -> str:
         _w(
             "constant_item",
             lang,
-            name=c["instrument"],
+            name=instrument_name(c["instrument"]),
             sd=fmt_number(c["sd"], lang, 1),
             rel=fmt_number(c["reliability"], lang, 2),
             cutoff=_constant(c["cutoff"], lang),
@@ -366,9 +363,12 @@ def _prepost(reader: Reader, case_id: str, lang: str) -> list[render.Block]:
     return blocks + [render.note(_constants_note(reader, lang))]
 
 
+def _days(n: int | None, lang: str) -> str:
+    return text("days", lang, n=fmt_int(n, lang))
+
+
 def _fidelity(reader: Reader, case_id: str, cadence: int, lang: str) -> list[render.Block]:
     f = frame(reader, FIDELITY_SQL, case_id=case_id).row(0, named=True)
-    days = lambda n: text("days", lang, n=fmt_int(n, lang))  # noqa: E731
     rows = [
         (
             _w("measurements", lang),
@@ -380,9 +380,9 @@ def _fidelity(reader: Reader, case_id: str, cadence: int, lang: str) -> list[ren
                 coverage=fmt_pct(f["coverage"], lang),
             ),
         ),
-        (_w("max_gap", lang), days(f["max_gap_days"])),
+        (_w("max_gap", lang), _days(f["max_gap_days"], lang)),
         (_w("on_cadence", lang, cadence=cadence), yes_no(f["on_cadence"], lang)),
-        (_w("since_last", lang), days(f["days_since_last"])),
+        (_w("since_last", lang), _days(f["days_since_last"], lang)),
         (_w("overdue", lang), yes_no(f["overdue"], lang)),
         (_w("has_pre", lang), yes_no(f["has_pre"], lang)),
         (_w("has_post", lang), yes_no(f["has_post"], lang)),

@@ -16,14 +16,14 @@ from datetime import date
 
 import polars as pl
 
-from app.suppression import Rule, apply
+from app.suppression import Rule, apply, is_small
 from etl.parsing import parse_municipality_code
 from etl.read import rejected_row_subject
 from reports import charts, render
 from reports import leadership_sql as sql
 from reports.formats import SUPPRESSED, fmt_count, fmt_date, fmt_hidden, fmt_month, fmt_number
 from reports.source import ReportError, as_of, frame, open_warehouse
-from reports.texts import label, text, tr
+from reports.texts import instrument_name, label, text, tr
 from warehouse.db import Reader
 from warehouse.stats import funnel_limits, paired_change, spc
 
@@ -37,7 +37,6 @@ SPLIT_ORDER = {
     "referred_by": ["infohus", "jobcenter", "family_services", "school", "ssp", "psychiatry",
                     "other"],
 }  # fmt: skip
-INSTRUMENT_NAMES = {"WHO5": "WHO-5", "GSE": "GSE"}
 
 WORDS = {
     "caseload": {"da": "Forløb i perioden", "en": "Cases in the period"},
@@ -493,8 +492,8 @@ def _fidelity_page(doc: render.Document, reader: Reader, scope: Scope) -> list[r
 
 def _outcome_row(instrument: str, pairs: pl.DataFrame, lang: str) -> list[str]:
     n = pairs.height
-    if 0 < n < 5:  # too few pairs: nothing of the row is shown (app.suppression.MIN_CASES)
-        return [INSTRUMENT_NAMES.get(instrument, instrument), SUPPRESSED] + ["–"] * 7
+    if is_small(n):  # too few pairs: nothing of the row is shown
+        return [instrument_name(instrument), SUPPRESSED] + ["–"] * 7
     stats = paired_change(pairs["pre_score"].to_list(), pairs["post_score"].to_list())
     change = f"{fmt_number(stats.mean_change, lang)} ({fmt_number(stats.ci_low, lang)}; {fmt_number(stats.ci_high, lang)})"
     counts = pl.DataFrame(
@@ -511,7 +510,7 @@ def _outcome_row(instrument: str, pairs: pl.DataFrame, lang: str) -> list[str]:
     counts = apply(counts, Rule(count="k", total_group="group"))
     recovered = pairs.filter(pl.col("clinical_change") == "recovered").height
     return [
-        INSTRUMENT_NAMES.get(instrument, instrument),
+        instrument_name(instrument),
         fmt_count(n, lang),
         fmt_number(stats.mean_pre, lang),
         fmt_number(stats.mean_post, lang),

@@ -153,6 +153,13 @@ CODES: dict[str, dict[str, dict[str, str]]] = {
 }
 
 
+INSTRUMENT_NAMES = {"WHO5": "WHO-5", "GSE": "GSE"}  # how the documents write the instruments
+
+
+def instrument_name(code: str) -> str:
+    return INSTRUMENT_NAMES.get(code, code)
+
+
 def text(key: str, lang: str, **values: object) -> str:
     """The text for `key` in `lang`, filled in with `values`."""
     template = TEXTS[key].get(lang) or TEXTS[key]["da"]
