@@ -148,6 +148,16 @@ def test_handover_marks_the_gap_longer_than_61_days(warehouse: Path):
     assert "20. feb. 2024 – 10. jun. 2024 (111 dage)" in text
 
 
+def test_handover_gives_the_attention_reasons_of_an_active_case_only(warehouse: Path):
+    active = " ".join(" ".join(pdf_pages(handover_pdf(warehouse, "F-3"))).split())
+    assert "Kræver opmærksomhed" in active
+    # in the queue's order: overdue, no_score, missing_pre
+    assert "Måling forsinket (over 61 dage); Ingen progressionsscore; Mangler førmåling" in active
+    assert "Forløbet har ingen progressionsscorer." in active
+    closed = "\n".join(pdf_pages(handover_pdf(warehouse, "F-2")))
+    assert "Kræver opmærksomhed" not in closed
+
+
 def test_handover_in_english(warehouse: Path):
     text = "\n".join(pdf_pages(handover_pdf(warehouse, "F-2", "en")))
     assert "Handover of case F-2" in text and "1 Feb 2024" in text and "Goals met" in text
@@ -193,6 +203,14 @@ def test_leadership_of_a_small_municipality_shows_only_marks(warehouse: Path):
     assert "Frederiksberg" in text
     assert "<5\nAktive forløb" in text
     assert "2\nAktive forløb" not in text
+
+
+def test_leadership_compares_with_the_country_naming_no_other_municipality(warehouse: Path):
+    text = "\n".join(pdf_pages(leadership_pdf(warehouse, "101")))
+    assert "København ligger inden for grænserne." in text
+    assert "1 kommune med små tal er skjult." in text  # Frederiksberg's 2 cases
+    assert "Frederiksberg" not in text
+    assert "Seneste måned:" in text  # the control chart's status of the last month
 
 
 def test_leadership_holds_no_case_id_citizen_key_or_cpr_number(warehouse: Path):
