@@ -177,7 +177,7 @@ def _w(key: str, lang: str, **values: object) -> str:
 
 
 @dataclass(frozen=True)
-class Scope:
+class ReportScope:
     """What the report covers: one municipality, one period, the warehouse's as-of date."""
 
     code: str
@@ -244,7 +244,7 @@ def resolve_period(
     return from_month, min(_last_day(to_month), as_of_date)
 
 
-def _scope(reader: Reader, municipality: str, start, end, lang: str) -> Scope:
+def _scope(reader: Reader, municipality: str, start, end, lang: str) -> ReportScope:
     code = parse_municipality_code(str(municipality).strip())
     found = frame(reader, sql.MUNICIPALITY, municipality=code) if code else pl.DataFrame()
     if found.is_empty():
@@ -254,13 +254,13 @@ def _scope(reader: Reader, municipality: str, start, end, lang: str) -> Scope:
         raise ReportError(text("no_cases_municipality", lang, code=code, name=name))
     as_of_date = as_of(reader, lang)
     first, last = resolve_period(as_of_date, start, end, lang)
-    return Scope(code, name, first, last, as_of_date)
+    return ReportScope(code, name, first, last, as_of_date)
 
 
 # --- page 1: caseload -----------------------------------------------------------------------
 
 
-def _caseload_page(doc: render.Document, reader: Reader, scope: Scope) -> list[render.Block]:
+def _caseload_page(doc: render.Document, reader: Reader, scope: ReportScope) -> list[render.Block]:
     lang = doc.lang
     totals = frame(reader, sql.TOTALS, **scope.params).row(0, named=True)
     if not totals["active_cases"]:
@@ -336,7 +336,7 @@ def _split_table(split: pl.DataFrame, name: str, lang: str) -> render.Block:
     return render.table([_w(name, lang), _w("cases", lang), _w("share", lang)], body)
 
 
-def _citizens(reader: Reader, scope: Scope, lang: str) -> list[render.Block]:
+def _citizens(reader: Reader, scope: ReportScope, lang: str) -> list[render.Block]:
     splits = frame(reader, sql.CHARACTERISTICS, **scope.params).with_columns(
         (pl.col("n_cases") / pl.col("n_cases").sum().over("split")).alias("share")
     )
@@ -352,7 +352,7 @@ def _citizens(reader: Reader, scope: Scope, lang: str) -> list[render.Block]:
     ]
 
 
-def _matching(reader: Reader, scope: Scope, lang: str) -> list[render.Block]:
+def _matching(reader: Reader, scope: ReportScope, lang: str) -> list[render.Block]:
     matched = frame(reader, sql.MATCHING, **scope.params).with_columns(
         (pl.col("k_on_cadence") / pl.col("n_cases")).alias("share_cadence"),
         (pl.col("k_improved") / pl.col("n_outcomes")).alias("share_improved"),
@@ -387,7 +387,7 @@ def _matching(reader: Reader, scope: Scope, lang: str) -> list[render.Block]:
 # --- page 3: fidelity -----------------------------------------------------------------------
 
 
-def _control_chart(doc: render.Document, reader: Reader, scope: Scope) -> list[render.Block]:
+def _control_chart(doc: render.Document, reader: Reader, scope: ReportScope) -> list[render.Block]:
     lang = doc.lang
     chart_start = _add_months(scope.end.replace(day=1), 1 - CHART_MONTHS)
     monthly = frame(
@@ -424,7 +424,7 @@ def _control_chart(doc: render.Document, reader: Reader, scope: Scope) -> list[r
     return blocks + [render.note(_w("spc_note", lang))]
 
 
-def _funnel(doc: render.Document, reader: Reader, scope: Scope) -> list[render.Block]:
+def _funnel(doc: render.Document, reader: Reader, scope: ReportScope) -> list[render.Block]:
     lang = doc.lang
     units = frame(reader, sql.FUNNEL, **scope.params)
     limits = funnel_limits(units["k_on_cadence"], units["n_cases"], overdispersion=True)
@@ -463,7 +463,7 @@ def _funnel(doc: render.Document, reader: Reader, scope: Scope) -> list[render.B
     ]
 
 
-def _fidelity_table(reader: Reader, scope: Scope, lang: str) -> list[render.Block]:
+def _fidelity_table(reader: Reader, scope: ReportScope, lang: str) -> list[render.Block]:
     figures = frame(reader, sql.FIDELITY_PERIOD, **scope.params).with_columns(
         (pl.col("k_cases") / pl.col("n_cases")).alias("share")
     )
@@ -479,7 +479,7 @@ def _fidelity_table(reader: Reader, scope: Scope, lang: str) -> list[render.Bloc
     return [render.table([_w("figure", lang), _w("cases", lang), _w("share", lang)], rows)]
 
 
-def _fidelity_page(doc: render.Document, reader: Reader, scope: Scope) -> list[render.Block]:
+def _fidelity_page(doc: render.Document, reader: Reader, scope: ReportScope) -> list[render.Block]:
     return [
         render.columns(_control_chart(doc, reader, scope), _funnel(doc, reader, scope)),
         render.heading(_w("fidelity", doc.lang)),
@@ -520,7 +520,7 @@ def _outcome_row(instrument: str, pairs: pl.DataFrame, lang: str) -> list[str]:
     ]
 
 
-def _outcomes(reader: Reader, scope: Scope, lang: str) -> list[render.Block]:
+def _outcomes(reader: Reader, scope: ReportScope, lang: str) -> list[render.Block]:
     outcomes = frame(reader, sql.OUTCOMES, **scope.params)
     blocks: list[render.Block] = [render.heading(_w("outcomes", lang))]
     if outcomes.is_empty():
@@ -537,7 +537,7 @@ def _outcomes(reader: Reader, scope: Scope, lang: str) -> list[render.Block]:
     ]
 
 
-def _rejected_here(reader: Reader, scope: Scope) -> pl.DataFrame:
+def _rejected_here(reader: Reader, scope: ReportScope) -> pl.DataFrame:
     """The period's rejected rows about this municipality: named by its code, or by one of its cases."""
     rejected = frame(reader, sql.REJECTED, **scope.params)
     subjects = [
@@ -561,7 +561,7 @@ def _rejected_here(reader: Reader, scope: Scope) -> pl.DataFrame:
     return rejected.filter(pl.col("code") == scope.code)
 
 
-def _quality(reader: Reader, scope: Scope, lang: str) -> list[render.Block]:
+def _quality(reader: Reader, scope: ReportScope, lang: str) -> list[render.Block]:
     loads = frame(reader, sql.LOADS, **scope.params).row(0, named=True)
     blocks = [
         render.heading(_w("quality", lang)),
