@@ -20,6 +20,7 @@ HANDLERS = {
     "erase": "warehouse.erasure:run_erase_cli",
     "purge": "warehouse.erasure:run_purge_cli",
     "audit": "app.audit:run_cli",
+    "report": "reports.cli:run_cli",
 }
 
 
@@ -98,6 +99,25 @@ def build_parser() -> argparse.ArgumentParser:
     audit = sub.add_parser("audit", help="check the audit trail")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
     audit_sub.add_parser("verify", help="recompute the audit trail's hash chain", parents=[with_db])
+
+    report = sub.add_parser("report", help="the handover summary and the leadership report (PDF)")
+    documents = report.add_subparsers(dest="report_command", required=True)
+    with_out = argparse.ArgumentParser(add_help=False)
+    with_out.add_argument("--out", required=True, metavar="FILE.pdf")
+    with_out.add_argument("--lang", choices=["da", "en"], default="da")
+    handover = documents.add_parser(
+        "handover", help="one case on one to two A4 pages", parents=[with_out, with_db]
+    )
+    handover.add_argument("case_id", metavar="CASE_ID")
+    leadership = documents.add_parser(
+        "leadership",
+        help="a municipality's period on A4 landscape pages",
+        parents=[with_out, with_db],
+    )
+    leadership.add_argument("--municipality", required=True, metavar="CODE")
+    leadership.add_argument("--from", metavar="YYYY-MM", help="first month (default: 6 months)")
+    leadership.add_argument("--to", metavar="YYYY-MM", help="last month (default: last whole one)")
+    leadership.add_argument("--png-dir", metavar="DIR", help="also one PNG per page, for slides")
     return parser
 
 

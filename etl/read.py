@@ -29,7 +29,7 @@ from xml.etree import ElementTree
 import polars as pl
 
 from etl.cpr import mask_cpr
-from etl.parsing import fold, parse_date
+from etl.parsing import fold, parse_date, parse_municipality_code
 
 SOURCE_ROW = "_source_row"
 TABLES = ("forloeb", "medarbejdere", "maalinger", "progression")
@@ -738,3 +738,19 @@ def _first_line(exc: Exception) -> str:
     # a parser's message may quote a cell; UnreadableExport masks it
     text = str(exc).strip()
     return text.splitlines()[0][:120] if text else type(exc).__name__
+
+
+def rejected_row_subject(table_name: str, raw_values: str | None) -> tuple[str | None, str | None]:
+    """(municipality code, case id) a rejected row names, read with the export's header rules.
+
+    `raw_values` is the JSON of the row's original cells (etl.rejected_rows); erased rows keep no
+    values, so nothing ties them to anyone. A measurement row names only its case.
+    """
+    table = table_for_name(table_name)
+    if not raw_values or table is None:
+        return None, None
+    cells = {
+        canonical_column(header, table): value for header, value in json.loads(raw_values).items()
+    }
+    code = cells.get("kommunekode")
+    return (parse_municipality_code(code.strip()) if code else None), cells.get("forloeb_id")

@@ -7,7 +7,6 @@ to viewers with case-level rights at national level (`shows_raw_values(scope)`).
 from __future__ import annotations
 
 import functools
-import json
 
 import polars as pl
 
@@ -15,8 +14,7 @@ from app import data
 from app.filters import Filters
 from app.scope import Scope
 from etl.cpr import cpr_mask_expr
-from etl.parsing import parse_municipality_code
-from etl.read import canonical_column, export_name, table_for_name
+from etl.read import export_name, rejected_row_subject
 from warehouse.db import db_path
 
 ROW_LIMIT = 2000  # rows listed per reason on screen; the CSV download holds them all
@@ -119,15 +117,8 @@ def _unresolved_in(path: str, mtime_ns: int) -> pl.DataFrame:
 
 
 def _about(table: str, raw_values: str | None) -> tuple[str | None, str | None]:
-    """(municipality code, case id) of a rejected row, read with the ETL's own header rules."""
-    table = table_for_name(table)
-    if not raw_values or table is None:
-        return None, None  # erased rows keep no values, so nothing ties them to anyone
-    cells = {
-        canonical_column(header, table): value for header, value in json.loads(raw_values).items()
-    }
-    code = cells.get("kommunekode")
-    return (parse_municipality_code(code.strip()) if code else None), cells.get("forloeb_id")
+    """(municipality code, case id) of a rejected row (the rule lives in etl.read)."""
+    return rejected_row_subject(table, raw_values)
 
 
 def _visible(scope: Scope, frame: pl.DataFrame) -> pl.DataFrame:

@@ -1,0 +1,58 @@
+"""`lat report handover CASE_ID ...` and `lat report leadership --municipality CODE ...`.
+
+Exit 0 with the files written; exit 2 with one line on stderr (no traceback) when there is no
+document to make: no warehouse, an unknown case or municipality, an empty period, a bad month.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from reports import handover, leadership, render
+from reports.source import ReportError
+from warehouse.db import db_path
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+
+
+def _handover(args: argparse.Namespace) -> list[Path]:
+    out = Path(args.out)
+    _write(out, handover.handover_pdf(db_path(args.db), args.case_id, args.lang))
+    return [out]
+
+
+def _leadership(args: argparse.Namespace) -> list[Path]:
+    document = leadership.leadership_document(
+        db_path(args.db), args.municipality, getattr(args, "from"), args.to, args.lang
+    )
+    out = Path(args.out)
+    _write(out, render.to_pdf(document))
+    written = [out]
+    if args.png_dir:
+        folder = Path(args.png_dir)
+        for number, page in enumerate(render.to_pngs(document), 1):
+            path = folder / f"{out.stem}-{number}.png"
+            _write(path, page)
+            written.append(path)
+    return written
+
+
+def run_cli(args: argparse.Namespace) -> int:
+    """Make the document the subcommand names; print where it was written."""
+    make = _handover if args.report_command == "handover" else _leadership
+    try:
+        written = make(args)
+    except ReportError as error:
+        print(f"lat report: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        print(f"lat report: cannot write {error.filename}: {error.strerror}", file=sys.stderr)
+        return 2
+    for path in written:
+        print(path)
+    return 0

@@ -1,0 +1,651 @@
+"""The leadership report: one municipality's period on A4 landscape pages, aggregates only.
+
+Every figure is suppressed as in the dashboard's presentation mode, by the dashboard's own rules
+(app.suppression: 1-4 cases print as "<5", the complement of a hidden figure as "skjult", a share
+is hidden when its numerator or complement is small). The period defaults to the last 6 whole
+months up to the as-of date.
+"""
+
+from __future__ import annotations
+
+import calendar
+import os
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import polars as pl
+
+from app.suppression import Rule, apply, is_small
+from etl.parsing import parse_municipality_code
+from etl.read import rejected_row_subject
+from reports import charts, render
+from reports import leadership_sql as sql
+from reports.formats import SUPPRESSED, fmt_count, fmt_date, fmt_hidden, fmt_month, fmt_number
+from reports.source import ReportError, as_of, frame, open_warehouse
+from reports.texts import instrument_name, label, text, tr
+from warehouse.db import Reader
+from warehouse.stats import funnel_limits, paired_change, spc
+
+DEFAULT_MONTHS = 6
+CHART_MONTHS = 24  # a control chart needs 12-20 points before its limits mean much
+_MONTH = re.compile(r"(\d{4})-(\d{2})")
+SPLIT_ORDER = {
+    "age_band": ["<18", "18-24", "25-34", "35-49", "50+"],
+    "gender": ["female", "male", "other"],
+    "case_type": ["mentor", "parent_coach"],
+    "referred_by": ["infohus", "jobcenter", "family_services", "school", "ssp", "psychiatry",
+                    "other"],
+}  # fmt: skip
+
+WORDS = {
+    "caseload": {"da": "Forløb i perioden", "en": "Cases in the period"},
+    "active": {"da": "Aktive forløb", "en": "Active cases"},
+    "new": {"da": "Nye forløb", "en": "New cases"},
+    "closed": {"da": "Afsluttede forløb", "en": "Ended cases"},
+    "workers": {"da": "Aktive medarbejdere", "en": "Active workers"},
+    "month": {"da": "Måned", "en": "Month"},
+    "cases": {"da": "Forløb", "en": "Cases"},
+    "caseload_note": {
+        "da": "Aktive: forløb i gang på et tidspunkt i måneden; nye: startet i måneden; afsluttede: sluttet i måneden (afsluttet eller afbrudt). Tal under 5 tegnes ikke.",
+        "en": "Active: cases running at some time in the month; new: started in the month; ended: ended in the month (closed or discontinued). Figures under 5 are not drawn.",
+    },
+    "citizens": {"da": "Hvem er borgerne", "en": "Who the citizens are"},
+    "citizens_note": {
+        "da": "Forløb aktive i perioden, efter alder ved start, køn, forløbstype og henvisning.",
+        "en": "Cases active in the period, by age at start, gender, case type and referral.",
+    },
+    "age_band": {"da": "Alder", "en": "Age"},
+    "gender": {"da": "Køn", "en": "Gender"},
+    "case_type": {"da": "Forløbstype", "en": "Case type"},
+    "referred_by": {"da": "Henvist af", "en": "Referred by"},
+    "share": {"da": "Andel", "en": "Share"},
+    "matching": {
+        "da": "Matchning: medarbejderens og borgerens køn",
+        "en": "Matching: worker and citizen gender",
+    },
+    "match": {"da": "Match", "en": "Match"},
+    "on_cadence_share": {"da": "Andel målt hver 61. dag", "en": "Share measured every 61 days"},
+    "who5_outcomes": {"da": "WHO-5 før/efter", "en": "WHO-5 pre/post"},
+    "improved_share": {"da": "Andel pålideligt forbedret", "en": "Share reliably improved"},
+    "matching_note": {
+        "da": "Forløb aktive i perioden; WHO-5 for dem, der sluttede inden periodens udgang.",
+        "en": "Cases active in the period; WHO-5 for those that ended by the end of the period.",
+    },
+    "fidelity": {"da": "Metodefidelitet", "en": "Method fidelity"},
+    "spc_title": {
+        "da": "Andel forløb målt mindst hver 61. dag, pr. måned",
+        "en": "Share of cases measured at least every 61 days, by month",
+    },
+    "spc_note": {
+        "da": "Kontrolkort (XmR): fuld linje er gennemsnittet, stiplede linjer kontrolgrænserne; det skraverede felt er rapportens periode. Blå punkter er særlig variation i den gode retning, orange i den dårlige, grå almindelig variation.",
+        "en": "Control chart (XmR): the solid line is the mean, the dashed lines the control limits; the shaded area is the report's period. Blue points are special-cause variation for the better, orange for the worse, grey common-cause variation.",
+    },
+    "spc_status": {"da": "Seneste måned: {status}.", "en": "Latest month: {status}."},
+    "common_cause": {"da": "almindelig variation", "en": "common-cause variation"},
+    "improvement": {"da": "særlig variation, forbedring", "en": "special cause, improvement"},
+    "concern": {"da": "særlig variation, bekymring", "en": "special cause, concern"},
+    "spc_short": {
+        "da": "Færre end 12 måneder med tal: kontrolgrænserne er usikre.",
+        "en": "Fewer than 12 months with figures: the control limits are uncertain.",
+    },
+    "spc_none": {
+        "da": "For få måneder med tal til et kontrolkort (små tal er skjult).",
+        "en": "Too few months with figures for a control chart (small figures are hidden).",
+    },
+    "funnel_title": {"da": "Kommunen mod landet", "en": "The municipality against the country"},
+    "funnel_x": {"da": "Forløb aktive i perioden", "en": "Cases active in the period"},
+    "funnel_note": {
+        "da": "Hver grå prik er en anden kommune (unavngivet), ruden er {name}. Stiplede linjer er 95 %-grænser, fulde 99,8 %-grænser om landets andel ({target}), justeret for overspredning. Et punkt uden for 99,8 %-grænserne afviger mere, end tilfældet forklarer. {hidden}",
+        "en": "Each grey dot is another municipality (unnamed), the diamond is {name}. Dashed lines are 95% limits, solid ones 99.8% limits around the country's share ({target}), adjusted for overdispersion. A point outside the 99.8% limits differs more than chance explains. {hidden}",
+    },
+    "funnel_hidden": {
+        "da": "{n} kommuner med små tal er skjult.",
+        "en": "{n} municipalities with small numbers are hidden.",
+    },
+    "funnel_hidden_one": {
+        "da": "1 kommune med små tal er skjult.",
+        "en": "1 municipality with small numbers is hidden.",
+    },
+    "funnel_this_hidden": {
+        "da": "{name} har for små tal til at blive vist.",
+        "en": "{name} has numbers too small to show.",
+    },
+    "funnel_signal": {
+        "high": {"da": "over", "en": "above"},
+        "low": {"da": "under", "en": "below"},
+        "none": {"da": "inden for", "en": "within"},
+    },
+    "funnel_status": {
+        "da": "{name} ligger {where} grænserne.",
+        "en": "{name} lies {where} the limits.",
+    },
+    "figure": {"da": "Nøgletal", "en": "Figure"},
+    "on_cadence": {
+        "da": "Målt mindst hver 61. dag (hele forløbet)",
+        "en": "Measured at least every 61 days (whole case)",
+    },
+    "has_pre": {"da": "Nye forløb med førmåling", "en": "New cases with a pre measurement"},
+    "has_post": {
+        "da": "Afsluttede forløb med eftermåling",
+        "en": "Ended cases with a post measurement",
+    },
+    "overdue": {"da": "Aktive forløb med forsinket måling nu", "en": "Active cases overdue now"},
+    "outcomes": {
+        "da": "Før og efter (forløb afsluttet i perioden)",
+        "en": "Before and after (cases ended in the period)",
+    },
+    "instrument": {"da": "Instrument", "en": "Instrument"},
+    "n_pairs": {"da": "Forløb", "en": "Cases"},
+    "mean_pre": {"da": "Gns. før", "en": "Mean pre"},
+    "mean_post": {"da": "Gns. efter", "en": "Mean post"},
+    "mean_change": {"da": "Ændring (95 % KI)", "en": "Change (95% CI)"},
+    "improved": {"da": "Forbedret", "en": "Improved"},
+    "unchanged": {"da": "Uændret", "en": "Unchanged"},
+    "deteriorated": {"da": "Forværret", "en": "Deteriorated"},
+    "recovered": {"da": "Heraf restitueret", "en": "Of which recovered"},
+    "outcomes_note": {
+        "da": "Pålidelig ændring efter Jacobson-Truax med lagerets referencekonstanter (lat reference); restitueret: pålideligt forbedret fra højst til over WHO-5-grænsen.",
+        "en": "Reliable change after Jacobson-Truax with the warehouse's reference constants (lat reference); recovered: reliably improved from at most to above the WHO-5 cutoff.",
+    },
+    "no_outcomes": {
+        "da": "Ingen forløb med gyldig før- og eftermåling sluttede i perioden.",
+        "en": "No case with a valid pre and post ended in the period.",
+    },
+    "quality": {"da": "Datakvalitet i perioden", "en": "Data quality in the period"},
+    "loads": {
+        "da": "Indlæste eksporter dateret i perioden",
+        "en": "Exports loaded dated in the period",
+    },
+    "last_export": {"da": "Seneste eksport", "en": "Latest export"},
+    "reason": {"da": "Afvist række, årsag", "en": "Rejected row, reason"},
+    "rows": {"da": "Rækker", "en": "Rows"},
+    "unresolved": {"da": "Endnu ikke rettet", "en": "Not yet fixed"},
+    "no_rejected": {
+        "da": "Ingen afviste rækker om kommunen fra periodens eksporter.",
+        "en": "No rejected rows about the municipality from the period's exports.",
+    },
+    "quality_note": {
+        "da": "Afviste rækker om kommunens forløb og medarbejdere; de rettes i fagsystemet og kommer med i næste eksport.",
+        "en": "Rejected rows about the municipality's cases and workers; they are fixed in the platform and come with the next export.",
+    },
+}
+
+
+def _w(key: str, lang: str, **values: object) -> str:
+    return tr(WORDS[key], lang, **values)
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """What the report covers: one municipality, one period, the warehouse's as-of date."""
+
+    code: str
+    name: str
+    start: date
+    end: date
+    as_of: date
+
+    @property
+    def params(self) -> dict:
+        return {"municipality": self.code, "start": self.start, "end": self.end}
+
+
+# --- the period ---------------------------------------------------------------------------
+
+
+def _month(value: str | date | None, option: str, lang: str) -> date | None:
+    """'2026-05' (or a date) -> the first day of that month; None stays None."""
+    if value is None or isinstance(value, date):
+        return value.replace(day=1) if value else None
+    found = _MONTH.fullmatch(value.strip())
+    if not found or not 1 <= int(found[2]) <= 12:
+        raise ReportError(text("bad_month", lang, option=option, value=value))
+    return date(int(found[1]), int(found[2]), 1)
+
+
+def _last_day(month: date) -> date:
+    return month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def _add_months(month: date, n: int) -> date:
+    index = month.year * 12 + month.month - 1 + n
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def resolve_period(
+    as_of_date: date, start: str | date | None, end: str | date | None, lang: str = "da"
+) -> tuple[date, date]:
+    """The period's first and last day. Without --to: the last whole month up to the as-of date;
+    without --from: 6 months ending with --to. The last day never passes the as-of date."""
+    to_month = _month(end, "--to", lang)
+    if to_month is None:
+        whole = _last_day(as_of_date) == as_of_date
+        to_month = _add_months(as_of_date.replace(day=1), 0 if whole else -1)
+    from_month = _month(start, "--from", lang) or _add_months(to_month, 1 - DEFAULT_MONTHS)
+    if from_month > as_of_date:
+        raise ReportError(
+            text(
+                "period_after_as_of",
+                lang,
+                start=fmt_date(from_month, lang),
+                as_of=fmt_date(as_of_date, lang),
+            )
+        )
+    if from_month > to_month:
+        raise ReportError(
+            text(
+                "period_order",
+                lang,
+                start=fmt_month(from_month, lang),
+                end=fmt_month(to_month, lang),
+            )
+        )
+    return from_month, min(_last_day(to_month), as_of_date)
+
+
+def _scope(reader: Reader, municipality: str, start, end, lang: str) -> ReportScope:
+    code = parse_municipality_code(str(municipality).strip())
+    found = frame(reader, sql.MUNICIPALITY, municipality=code) if code else pl.DataFrame()
+    if found.is_empty():
+        raise ReportError(text("unknown_municipality", lang, code=municipality))
+    name, has_cases = found.row(0)
+    if not has_cases:
+        raise ReportError(text("no_cases_municipality", lang, code=code, name=name))
+    as_of_date = as_of(reader, lang)
+    first, last = resolve_period(as_of_date, start, end, lang)
+    return ReportScope(code, name, first, last, as_of_date)
+
+
+# --- page 1: caseload -----------------------------------------------------------------------
+
+
+def _caseload_page(doc: render.Document, reader: Reader, scope: ReportScope) -> list[render.Block]:
+    lang = doc.lang
+    totals = frame(reader, sql.TOTALS, **scope.params).row(0, named=True)
+    if not totals["active_cases"]:
+        raise ReportError(
+            text(
+                "period_no_cases",
+                lang,
+                name=scope.name,
+                start=fmt_date(scope.start, lang),
+                end=fmt_date(scope.end, lang),
+            )
+        )
+    keys = (("active_cases", "active"), ("new_cases", "new"), ("closed_cases", "closed"),
+            ("active_workers", "workers"))  # fmt: skip
+    tiles = render.tiles([(fmt_count(totals[c], lang), _w(k, lang)) for c, k in keys])
+    monthly = _suppressed_months(frame(reader, sql.MONTHLY, **scope.params))
+    measures = [_w("active", lang), _w("new", lang), _w("closed", lang)]
+    long = pl.concat(
+        monthly.select("month", pl.lit(m).alias("measure"), pl.col(c).alias("value"))
+        for m, c in zip(measures, ("active_cases", "new_cases", "closed_cases"), strict=True)
+    )
+    chart = charts.caseload(long, {"y": _w("cases", lang), "order": measures})
+    rows = [
+        [fmt_month(r["month"], lang)]
+        + [
+            fmt_hidden(r[c], r[f"{c}_hidden_by"], lang)
+            for c in ("active_cases", "new_cases", "closed_cases")
+        ]
+        for r in monthly.iter_rows(named=True)
+    ]
+    table = render.table([_w("month", lang), *measures], rows)
+    return [
+        render.heading(_w("caseload", lang)),
+        tiles,
+        render.columns(
+            [render.image(doc.chart("caseload", charts.to_svg(chart, lang)))],
+            [table],
+            widths=[1.5, 1.0],
+        ),
+        render.note(_w("caseload_note", lang)),
+    ]
+
+
+def _suppressed_months(monthly: pl.DataFrame) -> pl.DataFrame:
+    """New and ended cases of the months add up to the period's tiles: complements hidden too."""
+    monthly = monthly.with_columns(pl.lit(1).alias("period"))
+    rules = [
+        Rule(count="active_cases", flag="active_cases_hidden"),
+        Rule(count="new_cases", total_group="period", flag="new_cases_hidden"),
+        Rule(count="closed_cases", total_group="period", flag="closed_cases_hidden"),
+    ]
+    return apply(monthly, rules)
+
+
+# --- page 2: citizens and matching -----------------------------------------------------------
+
+
+def _split_table(split: pl.DataFrame, name: str, lang: str) -> render.Block:
+    order = SPLIT_ORDER[name]
+    rank = {code: i for i, code in enumerate(order)}
+    rows = sorted(split.iter_rows(named=True), key=lambda r: rank.get(r["value"], len(order)))
+    kind = None if name == "age_band" else name
+    body = [
+        [
+            (r["value"] or text("unknown", lang))
+            if kind is None
+            else label(kind, r["value"], lang),
+            fmt_hidden(r["n_cases"], r["hidden_by"], lang),
+            fmt_hidden(r["share"], r["hidden_by"], lang, "pct"),
+        ]
+        for r in rows
+    ]
+    return render.table([_w(name, lang), _w("cases", lang), _w("share", lang)], body)
+
+
+def _citizens(reader: Reader, scope: ReportScope, lang: str) -> list[render.Block]:
+    splits = frame(reader, sql.CHARACTERISTICS, **scope.params).with_columns(
+        (pl.col("n_cases") / pl.col("n_cases").sum().over("split")).alias("share")
+    )
+    # The values of one split add up to the active cases shown on page 1.
+    splits = apply(
+        splits, Rule(count="n_cases", values=("share",), total_group="split", flag="hidden")
+    )
+    tables = [[_split_table(splits.filter(pl.col("split") == s), s, lang)] for s in SPLIT_ORDER]
+    return [
+        render.heading(_w("citizens", lang)),
+        render.columns(*tables),
+        render.note(_w("citizens_note", lang)),
+    ]
+
+
+def _matching(reader: Reader, scope: ReportScope, lang: str) -> list[render.Block]:
+    matched = frame(reader, sql.MATCHING, **scope.params).with_columns(
+        (pl.col("k_on_cadence") / pl.col("n_cases")).alias("share_cadence"),
+        (pl.col("k_improved") / pl.col("n_outcomes")).alias("share_improved"),
+        pl.lit(1).alias("period"),
+    )
+    rules = [
+        Rule(count="n_cases", values=("share_cadence",), numerator="k_on_cadence",
+             total_group="period", flag="cases_hidden"),
+        Rule(count="n_outcomes", values=("share_improved",), numerator="k_improved",
+             flag="outcomes_hidden"),
+    ]  # fmt: skip
+    matched = apply(matched, rules)
+    order = {"same": 0, "different": 1, "unknown": 2}
+    rows = [
+        [
+            label("match", r["match"], lang),
+            fmt_hidden(r["n_cases"], r["cases_hidden_by"], lang),
+            fmt_hidden(r["share_cadence"], r["cases_hidden_by"], lang, "pct"),
+            fmt_hidden(r["n_outcomes"], r["outcomes_hidden_by"], lang),
+            fmt_hidden(r["share_improved"], r["outcomes_hidden_by"], lang, "pct"),
+        ]
+        for r in sorted(matched.iter_rows(named=True), key=lambda r: order[r["match"]])
+    ]
+    keys = ("match", "cases", "on_cadence_share", "who5_outcomes", "improved_share")
+    return [
+        render.heading(_w("matching", lang)),
+        render.table([_w(k, lang) for k in keys], rows),
+        render.note(_w("matching_note", lang)),
+    ]
+
+
+# --- page 3: fidelity -----------------------------------------------------------------------
+
+
+def _control_chart(doc: render.Document, reader: Reader, scope: ReportScope) -> list[render.Block]:
+    lang = doc.lang
+    chart_start = _add_months(scope.end.replace(day=1), 1 - CHART_MONTHS)
+    monthly = frame(
+        reader, sql.FIDELITY_MONTHLY, **scope.params, chart_start=chart_start
+    ).with_columns(
+        # a month without cases has no share (null, not NaN, so it is left out of the chart)
+        pl.when(pl.col("n_cases") > 0)
+        .then(pl.col("k_on_cadence") / pl.col("n_cases"))
+        .alias("share")
+    )
+    monthly = apply(monthly, Rule(count="n_cases", values=("share",), numerator="k_on_cadence"))
+    shown = monthly.drop_nulls("share")
+    blocks: list[render.Block] = [render.heading(_w("spc_title", lang))]
+    if shown.height < 2:
+        return blocks + [render.paragraph(_w("spc_none", lang))]
+    result = spc(shown["share"].to_list(), improvement="up")
+    colours = [
+        charts.NHS["common_cause"]
+        if not p.special_cause
+        else charts.NHS["improvement" if p.direction == "high" else "concern"]
+        for p in result.points
+    ]
+    limits = {"mean": result.mean, "lower": max(0.0, result.lower), "upper": min(1.0, result.upper),
+              "start": scope.start, "end": scope.end}  # fmt: skip
+    chart = charts.control_chart(
+        shown.with_columns(pl.Series("colour", colours)), limits, {"y": _w("share", lang)}
+    )
+    blocks += [
+        render.image(doc.chart("spc", charts.to_svg(chart, lang))),
+        render.paragraph(_w("spc_status", lang, status=_w(result.variation, lang))),
+    ]
+    if result.too_short:
+        blocks.append(render.warning(_w("spc_short", lang)))
+    return blocks + [render.note(_w("spc_note", lang))]
+
+
+def _funnel(doc: render.Document, reader: Reader, scope: ReportScope) -> list[render.Block]:
+    lang = doc.lang
+    units = frame(reader, sql.FUNNEL, **scope.params)
+    limits = funnel_limits(units["k_on_cadence"], units["n_cases"], overdispersion=True)
+    drawn = units.with_columns(
+        pl.Series("rate", [u.rate for u in limits.units]),
+        *[
+            pl.Series(c, [getattr(u, c) for u in limits.units])
+            for c in ("lower95", "upper95", "lower998", "upper998")
+        ],
+        pl.Series("signal", [u.signal for u in limits.units]),
+        (pl.col("municipality_code") == scope.code).alias("is_this"),
+    )
+    # Only units that are not suppressed are drawn, and the limit lines run through them only.
+    drawn = apply(
+        drawn, Rule(count="n_cases", values=("rate",), numerator="k_on_cadence", flag="hidden")
+    )
+    shown = drawn.filter(~pl.col("hidden")).sort("n_cases").rename({"n_cases": "total"})
+    this = drawn.filter(pl.col("is_this")).row(0, named=True)
+    others_hidden = drawn.filter(pl.col("hidden") & ~pl.col("is_this")).height
+    hidden_key = "funnel_hidden_one" if others_hidden == 1 else "funnel_hidden"
+    notes = [_w(hidden_key, lang, n=others_hidden)] if others_hidden else []
+    if this["hidden"]:
+        notes.append(_w("funnel_this_hidden", lang, name=scope.name))
+    titles = {"x": _w("funnel_x", lang), "y": _w("share", lang), "this": scope.name}
+    chart = charts.funnel(shown, limits.target, titles)
+    blocks = [
+        render.heading(_w("funnel_title", lang)),
+        render.image(doc.chart("funnel", charts.to_svg(chart, lang))),
+    ]
+    if not this["hidden"]:
+        where = tr(WORDS["funnel_signal"][this["signal"]], lang)
+        blocks.append(render.paragraph(_w("funnel_status", lang, name=scope.name, where=where)))
+    target = fmt_hidden(limits.target, None, lang, "pct")
+    return blocks + [
+        render.note(_w("funnel_note", lang, name=scope.name, target=target, hidden=" ".join(notes)))
+    ]
+
+
+def _fidelity_table(reader: Reader, scope: ReportScope, lang: str) -> list[render.Block]:
+    figures = frame(reader, sql.FIDELITY_PERIOD, **scope.params).with_columns(
+        (pl.col("k_cases") / pl.col("n_cases")).alias("share")
+    )
+    figures = apply(figures, Rule(count="n_cases", values=("share",), numerator="k_cases"))
+    rows = [
+        [
+            _w(r["figure"], lang),
+            fmt_hidden(r["n_cases"], r["suppressed_by"], lang),
+            fmt_hidden(r["share"], r["suppressed_by"], lang, "pct"),
+        ]
+        for r in figures.iter_rows(named=True)
+    ]
+    return [render.table([_w("figure", lang), _w("cases", lang), _w("share", lang)], rows)]
+
+
+def _fidelity_page(doc: render.Document, reader: Reader, scope: ReportScope) -> list[render.Block]:
+    return [
+        render.columns(_control_chart(doc, reader, scope), _funnel(doc, reader, scope)),
+        render.heading(_w("fidelity", doc.lang)),
+        *_fidelity_table(reader, scope, doc.lang),
+    ]
+
+
+# --- page 4: outcomes and data quality -------------------------------------------------------
+
+
+def _outcome_row(instrument: str, pairs: pl.DataFrame, lang: str) -> list[str]:
+    n = pairs.height
+    if is_small(n):  # too few pairs: nothing of the row is shown
+        return [instrument_name(instrument), SUPPRESSED] + ["–"] * 7
+    stats = paired_change(pairs["pre_score"].to_list(), pairs["post_score"].to_list())
+    change = f"{fmt_number(stats.mean_change, lang)} ({fmt_number(stats.ci_low, lang)}; {fmt_number(stats.ci_high, lang)})"
+    counts = pl.DataFrame(
+        {
+            "category": ["improved", "unchanged", "deteriorated"],
+            "k": [
+                pairs.filter(pl.col("reliable_change") == c).height
+                for c in ("improved", "unchanged", "deteriorated")
+            ],
+            "group": [1, 1, 1],
+        }
+    )
+    # The three categories add up to n: a small one hides the next smallest too.
+    counts = apply(counts, Rule(count="k", total_group="group"))
+    recovered = pairs.filter(pl.col("clinical_change") == "recovered").height
+    return [
+        instrument_name(instrument),
+        fmt_count(n, lang),
+        fmt_number(stats.mean_pre, lang),
+        fmt_number(stats.mean_post, lang),
+        change,
+        *[fmt_hidden(r["k"], r["suppressed_by"], lang) for r in counts.iter_rows(named=True)],
+        fmt_count(recovered, lang) if instrument == "WHO5" else "–",
+    ]
+
+
+def _outcomes(reader: Reader, scope: ReportScope, lang: str) -> list[render.Block]:
+    outcomes = frame(reader, sql.OUTCOMES, **scope.params)
+    blocks: list[render.Block] = [render.heading(_w("outcomes", lang))]
+    if outcomes.is_empty():
+        return blocks + [render.paragraph(_w("no_outcomes", lang))]
+    rows = [
+        _outcome_row(i, outcomes.filter(pl.col("instrument") == i), lang)
+        for i in outcomes["instrument"].unique(maintain_order=True)
+    ]
+    keys = ("instrument", "n_pairs", "mean_pre", "mean_post", "mean_change", "improved",
+            "unchanged", "deteriorated", "recovered")  # fmt: skip
+    return blocks + [
+        render.table([_w(k, lang) for k in keys], rows),
+        render.note(_w("outcomes_note", lang)),
+    ]
+
+
+def _rejected_here(reader: Reader, scope: ReportScope) -> pl.DataFrame:
+    """The period's rejected rows about this municipality: named by its code, or by one of its cases."""
+    rejected = frame(reader, sql.REJECTED, **scope.params)
+    subjects = [
+        rejected_row_subject(t, raw)
+        for t, raw in zip(rejected["table_name"], rejected["raw_values"], strict=True)
+    ]
+    rejected = rejected.with_columns(
+        pl.Series("code", [m for m, _ in subjects], dtype=pl.String),
+        pl.Series("case_id", [c for _, c in subjects], dtype=pl.String),
+    )
+    case_ids = rejected.filter(pl.col("code").is_null())["case_id"].drop_nulls().unique().to_list()
+    if case_ids:
+        owners = frame(reader, sql.CASE_MUNICIPALITIES, case_ids=case_ids)
+        lookup = dict(zip(owners["case_id"], owners["municipality_code"], strict=True))
+        rejected = rejected.with_columns(
+            pl.coalesce(
+                "code",
+                pl.col("case_id").replace_strict(lookup, default=None, return_dtype=pl.String),
+            )
+        )
+    return rejected.filter(pl.col("code") == scope.code)
+
+
+def _quality(reader: Reader, scope: ReportScope, lang: str) -> list[render.Block]:
+    loads = frame(reader, sql.LOADS, **scope.params).row(0, named=True)
+    blocks = [
+        render.heading(_w("quality", lang)),
+        render.facts(
+            [
+                (_w("loads", lang), fmt_number(loads["n_loads"], lang, 0)),
+                (_w("last_export", lang), fmt_date(loads["last_export"], lang)),
+            ]
+        ),
+    ]
+    rejected = _rejected_here(reader, scope)
+    if rejected.is_empty():
+        return blocks + [render.paragraph(_w("no_rejected", lang))]
+    by_reason = (
+        rejected.group_by("reason_code")
+        .agg(pl.len().alias("rows"), (~pl.col("is_resolved")).sum().alias("unresolved"))
+        .sort("rows", descending=True)
+    )
+    rows = [
+        [
+            label("reason_code", r["reason_code"], lang),
+            fmt_count(r["rows"], lang),
+            fmt_count(r["unresolved"], lang),
+        ]
+        for r in by_reason.iter_rows(named=True)
+    ]
+    header = [_w("reason", lang), _w("rows", lang), _w("unresolved", lang)]
+    return blocks + [render.table(header, rows), render.note(_w("quality_note", lang))]
+
+
+# --- the document -------------------------------------------------------------------------
+
+
+def _document(reader: Reader, municipality: str, start, end, lang: str) -> render.Document:
+    scope = _scope(reader, municipality, start, end, lang)
+    period = f"{fmt_date(scope.start, lang)} – {fmt_date(scope.end, lang)}"
+    doc = render.Document(
+        meta=render.page_meta(
+            text("leadership_title", lang),
+            period,
+            scope.name,
+            scope.as_of,
+            text("leadership_footer", lang),
+            lang,
+        ),
+        lang=lang,
+        landscape=True,
+    )
+    doc.pages.append(_caseload_page(doc, reader, scope))
+    doc.pages.append(_citizens(reader, scope, lang) + _matching(reader, scope, lang))
+    doc.pages.append(_fidelity_page(doc, reader, scope))
+    doc.pages.append(_outcomes(reader, scope, lang) + _quality(reader, scope, lang))
+    return doc
+
+
+def leadership_document(
+    db: str | os.PathLike,
+    municipality: str,
+    start: str | date | None = None,
+    end: str | date | None = None,
+    lang: str = "da",
+) -> render.Document:
+    """The report's content, to render as PDF and PNG pages without querying twice."""
+    with open_warehouse(db, lang) as reader:
+        return _document(reader, municipality, start, end, lang)
+
+
+def leadership_pdf(
+    db: str | os.PathLike,
+    municipality: str,
+    start: str | date | None = None,
+    end: str | date | None = None,
+    lang: str = "da",
+) -> bytes:
+    """The leadership report of one municipality's period (months 'YYYY-MM') as PDF bytes."""
+    return render.to_pdf(leadership_document(db, municipality, start, end, lang))
+
+
+def leadership_pngs(
+    db: str | os.PathLike,
+    municipality: str,
+    start: str | date | None = None,
+    end: str | date | None = None,
+    lang: str = "da",
+) -> list[bytes]:
+    """The leadership report as one PNG per page (A4 landscape at 150 dpi), for slides."""
+    return render.to_pngs(leadership_document(db, municipality, start, end, lang))

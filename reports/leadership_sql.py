@@ -1,0 +1,232 @@
+"""The leadership report's named queries: marts only (plus the load records), one municipality
+and one period as bound parameters ($municipality, $start, $end). Grain on each first line.
+"""
+
+MUNICIPALITY = """
+-- the municipality and whether the warehouse holds any of its cases; grain: one row
+select
+    m.municipality_name,
+    exists (select 1 from mart.cases as c where c.municipality_code = m.municipality_code)
+        as has_cases,
+from ref.municipalities as m
+where m.municipality_code = $municipality
+"""
+
+COHORT = """
+with cohort as (
+    -- the municipality's cases active at some time in the period; grain: one row per case
+    select *
+    from mart.cases
+    where municipality_code = $municipality
+        and staging.is_active_between(start_date, end_date, $start::date, $end::date)
+)
+"""
+
+TOTALS = (
+    COHORT
+    + """
+-- the period's caseload; grain: one row
+select
+    count(*) as active_cases,
+    count(*) filter (where start_date >= $start::date) as new_cases,
+    count(*) filter (where end_date <= $end::date) as closed_cases,
+    count(distinct worker_id) as active_workers,
+from cohort
+"""
+)
+
+MONTHLY = """
+-- active, new and closed cases per month of the period (all case types); grain: one row per month
+select
+    month,
+    sum(active_cases)::bigint as active_cases,
+    sum(new_cases)::bigint as new_cases,
+    sum(closed_cases)::bigint as closed_cases,
+from mart.caseload_monthly
+where municipality_code = $municipality and month between date_trunc('month', $start::date) and $end::date
+group by month
+order by month
+"""
+
+CHARACTERISTICS = (
+    COHORT
+    + """
+-- who the citizens of the period are; grain: one row per split x value
+select 'age_band' as split, age_band as value, count(*) as n_cases from cohort group by all
+union all
+select 'gender', gender, count(*) from cohort group by all
+union all
+select 'case_type', case_type, count(*) from cohort group by all
+union all
+select 'referred_by', referred_by, count(*) from cohort group by all
+"""
+)
+
+# The monthly on-cadence share of the dashboard's fidelity page (app/queries/fidelity.py MONTHLY_SQL)
+# for one municipality: a case is on cadence in a month when no gap overlapping the month is longer
+# than the cadence (a gap only touching the month's first or last day does not count).
+# SWITCH TO mart.fidelity_monthly when it lands on main (being added on another branch): this
+# whole query then becomes a select from that mart for $municipality and the months below.
+FIDELITY_MONTHLY = """
+with
+cohort as (
+    -- cases active some time in the chart's months; grain: one row per case
+    select f.case_id, f.period_start, f.period_end
+    from mart.cases as c
+    inner join mart.fidelity as f on f.case_id = c.case_id
+    where c.municipality_code = $municipality
+        and staging.is_active_between(c.start_date, c.end_date, $chart_start::date, $end::date)
+),
+points as (
+    -- the points gaps run between (start, scores inside the period, end); grain: case x point
+    select case_id, period_start as on_date from cohort
+    union all
+    select p.case_id, p.measured_on
+    from mart.progression as p
+    inner join cohort as c on c.case_id = p.case_id
+    where p.measured_on between c.period_start and c.period_end
+    union all
+    select case_id, period_end from cohort
+),
+gaps as (
+    -- grain: one row per gap between consecutive points of a case
+    select * from (
+        select case_id, on_date as gap_start,
+            lead(on_date) over (partition by case_id order by on_date) as gap_end,
+        from points
+    )
+    where gap_end is not null
+),
+months as (
+    -- grain: one row per month of the chart
+    select cast(unnest(generate_series($chart_start::date, $end::date, interval 1 month)) as date)
+        as month
+),
+case_months as (
+    -- each case in each month it was active, on cadence or not; grain: month x case
+    select
+        m.month,
+        g.case_id,
+        bool_and(
+            g.gap_end - g.gap_start <= k.cadence_days
+            or g.gap_end = m.month
+            or g.gap_start = last_day(m.month)
+        ) as on_cadence,
+    from gaps as g
+    inner join months as m on g.gap_start <= last_day(m.month) and g.gap_end >= m.month
+    cross join staging.constants as k
+    group by m.month, g.case_id
+)
+-- grain: one row per month of the chart
+select
+    m.month,
+    count(cm.case_id) as n_cases,
+    count(cm.case_id) filter (where cm.on_cadence) as k_on_cadence,
+from months as m
+left join case_months as cm on cm.month = m.month
+group by m.month
+order by m.month
+"""
+
+FIDELITY_PERIOD = (
+    COHORT  # noqa: S608 (two constant strings, no value in them)
+    + """
+-- the period's fidelity figures over the cohort (mart.fidelity, whole case); grain: one row per figure
+, flags as (
+    select f.*, c.status, c.start_date >= $start::date as is_new,
+        c.status <> 'active' and c.end_date <= $end::date as is_ended,
+    from cohort as c
+    inner join mart.fidelity as f using (case_id)
+)
+select 'on_cadence' as figure, count(*) as n_cases, count(*) filter (where on_cadence) as k_cases,
+from flags
+union all
+select 'has_pre', count(*), count(*) filter (where has_pre) from flags where is_new
+union all
+select 'has_post', count(*), count(*) filter (where has_post) from flags where is_ended
+union all
+select 'overdue', count(*) filter (where status = 'active'),
+    count(*) filter (where overdue) from flags
+"""
+)
+
+FUNNEL = """
+-- share of cases on cadence by municipality (national comparison); grain: one row per municipality
+select
+    c.municipality_code,
+    count(*) as n_cases,
+    count(*) filter (where f.on_cadence) as k_on_cadence,
+from mart.cases as c
+inner join mart.fidelity as f on f.case_id = c.case_id
+where staging.is_active_between(c.start_date, c.end_date, $start::date, $end::date)
+group by c.municipality_code
+order by c.municipality_code
+"""
+
+OUTCOMES = """
+-- pre/post of the municipality's cases that ended in the period; grain: one row per case x instrument
+select
+    o.instrument,
+    o.pre_score,
+    o.post_score,
+    o.reliable_change,
+    o.clinical_change,
+from mart.case_outcomes as o
+inner join mart.cases as c on c.case_id = o.case_id
+where c.municipality_code = $municipality and c.end_date between $start::date and $end::date
+order by o.instrument desc
+"""
+
+MATCHING = (
+    COHORT
+    + """
+-- worker gender against citizen gender for the period's cases; grain: one row per match
+, matched as (
+    select
+        case
+            when c.gender is null or w.gender is null then 'unknown'
+            when c.gender = w.gender then 'same'
+            else 'different'
+        end as match,
+        f.on_cadence,
+        o.reliable_change,
+    from cohort as c
+    left join mart.workers as w on w.worker_id = c.worker_id
+    left join mart.fidelity as f on f.case_id = c.case_id
+    left join mart.case_outcomes as o
+        on o.case_id = c.case_id and o.instrument = 'WHO5' and c.end_date <= $end::date
+)
+select
+    match,
+    count(*) as n_cases,
+    count(*) filter (where on_cadence) as k_on_cadence,
+    count(reliable_change) as n_outcomes,
+    count(*) filter (where reliable_change = 'improved') as k_improved,
+from matched
+group by match
+"""
+)
+
+LOADS = """
+-- loads whose export date falls in the period; grain: one row
+select count(*) as n_loads, max(exported_at) as last_export,
+from etl.batches
+where exported_at between $start::date and $end::date
+"""
+
+REJECTED = """
+-- rows rejected by the period's loads, with what names their municipality; grain: one row per row
+select
+    r.table_name,
+    r.reason_code,
+    cast(r.raw_values as varchar) as raw_values,
+    r.resolved_batch_id is not null as is_resolved,
+from etl.rejected_rows as r
+inner join etl.batches as b on b.batch_id = r.batch_id
+where b.exported_at between $start::date and $end::date
+"""
+
+CASE_MUNICIPALITIES = """
+-- which municipality each named case belongs to; grain: one row per case
+select case_id, municipality_code from mart.cases where case_id in (select unnest($case_ids))
+"""
