@@ -101,12 +101,6 @@ def fold_cpr_text(text: str) -> str:
     return text.translate(_translation())
 
 
-def fold_cpr_pairs() -> tuple[str, str]:
-    """The fold as two equal-length strings (from, to) for SQL's `translate(text, from, to)`."""
-    table = _fold_table()
-    return "".join(table), "".join(table.values())
-
-
 def fold_cpr_expr(col: pl.Expr) -> pl.Expr:
     """`fold_cpr_text` on a string column, vectorised (one Aho-Corasick pass)."""
     table = _fold_table()

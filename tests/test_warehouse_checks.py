@@ -326,6 +326,23 @@ def test_lat_check_scans_every_row_for_cpr_numbers_and_exits_3(warehouse, capsys
     ] == (False, "no_cpr ref.municipalities")
 
 
+@pytest.mark.parametrize(
+    "written",
+    ["０１０１９０-１２３４", "010190\u20131234", "010190\u00a01234"],
+    ids=["fullwidth", "en-dash", "nbsp"],
+)
+def test_lat_check_finds_a_cpr_number_written_with_other_digits_dashes_or_spaces(
+    warehouse, capsys, written
+):
+    """etl.cpr folds these before it matches; the SQL scan must not miss what it would catch."""
+    con = duckdb.connect(str(warehouse))
+    con.execute("update raw.workers set name = 'Ida ' || $cpr", {"cpr": written})
+    con.close()
+    capsys.readouterr()
+    assert lat(["check", "--db", str(warehouse)]) == 3
+    assert re.search(r"^FEJL +no_cpr raw\.workers:.*name", capsys.readouterr().out, re.MULTILINE)
+
+
 def test_lat_check_on_a_missing_warehouse_says_so(tmp_path, capsys):
     assert lat(["check", "--db", str(tmp_path / "none.duckdb")]) == 2
     err = capsys.readouterr().err
