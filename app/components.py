@@ -105,10 +105,12 @@ def lock_exports() -> None:
     st.html(EXPORT_LOCK_CSS)
 
 
-def table(frame: pl.DataFrame, *, key: str | None = None) -> None:
+def table(
+    frame: pl.DataFrame, *, key: str | None = None, column_config: dict | None = None
+) -> None:
     """A table across the page, without Streamlit's own download, copy and search controls."""
     lock_exports()
-    st.dataframe(frame, hide_index=True, width="stretch", key=key)
+    st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=column_config)
 
 
 # A text cell starting with one of these is a formula to Excel ("CSV injection", OWASP).

@@ -133,6 +133,13 @@ _CODES: dict[str, dict[str, dict[str, str]]] = {
         "closed": {"da": "Afsluttet", "en": "Closed"},
         "discontinued": {"da": "Afbrudt", "en": "Discontinued"},
     },
+    "batch_status": {
+        "loaded": {"da": "Indlæst", "en": "Loaded"},
+        "loaded_with_rejections": {
+            "da": "Indlæst med afviste rækker",
+            "en": "Loaded with rejected rows",
+        },
+    },  # fmt: skip
     "reliable_change": {
         "improved": {"da": "Forbedret", "en": "Improved"},
         "unchanged": {"da": "Uændret", "en": "Unchanged"},
