@@ -274,3 +274,24 @@ def test_a_small_flagged_group_hides_both_rows_of_the_alert_check(app_db):
     assert table["Har været langt under forventet"]["Afsluttede forløb"] == "<5"
     assert table["Aldrig markeret"]["Afsluttede forløb"] == "skjult"
     assert table["Aldrig markeret"]["Mål nået"] == "skjult"
+
+
+def first_latest_caption(at: AppTest) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Søjlerne viser, hvor mange"))
+
+
+@pytest.mark.parametrize(
+    "viewer", [{}, {"role": "viewer"}, {"role": "coordinator", "municipalities": ("101",)}]
+)
+def test_the_first_and_latest_chart_counts_its_hidden_bars_in_its_n(app_db, viewer):
+    """A hidden bar (a score held by 1-4 cases) must not turn the chart's n into '<5'."""
+    at = progression_as(**viewer)
+    assert not at.exception
+    frame = next(f for f in chart_frames(at) if "which" in f.columns)
+    firsts = frame.filter(pl.col("which") == "first")
+    n = first_latest_caption(at).rsplit("n = ", 1)[1].removesuffix(" forløb")
+    assert n != "<5" and int(n.replace(".", "")) > 5  # a number (perturbed for leadership)
+    if viewer.get("role") != "viewer":  # exact views: n is every case of the bars, hidden too
+        assert int(n.replace(".", "")) >= firsts["n_cases"].fill_null(0).sum()
+        if not firsts["suppressed"].any():
+            assert int(n.replace(".", "")) == firsts["n_cases"].sum()
