@@ -301,8 +301,9 @@ def vega_locale(language: str | None = None) -> dict:
     language = _pick(language)
     if language == "da":
         return {
+            # Danish writes a space before the percent sign ("45 %"), on axes too
             "number": {"decimal": ",", "thousands": ".", "grouping": [3],
-                       "currency": ["", " kr."]},
+                       "currency": ["", " kr."], "percent": "\u00a0%"},
             "time": {
                 "dateTime": "%A den %d %B %Y %X", "date": "%d.%m.%Y", "time": "%H:%M:%S",
                 "periods": ["AM", "PM"],

@@ -328,3 +328,13 @@ def test_groups_are_drawn_in_their_own_order_not_ranked_by_share(app_db):
     assert all(layer["encoding"]["y"].get("sort", "missing") is None for layer in spec["layer"][:2])
     bars = next(f for f in chart_frames(at) if "text" in f.columns)
     assert bars["label"].to_list() == sorted(bars["label"].to_list())
+
+
+@pytest.mark.parametrize(("lang", "percent"), [(None, "\u00a0%"), ("en", None)])
+def test_share_axes_put_a_space_before_the_percent_sign_in_danish(app_db, lang, percent):
+    """The axes format shares with d3's '%': Danish '80 %' as in the figures, English '80%'."""
+    at = fidelity_as(lang=lang)
+    assert not at.exception
+    for element in at.get("vega_lite_chart"):
+        locale = json.loads(element.proto.spec)["config"]["locale"]["number"]
+        assert locale.get("percent") == percent
