@@ -338,3 +338,16 @@ def test_share_axes_put_a_space_before_the_percent_sign_in_danish(app_db, lang, 
     for element in at.get("vega_lite_chart"):
         locale = json.loads(element.proto.spec)["config"]["locale"]["number"]
         assert locale.get("percent") == percent
+
+
+def test_funnel_legends_are_split_above_and_below_so_they_fit_a_projector(app_db):
+    """Five legend entries in one row at the top ran off the chart at 1280x720."""
+    at = fidelity_as()
+    specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
+    funnels = [s for s in specs if "signal_label" in json.dumps(s)]
+    assert len(funnels) == 2
+    for spec in funnels:
+        colour = next(
+            layer["encoding"]["color"] for layer in spec["layer"] if "color" in layer["encoding"]
+        )
+        assert colour["legend"]["orient"] == "bottom"
