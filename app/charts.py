@@ -44,13 +44,20 @@ def _theme() -> dict:
         "labelColor": "#1A1A1A",
         "titleColor": "#1A1A1A",
         "gridColor": "#E3E7EB",
+        # Vega cuts labels at 180 px ('Værdi uden for gyldigt inte…'); a name is read whole
+        "labelLimit": 320,
     }
     return {
         "config": {
             "font": "sans-serif",
             "view": {"stroke": None, "continuousWidth": 600, "continuousHeight": 300},
             "axis": axis,
-            "legend": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "orient": "top"},
+            "legend": {
+                "labelFontSize": FONT_SIZE,
+                "titleFontSize": FONT_SIZE,
+                "orient": "top",
+                "labelLimit": 0,
+            },  # no cut at 160 px ('Seneste måling → slut/i…')
             "title": {"fontSize": TITLE_SIZE, "anchor": "start"},
             "header": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE},
             "range": {"category": list(PALETTE)},
