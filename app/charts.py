@@ -110,12 +110,14 @@ def line_chart(
     y_format: str = ",d",
     scale: alt.Scale | None = None,
 ) -> alt.Chart:
-    """A line with points over time (`x` a date column)."""
+    """A line with points over time (`x` a date column of months)."""
     check_points(df)
     encoding = {
-        "x": alt.X(f"{x}:T", title=x_title),
+        # "nov. 2025": with d3's default ticks the year stood only on January, which the axis
+        # dropped for room, so a two-year chart read "november ... juli ... november"
+        "x": alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%b %Y", labelOverlap="greedy")),
         "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
-        "tooltip": [alt.Tooltip(f"{x}:T"), alt.Tooltip(f"{y}:Q", format=y_format)],
+        "tooltip": [alt.Tooltip(f"{x}:T", format="%b %Y"), alt.Tooltip(f"{y}:Q", format=y_format)],
     }
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title="", scale=scale or alt.Undefined)

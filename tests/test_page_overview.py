@@ -110,3 +110,11 @@ def test_a_workers_tile_rests_on_their_own_cases_only(app_db):
     assert any(f"Styringsdiagram over {months} måneder" in c.value for c in at.caption)
     assert any("-badge[" in m.value for m in at.markdown)
     assert any("Under 12 måneder" in c.value for c in at.caption) == (months < 12)
+
+
+def test_the_monthly_chart_names_the_year_on_every_month(app):
+    """d3's default ticks put the year on January only, which the axis dropped for room."""
+    import json
+
+    spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
+    assert spec["encoding"]["x"]["axis"]["format"] == "%b %Y"
