@@ -217,6 +217,9 @@ def test_a_viewer_compares_municipalities_only_and_small_ones_are_hidden(app_db)
     assert cadence["unit_label"].to_list() == ["Aarhus"]  # Odense has 3, København its complement
     assert (cadence["total"] >= 5).all()
     assert any(c.value.startswith("2 enheder skjult") for c in at.caption)
+    # the n under the funnel is the units drawn, and says so (it is not every case)
+    funnel_n = [c.value for c in at.caption if c.value.startswith("Hvert punkt er én enhed")]
+    assert funnel_n and all(c.endswith(" forløb i de viste enheder") for c in funnel_n)
 
 
 def test_a_worker_gets_no_comparison_of_municipalities(app_db):
