@@ -156,10 +156,10 @@ def chart_block(
     n_text = i18n.SUPPRESSED if n is None else i18n.fmt_int(n, language)
     n_note = f"n = {n_text} {unit}" if unit else t("n_behind", n=n_text)
     st.caption(f"{how_to_read} {n_note}")
-    left, right, _ = st.columns([1, 1, 3])
-    with left:
+    # side by side at their own width (fixed column shares cut the labels in a narrow column,
+    # as beside the Jacobson plot's constants at 1280 px: 'Hent data (…')
+    with st.container(horizontal=True, key=f"{key}_downloads"):
         download(t("download_csv"), lambda: csv_bytes(data), key, "csv")
-    with right:
         download(t("download_png"), lambda: charts.to_png(chart, language), key, "png")
 
 
