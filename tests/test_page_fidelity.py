@@ -354,3 +354,22 @@ def test_funnel_legends_are_split_above_and_below_so_they_fit_a_projector(app_db
             layer["encoding"]["color"] for layer in spec["layer"] if "color" in layer["encoding"]
         )
         assert colour["legend"]["orient"] == "bottom"
+
+
+@pytest.mark.parametrize(
+    "viewer", [{}, {"role": "viewer", "filters": {"case_types": ("parent_coach",)}}]
+)
+def test_monthly_charts_say_their_n_is_the_largest_month(app_db, viewer):
+    """A case counts in every month it is active: the n is the largest month's, and says so;
+    a hidden small month does not turn it into '<5'."""
+    at = fidelity_as(**viewer) if "filters" not in viewer else page_as("fidelity", **viewer)
+    assert not at.exception
+    monthly = [
+        c.value
+        for c in at.caption
+        if c.value.startswith(("Hvert punkt er andelen", "Hvert punkt er månedens"))
+    ]
+    assert len(monthly) == 2  # the monthly share and the control chart
+    for caption in monthly:
+        n = caption.rsplit("n = ", 1)[1]
+        assert n.endswith(" forløb i den største måned") and not n.startswith("<5")
