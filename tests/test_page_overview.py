@@ -118,3 +118,10 @@ def test_the_monthly_chart_names_the_year_on_every_month(app):
 
     spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
     assert spec["encoding"]["x"]["axis"]["format"] == "%b %Y"
+
+
+def test_the_cadence_tile_is_wide_enough_for_its_status_on_one_line(app):
+    """At two fifths of a 1280 px screen the badge was cut ('... til beky…')."""
+    weights = [round(c.weight, 2) for c in app.columns]
+    pairs = list(zip(weights, weights[1:], strict=False))
+    assert (0.6, 0.4) in pairs and (0.4, 0.6) not in pairs, weights  # [3, 2], not [2, 3]
