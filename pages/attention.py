@@ -51,7 +51,7 @@ def _counts_section(scope, filters, queue: pl.DataFrame | None) -> None:
                   "tæller under hver af sine årsager, så søjlerne kan ikke lægges sammen.",
             "en": "Each bar counts the active cases with one reason for attention; a case counts "
                   "under each of its reasons, so the bars do not add up."}),
-        None if queue is None else queue.height,
+        q.cases_with_reasons(scope, filters) if queue is None else queue.height,
         key="attention_reasons",
     )  # fmt: skip
     if frame["suppressed"].any():
