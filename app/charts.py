@@ -141,10 +141,10 @@ def bar_chart(
     """Bars of `y` (a count) per `x`; `horizontal=True` for long category labels."""
     check_points(df)
     cat = alt.X(f"{x}:{x_type}", title=x_title, sort=sort if sort is not None else alt.Undefined)
-    val = alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=",d"))
+    val = alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1))
     if horizontal:
         cat = alt.Y(f"{x}:{x_type}", title=x_title, sort=sort if sort is not None else "-x")
-        val = alt.X(f"{y}:Q", title=y_title, axis=alt.Axis(format=",d"))
+        val = alt.X(f"{y}:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1))
         encoding = {"y": cat, "x": val}
     else:
         encoding = {"x": cat, "y": val}

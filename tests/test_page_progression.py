@@ -295,3 +295,12 @@ def test_the_first_and_latest_chart_counts_its_hidden_bars_in_its_n(app_db, view
         assert int(n.replace(".", "")) >= firsts["n_cases"].fill_null(0).sum()
         if not firsts["suppressed"].any():
             assert int(n.replace(".", "")) == firsts["n_cases"].sum()
+
+
+def test_count_axes_step_by_whole_cases(app_db):
+    """A worker's few cases gave the first/latest axis ticks at halves, labelled '0 1 1 2 2'."""
+    at = progression_as(role="worker", worker_id="W101-1")
+    assert not at.exception
+    specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
+    spec = next(s for s in specs if "xOffset" in s.get("encoding", {}))  # first vs latest
+    assert spec["encoding"]["y"]["axis"]["tickMinStep"] == 1
