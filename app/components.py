@@ -179,6 +179,15 @@ def value_text(
     return i18n.fmt_int(value)
 
 
+# Streamlit cuts a metric's label to one line ('Afsluttede forl…', 'WHO-5: forbe…' in five
+# columns at 1280 px): the label wraps instead, every label two lines high, so values align
+METRIC_LABEL_CSS = (
+    "<style>[data-testid='stMetricLabel'] * { white-space: normal !important; "
+    "overflow: visible !important; text-overflow: clip !important; } "
+    "[data-testid='stMetricLabel'] { min-height: 2.7em; }</style>"
+)
+
+
 def figure(
     label: str,
     value: str,
@@ -188,6 +197,7 @@ def figure(
     delta_color: str = "off",
 ) -> None:
     """One headline figure (st.metric) with its monthly sparkline; hidden months are gaps."""
+    st.html(METRIC_LABEL_CSS)
     # st.metric takes numbers only: a hidden month is NaN, drawn as a gap
     points = [float("nan") if p is None else float(p) for p in (trend or [])]
     st.metric(

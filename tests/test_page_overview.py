@@ -125,3 +125,10 @@ def test_the_cadence_tile_is_wide_enough_for_its_status_on_one_line(app):
     weights = [round(c.weight, 2) for c in app.columns]
     pairs = list(zip(weights, weights[1:], strict=False))
     assert (0.6, 0.4) in pairs and (0.4, 0.6) not in pairs, weights  # [3, 2], not [2, 3]
+
+
+def test_headline_labels_wrap_instead_of_being_cut(app):
+    """Five figures a row at 1280 px cut 'Afsluttede forløb' to 'Afsluttede forl…'."""
+    from app.components import METRIC_LABEL_CSS
+
+    assert METRIC_LABEL_CSS in [element.proto.body for element in app.get("html")]
