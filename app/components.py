@@ -229,15 +229,17 @@ def case_list(
     caption: str,
     *,
     key: str,
+    column_config: dict | None = None,
 ) -> None:
     """A list of single cases: `caption`, the first `LIST_ROWS` rows of `frame` as `present`
     puts them in the reader's columns and formats, and all of `frame` as a CSV download.
+    `column_config` (by the shown column names) as st.dataframe's.
 
     Only the rows shown are formatted (formatting runs in Python, row by row). The download is
     audited: the rows are case-level (pseudonyms).
     """
     st.caption(caption)
-    table(present(frame.head(LIST_ROWS)), key=key)
+    table(present(frame.head(LIST_ROWS)), key=key, column_config=column_config)
     if frame.height > LIST_ROWS:
         st.caption(tr({"da": "Viser de første {k}; hent listen for alle.",
                        "en": "Shows the first {k}; download the list for all."},

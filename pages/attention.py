@@ -87,6 +87,9 @@ def _queue_section(queue: pl.DataFrame) -> None:
                   "longest time since the last measurement first. {n} cases."},
            n=i18n.fmt_int(queue.height)),
         key="attention_queue",
+        # the reasons are the point of the list: room for two of them ('...; Under forventet: 4 m…'
+        # was cut at 1440 px)
+        column_config={tr(QUEUE_COLUMNS["why"]): st.column_config.TextColumn(width=520)},
     )  # fmt: skip
 
 

@@ -133,3 +133,12 @@ def test_filters_matching_nothing_leave_an_empty_queue_with_a_sentence(app_db):
     at = attention_as(role="viewer", filters={"municipalities": ("nowhere",)})
     assert any("Ingen aktive forløb kræver opmærksomhed" in i.value for i in at.info)
     assert not at.get("vega_lite_chart")
+
+
+def test_the_why_column_is_given_room(app_db):
+    """Two reasons in one row were cut ('...; Under forventet: 4 m…') in the default width."""
+    import json
+
+    at = attention_as()
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["Hvorfor"]["width"] >= 500
