@@ -52,6 +52,8 @@ def _theme() -> dict:
             "font": "sans-serif",
             "view": {"stroke": None, "continuousWidth": 600, "continuousHeight": 300},
             "axis": axis,
+            # at most about ten ticks: a full-width axis got one per 40 px ('0 2 4 ... 58 60')
+            "axisQuantitative": {"tickCount": 10},
             "legend": {
                 "labelFontSize": FONT_SIZE,
                 "titleFontSize": FONT_SIZE,
