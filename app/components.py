@@ -179,10 +179,12 @@ def value_text(
     return i18n.fmt_int(value)
 
 
-# Streamlit cuts a metric's label to one line ('Afsluttede forl…', 'WHO-5: forbe…' in five
-# columns at 1280 px): the label wraps instead, every label two lines high, so values align
+# Streamlit cuts a metric's label and value to one line ('Afsluttede forl…', 'WHO-5: forbe…'
+# in five columns at 1280 px, '44,0 → 5…' in four): they wrap instead, every label two lines
+# high, so values align
 METRIC_LABEL_CSS = (
-    "<style>[data-testid='stMetricLabel'] * { white-space: normal !important; "
+    "<style>[data-testid='stMetricLabel'] *, [data-testid='stMetricValue'] * "
+    "{ white-space: normal !important; "
     "overflow: visible !important; text-overflow: clip !important; } "
     "[data-testid='stMetricLabel'] { min-height: 2.7em; }</style>"
 )
