@@ -44,13 +44,22 @@ def _theme() -> dict:
         "labelColor": "#1A1A1A",
         "titleColor": "#1A1A1A",
         "gridColor": "#E3E7EB",
+        # Vega cuts labels at 180 px ('Værdi uden for gyldigt inte…'); a name is read whole
+        "labelLimit": 320,
     }
     return {
         "config": {
             "font": "sans-serif",
             "view": {"stroke": None, "continuousWidth": 600, "continuousHeight": 300},
             "axis": axis,
-            "legend": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE, "orient": "top"},
+            # at most about ten ticks: a full-width axis got one per 40 px ('0 2 4 ... 58 60')
+            "axisQuantitative": {"tickCount": 10},
+            "legend": {
+                "labelFontSize": FONT_SIZE,
+                "titleFontSize": FONT_SIZE,
+                "orient": "top",
+                "labelLimit": 0,
+            },  # no cut at 160 px ('Seneste måling → slut/i…')
             "title": {"fontSize": TITLE_SIZE, "anchor": "start"},
             "header": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE},
             "range": {"category": list(PALETTE)},
@@ -103,12 +112,14 @@ def line_chart(
     y_format: str = ",d",
     scale: alt.Scale | None = None,
 ) -> alt.Chart:
-    """A line with points over time (`x` a date column)."""
+    """A line with points over time (`x` a date column of months)."""
     check_points(df)
     encoding = {
-        "x": alt.X(f"{x}:T", title=x_title),
+        # "nov. 2025": with d3's default ticks the year stood only on January, which the axis
+        # dropped for room, so a two-year chart read "november ... juli ... november"
+        "x": alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%b %Y", labelOverlap="greedy")),
         "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
-        "tooltip": [alt.Tooltip(f"{x}:T"), alt.Tooltip(f"{y}:Q", format=y_format)],
+        "tooltip": [alt.Tooltip(f"{x}:T", format="%b %Y"), alt.Tooltip(f"{y}:Q", format=y_format)],
     }
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title="", scale=scale or alt.Undefined)
@@ -132,10 +143,10 @@ def bar_chart(
     """Bars of `y` (a count) per `x`; `horizontal=True` for long category labels."""
     check_points(df)
     cat = alt.X(f"{x}:{x_type}", title=x_title, sort=sort if sort is not None else alt.Undefined)
-    val = alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=",d"))
+    val = alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1))
     if horizontal:
         cat = alt.Y(f"{x}:{x_type}", title=x_title, sort=sort if sort is not None else "-x")
-        val = alt.X(f"{y}:Q", title=y_title, axis=alt.Axis(format=",d"))
+        val = alt.X(f"{y}:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1))
         encoding = {"y": cat, "x": val}
     else:
         encoding = {"x": cat, "y": val}

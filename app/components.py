@@ -105,10 +105,12 @@ def lock_exports() -> None:
     st.html(EXPORT_LOCK_CSS)
 
 
-def table(frame: pl.DataFrame, *, key: str | None = None) -> None:
+def table(
+    frame: pl.DataFrame, *, key: str | None = None, column_config: dict | None = None
+) -> None:
     """A table across the page, without Streamlit's own download, copy and search controls."""
     lock_exports()
-    st.dataframe(frame, hide_index=True, width="stretch", key=key)
+    st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=column_config)
 
 
 # A text cell starting with one of these is a formula to Excel ("CSV injection", OWASP).
@@ -154,10 +156,10 @@ def chart_block(
     n_text = i18n.SUPPRESSED if n is None else i18n.fmt_int(n, language)
     n_note = f"n = {n_text} {unit}" if unit else t("n_behind", n=n_text)
     st.caption(f"{how_to_read} {n_note}")
-    left, right, _ = st.columns([1, 1, 3])
-    with left:
+    # side by side at their own width (fixed column shares cut the labels in a narrow column,
+    # as beside the Jacobson plot's constants at 1280 px: 'Hent data (…')
+    with st.container(horizontal=True, key=f"{key}_downloads"):
         download(t("download_csv"), lambda: csv_bytes(data), key, "csv")
-    with right:
         download(t("download_png"), lambda: charts.to_png(chart, language), key, "png")
 
 
@@ -177,6 +179,17 @@ def value_text(
     return i18n.fmt_int(value)
 
 
+# Streamlit cuts a metric's label and value to one line ('Afsluttede forl…', 'WHO-5: forbe…'
+# in five columns at 1280 px, '44,0 → 5…' in four): they wrap instead, every label two lines
+# high, so values align
+METRIC_LABEL_CSS = (
+    "<style>[data-testid='stMetricLabel'] *, [data-testid='stMetricValue'] * "
+    "{ white-space: normal !important; "
+    "overflow: visible !important; text-overflow: clip !important; } "
+    "[data-testid='stMetricLabel'] { min-height: 2.7em; }</style>"
+)
+
+
 def figure(
     label: str,
     value: str,
@@ -186,6 +199,7 @@ def figure(
     delta_color: str = "off",
 ) -> None:
     """One headline figure (st.metric) with its monthly sparkline; hidden months are gaps."""
+    st.html(METRIC_LABEL_CSS)
     # st.metric takes numbers only: a hidden month is NaN, drawn as a gap
     points = [float("nan") if p is None else float(p) for p in (trend or [])]
     st.metric(
@@ -217,15 +231,17 @@ def case_list(
     caption: str,
     *,
     key: str,
+    column_config: dict | None = None,
 ) -> None:
     """A list of single cases: `caption`, the first `LIST_ROWS` rows of `frame` as `present`
     puts them in the reader's columns and formats, and all of `frame` as a CSV download.
+    `column_config` (by the shown column names) as st.dataframe's.
 
     Only the rows shown are formatted (formatting runs in Python, row by row). The download is
     audited: the rows are case-level (pseudonyms).
     """
     st.caption(caption)
-    table(present(frame.head(LIST_ROWS)), key=key)
+    table(present(frame.head(LIST_ROWS)), key=key, column_config=column_config)
     if frame.height > LIST_ROWS:
         st.caption(tr({"da": "Viser de første {k}; hent listen for alle.",
                        "en": "Shows the first {k}; download the list for all."},

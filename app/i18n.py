@@ -133,6 +133,13 @@ _CODES: dict[str, dict[str, dict[str, str]]] = {
         "closed": {"da": "Afsluttet", "en": "Closed"},
         "discontinued": {"da": "Afbrudt", "en": "Discontinued"},
     },
+    "batch_status": {
+        "loaded": {"da": "Indlæst", "en": "Loaded"},
+        "loaded_with_rejections": {
+            "da": "Indlæst med afviste rækker",
+            "en": "Loaded with rejected rows",
+        },
+    },  # fmt: skip
     "reliable_change": {
         "improved": {"da": "Forbedret", "en": "Improved"},
         "unchanged": {"da": "Uændret", "en": "Unchanged"},
@@ -294,8 +301,9 @@ def vega_locale(language: str | None = None) -> dict:
     language = _pick(language)
     if language == "da":
         return {
+            # Danish writes a space before the percent sign ("45 %"), on axes too
             "number": {"decimal": ",", "thousands": ".", "grouping": [3],
-                       "currency": ["", " kr."]},
+                       "currency": ["", " kr."], "percent": "\u00a0%"},
             "time": {
                 "dateTime": "%A den %d %B %Y %X", "date": "%d.%m.%Y", "time": "%H:%M:%S",
                 "periods": ["AM", "PM"],

@@ -158,6 +158,10 @@ def funnel_block(fitted: Funnel, unit: str, filters: Filters, *, title: str, key
         how,
         int(shown["total"].sum()) if shown.height else 0,
         key=key,
+        # the n adds up the units drawn (each one's count is in its tooltip); say so when some
+        # are hidden, or it reads as the whole population (fewer than the page's other n)
+        unit=tr({"da": "forløb i de viste enheder", "en": "cases in the units shown"})
+        if fitted.hidden else None,
     )  # fmt: skip
     for sentence in outside_sentences(fitted, unit, filters):
         st.markdown(sentence + ".")

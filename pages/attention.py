@@ -51,7 +51,7 @@ def _counts_section(scope, filters, queue: pl.DataFrame | None) -> None:
                   "tæller under hver af sine årsager, så søjlerne kan ikke lægges sammen.",
             "en": "Each bar counts the active cases with one reason for attention; a case counts "
                   "under each of its reasons, so the bars do not add up."}),
-        None if queue is None else queue.height,
+        q.cases_with_reasons(scope, filters) if queue is None else queue.height,
         key="attention_reasons",
     )  # fmt: skip
     if frame["suppressed"].any():
@@ -87,6 +87,9 @@ def _queue_section(queue: pl.DataFrame) -> None:
                   "longest time since the last measurement first. {n} cases."},
            n=i18n.fmt_int(queue.height)),
         key="attention_queue",
+        # the reasons are the point of the list: room for two of them ('...; Under forventet: 4 m…'
+        # was cut at 1440 px)
+        column_config={tr(QUEUE_COLUMNS["why"]): st.column_config.TextColumn(width=520)},
     )  # fmt: skip
 
 

@@ -159,7 +159,11 @@ def _workers(scope, filters) -> None:
         components.case_list(
             frame,
             _present_workers,
-            tr({"da": "{n} medarbejdere.", "en": "{n} workers."}, n=i18n.fmt_int(frame.height)),
+            tr({"da": "1 medarbejder.", "en": "1 worker."})
+            if frame.height == 1
+            else tr(
+                {"da": "{n} medarbejdere.", "en": "{n} workers."}, n=i18n.fmt_int(frame.height)
+            ),
             key="cl_workers",
         )
         note = {

@@ -27,11 +27,16 @@ COLUMNS = {
     "message": {"da": "Hvad skal rettes", "en": "What to fix"},
     "raw_values": {"da": "Oprindelige værdier", "en": "Original values"},
 }
+COUNTS = ("rows_read", "rows_loaded", "rows_unchanged", "rows_superseded", "rows_rejected")
 
 
 def _show_table(frame: pl.DataFrame, key: str) -> None:
-    """A table with the reader's column names and date formats; numbers stay sortable."""
+    """A table with the reader's column names, date and count formats (36.231 in Danish; the
+    counts are text then, so they are aligned right as numbers are)."""
+    counts, language = [c for c in COUNTS if c in frame.columns], i18n.lang()
     shown = frame.with_columns(
+        pl.col(c).map_elements(lambda v: i18n.fmt_int(v, language), pl.String) for c in counts
+    ).with_columns(
         pl.col(c).map_elements(i18n.fmt_date, pl.String)
         for c in ("exported_at",) if c in frame.columns
     ).with_columns(
@@ -40,9 +45,13 @@ def _show_table(frame: pl.DataFrame, key: str) -> None:
     ).with_columns(
         pl.col(c).map_elements(lambda v: i18n.code_label("reason_code", v), pl.String)
         for c in ("reason_code",) if c in frame.columns
+    ).with_columns(
+        pl.col(c).map_elements(lambda v: i18n.code_label("batch_status", v), pl.String)
+        for c in ("status",) if c in frame.columns
     )  # fmt: skip
     shown = shown.rename({c: tr(COLUMNS[c]) for c in shown.columns if c in COLUMNS})
-    components.table(shown, key=key)
+    right = {tr(COLUMNS[c]): st.column_config.TextColumn(alignment="right") for c in counts}
+    components.table(shown, key=key, column_config=right)
 
 
 def _when(value) -> str:

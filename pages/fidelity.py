@@ -87,13 +87,19 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int) -> None:
         )  # fmt: skip
 
 
+# the n of a monthly chart is its largest month's cases (a case counts in every month it is
+# active, so the months do not add up); said so, as it is less than the period's active cases
+BUSIEST_MONTH = {"da": "forløb i den største måned", "en": "cases in the largest month"}
+
+
 def _monthly_section(monthly: pl.DataFrame, limit: int) -> None:
     st.subheader(tr({"da": "Målt hver anden måned, pr. måned", "en": "On cadence, by month"}))
     if not monthly.height:
         components.no_match()
         return
     chart = fc.monthly_share(monthly, y_title=tr(ON_CADENCE))
-    n_cases = None if monthly["suppressed"].any() else int(monthly["n_cases"].max())
+    shown = monthly.filter(~pl.col("suppressed"))["n_cases"]  # a shown month's own figure
+    n_cases = int(shown.max()) if shown.len() else None
     components.chart_block(
         chart,
         monthly.select("month", "n_cases", "k_on_cadence", "share", "suppressed"),
@@ -106,6 +112,7 @@ def _monthly_section(monthly: pl.DataFrame, limit: int) -> None:
            d=limit),
         n_cases,
         key="fidelity_monthly",
+        unit=tr(BUSIEST_MONTH),
     )  # fmt: skip
 
 
@@ -253,6 +260,7 @@ def _control_section(scope, filters) -> None:
                   "fewer than 5 cases are left out."}, d=q.cadence_days()),
         int(points["n_cases"].max()),
         key="fidelity_control",
+        unit=tr(BUSIEST_MONTH),
     )  # fmt: skip
 
 

@@ -127,7 +127,9 @@ def _type_chart(head: pl.DataFrame, trend: pl.DataFrame) -> None:
 def _cadence_status(scope, filters) -> None:
     """The control chart's status of the monthly on-cadence share for the viewer's cases."""
     points, result = fidelity_q.control_chart(scope, filters)
-    column, _ = st.columns([2, 3])
+    # wide enough for the longest status on one line at 1280 px ('Særlig variation, der giver
+    # anledning til bekymring' was cut to '... til beky…' at two fifths)
+    column, _ = st.columns([3, 2])
     with column, st.container(border=True, key="overview_cadence_status"):
         st.markdown(tr({"da": "**Målt hver 2. måned: udvikling**",
                         "en": "**Measured bimonthly: the trend**"}))  # fmt: skip

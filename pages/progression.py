@@ -236,7 +236,7 @@ def _first_latest_section(scope, filters) -> None:
                   "seneste måling (forløb med mindst to målinger); manglende søjler er under 5.",
             "en": "The bars show how many cases had each score at their first and at their "
                   "latest measurement (cases with two or more); missing bars are below 5."}),
-        q.followed_cases(frame),
+        q.followed_cases(scope, filters),
         key="progression_first_latest",
     )  # fmt: skip
 

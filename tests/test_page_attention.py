@@ -106,8 +106,15 @@ def test_aggregate_viewers_see_counts_per_reason_only(app_db, scope):
         true = expected.get(row["reason"], 0)
         if 0 < true < 5:
             assert row["n_cases"] is None and row["suppressed"], row
-        else:
-            assert row["n_cases"] == true, row
+        elif true == 0:
+            assert row["n_cases"] == 0, row
+        else:  # published: the cell-key noise of every published count (docs/suppression.md)
+            assert row["n_cases"] >= 5 and abs(row["n_cases"] - true) <= 2, row
+    # the n under the bars is the cases with any reason, published as one count: never '<5'
+    # (it was, for every aggregate viewer), within the noise of the true count
+    caption = next(c.value for c in at.caption if c.value.startswith("Hver søjle tæller"))
+    n = int(caption.rsplit("n = ", 1)[1].removesuffix(" forløb").replace(".", ""))
+    assert abs(n - attention_rows(app_db).height) <= 2
 
 
 def test_english_switch_translates_the_page(app_db):
@@ -126,3 +133,12 @@ def test_filters_matching_nothing_leave_an_empty_queue_with_a_sentence(app_db):
     at = attention_as(role="viewer", filters={"municipalities": ("nowhere",)})
     assert any("Ingen aktive forløb kræver opmærksomhed" in i.value for i in at.info)
     assert not at.get("vega_lite_chart")
+
+
+def test_the_why_column_is_given_room(app_db):
+    """Two reasons in one row were cut ('...; Under forventet: 4 m…') in the default width."""
+    import json
+
+    at = attention_as()
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["Hvorfor"]["width"] >= 500

@@ -113,3 +113,10 @@ def test_filters_matching_nothing_say_so(app_db):
     at.sidebar.multiselect(key="f_type").set_value(["parent_coach"]).run()
     assert not at.exception
     assert any("Ingen forløb passer" in i.body for i in at.info)
+
+
+def test_a_worker_reads_one_worker_in_the_singular(app_db):
+    at = page_as("caseloads", role="worker", worker_id="W101-1")
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert "1 medarbejder." in captions and "1 medarbejdere." not in captions

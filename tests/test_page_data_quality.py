@@ -132,3 +132,27 @@ def test_page_says_when_the_checks_have_not_run_yet(app_db):
     at = through_router("data_quality")
     assert not at.exception
     assert any("ikke kørt" in i.body for i in at.info)
+
+
+@pytest.mark.parametrize(
+    ("lang", "status", "read"), [(None, "Indlæst", "5.000"), ("en", "Loaded", "5,000")]
+)
+def test_load_history_shows_the_status_in_words_and_counts_in_the_readers_format(
+    app_db, lang, status, read
+):
+    at = through_router("data_quality", lang=lang)
+    assert not at.exception
+    history = at.dataframe[0].value
+    status_column = "Status"
+    read_column = "Læst" if lang is None else "Read"
+    assert set(history[status_column]) == {status}  # never the code 'loaded'
+    assert read in set(history[read_column])
+
+
+def test_chart_labels_are_not_cut_short(app_db):
+    """Vega's default limits cut 'Værdi uden for gyldigt interval' to 'Værdi uden for gyldigt
+    inte…' (axis, 180 px) and long legend entries at 160 px."""
+    at = through_router("data_quality")
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["config"]["axis"]["labelLimit"] >= 300
+    assert spec["config"]["legend"]["labelLimit"] == 0

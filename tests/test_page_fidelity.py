@@ -217,6 +217,9 @@ def test_a_viewer_compares_municipalities_only_and_small_ones_are_hidden(app_db)
     assert cadence["unit_label"].to_list() == ["Aarhus"]  # Odense has 3, København its complement
     assert (cadence["total"] >= 5).all()
     assert any(c.value.startswith("2 enheder skjult") for c in at.caption)
+    # the n under the funnel is the units drawn, and says so (it is not every case)
+    funnel_n = [c.value for c in at.caption if c.value.startswith("Hvert punkt er én enhed")]
+    assert funnel_n and all(c.endswith(" forløb i de viste enheder") for c in funnel_n)
 
 
 def test_a_worker_gets_no_comparison_of_municipalities(app_db):
@@ -328,3 +331,45 @@ def test_groups_are_drawn_in_their_own_order_not_ranked_by_share(app_db):
     assert all(layer["encoding"]["y"].get("sort", "missing") is None for layer in spec["layer"][:2])
     bars = next(f for f in chart_frames(at) if "text" in f.columns)
     assert bars["label"].to_list() == sorted(bars["label"].to_list())
+
+
+@pytest.mark.parametrize(("lang", "percent"), [(None, "\u00a0%"), ("en", None)])
+def test_share_axes_put_a_space_before_the_percent_sign_in_danish(app_db, lang, percent):
+    """The axes format shares with d3's '%': Danish '80 %' as in the figures, English '80%'."""
+    at = fidelity_as(lang=lang)
+    assert not at.exception
+    for element in at.get("vega_lite_chart"):
+        locale = json.loads(element.proto.spec)["config"]["locale"]["number"]
+        assert locale.get("percent") == percent
+
+
+def test_funnel_legends_are_split_above_and_below_so_they_fit_a_projector(app_db):
+    """Five legend entries in one row at the top ran off the chart at 1280x720."""
+    at = fidelity_as()
+    specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
+    funnels = [s for s in specs if "signal_label" in json.dumps(s)]
+    assert len(funnels) == 2
+    for spec in funnels:
+        colour = next(
+            layer["encoding"]["color"] for layer in spec["layer"] if "color" in layer["encoding"]
+        )
+        assert colour["legend"]["orient"] == "bottom"
+
+
+@pytest.mark.parametrize(
+    "viewer", [{}, {"role": "viewer", "filters": {"case_types": ("parent_coach",)}}]
+)
+def test_monthly_charts_say_their_n_is_the_largest_month(app_db, viewer):
+    """A case counts in every month it is active: the n is the largest month's, and says so;
+    a hidden small month does not turn it into '<5'."""
+    at = fidelity_as(**viewer) if "filters" not in viewer else page_as("fidelity", **viewer)
+    assert not at.exception
+    monthly = [
+        c.value
+        for c in at.caption
+        if c.value.startswith(("Hvert punkt er andelen", "Hvert punkt er månedens"))
+    ]
+    assert len(monthly) == 2  # the monthly share and the control chart
+    for caption in monthly:
+        n = caption.rsplit("n = ", 1)[1]
+        assert n.endswith(" forløb i den største måned") and not n.startswith("<5")

@@ -110,3 +110,25 @@ def test_a_workers_tile_rests_on_their_own_cases_only(app_db):
     assert any(f"Styringsdiagram over {months} måneder" in c.value for c in at.caption)
     assert any("-badge[" in m.value for m in at.markdown)
     assert any("Under 12 måneder" in c.value for c in at.caption) == (months < 12)
+
+
+def test_the_monthly_chart_names_the_year_on_every_month(app):
+    """d3's default ticks put the year on January only, which the axis dropped for room."""
+    import json
+
+    spec = json.loads(app.get("vega_lite_chart")[0].proto.spec)
+    assert spec["encoding"]["x"]["axis"]["format"] == "%b %Y"
+
+
+def test_the_cadence_tile_is_wide_enough_for_its_status_on_one_line(app):
+    """At two fifths of a 1280 px screen the badge was cut ('... til beky…')."""
+    weights = [round(c.weight, 2) for c in app.columns]
+    pairs = list(zip(weights, weights[1:], strict=False))
+    assert (0.6, 0.4) in pairs and (0.4, 0.6) not in pairs, weights  # [3, 2], not [2, 3]
+
+
+def test_headline_labels_wrap_instead_of_being_cut(app):
+    """Five figures a row at 1280 px cut 'Afsluttede forløb' to 'Afsluttede forl…'."""
+    from app.components import METRIC_LABEL_CSS
+
+    assert METRIC_LABEL_CSS in [element.proto.body for element in app.get("html")]

@@ -259,3 +259,15 @@ def test_a_coordinator_sees_their_own_cases_in_the_jacobson_plot_and_compares_ow
     assert workers and all(
         f["unit_label"].str.starts_with("Medarbejder 751-").all() for f in workers
     )
+
+
+def test_score_axes_carry_about_ten_ticks(app_db):
+    """A full-width axis of 0-60 had a tick every 2 points, crowded on a projector."""
+    import json
+
+    from tests.app_fixtures import page_as
+
+    at = page_as("prepost", role="viewer")
+    assert not at.exception
+    for element in at.get("vega_lite_chart"):
+        assert json.loads(element.proto.spec)["config"]["axisQuantitative"]["tickCount"] == 10

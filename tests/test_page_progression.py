@@ -274,3 +274,33 @@ def test_a_small_flagged_group_hides_both_rows_of_the_alert_check(app_db):
     assert table["Har været langt under forventet"]["Afsluttede forløb"] == "<5"
     assert table["Aldrig markeret"]["Afsluttede forløb"] == "skjult"
     assert table["Aldrig markeret"]["Mål nået"] == "skjult"
+
+
+def first_latest_caption(at: AppTest) -> str:
+    return next(c.value for c in at.caption if c.value.startswith("Søjlerne viser, hvor mange"))
+
+
+@pytest.mark.parametrize(
+    "viewer", [{}, {"role": "viewer"}, {"role": "coordinator", "municipalities": ("101",)}]
+)
+def test_the_first_and_latest_chart_counts_its_hidden_bars_in_its_n(app_db, viewer):
+    """A hidden bar (a score held by 1-4 cases) must not turn the chart's n into '<5'."""
+    at = progression_as(**viewer)
+    assert not at.exception
+    frame = next(f for f in chart_frames(at) if "which" in f.columns)
+    firsts = frame.filter(pl.col("which") == "first")
+    n = first_latest_caption(at).rsplit("n = ", 1)[1].removesuffix(" forløb")
+    assert n != "<5" and int(n.replace(".", "")) > 5  # a number (perturbed for leadership)
+    if viewer.get("role") != "viewer":  # exact views: n is every case of the bars, hidden too
+        assert int(n.replace(".", "")) >= firsts["n_cases"].fill_null(0).sum()
+        if not firsts["suppressed"].any():
+            assert int(n.replace(".", "")) == firsts["n_cases"].sum()
+
+
+def test_count_axes_step_by_whole_cases(app_db):
+    """A worker's few cases gave the first/latest axis ticks at halves, labelled '0 1 1 2 2'."""
+    at = progression_as(role="worker", worker_id="W101-1")
+    assert not at.exception
+    specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
+    spec = next(s for s in specs if "xOffset" in s.get("encoding", {}))  # first vs latest
+    assert spec["encoding"]["y"]["axis"]["tickMinStep"] == 1

@@ -35,7 +35,7 @@ def monthly_chart(monthly: pl.DataFrame, measure: str, y_title: str) -> alt.Face
         .mark_bar()
         .encode(
             x=alt.X("yearmonth(month):T", title=""),
-            y=alt.Y(f"{measure}:Q", title=y_title, axis=alt.Axis(format=",d")),
+            y=alt.Y(f"{measure}:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1)),
             color=alt.Color("case_type_label:N", title="", scale=charts.case_type_scale()),
             tooltip=[
                 alt.Tooltip("municipality_name:N", title=""),

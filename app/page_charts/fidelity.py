@@ -83,7 +83,7 @@ def gap_histogram(
         .encode(
             x=alt.X("bin_start:Q", title=x_title, axis=alt.Axis(format="d")),
             x2="bin_end:Q",
-            y=alt.Y("y0:Q", title=y_title, axis=alt.Axis(format=",d")),
+            y=alt.Y("y0:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1)),
             y2="y1:Q",
             color=alt.Color("label:N", title="", scale=charts.color_scale(domain), sort=domain),
             tooltip=[

@@ -55,7 +55,7 @@ def funnel_chart(
     curve = curve.with_columns(pl.col("level").replace_strict(limit_labels).alias("level_label"))
     charts.check_points(points, curve)
     x = alt.X("total:Q", title=x_title, scale=alt.Scale(type="sqrt", domainMin=0),
-              axis=alt.Axis(format=",d"))  # fmt: skip
+              axis=alt.Axis(format=",d", labelOverlap="greedy", labelSeparation=8))  # fmt: skip
     lines = (
         alt.Chart(curve)
         .mark_line(color="#555555", strokeWidth=1.5)
@@ -81,7 +81,9 @@ def funnel_chart(
         .encode(
             x="total:Q",
             y="rate:Q",
-            color=alt.Color("signal_label:N", title="", legend=alt.Legend(labelLimit=0),
+            # below the chart: beside the limits' legend at the top it ran off a 1280 px screen
+            color=alt.Color("signal_label:N", title="",
+                            legend=alt.Legend(labelLimit=0, orient="bottom"),
                             scale=_labelled_scale(SIGNAL_COLOURS, signal_labels)),
             tooltip=[alt.Tooltip("unit_label:N", title=""), alt.Tooltip("rate:Q", format=".0%"),
                      alt.Tooltip("events:Q", format=",d"), alt.Tooltip("total:Q", format=",d")],

@@ -158,7 +158,7 @@ def histogram(hist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt
             x=alt.X("bin_start:Q", title=score_title),
             x2="bin_end:Q",
             y=alt.Y("n:Q", title=tr({"da": "Forløb", "en": "Cases"}), stack=None,
-                    axis=alt.Axis(format=",d")),
+                    axis=alt.Axis(format=",d", tickMinStep=1)),
             color=alt.Color("phase_label:N", title="", scale=_phase_scale()),
             tooltip=[alt.Tooltip("phase_label:N", title=""), alt.Tooltip("bin_start:Q"),
                      alt.Tooltip("bin_end:Q"), alt.Tooltip("n:Q", format=",d")],
@@ -192,7 +192,7 @@ def categories(frame: pl.DataFrame) -> alt.FacetChart:
         .mark_bar()
         .encode(
             y=alt.Y("group_label:N", title="", sort=None),
-            x=alt.X("n:Q", title=tr({"da": "Forløb", "en": "Cases"}), axis=alt.Axis(format=",d")),
+            x=alt.X("n:Q", title=tr({"da": "Forløb", "en": "Cases"}), axis=alt.Axis(format=",d", tickMinStep=1)),
             color=alt.Color("category_label:N", title="", scale=scale, sort=labels),
             order=alt.Order("category_order:Q"),
             tooltip=[alt.Tooltip("group_label:N", title=""),

@@ -88,7 +88,7 @@ def first_latest(frame: pl.DataFrame, *, x_title: str, y_title: str) -> alt.Char
         .encode(
             x=alt.X("score:O", title=x_title, axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("label:N", sort=domain),
-            y=alt.Y("n_cases:Q", title=y_title, axis=alt.Axis(format=",d")),
+            y=alt.Y("n_cases:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1)),
             color=alt.Color("label:N", title="", scale=charts.color_scale(domain), sort=domain),
             tooltip=["label:N", "score:O", alt.Tooltip("n_cases:Q", format=",d")],
         )

@@ -8,7 +8,9 @@ filters (municipality, case type, ...) apply through `scoped_cases`.
   municipality_name, worker, case_type, latest_measured_on, latest_score, previous_score, month,
   expected_p50, days_since_last, reasons, priority`.
 - `reason_counts(scope, filters)`: grain one row per reason code: `reason, n_cases`; a case counts
-  once under each of its reasons, so the rows overlap and add up to no total. Suppressed.
+  once under each of its reasons, so the rows overlap and add up to no total. Suppressed, and
+  perturbed where the view is (cell keys, app.queries.with_counts), as every published count.
+- `cases_with_reasons(scope, filters)`: the cases with any reason, one published count.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import polars as pl
 
 from app import data
 from app.filters import Filters
+from app.queries import with_counts
 from app.scope import Scope
 
 # the contract's order of reasons (indicators.md section 1)
@@ -62,18 +65,28 @@ order by q.priority, q.days_since_last desc nulls last, q.case_id
 COUNTS_SQL = """
 with reasons as (
     -- one row per reason of each of the viewer's active cases; grain: case x reason
-    select a.case_id, unnest(a.reasons) as reason,
+    select a.case_id, s.record_key, s.is_exact, unnest(a.reasons) as reason,
     from mart.attention as a
     inner join scoped_cases as s on s.case_id = a.case_id
 )
 
 -- cases per reason (a case counts under each of its reasons); grain: one row per reason
-select codes.reason, count(r.case_id) as n_cases,
+select codes.reason, {n_cases}
 from (select unnest($reasons::varchar[]) as reason) as codes
-left join reasons as r on r.reason = codes.reason
+left join reasons as c on c.reason = codes.reason
 group by codes.reason
 order by list_position($reasons::varchar[], codes.reason)
 """
+COUNTS_SQL = with_counts(COUNTS_SQL, n_cases="true")
+
+TOTAL_SQL = """
+-- the viewer's active cases with at least one reason (the queue's cases); grain: one row
+select {n_cases}
+from mart.attention as a
+inner join scoped_cases as c on c.case_id = a.case_id
+where a.priority < 3
+"""
+TOTAL_SQL = with_counts(TOTAL_SQL, n_cases="true")
 
 
 def queue(scope: Scope, filters: Filters) -> pl.DataFrame:
@@ -90,3 +103,10 @@ def reason_counts(scope: Scope, filters: Filters) -> pl.DataFrame:
         filters=filters,
         suppress=data.Rule(count="n_cases"),
     )
+
+
+def cases_with_reasons(scope: Scope, filters: Filters) -> int | None:
+    """How many active cases have a reason at all, as one published count (None when 1-4 and
+    hidden): the n under the bars, which overlap and do not add up to it."""
+    frame = data.run(TOTAL_SQL, scope=scope, filters=filters, suppress=data.Rule(count="n_cases"))
+    return None if frame["suppressed"][0] else int(frame["n_cases"][0])

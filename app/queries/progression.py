@@ -16,6 +16,7 @@ not ended before its start); their whole score history counts, so a case's line 
   for closed and discontinued cases (indicators.md section 1, for evaluators), suppressed.
 - `first_latest(scope, filters)`: grain one row per (first | latest) x score: `which, score,
   n_cases` for cases with two or more scores; the rows of one `which` add up to the cases shown.
+  `followed_cases(scope, filters)`: how many cases those are, as one published count.
 """
 
 from __future__ import annotations
@@ -175,12 +176,25 @@ def first_latest(scope: Scope, filters: Filters) -> pl.DataFrame:
     )
 
 
-def followed_cases(first_latest_frame: pl.DataFrame) -> int | None:
-    """Cases behind the first/latest counts (None when any count is hidden)."""
-    firsts = first_latest_frame.filter(pl.col("which") == "first")
-    if firsts["suppressed"].any():
-        return None
-    return int(firsts["n_cases"].sum())
+TWICE_SCORED_SQL = """
+-- cohort cases with two or more progression scores (those of first_latest); grain: one row
+select {n_cases}
+from cohort as c
+where (select count(*) from mart.progression as p where p.case_id = c.case_id) >= 2
+"""
+TWICE_SCORED_SQL = with_counts(TWICE_SCORED_SQL, n_cases="true")
+
+
+def followed_cases(scope: Scope, filters: Filters) -> int | None:
+    """Cases behind the first/latest counts, published as one count (None when 1-4 and hidden):
+    the n under the chart counts its hidden bars too (docs/suppression.md, rule 6)."""
+    frame = data.run(
+        _with_cohort(TWICE_SCORED_SQL),
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="n_cases"),
+    )
+    return None if frame["suppressed"][0] else int(frame["n_cases"][0])
 
 
 FOLLOWED_SQL = """
