@@ -102,9 +102,16 @@ def fold_cpr_text(text: str) -> str:
 
 
 def fold_cpr_pairs() -> tuple[str, str]:
-    """The fold as two equal-length strings (from, to) for SQL's `translate(text, from, to)`."""
+    """The fold as two strings (from, to) for SQL's `translate(text, from, to)`.
+
+    `translate` maps the i-th character of `from` to the i-th of `to` and deletes the characters
+    of `from` beyond the end of `to`, so the characters that fold to nothing (invisible format
+    characters) come last; among the others they would shift every later pair by one.
+    """
     table = _fold_table()
-    return "".join(table), "".join(table.values())
+    kept = {char: folded for char, folded in table.items() if folded}
+    dropped = [char for char, folded in table.items() if not folded]
+    return "".join(kept) + "".join(dropped), "".join(kept.values())
 
 
 def fold_cpr_expr(col: pl.Expr) -> pl.Expr:

@@ -375,3 +375,57 @@ def test_the_sql_pattern_flags_exactly_what_the_python_detector_flags(values):
         {"p": CPR_SEARCH_PATTERN, "vs": values},
     ).fetchall()[0][0]
     assert flagged == [looks_like_cpr(v) for v in values]
+
+
+# How README says a CPR number may be written (etl.cpr folds each to 010190-1234): the SQL scan
+# must fold them the same way, so that a value written so is found by `lat check` too.
+WRITTEN_OTHERWISE = [
+    "０１０１９０-１２３４",  # full-width digits
+    "٠١٠١٩٠-١٢٣٤",  # Arabic-Indic digits
+    "०१०१९०-१२३४",  # Devanagari digits
+    "010190–1234",  # en dash
+    "0101\u200b90-1234",  # zero-width space inside
+    "01019\u00ad0-1234",  # soft hyphen inside
+    "010190\u00a01234",  # no-break space
+]
+
+
+@pytest.mark.parametrize("value", WRITTEN_OTHERWISE)
+def test_the_sql_scan_folds_a_cpr_number_as_etl_cpr_does(value):
+    assert looks_like_cpr(value)
+    fold_from, fold_to = checks.fold_cpr_pairs()
+    folded = _SQL.execute(
+        "select regexp_matches(translate($v, $f, $t), $p)",
+        {"v": value, "f": fold_from, "t": fold_to, "p": CPR_SEARCH_PATTERN},
+    ).fetchall()[0][0]
+    assert folded
+
+
+def test_lat_check_finds_a_cpr_number_written_in_full_width_digits(warehouse, capsys):
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        "update raw.workers set name = 'Anne ' || $v where worker_id = 'W1'",
+        {"v": WRITTEN_OTHERWISE[0]},
+    )
+    con.close()
+    capsys.readouterr()
+    assert lat(["check", "--db", str(warehouse)]) == 3
+    assert re.search(r"^FEJL +no_cpr raw\.workers:.*name", capsys.readouterr().out, re.MULTILINE)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(
+        st.text(alphabet="0123456789０１٠١٩०-–\u2212 \t\u00a0\u200b\u00adxa", max_size=16),
+        min_size=1,
+        max_size=30,
+    )
+)
+def test_the_folded_sql_scan_flags_exactly_what_the_python_detector_flags(values):
+    fold_from, fold_to = checks.fold_cpr_pairs()
+    flagged = _SQL.execute(
+        "select list(regexp_matches(translate(v, $f, $t), $p) order by i) from "
+        "(select unnest($vs) as v, generate_subscripts($vs, 1) as i)",
+        {"p": CPR_SEARCH_PATTERN, "vs": values, "f": fold_from, "t": fold_to},
+    ).fetchall()[0][0]
+    assert flagged == [looks_like_cpr(v) for v in values]
