@@ -284,6 +284,23 @@ def test_a_refused_export_stops_the_exports_after_it(
     assert query(warehouse, "select count(*) from etl.batches") == [(1,)]
 
 
+def test_the_exports_after_a_refused_one_are_named_as_not_loaded(
+    tmp_path, warehouse, second_export, monkeypatch, capsys
+):
+    plant_in_write(monkeypatch, "update raw.workers set name = $cpr where batch_id = $b")
+    third = write_export(tmp_path / "third", "2024-08-31", workers=[worker("W3")])
+    capsys.readouterr()
+    assert lat(["load", str(second_export), str(third), "--db", str(warehouse)]) == 3
+    out, err = capsys.readouterr()
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert lines[0].startswith("AFVIST: second:")
+    assert lines[1:] == [
+        "IKKE INDLÆST: third: ikke forsøgt, fordi lageret afviste en eksport før den "
+        "(se AFVIST); ret fejlen og indlæs den igen"
+    ]
+    assert "third" not in out
+
+
 # ---------------------------------------------------------------------------------------------
 # `lat check`
 
