@@ -244,7 +244,7 @@ def _zip_members(archive: str, data: bytes) -> list[_Member]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = [i for i in zf.infolist() if not i.is_dir()]
-            names = [_nfc(i.filename) for i in infos]
+            names = [_nfc(_member_name(i)) for i in infos]
             visible = [n for n in names if not _is_hidden(n)]
             root = _single_root(visible)
             members = []
@@ -255,6 +255,27 @@ def _zip_members(archive: str, data: bytes) -> list[_Member]:
             return members
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
         raise UnreadableExport(f"{archive}: kan ikke læses som ZIP ({exc})") from None
+
+
+_UTF8_FLAG = 0x800
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its maker meant it. Without the UTF-8 flag Python reads the name's
+    bytes as CP437, which turns a Danish name from Windows Explorer (written in the OEM code
+    page, CP850: 'Forløb.csv') or from a tool that writes UTF-8 without the flag into
+    'Forl¢b.csv' or 'Forl├╕b.csv', a file no table is named after: UTF-8 if the bytes are
+    that, else CP850."""
+    if info.flag_bits & _UTF8_FLAG or info.filename.isascii():
+        return info.filename
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return info.filename
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp850")
 
 
 def _single_root(names: list[str]) -> str:

@@ -348,3 +348,31 @@ def test_table_file_from_records_matches_read_file(tmp_path: Path) -> None:
     records = [{k: v for k, v in r.items() if k != "_source_row"} for r in tf.frame.to_dicts()]
     rebuilt = table_file_from_records("progression", "p.csv", records, [2, 4])
     assert rebuilt.frame.equals(tf.frame)
+
+
+def zip_with_raw_names(names: dict[str, bytes], data: bytes) -> bytes:
+    """A ZIP whose member names are the given bytes, without the UTF-8 flag (as Windows
+    Explorer writes a Danish name in the OEM code page, and older macOS tools write UTF-8)."""
+    raw = zip_bytes(dict.fromkeys(names, data))
+    for placeholder, name in names.items():
+        assert len(placeholder.encode()) == len(name)
+        raw = raw.replace(placeholder.encode(), name)
+    return raw
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Forløb.csv".encode("cp850"), "Forløb.csv".encode()],
+    ids=["cp850", "utf-8 without flag"],
+)
+def test_a_zip_member_name_without_the_utf8_flag_is_read_as_windows_or_utf8(
+    tmp_path: Path, name: bytes
+) -> None:
+    placeholder = "X" * (len(name) - 4) + ".csv"
+    data = zip_with_raw_names({placeholder: name}, PROGRESSION)
+    assert not zipfile.ZipFile(io.BytesIO(data)).infolist()[0].flag_bits & 0x800
+    export = read_export(write(tmp_path / "windows.zip", data))
+    assert [(tf.table, tf.source_file) for tf in export.tables] == [
+        ("forloeb", "windows.zip:Forløb.csv")
+    ]
+    assert export.ignored_files == []
