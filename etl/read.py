@@ -244,7 +244,8 @@ def _zip_members(archive: str, data: bytes) -> list[_Member]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = [i for i in zf.infolist() if not i.is_dir()]
-            names = [_nfc(_member_name(i)) for i in infos]
+            # '\\' is no separator in a ZIP (APPNOTE 4.4.17), but Windows tools write it as one
+            names = [_nfc(_member_name(i)).replace("\\", "/") for i in infos]
             visible = [n for n in names if not _is_hidden(n)]
             root = _single_root(visible)
             members = []

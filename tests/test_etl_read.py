@@ -376,3 +376,17 @@ def test_a_zip_member_name_without_the_utf8_flag_is_read_as_windows_or_utf8(
         ("forloeb", "windows.zip:Forløb.csv")
     ]
     assert export.ignored_files == []
+
+
+def test_a_zip_member_path_with_backslashes_is_a_path(tmp_path: Path) -> None:
+    # Windows PowerShell 5's Compress-Archive writes 'eksport\\forloeb.csv'; APPNOTE 4.4.17
+    # allows only '/', so such a name is a folder and a file, not a file no table is named after
+    data = zip_bytes(
+        {
+            "eksport\\progression.csv": PROGRESSION,
+            "eksport\\eksport.json": '{"exported_at": "2024-06-30"}',
+        }
+    )
+    export = read_export(write(tmp_path / "ps.zip", data))
+    assert [tf.source_file for tf in export.tables] == ["ps.zip:eksport/progression.csv"]
+    assert export.exported_at == dt.date(2024, 6, 30)
