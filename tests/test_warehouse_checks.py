@@ -460,3 +460,21 @@ def test_the_cpr_scan_of_plain_ascii_rows_is_cheap():
     ).fetchall()[0][0]
     assert found == 0
     assert time.perf_counter() - started < 2.0
+
+
+def test_lat_check_on_a_file_that_is_no_warehouse_says_so_and_leaves_it(tmp_path, capsys):
+    other = tmp_path / "analysis.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("create table notes (x integer)")
+    con.close()
+    text = tmp_path / "notes.duckdb"
+    text.write_text("hello\n")
+    for path in (other, text, tmp_path):
+        before = sha256(path) if path.is_file() else None
+        capsys.readouterr()
+        assert lat(["check", "--db", str(path)]) == 2, path
+        err = capsys.readouterr().err
+        assert len(err.strip().splitlines()) == 1 and "er ikke et LAT-lager" in err, err
+        if before is not None:
+            assert sha256(path) == before
+    assert not list(tmp_path.glob("*.writing*"))

@@ -359,11 +359,33 @@ def check_warehouse(db: Path) -> list[CheckResult]:
     return results
 
 
+def _is_warehouse(db: Path) -> bool:
+    """Is `db` a DuckDB file that a load or `lat demo` made (read-only: nothing is written)?"""
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except (duckdb.Error, OSError):
+        return False
+    try:
+        con.execute("select 1 from etl.batches limit 0")
+        return True
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
+
+
 def run_cli(args: argparse.Namespace) -> int:
     """`lat check [--db FILE]`: print each check with its result; exit 0, or 3 when one fails."""
     db = db_path(getattr(args, "db", None))
     if not db.exists():
         print(f"Lageret {db} findes ikke; indlæs først en eksport med `lat load`.", file=sys.stderr)
+        return 2
+    if not _is_warehouse(db):
+        # a write would give it the warehouse's schema and then report every check held
+        print(
+            f"{db} er ikke et LAT-lager (ingen tabel etl.batches); angiv lageret med --db.",
+            file=sys.stderr,
+        )
         return 2
     try:
         results = check_warehouse(db)
