@@ -392,18 +392,37 @@ def _refuse_repeated_tables(name: str, tables: list[TableFile]) -> None:
 
 def _json_metadata(label: str, data: bytes) -> dict:
     try:
-        raw = json.loads(data.decode("utf-8-sig"))
+        # every object's fields in order, repeats kept; the outermost object comes last
+        objects: list[list[tuple[str, object]]] = []
+        raw = json.loads(
+            data.decode("utf-8-sig"),
+            object_pairs_hook=lambda pairs: objects.append(pairs) or dict(pairs),
+        )
     # RecursionError: JSON nested thousands of levels deep is not metadata either.
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise UnreadableExport(f"{label}: kan ikke læses som JSON") from None
     if not isinstance(raw, dict):
         raise UnreadableExport(f"{label}: skal være et JSON-objekt med fx exported_at")
-    return _metadata(label, raw)
+    return _metadata(label, objects[-1])
 
 
-def _metadata(label: str, raw: dict) -> dict:
-    """Normalise metadata fields: exported_at as a date, municipalities as a list of codes."""
-    fields = {fold(str(k)): v for k, v in raw.items()}
+_METADATA_FIELDS = ("exported_at", "platform", "municipalities")
+
+
+def _metadata(label: str, pairs: list[tuple[object, object]]) -> dict:
+    """Normalise metadata fields: exported_at as a date, municipalities as a list of codes.
+
+    A field given twice with two values (two `exported_at` keys in the JSON, or two rows of the
+    eksport sheet) is refused: the one read last would win without a word."""
+    fields: dict[str, object] = {}
+    for key, value in pairs:
+        name = fold(str(key))
+        if name in _METADATA_FIELDS and name in fields and fields[name] != value:
+            raise UnreadableExport(
+                f"{label}: feltet {name} står flere gange med forskellige værdier "
+                f"({fields[name]}, {value}); det må kun stå én gang"
+            )
+        fields.setdefault(name, value)
     meta: dict = {}
     value = fields.get("exported_at")
     if isinstance(value, datetime):
@@ -753,7 +772,7 @@ def _sheet_metadata(label: str, frame: pl.DataFrame) -> dict:
     if "felt" not in columns or "vaerdi" not in columns:
         raise UnreadableExport(f"{label}: arket skal have kolonnerne felt og vaerdi")
     pairs = frame.select(columns["felt"], columns["vaerdi"]).rows()
-    return _metadata(label, {str(k).strip(): v for k, v in pairs if k is not None})
+    return _metadata(label, [(str(k).strip(), v) for k, v in pairs if k is not None])
 
 
 def _first_line(exc: Exception) -> str:

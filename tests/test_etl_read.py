@@ -390,3 +390,41 @@ def test_a_zip_member_path_with_backslashes_is_a_path(tmp_path: Path) -> None:
     export = read_export(write(tmp_path / "ps.zip", data))
     assert [tf.source_file for tf in export.tables] == ["ps.zip:eksport/progression.csv"]
     assert export.exported_at == dt.date(2024, 6, 30)
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        '{"exported_at": "2024-06-30", "exported_at": "2025-06-30"}',
+        '{"exported_at": "2024-06-30", "Exported-At": "2025-06-30"}',
+    ],
+)
+def test_metadata_giving_two_export_dates_is_refused(tmp_path: Path, metadata: str) -> None:
+    folder = tmp_path / "eksport"
+    folder.mkdir()
+    write(folder / "progression.csv", PROGRESSION)
+    write(folder / "eksport.json", metadata)
+    with pytest.raises(UnreadableExport, match="exported_at står flere gange"):
+        read_export(folder)
+
+
+def test_an_eksport_sheet_giving_two_export_dates_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "wb.xlsx"
+    book = xlsxwriter.Workbook(path)
+    book.add_worksheet("progression").write_row(0, 0, ["forloeb_id", "dato", "score"])
+    meta = book.add_worksheet("eksport")
+    for row, values in enumerate(
+        [["felt", "vaerdi"], ["exported_at", "2024-06-30"], ["exported_at", "2025-06-30"]]
+    ):
+        meta.write_row(row, 0, values)
+    book.close()
+    with pytest.raises(UnreadableExport, match="exported_at står flere gange"):
+        read_export(path)
+
+
+def test_a_metadata_field_repeated_with_the_same_value_is_fine(tmp_path: Path) -> None:
+    folder = tmp_path / "eksport"
+    folder.mkdir()
+    write(folder / "progression.csv", PROGRESSION)
+    write(folder / "eksport.json", '{"exported_at": "2024-06-30", "exported_at": "2024-06-30"}')
+    assert read_export(folder).exported_at == dt.date(2024, 6, 30)
