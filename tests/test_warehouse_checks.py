@@ -478,3 +478,25 @@ def test_lat_check_on_a_file_that_is_no_warehouse_says_so_and_leaves_it(tmp_path
         if before is not None:
             assert sha256(path) == before
     assert not list(tmp_path.glob("*.writing*"))
+
+
+def test_columns_that_only_meet_in_the_scan_make_no_cpr_number(warehouse, capsys):
+    # a name ending '010190' and languages starting '1234' are no CPR number, but joined by a
+    # space (a CPR separator; concat_ws skips the NULL gender between them) they read as one;
+    # the scan stops at SAMPLE such rows, and the real one after them went unseen
+    con = duckdb.connect(str(warehouse))
+    con.execute(
+        "insert into raw.workers (worker_id, municipality_code, role, name, active, languages,"
+        " exported_at, batch_id) select 'W1' || i, '101', 'mentor', 'Hold 010190', true, "
+        "'1234 dansk', '2024-06-30', 1 from range(5) as r(i)"
+    )
+    con.execute(
+        "insert into raw.workers (worker_id, municipality_code, role, name, active, exported_at,"
+        " batch_id) values ('W9', '101', 'mentor', 'Anne ' || $cpr, true, '2024-06-30', 1)",
+        {"cpr": CPR},
+    )
+    con.close()
+    capsys.readouterr()
+    assert lat(["check", "--db", str(warehouse)]) == 3
+    out = capsys.readouterr().out
+    assert re.search(r"^FEJL +no_cpr raw\.workers:.*name \(worker_id=W9\)", out, re.MULTILINE)

@@ -318,8 +318,10 @@ def cpr_search_params() -> dict[str, str]:
 def _cpr_check(
     con: duckdb.DuckDBPyConnection, table: _ScannedTable, batches: Sequence[int] | None
 ) -> CheckResult:
-    """One regex per row over its text columns joined by a space (a non-digit, so the join
-    makes no new number); only on failure does Python say which column it was."""
+    """One regex per row over its text columns joined by '|' (neither a digit nor a separator
+    a CPR number may have, so the join makes no new number: a space did, between a name ending
+    in six digits and languages starting with four); only on failure does Python say which
+    column it was."""
     texts = [f"{_ident(c)}::varchar" for c in table.text_columns]
     scope = "true"
     params: dict[str, object] = {"k": SAMPLE, **cpr_search_params()}
@@ -327,7 +329,7 @@ def _cpr_check(
     if by_batch:
         scope = " or ".join(f"list_contains($batches, {_ident(c)})" for c in by_batch)
         params["batches"] = list(batches)
-    joined = "concat_ws(' ', " + ", ".join(texts) + ")"
+    joined = "concat_ws('|', " + ", ".join(texts) + ")"
     rows = con.execute(
         f"select {_ident(table.first_column)}::varchar, {', '.join(texts)} "  # noqa: S608
         f"from {_ident(table.name)} where ({scope}) and {cpr_search_sql(joined)} limit $k",
