@@ -9,6 +9,7 @@ that millions of progression rows go in within seconds.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -103,6 +104,16 @@ class LoadResult:
     exports: list[ExportOutcome] = field(default_factory=list)
     orphans_resolved: int = 0
     orphans_refused: str | None = None  # the checks refused the write of resolved orphans
+    not_attempted: list[str] = field(default_factory=list)  # exports after a refused one
+
+    @property
+    def not_attempted_lines(self) -> list[str]:
+        """One line per export left unread because a check refused an export before it."""
+        return [
+            f"{name}: ikke forsøgt, fordi lageret afviste en eksport før den (se AFVIST); "
+            "ret fejlen og indlæs den igen"
+            for name in self.not_attempted
+        ]
 
     @property
     def refusals(self) -> list[str]:
@@ -146,12 +157,18 @@ def load_exports(
     pseudonymizer = Pseudonymizer.for_warehouse(db)
     report = progress or (lambda _label, _fraction: None)
     result = LoadResult()
-    for path in paths:
+    paths = list(paths)
+    for number, path in enumerate(paths):
         outcome = ExportOutcome(source_path=mask_cpr(display_name(str(path))))
         result.exports.append(outcome)
         _load_one(Path(path), db, pseudonymizer, today, report, outcome, result)
         if outcome.refused:
-            break  # the checks found a fault in the ETL or the marts: load nothing more on top
+            # the checks found a fault in the ETL or the marts: load nothing more on top, and
+            # say so for each export left, so that none is taken for loaded
+            result.not_attempted = [
+                export_name(os.path.abspath(rest)) for rest in paths[number + 1 :]
+            ]
+            break
     if not any(e.batch_id or e.refused for e in result.exports):
         # No new batch: orphans may still have found their case (e.g. after a failed load).
         try:
@@ -776,6 +793,8 @@ def run_cli(args) -> int:
                 print(f"IKKE INDLÆST: {shown(export.error)}", file=sys.stderr)
         for refusal in result.refusals:
             print(f"AFVIST: {shown(refusal)}", file=sys.stderr)
+        for line in result.not_attempted_lines:
+            print(f"IKKE INDLÆST: {shown(line)}", file=sys.stderr)
         return result.exit_code
     except PseudonymKeyError as exc:  # another key would re-key everyone: refused, as a misuse
         print(f"IKKE INDLÆST: {shown(exc)}", file=sys.stderr)

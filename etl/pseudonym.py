@@ -31,6 +31,7 @@ KEY_FILE_NAME = "pseudonym.key"
 MIN_KEY_BYTES = 16  # a key file holds at least 32 hex characters (we write 64)
 FINGERPRINT_LABEL = b"LAT Indsigt: fingerprint of the pseudonym key, v1"
 FINGERPRINT_META = "pseudonym_key_fingerprint"  # the key of its row in etl.meta
+_DIGITS_AS_LETTERS = str.maketrans("0123456789", "ghijklmnop")
 
 
 class PseudonymKeyError(Exception):
@@ -86,13 +87,28 @@ class Pseudonymizer:
         return keys
 
     def fingerprint(self) -> str:
-        """HMAC-SHA256 of a fixed label under the key: names the key without revealing it."""
+        """HMAC-SHA256 of a fixed label under the key: names the key without revealing it.
+
+        In hex with the digits written as letters (0-9 as g-p): a hex digest holds by chance
+        (one key in some 700) ten digits that read as a CPR number, and the warehouse's own CPR
+        check then refused every load of that warehouse."""
+        return self._legacy_fingerprint().translate(_DIGITS_AS_LETTERS)
+
+    def _legacy_fingerprint(self) -> str:
+        """The fingerprint as warehouses stored it before: plain hex."""
         return hmac.new(self._key, FINGERPRINT_LABEL, "sha256").hexdigest()
+
+    def knows_fingerprint(self, stored: str) -> bool:
+        """Is `stored` this key's fingerprint, in the present or the earlier form?"""
+        return any(
+            hmac.compare_digest(stored, mine)
+            for mine in (self.fingerprint(), self._legacy_fingerprint())
+        )
 
     def check_fingerprint(self, stored: str | None) -> None:
         """Refuse this key when a warehouse's stored fingerprint names another one."""
         mine = self.fingerprint()
-        if stored is not None and not hmac.compare_digest(stored, mine):
+        if stored is not None and not self.knows_fingerprint(stored):
             raise PseudonymKeyError(
                 "Pseudonymnøglen er ikke den, datalagerets pseudonymer er lavet med (lageret: "
                 f"{stored[:12]}, denne nøgle: {mine[:12]}). Med en anden nøgle får hver borger "
@@ -158,9 +174,10 @@ def bind_key(con: duckdb.DuckDBPyConnection, keys: Pseudonymizer) -> None:
     """
     stored = stored_fingerprint(con)
     keys.check_fingerprint(stored)
-    if stored is None:
+    if stored != keys.fingerprint():  # none yet, or the earlier hex form: written as letters
         con.execute(
-            "insert into etl.meta values ($k, $v)", {"k": FINGERPRINT_META, "v": keys.fingerprint()}
+            "insert or replace into etl.meta values ($k, $v)",
+            {"k": FINGERPRINT_META, "v": keys.fingerprint()},
         )
 
 

@@ -244,7 +244,8 @@ def _zip_members(archive: str, data: bytes) -> list[_Member]:
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = [i for i in zf.infolist() if not i.is_dir()]
-            names = [_nfc(i.filename) for i in infos]
+            # '\\' is no separator in a ZIP (APPNOTE 4.4.17), but Windows tools write it as one
+            names = [_nfc(_member_name(i)).replace("\\", "/") for i in infos]
             visible = [n for n in names if not _is_hidden(n)]
             root = _single_root(visible)
             members = []
@@ -255,6 +256,27 @@ def _zip_members(archive: str, data: bytes) -> list[_Member]:
             return members
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
         raise UnreadableExport(f"{archive}: kan ikke læses som ZIP ({exc})") from None
+
+
+_UTF8_FLAG = 0x800
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    """A member's name as its maker meant it. Without the UTF-8 flag Python reads the name's
+    bytes as CP437, which turns a Danish name from Windows Explorer (written in the OEM code
+    page, CP850: 'Forløb.csv') or from a tool that writes UTF-8 without the flag into
+    'Forl¢b.csv' or 'Forl├╕b.csv', a file no table is named after: UTF-8 if the bytes are
+    that, else CP850."""
+    if info.flag_bits & _UTF8_FLAG or info.filename.isascii():
+        return info.filename
+    try:
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
+        return info.filename
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp850")
 
 
 def _single_root(names: list[str]) -> str:
@@ -370,18 +392,37 @@ def _refuse_repeated_tables(name: str, tables: list[TableFile]) -> None:
 
 def _json_metadata(label: str, data: bytes) -> dict:
     try:
-        raw = json.loads(data.decode("utf-8-sig"))
+        # every object's fields in order, repeats kept; the outermost object comes last
+        objects: list[list[tuple[str, object]]] = []
+        raw = json.loads(
+            data.decode("utf-8-sig"),
+            object_pairs_hook=lambda pairs: objects.append(pairs) or dict(pairs),
+        )
     # RecursionError: JSON nested thousands of levels deep is not metadata either.
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise UnreadableExport(f"{label}: kan ikke læses som JSON") from None
     if not isinstance(raw, dict):
         raise UnreadableExport(f"{label}: skal være et JSON-objekt med fx exported_at")
-    return _metadata(label, raw)
+    return _metadata(label, objects[-1])
 
 
-def _metadata(label: str, raw: dict) -> dict:
-    """Normalise metadata fields: exported_at as a date, municipalities as a list of codes."""
-    fields = {fold(str(k)): v for k, v in raw.items()}
+_METADATA_FIELDS = ("exported_at", "platform", "municipalities")
+
+
+def _metadata(label: str, pairs: list[tuple[object, object]]) -> dict:
+    """Normalise metadata fields: exported_at as a date, municipalities as a list of codes.
+
+    A field given twice with two values (two `exported_at` keys in the JSON, or two rows of the
+    eksport sheet) is refused: the one read last would win without a word."""
+    fields: dict[str, object] = {}
+    for key, value in pairs:
+        name = fold(str(key))
+        if name in _METADATA_FIELDS and name in fields and fields[name] != value:
+            raise UnreadableExport(
+                f"{label}: feltet {name} står flere gange med forskellige værdier "
+                f"({fields[name]}, {value}); det må kun stå én gang"
+            )
+        fields.setdefault(name, value)
     meta: dict = {}
     value = fields.get("exported_at")
     if isinstance(value, datetime):
@@ -731,7 +772,7 @@ def _sheet_metadata(label: str, frame: pl.DataFrame) -> dict:
     if "felt" not in columns or "vaerdi" not in columns:
         raise UnreadableExport(f"{label}: arket skal have kolonnerne felt og vaerdi")
     pairs = frame.select(columns["felt"], columns["vaerdi"]).rows()
-    return _metadata(label, {str(k).strip(): v for k, v in pairs if k is not None})
+    return _metadata(label, [(str(k).strip(), v) for k, v in pairs if k is not None])
 
 
 def _first_line(exc: Exception) -> str:

@@ -32,6 +32,8 @@ def format_report(result: LoadResult, *, errors: bool = True) -> str:
         if (export.error or export.refused) and not errors:
             continue
         lines.extend(_export_lines(export))
+    if errors:
+        lines.extend(f"IKKE INDLÆST: {line}" for line in result.not_attempted_lines)
     if result.orphans_resolved:
         lines.append(
             f"{result.orphans_resolved} tidligere afviste rækker (ukendt forløb) er nu indlæst, "

@@ -94,11 +94,17 @@ def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
 
 
 def _all_text(db: Path) -> list[tuple[str, str]]:
-    """(table.column, value) of every text cell of every stored table."""
+    """(table.column, value) of every text cell of every stored table, but the files' SHA-256
+    digests (warehouse.checks.DIGEST_COLUMNS): a workbook's digest changes with its creation time,
+    and one in a few dozen holds ten digits that read as a CPR number, which made tests flaky."""
+    from warehouse.checks import DIGEST_COLUMNS
+
     con = duckdb.connect(str(db), read_only=True)
     try:
         cells = []
         for schema, table, column in _tables(con):
+            if (f"{schema}.{table}", column) in DIGEST_COLUMNS:
+                continue
             rows = con.execute(
                 f'select distinct cast("{column}" as varchar) from "{schema}"."{table}" '  # noqa: S608 (names from the catalogue)
                 f'where "{column}" is not null'

@@ -348,3 +348,83 @@ def test_table_file_from_records_matches_read_file(tmp_path: Path) -> None:
     records = [{k: v for k, v in r.items() if k != "_source_row"} for r in tf.frame.to_dicts()]
     rebuilt = table_file_from_records("progression", "p.csv", records, [2, 4])
     assert rebuilt.frame.equals(tf.frame)
+
+
+def zip_with_raw_names(names: dict[str, bytes], data: bytes) -> bytes:
+    """A ZIP whose member names are the given bytes, without the UTF-8 flag (as Windows
+    Explorer writes a Danish name in the OEM code page, and older macOS tools write UTF-8)."""
+    raw = zip_bytes(dict.fromkeys(names, data))
+    for placeholder, name in names.items():
+        assert len(placeholder.encode()) == len(name)
+        raw = raw.replace(placeholder.encode(), name)
+    return raw
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Forløb.csv".encode("cp850"), "Forløb.csv".encode()],
+    ids=["cp850", "utf-8 without flag"],
+)
+def test_a_zip_member_name_without_the_utf8_flag_is_read_as_windows_or_utf8(
+    tmp_path: Path, name: bytes
+) -> None:
+    placeholder = "X" * (len(name) - 4) + ".csv"
+    data = zip_with_raw_names({placeholder: name}, PROGRESSION)
+    assert not zipfile.ZipFile(io.BytesIO(data)).infolist()[0].flag_bits & 0x800
+    export = read_export(write(tmp_path / "windows.zip", data))
+    assert [(tf.table, tf.source_file) for tf in export.tables] == [
+        ("forloeb", "windows.zip:Forløb.csv")
+    ]
+    assert export.ignored_files == []
+
+
+def test_a_zip_member_path_with_backslashes_is_a_path(tmp_path: Path) -> None:
+    # Windows PowerShell 5's Compress-Archive writes 'eksport\\forloeb.csv'; APPNOTE 4.4.17
+    # allows only '/', so such a name is a folder and a file, not a file no table is named after
+    data = zip_bytes(
+        {
+            "eksport\\progression.csv": PROGRESSION,
+            "eksport\\eksport.json": '{"exported_at": "2024-06-30"}',
+        }
+    )
+    export = read_export(write(tmp_path / "ps.zip", data))
+    assert [tf.source_file for tf in export.tables] == ["ps.zip:eksport/progression.csv"]
+    assert export.exported_at == dt.date(2024, 6, 30)
+
+
+@pytest.mark.parametrize(
+    "metadata",
+    [
+        '{"exported_at": "2024-06-30", "exported_at": "2025-06-30"}',
+        '{"exported_at": "2024-06-30", "Exported-At": "2025-06-30"}',
+    ],
+)
+def test_metadata_giving_two_export_dates_is_refused(tmp_path: Path, metadata: str) -> None:
+    folder = tmp_path / "eksport"
+    folder.mkdir()
+    write(folder / "progression.csv", PROGRESSION)
+    write(folder / "eksport.json", metadata)
+    with pytest.raises(UnreadableExport, match="exported_at står flere gange"):
+        read_export(folder)
+
+
+def test_an_eksport_sheet_giving_two_export_dates_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "wb.xlsx"
+    book = xlsxwriter.Workbook(path)
+    book.add_worksheet("progression").write_row(0, 0, ["forloeb_id", "dato", "score"])
+    meta = book.add_worksheet("eksport")
+    for row, values in enumerate(
+        [["felt", "vaerdi"], ["exported_at", "2024-06-30"], ["exported_at", "2025-06-30"]]
+    ):
+        meta.write_row(row, 0, values)
+    book.close()
+    with pytest.raises(UnreadableExport, match="exported_at står flere gange"):
+        read_export(path)
+
+
+def test_a_metadata_field_repeated_with_the_same_value_is_fine(tmp_path: Path) -> None:
+    folder = tmp_path / "eksport"
+    folder.mkdir()
+    write(folder / "progression.csv", PROGRESSION)
+    write(folder / "eksport.json", '{"exported_at": "2024-06-30", "exported_at": "2024-06-30"}')
+    assert read_export(folder).exported_at == dt.date(2024, 6, 30)

@@ -53,7 +53,9 @@ def test_the_warehouse_stores_a_keyed_fingerprint_never_the_key_or_its_hash(
     assert _load(capsys, db, first)[0] == 0
     stored = query(db, "select value from etl.meta where key = 'pseudonym_key_fingerprint'")
     key = b"test-key-not-secret"  # conftest's LAT_PSEUDONYM_KEY
-    assert stored == [(hmac.new(key, FINGERPRINT_LABEL, "sha256").hexdigest(),)]
+    digest = hmac.new(key, FINGERPRINT_LABEL, "sha256").hexdigest()
+    # hex with its digits as letters, so that it can never read as a CPR number
+    assert stored == [(digest.translate(str.maketrans("0123456789", "ghijklmnop")),)]
     assert stored[0][0] not in (key.decode(), key.hex(), hashlib.sha256(key).hexdigest())
 
 
@@ -179,3 +181,47 @@ def test_lat_demo_with_a_broken_demo_key_says_so(
     assert lat(["demo"]) == 2
     err = capsys.readouterr().err
     assert "ikke en gyldig pseudonymnøgle" in err and "Traceback" not in err
+
+
+# A key (one in some 700) whose hex fingerprint held ten digits that read as a CPR number: the
+# warehouse's own CPR check then refused every load of that warehouse, for good.
+CPR_FINGERPRINT_KEY = "6f55afa58facbcb6ea3a53f36bfe3eb4"
+
+
+def test_a_key_whose_hex_fingerprint_reads_as_a_cpr_number_still_loads(
+    tmp_path: Path, db: Path, capsys, monkeypatch: pytest.MonkeyPatch
+):
+    from etl.cpr import looks_like_cpr
+
+    keys = Pseudonymizer(CPR_FINGERPRINT_KEY.encode())
+    assert looks_like_cpr(keys._legacy_fingerprint())
+    assert not looks_like_cpr(keys.fingerprint())
+    monkeypatch.setenv("LAT_PSEUDONYM_KEY", CPR_FINGERPRINT_KEY)
+    first, later = _first_then_later(tmp_path)
+    assert _load(capsys, db, first) == (0, "")
+    assert lat(["check", "--db", str(db)]) == 0
+
+
+def test_a_warehouse_with_a_hex_fingerprint_keeps_its_key_and_is_given_the_new_form(
+    tmp_path: Path, db: Path, capsys, monkeypatch: pytest.MonkeyPatch
+):
+    import duckdb
+
+    monkeypatch.setenv("LAT_PSEUDONYM_KEY", CPR_FINGERPRINT_KEY)
+    first, later = _first_then_later(tmp_path)
+    assert _load(capsys, db, first)[0] == 0
+    keys = Pseudonymizer(CPR_FINGERPRINT_KEY.encode())
+    con = duckdb.connect(str(db))  # as a warehouse made before fingerprints were letters
+    con.execute(
+        "update etl.meta set value = $v where key = 'pseudonym_key_fingerprint'",
+        {"v": keys._legacy_fingerprint()},
+    )
+    con.close()
+    assert _load(capsys, db, later) == (0, "")
+    assert query(db, "select value from etl.meta where key = 'pseudonym_key_fingerprint'") == [
+        (keys.fingerprint(),)
+    ]
+    monkeypatch.setenv("LAT_PSEUDONYM_KEY", "ab" * 16)  # another key is still refused
+    assert (
+        _load(capsys, db, write_export(tmp_path / "e3", "2024-08-31", cases=[case("F4")]))[0] == 2
+    )

@@ -291,12 +291,13 @@ def _scanned_tables(con: duckdb.DuckDBPyConnection) -> list[_ScannedTable]:
 def _cpr_check(
     con: duckdb.DuckDBPyConnection, table: _ScannedTable, batches: Sequence[int] | None
 ) -> CheckResult:
-    """One regex per row over its text columns joined by a space (a non-digit, so the join
-    makes no new number). Text etl.cpr would fold first (full-width digits, other dashes and
+    """One regex per row over its text columns joined by '|' (neither a digit nor a separator a
+    CPR number may have, so the join makes no new number: a space did, between a name ending in
+    six digits and languages starting with four). Text etl.cpr would fold first (full-width digits, other dashes and
     spaces) is never plain ASCII, so SQL passes on the rows that match or hold a non-ASCII
     character, and Python's own detector decides about those, column by column."""
     texts = [f"{_ident(c)}::varchar" for c in table.text_columns]
-    joined = f"concat_ws(' ', {', '.join(texts)})"
+    joined = f"concat_ws('|', {', '.join(texts)})"
     scope = "true"
     params: dict = {"pattern": CPR_SEARCH_PATTERN, "foldable": NON_ASCII}
     by_batch = table.batch_columns if batches is not None else []
@@ -337,11 +338,33 @@ def check_warehouse(db: Path) -> list[CheckResult]:
     return results
 
 
+def _is_warehouse(db: Path) -> bool:
+    """Is `db` a DuckDB file that a load or `lat demo` made (read-only: nothing is written)?"""
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except (duckdb.Error, OSError):
+        return False
+    try:
+        con.execute("select 1 from etl.batches limit 0")
+        return True
+    except duckdb.Error:
+        return False
+    finally:
+        con.close()
+
+
 def run_cli(args: argparse.Namespace) -> int:
     """`lat check [--db FILE]`: print each check with its result; exit 0, or 3 when one fails."""
     db = db_path(getattr(args, "db", None))
     if not db.exists():
         print(f"Lageret {db} findes ikke; indlæs først en eksport med `lat load`.", file=sys.stderr)
+        return 2
+    if not _is_warehouse(db):
+        # a write would give it the warehouse's schema and then report every check held
+        print(
+            f"{db} er ikke et LAT-lager (ingen tabel etl.batches); angiv lageret med --db.",
+            file=sys.stderr,
+        )
         return 2
     try:
         results = check_warehouse(db)
