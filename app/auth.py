@@ -50,6 +50,7 @@ from app.accounts import (
 )
 from app.data import SCOPE_KEY  # the one place the viewer of a session is kept
 from app.scope import ROLES, Scope
+from warehouse.db import municipality_names
 
 SESSION_MAX_SECONDS = 8 * 60 * 60
 IDLE_MAX_SECONDS = 30 * 60
@@ -331,6 +332,9 @@ def _sidebar(account: Account) -> bool:
     """Who is signed in, the presentation switch and sign-out; returns presentation on/off."""
     with st.sidebar:
         role = text(account.role)
+        if account.municipalities:  # the scope in words: "koordinator, København"
+            names = municipality_names()
+            role += ", " + ", ".join(names.get(c, c) for c in sorted(account.municipalities))
         st.caption(text("signed_in_as").format(name=_markdown_literal(account.name), role=role))
         if account.role == "viewer":
             st.toggle(

@@ -73,6 +73,8 @@ def test_right_password_shows_content_and_audits_the_sign_in(store: AccountStore
     assert "SECRET CONTENT for anna as coordinator" in _content(at)
     assert not at.error
     assert audit.read_events()["event"].to_list() == ["page_view", "sign_in"]
+    # the sidebar says whose scope this is: the role and the municipality by name
+    assert any(c.value == "Logget ind som **anna** (koordinator, København)" for c in at.caption)
 
 
 def test_lockout_message_after_five_failures(store: AccountStore):

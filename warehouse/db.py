@@ -73,6 +73,16 @@ def municipality_codes() -> frozenset[str]:
     return frozenset(str(int(c)) for c in frame["municipality_code"])
 
 
+@functools.cache
+def municipality_names() -> dict[str, str]:
+    """Code ('101') -> name ('København') of the 98 municipalities, from the seed data."""
+    frame = pl.read_csv(MUNICIPALITIES_CSV, infer_schema=False)
+    return {
+        str(int(c)): n
+        for c, n in zip(frame["municipality_code"], frame["municipality_name"], strict=True)
+    }
+
+
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
     """The warehouse file: `--db`, else `LAT_DB`, else data/warehouse.duckdb under the cwd."""
     return Path(explicit or os.environ.get("LAT_DB") or DEFAULT_DB).absolute()
