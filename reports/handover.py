@@ -310,8 +310,8 @@ def _prepost_rows(assessments: pl.DataFrame, outcomes: pl.DataFrame, lang: str) 
             change = [
                 fmt_signed(o["change"], lang, 0),
                 fmt_number(o["rc"], lang, 2),
-                label("change", o["reliable_change"], lang),
-                label("change", o["clinical_change"], lang),
+                label("reliable_change", o["reliable_change"], lang),
+                label("reliable_change", o["clinical_change"], lang),
                 yes_no(o["meaningful_change"], lang),
             ]
         rows.append(

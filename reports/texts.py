@@ -1,10 +1,12 @@
 """The documents' words in Danish (default) and English.
 
-Code labels use the dashboard's words (app/i18n.py `_CODES`); that module imports Streamlit, which
-the documents must not, so the few codes the documents print are listed here with the same words.
+Code labels are the dashboard's words (app/vocabulary.py, which imports no Streamlit), with the
+codes only the documents print added here.
 """
 
 from __future__ import annotations
+
+from app.vocabulary import CODE_LABELS
 
 TEXTS: dict[str, dict[str, str]] = {
     # errors (one line each; the CLI prefixes "lat report: ")
@@ -74,28 +76,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "days": {"da": "{n} dage", "en": "{n} days"},
 }
 
-# The dashboard's words for warehouse codes (app/i18n.py _CODES), plus the export vocabularies.
+# The dashboard's words for warehouse codes (app/vocabulary.py), plus the documents' own.
 CODES: dict[str, dict[str, dict[str, str]]] = {
-    "case_type": {
-        "mentor": {"da": "Mentor", "en": "Mentor"},
-        "parent_coach": {"da": "Forældrecoach", "en": "Parent coach"},
-    },
-    "gender": {
-        "male": {"da": "Mand", "en": "Male"},
-        "female": {"da": "Kvinde", "en": "Female"},
-        "other": {"da": "Andet", "en": "Other"},
-    },
-    "status": {
-        "active": {"da": "Aktiv", "en": "Active"},
-        "closed": {"da": "Afsluttet", "en": "Closed"},
-        "discontinued": {"da": "Afbrudt", "en": "Discontinued"},
-    },
-    "change": {
-        "improved": {"da": "Forbedret", "en": "Improved"},
-        "unchanged": {"da": "Uændret", "en": "Unchanged"},
-        "deteriorated": {"da": "Forværret", "en": "Deteriorated"},
-        "recovered": {"da": "Restitueret", "en": "Recovered"},
-    },
+    **CODE_LABELS,
     "end_reason": {
         "goals_met": {"da": "Mål nået", "en": "Goals met"},
         "partly_met": {"da": "Delvist nået", "en": "Partly met"},
@@ -132,18 +115,6 @@ CODES: dict[str, dict[str, dict[str, str]]] = {
         "below_expected": {"da": "Under forventet", "en": "Below expected"},
         "no_score": {"da": "Ingen progressionsscore", "en": "No progression score"},
         "missing_pre": {"da": "Mangler førmåling", "en": "Missing pre measurement"},
-    },
-    "reason_code": {
-        "missing_required": {"da": "Manglende påkrævet værdi", "en": "Missing required value"},
-        "invalid_value": {"da": "Ugyldig værdi", "en": "Invalid value"},
-        "out_of_range": {"da": "Værdi uden for gyldigt interval", "en": "Value out of range"},
-        "future_date": {"da": "Dato i fremtiden", "en": "Date in the future"},
-        "date_order": {"da": "Datoer i forkert rækkefølge", "en": "Dates in the wrong order"},
-        "unknown_municipality": {"da": "Ukendt kommune", "en": "Unknown municipality"},
-        "unknown_case": {"da": "Ukendt forløb", "en": "Unknown case"},
-        "conflicting_duplicate": {"da": "Modstridende dublet", "en": "Conflicting duplicate"},
-        "total_mismatch": {"da": "Total passer ikke med delscorer", "en": "Total does not match"},
-        "erased": {"da": "Slettet efter anmodning", "en": "Erased on request"},
     },
     "match": {
         "same": {"da": "Samme køn", "en": "Same gender"},
