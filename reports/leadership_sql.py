@@ -62,69 +62,23 @@ select 'referred_by', referred_by, count(*) from cohort group by all
 """
 )
 
-# The monthly on-cadence share of the dashboard's fidelity page (app/queries/fidelity.py MONTHLY_SQL)
-# for one municipality: a case is on cadence in a month when no gap overlapping the month is longer
-# than the cadence (a gap only touching the month's first or last day does not count).
-# SWITCH TO mart.fidelity_monthly when it lands on main (being added on another branch): this
-# whole query then becomes a select from that mart for $municipality and the months below.
+# The monthly on-cadence counts of one municipality, from the warehouse's own rule
+# (mart.fidelity_monthly, as the dashboard's control chart), for every month of the chart.
 FIDELITY_MONTHLY = """
 with
-cohort as (
-    -- cases active some time in the chart's months; grain: one row per case
-    select f.case_id, f.period_start, f.period_end
-    from mart.cases as c
-    inner join mart.fidelity as f on f.case_id = c.case_id
-    where c.municipality_code = $municipality
-        and staging.is_active_between(c.start_date, c.end_date, $chart_start::date, $end::date)
-),
-points as (
-    -- the points gaps run between (start, scores inside the period, end); grain: case x point
-    select case_id, period_start as on_date from cohort
-    union all
-    select p.case_id, p.measured_on
-    from mart.progression as p
-    inner join cohort as c on c.case_id = p.case_id
-    where p.measured_on between c.period_start and c.period_end
-    union all
-    select case_id, period_end from cohort
-),
-gaps as (
-    -- grain: one row per gap between consecutive points of a case
-    select * from (
-        select case_id, on_date as gap_start,
-            lead(on_date) over (partition by case_id order by on_date) as gap_end,
-        from points
-    )
-    where gap_end is not null
-),
 months as (
     -- grain: one row per month of the chart
     select cast(unnest(generate_series($chart_start::date, $end::date, interval 1 month)) as date)
         as month
-),
-case_months as (
-    -- each case in each month it was active, on cadence or not; grain: month x case
-    select
-        m.month,
-        g.case_id,
-        bool_and(
-            g.gap_end - g.gap_start <= k.cadence_days
-            or g.gap_end = m.month
-            or g.gap_start = last_day(m.month)
-        ) as on_cadence,
-    from gaps as g
-    inner join months as m on g.gap_start <= last_day(m.month) and g.gap_end >= m.month
-    cross join staging.constants as k
-    group by m.month, g.case_id
 )
 -- grain: one row per month of the chart
 select
     m.month,
-    count(cm.case_id) as n_cases,
-    count(cm.case_id) filter (where cm.on_cadence) as k_on_cadence,
+    coalesce(f.active_cases, 0) as n_cases,
+    coalesce(f.on_cadence_cases, 0) as k_on_cadence,
 from months as m
-left join case_months as cm on cm.month = m.month
-group by m.month
+left join mart.fidelity_monthly as f
+    on f.month = m.month and f.municipality_code = $municipality
 order by m.month
 """
 
