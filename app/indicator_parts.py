@@ -12,6 +12,8 @@ funnel-plot controls and blocks, and the control chart's status in words.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from app import components, i18n
@@ -169,6 +171,30 @@ def funnel_block(fitted: Funnel, unit: str, filters: Filters, *, title: str, key
         st.caption(
             tr(HIDDEN_ONE if fitted.hidden == 1 else HIDDEN_MANY, n=i18n.fmt_int(fitted.hidden))
         )
+
+
+def funnel_section(
+    scope: Scope,
+    filters: Filters,
+    *,
+    heading: dict[str, str],
+    key: str,
+    funnels: tuple[tuple[str, dict[str, str], str], ...],
+    fit: Callable[..., Funnel],
+) -> None:
+    """A page's funnel plots: the unit and overdispersion controls, then one funnel per
+    (indicator, title, key) of `funnels`, each fitted by `fit(scope, filters, indicator, unit,
+    overdispersion)` (the page's query); workers, who count their own cases only, get a sentence."""
+    st.subheader(tr(heading))
+    controls = funnel_controls(scope, key)
+    if controls is None:
+        st.info(tr({"da": "Sammenligningen af kommuner vises ikke for medarbejdere.",
+                    "en": "The comparison of municipalities is not shown to workers."}))  # fmt: skip
+        return
+    unit, overdispersion = controls
+    for indicator, title, block_key in funnels:
+        fitted = fit(scope, filters, indicator, unit, overdispersion)
+        funnel_block(fitted, unit, filters, title=tr(title), key=block_key)
 
 
 def status_words(variation: str, assurance: str | None, language: str | None = None) -> str:

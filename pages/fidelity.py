@@ -184,16 +184,14 @@ FUNNELS = (
 
 def _funnel_section(scope, filters) -> None:
     """Funnel plots of the two fidelity shares by municipality or worker (no league table)."""
-    st.subheader(tr({"da": "Retfærdig sammenligning", "en": "Fair comparison"}))
-    controls = indicator_parts.funnel_controls(scope, "fidelity_funnel")
-    if controls is None:
-        st.info(tr({"da": "Sammenligningen af kommuner vises ikke for medarbejdere.",
-                    "en": "The comparison of municipalities is not shown to workers."}))  # fmt: skip
-        return
-    unit, overdispersion = controls
-    for indicator, title, key in FUNNELS:
-        fitted = q.funnel_plot(scope, filters, indicator, unit, overdispersion)
-        indicator_parts.funnel_block(fitted, unit, filters, title=tr(title), key=key)
+    indicator_parts.funnel_section(
+        scope,
+        filters,
+        heading={"da": "Retfærdig sammenligning", "en": "Fair comparison"},
+        key="fidelity_funnel",
+        funnels=FUNNELS,
+        fit=q.funnel_plot,
+    )
 
 
 VARIATION_POINTS = {

@@ -329,16 +329,14 @@ FUNNELS = (
 
 def _funnel_section(scope, filters) -> None:
     """Funnel plots of the two WHO-5 outcome shares by municipality or worker (no ranking)."""
-    st.subheader(tr({"da": "Retfærdig sammenligning (WHO-5)", "en": "Fair comparison (WHO-5)"}))
-    controls = indicator_parts.funnel_controls(scope, "pp_funnel")
-    if controls is None:
-        st.info(tr({"da": "Sammenligningen af kommuner vises ikke for medarbejdere.",
-                    "en": "The comparison of municipalities is not shown to workers."}))  # fmt: skip
-        return
-    unit, overdispersion = controls
-    for indicator, title, key in FUNNELS:
-        fitted = q.funnel_plot(scope, filters, indicator, unit, overdispersion)
-        indicator_parts.funnel_block(fitted, unit, filters, title=tr(title), key=key)
+    indicator_parts.funnel_section(
+        scope,
+        filters,
+        heading={"da": "Retfærdig sammenligning (WHO-5)", "en": "Fair comparison (WHO-5)"},
+        key="pp_funnel",
+        funnels=FUNNELS,
+        fit=q.funnel_plot,
+    )
 
 
 def render() -> None:
