@@ -9,15 +9,12 @@ view, attaches it read-only as the dashboard does and times fetching every row o
 
 from __future__ import annotations
 
-import argparse
 import json
-import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from benchmarks.pages import build_warehouse
+from benchmarks.pages import prepared_warehouse
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -50,15 +47,7 @@ def mart_views(db: Path) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", type=int, default=100_000)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "lat-bench")
-    args = parser.parse_args(argv)
-    args.work.mkdir(parents=True, exist_ok=True)
-    os.environ.setdefault("LAT_PSEUDONYM_KEY", "benchmark-key")
-    db = build_warehouse(args.work, args.cases, args.seed)
-    print(f"warehouse: {db} ({args.cases:,} cases)")
+    db = prepared_warehouse(argv, __doc__.splitlines()[0])
     print(f"{'view':<24} {'rows':>10} {'first scan ms':>14} {'later ms':>9}")
     for view in mart_views(db):
         done = subprocess.run(

@@ -60,8 +60,9 @@ def build_warehouse(work: Path, cases: int, seed: int) -> Path:
     return db
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def prepared_warehouse(argv: list[str] | None, description: str) -> Path:
+    """The benchmark warehouse of the command line's --cases/--seed/--work (built once)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "lat-bench")
@@ -70,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("LAT_PSEUDONYM_KEY", "benchmark-key")
     db = build_warehouse(args.work, args.cases, args.seed)
     print(f"warehouse: {db} ({args.cases:,} cases)")
+    return db
+
+
+def main(argv: list[str] | None = None) -> int:
+    db = prepared_warehouse(argv, __doc__.splitlines()[0])
 
     from app.streamlit_app import PAGES
 
