@@ -28,6 +28,7 @@ from xml.etree import ElementTree
 
 import polars as pl
 
+from etl import limits
 from etl.cpr import mask_cpr
 from etl.parsing import fold, parse_date, parse_municipality_code
 
@@ -151,10 +152,15 @@ def read_export(path: str | Path) -> Export:
     if display_name(str(path)) != str(path):
         # Such a path cannot be recorded in the warehouse or printed; the coordinator renames it.
         raise UnreadableExport(f"{name}: navnet er ikke gyldig UTF-8 (omdøb filen eller mappen)")
+    with limits.export_budget():
+        return _read_export(source, name)
+
+
+def _read_export(source: Path, name: str) -> Export:
     if source.is_dir():
         members = _folder_members(source)
         return _assemble(name, _members_digest(members), members, prefix="")
-    if not source.is_file():
+    if not source.exists():
         raise UnreadableExport(f"{name}: findes ikke")
     data = _read_bytes(source, name)
     suffix = source.suffix.lower()
@@ -215,10 +221,7 @@ def _nfc(text: str) -> str:
 
 
 def _read_bytes(path: Path, label: str) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise UnreadableExport(f"{label}: kan ikke åbnes ({exc.strerror})") from None
+    return limits.read_file(path, label)  # within the reader's limits (etl/limits.py)
 
 
 def _is_hidden(name: str) -> bool:
@@ -233,7 +236,7 @@ def _folder_members(folder: Path) -> list[_Member]:
         # A workbook inside a folder export is not part of the format: it is listed, not read.
         wanted = _wanted(name) and not name.lower().endswith(".xlsx")
         shown = mask_cpr(name)
-        if entry.is_file() and not _is_hidden(name) and wanted:
+        if limits.is_regular_file(entry) and not _is_hidden(name) and wanted:
             members.append(_Member(shown, _read_bytes(entry, shown)))
         else:
             members.append(_Member(shown + ("/" if entry.is_dir() else ""), None))
@@ -241,6 +244,7 @@ def _folder_members(folder: Path) -> list[_Member]:
 
 
 def _zip_members(archive: str, data: bytes) -> list[_Member]:
+    limits.check_zip_directory(archive, data)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as zf:
             infos = [i for i in zf.infolist() if not i.is_dir()]
@@ -252,9 +256,11 @@ def _zip_members(archive: str, data: bytes) -> list[_Member]:
             for info, name in zip(infos, names, strict=True):
                 relative = name[len(root) :] if name.startswith(root) else name
                 wanted = not _is_hidden(name) and "/" not in relative and _wanted(relative)
-                members.append(_Member(mask_cpr(name), zf.read(info) if wanted else None))
+                label = f"{archive}:{mask_cpr(name)}"
+                read = limits.read_member(label, zf, info) if wanted else None
+                members.append(_Member(mask_cpr(name), read))
             return members
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError) as exc:
+    except limits.ZIP_ERRORS as exc:
         raise UnreadableExport(f"{archive}: kan ikke læses som ZIP ({exc})") from None
 
 
@@ -460,6 +466,7 @@ def read_csv_table(table: str, label: str, data: bytes) -> TableFile:
     if not header.strip():
         raise UnreadableExport(f"{label}: kan ikke læses som CSV (ingen overskriftsrække)")
     separator = _separator(_decode(label, header))
+    limits.check_csv(label, data, header, separator)
     try:
         header.decode("utf-8")
         # polars checks the data rows' UTF-8 itself (but reads a bad header lossily, hence the
@@ -595,6 +602,7 @@ def _table_file(
     if frame.width == 0 or not any(canonical_column(h, table) for h in frame.columns):
         raise UnreadableExport(f"{label}: {what} (ingen overskriftsrække med kendte kolonner)")
     # The header is spreadsheet row 1, so data row i (0-based) is row i + 2.
+    limits.check_cells(label, frame)
     frame = frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_ROW))
     return TableFile(table, label, digest, _tidy(_masked_headers(frame)))
 
@@ -645,6 +653,7 @@ def _read_workbook(
 ) -> tuple[list[TableFile], list[tuple[str, dict]], list[str]]:
     import fastexcel  # imported here: only workbooks need it
 
+    limits.check_workbook(label, data)
     try:
         reader = fastexcel.read_excel(data)
         sheet_names = list(reader.sheet_names)

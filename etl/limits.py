@@ -1,0 +1,405 @@
+"""The reader's resource limits (docs/export-format.md, "Limits"; issue 13 section 3).
+
+An export comes from outside: a few kilobytes can hold a gigabyte when zipped, a header of half a
+million cells, or a workbook cell at row 1,048,576, column XFD that makes the XLSX reader lay out
+seventeen billion cells. Every size is checked here *before* the memory is spent (file sizes from
+`stat`, ZIP members from their headers and again while they are decompressed, since headers can
+lie; a CSV's header and line count before polars parses it; a workbook's parts and the extent of
+its sheets before calamine opens it), and a file over a limit is refused whole with one line that
+names it and the limit (exit 2, like any unreadable export).
+
+The limits are generous for real exports (a 100,000-case export is a twentieth of each) and can
+be changed with one environment variable each (`LIMIT_VARIABLES`), read by `current()` only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import struct
+import zipfile
+import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import polars as pl
+
+MIB = 2**20
+
+
+@dataclass(frozen=True)
+class Limits:
+    file_bytes: int = 512 * MIB  # one file: a CSV, a workbook, a ZIP, a member or workbook part
+    export_bytes: int = 2048 * MIB  # all files of one export together, decompressed
+    zip_ratio: int = 100  # decompressed / compressed size of one ZIP member (beyond 1 MiB)
+    zip_members: int = 10_000  # entries in one ZIP or workbook
+    columns: int = 1_000  # header cells of one table
+    rows: int = 5_000_000  # rows (lines of a CSV) of one table
+    cells: int = 20_000_000  # rows x columns of one table (a workbook sheet: its extent)
+    cell_bytes: int = 65_536  # one cell or header, in UTF-8
+
+
+# field -> environment variable; the lead's settings object can take these over one for one
+LIMIT_VARIABLES = {
+    "file_bytes": "LAT_MAX_FILE_BYTES",
+    "export_bytes": "LAT_MAX_EXPORT_BYTES",
+    "zip_ratio": "LAT_MAX_ZIP_RATIO",
+    "zip_members": "LAT_MAX_ZIP_MEMBERS",
+    "columns": "LAT_MAX_COLUMNS",
+    "rows": "LAT_MAX_ROWS",
+    "cells": "LAT_MAX_CELLS",
+    "cell_bytes": "LAT_MAX_CELL_BYTES",
+}
+
+# A member this small may compress as well as it likes: the ratio limit is for bombs.
+RATIO_FLOOR = 1 * MIB
+_CHUNK = 1 * MIB
+
+
+class LimitsError(ValueError):
+    """An environment variable that is no limit (one line, printed by the CLI)."""
+
+
+def current() -> Limits:
+    """The defaults, with each limit a LAT_MAX_* environment variable gives instead."""
+    given = {}
+    for f in fields(Limits):
+        variable = LIMIT_VARIABLES[f.name]
+        text = os.environ.get(variable, "").strip().replace("_", "")
+        if not text:
+            continue
+        if not text.isdigit() or int(text) < 1:
+            raise LimitsError(f"{variable} skal være et positivt helt tal (er {text[:40]!r})")
+        given[f.name] = int(text)
+    return Limits(**given)
+
+
+def _refuse(message: str):
+    from etl.read import UnreadableExport  # here: etl.read imports this module
+
+    raise UnreadableExport(message)
+
+
+def _size(n: int) -> str:
+    """'512 MB', '1.5 GB', '900 bytes' (binary units, written the way people say them)."""
+    if n >= 2**30:
+        return f"{n / 2**30:.1f} GB".replace(".0 ", " ")
+    if n >= MIB:
+        return f"{n / MIB:.1f} MB".replace(".0 ", " ")
+    if n >= 1024:
+        return f"{n / 1024:.1f} KB".replace(".0 ", " ")
+    return f"{n} bytes"
+
+
+def _count(n: int) -> str:
+    return f"{n:,}".replace(",", ".")  # Danish thousands separator, as the report writes them
+
+
+# ---------------------------------------------------------------------------------------------
+# The export's budget: every byte read or decompressed for one export
+
+
+@dataclass
+class _Budget:
+    limits: Limits
+    left: int
+
+
+_budget: ContextVar[_Budget | None] = ContextVar("lat_read_budget", default=None)
+
+
+@contextmanager
+def export_budget() -> Iterator[Limits]:
+    """Reading one export: its files, members and workbook parts share `export_bytes`."""
+    limits = current()
+    token = _budget.set(_Budget(limits, limits.export_bytes))
+    try:
+        yield limits
+    finally:
+        _budget.reset(token)
+
+
+def _current_budget() -> _Budget:
+    budget = _budget.get()
+    if budget is None:  # a reader called on its own (tests): a budget for this call only
+        limits = current()
+        budget = _Budget(limits, limits.export_bytes)
+    return budget
+
+
+def limits_in_force() -> Limits:
+    return _current_budget().limits
+
+
+def _spend(label: str, n: int) -> None:
+    budget = _current_budget()
+    if n > budget.left:
+        _refuse(
+            f"{label}: eksporten fylder for meget (højst {_size(budget.limits.export_bytes)} "
+            "i alt, udpakket; sæt LAT_MAX_EXPORT_BYTES for at hæve grænsen)"
+        )
+    budget.left -= n
+
+
+def _too_big(label: str, size: int | None, limit: int) -> None:
+    shown = f" ({_size(size)})" if size is not None else ""
+    _refuse(
+        f"{label}: filen er for stor{shown}; højst {_size(limit)} pr. fil "
+        "(sæt LAT_MAX_FILE_BYTES for at hæve grænsen)"
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Files on disk
+
+
+def read_file(path: Path, label: str) -> bytes:
+    """A regular file's bytes, refused by its size before it is read (and while it is read, in
+    case it grows). A FIFO, device or socket is no export file: reading one could block or never
+    end, so it is opened without waiting and refused."""
+    limits = limits_in_force()
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except OSError as exc:
+        _refuse(f"{label}: kan ikke åbnes ({exc.strerror})")
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            _refuse(f"{label}: er ikke en almindelig fil")
+        if info.st_size > limits.file_bytes:
+            _too_big(label, info.st_size, limits.file_bytes)
+        try:
+            data = handle.read(limits.file_bytes + 1)
+        except OSError as exc:
+            _refuse(f"{label}: kan ikke læses ({exc.strerror})")
+    if len(data) > limits.file_bytes:
+        _too_big(label, None, limits.file_bytes)
+    _spend(label, len(data))
+    return data
+
+
+def is_regular_file(entry: Path) -> bool:
+    """A folder entry that is read: a regular file, not a symbolic link (which could point at any
+    file on the server, the pseudonym key too), a FIFO or a device."""
+    return entry.is_file() and not entry.is_symlink()
+
+
+# ---------------------------------------------------------------------------------------------
+# ZIP archives and workbooks
+
+# What zipfile raises for a broken archive: a bad header or CRC, a method it lacks, an encrypted
+# member, a deflate stream cut short or corrupt (zlib.error, EOFError).
+ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    NotImplementedError,
+    RuntimeError,
+    EOFError,
+    OSError,
+    zlib.error,
+)
+
+
+_EOCD = b"PK\x05\x06"
+_ZIP64_LOCATOR = b"PK\x06\x07"
+
+
+def check_zip_directory(label: str, data: bytes) -> None:
+    """The number of entries, from the end-of-directory record, before zipfile builds an object
+    for each (millions of entries in a small archive would each cost memory)."""
+    limit = limits_in_force().zip_members
+    at = data.rfind(_EOCD, max(0, len(data) - 65_557))
+    if at < 0 or at + 22 > len(data):
+        return  # no ZIP: zipfile says so in its own words
+    entries = struct.unpack_from("<H", data, at + 10)[0]
+    locator = at - 20
+    if locator >= 0 and data[locator : locator + 4] == _ZIP64_LOCATOR:
+        offset = struct.unpack_from("<Q", data, locator + 8)[0]
+        if offset + 40 <= len(data) and data[offset : offset + 4] == b"PK\x06\x06":
+            entries = max(entries, struct.unpack_from("<Q", data, offset + 32)[0])
+    if entries > limit:
+        _refuse(
+            f"{label}: har {_count(entries)} filer; højst {_count(limit)} "
+            "(sæt LAT_MAX_ZIP_MEMBERS for at hæve grænsen)"
+        )
+
+
+def _member_cap(label: str, info: zipfile.ZipInfo) -> int:
+    """The most bytes `info` may decompress to; refuses a member whose header already says more."""
+    limits = limits_in_force()
+    by_ratio = max(limits.zip_ratio * info.compress_size, RATIO_FLOOR)
+    if info.file_size > limits.file_bytes:
+        _too_big(label, info.file_size, limits.file_bytes)
+    if info.file_size > by_ratio:
+        _refuse_ratio(label, limits)
+    return min(limits.file_bytes, by_ratio)
+
+
+def _refuse_ratio(label: str, limits: Limits) -> None:
+    _refuse(
+        f"{label}: pakker sig ud til mere end {limits.zip_ratio} gange sin pakkede størrelse "
+        "(en ZIP-bombe?); sæt LAT_MAX_ZIP_RATIO for at hæve grænsen"
+    )
+
+
+def _stream(label: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
+    """The member's bytes in chunks, stopped at its cap whatever its header says."""
+    limits = limits_in_force()
+    cap = _member_cap(label, info)
+    total = 0
+    with zf.open(info) as handle:
+        while chunk := handle.read(_CHUNK):
+            total += len(chunk)
+            if total > cap:
+                if total > limits.file_bytes:
+                    _too_big(label, None, limits.file_bytes)
+                _refuse_ratio(label, limits)
+            _spend(label, len(chunk))
+            yield chunk
+
+
+def read_member(label: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
+    """A ZIP member's bytes, decompressed within the file, ratio and export limits."""
+    return b"".join(_stream(label, zf, info))
+
+
+@dataclass
+class _Extent:
+    """What calamine will lay out for a sheet: every cell from the top-left to the bottom-right
+    cell named, plus cells and rows without a reference (placed after the one before)."""
+
+    max_row: int = 0
+    max_column: int = 0
+    row_tags: int = 0
+    cell_tags: int = 0
+    row_refs: int = 0
+    cell_refs: int = 0
+
+    def add(self, xml: bytes) -> None:
+        letters_seen: set[bytes] = set()
+        rows_seen: set[bytes] = set()
+        for letters, digits in _REF.findall(xml):
+            if letters:
+                self.cell_refs += 1
+                letters_seen.add(letters)
+            else:
+                self.row_refs += 1
+            rows_seen.add(digits)
+        if letters_seen:
+            self.max_column = max(self.max_column, *map(_column_number, letters_seen))
+        if rows_seen:
+            self.max_row = max(self.max_row, max(int(d) for d in rows_seen if len(d) < 12))
+        # local names 'c' and 'row', with or without a namespace prefix; '<col'/'<cols' and
+        # other 'c…' elements are counted too, which only makes the bound safer
+        self.cell_tags += xml.count(b"<c") + xml.count(b":c")
+        self.row_tags += xml.count(b"<row") + xml.count(b":row")
+
+    @property
+    def rows(self) -> int:
+        return self.max_row + max(0, self.row_tags - self.row_refs)
+
+    @property
+    def columns(self) -> int:
+        return self.max_column + max(0, self.cell_tags - self.cell_refs)
+
+
+# ' r="B7"' in a cell, ' r="7"' in a row; long digit runs are read as huge rows, not parsed
+_REF = re.compile(rb' r="([A-Za-z]{0,3})([0-9]{1,12})"')
+
+
+def _column_number(letters: bytes) -> int:
+    number = 0
+    for letter in letters.upper():
+        number = number * 26 + letter - ord("A") + 1
+    return number
+
+
+def _is_sheet_part(name: str) -> bool:
+    return name.startswith("xl/worksheets/") and name.endswith(".xml")
+
+
+def check_workbook(label: str, data: bytes) -> None:
+    """Before calamine opens a workbook: its parts' sizes and ratios (decompressed here, in
+    chunks, since calamine would decompress them whatever their headers say) and the extent of
+    each sheet, which calamine lays out as a full grid."""
+    check_zip_directory(label, data)
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            for info in zf.infolist():
+                if info.is_dir():
+                    continue
+                part = f"{label}:{info.filename}"
+                if not _is_sheet_part(info.filename):
+                    for _chunk in _stream(part, zf, info):
+                        pass
+                    continue
+                extent, carry = _Extent(), b""
+                for chunk in _stream(part, zf, info):
+                    carry, whole = _split_at_tag(carry + chunk)
+                    extent.add(whole)
+                extent.add(carry)
+                check_extent(label, extent.rows, extent.columns)
+    except ZIP_ERRORS:
+        return  # not a readable ZIP: calamine says so in its own words
+
+
+def _split_at_tag(buffer: bytes) -> tuple[bytes, bytes]:
+    """(rest, whole): `whole` ends before the last '<', so no tag is cut in two."""
+    cut = buffer.rfind(b"<")
+    if cut <= 0 or len(buffer) - cut > MIB:  # no tag for a megabyte: text, cut anywhere
+        cut = max(0, len(buffer) - 64)
+    return buffer[cut:], buffer[:cut]
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+
+
+def check_extent(label: str, rows: int, columns: int) -> None:
+    """A table's rows (the header not counted), columns and cells, before it is parsed."""
+    limits = limits_in_force()
+    if columns > limits.columns:
+        _refuse(
+            f"{label}: har {_count(columns)} kolonner; højst {_count(limits.columns)} "
+            "(sæt LAT_MAX_COLUMNS for at hæve grænsen)"
+        )
+    if rows > limits.rows:
+        _refuse(
+            f"{label}: har {_count(rows)} rækker; højst {_count(limits.rows)} pr. tabel "
+            "(sæt LAT_MAX_ROWS for at hæve grænsen)"
+        )
+    if rows * columns > limits.cells:
+        _refuse(
+            f"{label}: har {_count(rows * columns)} celler ({_count(rows)} rækker gange "
+            f"{_count(columns)} kolonner); højst {_count(limits.cells)} "
+            "(sæt LAT_MAX_CELLS for at hæve grænsen)"
+        )
+
+
+def check_csv(label: str, data: bytes, header: bytes, separator: str) -> None:
+    """A CSV's shape from its bytes: header cells and lines (a line break inside a quoted cell
+    counts as a line), before polars lays out a column per header cell."""
+    columns = header.count(separator.encode()) + 1
+    lines = data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    check_extent(label, max(lines - 1, 0), columns)
+
+
+def check_cells(label: str, frame: pl.DataFrame) -> None:
+    """No cell or header longer than `cell_bytes` (once the file is parsed: its size is bounded)."""
+    limit = limits_in_force().cell_bytes
+    header = max((len(h.encode()) for h in frame.columns), default=0)
+    texts = [c for c, t in frame.schema.items() if t == pl.String]
+    longest = (
+        frame.select(pl.max_horizontal(pl.col(texts).str.len_bytes().max())).item() if texts else 0
+    )
+    if max(header, longest or 0) > limit:
+        _refuse(
+            f"{label}: en celle er længere end {_size(limit)} "
+            "(sæt LAT_MAX_CELL_BYTES for at hæve grænsen)"
+        )
