@@ -344,7 +344,7 @@ def check_workbook(label: str, data: bytes) -> None:
                     carry, whole = _split_at_tag(carry + chunk)
                     extent.add(whole)
                 extent.add(carry)
-                check_extent(label, extent.rows, extent.columns)
+                check_extent(label, max(extent.rows - 1, 0), extent.columns)  # row 1: header
     except ZIP_ERRORS:
         return  # not a readable ZIP: calamine says so in its own words
 

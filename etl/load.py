@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from etl import limits
 from etl.cpr import mask_cpr
 from etl.pseudonym import Pseudonymizer, PseudonymKeyError, keyed_write
 from etl.read import (
@@ -780,6 +781,7 @@ def run_cli(args) -> int:
     from etl.report import ProgressBar, format_report, shown
 
     try:
+        limits.current()  # a bad LAT_MAX_* stops the command before it creates anything
         db = db_path(getattr(args, "db", None))
         bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
         result = load_exports(args.paths, db, progress=bar)
@@ -796,7 +798,8 @@ def run_cli(args) -> int:
         for line in result.not_attempted_lines:
             print(f"IKKE INDLÆST: {shown(line)}", file=sys.stderr)
         return result.exit_code
-    except PseudonymKeyError as exc:  # another key would re-key everyone: refused, as a misuse
+    # another key would re-key everyone, a LAT_MAX_* that is no number limits nothing: misuses
+    except (PseudonymKeyError, limits.LimitsError) as exc:
         print(f"IKKE INDLÆST: {shown(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
