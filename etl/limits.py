@@ -14,6 +14,7 @@ be changed with one environment variable each (`LIMIT_VARIABLES`), read by `curr
 
 from __future__ import annotations
 
+import lzma
 import os
 import re
 import stat
@@ -192,8 +193,12 @@ def is_regular_file(entry: Path) -> bool:
 # ZIP archives and workbooks
 
 # What zipfile raises for a broken archive: a bad header or CRC, a method it lacks, an encrypted
-# member, a deflate stream cut short or corrupt (zlib.error, EOFError).
+# member, a compressed stream cut short or corrupt (zlib.error, EOFError; bz2 raises OSError), a
+# directory whose offsets point before the file ("negative seek value", a ValueError).
 ZIP_ERRORS = (
+    ValueError,
+    struct.error,
+    lzma.LZMAError,
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
     NotImplementedError,

@@ -732,7 +732,7 @@ def _error_cells(data: bytes, sheets: set[str]) -> dict[str, dict[tuple[int, int
                 if sheet.get("name") in sheets and part in parts:
                     found[sheet.get("name")] = _sheet_error_cells(zf.read(part))
             return found
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError):
+    except (*limits.ZIP_ERRORS, KeyError, ElementTree.ParseError):
         return {}  # calamine read the workbook; without these parts there is nothing to add
 
 
