@@ -459,3 +459,100 @@ def test_columns_that_only_meet_in_the_scan_make_no_cpr_number(warehouse, capsys
     assert lat(["check", "--db", str(warehouse)]) == 3
     out = capsys.readouterr().out
     assert re.search(r"^FEJL +no_cpr raw\.workers:.*name \(worker_id=W9\)", out, re.MULTILINE)
+
+
+# ---------------------------------------------------------------------------------------------
+# marts whose key follows from their SQL (checks.DERIVED_KEYS)
+
+
+def test_each_derived_key_argument_is_pinned_to_the_shipped_sql():
+    """A view's SQL changed: read its DerivedKey argument in warehouse/checks.py again and, if it
+    still holds, put the new fingerprint there (until then the mart is checked in full)."""
+    con = duckdb.connect()
+    warehouse_db.apply_schema(con)
+    fingerprints = checks.view_fingerprints(con)
+    changed = {
+        view: checks.derived_fingerprint(derived, fingerprints)
+        for view, derived in checks.DERIVED_KEYS.items()
+        if checks.derived_fingerprint(derived, fingerprints) != derived.fingerprint
+    }
+    assert changed == {}
+    assert set(checks.DERIVED_KEYS) <= set(checks.MART_KEYS)
+
+
+def _evaluated(monkeypatch, con) -> tuple[list[str], list[checks.CheckResult]]:
+    """The marts run_checks evaluates in full, and its results."""
+    evaluated: list[str] = []
+    key_checks = checks._key_checks
+
+    def recording(con, view, key):
+        evaluated.append(view)
+        return key_checks(con, view, key)
+
+    monkeypatch.setattr(checks, "_key_checks", recording)
+    return evaluated, checks.run_checks(con)
+
+
+def test_a_healthy_warehouse_passes_the_derived_marts_without_evaluating_them(
+    warehouse, monkeypatch
+):
+    con = duckdb.connect(str(warehouse), read_only=True)
+    evaluated, results = _evaluated(monkeypatch, con)
+    assert all(r.passed for r in results)
+    assert set(evaluated) == set(checks.MART_KEYS) - set(checks.DERIVED_KEYS)
+    names = [r.name for r in results]
+    for view in checks.DERIVED_KEYS:  # the same lines as a full check, for `lat check`
+        assert f"unique_key {view}" in names and f"not_null_key {view}" in names
+
+
+def _replant(con: duckdb.DuckDBPyConnection, view: str, select: str) -> None:
+    """Redefine `view` as `select`, which reads the original as `original` (as plant_view)."""
+    schema, name = view.split(".")
+    sql = con.execute(
+        "select sql from duckdb_views() where schema_name = $s and view_name = $v",
+        {"s": schema, "v": name},
+    ).fetchone()[0]
+    body = re.sub(r"^\s*create\s+view\s+\S+\s+as\s", "", sql, count=1, flags=re.I)
+    con.execute(f"create or replace view original as {body.rstrip().rstrip(';')}")
+    con.execute(f"create or replace view {view} as {select}")
+
+
+@pytest.mark.parametrize(
+    "view, select, failing",
+    [
+        # a duplicate progression row: tracking's input repeats a key
+        (
+            None,
+            "insert into raw.progression select * from raw.progression limit 1",
+            {"mart.progression", "mart.progression_tracking"},
+        ),
+        # two constants rows: tracking and attention would repeat each row
+        (
+            "staging.constants",
+            "select * from original cross join range(2)",
+            {"mart.progression_tracking", "mart.attention"},
+        ),
+        # a case without municipality: fidelity_monthly's key would hold a NULL
+        (
+            "staging.cases",
+            "select * replace (case when case_id = 'F2' then null else municipality_code end "
+            "as municipality_code) from original",
+            {"mart.fidelity_monthly"},
+        ),
+    ],
+    ids=["duplicate-input", "two-constants-rows", "null-input"],
+)
+def test_a_fault_under_a_derived_mart_has_it_checked_in_full_and_named(
+    warehouse, tmp_path, monkeypatch, view, select, failing
+):
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(warehouse.read_bytes())
+    con = duckdb.connect(str(copy))
+    if view:
+        _replant(con, view, select)
+    else:
+        con.execute(select)
+    evaluated, results = _evaluated(monkeypatch, con)
+    failed = {r.name.split(" ", 1)[1] for r in results if not r.passed and " mart." in r.name}
+    assert failing <= failed, failed
+    assert (failing & set(checks.DERIVED_KEYS)) <= set(evaluated)
