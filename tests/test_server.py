@@ -148,3 +148,61 @@ def test_serving_a_warehouse_of_an_older_version_brings_its_views_up_to_date(
     assert wdb.stored_schema_version(con) == wdb.schema_version()
     assert con.execute("select count(*) from mart.as_of").fetchall() == [(1,)]
     con.close()
+
+
+PRODUCTION = {
+    "server.address": "127.0.0.1",
+    "server.headless": True,
+    "server.enableXsrfProtection": True,
+    "server.enableCORS": True,
+    "server.enableAgentApi": False,
+    "server.enableStaticServing": False,
+    "server.runOnSave": False,
+    "server.fileWatcherType": "none",
+    "server.maxUploadSize": 1,
+    "server.maxMessageSize": 64,
+    "server.maxWidgetStateSize": 2,
+    "server.disconnectedSessionTTL": 60,
+    "browser.gatherUsageStats": False,
+    "client.showErrorDetails": "none",
+    "client.toolbarMode": "minimal",
+    "client.disableDataExport": True,
+}
+
+EFFECTIVE = """
+import json, sys
+from app.server import effective_config, streamlit_command
+names = json.loads(sys.argv[1])
+print(json.dumps(effective_config(streamlit_command(8599, "127.0.0.1"), names)))
+"""
+
+
+def test_the_effective_streamlit_config_is_the_production_one(tmp_path: Path):
+    """What Streamlit runs with (config file plus `lat serve`'s flags), read as Streamlit reads
+    it, in a process of its own, from the folder `lat serve` moves to."""
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-c", EFFECTIVE, json.dumps([*PRODUCTION, "server.allowedHosts"])],
+        cwd=REPO,
+        env={**os.environ, "LAT_ALLOWED_HOSTS": "lat.example.dk, "},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    effective = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {name: effective[name] for name in PRODUCTION} == PRODUCTION
+    assert effective["server.allowedHosts"] == ["localhost", "127.0.0.1", "lat.example.dk"]
+
+
+def test_allowed_hosts_never_open_to_any_host():
+    from app.server import allowed_hosts
+
+    assert allowed_hosts("0.0.0.0", {"LAT_ALLOWED_HOSTS": "*"}) == ["localhost", "127.0.0.1"]
+    assert allowed_hosts("10.0.0.5", {"LAT_ALLOWED_HOSTS": "a.dk,b.dk"}) == [
+        "localhost",
+        "127.0.0.1",
+        "10.0.0.5",
+        "a.dk",
+        "b.dk",
+    ]
