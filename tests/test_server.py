@@ -206,3 +206,113 @@ def test_allowed_hosts_never_open_to_any_host():
         "a.dk",
         "b.dk",
     ]
+
+
+# --- the session cookie endpoint (app/asgi.py, app/session_cookie.py) -------------------------
+
+
+def _call(method: str, body: bytes = b"", headers: dict | None = None, path="/_lat/session"):
+    """One HTTP request straight through the guard; returns (status, headers, body)."""
+    import asyncio
+
+    from app.asgi import SecurityGuard
+
+    async def inner_app(scope, receive, send):  # what Streamlit would answer
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"streamlit"})
+
+    sent: list[dict] = []
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive():
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "scheme": "http",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
+    }
+    asyncio.run(SecurityGuard(inner_app)(scope, receive, send))
+    start = sent[0]
+    out_headers = {}
+    for k, v in start["headers"]:
+        out_headers.setdefault(k.decode(), []).append(v.decode())
+    return start["status"], out_headers, b"".join(m.get("body", b"") for m in sent[1:])
+
+
+SAME_ORIGIN = {"host": "127.0.0.1:8501", "origin": "http://127.0.0.1:8501"}
+
+
+@pytest.fixture
+def session_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from app.accounts import AccountStore, accounts_path, make_account
+
+    monkeypatch.setenv("LAT_DB", str(tmp_path / "warehouse.duckdb"))
+    store = AccountStore(accounts_path())
+    store.add(make_account("anna", "national"), "korrekt-hest-batteri")
+    return store
+
+
+def test_a_ticket_buys_an_httponly_strict_cookie_once(session_store):
+    from app import session_cookie
+
+    token = session_store.open_session("anna")
+    ticket = session_cookie.issue_ticket(token)
+    status, headers, _ = _call("POST", ticket.encode(), SAME_ORIGIN)
+    assert status == 204
+    (cookie,) = headers["set-cookie"]
+    assert cookie.startswith(f"lat_session={token};")
+    for flag in ("HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=28800"):
+        assert flag in cookie
+    assert "Secure" not in cookie  # plain http to this machine; https gets Secure
+    assert headers["x-frame-options"] == ["DENY"]
+    assert _call("POST", ticket.encode(), SAME_ORIGIN)[0] == 403  # used up
+    assert _call("POST", b"made-up", SAME_ORIGIN)[0] == 403
+    assert _call("GET", b"", SAME_ORIGIN)[0] == 405
+
+
+def test_the_cookie_endpoint_refuses_other_sites(session_store):
+    from app import session_cookie
+
+    ticket = session_cookie.issue_ticket(session_store.open_session("anna"))
+    foreign = {"host": "127.0.0.1:8501", "origin": "https://evil.example"}
+    assert _call("POST", ticket.encode(), foreign)[0] == 403
+    cross_site = {**SAME_ORIGIN, "sec-fetch-site": "cross-site"}
+    assert _call("POST", ticket.encode(), cross_site)[0] == 403
+    assert _call("DELETE", b"", foreign)[0] == 403
+
+
+def test_https_behind_a_trusted_proxy_marks_the_cookie_secure(
+    session_store, monkeypatch: pytest.MonkeyPatch
+):
+    from app import session_cookie
+
+    proxied = {**SAME_ORIGIN, "x-forwarded-proto": "https"}
+    ticket = session_cookie.issue_ticket(session_store.open_session("anna"))
+    assert "Secure" not in _call("POST", ticket.encode(), proxied)[1]["set-cookie"][0]
+    monkeypatch.setenv("LAT_TRUSTED_PROXIES", "1")
+    ticket = session_cookie.issue_ticket(session_store.open_session("anna"))
+    assert "; Secure" in _call("POST", ticket.encode(), proxied)[1]["set-cookie"][0]
+
+
+def test_delete_ends_the_cookies_session_and_clears_it(session_store):
+    token = session_store.open_session("anna")
+    status, headers, _ = _call("DELETE", b"", {**SAME_ORIGIN, "cookie": f"lat_session={token}"})
+    assert status == 204
+    assert headers["set-cookie"][0].startswith("lat_session=;")
+    assert "Max-Age=0" in headers["set-cookie"][0]
+    assert session_store.session(token) is None
+
+
+def test_tickets_expire():
+    from app import session_cookie
+
+    ticket = session_cookie.issue_ticket("token", now=100.0)
+    assert (
+        session_cookie.redeem_ticket(ticket, now=100.0 + session_cookie.TICKET_SECONDS + 1) is None
+    )
