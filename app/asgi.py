@@ -10,14 +10,19 @@ middleware that runs before Streamlit's own:
   (clickjacking), no MIME sniffing, no referrer leaves the site, no plugins, no <base> rewrite;
 - `CLOSED_PATHS` answer 404: nothing a browser or a service manager needs (`/_stcore/health`
   stays open for them);
+- the lifespan warms the server (app/warmup.py) before it accepts a session, and again after
+  each new load;
 - `session_cookie.PATH` sets (POST, with a one-time ticket) or clears (DELETE) the session cookie
   that lets a signed-in session survive a reload (app/session_cookie.py); same-origin only.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -165,4 +170,19 @@ async def _session_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     await _respond(send, 204, b"", [(b"set-cookie", cookie)])
 
 
-app = st.App(SCRIPT, middleware=[Middleware(SecurityGuard)])
+@asynccontextmanager
+async def lifespan(_app: object) -> AsyncIterator[None]:
+    """Warm before the first session (uvicorn listens only after this yields), then rewarm
+    after each load while serving."""
+    from app import warmup
+
+    await asyncio.to_thread(warmup.warm)
+    rewarmer = warmup.Rewarmer()
+    rewarmer.start()
+    try:
+        yield
+    finally:
+        rewarmer.stop()
+
+
+app = st.App(SCRIPT, middleware=[Middleware(SecurityGuard)], lifespan=lifespan)

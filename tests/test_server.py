@@ -316,3 +316,71 @@ def test_tickets_expire():
     assert (
         session_cookie.redeem_ticket(ticket, now=100.0 + session_cookie.TICKET_SECONDS + 1) is None
     )
+
+
+# --- warming (app/warmup.py) ----------------------------------------------------------------------
+
+
+def _queries_during(monkeypatch: pytest.MonkeyPatch, action) -> list[str]:
+    from warehouse.db import Reader
+
+    seen: list[str] = []
+    original = Reader.frame
+
+    def counting(self, query, params=None):
+        seen.append(query)
+        return original(self, query, params)
+
+    monkeypatch.setattr(Reader, "frame", counting)
+    action()
+    monkeypatch.setattr(Reader, "frame", original)
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("role", "municipalities"), [("national", ()), ("viewer", ()), ("coordinator", ("101",))]
+)
+def test_after_warming_the_first_landing_page_runs_no_query(
+    app_db, monkeypatch: pytest.MonkeyPatch, role: str, municipalities: tuple
+):
+    """What `lat serve` does before it takes sessions: the overview's first run for a national
+    user, a viewer and a coordinator account in the store then reads only the cache."""
+    import streamlit as st
+
+    from app import warmup
+    from app.accounts import AccountStore, accounts_path, make_account
+    from tests.app_fixtures import signed_in_app
+
+    st.cache_data.clear()
+    store = AccountStore(accounts_path())
+    if store.get("warm-coordinator") is None:
+        store.add(make_account("warm-coordinator", "coordinator", ["101"]), "korrekt-hest-batteri")
+    at = signed_in_app(role, municipalities=municipalities)  # before warming: it adds accounts
+    assert _queries_during(monkeypatch, warmup.warm), "warming ran no query at all"
+    queries = _queries_during(monkeypatch, lambda: at.run(timeout=60))
+    assert not at.exception
+    assert at.metric, "the overview drew its figures"
+    assert queries == [], f"the first view still ran {len(queries)} queries"
+
+
+def test_a_new_load_is_warmed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from app import warmup
+
+    db = tmp_path / "warehouse.duckdb"
+    ensure_warehouse(db)
+    calls: list[Path] = []
+    monkeypatch.setattr(warmup, "warm", lambda path=None: calls.append(path))
+    rewarmer = warmup.Rewarmer(db, poll=0.05)
+    rewarmer.start()
+    try:
+        time.sleep(0.3)
+        assert calls == []  # nothing changed: nothing to warm
+        replacement = tmp_path / "new.duckdb"
+        ensure_warehouse(replacement)
+        os.replace(replacement, db)  # what a load does
+        deadline = time.monotonic() + 5
+        while not calls and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        rewarmer.stop()
+    assert calls == [db]
