@@ -21,7 +21,9 @@ import time
 from contextlib import contextmanager
 from pathlib import Path
 
-log = logging.getLogger(__name__)
+from streamlit.logger import get_logger
+
+log = get_logger(__name__)  # Streamlit's: its handler writes INFO lines to the server's log
 
 MODULES = (
     "streamlit.elements.arrow",
