@@ -176,7 +176,7 @@ async def lifespan(_app: object) -> AsyncIterator[None]:
     after each load while serving."""
     from app import warmup
 
-    await asyncio.to_thread(warmup.warm)
+    await asyncio.to_thread(warmup.warm, accounts=False)
     rewarmer = warmup.Rewarmer()
     rewarmer.start()
     try:

@@ -1,7 +1,9 @@
 """Warming the server, so that the first viewer after a start or a new load does not wait.
 
-`lat serve` runs app/asgi.py, whose lifespan calls `warm()` before the server accepts a session
-and starts `Rewarmer`, which calls it again whenever a load has replaced the warehouse file.
+`lat serve` runs app/asgi.py, whose lifespan calls `warm(accounts=False)` before the server
+accepts a session and starts `Rewarmer`, which warms each account's landing page at once (the
+server is answering by then: with many coordinators that takes a while) and everything again
+whenever a load has replaced the warehouse file.
 `warm()` does what every first view would otherwise do in its own run:
 - imports the dashboard's modules (pages import them) and has Altair load its schema;
 - attaches the warehouse (the shared reader) and reads the marts once, so DuckDB has them;
@@ -48,16 +50,23 @@ POLL_SECONDS = 2.0
 
 @contextmanager
 def _quiet_streamlit():
-    """Cached functions called outside a script run warn "missing ScriptRunContext" each time;
-    here that is expected (there is no session), so those warnings are held back meanwhile."""
-    name = "streamlit.runtime.scriptrunner_utils.script_run_context"
-    logger = logging.getLogger(name)
-    level = logger.level
-    logger.setLevel(logging.ERROR)
+    """Cached functions and session state used outside a script run warn ("missing
+    ScriptRunContext") each time; here that is expected (there is no session), so those
+    warnings are held back meanwhile (the logger levels are process-wide: a page run at the
+    same moment would not warn either, which is harmless)."""
+    names = (
+        "streamlit.runtime.scriptrunner_utils.script_run_context",
+        "streamlit.runtime.state.session_state_proxy",  # a query that asks for the viewer
+    )
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
     try:
         yield
     finally:
-        logger.setLevel(level)
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
 
 
 def _imports() -> None:
@@ -76,18 +85,19 @@ def _imports() -> None:
     ).to_dict()  # the first to_dict loads and validates against Vega-Lite's schema
 
 
-def landing_scopes() -> list:
+def landing_scopes(accounts: bool = True) -> list:
     """One scope per distinct set of landing-page results: national (viewers share it: their
-    suppression is applied after the cache), and each coordinator or worker account's own."""
+    suppression is applied after the cache), then (`accounts`) each coordinator or worker
+    account's own."""
     from app.accounts import open_store
     from app.scope import Scope
 
     scopes = {("national", frozenset(), None): Scope(role="national", user="(warm-up)")}
     try:
-        accounts = open_store().list()
+        listed = open_store().list() if accounts else []
     except Exception:  # no account store yet: only the national view
-        accounts = []
-    for account in accounts:
+        listed = []
+    for account in listed:
         if account.role in ("coordinator", "worker"):
             key = (account.role, frozenset(account.municipalities), account.worker_id)
             scopes.setdefault(key, account.scope())
@@ -107,8 +117,9 @@ def warm_landing(scope) -> None:
     prepost.reference(scope, "WHO5")
 
 
-def warm(db: Path | None = None) -> dict[str, float]:
-    """Warm imports, the reader and the landing page; returns seconds per step (for the log)."""
+def warm(db: Path | None = None, *, accounts: bool = True) -> dict[str, float]:
+    """Warm imports, the reader and the landing page (national; with `accounts` also each
+    coordinator's and worker's); returns seconds since the start per step (for the log)."""
     from app import data
     from warehouse.db import db_path
 
@@ -124,7 +135,7 @@ def warm(db: Path | None = None) -> dict[str, float]:
             data.as_of()
             data.last_load()
             steps["reader"] = time.perf_counter() - started
-            for scope in landing_scopes():
+            for scope in landing_scopes(accounts):
                 warm_landing(scope)
             steps["landing"] = time.perf_counter() - started
         except Exception:
@@ -155,6 +166,7 @@ class Rewarmer(threading.Thread):
         self._seen = _stamp(self.path)
 
     def run(self) -> None:
+        warm(self.path)  # the accounts' landing pages, after the server took its first session
         while not self._stop_event.wait(self.poll):
             now = _stamp(self.path)
             if now is None or now == self._seen:

@@ -369,11 +369,14 @@ def test_a_new_load_is_warmed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     db = tmp_path / "warehouse.duckdb"
     ensure_warehouse(db)
     calls: list[Path] = []
-    monkeypatch.setattr(warmup, "warm", lambda path=None: calls.append(path))
+    monkeypatch.setattr(warmup, "warm", lambda path=None, accounts=True: calls.append(path))
     rewarmer = warmup.Rewarmer(db, poll=0.05)
     rewarmer.start()
     try:
         time.sleep(0.3)
+        assert calls == [db]  # the accounts' landing pages, once the server answers
+        calls.clear()
+        time.sleep(0.2)
         assert calls == []  # nothing changed: nothing to warm
         replacement = tmp_path / "new.duckdb"
         ensure_warehouse(replacement)
