@@ -81,6 +81,10 @@ def serve(db: Path, port: int, host: str) -> int:
     CI, and its exit code all reach Streamlit directly."""
     ensure_warehouse(db)
     env = {**os.environ, "LAT_DB": str(db.absolute())}
+    # Each session's script runs in a thread of its own, and glibc gives busy threads memory
+    # arenas of their own (up to 8 per core) that it hardly ever hands back: two arenas keep
+    # the server's memory near what it uses (benchmarks.sessions).
+    env.setdefault("MALLOC_ARENA_MAX", "2")
     os.chdir(ROOT)  # so .streamlit/config.toml applies
     command = streamlit_command(port, host)
     os.execve(command[0], command, env)

@@ -46,6 +46,7 @@ MODULES = (
     "app.queries.progression",
 )
 POLL_SECONDS = 2.0
+RELEASE_SECONDS = 30.0  # how often freed memory is handed back to the system
 
 
 @contextmanager
@@ -144,6 +145,17 @@ def warm(db: Path | None = None, *, accounts: bool = True) -> dict[str, float]:
     return steps
 
 
+def release_memory() -> bool:
+    """Hand freed heap memory back to the system (glibc keeps it otherwise), so the server's
+    size falls again when sessions end and their results leave the cache."""
+    try:
+        import ctypes
+
+        return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return False
+
+
 def _stamp(path: Path) -> tuple[int, int, int] | None:
     try:
         seen = path.stat()
@@ -153,7 +165,8 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 
 
 class Rewarmer(threading.Thread):
-    """Warms again after each new load: the warehouse file was replaced or changed."""
+    """Warms again after each new load (the warehouse file was replaced or changed), and hands
+    freed memory back to the system every RELEASE_SECONDS."""
 
     def __init__(self, db: Path | None = None, poll: float = POLL_SECONDS):
         super().__init__(name="lat-rewarm", daemon=True)
@@ -167,7 +180,11 @@ class Rewarmer(threading.Thread):
 
     def run(self) -> None:
         warm(self.path)  # the accounts' landing pages, after the server took its first session
+        last_release = time.monotonic()
         while not self._stop_event.wait(self.poll):
+            if time.monotonic() - last_release > RELEASE_SECONDS:
+                release_memory()
+                last_release = time.monotonic()
             now = _stamp(self.path)
             if now is None or now == self._seen:
                 continue

@@ -163,6 +163,7 @@ PRODUCTION = {
     "server.maxMessageSize": 64,
     "server.maxWidgetStateSize": 2,
     "server.disconnectedSessionTTL": 60,
+    "server.maxCacheDataSize": "256mb",
     "browser.gatherUsageStats": False,
     "client.showErrorDetails": "none",
     "client.toolbarMode": "minimal",
@@ -387,3 +388,17 @@ def test_a_new_load_is_warmed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     finally:
         rewarmer.stop()
     assert calls == [db]
+
+
+def test_serve_keeps_the_servers_memory_arenas_few(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from app import server
+
+    seen: dict = {}
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    monkeypatch.setattr(server.os, "execve", lambda path, argv, env: seen.update(env))
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "warehouse.duckdb"
+    ensure_warehouse(db)
+    server.serve(db, 8599, "127.0.0.1")
+    assert seen["MALLOC_ARENA_MAX"] == "2"
+    assert seen["LAT_DB"] == str(db)
