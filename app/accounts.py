@@ -4,10 +4,20 @@ Accounts live in `data_dir/accounts.sqlite` (owner-only), never in the warehouse
 overwrite them. A password is never taken on the command line, printed or logged: it comes from
 a prompt (asked twice) or, when standard input is not a terminal, from its first line.
 
-Lockout: five failed attempts for one name within 15 minutes lock that name for 15 minutes.
-Failures are kept under a hash of the name typed (people type passwords into the name field).
-Every failed attempt takes the same time (~0.5 s), also for unknown names, which are checked
-against a dummy hash so their timing gives nothing away.
+Lockout: five failed attempts for one name within 15 minutes lock that name for 15 minutes, and
+twenty from one client (browser address) lock that client for 15 minutes, whatever names it
+tries. Failures are kept under a hash of the name typed (people type passwords into the name
+field) or of the client's address. Every failed attempt takes the same time (~0.5 s), also for
+unknown names, which are checked against a dummy hash so their timing gives nothing away.
+
+Sessions: a sign-in opens a row in `sessions` and gives a token `ID.SIGNATURE` (HMAC-SHA256 under
+`session.key` beside the accounts file); the store keeps only a hash of the ID. A session ends 8
+hours after sign-in, after 30 minutes without activity, at sign-out, and at once for every
+session of an account when `lat user revoke` is run, its password changes or it is removed
+(`session()` finds no row then: the dashboard checks it on every run).
+
+Where the files live: beside the warehouse (`data_dir`: the folder of `--db`, else of `LAT_DB`,
+else `./data/`); every `lat user` command says which file it used.
 
 No Streamlit here: the CLI and the sign-in page share this module.
 """
@@ -18,6 +28,7 @@ import argparse
 import contextlib
 import getpass
 import hashlib
+import hmac
 import os
 import re
 import secrets
@@ -36,12 +47,17 @@ from app.scope import ROLES, Scope
 from warehouse.db import data_dir, db_path, municipality_codes
 
 FILE_NAME = "accounts.sqlite"
+SESSION_KEY_FILE_NAME = "session.key"
 DEMO_FILE_NAME = "demo-accounts.txt"
 MIN_PASSWORD_LENGTH = 10
 MAX_FAILURES = 5
 FAILURE_WINDOW_SECONDS = 15 * 60
 LOCK_SECONDS = 15 * 60
 FAILURE_DELAY_SECONDS = 0.5
+MAX_CLIENT_FAILURES = 20  # from one browser address, whatever names it tries
+SESSION_MAX_SECONDS = 8 * 60 * 60
+IDLE_MAX_SECONDS = 30 * 60
+TOUCH_SECONDS = 60  # a session's last activity is written at most once a minute
 NAME_PATTERN = re.compile(r"[a-z0-9][a-z0-9._@-]{0,63}")
 
 _hasher = PasswordHasher()
@@ -60,6 +76,13 @@ create table if not exists accounts (
 create table if not exists failures (name_hash text not null, at real not null);
 create index if not exists failures_name on failures (name_hash, at);
 create table if not exists lockouts (name_hash text primary key, locked_until real not null);
+create table if not exists sessions (
+    token_hash text primary key,
+    name text not null,
+    issued_at real not null,
+    last_seen real not null
+);
+create index if not exists sessions_name on sessions (name);
 """
 
 
@@ -97,6 +120,15 @@ def _name_hash(name: str) -> str:
     return hashlib.sha256(normalise_name(name).encode("utf-8")).hexdigest()
 
 
+def _client_hash(client: str) -> str:
+    """Failures of a client are kept beside those of names, under a key no name can have."""
+    return "client:" + hashlib.sha256(client.encode("utf-8")).hexdigest()
+
+
+def _token_hash(session_id: str) -> str:
+    return hashlib.sha256(session_id.encode("ascii")).hexdigest()
+
+
 def normalise_municipality(code: str) -> str:
     """'0101' and '101' are one code; anything else than a known code is an AccountError."""
     text = code.strip()
@@ -114,8 +146,13 @@ class AccountStore:
     def __init__(self, path: Path):
         self.path = Path(path)
         create_private_file(self.path)
-        with self._connect() as con:
-            con.executescript(_SCHEMA)
+        con = self._connect()
+        try:
+            with con:
+                con.executescript(_SCHEMA)
+        finally:
+            con.close()
+        self._key: bytes | None = None
 
     def _connect(self) -> sqlite3.Connection:
         return sqlite3.connect(self.path, timeout=10)
@@ -165,12 +202,13 @@ class AccountStore:
                     "delete from accounts where name = ?", (normalise_name(name),)
                 ).rowcount
                 self._clear_failures(con, name)
+                con.execute("delete from sessions where name = ?", (normalise_name(name),))
         finally:
             con.close()
         return removed > 0
 
     def set_password(self, name: str, password: str, now: float | None = None) -> None:
-        """New password; also lifts a lockout (the owner of the account asked for it)."""
+        """New password; ends the account's sessions and lifts a lockout (its owner asked)."""
         check_password(password)
         if self.get(name) is None:
             raise AccountError(f"Brugeren {normalise_name(name)!r} findes ikke.")
@@ -183,6 +221,7 @@ class AccountStore:
                     (_hasher.hash(password), stamp, normalise_name(name)),
                 )
                 self._clear_failures(con, name)
+                con.execute("delete from sessions where name = ?", (normalise_name(name),))
         finally:
             con.close()
 
@@ -194,16 +233,27 @@ class AccountStore:
 
     def locked_until(self, name: str, now: float | None = None) -> float | None:
         """When the lock on this name ends (epoch seconds), or None when it is not locked."""
+        return self._locked_until(_name_hash(name), now)
+
+    def client_locked_until(self, client: str | None, now: float | None = None) -> float | None:
+        """When the lock on this client (browser address) ends, or None (also for no client)."""
+        return None if client is None else self._locked_until(_client_hash(client), now)
+
+    def _locked_until(self, key: str, now: float | None) -> float | None:
         stamp = time.time() if now is None else now
         rows = self._query(
             "select locked_until from lockouts where name_hash = ? and locked_until > ?",
-            (_name_hash(name), stamp),
+            (key, stamp),
         )
         return rows[0][0] if rows else None
 
-    def note_failure(self, name: str, now: float) -> bool:
-        """Count one failed attempt; returns True when this attempt locked the name."""
-        key = _name_hash(name)
+    def note_failure(self, name: str, now: float, client: str | None = None) -> bool:
+        """Count one failed attempt (for the name and the client); True when it locked the name."""
+        if client is not None:
+            self._note_failure(_client_hash(client), now, MAX_CLIENT_FAILURES)
+        return self._note_failure(_name_hash(name), now, MAX_FAILURES)
+
+    def _note_failure(self, key: str, now: float, limit: int) -> bool:
         con = self._connect()
         try:
             with con:
@@ -212,7 +262,7 @@ class AccountStore:
                 (count,) = con.execute(
                     "select count(*) from failures where name_hash = ?", (key,)
                 ).fetchone()
-                if count < MAX_FAILURES:
+                if count < limit:
                     return False
                 con.execute(
                     "insert or replace into lockouts values (?, ?)", (key, now + LOCK_SECONDS)
@@ -238,11 +288,90 @@ class AccountStore:
         finally:
             con.close()
 
+    # --- sessions ---------------------------------------------------------------------------
+
+    def _session_key(self) -> bytes:
+        if self._key is None:
+            key_path = self.path.with_name(SESSION_KEY_FILE_NAME)
+            create_private_file(key_path)
+            text = key_path.read_text(encoding="ascii").strip()
+            if len(text) < 64:  # new (empty) or unusable: a fresh key ends every session
+                text = secrets.token_hex(32)
+                _write_private_text(key_path, text + "\n")
+            self._key = bytes.fromhex(text)
+        return self._key
+
+    def _signature(self, session_id: str) -> str:
+        return hmac.new(self._session_key(), session_id.encode("ascii"), "sha256").hexdigest()
+
+    def open_session(self, name: str, now: float | None = None) -> str:
+        """A new session of `name`; returns its signed token (to keep in the browser's cookie)."""
+        stamp = time.time() if now is None else now
+        session_id = secrets.token_urlsafe(32)
+        self._query(
+            "insert into sessions values (?, ?, ?, ?)",
+            (_token_hash(session_id), normalise_name(name), stamp, stamp),
+        )
+        return f"{session_id}.{self._signature(session_id)}"
+
+    def _session_id(self, token: str | None) -> str | None:
+        """The session id of a token whose signature is ours, else None."""
+        if not isinstance(token, str) or len(token) > 200 or not token.isascii():
+            return None
+        session_id, _, signature = token.partition(".")
+        if not session_id:
+            return None
+        return session_id if hmac.compare_digest(signature, self._signature(session_id)) else None
+
+    def session(self, token: str | None, now: float | None = None) -> Account | None:
+        """The account of a live session, or None: bad signature, no such session (ended,
+        revoked, password changed, account removed) or expired (then it is ended here)."""
+        session_id = self._session_id(token)
+        if session_id is None:
+            return None
+        stamp = time.time() if now is None else now
+        key = _token_hash(session_id)
+        rows = self._query(
+            "select a.name, a.role, a.municipalities, a.worker_id, s.issued_at, s.last_seen "
+            "from sessions as s join accounts as a on a.name = s.name where s.token_hash = ?",
+            (key,),
+        )
+        if not rows:
+            return None
+        *account, issued_at, last_seen = rows[0]
+        if session_expired(issued_at, last_seen, stamp):
+            self._query("delete from sessions where token_hash = ?", (key,))
+            return None
+        if stamp - last_seen >= TOUCH_SECONDS:
+            self._query("update sessions set last_seen = ? where token_hash = ?", (stamp, key))
+        return _account(tuple(account))
+
+    def end_session(self, token: str | None) -> None:
+        session_id = self._session_id(token)
+        if session_id is not None:
+            self._query("delete from sessions where token_hash = ?", (_token_hash(session_id),))
+
+    def revoke(self, name: str) -> int:
+        """End every session of `name` at once; returns how many were live."""
+        con = self._connect()
+        try:
+            with con:
+                return con.execute(
+                    "delete from sessions where name = ?", (normalise_name(name),)
+                ).rowcount
+        finally:
+            con.close()
+
     @staticmethod
     def _clear_failures(con: sqlite3.Connection, name: str) -> None:
         key = _name_hash(name)
         con.execute("delete from failures where name_hash = ?", (key,))
         con.execute("delete from lockouts where name_hash = ?", (key,))
+
+
+def session_expired(signed_in_at: float, last_seen: float, now: float) -> bool:
+    """8 hours after sign-in, or 30 minutes without any activity."""
+    return now - signed_in_at > SESSION_MAX_SECONDS or now - last_seen > IDLE_MAX_SECONDS
 
 
 def _account(row: tuple) -> Account:
@@ -305,21 +434,24 @@ def authenticate(
     now: float | None = None,
     *,
     delay: float = FAILURE_DELAY_SECONDS,
+    client: str | None = None,
 ) -> Account | None:
-    """The account when name and password match and the name is not locked, else None.
+    """The account when name and password match and neither the name nor the client (the
+    browser's address, when known) is locked, else None.
 
     `now` (epoch seconds) is injectable for tests; `delay` pads every failure to the same time.
     """
     started = time.monotonic()
     stamp = time.time() if now is None else now
     account = None
-    if store.locked_until(name, stamp) is None:
+    locked = store.locked_until(name, stamp) or store.client_locked_until(client, stamp)
+    if locked is None:
         ok = _verify(store.password_hash(name), password)
         if ok:
             account = store.get(name)
             store.note_success(name, password)
         else:
-            store.note_failure(name, stamp)
+            store.note_failure(name, stamp, client)
     else:
         _verify(None, password)  # a locked name costs the same as a wrong password
     if account is None:
@@ -429,12 +561,39 @@ def _describe(account: Account) -> str:
     return f"{account.name:<24} {account.role:<12} {where:<16} {account.worker_id or '-'}"
 
 
+def worker_exists(db: Path, worker_id: str) -> bool:
+    """Is `worker_id` a worker of the warehouse `db` (its workers table or its cases)?"""
+    if not db.exists():
+        raise AccountError(
+            f"Der er intet datalager i {db}, så medarbejder-id'et kan ikke tjekkes. "
+            "Angiv datalageret med --db."
+        )
+    try:
+        con = duckdb.connect(str(db), read_only=True)
+    except duckdb.Error as error:
+        raise AccountError(f"Datalageret {db} kan ikke læses ({type(error).__name__}).") from None
+    try:
+        rows = con.execute(
+            "select 1 from raw.workers where worker_id = $w "
+            "union all select 1 from raw.cases where worker_id = $w limit 1",
+            {"w": worker_id},
+        ).fetchall()
+    except duckdb.Error:
+        rows = []
+    finally:
+        con.close()
+    return bool(rows)
+
+
 def _cli_add(store: AccountStore, args: argparse.Namespace) -> str:
     account = make_account(
         args.name, args.role, getattr(args, "municipality", None), getattr(args, "worker_id", None)
     )
     if store.get(account.name) is not None:
         raise AccountError(f"Brugeren {account.name!r} findes allerede.")
+    db = db_path(getattr(args, "db", None))
+    if account.worker_id is not None and not worker_exists(db, account.worker_id):
+        raise AccountError(f"Medarbejderen {account.worker_id!r} findes ikke i datalageret {db}.")
     store.add(account, read_new_password())
     return f"Brugeren {account.name} er oprettet med rollen {account.role}."
 
@@ -459,16 +618,36 @@ def _cli_passwd(store: AccountStore, args: argparse.Namespace) -> str:
     if store.get(args.name) is None:
         raise AccountError(f"Brugeren {normalise_name(args.name)!r} findes ikke.")
     store.set_password(args.name, read_new_password())
-    return f"Adgangskoden for {normalise_name(args.name)} er skiftet."
+    return f"Adgangskoden for {normalise_name(args.name)} er skiftet; dens sessioner er afsluttet."
 
 
-_COMMANDS = {"add": _cli_add, "list": _cli_list, "remove": _cli_remove, "passwd": _cli_passwd}
+def _cli_revoke(store: AccountStore, args: argparse.Namespace) -> str:
+    if store.get(args.name) is None:
+        raise AccountError(f"Brugeren {normalise_name(args.name)!r} findes ikke.")
+    ended = store.revoke(args.name)
+    return f"{ended} aktive sessioner for {normalise_name(args.name)} er afsluttet."
+
+
+_COMMANDS = {
+    "add": _cli_add,
+    "list": _cli_list,
+    "remove": _cli_remove,
+    "passwd": _cli_passwd,
+    "revoke": _cli_revoke,
+}
+
+
+def where_files_live(db: Path) -> str:
+    """One line for every `lat user` command: which accounts file, beside which warehouse."""
+    return f"Brugerfil: {accounts_path(db)} (ved siden af datalageret {db})"
 
 
 def run_cli(args: argparse.Namespace) -> int:
-    """`lat user add|list|remove|passwd`: exit 0 on success, 2 with one line on a user error."""
+    """`lat user add|list|remove|passwd|revoke`: exit 0, or 2 with one line on a user error."""
     try:
-        store = open_store(db_path(getattr(args, "db", None)))
+        db = db_path(getattr(args, "db", None))
+        print(where_files_live(db))
+        store = open_store(db)
         print(_COMMANDS[args.user_command](store, args))
     except AccountError as error:
         print(f"Fejl: {error}", file=sys.stderr)

@@ -9,18 +9,35 @@ middleware that runs before Streamlit's own:
 - every HTTP response gets `SECURITY_HEADERS`: the dashboard may not be framed by another site
   (clickjacking), no MIME sniffing, no referrer leaves the site, no plugins, no <base> rewrite;
 - `CLOSED_PATHS` answer 404: nothing a browser or a service manager needs (`/_stcore/health`
-  stays open for them).
+  stays open for them);
+- the lifespan warms the server (app/warmup.py) before it accepts a session, and again after
+  each new load;
+- `session_cookie.PATH` sets (POST, with a one-time ticket) or clears (DELETE) the session cookie
+  that lets a signed-in session survive a reload (app/session_cookie.py); same-origin only.
 """
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
-import streamlit as st
-from starlette.middleware import Middleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `streamlit run` puts app/ on the path, not the project root
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+from starlette.middleware import Middleware  # noqa: E402
+from starlette.types import ASGIApp, Message, Receive, Scope, Send  # noqa: E402
+
+from app import session_cookie  # noqa: E402
 
 SCRIPT = Path(__file__).with_name("streamlit_app.py")
+MAX_TICKET_BYTES = 200
 
 SECURITY_HEADERS: dict[str, str] = {
     "X-Frame-Options": "DENY",
@@ -48,6 +65,9 @@ class SecurityGuard:
         if is_closed(scope.get("path", "")):
             await _not_found(send)
             return
+        if _is_session_path(scope.get("path", "")):
+            await _session_endpoint(scope, receive, send)
+            return
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -73,14 +93,96 @@ def _with_security_headers(headers: list[tuple[bytes, bytes]]) -> list[tuple[byt
 
 
 async def _not_found(send: Send) -> None:
+    await _respond(send, 404, b"Not found")
+
+
+async def _respond(send: Send, status: int, body: bytes, headers: list | None = None) -> None:
+    base = [(b"content-type", b"text/plain; charset=utf-8"), (b"cache-control", b"no-store")]
     await send(
         {
             "type": "http.response.start",
-            "status": 404,
-            "headers": _with_security_headers([(b"content-type", b"text/plain; charset=utf-8")]),
+            "status": status,
+            "headers": _with_security_headers(base + (headers or [])),
         }
     )
-    await send({"type": "http.response.body", "body": b"Not found"})
+    await send({"type": "http.response.body", "body": body})
 
 
-app = st.App(SCRIPT, middleware=[Middleware(SecurityGuard)])
+def _is_session_path(path: str) -> bool:
+    path = "/" + path.strip("/")
+    return path == session_cookie.PATH or path.endswith(session_cookie.PATH)
+
+
+def _headers(scope: Scope) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+def same_origin(headers: dict[str, str]) -> bool:
+    """A request the dashboard's own page made: no foreign Origin, no cross-site fetch."""
+    if headers.get("sec-fetch-site", "same-origin") != "same-origin":
+        return False
+    origin = headers.get("origin")
+    return origin is None or urlsplit(origin).netloc == headers.get("host", "")
+
+
+def is_https(scope: Scope, headers: dict[str, str]) -> bool:
+    """HTTPS to the browser: directly, or at a trusted reverse proxy (LAT_TRUSTED_PROXIES)."""
+    behind_proxy = int(os.environ.get("LAT_TRUSTED_PROXIES", "0") or 0) > 0
+    forwarded = headers.get("x-forwarded-proto", "") if behind_proxy else ""
+    return scope.get("scheme") == "https" or forwarded.split(",")[-1].strip() == "https"
+
+
+async def _read_body(receive: Receive, limit: int) -> bytes | None:
+    body = b""
+    while True:
+        message = await receive()
+        body += message.get("body", b"")
+        if len(body) > limit:
+            return None
+        if not message.get("more_body", False):
+            return body
+
+
+async def _session_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
+    """POST ticket -> the session cookie; DELETE -> the session ended and the cookie cleared."""
+    headers = _headers(scope)
+    method = scope.get("method", "GET")
+    if method not in ("POST", "DELETE"):
+        await _respond(send, 405, b"Method not allowed", [(b"allow", b"POST, DELETE")])
+        return
+    if not same_origin(headers):
+        await _respond(send, 403, b"Forbidden")
+        return
+    secure = is_https(scope, headers)
+    if method == "DELETE":
+        from app.accounts import open_store
+
+        open_store().end_session(session_cookie.cookie_from_header(headers.get("cookie", "")))
+        cookie = session_cookie.clear_cookie(secure=secure).encode("latin-1")
+        await _respond(send, 204, b"", [(b"set-cookie", cookie)])
+        return
+    body = await _read_body(receive, MAX_TICKET_BYTES)
+    token = session_cookie.redeem_ticket(body.decode("ascii", "replace").strip()) if body else None
+    if token is None:
+        await _respond(send, 403, b"Forbidden")
+        return
+    cookie = session_cookie.set_cookie(token, secure=secure).encode("latin-1")
+    await _respond(send, 204, b"", [(b"set-cookie", cookie)])
+
+
+@asynccontextmanager
+async def lifespan(_app: object) -> AsyncIterator[None]:
+    """Warm before the first session (uvicorn listens only after this yields), then rewarm
+    after each load while serving."""
+    from app import warmup
+
+    await asyncio.to_thread(warmup.warm, accounts=False)
+    rewarmer = warmup.Rewarmer()
+    rewarmer.start()
+    try:
+        yield
+    finally:
+        rewarmer.stop()
+
+
+app = st.App(SCRIPT, middleware=[Middleware(SecurityGuard)], lifespan=lifespan)

@@ -24,36 +24,46 @@ Two ways in:
   ```
   A token without a usable role is refused (and the refusal audited).
 
-Sessions end 8 hours after sign-in or after 30 minutes without activity. Sign-in, failed
-sign-in and sign-out go to the audit trail; `log_page_view` and `log_download` are for the
-router and the download buttons. Presentation mode (forced for viewers) shows a banner.
+Sessions end 8 hours after sign-in or after 30 minutes without activity. A local session is
+a row in the account store (`AccountStore.session`, checked on every run), so `lat user revoke`,
+a new password or a removed account ends it at the next click; its signed token is also kept
+in an HttpOnly cookie (app/session_cookie.py), so a reload (F5) resumes it within those rules.
+Sign-in throttling: per name and per client address (app/accounts.py). A page opened before
+sign-in (its path and query parameters) is opened after it (`after_navigation`).
+
+Sign-in, failed sign-in and sign-out go to the audit trail; `log_page_view` and `log_download`
+are for the router and the download buttons. Presentation mode (forced for viewers) shows a
+banner.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
+import os
 import re
 import time
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 import streamlit as st
 
-from app import audit, i18n
+from app import audit, i18n, session_cookie
 from app.accounts import (
     Account,
     AccountError,
     AccountStore,
+    accounts_path,
     authenticate,
     make_account,
-    open_store,
+    session_expired,
 )
 from app.data import SCOPE_KEY  # the one place the viewer of a session is kept
 from app.scope import ROLES, Scope
 from warehouse.db import municipality_names
 
-SESSION_MAX_SECONDS = 8 * 60 * 60
-IDLE_MAX_SECONDS = 30 * 60
+__all__ = ["current_scope", "require_sign_in", "session_expired"]  # the expiry rule is the store's
 
 ACCOUNT_KEY = "auth_account"
 SIGNED_IN_AT_KEY = "auth_signed_in_at"
@@ -61,6 +71,9 @@ LAST_SEEN_KEY = "auth_last_seen"
 METHOD_KEY = "auth_method"
 NOTICE_KEY = "auth_notice"
 LAST_VIEW_KEY = "auth_last_view"
+TOKEN_KEY = "auth_token"  # the local session's signed token (AccountStore.session)
+TICKET_KEY = "auth_cookie_ticket"  # a ticket the browser is still to exchange for its cookie
+NEXT_KEY = "auth_next"  # (page url path, query params) asked for before sign-in
 UNKNOWN_USER = "(ukendt bruger)"
 
 TEXTS = {
@@ -73,6 +86,10 @@ TEXTS = {
         "missing": "Skriv både brugernavn og adgangskode.",
         "wrong": "Forkert brugernavn eller adgangskode.",
         "locked": "For mange forkerte forsøg: kontoen er låst. Prøv igen om {minutes} minutter.",
+        "client_locked": "For mange forkerte forsøg fra denne adresse. "
+        "Prøv igen om {minutes} minutter.",
+        "revoked": "Din session er afsluttet af en administrator eller fordi adgangskoden er "
+        "skiftet. Log ind igen.",
         "expired": "Du er blevet logget ud, fordi sessionen udløb. Log ind igen.",
         "signed_out": "Du er logget ud.",
         "audit_down": "Log ind er ikke muligt lige nu: revisionssporet kan ikke skrives.",
@@ -99,6 +116,10 @@ TEXTS = {
         "wrong": "Wrong user name or password.",
         "locked": "Too many failed attempts: the account is locked. "
         "Try again in {minutes} minutes.",
+        "client_locked": "Too many failed attempts from this address. "
+        "Try again in {minutes} minutes.",
+        "revoked": "Your session was ended by an administrator or because the password was "
+        "changed. Please sign in again.",
         "expired": "You were signed out because the session expired. Please sign in again.",
         "signed_out": "You are signed out.",
         "audit_down": "Sign-in is not possible right now: the audit trail cannot be written.",
@@ -229,8 +250,57 @@ def _show_notice() -> None:
         st.info(text(notice))
 
 
+_stores: dict[str, AccountStore] = {}
+
+
+def _store() -> AccountStore:
+    """The account store beside the warehouse (opened once per file, shared by sessions)."""
+    path = str(accounts_path())
+    if path not in _stores:
+        _stores[path] = AccountStore(accounts_path())
+    return _stores[path]
+
+
+def client_address() -> str:
+    """The browser's address, for throttling sign-in per client. Behind N trusted reverse
+    proxies (LAT_TRUSTED_PROXIES=N) it is the Nth address from the end of X-Forwarded-For;
+    a connection from this machine without a proxy in front is "local"."""
+    hops = int(os.environ.get("LAT_TRUSTED_PROXIES", "0") or 0)
+    if hops > 0:
+        forwarded = st.context.headers.get("X-Forwarded-For") or ""
+        parts = [part.strip() for part in forwarded.split(",") if part.strip()]
+        if len(parts) >= hops:
+            return parts[-hops]
+    address = st.context.ip_address
+    return address if isinstance(address, str) and address else "local"
+
+
+def _requested() -> tuple[str, dict[str, str]]:
+    """The page (its url path) and query parameters of the URL the browser opened."""
+    url = st.context.url or ""
+    path = urlsplit(url).path.rstrip("/").rpartition("/")[2]
+    return path, dict(st.query_params.to_dict())
+
+
+def _send_cookie_script(ticket: str | None) -> None:
+    """The browser posts its ticket for the session cookie, or (None) has a stale one cleared."""
+    from streamlit import config
+
+    base = "/" + str(config.get_option("server.baseUrlPath") or "").strip("/")
+    url = json.dumps(base.rstrip("/") + session_cookie.PATH)
+    request = (
+        f"{{method: 'POST', body: {json.dumps(ticket)}, credentials: 'same-origin'}}"
+        if ticket
+        else "{method: 'DELETE', credentials: 'same-origin'}"
+    )
+    st.html(f"<script>fetch({url}, {request});</script>", unsafe_allow_javascript=True)
+
+
 def _local_sign_in() -> Account:
-    store = open_store()
+    store = _store()
+    st.session_state.setdefault(NEXT_KEY, _requested())  # opened after sign-in
+    if _browser_cookie():  # the cookie of a session that has ended
+        _send_cookie_script(None)
     st.title(text("title"))
     _show_notice()
     st.write(text("intro"))
@@ -244,29 +314,35 @@ def _local_sign_in() -> Account:
         if not name.strip() or not password:
             st.error(text("missing"))
         else:
-            account = authenticate(store, name, password)
+            client = client_address()
+            account = authenticate(store, name, password, client=client)
             if account is not None:
                 if _start_session(account, "local", time.time()):
                     st.rerun()  # draw the app without the form
                 st.error(text("audit_down"))
             else:
-                _refuse(store, name)
+                _refuse(store, name, client)
     st.stop()
     raise RuntimeError("st.stop() ends the run")  # only reached outside `streamlit run`
 
 
-def _refuse(store: AccountStore, name: str) -> None:
-    locked_until = store.locked_until(name)
+def _refuse(store: AccountStore, name: str, client: str) -> None:
+    client_locked = store.client_locked_until(client)
+    locked_until = client_locked or store.locked_until(name)
     known = store.get(name)
     # An unknown name is not written down: it may be a password typed into the wrong field.
     _audit(
         "sign_in_failed",
         known.name if known else UNKNOWN_USER,
-        {"method": "local", "locked": locked_until is not None},
+        {
+            "method": "local",
+            "locked": locked_until is not None,
+            "client_locked": client_locked is not None,
+        },
     )
     if locked_until is not None:
         minutes = max(1, math.ceil((locked_until - time.time()) / 60))
-        st.error(text("locked").format(minutes=minutes))
+        st.error(text("client_locked" if client_locked else "locked").format(minutes=minutes))
     else:
         st.error(text("wrong"))
 
@@ -274,9 +350,21 @@ def _refuse(store: AccountStore, name: str) -> None:
 # --- the session ----------------------------------------------------------------------------
 
 
-def _start_session(account: Account, method: str, started: float) -> bool:
-    if not _audit("sign_in", account.name, {"method": method, "role": account.role}):
+def _start_session(
+    account: Account, method: str, started: float, *, token: str | None = None
+) -> bool:
+    """Keep the signed-in account in the session; a local sign-in opens a store session (or
+    resumes `token`, from the cookie) and hands the browser a ticket for its cookie."""
+    detail = {"method": method, "role": account.role}
+    if token is not None:
+        detail["resumed"] = True  # a reload within the session's rules, not a new password
+    if not _audit("sign_in", account.name, detail):
         return False
+    if method == "local":
+        if token is None:
+            token = _store().open_session(account.name)
+            st.session_state[TICKET_KEY] = session_cookie.issue_ticket(token)
+        st.session_state[TOKEN_KEY] = token
     st.session_state[ACCOUNT_KEY] = dataclasses.asdict(account)
     st.session_state[SIGNED_IN_AT_KEY] = started
     st.session_state[LAST_SEEN_KEY] = time.time()
@@ -296,14 +384,13 @@ def _current_account() -> Account | None:
     )
 
 
-def session_expired(signed_in_at: float, last_seen: float, now: float) -> bool:
-    """8 hours after sign-in, or 30 minutes without any activity."""
-    return now - signed_in_at > SESSION_MAX_SECONDS or now - last_seen > IDLE_MAX_SECONDS
-
-
 def _end_session(account: Account, reason: str) -> None:
-    """Audit the sign-out and forget everything of this session but the language."""
+    """Audit the sign-out, end the store session and forget all of this session but the
+    language."""
     _audit("sign_out", account.name, {"reason": reason})
+    token = st.session_state.get(TOKEN_KEY)
+    if token:
+        _store().end_session(token)
     lang = st.session_state.get("lang")
     st.session_state.clear()
     if lang:
@@ -354,19 +441,54 @@ def _sidebar(account: Account) -> bool:
     return bool(presentation)
 
 
+def _live_local_account() -> tuple[Account | None, str]:
+    """This run's local account as the store has it now, or None with why (a session row is
+    gone when revoked, its password changed, its account removed or it expired)."""
+    stored = _store().session(st.session_state.get(TOKEN_KEY))
+    if stored is None:
+        return None, "revoked"
+    return stored, ""
+
+
+def _browser_cookie() -> str | None:
+    """The session cookie the browser sent when this session's connection opened."""
+    token = st.context.cookies.get(session_cookie.COOKIE_NAME)
+    return token if isinstance(token, str) else None
+
+
+def _resume_from_cookie() -> Account | None:
+    """A reload: the session cookie's session, when it is still live."""
+    token = _browser_cookie()
+    account = _store().session(token) if token else None
+    if account is None or not _start_session(account, "local", time.time(), token=token):
+        return None
+    return account
+
+
 def require_sign_in() -> Scope:
     """The signed-in viewer's Scope; draws the sign-in page and stops the run until then."""
     now = time.time()
     account = _current_account()
+    local = st.session_state.get(METHOD_KEY) == "local"
+    reason = ""
     if account is not None and session_expired(
         st.session_state.get(SIGNED_IN_AT_KEY, 0.0), st.session_state.get(LAST_SEEN_KEY, 0.0), now
     ):
+        reason = "expired"
+    elif account is not None and local:
+        live, reason = _live_local_account()
+        if live is not None and live != account:  # role or municipalities changed meanwhile
+            st.session_state[ACCOUNT_KEY] = dataclasses.asdict(live)
+            account = live
+    if account is not None and reason:
         oidc = st.session_state.get(METHOD_KEY) == "oidc"
-        _end_session(account, "expired")
-        st.session_state[NOTICE_KEY] = "expired"
+        _end_session(account, reason)
+        st.session_state[NOTICE_KEY] = reason
         if oidc:
             st.logout()
         account = None
+    if account is None and not oidc_configured():
+        account = _resume_from_cookie()
     if account is None:
         account = _oidc_sign_in() if oidc_configured() else _local_sign_in()
     st.session_state[LAST_SEEN_KEY] = now
@@ -375,6 +497,22 @@ def require_sign_in() -> Scope:
     if scope.presentation:
         st.info(text("banner"), icon="🔒")
     return scope
+
+
+def after_navigation(pages: list[st.Page], current: st.Page) -> None:
+    """For the router, once the pages are known: open the page and query parameters asked
+    for before sign-in (a deep link), then let the browser fetch its session cookie."""
+    wanted = st.session_state.pop(NEXT_KEY, None)
+    if wanted:
+        path, params = wanted
+        target = next((page for page in pages if page.url_path == path), None)
+        if target is not None and target.url_path != current.url_path:
+            st.switch_page(target, query_params=params)  # ends this run; the ticket waits
+        if params and st.query_params.to_dict() != params:
+            st.query_params.from_dict(params)
+    ticket = st.session_state.pop(TICKET_KEY, None)
+    if ticket:
+        _send_cookie_script(ticket)
 
 
 def current_scope() -> Scope | None:

@@ -41,6 +41,13 @@ def _sign_in() -> Scope:
     return require_sign_in()
 
 
+def _after_navigation(pages: list[st.Page], current: st.Page) -> None:
+    """A page asked for before sign-in opens now; the browser gets its session cookie."""
+    from app import auth
+
+    auth.after_navigation(pages, current)
+
+
 def _set_lang() -> None:
     chosen = st.session_state.get("_lang_widget")
     if chosen in i18n.LANGS:  # deselecting the current choice keeps the language
@@ -100,7 +107,9 @@ def main() -> None:
     charts.enable_theme()
     _language_switch()  # before sign-in, so the sign-in page can be read in English
     scope = _sign_in()
-    navigation = st.navigation(_pages(scope))
+    pages = _pages(scope)
+    navigation = st.navigation(pages)
+    _after_navigation(pages, navigation)
     try:
         chosen = _filters(scope)
     except Exception:  # a broken warehouse must still let the page explain itself

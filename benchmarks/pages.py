@@ -1,11 +1,13 @@
 """Page benchmark: each dashboard page's server-side run, cold and warm, on a large warehouse.
 
     python -m benchmarks.pages --cases 100000
+    python -m benchmarks.pages --cases 100000 --warm   # as `lat serve` starts: warmed first
 
 Builds (once, reused after) a warehouse from a synthetic export of N cases through the real ETL,
 then, for every page, in a fresh process signed in as a national user, times three things:
 - fresh process: the page's first run after start-up (libraries imported, but the app's own
-  modules, Altair's schema and the warehouse attach are new);
+  modules, Altair's schema and the warehouse attach are new); with `--warm`, after what
+  `lat serve` does before it accepts a session (app/warmup.py), timed apart as "warm-up";
 - cold cache: the run after the query cache is emptied and the warehouse attached anew, which is
   what the first viewer after a new load meets in a running server;
 - warm: the median of five further runs.
@@ -31,6 +33,11 @@ import json, statistics, sys, time
 import altair, duckdb, polars, streamlit as st  # imported before timing, as in a running server
 from tests.app_fixtures import signed_in_app
 at = signed_in_app("national")
+warming = time.perf_counter()
+if sys.argv[2] == "warm":
+    from app.warmup import warm
+    warm()
+warming = time.perf_counter() - warming
 at.switch_page(sys.argv[1])
 def timed():
     start = time.perf_counter()
@@ -43,7 +50,8 @@ st.cache_data.clear()
 st.cache_resource.clear()
 cold = timed()
 warm = statistics.median(timed() for _ in range(5))
-print(json.dumps({"first": first, "cold": cold, "warm": warm, "failed": failed}))
+print(json.dumps({"warming": warming, "first": first, "cold": cold, "warm": warm,
+                  "failed": failed}))
 """
 
 
@@ -75,16 +83,24 @@ def prepared_warehouse(argv: list[str] | None, description: str) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    db = prepared_warehouse(argv, __doc__.splitlines()[0])
+    argv = list(sys.argv[1:] if argv is None else argv)
+    warmed = "--warm" in argv
+    db = prepared_warehouse([a for a in argv if a != "--warm"], __doc__.splitlines()[0])
 
     from app.streamlit_app import PAGES
 
     env = {**os.environ, "LAT_DB": str(db)}
     print("ms per server-side run of a page (national viewer, no filters):")
-    print(f"{'page':<14} {'fresh process':>14} {'cold cache':>11} {'warm':>7}")
+    print(f"{'page':<14} {'warm-up':>8} {'fresh process':>14} {'cold cache':>11} {'warm':>7}")
     for file_name, _, url in PAGES:
         done = subprocess.run(
-            [sys.executable, "-c", RUN_PAGE, str(REPO / "pages" / file_name)],
+            [
+                sys.executable,
+                "-c",
+                RUN_PAGE,
+                str(REPO / "pages" / file_name),
+                "warm" if warmed else "cold",
+            ],  # fmt: skip
             cwd=REPO,
             env=env,
             capture_output=True,
@@ -96,8 +112,10 @@ def main(argv: list[str] | None = None) -> int:
             continue
         result = json.loads(done.stdout.strip().splitlines()[-1])
         note = "  (the page raised an exception)" if result["failed"] else ""
-        first, cold, warm = (result[k] * 1000 for k in ("first", "cold", "warm"))
-        print(f"{url:<14} {first:>14.0f} {cold:>11.0f} {warm:>7.0f}{note}")
+        warming, first, cold, warm = (
+            result[k] * 1000 for k in ("warming", "first", "cold", "warm")
+        )
+        print(f"{url:<14} {warming:>8.0f} {first:>14.0f} {cold:>11.0f} {warm:>7.0f}{note}")
     return 0
 
 

@@ -83,6 +83,10 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("name")
     passwd = user_sub.add_parser("passwd", help="set a new password", parents=[with_db])
     passwd.add_argument("name")
+    revoke = user_sub.add_parser(
+        "revoke", help="end the account's signed-in sessions now", parents=[with_db]
+    )
+    revoke.add_argument("name")
 
     erase = sub.add_parser(
         "erase", help="erase one case or citizen from every table", parents=[with_db]

@@ -196,12 +196,22 @@ def signed_in_app(
     The session carries what `app.auth` keeps after a successful sign-in; the sign-in form
     itself is tested in tests/test_auth_page.py.
     """
-    from app import auth
+    import secrets
 
+    from app import auth
+    from app.accounts import Account, AccountStore, accounts_path
+
+    # a real account with a live store session, as a sign-in leaves them (checked every run)
+    account = Account(name or f"test-{role}", role, tuple(municipalities), worker_id)
+    store = AccountStore(accounts_path())
+    if store.get(account.name) != account:
+        store.remove(account.name)
+        store.add(account, secrets.token_urlsafe(16))
     at = AppTest.from_file(ROUTER, default_timeout=60)
     now = time.time()
+    at.session_state[auth.TOKEN_KEY] = store.open_session(account.name)
     at.session_state[auth.ACCOUNT_KEY] = {
-        "name": name or f"test-{role}",
+        "name": account.name,
         "role": role,
         "municipalities": list(municipalities),
         "worker_id": worker_id,

@@ -127,9 +127,47 @@ def _store(tmp_path: Path) -> AccountStore:
     return AccountStore(tmp_path / "accounts.sqlite")
 
 
+def _warehouse_with_workers(path: Path, workers: tuple[str, ...]) -> None:
+    from warehouse import db as wdb
+
+    with wdb.write_transaction(path) as con:
+        for worker in workers:
+            con.execute(
+                "insert into raw.workers (worker_id, municipality_code, role, name, active, exported_at, "
+                "batch_id) values ($w, '101', 'mentor', 'X', true, '2024-02-01', 1)",
+                {"w": worker},
+            )
+
+
+def test_cli_add_refuses_a_worker_id_the_warehouse_does_not_have(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+):
+    _stdin(monkeypatch, PASSWORD + "\n")
+    assert _cli(tmp_path, "add", "kim", "--role", "worker", "--worker-id", "W7") == 2
+    assert "intet datalager" in capsys.readouterr().err  # nothing to check it against
+    _warehouse_with_workers(tmp_path / "warehouse.duckdb", ("W8",))
+    _stdin(monkeypatch, PASSWORD + "\n")
+    assert _cli(tmp_path, "add", "kim", "--role", "worker", "--worker-id", "W7") == 2
+    assert "'W7' findes ikke" in capsys.readouterr().err
+    assert _store(tmp_path).get("kim") is None
+
+
+def test_every_user_command_says_which_accounts_file_it_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LAT_DB", raising=False)
+    assert main(["user", "list"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    expected = tmp_path / "data" / "accounts.sqlite"
+    warehouse = expected.parent / "warehouse.duckdb"
+    assert first == f"Brugerfil: {expected} (ved siden af datalageret {warehouse})"
+
+
 def test_cli_add_reads_the_password_from_stdin_and_never_prints_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
 ):
+    _warehouse_with_workers(tmp_path / "warehouse.duckdb", ("W7",))
     _stdin(monkeypatch, PASSWORD + "\nignored second line\n")
     assert _cli(tmp_path, "add", "kim", "--role", "worker", "--worker-id", "W7") == 0
     out = capsys.readouterr()
@@ -238,3 +276,75 @@ def test_demo_accounts_are_created_once_and_printable_again(tmp_path: Path):
         assert authenticate(store, name, password, delay=0) is not None
     assert store.get("medarbejder").worker_id == "W-B"
     assert store.get("koordinator").municipalities == ("101",)
+
+
+# --- sessions ------------------------------------------------------------------------------
+
+
+def test_a_session_token_is_signed_and_names_its_account(store: AccountStore):
+    token = store.open_session("anna", now=T0)
+    assert store.session(token, now=T0 + 1).name == "anna"
+    session_id, _, signature = token.partition(".")
+    forged = session_id + "." + ("0" * len(signature))
+    assert store.session(forged, now=T0 + 1) is None
+    assert store.session(session_id, now=T0 + 1) is None
+    assert store.session("x" * 500, now=T0 + 1) is None
+    assert store.session(None) is None
+    # the store keeps a hash of the session id, never the token
+    rows = store._query("select token_hash from sessions")
+    assert rows and session_id not in rows[0][0] and token not in rows[0][0]
+
+
+def test_a_session_expires_after_eight_hours_or_thirty_idle_minutes(store: AccountStore):
+    token = store.open_session("anna", now=T0)
+    for minute in range(1, 8 * 60, 20):  # active every 20 minutes for almost 8 hours
+        assert store.session(token, now=T0 + minute * 60) is not None, minute
+    assert store.session(token, now=T0 + 8 * 3600 + 1) is None
+    idle = store.open_session("anna", now=T0)
+    assert store.session(idle, now=T0 + 29 * 60) is not None
+    assert store.session(idle, now=T0 + 29 * 60 + 31 * 60) is None
+
+
+def test_revoke_password_change_and_removal_end_live_sessions(store: AccountStore):
+    store.add(make_account("bo", "national"), PASSWORD)
+    anna, bo = store.open_session("anna"), store.open_session("bo")
+    assert store.revoke("anna") == 1
+    assert store.session(anna) is None and store.session(bo) is not None
+    anna = store.open_session("anna")
+    store.set_password("anna", "et-helt-nyt-kodeord")
+    assert store.session(anna) is None
+    store.remove("bo")
+    assert store.session(bo) is None
+
+
+def test_a_session_made_under_another_key_is_refused(store: AccountStore, tmp_path: Path):
+    token = store.open_session("anna")
+    (tmp_path / accounts.SESSION_KEY_FILE_NAME).write_text("ab" * 32 + "\n")
+    assert AccountStore(store.path).session(token) is None
+    assert stat.S_IMODE((tmp_path / accounts.SESSION_KEY_FILE_NAME).stat().st_mode) == 0o600
+
+
+def test_cli_revoke_ends_the_sessions_of_that_user(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+):
+    _stdin(monkeypatch, PASSWORD + "\n")
+    _cli(tmp_path, "add", "bo", "--role", "national")
+    token = _store(tmp_path).open_session("bo")
+    capsys.readouterr()
+    assert _cli(tmp_path, "revoke", "bo") == 0
+    assert "1 aktive sessioner for bo er afsluttet" in capsys.readouterr().out
+    assert _store(tmp_path).session(token) is None
+    assert _cli(tmp_path, "revoke", "ghost") == 2
+
+
+def test_twenty_failures_from_one_client_lock_that_client_for_any_name(store: AccountStore):
+    for i in range(accounts.MAX_CLIENT_FAILURES):
+        name = f"guess-{i % 4}"  # under five per name: no name is locked
+        tried = authenticate(store, name, "wrong-password!", now=T0 + i, delay=0, client="1.2.3.4")
+        assert tried is None
+    assert store.locked_until("anna", T0 + 30) is None
+    assert store.client_locked_until("1.2.3.4", T0 + 30) is not None
+    # the right password from that client is refused; from another client it works
+    assert authenticate(store, "anna", PASSWORD, now=T0 + 30, delay=0, client="1.2.3.4") is None
+    assert authenticate(store, "anna", PASSWORD, now=T0 + 30, delay=0, client="5.6.7.8")
+    assert store.client_locked_until("1.2.3.4", T0 + 30 + 15 * 60 + 1) is None

@@ -300,12 +300,19 @@ def test_serve_runs_streamlit_on_the_app_with_the_address():
     command = streamlit_command(8600, "0.0.0.0")
     assert command[1:4] == ["-m", "streamlit", "run"] and command[4] == str(SERVED)
     assert command[5:9] == ["--server.port", "8600", "--server.address", "0.0.0.0"]
-    # the privacy settings hold however Streamlit is started
+    # the privacy and request-forgery settings hold however Streamlit is started, and only
+    # this machine's names may reach it (a bind to all interfaces opens no host to all)
     assert command[9:] == [
         "--client.disableDataExport",
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--server.enableXsrfProtection",
+        "true",
+        "--server.allowedHosts",
+        "localhost",
+        "--server.allowedHosts",
+        "127.0.0.1",
     ]
 
 

@@ -228,3 +228,125 @@ def test_the_dashboard_shows_only_the_sign_in_form_until_sign_in(store: AccountS
     at = _sign_in(at, "anna", PASSWORD)
     assert not at.exception
     assert at.metric, "after sign-in the overview shows its figures"
+
+
+# --- sessions that outlive a reload, and end when the account's owner or an admin says so -------
+
+
+def test_revoking_ends_the_live_session_at_its_next_run(store: AccountStore):
+    at = _sign_in(_app(), "anna", PASSWORD)
+    assert "SECRET" in _content(at)
+    assert store.revoke("anna") == 1
+    at.run()
+    assert not at.exception
+    assert "SECRET" not in _content(at)
+    assert at.text_input(key="auth_password") is not None
+    assert any("afsluttet" in i.value for i in at.info)
+    assert audit.read_events()["detail"][0] == '{"reason": "revoked"}'
+
+
+def test_a_new_password_or_a_removed_account_ends_the_live_session(store: AccountStore):
+    at = _sign_in(_app(), "anna", PASSWORD)
+    store.set_password("anna", "et-helt-nyt-kodeord")
+    assert "SECRET" not in _content(at.run())
+    at = _sign_in(_app(), "nat", PASSWORD)
+    store.remove("nat")
+    assert "SECRET" not in _content(at.run())
+
+
+def _reload(monkeypatch: pytest.MonkeyPatch, token: str | None) -> AppTest:
+    """A fresh session (F5) whose browser sends `token` as its session cookie."""
+    from app import auth
+
+    monkeypatch.setattr(auth, "_browser_cookie", lambda: token)
+    return _app()
+
+
+def test_a_reload_resumes_a_live_session_from_its_cookie(
+    store: AccountStore, monkeypatch: pytest.MonkeyPatch
+):
+    from app import auth
+
+    first = _sign_in(_app(), "anna", PASSWORD)
+    token = first.session_state[auth.TOKEN_KEY]
+    at = _reload(monkeypatch, token)
+    assert not at.exception
+    assert "SECRET CONTENT for anna as coordinator" in _content(at)
+    resumed = audit.read_events().filter(audit.read_events()["event"] == "sign_in")
+    assert '"resumed": true' in resumed["detail"][0]
+    # a forged, a revoked and an expired cookie give the form
+    session_id = token.partition(".")[0]
+    assert "SECRET" not in _content(_reload(monkeypatch, session_id + ".00"))
+    store.revoke("anna")
+    assert "SECRET" not in _content(_reload(monkeypatch, token))
+    old = store.open_session("anna", now=time.time() - 31 * 60)
+    assert "SECRET" not in _content(_reload(monkeypatch, old))
+
+
+def test_sign_out_ends_the_store_session_so_its_cookie_is_dead(
+    store: AccountStore, monkeypatch: pytest.MonkeyPatch
+):
+    from app import auth
+
+    at = _sign_in(_app(), "anna", PASSWORD)
+    token = at.session_state[auth.TOKEN_KEY]
+    at.button(key="auth_sign_out").click().run()
+    assert store.session(token) is None
+    reloaded = _reload(monkeypatch, token)
+    assert "SECRET" not in _content(reloaded)
+    # the sign-in page has the browser clear the dead cookie
+    assert any("method: 'DELETE'" in h.proto.body for h in reloaded.get("html"))
+
+
+def test_twenty_failures_from_one_client_lock_the_form_for_every_name(store: AccountStore):
+    from app.accounts import MAX_CLIENT_FAILURES
+
+    at = _app()
+    for i in range(MAX_CLIENT_FAILURES):
+        at = _sign_in(at, f"guess-{i % 4}", "wrong-password-1")
+    at = _sign_in(at, "anna", PASSWORD)
+    assert "SECRET" not in _content(at)
+    assert [e.value for e in at.error] == [
+        "For mange forkerte forsøg fra denne adresse. Prøv igen om 15 minutter."
+    ]
+
+
+def test_after_sign_in_the_browser_gets_a_ticket_for_its_cookie(store: AccountStore):
+    """The real router: the page posts a one-time ticket that redeems to the session's token."""
+    import json
+    import re
+
+    from app import auth, session_cookie
+    from tests.app_fixtures import ROUTER, build_app_warehouse
+
+    build_app_warehouse(Path(os.environ["LAT_DB"]))
+    at = _sign_in(AppTest.from_file(ROUTER, default_timeout=60).run(), "anna", PASSWORD)
+    assert not at.exception
+    scripts = [h.proto.body for h in at.get("html") if session_cookie.PATH in h.proto.body]
+    assert len(scripts) == 1
+    ticket = json.loads(re.search(r"body: (\"[^\"]+\")", scripts[0]).group(1))
+    assert session_cookie.redeem_ticket(ticket) == at.session_state[auth.TOKEN_KEY]
+    assert session_cookie.redeem_ticket(ticket) is None  # once only
+    assert auth.TICKET_KEY not in at.session_state
+
+
+def test_a_page_and_query_asked_for_before_sign_in_open_after_it(store: AccountStore):
+    """A deep link (…/progression?x=1) survives the sign-in form."""
+    from tests.app_fixtures import ROUTER, build_app_warehouse
+
+    build_app_warehouse(Path(os.environ["LAT_DB"]))
+    at = AppTest.from_file(ROUTER, default_timeout=60)
+    at.query_params["x"] = "1"
+    at.run()
+    assert at.text_input(key="auth_password") is not None
+    from app import auth
+
+    path, params = at.session_state[auth.NEXT_KEY]
+    assert params == {"x": "1"}
+    at.session_state[auth.NEXT_KEY] = ("progression", params)  # AppTest has no URL path
+    at = _sign_in(at, "anna", PASSWORD)
+    assert not at.exception
+    assert at.query_params["x"] == "1"
+    from app import i18n
+
+    assert [t.value for t in at.title] == [i18n.TEXTS["page_progression"]["da"]]

@@ -148,3 +148,257 @@ def test_serving_a_warehouse_of_an_older_version_brings_its_views_up_to_date(
     assert wdb.stored_schema_version(con) == wdb.schema_version()
     assert con.execute("select count(*) from mart.as_of").fetchall() == [(1,)]
     con.close()
+
+
+PRODUCTION = {
+    "server.address": "127.0.0.1",
+    "server.headless": True,
+    "server.enableXsrfProtection": True,
+    "server.enableCORS": True,
+    "server.enableAgentApi": False,
+    "server.enableStaticServing": False,
+    "server.runOnSave": False,
+    "server.fileWatcherType": "none",
+    "server.maxUploadSize": 1,
+    "server.maxMessageSize": 64,
+    "server.maxWidgetStateSize": 2,
+    "server.disconnectedSessionTTL": 60,
+    "server.maxCacheDataSize": "256mb",
+    "browser.gatherUsageStats": False,
+    "client.showErrorDetails": "none",
+    "client.toolbarMode": "minimal",
+    "client.disableDataExport": True,
+}
+
+EFFECTIVE = """
+import json, sys
+from app.server import effective_config, streamlit_command
+names = json.loads(sys.argv[1])
+print(json.dumps(effective_config(streamlit_command(8599, "127.0.0.1"), names)))
+"""
+
+
+def test_the_effective_streamlit_config_is_the_production_one(tmp_path: Path):
+    """What Streamlit runs with (config file plus `lat serve`'s flags), read as Streamlit reads
+    it, in a process of its own, from the folder `lat serve` moves to."""
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-c", EFFECTIVE, json.dumps([*PRODUCTION, "server.allowedHosts"])],
+        cwd=REPO,
+        env={**os.environ, "LAT_ALLOWED_HOSTS": "lat.example.dk, "},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    effective = json.loads(done.stdout.strip().splitlines()[-1])
+    assert {name: effective[name] for name in PRODUCTION} == PRODUCTION
+    assert effective["server.allowedHosts"] == ["localhost", "127.0.0.1", "lat.example.dk"]
+
+
+def test_allowed_hosts_never_open_to_any_host():
+    from app.server import allowed_hosts
+
+    assert allowed_hosts("0.0.0.0", {"LAT_ALLOWED_HOSTS": "*"}) == ["localhost", "127.0.0.1"]
+    assert allowed_hosts("10.0.0.5", {"LAT_ALLOWED_HOSTS": "a.dk,b.dk"}) == [
+        "localhost",
+        "127.0.0.1",
+        "10.0.0.5",
+        "a.dk",
+        "b.dk",
+    ]
+
+
+# --- the session cookie endpoint (app/asgi.py, app/session_cookie.py) -------------------------
+
+
+def _call(method: str, body: bytes = b"", headers: dict | None = None, path="/_lat/session"):
+    """One HTTP request straight through the guard; returns (status, headers, body)."""
+    import asyncio
+
+    from app.asgi import SecurityGuard
+
+    async def inner_app(scope, receive, send):  # what Streamlit would answer
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"streamlit"})
+
+    sent: list[dict] = []
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive():
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": method,
+        "path": path,
+        "scheme": "http",
+        "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
+    }
+    asyncio.run(SecurityGuard(inner_app)(scope, receive, send))
+    start = sent[0]
+    out_headers = {}
+    for k, v in start["headers"]:
+        out_headers.setdefault(k.decode(), []).append(v.decode())
+    return start["status"], out_headers, b"".join(m.get("body", b"") for m in sent[1:])
+
+
+SAME_ORIGIN = {"host": "127.0.0.1:8501", "origin": "http://127.0.0.1:8501"}
+
+
+@pytest.fixture
+def session_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from app.accounts import AccountStore, accounts_path, make_account
+
+    monkeypatch.setenv("LAT_DB", str(tmp_path / "warehouse.duckdb"))
+    store = AccountStore(accounts_path())
+    store.add(make_account("anna", "national"), "korrekt-hest-batteri")
+    return store
+
+
+def test_a_ticket_buys_an_httponly_strict_cookie_once(session_store):
+    from app import session_cookie
+
+    token = session_store.open_session("anna")
+    ticket = session_cookie.issue_ticket(token)
+    status, headers, _ = _call("POST", ticket.encode(), SAME_ORIGIN)
+    assert status == 204
+    (cookie,) = headers["set-cookie"]
+    assert cookie.startswith(f"lat_session={token};")
+    for flag in ("HttpOnly", "SameSite=Strict", "Path=/", "Max-Age=28800"):
+        assert flag in cookie
+    assert "Secure" not in cookie  # plain http to this machine; https gets Secure
+    assert headers["x-frame-options"] == ["DENY"]
+    assert _call("POST", ticket.encode(), SAME_ORIGIN)[0] == 403  # used up
+    assert _call("POST", b"made-up", SAME_ORIGIN)[0] == 403
+    assert _call("GET", b"", SAME_ORIGIN)[0] == 405
+
+
+def test_the_cookie_endpoint_refuses_other_sites(session_store):
+    from app import session_cookie
+
+    ticket = session_cookie.issue_ticket(session_store.open_session("anna"))
+    foreign = {"host": "127.0.0.1:8501", "origin": "https://evil.example"}
+    assert _call("POST", ticket.encode(), foreign)[0] == 403
+    cross_site = {**SAME_ORIGIN, "sec-fetch-site": "cross-site"}
+    assert _call("POST", ticket.encode(), cross_site)[0] == 403
+    assert _call("DELETE", b"", foreign)[0] == 403
+
+
+def test_https_behind_a_trusted_proxy_marks_the_cookie_secure(
+    session_store, monkeypatch: pytest.MonkeyPatch
+):
+    from app import session_cookie
+
+    proxied = {**SAME_ORIGIN, "x-forwarded-proto": "https"}
+    ticket = session_cookie.issue_ticket(session_store.open_session("anna"))
+    assert "Secure" not in _call("POST", ticket.encode(), proxied)[1]["set-cookie"][0]
+    monkeypatch.setenv("LAT_TRUSTED_PROXIES", "1")
+    ticket = session_cookie.issue_ticket(session_store.open_session("anna"))
+    assert "; Secure" in _call("POST", ticket.encode(), proxied)[1]["set-cookie"][0]
+
+
+def test_delete_ends_the_cookies_session_and_clears_it(session_store):
+    token = session_store.open_session("anna")
+    status, headers, _ = _call("DELETE", b"", {**SAME_ORIGIN, "cookie": f"lat_session={token}"})
+    assert status == 204
+    assert headers["set-cookie"][0].startswith("lat_session=;")
+    assert "Max-Age=0" in headers["set-cookie"][0]
+    assert session_store.session(token) is None
+
+
+def test_tickets_expire():
+    from app import session_cookie
+
+    ticket = session_cookie.issue_ticket("token", now=100.0)
+    assert (
+        session_cookie.redeem_ticket(ticket, now=100.0 + session_cookie.TICKET_SECONDS + 1) is None
+    )
+
+
+# --- warming (app/warmup.py) ----------------------------------------------------------------------
+
+
+def _queries_during(monkeypatch: pytest.MonkeyPatch, action) -> list[str]:
+    from warehouse.db import Reader
+
+    seen: list[str] = []
+    original = Reader.frame
+
+    def counting(self, query, params=None):
+        seen.append(query)
+        return original(self, query, params)
+
+    monkeypatch.setattr(Reader, "frame", counting)
+    action()
+    monkeypatch.setattr(Reader, "frame", original)
+    return seen
+
+
+@pytest.mark.parametrize(
+    ("role", "municipalities"), [("national", ()), ("viewer", ()), ("coordinator", ("101",))]
+)
+def test_after_warming_the_first_landing_page_runs_no_query(
+    app_db, monkeypatch: pytest.MonkeyPatch, role: str, municipalities: tuple
+):
+    """What `lat serve` does before it takes sessions: the overview's first run for a national
+    user, a viewer and a coordinator account in the store then reads only the cache."""
+    import streamlit as st
+
+    from app import warmup
+    from app.accounts import AccountStore, accounts_path, make_account
+    from tests.app_fixtures import signed_in_app
+
+    st.cache_data.clear()
+    store = AccountStore(accounts_path())
+    if store.get("warm-coordinator") is None:
+        store.add(make_account("warm-coordinator", "coordinator", ["101"]), "korrekt-hest-batteri")
+    at = signed_in_app(role, municipalities=municipalities)  # before warming: it adds accounts
+    assert _queries_during(monkeypatch, warmup.warm), "warming ran no query at all"
+    queries = _queries_during(monkeypatch, lambda: at.run(timeout=60))
+    assert not at.exception
+    assert at.metric, "the overview drew its figures"
+    assert queries == [], f"the first view still ran {len(queries)} queries"
+
+
+def test_a_new_load_is_warmed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from app import warmup
+
+    db = tmp_path / "warehouse.duckdb"
+    ensure_warehouse(db)
+    calls: list[Path] = []
+    monkeypatch.setattr(warmup, "warm", lambda path=None, accounts=True: calls.append(path))
+    rewarmer = warmup.Rewarmer(db, poll=0.05)
+    rewarmer.start()
+    try:
+        time.sleep(0.3)
+        assert calls == [db]  # the accounts' landing pages, once the server answers
+        calls.clear()
+        time.sleep(0.2)
+        assert calls == []  # nothing changed: nothing to warm
+        replacement = tmp_path / "new.duckdb"
+        ensure_warehouse(replacement)
+        os.replace(replacement, db)  # what a load does
+        deadline = time.monotonic() + 5
+        while not calls and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        rewarmer.stop()
+    assert calls == [db]
+
+
+def test_serve_keeps_the_servers_memory_arenas_few(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from app import server
+
+    seen: dict = {}
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    monkeypatch.setattr(server.os, "execve", lambda path, argv, env: seen.update(env))
+    monkeypatch.chdir(tmp_path)
+    db = tmp_path / "warehouse.duckdb"
+    ensure_warehouse(db)
+    server.serve(db, 8599, "127.0.0.1")
+    assert seen["MALLOC_ARENA_MAX"] == "2"
+    assert seen["LAT_DB"] == str(db)

@@ -1,0 +1,196 @@
+"""Warming the server, so that the first viewer after a start or a new load does not wait.
+
+`lat serve` runs app/asgi.py, whose lifespan calls `warm(accounts=False)` before the server
+accepts a session and starts `Rewarmer`, which warms each account's landing page at once (the
+server is answering by then: with many coordinators that takes a while) and everything again
+whenever a load has replaced the warehouse file.
+`warm()` does what every first view would otherwise do in its own run:
+- imports the dashboard's modules (pages import them) and has Altair load its schema;
+- attaches the warehouse (the shared reader) and reads the marts once, so DuckDB has them;
+- fills the query cache for the landing page (the overview) as each kind of viewer opens it
+  with the default filters: national users and viewers share one set of results; each
+  coordinator set of municipalities and each worker in the account store has its own.
+
+Failures are logged, never raised: a server that could not warm still serves.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from streamlit.logger import get_logger
+
+log = get_logger(__name__)  # Streamlit's: its handler writes INFO lines to the server's log
+
+MODULES = (
+    "streamlit.elements.arrow",
+    "streamlit.elements.vega_charts",
+    "streamlit.dataframe_util",
+    "app.auth",
+    "app.charts",
+    "app.components",
+    "app.filters",
+    "app.indicator_parts",
+    "app.page_charts",
+    "app.queries.attention",
+    "app.queries.caseloads",
+    "app.queries.data_quality",
+    "app.queries.fidelity",
+    "app.queries.overview",
+    "app.queries.prepost",
+    "app.queries.progression",
+)
+POLL_SECONDS = 2.0
+RELEASE_SECONDS = 30.0  # how often freed memory is handed back to the system
+
+
+@contextmanager
+def _quiet_streamlit():
+    """Cached functions and session state used outside a script run warn ("missing
+    ScriptRunContext") each time; here that is expected (there is no session), so those
+    warnings are held back meanwhile (the logger levels are process-wide: a page run at the
+    same moment would not warn either, which is harmless)."""
+    names = (
+        "streamlit.runtime.scriptrunner_utils.script_run_context",
+        "streamlit.runtime.state.session_state_proxy",  # a query that asks for the viewer
+    )
+    loggers = [logging.getLogger(name) for name in names]
+    levels = [logger.level for logger in loggers]
+    for logger in loggers:
+        logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        for logger, level in zip(loggers, levels, strict=True):
+            logger.setLevel(level)
+
+
+def _imports() -> None:
+    for name in MODULES:
+        importlib.import_module(name)
+    # Libraries that Streamlit and Altair import lazily on a first chart or table: imported
+    # here, before sessions, since two sessions importing one at once can see it half made
+    # (seen as "partially initialized module 'pandas'" on a page under load).
+    import altair as alt
+    import pandas  # noqa: F401
+    import polars as pl
+    import pyarrow  # noqa: F401
+
+    alt.Chart(pl.DataFrame({"x": [1, 2], "y": [1, 2]})).mark_line().encode(
+        x="x:Q", y="y:Q"
+    ).to_dict()  # the first to_dict loads and validates against Vega-Lite's schema
+
+
+def landing_scopes(accounts: bool = True) -> list:
+    """One scope per distinct set of landing-page results: national (viewers share it: their
+    suppression is applied after the cache), then (`accounts`) each coordinator or worker
+    account's own."""
+    from app.accounts import open_store
+    from app.scope import Scope
+
+    scopes = {("national", frozenset(), None): Scope(role="national", user="(warm-up)")}
+    try:
+        listed = open_store().list() if accounts else []
+    except Exception:  # no account store yet: only the national view
+        listed = []
+    for account in listed:
+        if account.role in ("coordinator", "worker"):
+            key = (account.role, frozenset(account.municipalities), account.worker_id)
+            scopes.setdefault(key, account.scope())
+    return list(scopes.values())
+
+
+def warm_landing(scope) -> None:
+    """The overview's queries for `scope` with the default filters (as a first view runs them)."""
+    from app import data
+    from app.filters import Filters, validated
+    from app.queries import fidelity, overview, prepost
+
+    filters = validated(Filters(), data.filter_options(scope))
+    overview.figures(scope, filters)
+    fidelity.control_chart(scope, filters)
+    fidelity.cadence_days()
+    prepost.reference(scope, "WHO5")
+
+
+def warm(db: Path | None = None, *, accounts: bool = True) -> dict[str, float]:
+    """Warm imports, the reader and the landing page (national; with `accounts` also each
+    coordinator's and worker's); returns seconds since the start per step (for the log)."""
+    from app import data
+    from warehouse.db import db_path
+
+    path = db_path(db)
+    steps: dict[str, float] = {}
+    started = time.perf_counter()
+    with _quiet_streamlit():
+        try:
+            _imports()
+            steps["imports"] = time.perf_counter() - started
+            if data.status() != "ready":
+                return steps
+            data.as_of()
+            data.last_load()
+            steps["reader"] = time.perf_counter() - started
+            for scope in landing_scopes(accounts):
+                warm_landing(scope)
+            steps["landing"] = time.perf_counter() - started
+        except Exception:
+            log.exception("warming the dashboard failed (it serves anyway) on %s", path)
+    log.info("warmed in %.1f s: %s", time.perf_counter() - started, steps)
+    return steps
+
+
+def release_memory() -> bool:
+    """Hand freed heap memory back to the system (glibc keeps it otherwise), so the server's
+    size falls again when sessions end and their results leave the cache."""
+    try:
+        import ctypes
+
+        return bool(ctypes.CDLL("libc.so.6").malloc_trim(0))
+    except (OSError, AttributeError):  # not glibc: nothing to do
+        return False
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    try:
+        seen = path.stat()
+    except OSError:
+        return None
+    return seen.st_ino, seen.st_mtime_ns, seen.st_size
+
+
+class Rewarmer(threading.Thread):
+    """Warms again after each new load (the warehouse file was replaced or changed), and hands
+    freed memory back to the system every RELEASE_SECONDS."""
+
+    def __init__(self, db: Path | None = None, poll: float = POLL_SECONDS):
+        super().__init__(name="lat-rewarm", daemon=True)
+        from warehouse.db import db_path
+
+        self.path = db_path(db)
+        self.poll = poll
+        self.warmed = 0
+        self._stop_event = threading.Event()
+        self._seen = _stamp(self.path)
+
+    def run(self) -> None:
+        warm(self.path)  # the accounts' landing pages, after the server took its first session
+        last_release = time.monotonic()
+        while not self._stop_event.wait(self.poll):
+            if time.monotonic() - last_release > RELEASE_SECONDS:
+                release_memory()
+                last_release = time.monotonic()
+            now = _stamp(self.path)
+            if now is None or now == self._seen:
+                continue
+            self._seen = now
+            warm(self.path)
+            self.warmed += 1
+
+    def stop(self) -> None:
+        self._stop_event.set()

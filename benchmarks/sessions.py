@@ -1,0 +1,420 @@
+"""Sessions benchmark: many signed-in browser sessions walk the dashboard while loads replace it.
+
+    python -m benchmarks.sessions                      # 25 sessions, 5 minutes, 100,000 cases
+    python -m benchmarks.sessions --sessions 4 --minutes 1 --cases 20000
+
+Builds (once, like benchmarks.pages) a warehouse of N synthetic cases and a second export of the
+same size (another seed), copies the warehouse to a file of its own and starts `lat serve` on it.
+Accounts are made for the run: coordinators of several municipalities, national users and
+viewers (a fresh random password each). Then `--browsers` Chromium processes (Debian's
+chromium, several contexts each) sign in `--sessions` sessions through the real form; each
+walks every page in its navigation and changes the "period from" month on each, again and
+again, until `--minutes` have passed. Meanwhile `lat load` replaces the served warehouse
+`--loads` times, alternating between the two exports.
+
+Every click is timed in the browser (performance.now) from the click until the app's script
+state is `notRunning` after having been `running` and, on a page with charts, a chart is
+visible: "click-to-drawn". An error is an exception box or error message on the page, a
+"Traceback" in its text, or a view that never settles (`--settle-seconds`). Server memory is the
+RSS of the `lat serve` process (sampled every half second), at its peak and again after the
+browsers have closed and Streamlit's disconnected-session TTL has passed.
+
+Prints the figures; exits 1 when a target is missed (p95 > 3 s, any error) so it can gate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+TARGET_P95_MS = 3000
+ERROR_SELECTOR = "[data-testid=stException], [data-testid=stAlertContentError]"
+NAV_LINK = "[data-testid=stSidebarNav] a"
+PERIOD_BOX = "[data-testid=stSidebar] [data-testid=stSelectbox]"
+
+
+# --- the server side -----------------------------------------------------------------------------
+
+
+def prepare(cases: int, seed: int, work: Path) -> tuple[Path, list[Path]]:
+    """The served warehouse (a copy of the benchmark one) and the two exports loads alternate."""
+    from benchmarks.load import synthesise
+    from benchmarks.pages import build_warehouse
+
+    os.environ.setdefault("LAT_PSEUDONYM_KEY", "benchmark-key")
+    work.mkdir(parents=True, exist_ok=True)
+    source = build_warehouse(work, cases, seed)
+    second = work / f"export-{cases}-{seed + 1}"
+    second.mkdir(parents=True, exist_ok=True)
+    synthesise(second, cases, seed + 1)
+    served_dir = work / "sessions-served"
+    if served_dir.exists():
+        shutil.rmtree(served_dir)
+    served_dir.mkdir(mode=0o700)
+    served = served_dir / "warehouse.duckdb"
+    shutil.copy2(source, served)
+    return served, [second, work / f"export-{cases}-{seed}"]
+
+
+def make_accounts(db: Path, sessions: int) -> list[tuple[str, str, str]]:
+    """(name, role, password) for each session: about half coordinators (of the warehouse's
+    largest municipalities, one to two each), a third national, the rest viewers."""
+    import duckdb
+
+    from app.accounts import make_account, open_store
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        munis = [
+            str(int(row[0]))
+            for row in con.execute(
+                "select municipality_code from raw.cases group by 1 order by count(*) desc limit 8"
+            ).fetchall()
+        ]
+    finally:
+        con.close()
+    store = open_store(db)
+    accounts = []
+    for i in range(sessions):
+        kind = i % 6
+        if kind in (0, 2, 4):
+            role, codes = "coordinator", [munis[i % len(munis)]]
+            if kind == 4 and len(munis) > 1:
+                codes.append(munis[(i + 1) % len(munis)])
+        elif kind in (1, 5):
+            role, codes = "national", []
+        else:
+            role, codes = "viewer", []
+        name = f"bench-{role}-{i}"
+        password = secrets.token_urlsafe(16)
+        if store.get(name) is not None:
+            store.remove(name)
+        store.add(make_account(name, role, codes, None), password)
+        accounts.append((name, role, password))
+    return accounts
+
+
+def rss_mib(pid: int) -> float:
+    """Resident memory of `pid` and its children (Streamlit runs in the `lat serve` process)."""
+    total = 0
+    pids = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        pids += [int(child) for child in children]
+    except OSError:
+        pass
+    for one in pids:
+        try:
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        except OSError:
+            continue
+    return total / 1024
+
+
+class MemorySampler(threading.Thread):
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.samples, self._stop = pid, 0.0, [], threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.wait(0.5):
+            now = rss_mib(self.pid)
+            self.samples.append(now)
+            self.peak = max(self.peak, now)
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def run_loads(db: Path, exports: list[Path], starts: list[float], out: list[float]) -> None:
+    """`lat load` at each start (seconds from now), timed as whole processes."""
+    from benchmarks.load import lat_command, timed_process
+
+    begun = time.monotonic()
+    for i, start in enumerate(starts):
+        time.sleep(max(0.0, start - (time.monotonic() - begun)))
+        export = exports[i % len(exports)]
+        out.append(timed_process([*lat_command(), "load", str(export), "--db", str(db)]).seconds)
+
+
+# --- the browser side ----------------------------------------------------------------------------
+
+ARM = """() => {
+  const app = document.querySelector('[data-testid=stApp]');
+  const mark = {start: performance.now(), ran: false, end: null};
+  window.__latBench = mark;
+  const watch = new MutationObserver(() => {
+    const state = app.getAttribute('data-test-script-state');
+    if (state === 'running') mark.ran = true;
+    else if (mark.ran && state === 'notRunning') { mark.end = performance.now(); watch.disconnect(); }
+  });
+  watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+}"""
+
+
+async def _settled(page, timeout_ms: float) -> None:
+    idle = "[data-testid='stApp'][data-test-script-state='notRunning']"
+    await page.wait_for_selector(idle, timeout=timeout_ms)
+    await page.wait_for_timeout(200)  # a follow-up run may start at once
+    await page.wait_for_selector(idle, timeout=timeout_ms)
+
+
+async def _timed(page, action, timeout_ms: float) -> float:
+    """ms from `action` (a click) until the run it caused ended and a chart (if any) shows."""
+    from benchmarks.browser import CHART
+
+    await page.evaluate(ARM)
+    await action()
+    await page.wait_for_function("window.__latBench.end !== null", timeout=timeout_ms)
+    end = (await page.evaluate("window.__latBench")) or {}
+    drawn = end.get("end") or 0.0
+    if await page.locator(".vega-embed").count():
+        await page.wait_for_selector(CHART, state="visible", timeout=timeout_ms)
+        drawn = max(drawn, await page.evaluate("performance.now()"))
+    return drawn - end["start"]
+
+
+async def _has_error(page) -> str | None:
+    if await page.locator(ERROR_SELECTOR).count():
+        return (await page.locator(ERROR_SELECTOR).first.inner_text())[:200]
+    body = await page.locator("[data-testid=stMain]").inner_text()
+    return "Traceback in the page" if "Traceback" in body else None
+
+
+async def one_session(browser, url: str, account: tuple, until: float, settle_ms: float) -> dict:
+    from tests.browser.conftest import SIGN_IN_NAME, SIGN_IN_PASSWORD
+
+    name, role, password = account
+    stats = {"role": role, "views": 0, "errors": [], "timings": [], "held": False}
+    context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = await context.new_page()
+    page.set_default_timeout(settle_ms)
+    try:
+        await page.goto(url)
+        await _settled(page, settle_ms)
+        await page.get_by_label(SIGN_IN_NAME).fill(name)
+        await page.get_by_label(SIGN_IN_PASSWORD).fill(password)
+        await page.get_by_label(SIGN_IN_PASSWORD).press("Enter")
+        signing_in = time.monotonic()
+        await page.wait_for_selector(NAV_LINK, timeout=settle_ms)
+        await _settled(page, settle_ms)
+        stats["sign_in_ms"] = (time.monotonic() - signing_in) * 1000
+        stats["held"] = True
+        if error := await _has_error(page):
+            stats["errors"].append(f"first page: {error}")
+        titles = await page.locator(NAV_LINK).all_inner_texts()
+        step = 0
+        while time.time() < until:
+            title = titles[step % len(titles)]
+            step += 1
+            try:
+                link = page.locator(NAV_LINK).filter(has_text=title).first
+                stats["timings"].append(await _timed(page, link.click, settle_ms))
+                stats["views"] += 1
+                await _settled(page, settle_ms)
+                if error := await _has_error(page):
+                    stats["errors"].append(f"{title}: {error}")
+                if time.time() >= until or not await page.locator(PERIOD_BOX).count():
+                    continue
+
+                async def change_period(key=("ArrowUp", "ArrowDown")[step % 2]):
+                    await page.locator(PERIOD_BOX).first.click()
+                    await page.get_by_role("option").first.wait_for()
+                    await page.keyboard.press(key)
+                    await page.keyboard.press("Enter")
+
+                stats["timings"].append(await _timed(page, change_period, settle_ms))
+                stats["views"] += 1
+                await _settled(page, settle_ms)
+                if error := await _has_error(page):
+                    stats["errors"].append(f"{title} (period changed): {error}")
+            except Exception as error:  # a view that never settles is an error, and we go on
+                stats["errors"].append(f"{title}: {type(error).__name__}: {str(error)[:160]}")
+                try:
+                    await page.goto(url)  # the same browser: the session cookie signs in again
+                    await page.wait_for_selector(NAV_LINK, timeout=settle_ms)
+                except Exception:
+                    break
+    except Exception as error:
+        stats["errors"].append(f"sign-in: {type(error).__name__}: {str(error)[:160]}")
+    finally:
+        await context.close()
+    return stats
+
+
+async def _browser_main(url: str, accounts: list, until: float, settle_ms: float) -> list[dict]:
+    from playwright.async_api import async_playwright
+
+    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        try:
+            results = []
+            tasks = []
+            for i, account in enumerate(accounts):
+                await asyncio.sleep(0.5 * (i > 0))  # not all sign-ins in the same instant
+                tasks.append(
+                    asyncio.create_task(one_session(browser, url, account, until, settle_ms))
+                )
+            results = await asyncio.gather(*tasks)
+        finally:
+            await browser.close()
+    return list(results)
+
+
+def browser_worker(argv: list[str]) -> int:
+    """`--worker URL ACCOUNTS_JSON UNTIL SETTLE_MS`: one Chromium, its sessions; JSON on stdout."""
+    url, accounts, until, settle_ms = argv[0], json.loads(argv[1]), float(argv[2]), float(argv[3])
+    results = asyncio.run(_browser_main(url, accounts, until, settle_ms))
+    print(json.dumps(results))
+    return 0
+
+
+# --- the run -------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sessions", type=int, default=25)
+    parser.add_argument("--browsers", type=int, default=4, help="Chromium processes")
+    parser.add_argument("--minutes", type=float, default=5.0)
+    parser.add_argument("--loads", type=int, default=2)
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--settle-seconds", type=float, default=60.0)
+    parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "lat-bench")
+    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        return browser_worker(args.worker)
+
+    from tests.browser.conftest import CHROMIUM, _free_port, _healthy, stop_group
+
+    if not CHROMIUM.exists():
+        raise SystemExit(f"no Chromium at {CHROMIUM}")
+    db, exports = prepare(args.cases, args.seed, args.work)
+    accounts = make_accounts(db, args.sessions)
+    print(f"warehouse: {db} ({args.cases:,} cases); {args.sessions} sessions in "
+          f"{args.browsers} Chromium processes for {args.minutes:g} min, {args.loads} loads")  # fmt: skip
+    port = _free_port()
+    log_path = db.parent / "server.log"
+    log = log_path.open("wb")
+    started = time.monotonic()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--db", str(db)],
+        cwd=REPO,
+        env={**os.environ, "LAT_DB": str(db)},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        while not _healthy(url):
+            if server.poll() is not None or time.monotonic() - started > 300:
+                raise SystemExit(f"the dashboard did not start: {log_path.read_text()[-2000:]}")
+            time.sleep(0.2)
+        print(f"server answering after {time.monotonic() - started:.1f} s")
+        memory = MemorySampler(server.pid)
+        memory.start()
+        idle_mib = rss_mib(server.pid)
+        seconds = args.minutes * 60
+        until = time.time() + seconds
+        groups = [accounts[i :: args.browsers] for i in range(args.browsers)]
+        workers = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "benchmarks.sessions",
+                    "--worker",
+                    url,
+                    json.dumps(group),
+                    str(until),
+                    str(args.settle_seconds * 1000),
+                ],
+                cwd=REPO,
+                stdout=subprocess.PIPE,
+                text=True,
+            )  # fmt: skip
+            for group in groups
+            if group
+        ]
+        load_times: list[float] = []
+        starts = [seconds * (i + 1) / (args.loads + 1) for i in range(args.loads)]
+        loader = threading.Thread(target=run_loads, args=(db, exports, starts, load_times))
+        loader.start()
+        results = []
+        for worker in workers:
+            out, _ = worker.communicate()
+            results += json.loads(out.strip().splitlines()[-1]) if out.strip() else []
+        loader.join()
+        end_mib = rss_mib(server.pid)
+        ttl = 60 + 15  # server.disconnectedSessionTTL, then Streamlit's cleanup pass
+        time.sleep(ttl)
+        after_mib = rss_mib(server.pid)
+        memory.stop()
+    finally:
+        stop_group(server)
+        log.close()
+
+    timings = [t for r in results for t in r["timings"]]
+    errors = [e for r in results for e in r["errors"]]
+    held = sum(r["held"] for r in results)
+    views = sum(r["views"] for r in results)
+    log_text = log_path.read_text(errors="replace")
+    print(f"sessions held: {held} of {args.sessions}")
+    print(f"page views: {views}")
+    print(f"errors: {len(errors)}")
+    for error in errors[:10]:
+        print(f"  {error}")
+    if timings:
+        print(f"click-to-drawn: p50 {statistics.median(timings):.0f} ms, "
+              f"p95 {percentile(timings, 0.95):.0f} ms, max {max(timings):.0f} ms")  # fmt: skip
+    print("load times during the run: " + ", ".join(f"{s:.1f} s" for s in load_times))
+    print(f"server memory: {idle_mib:.0f} MiB before sessions, peak {memory.peak:.0f} MiB, "
+          f"{end_mib:.0f} MiB as the sessions ended, {after_mib:.0f} MiB {ttl} s after")  # fmt: skip
+    warnings = log_text.count("missing ScriptRunContext")
+    tracebacks = log_text.count("Traceback")
+    sign_ins = [r["sign_in_ms"] for r in results if "sign_in_ms" in r]
+    if sign_ins:
+        print(f"sign-in to first page drawn: p50 {statistics.median(sign_ins):.0f} ms, "
+              f"max {max(sign_ins):.0f} ms")  # fmt: skip
+    print(f"server log: {tracebacks} tracebacks, {warnings} 'missing ScriptRunContext' warnings "
+          f"({log_path})")  # fmt: skip
+    met = (
+        held == args.sessions
+        and not errors
+        and not tracebacks  # a page's error message is logged with its traceback
+        and percentile(timings, 0.95) <= TARGET_P95_MS
+    )
+    print("targets (p95 <= 3 s, 0 errors, every session held): " + ("met" if met else "MISSED"))
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
