@@ -9,7 +9,12 @@ import pytest
 from app.queries import data_quality as q
 from app.scope import Scope
 from etl.cpr import MASK, looks_like_cpr
-from tests.app_fixtures import build_app_warehouse, everything_shown, page_as, through_router
+from tests.app_fixtures import (
+    build_app_warehouse,
+    everything_shown,
+    page_as,
+    through_router,
+)
 from warehouse.db import write_transaction
 
 SERVER_FOLDER = "/srv/lat/eksporter"
@@ -77,7 +82,8 @@ def test_the_page_shows_an_export_by_its_masked_name_never_a_server_path(
             {"path": f"{SERVER_FOLDER}/010190-1234/"},
         )
         con.execute(
-            "insert into etl.rejected_rows values (3, $file, 'forloeb', 2, 'kommunekode', "
+            "insert into etl.rejected_rows (batch_id, source_file, table_name, source_row, "
+            "column_name, reason_code, message, raw_values, resolved_batch_id) values (3, $file, 'forloeb', 2, 'kommunekode', "
             "'unknown_municipality', 'Kommunekoden 999 findes ikke.', $raw, null)",
             {
                 "file": "eksport.zip:0101901234/forloeb.csv",
