@@ -110,6 +110,13 @@ TEXTS: dict[str, dict[str, str]] = {
         "to 2 (always the same for the same cases), so two views cannot be subtracted.",
     },
     "hidden": {"da": "skjult", "en": "hidden"},
+    # which population a figure is about (app.components.population_text)
+    "population_country": {"da": "Hele landet", "en": "Whole country"},
+    "population_own_cases": {"da": "Dine forløb", "en": "Your cases"},
+    "population_and": {"da": "og", "en": "and"},
+    "population_narrowed": {"da": "{who} (filtreret)", "en": "{who} (filtered)"},
+    "population_figures": {"da": "Tal for: {who}", "en": "Figures for: {who}"},
+    "population_beside": {"da": "{who}: {value}", "en": "{who}: {value}"},
     # freshness
     "as_of": {"da": "Data pr. {date}", "en": "Data as of {date}"},
     "last_load": {"da": "seneste indlæsning {date}", "en": "last load {date}"},

@@ -73,7 +73,7 @@ case_flags as (
         c.is_exact,
         c.case_type,
         c.start_date between p.p_start and p.p_end as is_new,
-        c.status <> 'active' and c.end_date between p.p_start and p.p_end as is_closed,
+        mart.is_ended_between(c.status, c.end_date, p.p_start, p.p_end) as is_closed,
         f.on_cadence,
         f.has_pre,
         f.has_post,
@@ -81,7 +81,7 @@ case_flags as (
         o.reliable_change = 'improved' as is_who5_improved,
     from periods as p
     left join scoped_cases as c
-        on staging.is_active_between(c.start_date, c.end_date, p.p_start, p.p_end)
+        on mart.is_active_between(c.start_date, c.end_date, p.p_start, p.p_end)
     left join mart.fidelity as f on f.case_id = c.case_id
     left join mart.case_outcomes as o on o.case_id = c.case_id and o.instrument = 'WHO5'
 ),
