@@ -454,8 +454,12 @@ def population(scope: Scope, filters: Filters, level: str = "aggregate") -> Popu
     )
 
 
-def country(filters: Filters) -> Filters:
-    """The same view for the whole country (the comparison beside a municipality's figures)."""
+def country(scope: Scope, filters: Filters) -> Filters | None:
+    """The same view for the whole country, the comparison beside a municipality's figures
+    (a coordinator's default); None when the view is the country already, or the viewer counts
+    only their own cases (a worker)."""
+    if scope.role == "worker" or not filters.municipalities:
+        return None
     return replace(filters, municipalities=())
 
 

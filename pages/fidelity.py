@@ -22,6 +22,12 @@ ATTENTION_NOTE = {
     "en": "Active cases overdue a measurement are listed on the page Needs attention.",
 }
 ON_CADENCE = {"da": "Målt hver anden måned", "en": "Measured every second month"}
+# the headline counts each case of the period once, over its whole period; the monthly line
+# counts each month's active cases up to that month: two figures, so two labels
+ON_CADENCE_WHOLE = {"da": "Målt hver anden måned, hele forløbet",
+                    "en": "Measured every second month, whole case"}  # fmt: skip
+ON_CADENCE_MONTHLY = {"da": "Målt hver anden måned indtil måneden",
+                      "en": "Measured every second month up to the month"}  # fmt: skip
 TABLE_COLUMNS = {
     "label": {"da": "Gruppe", "en": "Group"},
     "n_cases": {"da": "Forløb", "en": "Cases"},
@@ -53,13 +59,21 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int) -> None:
     first, second, third, fourth = st.columns(4)
     with first:
         components.figure(
-            tr(ON_CADENCE), _share_text(total, "share_on_cadence", "suppressed"),
+            tr(ON_CADENCE_WHOLE), _share_text(total, "share_on_cadence", "suppressed"),
             trend=monthly["share"].to_list() if monthly.height else None,
             help=tr({"da": "Andel af periodens aktive forløb, hvor intet hul mellem start, "
-                           "progressionsmålinger og slut (eller i dag) er over {d} dage.",
+                           "progressionsmålinger og slut (eller i dag) er over {d} dage: hvert "
+                           "forløb tælles én gang, over hele forløbet. Kurven og grafen pr. "
+                           "måned tæller i stedet månedens aktive forløb, med huller indtil "
+                           "månedens udgang; et forløb, der senere får et for langt hul, tæller "
+                           "med i månederne før, så kurven ligger ofte højere.",
                      "en": "Share of the period's active cases where no gap between the start, "
                            "the progression measurements and the end (or today) exceeds {d} "
-                           "days."}, d=limit),
+                           "days: each case counts once, over its whole period. The sparkline "
+                           "and the monthly chart count each month's active cases instead, "
+                           "with gaps up to the month's end; a case that has too long a gap "
+                           "later counts as on cadence in the months before, so the line is "
+                           "often higher."}, d=limit),
         )  # fmt: skip
     with second:
         components.figure(
@@ -81,9 +95,12 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int) -> None:
         components.figure(
             tr({"da": "Aktive forløb over grænsen", "en": "Active cases overdue"}),
             _count_text(total, "n_overdue", "overdue_suppressed"),
-            help=tr({"da": "Aktive forløb uden progressionsmåling i mere end {d} dage.",
+            help=tr({"da": "Aktive forløb uden progressionsmåling i mere end {d} dage pr. "
+                           "dataenes dato, blandt periodens forløb; de står på siden "
+                           "Opmærksomhed (med årsagen «mangler måling»).",
                      "en": "Active cases with no progression measurement for more than {d} "
-                           "days."}, d=limit),
+                           "days as of the data's date, among the period's cases; they are "
+                           "listed on the page Needs attention (reason “overdue”)."}, d=limit),
         )  # fmt: skip
 
 
@@ -97,18 +114,20 @@ def _monthly_section(monthly: pl.DataFrame, limit: int) -> None:
     if not monthly.height:
         components.no_match()
         return
-    chart = fc.monthly_share(monthly, y_title=tr(ON_CADENCE))
+    chart = fc.monthly_share(monthly, y_title=tr(ON_CADENCE_MONTHLY))
     shown = monthly.filter(~pl.col("suppressed"))["n_cases"]  # a shown month's own figure
     n_cases = int(shown.max()) if shown.len() else None
     components.chart_block(
         chart,
         monthly.select("month", "n_cases", "k_on_cadence", "share", "suppressed"),
         tr({"da": "Hvert punkt er andelen af månedens aktive forløb, hvor intet hul mellem "
-                  "målinger (regnet fra start og til slut eller i dag), som berører måneden, "
-                  "er over {d} dage. Huller er måneder med under 5 forløb.",
+                  "målinger (regnet fra start) indtil månedens udgang er over {d} dage; i et "
+                  "forløbs sidste måned er det det samme som nøgletallet for hele forløbet. "
+                  "Huller er måneder med under 5 forløb.",
             "en": "Each point is the share of the month's active cases where no gap between "
-                  "measurements (counted from the start and to the end or today) that touches "
-                  "the month is longer than {d} days. Gaps are months with fewer than 5 cases."},
+                  "measurements (counted from the start) up to the month's end is longer than "
+                  "{d} days; in a case's last month this is the whole-case headline figure. "
+                  "Gaps are months with fewer than 5 cases."},
            d=limit),
         n_cases,
         key="fidelity_monthly",
@@ -293,6 +312,7 @@ def _gap_section(scope, filters, limit: int, n_cases: int | None) -> None:
 
 def render() -> None:
     components.freshness()
+    components.population_note()
     scope, filters = data.current_scope(), data.current_filters()
     limit = q.cadence_days()
     totals = q.by_group(scope, filters, "municipality").filter(pl.col("is_total"))

@@ -78,7 +78,20 @@ def _period_caption() -> str:
     )  # fmt: skip
 
 
-def _figures(head: pl.DataFrame, trend: pl.DataFrame) -> None:
+def _beside(country: pl.DataFrame | None) -> dict[str, str]:
+    """Per figure, the country's value to show under the view's ('Hele landet: 931')."""
+    if country is None:
+        return {}
+    who = components.population_text(data.Population("country"))
+    return {
+        row["figure"]: i18n.t("population_beside", who=who, value=components.value_text(
+            row["value"], row["suppressed"], row["value_kind"], row["suppressed_by"]))
+        for row in country.to_dicts()
+    }  # fmt: skip
+
+
+def _figures(head: pl.DataFrame, trend: pl.DataFrame, country: pl.DataFrame | None) -> None:
+    beside = _beside(country)
     rows = head.to_dicts()
     for start in range(0, len(rows), 5):
         columns = st.columns(5)
@@ -95,6 +108,7 @@ def _figures(head: pl.DataFrame, trend: pl.DataFrame) -> None:
                     trend=series,
                     help=tr(HELP[figure], d=fidelity_q.cadence_days()) if figure in HELP else None,
                     delta_color="normal" if figure in GOOD_WHEN_UP else "off",
+                    beside=beside.get(figure),
                 )
 
 
@@ -181,6 +195,7 @@ def _constants_caption() -> None:
 
 def render() -> None:
     components.freshness()
+    components.population_note()
     scope, filters = data.current_scope(), data.current_filters()
     frame = q.figures(scope, filters)
     if q.is_empty(frame):
@@ -188,7 +203,8 @@ def render() -> None:
         return
     st.caption(_period_caption())
     head, trend = q.headline(frame), q.trends(frame)
-    _figures(head, trend)
+    country = data.country(scope, filters)
+    _figures(head, trend, None if country is None else q.headline(q.figures(scope, country)))
     _cadence_status(scope, filters)
     _constants_caption()
     if frame["suppressed"].any():

@@ -243,6 +243,7 @@ def _first_latest_section(scope, filters) -> None:
 
 def render() -> None:
     components.freshness()
+    components.population_note()
     scope, filters = data.current_scope(), data.current_filters()
     n = q.followed(scope, filters)
     if n == 0:
