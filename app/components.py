@@ -174,11 +174,13 @@ def chart_block(
     *,
     unit: str | None = None,
     level: str = "aggregate",
+    population: str | None = None,
 ) -> None:
     """Chart + how to read it + n and whom it counts + CSV and PNG downloads (the PNG is
     rendered only on click). `level` is the query's ("case" for rows of single cases): the
     caption names the population the data layer counted at that level ("n = 162 forløb ·
-    København").
+    København"); `population` names it instead when the n is of another population than the
+    view's (the national reference a chart draws the viewer's cases against).
 
     `unit` names what n counts when it is not cases (e.g. tr({"da": "rækker", "en": "rows"})).
     """
@@ -188,7 +190,7 @@ def chart_block(
                        key=f"{key}_chart")  # fmt: skip
     n_text = i18n.SUPPRESSED if n is None else i18n.fmt_int(n, language)
     n_note = f"n = {n_text} {unit}" if unit else t("n_behind", n=n_text)
-    st.caption(f"{how_to_read} {n_note} · {population_of(level)}")
+    st.caption(f"{how_to_read} {n_note} · {population or population_of(level)}")
     # side by side at their own width (fixed column shares cut the labels in a narrow column,
     # as beside the Jacobson plot's constants at 1280 px: 'Hent data (…')
     with st.container(horizontal=True, key=f"{key}_downloads"):

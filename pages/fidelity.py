@@ -55,7 +55,29 @@ def _count_text(row: dict, count: str, flag: str) -> str:
     return components.value_text(row[count], row[flag], "int", row[f"{flag}_by"])
 
 
-def _figures(total: dict, monthly: pl.DataFrame, limit: int) -> None:
+def _country_total(scope, filters) -> dict | None:
+    """The country's headline row beside a municipality's (None when the view is the country)."""
+    country = data.country(scope, filters)
+    if country is None:
+        return None
+    return q.by_group(scope, country, "municipality").filter(pl.col("is_total")).row(0, named=True)
+
+
+def _beside(country: dict | None, text: str) -> str | None:
+    """'Hele landet: 71 %' under a card (`text` is the country's figure as shown)."""
+    if country is None:
+        return None
+    who = components.population_text(data.Population("country"))
+    return i18n.t("population_beside", who=who, value=text)
+
+
+def _figures(total: dict, monthly: pl.DataFrame, limit: int, country: dict | None) -> None:
+    def beside(share: str, flag: str, count: bool = False) -> str | None:
+        if country is None:
+            return None
+        shown = _count_text if count else _share_text
+        return _beside(country, shown(country, share, flag))
+
     first, second, third, fourth = st.columns(4)
     with first:
         components.figure(
@@ -74,6 +96,7 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int) -> None:
                            "with gaps up to the month's end; a case that has too long a gap "
                            "later counts as on cadence in the months before, so the line is "
                            "often higher."}, d=limit),
+            beside=beside("share_on_cadence", "suppressed"),
         )  # fmt: skip
     with second:
         components.figure(
@@ -82,6 +105,7 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int) -> None:
             help=tr({"da": "Gyldig førmåling af både WHO-5 og GSE højst 30 dage fra start.",
                      "en": "A valid pre measurement of both WHO-5 and GSE within 30 days of "
                            "the start."}),
+            beside=beside("share_pre", "pre_suppressed"),
         )  # fmt: skip
     with third:
         components.figure(
@@ -90,6 +114,7 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int) -> None:
             help=tr({"da": "Gyldig eftermåling af både WHO-5 og GSE højst 30 dage fra slut.",
                      "en": "A valid post measurement of both WHO-5 and GSE within 30 days of "
                            "the end."}),
+            beside=beside("share_post", "post_suppressed"),
         )  # fmt: skip
     with fourth:
         components.figure(
@@ -101,6 +126,7 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int) -> None:
                      "en": "Active cases with no progression measurement for more than {d} "
                            "days as of the data's date, among the period's cases; they are "
                            "listed on the page Needs attention (reason “overdue”)."}, d=limit),
+            beside=beside("n_overdue", "overdue_suppressed", count=True),
         )  # fmt: skip
 
 
@@ -327,7 +353,7 @@ def render() -> None:
     )  # fmt: skip
     total = totals.row(0, named=True)
     monthly = q.monthly(scope, filters)
-    _figures(total, monthly, limit)
+    _figures(total, monthly, limit, _country_total(scope, filters))
     _monthly_section(monthly, limit)
     _group_section(scope, filters, limit)
     _control_section(scope, filters)

@@ -39,7 +39,8 @@ VIEWERS = {
 }
 # what a caption may name: the country, municipalities, a worker's own cases, each maybe filtered
 POPULATION = re.compile(
-    r" · (Hele landet|Dine forløb|[A-ZÆØÅ][a-zæøå]+( og [A-ZÆØÅ][a-zæøå]+)*)( \(filtreret\))?$"
+    r" · (Hele landet|Hele landet \(reference\)|Dine forløb|[A-ZÆØÅ][a-zæøå]+"
+    r"( og [A-ZÆØÅ][a-zæøå]+)*)( \(filtreret\))?$"
 )
 OWN_CASES = Scope(role="coordinator", municipalities=frozenset({"101"}))
 
@@ -158,6 +159,15 @@ def test_a_coordinator_opens_on_their_municipality_with_the_country_beside(app_d
     beside = [c.value for c in at.caption if c.value.startswith("Hele landet: ")]
     assert f"Hele landet: {_int(national['value'])}" in beside
     assert national["value"] > active["value"]  # the fixture has other municipalities
+
+
+def test_the_fidelity_cards_have_the_country_beside_a_coordinators_figures(app_db):
+    at = page_as("fidelity", **COORDINATOR)
+    assert not at.exception
+    country = fidelity_q.by_group(OWN_CASES, PERIOD).filter(pl.col("is_total")).row(0, named=True)
+    beside = [c.value for c in at.caption if c.value.startswith("Hele landet: ")]
+    assert len(beside) == 4
+    assert f"Hele landet: {_int(country['n_overdue'])}" in beside
 
 
 # --- figures shown together agree, or say why not ----------------------------------------------
