@@ -22,12 +22,7 @@ ATTENTION_NOTE = {
     "en": "Active cases overdue a measurement are listed on the page Needs attention.",
 }
 ON_CADENCE = {"da": "Målt hver anden måned", "en": "Measured every second month"}
-# the headline counts each case of the period once, over its whole period; the monthly line
-# counts each month's active cases up to that month: two figures, so two labels
-ON_CADENCE_WHOLE = {"da": "Målt hver anden måned, hele forløbet",
-                    "en": "Measured every second month, whole case"}  # fmt: skip
-ON_CADENCE_MONTHLY = {"da": "Målt hver anden måned indtil måneden",
-                      "en": "Measured every second month up to the month"}  # fmt: skip
+
 TABLE_COLUMNS = {
     "label": {"da": "Gruppe", "en": "Group"},
     "n_cases": {"da": "Forløb", "en": "Cases"},
@@ -81,7 +76,7 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int, country: dict | Non
     first, second, third, fourth = st.columns(4)
     with first:
         components.figure(
-            tr(ON_CADENCE_WHOLE), _share_text(total, "share_on_cadence", "suppressed"),
+            i18n.t("on_cadence_whole"), _share_text(total, "share_on_cadence", "suppressed"),
             trend=monthly["share"].to_list() if monthly.height else None,
             help=tr({"da": "Andel af periodens aktive forløb, hvor intet hul mellem start, "
                            "progressionsmålinger og slut (eller i dag) er over {d} dage: hvert "
@@ -140,7 +135,7 @@ def _monthly_section(monthly: pl.DataFrame, limit: int) -> None:
     if not monthly.height:
         components.no_match()
         return
-    chart = fc.monthly_share(monthly, y_title=tr(ON_CADENCE_MONTHLY))
+    chart = fc.monthly_share(monthly, y_title=i18n.t("on_cadence_monthly"))
     shown = monthly.filter(~pl.col("suppressed"))["n_cases"]  # a shown month's own figure
     n_cases = int(shown.max()) if shown.len() else None
     components.chart_block(

@@ -18,7 +18,7 @@ LABELS = {
     "closed": {"da": "Afsluttede forløb", "en": "Closed cases"},
     "mentor": {"da": "Heraf mentor", "en": "Of which mentor"},
     "parent_coach": {"da": "Heraf forældrecoach", "en": "Of which parent coach"},
-    "on_cadence": {"da": "Målt hver 2. måned", "en": "Measured bimonthly"},
+    "on_cadence": i18n.TEXTS["on_cadence_whole"],
     "with_pre": {"da": "Førmåling ved start", "en": "Pre measurement at start"},
     "with_post": {"da": "Eftermåling ved slut", "en": "Post measurement at end"},
     "who5_change": {"da": "WHO-5: gns. ændring", "en": "WHO-5: mean change"},
@@ -34,9 +34,11 @@ HELP = {
     "closed": {"da": "Forløb afsluttet eller afbrudt i perioden.",
                "en": "Cases closed or discontinued in the period."},
     "on_cadence": {
-        "da": "Andel af periodens aktive forløb uden et hul over {d} dage mellem progressionsmålinger.",
+        "da": "Andel af periodens aktive forløb uden et hul over {d} dage mellem progressionsmålinger "
+        "over hele forløbet. Kurven tæller månedens aktive forløb med huller indtil månedens udgang.",
         "en": "Share of the period's active cases with no gap over {d} days between progression "
-        "measurements.",
+        "measurements over the whole case. The sparkline counts each month's active cases with "
+        "gaps up to the month's end.",
     },
     "with_pre": {"da": "Gyldig før-måling af både WHO-5 og GSE højst 30 dage fra start.",
                  "en": "A valid pre measurement of both WHO-5 and GSE within 30 days of start."},
@@ -145,8 +147,8 @@ def _cadence_status(scope, filters) -> None:
     # anledning til bekymring' was cut to '... til beky…' at two fifths)
     column, _ = st.columns([3, 2])
     with column, st.container(border=True, key="overview_cadence_status"):
-        st.markdown(tr({"da": "**Målt hver 2. måned: udvikling**",
-                        "en": "**Measured bimonthly: the trend**"}))  # fmt: skip
+        st.markdown(tr({"da": "**{label}: udvikling**", "en": "**{label}: the trend**"},
+                       label=i18n.t("on_cadence_monthly")))  # fmt: skip
         if result is None:
             st.caption(
                 tr(

@@ -86,7 +86,7 @@ def test_the_cadence_tile_gives_the_control_charts_status_in_words(app, app_db):
     result = spc(monthly_mart(app_db, None)["share"].to_list())
     words = indicator_parts.status_words(result.variation, None, "da")
     tile = [m.value for m in app.markdown]
-    assert "**Målt hver 2. måned: udvikling**" in tile
+    assert "**Målt hver anden måned indtil måneden: udvikling**" in tile
     colour = {"common_cause": "gray", "improvement": "blue", "concern": "orange"}
     assert f":{colour[result.variation]}-badge[{words}]" in tile
 

@@ -199,6 +199,21 @@ def test_the_monthly_line_is_the_warehouse_monthly_rule(app_db):
     assert line["k_on_cadence"].to_list() == mart["k"].to_list()
 
 
+def test_the_overview_and_the_fidelity_page_show_one_on_cadence_per_label(app_db):
+    """The overview's card is the fidelity page's whole-case card; its sparkline the monthly line."""
+    scope = Scope.everything()
+    figures = overview_q.figures(scope, PERIOD)
+    card = overview_q.headline(figures).filter(pl.col("figure") == "on_cadence")["value"][0]
+    total = fidelity_q.by_group(scope, PERIOD).filter(pl.col("is_total"))
+    assert card == pytest.approx(total["share_on_cadence"][0])
+    spark = overview_q.trends(figures).filter(
+        (pl.col("figure") == "on_cadence") & (pl.col("month") >= PERIOD.period_start)
+    )
+    line = fidelity_q.monthly(scope, PERIOD)
+    assert spark["month"].to_list() == line["month"].to_list()
+    assert spark["value"].to_list() == pytest.approx(line["share"].to_list())
+
+
 def test_the_whole_case_card_and_the_monthly_line_say_how_they_differ(app_db):
     at = page_as("fidelity", role="national")
     assert not at.exception
