@@ -477,7 +477,7 @@ def demo_worker_id(db: Path) -> str | None:
     con = duckdb.connect(str(db), read_only=True)
     try:
         row = con.execute(
-            "select worker_id from raw.cases "
+            "select worker_id from mart.cases "
             "where municipality_code = $m and worker_id is not null "
             "group by worker_id order by count(*) desc, worker_id limit 1",
             {"m": DEMO_MUNICIPALITY},

@@ -17,7 +17,11 @@
   table goes through it, as every chart goes through `chart_block`.
 - `lock_exports()`: hides Streamlit's element toolbars (CSV/PNG download, "Show data", copy the
   chart spec, search), so that data leave only through `download` (see the README, Downloads).
-- `figure(label, value, delta, trend, help)`: a headline figure with a monthly sparkline.
+- `figure(label, value, delta, trend, help, beside)`: a headline figure with a monthly sparkline
+  (`beside`: the same figure for the country, "Hele landet: 931").
+- `population_note(level)`, `population_of(level)`, `population_text(population)`: whom the
+  figures count ("København", "Hele landet", "Dine forløb"), from `app.data.population`; every
+  chart caption (`chart_block`) and case list (`case_list`) carries it.
 - `value_text(value, hidden, kind)`: a figure as text ("<5" when hidden).
 - `case_level_only(scope)`: False (and a note why) when the viewer may not see single cases.
 - `case_list(frame, shown, caption, key)`: a list of single cases capped at `LIST_ROWS` rows in
@@ -38,6 +42,7 @@ import polars as pl
 import streamlit as st
 
 from app import charts, data, i18n
+from app.filters import Filters
 from app.i18n import t, tr
 from app.scope import Scope
 
@@ -136,6 +141,30 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
     return safe.write_csv().encode("utf-8-sig")
 
 
+def population_text(population: data.Population) -> str:
+    """'København', 'København og Odense', 'Hele landet', 'Dine forløb' (+ '(filtreret)')."""
+    if population.kind == "own_cases":
+        who = t("population_own_cases")
+    elif population.kind == "country":
+        who = t("population_country")
+    elif len(population.names) == 1:
+        who = population.names[0]
+    else:
+        who = f"{', '.join(population.names[:-1])} {t('population_and')} {population.names[-1]}"
+    return t("population_narrowed", who=who) if population.narrowed else who
+
+
+def population_of(level: str = "aggregate", filters: Filters | None = None) -> str:
+    """The population text of this run's viewer and filters (or `filters`) at `level`."""
+    chosen = data.current_filters() if filters is None else filters
+    return population_text(data.population(data.current_scope(), chosen, level))
+
+
+def population_note(level: str = "aggregate", filters: Filters | None = None) -> None:
+    """'Tal for: København' above a group of cards: whom the figures below count."""
+    st.caption(t("population_figures", who=population_of(level, filters)))
+
+
 def chart_block(
     chart: alt.TopLevelMixin,
     data: pl.DataFrame,
@@ -144,8 +173,14 @@ def chart_block(
     key: str,
     *,
     unit: str | None = None,
+    level: str = "aggregate",
+    population: str | None = None,
 ) -> None:
-    """Chart + how to read it + n + CSV and PNG downloads (the PNG is rendered only on click).
+    """Chart + how to read it + n and whom it counts + CSV and PNG downloads (the PNG is
+    rendered only on click). `level` is the query's ("case" for rows of single cases): the
+    caption names the population the data layer counted at that level ("n = 162 forløb ·
+    København"); `population` names it instead when the n is of another population than the
+    view's (the national reference a chart draws the viewer's cases against).
 
     `unit` names what n counts when it is not cases (e.g. tr({"da": "rækker", "en": "rows"})).
     """
@@ -155,7 +190,7 @@ def chart_block(
                        key=f"{key}_chart")  # fmt: skip
     n_text = i18n.SUPPRESSED if n is None else i18n.fmt_int(n, language)
     n_note = f"n = {n_text} {unit}" if unit else t("n_behind", n=n_text)
-    st.caption(f"{how_to_read} {n_note}")
+    st.caption(f"{how_to_read} {n_note} · {population or population_of(level)}")
     # side by side at their own width (fixed column shares cut the labels in a narrow column,
     # as beside the Jacobson plot's constants at 1280 px: 'Hent data (…')
     with st.container(horizontal=True, key=f"{key}_downloads"):
@@ -197,8 +232,10 @@ def figure(
     trend: Sequence[float | None] | None = None,
     help: str | None = None,
     delta_color: str = "off",
+    beside: str | None = None,
 ) -> None:
-    """One headline figure (st.metric) with its monthly sparkline; hidden months are gaps."""
+    """One headline figure (st.metric) with its monthly sparkline; hidden months are gaps.
+    `beside`: the comparison under it ("Hele landet: 931")."""
     st.html(METRIC_LABEL_CSS)
     # st.metric takes numbers only: a hidden month is NaN, drawn as a gap
     points = [float("nan") if p is None else float(p) for p in (trend or [])]
@@ -212,6 +249,8 @@ def figure(
         chart_data=points if any(p == p for p in points) else None,
         chart_type="line",
     )
+    if beside:
+        st.caption(beside)
 
 
 def case_level_only(scope: Scope) -> bool:
@@ -240,7 +279,7 @@ def case_list(
     Only the rows shown are formatted (formatting runs in Python, row by row). The download is
     audited: the rows are case-level (pseudonyms).
     """
-    st.caption(caption)
+    st.caption(f"{caption} · {population_of('case')}")
     table(present(frame.head(LIST_ROWS)), key=key, column_config=column_config)
     if frame.height > LIST_ROWS:
         st.caption(tr({"da": "Viser de første {k}; hent listen for alle.",

@@ -30,8 +30,14 @@ which call `run`:
 - results are cached (st.cache_data) by SQL, parameters and the warehouse file's mtime, so a new
   load shows up at once; suppression is applied after the cache.
 
-`run_meta(sql, params, *, scope)` is for the load records (`etl.batches`, `etl.rejected_rows`),
-which are not about cases; it is not case-scoped.
+- a third CTE `scoped_rejected` is the rejected rows still to fix (`etl.rejected_rows`) that the
+  viewer may read, by the `case_id` and `municipality_code` the loader stored on each row (national
+  all; a coordinator the rows of their cases and the case/worker rows naming their municipality; a
+  worker the rows of their own cases; nobody else). Use `level="case"` for it.
+
+`run_meta(sql, params)` is for records that name no one (`etl.batches`, `etl.check_runs`, `ref.*`,
+`mart.constants`, ...); it refuses the scoped sources. `audit_events(scope, ...)` reads the audit
+trail for the viewers who may (`NotAllowed` otherwise).
 
 Other helpers: `status()` ("missing" | "not_ready" | "empty" | "ready"), `as_of()`, `last_load()`,
 `filter_options(scope)`, `current_scope()`, `current_filters()` (set by the router each run),
@@ -42,6 +48,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -55,7 +62,16 @@ from app.scope import Scope
 from app.suppression import Rule
 from warehouse.db import Reader, db_path
 
-__all__ = ["NotAllowed", "Rule", "run", "run_meta", "status", "as_of", "last_load"]
+__all__ = [
+    "NotAllowed",
+    "Rule",
+    "run",
+    "run_meta",
+    "audit_events",
+    "status",
+    "as_of",
+    "last_load",
+]
 
 CACHE_TTL_SECONDS = 600
 CACHE_MAX_ENTRIES = 1024
@@ -97,6 +113,27 @@ scoped_workers as (
         end as name
     ),
     from mart.workers as w
+    -- a worker reads only their own row (as they count only their own cases)
+    where $scope_worker::varchar is null or w.worker_id = $scope_worker::varchar
+),
+scoped_rejected as (
+    -- the rejected rows still to fix that this viewer may read (their cells and messages are
+    -- personal data), by the case and municipality the loader stored on each: national all
+    -- (also rows naming no loaded case yet); others the rows of a case they may see case by
+    -- case, and coordinators also case and worker rows naming their municipality; nothing
+    -- for viewers who see aggregates only. Grain: one row per rejected row.
+    select r.*,
+    from etl.rejected_rows as r
+    where r.resolved_batch_id is null
+        and $rejected_rows_shown
+        and (
+            $rejected_all
+            or r.case_id in (select case_id from scoped_cases)
+            or (
+                r.table_name in ('forloeb', 'medarbejdere')
+                and list_contains($rejected_munis::varchar[], r.municipality_code)
+            )
+        )
 )"""
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
@@ -190,6 +227,9 @@ def _scope_params(scope: Scope, level: str) -> dict:
         "name_munis": own_munis,
         "name_worker": worker if scope.case_level else None,
         "cell_table": suppression.TABLE_SIZE,
+        "rejected_rows_shown": scope.case_level,
+        "rejected_all": scope.role == "national",
+        "rejected_munis": own_munis,
     }
 
 
@@ -246,9 +286,11 @@ def run(
     suppress: Rule | Sequence[Rule] | None = None,
 ) -> pl.DataFrame:
     """Run a query over `scoped_cases` for this viewer and these filters (see module docstring)."""
-    if "scoped_cases" not in sql:
+    if not any(source in sql for source in SCOPED_SOURCES):
         # a case query that reads mart.* directly would skip the viewer's scope
         raise ValueError("data.run queries must read their cases from scoped_cases")
+    if "etl.rejected_rows" in sql:
+        raise ValueError("data.run queries must read rejected rows from scoped_rejected")
     if "mart.workers" in sql:
         # staff names are scoped too: only scoped_workers knows who may read them
         raise ValueError("data.run queries must read workers from scoped_workers")
@@ -277,10 +319,41 @@ def run(
     return frame
 
 
-def run_meta(sql: str, params: dict | None = None, *, scope: Scope) -> pl.DataFrame:
-    """Run a query over the load records (etl.*, ref.*, mart.as_of): not about single cases."""
-    del scope  # every signed-in viewer may see load records; callers hide raw values by scope
+# what a data.run query reads its rows from (one of them at least): the scoped sources above
+SCOPED_SOURCES = ("scoped_cases", "scoped_workers", "scoped_rejected")
+# sources only data.run may read, each through its scoped CTE (mart.progression_tracking is not
+# among them: the national expected band counts its starts, indicators.md section 1)
+_CASE_SOURCES = re.compile(
+    r"\b(etl\.rejected_rows|mart\.(cases|workers|assessments|case_outcomes|progression|"
+    r"fidelity|fidelity_gaps|fidelity_monthly|case_months|caseload_monthly|attention))\b"
+)
+
+
+def run_meta(sql: str, params: dict | None = None) -> pl.DataFrame:
+    """Run a query over records that name no one: load batches and check runs (etl.batches,
+    etl.check_runs), reference tables and constants (ref.*, mart.constants, mart.instruments,
+    mart.expected_progression, mart.as_of). Not scoped, so it refuses every source that is
+    (cases, workers, rejected rows): those go through `run` and its scoped CTEs."""
+    if _CASE_SOURCES.search(sql):
+        raise ValueError("data.run_meta may not read case, worker or rejected-row sources")
     return _execute(sql, dict(params or {}))
+
+
+def load_totals_shown(scope: Scope) -> bool:
+    """A batch's row counts are of the whole export (every municipality): national only."""
+    return scope.role == "national"
+
+
+def audit_events(
+    scope: Scope, limit: int = 500, event: str | None = None, user: str | None = None
+) -> pl.DataFrame:
+    """The audit trail, newest first, for the viewers who may read it (`NotAllowed` otherwise):
+    it names users and what they looked at (national, not on a shared screen)."""
+    if not scope.reads_audit_trail:
+        raise NotAllowed("the audit trail is for national viewers only")
+    from app import audit  # the trail's own store (SQLite), not the warehouse
+
+    return audit.read_events(limit=limit, event=event, user=user)
 
 
 # --- small shared facts ------------------------------------------------------------------------
@@ -322,6 +395,7 @@ def filter_options(scope: Scope) -> FilterOptions:
         months=tuple(months["month"].to_list()),
         municipalities=dict(municipalities.iter_rows()),
         workers=_worker_options(scope) if scope.case_level else {},
+        default_municipalities=default_municipalities(scope),
     )
 
 
@@ -341,6 +415,69 @@ def _worker_options(scope: Scope) -> dict[str, str]:
         level="case",
     )
     return {wid: f"{name} ({wid})" if name else wid for wid, name in frame.iter_rows()}
+
+
+# --- which population a figure is about ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Population:
+    """Whom a figure of this viewer and view counts: the label every card group, chart caption
+    and list carries ("København", "Hele landet", "Dine forløb"), from the same scope and
+    filters `run` applies, so the label cannot say other than the query counted.
+
+    `kind`: 'country' (every municipality), 'municipalities' (`codes`), 'own_cases' (a worker's
+    cases); `narrowed`: other sidebar filters (case type, gender, age band, worker) apply too.
+    """
+
+    kind: str
+    codes: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    narrowed: bool = False
+
+
+def population(scope: Scope, filters: Filters, level: str = "aggregate") -> Population:
+    """The population `run(..., scope=scope, filters=filters, level=level)` counts."""
+    narrowed = bool(filters.case_types or filters.genders or filters.age_bands or filters.workers)
+    if scope.role == "worker":
+        return Population("own_cases", narrowed=narrowed)
+    codes = set(filters.municipalities)
+    if level == "case" and scope.role == "coordinator":
+        # case rows only of their own municipalities (and of those a filter keeps)
+        codes = (codes & set(scope.municipalities)) if codes else set(scope.municipalities)
+    if not codes:
+        return Population("country", narrowed=narrowed)
+    names = _municipality_names()
+    ordered = tuple(sorted(codes, key=lambda code: names.get(code, code)))
+    return Population(
+        "municipalities", ordered, tuple(names.get(c, c) for c in ordered), narrowed=narrowed
+    )
+
+
+def country(scope: Scope, filters: Filters) -> Filters | None:
+    """The same view for the whole country, the comparison beside a municipality's figures
+    (a coordinator's default); None when the view is the country already, or the viewer counts
+    only their own cases (a worker)."""
+    if scope.role == "worker" or not filters.municipalities:
+        return None
+    return replace(filters, municipalities=())
+
+
+def default_municipalities(scope: Scope) -> tuple[str, ...]:
+    """Where a viewer's view opens: a coordinator's own municipalities, everyone else the
+    country (a worker's view is their own cases anyway)."""
+    return tuple(sorted(scope.municipalities)) if scope.role == "coordinator" else ()
+
+
+def _municipality_names() -> dict[str, str]:
+    frame = _execute(
+        """
+        -- the municipalities' names; grain: one row per municipality
+        select municipality_code, municipality_name from ref.municipalities
+        """,
+        {},
+    )
+    return dict(frame.iter_rows())
 
 
 def current_scope() -> Scope:

@@ -99,6 +99,12 @@ class FilterOptions:
     case_types: tuple[str, ...] = CASE_TYPES
     genders: tuple[str, ...] = GENDERS
     age_bands: tuple[str, ...] = AGE_BANDS
+    # where the view opens: a coordinator's own municipalities (app.data.default_municipalities)
+    default_municipalities: tuple[str, ...] = ()
+
+    def default(self) -> Filters:
+        """The view a session opens with, and the reset button returns to."""
+        return validated(Filters(municipalities=self.default_municipalities), self)
 
     def allowed(self, name: str) -> tuple[str, ...]:
         values = getattr(self, name)
@@ -169,6 +175,9 @@ def _seed_session(options: FilterOptions) -> None:
     if st.session_state.get("_filters_seeded"):
         return
     params = {key: st.query_params.get_all(key) for key in st.query_params}
+    if _MULTI["municipalities"][0] not in params:
+        # no municipality in the URL: the viewer's own (a coordinator's), else the country
+        params[_MULTI["municipalities"][0]] = list(options.default_municipalities)
     filters = from_params(params, options)
     _store(filters)
     st.session_state["_filters_seeded"] = True
@@ -215,7 +224,7 @@ def sidebar(options: FilterOptions, show_workers: bool = True) -> Filters:
     """Render the filter widgets in the sidebar; returns the validated filters of this run."""
     _seed_session(options)
     if st.session_state.pop("_filters_reset", False):
-        _store(validated(Filters(), options))
+        _store(options.default())
     # Values from an older session (or data that changed under it) must still be allowed ones.
     _store(_from_session(options))
     sb = st.sidebar

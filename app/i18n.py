@@ -110,6 +110,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "to 2 (always the same for the same cases), so two views cannot be subtracted.",
     },
     "hidden": {"da": "skjult", "en": "hidden"},
+    # the two on-cadence figures (one label per definition, on every page): each case of the
+    # period once over its whole period (mart.fidelity), and each month's active cases up to
+    # that month (mart.case_months, the monthly lines and the control chart)
+    "on_cadence_whole": {
+        "da": "Målt hver anden måned, hele forløbet",
+        "en": "Measured every second month, whole case",
+    },
+    "on_cadence_monthly": {
+        "da": "Målt hver anden måned indtil måneden",
+        "en": "Measured every second month up to the month",
+    },
+    # which population a figure is about (app.components.population_text)
+    "population_country": {"da": "Hele landet", "en": "Whole country"},
+    "population_own_cases": {"da": "Dine forløb", "en": "Your cases"},
+    "population_and": {"da": "og", "en": "and"},
+    "population_narrowed": {"da": "{who} (filtreret)", "en": "{who} (filtered)"},
+    "population_figures": {"da": "Tal for: {who}", "en": "Figures for: {who}"},
+    "population_beside": {"da": "{who}: {value}", "en": "{who}: {value}"},
     # freshness
     "as_of": {"da": "Data pr. {date}", "en": "Data as of {date}"},
     "last_load": {"da": "seneste indlæsning {date}", "en": "last load {date}"},

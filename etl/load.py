@@ -30,6 +30,7 @@ from etl.read import (
     display_name,
     export_name,
     read_export,
+    rejected_row_subject,
     table_file_from_records,
 )
 from etl.validate import (
@@ -589,12 +590,20 @@ def _record_rejections(
 ) -> None:
     if not len(rejected):
         return
+    # the case and municipality the row names, so the dashboard scopes rejected rows like any
+    # case row without parsing their cells (warehouse-contract.md, etl.rejected_rows)
+    subjects = [rejected_row_subject(tf.table, raw) for raw in rejected["raw_values"]]
+    rejected = rejected.with_columns(
+        pl.Series("municipality_code", [m for m, _ in subjects], dtype=pl.String),
+        pl.Series("case_id", [c for _, c in subjects], dtype=pl.String),
+    )
     con.register("_rejected_frame", rejected)
     try:
         con.execute(
             "insert into etl.rejected_rows by name "
             "select $batch_id as batch_id, $source_file as source_file, $table as table_name, "
-            "source_row, column_name, reason_code, message, raw_values::json as raw_values "
+            "source_row, column_name, reason_code, message, raw_values::json as raw_values, "
+            "case_id, municipality_code "
             "from _rejected_frame",
             {"batch_id": batch_id, "source_file": tf.source_file, "table": tf.table},
         )

@@ -100,6 +100,7 @@ def _present_joined(frame: pl.DataFrame) -> pl.DataFrame:
 
 def render() -> None:
     components.freshness()
+    components.population_note()
     scope, filters = data.current_scope(), data.current_filters()
     st.caption(
         tr({"da": "Aktive forløb, der er under det forventede, har en faldende score, mangler "

@@ -186,6 +186,7 @@ def _workers(scope, filters) -> None:
 
 def render() -> None:
     components.freshness()
+    components.population_note()
     scope, filters = data.current_scope(), data.current_filters()
     monthly = q.monthly(scope, filters)
     if q.is_empty(monthly):

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from app import charts, components, data, i18n
+from app.filters import Filters
 from app.i18n import tr
 from app.queries import data_quality as q
 
@@ -98,12 +99,20 @@ def _history(scope) -> None:
     st.subheader(tr({"da": "Indlæsninger", "en": "Loads"}))
     history = q.load_history(scope)
     _show_table(history, "dq_history")
-    st.caption(
-        tr({"da": "Én række pr. indlæst eksport, nyeste først. Læst = indlæst + uændret + "
-                  "erstattet + afvist.",
-            "en": "One row per loaded export, newest first. Read = loaded + unchanged + "
-                  "superseded + rejected."})
-    )  # fmt: skip
+    if "rows_read" in history.columns:
+        st.caption(
+            tr({"da": "Én række pr. indlæst eksport, nyeste først. Læst = indlæst + uændret + "
+                      "erstattet + afvist.",
+                "en": "One row per loaded export, newest first. Read = loaded + unchanged + "
+                      "superseded + rejected."})
+        )  # fmt: skip
+    else:
+        st.caption(
+            tr({"da": "Én række pr. indlæst eksport, nyeste først. Eksportens rækketal gælder hele "
+                      "landet og vises kun for nationale brugere.",
+                "en": "One row per loaded export, newest first. An export's row counts are of "
+                      "the whole country and shown to national users only."})
+        )  # fmt: skip
 
 
 def _reasons_chart(reasons: pl.DataFrame) -> None:
@@ -130,10 +139,6 @@ def _reasons_chart(reasons: pl.DataFrame) -> None:
 
 
 def _rows_per_reason(scope, reasons: pl.DataFrame) -> None:
-    if not scope.case_level:
-        st.info(tr({"da": "Rækkerne vises ikke i præsentationstilstand.",
-                    "en": "The rows are not listed in presentation mode."}))  # fmt: skip
-        return
     for reason in reasons["reason_code"].to_list():
         rows = q.rejected_rows(scope, reason)
         label = f"{i18n.code_label('reason_code', reason)}: {i18n.fmt_int(rows.height)}"
@@ -158,15 +163,18 @@ def _orphans(scope) -> None:
             "en": "Measurements and progression for a case not loaded yet. They load by "
                   "themselves when the case arrives in a later export."})
     )  # fmt: skip
-    waiting = q.orphans_waiting()
-    if waiting == 0:
+    if scope.role != "national":
+        # until its case arrives, a waiting row names no municipality: nobody but the national
+        # centre can tie it to anyone, so nobody else is told of it (nor shown a national count)
+        st.info(tr({"da": "Rækker, der venter på et forløb, kan ikke knyttes til en kommune, før "
+                          "forløbet er indlæst; den nationale enhed følger dem.",
+                    "en": "Rows waiting for a case cannot be tied to a municipality until the "
+                          "case is loaded; the national centre follows them."}))  # fmt: skip
+    elif orphans.is_empty():
         st.success(tr({"da": "Ingen rækker venter.", "en": "No rows are waiting."}))
-    elif scope.case_level and not orphans.is_empty():
-        _show_table(orphans.head(q.ROW_LIMIT).drop("reason_code"), "dq_orphans")
     else:
-        # until its case arrives, an orphan names no municipality: only the national centre
-        # may read it, everyone else sees how many rows wait
-        st.metric(tr({"da": "Ventende rækker", "en": "Waiting rows"}), i18n.fmt_int(waiting))
+        st.metric(tr({"da": "Ventende rækker", "en": "Waiting rows"}), i18n.fmt_int(orphans.height))
+        _show_table(orphans.head(q.ROW_LIMIT).drop("reason_code"), "dq_orphans")
 
 
 def render() -> None:
@@ -176,9 +184,17 @@ def render() -> None:
     _history(scope)
     st.subheader(tr({"da": "Afviste rækker", "en": "Rejected rows"}))
     reasons = q.rejected_by_reason(scope)
-    if reasons.is_empty():
-        st.success(tr({"da": "Ingen afviste rækker mangler at blive rettet.",
-                       "en": "No rejected rows are waiting to be fixed."}))  # fmt: skip
+    if not scope.case_level:
+        # rejected rows are case rows: an aggregate view lists none, and must not read as if
+        # there were none to fix
+        st.info(tr({"da": "Afviste rækker vises ikke i denne visning; koordinatorer ser deres "
+                          "kommunes rækker og retter dem i fagsystemet.",
+                    "en": "Rejected rows are not shown in this view; coordinators see their "
+                          "municipality's rows and fix them in the platform."}))  # fmt: skip
+    elif reasons.is_empty():
+        st.success(tr({"da": "Ingen afviste rækker mangler at blive rettet ({who}).",
+                       "en": "No rejected rows are waiting to be fixed ({who})."},
+                      who=components.population_of("case", Filters())))  # fmt: skip
     else:
         _reasons_chart(reasons)
         _rows_per_reason(scope, reasons)

@@ -22,6 +22,7 @@ ATTENTION_NOTE = {
     "en": "Active cases overdue a measurement are listed on the page Needs attention.",
 }
 ON_CADENCE = {"da": "Målt hver anden måned", "en": "Measured every second month"}
+
 TABLE_COLUMNS = {
     "label": {"da": "Gruppe", "en": "Group"},
     "n_cases": {"da": "Forløb", "en": "Cases"},
@@ -49,17 +50,48 @@ def _count_text(row: dict, count: str, flag: str) -> str:
     return components.value_text(row[count], row[flag], "int", row[f"{flag}_by"])
 
 
-def _figures(total: dict, monthly: pl.DataFrame, limit: int) -> None:
+def _country_total(scope, filters) -> dict | None:
+    """The country's headline row beside a municipality's (None when the view is the country)."""
+    country = data.country(scope, filters)
+    if country is None:
+        return None
+    return q.by_group(scope, country, "municipality").filter(pl.col("is_total")).row(0, named=True)
+
+
+def _beside(country: dict | None, text: str) -> str | None:
+    """'Hele landet: 71 %' under a card (`text` is the country's figure as shown)."""
+    if country is None:
+        return None
+    who = components.population_text(data.Population("country"))
+    return i18n.t("population_beside", who=who, value=text)
+
+
+def _figures(total: dict, monthly: pl.DataFrame, limit: int, country: dict | None) -> None:
+    def beside(share: str, flag: str, count: bool = False) -> str | None:
+        if country is None:
+            return None
+        shown = _count_text if count else _share_text
+        return _beside(country, shown(country, share, flag))
+
     first, second, third, fourth = st.columns(4)
     with first:
         components.figure(
-            tr(ON_CADENCE), _share_text(total, "share_on_cadence", "suppressed"),
+            i18n.t("on_cadence_whole"), _share_text(total, "share_on_cadence", "suppressed"),
             trend=monthly["share"].to_list() if monthly.height else None,
             help=tr({"da": "Andel af periodens aktive forløb, hvor intet hul mellem start, "
-                           "progressionsmålinger og slut (eller i dag) er over {d} dage.",
+                           "progressionsmålinger og slut (eller i dag) er over {d} dage: hvert "
+                           "forløb tælles én gang, over hele forløbet. Kurven og grafen pr. "
+                           "måned tæller i stedet månedens aktive forløb, med huller indtil "
+                           "månedens udgang; et forløb, der senere får et for langt hul, tæller "
+                           "med i månederne før, så kurven ligger ofte højere.",
                      "en": "Share of the period's active cases where no gap between the start, "
                            "the progression measurements and the end (or today) exceeds {d} "
-                           "days."}, d=limit),
+                           "days: each case counts once, over its whole period. The sparkline "
+                           "and the monthly chart count each month's active cases instead, "
+                           "with gaps up to the month's end; a case that has too long a gap "
+                           "later counts as on cadence in the months before, so the line is "
+                           "often higher."}, d=limit),
+            beside=beside("share_on_cadence", "suppressed"),
         )  # fmt: skip
     with second:
         components.figure(
@@ -68,6 +100,7 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int) -> None:
             help=tr({"da": "Gyldig førmåling af både WHO-5 og GSE højst 30 dage fra start.",
                      "en": "A valid pre measurement of both WHO-5 and GSE within 30 days of "
                            "the start."}),
+            beside=beside("share_pre", "pre_suppressed"),
         )  # fmt: skip
     with third:
         components.figure(
@@ -76,14 +109,19 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int) -> None:
             help=tr({"da": "Gyldig eftermåling af både WHO-5 og GSE højst 30 dage fra slut.",
                      "en": "A valid post measurement of both WHO-5 and GSE within 30 days of "
                            "the end."}),
+            beside=beside("share_post", "post_suppressed"),
         )  # fmt: skip
     with fourth:
         components.figure(
             tr({"da": "Aktive forløb over grænsen", "en": "Active cases overdue"}),
             _count_text(total, "n_overdue", "overdue_suppressed"),
-            help=tr({"da": "Aktive forløb uden progressionsmåling i mere end {d} dage.",
+            help=tr({"da": "Aktive forløb uden progressionsmåling i mere end {d} dage pr. "
+                           "dataenes dato, blandt periodens forløb; de står på siden "
+                           "Opmærksomhed (med årsagen «mangler måling»).",
                      "en": "Active cases with no progression measurement for more than {d} "
-                           "days."}, d=limit),
+                           "days as of the data's date, among the period's cases; they are "
+                           "listed on the page Needs attention (reason “overdue”)."}, d=limit),
+            beside=beside("n_overdue", "overdue_suppressed", count=True),
         )  # fmt: skip
 
 
@@ -97,18 +135,20 @@ def _monthly_section(monthly: pl.DataFrame, limit: int) -> None:
     if not monthly.height:
         components.no_match()
         return
-    chart = fc.monthly_share(monthly, y_title=tr(ON_CADENCE))
+    chart = fc.monthly_share(monthly, y_title=i18n.t("on_cadence_monthly"))
     shown = monthly.filter(~pl.col("suppressed"))["n_cases"]  # a shown month's own figure
     n_cases = int(shown.max()) if shown.len() else None
     components.chart_block(
         chart,
         monthly.select("month", "n_cases", "k_on_cadence", "share", "suppressed"),
         tr({"da": "Hvert punkt er andelen af månedens aktive forløb, hvor intet hul mellem "
-                  "målinger (regnet fra start og til slut eller i dag), som berører måneden, "
-                  "er over {d} dage. Huller er måneder med under 5 forløb.",
+                  "målinger (regnet fra start) indtil månedens udgang er over {d} dage; i et "
+                  "forløbs sidste måned er det det samme som nøgletallet for hele forløbet. "
+                  "Huller er måneder med under 5 forløb.",
             "en": "Each point is the share of the month's active cases where no gap between "
-                  "measurements (counted from the start and to the end or today) that touches "
-                  "the month is longer than {d} days. Gaps are months with fewer than 5 cases."},
+                  "measurements (counted from the start) up to the month's end is longer than "
+                  "{d} days; in a case's last month this is the whole-case headline figure. "
+                  "Gaps are months with fewer than 5 cases."},
            d=limit),
         n_cases,
         key="fidelity_monthly",
@@ -293,6 +333,7 @@ def _gap_section(scope, filters, limit: int, n_cases: int | None) -> None:
 
 def render() -> None:
     components.freshness()
+    components.population_note()
     scope, filters = data.current_scope(), data.current_filters()
     limit = q.cadence_days()
     totals = q.by_group(scope, filters, "municipality").filter(pl.col("is_total"))
@@ -307,7 +348,7 @@ def render() -> None:
     )  # fmt: skip
     total = totals.row(0, named=True)
     monthly = q.monthly(scope, filters)
-    _figures(total, monthly, limit)
+    _figures(total, monthly, limit, _country_total(scope, filters))
     _monthly_section(monthly, limit)
     _group_section(scope, filters, limit)
     _control_section(scope, filters)

@@ -18,7 +18,7 @@ LABELS = {
     "closed": {"da": "Afsluttede forløb", "en": "Closed cases"},
     "mentor": {"da": "Heraf mentor", "en": "Of which mentor"},
     "parent_coach": {"da": "Heraf forældrecoach", "en": "Of which parent coach"},
-    "on_cadence": {"da": "Målt hver 2. måned", "en": "Measured bimonthly"},
+    "on_cadence": i18n.TEXTS["on_cadence_whole"],
     "with_pre": {"da": "Førmåling ved start", "en": "Pre measurement at start"},
     "with_post": {"da": "Eftermåling ved slut", "en": "Post measurement at end"},
     "who5_change": {"da": "WHO-5: gns. ændring", "en": "WHO-5: mean change"},
@@ -34,9 +34,11 @@ HELP = {
     "closed": {"da": "Forløb afsluttet eller afbrudt i perioden.",
                "en": "Cases closed or discontinued in the period."},
     "on_cadence": {
-        "da": "Andel af periodens aktive forløb uden et hul over {d} dage mellem progressionsmålinger.",
+        "da": "Andel af periodens aktive forløb uden et hul over {d} dage mellem progressionsmålinger "
+        "over hele forløbet. Kurven tæller månedens aktive forløb med huller indtil månedens udgang.",
         "en": "Share of the period's active cases with no gap over {d} days between progression "
-        "measurements.",
+        "measurements over the whole case. The sparkline counts each month's active cases with "
+        "gaps up to the month's end.",
     },
     "with_pre": {"da": "Gyldig før-måling af både WHO-5 og GSE højst 30 dage fra start.",
                  "en": "A valid pre measurement of both WHO-5 and GSE within 30 days of start."},
@@ -78,7 +80,20 @@ def _period_caption() -> str:
     )  # fmt: skip
 
 
-def _figures(head: pl.DataFrame, trend: pl.DataFrame) -> None:
+def _beside(country: pl.DataFrame | None) -> dict[str, str]:
+    """Per figure, the country's value to show under the view's ('Hele landet: 931')."""
+    if country is None:
+        return {}
+    who = components.population_text(data.Population("country"))
+    return {
+        row["figure"]: i18n.t("population_beside", who=who, value=components.value_text(
+            row["value"], row["suppressed"], row["value_kind"], row["suppressed_by"]))
+        for row in country.to_dicts()
+    }  # fmt: skip
+
+
+def _figures(head: pl.DataFrame, trend: pl.DataFrame, country: pl.DataFrame | None) -> None:
+    beside = _beside(country)
     rows = head.to_dicts()
     for start in range(0, len(rows), 5):
         columns = st.columns(5)
@@ -95,6 +110,7 @@ def _figures(head: pl.DataFrame, trend: pl.DataFrame) -> None:
                     trend=series,
                     help=tr(HELP[figure], d=fidelity_q.cadence_days()) if figure in HELP else None,
                     delta_color="normal" if figure in GOOD_WHEN_UP else "off",
+                    beside=beside.get(figure),
                 )
 
 
@@ -131,8 +147,8 @@ def _cadence_status(scope, filters) -> None:
     # anledning til bekymring' was cut to '... til beky…' at two fifths)
     column, _ = st.columns([3, 2])
     with column, st.container(border=True, key="overview_cadence_status"):
-        st.markdown(tr({"da": "**Målt hver 2. måned: udvikling**",
-                        "en": "**Measured bimonthly: the trend**"}))  # fmt: skip
+        st.markdown(tr({"da": "**{label}: udvikling**", "en": "**{label}: the trend**"},
+                       label=i18n.t("on_cadence_monthly")))  # fmt: skip
         if result is None:
             st.caption(
                 tr(
@@ -181,6 +197,7 @@ def _constants_caption() -> None:
 
 def render() -> None:
     components.freshness()
+    components.population_note()
     scope, filters = data.current_scope(), data.current_filters()
     frame = q.figures(scope, filters)
     if q.is_empty(frame):
@@ -188,7 +205,8 @@ def render() -> None:
         return
     st.caption(_period_caption())
     head, trend = q.headline(frame), q.trends(frame)
-    _figures(head, trend)
+    country = data.country(scope, filters)
+    _figures(head, trend, None if country is None else q.headline(q.figures(scope, country)))
     _cadence_status(scope, filters)
     _constants_caption()
     if frame["suppressed"].any():

@@ -341,6 +341,7 @@ def _funnel_section(scope, filters) -> None:
 
 def render() -> None:
     components.freshness()
+    components.population_note()
     scope, filters = data.current_scope(), data.current_filters()
     instrument, group = _controls()
     ref = q.reference(scope, instrument)

@@ -90,6 +90,7 @@ def _lines_section(scope, filters, median: pl.DataFrame) -> None:
            drawn=i18n.fmt_int(drawn), total=i18n.fmt_int(available)),
         available,
         key="progression_cases",
+        level="case",  # single cases: a coordinator's own municipality's
     )  # fmt: skip
 
 
@@ -161,6 +162,8 @@ def _expected_section(scope, filters) -> None:
         how,
         int(expected["band_cases"][0]),
         key="progression_expected",
+        # the n is the national reference's (indicators.md section 1), whoever is looking
+        population=tr({"da": "Hele landet (reference)", "en": "Whole country (reference)"}),
     )
 
 
@@ -243,6 +246,7 @@ def _first_latest_section(scope, filters) -> None:
 
 def render() -> None:
     components.freshness()
+    components.population_note()
     scope, filters = data.current_scope(), data.current_filters()
     n = q.followed(scope, filters)
     if n == 0:

@@ -25,6 +25,7 @@ import pyarrow as pa
 from streamlit.testing.v1 import AppTest
 
 from app.filters import Filters
+from etl.read import rejected_row_subject
 from warehouse.db import write_transaction
 
 AS_OF = date(2026, 10, 31)
@@ -174,9 +175,13 @@ def build_app_warehouse(
         batches = pl.DataFrame(BATCHES)  # noqa: F841
         con.execute("insert into etl.batches by name select * from batches")
         for row in REJECTED:
+            # the case and municipality a row names, as the loader stores them (etl/load.py)
+            municipality, case = rejected_row_subject(row[2], json.dumps(row[7]))
             con.execute(
-                "insert into etl.rejected_rows values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [*row[:7], json.dumps(row[7]), row[8]],
+                "insert into etl.rejected_rows (batch_id, source_file, table_name, source_row, "
+                "column_name, reason_code, message, raw_values, resolved_batch_id, case_id, "
+                "municipality_code) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [*row[:7], json.dumps(row[7]), row[8], case, municipality],
             )
     return path
 

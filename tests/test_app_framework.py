@@ -213,7 +213,7 @@ def test_case_list_caps_the_table_and_offers_all_rows_as_csv():
     assert not at.exception
     assert len(at.dataframe[0].value) == components.LIST_ROWS
     assert [c.value for c in at.caption] == [
-        "En liste.",
+        "En liste. · Hele landet",  # every list names whom it lists (no viewer: the country)
         "Viser de første 1.000; hent listen for alle.",
     ]
     assert at.get("download_button")[0].proto.label == "Hent listen (CSV)"
@@ -240,9 +240,9 @@ def test_language_switch_changes_titles_and_numbers(app_db):
     assert at.title[0].value == "Overview"
     english = metrics(at)
     assert "Active cases" in english and "Aktive forløb" in danish
-    assert danish["Målt hver 2. måned"].endswith(" %")
-    assert english["Measured bimonthly"].endswith("%")
-    assert not english["Measured bimonthly"].endswith(" %")
+    assert danish["Målt hver anden måned, hele forløbet"].endswith(" %")
+    assert english["Measured every second month, whole case"].endswith("%")
+    assert not english["Measured every second month, whole case"].endswith(" %")
 
 
 def test_language_comes_from_the_url(app_db):

@@ -53,7 +53,8 @@ def _build(path: Path) -> None:
         ]
         for row, cells in enumerate(rejected, start=2):
             con.execute(
-                "insert into etl.rejected_rows values (1, 'f.csv', 'progression', $r, 'dato', "
+                "insert into etl.rejected_rows (batch_id, source_file, table_name, source_row, "
+                "column_name, reason_code, message, raw_values, resolved_batch_id) values (1, 'f.csv', 'progression', $r, 'dato', "
                 "'invalid_value', 'Datoen er ugyldig.', $j, null)",
                 {"r": row, "j": json.dumps(cells, ensure_ascii=False)},
             )

@@ -260,6 +260,25 @@ def test_rejected_rows_are_quarantined_with_row_column_and_reason(tmp_path: Path
     assert "række 3, kolonne startdato" in text and "invalid_value 1" in text
 
 
+def test_a_rejected_row_stores_the_case_and_municipality_it_names(tmp_path: Path, db: Path):
+    # the dashboard scopes rejected rows by these columns (app/data.py, scoped_rejected)
+    export = write_export(
+        tmp_path / "e",
+        "2024-06-30",
+        cases=[case("F1"), case("F2", startdato="31-02-2024", kommunekode="0751")],
+        progression=[progress("F1"), progress("F-NONE")],
+    )
+    load.load_exports([export], db)
+    assert query(
+        db,
+        "select table_name, reason_code, case_id, municipality_code from etl.rejected_rows "
+        "order by table_name",
+    ) == [
+        ("forloeb", "invalid_value", "F2", "751"),
+        ("progression", "unknown_case", "F-NONE", None),  # a measurement names only its case
+    ]
+
+
 # ---------------------------------------------------------------------------------------------
 # orphans (rules 14 and 20)
 

@@ -27,7 +27,7 @@ D = date
 MART_COLUMNS = {
     "cases": "case_id, municipality_code, municipality_name, region_name, case_type, worker_id, "
     "citizen_key, gender, age_at_start, age_band, start_date, end_date, status, end_reason, "
-    "referred_by, lent_from_municipality_code, is_loan, duration_days",
+    "referred_by, lent_from_municipality_code, is_loan, duration_days, period_end, is_open",
     "assessments": "case_id, instrument, phase, measured_on, items_answered, raw_score, score, "
     "is_valid",
     "case_outcomes": "case_id, instrument, pre_score, post_score, change, rc, reliable_change, "
@@ -48,6 +48,10 @@ MART_COLUMNS = {
     "attention": "case_id, municipality_code, worker_id, case_type, latest_measured_on, "
     "latest_score, tracking, dropped, overdue, days_since_last, missing_pre, reasons, priority",
     "fidelity_monthly": "municipality_code, month, active_cases, on_cadence_cases",
+    "case_months": "case_id, municipality_code, case_type, month, is_new, is_closed, is_on_cadence",
+    "fidelity_gaps": "case_id, gap_start, gap_end, days, kind",
+    "constants": "cadence_days, pre_post_window_days, days_per_month, z_975, expected_month_cap, "
+    "reliable_reference_cases, score_drop_points",
 }
 
 

@@ -17,7 +17,9 @@ from tests.app_fixtures import PERIOD, everything_shown, page_as
 
 def _n_of(at: AppTest, how_to_read_start: str) -> str:
     caption = next(c.value for c in at.caption if c.value.startswith(how_to_read_start))
-    return caption.rsplit("n = ", 1)[1]
+    n_note, population = caption.rsplit("n = ", 1)[1].split(" · ")
+    assert population  # every chart names whom it counts (components.chart_block)
+    return n_note
 
 
 def test_page_shows_monthly_ranking_workers_and_loans(app_db):
@@ -119,4 +121,5 @@ def test_a_worker_reads_one_worker_in_the_singular(app_db):
     at = page_as("caseloads", role="worker", worker_id="W101-1")
     assert not at.exception
     captions = [c.value for c in at.caption]
-    assert "1 medarbejder." in captions and "1 medarbejdere." not in captions
+    assert "1 medarbejder. · Dine forløb" in captions
+    assert not any(c.startswith("1 medarbejdere.") for c in captions)

@@ -86,7 +86,7 @@ def test_the_cadence_tile_gives_the_control_charts_status_in_words(app, app_db):
     result = spc(monthly_mart(app_db, None)["share"].to_list())
     words = indicator_parts.status_words(result.variation, None, "da")
     tile = [m.value for m in app.markdown]
-    assert "**Målt hver 2. måned: udvikling**" in tile
+    assert "**Målt hver anden måned indtil måneden: udvikling**" in tile
     colour = {"common_cause": "gray", "improvement": "blue", "concern": "orange"}
     assert f":{colour[result.variation]}-badge[{words}]" in tile
 
@@ -100,7 +100,7 @@ def test_a_workers_tile_rests_on_their_own_cases_only(app_db):
             """
             select count(*) from (
                 select count(*) as n, count(*) filter (where m.is_on_cadence) as k
-                from staging.fidelity_case_months as m
+                from mart.case_months as m
                 join mart.cases as c using (case_id)
                 where c.worker_id = 'W101-1' and m.month <= date '2026-10-01'
                 group by m.month

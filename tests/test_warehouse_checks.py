@@ -209,12 +209,14 @@ def test_counts_that_do_not_add_up_refuse_the_load(
         ("etl.batch_files", "update etl.batch_files set ignored_columns = 'note ' || $cpr"),
         (
             "etl.rejected_rows",
-            "insert into etl.rejected_rows values ($b, 'forloeb.csv', 'forloeb', 9, null, "
+            "insert into etl.rejected_rows (batch_id, source_file, table_name, source_row, "
+"column_name, reason_code, message, raw_values, resolved_batch_id) values ($b, 'forloeb.csv', 'forloeb', 9, null, "
             "'invalid_value', 'x', json_object($cpr, 'x'), null)",
         ),
         (
             "etl.rejected_rows",
-            "insert into etl.rejected_rows values ($b, 'forloeb.csv', 'forloeb', 9, null, "
+            "insert into etl.rejected_rows (batch_id, source_file, table_name, source_row, "
+"column_name, reason_code, message, raw_values, resolved_batch_id) values ($b, 'forloeb.csv', 'forloeb', 9, null, "
             """'invalid_value', 'x', '{"note": "ring 0101901234"}', null)""",
         ),
     ],

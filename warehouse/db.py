@@ -156,6 +156,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         con.register("seed_instruments", pl.DataFrame(INSTRUMENT_DEFAULTS))
         con.execute("insert into ref.instruments by name select * from seed_instruments")
         con.unregister("seed_instruments")
+    _fill_rejected_subjects(con)
     con.execute(
         "insert or replace into etl.meta values ('schema_version', $v)",
         {"v": schema_version()},
@@ -167,6 +168,35 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         "insert or ignore into etl.meta values ('cell_key_secret', $s)",
         {"s": _letters_secret()},
     )
+
+
+def _fill_rejected_subjects(con: duckdb.DuckDBPyConnection) -> None:
+    """Give rejected rows loaded before the loader stored their case and municipality both
+    columns, once per warehouse (the loader fills them for every row since)."""
+    done = con.execute(
+        "select count(*) from etl.meta where key = 'rejected_subjects_filled'"
+    ).fetchall()[0][0]
+    if done:
+        return
+    from etl.read import rejected_row_subject  # the export's header rules live in etl
+
+    rows = con.execute(
+        "select rowid, table_name, raw_values::varchar from etl.rejected_rows "
+        "where raw_values is not null and case_id is null and municipality_code is null"
+    ).fetchall()
+    filled = [(rowid, *rejected_row_subject(table, raw)) for rowid, table, raw in rows]
+    filled = [row for row in filled if row[1] is not None or row[2] is not None]
+    if filled:
+        con.register(
+            "_subjects",
+            pl.DataFrame(filled, schema=["row_id", "municipality_code", "case_id"], orient="row"),
+        )
+        con.execute(
+            "update etl.rejected_rows as r set case_id = s.case_id, "
+            "municipality_code = s.municipality_code from _subjects as s where r.rowid = s.row_id"
+        )
+        con.unregister("_subjects")
+    con.execute("insert or replace into etl.meta values ('rejected_subjects_filled', 'yes')")
 
 
 def _letters_secret(length: int = 48) -> str:

@@ -1,9 +1,9 @@
 """Caseloads (Forløb og kapacitet): cases per municipality over time, workers and loans.
 
 All counts are over `scoped_cases`, so the sidebar filters (gender, age band, worker, ...) and the
-viewer's scope apply. `mart.caseload_monthly` has the same monthly counts but only per
-municipality x month x case type, so it cannot follow a gender or worker filter; `monthly` below
-counts with its definition (active: started by the month's last day and not ended before its
+viewer's scope apply. `mart.caseload_monthly` has the monthly counts only per municipality x month
+x case type, so it cannot follow a gender or worker filter; `monthly` adds up `mart.case_months`,
+the same rules case by case (active: started by the month's last day and not ended before its
 first; new: started in the month; closed: ended in the month).
 
 - `monthly(scope, filters)`: municipality x month x case type in the period: active, new, closed.
@@ -28,25 +28,22 @@ from app.filters import Filters
 from app.queries import with_counts
 from app.scope import Scope
 
-# a case active on the period's last day, and at some time in the period (staging's rule)
-_AT_END = (
-    "staging.is_active_between(c.start_date, c.end_date, $period_end::date, $period_end::date)"
-)
+# a case active on the period's last day, and at some time in the period (the warehouse's rule)
+_AT_END = "mart.is_active_between(c.start_date, c.end_date, $period_end::date, $period_end::date)"
 _IN_PERIOD = (
-    "staging.is_active_between(c.start_date, c.end_date, $period_start::date, $period_end::date)"
+    "mart.is_active_between(c.start_date, c.end_date, $period_start::date, $period_end::date)"
 )
+
+
+def _rules(sql: str) -> str:
+    """`sql` with the period rules filled in (code constants, no values)."""
+    return sql.replace("{rule_at_end}", _AT_END).replace("{rule_in_period}", _IN_PERIOD)
+
 
 MEASURES = ("active_cases", "new_cases", "closed_cases")
 LOAD_BANDS = ("1-4", "5-9", "10-14", "15-19", "20-24", "25+")
 
 MONTHLY_SQL = """
-months as (
-    -- the months of the period; grain: one row per month
-    select cast(unnest(generate_series(
-        date_trunc('month', $period_start::date),
-        date_trunc('month', $period_end::date),
-        interval 1 month)) as date) as month
-),
 counted as (
     -- grain: one row per municipality x month x case type with an active case
     select
@@ -57,9 +54,10 @@ counted as (
         {active_cases}
         {new_cases}
         {closed_cases}
-    from months as m
-    inner join scoped_cases as c
-        on staging.is_active_between(c.start_date, c.end_date, m.month, last_day(m.month))
+    from mart.case_months as m
+    inner join scoped_cases as c on c.case_id = m.case_id
+    where m.month between date_trunc('month', $period_start::date)
+        and date_trunc('month', $period_end::date)
     group by c.municipality_code, m.month, c.case_type
 )
 select
@@ -72,8 +70,8 @@ order by municipality_name, month, case_type
 MONTHLY_SQL = with_counts(
     MONTHLY_SQL,
     active_cases="true",
-    new_cases="date_trunc('month', c.start_date) = m.month",
-    closed_cases="date_trunc('month', c.end_date) = m.month",
+    new_cases="m.is_new",
+    closed_cases="m.is_closed",
 )
 
 
@@ -94,10 +92,11 @@ select
     -- the municipalities add up to the view's cases at the period's end, shown under the chart
     'all' as total_group,
 from scoped_cases as c
-where staging.is_active_between(c.start_date, c.end_date, $period_end::date, $period_end::date)
+where {rule_at_end}
 group by c.municipality_code
 order by active_cases desc, municipality_name
 """
+RANKING_SQL = _rules(RANKING_SQL)
 RANKING_SQL = with_counts(RANKING_SQL, active_cases="true")
 
 
@@ -115,8 +114,9 @@ ACTIVE_IN_PERIOD_SQL = """
 -- cases active at some time in the period; grain: one row
 select {cases}
 from scoped_cases as c
-where staging.is_active_between(c.start_date, c.end_date, $period_start::date, $period_end::date)
+where {rule_in_period}
 """
+ACTIVE_IN_PERIOD_SQL = _rules(ACTIVE_IN_PERIOD_SQL)
 ACTIVE_IN_PERIOD_SQL = with_counts(ACTIVE_IN_PERIOD_SQL, cases="true")
 
 
@@ -133,7 +133,7 @@ per_worker as (
     -- grain: one row per worker with an active case at the end of the period
     select c.worker_id, {cases}
     from scoped_cases as c
-    where staging.is_active_between(c.start_date, c.end_date, $period_end::date, $period_end::date)
+    where {rule_at_end}
         and c.worker_id is not null
     group by c.worker_id
 ),
@@ -167,6 +167,7 @@ from banded
 group by band, band_order
 order by band_order
 """
+WORKER_LOAD_SQL = _rules(WORKER_LOAD_SQL)
 WORKER_LOAD_SQL = with_counts(WORKER_LOAD_SQL, cases="true")
 
 
@@ -189,11 +190,12 @@ select
     count(*) as active_cases,
 from scoped_cases as c
 left join scoped_workers as w on w.worker_id = c.worker_id
-where staging.is_active_between(c.start_date, c.end_date, $period_end::date, $period_end::date)
+where {rule_at_end}
     and c.worker_id is not null
 group by c.worker_id, w.name
 order by active_cases desc, w.name, c.worker_id
 """
+WORKER_LIST_SQL = _rules(WORKER_LIST_SQL)
 
 
 def worker_list(scope: Scope, filters: Filters) -> pl.DataFrame:
@@ -214,10 +216,11 @@ select
 from scoped_cases as c
 left join ref.municipalities as m on m.municipality_code = c.lent_from_municipality_code
 where c.is_loan
-    and staging.is_active_between(c.start_date, c.end_date, $period_start::date, $period_end::date)
+    and {rule_in_period}
 group by c.lent_from_municipality_code, m.municipality_name, c.municipality_code
 order by cases desc, lent_from_name, municipality_name
 """
+LOANS_SQL = _rules(LOANS_SQL)
 LOANS_SQL = with_counts(LOANS_SQL, cases="true")
 
 
@@ -288,7 +291,6 @@ select
 from scoped_workers as w
 inner join area as a on a.municipality_code = w.municipality_code
 left join ref.municipalities as m on m.municipality_code = w.municipality_code
-where $scope_worker::varchar is null or w.worker_id = $scope_worker::varchar
 order by m.municipality_name, w.active desc, w.name, w.worker_id
 """
 )

@@ -1,12 +1,13 @@
 """Data quality: load history and the rows a coordinator must fix in the platform.
 
-All over the load records (etl.*), through `app.data.run_meta`. Raw cell values are only returned
-to viewers with case-level rights at national level (`shows_raw_values(scope)`).
+The load history and the checks are records that name no one (`app.data.run_meta`); a batch's
+row counts are of the whole export and shown to national viewers only. Rejected rows come from
+the data layer's `scoped_rejected` (`app.data.run`): each viewer gets the rows they may read and
+can act on. Raw cell values only for national viewers outside presentation mode
+(`shows_raw_values(scope)`).
 """
 
 from __future__ import annotations
-
-import functools
 
 import polars as pl
 
@@ -14,9 +15,9 @@ from app import data
 from app.filters import Filters
 from app.scope import Scope
 from etl.cpr import cpr_mask_expr
-from etl.read import export_name, rejected_row_subject
-from warehouse.db import db_path
+from etl.read import export_name
 
+LOAD_COUNTS = ("rows_read", "rows_loaded", "rows_unchanged", "rows_superseded", "rows_rejected")
 ROW_LIMIT = 2000  # rows listed per reason on screen; the CSV download holds them all
 
 
@@ -47,10 +48,11 @@ def load_history(scope: Scope) -> pl.DataFrame:
             status,
         from etl.batches
         order by batch_id desc
-        """,
-        scope=scope,
+        """
     )
-    return frame.with_columns(pl.col("source_path").map_elements(export_name, pl.String))
+    frame = frame.with_columns(pl.col("source_path").map_elements(export_name, pl.String))
+    # a batch's counts are of the whole export, every municipality's rows: national only
+    return frame if data.load_totals_shown(scope) else frame.drop(LOAD_COUNTS)
 
 
 def last_checks(scope: Scope) -> dict:
@@ -70,84 +72,57 @@ def last_checks(scope: Scope) -> dict:
             arg_max(failed_checks, checked_at) as last_failed_checks,
             max(checked_at) filter (where passed) as passed_at,
         from etl.check_runs
-        """,
-        scope=scope,
+        """
     )
     return frame.row(0, named=True)
 
 
-def _unresolved() -> pl.DataFrame:
-    """Every rejected row still to fix, with the municipality and case it is about."""
-    path = db_path()
-    return _unresolved_in(str(path), path.stat().st_mtime_ns)
+WAITING = "unknown_case"  # rows waiting for their case: they load by themselves once it arrives
+
+REJECTED_SQL = """
+-- rejected rows still to fix this viewer may read (app.data's scoped_rejected), one reason or
+-- all, waiting rows (their case not loaded yet) apart; grain: one row per rejected row
+select
+    batch_id,
+    source_file,
+    source_row,
+    column_name,
+    reason_code,
+    message,
+    cast(raw_values as varchar) as raw_values,
+from scoped_rejected
+where (reason_code = $waiting) = $waiting_only
+    and ($reason::varchar is null or reason_code = $reason::varchar)
+order by batch_id desc, source_file, source_row
+"""
 
 
-@functools.lru_cache(maxsize=4)
-def _unresolved_in(path: str, mtime_ns: int) -> pl.DataFrame:
-    """Parsed once per version of the warehouse file: a page asks for it section by section."""
-    frame = data.run_meta(
-        """
-        -- rejected rows still to fix; grain: one row per rejected row
-        select
-            batch_id,
-            source_file,
-            table_name,
-            source_row,
-            column_name,
-            reason_code,
-            message,
-            cast(raw_values as varchar) as raw_values,
-        from etl.rejected_rows
-        where resolved_batch_id is null
-        order by batch_id desc, source_file, source_row
-        """,
-        scope=Scope.everything(),
-    )
-    about = [
-        _about(table, raw)
-        for table, raw in zip(frame["table_name"], frame["raw_values"], strict=True)
-    ]
-    return frame.with_columns(
-        # Loads before names were masked at reading, or before the detector knew every way of
-        # writing a number, stored some unmasked: what is shown is masked again.
-        *[cpr_mask_expr(pl.col(c)) for c in ("source_file", "message", "raw_values")],
-        pl.Series("about_municipality", [m for m, _ in about], dtype=pl.String),
-        pl.Series("about_case", [c for _, c in about], dtype=pl.String),
-    )
+def _rejected(scope: Scope, reason_code: str | None, *, waiting: bool) -> pl.DataFrame:
+    """The rows from the data layer, masked again where an older load stored a CPR-like value
+    (loads before names were masked at reading, or before the detector knew every way of writing
+    a number); raw values only for national viewers outside presentation mode."""
+    if not scope.case_level:  # aggregate-only viewers read no rejected row
+        return _no_rows()
+    frame = data.run(
+        REJECTED_SQL,
+        {"waiting": WAITING, "waiting_only": waiting, "reason": reason_code},
+        scope=scope,
+        filters=Filters(),
+        level="case",
+    ).with_columns(cpr_mask_expr(pl.col(c)) for c in ("source_file", "message", "raw_values"))
+    return frame if shows_raw_values(scope) else frame.drop("raw_values")
 
 
-def _about(table: str, raw_values: str | None) -> tuple[str | None, str | None]:
-    """(municipality code, case id) of a rejected row (the rule lives in etl.read)."""
-    return rejected_row_subject(table, raw_values)
-
-
-def _visible(scope: Scope, frame: pl.DataFrame) -> pl.DataFrame:
-    """The rejected rows this viewer may read: their cells and messages are personal data.
-
-    National: all. Others: rows of a case they may see case by case, and for coordinators
-    also case and worker rows naming their municipality. Rows that name no known case
-    (orphans, erased rows) stay national-only until their case arrives.
-    """
-    if scope.role == "national":
-        return frame
-    if not scope.case_level:
-        return frame.clear()
-    cases = data.run(
-        "select case_id from scoped_cases", scope=scope, filters=Filters(), level="case"
-    )["case_id"]
-    own = pl.col("about_case").is_in(cases.implode())
-    if scope.role == "coordinator":
-        named = pl.col("table_name").is_in(["forloeb", "medarbejdere"]) & pl.col(
-            "about_municipality"
-        ).is_in(sorted(scope.municipalities))
-        own = own | named
-    return frame.filter(own.fill_null(False))
+def _no_rows() -> pl.DataFrame:
+    columns = ["batch_id", "source_file", "source_row", "column_name", "reason_code", "message"]
+    return pl.DataFrame(schema={c: pl.String for c in columns})
 
 
 def rejected_by_reason(scope: Scope) -> pl.DataFrame:
-    """Unresolved rejected rows this viewer may see, per reason: rows, files, latest batch."""
+    """Rejected rows to fix this viewer may see, per reason: rows, files, latest batch (rows
+    waiting for their case are not among them: `orphans` lists those)."""
     return (
-        _visible(scope, _unresolved())
+        _rejected(scope, None, waiting=False)
         .group_by("reason_code")
         .agg(
             pl.len().alias("rows_rejected"),
@@ -159,27 +134,13 @@ def rejected_by_reason(scope: Scope) -> pl.DataFrame:
 
 
 def rejected_rows(scope: Scope, reason_code: str | None = None) -> pl.DataFrame:
-    """Unresolved rejected rows this viewer may see (of one reason, or all).
+    """Rejected rows to fix this viewer may see (of one reason, or all but the waiting rows).
 
     Raw values only for national viewers outside presentation mode.
     """
-    frame = _visible(scope, _unresolved())
-    if reason_code is not None:
-        frame = frame.filter(pl.col("reason_code") == reason_code)
-    frame = frame.drop("table_name", "about_municipality", "about_case")
-    return frame if shows_raw_values(scope) else frame.drop("raw_values")
+    return _rejected(scope, reason_code, waiting=reason_code == WAITING)
 
 
 def orphans(scope: Scope) -> pl.DataFrame:
     """Rows waiting for a case that has not been loaded (reason unknown_case) this viewer may see."""
-    return rejected_rows(scope, "unknown_case")
-
-
-def orphans_waiting() -> int:
-    """How many rows wait for their case, in the whole warehouse (a count names no one)."""
-    frame = data.run_meta(
-        "select count(*) as n from etl.rejected_rows "
-        "where reason_code = 'unknown_case' and resolved_batch_id is null",
-        scope=Scope.everything(),
-    )
-    return int(frame["n"][0])
+    return _rejected(scope, WAITING, waiting=True)

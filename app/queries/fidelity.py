@@ -1,13 +1,15 @@
 """Metodefidelitet / Fidelity: the method's "every second month" rule (mart.fidelity).
 
 The cohort is the cases active at some time in the sidebar period. The cadence limit (61 days)
-is read from the warehouse (`staging.constants`), where the rule is written once.
+is read from the warehouse (`mart.constants`), where the rule is written once.
 
 - `monthly(scope, filters)`: grain one row per month of the period: `month, n_cases (active that
-  month), k_on_cadence, share`. A case is on cadence in a month when no gap that overlaps the
-  month is longer than the limit; gaps run between the case's start, each progression
-  measurement inside its period, and its end (or the as-of date for an active case). A gap that
-  only touches the month at its first or last day (a measurement on that day) does not count.
+  month), k_on_cadence, share`. A case is on cadence in a month when no gap so far, up to the
+  month's end, is longer than the limit (`mart.case_months.is_on_cadence`, the rule of
+  mart.fidelity_monthly and the control chart); in a case's last month it equals the whole-case
+  `mart.fidelity.on_cadence` that `by_group` counts. The two differ on purpose: the headline
+  counts each case of the period once, over its whole period; the line counts the cases active
+  in each month, up to that month (the page's labels say which is which).
 - `by_group(scope, filters, group)`: grain one row per group plus a total row (`group_code`
   null): cases, on cadence (mart.fidelity.on_cadence over the whole case), new cases with a
   pre measurement, ended cases with a post measurement, active overdue cases. `worker` is case
@@ -15,10 +17,11 @@ is read from the warehouse (`staging.constants`), where the rule is written once
 - `funnel_plot(scope, filters, indicator, unit, overdispersion)`: the funnel (app/funnel.py) of
   the share on cadence or of new cases with a pre measurement, by municipality or worker.
 - `control_chart(scope, filters, municipality)`: the monthly on-cadence share (the rule is
-  staging.fidelity_case_months, which mart.fidelity_monthly adds up) of the viewer's cases, or of
+  mart.case_months, which mart.fidelity_monthly adds up) of the viewer's cases, or of
   one municipality, every month up to the period's end, as an XmR chart (warehouse.stats.spc).
-- `gaps(scope, filters)`: grain one row per kind x 15-day bin: the days between measurements
-  (`between`), from start to the first (`start`) and from the last to the end or as-of (`end`).
+- `gaps(scope, filters)`: grain one row per kind x 15-day bin of mart.fidelity_gaps: the days
+  between measurements (`between`), from start to the first (`start`) and from the last to the
+  end or as-of (`end`).
 """
 
 from __future__ import annotations
@@ -62,74 +65,28 @@ LAST_BIN = 180  # gaps of 180 days or more share the last bar
 COHORT = """
 cohort as (
     -- cases active at some time in the period, with their fidelity facts; grain: one row per case
-    select s.*, f.* exclude (case_id, municipality_code, case_type, worker_id),
+    select s.*, f.* exclude (case_id, municipality_code, case_type, worker_id, period_end),
     from scoped_cases as s
     inner join mart.fidelity as f on f.case_id = s.case_id
-    where staging.is_active_between(s.start_date, s.end_date, $period_start::date, $period_end::date)
-),
-
-points as (
-    -- the points gaps run between: start, measurements in the period, end; grain: case x point
-    select case_id, period_start as on_date from cohort
-    union all
-    select p.case_id, p.measured_on
-    from mart.progression as p
-    inner join cohort as c on c.case_id = p.case_id
-    where p.measured_on between c.period_start and c.period_end
-    union all
-    select case_id, period_end from cohort
-),
-
-gaps as (
-    -- grain: one row per gap between consecutive points of a case
-    select * from (
-        select
-            case_id,
-            on_date as gap_start,
-            lead(on_date) over (partition by case_id order by on_date) as gap_end,
-        from points
-    )
-    where gap_end is not null
+    where mart.is_active_between(s.start_date, s.end_date, $period_start::date, $period_end::date)
 )"""
 
 MONTHLY_SQL = """
-months as (
-    -- the months of the period; grain: one row per month
-    select cast(unnest(generate_series(
-        $period_start::date, $period_end::date, interval 1 month
-    )) as date) as month
-),
-
-case_months as (
-    -- each case in each month it was active, on cadence or not; grain: month x case
-    select
-        m.month,
-        g.case_id,
-        bool_and(
-            g.gap_end - g.gap_start <= k.cadence_days
-            or g.gap_end = m.month
-            or g.gap_start = last_day(m.month)
-        ) as on_cadence,
-    from gaps as g
-    inner join months as m
-        on g.gap_start <= last_day(m.month) and g.gap_end >= m.month
-    cross join staging.constants as k
-    group by m.month, g.case_id
-)
-
--- share of the month's active cases on cadence; grain: one row per month
+-- share of each month's active cases on cadence so far (mart.case_months: no gap up to the
+-- month's end longer than the limit); grain: one row per month of the period
 select
     m.month,
     {n_cases}
     {k_on_cadence}
-    count(*) filter (where m.on_cadence) / count(*) as share,
-from case_months as m
--- the cases' record keys, joined once per case and month rather than once per gap
+    count(*) filter (where m.is_on_cadence) / count(*) as share,
+from mart.case_months as m
 inner join cohort as c on c.case_id = m.case_id
+where m.month between date_trunc('month', $period_start::date)
+    and date_trunc('month', $period_end::date)
 group by m.month
 order by month
 """
-MONTHLY_SQL = with_counts(MONTHLY_SQL, n_cases="true", k_on_cadence="m.on_cadence")
+MONTHLY_SQL = with_counts(MONTHLY_SQL, n_cases="true", k_on_cadence="m.is_on_cadence")
 
 BY_GROUP_SQL = """
 flags as (
@@ -142,7 +99,8 @@ flags as (
         s.is_exact,
         s.on_cadence,
         {is_new} as is_new,
-        s.status <> 'active' and s.end_date <= $period_end::date as is_ended,
+        mart.is_ended_between(s.status, s.end_date, $period_start::date, $period_end::date)
+            as is_ended,
         s.has_pre,
         s.has_post,
         s.overdue,
@@ -186,37 +144,18 @@ BY_GROUP_SQL = with_counts(
 )
 
 GAPS_SQL = """
-measured_gaps as (
-    -- every gap, labelled by where it lies; grain: one row per gap
-    select
-        g.case_id,
-        c.record_key,
-        c.is_exact,
-        g.gap_end - g.gap_start as days,
-        case
-            when g.gap_start = c.period_start
-                and not (g.gap_end = c.period_end and c.n_measurements = 0) then 'start'
-            when g.gap_end = c.period_end then 'end'
-            else 'between'
-        end as kind,
-    from gaps as g
-    inner join cohort as c on c.case_id = g.case_id
-    -- the zero-day gap of a measurement on the start or end date is no gap
-    where not (g.gap_end = g.gap_start and (g.gap_start = c.period_start
-        or g.gap_end = c.period_end))
-),
-
 binned as (
-    -- the gaps of each case per 15-day bin (the last bin holds everything from 180 days);
-    -- grain: one row per kind x bin x case
+    -- the gaps of each case (mart.fidelity_gaps) per 15-day bin (the last bin holds everything
+    -- from 180 days); grain: one row per kind x bin x case
     select
         g.kind,
         least(g.days // $bin_days * $bin_days, $last_bin) as bin_start,
         g.case_id,
-        any_value(g.record_key) as record_key,
-        any_value(g.is_exact) as is_exact,
+        any_value(c.record_key) as record_key,
+        any_value(c.is_exact) as is_exact,
         count(*) as n_gaps,
-    from measured_gaps as g
+    from mart.fidelity_gaps as g
+    inner join cohort as c on c.case_id = g.case_id
     group by g.kind, bin_start, g.case_id
 )
 
@@ -241,7 +180,7 @@ def _with_cohort(body: str) -> str:
 
 def cadence_days() -> int:
     """The cadence limit in days, as the warehouse defines it."""
-    frame = data.run_meta("select cadence_days from staging.constants", scope=data.current_scope())
+    frame = data.run_meta("select cadence_days from mart.constants")
     return int(frame["cadence_days"][0])
 
 
@@ -328,7 +267,7 @@ select
     {n_cases}
     {k_on_cadence}
     count(*) filter (where m.is_on_cadence) / count(*) as share,
-from staging.fidelity_case_months as m
+from mart.case_months as m
 inner join scoped_cases as s on s.case_id = m.case_id
 where ($municipality::varchar is null or s.municipality_code = $municipality::varchar)
     and ($period_end::date is null or m.month <= $period_end::date)

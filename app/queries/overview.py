@@ -73,16 +73,20 @@ case_flags as (
         c.is_exact,
         c.case_type,
         c.start_date between p.p_start and p.p_end as is_new,
-        c.status <> 'active' and c.end_date between p.p_start and p.p_end as is_closed,
-        f.on_cadence,
+        mart.is_ended_between(c.status, c.end_date, p.p_start, p.p_end) as is_closed,
+        -- a period counts each case over its whole period (mart.fidelity), a month the cases
+        -- active in it up to its end (mart.case_months): the card and its sparkline
+        case when p.kind = 'month' then coalesce(cm.is_on_cadence, false) else f.on_cadence end
+            as on_cadence,
         f.has_pre,
         f.has_post,
         o.change as who5_change,
         o.reliable_change = 'improved' as is_who5_improved,
     from periods as p
     left join scoped_cases as c
-        on staging.is_active_between(c.start_date, c.end_date, p.p_start, p.p_end)
+        on mart.is_active_between(c.start_date, c.end_date, p.p_start, p.p_end)
     left join mart.fidelity as f on f.case_id = c.case_id
+    left join mart.case_months as cm on cm.case_id = c.case_id and cm.month = p.month
     left join mart.case_outcomes as o on o.case_id = c.case_id and o.instrument = 'WHO5'
 ),
 

@@ -100,11 +100,10 @@ def reference(scope: Scope, instrument: str) -> dict:
             s_diff,
             reliable_change_threshold,
             sources,
-        from staging.instruments
+        from mart.instruments
         where instrument = $instrument
         """,
         {"instrument": instrument},
-        scope=scope,
     )
     return frame.to_dicts()[0]
 

@@ -45,7 +45,7 @@ cohort as (
     select s.*, {split} as split_group,
     from scoped_cases as s
     left join scoped_workers as w on w.worker_id = s.worker_id
-    where staging.is_active_between(s.start_date, s.end_date, $period_start::date, $period_end::date)
+    where mart.is_active_between(s.start_date, s.end_date, $period_start::date, $period_end::date)
 )"""
 
 BY_MONTH_SQL = """
@@ -99,7 +99,7 @@ select
     (select count(*) from followed) as cases_available,
 from mart.progression as p
 inner join picked as c on c.case_id = p.case_id
-cross join staging.constants as k
+cross join mart.constants as k
 where p.months_since_start >= 0
 order by p.case_id, p.measured_on
 """
@@ -264,7 +264,7 @@ tracked as (
     inner join cohort as c on c.case_id = t.case_id
     inner join mart.progression as p
         on p.case_id = t.case_id and p.measured_on = t.measured_on
-    cross join staging.constants as k
+    cross join mart.constants as k
     where t.start_band = $band and t.measurement_no > 1
 ),
 
@@ -301,7 +301,7 @@ def expected_band(scope: Scope, band: str) -> pl.DataFrame:
     least 20 citizens, and the small-number rule is applied all the same.
     """
     _check_band(band)
-    frame = data.run_meta(EXPECTED_SQL, {"band": band}, scope=scope)
+    frame = data.run_meta(EXPECTED_SQL, {"band": band})
     rule = data.Rule(count="n_cases", values=("p10", "p25", "p50", "p75", "p90"))
     return suppression.apply(frame, rule, on=True)
 

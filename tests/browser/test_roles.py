@@ -164,6 +164,28 @@ def test_only_national_sees_the_audit_page(tour, role):
     assert (AUDIT_TITLE in titles) == (role == "national"), f"{role} navigation: {titles}"
 
 
+FIGURE_PAGES = ("Overblik", "Progression", "Metodefidelitet", "Opmærksomhed")
+POPULATIONS = {
+    "national": "Hele landet",
+    "coordinator": "København",
+    "worker": "Dine forløb",
+    "viewer": "Hele landet",
+}
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_every_page_says_whom_its_figures_count(tour, role):
+    """Issue 12: cards and lists on one page about different populations, unlabelled."""
+    _, visits = tour(role)
+    pages = _by_title(visits)
+    for title in FIGURE_PAGES:
+        text = pages[title].main_text
+        assert f"Tal for: {POPULATIONS[role]}" in text, f"{role} on {title}: no population"
+    # a coordinator opens on their own municipality, with the country beside its figures
+    beside = "Hele landet: " in pages["Overblik"].main_text
+    assert beside == (role == "coordinator"), f"{role}: country beside = {beside}"
+
+
 def test_national_sees_case_ids_in_the_case_lists(tour, cases):
     _, visits = tour("national")
     pages = _by_title(visits)

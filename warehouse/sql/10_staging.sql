@@ -23,6 +23,15 @@ create or replace macro staging.is_active_between(start_date, end_date, period_s
     and (period_start is null or end_date is null or end_date >= period_start)
 ;
 
+-- purpose: THE definition of "ended in a period": a case no longer active whose end_date lies in
+-- the period (closed or discontinued alike); a NULL side of the period leaves it open
+create or replace macro staging.is_ended_between(status, end_date, period_start, period_end) as
+    status <> 'active'
+    and end_date is not null
+    and (period_start is null or end_date >= period_start)
+    and (period_end is null or end_date <= period_end)
+;
+
 -- purpose: the as-of date, the latest exported_at loaded (NULL before any load); grain: one row
 create or replace view staging.as_of as
 select max(exported_at) as as_of
@@ -77,6 +86,11 @@ select
     *,
     period_end - start_date as duration_days
 from derived
+;
+
+-- purpose: the workers as loaded (medarbejdere); grain: one row per worker
+create or replace view staging.workers as
+select * exclude (exported_at, batch_id) from raw.workers
 ;
 
 -- purpose: WHO-5 and GSE measurements scored; grain: one row per case x instrument x phase

@@ -32,7 +32,11 @@ select
     referred_by,
     lent_from_municipality_code,
     is_loan,
-    duration_days
+    duration_days,
+    -- added after the contract's columns (add, never rename): the end of the case's own period
+    -- (end_date, or the as-of date while active) and whether it is still open (status active)
+    period_end,
+    is_active as is_open
 from cases
 ;
 
@@ -433,7 +437,7 @@ create or replace view mart.workers as
 with
 
 workers as (
-    select * from raw.workers
+    select * from staging.workers
 ),
 
 cases as (
@@ -468,4 +472,93 @@ select
     caseload.lent_cases
 from workers
 inner join caseload on workers.worker_id = caseload.worker_id
+;
+
+-- The rules as readers call them: the dashboard and evaluators read only mart.*, so the rules
+-- written once in staging are published here under the same names (thin aliases, no rule).
+
+-- purpose: was a case active at some time between two dates (staging.is_active_between)
+create or replace macro mart.is_active_between(start_date, end_date, period_start, period_end) as
+    staging.is_active_between(start_date, end_date, period_start, period_end)
+;
+
+-- purpose: did a case end between two dates (staging.is_ended_between)
+create or replace macro mart.is_ended_between(status, end_date, period_start, period_end) as
+    staging.is_ended_between(status, end_date, period_start, period_end)
+;
+
+-- purpose: the method's fixed numbers in force (cadence, pre/post window, ...); grain: one row
+create or replace view mart.constants as
+select
+    cadence_days,
+    pre_post_window_days,
+    days_per_month,
+    z_975,
+    expected_month_cap,
+    reliable_reference_cases,
+    score_drop_points
+from staging.constants
+;
+
+-- purpose: the reference constants in force with their Jacobson-Truax thresholds (what every
+-- change figure is computed with); grain: one row per instrument
+create or replace view mart.instruments as
+select * from staging.instruments
+;
+
+-- purpose: the gaps the cadence rule measures, each labelled by where it lies; grain: one row per
+-- case x gap. Points are the case's period_start, its progression dates inside the period and
+-- its period_end (as mart.fidelity, whose max_gap_days is the largest of these); `kind` is
+-- 'start' (from the start to the first measurement), 'between' (two measurements) or 'end'
+-- (from the last measurement, or from the start when there is none, to the end or as-of date).
+-- The zero-day gap of a measurement on the start or end date is no gap and is left out.
+create or replace view mart.fidelity_gaps as
+with
+
+cases as (
+    select case_id, start_date, period_end from staging.cases
+),
+
+measured as (
+    select case_id, measured_on from staging.progression where is_in_period
+),
+
+points as (
+    select case_id, start_date as on_date from cases
+    union all
+    select case_id, measured_on from measured
+    union all
+    select case_id, period_end from cases
+),
+
+gaps as (
+    select
+        case_id,
+        on_date as gap_start,
+        lead(on_date) over (partition by case_id order by on_date) as gap_end
+    from points
+),
+
+counted as (
+    select case_id, count(*) as n_measurements from measured group by case_id
+)
+
+select
+    gaps.case_id,
+    gaps.gap_start,
+    gaps.gap_end,
+    gaps.gap_end - gaps.gap_start as days,
+    case
+        when gaps.gap_start = cases.start_date
+            and not (gaps.gap_end = cases.period_end and counted.n_measurements is null)
+            then 'start'
+        when gaps.gap_end = cases.period_end then 'end'
+        else 'between'
+    end as kind
+from gaps
+inner join cases on gaps.case_id = cases.case_id
+left join counted on gaps.case_id = counted.case_id
+where gaps.gap_end is not null
+    and not (gaps.gap_end = gaps.gap_start
+        and (gaps.gap_start = cases.start_date or gaps.gap_end = cases.period_end))
 ;

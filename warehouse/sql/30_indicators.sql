@@ -226,6 +226,7 @@ months as (
     select
         cases.case_id,
         cases.municipality_code,
+        cases.case_type,
         cases.start_date,
         cast(unnest(generate_series(
             date_trunc('month', cases.start_date),
@@ -241,9 +242,12 @@ active_months as (
     select
         case_id,
         municipality_code,
+        case_type,
         start_date,
         month,
-        least(last_day(month), period_end) as month_end
+        least(last_day(month), period_end) as month_end,
+        month = date_trunc('month', start_date) as is_new,
+        coalesce(month = date_trunc('month', end_date), false) as is_closed
     from months
     where staging.is_active_between(start_date, end_date, month, last_day(month))
 ),
@@ -252,22 +256,28 @@ gaps_so_far as (
     select
         active_months.case_id,
         active_months.municipality_code,
+        active_months.case_type,
         active_months.month,
         active_months.month_end,
+        active_months.is_new,
+        active_months.is_closed,
         coalesce(max(points.gap_before), 0) as largest_inner_gap,
         coalesce(max(points.measured_on), any_value(active_months.start_date)) as last_point
     from active_months
     left join points
         on active_months.case_id = points.case_id
         and points.measured_on <= active_months.month_end
-    group by active_months.case_id, active_months.municipality_code, active_months.month,
-        active_months.month_end
+    group by active_months.case_id, active_months.municipality_code, active_months.case_type,
+        active_months.month, active_months.month_end, active_months.is_new, active_months.is_closed
 )
 
 select
     gaps_so_far.case_id,
     gaps_so_far.municipality_code,
+    gaps_so_far.case_type,
     gaps_so_far.month,
+    gaps_so_far.is_new,
+    gaps_so_far.is_closed,
     greatest(
         gaps_so_far.largest_inner_gap, gaps_so_far.month_end - gaps_so_far.last_point
     ) <= constants.cadence_days as is_on_cadence
@@ -285,4 +295,20 @@ select
     count(*) filter (where is_on_cadence) as on_cadence_cases
 from staging.fidelity_case_months
 group by municipality_code, month
+;
+
+-- purpose: each case in each month it was active, with what it counts towards that month (the
+-- definitions of mart.caseload_monthly and mart.fidelity_monthly, case by case, so a view that
+-- filters cases by gender, age or worker counts months by the same rules); grain: one row per
+-- case x calendar month in which the case was active (up to the as-of month)
+create or replace view mart.case_months as
+select
+    case_id,
+    municipality_code,
+    case_type,
+    month,
+    is_new,
+    is_closed,
+    is_on_cadence
+from staging.fidelity_case_months
 ;
