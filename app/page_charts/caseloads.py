@@ -9,6 +9,10 @@ from app import charts, i18n
 from app.i18n import tr
 
 MAX_PANELS = 12
+# three panels and their axes fit the 1280 px screen's main column (at 260 px the third panel
+# ran off it); a panel holds three month ticks
+PANEL_WIDTH = 200
+PANEL_TICKS = 3
 CASES = {"da": "Forløb", "en": "Cases"}
 
 
@@ -34,17 +38,21 @@ def monthly_chart(monthly: pl.DataFrame, measure: str, y_title: str) -> alt.Face
         alt.Chart(shown)
         .mark_bar()
         .encode(
-            x=alt.X("yearmonth(month):T", title=""),
-            y=alt.Y(f"{measure}:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1)),
+            x=alt.X(
+                "yearmonth(month):T",
+                title="",
+                axis=charts.month_axis(shown["month"], max_ticks=PANEL_TICKS),
+            ),
+            y=alt.Y(f"{measure}:Q", title=y_title, axis=charts.count_axis()),
             color=alt.Color("case_type_label:N", title="", scale=charts.case_type_scale()),
             tooltip=[
                 alt.Tooltip("municipality_name:N", title=""),
-                alt.Tooltip("yearmonth(month):T", title=""),
+                alt.Tooltip("yearmonth(month):T", title="", format=charts.MONTH_FORMAT),
                 alt.Tooltip("case_type_label:N", title=""),
                 alt.Tooltip(f"{measure}:Q", format=",d", title=y_title),
             ],
         )
-        .properties(width=260, height=140)
+        .properties(width=PANEL_WIDTH, height=140)
         .facet(facet=alt.Facet("municipality_name:N", title="", sort=order), columns=3)
     )
 

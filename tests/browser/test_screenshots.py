@@ -1,0 +1,112 @@
+"""Chart review: every registered page, for every role, photographed at 1280×720 and 1920×1080.
+
+One browser, one context per role (and language); each page is opened once from the navigation,
+left to settle (the script idle and every chart drawn), checked for an exception box, a traceback
+or an error message, then photographed whole at both sizes. The PNGs are kept as test artefacts
+in test-artifacts/screenshots/ (ignored by git), named `<role>-<lang>-<page>-<width>.png`, so a
+reviewer can look at every page as a projector shows it before a chart change is called done.
+
+Danish for every role, English for the national role (the one that sees every page). Set
+`LAT_SCREENSHOT_ENGLISH=all` to photograph every role in English too (for a review by eye).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from app.streamlit_app import NATIONAL_PAGES, PAGES
+from tests.browser.conftest import nav_titles, screenshot, sign_in, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+ROLES = ("national", "coordinator", "worker", "viewer")
+SIZES = ((1280, 720), (1920, 1080))
+CHART_HOLDERS = ".vega-embed"
+CHARTS_DRAWN = """() => [...document.querySelectorAll('.vega-embed')]
+    .every(e => e.querySelector('canvas, svg'))"""
+PROBLEMS = "[data-testid=stException], [data-testid=stAlertContentError]"
+
+
+def _tours() -> list[tuple[str, str]]:
+    english = ROLES if os.environ.get("LAT_SCREENSHOT_ENGLISH") == "all" else ("national",)
+    return [(role, "da") for role in ROLES] + [(role, "en") for role in english]
+
+
+@dataclass
+class Shot:
+    """What one page showed one role in one language."""
+
+    path: str
+    problems: list[str] = field(default_factory=list)
+    pictures: list[Path] = field(default_factory=list)
+
+
+def _url_path(page) -> str:
+    path = page.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    return "overview" if ":" in path or not path else path  # the root url is the overview
+
+
+def _settle(page) -> None:
+    """The script is idle and every chart on the page has drawn."""
+    wait_for_app(page)
+    page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
+    page.wait_for_timeout(250)  # vega lays itself out once more after the first draw
+
+
+def _photograph(page, role: str, lang: str) -> Shot:
+    shot = Shot(_url_path(page))
+    main = page.locator("[data-testid=stMain]")
+    shot.problems += page.locator(PROBLEMS).all_inner_texts()
+    if "Traceback" in main.inner_text():
+        shot.problems.append("a traceback")
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        _settle(page)
+        shot.pictures.append(screenshot(page, f"{role}-{lang}-{shot.path}-{width}"))
+    return shot
+
+
+@pytest.fixture(scope="module")
+def photographed(chromium, server, demo_accounts) -> dict[tuple[str, str], list[Shot]]:
+    """(role, lang) -> one Shot per page in that role's navigation."""
+    done = {}
+    for role, lang in _tours():
+        context = chromium.new_context(viewport={"width": SIZES[0][0], "height": SIZES[0][1]})
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        try:
+            sign_in(page, server, *demo_accounts[role])
+            if lang == "en":
+                page.locator("[data-testid=stSidebar]").get_by_text("English", exact=True).click()
+                page.locator("h1").filter(has_text="Overview").wait_for()
+                wait_for_app(page)
+            shots = []
+            for title in nav_titles(page):
+                page.locator("[data-testid=stSidebarNav] a").filter(has_text=title).first.click()
+                page.locator("h1").filter(has_text=title).first.wait_for()
+                _settle(page)
+                shots.append(_photograph(page, role, lang))
+            done[(role, lang)] = shots
+        finally:
+            context.close()
+    return done
+
+
+def _registered(role: str) -> set[str]:
+    listed = PAGES + (NATIONAL_PAGES if role == "national" else ())
+    return {url for _, _, url in listed}
+
+
+@pytest.mark.parametrize(("role", "lang"), _tours())
+def test_every_page_is_photographed_at_both_sizes_without_an_error(photographed, role, lang):
+    shots = photographed[(role, lang)]
+    assert {shot.path for shot in shots} == _registered(role), f"{role}: pages missed"
+    for shot in shots:
+        assert not shot.problems, f"{role} ({lang}) on {shot.path}: {shot.problems}"
+        assert len(shot.pictures) == len(SIZES)
+        for picture in shot.pictures:
+            assert picture.stat().st_size > 10_000, f"{picture} is (nearly) empty"
