@@ -29,7 +29,7 @@ from streamlit.testing.v1 import AppTest
 from app import charts, components
 from app.page_charts import prepost as pc
 from app.streamlit_app import NATIONAL_PAGES, PAGES
-from tests.app_fixtures import chart_frames, signed_in_app
+from tests.app_fixtures import element_frames, signed_in_app
 
 # the demo roles as the fixture warehouse has them: a coordinator of 101, one of its workers
 ROLES = {
@@ -67,7 +67,7 @@ class Chart:
 
     def __init__(self, element, caption: str) -> None:
         self.spec = json.loads(element.proto.spec)
-        self.frames = chart_frames(_Single(element))
+        self.frames = element_frames(element)
         self.caption = caption
         self.name = caption[:60] or "a chart"
 
@@ -87,16 +87,6 @@ class Chart:
     def channels(self) -> Iterator[dict]:
         for key in ("x", "y", "x2", "y2"):
             yield from self.nodes(key)
-
-
-class _Single:
-    """The one element in the shape `chart_frames` reads (`at.get(...)`)."""
-
-    def __init__(self, element) -> None:
-        self.element = element
-
-    def get(self, kind: str) -> list:
-        return [self.element]
 
 
 def _charts(at: AppTest) -> list[Chart]:
@@ -268,7 +258,7 @@ def _dist(groups: int) -> pl.DataFrame:
 
 def test_a_box_plot_of_one_group_is_not_a_strip():
     spec = pc.boxes(_dist(1), 50.0, "Score").to_dict()
-    assert spec["height"] == {"step": pc.GROUP_STEP} and pc.GROUP_STEP >= 60
+    assert spec["height"] == {"step": pc.GROUP_STEP, "for": "position"} and pc.GROUP_STEP >= 60
 
 
 def test_histogram_bars_stand_on_zero_side_by_side():

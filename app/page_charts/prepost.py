@@ -147,7 +147,9 @@ def boxes(dist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.Lay
     # a band per group (pre and post inside it): with a fixed height a single group was drawn
     # as a strip 15 px high
     return _layer(whisker, box, median, _cutoff_rule(cutoff, "x")).properties(
-        height=alt.Step(GROUP_STEP)
+        # the step of a group (its pre and post share it), not of each offset band: 'Alle' alone
+        # was 210 px high, twenty municipalities would have been 4,000
+        height=alt.Step(GROUP_STEP, **{"for": "position"})
     )
 
 

@@ -19,16 +19,44 @@ from pathlib import Path
 import pytest
 
 from app.streamlit_app import NATIONAL_PAGES, PAGES
-from tests.browser.conftest import nav_titles, screenshot, sign_in, wait_for_app
+from tests.browser.conftest import (
+    ALL_CHARTS_DRAWN,
+    nav_titles,
+    screenshot,
+    sign_in,
+    wait_for_app,
+)
 
 pytestmark = pytest.mark.browser
 
 ROLES = ("national", "coordinator", "worker", "viewer")
 SIZES = ((1280, 720), (1920, 1080))
-CHART_HOLDERS = ".vega-embed"
-CHARTS_DRAWN = """() => [...document.querySelectorAll('.vega-embed')]
-    .every(e => e.querySelector('canvas, svg'))"""
 PROBLEMS = "[data-testid=stException], [data-testid=stAlertContentError]"
+# subheading -> charts drawn under it (until the next subheading), in page order
+SECTIONS = """() => {
+  const out = {}; let heading = null;
+  const main = document.querySelector('[data-testid=stMain]');
+  for (const el of main.querySelectorAll('h2, h3, .vega-embed')) {
+    if (el.matches('h2, h3')) { heading = el.innerText.trim(); out[heading] = out[heading] || 0; }
+    else if (heading !== null && el.querySelector('canvas, svg')) out[heading] += 1;
+  }
+  return out;
+}"""
+# The indicator charts (issue 10) by page and section, as every role with aggregate access sees
+# them: the XmR control chart, the funnel plots (two per page), the Jacobson plot, the expected
+# band and the attention bars. Workers compare no municipalities: their funnel section is a
+# sentence. The XmR tile on the overview is text: its heading is checked there.
+INDICATORS = {
+    "fidelity": {"Styringsdiagram: målt hver anden måned": 1, "Retfærdig sammenligning": 2},
+    "prepost": {"Før mod efter for hvert forløb": 1, "Retfærdig sammenligning (WHO-5)": 2},
+    "progression": {"Forventet forløb efter startniveau": 1},
+    "attention": {"Forløb pr. årsag": 1},
+}
+NO_FUNNEL_FOR_WORKERS = "Sammenligningen af kommuner vises ikke for medarbejdere"
+XMR_TILE = "Målt hver 2. måned: udvikling"
+QUEUE_FOR_CASE_LEVEL = "vises kun for brugere med adgang til forløbsniveau"
+# the demo worker (3 cases) has none in the attention queue: a sentence, no empty bar chart
+EMPTY_QUEUE = "Ingen aktive forløb kræver opmærksomhed"
 
 
 def _tours() -> list[tuple[str, str]]:
@@ -41,6 +69,8 @@ class Shot:
     """What one page showed one role in one language."""
 
     path: str
+    text: str = ""
+    sections: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     pictures: list[Path] = field(default_factory=list)
 
@@ -53,15 +83,15 @@ def _url_path(page) -> str:
 def _settle(page) -> None:
     """The script is idle and every chart on the page has drawn."""
     wait_for_app(page)
-    page.wait_for_function(CHARTS_DRAWN, timeout=30_000)
+    page.wait_for_function(ALL_CHARTS_DRAWN, timeout=30_000)
     page.wait_for_timeout(250)  # vega lays itself out once more after the first draw
 
 
 def _photograph(page, role: str, lang: str) -> Shot:
-    shot = Shot(_url_path(page))
     main = page.locator("[data-testid=stMain]")
+    shot = Shot(_url_path(page), main.inner_text(), page.evaluate(SECTIONS))
     shot.problems += page.locator(PROBLEMS).all_inner_texts()
-    if "Traceback" in main.inner_text():
+    if "Traceback" in shot.text:
         shot.problems.append("a traceback")
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
@@ -110,3 +140,24 @@ def test_every_page_is_photographed_at_both_sizes_without_an_error(photographed,
         assert len(shot.pictures) == len(SIZES)
         for picture in shot.pictures:
             assert picture.stat().st_size > 10_000, f"{picture} is (nearly) empty"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_indicator_charts_show_as_scoping_allows(photographed, role):
+    shots = {shot.path: shot for shot in photographed[(role, "da")]}
+    for path, sections in INDICATORS.items():
+        shown = shots[path].sections
+        for heading, charts in sections.items():
+            if role == "worker" and heading.startswith("Retfærdig sammenligning"):
+                assert shown.get(heading) == 0, f"worker sees a funnel plot on {path}"
+                assert NO_FUNNEL_FOR_WORKERS in shots[path].text
+                continue
+            if role == "worker" and path == "attention" and EMPTY_QUEUE in shots[path].text:
+                assert heading not in shown, "an attention chart for an empty queue"
+                continue
+            assert shown.get(heading) == charts, (
+                f"{role} on {path}: {heading!r} drew {shown.get(heading)} charts, not {charts}"
+            )
+    assert XMR_TILE in shots["overview"].text, f"{role}: no control-chart tile on the overview"
+    viewer_note = QUEUE_FOR_CASE_LEVEL in shots["attention"].text
+    assert viewer_note == (role == "viewer"), f"{role}: the case-level note on the attention page"
