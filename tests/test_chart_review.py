@@ -272,3 +272,14 @@ def test_histogram_bars_stand_on_zero_side_by_side():
     rows = next(iter(spec["datasets"].values()))
     halves = {row["phase"]: (row["x0"], row["x1"]) for row in rows}
     assert halves == {"pre": (0.0, 5.0), "post": (5.0, 10.0)}
+
+
+def test_every_chart_says_how_to_read_it_and_offers_its_downloads(tour):
+    for (role, page), at in tour.items():
+        drawn = _charts(at)
+        for chart in drawn:
+            assert chart.caption and "n = " in chart.caption, (
+                f"{role} on {page}: a chart without its sentence and n ({chart.caption!r})"
+            )
+        keys = {button.proto.id for button in at.get("download_button")}
+        assert len(keys) >= 2 * len(drawn), f"{role} on {page}: a chart without its downloads"
