@@ -9,6 +9,8 @@ API:
   ("apr. 2026"), one tick every 1, 2, 3, 6 or 12 months so labels never crowd or repeat;
   `count_axis()`: an axis of counts (whole numbers only: never "0 0 0 1 1"). Every month and count
   axis of every builder uses these.
+- `row_height()`: the height of a chart with a discrete y axis, per row (`ROW_STEP`), never a
+  fixed height; `count_legend()`: a colour legend of counts.
 - `drawn_rows(frame)`: the rows a chart of `frame` draws (hidden rows left out); `chart_block`
   shows a sentence instead of a chart that would draw nothing.
   They refuse more than `MAX_POINTS` rows (`check_points(*frames)`, for builders elsewhere too):
@@ -108,6 +110,11 @@ def check_points(*frames: pl.DataFrame) -> None:
         raise ValueError(f"{points} points is too many for a chart; aggregate in the query")
 
 
+# px per category row of a chart with a discrete y axis. Streamlit sizes charts to fit: a fixed
+# height holds the legend and the x axis too, so a chart of one or two rows drawn 120 px high
+# had no room left for the rows (a box plot as a strip, a heatmap of zero height). A step
+# gives each row its room, however many there are.
+ROW_STEP = 34
 MONTH_FORMAT = "%b %Y"
 MONTH_STEPS = (1, 2, 3, 6, 12, 24)
 
@@ -130,6 +137,16 @@ def month_axis(months: pl.Series, max_ticks: int = 8, **options) -> alt.Axis:
     step = month_step(months, max_ticks)
     return alt.Axis(format=MONTH_FORMAT, tickCount={"interval": "month", "step": step},
                     labelOverlap="greedy", **options)  # fmt: skip
+
+
+def row_height(step: int = ROW_STEP, **options) -> alt.Step:
+    """The height of a chart with a discrete y axis: `step` px per row (see `ROW_STEP`)."""
+    return alt.Step(step, **options)
+
+
+def count_legend(**options) -> alt.Legend:
+    """A colour legend of counts: whole numbers ('1,000000' for a single cell's count)."""
+    return alt.Legend(format=",d", tickMinStep=1, **options)
 
 
 def count_axis(**options) -> alt.Axis:
@@ -196,7 +213,12 @@ def bar_chart(
 ) -> alt.Chart:
     """Bars of `y` (a count) per `x`; `horizontal=True` for long category labels."""
     check_points(df)
-    cat = alt.X(f"{x}:{x_type}", title=x_title, sort=sort if sort is not None else alt.Undefined)
+    cat = alt.X(
+        f"{x}:{x_type}",
+        title=x_title,
+        sort=sort if sort is not None else alt.Undefined,
+        axis=alt.Axis(labelAngle=0),
+    )  # short categories read level ('1-4', not on end)
     val = alt.Y(f"{y}:Q", title=y_title, axis=count_axis())
     if horizontal:
         cat = alt.Y(f"{x}:{x_type}", title=x_title, sort=sort if sort is not None else "-x")
@@ -207,7 +229,8 @@ def bar_chart(
     encoding["tooltip"] = [alt.Tooltip(f"{x}:{x_type}"), alt.Tooltip(f"{y}:Q", format=",d")]
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title="", scale=scale or alt.Undefined)
-    return alt.Chart(df).mark_bar().encode(**encoding)
+    chart = alt.Chart(df).mark_bar().encode(**encoding)
+    return chart.properties(height=row_height()) if horizontal else chart
 
 
 def localized_spec(chart: alt.TopLevelMixin, language: str | None = None) -> dict:

@@ -79,7 +79,7 @@ def _ranking(scope, filters, n: int | None) -> None:
     chart = charts.bar_chart(
         shown.select("municipality_name", "active_cases"), "municipality_name", "active_cases",
         horizontal=True, y_title=tr(MEASURES["active_cases"]),
-    ).properties(height=max(100, 32 * shown.height))  # fmt: skip
+    )  # fmt: skip
     components.chart_block(
         chart,
         ranking.select("municipality_code", "municipality_name", "active_cases", "suppressed"),

@@ -283,3 +283,31 @@ def test_every_chart_says_how_to_read_it_and_offers_its_downloads(tour):
             )
         keys = {button.proto.id for button in at.get("download_button")}
         assert len(keys) >= 2 * len(drawn), f"{role} on {page}: a chart without its downloads"
+
+
+def test_charts_with_category_rows_give_each_row_its_height(tour):
+    """Streamlit fits a chart into its height with the legend and axes: a fixed height left one
+    or two rows no room (a box plot drawn as a strip, a heatmap of zero height)."""
+    checked = 0
+    for role, page, chart in _all_charts(tour):
+        if "facet" in chart.spec or "spec" in chart.spec:
+            continue  # small multiples are not fitted: their panels keep their own height
+        rows = [c for c in chart.nodes("y") if c.get("type") in ("nominal", "ordinal")]
+        if not rows:
+            continue
+        checked += 1
+        assert isinstance(chart.spec.get("height"), dict) and "step" in chart.spec["height"], (
+            f"{role} on {page}, {chart.name}: category rows under a fixed height "
+            f"{chart.spec.get('height')}"
+        )
+    assert checked, "no chart with category rows was checked"
+
+
+def test_colour_legends_of_counts_show_whole_numbers(tour):
+    for role, page, chart in _all_charts(tour):
+        for colour in chart.nodes("color"):
+            if colour.get("type") == "quantitative":
+                legend = colour.get("legend") or {}
+                assert legend.get("format") in INTEGER_FORMATS, (
+                    f"{role} on {page}, {chart.name}: a count legend without a whole-number format"
+                )

@@ -81,4 +81,4 @@ def reason_bars(frame: pl.DataFrame, *, x_title: str) -> alt.LayerChart:
         tooltip=["label:N", alt.Tooltip("n_cases:Q", format=",d")],
     )
     values = base.mark_text(align="left", dx=4, fontSize=14).encode(x="text_x:Q", text="text:N")
-    return alt.layer(bars, values).properties(height=max(120, 34 * frame.height))
+    return alt.layer(bars, values).properties(height=charts.row_height())

@@ -67,10 +67,10 @@ def heatmap(loans: pl.DataFrame) -> alt.LayerChart:
                 axis=alt.Axis(labelAngle=-40)),
     )  # fmt: skip
     cells = base.mark_rect().encode(
-        color=alt.Color("cases:Q", title=tr(CASES), scale=alt.Scale(scheme="blues")),
+        color=alt.Color("cases:Q", title=tr(CASES), scale=alt.Scale(scheme="blues"),
+                        legend=charts.count_legend()),
         tooltip=[alt.Tooltip("lent_from_name:N"), alt.Tooltip("municipality_name:N"),
                  alt.Tooltip("cases:Q", format=",d")],
     )  # fmt: skip
     labels = base.mark_text(fontSize=14).encode(text=alt.Text("cases:Q", format=",d"))
-    height = max(120, 35 * shown["lent_from_name"].n_unique())
-    return alt.layer(cells, labels).properties(height=height)
+    return alt.layer(cells, labels).properties(height=charts.row_height(40))

@@ -60,7 +60,7 @@ def group_shares(frame: pl.DataFrame, total: float | None, *, x_title: str) -> a
             .mark_rule(color=RULE_COLOUR, strokeDash=[6, 4], strokeWidth=2)
             .encode(x="share_on_cadence:Q")
         )
-    return alt.layer(*layers).properties(height=max(120, 32 * frame.height))
+    return alt.layer(*layers).properties(height=charts.row_height())
 
 
 def _stacked(frame: pl.DataFrame) -> pl.DataFrame:

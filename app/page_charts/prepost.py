@@ -26,7 +26,7 @@ MEASURES = {
     "clinical_change": {"da": "Klinisk ændring", "en": "Clinical change"},
 }
 CUTOFF = {"da": "Grænseværdi {c}", "en": "Cutoff {c}"}
-GROUP_STEP = 70  # px per group on the dumbbell and box charts: a single group is not a strip
+GROUP_STEP = 70  # px per group on the dumbbell and box charts (charts.row_height)
 
 
 def group_label(group: str, value: str | None, language: str | None = None) -> str:
@@ -103,7 +103,9 @@ def dumbbell(stats: pl.DataFrame, cutoff: float | None, score_title: str) -> alt
         )
     )
     # a band per group, never less than a readable row (one group was a strip of 80 px)
-    return _layer(line, dots, _cutoff_rule(cutoff, "x")).properties(height=alt.Step(GROUP_STEP))
+    return _layer(line, dots, _cutoff_rule(cutoff, "x")).properties(
+        height=charts.row_height(GROUP_STEP)
+    )
 
 
 def slopes(lines: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.LayerChart:
@@ -149,7 +151,7 @@ def boxes(dist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.Lay
     return _layer(whisker, box, median, _cutoff_rule(cutoff, "x")).properties(
         # the step of a group (its pre and post share it), not of each offset band: 'Alle' alone
         # was 210 px high, twenty municipalities would have been 4,000
-        height=alt.Step(GROUP_STEP, **{"for": "position"})
+        height=charts.row_height(GROUP_STEP, **{"for": "position"})
     )
 
 
