@@ -53,9 +53,11 @@ def _monthly(monthly: pl.DataFrame, n: int | None) -> None:
     how = tr(
         {
             "da": "Hver lille figur er én kommune; søjlerne er {m} pr. måned, delt på "
-            "forløbstype. Tal under 5 er udeladt.",
+            "forløbstype. Tal under 5 er udeladt; en grå streg på bunden er en måned, hvor "
+            "alle tal er under 5.",
             "en": "Each small chart is one municipality; the bars are {m} per month, split by "
-            "case type. Numbers below 5 are left out.",
+            "case type. Numbers below 5 are left out; a grey stroke on the baseline is a month "
+            "where every number is below 5.",
         },
         m=tr(MEASURES[measure]).lower(),
     )

@@ -311,3 +311,30 @@ def test_colour_legends_of_counts_show_whole_numbers(tour):
                 assert legend.get("format") in INTEGER_FORMATS, (
                     f"{role} on {page}, {chart.name}: a count legend without a whole-number format"
                 )
+
+
+def test_a_small_multiple_month_with_every_number_hidden_is_marked_not_a_hole():
+    from app.page_charts import caseloads as cc
+
+    rows = [
+        {"municipality_name": muni, "month": date(2026, m, 1), "case_type": ct,
+         "active_cases": n, "active_cases_suppressed": n < 5}
+        for muni, n_of in (("Aarhus", lambda m, ct: 12), ("Kolding", lambda m, ct: 3 if m > 1 else 8),
+                           ("Odense", lambda m, ct: 2))
+        for m in (1, 2) for ct in ("mentor", "parent_coach")
+        for n in [n_of(m, ct)]
+    ]  # fmt: skip
+    frame = pl.DataFrame(rows)
+    assert cc.hidden_months(frame, "active_cases").to_dicts() == [
+        {"municipality_name": "Kolding", "month": date(2026, 2, 1)},
+        {"municipality_name": "Odense", "month": date(2026, 1, 1)},
+        {"municipality_name": "Odense", "month": date(2026, 2, 1)},
+    ]
+    spec = cc.monthly_chart(frame, "active_cases", "Aktive").to_dict()
+    marks = [layer["mark"] for layer in spec["spec"]["layer"]]
+    assert marks[1]["type"] == "tick", "hidden months are not marked"
+    hidden = [row for row in spec["datasets"][spec["data"]["name"]] if row["kind"] == "hidden"]
+    # a stroke in Kolding's panel; Odense, all hidden, gets no panel (it does not say it has cases)
+    assert [row["municipality_name"] for row in hidden] == ["Kolding"]
+    assert hidden[0]["active_cases"] is None
+    assert "Odense" not in json.dumps(spec)
