@@ -5,6 +5,14 @@ API:
 - `enable_theme()`: registers and enables the Altair theme "lat" (large fonts); the router calls it.
 - `line_chart(df, x, y, *, color=None, ...)`, `bar_chart(df, x, y, *, color=None, horizontal=False)`:
   small builders returning `alt.Chart`s (pages may layer or tweak them).
+- `month_axis(months, max_ticks=8)`: a temporal axis of whole months with the year on every tick
+  ("apr. 2026"), one tick every 1, 2, 3, 6 or 12 months so labels never crowd or repeat;
+  `count_axis()`: an axis of counts (whole numbers only: never "0 0 0 1 1"). Every month and count
+  axis of every builder uses these.
+- `row_height()`: the height of a chart with a discrete y axis, per row (`ROW_STEP`), never a
+  fixed height; `count_legend()`: a colour legend of counts.
+- `drawn_rows(frame)`: the rows a chart of `frame` draws (hidden rows left out); `chart_block`
+  shows a sentence instead of a chart that would draw nothing.
   They refuse more than `MAX_POINTS` rows (`check_points(*frames)`, for builders elsewhere too):
   aggregate in DuckDB first.
 - `localized_spec(chart, language) -> dict` and `to_png(chart, language) -> bytes`: the Vega-Lite
@@ -61,7 +69,16 @@ def _theme() -> dict:
                 "labelLimit": 0,
             },  # no cut at 160 px ('Seneste måling → slut/i…')
             "title": {"fontSize": TITLE_SIZE, "anchor": "start"},
-            "header": {"labelFontSize": FONT_SIZE, "titleFontSize": FONT_SIZE},
+            # panel names above their panel, level: a row facet's names stood on their side
+            # beside the y-axis title and ran into it ('Klinisk ænd|Pålidelig ændring')
+            "header": {
+                "labelFontSize": FONT_SIZE,
+                "titleFontSize": FONT_SIZE,
+                "labelOrient": "top",
+                "labelAngle": 0,
+                "labelAnchor": "start",
+                "labelLimit": 0,
+            },
             "range": {"category": list(PALETTE)},
             "mark": {"color": PALETTE[0]},
             "bar": {"color": PALETTE[0]},
@@ -93,6 +110,57 @@ def check_points(*frames: pl.DataFrame) -> None:
         raise ValueError(f"{points} points is too many for a chart; aggregate in the query")
 
 
+# px per category row of a chart with a discrete y axis. Streamlit sizes charts to fit: a fixed
+# height holds the legend and the x axis too, so a chart of one or two rows drawn 120 px high
+# had no room left for the rows (a box plot as a strip, a heatmap of zero height). A step
+# gives each row its room, however many there are.
+ROW_STEP = 34
+MONTH_FORMAT = "%b %Y"
+MONTH_STEPS = (1, 2, 3, 6, 12, 24)
+
+
+def month_step(months: pl.Series, max_ticks: int = 8) -> int:
+    """Months between ticks: the smallest of `MONTH_STEPS` that keeps the span of `months` (dates)
+    to at most `max_ticks` ticks."""
+    dates = months.drop_nulls()
+    if dates.is_empty():
+        return 1
+    first, last = dates.min(), dates.max()
+    span = (last.year - first.year) * 12 + last.month - first.month + 1
+    return next((s for s in MONTH_STEPS if -(-span // s) <= max_ticks), MONTH_STEPS[-1])
+
+
+def month_axis(months: pl.Series, max_ticks: int = 8, **options) -> alt.Axis:
+    """A temporal axis of whole months, each tick "apr. 2026" (d3's default ticks put the year on
+    January only, which the axis then dropped for room, and fell to weeks and half months on a
+    short span: "jul. 06, aug. 03", "apr. 2026, apr. 2026")."""
+    step = month_step(months, max_ticks)
+    return alt.Axis(format=MONTH_FORMAT, tickCount={"interval": "month", "step": step},
+                    labelOverlap="greedy", **options)  # fmt: skip
+
+
+def row_height(step: int = ROW_STEP, **options) -> alt.Step:
+    """The height of a chart with a discrete y axis: `step` px per row (see `ROW_STEP`)."""
+    return alt.Step(step, **options)
+
+
+def count_legend(**options) -> alt.Legend:
+    """A colour legend of counts: whole numbers ('1,000000' for a single cell's count)."""
+    return alt.Legend(format=",d", tickMinStep=1, **options)
+
+
+def count_axis(**options) -> alt.Axis:
+    """An axis of counts: whole-number ticks only (a small maximum gave '0 0 0 0 0 1 1 1')."""
+    return alt.Axis(format=",d", tickMinStep=1, **options)
+
+
+def drawn_rows(frame: pl.DataFrame) -> int:
+    """Rows a chart of `frame` draws: hidden rows (`suppressed`) are left out of every chart."""
+    if "suppressed" not in frame.columns:
+        return frame.height
+    return frame.filter(~pl.col("suppressed").fill_null(False)).height
+
+
 def case_type_scale() -> alt.Scale:
     """Case-type colours by the reader's labels (the house colours of mentor / parent coach)."""
     codes = list(CASE_TYPE_COLORS)
@@ -114,12 +182,15 @@ def line_chart(
 ) -> alt.Chart:
     """A line with points over time (`x` a date column of months)."""
     check_points(df)
+    counts = y_format in (",d", "d")
+    y_axis = count_axis() if counts else alt.Axis(format=y_format)
     encoding = {
-        # "nov. 2025": with d3's default ticks the year stood only on January, which the axis
-        # dropped for room, so a two-year chart read "november ... juli ... november"
-        "x": alt.X(f"{x}:T", title=x_title, axis=alt.Axis(format="%b %Y", labelOverlap="greedy")),
-        "y": alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
-        "tooltip": [alt.Tooltip(f"{x}:T", format="%b %Y"), alt.Tooltip(f"{y}:Q", format=y_format)],
+        "x": alt.X(f"{x}:T", title=x_title, axis=month_axis(df[x])),
+        "y": alt.Y(f"{y}:Q", title=y_title, axis=y_axis),
+        "tooltip": [
+            alt.Tooltip(f"{x}:T", format=MONTH_FORMAT),
+            alt.Tooltip(f"{y}:Q", format=y_format),
+        ],  # fmt: skip
     }
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title="", scale=scale or alt.Undefined)
@@ -142,18 +213,24 @@ def bar_chart(
 ) -> alt.Chart:
     """Bars of `y` (a count) per `x`; `horizontal=True` for long category labels."""
     check_points(df)
-    cat = alt.X(f"{x}:{x_type}", title=x_title, sort=sort if sort is not None else alt.Undefined)
-    val = alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1))
+    cat = alt.X(
+        f"{x}:{x_type}",
+        title=x_title,
+        sort=sort if sort is not None else alt.Undefined,
+        axis=alt.Axis(labelAngle=0),
+    )  # short categories read level ('1-4', not on end)
+    val = alt.Y(f"{y}:Q", title=y_title, axis=count_axis())
     if horizontal:
         cat = alt.Y(f"{x}:{x_type}", title=x_title, sort=sort if sort is not None else "-x")
-        val = alt.X(f"{y}:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1))
+        val = alt.X(f"{y}:Q", title=y_title, axis=count_axis())
         encoding = {"y": cat, "x": val}
     else:
         encoding = {"x": cat, "y": val}
     encoding["tooltip"] = [alt.Tooltip(f"{x}:{x_type}"), alt.Tooltip(f"{y}:Q", format=",d")]
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title="", scale=scale or alt.Undefined)
-    return alt.Chart(df).mark_bar().encode(**encoding)
+    chart = alt.Chart(df).mark_bar().encode(**encoding)
+    return chart.properties(height=row_height()) if horizontal else chart
 
 
 def localized_spec(chart: alt.TopLevelMixin, language: str | None = None) -> dict:

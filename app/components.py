@@ -12,13 +12,15 @@
 - `run_page(title_key, render)`: title in the reader's language, the empty-warehouse guidance,
   and a friendly message instead of a traceback (NotAllowed -> "your role ..." info).
 - `chart_block(chart, data, how_to_read, n, key)`: the chart, one sentence on how to read it,
-  the n behind it, CSV download of the data and PNG download of the chart (made on click only).
+  the n behind it, CSV download of the data and PNG download of the chart (made on click only);
+  `empty_chart(data)`'s sentence instead when the chart would draw nothing (every page's charts).
 - `table(frame, key)`: a table (st.dataframe) without Streamlit's own export controls; every
   table goes through it, as every chart goes through `chart_block`.
 - `lock_exports()`: hides Streamlit's element toolbars (CSV/PNG download, "Show data", copy the
   chart spec, search), so that data leave only through `download` (see the README, Downloads).
 - `figure(label, value, delta, trend, help, beside)`: a headline figure with a monthly sparkline
-  (`beside`: the same figure for the country, "Hele landet: 931").
+  (bars when a month is hidden, `sparkline_type`; `beside`: the same figure for the country,
+  "Hele landet: 931").
 - `population_note(level)`, `population_of(level)`, `population_text(population)`: whom the
   figures count ("København", "Hele landet", "Dine forløb"), from `app.data.population`; every
   chart caption (`chart_block`) and case list (`case_list`) carries it.
@@ -183,7 +185,12 @@ def chart_block(
     view's (the national reference a chart draws the viewer's cases against).
 
     `unit` names what n counts when it is not cases (e.g. tr({"da": "rækker", "en": "rows"})).
+    When `data` has nothing to draw (no rows, or every row hidden), a sentence says so instead
+    of an empty frame of axes.
     """
+    if charts.drawn_rows(data) == 0:
+        empty_chart(data)
+        return
     language = i18n.lang()
     lock_exports()
     st.vega_lite_chart(charts.localized_spec(chart, language), theme=None, width="stretch",
@@ -196,6 +203,18 @@ def chart_block(
     with st.container(horizontal=True, key=f"{key}_downloads"):
         download(t("download_csv"), lambda: csv_bytes(data), key, "csv")
         download(t("download_png"), lambda: charts.to_png(chart, language), key, "png")
+
+
+def empty_chart(data: pl.DataFrame) -> None:
+    """The sentence in place of a chart with nothing to draw: no rows, or all hidden as small."""
+    if data.height == 0:
+        st.info(tr({"da": "Ingen tal at vise her med de valgte filtre.",
+                    "en": "No figures to show here with the chosen filters."}))  # fmt: skip
+    else:
+        st.info(tr({"da": "Alle tal her er skjult: de bygger på under 5 forløb, eller de ville "
+                          "afsløre et tal, der gør.",
+                    "en": "Every figure here is hidden: it rests on fewer than 5 cases, or it "
+                          "would give such a figure away."}))  # fmt: skip
 
 
 def value_text(
@@ -225,6 +244,12 @@ METRIC_LABEL_CSS = (
 )
 
 
+def sparkline_type(points: Sequence[float]) -> str:
+    """'line' for a whole series, 'bar' when a month is a gap (NaN): a line broken at every gap
+    left single months as specks ('. .  .' at 1280 px); a bar stands alone."""
+    return "bar" if any(p != p for p in points) else "line"
+
+
 def figure(
     label: str,
     value: str,
@@ -247,7 +272,7 @@ def figure(
         help=help,
         border=True,
         chart_data=points if any(p == p for p in points) else None,
-        chart_type="line",
+        chart_type=sparkline_type(points),
     )
     if beside:
         st.caption(beside)

@@ -10,7 +10,8 @@ then, for every page, in a fresh process signed in as a national user, times thr
   `lat serve` does before it accepts a session (app/warmup.py), timed apart as "warm-up";
 - cold cache: the run after the query cache is emptied and the warehouse attached anew, which is
   what the first viewer after a new load meets in a running server;
-- warm: the median of five further runs.
+- warm: the median of five further runs (target: at most 300 ms);
+and the most data rows any one chart of the page ships (limit: 5,000, `app.charts.MAX_POINTS`).
 Figures only, no assertions.
 """
 
@@ -31,7 +32,7 @@ REPO = Path(__file__).resolve().parents[1]
 RUN_PAGE = """
 import json, statistics, sys, time
 import altair, duckdb, polars, streamlit as st  # imported before timing, as in a running server
-from tests.app_fixtures import signed_in_app
+from tests.app_fixtures import element_frames, signed_in_app
 at = signed_in_app("national")
 warming = time.perf_counter()
 if sys.argv[2] == "warm":
@@ -50,8 +51,10 @@ st.cache_data.clear()
 st.cache_resource.clear()
 cold = timed()
 warm = statistics.median(timed() for _ in range(5))
+points = max((sum(f.height for f in element_frames(c)) for c in at.get("vega_lite_chart")),
+             default=0)
 print(json.dumps({"warming": warming, "first": first, "cold": cold, "warm": warm,
-                  "failed": failed}))
+                  "failed": failed, "points": points}))
 """
 
 
@@ -91,7 +94,10 @@ def main(argv: list[str] | None = None) -> int:
 
     env = {**os.environ, "LAT_DB": str(db)}
     print("ms per server-side run of a page (national viewer, no filters):")
-    print(f"{'page':<14} {'warm-up':>8} {'fresh process':>14} {'cold cache':>11} {'warm':>7}")
+    print(
+        f"{'page':<14} {'warm-up':>8} {'fresh process':>14} {'cold cache':>11} {'warm':>7}"
+        f" {'max points':>11}"
+    )
     for file_name, _, url in PAGES:
         done = subprocess.run(
             [
@@ -115,7 +121,11 @@ def main(argv: list[str] | None = None) -> int:
         warming, first, cold, warm = (
             result[k] * 1000 for k in ("warming", "first", "cold", "warm")
         )
-        print(f"{url:<14} {warming:>8.0f} {first:>14.0f} {cold:>11.0f} {warm:>7.0f}{note}")
+        points = result["points"]
+        print(
+            f"{url:<14} {warming:>8.0f} {first:>14.0f} {cold:>11.0f} {warm:>7.0f}"
+            f" {points:>11,}{note}"
+        )
     return 0
 
 

@@ -53,9 +53,11 @@ def _monthly(monthly: pl.DataFrame, n: int | None) -> None:
     how = tr(
         {
             "da": "Hver lille figur er én kommune; søjlerne er {m} pr. måned, delt på "
-            "forløbstype. Tal under 5 er udeladt.",
+            "forløbstype. Tal under 5 er udeladt; en grå streg på bunden er en måned, hvor "
+            "alle tal er under 5.",
             "en": "Each small chart is one municipality; the bars are {m} per month, split by "
-            "case type. Numbers below 5 are left out.",
+            "case type. Numbers below 5 are left out; a grey stroke on the baseline is a month "
+            "where every number is below 5.",
         },
         m=tr(MEASURES[measure]).lower(),
     )
@@ -79,7 +81,7 @@ def _ranking(scope, filters, n: int | None) -> None:
     chart = charts.bar_chart(
         shown.select("municipality_name", "active_cases"), "municipality_name", "active_cases",
         horizontal=True, y_title=tr(MEASURES["active_cases"]),
-    ).properties(height=max(100, 32 * shown.height))  # fmt: skip
+    )  # fmt: skip
     components.chart_block(
         chart,
         ranking.select("municipality_code", "municipality_name", "active_cases", "suppressed"),

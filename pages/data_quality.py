@@ -126,7 +126,7 @@ def _reasons_chart(reasons: pl.DataFrame) -> None:
         "rows_rejected",
         horizontal=True,
         y_title=tr({"da": "Afviste rækker", "en": "Rejected rows"}),
-    ).properties(height=max(120, 40 * labelled.height))
+    )
     components.chart_block(
         chart,
         labelled.select("reason_code", "reason", "rows_rejected", "files"),

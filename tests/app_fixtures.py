@@ -299,13 +299,17 @@ def through_router(page: str, role: str = "national", lang: str | None = None) -
     return at.switch_page(f"../pages/{page}.py").run()
 
 
+def element_frames(element) -> list[pl.DataFrame]:
+    """The datasets of one chart element (Streamlit ships them as Arrow)."""
+    return [
+        pl.from_arrow(pa.ipc.open_stream(dataset.data.data).read_all())
+        for dataset in element.proto.datasets
+    ]
+
+
 def chart_frames(at: AppTest) -> list[pl.DataFrame]:
-    """The data of every chart on the page (Streamlit ships it as Arrow)."""
-    frames = []
-    for element in at.get("vega_lite_chart"):
-        for dataset in element.proto.datasets:
-            frames.append(pl.from_arrow(pa.ipc.open_stream(dataset.data.data).read_all()))
-    return frames
+    """The data of every chart on the page."""
+    return [frame for element in at.get("vega_lite_chart") for frame in element_frames(element)]
 
 
 def everything_shown(at: AppTest) -> str:

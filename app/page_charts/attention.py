@@ -77,8 +77,8 @@ def reason_bars(frame: pl.DataFrame, *, x_title: str) -> alt.LayerChart:
         y=alt.Y("label:N", title="", sort=order, axis=alt.Axis(labelLimit=320))
     )
     bars = base.mark_bar(color=charts.PALETTE[0]).encode(
-        x=alt.X("n_cases:Q", title=x_title, axis=alt.Axis(format=",d", tickMinStep=1)),
+        x=alt.X("n_cases:Q", title=x_title, axis=charts.count_axis()),
         tooltip=["label:N", alt.Tooltip("n_cases:Q", format=",d")],
     )
     values = base.mark_text(align="left", dx=4, fontSize=14).encode(x="text_x:Q", text="text:N")
-    return alt.layer(bars, values).properties(height=max(120, 34 * frame.height))
+    return alt.layer(bars, values).properties(height=charts.row_height())

@@ -9,6 +9,10 @@ from app import charts, i18n
 from app.i18n import tr
 
 MAX_PANELS = 12
+# three panels and their axes fit the 1280 px screen's main column (at 260 px the third panel
+# ran off it); a panel holds three month ticks
+PANEL_WIDTH = 200
+PANEL_TICKS = 3
 CASES = {"da": "Forløb", "en": "Cases"}
 
 
@@ -22,29 +26,71 @@ def top_municipalities(monthly: pl.DataFrame, limit: int = MAX_PANELS) -> list[s
     return totals["municipality_name"].head(limit).to_list()
 
 
+HIDDEN_GREY = "#8C8C8C"
+HIDDEN = {"da": "Under 5 (skjult)", "en": "Below 5 (hidden)"}
+
+
+def hidden_months(monthly: pl.DataFrame, measure: str) -> pl.DataFrame:
+    """(municipality_name, month) where every case type's `measure` is hidden: without a mark
+    such a month is a hole in its panel that reads as none."""
+    return (
+        monthly.group_by("municipality_name", "month")
+        .agg(pl.col(f"{measure}_suppressed").all().alias("all_hidden"))
+        .filter(pl.col("all_hidden"))
+        .select("municipality_name", "month")
+        .sort("municipality_name", "month")
+    )
+
+
 def monthly_chart(monthly: pl.DataFrame, measure: str, y_title: str) -> alt.FacetChart:
-    """Stacked bars per month by case type, one small panel per municipality."""
+    """Stacked bars per month by case type, one small panel per municipality; a month whose
+    every number is hidden is a grey stroke on the baseline (a hole would read as none)."""
     shown = monthly.filter(~pl.col(f"{measure}_suppressed")).with_columns(
         pl.col("case_type").map_elements(lambda c: i18n.code_label("case_type", c), pl.String)
         .alias("case_type_label")
     )  # fmt: skip
-    charts.check_points(shown)
-    order = sorted(shown["municipality_name"].unique().to_list())
-    return (
-        alt.Chart(shown)
+    # only in panels that show a number: a municipality whose every number is hidden gets no
+    # panel at all (as before: the chart does not tell that it has cases)
+    hidden = (
+        hidden_months(monthly, measure)
+        .filter(pl.col("municipality_name").is_in(shown["municipality_name"].unique().implode()))
+        .with_columns(pl.lit(tr(HIDDEN)).alias("hidden"))
+    )
+    # one frame for both layers: a faceted layer chart takes its data at the top
+    both = pl.concat([shown.with_columns(pl.lit("bar").alias("kind")),
+                      hidden.with_columns(pl.lit("hidden").alias("kind"))], how="diagonal")  # fmt: skip
+    charts.check_points(both)
+    order = sorted(both["municipality_name"].unique().to_list())
+    x = alt.X("yearmonth(month):T", title="",
+              axis=charts.month_axis(both["month"], max_ticks=PANEL_TICKS))  # fmt: skip
+    strokes = (
+        alt.Chart()
+        .mark_tick(color=HIDDEN_GREY, thickness=3, size=10, orient="horizontal")
+        .encode(x=x, y=alt.datum(0), tooltip=[alt.Tooltip("municipality_name:N", title=""),
+                                              alt.Tooltip("yearmonth(month):T", title="",
+                                                          format=charts.MONTH_FORMAT),
+                                              alt.Tooltip("hidden:N", title="")])
+        .transform_filter(alt.datum.kind == "hidden")
+    )  # fmt: skip
+    bars = (
+        alt.Chart()
         .mark_bar()
+        .transform_filter(alt.datum.kind == "bar")
         .encode(
-            x=alt.X("yearmonth(month):T", title=""),
-            y=alt.Y(f"{measure}:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1)),
+            x=x,
+            y=alt.Y(f"{measure}:Q", title=y_title, axis=charts.count_axis()),
             color=alt.Color("case_type_label:N", title="", scale=charts.case_type_scale()),
             tooltip=[
                 alt.Tooltip("municipality_name:N", title=""),
-                alt.Tooltip("yearmonth(month):T", title=""),
+                alt.Tooltip("yearmonth(month):T", title="", format=charts.MONTH_FORMAT),
                 alt.Tooltip("case_type_label:N", title=""),
                 alt.Tooltip(f"{measure}:Q", format=",d", title=y_title),
             ],
         )
-        .properties(width=260, height=140)
+    )
+    return (
+        alt.layer(bars, strokes, data=both)
+        .properties(width=PANEL_WIDTH, height=140)
         .facet(facet=alt.Facet("municipality_name:N", title="", sort=order), columns=3)
     )
 
@@ -59,10 +105,10 @@ def heatmap(loans: pl.DataFrame) -> alt.LayerChart:
                 axis=alt.Axis(labelAngle=-40)),
     )  # fmt: skip
     cells = base.mark_rect().encode(
-        color=alt.Color("cases:Q", title=tr(CASES), scale=alt.Scale(scheme="blues")),
+        color=alt.Color("cases:Q", title=tr(CASES), scale=alt.Scale(scheme="blues"),
+                        legend=charts.count_legend()),
         tooltip=[alt.Tooltip("lent_from_name:N"), alt.Tooltip("municipality_name:N"),
                  alt.Tooltip("cases:Q", format=",d")],
     )  # fmt: skip
     labels = base.mark_text(fontSize=14).encode(text=alt.Text("cases:Q", format=",d"))
-    height = max(120, 35 * shown["lent_from_name"].n_unique())
-    return alt.layer(cells, labels).properties(height=height)
+    return alt.layer(cells, labels).properties(height=charts.row_height(40))

@@ -19,10 +19,10 @@ def monthly_share(frame: pl.DataFrame, *, y_title: str) -> alt.Chart:
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X("month:T", title="", axis=alt.Axis(format="%b %Y")),
+            x=alt.X("month:T", title="", axis=charts.month_axis(frame["month"])),
             y=alt.Y("share:Q", title=y_title, scale=SHARE_SCALE, axis=alt.Axis(format=".0%")),
             tooltip=[
-                alt.Tooltip("month:T", format="%b %Y"),
+                alt.Tooltip("month:T", format=charts.MONTH_FORMAT),
                 alt.Tooltip("share:Q", format=".0%"),
                 alt.Tooltip("n_cases:Q", format=",d"),
             ],
@@ -60,7 +60,7 @@ def group_shares(frame: pl.DataFrame, total: float | None, *, x_title: str) -> a
             .mark_rule(color=RULE_COLOUR, strokeDash=[6, 4], strokeWidth=2)
             .encode(x="share_on_cadence:Q")
         )
-    return alt.layer(*layers).properties(height=max(120, 32 * frame.height))
+    return alt.layer(*layers).properties(height=charts.row_height())
 
 
 def _stacked(frame: pl.DataFrame) -> pl.DataFrame:
@@ -81,9 +81,9 @@ def gap_histogram(
         alt.Chart(_stacked(frame))
         .mark_bar(binSpacing=1)
         .encode(
-            x=alt.X("bin_start:Q", title=x_title, axis=alt.Axis(format="d")),
+            x=alt.X("bin_start:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1)),
             x2="bin_end:Q",
-            y=alt.Y("y0:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1)),
+            y=alt.Y("y0:Q", title=y_title, axis=charts.count_axis()),
             y2="y1:Q",
             color=alt.Color("label:N", title="", scale=charts.color_scale(domain), sort=domain),
             tooltip=[

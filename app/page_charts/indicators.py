@@ -55,7 +55,7 @@ def funnel_chart(
     curve = curve.with_columns(pl.col("level").replace_strict(limit_labels).alias("level_label"))
     charts.check_points(points, curve)
     x = alt.X("total:Q", title=x_title, scale=alt.Scale(type="sqrt", domainMin=0),
-              axis=alt.Axis(format=",d", labelOverlap="greedy", labelSeparation=8))  # fmt: skip
+              axis=charts.count_axis(labelOverlap="greedy", labelSeparation=8))  # fmt: skip
     lines = (
         alt.Chart(curve)
         .mark_line(color="#555555", strokeWidth=1.5)
@@ -101,7 +101,8 @@ def xmr_chart(
     labelled = frame.with_columns(
         pl.col("variation").replace_strict(variation_labels).alias("variation_label")
     )
-    base = alt.Chart(labelled).encode(x=alt.X("month:T", title="", axis=alt.Axis(format="%b %Y")))
+    x = alt.X("month:T", title="", axis=charts.month_axis(frame["month"]))
+    base = alt.Chart(labelled).encode(x=x)
     # the axis follows the data (not 0-100 %): a month-to-month change must be visible
     line = base.mark_line(color=COMMON_GREY, strokeWidth=2).encode(
         y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False),
@@ -118,7 +119,7 @@ def xmr_chart(
         y="value:Q",
         color=alt.Color("variation_label:N", title="", legend=alt.Legend(labelLimit=0),
                         scale=_labelled_scale(VARIATION_COLOURS, variation_labels)),
-        tooltip=[alt.Tooltip("month:T", format="%b %Y"), alt.Tooltip("value:Q", format=".0%"),
+        tooltip=[alt.Tooltip("month:T", format=charts.MONTH_FORMAT), alt.Tooltip("value:Q", format=".0%"),
                  alt.Tooltip("n_cases:Q", format=",d"), alt.Tooltip("variation_label:N", title="")],
     )  # fmt: skip
     return alt.layer(line, mean, *limits, dots).properties(height=320)
@@ -205,7 +206,8 @@ def jacobson_cells(
         .mark_rect(opacity=0.85, stroke="white")
         .encode(
             x=x, x2="pre_end:Q", y=y, y2="post_end:Q",
-            color=alt.Color("n:Q", title=labels["cases"], scale=alt.Scale(scheme="blues")),
+            color=alt.Color("n:Q", title=labels["cases"], scale=alt.Scale(scheme="blues"),
+                            legend=charts.count_legend()),
             tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title),
                      alt.Tooltip("n:Q", format=",d", title=labels["cases"])],
         )

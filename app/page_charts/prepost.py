@@ -26,6 +26,7 @@ MEASURES = {
     "clinical_change": {"da": "Klinisk ændring", "en": "Clinical change"},
 }
 CUTOFF = {"da": "Grænseværdi {c}", "en": "Cutoff {c}"}
+GROUP_STEP = 70  # px per group on the dumbbell and box charts (charts.row_height)
 
 
 def group_label(group: str, value: str | None, language: str | None = None) -> str:
@@ -101,8 +102,10 @@ def dumbbell(stats: pl.DataFrame, cutoff: float | None, score_title: str) -> alt
             ],
         )
     )
-    height = max(80, 45 * shown.height)
-    return _layer(line, dots, _cutoff_rule(cutoff, "x")).properties(height=height)
+    # a band per group, never less than a readable row (one group was a strip of 80 px)
+    return _layer(line, dots, _cutoff_rule(cutoff, "x")).properties(
+        height=charts.row_height(GROUP_STEP)
+    )
 
 
 def slopes(lines: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.LayerChart:
@@ -141,24 +144,37 @@ def boxes(dist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.Lay
     ]  # fmt: skip
     base = alt.Chart(shown).encode(y=y, yOffset=offset, color=color, tooltip=tooltip)
     whisker = base.mark_rule(strokeWidth=2).encode(x=alt.X("p10:Q", title=score_title), x2="p90:Q")
-    box = base.mark_bar(size=14, opacity=0.6).encode(x="q1:Q", x2="q3:Q")
-    median = base.mark_tick(color="#1A1A1A", thickness=3, size=16).encode(x="median:Q")
-    height = max(100, 60 * shown["group_label"].n_unique())
-    return _layer(whisker, box, median, _cutoff_rule(cutoff, "x")).properties(height=height)
+    box = base.mark_bar(size=24, opacity=0.6).encode(x="q1:Q", x2="q3:Q")
+    median = base.mark_tick(color="#1A1A1A", thickness=3, size=28).encode(x="median:Q")
+    # a band per group (pre and post inside it): with a fixed height a single group was drawn
+    # as a strip 15 px high
+    return _layer(whisker, box, median, _cutoff_rule(cutoff, "x")).properties(
+        # the step of a group (its pre and post share it), not of each offset band: 'Alle' alone
+        # was 210 px high, twenty municipalities would have been 4,000
+        height=charts.row_height(GROUP_STEP, **{"for": "position"})
+    )
 
 
 def histogram(hist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.LayerChart:
-    """Pre and post scores per bin, overlaid (hidden bins are left out)."""
+    """Pre and post scores per bin as bars from zero, side by side in each bin (pre in its left
+    half, post in its right); hidden bins are left out."""
     shown = hist.filter(~pl.col("suppressed"))
     charts.check_points(shown)
+    middle = (pl.col("bin_start") + pl.col("bin_end")) / 2
+    halves = shown.with_columns(
+        pl.when(pl.col("phase") == "pre").then(pl.col("bin_start")).otherwise(middle).alias("x0"),
+        pl.when(pl.col("phase") == "pre").then(middle).otherwise(pl.col("bin_end")).alias("x1"),
+    )
     bars = (
-        alt.Chart(shown)
-        .mark_bar(opacity=0.55, binSpacing=1)
+        # without a baseline (y2) a bar spanning x..x2 is drawn as a dash at its height
+        alt.Chart(halves)
+        .mark_bar(opacity=0.85, binSpacing=1)
         .encode(
-            x=alt.X("bin_start:Q", title=score_title),
-            x2="bin_end:Q",
+            x=alt.X("x0:Q", title=score_title),
+            x2="x1:Q",
             y=alt.Y("n:Q", title=tr({"da": "Forløb", "en": "Cases"}), stack=None,
-                    axis=alt.Axis(format=",d", tickMinStep=1)),
+                    axis=charts.count_axis()),
+            y2=alt.datum(0),
             color=alt.Color("phase_label:N", title="", scale=_phase_scale()),
             tooltip=[alt.Tooltip("phase_label:N", title=""), alt.Tooltip("bin_start:Q"),
                      alt.Tooltip("bin_end:Q"), alt.Tooltip("n:Q", format=",d")],
@@ -192,7 +208,7 @@ def categories(frame: pl.DataFrame) -> alt.FacetChart:
         .mark_bar()
         .encode(
             y=alt.Y("group_label:N", title="", sort=None),
-            x=alt.X("n:Q", title=tr({"da": "Forløb", "en": "Cases"}), axis=alt.Axis(format=",d", tickMinStep=1)),
+            x=alt.X("n:Q", title=tr({"da": "Forløb", "en": "Cases"}), axis=charts.count_axis()),
             color=alt.Color("category_label:N", title="", scale=scale, sort=labels),
             order=alt.Order("category_order:Q"),
             tooltip=[alt.Tooltip("group_label:N", title=""),

@@ -64,7 +64,9 @@ def case_lines(
         alt.Chart(lines)
         .mark_line(strokeWidth=1, opacity=0.45, color=LINE_GREY, point=False)
         .encode(
-            x=alt.X("months:Q", title=x_title, scale=x_scale, axis=alt.Axis(format="d")),
+            x=alt.X(
+                "months:Q", title=x_title, scale=x_scale, axis=alt.Axis(format="d", tickMinStep=1)
+            ),  # fmt: skip
             y=alt.Y("score:Q", title=y_title, scale=SCORE_SCALE),
             detail="case_id:N",
             tooltip=[alt.Tooltip("case_id:N"), alt.Tooltip("measured_on:T"), "score:Q"],
@@ -88,7 +90,7 @@ def first_latest(frame: pl.DataFrame, *, x_title: str, y_title: str) -> alt.Char
         .encode(
             x=alt.X("score:O", title=x_title, axis=alt.Axis(labelAngle=0)),
             xOffset=alt.XOffset("label:N", sort=domain),
-            y=alt.Y("n_cases:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1)),
+            y=alt.Y("n_cases:Q", title=y_title, axis=charts.count_axis()),
             color=alt.Color("label:N", title="", scale=charts.color_scale(domain), sort=domain),
             tooltip=["label:N", "score:O", alt.Tooltip("n_cases:Q", format=",d")],
         )

@@ -34,6 +34,9 @@ CHROMIUM_ARGS = [
 pytestmark = pytest.mark.browser
 APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
 CHART = ".vega-embed canvas, .vega-embed svg"
+# true when every chart holder on the page has drawn (a page has several charts, some far down)
+ALL_CHARTS_DRAWN = """() => [...document.querySelectorAll('.vega-embed')]
+    .every(e => e.querySelector('canvas, svg'))"""
 
 
 def _free_port() -> int:

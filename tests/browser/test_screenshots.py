@@ -1,0 +1,163 @@
+"""Chart review: every registered page, for every role, photographed at 1280×720 and 1920×1080.
+
+One browser, one context per role (and language); each page is opened once from the navigation,
+left to settle (the script idle and every chart drawn), checked for an exception box, a traceback
+or an error message, then photographed whole at both sizes. The PNGs are kept as test artefacts
+in test-artifacts/screenshots/ (ignored by git), named `<role>-<lang>-<page>-<width>.png`, so a
+reviewer can look at every page as a projector shows it before a chart change is called done.
+
+Danish for every role, English for the national role (the one that sees every page). Set
+`LAT_SCREENSHOT_ENGLISH=all` to photograph every role in English too (for a review by eye).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from app.streamlit_app import NATIONAL_PAGES, PAGES
+from tests.browser.conftest import (
+    ALL_CHARTS_DRAWN,
+    nav_titles,
+    screenshot,
+    sign_in,
+    wait_for_app,
+)
+
+pytestmark = pytest.mark.browser
+
+ROLES = ("national", "coordinator", "worker", "viewer")
+SIZES = ((1280, 720), (1920, 1080))
+PROBLEMS = "[data-testid=stException], [data-testid=stAlertContentError]"
+# subheading -> charts drawn under it (until the next subheading), in page order
+SECTIONS = """() => {
+  const out = {}; let heading = null;
+  const main = document.querySelector('[data-testid=stMain]');
+  for (const el of main.querySelectorAll('h2, h3, .vega-embed')) {
+    if (el.matches('h2, h3')) { heading = el.innerText.trim(); out[heading] = out[heading] || 0; }
+    else if (heading !== null && el.querySelector('canvas, svg')) out[heading] += 1;
+  }
+  return out;
+}"""
+# The indicator charts (issue 10) by page and section, as every role with aggregate access sees
+# them: the XmR control chart, the funnel plots (two per page), the Jacobson plot, the expected
+# band and the attention bars. Workers compare no municipalities: their funnel section is a
+# sentence. The XmR tile on the overview is text: its heading is checked there.
+INDICATORS = {
+    "fidelity": {"Styringsdiagram: målt hver anden måned": 1, "Retfærdig sammenligning": 2},
+    "prepost": {"Før mod efter for hvert forløb": 1, "Retfærdig sammenligning (WHO-5)": 2},
+    "progression": {"Forventet forløb efter startniveau": 1},
+    "attention": {"Forløb pr. årsag": 1},
+}
+NO_FUNNEL_FOR_WORKERS = "Sammenligningen af kommuner vises ikke for medarbejdere"
+XMR_TILE = "Målt hver 2. måned: udvikling"
+QUEUE_FOR_CASE_LEVEL = "vises kun for brugere med adgang til forløbsniveau"
+# the demo worker (3 cases) has none in the attention queue: a sentence, no empty bar chart
+EMPTY_QUEUE = "Ingen aktive forløb kræver opmærksomhed"
+
+
+def _tours() -> list[tuple[str, str]]:
+    english = ROLES if os.environ.get("LAT_SCREENSHOT_ENGLISH") == "all" else ("national",)
+    return [(role, "da") for role in ROLES] + [(role, "en") for role in english]
+
+
+@dataclass
+class Shot:
+    """What one page showed one role in one language."""
+
+    path: str
+    text: str = ""
+    sections: dict[str, int] = field(default_factory=dict)
+    problems: list[str] = field(default_factory=list)
+    pictures: list[Path] = field(default_factory=list)
+
+
+def _url_path(page) -> str:
+    path = page.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
+    return "overview" if ":" in path or not path else path  # the root url is the overview
+
+
+def _settle(page) -> None:
+    """The script is idle and every chart on the page has drawn."""
+    wait_for_app(page)
+    page.wait_for_function(ALL_CHARTS_DRAWN, timeout=30_000)
+    page.wait_for_timeout(250)  # vega lays itself out once more after the first draw
+
+
+def _photograph(page, role: str, lang: str) -> Shot:
+    main = page.locator("[data-testid=stMain]")
+    shot = Shot(_url_path(page), main.inner_text(), page.evaluate(SECTIONS))
+    shot.problems += page.locator(PROBLEMS).all_inner_texts()
+    if "Traceback" in shot.text:
+        shot.problems.append("a traceback")
+    for width, height in SIZES:
+        page.set_viewport_size({"width": width, "height": height})
+        _settle(page)
+        shot.pictures.append(screenshot(page, f"{role}-{lang}-{shot.path}-{width}"))
+    return shot
+
+
+@pytest.fixture(scope="module")
+def photographed(chromium, server, demo_accounts) -> dict[tuple[str, str], list[Shot]]:
+    """(role, lang) -> one Shot per page in that role's navigation."""
+    done = {}
+    for role, lang in _tours():
+        context = chromium.new_context(viewport={"width": SIZES[0][0], "height": SIZES[0][1]})
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        try:
+            sign_in(page, server, *demo_accounts[role])
+            if lang == "en":
+                page.locator("[data-testid=stSidebar]").get_by_text("English", exact=True).click()
+                page.locator("h1").filter(has_text="Overview").wait_for()
+                wait_for_app(page)
+            shots = []
+            for title in nav_titles(page):
+                page.locator("[data-testid=stSidebarNav] a").filter(has_text=title).first.click()
+                page.locator("h1").filter(has_text=title).first.wait_for()
+                _settle(page)
+                shots.append(_photograph(page, role, lang))
+            done[(role, lang)] = shots
+        finally:
+            context.close()
+    return done
+
+
+def _registered(role: str) -> set[str]:
+    listed = PAGES + (NATIONAL_PAGES if role == "national" else ())
+    return {url for _, _, url in listed}
+
+
+@pytest.mark.parametrize(("role", "lang"), _tours())
+def test_every_page_is_photographed_at_both_sizes_without_an_error(photographed, role, lang):
+    shots = photographed[(role, lang)]
+    assert {shot.path for shot in shots} == _registered(role), f"{role}: pages missed"
+    for shot in shots:
+        assert not shot.problems, f"{role} ({lang}) on {shot.path}: {shot.problems}"
+        assert len(shot.pictures) == len(SIZES)
+        for picture in shot.pictures:
+            assert picture.stat().st_size > 10_000, f"{picture} is (nearly) empty"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_indicator_charts_show_as_scoping_allows(photographed, role):
+    shots = {shot.path: shot for shot in photographed[(role, "da")]}
+    for path, sections in INDICATORS.items():
+        shown = shots[path].sections
+        for heading, charts in sections.items():
+            if role == "worker" and heading.startswith("Retfærdig sammenligning"):
+                assert shown.get(heading) == 0, f"worker sees a funnel plot on {path}"
+                assert NO_FUNNEL_FOR_WORKERS in shots[path].text
+                continue
+            if role == "worker" and path == "attention" and EMPTY_QUEUE in shots[path].text:
+                assert heading not in shown, "an attention chart for an empty queue"
+                continue
+            assert shown.get(heading) == charts, (
+                f"{role} on {path}: {heading!r} drew {shown.get(heading)} charts, not {charts}"
+            )
+    assert XMR_TILE in shots["overview"].text, f"{role}: no control-chart tile on the overview"
+    viewer_note = QUEUE_FOR_CASE_LEVEL in shots["attention"].text
+    assert viewer_note == (role == "viewer"), f"{role}: the case-level note on the attention page"
