@@ -168,16 +168,17 @@ def _fidelity(scope, filters, worker: dict) -> None:
         return
     frame = pl.concat(parts, how="diagonal_relaxed")
     shown = frame.filter(~pl.col("suppressed")) if "suppressed" in frame.columns else frame
-    chart = charts.line_chart(shown.select("month", "share", "unit"), "month", "share", color="unit",
+    chart = charts.line_chart(shown.select("month", "share", "unit", "n_cases"), "month", "share", color="unit",
                               x_title=tr({"da": "Måned", "en": "Month"}),
                               y_title=tr({"da": "Andel målt til tiden", "en": "Share on cadence"}),
                               y_format=".0%")  # fmt: skip
     how = tr({"da": "Andelen af hver måneds aktive forløb, der er målt mindst hver {d}. dag, for "
-                    "medarbejderen mod kommunen og hele landet; måneder med under 5 forløb er "
-                    "udeladt.",
+                    "medarbejderens forløb i egen kommune mod kommunen og hele landet; tal for "
+                    "forløb, du ikke selv kan se, er udeladt under 5 forløb.",
               "en": "The share of each month's active cases measured at least every {d} days, "
-                    "for the worker against the municipality and the whole country; months "
-                    "with fewer than 5 cases are left out."}, d=fidelity_q.cadence_days())  # fmt: skip
+                    "for the worker's cases in their own municipality against the municipality and "
+                    "the whole country; figures of cases you cannot see yourself are left out "
+                    "below 5 cases."}, d=fidelity_q.cadence_days())  # fmt: skip
     if scope.role == "worker":
         how += " " + tr({"da": "Som medarbejder ser du kun dine egne forløb.",
                          "en": "As a worker you see only your own cases."})  # fmt: skip
@@ -189,14 +190,26 @@ def _fidelity(scope, filters, worker: dict) -> None:
 
 
 def _outcome_share(scope, chosen, instrument: str) -> tuple[float | None, int | None]:
-    """Share reliably improved among the paired outcomes, and n; (None, None) when hidden."""
+    """Share reliably improved among the paired outcomes, and n; (None, None) when hidden,
+    (None, 0) when there are none."""
     frame = prepost_q.categories(scope, chosen, instrument, "none")
     rows = frame.filter(pl.col("measure") == "reliable_change")
-    if rows.is_empty() or rows["suppressed"].any() or rows["n"].null_count():
+    if rows.is_empty():
+        return None, 0  # no case with a pre and post ended then
+    if rows["suppressed"].any() or rows["n"].null_count():
         return None, None
     n = int(rows["n"].sum())
     improved = int(rows.filter(pl.col("category") == "improved")["n"].sum())
     return (improved / n if n else None), n
+
+
+def _share_text(share: float | None, n: int | None) -> str:
+    """'40 % (n = 10)'; '<5' when hidden, '–' when no case ended that year."""
+    if n is None:
+        return i18n.SUPPRESSED
+    if not n:
+        return i18n.MISSING
+    return f"{i18n.fmt_pct(share)} (n = {i18n.fmt_int(n)})"
 
 
 def _outcomes(scope, filters, worker: dict) -> None:
@@ -212,8 +225,7 @@ def _outcomes(scope, filters, worker: dict) -> None:
         for unit, chosen in _comparisons(scope, year_period, worker).items():
             share, n = _outcome_share(scope, chosen, instrument)
             rows.append({"year": str(year), "unit": tr(UNITS[unit]),
-                         "share": components.value_text(share, share is None, "pct"),
-                         "n": components.value_text(n, n is None)})  # fmt: skip
+                         "share": _share_text(share, n)})  # fmt: skip
     frame = pl.DataFrame(rows)
     wide = frame.pivot(on="unit", index="year", values="share").rename(
         {"year": tr({"da": "År (forløbets slut)", "en": "Year (the case's end)"})}

@@ -139,12 +139,14 @@ def caseload(scope: Scope, worker_id: str, as_of: date, months: int = 24) -> pl.
 
 
 def comparison_filters(filters: Filters, worker_row: dict) -> dict[str, Filters]:
-    """The sidebar period with the worker, their municipality, and the whole country."""
+    """The sidebar period with the worker (in their own municipality; a loan elsewhere is the
+    other municipality's), their municipality, and the whole country."""
     period = Filters(filters.from_month, filters.to_month)
+    home = dataclasses.replace(period, municipalities=(worker_row["municipality_code"],))
     return {
-        "worker": dataclasses.replace(period, workers=(worker_row["worker_id"],)),
-        "municipality": dataclasses.replace(
-            period, municipalities=(worker_row["municipality_code"],)
-        ),
+        # the worker's cases in their own municipality: exact for whoever may open the page
+        # (their coordinators, national, themself), as those cases are theirs to see one by one
+        "worker": dataclasses.replace(home, workers=(worker_row["worker_id"],)),
+        "municipality": home,
         "country": period,
     }
