@@ -49,8 +49,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "page_caseloads": {"da": "Forløb og kapacitet", "en": "Caseloads"},
     "page_data_quality": {"da": "Datakvalitet", "en": "Data quality"},
     "page_audit": {"da": "Revisionsspor", "en": "Audit trail"},
-    "page_case": {"da": "Forløb", "en": "Case"},
-    "page_worker": {"da": "Medarbejder", "en": "Worker"},
+    "page_case": {"da": "Forløbsside", "en": "Case page"},
+    "page_worker": {"da": "Medarbejderside", "en": "Worker page"},
     "page_reports": {"da": "Rapporter", "en": "Reports"},
     "language": {"da": "Sprog", "en": "Language"},
     "page_error": {
