@@ -16,6 +16,7 @@ import streamlit as st
 from app import charts, components, data, i18n
 from app.filters import Filters
 from app.i18n import tr
+from app.page_charts import case as cc
 from app.queries import fidelity as fidelity_q
 from app.queries import prepost as prepost_q
 from app.queries import worker as q
@@ -86,7 +87,10 @@ def _present(frame: pl.DataFrame) -> pl.DataFrame:
 def _facts(worker: dict) -> None:
     name = worker["name"] or tr({"da": "(navn vises ikke)", "en": "(name not shown)"})
     st.header(f"{name} ({worker['worker_id']})")
-    languages = ", ".join(worker["languages"] or []) or i18n.MISSING
+    languages = worker["languages"]
+    if isinstance(languages, list):  # a list in some warehouses, text ("dansk, arabisk") in others
+        languages = ", ".join(languages)
+    languages = languages or i18n.MISSING
     st.markdown(" · ".join([
         f"**{tr({'da': 'Rolle', 'en': 'Role'})}:** {i18n.code_label('role', worker['role'])}",
         f"**{tr({'da': 'Kommune', 'en': 'Municipality'})}:** "
@@ -133,9 +137,8 @@ def _caseload(scope, worker_id: str) -> None:
     names = {"active_cases": tr({"da": "Aktive", "en": "Active"}),
              "new_cases": tr({"da": "Nye", "en": "New"})}  # fmt: skip
     long = long.with_columns(pl.col("measure").replace_strict(names))
-    chart = charts.line_chart(long, "month", "cases", color="measure",
-                              x_title=tr({"da": "Måned", "en": "Month"}),
-                              y_title=tr({"da": "Forløb", "en": "Cases"}))  # fmt: skip
+    chart = cc.worker_caseload(long, x_title=tr({"da": "Måned", "en": "Month"}),
+                               y_title=tr({"da": "Forløb", "en": "Cases"}))  # fmt: skip
     components.chart_block(
         chart, frame,
         tr({"da": "Medarbejderens forløb, du har adgang til, der var aktive i hver måned, og de "
@@ -204,9 +207,9 @@ def _outcome_share(scope, chosen, instrument: str) -> tuple[float | None, int | 
 
 
 def _share_text(share: float | None, n: int | None) -> str:
-    """'40 % (n = 10)'; '<5' when hidden, '–' when no case ended that year."""
-    if n is None:
-        return i18n.SUPPRESSED
+    """'40 % (n = 10)'; 'skjult' when hidden, '–' when no case ended that year."""
+    if n is None:  # a small category or its complement: the share cannot be shown
+        return i18n.t("hidden")
     if not n:
         return i18n.MISSING
     return f"{i18n.fmt_pct(share)} (n = {i18n.fmt_int(n)})"
@@ -232,11 +235,11 @@ def _outcomes(scope, filters, worker: dict) -> None:
     )
     components.table(wide, key="worker_outcomes")
     st.caption(tr({"da": "Andel af forløb med gyldig før- og eftermåling, der er pålideligt "
-                         "forbedret (Jacobson-Truax), efter året forløbet sluttede; «<5» betyder "
-                         "under 5 forløb (eller et tal, der kunne regnes ud).",
+                         "forbedret (Jacobson-Truax), efter året forløbet sluttede; «skjult» betyder "
+                         "under 5 forløb i en kategori (eller et tal, der kunne regnes ud).",
                    "en": "Share of cases with a valid pre and post that reliably improved "
-                         "(Jacobson-Truax), by the year the case ended; “<5” means fewer than 5 "
-                         "cases (or a figure that could be worked out)."}))  # fmt: skip
+                         "(Jacobson-Truax), by the year the case ended; “hidden” means fewer than 5 "
+                         "cases in a category (or a figure that could be worked out)."}))  # fmt: skip
 
 
 def render() -> None:

@@ -1,5 +1,6 @@
-"""Chart of the case page: one case's progression scores over its expected band, with the gaps
-longer than the cadence shaded. Builders take frames shaped and labelled by the page."""
+"""Charts of the case and worker pages: one case's progression scores over its expected band,
+with the gaps longer than the cadence shaded; a worker's caseload by month. Builders take frames
+shaped and labelled by the page."""
 
 from __future__ import annotations
 
@@ -46,3 +47,13 @@ def case_progression(
         )
     )
     return alt.layer(shaded, line, *layered.layer).properties(height=360, title=title)
+
+
+def worker_caseload(frame: pl.DataFrame, *, x_title: str, y_title: str) -> alt.TopLevelMixin:
+    """Cases per month (`month`, `cases`) by `measure`, whole numbers on the axis (a worker
+    has few cases: the default ticks read 0, 0, 1, 1, 2)."""
+    chart = charts.line_chart(frame, "month", "cases", color="measure", x_title=x_title,
+                              y_title=y_title)  # fmt: skip
+    return chart.encode(
+        y=alt.Y("cases:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1))
+    ).properties(height=260)
