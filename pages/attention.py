@@ -74,7 +74,6 @@ def _present(frame: pl.DataFrame) -> pl.DataFrame:
 
 def _queue_section(queue: pl.DataFrame) -> None:
     st.subheader(tr({"da": "Forløb, der kræver opmærksomhed", "en": "Cases that need attention"}))
-    components.search_opens("case", "attention_case_search")
     components.case_list(
         queue.with_columns(pl.col("reasons").list.join(",")),
         _present_joined,
@@ -110,6 +109,8 @@ def render() -> None:
             "en": "Active cases below the expected progress, with a falling score, overdue a "
                   "measurement or missing a pre measurement."})
     )  # fmt: skip
+    if scope.case_level:  # a case known by its id opens from here too
+        components.search_opens("case", "attention_case_search")
     queue = q.queue(scope, filters) if scope.case_level else None
     if queue is not None and not queue.height:
         st.info(tr(NOTHING))

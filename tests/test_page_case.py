@@ -230,3 +230,15 @@ def test_a_selected_row_switches_to_the_record_page_with_the_id_in_the_url(monke
     components.open_record("case", ACTIVE)
     assert switched["page"].name == "case.py" and switched["page"].parent.name == "pages"
     assert switched["params"] == {"id": ACTIVE, "lang": "en"}
+
+
+def test_the_search_box_on_the_attention_page_opens_the_case_page(app_db):
+    at = signed_in_app("coordinator", municipalities=("101",), name="anna-search")
+    at.run()
+    assert at.title[0].value == "Opmærksomhed"
+    at.text_input(key="attention_case_search").input(CLOSED).run()
+    assert not at.exception
+    assert at.title[0].value == "Forløbsside"
+    assert headers(at) == [f"Forløb {CLOSED}"]
+    views = [e for e in _events(app_db, "anna-search", "page_view") if e["page"] == "case"]
+    assert [v["filters"]["case_id"] for v in views] == [CLOSED]  # audited with the id it opened
