@@ -14,8 +14,9 @@
 - `chart_block(chart, data, how_to_read, n, key)`: the chart, one sentence on how to read it,
   the n behind it, CSV download of the data and PNG download of the chart (made on click only);
   `empty_chart(data)`'s sentence instead when the chart would draw nothing (every page's charts).
-- `table(frame, key)`: a table (st.dataframe) without Streamlit's own export controls; every
-  table goes through it, as every chart goes through `chart_block`.
+- `table(frame, key, opens=..., ids=...)`: a table (st.dataframe) without Streamlit's own export
+  controls; every table goes through it, as every chart goes through `chart_block`. With
+  `opens` ("case"/"worker") a click on a row opens that record's page (`open_record`).
 - `lock_exports()`: hides Streamlit's element toolbars (CSV/PNG download, "Show data", copy the
   chart spec, search), so that data leave only through `download` (see the README, Downloads).
 - `figure(label, value, delta, trend, help, beside)`: a headline figure with a monthly sparkline
@@ -30,6 +31,10 @@
   the browser, with the whole list as an audited CSV download.
 - `record_download(what, user)`: the audit-trail entry for a download (made with its file).
 - `download(label, make, key, kind)`: an audited download button; every download goes through it.
+- `document_download(make_label, label, make, key, file_name)`: a document (PDF) made on a
+  click, audited as it is made, then offered for download.
+- `record_search(kind)`: the case or worker page's search box; the id lives in the URL (`?id=`).
+- `search_opens(kind, key)`: a search box elsewhere that opens the case or worker page.
 - `freshness()`: the as-of date and the last load.
 - `no_match()`: the "filters match nothing" message.
 """
@@ -38,6 +43,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import altair as alt
 import polars as pl
@@ -69,7 +75,7 @@ def _signed_in_user() -> str | None:
     return scope.user if scope else None
 
 
-MIME_TYPES = {"csv": "text/csv", "png": "image/png"}
+MIME_TYPES = {"csv": "text/csv", "png": "image/png", "pdf": "application/pdf"}
 
 
 def download(label: str, make: Callable[[], bytes], key: str, kind: str) -> None:
@@ -98,6 +104,37 @@ def download(label: str, make: Callable[[], bytes], key: str, kind: str) -> None
     )
 
 
+def document_download(
+    make_label: str, label: str, make: Callable[[], bytes], key: str, file_name: str
+) -> None:
+    """A document made on request: a button makes it (with a spinner; it takes seconds), the
+    audit-trail entry is written as it is made, then a download button hands it over.
+
+    The made file is kept in the session under `key` for this `file_name` only, so reruns do
+    not make it again and another case or period needs a click of its own. `make` may raise
+    ValueError (reports.ReportError) with a message for the reader.
+    """
+    store = f"_document_{key}"
+    made = st.session_state.get(store)
+    if made is not None and made[0] != file_name:
+        made = None
+    if made is None:
+        if not st.button(make_label, key=f"{key}_make"):
+            return
+        try:
+            with st.spinner(tr({"da": "Laver dokumentet …", "en": "Making the document …"})):
+                body = make()
+        except ValueError as error:  # e.g. an empty period: one readable line
+            st.error(str(error))
+            return
+        record_download(file_name)
+        made = (file_name, body)
+        st.session_state[store] = made
+    kind = file_name.rsplit(".", 1)[-1]
+    st.download_button(label, data=made[1], file_name=file_name, mime=MIME_TYPES[kind],
+                       key=f"{key}_{kind}", on_click="ignore")  # fmt: skip
+
+
 # Streamlit draws a toolbar over each table and chart: "Download as CSV", "Search", "Show data"
 # (a raw table, on a screen that may be shared), "Download as PNG" and, on localhost, "Copy
 # Vega-Lite spec" (the spec holds the data). None of it is audited or formula-safe, and Streamlit
@@ -112,12 +149,63 @@ def lock_exports() -> None:
     st.html(EXPORT_LOCK_CSS)
 
 
+# what a click on a table row opens: record kind -> the page under pages/ (url path `kind`)
+RECORD_PAGES = {"case": "case.py", "worker": "worker.py"}
+PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
+
+
 def table(
-    frame: pl.DataFrame, *, key: str | None = None, column_config: dict | None = None
+    frame: pl.DataFrame,
+    *,
+    key: str | None = None,
+    column_config: dict | None = None,
+    opens: str | None = None,
+    ids: Sequence[str | None] | None = None,
 ) -> None:
-    """A table across the page, without Streamlit's own download, copy and search controls."""
+    """A table across the page, without Streamlit's own download, copy and search controls.
+
+    `opens` ("case" or "worker") with `ids` (one per row of `frame`): clicking a row opens that
+    record's page (`open_record`); the table needs a `key` then.
+    """
     lock_exports()
-    st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=column_config)
+    if opens is None:
+        st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=column_config)
+        return
+    if opens not in RECORD_PAGES or ids is None or len(ids) != frame.height or key is None:
+        raise ValueError("a clickable table needs a known record kind, a key and one id per row")
+    event = st.dataframe(
+        frame, hide_index=True, width="stretch", key=key, column_config=column_config,
+        on_select="rerun", selection_mode="single-row",
+    )  # fmt: skip
+    chosen = selected_id(event, ids)
+    if chosen is not None:
+        open_record(opens, chosen)
+
+
+def selected_id(event: object, ids: Sequence[str | None]) -> str | None:
+    """The id of the row selected in a dataframe's selection `event`, or None."""
+    selection = getattr(event, "selection", None)
+    if selection is None and isinstance(event, dict):
+        selection = event.get("selection")
+    rows = (selection or {}).get("rows") if isinstance(selection, dict) else None
+    if rows is None:
+        rows = getattr(selection, "rows", None) or []
+    if not rows or not 0 <= rows[0] < len(ids):
+        return None
+    return ids[rows[0]]
+
+
+def record_url_params(record_id: str) -> dict[str, str]:
+    """The query parameters of a case or worker page: the id, and the language when English."""
+    params = {"id": record_id}
+    if i18n.lang() == "en":
+        params["lang"] = "en"
+    return params
+
+
+def open_record(kind: str, record_id: str) -> None:
+    """Go to the case or worker page of `record_id` (the id rides in the URL, as in a link)."""
+    st.switch_page(PAGES_DIR / RECORD_PAGES[kind], query_params=record_url_params(record_id))
 
 
 # A text cell starting with one of these is a formula to Excel ("CSV injection", OWASP).
@@ -296,22 +384,64 @@ def case_list(
     *,
     key: str,
     column_config: dict | None = None,
+    opens: str | None = None,
 ) -> None:
     """A list of single cases: `caption`, the first `LIST_ROWS` rows of `frame` as `present`
     puts them in the reader's columns and formats, and all of `frame` as a CSV download.
-    `column_config` (by the shown column names) as st.dataframe's.
+    `column_config` (by the shown column names) as st.dataframe's. `opens` "case" or "worker":
+    a click on a row opens the page of its `case_id` or `worker_id` (see `table`).
 
     Only the rows shown are formatted (formatting runs in Python, row by row). The download is
     audited: the rows are case-level (pseudonyms).
     """
     st.caption(f"{caption} · {population_of('case')}")
-    table(present(frame.head(LIST_ROWS)), key=key, column_config=column_config)
+    shown = frame.head(LIST_ROWS)
+    ids = shown[f"{opens}_id"].to_list() if opens else None
+    table(present(shown), key=key, column_config=column_config, opens=opens, ids=ids)
     if frame.height > LIST_ROWS:
         st.caption(tr({"da": "Viser de første {k}; hent listen for alle.",
                        "en": "Shows the first {k}; download the list for all."},
                       k=i18n.fmt_int(LIST_ROWS)))  # fmt: skip
     label = tr({"da": "Hent listen (CSV)", "en": "Download the list (CSV)"})
     download(label, lambda: csv_bytes(frame), key, "csv")
+
+
+SEARCH_LABELS = {
+    "case": {"da": "Find et forløb (forløbs-id)", "en": "Find a case (case id)"},
+    "worker": {"da": "Find en medarbejder (medarbejder-id)", "en": "Find a worker (worker id)"},
+}
+
+
+def _searched(kind: str) -> None:
+    typed = str(st.session_state.get(f"{kind}_search") or "").strip()
+    if typed:
+        st.query_params["id"] = typed
+    elif "id" in st.query_params:
+        del st.query_params["id"]
+
+
+def record_id() -> str | None:
+    """The case or worker id of this page's URL (`?id=...`), trimmed; None when absent."""
+    value = st.query_params.get("id")
+    text = value.strip() if isinstance(value, str) else ""
+    return text or None
+
+
+def record_search(kind: str) -> str | None:
+    """The search box of the case or worker page; returns the id to show (from the URL, which
+    the box writes, so a link and a search are the same thing)."""
+    wanted = record_id()
+    st.session_state[f"{kind}_search"] = wanted or ""
+    st.text_input(tr(SEARCH_LABELS[kind]), key=f"{kind}_search", on_change=_searched,
+                  args=(kind,), max_chars=64)  # fmt: skip
+    return wanted
+
+
+def search_opens(kind: str, key: str) -> None:
+    """A search box on a list page that opens the case or worker page of the id typed."""
+    typed = st.text_input(tr(SEARCH_LABELS[kind]), key=key, max_chars=64).strip()
+    if typed:
+        open_record(kind, typed)
 
 
 def freshness() -> None:

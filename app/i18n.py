@@ -49,6 +49,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "page_caseloads": {"da": "Forløb og kapacitet", "en": "Caseloads"},
     "page_data_quality": {"da": "Datakvalitet", "en": "Data quality"},
     "page_audit": {"da": "Revisionsspor", "en": "Audit trail"},
+    "page_case": {"da": "Forløbsside", "en": "Case page"},
+    "page_worker": {"da": "Medarbejderside", "en": "Worker page"},
+    "page_reports": {"da": "Rapporter", "en": "Reports"},
     "language": {"da": "Sprog", "en": "Language"},
     "page_error": {
         "da": "Siden kunne ikke vises. Prøv at nulstille filtrene eller genindlæse siden. "

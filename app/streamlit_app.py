@@ -18,7 +18,7 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts app/ on the path, not the 
 
 import streamlit as st  # noqa: E402
 
-from app import charts, data, filters, i18n  # noqa: E402
+from app import charts, components, data, filters, i18n  # noqa: E402
 from app.scope import Scope  # noqa: E402
 
 # (file under pages/, title key in app/i18n.TEXTS, url path)
@@ -30,7 +30,14 @@ PAGES = (
     ("prepost.py", "page_prepost", "prepost"),
     ("caseloads.py", "page_caseloads", "caseloads"),
     ("data_quality.py", "page_data_quality", "data-quality"),
+    ("case.py", "page_case", "case"),
+    ("worker.py", "page_worker", "worker"),
+    ("reports.py", "page_reports", "reports"),
 )
+# the page a role lands on: the coordinator's desk starts at the attention queue
+LANDING = {"coordinator": "attention", "worker": "attention"}
+# pages about one record: their views are audited with the record's id (`?id=`)
+RECORD_PAGES = {"case": "case_id", "worker": "worker_id"}
 NATIONAL_PAGES = (("audit.py", "page_audit", "audit"),)  # national viewers only
 
 
@@ -77,7 +84,12 @@ def _filters(scope: Scope) -> filters.Filters:
     return filters.sidebar(options, show_workers=scope.case_level)
 
 
-def _log_page_view(page: st.Page, chosen: filters.Filters) -> None:
+def _landing(scope: Scope) -> str:
+    """The url path of the page the viewer starts on (shown at the root URL)."""
+    return LANDING.get(scope.role, "overview") if scope.case_level else "overview"
+
+
+def _log_page_view(page: st.Page, chosen: filters.Filters, landing: str = "overview") -> None:
     """Audit trail: which page with which filters (written once per change, when signed in)."""
     from app import auth  # imported late: the sign-in module pulls in the account store
 
@@ -90,13 +102,17 @@ def _log_page_view(page: st.Page, chosen: filters.Filters) -> None:
         "age_bands": list(chosen.age_bands),
         "workers": list(chosen.workers),
     }
-    auth.log_page_view(page.url_path or "overview", options_free)
+    url = page.url_path or landing
+    if url in RECORD_PAGES:  # which case or worker was looked at, as the URL names it
+        options_free[RECORD_PAGES[url]] = components.record_id()
+    auth.log_page_view(url, options_free)
 
 
 def _pages(scope: Scope) -> list[st.Page]:
     listed = PAGES + (NATIONAL_PAGES if scope.reads_audit_trail else ())
+    landing = _landing(scope)
     return [
-        st.Page(ROOT / "pages" / name, title=i18n.t(key), url_path=url, default=url == "overview")
+        st.Page(ROOT / "pages" / name, title=i18n.t(key), url_path=url, default=url == landing)
         for name, key, url in listed
     ]
 
@@ -116,7 +132,7 @@ def main() -> None:
         logging.getLogger(__name__).exception("the sidebar filters could not be built")
         chosen = filters.Filters()
     st.session_state[data.FILTERS_KEY] = chosen
-    _log_page_view(navigation, chosen)
+    _log_page_view(navigation, chosen, _landing(scope))
     navigation.run()
 
 

@@ -1,10 +1,11 @@
 """Page benchmark: each dashboard page's server-side run, cold and warm, on a large warehouse.
 
-    python -m benchmarks.pages --cases 100000
+    python -m benchmarks.pages --cases 100000 [--pages case,worker]
     python -m benchmarks.pages --cases 100000 --warm   # as `lat serve` starts: warmed first
 
 Builds (once, reused after) a warehouse from a synthetic export of N cases through the real ETL,
-then, for every page, in a fresh process signed in as a national user, times three things:
+then, for every page, in a fresh process signed in as a national user (the case and worker pages
+also as the coordinator of the record's municipality), times three things:
 - fresh process: the page's first run after start-up (libraries imported, but the app's own
   modules, Altair's schema and the warehouse attach are new); with `--warm`, after what
   `lat serve` does before it accepts a session (app/warmup.py), timed apart as "warm-up";
@@ -33,12 +34,15 @@ RUN_PAGE = """
 import json, statistics, sys, time
 import altair, duckdb, polars, streamlit as st  # imported before timing, as in a running server
 from tests.app_fixtures import element_frames, signed_in_app
-at = signed_in_app("national")
+role, record_id, municipality = sys.argv[2], sys.argv[3], sys.argv[4]
+at = signed_in_app(role, municipalities=(municipality,) if municipality else ())
 warming = time.perf_counter()
-if sys.argv[2] == "warm":
+if sys.argv[5] == "warm":
     from app.warmup import warm
     warm()
 warming = time.perf_counter() - warming
+if record_id:  # a case or worker page: the id rides in the URL, as in a link
+    at.query_params["id"] = record_id
 at.switch_page(sys.argv[1])
 def timed():
     start = time.perf_counter()
@@ -56,6 +60,38 @@ points = max((sum(f.height for f in element_frames(c)) for c in at.get("vega_lit
 print(json.dumps({"warming": warming, "first": first, "cold": cold, "warm": warm,
                   "failed": failed, "points": points}))
 """
+
+
+# the pages about one record, measured on a busy record of the warehouse, as national and as the
+# coordinator of its municipality: (url path, SQL giving the id and its municipality)
+RECORD_PAGES = {
+    "case": "select case_id, municipality_code from mart.attention "
+    "order by priority, days_since_last desc nulls last, case_id limit 1",
+    "worker": "select worker_id, municipality_code from mart.workers "
+    "order by active_cases desc, worker_id limit 1",
+}
+
+
+def _record(db: Path, sql: str) -> tuple[str, str]:
+    import duckdb
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql).fetchone()
+
+
+def _runs(db: Path) -> list[tuple[str, str, str, str, str]]:
+    """(label, page file, role, record id, municipality) of every measured run."""
+    from app.streamlit_app import PAGES
+
+    runs = []
+    for file_name, _, url in PAGES:
+        if url not in RECORD_PAGES:
+            runs.append((url, file_name, "national", "", ""))
+            continue
+        record_id, municipality = _record(db, RECORD_PAGES[url])
+        runs.append((url, file_name, "national", record_id, ""))
+        runs.append((f"{url} (coord.)", file_name, "coordinator", record_id, municipality))
+    return runs
 
 
 def build_warehouse(work: Path, cases: int, seed: int) -> Path:
@@ -86,26 +122,33 @@ def prepared_warehouse(argv: list[str] | None, description: str) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    warmed = "--warm" in argv
-    db = prepared_warehouse([a for a in argv if a != "--warm"], __doc__.splitlines()[0])
-
-    from app.streamlit_app import PAGES
+    chosen = argparse.ArgumentParser(add_help=False)
+    chosen.add_argument("--pages", default="", help="comma-separated url paths (default: all)")
+    chosen.add_argument("--warm", action="store_true", help="warm up first, as lat serve does")
+    only, rest = chosen.parse_known_args(argv)
+    db = prepared_warehouse(rest, __doc__.splitlines()[0])
+    wanted = {name for name in only.pages.split(",") if name}
 
     env = {**os.environ, "LAT_DB": str(db)}
-    print("ms per server-side run of a page (national viewer, no filters):")
+    print("ms per server-side run of a page (national viewer unless marked, no filters; the")
+    print("case and worker pages on the first case of the attention queue / the busiest worker):")
     print(
-        f"{'page':<14} {'warm-up':>8} {'fresh process':>14} {'cold cache':>11} {'warm':>7}"
+        f"{'page':<20} {'warm-up':>8} {'fresh process':>14} {'cold cache':>11} {'warm':>7}"
         f" {'max points':>11}"
     )
-    for file_name, _, url in PAGES:
+    for url, file_name, role, record_id, municipality in _runs(db):
+        if wanted and url.split(" ")[0] not in wanted:
+            continue
         done = subprocess.run(
             [
                 sys.executable,
                 "-c",
                 RUN_PAGE,
                 str(REPO / "pages" / file_name),
-                "warm" if warmed else "cold",
+                role,
+                record_id,
+                municipality,
+                "warm" if only.warm else "cold",
             ],  # fmt: skip
             cwd=REPO,
             env=env,
@@ -114,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
             check=False,
         )
         if done.returncode != 0:
-            print(f"{url:<16} failed: {done.stderr.strip().splitlines()[-1:]}")
+            print(f"{url:<20} failed: {done.stderr.strip().splitlines()[-1:]}")
             continue
         result = json.loads(done.stdout.strip().splitlines()[-1])
         note = "  (the page raised an exception)" if result["failed"] else ""
@@ -123,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
         )
         points = result["points"]
         print(
-            f"{url:<14} {warming:>8.0f} {first:>14.0f} {cold:>11.0f} {warm:>7.0f}"
+            f"{url:<20} {warming:>8.0f} {first:>14.0f} {cold:>11.0f} {warm:>7.0f}"
             f" {points:>11,}{note}"
         )
     return 0

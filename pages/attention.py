@@ -80,13 +80,15 @@ def _queue_section(queue: pl.DataFrame) -> None:
         tr({"da": "Aktive forløb pr. dags dato (uanset den valgte periode). Først dem, der er "
                   "langt under forventet, faldet mindst 2 point eller mangler en måling; så dem "
                   "under forventet eller uden første måling; inden for hver gruppe længst tid "
-                  "siden seneste måling først. {n} forløb.",
+                  "siden seneste måling først. {n} forløb. Klik på et forløb for at åbne det.",
             "en": "Active cases as of today (whatever the chosen period). First those far "
                   "below expected, fallen by 2 points or more or overdue a measurement; then "
                   "those below expected or without a first measurement; within each group the "
-                  "longest time since the last measurement first. {n} cases."},
+                  "longest time since the last measurement first. {n} cases. Click a case to "
+                  "open it."},
            n=i18n.fmt_int(queue.height)),
         key="attention_queue",
+        opens="case",
         # the reasons are the point of the list: room for two of them ('...; Under forventet: 4 m…'
         # was cut at 1440 px)
         column_config={tr(QUEUE_COLUMNS["why"]): st.column_config.TextColumn(width=520)},
@@ -108,6 +110,8 @@ def render() -> None:
             "en": "Active cases below the expected progress, with a falling score, overdue a "
                   "measurement or missing a pre measurement."})
     )  # fmt: skip
+    if scope.case_level:  # a case known by its id opens from here too
+        components.search_opens("case", "attention_case_search")
     queue = q.queue(scope, filters) if scope.case_level else None
     if queue is not None and not queue.height:
         st.info(tr(NOTHING))

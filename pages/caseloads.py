@@ -118,7 +118,9 @@ def _worker_load(scope, filters, n: int | None) -> None:
         workers = q.worker_list(scope, filters)
         with st.expander(tr({"da": "Medarbejdere med flest forløb",
                              "en": "Workers with the most cases"})):  # fmt: skip
-            components.table(_renamed(workers.head(20)), key="cl_top_workers")
+            top = workers.head(20)
+            components.table(_renamed(top), key="cl_top_workers", opens="worker",
+                             ids=top["worker_id"].to_list())  # fmt: skip
 
 
 def _loans(scope, filters, n: int | None) -> None:
@@ -167,6 +169,7 @@ def _workers(scope, filters) -> None:
                 {"da": "{n} medarbejdere.", "en": "{n} workers."}, n=i18n.fmt_int(frame.height)
             ),
             key="cl_workers",
+            opens="worker",
         )
         note = {
             "da": "Aktive forløb nu = forløb med status aktiv pr. dataenes dato.",

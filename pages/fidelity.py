@@ -192,10 +192,10 @@ def _group_section(scope, filters, limit: int) -> None:
         None if total["suppressed"] else total["n_cases"],
         key="fidelity_groups",
     )  # fmt: skip
-    _group_table(frame)
+    _group_table(frame, group)
 
 
-def _group_table(frame: pl.DataFrame) -> None:
+def _group_table(frame: pl.DataFrame, group: str) -> None:
     rows = [
         {
             "label": row["label"],
@@ -210,7 +210,11 @@ def _group_table(frame: pl.DataFrame) -> None:
         for row in frame.iter_rows(named=True)
     ]
     shown = pl.DataFrame(rows).rename({c: tr(label) for c, label in TABLE_COLUMNS.items()})
-    components.table(shown, key="fidelity_group_table")
+    # split by worker: a click on a worker's row opens their page (the total row opens nothing)
+    by_worker = group == "worker"
+    components.table(shown, key=f"fidelity_group_table_{group}",
+                     opens="worker" if by_worker else None,
+                     ids=frame["group_code"].to_list() if by_worker else None)  # fmt: skip
     if any(frame[c].any() for c in frame.columns if c.endswith("suppressed")):
         st.caption(i18n.t("suppressed_note"))
 

@@ -268,6 +268,7 @@ def page_as(
     filters: dict | None = None,
     lang: str | None = None,
     choose: dict[str, str] | None = None,
+    params: dict[str, str] | None = None,
     role: str = "national",
     municipalities: tuple[str, ...] | frozenset[str] = (),
     **scope: object,
@@ -275,7 +276,8 @@ def page_as(
     """Run pages/<page>.py alone (already run) as the viewer `Scope(role, ..., **scope)`.
 
     The router always signs in nationally; this picks any viewer. `filters`: see `page_app`;
-    `choose`: selectbox key -> value to pick after the first run (e.g. a split).
+    `choose`: selectbox key -> value to pick after the first run (e.g. a split); `params`: the
+    URL's query parameters (e.g. {"id": "C101-001"} for the case page).
     """
     scope_args = {"role": role, "user": "test", "municipalities": frozenset(municipalities),
                   **scope}  # fmt: skip
@@ -284,6 +286,8 @@ def page_as(
     )
     if lang:
         at.query_params["lang"] = lang
+    for name, value in (params or {}).items():
+        at.query_params[name] = value
     at.run()
     for key, value in (choose or {}).items():
         at.selectbox(key=key).set_value(value).run()

@@ -19,12 +19,15 @@ from app import data
 from app.filters import Filters
 from app.queries import (
     attention,
+    case,
     caseloads,
     data_quality,
     fidelity,
     overview,
     prepost,
     progression,
+    reports,
+    worker,
 )
 from app.scope import Scope
 from tests import security_fixtures as sf
@@ -34,7 +37,8 @@ OWN = frozenset({"101"})
 OTHER = "751"
 WORKER = "W101-1"
 WIDE = Filters(date(2023, 1, 1), date(2026, 10, 1))
-QUERY_MODULES = (attention, caseloads, data_quality, fidelity, overview, prepost, progression)
+QUERY_MODULES = (attention, caseloads, data_quality, fidelity, overview, prepost, progression,
+                 case, worker, reports)  # fmt: skip
 # the allowed values of the extra arguments some query functions take
 EXTRA_ARGS = {
     "group": lambda module: list(getattr(module, "GROUPS", {})),
@@ -45,6 +49,14 @@ EXTRA_ARGS = {
     "indicator": lambda module: list(getattr(module, "FUNNEL_INDICATORS", {})),
     "unit": lambda module: ["municipality", "worker"],
     "municipality": lambda module: [None, OTHER],
+    # one record's pages: another municipality's, the coordinator's / worker's own, crafted
+    "case_id": lambda module: ["C751-001", "C101-053", "' or '1'='1"],
+    "worker_id": lambda module: ["W751-0", WORKER, "' or '1'='1"],
+    "as_of": lambda module: [date(2026, 10, 31)],
+    "code": lambda module: [OTHER, "101"],
+    "start": lambda module: [date(2026, 5, 1)],
+    "end": lambda module: [date(2026, 10, 1)],
+    "lang": lambda module: ["da"],
 }
 CASE_SQL = "select case_id, municipality_code, worker_id, citizen_key from scoped_cases"
 

@@ -32,8 +32,13 @@ def _first_metric(page) -> str:
 
 def _choose(page, filter_label: str, option: str) -> None:
     """Pick one option in a sidebar multiselect and wait for the rerun it causes."""
-    box = page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]")
-    box.filter(has_text=filter_label).click()
+    box = page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").filter(
+        has_text=filter_label
+    )
+    # scrolled to first: a click that has to scroll the sidebar closes the menu it opens
+    # (a filter below the fold, as the navigation grows)
+    box.scroll_into_view_if_needed()
+    box.click()
     page.get_by_role("option", name=option, exact=True).click()
     page.keyboard.press("Escape")
     wait_for_app(page)

@@ -1,0 +1,75 @@
+"""The coordinator's desk in a real browser: sign in → the attention queue (landing page) → click
+a case row → the case page → download the handover PDF → the worker page. Screenshots of each
+step go to test-artifacts/screenshots/desk-*.png."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import pypdf
+import pytest
+
+from tests.browser.conftest import screenshot, sign_in, wait_for_app, wait_for_chart
+
+pytestmark = pytest.mark.browser
+
+CASE_ID = re.compile(r"\bF\d{7,}\b")
+ROW_HEIGHT = 35  # Streamlit's data grid: header and rows are 35 px high
+
+
+def _click_first_row(page) -> None:
+    """Tick the first row of the first table: the row-selection checkbox left of its cells."""
+    grid = page.locator("[data-testid=stDataFrame]").first
+    grid.locator("td").first.wait_for(state="attached")
+    box = grid.bounding_box()
+    assert box, "the case list is not on screen"
+    page.mouse.click(box["x"] + 18, box["y"] + ROW_HEIGHT + ROW_HEIGHT / 2)
+
+
+def test_coordinator_goes_from_the_queue_to_a_case_its_handover_pdf_and_its_worker(
+    page, server, demo_accounts
+):
+    sign_in(page, server, *demo_accounts["coordinator"])
+    # the landing page of a coordinator is the attention queue
+    page.locator("h1").filter(has_text="Opmærksomhed").wait_for()
+    wait_for_app(page)
+    first_case = CASE_ID.search(" ".join(page.locator("[data-testid=stDataFrame] td")
+                                         .all_inner_texts()))  # fmt: skip
+    assert first_case, "no case ids in the coordinator's queue"
+    screenshot(page, "desk-1-attention")
+
+    _click_first_row(page)
+    page.locator("h1").filter(has_text="Forløbsside").wait_for()
+    wait_for_app(page)
+    assert re.search(r"/case\?.*id=F\d{7,}", page.url), page.url
+    case_id = re.search(r"id=(F\d{7,})", page.url).group(1)
+    assert case_id == first_case.group(0), "the click opened another case than the first row"
+    header = page.locator("[data-testid=stMain] h2").first.inner_text()
+    assert case_id in header
+    main = page.locator("[data-testid=stMain]").inner_text()
+    assert "Kommune:" in main and "Medarbejder:" in main
+    wait_for_chart(page)
+    screenshot(page, "desk-2-case")
+
+    page.get_by_role("button", name="Lav overdragelsesnotat (PDF)").click()
+    button = page.get_by_role("button", name="Hent overdragelsesnotat (PDF)")
+    button.wait_for(timeout=60_000)
+    wait_for_app(page)
+    with page.expect_download(timeout=30_000) as download:
+        button.click()
+    assert download.value.suggested_filename == f"overdragelse-{case_id}-da.pdf"
+    body = Path(download.value.path()).read_bytes()
+    text = "".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(body)).pages)
+    assert case_id in text
+    screenshot(page, "desk-3-case-pdf")
+
+    page.get_by_role("button", name="Åbn medarbejderens side").click()
+    page.locator("h1").filter(has_text="Medarbejderside").wait_for()
+    wait_for_app(page)
+    assert "/worker?" in page.url and "id=" in page.url
+    main = page.locator("[data-testid=stMain]").inner_text()
+    assert "Medarbejderens forløb" in main
+    assert case_id in " ".join(page.locator("[data-testid=stDataFrame] td").all_inner_texts())
+    screenshot(page, "desk-4-worker")
