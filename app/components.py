@@ -11,8 +11,12 @@
 
 - `run_page(title_key, render)`: title in the reader's language, the empty-warehouse guidance,
   and a friendly message instead of a traceback (NotAllowed -> "your role ..." info).
-- `chart_block(chart, data, how_to_read, n, key)`: the chart, one sentence on how to read it,
-  the n behind it, CSV download of the data and PNG download of the chart (made on click only).
+- `chart_block(chart, data, how_to_read, n, key, title=...)`: the chart, one sentence on how to
+  read it, the n behind it, CSV download of the data and PNG download of the chart (made on click
+  only) with its title, period, scope, n and as-of date, so it can go on a slide as it is.
+- `csv_bytes(frame, language)`: every CSV download: in Danish `;`-separated with decimal commas,
+  dd-mm-yyyy dates, a BOM, headers and codes in words (app/vocabulary.py), Ja/Nej.
+- `scope_label(scope, filters)`: 'København' / 'Hele landet': what a view covers.
 - `table(frame, key)`: a table (st.dataframe) without Streamlit's own export controls; every
   table goes through it, as every chart goes through `chart_block`.
 - `lock_exports()`: hides Streamlit's element toolbars (CSV/PNG download, "Show data", copy the
@@ -38,8 +42,10 @@ import polars as pl
 import streamlit as st
 
 from app import charts, data, i18n
+from app.filters import Filters
 from app.i18n import t, tr
 from app.scope import Scope
+from app.vocabulary import CODE_COLUMNS, CODE_LABELS, COLUMN_LABELS
 
 log = logging.getLogger(__name__)
 LIST_ROWS = 1000  # rows of a case list shown in the browser; its CSV has them all
@@ -117,8 +123,55 @@ def table(
 _FORMULA_START = r"^[=+\-@\t\r]"
 
 
-def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """CSV with a BOM so Excel opens æ, ø, å correctly; text cells never run as formulas."""
+# Danish Excel reads a CSV by the machine's list separator (';' where the decimal sign is ',') and
+# guesses the encoding unless the file starts with a BOM; English Excel expects ',' and '.'.
+CSV_DIALECTS = {
+    "da": {"separator": ";", "decimal_comma": True, "date_format": "%d-%m-%Y"},
+    "en": {"separator": ",", "decimal_comma": False, "date_format": "%Y-%m-%d"},
+}
+_YES_NO = {"da": ("Ja", "Nej"), "en": ("Yes", "No")}
+
+
+def csv_header(column: str, language: str | None = None) -> str:
+    """A download's column header in the reader's language; unknown columns keep their name."""
+    if column in COLUMN_LABELS:
+        return tr(COLUMN_LABELS[column], language)
+    for suffix, label in (("_suppressed_by", "suppressed_by"), ("_suppressed", "suppressed")):
+        base = column.removesuffix(suffix)
+        if base != column:
+            return f"{tr(COLUMN_LABELS[label], language)}: {csv_header(base, language)}"
+    return column
+
+
+def _code_kind(column: str) -> str | None:
+    if column.endswith("_suppressed_by"):
+        return "suppressed_by"
+    return CODE_COLUMNS.get(column)
+
+
+def _readable(frame: pl.DataFrame, language: str) -> pl.DataFrame:
+    """Codes as the reader's words and booleans as Ja/Nej; empty cells stay empty."""
+    yes, no = _YES_NO[language]
+    changes = []
+    for name, dtype in frame.schema.items():
+        kind = _code_kind(name)
+        if kind and dtype == pl.String:
+            labels = {code: tr(words, language) for code, words in CODE_LABELS[kind].items()}
+            changes.append(pl.col(name).replace(labels))
+        elif dtype == pl.Boolean:
+            changes.append(
+                pl.when(pl.col(name)).then(pl.lit(yes)).when(~pl.col(name)).then(pl.lit(no))
+                .otherwise(None).alias(name)
+            )  # fmt: skip
+    return frame.with_columns(changes) if changes else frame
+
+
+def csv_bytes(frame: pl.DataFrame, language: str | None = None) -> bytes:
+    """A CSV that opens as it should in Excel of the reader's language (Danish by default):
+    `;` between cells, decimal commas, dd-mm-yyyy dates, a BOM so æ, ø, å read right, the
+    headers and code values in words, Ja/Nej; text cells never run as formulas."""
+    language = language if language in i18n.LANGS else i18n.lang()
+    frame = _readable(frame, language)
     # Categorical and Enum columns are text in the file too: they are defused as strings
     text_columns = [
         name
@@ -133,7 +186,40 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
         .alias(name)  # the `then` branch would name it "literal"
         for name, text in texts.items()
     )
-    return safe.write_csv().encode("utf-8-sig")
+    headers = {name: csv_header(name, language) for name in safe.columns}
+    if len(set(headers.values())) < len(headers):  # two columns with one header: keep the names
+        headers = {name: name for name in safe.columns}
+    safe = safe.rename(headers)
+    return safe.write_csv(**CSV_DIALECTS[language]).encode("utf-8-sig")
+
+
+PAGE_TITLE_KEY = "_lat_page_title"  # set by run_page: a chart's PNG title when it has none
+
+
+def scope_label(scope: Scope, filters: Filters, language: str | None = None) -> str:
+    """What a view covers, in words: 'København', 'Odense, Aalborg', 'Hele landet' or, for a
+    worker, 'Egne forløb'; '(filtreret)' when other sidebar filters narrow it."""
+    if filters.municipalities:
+        names = data.filter_options(scope).municipalities
+        label = ", ".join(names.get(code, code) for code in filters.municipalities)
+    elif scope.role == "worker":
+        label = tr({"da": "Egne forløb", "en": "Own cases"}, language)
+    else:
+        label = tr({"da": "Hele landet", "en": "Whole country"}, language)
+    narrowed = filters.case_types or filters.genders or filters.age_bands or filters.workers
+    if narrowed:
+        label += " " + tr({"da": "(filtreret)", "en": "(filtered)"}, language)
+    return label
+
+
+def slide_facts(n_note: str, language: str | None = None) -> list[str]:
+    """The facts a chart's PNG carries under its title: period, scope, n and the as-of date."""
+    scope, filters = data.current_scope(), data.current_filters()
+    period = f"{i18n.fmt_month(filters.from_month, language)} – " \
+             f"{i18n.fmt_month(filters.to_month, language)}"  # fmt: skip
+    as_of = tr({"da": "data pr. {d}", "en": "data as of {d}"}, language,
+               d=i18n.fmt_date(data.as_of(), language))  # fmt: skip
+    return [period, scope_label(scope, filters, language), n_note, as_of]
 
 
 def chart_block(
@@ -144,10 +230,13 @@ def chart_block(
     key: str,
     *,
     unit: str | None = None,
+    title: str | None = None,
 ) -> None:
     """Chart + how to read it + n + CSV and PNG downloads (the PNG is rendered only on click).
 
     `unit` names what n counts when it is not cases (e.g. tr({"da": "rækker", "en": "rows"})).
+    The PNG carries `title` (else the page's title) and the slide facts (`slide_facts`), made
+    when the button is drawn: the file is made in a thread without the session.
     """
     language = i18n.lang()
     lock_exports()
@@ -156,11 +245,21 @@ def chart_block(
     n_text = i18n.SUPPRESSED if n is None else i18n.fmt_int(n, language)
     n_note = f"n = {n_text} {unit}" if unit else t("n_behind", n=n_text)
     st.caption(f"{how_to_read} {n_note}")
+    heading = title or st.session_state.get(PAGE_TITLE_KEY) or ""
+    facts = slide_facts(f"n = {n_text}" + (f" {unit}" if unit else ""), language)
     # side by side at their own width (fixed column shares cut the labels in a narrow column,
     # as beside the Jacobson plot's constants at 1280 px: 'Hent data (…')
     with st.container(horizontal=True, key=f"{key}_downloads"):
-        download(t("download_csv"), lambda: csv_bytes(data), key, "csv")
-        download(t("download_png"), lambda: charts.to_png(chart, language), key, "png")
+        download(t("download_csv"), lambda: csv_bytes(data, language), key, "csv")
+        download(t("download_png"), lambda: chart_png(chart, heading, facts, language), key,
+                 "png")  # fmt: skip
+
+
+def chart_png(
+    chart: alt.TopLevelMixin, title: str, facts: list[str], language: str | None = None
+) -> bytes:
+    """The PNG a chart's download gives: the chart with its title and facts, for a slide."""
+    return charts.to_png(charts.for_slide(chart, title, facts), language)
 
 
 def value_text(
@@ -247,7 +346,8 @@ def case_list(
                        "en": "Shows the first {k}; download the list for all."},
                       k=i18n.fmt_int(LIST_ROWS)))  # fmt: skip
     label = tr({"da": "Hent listen (CSV)", "en": "Download the list (CSV)"})
-    download(label, lambda: csv_bytes(frame), key, "csv")
+    language = i18n.lang()  # the file is made in a thread without the session
+    download(label, lambda: csv_bytes(frame, language), key, "csv")
 
 
 def freshness() -> None:
@@ -274,6 +374,7 @@ def warehouse_guidance(state: str) -> None:
 def run_page(title_key: str, render: Callable[[], None]) -> None:
     """Title, empty-warehouse guidance, and the page body with errors turned into messages."""
     st.title(t(title_key))
+    st.session_state[PAGE_TITLE_KEY] = t(title_key)
     try:
         state = data.status()
         if state != "ready":
