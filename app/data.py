@@ -30,6 +30,9 @@ which call `run`:
 - results are cached (st.cache_data) by SQL, parameters and the warehouse file's mtime, so a new
   load shows up at once; suppression is applied after the cache.
 
+`run_staff(sql, params, *, scope, level, suppress)` is for questions about the staff themselves
+(find a worker): `scoped_workers` without the sidebar's case filters.
+
 `run_meta(sql, params, *, scope)` is for the load records (`etl.batches`, `etl.rejected_rows`),
 which are not about cases; it is not case-scoped.
 
@@ -55,7 +58,7 @@ from app.scope import Scope
 from app.suppression import Rule
 from warehouse.db import Reader, db_path
 
-__all__ = ["NotAllowed", "Rule", "run", "run_meta", "status", "as_of", "last_load"]
+__all__ = ["NotAllowed", "Rule", "run", "run_meta", "run_staff", "status", "as_of", "last_load"]
 
 CACHE_TTL_SECONDS = 600
 CACHE_MAX_ENTRIES = 1024
@@ -274,6 +277,36 @@ def run(
     frame = _execute(scoped_sql(sql), bound)
     if suppress is not None:
         frame = suppression.apply(frame, suppress, on=how)
+    return frame
+
+
+def run_staff(
+    sql: str,
+    params: dict | None = None,
+    *,
+    scope: Scope,
+    level: str = "case",
+    suppress: Rule | Sequence[Rule] | None = None,
+) -> pl.DataFrame:
+    """Run a query about the corps' staff (`scoped_workers`), not about a view of cases: the
+    find-a-worker view. Names only where `scoped_workers` gives them; the sidebar's case filters
+    do not apply (a worker is not a case). `level="case"` (default): rows about single workers,
+    refused (`NotAllowed`) to a viewer without case-level access; `level="aggregate"`: counts,
+    whose citizen counts are hidden when small outside the viewer's own area (`suppress`).
+    `$exact_munis` (the viewer's own municipalities) is bound for the `_outside` counts.
+    """
+    if "scoped_workers" not in sql:
+        raise ValueError("data.run_staff queries must read workers from scoped_workers")
+    if "mart.workers" in sql:
+        raise ValueError("data.run_staff queries must read workers from scoped_workers")
+    everywhere = Filters()
+    reserved = _filter_params(everywhere) | _scope_params(scope, level)
+    clash = sorted(set(params or {}) & reserved.keys())
+    if clash:
+        raise ValueError(f"data.run_staff parameters may not redefine {clash}")
+    frame = _execute(scoped_sql(sql), reserved | (params or {}))
+    if suppress is not None:
+        frame = suppression.apply(frame, suppress, on=treatment(scope, everywhere, level))
     return frame
 
 

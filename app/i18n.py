@@ -49,6 +49,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "page_caseloads": {"da": "Forløb og kapacitet", "en": "Caseloads"},
     "page_data_quality": {"da": "Datakvalitet", "en": "Data quality"},
     "page_audit": {"da": "Revisionsspor", "en": "Audit trail"},
+    "page_find_worker": {"da": "Find en medarbejder", "en": "Find a worker"},
+    "page_matching": {"da": "Match og resultater", "en": "Matching insights"},
+    "page_citizens": {"da": "Hvem er vores borgere", "en": "Who are our citizens"},
     "language": {"da": "Sprog", "en": "Language"},
     "page_error": {
         "da": "Siden kunne ikke vises. Prøv at nulstille filtrene eller genindlæse siden. "

@@ -30,6 +30,9 @@ PAGES = (
     ("prepost.py", "page_prepost", "prepost"),
     ("caseloads.py", "page_caseloads", "caseloads"),
     ("data_quality.py", "page_data_quality", "data-quality"),
+    ("find_worker.py", "page_find_worker", "find-worker"),
+    ("matching.py", "page_matching", "matching"),
+    ("citizens.py", "page_citizens", "citizens"),
 )
 NATIONAL_PAGES = (("audit.py", "page_audit", "audit"),)  # national viewers only
 
