@@ -35,6 +35,7 @@ PAGES = (
     ("citizens.py", "page_citizens", "citizens"),
 )
 NATIONAL_PAGES = (("audit.py", "page_audit", "audit"),)  # national viewers only
+NOT_FOR_WORKERS = ("find_worker.py",)  # finding a worker for a case is the coordinator's task
 
 
 def _sign_in() -> Scope:
@@ -89,8 +90,16 @@ def _log_page_view(page: st.Page, chosen: filters.Filters) -> None:
     auth.log_page_view(page.url_path or "overview", options_free)
 
 
-def _pages(scope: Scope) -> list[st.Page]:
+def listed_pages(scope: Scope) -> tuple[tuple[str, str, str], ...]:
+    """The pages (file, title key, url path) this viewer's navigation lists."""
     listed = PAGES + (NATIONAL_PAGES if scope.reads_audit_trail else ())
+    if scope.role == "worker":
+        listed = tuple(page for page in listed if page[0] not in NOT_FOR_WORKERS)
+    return listed
+
+
+def _pages(scope: Scope) -> list[st.Page]:
+    listed = listed_pages(scope)
     return [
         st.Page(ROOT / "pages" / name, title=i18n.t(key), url_path=url, default=url == "overview")
         for name, key, url in listed

@@ -62,6 +62,16 @@ def test_a_worker_may_not_browse_colleagues(app_db):
         q.workers(Scope(role="viewer"), q.Choice())
 
 
+def test_the_page_is_not_in_a_workers_navigation():
+    from app import streamlit_app
+
+    def paths(scope: Scope) -> set[str]:
+        return {url for _file, _key, url in streamlit_app.listed_pages(scope)}
+
+    assert "find-worker" in paths(COORDINATOR) and "find-worker" in paths(Scope(role="viewer"))
+    assert "find-worker" not in paths(Scope(role="worker", worker_id="W101-1"))
+
+
 def test_role_gender_and_language_filters_choose_the_workers(app_db):
     national = Scope.everything()
     turkish = q.workers(national, q.Choice(language="Tyrkisk ", min_capacity=0))
