@@ -125,3 +125,68 @@ def test_slide_spec_is_valid_vega_lite_for_layered_and_faceted_charts():
         slide = charts.for_slide(chart, "T", ["n = 3"])
         assert json.loads(json.dumps(slide.to_dict()))["title"]["text"] == "T"
         assert components.chart_png(chart, "T", ["n = 3"], "da").startswith(PNG_MAGIC)
+
+
+def png_app(page: str, scope_args: dict) -> None:
+    """A page as `Scope(**scope_args)` sees it, with each PNG download's chart spec captured
+    (the spec the PNG would be rendered from; the rendering itself is tested above). Runs inside
+    AppTest, which ships only this function's source, so it imports here."""
+    import dataclasses
+    import json
+    import runpy
+
+    import streamlit as st
+
+    from app import charts, components, data, i18n
+    from app.scope import Scope
+    from tests.app_fixtures import PERIOD
+
+    i18n.init_lang()
+    charts.enable_theme()
+    st.session_state[data.SCOPE_KEY] = Scope(**scope_args)
+    st.session_state[data.FILTERS_KEY] = dataclasses.replace(PERIOD)
+    captured = st.session_state.setdefault("_pngs", {})
+    real_button, real_png = components.st.download_button, charts.to_png
+
+    def button(label, data=None, file_name=None, mime=None, **kwargs):
+        if mime == "image/png":
+            captured[file_name] = json.loads(data())  # made as the click would make it
+        return real_button(label, data=data, file_name=file_name, mime=mime, **kwargs)
+
+    components.st.download_button = button
+    charts.to_png = lambda chart, language=None: json.dumps(charts.localized_spec(chart, language))
+    try:
+        runpy.run_path(page)
+    finally:
+        components.st.download_button, charts.to_png = real_button, real_png
+
+
+def _pngs(page: str, **scope) -> dict[str, dict]:
+    from streamlit.testing.v1 import AppTest
+
+    from tests.app_fixtures import PAGES
+
+    args = (str(PAGES / f"{page}.py"), {"role": "viewer", **scope})
+    at = AppTest.from_function(png_app, args=args, default_timeout=60).run()
+    assert not at.exception
+    return at.session_state["_pngs"]
+
+
+def test_a_page_s_png_download_is_the_chart_with_title_period_scope_n_and_as_of(app_db):
+    pngs = _pngs("matching")
+    title = pngs["mt_shares.png"]["title"]
+    assert title["text"] == "Resultater og metodefidelitet efter match: køn (samme/forskelligt)"
+    (facts,) = title["subtitle"]
+    period, scope, n, as_of = facts.split(" · ")
+    assert (period, scope, as_of) == (
+        "nov. 2025 – okt. 2026",
+        "Hele landet",
+        "data pr. 31. okt. 2026",
+    )
+    assert n.startswith("n = ") and int(n.removeprefix("n = ")) > 100
+
+
+def test_a_chart_without_its_own_title_carries_the_page_title_on_its_png(app_db):
+    pngs = _pngs("caseloads", role="coordinator", municipalities=frozenset({"101"}))
+    assert pngs and all(spec["title"]["text"] == "Forløb og kapacitet" for spec in pngs.values())
+    assert all("data pr. 31. okt. 2026" in spec["title"]["subtitle"][-1] for spec in pngs.values())
