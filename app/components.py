@@ -246,7 +246,7 @@ def chart_block(
     n_note = f"n = {n_text} {unit}" if unit else t("n_behind", n=n_text)
     st.caption(f"{how_to_read} {n_note}")
     heading = title or st.session_state.get(PAGE_TITLE_KEY) or ""
-    facts = slide_facts(f"n = {n_text}" + (f" {unit}" if unit else ""), language)
+    facts = slide_facts(n_note, language)
     # side by side at their own width (fixed column shares cut the labels in a narrow column,
     # as beside the Jacobson plot's constants at 1280 px: 'Hent data (…')
     with st.container(horizontal=True, key=f"{key}_downloads"):

@@ -183,7 +183,8 @@ def test_a_page_s_png_download_is_the_chart_with_title_period_scope_n_and_as_of(
         "Hele landet",
         "data pr. 31. okt. 2026",
     )
-    assert n.startswith("n = ") and int(n.removeprefix("n = ")) > 100
+    assert n.startswith("n = ") and n.endswith(" forløb")
+    assert int(n.removeprefix("n = ").removesuffix(" forløb")) > 100
 
 
 def test_a_chart_without_its_own_title_carries_the_page_title_on_its_png(app_db):
