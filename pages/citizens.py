@@ -81,10 +81,12 @@ def render() -> None:
     components.chart_block(
         cc.quarters_chart(cells.filter(~pl.col("suppressed")), order, tr(CASES)),
         cells.select("quarter", "group_value", "cases", "suppressed", "suppressed_by"),
-        tr({"da": "Hver søjle er de forløb, der {v} i kvartalet, delt efter {d}; grupper med "
-                  "under 5, og hvor det skal til for at skjule dem, er udeladt.",
-            "en": "Each bar is the cases that {v} in the quarter, split by {d}; groups below 5, "
-                  "and where needed to keep those hidden, are left out."},
+        tr({"da": "Hver søjle er de forløb, der {v} i kvartalet, delt efter {d}; periodens "
+                  "første og sidste kvartal kan være delvise. Grupper med under 5, og hvor det "
+                  "skal til for at skjule dem, er udeladt.",
+            "en": "Each bar is the cases that {v} in the quarter, split by {d}; the period's "
+                  "first and last quarter may be partial. Groups below 5, and where needed to "
+                  "keep those hidden, are left out."},
            v=tr({"da": "sluttede", "en": "ended"} if ended else {"da": "startede", "en": "started"}),
            d=tr(DIMENSIONS[dimension]).lower()),
         None if total["suppressed"] else total["cases"],
