@@ -574,8 +574,8 @@ def worker_exists(db: Path, worker_id: str) -> bool:
         raise AccountError(f"Datalageret {db} kan ikke læses ({type(error).__name__}).") from None
     try:
         rows = con.execute(
-            "select 1 from raw.workers where worker_id = $w "
-            "union all select 1 from raw.cases where worker_id = $w limit 1",
+            "select 1 from mart.workers where worker_id = $w "
+            "union all select 1 from mart.cases where worker_id = $w limit 1",
             {"w": worker_id},
         ).fetchall()
     except duckdb.Error:

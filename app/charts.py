@@ -18,6 +18,8 @@ API:
 - `localized_spec(chart, language) -> dict` and `to_png(chart, language) -> bytes`: the Vega-Lite
   spec with the reader's number/date locale (and no vega-embed actions menu), and a PNG for
   slides (vl-convert, offline).
+- `for_slide(chart, title, facts)`: the chart with its title and a line of facts (period · scope ·
+  n · as-of date) above it, as every PNG download carries it (app/components.chart_block).
 Texts (titles) come from the caller in the reader's language; dates as `:T`, counts as `:Q`.
 """
 
@@ -243,6 +245,24 @@ def localized_spec(chart: alt.TopLevelMixin, language: str | None = None) -> dic
     usermeta = spec.setdefault("usermeta", {})
     usermeta.setdefault("embedOptions", {})["actions"] = False
     return spec
+
+
+def for_slide(chart: alt.TopLevelMixin, title: str, facts: list[str]) -> alt.TopLevelMixin:
+    """The chart as it can go on a slide as it is: `title` in large type and under it the facts
+    that say what it shows (period · scope · n · as-of date). A title the chart had already
+    becomes the first line under the new one, so nothing it said is lost."""
+    own = chart.title if isinstance(getattr(chart, "title", None), str) else None
+    lines = [line for line in (own if own != title else None, " · ".join(facts)) if line]
+    heading = alt.TitleParams(
+        text=title,
+        subtitle=lines,
+        anchor="start",
+        fontSize=TITLE_SIZE + 4,
+        subtitleFontSize=FONT_SIZE,
+        subtitleColor="#1A1A1A",
+        offset=12,
+    )
+    return chart.properties(title=heading, background="white")
 
 
 def to_png(chart: alt.TopLevelMixin, language: str | None = None) -> bytes:

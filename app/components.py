@@ -11,9 +11,12 @@
 
 - `run_page(title_key, render)`: title in the reader's language, the empty-warehouse guidance,
   and a friendly message instead of a traceback (NotAllowed -> "your role ..." info).
-- `chart_block(chart, data, how_to_read, n, key)`: the chart, one sentence on how to read it,
-  the n behind it, CSV download of the data and PNG download of the chart (made on click only);
-  `empty_chart(data)`'s sentence instead when the chart would draw nothing (every page's charts).
+- `chart_block(chart, data, how_to_read, n, key, title=...)`: the chart, one sentence on how to
+  read it, the n behind it and whom it counts, CSV download of the data and PNG download of the
+  chart (made on click only) with its title, period, population, n and as-of date, so it can go
+  on a slide as it is; `empty_chart(data)`'s sentence instead when the chart would draw nothing.
+- `csv_bytes(frame, language)`: every CSV download: in Danish `;`-separated with decimal commas,
+  dd-mm-yyyy dates, a BOM, headers and codes in words (app/vocabulary.py), Ja/Nej.
 - `table(frame, key, opens=..., ids=...)`: a table (st.dataframe) without Streamlit's own export
   controls; every table goes through it, as every chart goes through `chart_block`. With
   `opens` ("case"/"worker") a click on a row opens that record's page (`open_record`).
@@ -53,6 +56,7 @@ from app import charts, data, i18n
 from app.filters import Filters
 from app.i18n import t, tr
 from app.scope import Scope
+from app.vocabulary import CODE_COLUMNS, CODE_LABELS, COLUMN_LABELS
 
 log = logging.getLogger(__name__)
 LIST_ROWS = 1000  # rows of a case list shown in the browser; its CSV has them all
@@ -212,8 +216,55 @@ def open_record(kind: str, record_id: str) -> None:
 _FORMULA_START = r"^[=+\-@\t\r]"
 
 
-def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """CSV with a BOM so Excel opens æ, ø, å correctly; text cells never run as formulas."""
+# Danish Excel reads a CSV by the machine's list separator (';' where the decimal sign is ',') and
+# guesses the encoding unless the file starts with a BOM; English Excel expects ',' and '.'.
+CSV_DIALECTS = {
+    "da": {"separator": ";", "decimal_comma": True, "date_format": "%d-%m-%Y"},
+    "en": {"separator": ",", "decimal_comma": False, "date_format": "%Y-%m-%d"},
+}
+_YES_NO = {"da": ("Ja", "Nej"), "en": ("Yes", "No")}
+
+
+def csv_header(column: str, language: str | None = None) -> str:
+    """A download's column header in the reader's language; unknown columns keep their name."""
+    if column in COLUMN_LABELS:
+        return tr(COLUMN_LABELS[column], language)
+    for suffix, label in (("_suppressed_by", "suppressed_by"), ("_suppressed", "suppressed")):
+        base = column.removesuffix(suffix)
+        if base != column:
+            return f"{tr(COLUMN_LABELS[label], language)}: {csv_header(base, language)}"
+    return column
+
+
+def _code_kind(column: str) -> str | None:
+    if column.endswith("_suppressed_by"):
+        return "suppressed_by"
+    return CODE_COLUMNS.get(column)
+
+
+def _readable(frame: pl.DataFrame, language: str) -> pl.DataFrame:
+    """Codes as the reader's words and booleans as Ja/Nej; empty cells stay empty."""
+    yes, no = _YES_NO[language]
+    changes = []
+    for name, dtype in frame.schema.items():
+        kind = _code_kind(name)
+        if kind and dtype == pl.String:
+            labels = {code: tr(words, language) for code, words in CODE_LABELS[kind].items()}
+            changes.append(pl.col(name).replace(labels))
+        elif dtype == pl.Boolean:
+            changes.append(
+                pl.when(pl.col(name)).then(pl.lit(yes)).when(~pl.col(name)).then(pl.lit(no))
+                .otherwise(None).alias(name)
+            )  # fmt: skip
+    return frame.with_columns(changes) if changes else frame
+
+
+def csv_bytes(frame: pl.DataFrame, language: str | None = None) -> bytes:
+    """A CSV that opens as it should in Excel of the reader's language (Danish by default):
+    `;` between cells, decimal commas, dd-mm-yyyy dates, a BOM so æ, ø, å read right, the
+    headers and code values in words, Ja/Nej; text cells never run as formulas."""
+    language = language if language in i18n.LANGS else i18n.lang()
+    frame = _readable(frame, language)
     # Categorical and Enum columns are text in the file too: they are defused as strings
     text_columns = [
         name
@@ -228,7 +279,25 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
         .alias(name)  # the `then` branch would name it "literal"
         for name, text in texts.items()
     )
-    return safe.write_csv().encode("utf-8-sig")
+    headers = {name: csv_header(name, language) for name in safe.columns}
+    if len(set(headers.values())) < len(headers):  # two columns with one header: keep the names
+        headers = {name: name for name in safe.columns}
+    safe = safe.rename(headers)
+    return safe.write_csv(**CSV_DIALECTS[language]).encode("utf-8-sig")
+
+
+PAGE_TITLE_KEY = "_lat_page_title"  # set by run_page: a chart's PNG title when it has none
+
+
+def slide_facts(n_note: str, who: str, language: str | None = None) -> list[str]:
+    """The facts a chart's PNG carries under its title: period, population (`who`, from
+    `population_of`), n and the as-of date."""
+    filters = data.current_filters()
+    period = f"{i18n.fmt_month(filters.from_month, language)} – " \
+             f"{i18n.fmt_month(filters.to_month, language)}"  # fmt: skip
+    as_of = tr({"da": "data pr. {d}", "en": "data as of {d}"}, language,
+               d=i18n.fmt_date(data.as_of(), language))  # fmt: skip
+    return [period, who, n_note, as_of]
 
 
 def population_text(population: data.Population) -> str:
@@ -265,6 +334,7 @@ def chart_block(
     unit: str | None = None,
     level: str = "aggregate",
     population: str | None = None,
+    title: str | None = None,
 ) -> None:
     """Chart + how to read it + n and whom it counts + CSV and PNG downloads (the PNG is
     rendered only on click). `level` is the query's ("case" for rows of single cases): the
@@ -274,7 +344,9 @@ def chart_block(
 
     `unit` names what n counts when it is not cases (e.g. tr({"da": "rækker", "en": "rows"})).
     When `data` has nothing to draw (no rows, or every row hidden), a sentence says so instead
-    of an empty frame of axes.
+    of an empty frame of axes. The PNG carries `title` (else the page's title) and the slide
+    facts (`slide_facts`), made when the button is drawn: the file is made in a thread without
+    the session.
     """
     if charts.drawn_rows(data) == 0:
         empty_chart(data)
@@ -285,12 +357,23 @@ def chart_block(
                        key=f"{key}_chart")  # fmt: skip
     n_text = i18n.SUPPRESSED if n is None else i18n.fmt_int(n, language)
     n_note = f"n = {n_text} {unit}" if unit else t("n_behind", n=n_text)
-    st.caption(f"{how_to_read} {n_note} · {population or population_of(level)}")
+    who = population or population_of(level)
+    st.caption(f"{how_to_read} {n_note} · {who}")
+    heading = title or st.session_state.get(PAGE_TITLE_KEY) or ""
+    facts = slide_facts(n_note, who, language)
     # side by side at their own width (fixed column shares cut the labels in a narrow column,
     # as beside the Jacobson plot's constants at 1280 px: 'Hent data (…')
     with st.container(horizontal=True, key=f"{key}_downloads"):
-        download(t("download_csv"), lambda: csv_bytes(data), key, "csv")
-        download(t("download_png"), lambda: charts.to_png(chart, language), key, "png")
+        download(t("download_csv"), lambda: csv_bytes(data, language), key, "csv")
+        download(t("download_png"), lambda: chart_png(chart, heading, facts, language), key,
+                 "png")  # fmt: skip
+
+
+def chart_png(
+    chart: alt.TopLevelMixin, title: str, facts: list[str], language: str | None = None
+) -> bytes:
+    """The PNG a chart's download gives: the chart with its title and facts, for a slide."""
+    return charts.to_png(charts.for_slide(chart, title, facts), language)
 
 
 def empty_chart(data: pl.DataFrame) -> None:
@@ -403,7 +486,8 @@ def case_list(
                        "en": "Shows the first {k}; download the list for all."},
                       k=i18n.fmt_int(LIST_ROWS)))  # fmt: skip
     label = tr({"da": "Hent listen (CSV)", "en": "Download the list (CSV)"})
-    download(label, lambda: csv_bytes(frame), key, "csv")
+    language = i18n.lang()  # the file is made in a thread without the session
+    download(label, lambda: csv_bytes(frame, language), key, "csv")
 
 
 SEARCH_LABELS = {
@@ -468,6 +552,7 @@ def warehouse_guidance(state: str) -> None:
 def run_page(title_key: str, render: Callable[[], None]) -> None:
     """Title, empty-warehouse guidance, and the page body with errors turned into messages."""
     st.title(t(title_key))
+    st.session_state[PAGE_TITLE_KEY] = t(title_key)
     try:
         state = data.status()
         if state != "ready":

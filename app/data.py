@@ -35,6 +35,9 @@ which call `run`:
   all; a coordinator the rows of their cases and the case/worker rows naming their municipality; a
   worker the rows of their own cases; nobody else). Use `level="case"` for it.
 
+`run_staff(sql, params, *, scope, level, suppress)` is for questions about the staff themselves
+(find a worker): `scoped_workers` without the sidebar's case filters.
+
 `run_meta(sql, params)` is for records that name no one (`etl.batches`, `etl.check_runs`, `ref.*`,
 `mart.constants`, ...); it refuses the scoped sources. `audit_events(scope, ...)` reads the audit
 trail for the viewers who may (`NotAllowed` otherwise).
@@ -67,6 +70,7 @@ __all__ = [
     "Rule",
     "run",
     "run_meta",
+    "run_staff",
     "audit_events",
     "status",
     "as_of",
@@ -316,6 +320,36 @@ def run(
     frame = _execute(scoped_sql(sql), bound)
     if suppress is not None:
         frame = suppression.apply(frame, suppress, on=how)
+    return frame
+
+
+def run_staff(
+    sql: str,
+    params: dict | None = None,
+    *,
+    scope: Scope,
+    level: str = "case",
+    suppress: Rule | Sequence[Rule] | None = None,
+) -> pl.DataFrame:
+    """Run a query about the corps' staff (`scoped_workers`), not about a view of cases: the
+    find-a-worker view. Names only where `scoped_workers` gives them; the sidebar's case filters
+    do not apply (a worker is not a case). `level="case"` (default): rows about single workers,
+    refused (`NotAllowed`) to a viewer without case-level access; `level="aggregate"`: counts,
+    whose citizen counts are hidden when small outside the viewer's own area (`suppress`).
+    `$exact_munis` (the viewer's own municipalities) is bound for the `_outside` counts.
+    """
+    if "scoped_workers" not in sql:
+        raise ValueError("data.run_staff queries must read workers from scoped_workers")
+    if "mart.workers" in sql:
+        raise ValueError("data.run_staff queries must read workers from scoped_workers")
+    everywhere = Filters()
+    reserved = _filter_params(everywhere) | _scope_params(scope, level)
+    clash = sorted(set(params or {}) & reserved.keys())
+    if clash:
+        raise ValueError(f"data.run_staff parameters may not redefine {clash}")
+    frame = _execute(scoped_sql(sql), reserved | (params or {}))
+    if suppress is not None:
+        frame = suppression.apply(frame, suppress, on=treatment(scope, everywhere, level))
     return frame
 
 

@@ -52,6 +52,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "page_case": {"da": "Forløbsside", "en": "Case page"},
     "page_worker": {"da": "Medarbejderside", "en": "Worker page"},
     "page_reports": {"da": "Rapporter", "en": "Reports"},
+    "page_find_worker": {"da": "Find en medarbejder", "en": "Find a worker"},
+    "page_matching": {"da": "Match og resultater", "en": "Matching insights"},
+    "page_citizens": {"da": "Hvem er vores borgere", "en": "Who are our citizens"},
     "language": {"da": "Sprog", "en": "Language"},
     "page_error": {
         "da": "Siden kunne ikke vises. Prøv at nulstille filtrene eller genindlæse siden. "

@@ -33,12 +33,16 @@ PAGES = (
     ("case.py", "page_case", "case"),
     ("worker.py", "page_worker", "worker"),
     ("reports.py", "page_reports", "reports"),
+    ("find_worker.py", "page_find_worker", "find-worker"),
+    ("matching.py", "page_matching", "matching"),
+    ("citizens.py", "page_citizens", "citizens"),
 )
 # the page a role lands on: the coordinator's desk starts at the attention queue
 LANDING = {"coordinator": "attention", "worker": "attention"}
 # pages about one record: their views are audited with the record's id (`?id=`)
 RECORD_PAGES = {"case": "case_id", "worker": "worker_id"}
 NATIONAL_PAGES = (("audit.py", "page_audit", "audit"),)  # national viewers only
+NOT_FOR_WORKERS = ("find_worker.py",)  # finding a worker for a case is the coordinator's task
 
 
 def _sign_in() -> Scope:
@@ -108,8 +112,16 @@ def _log_page_view(page: st.Page, chosen: filters.Filters, landing: str = "overv
     auth.log_page_view(url, options_free)
 
 
-def _pages(scope: Scope) -> list[st.Page]:
+def listed_pages(scope: Scope) -> tuple[tuple[str, str, str], ...]:
+    """The pages (file, title key, url path) this viewer's navigation lists."""
     listed = PAGES + (NATIONAL_PAGES if scope.reads_audit_trail else ())
+    if scope.role == "worker":
+        listed = tuple(page for page in listed if page[0] not in NOT_FOR_WORKERS)
+    return listed
+
+
+def _pages(scope: Scope) -> list[st.Page]:
+    listed = listed_pages(scope)
     landing = _landing(scope)
     return [
         st.Page(ROOT / "pages" / name, title=i18n.t(key), url_path=url, default=url == landing)

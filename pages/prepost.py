@@ -226,7 +226,7 @@ def _categories(scope, filters, instrument: str, group: str, n, ref) -> None:
 
 
 def _constants_list(ref: dict) -> str:
-    """The reference constants behind the Jacobson plot, one per line (from staging.instruments)."""
+    """The reference constants behind the Jacobson plot, one per line (from mart.instruments)."""
     rows = [
         ({"da": "Spredning (sd)", "en": "Spread (sd)"}, i18n.fmt_number(ref["sd"], 1)),
         ({"da": "Reliabilitet", "en": "Reliability"}, i18n.fmt_number(ref["reliability"], 2)),

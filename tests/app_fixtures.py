@@ -34,6 +34,21 @@ SMALL_GROUP_MUNICIPALITIES = ("461", "851")
 GENDERS = ("female", "male", "other")
 
 
+# the facts of worker number w of a municipality (find a worker, matching): fixed, not drawn, so
+# the random cases stay as they were
+WORKER_FACTS = [
+    {"gender": "female", "birth_year": 1985, "trained_on": date(2021, 3, 1),
+     "languages": "dansk, arabisk"},
+    {"gender": "male", "birth_year": 1962, "trained_on": date(2019, 9, 1), "languages": "dansk"},
+    {"gender": "female", "birth_year": 1996, "trained_on": date(2023, 1, 15),
+     "languages": "dansk, engelsk"},
+    {"gender": "male", "birth_year": 1978, "trained_on": None, "languages": "dansk, tyrkisk"},
+    {"gender": "female", "birth_year": 1970, "trained_on": date(2020, 5, 1), "languages": "dansk"},
+    {"gender": "male", "birth_year": 1990, "trained_on": date(2022, 8, 1),
+     "languages": "dansk, somali"},
+]  # fmt: skip
+
+
 def _case(case_id: str, muni: str, case_type: str, worker: str, start: date, **extra) -> dict:
     row = {
         "case_id": case_id,
@@ -75,7 +90,8 @@ def fixture_rows(seed: int = 7) -> dict[str, list[dict]]:
         for w in range(6):
             workers.append({"worker_id": f"W{muni}-{w}", "municipality_code": muni,
                             "role": "mentor" if w < 4 else "parent_coach",
-                            "name": f"Medarbejder {muni}-{w}", "active": True})  # fmt: skip
+                            "name": f"Medarbejder {muni}-{w}", "active": True,
+                            **WORKER_FACTS[w]})  # fmt: skip
         for i in range(140):
             case_id = f"C{muni}-{i:03d}"
             case_type = "mentor" if rng.random() < 0.66 else "parent_coach"
@@ -117,7 +133,8 @@ def fixture_rows(seed: int = 7) -> dict[str, list[dict]]:
             cases.append(_case(case_id, muni, case_type, f"W{muni}-0", date(2024, 1, 15)))
     for muni in SMALL_GROUP_MUNICIPALITIES:
         workers.append({"worker_id": f"W{muni}-0", "municipality_code": muni, "role": "mentor",
-                        "name": f"Medarbejder {muni}-0", "active": True})  # fmt: skip
+                        "name": f"Medarbejder {muni}-0", "active": True,
+                        **WORKER_FACTS[0]})  # fmt: skip
     return {"cases": cases, "assessments": assessments, "progression": progression,
             "workers": workers}  # fmt: skip
 

@@ -64,6 +64,13 @@ def secrets_of_others(own: set[str] | frozenset[str]) -> set[str]:
     return identifying_values(fixture_rows(), lambda code: code not in own)
 
 
+def corps_worker_ids(own: set[str] | frozenset[str]) -> set[str]:
+    """Other municipalities' worker ids: the one thing the find-a-worker view shows a coordinator
+    of `own` about the corps elsewhere (workflows.md section 1: "as aggregates and ids, no
+    names"); their names, cases and citizens stay secret."""
+    return {w["worker_id"] for w in fixture_rows()["workers"] if w["municipality_code"] not in own}
+
+
 def all_identifying() -> set[str]:
     """Every case id, citizen key, worker id and worker name in the fixture warehouse."""
     return identifying_values(fixture_rows(), lambda _code: True)

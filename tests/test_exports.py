@@ -146,7 +146,7 @@ def _defused(value: str | None) -> str:
 def test_csv_download_defuses_formulas_in_every_text_column_type(values, kind):
     """Each cell reads back as written, with a leading ' where it would start a formula."""
     body = components.csv_bytes(pl.DataFrame(_column(values, kind)))
-    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline=""), delimiter=";"))
     expected = [_defused(v) for v in values]
     assert [row[0] if row else "" for row in rows[1:]] == expected
 

@@ -40,7 +40,10 @@ MART_COLUMNS = {
     "caseload_monthly": "municipality_code, month, case_type, active_cases, new_cases, "
     "closed_cases, active_workers, cases_per_worker",
     "workers": "worker_id, municipality_code, role, name, gender, birth_year, trained_on, active, "
-    "languages, active_cases, cases_total, lent_cases",
+    "languages, active_cases, cases_total, lent_cases, age, capacity",
+    "case_matching": "case_id, worker_id, citizen_gender, worker_gender, gender_match, "
+    "citizen_age_at_start, worker_age_at_start, age_gap_years, age_gap_band, who5_change, "
+    "who5_reliable_change, progression_change, on_cadence",
     "as_of": "as_of",
     "expected_progression": "start_band, month, n_cases, p10, p25, p50, p75, p90, is_reliable",
     "progression_tracking": "case_id, measured_on, measurement_no, month, start_band, score, "

@@ -44,6 +44,7 @@ MART_KEYS: dict[str, tuple[str, ...]] = {
     "mart.fidelity": ("case_id",),
     "mart.caseload_monthly": ("municipality_code", "month", "case_type"),
     "mart.workers": ("worker_id",),
+    "mart.case_matching": ("case_id",),
     "mart.as_of": (),
     "mart.expected_progression": ("start_band", "month"),
     "mart.progression_tracking": ("case_id", "measured_on"),

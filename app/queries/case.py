@@ -66,7 +66,7 @@ from mart.progression as p
 inner join scoped_cases as s on s.case_id = p.case_id
 inner join mart.progression_tracking as t
     on t.case_id = p.case_id and t.measured_on = p.measured_on
-cross join staging.constants as k
+cross join mart.constants as k
 where p.case_id = $case_id
 order by p.measured_on
 """

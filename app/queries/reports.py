@@ -29,7 +29,7 @@ def municipalities(scope: Scope) -> dict[str, str]:
     """The municipalities whose leadership report this viewer may take (code -> name)."""
     if not scope.case_level or scope.role not in ("national", "coordinator"):
         return {}
-    frame = data.run_meta(MUNICIPALITIES_SQL, scope=scope)
+    frame = data.run_meta(MUNICIPALITIES_SQL)
     found = dict(frame.iter_rows())
     if scope.role == "coordinator":
         return {code: name for code, name in found.items() if code in scope.municipalities}

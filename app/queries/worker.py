@@ -100,7 +100,7 @@ select
 from months as m
 left join scoped_cases as s
     on s.worker_id = $worker_id
-    and staging.is_active_between(s.start_date, s.end_date, m.month, last_day(m.month))
+    and mart.is_active_between(s.start_date, s.end_date, m.month, last_day(m.month))
 group by m.month
 order by m.month
 """

@@ -11,7 +11,10 @@ select
     1.959964 as z_975,                  -- 97.5% normal quantile, R's qnorm(0.975)
     24 as expected_month_cap,           -- later months are compared with month 24 (indicators §1)
     20 as reliable_reference_cases,     -- a band x month reference needs this many cases
-    2 as score_drop_points              -- a fall of this many points since the last score
+    2 as score_drop_points,             -- a fall of this many points since the last score
+    -- active cases a mentor or parent coach can carry (a house default, not from the export: the
+    -- guide names no number; the free places of mart.workers count up to it)
+    15 as worker_capacity_cases
 ;
 
 -- purpose: THE definition of "active in a period" (contract: active in a month when it started

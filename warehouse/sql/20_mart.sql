@@ -432,7 +432,7 @@ from counted
 where active_cases > 0
 ;
 
--- purpose: workers with their caseload; grain: one row per worker in medarbejdere
+-- purpose: workers with their caseload and free places; grain: one row per worker in medarbejdere
 create or replace view mart.workers as
 with
 
@@ -442,6 +442,14 @@ workers as (
 
 cases as (
     select * from staging.cases
+),
+
+as_of as (
+    select * from staging.as_of
+),
+
+constants as (
+    select * from staging.constants
 ),
 
 caseload as (
@@ -469,9 +477,96 @@ select
     workers.languages,
     caseload.active_cases,
     caseload.cases_total,
-    caseload.lent_cases
+    caseload.lent_cases,
+    -- age in whole years at the as-of date, from the birth year alone (so it may be one too high)
+    year(as_of.as_of) - workers.birth_year as age,
+    -- free places: the active cases a mentor or parent coach can still take; none when inactive;
+    -- NULL for coordinators, who carry no cases
+    case
+        when workers.role = 'coordinator' then null
+        when not workers.active then 0
+        else greatest(0, constants.worker_capacity_cases - caseload.active_cases)
+    end as capacity
 from workers
 inner join caseload on workers.worker_id = caseload.worker_id
+cross join as_of
+cross join constants
+;
+
+-- purpose: how each case's worker matches its citizen (gender, age gap) beside the case's
+-- outcomes and fidelity, for the matching insights; grain: one row per case
+create or replace view mart.case_matching as
+with
+
+cases as (
+    select * from staging.cases
+),
+
+workers as (
+    select * from raw.workers
+),
+
+who5 as (
+    select * from mart.case_outcomes where instrument = 'WHO5'
+),
+
+fidelity as (
+    select * from mart.fidelity
+),
+
+-- first and latest progression score of cases scored twice or more
+progressed as (
+    select
+        case_id,
+        arg_max(score, measured_on) - arg_min(score, measured_on) as progression_change
+    from staging.progression
+    group by case_id
+    having count(*) >= 2
+),
+
+matched as (
+    select
+        cases.case_id,
+        cases.worker_id,
+        cases.gender as citizen_gender,
+        workers.gender as worker_gender,
+        case
+            when cases.gender is null or workers.gender is null then null
+            when cases.gender = workers.gender then 'same'
+            else 'different'
+        end as gender_match,
+        cases.age_at_start as citizen_age_at_start,
+        -- from the birth year alone: the worker's age in the year the case started
+        year(cases.start_date) - workers.birth_year as worker_age_at_start,
+        abs(worker_age_at_start - citizen_age_at_start) as age_gap_years
+    from cases
+    left join workers on cases.worker_id = workers.worker_id
+)
+
+select
+    matched.case_id,
+    matched.worker_id,
+    matched.citizen_gender,
+    matched.worker_gender,
+    matched.gender_match,
+    matched.citizen_age_at_start,
+    matched.worker_age_at_start,
+    matched.age_gap_years,
+    case
+        when matched.age_gap_years is null then null
+        when matched.age_gap_years < 10 then '<10'
+        when matched.age_gap_years < 20 then '10-19'
+        when matched.age_gap_years < 30 then '20-29'
+        else '30+'
+    end as age_gap_band,
+    who5.change as who5_change,
+    who5.reliable_change as who5_reliable_change,
+    progressed.progression_change,
+    fidelity.on_cadence
+from matched
+left join who5 on matched.case_id = who5.case_id
+left join progressed on matched.case_id = progressed.case_id
+left join fidelity on matched.case_id = fidelity.case_id
 ;
 
 -- The rules as readers call them: the dashboard and evaluators read only mart.*, so the rules
@@ -496,7 +591,8 @@ select
     z_975,
     expected_month_cap,
     reliable_reference_cases,
-    score_drop_points
+    score_drop_points,
+    worker_capacity_cases
 from staging.constants
 ;
 

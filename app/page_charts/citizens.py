@@ -1,0 +1,29 @@
+"""Chart builders for the who-are-our-citizens page (data from app/queries/citizens)."""
+
+from __future__ import annotations
+
+import altair as alt
+import polars as pl
+
+from app import charts
+
+
+def quarters_chart(frame: pl.DataFrame, order: list[str], y_title: str) -> alt.Chart:
+    """Stacked bars of cases per quarter, one colour per group (`frame`: quarter_label, label,
+    cases; hidden cells are left out by the caller)."""
+    charts.check_points(frame)
+    return (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("quarter_label:N", title="", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("cases:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1)),
+            color=alt.Color("label:N", title="", sort=order, scale=charts.color_scale(order)),
+            order=alt.Order("rank:Q"),
+            tooltip=[
+                alt.Tooltip("quarter_label:N", title=""),
+                alt.Tooltip("label:N", title=""),
+                alt.Tooltip("cases:Q", format=",d", title=""),
+            ],
+        )  # fmt: skip
+    )

@@ -1,0 +1,102 @@
+"""Hvem er vores borgere / Who are our citizens: the cases by age band, gender, case type,
+referral source and end reason, per quarter."""
+
+from __future__ import annotations
+
+import polars as pl
+import streamlit as st
+
+from app import components, data, i18n
+from app.i18n import tr
+from app.page_charts import citizens as cc
+from app.queries import citizens as q
+from app.vocabulary import CODE_LABELS
+
+DIMENSIONS = {
+    "age_band": {"da": "Aldersgruppe", "en": "Age band"},
+    "gender": {"da": "Køn", "en": "Gender"},
+    "case_type": {"da": "Forløbstype", "en": "Case type"},
+    "referred_by": {"da": "Henvist af", "en": "Referred by"},
+    "end_reason": {"da": "Afslutningsårsag", "en": "End reason"},
+}
+CASES = {"da": "Forløb", "en": "Cases"}
+GROUP = {"da": "Gruppe", "en": "Group"}
+
+
+def _label(dimension: str, value: str) -> str:
+    if value == "unknown":
+        return i18n.code_label(dimension, None)
+    if dimension == "age_band":
+        return value
+    return i18n.code_label(dimension, value)
+
+
+def _quarter(column: str) -> pl.Expr:
+    """'2026 K1' (da) or '2026 Q1' (en)."""
+    letter = "K" if i18n.lang() == "da" else "Q"
+    return pl.format("{} " + letter + "{}", pl.col(column).dt.year(), pl.col(column).dt.quarter())
+
+
+def _order(dimension: str, values: list[str]) -> list[str]:
+    """Groups in their natural order: age bands by age, codes as the vocabulary lists them."""
+    known = q.AGE_BANDS if dimension == "age_band" else tuple(CODE_LABELS.get(dimension, {}))
+    ranked = [v for v in known if v in values] + sorted(v for v in values if v not in known)
+    return [v for v in ranked if v != "unknown"] + (["unknown"] if "unknown" in values else [])
+
+
+def _table(cells: pl.DataFrame, order: list[str], quarters: list[str]) -> pl.DataFrame:
+    """Groups down, quarters across, each cell as text ('<5' when hidden)."""
+    text = {(r["label"], r["quarter_label"]): components.value_text(r["cases"], r["suppressed"],
+                                                                   by=r["suppressed_by"])
+            for r in cells.to_dicts()}  # fmt: skip
+    columns = {tr(GROUP): order}
+    for quarter in quarters:
+        columns[quarter] = [text.get((label, quarter), "0") for label in order]
+    return pl.DataFrame(columns)
+
+
+def render() -> None:
+    components.freshness()
+    scope, filters = data.current_scope(), data.current_filters()
+    st.caption(tr({"da": "Periode: {a} – {b} · {s}.", "en": "Period: {a} – {b} · {s}."},
+                  a=i18n.fmt_month(filters.from_month), b=i18n.fmt_month(filters.to_month),
+                  s=components.population_of()))  # fmt: skip
+    dimension = st.selectbox(tr({"da": "Fordeling efter", "en": "Distribution by"}),
+                             list(DIMENSIONS), format_func=lambda d: tr(DIMENSIONS[d]),
+                             key="ct_dimension")  # fmt: skip
+    frame = q.distribution(scope, filters, dimension)
+    total = frame.filter(pl.col("group_value") == "all").to_dicts()[0]
+    if not total["cases"] and not total["suppressed"]:
+        components.no_match()
+        return
+    cells = frame.filter(pl.col("quarter").is_not_null())
+    values = _order(dimension, cells["group_value"].unique().to_list())
+    cells = cells.with_columns(
+        pl.col("group_value").replace_strict({v: _label(dimension, v) for v in values}).alias("label"),
+        _quarter("quarter").alias("quarter_label"),
+        pl.col("group_value").replace_strict({v: i for i, v in enumerate(values)}).alias("rank"),
+    )  # fmt: skip
+    order = [_label(dimension, v) for v in values]
+    ended = dimension == "end_reason"
+    components.chart_block(
+        cc.quarters_chart(cells.filter(~pl.col("suppressed")), order, tr(CASES)),
+        cells.select("quarter", "group_value", "cases", "suppressed", "suppressed_by"),
+        tr({"da": "Hver søjle er de forløb, der {v} i kvartalet, delt efter {d}; periodens "
+                  "første og sidste kvartal kan være delvise. Grupper med under 5, og hvor det "
+                  "skal til for at skjule dem, er udeladt.",
+            "en": "Each bar is the cases that {v} in the quarter, split by {d}; the period's "
+                  "first and last quarter may be partial. Groups below 5, and where needed to "
+                  "keep those hidden, are left out."},
+           v=tr({"da": "sluttede", "en": "ended"} if ended else {"da": "startede", "en": "started"}),
+           d=tr(DIMENSIONS[dimension]).lower()),
+        None if total["suppressed"] else total["cases"],
+        key="ct_quarters",
+        title=tr({"da": "Forløb efter {d}", "en": "Cases by {d}"},
+                 d=tr(DIMENSIONS[dimension]).lower()),
+    )  # fmt: skip
+    quarters = list(dict.fromkeys(cells.sort("quarter")["quarter_label"].to_list()))
+    components.table(_table(cells, order, quarters), key="ct_table")
+    st.caption(i18n.t("suppressed_note"))
+
+
+components.run_page("page_citizens", render)
