@@ -31,8 +31,8 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from app.audit import create_private_file
 from app.scope import ROLES, Scope
+from privacy.files import create_private_file
 from warehouse.db import data_dir, db_path, municipality_codes
 
 FILE_NAME = "accounts.sqlite"
@@ -345,7 +345,7 @@ def demo_worker_id(db: Path) -> str | None:
     con = duckdb.connect(str(db), read_only=True)
     try:
         row = con.execute(
-            "select worker_id from raw.cases "
+            "select worker_id from mart.cases "
             "where municipality_code = $m and worker_id is not null "
             "group by worker_id order by count(*) desc, worker_id limit 1",
             {"m": DEMO_MUNICIPALITY},

@@ -39,7 +39,7 @@ from collections.abc import Mapping
 
 import streamlit as st
 
-from app import audit, i18n
+from app import i18n
 from app.accounts import (
     Account,
     AccountError,
@@ -50,6 +50,7 @@ from app.accounts import (
 )
 from app.data import SCOPE_KEY  # the one place the viewer of a session is kept
 from app.scope import ROLES, Scope
+from privacy import audit
 from warehouse.db import municipality_names
 
 SESSION_MAX_SECONDS = 8 * 60 * 60

@@ -13,7 +13,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from etl.pseudonym import PseudonymKeyError
+from privacy.pseudonym import PseudonymKeyError
 from warehouse.db import db_path, ensure_warehouse
 
 ROOT = Path(__file__).resolve().parents[1]

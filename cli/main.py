@@ -17,9 +17,9 @@ HANDLERS = {
     "serve": "app.server:run_serve",
     "reference": "warehouse.reference:run_cli",
     "user": "app.accounts:run_cli",
-    "erase": "warehouse.erasure:run_erase_cli",
-    "purge": "warehouse.erasure:run_purge_cli",
-    "audit": "app.audit:run_cli",
+    "erase": "etl.erase:run_erase_cli",
+    "purge": "etl.erase:run_purge_cli",
+    "audit": "privacy.audit:run_cli",
     "report": "reports.cli:run_cli",
 }
 

@@ -19,8 +19,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl.cpr import mask_cpr
-from etl.pseudonym import Pseudonymizer, PseudonymKeyError, keyed_write
+from etl.outcome import ExportOutcome, FileOutcome, LoadResult
 from etl.read import (
     Export,
     TableFile,
@@ -39,8 +38,10 @@ from etl.validate import (
     raw_values,
     validate_table,
 )
+from privacy.cpr import mask_cpr
+from privacy.pseudonym import Pseudonymizer, PseudonymKeyError
 from warehouse import checks
-from warehouse.db import data_dir, db_path, make_data_dir
+from warehouse.db import data_dir, db_path, keyed_write, make_data_dir
 
 # Danish table name -> raw table and its key; the order is the order of applying (rule 14:
 # a case must be applied before the rows that name it).
@@ -64,70 +65,6 @@ UNKNOWN_CASE_MESSAGE = (
 EXAMPLES_PER_FILE = 5
 
 Progress = Callable[[str, float], None]
-
-
-@dataclass
-class FileOutcome:
-    """What happened to the rows of one table file (invariant 1 holds on these counts)."""
-
-    source_file: str
-    table: str
-    rows_read: int = 0
-    loaded: int = 0
-    unchanged: int = 0
-    superseded: int = 0
-    rejected: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)
-    examples: list[tuple[int, str | None, str]] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    cpr_blanked: list[tuple[int, str]] = field(default_factory=list)
-
-
-@dataclass
-class ExportOutcome:
-    """One export given to `lat load`: its batch, or why nothing was loaded from it."""
-
-    source_path: str  # as given on the command line, CPR-like numbers masked (terminal only)
-    batch_id: int | None = None
-    already_loaded_in: int | None = None
-    error: str | None = None
-    exported_at: date | None = None
-    exported_at_given: bool = False
-    municipalities: list[str] = field(default_factory=list)
-    ignored_files: list[str] = field(default_factory=list)
-    files: list[FileOutcome] = field(default_factory=list)
-    refused: str | None = None  # a warehouse check failed: nothing of the export was written
-
-
-@dataclass
-class LoadResult:
-    exports: list[ExportOutcome] = field(default_factory=list)
-    orphans_resolved: int = 0
-    orphans_refused: str | None = None  # the checks refused the write of resolved orphans
-    not_attempted: list[str] = field(default_factory=list)  # exports after a refused one
-
-    @property
-    def not_attempted_lines(self) -> list[str]:
-        """One line per export left unread because a check refused an export before it."""
-        return [
-            f"{name}: ikke forsøgt, fordi lageret afviste en eksport før den (se AFVIST); "
-            "ret fejlen og indlæs den igen"
-            for name in self.not_attempted
-        ]
-
-    @property
-    def refusals(self) -> list[str]:
-        """Every write a warehouse check refused, one line each."""
-        lines = [e.refused for e in self.exports if e.refused]
-        return lines + ([self.orphans_refused] if self.orphans_refused else [])
-
-    @property
-    def exit_code(self) -> int:
-        """3 when a warehouse check refused a load, 2 when an export could not be read, else 0
-        (contract section 1)."""
-        if self.refusals:
-            return checks.EXIT_FAILED
-        return 2 if any(e.error for e in self.exports) else 0
 
 
 class _AlreadyLoaded(Exception):

@@ -23,13 +23,13 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path, PurePath, PurePosixPath
+from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
 import polars as pl
 
-from etl.cpr import mask_cpr
 from etl.parsing import fold, parse_date, parse_municipality_code
+from privacy.cpr import display_name, export_name, mask_cpr
 
 SOURCE_ROW = "_source_row"
 TABLES = ("forloeb", "medarbejdere", "maalinger", "progression")
@@ -116,15 +116,6 @@ class Export:
     ignored_files: list[str] = field(default_factory=list)
 
 
-def export_name(path: str | Path) -> str:
-    """An export as stored and shown: the last component of its path, CPR-like numbers masked.
-
-    '/srv/eksporter/010190-1234/' -> 'XXXXXX-XXXX'; a name-less path ('.', '/') is kept as given.
-    """
-    name = PurePath(path).name
-    return mask_cpr(_nfc(display_name(name or str(path))))
-
-
 def table_for_name(name: str) -> str | None:
     """The Danish table a file or sheet name (without extension) names, or None."""
     return _TABLE_NAMES.get(fold(name))
@@ -188,12 +179,6 @@ def table_file_from_records(
     frame = _masked_headers(pl.DataFrame(data) if data else pl.DataFrame())
     frame = _tidy(frame.with_columns(pl.Series(SOURCE_ROW, rows, dtype=pl.Int64)))
     return TableFile(table, source_file, "", frame)
-
-
-def display_name(name: str) -> str:
-    """A file name as it can be printed and stored: bytes that are not UTF-8 (a name from a
-    Windows-1252 disk) shown as U+FFFD instead of the surrogates Python decodes them to."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _cell(value: object) -> str | None:

@@ -13,7 +13,6 @@ from datetime import date
 
 import polars as pl
 
-from etl.cpr import MASK, cpr_flag_expr, cpr_mask_expr
 from etl.parsing import (
     enum_parser,
     parse_bool,
@@ -22,8 +21,9 @@ from etl.parsing import (
     parse_int,
     parse_municipality_code,
 )
-from etl.pseudonym import Pseudonymizer
 from etl.read import SOURCE_ROW, TableFile, canonical_column
+from privacy.cpr import MASK, cpr_flag_expr, cpr_mask_expr
+from privacy.pseudonym import Pseudonymizer
 from warehouse.db import municipality_codes
 
 REASONS = (

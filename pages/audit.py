@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import audit, components
+from app import components
 from app.auth import current_scope
+from privacy import audit
 
 TEXTS = {
     "da": {

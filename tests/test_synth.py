@@ -220,7 +220,7 @@ def test_messy_export_plants_every_rejection_reason(messy) -> None:
 
 
 def test_clean_export_holds_no_cpr_number_anywhere(clean) -> None:
-    cpr = pytest.importorskip("etl.cpr", reason="etl/cpr.py is not there yet")
+    cpr = pytest.importorskip("privacy.cpr", reason="etl/cpr.py is not there yet")
     folder, _ = clean
     for table in TABLES:
         frame = pl.read_csv(folder / f"{table}.csv", infer_schema=False)
@@ -231,7 +231,7 @@ def test_clean_export_holds_no_cpr_number_anywhere(clean) -> None:
 def test_messy_export_validates_to_exactly_the_planted_faults(messy) -> None:
     read = pytest.importorskip("etl.read", reason="etl/read.py is not there yet")
     validate = pytest.importorskip("etl.validate", reason="etl/validate.py is not there yet")
-    from etl.pseudonym import Pseudonymizer
+    from privacy.pseudonym import Pseudonymizer
 
     folder, summary = messy
     export = read.read_export(folder)

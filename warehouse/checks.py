@@ -24,7 +24,7 @@ from pathlib import Path
 
 import duckdb
 
-from etl.cpr import CPR_SEARCH_PATTERN, looks_like_cpr, mask_cpr
+from privacy.cpr import CPR_SEARCH_PATTERN, looks_like_cpr, mask_cpr
 from warehouse.db import db_path, write_transaction
 
 SAMPLE = 3  # offending keys named per failed check: enough to find the fault, not a dump
@@ -32,7 +32,7 @@ SAMPLE = 3  # offending keys named per failed check: enough to find the fault, n
 # The grain of every public mart view: its key columns. A new mart adds one line here.
 # mart.as_of has no key: its grain is one row, so at most one row may exist.
 # any character outside ASCII: only such text can hold a CPR number written with other digits,
-# dashes or spaces (etl.cpr folds them)
+# dashes or spaces (privacy.cpr folds them)
 NON_ASCII = "[^\\x00-\\x7F]"
 
 MART_KEYS: dict[str, tuple[str, ...]] = {
@@ -293,7 +293,7 @@ def _cpr_check(
 ) -> CheckResult:
     """One regex per row over its text columns joined by '|' (neither a digit nor a separator a
     CPR number may have, so the join makes no new number: a space did, between a name ending in
-    six digits and languages starting with four). Text etl.cpr would fold first (full-width digits, other dashes and
+    six digits and languages starting with four). Text privacy.cpr would fold first (full-width digits, other dashes and
     spaces) is never plain ASCII, so SQL passes on the rows that match or hold a non-ASCII
     character, and Python's own detector decides about those, column by column."""
     texts = [f"{_ident(c)}::varchar" for c in table.text_columns]

@@ -26,17 +26,23 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from privacy.files import data_dir, make_data_dir, private_files
+from privacy.pseudonym import Pseudonymizer, bind_key
+from settings import DEFAULT_DB, settings
+
+__all__ = [
+    "DEFAULT_DB",
+    "data_dir",
+    "make_data_dir",
+    "private_files",
+]  # their home is privacy.files
+
 SQL_DIR = Path(__file__).parent / "sql"
 REFERENCE_DIR = Path(__file__).parent / "refdata"
 MUNICIPALITIES_CSV = REFERENCE_DIR / "municipalities.csv"  # the 98 municipalities, our own copy
-DEFAULT_DB = Path("data") / "warehouse.duckdb"
 TMP_SUFFIX = ".writing"
 # What a writer leaves beside its copy: DuckDB's WAL and spill folder, the erasure's fresh file.
 _COPY_EXTRAS = r"(\.fresh)?(\.wal|\.tmp)?"
-PRIVATE_UMASK = 0o077  # every file here holds personal data: owner-only from its first byte
-# A load of a million cases must stay well under 4 GB: DuckDB spills to disk beyond this
-# instead of keeping most of the machine's memory as cache (its default is 80% of RAM).
-WRITER_CONFIG = {"memory_limit": os.environ.get("LAT_WRITER_MEMORY", "768MB")}
 
 # Defaults of ref.instruments (warehouse contract section 4).
 INSTRUMENT_DEFAULTS: list[dict] = [
@@ -85,45 +91,16 @@ def municipality_names() -> dict[str, str]:
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
     """The warehouse file: `--db`, else `LAT_DB`, else data/warehouse.duckdb under the cwd."""
-    return Path(explicit or os.environ.get("LAT_DB") or DEFAULT_DB).absolute()
+    return settings().db_path(explicit)
 
 
-def data_dir(db: Path) -> Path:
-    """Folder for the files that live beside the warehouse (key, accounts, audit)."""
-    return db.parent
+def writer_config() -> dict[str, str]:
+    """DuckDB's configuration for a writer.
 
-
-_umask_lock = threading.Lock()
-_umask_users = 0
-_umask_saved = 0
-
-
-@contextlib.contextmanager
-def private_files() -> Iterator[None]:
-    """Whatever is created inside (by us, DuckDB or SQLite) is owner-only from its first byte.
-
-    The umask belongs to the whole process, so it is set by the first of overlapping users
-    (threads, nested writes) and given back by the last, never by one while another still writes.
-    """
-    global _umask_users, _umask_saved
-    with _umask_lock:
-        if _umask_users == 0:
-            _umask_saved = os.umask(PRIVATE_UMASK)
-        _umask_users += 1
-    try:
-        yield
-    finally:
-        with _umask_lock:
-            _umask_users -= 1
-            if _umask_users == 0:
-                os.umask(_umask_saved)
-
-
-def make_data_dir(folder: Path) -> Path:
-    """Create the data folder (and any missing parent) as 0700; an existing one is left as set."""
-    with private_files():
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
+    A load of a million cases must stay well under 4 GB: DuckDB spills to disk beyond
+    `LAT_WRITER_MEMORY` instead of keeping most of the machine's memory as cache (its default
+    is 80% of RAM)."""
+    return {"memory_limit": settings().writer_memory}
 
 
 def sql_files() -> list[Path]:
@@ -198,7 +175,7 @@ def write_transaction(path: Path, *, compact: bool = False) -> Iterator[duckdb.D
         try:
             if path.exists():
                 shutil.copyfile(path, tmp)
-            con = duckdb.connect(str(tmp), config=WRITER_CONFIG)
+            con = duckdb.connect(str(tmp), config=writer_config())
             try:
                 con.execute("begin transaction")
                 apply_schema(con)
@@ -221,6 +198,16 @@ def write_transaction(path: Path, *, compact: bool = False) -> Iterator[duckdb.D
         finally:
             # also after a full disk or an error half-way: no copy of the data stays behind
             _remove_copies(path, lambda name: name.startswith(tmp.name))
+
+
+@contextlib.contextmanager
+def keyed_write(
+    db: Path, keys: Pseudonymizer, *, compact: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`write_transaction` for writes that store pseudonyms: the key is checked under the lock."""
+    with write_transaction(db, compact=compact) as con:
+        bind_key(con, keys)
+        yield con
 
 
 def _rebuild(path: Path) -> None:

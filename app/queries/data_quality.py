@@ -13,8 +13,8 @@ import polars as pl
 from app import data
 from app.filters import Filters
 from app.scope import Scope
-from etl.cpr import cpr_mask_expr
-from etl.read import export_name, rejected_row_subject
+from etl.read import rejected_row_subject  # leaves when rejected_rows stores the subject
+from privacy.cpr import cpr_mask_expr, export_name
 from warehouse.db import db_path
 
 ROW_LIMIT = 2000  # rows listed per reason on screen; the CSV download holds them all

@@ -26,12 +26,23 @@ import duckdb
 import polars as pl
 
 from etl.parsing import fold
-from etl.pseudonym import Pseudonymizer, PseudonymKeyError, keyed_write
-from warehouse.db import db_path
+from etl.read import COLUMNS
+from privacy.audit import record
+from privacy.pseudonym import Pseudonymizer, PseudonymKeyError
+from warehouse.db import db_path, keyed_write
 
-# Header names of the case id and citizen id columns, after the export format's folding.
-CASE_COLUMNS = frozenset({"forloeb_id", "case_id"})
-CITIZEN_COLUMNS = frozenset({"borger_id", "citizen_id"})
+
+def _header_names(column: str) -> frozenset[str]:
+    """Every folded header the reader takes for `column` in any table (Danish or English)."""
+    return frozenset(
+        name for names in COLUMNS.values() if column in names for name in (column, names[column])
+    )
+
+
+# Header names of the case id and citizen id columns, after the export format's folding: from
+# the reader's own table, so an alias the reader learns is one erasure finds too.
+CASE_COLUMNS = _header_names("forloeb_id")
+CITIZEN_COLUMNS = _header_names("borger_id")
 KEEP_TABLES = frozenset({("etl", "erased_keys")})
 CLOSED_STATUSES = ("closed", "discontinued")
 
@@ -256,8 +267,6 @@ def _print_counts(title: str, counts: dict[str, int]) -> None:
 
 def _audit(event: str, detail: dict, db: Path) -> int:
     """Record in the audit trail; a failure is reported (the erasure itself stands)."""
-    from app.audit import record  # app.audit has no Streamlit; imported late to keep the CLI light
-
     try:
         record(event, _operator(), detail, db=db)
     except Exception as error:  # any failure must be told, not raised

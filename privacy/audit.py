@@ -11,7 +11,8 @@ first event that does not match.
 Events hold pseudonyms at most: never a CPR number, never erased content. Free text is masked
 for CPR-like numbers before it is written.
 
-No Streamlit here: `warehouse.erasure` records through this module from the command line.
+No Streamlit and nothing of warehouse/, etl/ or app/ here: every layer records through it
+(`etl.erase` from the command line, `app.auth` from the dashboard).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import sqlite3
 import sys
 from dataclasses import dataclass
@@ -28,8 +28,9 @@ from pathlib import Path
 
 import polars as pl
 
-from etl.cpr import mask_cpr
-from warehouse.db import data_dir, db_path, make_data_dir
+from privacy.cpr import mask_cpr
+from privacy.files import create_private_file, data_dir
+from settings import settings
 
 EVENTS = (
     "sign_in",
@@ -73,18 +74,7 @@ _COLUMNS = "event_id, at, event, user, detail, hash"
 
 def audit_path(db: Path | None = None) -> Path:
     """The audit file beside the warehouse (`--db`/`LAT_DB` decide where)."""
-    return data_dir(db_path(db)) / FILE_NAME
-
-
-def create_private_file(path: Path) -> None:
-    """Create `path` readable by its owner only, before SQLite opens it (SQLite would use 0o644)."""
-    make_data_dir(path.parent)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return
-    os.close(fd)
-    os.chmod(path, 0o600)  # a lax umask must not widen it
+    return data_dir(settings().db_path(db)) / FILE_NAME
 
 
 def _connect(db: Path | None) -> sqlite3.Connection:
