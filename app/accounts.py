@@ -14,15 +14,12 @@ No Streamlit here: the CLI and the sign-in page share this module.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import getpass
 import hashlib
 import os
 import re
 import secrets
 import sqlite3
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -405,75 +402,3 @@ def ensure_demo_accounts(db: Path) -> list[tuple[str, str, str]]:
     lines += [f"{name}\t{role}\t{password}" for name, role, password in result]
     _write_private_text(demo_file, "\n".join(lines) + "\n")
     return result
-
-
-# --- `lat user` ------------------------------------------------------------------------------
-
-
-def read_new_password(stdin=None) -> str:
-    """A new password from a prompt (asked twice) or the first line of a non-terminal stdin."""
-    stream = stdin or sys.stdin
-    if stream.isatty():
-        first = getpass.getpass("Ny adgangskode: ")
-        if first != getpass.getpass("Gentag adgangskoden: "):
-            raise AccountError("De to adgangskoder er ikke ens.")
-        password = first
-    else:
-        password = stream.readline().rstrip("\r\n")
-    check_password(password)
-    return password
-
-
-def _describe(account: Account) -> str:
-    where = ",".join(account.municipalities) or "-"
-    return f"{account.name:<24} {account.role:<12} {where:<16} {account.worker_id or '-'}"
-
-
-def _cli_add(store: AccountStore, args: argparse.Namespace) -> str:
-    account = make_account(
-        args.name, args.role, getattr(args, "municipality", None), getattr(args, "worker_id", None)
-    )
-    if store.get(account.name) is not None:
-        raise AccountError(f"Brugeren {account.name!r} findes allerede.")
-    store.add(account, read_new_password())
-    return f"Brugeren {account.name} er oprettet med rollen {account.role}."
-
-
-def _cli_list(store: AccountStore, args: argparse.Namespace) -> str:
-    accounts = store.list()
-    if not accounts:
-        return "Ingen brugere endnu. Opret en med: lat user add NAVN --role ROLLE"
-    header = f"{'navn':<24} {'rolle':<12} {'kommuner':<16} medarbejder-id"
-    locked = {a.name for a in accounts if store.locked_until(a.name) is not None}
-    lines = [_describe(a) + ("  (låst)" if a.name in locked else "") for a in accounts]
-    return "\n".join([header, *lines])
-
-
-def _cli_remove(store: AccountStore, args: argparse.Namespace) -> str:
-    if not store.remove(args.name):
-        raise AccountError(f"Brugeren {normalise_name(args.name)!r} findes ikke.")
-    return f"Brugeren {normalise_name(args.name)} er slettet."
-
-
-def _cli_passwd(store: AccountStore, args: argparse.Namespace) -> str:
-    if store.get(args.name) is None:
-        raise AccountError(f"Brugeren {normalise_name(args.name)!r} findes ikke.")
-    store.set_password(args.name, read_new_password())
-    return f"Adgangskoden for {normalise_name(args.name)} er skiftet."
-
-
-_COMMANDS = {"add": _cli_add, "list": _cli_list, "remove": _cli_remove, "passwd": _cli_passwd}
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    """`lat user add|list|remove|passwd`: exit 0 on success, 2 with one line on a user error."""
-    try:
-        store = open_store(db_path(getattr(args, "db", None)))
-        print(_COMMANDS[args.user_command](store, args))
-    except AccountError as error:
-        print(f"Fejl: {error}", file=sys.stderr)
-        return 2
-    except (OSError, sqlite3.Error) as error:
-        print(f"Fejl: brugerfilen kan ikke bruges ({type(error).__name__}).", file=sys.stderr)
-        return 2
-    return 0

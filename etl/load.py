@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,7 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl.outcome import ExportOutcome, FileOutcome, LoadResult
+from etl.outcome import ExportOutcome, FileOutcome, LoadResult, one_line
 from etl.read import (
     Export,
     TableFile,
@@ -39,9 +38,9 @@ from etl.validate import (
     validate_table,
 )
 from privacy.cpr import mask_cpr
-from privacy.pseudonym import Pseudonymizer, PseudonymKeyError
+from privacy.pseudonym import Pseudonymizer
 from warehouse import checks
-from warehouse.db import data_dir, db_path, keyed_write, make_data_dir
+from warehouse.db import data_dir, keyed_write, make_data_dir
 
 # Danish table name -> raw table and its key; the order is the order of applying (rule 14:
 # a case must be applied before the rows that name it).
@@ -133,7 +132,7 @@ def _load_one(
         export = read_export(path)
         _check_export_date(export, today)
     except UnreadableExport as exc:
-        outcome.error = _one_line(str(exc))
+        outcome.error = one_line(str(exc))
         return
     _describe(export, today, outcome)
     earlier = _batch_of_sha(db, _export_shas(export))
@@ -143,7 +142,7 @@ def _load_one(
     try:
         validated = _validate_all(export, outcome.exported_at, pseudonymizer, report)
     except UnreadableExport as exc:
-        outcome.error = _one_line(str(exc))
+        outcome.error = one_line(str(exc))
         return
     try:
         with keyed_write(db, pseudonymizer) as con:
@@ -701,46 +700,3 @@ def _has_resolvable_orphans(db: Path) -> bool:
         return False
     finally:
         con.close()
-
-
-# ---------------------------------------------------------------------------------------------
-# CLI
-
-
-def _one_line(text: str) -> str:
-    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
-    return lines[0] if lines else "ukendt fejl"
-
-
-def run_cli(args) -> int:
-    """`lat load PATH... [--db FILE]`: load, print the report, return the exit code."""
-    from etl.report import ProgressBar, format_report, shown
-
-    try:
-        db = db_path(getattr(args, "db", None))
-        bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
-        result = load_exports(args.paths, db, progress=bar)
-        if bar:
-            bar.close()
-        text = format_report(result, errors=False)
-        if text:
-            print(text)
-        for export in result.exports:
-            if export.error:
-                print(f"IKKE INDLÆST: {shown(export.error)}", file=sys.stderr)
-        for refusal in result.refusals:
-            print(f"AFVIST: {shown(refusal)}", file=sys.stderr)
-        for line in result.not_attempted_lines:
-            print(f"IKKE INDLÆST: {shown(line)}", file=sys.stderr)
-        return result.exit_code
-    except PseudonymKeyError as exc:  # another key would re-key everyone: refused, as a misuse
-        print(f"IKKE INDLÆST: {shown(exc)}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        raise
-    except Exception as exc:  # the CLI boundary: one line, never a traceback
-        print(
-            f"Indlæsningen fejlede ({type(exc).__name__}): {shown(_one_line(mask_cpr(str(exc))))}",
-            file=sys.stderr,
-        )
-        return 1

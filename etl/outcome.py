@@ -8,6 +8,12 @@ from datetime import date
 from warehouse.checks import EXIT_FAILED
 
 
+def one_line(text: object) -> str:
+    """The first non-blank line of an error: what a report says, never a traceback."""
+    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
+    return lines[0] if lines else "ukendt fejl"
+
+
 @dataclass
 class FileOutcome:
     """What happened to the rows of one table file (invariant 1 holds on these counts)."""

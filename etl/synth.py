@@ -10,10 +10,8 @@ for a million cases and the same seed always writes byte-identical files.
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -1033,21 +1031,3 @@ def _write_chunk(
         empty_line = 3 if messy and k == 0 and table == "forloeb" and frame.height > 3 else None
         summary.blank_rows[table] += empty_line is not None
         files[table].write(frame, empty_line_after=empty_line)
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    """`lat synth OUT_DIR [--cases N] [--seed S] [--messy]`."""
-    try:
-        s = write_synthetic_export(Path(args.out_dir), args.cases, args.seed, args.messy)
-    except (ValueError, OSError) as exc:
-        print(f"lat synth: {exc}", file=sys.stderr)
-        return 2
-    rows = ", ".join(f"{t} {s.rows[t]:,}" for t in TABLES)
-    print(
-        f"Skrev syntetisk eksport til {s.out_dir} ({'messy' if s.messy else 'clean'}, "
-        f"seed {s.seed}, eksportdato {s.exported_at}): {rows}."
-    )
-    if s.messy:
-        planted = ", ".join(f"{r} {n}" for r, n in s.invalid_by_reason.items())
-        print(f"Plantede ugyldige rækker: {planted}.")
-    return 0

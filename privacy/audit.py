@@ -17,11 +17,9 @@ No Streamlit and nothing of warehouse/, etl/ or app/ here: every layer records t
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import sqlite3
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -224,26 +222,3 @@ def verify(db: Path | None = None) -> Verification:
         return Verification(count, previous)
     finally:
         con.close()
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    """`lat audit verify`: 0 when the chain holds, BROKEN_EXIT at the first broken event."""
-    path = audit_path(getattr(args, "db", None))
-    if not path.exists():
-        print(f"Der er intet revisionsspor i {path}.", file=sys.stderr)
-        return 2
-    try:
-        found = verify(getattr(args, "db", None))
-    except sqlite3.DatabaseError as error:  # not an SQLite file any more, or its table is gone
-        print(f"Revisionssporet {path} kan ikke læses ({error}).", file=sys.stderr)
-        return BROKEN_EXIT
-    if found.broken_event is not None:
-        print(
-            f"Revisionssporet er BRUDT ved hændelse {found.broken_event} ({found.broken_at}): "
-            "den eller en tidligere hændelse er ændret, fjernet eller indsat bagefter. "
-            f"{found.events} hændelser før den er i orden.",
-            file=sys.stderr,
-        )
-        return BROKEN_EXIT
-    print(f"Revisionssporet er i orden: {found.events} hændelser, sidste kædehash {found.head}.")
-    return 0

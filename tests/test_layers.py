@@ -29,9 +29,6 @@ ALLOWED_UPWARD = {
     # the rejected row's case and municipality: read from etl.rejected_rows once the load
     # stores them (the scoping branch adds those columns), then this edge goes
     ("app.queries.data_quality", "etl.read"),
-    # `lat demo` builds its warehouse with the loader: moves to cli/ with the command modules
-    ("app.server", "etl.load"),
-    ("app.server", "etl.synth"),
 }
 
 

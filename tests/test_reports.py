@@ -310,7 +310,7 @@ def test_reports_import_no_streamlit():
     import subprocess
     import sys
 
-    code = "import sys, reports, reports.cli; assert 'streamlit' not in sys.modules, 'streamlit'"
+    code = "import sys, reports, cli.report; assert 'streamlit' not in sys.modules, 'streamlit'"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 
