@@ -27,6 +27,7 @@ from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
 import polars as pl
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from etl.parsing import fold, parse_date, parse_municipality_code
 from privacy.cpr import display_name, export_name, mask_cpr
@@ -295,7 +296,7 @@ def _members_digest(members: list[_Member]) -> str:
 def _assemble(source_path: str, digest: str, members: list[_Member], prefix: str) -> Export:
     tables: list[TableFile] = []
     ignored: list[str] = []
-    metas: list[tuple[str, dict]] = []
+    metas: list[tuple[str, ExportMetadata]] = []
     for member in members:
         base = PurePosixPath(member.name)
         label = prefix + member.name
@@ -319,7 +320,7 @@ def _export(
     source_path: str,
     digest: str,
     tables: list[TableFile],
-    metas: list[tuple[str, dict]],
+    metas: list[tuple[str, ExportMetadata]],
     ignored: list[str],
 ) -> Export:
     name = Path(source_path).name or source_path
@@ -329,9 +330,9 @@ def _export(
     return Export(
         source_path=source_path,
         sha256=digest,
-        exported_at=meta.get("exported_at"),
-        platform=meta.get("platform"),
-        municipalities=meta.get("municipalities", []),
+        exported_at=meta.exported_at,
+        platform=meta.platform,
+        municipalities=list(meta.municipalities),
         tables=tables,
         ignored_files=ignored,
     )
@@ -346,7 +347,7 @@ def _refuse_without_tables(name: str, tables: list[TableFile]) -> None:
         )
 
 
-def _one_metadata(name: str, metas: list[tuple[str, dict]]) -> dict:
+def _one_metadata(name: str, metas: list[tuple[str, ExportMetadata]]) -> ExportMetadata:
     """The export's metadata; two metadata files (eksport.json and export.json, or a JSON file
     and an eksport sheet) could give two export dates, and the one read last would win silently."""
     if len(metas) > 1:
@@ -354,7 +355,7 @@ def _one_metadata(name: str, metas: list[tuple[str, dict]]) -> dict:
         raise UnreadableExport(
             f"{name}: eksporten har flere metadatafiler ({labels}); den må kun have én"
         )
-    return metas[0][1] if metas else {}
+    return metas[0][1] if metas else ExportMetadata()
 
 
 def _refuse_repeated_tables(name: str, tables: list[TableFile]) -> None:
@@ -375,7 +376,7 @@ def _refuse_repeated_tables(name: str, tables: list[TableFile]) -> None:
 # Metadata
 
 
-def _json_metadata(label: str, data: bytes) -> dict:
+def _json_metadata(label: str, data: bytes) -> ExportMetadata:
     try:
         # every object's fields in order, repeats kept; the outermost object comes last
         objects: list[list[tuple[str, object]]] = []
@@ -391,43 +392,73 @@ def _json_metadata(label: str, data: bytes) -> dict:
     return _metadata(label, objects[-1])
 
 
-_METADATA_FIELDS = ("exported_at", "platform", "municipalities")
+class ExportMetadata(BaseModel):
+    """`eksport.json` or the `eksport` sheet (export-format.md section 2), as a load reads it.
+
+    exported_at as a date (ISO or Danish), platform as text, municipalities as a list of codes
+    (a list, or one text with commas); CPR-like numbers masked where they are read, like names.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    exported_at: date | None = None
+    platform: str | None = None
+    municipalities: list[str] = []
+
+    @field_validator("exported_at", mode="before")
+    @classmethod
+    def _export_date(cls, value: object) -> date | None:
+        if isinstance(value, datetime):
+            return value.date()
+        if value is None or isinstance(value, date):
+            return value
+        if value == "":
+            return None
+        parsed = parse_date(str(value).strip())
+        if parsed is None:
+            raise ValueError(f'exported_at "{value}" er ikke en gyldig dato')
+        return parsed
+
+    @field_validator("platform", mode="before")
+    @classmethod
+    def _platform(cls, value: object) -> str | None:
+        return None if value in (None, "") else mask_cpr(str(value).strip())
+
+    @field_validator("municipalities", mode="before")
+    @classmethod
+    def _codes(cls, value: object) -> list[str]:
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list):
+            return []  # not a list of codes: no municipalities are named
+        # printed in the load report: masked here, where they are read, like every name
+        return [mask_cpr(str(c).strip()) for c in value if str(c).strip()]
 
 
-def _metadata(label: str, pairs: list[tuple[object, object]]) -> dict:
-    """Normalise metadata fields: exported_at as a date, municipalities as a list of codes.
+def _metadata(label: str, pairs: list[tuple[object, object]]) -> ExportMetadata:
+    """The metadata fields of a file or sheet (field, value pairs in order) as a model.
 
     A field given twice with two values (two `exported_at` keys in the JSON, or two rows of the
-    eksport sheet) is refused: the one read last would win without a word."""
+    eksport sheet) is refused: the one read last would win without a word. A value the model
+    cannot take is one line naming the file and the field."""
     fields: dict[str, object] = {}
     for key, value in pairs:
         name = fold(str(key))
-        if name in _METADATA_FIELDS and name in fields and fields[name] != value:
+        if name in ExportMetadata.model_fields and name in fields and fields[name] != value:
             raise UnreadableExport(
                 f"{label}: feltet {name} står flere gange med forskellige værdier "
                 f"({fields[name]}, {value}); det må kun stå én gang"
             )
         fields.setdefault(name, value)
-    meta: dict = {}
-    value = fields.get("exported_at")
-    if isinstance(value, datetime):
-        meta["exported_at"] = value.date()
-    elif isinstance(value, date):
-        meta["exported_at"] = value
-    elif value not in (None, ""):
-        parsed = parse_date(str(value).strip())
-        if parsed is None:
-            raise UnreadableExport(f'{label}: exported_at "{value}" er ikke en gyldig dato')
-        meta["exported_at"] = parsed
-    if fields.get("platform") not in (None, ""):
-        meta["platform"] = mask_cpr(str(fields["platform"]).strip())
-    codes = fields.get("municipalities")
-    if isinstance(codes, str):
-        codes = codes.split(",")
-    if isinstance(codes, list):
-        # printed in the load report: masked here, where they are read, like every name
-        meta["municipalities"] = [mask_cpr(str(c).strip()) for c in codes if str(c).strip()]
-    return meta
+    try:
+        return ExportMetadata(
+            **{k: v for k, v in fields.items() if k in ExportMetadata.model_fields}
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UnreadableExport(
+            f"{label}: {str(first['msg']).removeprefix('Value error, ')}"
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -636,7 +667,7 @@ def _read_workbook(
     except Exception as exc:  # calamine reports corrupt files with several error types
         raise UnreadableExport(f"{label}: kan ikke læses som XLSX ({_first_line(exc)})") from None
     tables: list[TableFile] = []
-    metas: list[tuple[str, dict]] = []
+    metas: list[tuple[str, ExportMetadata]] = []
     ignored: list[str] = []
     errors = _error_cells(data, {s for s in sheet_names if table_for_name(_nfc(s))})
     for sheet in sheet_names:
@@ -752,7 +783,7 @@ def _with_error_cells(frame: pl.DataFrame, errors: dict[tuple[int, int], str]) -
     )
 
 
-def _sheet_metadata(label: str, frame: pl.DataFrame) -> dict:
+def _sheet_metadata(label: str, frame: pl.DataFrame) -> ExportMetadata:
     columns = {fold(c): c for c in frame.columns}
     if "felt" not in columns or "vaerdi" not in columns:
         raise UnreadableExport(f"{label}: arket skal have kolonnerne felt og vaerdi")
