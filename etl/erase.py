@@ -21,23 +21,15 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from etl.columns import header_names
 from etl.parsing import fold
-from etl.read import COLUMNS
 from privacy.pseudonym import Pseudonymizer
 from warehouse.db import keyed_write
 
-
-def _header_names(column: str) -> frozenset[str]:
-    """Every folded header the reader takes for `column` in any table (Danish or English)."""
-    return frozenset(
-        name for names in COLUMNS.values() if column in names for name in (column, names[column])
-    )
-
-
 # Header names of the case id and citizen id columns, after the export format's folding: from
-# the reader's own table, so an alias the reader learns is one erasure finds too.
-CASE_COLUMNS = _header_names("forloeb_id")
-CITIZEN_COLUMNS = _header_names("borger_id")
+# the export-format registry the reader maps with, so an alias it learns is one erasure finds too.
+CASE_COLUMNS = header_names("forloeb_id")
+CITIZEN_COLUMNS = header_names("borger_id")
 KEEP_TABLES = frozenset({("etl", "erased_keys")})
 CLOSED_STATUSES = ("closed", "discontinued")
 

@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from etl.columns import TABLES
 from etl.outcome import ExportOutcome, FileOutcome, LoadResult, one_line
 from etl.read import (
     Export,
@@ -31,7 +32,6 @@ from etl.read import (
 )
 from etl.validate import (
     DATE_FLOOR,
-    KEYS,
     REJECTED_SCHEMA,
     Validated,
     raw_values,
@@ -43,15 +43,9 @@ from warehouse import checks
 from warehouse.db import data_dir, keyed_write, make_data_dir
 
 # Danish table name -> raw table and its key; the order is the order of applying (rule 14:
-# a case must be applied before the rows that name it).
+# a case must be applied before the rows that name it), the registry's.
 RAW_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    table: (raw, tuple(KEYS[table]))
-    for table, raw in (
-        ("medarbejdere", "workers"),
-        ("forloeb", "cases"),
-        ("maalinger", "assessments"),
-        ("progression", "progression"),
-    )
+    table.name: (table.raw, table.keys) for table in TABLES.values()
 }
 TABLE_ORDER = tuple(RAW_TABLES)
 CASE_CHILD_TABLES = ("maalinger", "progression")

@@ -29,59 +29,16 @@ from xml.etree import ElementTree
 import polars as pl
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
+from etl.columns import METADATA_NAMES, aliases, english_tables, table_names
 from etl.parsing import fold, parse_date, parse_municipality_code
 from privacy.cpr import display_name, export_name, mask_cpr
 
 SOURCE_ROW = "_source_row"
-TABLES = ("forloeb", "medarbejdere", "maalinger", "progression")
-ENGLISH_TABLES = {
-    "forloeb": "cases",
-    "medarbejdere": "workers",
-    "maalinger": "assessments",
-    "progression": "progression",
-}
+TABLES = table_names()
+ENGLISH_TABLES = english_tables()
 _TABLE_NAMES = {**{t: t for t in TABLES}, **{e: d for d, e in ENGLISH_TABLES.items()}}
-METADATA_NAMES = ("eksport", "export")
-
-# Danish column name -> English alias, per table, in the order of export-format.md section 3.
-COLUMNS: dict[str, dict[str, str]] = {
-    "forloeb": {
-        "forloeb_id": "case_id",
-        "kommunekode": "municipality_code",
-        "forloebstype": "case_type",
-        "medarbejder_id": "worker_id",
-        "borger_id": "citizen_id",
-        "koen": "gender",
-        "alder": "age",
-        "foedselsaar": "birth_year",
-        "startdato": "start_date",
-        "slutdato": "end_date",
-        "status": "status",
-        "afslutningsaarsag": "end_reason",
-        "henvist_af": "referred_by",
-        "udlaant_fra": "lent_from",
-    },
-    "medarbejdere": {
-        "medarbejder_id": "worker_id",
-        "kommunekode": "municipality_code",
-        "rolle": "role",
-        "navn": "name",
-        "koen": "gender",
-        "foedselsaar": "birth_year",
-        "uddannet_dato": "trained_on",
-        "aktiv": "active",
-        "sprog": "languages",
-    },
-    "maalinger": {
-        "forloeb_id": "case_id",
-        "instrument": "instrument",
-        "tidspunkt": "phase",
-        "dato": "date",
-        **{f"item_{i}": f"item_{i}" for i in range(1, 11)},
-        "raw_score": "raw_score",
-    },
-    "progression": {"forloeb_id": "case_id", "dato": "date", "score": "score"},
-}
+# Danish column name -> English alias, per table (the registry's, in the format's order)
+COLUMNS: dict[str, dict[str, str]] = {table: aliases(table) for table in TABLES}
 
 _BINARY_MAGIC = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\x1f\x8b")
 
@@ -125,7 +82,7 @@ def table_for_name(name: str) -> str | None:
 def canonical_column(header: str, table: str) -> str | None:
     """The Danish column name a header cell names in `table` (Danish or English, folded)."""
     folded = fold(header)
-    for danish, alias in COLUMNS[table].items():
+    for danish, alias in aliases(table).items():  # the registry as it is now
         if folded in (danish, alias):
             return danish
     return None

@@ -21,6 +21,8 @@ from typing import BinaryIO
 import numpy as np
 import polars as pl
 
+from etl.columns import TABLES as TABLES_BY_NAME
+from etl.columns import VOCABULARIES, table_names
 from warehouse.db import MUNICIPALITIES_CSV
 
 EXPORT_DATE = date(2026, 10, 31)  # fixed, so the demo is the same every day
@@ -30,7 +32,7 @@ MAX_CASES = 9_999_999  # case ids have seven digits; planted ids use eight
 INVALID_RATE = 0.01
 EPOCH = date(1970, 1, 1)
 REFERENCE = MUNICIPALITIES_CSV
-TABLES = ("forloeb", "medarbejdere", "maalinger", "progression")
+TABLES = table_names()
 
 # fmt: off
 # The corps' municipalities and their populations (thousands), which set their share of cases.
@@ -42,14 +44,25 @@ CORPS = {
     813: 59, 851: 222, 860: 64,  # Nordjylland
 }
 
-CASE_TYPES = ["mentor", "forældrecoach"]
-ROLES = ["mentor", "forældrecoach", "koordinator"]
-GENDERS = ["mand", "kvinde", "andet"]
-STATUSES = ["aktiv", "afsluttet", "afbrudt"]
-END_REASONS = ["maal_naaet", "delvist_naaet", "ikke_naaet", "overdraget", "borger_ophoert", "andet"]
-REFERRERS = ["infohus", "jobcenter", "familieafdeling", "skole", "ssp", "psykiatri", "andet"]
-INSTRUMENTS = ["WHO5", "GSE"]
-PHASES = ["foer", "efter"]
+# fmt: on
+
+
+def _labels_of(vocabulary: str) -> list[str]:
+    """The clean export's spelling of each code, in the registry's order (etl/columns.py)."""
+    words = VOCABULARIES[vocabulary]
+    return [words.danish(code) for code in words.codes]
+
+
+CASE_TYPES = _labels_of("case_type")
+ROLES = _labels_of("role")
+GENDERS = _labels_of("gender")
+STATUSES = _labels_of("status")
+END_REASONS = _labels_of("end_reason")
+REFERRERS = _labels_of("referred_by")
+INSTRUMENTS = _labels_of("instrument")
+PHASES = _labels_of("phase")
+
+# fmt: off
 
 # Spellings real exports use for the same value (export-format.md, rule 2); "" means blank.
 MESSY_CASE_TYPES = [
@@ -94,15 +107,7 @@ LANGS_OTHER = ["dansk, arabisk", "dansk, somali", "dansk, tyrkisk", "dansk, urdu
                "dansk, arabisk, engelsk", "dansk, tigrinya"]
 
 ITEMS = [f"item_{i}" for i in range(1, 11)]
-CLEAN_HEADERS = {
-    "forloeb": ["forloeb_id", "kommunekode", "forloebstype", "medarbejder_id", "borger_id", "koen",
-                "alder", "foedselsaar", "startdato", "slutdato", "status", "afslutningsaarsag",
-                "henvist_af", "udlaant_fra"],
-    "medarbejdere": ["medarbejder_id", "kommunekode", "rolle", "navn", "koen", "foedselsaar",
-                     "uddannet_dato", "aktiv", "sprog"],
-    "maalinger": ["forloeb_id", "instrument", "tidspunkt", "dato", *ITEMS, "raw_score"],
-    "progression": ["forloeb_id", "dato", "score"],
-}
+CLEAN_HEADERS = {table: [c.name for c in TABLES_BY_NAME[table].columns] for table in TABLES}
 # Messy headers: odd casing, spaces, hyphens, Danish letters, English aliases, one unknown column;
 # every one folds to a valid name (export-format.md section 2).
 MESSY_HEADERS = {
