@@ -13,7 +13,8 @@ from datetime import date
 
 import polars as pl
 
-from etl.columns import TABLES, VOCABULARIES, Column
+from etl import columns as export_format
+from etl.columns import VOCABULARIES, Column
 from etl.parsing import (
     enum_parser,
     parse_bool,
@@ -55,15 +56,15 @@ Spec = Column  # a column's kind and rules: the registry's Column (etl/columns.p
 
 def specs_of(table: str) -> dict[str, Column]:
     """Danish column name -> its column in the registry, in the format's order."""
-    return {c.name: c for c in TABLES[table].columns}
+    return {c.name: c for c in export_format.TABLES[table].columns}  # the registry as it is now
 
 
 def keys_of(table: str) -> list[str]:
     """The raw columns of the table's key."""
-    return list(TABLES[table].keys)
+    return list(export_format.TABLES[table].keys)
 
 
-KEYS = {name: keys_of(name) for name in TABLES}
+KEYS = {name: keys_of(name) for name in export_format.TABLES}
 _KEY_LABEL = {
     "forloeb": "Forløbet",
     "medarbejdere": "Medarbejderen",
@@ -532,7 +533,7 @@ def _output(table: str, work: pl.DataFrame, pseudonymizer: Pseudonymizer) -> pl.
     # export column then needs its Column and its raw column, and nothing here.
     plain = [
         (_raw(c.name) if c.kind == "text" else _value(c.name)).alias(c.raw)
-        for c in TABLES[table].columns
+        for c in export_format.TABLES[table].columns
         if c.raw is not None and c.raw not in built.columns
     ]
     return built.with_columns(work.select(plain)) if plain else built

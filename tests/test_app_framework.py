@@ -127,6 +127,9 @@ OPTIONS = FilterOptions(
     months=tuple(date(2025, m, 1) for m in range(1, 13)),
     municipalities={"101": "København", "751": "Aarhus"},
     workers={"W1": "Anna (W1)"},
+    case_types=("mentor", "parent_coach"),
+    genders=("male", "female", "other"),
+    age_bands=("<18", "18-24", "25-34", "35-49", "50+"),
 )
 
 

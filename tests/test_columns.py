@@ -42,3 +42,20 @@ def test_a_vocabulary_gives_its_codes_and_their_danish_spelling():
     status = VOCABULARIES["status"]
     assert status.codes == ("active", "closed", "discontinued")
     assert [status.danish(c) for c in status.codes] == ["aktiv", "afsluttet", "afbrudt"]
+
+
+def test_the_registry_maps_onto_exactly_the_warehouse_code_lists():
+    """The codes live in warehouse/seeds/code_lists.csv (ref.code_lists); each vocabulary of
+    the export format must reach exactly those codes, in that order."""
+    import polars as pl
+
+    from warehouse.db import CODE_LISTS_CSV
+
+    seed = pl.read_csv(CODE_LISTS_CSV, infer_schema=False).sort(
+        "code_list", pl.col("position").cast(int)
+    )
+    lists = {
+        name: tuple(group["code"])
+        for (name,), group in seed.group_by("code_list", maintain_order=True)
+    }
+    assert {name: words.codes for name, words in VOCABULARIES.items()} == lists

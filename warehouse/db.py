@@ -38,8 +38,13 @@ __all__ = [
 ]  # their home is privacy.files
 
 SQL_DIR = Path(__file__).parent / "sql"
-REFERENCE_DIR = Path(__file__).parent / "refdata"
-MUNICIPALITIES_CSV = REFERENCE_DIR / "municipalities.csv"  # the 98 municipalities, our own copy
+TABLES_SQL = "00_tables.sql"  # the tables as they were when migrations began; changes: migrations
+SEEDS_DIR = Path(__file__).parent / "seeds"
+MUNICIPALITIES_CSV = SEEDS_DIR / "municipalities.csv"  # the 98 municipalities, our own copy
+AGE_BANDS_CSV = SEEDS_DIR / "age_bands.csv"  # the rule of mart.cases.age_band
+CODE_LISTS_CSV = SEEDS_DIR / "code_lists.csv"  # the codes of every coded column, in list order
+# ref tables that hold the project's own rules: rewritten from their seed by every write
+PROJECT_SEEDS = {"ref.age_bands": AGE_BANDS_CSV, "ref.code_lists": CODE_LISTS_CSV}
 TMP_SUFFIX = ".writing"
 # What a writer leaves beside its copy: DuckDB's WAL and spill folder, the erasure's fresh file.
 _COPY_EXTRAS = r"(\.fresh)?(\.wal|\.tmp)?"
@@ -104,7 +109,51 @@ def writer_config() -> dict[str, str]:
 
 
 def sql_files() -> list[Path]:
-    return sorted(SQL_DIR.glob("*.sql"))
+    """Every SQL file that defines the warehouse: the tables, the migrations, the views."""
+    return [SQL_DIR / TABLES_SQL, *(path for _, path in migrations()), *view_files()]
+
+
+def view_files() -> list[Path]:
+    """The staging and mart views (and macros), re-created by every write, after migrations."""
+    return sorted(p for p in SQL_DIR.glob("*.sql") if p.name != TABLES_SQL)
+
+
+_MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """(number, file) of every migration in warehouse/sql/migrations, in number order.
+
+    A file named otherwise, or a number given twice, is a mistake of ours: raised, not skipped."""
+    found: dict[int, Path] = {}
+    for path in sorted((SQL_DIR / "migrations").glob("*.sql")):
+        match = _MIGRATION_NAME.fullmatch(path.name)
+        if match is None:
+            raise ValueError(f"{path.name}: a migration is named NNNN_what_it_does.sql")
+        number = int(match.group(1))
+        if number in found:
+            raise ValueError(f"migrations {found[number].name} and {path.name} share a number")
+        found[number] = path
+    return sorted(found.items())
+
+
+def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Run every migration this warehouse has not had yet, in order, and record each; the
+    numbers applied are returned. Inside the caller's transaction: all of them or none."""
+    done = {
+        row[0] for row in con.execute("select migration_id from etl.schema_migrations").fetchall()
+    }
+    applied = []
+    for number, path in migrations():
+        if number in done:
+            continue
+        con.execute(path.read_text(encoding="utf-8"))
+        con.execute(
+            "insert into etl.schema_migrations values ($n, $name, current_timestamp)",
+            {"n": number, "name": path.stem},
+        )
+        applied.append(number)
+    return applied
 
 
 # hex digits 0-9 written as letters: no digit run of a digest can then read as a CPR number,
@@ -122,13 +171,24 @@ def schema_version() -> str:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table (if missing) and (re)create every view; seed reference data once."""
-    for path in sql_files():
+    """Create the tables (if missing), migrate them, (re)create every view; seed reference data.
+
+    The order matters: a view that selects a column a migration adds can only be created after
+    that migration, so the views come last."""
+    con.execute((SQL_DIR / TABLES_SQL).read_text(encoding="utf-8"))
+    apply_migrations(con)
+    for path in view_files():
         con.execute(path.read_text(encoding="utf-8"))
     if con.execute("select count(*) from ref.municipalities").fetchall()[0][0] == 0:
         con.register("seed_municipalities", pl.read_csv(MUNICIPALITIES_CSV, infer_schema=False))
         con.execute("insert into ref.municipalities select * from seed_municipalities")
         con.unregister("seed_municipalities")
+    # age bands and code lists are the project's rules, not editable constants: as seeded
+    for table, seed in PROJECT_SEEDS.items():
+        con.register("seed", pl.read_csv(seed, infer_schema=False))
+        con.execute(f"delete from {table}")  # noqa: S608 (a constant of this module, not input)
+        con.execute(f"insert into {table} by name select * from seed")  # noqa: S608
+        con.unregister("seed")
     if con.execute("select count(*) from ref.instruments").fetchall()[0][0] == 0:
         con.register("seed_instruments", pl.DataFrame(INSTRUMENT_DEFAULTS))
         con.execute("insert into ref.instruments by name select * from seed_instruments")
@@ -265,7 +325,7 @@ def _remove_copies(path: Path, chosen) -> None:
 
 
 def ensure_warehouse(path: Path) -> None:
-    """Create the warehouse if missing, or migrate its views when the project's SQL changed."""
+    """Create the warehouse if missing, or migrate it (tables, then views) when its SQL changed."""
     if path.exists():
         con = duckdb.connect(str(path), read_only=True)
         try:

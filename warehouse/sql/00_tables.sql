@@ -114,6 +114,14 @@ create table if not exists etl.erased_keys (
     erased_at timestamp not null
 );
 
+-- grain: one row per numbered migration (warehouse/sql/migrations/NNNN_*.sql) applied to this
+-- file; a migration runs once, inside a write, after the tables above and before the views
+create table if not exists etl.schema_migrations (
+    migration_id integer primary key,
+    name varchar not null,
+    applied_at timestamp not null
+);
+
 -- grain: one row per setting of the warehouse itself (schema_version: which SQL built it)
 create table if not exists etl.meta (
     key varchar primary key,
