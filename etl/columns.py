@@ -103,6 +103,33 @@ VOCABULARIES: dict[str, Vocabulary] = {
 
 
 @dataclass(frozen=True)
+class Scale:
+    """How an instrument is answered in the export: its items and each item's range (rule 10)."""
+
+    label: str  # as messages name it
+    items: int  # item_1 .. item_<items>
+    item_low: int
+    item_high: int
+
+    @property
+    def raw_low(self) -> int:
+        """The smallest raw_score (the sum of the items)."""
+        return self.items * self.item_low
+
+    @property
+    def raw_high(self) -> int:
+        return self.items * self.item_high
+
+
+# instrument code -> its scale; raw_score is the items' sum (GSE's mean x 10 is the same range)
+SCALES: dict[str, Scale] = {
+    "WHO5": Scale("WHO-5", items=5, item_low=0, item_high=5),
+    "GSE": Scale("GSE", items=10, item_low=1, item_high=4),
+}
+MAX_ITEMS = max(scale.items for scale in SCALES.values())
+
+
+@dataclass(frozen=True)
 class Column:
     """One column of an export table: its names, its kind, its rules, the raw column it fills."""
 
@@ -132,7 +159,9 @@ class Table:
 
 
 def _items() -> tuple[Column, ...]:
-    return tuple(Column(f"item_{i}", f"item_{i}", "int", raw=f"item_{i}") for i in range(1, 11))
+    return tuple(
+        Column(f"item_{i}", f"item_{i}", "int", raw=f"item_{i}") for i in range(1, MAX_ITEMS + 1)
+    )
 
 
 # In the order of applying (rule 14: a worker and a case before the rows that name them), and

@@ -14,7 +14,7 @@ from datetime import date
 import polars as pl
 
 from etl import columns as export_format
-from etl.columns import VOCABULARIES, Column
+from etl.columns import MAX_ITEMS, SCALES, VOCABULARIES, Column
 from etl.parsing import (
     enum_parser,
     parse_bool,
@@ -417,26 +417,42 @@ def _case_checks(names: _Names, exported_at: date) -> list[_Check]:
     ]
 
 
+def _by_instrument(texts: dict[str, str]) -> pl.Expr:
+    """The text for the row's instrument (SCALES' order), as a polars expression."""
+    instrument = _value("instrument")
+    chain = None
+    for code, text in texts.items():
+        chain = (
+            pl.when(instrument == code) if chain is None else chain.when(instrument == code)
+        ).then(pl.lit(text))
+    return chain.otherwise(pl.lit(None, pl.String))
+
+
 def _assessment_checks(names: _Names, exported_at: date) -> list[_Check]:
     instrument, raw_score = _value("instrument"), _value("raw_score")
-    who5, gse = instrument == "WHO5", instrument == "GSE"
-    items = [f"item_{i}" for i in range(1, 11)]
+    items = [f"item_{i}" for i in range(1, MAX_ITEMS + 1)]
     checks = []
     for i, item in enumerate(items, start=1):
         label = _title(names.label(item))
-        if i > 5:  # rule 10: WHO-5 has five items only
-            checks.append(
-                _Check(
-                    "invalid_value",
-                    item,
-                    (who5 & _raw(item).is_not_null()).fill_null(False),
-                    pl.format(
-                        f"{label} {{}} hører ikke til WHO-5 (kun item_1-item_5).", _shown(item)
-                    ),
+        for code, scale in SCALES.items():
+            if i > scale.items:  # rule 10: an instrument has its own number of items
+                checks.append(
+                    _Check(
+                        "invalid_value",
+                        item,
+                        ((instrument == code) & _raw(item).is_not_null()).fill_null(False),
+                        pl.format(
+                            f"{label} {{}} hører ikke til {scale.label} "
+                            f"(kun item_1-item_{scale.items}).",
+                            _shown(item),
+                        ),
+                    )
                 )
-            )
         v = _value(item)
-        outside = (who5 & ((v < 0) | (v > 5))) | (gse & ((v < 1) | (v > 4)))
+        outside = pl.any_horizontal(
+            (instrument == code) & ((v < scale.item_low) | (v > scale.item_high))
+            for code, scale in SCALES.items()
+        )
         checks.append(
             _Check(
                 "out_of_range",
@@ -445,7 +461,9 @@ def _assessment_checks(names: _Names, exported_at: date) -> list[_Check]:
                 pl.format(
                     f"{label} {{}} er uden for skalaen ({{}}).",
                     _shown(item),
-                    pl.when(who5).then(pl.lit("WHO-5: 0-5")).otherwise(pl.lit("GSE: 1-4")),
+                    _by_instrument(
+                        {c: f"{s.label}: {s.item_low}-{s.item_high}" for c, s in SCALES.items()}
+                    ),
                 ),
             )
         )
@@ -454,14 +472,16 @@ def _assessment_checks(names: _Names, exported_at: date) -> list[_Check]:
         _Check(
             "out_of_range",
             "raw_score",
-            (
-                (who5 & ((raw_score < 0) | (raw_score > 25)))
-                | (gse & ((raw_score < 10) | (raw_score > 40)))
+            pl.any_horizontal(
+                (instrument == code) & ((raw_score < scale.raw_low) | (raw_score > scale.raw_high))
+                for code, scale in SCALES.items()
             ).fill_null(False),
             pl.format(
                 f"{score_label} {{}} er uden for skalaen ({{}}).",
                 _shown("raw_score"),
-                pl.when(who5).then(pl.lit("WHO-5: 0-25")).otherwise(pl.lit("GSE: 10-40")),
+                _by_instrument(
+                    {c: f"{s.label}: {s.raw_low}-{s.raw_high}" for c, s in SCALES.items()}
+                ),
             ),
         )
     )
@@ -475,7 +495,9 @@ def _assessment_checks(names: _Names, exported_at: date) -> list[_Check]:
             pl.lit(f"{score_label} mangler: målingen har hverken items eller raw_score."),
         )
     )
-    expected = pl.when(who5).then(5).otherwise(10)
+    expected = pl.lit(MAX_ITEMS)  # the row's instrument's number of items (all when unknown)
+    for code, scale in SCALES.items():
+        expected = pl.when(instrument == code).then(pl.lit(scale.items)).otherwise(expected)
     answered = pl.sum_horizontal(
         [
             (_value(c).is_not_null() & (pl.lit(n) <= expected)).cast(pl.Int64)
