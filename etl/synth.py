@@ -909,7 +909,15 @@ class _CsvFile:
 
     def write(self, frame: pl.DataFrame, empty_line_after: int | None = None) -> None:
         buf = io.BytesIO()
-        frame.columns = self.headers
+        if set(frame.columns) <= set(self.headers):
+            # clean headers are the registry's names: a column the registry has and this
+            # generator does not make yet is written blank (an optional column left empty)
+            frame = frame.select(
+                pl.col(h) if h in frame.columns else pl.lit(None, pl.String).alias(h)
+                for h in self.headers
+            )
+        else:
+            frame.columns = self.headers  # messy headers: the same columns, spelled otherwise
         frame.write_csv(
             buf,
             include_header=self.first,
