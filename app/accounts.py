@@ -24,16 +24,13 @@ No Streamlit here: the CLI and the sign-in page share this module.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
-import getpass
 import hashlib
 import hmac
 import os
 import re
 import secrets
 import sqlite3
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,8 +39,8 @@ import duckdb
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from app.audit import create_private_file
 from app.scope import ROLES, Scope
+from privacy.files import create_private_file
 from warehouse.db import data_dir, db_path, municipality_codes
 
 FILE_NAME = "accounts.sqlite"
@@ -539,30 +536,8 @@ def ensure_demo_accounts(db: Path) -> list[tuple[str, str, str]]:
     return result
 
 
-# --- `lat user` ------------------------------------------------------------------------------
-
-
-def read_new_password(stdin=None) -> str:
-    """A new password from a prompt (asked twice) or the first line of a non-terminal stdin."""
-    stream = stdin or sys.stdin
-    if stream.isatty():
-        first = getpass.getpass("Ny adgangskode: ")
-        if first != getpass.getpass("Gentag adgangskoden: "):
-            raise AccountError("De to adgangskoder er ikke ens.")
-        password = first
-    else:
-        password = stream.readline().rstrip("\r\n")
-    check_password(password)
-    return password
-
-
-def _describe(account: Account) -> str:
-    where = ",".join(account.municipalities) or "-"
-    return f"{account.name:<24} {account.role:<12} {where:<16} {account.worker_id or '-'}"
-
-
 def worker_exists(db: Path, worker_id: str) -> bool:
-    """Is `worker_id` a worker of the warehouse `db` (its workers table or its cases)?"""
+    """Is `worker_id` a worker of the warehouse `db` (its workers or its cases)?"""
     if not db.exists():
         raise AccountError(
             f"Der er intet datalager i {db}, så medarbejder-id'et kan ikke tjekkes. "
@@ -585,74 +560,6 @@ def worker_exists(db: Path, worker_id: str) -> bool:
     return bool(rows)
 
 
-def _cli_add(store: AccountStore, args: argparse.Namespace) -> str:
-    account = make_account(
-        args.name, args.role, getattr(args, "municipality", None), getattr(args, "worker_id", None)
-    )
-    if store.get(account.name) is not None:
-        raise AccountError(f"Brugeren {account.name!r} findes allerede.")
-    db = db_path(getattr(args, "db", None))
-    if account.worker_id is not None and not worker_exists(db, account.worker_id):
-        raise AccountError(f"Medarbejderen {account.worker_id!r} findes ikke i datalageret {db}.")
-    store.add(account, read_new_password())
-    return f"Brugeren {account.name} er oprettet med rollen {account.role}."
-
-
-def _cli_list(store: AccountStore, args: argparse.Namespace) -> str:
-    accounts = store.list()
-    if not accounts:
-        return "Ingen brugere endnu. Opret en med: lat user add NAVN --role ROLLE"
-    header = f"{'navn':<24} {'rolle':<12} {'kommuner':<16} medarbejder-id"
-    locked = {a.name for a in accounts if store.locked_until(a.name) is not None}
-    lines = [_describe(a) + ("  (låst)" if a.name in locked else "") for a in accounts]
-    return "\n".join([header, *lines])
-
-
-def _cli_remove(store: AccountStore, args: argparse.Namespace) -> str:
-    if not store.remove(args.name):
-        raise AccountError(f"Brugeren {normalise_name(args.name)!r} findes ikke.")
-    return f"Brugeren {normalise_name(args.name)} er slettet."
-
-
-def _cli_passwd(store: AccountStore, args: argparse.Namespace) -> str:
-    if store.get(args.name) is None:
-        raise AccountError(f"Brugeren {normalise_name(args.name)!r} findes ikke.")
-    store.set_password(args.name, read_new_password())
-    return f"Adgangskoden for {normalise_name(args.name)} er skiftet; dens sessioner er afsluttet."
-
-
-def _cli_revoke(store: AccountStore, args: argparse.Namespace) -> str:
-    if store.get(args.name) is None:
-        raise AccountError(f"Brugeren {normalise_name(args.name)!r} findes ikke.")
-    ended = store.revoke(args.name)
-    return f"{ended} aktive sessioner for {normalise_name(args.name)} er afsluttet."
-
-
-_COMMANDS = {
-    "add": _cli_add,
-    "list": _cli_list,
-    "remove": _cli_remove,
-    "passwd": _cli_passwd,
-    "revoke": _cli_revoke,
-}
-
-
 def where_files_live(db: Path) -> str:
     """One line for every `lat user` command: which accounts file, beside which warehouse."""
     return f"Brugerfil: {accounts_path(db)} (ved siden af datalageret {db})"
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    """`lat user add|list|remove|passwd|revoke`: exit 0, or 2 with one line on a user error."""
-    try:
-        db = db_path(getattr(args, "db", None))
-        print(where_files_live(db))
-        store = open_store(db)
-        print(_COMMANDS[args.user_command](store, args))
-    except AccountError as error:
-        print(f"Fejl: {error}", file=sys.stderr)
-        return 2
-    except (OSError, sqlite3.Error) as error:
-        print(f"Fejl: brugerfilen kan ikke bruges ({type(error).__name__}).", file=sys.stderr)
-        return 2
-    return 0

@@ -49,7 +49,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from app import audit, i18n, session_cookie
+from app import i18n, session_cookie
 from app.accounts import (
     Account,
     AccountError,
@@ -61,6 +61,7 @@ from app.accounts import (
 )
 from app.data import SCOPE_KEY  # the one place the viewer of a session is kept
 from app.scope import ROLES, Scope
+from privacy import audit
 from warehouse.db import municipality_names
 
 __all__ = ["current_scope", "require_sign_in", "session_expired"]  # the expiry rule is the store's

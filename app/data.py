@@ -385,7 +385,7 @@ def audit_events(
     it names users and what they looked at (national, not on a shared screen)."""
     if not scope.reads_audit_trail:
         raise NotAllowed("the audit trail is for national viewers only")
-    from app import audit  # the trail's own store (SQLite), not the warehouse
+    from privacy import audit  # the trail's own store (SQLite), not the warehouse
 
     return audit.read_events(limit=limit, event=event, user=user)
 
@@ -425,12 +425,30 @@ def filter_options(scope: Scope) -> FilterOptions:
         """,
         {},
     )
+    codes = _execute(
+        """
+        -- the codes the case filters offer, in the lists' order; grain: one row per code
+        select code_list, code, position from ref.code_lists
+        where code_list in ('case_type', 'gender')
+        union all
+        select 'age_band' as code_list, age_band as code, position from ref.age_bands
+        order by code_list, position
+        """,
+        {},
+    )
     return FilterOptions(
         months=tuple(months["month"].to_list()),
         municipalities=dict(municipalities.iter_rows()),
         workers=_worker_options(scope) if scope.case_level else {},
         default_municipalities=default_municipalities(scope),
+        case_types=_codes(codes, "case_type"),
+        genders=_codes(codes, "gender"),
+        age_bands=_codes(codes, "age_band"),
     )
+
+
+def _codes(frame: pl.DataFrame, code_list: str) -> tuple[str, ...]:
+    return tuple(frame.filter(pl.col("code_list") == code_list)["code"].to_list())
 
 
 def _worker_options(scope: Scope) -> dict[str, str]:

@@ -22,9 +22,6 @@ import streamlit as st
 
 from app import i18n
 
-AGE_BANDS = ("<18", "18-24", "25-34", "35-49", "50+")
-CASE_TYPES = ("mentor", "parent_coach")
-GENDERS = ("female", "male", "other")
 DEFAULT_MONTHS = 12
 
 # field name -> (URL parameter, widget key)
@@ -91,14 +88,15 @@ class Filters:
 
 @dataclass(frozen=True)
 class FilterOptions:
-    """Allowed filter values: months (first days, oldest first) and code -> label maps."""
+    """Allowed filter values: months (first days, oldest first), code -> label maps, and the
+    codes of the warehouse's code lists (ref.code_lists, ref.age_bands), in their order."""
 
     months: tuple[date, ...] = ()
     municipalities: Mapping[str, str] = field(default_factory=dict)
     workers: Mapping[str, str] = field(default_factory=dict)
-    case_types: tuple[str, ...] = CASE_TYPES
-    genders: tuple[str, ...] = GENDERS
-    age_bands: tuple[str, ...] = AGE_BANDS
+    case_types: tuple[str, ...] = ()
+    genders: tuple[str, ...] = ()
+    age_bands: tuple[str, ...] = ()
     # where the view opens: a coordinator's own municipalities (app.data.default_municipalities)
     default_municipalities: tuple[str, ...] = ()
 

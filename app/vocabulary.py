@@ -42,7 +42,7 @@ CODE_LABELS: dict[str, dict[str, dict[str, str]]] = {
         "partly_met": {"da": "Delvist nået", "en": "Partly met"},
         "not_met": {"da": "Ikke nået", "en": "Not met"},
         "handed_over": {"da": "Overdraget", "en": "Handed over"},
-        "citizen_withdrew": {"da": "Borger ophørt", "en": "Citizen withdrew"},
+        "citizen_withdrew": {"da": "Borgeren ophørte", "en": "Citizen withdrew"},
         "other": {"da": "Andet", "en": "Other"},
     },
     "referred_by": {

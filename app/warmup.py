@@ -87,13 +87,16 @@ def _imports() -> None:
 
 
 def landing_scopes(accounts: bool = True) -> list:
-    """One scope per distinct set of landing-page results: national (viewers share it: their
-    suppression is applied after the cache), then (`accounts`) each coordinator or worker
+    """One scope per distinct set of landing-page results: national, an aggregate-only viewer
+    (whose figures are counted at another level), then (`accounts`) each coordinator or worker
     account's own."""
     from app.accounts import open_store
     from app.scope import Scope
 
-    scopes = {("national", frozenset(), None): Scope(role="national", user="(warm-up)")}
+    scopes = {
+        ("national", frozenset(), None): Scope(role="national", user="(warm-up)"),
+        ("viewer", frozenset(), None): Scope(role="viewer", user="(warm-up)"),
+    }
     try:
         listed = open_store().list() if accounts else []
     except Exception:  # no account store yet: only the national view
@@ -106,16 +109,24 @@ def landing_scopes(accounts: bool = True) -> list:
 
 
 def warm_landing(scope) -> None:
-    """The overview's queries for `scope` with the default filters (as a first view runs them)."""
+    """The landing page's queries for `scope` with its default filters, as a first view runs
+    them: the overview (with the country beside a coordinator's municipality), and for the roles
+    that land on it the attention queue (app.streamlit_app.LANDING)."""
     from app import data
-    from app.filters import Filters, validated
-    from app.queries import fidelity, overview, prepost
+    from app.queries import attention, fidelity, overview, prepost
 
-    filters = validated(Filters(), data.filter_options(scope))
+    filters = data.filter_options(scope).default()
+    data.population(scope, filters)  # whom the figures count: the municipalities' names
     overview.figures(scope, filters)
+    country = data.country(scope, filters)
+    if country is not None:
+        overview.figures(scope, country)
     fidelity.control_chart(scope, filters)
     fidelity.cadence_days()
     prepost.reference(scope, "WHO5")
+    if scope.case_level and scope.role in ("coordinator", "worker"):
+        attention.reason_counts(scope, filters)
+        attention.queue(scope, filters)
 
 
 def warm(db: Path | None = None, *, accounts: bool = True) -> dict[str, float]:

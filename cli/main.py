@@ -1,139 +1,69 @@
-"""`lat`: the one command of LAT Indsigt. Each subcommand hands its arguments to its owner module."""
+"""`lat`: the one command of LAT Indsigt. Each subcommand is one module of cli/.
+
+A command module has `add_parser(sub)` (its arguments) and `run(args) -> int` (its exit code); it
+is a thin adapter that turns the parsed arguments into plain arguments of a library function and
+the result into lines and an exit code. The library is imported when the command runs, so
+`lat --help` does not load the dashboard or the PDF renderer.
+"""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
-from warehouse.db import private_files
+from cli import (
+    audit,
+    check,
+    demo,
+    erase,
+    load,
+    purge,
+    reference,
+    report,
+    serve,
+    synth,
+    user,
+)
+from privacy.files import private_files
+from settings import SettingsError, settings
 
-# subcommand -> "module:function"; each function takes the parsed args and returns an exit code.
-HANDLERS = {
-    "load": "etl.load:run_cli",
-    "check": "warehouse.checks:run_cli",
-    "synth": "etl.synth:run_cli",
-    "demo": "app.server:run_demo",
-    "serve": "app.server:run_serve",
-    "reference": "warehouse.reference:run_cli",
-    "user": "app.accounts:run_cli",
-    "erase": "warehouse.erasure:run_erase_cli",
-    "purge": "warehouse.erasure:run_purge_cli",
-    "audit": "app.audit:run_cli",
-    "report": "reports.cli:run_cli",
+# name -> command module, in the order `lat --help` lists them
+COMMANDS = {
+    "load": load,
+    "check": check,
+    "synth": synth,
+    "demo": demo,
+    "serve": serve,
+    "reference": reference,
+    "user": user,
+    "erase": erase,
+    "purge": purge,
+    "audit": audit,
+    "report": report,
 }
+SETTINGS_EXIT = 2  # a bad environment variable, as a bad option: argparse's usage error
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="lat", description="LAT Indsigt: warehouse and dashboard")
     sub = parser.add_subparsers(dest="command", required=True)
-    # every command that works on a warehouse takes --db after its own arguments
-    with_db = argparse.ArgumentParser(add_help=False)
-    with_db.add_argument("--db", help="warehouse file (default data/warehouse.duckdb or $LAT_DB)")
-
-    load = sub.add_parser(
-        "load", help="load platform exports into the warehouse", parents=[with_db]
-    )
-    load.add_argument("paths", nargs="+", metavar="PATH")
-
-    sub.add_parser(
-        "check",
-        help="run the warehouse's own checks (keys, counts, no CPR numbers)",
-        parents=[with_db],
-    )
-
-    synth = sub.add_parser("synth", help="write a synthetic export")
-    synth.add_argument("out_dir", metavar="OUT_DIR")
-    synth.add_argument("--cases", type=int, default=1500)
-    synth.add_argument("--seed", type=int, default=1)
-    synth.add_argument("--messy", action="store_true")
-
-    for name, text in (
-        ("demo", "start the dashboard on a demo warehouse"),
-        ("serve", "start the dashboard on an existing warehouse"),
-    ):
-        serve = sub.add_parser(name, help=text, parents=[with_db] if name == "serve" else [])
-        serve.add_argument("--port", type=int, default=8501)
-        serve.add_argument("--host", default="127.0.0.1")
-
-    reference = sub.add_parser(
-        "reference", help="show or change reference constants", parents=[with_db]
-    )
-    reference.add_argument("instrument", nargs="?")
-    reference.add_argument("--sd", type=float)
-    reference.add_argument("--reliability", type=float)
-    cutoff = reference.add_mutually_exclusive_group()
-    cutoff.add_argument("--cutoff", type=float)
-    cutoff.add_argument("--no-cutoff", action="store_true")
-    mcid = reference.add_mutually_exclusive_group()
-    mcid.add_argument("--mcid", type=float)
-    mcid.add_argument("--no-mcid", action="store_true")
-
-    user = sub.add_parser("user", help="manage sign-in accounts")
-    user_sub = user.add_subparsers(dest="user_command", required=True)
-    add = user_sub.add_parser("add", help="add an account", parents=[with_db])
-    add.add_argument("name")
-    add.add_argument(
-        "--role", required=True, choices=["national", "coordinator", "worker", "viewer"]
-    )
-    add.add_argument("--municipality", action="append", default=[])
-    add.add_argument("--worker-id")
-    user_sub.add_parser("list", help="list the accounts", parents=[with_db])
-    remove = user_sub.add_parser("remove", help="remove an account", parents=[with_db])
-    remove.add_argument("name")
-    passwd = user_sub.add_parser("passwd", help="set a new password", parents=[with_db])
-    passwd.add_argument("name")
-    revoke = user_sub.add_parser(
-        "revoke", help="end the account's signed-in sessions now", parents=[with_db]
-    )
-    revoke.add_argument("name")
-
-    erase = sub.add_parser(
-        "erase", help="erase one case or citizen from every table", parents=[with_db]
-    )
-    target = erase.add_mutually_exclusive_group(required=True)
-    target.add_argument("--case")
-    target.add_argument("--citizen")
-
-    purge = sub.add_parser(
-        "purge", help="remove closed cases older than a retention date", parents=[with_db]
-    )
-    purge.add_argument("--closed-before", required=True)
-
-    audit = sub.add_parser("audit", help="check the audit trail")
-    audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser("verify", help="recompute the audit trail's hash chain", parents=[with_db])
-
-    report = sub.add_parser("report", help="the handover summary and the leadership report (PDF)")
-    documents = report.add_subparsers(dest="report_command", required=True)
-    with_out = argparse.ArgumentParser(add_help=False)
-    with_out.add_argument("--out", required=True, metavar="FILE.pdf")
-    with_out.add_argument("--lang", choices=["da", "en"], default="da")
-    handover = documents.add_parser(
-        "handover", help="one case on one to two A4 pages", parents=[with_out, with_db]
-    )
-    handover.add_argument("case_id", metavar="CASE_ID")
-    leadership = documents.add_parser(
-        "leadership",
-        help="a municipality's period on A4 landscape pages",
-        parents=[with_out, with_db],
-    )
-    leadership.add_argument("--municipality", required=True, metavar="CODE")
-    leadership.add_argument("--from", metavar="YYYY-MM", help="first month (default: 6 months)")
-    leadership.add_argument("--to", metavar="YYYY-MM", help="last month (default: last whole one)")
-    leadership.add_argument("--png-dir", metavar="DIR", help="also one PNG per page, for slides")
+    for command in COMMANDS.values():
+        command.add_parser(sub)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    module_name, function_name = HANDLERS[args.command].split(":")
-    handler = getattr(importlib.import_module(module_name), function_name)
+    try:
+        settings()  # every bad LAT_ variable said at once, before any work starts
+    except SettingsError as error:
+        print(f"lat: {error}", file=sys.stderr)
+        return SETTINGS_EXIT
     try:
         # Every file a command writes (warehouse, copies, key, audit, exports) may hold personal
         # data: owner-only from the first byte, whatever umask the shell had.
         with private_files():
-            return int(handler(args) or 0)
+            return int(COMMANDS[args.command].run(args) or 0)
     except KeyboardInterrupt:
         print("Afbrudt.", file=sys.stderr)
         return 130

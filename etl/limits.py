@@ -29,6 +29,8 @@ from pathlib import Path
 
 import polars as pl
 
+from etl.outcome import UnreadableExport
+
 MIB = 2**20
 
 
@@ -80,8 +82,6 @@ def current() -> Limits:
 
 
 def _refuse(message: str):
-    from etl.read import UnreadableExport  # here: etl.read imports this module
-
     raise UnreadableExport(message)
 
 

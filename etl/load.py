@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -19,9 +18,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from etl import limits
-from etl.cpr import mask_cpr
-from etl.pseudonym import Pseudonymizer, PseudonymKeyError, keyed_write
+from etl.columns import TABLES
+from etl.outcome import ExportOutcome, FileOutcome, LoadResult, one_line
 from etl.read import (
     Export,
     TableFile,
@@ -35,25 +33,20 @@ from etl.read import (
 )
 from etl.validate import (
     DATE_FLOOR,
-    KEYS,
     REJECTED_SCHEMA,
     Validated,
     raw_values,
     validate_table,
 )
+from privacy.cpr import mask_cpr
+from privacy.pseudonym import Pseudonymizer
 from warehouse import checks
-from warehouse.db import data_dir, db_path, make_data_dir
+from warehouse.db import data_dir, keyed_write, make_data_dir
 
 # Danish table name -> raw table and its key; the order is the order of applying (rule 14:
-# a case must be applied before the rows that name it).
+# a case must be applied before the rows that name it), the registry's.
 RAW_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
-    table: (raw, tuple(KEYS[table]))
-    for table, raw in (
-        ("medarbejdere", "workers"),
-        ("forloeb", "cases"),
-        ("maalinger", "assessments"),
-        ("progression", "progression"),
-    )
+    table.name: (table.raw, table.keys) for table in TABLES.values()
 }
 TABLE_ORDER = tuple(RAW_TABLES)
 CASE_CHILD_TABLES = ("maalinger", "progression")
@@ -66,70 +59,6 @@ UNKNOWN_CASE_MESSAGE = (
 EXAMPLES_PER_FILE = 5
 
 Progress = Callable[[str, float], None]
-
-
-@dataclass
-class FileOutcome:
-    """What happened to the rows of one table file (invariant 1 holds on these counts)."""
-
-    source_file: str
-    table: str
-    rows_read: int = 0
-    loaded: int = 0
-    unchanged: int = 0
-    superseded: int = 0
-    rejected: int = 0
-    reasons: dict[str, int] = field(default_factory=dict)
-    examples: list[tuple[int, str | None, str]] = field(default_factory=list)
-    ignored_columns: list[str] = field(default_factory=list)
-    cpr_blanked: list[tuple[int, str]] = field(default_factory=list)
-
-
-@dataclass
-class ExportOutcome:
-    """One export given to `lat load`: its batch, or why nothing was loaded from it."""
-
-    source_path: str  # as given on the command line, CPR-like numbers masked (terminal only)
-    batch_id: int | None = None
-    already_loaded_in: int | None = None
-    error: str | None = None
-    exported_at: date | None = None
-    exported_at_given: bool = False
-    municipalities: list[str] = field(default_factory=list)
-    ignored_files: list[str] = field(default_factory=list)
-    files: list[FileOutcome] = field(default_factory=list)
-    refused: str | None = None  # a warehouse check failed: nothing of the export was written
-
-
-@dataclass
-class LoadResult:
-    exports: list[ExportOutcome] = field(default_factory=list)
-    orphans_resolved: int = 0
-    orphans_refused: str | None = None  # the checks refused the write of resolved orphans
-    not_attempted: list[str] = field(default_factory=list)  # exports after a refused one
-
-    @property
-    def not_attempted_lines(self) -> list[str]:
-        """One line per export left unread because a check refused an export before it."""
-        return [
-            f"{name}: ikke forsøgt, fordi lageret afviste en eksport før den (se AFVIST); "
-            "ret fejlen og indlæs den igen"
-            for name in self.not_attempted
-        ]
-
-    @property
-    def refusals(self) -> list[str]:
-        """Every write a warehouse check refused, one line each."""
-        lines = [e.refused for e in self.exports if e.refused]
-        return lines + ([self.orphans_refused] if self.orphans_refused else [])
-
-    @property
-    def exit_code(self) -> int:
-        """3 when a warehouse check refused a load, 2 when an export could not be read, else 0
-        (contract section 1)."""
-        if self.refusals:
-            return checks.EXIT_FAILED
-        return 2 if any(e.error for e in self.exports) else 0
 
 
 class _AlreadyLoaded(Exception):
@@ -198,7 +127,7 @@ def _load_one(
         export = read_export(path)
         _check_export_date(export, today)
     except UnreadableExport as exc:
-        outcome.error = _one_line(str(exc))
+        outcome.error = one_line(str(exc))
         return
     _describe(export, today, outcome)
     earlier = _batch_of_sha(db, _export_shas(export))
@@ -208,7 +137,7 @@ def _load_one(
     try:
         validated = _validate_all(export, outcome.exported_at, pseudonymizer, report)
     except UnreadableExport as exc:
-        outcome.error = _one_line(str(exc))
+        outcome.error = one_line(str(exc))
         return
     try:
         with keyed_write(db, pseudonymizer) as con:
@@ -216,6 +145,7 @@ def _load_one(
             if earlier is not None:
                 raise _AlreadyLoaded(earlier)
             report(f"{name}: skriver", 0.9)
+            fill_rejected_subjects(con)
             outcome.batch_id = _apply_export(con, export, validated, outcome, pseudonymizer)
             resolved = _retry_orphans(con, pseudonymizer, outcome.batch_id)
             report(f"{name}: kontrollerer lageret", 0.95)
@@ -737,6 +667,34 @@ def _retry_group(
     return found
 
 
+def fill_rejected_subjects(con: duckdb.DuckDBPyConnection) -> None:
+    """Give rejected rows loaded before the loader stored their case and municipality both
+    columns, once per warehouse, in the first load's write after migration 0002 added them (the
+    loader fills them for every row it rejects since)."""
+    done = con.execute(
+        "select count(*) from etl.meta where key = 'rejected_subjects_filled'"
+    ).fetchall()[0][0]
+    if done:
+        return
+    rows = con.execute(
+        "select rowid, table_name, raw_values::varchar from etl.rejected_rows "
+        "where raw_values is not null and case_id is null and municipality_code is null"
+    ).fetchall()
+    filled = [(rowid, *rejected_row_subject(table, raw)) for rowid, table, raw in rows]
+    filled = [row for row in filled if row[1] is not None or row[2] is not None]
+    if filled:
+        con.register(
+            "_subjects",
+            pl.DataFrame(filled, schema=["row_id", "municipality_code", "case_id"], orient="row"),
+        )
+        con.execute(
+            "update etl.rejected_rows as r set case_id = s.case_id, "
+            "municipality_code = s.municipality_code from _subjects as s where r.rowid = s.row_id"
+        )
+        con.unregister("_subjects")
+    con.execute("insert or replace into etl.meta values ('rejected_subjects_filled', 'yes')")
+
+
 def _retry_orphans_alone(db: Path, pseudonymizer: Pseudonymizer) -> int:
     """Retry orphans when a load made no batch; the write is dropped when nothing resolved."""
     if not db.exists() or not _has_resolvable_orphans(db):
@@ -774,48 +732,3 @@ def _has_resolvable_orphans(db: Path) -> bool:
         return False
     finally:
         con.close()
-
-
-# ---------------------------------------------------------------------------------------------
-# CLI
-
-
-def _one_line(text: str) -> str:
-    lines = [line.strip() for line in str(text).splitlines() if line.strip()]
-    return lines[0] if lines else "ukendt fejl"
-
-
-def run_cli(args) -> int:
-    """`lat load PATH... [--db FILE]`: load, print the report, return the exit code."""
-    from etl.report import ProgressBar, format_report, shown
-
-    try:
-        limits.current()  # a bad LAT_MAX_* stops the command before it creates anything
-        db = db_path(getattr(args, "db", None))
-        bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
-        result = load_exports(args.paths, db, progress=bar)
-        if bar:
-            bar.close()
-        text = format_report(result, errors=False)
-        if text:
-            print(text)
-        for export in result.exports:
-            if export.error:
-                print(f"IKKE INDLÆST: {shown(export.error)}", file=sys.stderr)
-        for refusal in result.refusals:
-            print(f"AFVIST: {shown(refusal)}", file=sys.stderr)
-        for line in result.not_attempted_lines:
-            print(f"IKKE INDLÆST: {shown(line)}", file=sys.stderr)
-        return result.exit_code
-    # another key would re-key everyone, a LAT_MAX_* that is no number limits nothing: misuses
-    except (PseudonymKeyError, limits.LimitsError) as exc:
-        print(f"IKKE INDLÆST: {shown(exc)}", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        raise
-    except Exception as exc:  # the CLI boundary: one line, never a traceback
-        print(
-            f"Indlæsningen fejlede ({type(exc).__name__}): {shown(_one_line(mask_cpr(str(exc))))}",
-            file=sys.stderr,
-        )
-        return 1

@@ -23,77 +23,26 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from pathlib import Path, PurePath, PurePosixPath
+from pathlib import Path, PurePosixPath
 from xml.etree import ElementTree
 
 import polars as pl
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from etl import limits
-from etl.cpr import mask_cpr
+from etl.columns import METADATA_NAMES, aliases, english_tables, table_names
+from etl.outcome import UnreadableExport
 from etl.parsing import fold, parse_date, parse_municipality_code
+from privacy.cpr import display_name, export_name, mask_cpr
 
 SOURCE_ROW = "_source_row"
-TABLES = ("forloeb", "medarbejdere", "maalinger", "progression")
-ENGLISH_TABLES = {
-    "forloeb": "cases",
-    "medarbejdere": "workers",
-    "maalinger": "assessments",
-    "progression": "progression",
-}
+TABLES = table_names()
+ENGLISH_TABLES = english_tables()
 _TABLE_NAMES = {**{t: t for t in TABLES}, **{e: d for d, e in ENGLISH_TABLES.items()}}
-METADATA_NAMES = ("eksport", "export")
-
-# Danish column name -> English alias, per table, in the order of export-format.md section 3.
-COLUMNS: dict[str, dict[str, str]] = {
-    "forloeb": {
-        "forloeb_id": "case_id",
-        "kommunekode": "municipality_code",
-        "forloebstype": "case_type",
-        "medarbejder_id": "worker_id",
-        "borger_id": "citizen_id",
-        "koen": "gender",
-        "alder": "age",
-        "foedselsaar": "birth_year",
-        "startdato": "start_date",
-        "slutdato": "end_date",
-        "status": "status",
-        "afslutningsaarsag": "end_reason",
-        "henvist_af": "referred_by",
-        "udlaant_fra": "lent_from",
-    },
-    "medarbejdere": {
-        "medarbejder_id": "worker_id",
-        "kommunekode": "municipality_code",
-        "rolle": "role",
-        "navn": "name",
-        "koen": "gender",
-        "foedselsaar": "birth_year",
-        "uddannet_dato": "trained_on",
-        "aktiv": "active",
-        "sprog": "languages",
-    },
-    "maalinger": {
-        "forloeb_id": "case_id",
-        "instrument": "instrument",
-        "tidspunkt": "phase",
-        "dato": "date",
-        **{f"item_{i}": f"item_{i}" for i in range(1, 11)},
-        "raw_score": "raw_score",
-    },
-    "progression": {"forloeb_id": "case_id", "dato": "date", "score": "score"},
-}
+# Danish column name -> English alias, per table (the registry's, in the format's order)
+COLUMNS: dict[str, dict[str, str]] = {table: aliases(table) for table in TABLES}
 
 _BINARY_MAGIC = (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0", b"\x89PNG", b"\x1f\x8b")
-
-
-class UnreadableExport(Exception):
-    """A file or export that cannot be read at all; str(e) is one clear line for a coordinator
-    (e.g. 'forloeb.csv: kan ikke læses som CSV (ingen overskriftsrække)').
-
-    The line is printed and may quote a cell or a name, so CPR-like numbers are masked in it."""
-
-    def __init__(self, message: str):
-        super().__init__(mask_cpr(message))
 
 
 @dataclass
@@ -117,15 +66,6 @@ class Export:
     ignored_files: list[str] = field(default_factory=list)
 
 
-def export_name(path: str | Path) -> str:
-    """An export as stored and shown: the last component of its path, CPR-like numbers masked.
-
-    '/srv/eksporter/010190-1234/' -> 'XXXXXX-XXXX'; a name-less path ('.', '/') is kept as given.
-    """
-    name = PurePath(path).name
-    return mask_cpr(_nfc(display_name(name or str(path))))
-
-
 def table_for_name(name: str) -> str | None:
     """The Danish table a file or sheet name (without extension) names, or None."""
     return _TABLE_NAMES.get(fold(name))
@@ -134,7 +74,7 @@ def table_for_name(name: str) -> str | None:
 def canonical_column(header: str, table: str) -> str | None:
     """The Danish column name a header cell names in `table` (Danish or English, folded)."""
     folded = fold(header)
-    for danish, alias in COLUMNS[table].items():
+    for danish, alias in aliases(table).items():  # the registry as it is now
         if folded in (danish, alias):
             return danish
     return None
@@ -194,12 +134,6 @@ def table_file_from_records(
     frame = _masked_headers(pl.DataFrame(data) if data else pl.DataFrame())
     frame = _tidy(frame.with_columns(pl.Series(SOURCE_ROW, rows, dtype=pl.Int64)))
     return TableFile(table, source_file, "", frame)
-
-
-def display_name(name: str) -> str:
-    """A file name as it can be printed and stored: bytes that are not UTF-8 (a name from a
-    Windows-1252 disk) shown as U+FFFD instead of the surrogates Python decodes them to."""
-    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
 def _cell(value: object) -> str | None:
@@ -316,7 +250,7 @@ def _members_digest(members: list[_Member]) -> str:
 def _assemble(source_path: str, digest: str, members: list[_Member], prefix: str) -> Export:
     tables: list[TableFile] = []
     ignored: list[str] = []
-    metas: list[tuple[str, dict]] = []
+    metas: list[tuple[str, ExportMetadata]] = []
     for member in members:
         base = PurePosixPath(member.name)
         label = prefix + member.name
@@ -340,7 +274,7 @@ def _export(
     source_path: str,
     digest: str,
     tables: list[TableFile],
-    metas: list[tuple[str, dict]],
+    metas: list[tuple[str, ExportMetadata]],
     ignored: list[str],
 ) -> Export:
     name = Path(source_path).name or source_path
@@ -350,9 +284,9 @@ def _export(
     return Export(
         source_path=source_path,
         sha256=digest,
-        exported_at=meta.get("exported_at"),
-        platform=meta.get("platform"),
-        municipalities=meta.get("municipalities", []),
+        exported_at=meta.exported_at,
+        platform=meta.platform,
+        municipalities=list(meta.municipalities),
         tables=tables,
         ignored_files=ignored,
     )
@@ -367,7 +301,7 @@ def _refuse_without_tables(name: str, tables: list[TableFile]) -> None:
         )
 
 
-def _one_metadata(name: str, metas: list[tuple[str, dict]]) -> dict:
+def _one_metadata(name: str, metas: list[tuple[str, ExportMetadata]]) -> ExportMetadata:
     """The export's metadata; two metadata files (eksport.json and export.json, or a JSON file
     and an eksport sheet) could give two export dates, and the one read last would win silently."""
     if len(metas) > 1:
@@ -375,7 +309,7 @@ def _one_metadata(name: str, metas: list[tuple[str, dict]]) -> dict:
         raise UnreadableExport(
             f"{name}: eksporten har flere metadatafiler ({labels}); den må kun have én"
         )
-    return metas[0][1] if metas else {}
+    return metas[0][1] if metas else ExportMetadata()
 
 
 def _refuse_repeated_tables(name: str, tables: list[TableFile]) -> None:
@@ -396,7 +330,7 @@ def _refuse_repeated_tables(name: str, tables: list[TableFile]) -> None:
 # Metadata
 
 
-def _json_metadata(label: str, data: bytes) -> dict:
+def _json_metadata(label: str, data: bytes) -> ExportMetadata:
     try:
         # every object's fields in order, repeats kept; the outermost object comes last
         objects: list[list[tuple[str, object]]] = []
@@ -412,43 +346,73 @@ def _json_metadata(label: str, data: bytes) -> dict:
     return _metadata(label, objects[-1])
 
 
-_METADATA_FIELDS = ("exported_at", "platform", "municipalities")
+class ExportMetadata(BaseModel):
+    """`eksport.json` or the `eksport` sheet (export-format.md section 2), as a load reads it.
+
+    exported_at as a date (ISO or Danish), platform as text, municipalities as a list of codes
+    (a list, or one text with commas); CPR-like numbers masked where they are read, like names.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    exported_at: date | None = None
+    platform: str | None = None
+    municipalities: list[str] = []
+
+    @field_validator("exported_at", mode="before")
+    @classmethod
+    def _export_date(cls, value: object) -> date | None:
+        if isinstance(value, datetime):
+            return value.date()
+        if value is None or isinstance(value, date):
+            return value
+        if value == "":
+            return None
+        parsed = parse_date(str(value).strip())
+        if parsed is None:
+            raise ValueError(f'exported_at "{value}" er ikke en gyldig dato')
+        return parsed
+
+    @field_validator("platform", mode="before")
+    @classmethod
+    def _platform(cls, value: object) -> str | None:
+        return None if value in (None, "") else mask_cpr(str(value).strip())
+
+    @field_validator("municipalities", mode="before")
+    @classmethod
+    def _codes(cls, value: object) -> list[str]:
+        if isinstance(value, str):
+            value = value.split(",")
+        if not isinstance(value, list):
+            return []  # not a list of codes: no municipalities are named
+        # printed in the load report: masked here, where they are read, like every name
+        return [mask_cpr(str(c).strip()) for c in value if str(c).strip()]
 
 
-def _metadata(label: str, pairs: list[tuple[object, object]]) -> dict:
-    """Normalise metadata fields: exported_at as a date, municipalities as a list of codes.
+def _metadata(label: str, pairs: list[tuple[object, object]]) -> ExportMetadata:
+    """The metadata fields of a file or sheet (field, value pairs in order) as a model.
 
     A field given twice with two values (two `exported_at` keys in the JSON, or two rows of the
-    eksport sheet) is refused: the one read last would win without a word."""
+    eksport sheet) is refused: the one read last would win without a word. A value the model
+    cannot take is one line naming the file and the field."""
     fields: dict[str, object] = {}
     for key, value in pairs:
         name = fold(str(key))
-        if name in _METADATA_FIELDS and name in fields and fields[name] != value:
+        if name in ExportMetadata.model_fields and name in fields and fields[name] != value:
             raise UnreadableExport(
                 f"{label}: feltet {name} står flere gange med forskellige værdier "
                 f"({fields[name]}, {value}); det må kun stå én gang"
             )
         fields.setdefault(name, value)
-    meta: dict = {}
-    value = fields.get("exported_at")
-    if isinstance(value, datetime):
-        meta["exported_at"] = value.date()
-    elif isinstance(value, date):
-        meta["exported_at"] = value
-    elif value not in (None, ""):
-        parsed = parse_date(str(value).strip())
-        if parsed is None:
-            raise UnreadableExport(f'{label}: exported_at "{value}" er ikke en gyldig dato')
-        meta["exported_at"] = parsed
-    if fields.get("platform") not in (None, ""):
-        meta["platform"] = mask_cpr(str(fields["platform"]).strip())
-    codes = fields.get("municipalities")
-    if isinstance(codes, str):
-        codes = codes.split(",")
-    if isinstance(codes, list):
-        # printed in the load report: masked here, where they are read, like every name
-        meta["municipalities"] = [mask_cpr(str(c).strip()) for c in codes if str(c).strip()]
-    return meta
+    try:
+        return ExportMetadata(
+            **{k: v for k, v in fields.items() if k in ExportMetadata.model_fields}
+        )
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise UnreadableExport(
+            f"{label}: {str(first['msg']).removeprefix('Value error, ')}"
+        ) from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -660,7 +624,7 @@ def _read_workbook(
     except Exception as exc:  # calamine reports corrupt files with several error types
         raise UnreadableExport(f"{label}: kan ikke læses som XLSX ({_first_line(exc)})") from None
     tables: list[TableFile] = []
-    metas: list[tuple[str, dict]] = []
+    metas: list[tuple[str, ExportMetadata]] = []
     ignored: list[str] = []
     errors = _error_cells(data, {s for s in sheet_names if table_for_name(_nfc(s))})
     for sheet in sheet_names:
@@ -776,7 +740,7 @@ def _with_error_cells(frame: pl.DataFrame, errors: dict[tuple[int, int], str]) -
     )
 
 
-def _sheet_metadata(label: str, frame: pl.DataFrame) -> dict:
+def _sheet_metadata(label: str, frame: pl.DataFrame) -> ExportMetadata:
     columns = {fold(c): c for c in frame.columns}
     if "felt" not in columns or "vaerdi" not in columns:
         raise UnreadableExport(f"{label}: arket skal have kolonnerne felt og vaerdi")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
-from etl.load import ExportOutcome, FileOutcome, LoadResult
+from etl.outcome import ExportOutcome, FileOutcome, LoadResult
 
 MAX_CPR_CELLS_SHOWN = 10
 

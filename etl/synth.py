@@ -10,10 +10,8 @@ for a million cases and the same seed always writes byte-identical files.
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -23,6 +21,8 @@ from typing import BinaryIO
 import numpy as np
 import polars as pl
 
+from etl.columns import TABLES as TABLES_BY_NAME
+from etl.columns import VOCABULARIES, table_names
 from warehouse.db import MUNICIPALITIES_CSV
 
 EXPORT_DATE = date(2026, 10, 31)  # fixed, so the demo is the same every day
@@ -32,7 +32,7 @@ MAX_CASES = 9_999_999  # case ids have seven digits; planted ids use eight
 INVALID_RATE = 0.01
 EPOCH = date(1970, 1, 1)
 REFERENCE = MUNICIPALITIES_CSV
-TABLES = ("forloeb", "medarbejdere", "maalinger", "progression")
+TABLES = table_names()
 
 # fmt: off
 # The corps' municipalities and their populations (thousands), which set their share of cases.
@@ -44,14 +44,25 @@ CORPS = {
     813: 59, 851: 222, 860: 64,  # Nordjylland
 }
 
-CASE_TYPES = ["mentor", "forældrecoach"]
-ROLES = ["mentor", "forældrecoach", "koordinator"]
-GENDERS = ["mand", "kvinde", "andet"]
-STATUSES = ["aktiv", "afsluttet", "afbrudt"]
-END_REASONS = ["maal_naaet", "delvist_naaet", "ikke_naaet", "overdraget", "borger_ophoert", "andet"]
-REFERRERS = ["infohus", "jobcenter", "familieafdeling", "skole", "ssp", "psykiatri", "andet"]
-INSTRUMENTS = ["WHO5", "GSE"]
-PHASES = ["foer", "efter"]
+# fmt: on
+
+
+def _labels_of(vocabulary: str) -> list[str]:
+    """The clean export's spelling of each code, in the registry's order (etl/columns.py)."""
+    words = VOCABULARIES[vocabulary]
+    return [words.danish(code) for code in words.codes]
+
+
+CASE_TYPES = _labels_of("case_type")
+ROLES = _labels_of("role")
+GENDERS = _labels_of("gender")
+STATUSES = _labels_of("status")
+END_REASONS = _labels_of("end_reason")
+REFERRERS = _labels_of("referred_by")
+INSTRUMENTS = _labels_of("instrument")
+PHASES = _labels_of("phase")
+
+# fmt: off
 
 # Spellings real exports use for the same value (export-format.md, rule 2); "" means blank.
 MESSY_CASE_TYPES = [
@@ -96,15 +107,7 @@ LANGS_OTHER = ["dansk, arabisk", "dansk, somali", "dansk, tyrkisk", "dansk, urdu
                "dansk, arabisk, engelsk", "dansk, tigrinya"]
 
 ITEMS = [f"item_{i}" for i in range(1, 11)]
-CLEAN_HEADERS = {
-    "forloeb": ["forloeb_id", "kommunekode", "forloebstype", "medarbejder_id", "borger_id", "koen",
-                "alder", "foedselsaar", "startdato", "slutdato", "status", "afslutningsaarsag",
-                "henvist_af", "udlaant_fra"],
-    "medarbejdere": ["medarbejder_id", "kommunekode", "rolle", "navn", "koen", "foedselsaar",
-                     "uddannet_dato", "aktiv", "sprog"],
-    "maalinger": ["forloeb_id", "instrument", "tidspunkt", "dato", *ITEMS, "raw_score"],
-    "progression": ["forloeb_id", "dato", "score"],
-}
+CLEAN_HEADERS = {table: [c.name for c in TABLES_BY_NAME[table].columns] for table in TABLES}
 # Messy headers: odd casing, spaces, hyphens, Danish letters, English aliases, one unknown column;
 # every one folds to a valid name (export-format.md section 2).
 MESSY_HEADERS = {
@@ -906,7 +909,15 @@ class _CsvFile:
 
     def write(self, frame: pl.DataFrame, empty_line_after: int | None = None) -> None:
         buf = io.BytesIO()
-        frame.columns = self.headers
+        if set(frame.columns) <= set(self.headers):
+            # clean headers are the registry's names: a column the registry has and this
+            # generator does not make yet is written blank (an optional column left empty)
+            frame = frame.select(
+                pl.col(h) if h in frame.columns else pl.lit(None, pl.String).alias(h)
+                for h in self.headers
+            )
+        else:
+            frame.columns = self.headers  # messy headers: the same columns, spelled otherwise
         frame.write_csv(
             buf,
             include_header=self.first,
@@ -1033,21 +1044,3 @@ def _write_chunk(
         empty_line = 3 if messy and k == 0 and table == "forloeb" and frame.height > 3 else None
         summary.blank_rows[table] += empty_line is not None
         files[table].write(frame, empty_line_after=empty_line)
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    """`lat synth OUT_DIR [--cases N] [--seed S] [--messy]`."""
-    try:
-        s = write_synthetic_export(Path(args.out_dir), args.cases, args.seed, args.messy)
-    except (ValueError, OSError) as exc:
-        print(f"lat synth: {exc}", file=sys.stderr)
-        return 2
-    rows = ", ".join(f"{t} {s.rows[t]:,}" for t in TABLES)
-    print(
-        f"Skrev syntetisk eksport til {s.out_dir} ({'messy' if s.messy else 'clean'}, "
-        f"seed {s.seed}, eksportdato {s.exported_at}): {rows}."
-    )
-    if s.messy:
-        planted = ", ".join(f"{r} {n}" for r, n in s.invalid_by_reason.items())
-        print(f"Plantede ugyldige rækker: {planted}.")
-    return 0

@@ -13,7 +13,8 @@ from datetime import date
 
 import polars as pl
 
-from etl.cpr import MASK, cpr_flag_expr, cpr_mask_expr
+from etl import columns as export_format
+from etl.columns import MAX_ITEMS, SCALES, VOCABULARIES, Column
 from etl.parsing import (
     enum_parser,
     parse_bool,
@@ -22,8 +23,9 @@ from etl.parsing import (
     parse_int,
     parse_municipality_code,
 )
-from etl.pseudonym import Pseudonymizer
 from etl.read import SOURCE_ROW, TableFile, canonical_column
+from privacy.cpr import MASK, cpr_flag_expr, cpr_mask_expr
+from privacy.pseudonym import Pseudonymizer
 from warehouse.db import municipality_codes
 
 REASONS = (
@@ -49,136 +51,20 @@ SPREADSHEET_ERRORS = (
 # value in a column without a range rule is out_of_range rather than a failed write.
 STORED_INT_MAX = 2**31 - 1
 
-_CASE_TYPES = {
-    "mentor": "mentor",
-    "mentorforløb": "mentor",
-    "forældrecoach": "parent_coach",
-    "forældrecoaching": "parent_coach",
-    "parent_coach": "parent_coach",
-}
-_ENUMS: dict[str, tuple[dict[str, str], str]] = {
-    # column: ({accepted spelling: code}, the values named in a message)
-    "forloebstype": (_CASE_TYPES, "mentor eller forældrecoach"),
-    "rolle": (
-        {**_CASE_TYPES, "koordinator": "coordinator", "coordinator": "coordinator"},
-        "mentor, forældrecoach eller koordinator",
-    ),
-    "koen": (
-        {
-            **dict.fromkeys(("mand", "m", "male"), "male"),
-            **dict.fromkeys(("kvinde", "k", "female"), "female"),
-            **dict.fromkeys(("andet", "a", "other"), "other"),
-        },
-        "mand, kvinde eller andet",
-    ),
-    "status": (
-        {
-            **dict.fromkeys(("aktiv", "active"), "active"),
-            **dict.fromkeys(("afsluttet", "closed"), "closed"),
-            **dict.fromkeys(("afbrudt", "discontinued"), "discontinued"),
-        },
-        "aktiv, afsluttet eller afbrudt",
-    ),
-    "afslutningsaarsag": (
-        {
-            **dict.fromkeys(("maal_naaet", "goals_met"), "goals_met"),
-            **dict.fromkeys(("delvist_naaet", "partly_met"), "partly_met"),
-            **dict.fromkeys(("ikke_naaet", "not_met"), "not_met"),
-            **dict.fromkeys(("overdraget", "handed_over"), "handed_over"),
-            **dict.fromkeys(("borger_ophoert", "citizen_withdrew"), "citizen_withdrew"),
-            **dict.fromkeys(("andet", "other"), "other"),
-        },
-        "maal_naaet, delvist_naaet, ikke_naaet, overdraget, borger_ophoert eller andet",
-    ),
-    "henvist_af": (
-        {
-            "infohus": "infohus",
-            "jobcenter": "jobcenter",
-            **dict.fromkeys(("familieafdeling", "family_services"), "family_services"),
-            **dict.fromkeys(("skole", "school"), "school"),
-            "ssp": "ssp",
-            **dict.fromkeys(("psykiatri", "psychiatry"), "psychiatry"),
-            **dict.fromkeys(("andet", "other"), "other"),
-        },
-        "infohus, jobcenter, familieafdeling, skole, ssp, psykiatri eller andet",
-    ),
-    "instrument": (
-        {
-            **dict.fromkeys(("WHO5", "WHO-5", "who 5"), "WHO5"),
-            **dict.fromkeys(("GSE", "GSES", "general self-efficacy"), "GSE"),
-        },
-        "WHO5 eller GSE",
-    ),
-    "tidspunkt": (
-        {
-            **dict.fromkeys(("foer", "før", "pre", "baseline"), "pre"),
-            **dict.fromkeys(("efter", "post"), "post"),
-        },
-        "før eller efter",
-    ),
-}
+Spec = Column  # a column's kind and rules: the registry's Column (etl/columns.py)
 
 
-@dataclass(frozen=True)
-class Spec:
-    """One column of a table: its kind, whether it is required, its plain range."""
-
-    kind: str  # 'text' | 'code' | 'enum' | 'int' | 'date' | 'bool'
-    required: bool = False
-    low: int | None = None
-    high: int | None = None
-    bounded_date: bool = False  # dates with the 2016 floor and the export-date ceiling
+def specs_of(table: str) -> dict[str, Column]:
+    """Danish column name -> its column in the registry, in the format's order."""
+    return {c.name: c for c in export_format.TABLES[table].columns}  # the registry as it is now
 
 
-_ITEMS = {f"item_{i}": Spec("int") for i in range(1, 11)}
-SPECS: dict[str, dict[str, Spec]] = {
-    "forloeb": {
-        "forloeb_id": Spec("text", required=True),
-        "kommunekode": Spec("code", required=True),
-        "forloebstype": Spec("enum", required=True),
-        "medarbejder_id": Spec("text"),
-        "borger_id": Spec("text", required=True),
-        "koen": Spec("enum"),
-        "alder": Spec("int", low=10, high=99),
-        "foedselsaar": Spec("int"),
-        "startdato": Spec("date", required=True, bounded_date=True),
-        "slutdato": Spec("date"),
-        "status": Spec("enum"),
-        "afslutningsaarsag": Spec("enum"),
-        "henvist_af": Spec("enum"),
-        "udlaant_fra": Spec("code"),
-    },
-    "medarbejdere": {
-        "medarbejder_id": Spec("text", required=True),
-        "kommunekode": Spec("code", required=True),
-        "rolle": Spec("enum", required=True),
-        "navn": Spec("text"),
-        "koen": Spec("enum"),
-        "foedselsaar": Spec("int", low=1940, high=2010),
-        "uddannet_dato": Spec("date"),
-        "aktiv": Spec("bool"),
-        "sprog": Spec("text"),
-    },
-    "maalinger": {
-        "forloeb_id": Spec("text", required=True),
-        "instrument": Spec("enum", required=True),
-        "tidspunkt": Spec("enum", required=True),
-        "dato": Spec("date", required=True, bounded_date=True),
-        **_ITEMS,
-        "raw_score": Spec("int"),
-    },
-    "progression": {
-        "forloeb_id": Spec("text", required=True),
-        "dato": Spec("date", required=True, bounded_date=True),
-        "score": Spec("int", required=True, low=1, high=10),
-    },
-}
-KEYS = {
-    "forloeb": ["case_id"],
-    "medarbejdere": ["worker_id"],
-    "maalinger": ["case_id", "instrument", "phase"],
-    "progression": ["case_id", "measured_on"],
-}
+def keys_of(table: str) -> list[str]:
+    """The raw columns of the table's key."""
+    return list(export_format.TABLES[table].keys)
+
+
+KEYS = {name: keys_of(name) for name in export_format.TABLES}
 _KEY_LABEL = {
     "forloeb": "Forløbet",
     "medarbejdere": "Medarbejderen",
@@ -235,7 +121,7 @@ class _Check:
 def validate_table(tf: TableFile, exported_at: date, pseudonymizer: Pseudonymizer) -> Validated:
     """Validate, type and deduplicate one table file; every row read ends valid, unchanged or
     rejected."""
-    specs = SPECS[tf.table]
+    specs = specs_of(tf.table)
     headers = [c for c in tf.frame.columns if c != SOURCE_ROW]
     header_of, ignored = _map_headers(headers, tf.table)
     blanked, cleaned = _blank_cpr(tf.frame, header_of, specs)
@@ -364,7 +250,7 @@ def _parse(frame: pl.DataFrame, specs: dict[str, Spec], header_of: dict[str, str
 
 def _parser(name: str, spec: Spec):
     if spec.kind == "enum":
-        return enum_parser(_ENUMS[name][0])
+        return enum_parser(VOCABULARIES[spec.vocabulary].spellings)
     return {
         "code": parse_municipality_code,
         "int": parse_int,
@@ -440,7 +326,7 @@ def _column_checks(name: str, spec: Spec, names: _Names) -> list[_Check]:
     if spec.kind == "text":
         return checks
     hint = (
-        f"er ikke en gyldig værdi (brug {_ENUMS[name][1]})"
+        f"er ikke en gyldig værdi (brug {VOCABULARIES[spec.vocabulary].hint})"
         if spec.kind == "enum"
         else _INVALID_HINT[spec.kind]
     )
@@ -531,26 +417,42 @@ def _case_checks(names: _Names, exported_at: date) -> list[_Check]:
     ]
 
 
+def _by_instrument(texts: dict[str, str]) -> pl.Expr:
+    """The text for the row's instrument (SCALES' order), as a polars expression."""
+    instrument = _value("instrument")
+    chain = None
+    for code, text in texts.items():
+        chain = (
+            pl.when(instrument == code) if chain is None else chain.when(instrument == code)
+        ).then(pl.lit(text))
+    return chain.otherwise(pl.lit(None, pl.String))
+
+
 def _assessment_checks(names: _Names, exported_at: date) -> list[_Check]:
     instrument, raw_score = _value("instrument"), _value("raw_score")
-    who5, gse = instrument == "WHO5", instrument == "GSE"
-    items = [f"item_{i}" for i in range(1, 11)]
+    items = [f"item_{i}" for i in range(1, MAX_ITEMS + 1)]
     checks = []
     for i, item in enumerate(items, start=1):
         label = _title(names.label(item))
-        if i > 5:  # rule 10: WHO-5 has five items only
-            checks.append(
-                _Check(
-                    "invalid_value",
-                    item,
-                    (who5 & _raw(item).is_not_null()).fill_null(False),
-                    pl.format(
-                        f"{label} {{}} hører ikke til WHO-5 (kun item_1-item_5).", _shown(item)
-                    ),
+        for code, scale in SCALES.items():
+            if i > scale.items:  # rule 10: an instrument has its own number of items
+                checks.append(
+                    _Check(
+                        "invalid_value",
+                        item,
+                        ((instrument == code) & _raw(item).is_not_null()).fill_null(False),
+                        pl.format(
+                            f"{label} {{}} hører ikke til {scale.label} "
+                            f"(kun item_1-item_{scale.items}).",
+                            _shown(item),
+                        ),
+                    )
                 )
-            )
         v = _value(item)
-        outside = (who5 & ((v < 0) | (v > 5))) | (gse & ((v < 1) | (v > 4)))
+        outside = pl.any_horizontal(
+            (instrument == code) & ((v < scale.item_low) | (v > scale.item_high))
+            for code, scale in SCALES.items()
+        )
         checks.append(
             _Check(
                 "out_of_range",
@@ -559,7 +461,9 @@ def _assessment_checks(names: _Names, exported_at: date) -> list[_Check]:
                 pl.format(
                     f"{label} {{}} er uden for skalaen ({{}}).",
                     _shown(item),
-                    pl.when(who5).then(pl.lit("WHO-5: 0-5")).otherwise(pl.lit("GSE: 1-4")),
+                    _by_instrument(
+                        {c: f"{s.label}: {s.item_low}-{s.item_high}" for c, s in SCALES.items()}
+                    ),
                 ),
             )
         )
@@ -568,14 +472,16 @@ def _assessment_checks(names: _Names, exported_at: date) -> list[_Check]:
         _Check(
             "out_of_range",
             "raw_score",
-            (
-                (who5 & ((raw_score < 0) | (raw_score > 25)))
-                | (gse & ((raw_score < 10) | (raw_score > 40)))
+            pl.any_horizontal(
+                (instrument == code) & ((raw_score < scale.raw_low) | (raw_score > scale.raw_high))
+                for code, scale in SCALES.items()
             ).fill_null(False),
             pl.format(
                 f"{score_label} {{}} er uden for skalaen ({{}}).",
                 _shown("raw_score"),
-                pl.when(who5).then(pl.lit("WHO-5: 0-25")).otherwise(pl.lit("GSE: 10-40")),
+                _by_instrument(
+                    {c: f"{s.label}: {s.raw_low}-{s.raw_high}" for c, s in SCALES.items()}
+                ),
             ),
         )
     )
@@ -589,7 +495,9 @@ def _assessment_checks(names: _Names, exported_at: date) -> list[_Check]:
             pl.lit(f"{score_label} mangler: målingen har hverken items eller raw_score."),
         )
     )
-    expected = pl.when(who5).then(5).otherwise(10)
+    expected = pl.lit(MAX_ITEMS)  # the row's instrument's number of items (all when unknown)
+    for code, scale in SCALES.items():
+        expected = pl.when(instrument == code).then(pl.lit(scale.items)).otherwise(expected)
     answered = pl.sum_horizontal(
         [
             (_value(c).is_not_null() & (pl.lit(n) <= expected)).cast(pl.Int64)
@@ -642,7 +550,15 @@ def _output(table: str, work: pl.DataFrame, pseudonymizer: Pseudonymizer) -> pl.
         "maalinger": _assessment_output,
         "progression": _progression_output,
     }[table]
-    return builder(work, pseudonymizer)
+    built = builder(work, pseudonymizer)
+    # A column the registry names and no rule above derives is stored as given (typed): a new
+    # export column then needs its Column and its raw column, and nothing here.
+    plain = [
+        (_raw(c.name) if c.kind == "text" else _value(c.name)).alias(c.raw)
+        for c in export_format.TABLES[table].columns
+        if c.raw is not None and c.raw not in built.columns
+    ]
+    return built.with_columns(work.select(plain)) if plain else built
 
 
 def _case_output(work: pl.DataFrame, pseudonymizer: Pseudonymizer) -> pl.DataFrame:
@@ -717,7 +633,7 @@ def _deduplicate(
     table: str, valid: pl.DataFrame, names: _Names
 ) -> tuple[pl.DataFrame, int, pl.DataFrame]:
     """Rule 16: identical rows of one key count once; differing rows are all rejected."""
-    keys = KEYS[table]
+    keys = keys_of(table)
     repeated = _repeated_rows(valid, keys)
     if repeated is None:
         return valid, 0, pl.DataFrame(schema=REJECTED_SCHEMA)

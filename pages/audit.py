@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import audit, components, data
+from app import components, data
+from privacy import audit
 
 TEXTS = {
     "da": {

@@ -18,7 +18,6 @@ from app.queries import case as q
 from app.queries import fidelity as fidelity_q
 from app.queries import prepost as prepost_q
 from app.queries import progression as progression_q
-from reports import texts as report_texts
 
 NOT_FOUND = {"da": "Forløbet findes ikke, eller du har ikke adgang til det.",
              "en": "The case does not exist, or you do not have access to it."}  # fmt: skip
@@ -73,11 +72,6 @@ def _days(n: int | None) -> str:
     )
 
 
-def _document_label(kind: str, code: str | None) -> str:
-    """Words for codes the dashboard's table lacks (end reason, referral): the documents' own."""
-    return report_texts.label(kind, code, i18n.lang()) if code else i18n.MISSING
-
-
 def _facts(case: dict) -> None:
     worker = case["worker_id"]
     if worker and case["worker_name"]:
@@ -93,8 +87,12 @@ def _facts(case: dict) -> None:
         "start": i18n.fmt_date(case["start_date"]),
         "end": i18n.fmt_date(case["end_date"]),
         "status": i18n.code_label("status", case["status"]),
-        "end_reason": _document_label("end_reason", case["end_reason"]),
-        "referred_by": _document_label("referred_by", case["referred_by"]),
+        "end_reason": i18n.code_label("end_reason", case["end_reason"])
+        if case["end_reason"]
+        else i18n.MISSING,
+        "referred_by": i18n.code_label("referred_by", case["referred_by"])
+        if case["referred_by"]
+        else i18n.MISSING,
         "duration": _days(case["duration_days"]),
     }
     left, right = st.columns(2)
@@ -257,15 +255,12 @@ def _handover(case: dict) -> None:
                        "en": "The summary names the worker, so only the coordinators of the "
                              "case's municipality and the worker themself can download it."}))  # fmt: skip
         return
-    from reports import handover_pdf  # late: the document libraries load only when needed
-    from warehouse.db import db_path
-
-    language = i18n.lang()
+    scope, language = data.current_scope(), i18n.lang()  # the file is made without the session
     case_id = case["case_id"]
     components.document_download(
         tr({"da": "Lav overdragelsesnotat (PDF)", "en": "Make the handover summary (PDF)"}),
         tr({"da": "Hent overdragelsesnotat (PDF)", "en": "Download the handover summary (PDF)"}),
-        lambda: handover_pdf(db_path(), case_id, language),
+        lambda: q.handover_pdf(scope, case_id, language),
         key="case_handover",
         file_name=f"overdragelse-{case_id}-{language}.pdf",
     )

@@ -79,23 +79,6 @@ TEXTS: dict[str, dict[str, str]] = {
 # The dashboard's words for warehouse codes (app/vocabulary.py), plus the documents' own.
 CODES: dict[str, dict[str, dict[str, str]]] = {
     **CODE_LABELS,
-    "end_reason": {
-        "goals_met": {"da": "Mål nået", "en": "Goals met"},
-        "partly_met": {"da": "Delvist nået", "en": "Partly met"},
-        "not_met": {"da": "Ikke nået", "en": "Not met"},
-        "handed_over": {"da": "Overdraget", "en": "Handed over"},
-        "citizen_withdrew": {"da": "Borgeren ophørte", "en": "Citizen withdrew"},
-        "other": {"da": "Andet", "en": "Other"},
-    },
-    "referred_by": {
-        "infohus": {"da": "Infohus", "en": "Infohus"},
-        "jobcenter": {"da": "Jobcenter", "en": "Job centre"},
-        "family_services": {"da": "Familieafdeling", "en": "Family services"},
-        "school": {"da": "Skole", "en": "School"},
-        "ssp": {"da": "SSP", "en": "SSP"},
-        "psychiatry": {"da": "Psykiatri", "en": "Psychiatry"},
-        "other": {"da": "Andet", "en": "Other"},
-    },
     "phase": {"pre": {"da": "Før", "en": "Pre"}, "post": {"da": "Efter", "en": "Post"}},
     "tracking": {
         "start": {"da": "Start", "en": "Start"},

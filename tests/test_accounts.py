@@ -10,6 +10,7 @@ import pytest
 
 from app import accounts
 from app.accounts import AccountError, AccountStore, authenticate, make_account
+from cli import user as cli_user
 from cli.main import main
 
 PASSWORD = "korrekt-hest-batteri"
@@ -245,9 +246,9 @@ def test_prompted_password_must_be_typed_the_same_twice(monkeypatch: pytest.Monk
             return True
 
     answers = iter([PASSWORD, PASSWORD + "x"])
-    monkeypatch.setattr(accounts.getpass, "getpass", lambda prompt: next(answers))
+    monkeypatch.setattr(cli_user.getpass, "getpass", lambda prompt: next(answers))
     with pytest.raises(AccountError, match="ikke ens"):
-        accounts.read_new_password(Tty())
+        cli_user.read_new_password(Tty())
 
 
 # --- demo accounts --------------------------------------------------------------------------

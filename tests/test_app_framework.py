@@ -127,6 +127,9 @@ OPTIONS = FilterOptions(
     months=tuple(date(2025, m, 1) for m in range(1, 13)),
     municipalities={"101": "København", "751": "Aarhus"},
     workers={"W1": "Anna (W1)"},
+    case_types=("mentor", "parent_coach"),
+    genders=("male", "female", "other"),
+    age_bands=("<18", "18-24", "25-34", "35-49", "50+"),
 )
 
 
@@ -319,10 +322,11 @@ def test_serve_runs_streamlit_on_the_app_with_the_address():
 def test_demo_builds_the_warehouse_once_and_serves_it(tmp_path, monkeypatch, capsys):
     from app import server
     from cli.main import main
+    from etl import demo
 
     served = []
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(server, "DEMO_CASES", 300)
+    monkeypatch.setattr(demo, "DEMO_CASES", 300)
     monkeypatch.setattr(server, "serve", lambda db, port, host: served.append((db, port)) or 0)
     assert main(["demo", "--port", "8700"]) == 0
     db = tmp_path / "data" / "demo" / "warehouse.duckdb"

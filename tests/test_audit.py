@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from app import audit
+from privacy import audit
 
 
 @pytest.fixture

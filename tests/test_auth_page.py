@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import audit
 from app.accounts import AccountError, AccountStore, accounts_path, make_account
 from app.auth import account_from_claims, session_expired
+from privacy import audit
 
 HERE = Path(__file__).parent
 PASSWORD = "korrekt-hest-batteri"

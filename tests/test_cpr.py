@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from etl.cpr import MASK, cpr_flag_expr, cpr_mask_expr, looks_like_cpr, mask_cpr
-from etl.pseudonym import Pseudonymizer, normalise_citizen_id
+from privacy.cpr import MASK, cpr_flag_expr, cpr_mask_expr, looks_like_cpr, mask_cpr
+from privacy.pseudonym import Pseudonymizer, normalise_citizen_id
 
 
 @pytest.mark.parametrize(

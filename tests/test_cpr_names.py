@@ -17,8 +17,8 @@ import pytest
 import xlsxwriter
 
 from cli.main import main as lat
-from etl.cpr import MASK, looks_like_cpr
 from etl.read import read_export
+from privacy.cpr import MASK, looks_like_cpr
 from tests.test_crafted_input import _all_text
 from tests.test_etl_load import CASE_COLUMNS, case, query, write_export
 

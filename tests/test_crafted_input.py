@@ -19,14 +19,15 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import audit, components
+from app import components
 from app.accounts import AccountStore, accounts_path, make_account
 from app.auth import account_from_claims
 from app.queries import data_quality
 from app.scope import Scope
-from etl.cpr import looks_like_cpr
 from etl.load import load_exports
 from etl.report import format_report
+from privacy import audit
+from privacy.cpr import looks_like_cpr
 from tests import security_fixtures as sf
 from tests.test_etl_load import case, progress, who5, worker, write_export
 

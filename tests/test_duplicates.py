@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from etl import load
-from etl.pseudonym import Pseudonymizer
 from etl.read import read_csv_table
 from etl.validate import KEYS, validate_table
+from privacy.pseudonym import Pseudonymizer
 from tests.test_etl_load import (
     ASSESSMENT_COLUMNS,
     CASE_COLUMNS,

@@ -9,11 +9,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from app.audit import read_events
 from cli.main import main
-from etl.pseudonym import Pseudonymizer
+from etl.erase import ErasureError, erase_case, erase_citizen, purge_closed
+from privacy.audit import read_events
+from privacy.pseudonym import Pseudonymizer
 from warehouse import db as wdb
-from warehouse.erasure import ErasureError, erase_case, erase_citizen, purge_closed
 
 KEY = Pseudonymizer(b"test-key-not-secret")  # conftest sets LAT_PSEUDONYM_KEY to this
 ANNA = KEY.citizen_key("ANNA-ID-77")

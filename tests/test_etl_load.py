@@ -15,7 +15,8 @@ from hypothesis import strategies as st
 
 from cli.main import main as lat
 from etl import load
-from etl.pseudonym import Pseudonymizer
+from etl.outcome import LoadResult
+from privacy.pseudonym import Pseudonymizer
 from warehouse.db import write_transaction
 
 CASE_COLUMNS = [
@@ -423,7 +424,7 @@ def test_cases_of_an_erased_citizen_are_rejected(tmp_path: Path, db: Path):
 # `lat load` on the command line
 
 
-def format_report(result: load.LoadResult) -> str:
+def format_report(result: LoadResult) -> str:
     from etl.report import format_report as fmt
 
     return fmt(result)

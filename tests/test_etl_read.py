@@ -428,3 +428,15 @@ def test_a_metadata_field_repeated_with_the_same_value_is_fine(tmp_path: Path) -
     write(folder / "progression.csv", PROGRESSION)
     write(folder / "eksport.json", '{"exported_at": "2024-06-30", "exported_at": "2024-06-30"}')
     assert read_export(folder).exported_at == dt.date(2024, 6, 30)
+
+
+def test_the_metadata_model_takes_codes_as_text_and_masks_cpr_numbers():
+    from etl.read import ExportMetadata
+
+    meta = ExportMetadata(
+        exported_at="31-10-2026", platform=" LATplatform 010190-1234 ", municipalities="101, 147,"
+    )
+    assert meta.exported_at.isoformat() == "2026-10-31"
+    assert meta.platform == "LATplatform XXXXXX-XXXX"
+    assert meta.municipalities == ["101", "147"]
+    assert ExportMetadata(municipalities=17).municipalities == [], "not a list: none named"

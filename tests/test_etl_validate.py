@@ -8,10 +8,10 @@ import json
 import polars as pl
 import pytest
 
-from etl.cpr import looks_like_cpr
-from etl.pseudonym import Pseudonymizer
 from etl.read import read_csv_table, table_file_from_records
 from etl.validate import Validated, validate_table
+from privacy.cpr import looks_like_cpr
+from privacy.pseudonym import Pseudonymizer
 
 EXPORTED = dt.date(2024, 6, 30)
 KEY = Pseudonymizer(b"test")

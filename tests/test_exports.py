@@ -156,8 +156,9 @@ def test_a_download_is_audited_when_its_file_is_made_not_by_the_clicks_rerun(mon
     rerun that carries the click: a client that drops that rerun got the file unaudited. So the
     entry is written where the file is made, for the user signed in when the button was drawn
     (the callable runs in a thread of its own, without the session)."""
-    from app import audit, auth
+    from app import auth
     from app.scope import Scope
+    from privacy import audit
 
     monkeypatch.setenv("LAT_DB", str(tmp_path / "warehouse.duckdb"))
     drawn: dict = {}

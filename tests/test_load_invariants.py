@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from etl import load
-from etl.cpr import looks_like_cpr
+from privacy.cpr import looks_like_cpr
 from tests.test_etl_load import case, progress, who5, worker, write_export
 
 RAW_TABLES = ("raw.cases", "raw.workers", "raw.assessments", "raw.progression")

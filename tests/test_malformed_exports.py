@@ -18,10 +18,10 @@ from hypothesis import strategies as st
 
 from app.filters import add_months, month_end
 from etl import load
-from etl.cpr import looks_like_cpr
-from etl.pseudonym import Pseudonymizer
 from etl.read import Export, UnreadableExport, read_export, table_file_from_records
 from etl.validate import DATE_FLOOR, validate_table
+from privacy.cpr import looks_like_cpr
+from privacy.pseudonym import Pseudonymizer
 from tests.test_etl_load import (
     CASE_COLUMNS,
     _run,

@@ -12,7 +12,8 @@ import duckdb
 import pypdf
 import pytest
 
-from app import audit, components
+from app import components
+from privacy import audit
 from tests.app_fixtures import chart_frames, everything_shown, page_as, signed_in_app
 
 case_as = partial(page_as, "case")

@@ -8,13 +8,8 @@ import pytest
 
 from app.queries import data_quality as q
 from app.scope import Scope
-from etl.cpr import MASK, looks_like_cpr
-from tests.app_fixtures import (
-    build_app_warehouse,
-    everything_shown,
-    page_as,
-    through_router,
-)
+from privacy.cpr import MASK, looks_like_cpr
+from tests.app_fixtures import build_app_warehouse, everything_shown, page_as, through_router
 from warehouse.db import write_transaction
 
 SERVER_FOLDER = "/srv/lat/eksporter"

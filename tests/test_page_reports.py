@@ -9,9 +9,10 @@ import json
 import pypdf
 import pytest
 
-from app import audit, data
+from app import data
 from app.queries import reports as q
 from app.scope import Scope
+from privacy import audit
 from tests.app_fixtures import page_as, signed_in_app
 
 

@@ -9,7 +9,7 @@ from functools import partial
 import duckdb
 import pytest
 
-from app import audit
+from privacy import audit
 from tests.app_fixtures import chart_frames, everything_shown, page_as, signed_in_app
 
 worker_as = partial(page_as, "worker")

@@ -25,6 +25,7 @@ from app.queries import data_quality as dq
 from app.queries import fidelity as fidelity_q
 from app.queries import overview as overview_q
 from app.scope import Scope
+from etl.load import fill_rejected_subjects
 from tests.app_fixtures import PERIOD, build_app_warehouse, everything_shown, metrics, page_as
 from warehouse.db import write_transaction
 
@@ -253,8 +254,12 @@ def test_older_rejected_rows_get_their_case_and_municipality_once(tmp_path: Path
     with duckdb.connect(str(db)) as con:
         con.execute("update etl.rejected_rows set case_id = null, municipality_code = null")
         con.execute("delete from etl.meta where key = 'rejected_subjects_filled'")
-    with write_transaction(db):
-        pass
+    with write_transaction(db) as con:
+        untouched = con.execute(  # a write that is no load leaves them as they are
+            "select count(*) from etl.rejected_rows where case_id is not null"
+        ).fetchall()[0][0]
+        fill_rejected_subjects(con)
+    assert untouched == 0
     with duckdb.connect(str(db), read_only=True) as con:
         rows = con.execute(
             "select source_row, case_id, municipality_code from etl.rejected_rows "

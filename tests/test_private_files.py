@@ -16,10 +16,10 @@ import duckdb
 import pytest
 
 from cli.main import main as lat
+from etl.erase import erase_case
 from etl.load import load_exports
 from tests.test_etl_load import case, write_export
 from warehouse import db as wdb
-from warehouse.erasure import erase_case
 
 LOOSE = 0o077  # group and other bits
 

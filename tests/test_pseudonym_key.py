@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cli.main import main as lat
-from etl.pseudonym import Pseudonymizer
+from privacy.pseudonym import Pseudonymizer
 from tests.test_etl_load import case, query, write_export
 
 
@@ -47,7 +47,7 @@ def _state(db: Path) -> list[tuple]:
 def test_the_warehouse_stores_a_keyed_fingerprint_never_the_key_or_its_hash(
     tmp_path: Path, db: Path, capsys
 ):
-    from etl.pseudonym import FINGERPRINT_LABEL
+    from privacy.pseudonym import FINGERPRINT_LABEL
 
     first, _later = _first_then_later(tmp_path)
     assert _load(capsys, db, first)[0] == 0
@@ -191,7 +191,7 @@ CPR_FINGERPRINT_KEY = "6f55afa58facbcb6ea3a53f36bfe3eb4"
 def test_a_key_whose_hex_fingerprint_reads_as_a_cpr_number_still_loads(
     tmp_path: Path, db: Path, capsys, monkeypatch: pytest.MonkeyPatch
 ):
-    from etl.cpr import looks_like_cpr
+    from privacy.cpr import looks_like_cpr
 
     keys = Pseudonymizer(CPR_FINGERPRINT_KEY.encode())
     assert looks_like_cpr(keys._legacy_fingerprint())

@@ -5,14 +5,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from cli.main import HANDLERS
+from cli.main import COMMANDS
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")
 
 
 def test_readme_documents_every_lat_subcommand():
-    missing = [name for name in HANDLERS if not re.search(rf"\blat {name}\b", README)]
+    missing = [name for name in COMMANDS if not re.search(rf"\blat {name}\b", README)]
     assert missing == [], f"README says nothing about: {missing}"
 
 

@@ -17,7 +17,7 @@ from pypdf import PdfReader
 
 from cli.main import main as lat
 from etl import load
-from etl.cpr import looks_like_cpr
+from privacy.cpr import looks_like_cpr
 from reports import ReportError, handover_pdf, handover_pngs, leadership_pdf, leadership_pngs
 from reports.leadership import resolve_period
 from tests.test_etl_load import case, progress, who5, worker, write_export
@@ -310,7 +310,7 @@ def test_reports_import_no_streamlit():
     import subprocess
     import sys
 
-    code = "import sys, reports, reports.cli; assert 'streamlit' not in sys.modules, 'streamlit'"
+    code = "import sys, reports, cli.report; assert 'streamlit' not in sys.modules, 'streamlit'"
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
 

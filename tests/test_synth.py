@@ -220,7 +220,7 @@ def test_messy_export_plants_every_rejection_reason(messy) -> None:
 
 
 def test_clean_export_holds_no_cpr_number_anywhere(clean) -> None:
-    cpr = pytest.importorskip("etl.cpr", reason="etl/cpr.py is not there yet")
+    cpr = pytest.importorskip("privacy.cpr", reason="etl/cpr.py is not there yet")
     folder, _ = clean
     for table in TABLES:
         frame = pl.read_csv(folder / f"{table}.csv", infer_schema=False)
@@ -231,7 +231,7 @@ def test_clean_export_holds_no_cpr_number_anywhere(clean) -> None:
 def test_messy_export_validates_to_exactly_the_planted_faults(messy) -> None:
     read = pytest.importorskip("etl.read", reason="etl/read.py is not there yet")
     validate = pytest.importorskip("etl.validate", reason="etl/validate.py is not there yet")
-    from etl.pseudonym import Pseudonymizer
+    from privacy.pseudonym import Pseudonymizer
 
     folder, summary = messy
     export = read.read_export(folder)
@@ -276,3 +276,14 @@ def test_lat_synth_refuses_bad_arguments_with_one_line(tmp_path: Path, capsys, a
 def test_a_messy_export_of_a_single_case_is_written(tmp_path: Path, seed: int):
     summary = write_synthetic_export(tmp_path / "one", cases=1, seed=seed, messy=True)
     assert summary.rows["forloeb"] >= 1
+
+
+def test_a_registry_column_the_generator_does_not_make_is_written_blank(tmp_path: Path):
+    import polars as pl
+
+    from etl.synth import CLEAN_DIALECT, _CsvFile
+
+    out = _CsvFile(tmp_path / "t.csv", ["a", "b", "c"], CLEAN_DIALECT)
+    out.write(pl.DataFrame({"a": ["1"], "c": ["3"]}))
+    out.close()
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8") == "a,b,c\n1,,3\n"

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from cli.main import main as lat
 from etl import load
-from etl.cpr import CPR_SEARCH_PATTERN, looks_like_cpr
+from privacy.cpr import CPR_SEARCH_PATTERN, looks_like_cpr
 from tests.test_etl_load import case, progress, query, who5, worker, write_export
 from warehouse import checks
 from warehouse import db as warehouse_db
@@ -396,7 +396,7 @@ def test_the_sql_pattern_flags_exactly_what_the_python_detector_flags(values):
     assert flagged == [looks_like_cpr(v) for v in values]
 
 
-# How README says a CPR number may be written (etl.cpr folds each to 010190-1234): the SQL scan
+# How README says a CPR number may be written (privacy.cpr folds each to 010190-1234): the SQL scan
 # must fold them the same way, so that a value written so is found by `lat check` too.
 WRITTEN_OTHERWISE = [
     "０１０１９０-１２３４",  # full-width digits

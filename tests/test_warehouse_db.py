@@ -59,7 +59,7 @@ def test_project_municipalities_match_the_shared_reference():
             (r["kommunekode"], r["navn"], r["regionskode"], r["regionsnavn"])
             for r in csv.DictReader(handle)
         }
-    with (db.REFERENCE_DIR / "municipalities.csv").open(encoding="utf-8") as handle:
+    with (db.SEEDS_DIR / "municipalities.csv").open(encoding="utf-8") as handle:
         ours = {tuple(r.values()) for r in csv.DictReader(handle)}
     assert len(ours) == 98
     assert ours == expected

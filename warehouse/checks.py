@@ -15,9 +15,7 @@ batch wrote for CPR numbers (older rows passed when they were loaded); `lat chec
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,15 +23,15 @@ from pathlib import Path
 
 import duckdb
 
-from etl.cpr import CPR_SEARCH_PATTERN, looks_like_cpr, mask_cpr
-from warehouse.db import db_path, write_transaction
+from privacy.cpr import CPR_SEARCH_PATTERN, looks_like_cpr, mask_cpr
+from warehouse.db import write_transaction
 
 SAMPLE = 3  # offending keys named per failed check: enough to find the fault, not a dump
 
 # The grain of every public mart view: its key columns. A new mart adds one line here.
 # mart.as_of has no key: its grain is one row, so at most one row may exist.
 # any character outside ASCII: only such text can hold a CPR number written with other digits,
-# dashes or spaces (etl.cpr folds them)
+# dashes or spaces (privacy.cpr folds them)
 NON_ASCII = "[^\\x00-\\x7F]"
 
 MART_KEYS: dict[str, tuple[str, ...]] = {
@@ -459,7 +457,7 @@ def _cpr_check(
 ) -> CheckResult:
     """One regex per row over its text columns joined by '|' (neither a digit nor a separator a
     CPR number may have, so the join makes no new number: a space did, between a name ending in
-    six digits and languages starting with four). Text etl.cpr would fold first (full-width digits, other dashes and
+    six digits and languages starting with four). Text privacy.cpr would fold first (full-width digits, other dashes and
     spaces) is never plain ASCII, so SQL passes on the rows that match or hold a non-ASCII
     character, and Python's own detector decides about those, column by column."""
     texts = [f"{_ident(c)}::varchar" for c in table.text_columns]
@@ -504,7 +502,7 @@ def check_warehouse(db: Path) -> list[CheckResult]:
     return results
 
 
-def _is_warehouse(db: Path) -> bool:
+def is_warehouse(db: Path) -> bool:
     """Is `db` a DuckDB file that a load or `lat demo` made (read-only: nothing is written)?"""
     try:
         con = duckdb.connect(str(db), read_only=True)
@@ -517,29 +515,3 @@ def _is_warehouse(db: Path) -> bool:
         return False
     finally:
         con.close()
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    """`lat check [--db FILE]`: print each check with its result; exit 0, or 3 when one fails."""
-    db = db_path(getattr(args, "db", None))
-    if not db.exists():
-        print(f"Lageret {db} findes ikke; indlæs først en eksport med `lat load`.", file=sys.stderr)
-        return 2
-    if not _is_warehouse(db):
-        # a write would give it the warehouse's schema and then report every check held
-        print(
-            f"{db} er ikke et LAT-lager (ingen tabel etl.batches); angiv lageret med --db.",
-            file=sys.stderr,
-        )
-        return 2
-    try:
-        results = check_warehouse(db)
-    except Exception as exc:  # the CLI boundary: one line, never a traceback
-        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-        print(f"Kontrollen kunne ikke køre ({type(exc).__name__}): {first}", file=sys.stderr)
-        return 1
-    for result in results:
-        print(result.line())
-    failed = [r for r in results if not r.passed]
-    print(f"{len(results) - len(failed)} af {len(results)} kontroller holder.")
-    return EXIT_FAILED if failed else 0

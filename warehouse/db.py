@@ -26,17 +26,28 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from privacy.files import data_dir, make_data_dir, private_files
+from privacy.pseudonym import Pseudonymizer, bind_key
+from settings import DEFAULT_DB, settings
+
+__all__ = [
+    "DEFAULT_DB",
+    "data_dir",
+    "make_data_dir",
+    "private_files",
+]  # their home is privacy.files
+
 SQL_DIR = Path(__file__).parent / "sql"
-REFERENCE_DIR = Path(__file__).parent / "refdata"
-MUNICIPALITIES_CSV = REFERENCE_DIR / "municipalities.csv"  # the 98 municipalities, our own copy
-DEFAULT_DB = Path("data") / "warehouse.duckdb"
+TABLES_SQL = "00_tables.sql"  # the tables as they were when migrations began; changes: migrations
+SEEDS_DIR = Path(__file__).parent / "seeds"
+MUNICIPALITIES_CSV = SEEDS_DIR / "municipalities.csv"  # the 98 municipalities, our own copy
+AGE_BANDS_CSV = SEEDS_DIR / "age_bands.csv"  # the rule of mart.cases.age_band
+CODE_LISTS_CSV = SEEDS_DIR / "code_lists.csv"  # the codes of every coded column, in list order
+# ref tables that hold the project's own rules: rewritten from their seed by every write
+PROJECT_SEEDS = {"ref.age_bands": AGE_BANDS_CSV, "ref.code_lists": CODE_LISTS_CSV}
 TMP_SUFFIX = ".writing"
 # What a writer leaves beside its copy: DuckDB's WAL and spill folder, the erasure's fresh file.
 _COPY_EXTRAS = r"(\.fresh)?(\.wal|\.tmp)?"
-PRIVATE_UMASK = 0o077  # every file here holds personal data: owner-only from its first byte
-# A load of a million cases must stay well under 4 GB: DuckDB spills to disk beyond this
-# instead of keeping most of the machine's memory as cache (its default is 80% of RAM).
-WRITER_CONFIG = {"memory_limit": os.environ.get("LAT_WRITER_MEMORY", "768MB")}
 
 # Defaults of ref.instruments (warehouse contract section 4).
 INSTRUMENT_DEFAULTS: list[dict] = [
@@ -85,49 +96,64 @@ def municipality_names() -> dict[str, str]:
 
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
     """The warehouse file: `--db`, else `LAT_DB`, else data/warehouse.duckdb under the cwd."""
-    return Path(explicit or os.environ.get("LAT_DB") or DEFAULT_DB).absolute()
+    return settings().db_path(explicit)
 
 
-def data_dir(db: Path) -> Path:
-    """Folder for the files that live beside the warehouse (key, accounts, audit)."""
-    return db.parent
+def writer_config() -> dict[str, str]:
+    """DuckDB's configuration for a writer.
 
-
-_umask_lock = threading.Lock()
-_umask_users = 0
-_umask_saved = 0
-
-
-@contextlib.contextmanager
-def private_files() -> Iterator[None]:
-    """Whatever is created inside (by us, DuckDB or SQLite) is owner-only from its first byte.
-
-    The umask belongs to the whole process, so it is set by the first of overlapping users
-    (threads, nested writes) and given back by the last, never by one while another still writes.
-    """
-    global _umask_users, _umask_saved
-    with _umask_lock:
-        if _umask_users == 0:
-            _umask_saved = os.umask(PRIVATE_UMASK)
-        _umask_users += 1
-    try:
-        yield
-    finally:
-        with _umask_lock:
-            _umask_users -= 1
-            if _umask_users == 0:
-                os.umask(_umask_saved)
-
-
-def make_data_dir(folder: Path) -> Path:
-    """Create the data folder (and any missing parent) as 0700; an existing one is left as set."""
-    with private_files():
-        folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return folder
+    A load of a million cases must stay well under 4 GB: DuckDB spills to disk beyond
+    `LAT_WRITER_MEMORY` instead of keeping most of the machine's memory as cache (its default
+    is 80% of RAM)."""
+    return {"memory_limit": settings().writer_memory}
 
 
 def sql_files() -> list[Path]:
-    return sorted(SQL_DIR.glob("*.sql"))
+    """Every SQL file that defines the warehouse: the tables, the migrations, the views."""
+    return [SQL_DIR / TABLES_SQL, *(path for _, path in migrations()), *view_files()]
+
+
+def view_files() -> list[Path]:
+    """The staging and mart views (and macros), re-created by every write, after migrations."""
+    return sorted(p for p in SQL_DIR.glob("*.sql") if p.name != TABLES_SQL)
+
+
+_MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
+
+
+def migrations() -> list[tuple[int, Path]]:
+    """(number, file) of every migration in warehouse/sql/migrations, in number order.
+
+    A file named otherwise, or a number given twice, is a mistake of ours: raised, not skipped."""
+    found: dict[int, Path] = {}
+    for path in sorted((SQL_DIR / "migrations").glob("*.sql")):
+        match = _MIGRATION_NAME.fullmatch(path.name)
+        if match is None:
+            raise ValueError(f"{path.name}: a migration is named NNNN_what_it_does.sql")
+        number = int(match.group(1))
+        if number in found:
+            raise ValueError(f"migrations {found[number].name} and {path.name} share a number")
+        found[number] = path
+    return sorted(found.items())
+
+
+def apply_migrations(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Run every migration this warehouse has not had yet, in order, and record each; the
+    numbers applied are returned. Inside the caller's transaction: all of them or none."""
+    done = {
+        row[0] for row in con.execute("select migration_id from etl.schema_migrations").fetchall()
+    }
+    applied = []
+    for number, path in migrations():
+        if number in done:
+            continue
+        con.execute(path.read_text(encoding="utf-8"))
+        con.execute(
+            "insert into etl.schema_migrations values ($n, $name, current_timestamp)",
+            {"n": number, "name": path.stem},
+        )
+        applied.append(number)
+    return applied
 
 
 # hex digits 0-9 written as letters: no digit run of a digest can then read as a CPR number,
@@ -145,18 +171,28 @@ def schema_version() -> str:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create every table (if missing) and (re)create every view; seed reference data once."""
-    for path in sql_files():
+    """Create the tables (if missing), migrate them, (re)create every view; seed reference data.
+
+    The order matters: a view that selects a column a migration adds can only be created after
+    that migration, so the views come last."""
+    con.execute((SQL_DIR / TABLES_SQL).read_text(encoding="utf-8"))
+    apply_migrations(con)
+    for path in view_files():
         con.execute(path.read_text(encoding="utf-8"))
     if con.execute("select count(*) from ref.municipalities").fetchall()[0][0] == 0:
         con.register("seed_municipalities", pl.read_csv(MUNICIPALITIES_CSV, infer_schema=False))
         con.execute("insert into ref.municipalities select * from seed_municipalities")
         con.unregister("seed_municipalities")
+    # age bands and code lists are the project's rules, not editable constants: as seeded
+    for table, seed in PROJECT_SEEDS.items():
+        con.register("seed", pl.read_csv(seed, infer_schema=False))
+        con.execute(f"delete from {table}")  # noqa: S608 (a constant of this module, not input)
+        con.execute(f"insert into {table} by name select * from seed")  # noqa: S608
+        con.unregister("seed")
     if con.execute("select count(*) from ref.instruments").fetchall()[0][0] == 0:
         con.register("seed_instruments", pl.DataFrame(INSTRUMENT_DEFAULTS))
         con.execute("insert into ref.instruments by name select * from seed_instruments")
         con.unregister("seed_instruments")
-    _fill_rejected_subjects(con)
     con.execute(
         "insert or replace into etl.meta values ('schema_version', $v)",
         {"v": schema_version()},
@@ -168,35 +204,6 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         "insert or ignore into etl.meta values ('cell_key_secret', $s)",
         {"s": _letters_secret()},
     )
-
-
-def _fill_rejected_subjects(con: duckdb.DuckDBPyConnection) -> None:
-    """Give rejected rows loaded before the loader stored their case and municipality both
-    columns, once per warehouse (the loader fills them for every row since)."""
-    done = con.execute(
-        "select count(*) from etl.meta where key = 'rejected_subjects_filled'"
-    ).fetchall()[0][0]
-    if done:
-        return
-    from etl.read import rejected_row_subject  # the export's header rules live in etl
-
-    rows = con.execute(
-        "select rowid, table_name, raw_values::varchar from etl.rejected_rows "
-        "where raw_values is not null and case_id is null and municipality_code is null"
-    ).fetchall()
-    filled = [(rowid, *rejected_row_subject(table, raw)) for rowid, table, raw in rows]
-    filled = [row for row in filled if row[1] is not None or row[2] is not None]
-    if filled:
-        con.register(
-            "_subjects",
-            pl.DataFrame(filled, schema=["row_id", "municipality_code", "case_id"], orient="row"),
-        )
-        con.execute(
-            "update etl.rejected_rows as r set case_id = s.case_id, "
-            "municipality_code = s.municipality_code from _subjects as s where r.rowid = s.row_id"
-        )
-        con.unregister("_subjects")
-    con.execute("insert or replace into etl.meta values ('rejected_subjects_filled', 'yes')")
 
 
 def _letters_secret(length: int = 48) -> str:
@@ -228,7 +235,7 @@ def write_transaction(path: Path, *, compact: bool = False) -> Iterator[duckdb.D
         try:
             if path.exists():
                 shutil.copyfile(path, tmp)
-            con = duckdb.connect(str(tmp), config=WRITER_CONFIG)
+            con = duckdb.connect(str(tmp), config=writer_config())
             try:
                 con.execute("begin transaction")
                 apply_schema(con)
@@ -251,6 +258,16 @@ def write_transaction(path: Path, *, compact: bool = False) -> Iterator[duckdb.D
         finally:
             # also after a full disk or an error half-way: no copy of the data stays behind
             _remove_copies(path, lambda name: name.startswith(tmp.name))
+
+
+@contextlib.contextmanager
+def keyed_write(
+    db: Path, keys: Pseudonymizer, *, compact: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """`write_transaction` for writes that store pseudonyms: the key is checked under the lock."""
+    with write_transaction(db, compact=compact) as con:
+        bind_key(con, keys)
+        yield con
 
 
 def _rebuild(path: Path) -> None:
@@ -308,7 +325,7 @@ def _remove_copies(path: Path, chosen) -> None:
 
 
 def ensure_warehouse(path: Path) -> None:
-    """Create the warehouse if missing, or migrate its views when the project's SQL changed."""
+    """Create the warehouse if missing, or migrate it (tables, then views) when its SQL changed."""
     if path.exists():
         con = duckdb.connect(str(path), read_only=True)
         try:

@@ -15,7 +15,8 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
 
 # (lower 99.8%, lower 95%, upper 95%, upper 99.8%) probabilities and their normal quantiles
 _PROBABILITIES = (0.001, 0.025, 0.975, 0.999)
@@ -24,8 +25,9 @@ _Z = {95: 1.959964, 998: 3.090232}
 _FUZZ = 1 - 64 * 2.220446049250313e-16
 
 
-@dataclass(frozen=True)
-class FunnelUnit:
+class FunnelUnit(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     """One unit (municipality, worker) with its share and the limits at its size."""
 
     events: int
@@ -38,8 +40,9 @@ class FunnelUnit:
     signal: str  # 'high' | 'low' | 'none'
 
 
-@dataclass(frozen=True)
-class FunnelLimits:
+class FunnelLimits(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     target: float
     phi: float | None
     tau2: float | None
@@ -90,7 +93,16 @@ def funnel_curve(
 def _unit(r: int, n: int, low998: float, low95: float, up95: float, up998: float) -> FunnelUnit:
     rate = r / n
     signal = "high" if rate > up998 else "low" if rate < low998 else "none"
-    return FunnelUnit(r, n, rate, low95, up95, low998, up998, signal)
+    return FunnelUnit(
+        events=r,
+        total=n,
+        rate=rate,
+        lower95=low95,
+        upper95=up95,
+        lower998=low998,
+        upper998=up998,
+        signal=signal,
+    )
 
 
 def _checked(events: Iterable[int], totals: Iterable[int]) -> tuple[list[int], list[int]]:

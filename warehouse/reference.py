@@ -8,16 +8,14 @@ The reliable-change threshold itself is computed once, in the view `staging.inst
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
 import textwrap
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from warehouse.db import Reader, apply_schema, db_path, ensure_warehouse, write_transaction
+from warehouse.db import Reader, apply_schema, ensure_warehouse, write_transaction
 
 CONSTANTS_QUERY = """
 select
@@ -54,18 +52,6 @@ def canonical_instrument(name: str) -> str | None:
     """'who-5', 'WHO 5' and 'WHO5' are one instrument; None when the name is unknown."""
     folded = "".join(ch for ch in name.upper() if ch.isalnum())
     return ALIASES.get(folded)
-
-
-def requested_changes(args: argparse.Namespace) -> dict[str, float | None]:
-    """The columns the command line asks to change (a --no-X option sets X to NULL)."""
-    changes: dict[str, float | None] = {}
-    for column in ("sd", "reliability", "cutoff", "mcid"):
-        value = getattr(args, column, None)
-        if value is not None:
-            changes[column] = value
-        if getattr(args, f"no_{column}", False):
-            changes[column] = None
-    return changes
 
 
 def validate_changes(current: dict, changes: dict[str, float | None]) -> None:
@@ -166,34 +152,26 @@ def format_constants(constants: pl.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def run_cli(args: argparse.Namespace) -> int:
-    """`lat reference`: print the constants in force, or change one instrument's constants."""
-    path = db_path(getattr(args, "db", None))
-    changes = requested_changes(args)
-    try:
+def show_or_change(
+    path: Path, name: str | None, changes: dict[str, float | None]
+) -> tuple[str | None, pl.DataFrame, bool]:
+    """(instrument, constants to show, whether they changed) for `lat reference`.
+
+    Without changes: the constants in force (all, or of the named instrument). With changes: the
+    named instrument's constants are checked and written first. ReferenceError says what is wrong.
+    """
+    constants = read_constants(path)
+    instrument = canonical_instrument(name) if name else None
+    if name and instrument not in constants["instrument"].to_list():
+        known = ", ".join(constants["instrument"].to_list())
+        raise ReferenceError(f"unknown instrument {name!r}; known: {known}")
+    if changes:
+        if instrument is None:
+            raise ReferenceError("name the instrument to change, e.g. `lat reference WHO5 --sd 18`")
+        current = constants.filter(pl.col("instrument") == instrument).row(0, named=True)
+        validate_changes(current, changes)
+        update_instrument(path, instrument, changes)
         constants = read_constants(path)
-        name = args.instrument
-        instrument = canonical_instrument(name) if name else None
-        if name and instrument not in constants["instrument"].to_list():
-            known = ", ".join(constants["instrument"].to_list())
-            raise ReferenceError(f"unknown instrument {name!r}; known: {known}")
-        if changes:
-            if instrument is None:
-                raise ReferenceError(
-                    "name the instrument to change, e.g. `lat reference WHO5 --sd 18`"
-                )
-            current = constants.filter(pl.col("instrument") == instrument).row(0, named=True)
-            validate_changes(current, changes)
-            update_instrument(path, instrument, changes)
-            constants = read_constants(path)
-            print(f"Reference constants of {instrument} changed in {path}:")
-    except ReferenceError as error:
-        print(f"lat reference: {error}", file=sys.stderr)
-        return 2
-    except (duckdb.Error, OSError) as error:
-        print(f"lat reference: cannot use the warehouse {path}: {error}", file=sys.stderr)
-        return 2
     if instrument is not None:
         constants = constants.filter(pl.col("instrument") == instrument)
-    print(format_constants(constants))
-    return 0
+    return instrument, constants, bool(changes)

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+
+from pydantic import BaseModel, ConfigDict
 
 _LIMIT_FACTOR = 2.66  # 3 / d2 with d2 = 1.128 for moving ranges of two
 _SCREEN_FACTOR = 3.267  # D4 for n = 2: moving ranges above this times their mean are left out
@@ -24,16 +25,18 @@ _SHORT = 12
 RULES = ("outside_limits", "shift", "trend", "two_of_three")
 
 
-@dataclass(frozen=True)
-class SpcPoint:
+class SpcPoint(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     value: float
     special_cause: bool
     direction: str | None  # 'high' | 'low' | None
     rules: list[str]
 
 
-@dataclass(frozen=True)
-class Spc:
+class Spc(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
     mean: float
     mr_mean: float
     lower: float

@@ -40,9 +40,10 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
 from functools import lru_cache
 from statistics import NormalDist
+
+from pydantic import BaseModel, ConfigDict
 
 # Public here with the paired statistics (indicators.md sections 2-3); each lives in its module.
 from warehouse.funnel import FunnelLimits, FunnelUnit, funnel_curve, funnel_limits  # noqa: F401
@@ -56,9 +57,10 @@ _CONSTANT_TOLERANCE = 10 * 2.220446049250313e-16
 _EXACT_LIMIT = 50
 
 
-@dataclass(frozen=True)
-class PairedChange:
+class PairedChange(BaseModel):
     """Paired pre/post summary; see the module docstring for the definitions."""
+
+    model_config = ConfigDict(frozen=True)
 
     n: int
     mean_pre: float
@@ -80,7 +82,7 @@ class PairedChange:
 
     def as_dict(self) -> dict[str, float | int]:
         """The fields as a plain dict, in declaration order."""
-        return asdict(self)
+        return self.model_dump()
 
 
 def paired_change(pre: Iterable, post: Iterable) -> PairedChange:

@@ -22,6 +22,7 @@ from app import data
 from app.filters import Filters
 from app.scope import Scope
 from reports import handover
+from warehouse.db import db_path
 
 MAX_ID_LENGTH = 64  # longer input is no case id; it is refused before any query
 
@@ -150,3 +151,14 @@ def attention(scope: Scope, case_id: str) -> dict | None:
     """The case's queue row (active cases only), or None."""
     frame = _run(ATTENTION_SQL, scope, case_id)
     return frame.row(0, named=True) if frame.height else None
+
+
+def handover_pdf(scope: Scope, case_id: str, lang: str) -> bytes:
+    """The case's handover summary (PDF), for a viewer who may open the case and read its
+    worker's name (the document names the worker for the caseworker); `NotAllowed` otherwise."""
+    found = facts(scope, case_id)
+    if found is None or (found["worker_id"] and not found["worker_name"]):
+        raise data.NotAllowed("the handover summary of a case outside the viewer's scope")
+    from reports import handover_pdf as make  # late: the document libraries are heavy
+
+    return make(db_path(), case_id, lang)

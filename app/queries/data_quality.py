@@ -14,8 +14,7 @@ import polars as pl
 from app import data
 from app.filters import Filters
 from app.scope import Scope
-from etl.cpr import cpr_mask_expr
-from etl.read import export_name
+from privacy.cpr import cpr_mask_expr, export_name
 
 LOAD_COUNTS = ("rows_read", "rows_loaded", "rows_unchanged", "rows_superseded", "rows_rejected")
 ROW_LIMIT = 2000  # rows listed per reason on screen; the CSV download holds them all

@@ -42,7 +42,7 @@ FUNNEL_INDICATORS = {
 }
 CASE_LINE_LIMIT = 200
 HISTOGRAM_BINS = 10
-STAT_FIELDS = tuple(PairedChange.__dataclass_fields__)
+STAT_FIELDS = tuple(PairedChange.model_fields)
 
 _PAIRED = """
 paired as (

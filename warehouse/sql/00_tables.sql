@@ -104,21 +104,23 @@ create table if not exists etl.rejected_rows (
     reason_code varchar not null,
     message varchar not null,
     raw_values json,
-    resolved_batch_id integer,
-    case_id varchar,                       -- the case the row names, when it names one
-    municipality_code varchar              -- the municipality the row names, when it names one
+    resolved_batch_id integer
+    -- case_id, municipality_code: migrations/0002_rejected_rows_subject.sql
 );
--- Warehouses made before rejected rows were scoped by these two columns get them here (a
--- `create table if not exists` leaves an existing table as it was); rows loaded before then are
--- filled in once by warehouse.db.apply_schema. TODO(restructure): a numbered migration.
-alter table etl.rejected_rows add column if not exists case_id varchar;
-alter table etl.rejected_rows add column if not exists municipality_code varchar;
 
 -- grain: one row per erased case or citizen (keys as pseudonyms only)
 create table if not exists etl.erased_keys (
     key_type varchar not null,             -- 'case' | 'citizen'
     key_pseudonym varchar not null,
     erased_at timestamp not null
+);
+
+-- grain: one row per numbered migration (warehouse/sql/migrations/NNNN_*.sql) applied to this
+-- file; a migration runs once, inside a write, after the tables above and before the views
+create table if not exists etl.schema_migrations (
+    migration_id integer primary key,
+    name varchar not null,
+    applied_at timestamp not null
 );
 
 -- grain: one row per setting of the warehouse itself (schema_version: which SQL built it)

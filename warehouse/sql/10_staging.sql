@@ -53,6 +53,10 @@ municipalities as (
     select * from ref.municipalities
 ),
 
+age_bands as (
+    select * from ref.age_bands
+),
+
 as_of as (
     select * from staging.as_of
 ),
@@ -62,14 +66,7 @@ derived as (
         cases.*,
         municipalities.municipality_name,
         municipalities.region_name,
-        case
-            when cases.age_at_start is null then null
-            when cases.age_at_start < 18 then '<18'
-            when cases.age_at_start <= 24 then '18-24'
-            when cases.age_at_start <= 34 then '25-34'
-            when cases.age_at_start <= 49 then '35-49'
-            else '50+'
-        end as age_band,
+        age_bands.age_band,
         cases.status = 'active' as is_active,
         coalesce(
             cases.lent_from_municipality_code is not null
@@ -83,6 +80,10 @@ derived as (
     cross join as_of
     left join municipalities
         on cases.municipality_code = municipalities.municipality_code
+    -- the bands of ref.age_bands (seeded from warehouse/seeds/age_bands.csv), bounds inclusive
+    left join age_bands
+        on cases.age_at_start >= coalesce(age_bands.min_age, cases.age_at_start)
+        and cases.age_at_start <= coalesce(age_bands.max_age, cases.age_at_start)
 )
 
 select

@@ -10,9 +10,30 @@ import argparse
 import sys
 from pathlib import Path
 
-from reports import handover, leadership, render
-from reports.source import ReportError
-from warehouse.db import db_path
+from cli.options import with_db
+
+HELP = "the handover summary and the leadership report (PDF)"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    report = sub.add_parser("report", help=HELP)
+    documents = report.add_subparsers(dest="report_command", required=True)
+    with_out = argparse.ArgumentParser(add_help=False)
+    with_out.add_argument("--out", required=True, metavar="FILE.pdf")
+    with_out.add_argument("--lang", choices=["da", "en"], default="da")
+    handover = documents.add_parser(
+        "handover", help="one case on one to two A4 pages", parents=[with_out, with_db()]
+    )
+    handover.add_argument("case_id", metavar="CASE_ID")
+    leadership = documents.add_parser(
+        "leadership",
+        help="a municipality's period on A4 landscape pages",
+        parents=[with_out, with_db()],
+    )
+    leadership.add_argument("--municipality", required=True, metavar="CODE")
+    leadership.add_argument("--from", metavar="YYYY-MM", help="first month (default: 6 months)")
+    leadership.add_argument("--to", metavar="YYYY-MM", help="last month (default: last whole one)")
+    leadership.add_argument("--png-dir", metavar="DIR", help="also one PNG per page, for slides")
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -21,12 +42,18 @@ def _write(path: Path, data: bytes) -> None:
 
 
 def _handover(args: argparse.Namespace) -> list[Path]:
+    from reports import handover
+    from warehouse.db import db_path
+
     out = Path(args.out)
     _write(out, handover.handover_pdf(db_path(args.db), args.case_id, args.lang))
     return [out]
 
 
 def _leadership(args: argparse.Namespace) -> list[Path]:
+    from reports import leadership, render
+    from warehouse.db import db_path
+
     document = leadership.leadership_document(
         db_path(args.db), args.municipality, getattr(args, "from"), args.to, args.lang
     )
@@ -42,8 +69,10 @@ def _leadership(args: argparse.Namespace) -> list[Path]:
     return written
 
 
-def run_cli(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace) -> int:
     """Make the document the subcommand names; print where it was written."""
+    from reports.source import ReportError
+
     make = _handover if args.report_command == "handover" else _leadership
     try:
         written = make(args)

@@ -13,11 +13,7 @@ so the deleted rows do not linger in the file's free blocks either.
 
 from __future__ import annotations
 
-import argparse
-import contextlib
-import getpass
 import json
-import sys
 from collections.abc import Iterable
 from datetime import date, datetime
 from pathlib import Path
@@ -25,13 +21,15 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from etl.columns import header_names
 from etl.parsing import fold
-from etl.pseudonym import Pseudonymizer, PseudonymKeyError, keyed_write
-from warehouse.db import db_path
+from privacy.pseudonym import Pseudonymizer
+from warehouse.db import keyed_write
 
-# Header names of the case id and citizen id columns, after the export format's folding.
-CASE_COLUMNS = frozenset({"forloeb_id", "case_id"})
-CITIZEN_COLUMNS = frozenset({"borger_id", "citizen_id"})
+# Header names of the case id and citizen id columns, after the export format's folding: from
+# the export-format registry the reader maps with, so an alias it learns is one erasure finds too.
+CASE_COLUMNS = header_names("forloeb_id")
+CITIZEN_COLUMNS = header_names("borger_id")
 KEEP_TABLES = frozenset({("etl", "erased_keys")})
 CLOSED_STATUSES = ("closed", "discontinued")
 
@@ -240,60 +238,3 @@ def purge_closed(db: Path, closed_before: date) -> dict[str, int]:
 
 
 # --- command line ----------------------------------------------------------------------------
-
-
-def _operator() -> str:
-    with contextlib.suppress(Exception):
-        return f"cli:{getpass.getuser()}"
-    return "cli"
-
-
-def _print_counts(title: str, counts: dict[str, int]) -> None:
-    print(title)
-    for table, count in counts.items():
-        print(f"  {table:<24} {count:>8}")
-
-
-def _audit(event: str, detail: dict, db: Path) -> int:
-    """Record in the audit trail; a failure is reported (the erasure itself stands)."""
-    from app.audit import record  # app.audit has no Streamlit; imported late to keep the CLI light
-
-    try:
-        record(event, _operator(), detail, db=db)
-    except Exception as error:  # any failure must be told, not raised
-        print(f"Advarsel: kunne ikke skrive i revisionssporet ({error}).", file=sys.stderr)
-        return 1
-    return 0
-
-
-def run_erase_cli(args: argparse.Namespace) -> int:
-    """`lat erase --case ID | --citizen KEY`."""
-    db = db_path(getattr(args, "db", None))
-    try:
-        if args.case:
-            counts, target = erase_case(db, args.case), "case"
-        else:
-            counts, target = erase_citizen(db, args.citizen), "citizen"
-    except (ErasureError, PseudonymKeyError) as error:
-        print(f"Fejl: {error}", file=sys.stderr)
-        return 2
-    _print_counts("Slettet (rækker pr. tabel):", counts)
-    return _audit("erase", {"target": target, "rows_removed": counts}, db)
-
-
-def run_purge_cli(args: argparse.Namespace) -> int:
-    """`lat purge --closed-before YYYY-MM-DD`."""
-    db = db_path(getattr(args, "db", None))
-    try:
-        try:
-            cutoff = date.fromisoformat(args.closed_before.strip())
-        except ValueError:
-            raise ErasureError(
-                f"Datoen {args.closed_before!r} skal skrives ÅÅÅÅ-MM-DD, fx 2020-01-01."
-            ) from None
-        counts = purge_closed(db, cutoff)
-    except (ErasureError, PseudonymKeyError) as error:
-        print(f"Fejl: {error}", file=sys.stderr)
-        return 2
-    _print_counts(f"Afsluttede forløb før {cutoff.isoformat()} fjernet:", counts)
-    return _audit("purge", {"closed_before": cutoff.isoformat(), "rows_removed": counts}, db)

@@ -11,25 +11,24 @@ first event that does not match.
 Events hold pseudonyms at most: never a CPR number, never erased content. Free text is masked
 for CPR-like numbers before it is written.
 
-No Streamlit here: `warehouse.erasure` records through this module from the command line.
+No Streamlit and nothing of warehouse/, etl/ or app/ here: every layer records through it
+(`etl.erase` from the command line, `app.auth` from the dashboard).
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
-import os
 import sqlite3
-import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 import polars as pl
 
-from etl.cpr import mask_cpr
-from warehouse.db import data_dir, db_path, make_data_dir
+from privacy.cpr import mask_cpr
+from privacy.files import create_private_file, data_dir
+from settings import settings
 
 EVENTS = (
     "sign_in",
@@ -73,18 +72,7 @@ _COLUMNS = "event_id, at, event, user, detail, hash"
 
 def audit_path(db: Path | None = None) -> Path:
     """The audit file beside the warehouse (`--db`/`LAT_DB` decide where)."""
-    return data_dir(db_path(db)) / FILE_NAME
-
-
-def create_private_file(path: Path) -> None:
-    """Create `path` readable by its owner only, before SQLite opens it (SQLite would use 0o644)."""
-    make_data_dir(path.parent)
-    try:
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-    except FileExistsError:
-        return
-    os.close(fd)
-    os.chmod(path, 0o600)  # a lax umask must not widen it
+    return data_dir(settings().db_path(db)) / FILE_NAME
 
 
 def _connect(db: Path | None) -> sqlite3.Connection:
@@ -234,26 +222,3 @@ def verify(db: Path | None = None) -> Verification:
         return Verification(count, previous)
     finally:
         con.close()
-
-
-def run_cli(args: argparse.Namespace) -> int:
-    """`lat audit verify`: 0 when the chain holds, BROKEN_EXIT at the first broken event."""
-    path = audit_path(getattr(args, "db", None))
-    if not path.exists():
-        print(f"Der er intet revisionsspor i {path}.", file=sys.stderr)
-        return 2
-    try:
-        found = verify(getattr(args, "db", None))
-    except sqlite3.DatabaseError as error:  # not an SQLite file any more, or its table is gone
-        print(f"Revisionssporet {path} kan ikke læses ({error}).", file=sys.stderr)
-        return BROKEN_EXIT
-    if found.broken_event is not None:
-        print(
-            f"Revisionssporet er BRUDT ved hændelse {found.broken_event} ({found.broken_at}): "
-            "den eller en tidligere hændelse er ændret, fjernet eller indsat bagefter. "
-            f"{found.events} hændelser før den er i orden.",
-            file=sys.stderr,
-        )
-        return BROKEN_EXIT
-    print(f"Revisionssporet er i orden: {found.events} hændelser, sidste kædehash {found.head}.")
-    return 0

@@ -7,7 +7,7 @@ text is first folded character by character (`fold_cpr_text`), so a decimal digi
 reads as that digit, every dash-like character (en dash, minus sign, non-breaking hyphen, ...)
 reads as '-', every whitespace character as ' ', and an invisible format character (zero-width
 space, soft hyphen, word joiner, tag characters) as nothing; the separator is then one '-' or
-one ' '. `borger_id` normalisation (etl.pseudonym) folds with the
+one ' '. `borger_id` normalisation (privacy.pseudonym) folds with the
 same function, so the detector and the pseudonym always agree on what one number is.
 
 The date test is written into the regex itself: a day-month pair is valid in some 19YY/20YY year
@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from pathlib import Path, PurePath
 
 import polars as pl
 
@@ -140,3 +141,18 @@ def cpr_mask_expr(col: pl.Expr) -> pl.Expr:
         _POLARS_MASK, replacement
     )
     return pl.when(masked == folded).then(col).otherwise(masked)
+
+
+def display_name(name: str) -> str:
+    """A file name as it can be printed and stored: bytes that are not UTF-8 (a name from a
+    Windows-1252 disk) shown as U+FFFD instead of the surrogates Python decodes them to."""
+    return name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def export_name(path: str | Path) -> str:
+    """An export as stored and shown: the last component of its path, CPR-like numbers masked.
+
+    '/srv/eksporter/010190-1234/' -> 'XXXXXX-XXXX'; a name-less path ('.', '/') is kept as given.
+    """
+    name = PurePath(path).name
+    return mask_cpr(unicodedata.normalize("NFC", display_name(name or str(path))))

@@ -13,18 +13,18 @@ file for a warehouse that already holds pseudonyms: a fresh key is made for a ne
 
 from __future__ import annotations
 
-import contextlib
 import hmac
 import os
 import secrets
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
-from etl.cpr import cpr_flag_expr, fold_cpr_text, looks_like_cpr
+from privacy.cpr import cpr_flag_expr, fold_cpr_text, looks_like_cpr
+from privacy.files import data_dir, make_data_dir
+from settings import settings
 
 ENV_KEY = "LAT_PSEUDONYM_KEY"
 KEY_FILE_NAME = "pseudonym.key"
@@ -61,9 +61,9 @@ class Pseudonymizer:
 
         `create=False` refuses to make a new key file (the warehouse already has pseudonyms).
         """
-        env = os.environ.get(ENV_KEY)
-        if env:
-            return cls(env.encode("utf-8"))
+        env = settings().pseudonym_key
+        if env is not None:
+            return cls(env.get_secret_value().encode("utf-8"))
         key_file = Path(key_file)
         if not create and not key_file.exists():
             raise PseudonymKeyError(
@@ -79,8 +79,6 @@ class Pseudonymizer:
 
         Raises PseudonymKeyError when it is not the key that made the warehouse's pseudonyms.
         """
-        from warehouse.db import data_dir  # imported late: warehouse/ may import etl/
-
         stored, has_pseudonyms = _warehouse_key_state(Path(db))
         keys = cls.from_environment(data_dir(db) / KEY_FILE_NAME, create=not has_pseudonyms)
         keys.check_fingerprint(stored)
@@ -181,18 +179,6 @@ def bind_key(con: duckdb.DuckDBPyConnection, keys: Pseudonymizer) -> None:
         )
 
 
-@contextlib.contextmanager
-def keyed_write(
-    db: Path, keys: Pseudonymizer, *, compact: bool = False
-) -> Iterator[duckdb.DuckDBPyConnection]:
-    """`write_transaction` for writes that store pseudonyms: the key is checked under the lock."""
-    from warehouse.db import write_transaction  # imported late: warehouse/ may import etl/
-
-    with write_transaction(db, compact=compact) as con:
-        bind_key(con, keys)
-        yield con
-
-
 def _warehouse_key_state(db: Path) -> tuple[str | None, bool]:
     """(stored fingerprint, holds pseudonyms already) of the live warehouse file, read-only.
 
@@ -220,8 +206,6 @@ def _warehouse_key_state(db: Path) -> tuple[str | None, bool]:
 
 def _read_or_create_key(key_file: Path) -> bytes:
     """Read the hex key in `key_file`, or create it with 32 random bytes, readable by owner only."""
-    from warehouse.db import make_data_dir  # imported late: warehouse/ may import etl/
-
     make_data_dir(key_file.parent)
     try:
         # O_EXCL: two loads starting at once must not each write a different key.

@@ -1,0 +1,56 @@
+"""`lat load PATH... [--db FILE]`: load, print the report, return the exit code."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cli.options import with_db
+
+HELP = "load platform exports into the warehouse"
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    parser = sub.add_parser("load", help=HELP, parents=[with_db()])
+    parser.add_argument("paths", nargs="+", metavar="PATH")
+
+
+def run(args: argparse.Namespace) -> int:
+    # the library is imported when the command runs, so `lat --help` stays quick
+    from etl import limits, load
+    from etl.outcome import one_line
+    from etl.report import ProgressBar, format_report, shown
+    from privacy.cpr import mask_cpr
+    from privacy.pseudonym import PseudonymKeyError
+    from warehouse.db import db_path
+
+    try:
+        limits.current()  # a bad LAT_MAX_* stops the command before it creates anything
+        db = db_path(args.db)
+        bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
+        result = load.load_exports(args.paths, db, progress=bar)
+        if bar:
+            bar.close()
+        text = format_report(result, errors=False)
+        if text:
+            print(text)
+        for export in result.exports:
+            if export.error:
+                print(f"IKKE INDLÆST: {shown(export.error)}", file=sys.stderr)
+        for refusal in result.refusals:
+            print(f"AFVIST: {shown(refusal)}", file=sys.stderr)
+        for line in result.not_attempted_lines:
+            print(f"IKKE INDLÆST: {shown(line)}", file=sys.stderr)
+        return result.exit_code
+    # another key would re-key everyone, a LAT_MAX_* that is no number limits nothing: misuses
+    except (PseudonymKeyError, limits.LimitsError) as exc:
+        print(f"IKKE INDLÆST: {shown(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        raise
+    except Exception as exc:  # the CLI boundary: one line, never a traceback
+        print(
+            f"Indlæsningen fejlede ({type(exc).__name__}): {shown(one_line(mask_cpr(str(exc))))}",
+            file=sys.stderr,
+        )
+        return 1

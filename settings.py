@@ -1,0 +1,71 @@
+"""Settings from the environment, in one validated object (`LAT_DB`, `LAT_PSEUDONYM_KEY`, ...).
+
+Read afresh on each call of `settings()`: a test or a shell may change the environment between
+two commands. A bad value is a `SettingsError` whose message names the variable and what it
+should hold, in one line, never a traceback. This module imports nothing of the project: every
+layer (privacy/, warehouse/, etl/, app/, cli/) may read it.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB = Path("data") / "warehouse.duckdb"
+PREFIX = "LAT_"
+_MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
+
+
+class SettingsError(ValueError):
+    """A setting in the environment that cannot be used; str(e) is one line saying which."""
+
+
+class Settings(BaseSettings):
+    """Every setting `lat` and the dashboard read from the environment (documented in README)."""
+
+    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True)
+
+    db: Path | None = Field(None, description="the warehouse file (default data/warehouse.duckdb)")
+    pseudonym_key: SecretStr | None = Field(
+        None, description="the pseudonym key (default: pseudonym.key beside the warehouse)"
+    )
+    writer_memory: str = Field(
+        "768MB", description="DuckDB's memory limit for a load or another write (e.g. 2GB)"
+    )
+
+    @field_validator("db", "pseudonym_key", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `LAT_DB= lat load ...` means "not set", as the shell habit goes
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("writer_memory")
+    @classmethod
+    def _memory_amount(cls, value: str) -> str:
+        if not _MEMORY.fullmatch(value.strip()):
+            raise ValueError("skal være en mængde hukommelse som 768MB eller 2GB")
+        return value.strip()
+
+    def db_path(self, explicit: str | Path | None = None) -> Path:
+        """The warehouse file: `--db`, else `LAT_DB`, else data/warehouse.duckdb under the cwd."""
+        return Path(explicit or self.db or DEFAULT_DB).absolute()
+
+
+def settings() -> Settings:
+    """The settings in force now; raises SettingsError with one line per bad variable."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise SettingsError(_message(exc)) from None
+
+
+def _message(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        name = PREFIX + str(error["loc"][0]).upper() if error["loc"] else PREFIX
+        reason = str(error["msg"]).removeprefix("Value error, ")
+        lines.append(f"Miljøvariablen {name} kan ikke bruges: {reason}.")
+    return " ".join(lines)
