@@ -54,7 +54,7 @@ MART_COLUMNS = {
     "case_months": "case_id, municipality_code, case_type, month, is_new, is_closed, is_on_cadence",
     "fidelity_gaps": "case_id, gap_start, gap_end, days, kind",
     "constants": "cadence_days, pre_post_window_days, days_per_month, z_975, expected_month_cap, "
-    "reliable_reference_cases, score_drop_points",
+    "reliable_reference_cases, score_drop_points, worker_capacity_cases",
 }
 
 

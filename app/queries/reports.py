@@ -17,20 +17,12 @@ from app import data
 from app.scope import Scope
 from warehouse.db import db_path
 
-MUNICIPALITIES_SQL = """
--- municipalities with cases; grain: one row per municipality
-select distinct municipality_code, municipality_name
-from mart.cases
-order by municipality_name
-"""
-
 
 def municipalities(scope: Scope) -> dict[str, str]:
     """The municipalities whose leadership report this viewer may take (code -> name)."""
     if not scope.case_level or scope.role not in ("national", "coordinator"):
         return {}
-    frame = data.run_meta(MUNICIPALITIES_SQL)
-    found = dict(frame.iter_rows())
+    found = data.filter_options(scope).municipalities  # the municipalities with cases
     if scope.role == "coordinator":
         return {code: name for code, name in found.items() if code in scope.municipalities}
     return found
