@@ -172,8 +172,9 @@ def histogram(hist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt
         .encode(
             x=alt.X("x0:Q", title=score_title),
             x2="x1:Q",
+            # six ticks: the legend and x axis leave the bars about 170 px ('65 60 55 ... 0')
             y=alt.Y("n:Q", title=tr({"da": "Forløb", "en": "Cases"}), stack=None,
-                    axis=charts.count_axis()),
+                    axis=charts.count_axis(tickCount=6)),
             y2=alt.datum(0),
             color=alt.Color("phase_label:N", title="", scale=_phase_scale()),
             tooltip=[alt.Tooltip("phase_label:N", title=""), alt.Tooltip("bin_start:Q"),
