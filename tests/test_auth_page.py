@@ -227,7 +227,9 @@ def test_the_dashboard_shows_only_the_sign_in_form_until_sign_in(store: AccountS
     assert not at.metric and not at.get("vega_lite_chart") and not at.dataframe
     at = _sign_in(at, "anna", PASSWORD)
     assert not at.exception
-    assert at.metric, "after sign-in the overview shows its figures"
+    # a coordinator lands on the attention queue (the overview for national users and viewers)
+    assert at.title[0].value == "Opmærksomhed"
+    assert at.get("vega_lite_chart"), "after sign-in the landing page shows its figures"
 
 
 # --- sessions that outlive a reload, and end when the account's owner or an admin says so -------

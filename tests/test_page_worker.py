@@ -136,3 +136,28 @@ def test_each_view_of_a_worker_page_is_audited_with_the_id(app_db):
     rows = audit.read_events(event="page_view", user="anna-audit-worker", db=app_db)
     views = [json.loads(d) for d in rows["detail"]]
     assert any(v["page"] == "worker" and v["filters"]["worker_id"] == WORKER for v in views)
+
+
+def _grid(at, key: str):
+    found = [d for d in at.dataframe if d.proto.id.endswith(f"-{key}")]
+    assert found, f"no table {key!r} on the page"
+    return found[0]
+
+
+def test_worker_lists_and_the_queue_open_a_page_on_a_click_and_other_tables_do_not(app_db):
+    caseloads = page_as("caseloads", filters={}, role="coordinator", municipalities={"101"})
+    assert list(_grid(caseloads, "cl_workers").proto.selection_mode)
+    assert list(_grid(caseloads, "cl_top_workers").proto.selection_mode)
+    attention = page_as("attention", filters={}, role="coordinator", municipalities={"101"})
+    assert list(_grid(attention, "attention_queue").proto.selection_mode)
+    worker = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"})
+    outcomes = worker.dataframe[1]  # figures by year: no record to open
+    assert "År (forløbets slut)" in outcomes.value.columns
+    assert not list(outcomes.proto.selection_mode)
+
+
+def test_the_worker_page_in_english(app_db):
+    at = worker_as(params={"id": WORKER}, lang="en", role="coordinator", municipalities={"101"})
+    assert not at.exception
+    assert [s.value for s in at.main.subheader][:2] == ["The worker's cases", "Caseload over time"]
+    assert "Active" in at.dataframe[0].value["Status"].tolist()

@@ -91,7 +91,10 @@ def _wait_for_tables(page, title: str, role: str) -> None:
 
 def _visit(page, role: str) -> Visit:
     path = page.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
-    path = "overview" if ":" in path or not path else path  # the root url is the overview
+    # the root url is the role's landing page (the overview, or the attention queue for
+    # coordinators and workers): named by its title, so no screenshot overwrites another
+    if ":" in path or not path:
+        path = "start-" + re.sub(r"\W+", "-", page.locator("h1").first.inner_text().lower())
     main = page.locator("[data-testid=stMain]")
     return Visit(
         title=page.locator("h1").first.inner_text(),
