@@ -76,11 +76,11 @@ def test_a_coordinator_s_own_municipality_is_exact(app_db):
 def test_a_worker_counts_only_their_own_cases_exactly(app_db):
     worker = q.by_match(Scope(role="worker", worker_id="W101-1"), PERIOD, "gender_match")
     con = duckdb.connect(str(app_db), read_only=True)
-    (own,) = con.sql(
+    ((own,),) = con.sql(
         "select count(*) from raw.cases where worker_id = 'W101-1' and start_date <= $end "
         "and (end_date is null or end_date >= $start)",
         params={"start": PERIOD.period_start, "end": PERIOD.period_end},
-    ).fetchone()
+    ).fetchall()
     con.close()
     assert worker.filter(pl.col("group_value") == "all")["cases"][0] == own
     assert not worker["cases_suppressed"].any()  # a worker's own cases are exact, 1-4 too
