@@ -359,7 +359,8 @@ SCOPED_SOURCES = ("scoped_cases", "scoped_workers", "scoped_rejected")
 # among them: the national expected band counts its starts, indicators.md section 1)
 _CASE_SOURCES = re.compile(
     r"\b(etl\.rejected_rows|mart\.(cases|workers|assessments|case_outcomes|progression|"
-    r"fidelity|fidelity_gaps|fidelity_monthly|case_months|caseload_monthly|attention))\b"
+    r"fidelity|fidelity_gaps|fidelity_monthly|fidelity_case_months|case_months|caseload_monthly|"
+    r"attention))\b"
 )
 
 

@@ -118,7 +118,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "hidden": {"da": "skjult", "en": "hidden"},
     # the two on-cadence figures (one label per definition, on every page): each case of the
     # period once over its whole period (mart.fidelity), and each month's active cases up to
-    # that month (mart.case_months, the monthly lines and the control chart)
+    # that month (mart.fidelity_case_months, the monthly lines and the control chart)
     "on_cadence_whole": {
         "da": "Målt hver anden måned, hele forløbet",
         "en": "Measured every second month, whole case",

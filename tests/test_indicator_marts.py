@@ -269,7 +269,7 @@ def test_monthly_on_cadence_counts_per_municipality_and_month(monthly_wh: Path):
 def test_a_cases_last_month_agrees_with_mart_fidelity(monthly_wh: Path):
     rows = mart_rows(
         monthly_wh,
-        "select m.case_id, m.is_on_cadence, f.on_cadence from mart.case_months as m "
+        "select m.case_id, m.is_on_cadence, f.on_cadence from mart.fidelity_case_months as m "
         "inner join mart.fidelity as f on f.case_id = m.case_id "
         "qualify m.month = max(m.month) over (partition by m.case_id)",
     )

@@ -51,7 +51,8 @@ MART_COLUMNS = {
     "attention": "case_id, municipality_code, worker_id, case_type, latest_measured_on, "
     "latest_score, tracking, dropped, overdue, days_since_last, missing_pre, reasons, priority",
     "fidelity_monthly": "municipality_code, month, active_cases, on_cadence_cases",
-    "case_months": "case_id, municipality_code, case_type, month, is_new, is_closed, is_on_cadence",
+    "case_months": "case_id, municipality_code, case_type, month, is_new, is_closed",
+    "fidelity_case_months": "case_id, municipality_code, month, is_on_cadence",
     "fidelity_gaps": "case_id, gap_start, gap_end, days, kind",
     "constants": "cadence_days, pre_post_window_days, days_per_month, z_975, expected_month_cap, "
     "reliable_reference_cases, score_drop_points, worker_capacity_cases",

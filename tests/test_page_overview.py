@@ -100,7 +100,7 @@ def test_a_workers_tile_rests_on_their_own_cases_only(app_db):
             """
             select count(*) from (
                 select count(*) as n, count(*) filter (where m.is_on_cadence) as k
-                from mart.case_months as m
+                from mart.fidelity_case_months as m
                 join mart.cases as c using (case_id)
                 where c.worker_id = 'W101-1' and m.month <= date '2026-10-01'
                 group by m.month

@@ -65,6 +65,7 @@ def test_run_meta_refuses_the_sources_that_are_scoped(app_db):
         "select * from mart.cases",
         "select * from mart.workers",
         "select * from mart.case_months",
+        "select * from mart.fidelity_case_months",
     ):
         with pytest.raises(ValueError, match="run_meta"):
             data.run_meta(sql)

@@ -49,6 +49,7 @@ MART_KEYS: dict[str, tuple[str, ...]] = {
     "mart.attention": ("case_id",),
     "mart.fidelity_monthly": ("municipality_code", "month"),
     "mart.case_months": ("case_id", "month"),
+    "mart.fidelity_case_months": ("case_id", "month"),
     "mart.fidelity_gaps": ("case_id", "gap_start"),
     "mart.constants": (),
     "mart.instruments": ("instrument",),

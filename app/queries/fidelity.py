@@ -5,7 +5,7 @@ is read from the warehouse (`mart.constants`), where the rule is written once.
 
 - `monthly(scope, filters)`: grain one row per month of the period: `month, n_cases (active that
   month), k_on_cadence, share`. A case is on cadence in a month when no gap so far, up to the
-  month's end, is longer than the limit (`mart.case_months.is_on_cadence`, the rule of
+  month's end, is longer than the limit (`mart.fidelity_case_months.is_on_cadence`, the rule of
   mart.fidelity_monthly and the control chart); in a case's last month it equals the whole-case
   `mart.fidelity.on_cadence` that `by_group` counts. The two differ on purpose: the headline
   counts each case of the period once, over its whole period; the line counts the cases active
@@ -17,7 +17,7 @@ is read from the warehouse (`mart.constants`), where the rule is written once.
 - `funnel_plot(scope, filters, indicator, unit, overdispersion)`: the funnel (app/funnel.py) of
   the share on cadence or of new cases with a pre measurement, by municipality or worker.
 - `control_chart(scope, filters, municipality)`: the monthly on-cadence share (the rule is
-  mart.case_months, which mart.fidelity_monthly adds up) of the viewer's cases, or of
+  mart.fidelity_case_months, which mart.fidelity_monthly adds up) of the viewer's cases, or of
   one municipality, every month up to the period's end, as an XmR chart (warehouse.stats.spc).
 - `gaps(scope, filters)`: grain one row per kind x 15-day bin of mart.fidelity_gaps: the days
   between measurements (`between`), from start to the first (`start`) and from the last to the
@@ -72,14 +72,14 @@ cohort as (
 )"""
 
 MONTHLY_SQL = """
--- share of each month's active cases on cadence so far (mart.case_months: no gap up to the
+-- share of each month's active cases on cadence so far (mart.fidelity_case_months: no gap up to the
 -- month's end longer than the limit); grain: one row per month of the period
 select
     m.month,
     {n_cases}
     {k_on_cadence}
     count(*) filter (where m.is_on_cadence) / count(*) as share,
-from mart.case_months as m
+from mart.fidelity_case_months as m
 inner join cohort as c on c.case_id = m.case_id
 where m.month between date_trunc('month', $period_start::date)
     and date_trunc('month', $period_end::date)
@@ -267,7 +267,7 @@ select
     {n_cases}
     {k_on_cadence}
     count(*) filter (where m.is_on_cadence) / count(*) as share,
-from mart.case_months as m
+from mart.fidelity_case_months as m
 inner join scoped_cases as s on s.case_id = m.case_id
 where ($municipality::varchar is null or s.municipality_code = $municipality::varchar)
     and ($period_end::date is null or m.month <= $period_end::date)

@@ -75,7 +75,7 @@ case_flags as (
         c.start_date between p.p_start and p.p_end as is_new,
         mart.is_ended_between(c.status, c.end_date, p.p_start, p.p_end) as is_closed,
         -- a period counts each case over its whole period (mart.fidelity), a month the cases
-        -- active in it up to its end (mart.case_months): the card and its sparkline
+        -- active in it up to its end (mart.fidelity_case_months): the card and its sparkline
         case when p.kind = 'month' then coalesce(cm.is_on_cadence, false) else f.on_cadence end
             as on_cadence,
         f.has_pre,
@@ -86,7 +86,7 @@ case_flags as (
     left join scoped_cases as c
         on mart.is_active_between(c.start_date, c.end_date, p.p_start, p.p_end)
     left join mart.fidelity as f on f.case_id = c.case_id
-    left join mart.case_months as cm on cm.case_id = c.case_id and cm.month = p.month
+    left join mart.fidelity_case_months as cm on cm.case_id = c.case_id and cm.month = p.month
     left join mart.case_outcomes as o on o.case_id = c.case_id and o.instrument = 'WHO5'
 ),
 

@@ -35,6 +35,12 @@ create or replace macro staging.is_ended_between(status, end_date, period_start,
     and (period_end is null or end_date <= period_end)
 ;
 
+-- purpose: THE definition of a progression date inside its case's period (the fidelity rules
+-- measure gaps between these only)
+create or replace macro staging.is_in_case_period(measured_on, start_date, period_end) as
+    measured_on between start_date and period_end
+;
+
 -- purpose: the as-of date, the latest exported_at loaded (NULL before any load); grain: one row
 create or replace view staging.as_of as
 select max(exported_at) as as_of
@@ -231,7 +237,8 @@ select
     floor((progression.measured_on - cases.start_date) / constants.days_per_month)::integer
         as months_since_start,
     progression.measured_on - lag(progression.measured_on) over by_case as days_since_previous,
-    progression.measured_on between cases.start_date and cases.period_end as is_in_period,
+    staging.is_in_case_period(progression.measured_on, cases.start_date, cases.period_end)
+        as is_in_period,
     lag(progression.score) over by_case as previous_score,
     -- the start band (indicators.md section 1) comes from the first score
     case
@@ -251,3 +258,16 @@ cross join constants
 window by_case as (partition by progression.case_id order by progression.measured_on)
 ;
 
+
+-- purpose: the progression dates inside their case's period, and nothing else: the fidelity
+-- views measure gaps between these, and reading them here skips staging.progression's windows
+-- (number, previous score, start band) that those views do not need; grain: one row per case x
+-- date
+create or replace view staging.progression_in_period as
+select
+    progression.case_id,
+    progression.measured_on
+from raw.progression as progression
+inner join staging.cases as cases on progression.case_id = cases.case_id
+where staging.is_in_case_period(progression.measured_on, cases.start_date, cases.period_end)
+;

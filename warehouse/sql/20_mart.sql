@@ -616,7 +616,7 @@ cases as (
 ),
 
 measured as (
-    select case_id, measured_on from staging.progression where is_in_period
+    select case_id, measured_on from staging.progression_in_period
 ),
 
 points as (

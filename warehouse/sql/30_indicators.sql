@@ -191,6 +191,45 @@ select
 from reasoned
 ;
 
+-- purpose: each case in each calendar month it was active (up to the as-of month), with the
+-- month's end as far as the case reached it and whether it started or ended that month (the
+-- rules of mart.caseload_monthly, case by case); grain: one row per case x active month
+create or replace view staging.case_months as
+with
+
+cases as (
+    select * from staging.cases
+),
+
+months as (
+    select
+        case_id,
+        municipality_code,
+        case_type,
+        start_date,
+        end_date,
+        period_end,
+        cast(unnest(generate_series(
+            date_trunc('month', start_date),
+            date_trunc('month', period_end),
+            interval 1 month
+        )) as date) as month
+    from cases
+)
+
+select
+    case_id,
+    municipality_code,
+    case_type,
+    start_date,
+    month,
+    least(last_day(month), period_end) as month_end,
+    month = date_trunc('month', start_date) as is_new,
+    coalesce(month = date_trunc('month', end_date), false) as is_closed
+from months
+where staging.is_active_between(start_date, end_date, month, last_day(month))
+;
+
 -- purpose: the on-cadence rule applied month by month (indicators.md section 3 charts it);
 -- grain: one row per case x calendar month in which the case was active (up to the as-of month).
 -- A case is on cadence in a month when no gap so far is longer than cadence_days: the points are
@@ -208,76 +247,45 @@ constants as (
     select * from staging.constants
 ),
 
--- each score in the period with the gap since the point before it (the start for the first)
+-- each score in the period with the gap since the point before it (the start for the first) and
+-- the largest such gap up to and including it: what a month ending on or after it has seen
 points as (
     select
-        progression.case_id,
-        progression.measured_on,
-        progression.measured_on - coalesce(
-            lag(progression.measured_on) over by_case, cases.start_date
-        ) as gap_before
-    from staging.progression as progression
-    inner join cases on progression.case_id = cases.case_id
-    where progression.is_in_period
-    window by_case as (partition by progression.case_id order by progression.measured_on)
-),
-
-months as (
-    select
-        cases.case_id,
-        cases.municipality_code,
-        cases.case_type,
-        cases.start_date,
-        cast(unnest(generate_series(
-            date_trunc('month', cases.start_date),
-            date_trunc('month', cases.period_end),
-            interval 1 month
-        )) as date) as month,
-        cases.end_date,
-        cases.period_end
-    from cases
-),
-
-active_months as (
-    select
         case_id,
-        municipality_code,
-        case_type,
-        start_date,
-        month,
-        least(last_day(month), period_end) as month_end,
-        month = date_trunc('month', start_date) as is_new,
-        coalesce(month = date_trunc('month', end_date), false) as is_closed
-    from months
-    where staging.is_active_between(start_date, end_date, month, last_day(month))
+        measured_on,
+        max(gap_before) over (
+            partition by case_id order by measured_on rows unbounded preceding
+        ) as largest_gap_so_far
+    from (
+        select
+            progression.case_id,
+            progression.measured_on,
+            progression.measured_on - coalesce(
+                lag(progression.measured_on) over by_case, cases.start_date
+            ) as gap_before
+        from staging.progression_in_period as progression
+        inner join cases on progression.case_id = cases.case_id
+        window by_case as (partition by progression.case_id order by progression.measured_on)
+    )
 ),
 
+-- the latest score on or before the month's end (an as-of join: one lookup per case x month,
+-- not every score of the case against every month)
 gaps_so_far as (
     select
-        active_months.case_id,
-        active_months.municipality_code,
-        active_months.case_type,
-        active_months.month,
-        active_months.month_end,
-        active_months.is_new,
-        active_months.is_closed,
-        coalesce(max(points.gap_before), 0) as largest_inner_gap,
-        coalesce(max(points.measured_on), any_value(active_months.start_date)) as last_point
-    from active_months
-    left join points
-        on active_months.case_id = points.case_id
-        and points.measured_on <= active_months.month_end
-    group by active_months.case_id, active_months.municipality_code, active_months.case_type,
-        active_months.month, active_months.month_end, active_months.is_new, active_months.is_closed
+        case_months.*,
+        coalesce(points.largest_gap_so_far, 0) as largest_inner_gap,
+        coalesce(points.measured_on, case_months.start_date) as last_point
+    from staging.case_months as case_months
+    asof left join points
+        on case_months.case_id = points.case_id
+        and case_months.month_end >= points.measured_on
 )
 
 select
     gaps_so_far.case_id,
     gaps_so_far.municipality_code,
-    gaps_so_far.case_type,
     gaps_so_far.month,
-    gaps_so_far.is_new,
-    gaps_so_far.is_closed,
     greatest(
         gaps_so_far.largest_inner_gap, gaps_so_far.month_end - gaps_so_far.last_point
     ) <= constants.cadence_days as is_on_cadence
@@ -297,10 +305,10 @@ from staging.fidelity_case_months
 group by municipality_code, month
 ;
 
--- purpose: each case in each month it was active, with what it counts towards that month (the
--- definitions of mart.caseload_monthly and mart.fidelity_monthly, case by case, so a view that
--- filters cases by gender, age or worker counts months by the same rules); grain: one row per
--- case x calendar month in which the case was active (up to the as-of month)
+-- purpose: each case in each month it was active, with whether it started or ended that month
+-- (the rules of mart.caseload_monthly, case by case, so a view that filters cases by gender,
+-- age or worker counts its months by the same rules); grain: one row per case x calendar month
+-- in which the case was active (up to the as-of month)
 create or replace view mart.case_months as
 select
     case_id,
@@ -308,7 +316,17 @@ select
     case_type,
     month,
     is_new,
-    is_closed,
+    is_closed
+from staging.case_months
+;
+
+-- purpose: the on-cadence rule month by month, case by case (what mart.fidelity_monthly adds
+-- up); grain: one row per case x calendar month in which the case was active
+create or replace view mart.fidelity_case_months as
+select
+    case_id,
+    municipality_code,
+    month,
     is_on_cadence
 from staging.fidelity_case_months
 ;
