@@ -124,6 +124,15 @@ DERIVED_KEYS: dict[str, DerivedKey] = {
         inputs=(("staging.cases", ("case_id",), ("case_id",)),),
         single_row=("staging.constants",),
     ),
+    "mart.caseload_monthly": DerivedKey(
+        views=("mart.caseload_monthly",),
+        fingerprint="a62b996a9252cbb8c3cb81371307100c193b51b067fb6eca3153eb8d65242266",
+        why="`spine` is one row per municipality_code, case_type (its group-by) and month (a "
+        "series of whole months, each once, never NULL); `changes` groups by the same three, so "
+        "the left join meets at most one row; municipality_code and case_type are staging.cases' "
+        "own",
+        inputs=(("staging.cases", (), ("municipality_code", "case_type")),),
+    ),
     "mart.expected_progression": DerivedKey(
         views=("mart.expected_progression",),
         fingerprint="de0e1a0b0e6db7316ecb37d2bedcbb978e6d76db72586aa8aff93cfc07e35149",
