@@ -8,8 +8,9 @@ lie; a CSV's header and line count before polars parses it; a workbook's parts a
 its sheets before calamine opens it), and a file over a limit is refused whole with one line that
 names it and the limit (exit 2, like any unreadable export).
 
-The limits are generous for real exports (a 100,000-case export is a twentieth of each) and can
-be changed with one environment variable each (`LIMIT_VARIABLES`), read by `current()` only.
+The limits are generous for real exports (a 100,000-case export is within each several times
+over; tests/test_reader_limits.py loads one) and can be changed with one environment variable
+each (`LIMIT_VARIABLES`), read by `current()` only: the settings object can take them over.
 """
 
 from __future__ import annotations

@@ -82,6 +82,61 @@ class DerivedKey:
 
 
 DERIVED_KEYS: dict[str, DerivedKey] = {
+    "mart.cases": DerivedKey(
+        views=("mart.cases",),
+        fingerprint="6dbf53bf07f02c572aa0def2d167423f98b2e2ba433668bb4c4e8602bab8da57",
+        why="a projection of staging.cases, every row, case_id unchanged",
+        inputs=(("staging.cases", ("case_id",), ("case_id",)),),
+    ),
+    "mart.assessments": DerivedKey(
+        views=("mart.assessments",),
+        fingerprint="554cdfe3f0c2398a52707693b5c9cfe5e8c80c9c6c38599f935c4c79ff8dab4f",
+        why="a projection of staging.assessments, every row, the key columns unchanged",
+        inputs=(
+            (
+                "staging.assessments",
+                ("case_id", "instrument", "phase"),
+                ("case_id", "instrument", "phase"),
+            ),
+        ),
+    ),
+    "mart.case_outcomes": DerivedKey(
+        views=("mart.case_outcomes",),
+        fingerprint="0008550893ff46310e92944ca8789fe9b724ca25f140b25012f72d985a58e55b",
+        why="`paired` groups staging.assessments by case_id, instrument; the inner join meets "
+        "at most one staging.instruments row per instrument",
+        inputs=(
+            (
+                "staging.assessments",
+                ("case_id", "instrument", "phase"),
+                ("case_id", "instrument", "phase"),
+            ),
+            ("staging.instruments", ("instrument",), ("instrument",)),
+        ),
+    ),
+    "mart.progression": DerivedKey(
+        views=("mart.progression",),
+        fingerprint="f13ee8bb556e844d19a80a4886b22f8c8aa92bf4d4b974c487fc98df0899802a",
+        why="a projection of staging.progression, every row, the key columns unchanged",
+        inputs=(("staging.progression", ("case_id", "measured_on"), ("case_id", "measured_on")),),
+    ),
+    "mart.fidelity": DerivedKey(
+        views=("mart.fidelity",),
+        fingerprint="fb5af69f7044566ba15c71b1b79b00ece324b91dc6ed350c0ef43184de8e9b7a",
+        why="one row per staging.cases row: one constants row, and `measured` and `pre_post` "
+        "each group by case_id, so each left join meets at most one row",
+        inputs=(("staging.cases", ("case_id",), ("case_id",)),),
+        single_row=("staging.constants",),
+    ),
+    "mart.caseload_monthly": DerivedKey(
+        views=("mart.caseload_monthly",),
+        fingerprint="a62b996a9252cbb8c3cb81371307100c193b51b067fb6eca3153eb8d65242266",
+        why="`spine` is one row per municipality_code, case_type (its group-by) and month (a "
+        "series of whole months, each once, never NULL); `changes` groups by the same three, so "
+        "the left join meets at most one row; municipality_code and case_type are staging.cases' "
+        "own",
+        inputs=(("staging.cases", (), ("municipality_code", "case_type")),),
+    ),
     "mart.expected_progression": DerivedKey(
         views=("mart.expected_progression",),
         fingerprint="de0e1a0b0e6db7316ecb37d2bedcbb978e6d76db72586aa8aff93cfc07e35149",
