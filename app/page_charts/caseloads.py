@@ -24,8 +24,11 @@ def top_municipalities(monthly: pl.DataFrame, limit: int = MAX_PANELS) -> list[s
 
 def monthly_chart(monthly: pl.DataFrame, measure: str, y_title: str) -> alt.FacetChart:
     """Stacked bars per month by case type, one small panel per municipality."""
+    language = i18n.lang()  # bound now: map_elements may run in polars' threads (no session)
     shown = monthly.filter(~pl.col(f"{measure}_suppressed")).with_columns(
-        pl.col("case_type").map_elements(lambda c: i18n.code_label("case_type", c), pl.String)
+        pl.col("case_type").map_elements(
+            lambda c: i18n.code_label("case_type", c, language), pl.String
+        )
         .alias("case_type_label")
     )  # fmt: skip
     charts.check_points(shown)
