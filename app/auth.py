@@ -39,7 +39,6 @@ banner.
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 import os
 import re
@@ -287,14 +286,9 @@ def _send_cookie_script(ticket: str | None) -> None:
     """The browser posts its ticket for the session cookie, or (None) has a stale one cleared."""
     from streamlit import config
 
-    base = "/" + str(config.get_option("server.baseUrlPath") or "").strip("/")
-    url = json.dumps(base.rstrip("/") + session_cookie.PATH)
-    request = (
-        f"{{method: 'POST', body: {json.dumps(ticket)}, credentials: 'same-origin'}}"
-        if ticket
-        else "{method: 'DELETE', credentials: 'same-origin'}"
-    )
-    st.html(f"<script>fetch({url}, {request});</script>", unsafe_allow_javascript=True)
+    base = str(config.get_option("server.baseUrlPath") or "")
+    script = session_cookie.browser_script(base, ticket)
+    st.html(script, unsafe_allow_javascript=True)
 
 
 def _local_sign_in() -> Account:
@@ -470,7 +464,7 @@ def require_sign_in() -> Scope:
     """The signed-in viewer's Scope; draws the sign-in page and stops the run until then."""
     now = time.time()
     account = _current_account()
-    local = st.session_state.get(METHOD_KEY) == "local"
+    local = st.session_state.get(METHOD_KEY) != "oidc"  # every session but an IdP's is ours
     reason = ""
     if account is not None and session_expired(
         st.session_state.get(SIGNED_IN_AT_KEY, 0.0), st.session_state.get(LAST_SEEN_KEY, 0.0), now

@@ -12,6 +12,8 @@ and `AccountStore.session` decides whether it is still live (signed, expiring, r
 
 from __future__ import annotations
 
+import json
+import re
 import secrets
 import threading
 import time
@@ -22,6 +24,9 @@ COOKIE_NAME = "lat_session"
 PATH = "/_lat/session"
 TICKET_SECONDS = 60
 MAX_TICKETS = 10_000  # a bound on memory: the oldest tickets go first
+
+_TICKET = re.compile(r"[A-Za-z0-9_-]{20,100}")  # what secrets.token_urlsafe makes
+_BASE_PATH = re.compile(r"[A-Za-z0-9/_.-]*")  # server.baseUrlPath, set by the operator
 
 _tickets: dict[str, tuple[str, float]] = {}
 _lock = threading.Lock()
@@ -68,3 +73,21 @@ def cookie_from_header(header: str) -> str | None:
         if name == COOKIE_NAME and value:
             return value
     return None
+
+
+def browser_script(base_path: str, ticket: str | None) -> str:
+    """The one script the dashboard sends: post `ticket` to PATH for the cookie, or (None)
+    have a stale cookie cleared. Built from a checked ticket and base path only, never from
+    anything a user typed (tests/test_crafted_input.py)."""
+    if ticket is not None and not _TICKET.fullmatch(ticket):
+        raise ValueError("not a session ticket")
+    if not _BASE_PATH.fullmatch(base_path):
+        raise ValueError("unexpected characters in server.baseUrlPath")
+    parts = [part for part in base_path.split("/") if part] + [PATH.strip("/")]
+    url = json.dumps("/" + "/".join(parts))
+    request = (
+        f"{{method: 'POST', body: {json.dumps(ticket)}, credentials: 'same-origin'}}"
+        if ticket
+        else "{method: 'DELETE', credentials: 'same-origin'}"
+    )
+    return f"<script>fetch({url}, {request});</script>"

@@ -128,6 +128,16 @@ def page_app(
         account = {"name": "test", "role": role, "municipalities": list(municipalities),
                    "worker_id": worker_id}  # fmt: skip
         now = time.time()
+        if auth.TOKEN_KEY not in st.session_state:  # a live store session, as a sign-in leaves
+            from app.accounts import Account, AccountStore, accounts_path
+
+            store = AccountStore(accounts_path())
+            wanted = Account("test", role, tuple(municipalities), worker_id)
+            if store.get("test") != wanted:
+                store.remove("test")
+                store.add(wanted, "test-password-1234")
+            st.session_state[auth.TOKEN_KEY] = store.open_session("test")
+            st.session_state[auth.METHOD_KEY] = "local"
         st.session_state.setdefault(auth.ACCOUNT_KEY, account)
         st.session_state.setdefault(auth.SIGNED_IN_AT_KEY, now)
         st.session_state.setdefault(auth.LAST_SEEN_KEY, now)

@@ -182,7 +182,27 @@ def test_the_load_cli_prints_no_cpr_number(tmp_path, capsys):
 # headline figures wrap). They hold no data, so nothing passes through them (checked below: a
 # literal <style> and nothing else).
 STYLE_ONLY = {"EXPORT_LOCK_CSS", "METRIC_LABEL_CSS"}
-STYLE_LINES = {("app/components.py", f"st.html({name})") for name in STYLE_ONLY}
+STYLE_LINES = {("app/components.py", f"st.html({name})") for name in STYLE_ONLY} | {
+    # the session-cookie script (app/session_cookie.py): a checked ticket and base path only
+    ("app/auth.py", "st.html(script, unsafe_allow_javascript=True)"),
+}
+
+
+@pytest.mark.parametrize(
+    "ticket", ["</script><script>alert(1)</script>", "a" * 19, 'abc"def' * 5, "x" * 101]
+)
+def test_the_session_cookie_script_takes_only_a_ticket(ticket: str):
+    from app import session_cookie
+
+    with pytest.raises(ValueError):
+        session_cookie.browser_script("", ticket)
+    with pytest.raises(ValueError):
+        session_cookie.browser_script("</script>", None)
+    good = session_cookie.browser_script("lat", "A" * 43)
+    assert good == (
+        '<script>fetch("/lat/_lat/session", {method: \'POST\', body: "' + "A" * 43 + '", '
+        "credentials: 'same-origin'});</script>"
+    )
 
 
 def test_no_page_or_app_module_passes_html_through():

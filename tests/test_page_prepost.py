@@ -271,3 +271,18 @@ def test_score_axes_carry_about_ten_ticks(app_db):
     assert not at.exception
     for element in at.get("vega_lite_chart"):
         assert json.loads(element.proto.spec)["config"]["axisQuantitative"]["tickCount"] == 10
+
+
+def test_english_chart_labels_made_in_polars_threads_are_english(app_db):
+    """Labels made by map_elements run in polars' own threads, where the session (and so its
+    language) is not known: the language is bound before, so they are English too."""
+    at = page_as("prepost", lang="en")
+    assert not at.exception
+    labels = {
+        value
+        for frame in chart_frames(at)
+        if "category_label" in frame.columns
+        for value in frame["category_label"].to_list()
+    }
+    assert labels, "no change-category chart drawn"
+    assert labels <= {"Improved", "Unchanged", "Deteriorated", "Recovered"}, labels

@@ -406,3 +406,29 @@ def test_serve_keeps_the_servers_memory_arenas_few(tmp_path: Path, monkeypatch: 
     server.serve(db, 8599, "127.0.0.1")
     assert seen["MALLOC_ARENA_MAX"] == "2"
     assert seen["LAT_DB"] == str(db)
+
+
+def test_serve_answers_only_once_it_is_warm(tmp_path: Path):
+    """The health check (what a proxy and a service manager wait for) answers after warming."""
+    db = tmp_path / "warehouse.duckdb"
+    ensure_warehouse(db)
+    port = _free_port()
+    log_path = tmp_path / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "serve", "--db", str(db), "--port", str(port)],
+            cwd=tmp_path,
+            env={**os.environ, "LAT_DB": str(db)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 90
+            while not _healthy(port) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert _healthy(port), "the dashboard did not start"
+            assert "warmed in" in log_path.read_text(), "it answered before it was warm"
+        finally:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)

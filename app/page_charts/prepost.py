@@ -39,8 +39,9 @@ def group_label(group: str, value: str | None, language: str | None = None) -> s
 
 def with_labels(frame: pl.DataFrame, group: str) -> pl.DataFrame:
     """Adds `group_label` (and `phase_label` when there is a phase) in the reader's language."""
+    language = i18n.lang()  # bound now: map_elements may run in polars' threads (no session)
     frame = frame.with_columns(
-        pl.col("group_value").map_elements(lambda v: group_label(group, v), pl.String)
+        pl.col("group_value").map_elements(lambda v: group_label(group, v, language), pl.String)
         .alias("group_label")
     )  # fmt: skip
     if "phase" in frame.columns:
@@ -184,14 +185,16 @@ def histogram(hist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt
     return _layer(bars, _cutoff_rule(cutoff, "x")).properties(height=300)
 
 
-def category_label(code: str) -> str:
-    return i18n.code_label("reliable_change", code)
+def category_label(code: str, language: str | None = None) -> str:
+    return i18n.code_label("reliable_change", code, language)
 
 
 def categories(frame: pl.DataFrame) -> alt.FacetChart:
     """Stacked bars per group: cases in each change category, one panel per measure."""
+    language = i18n.lang()  # bound now: map_elements may run in polars' threads (no session)
     shown = frame.filter(~pl.col("suppressed")).with_columns(
-        pl.col("category").map_elements(category_label, pl.String).alias("category_label"),
+        pl.col("category").map_elements(lambda c: category_label(c, language), pl.String)
+        .alias("category_label"),
         pl.col("measure").replace_strict({k: tr(v) for k, v in MEASURES.items()})
         .alias("measure_label"),
         pl.col("category").replace_strict({c: i for i, c in enumerate(CATEGORY_ORDER)},
