@@ -2,7 +2,7 @@
 per language (`da.toml`, `en.toml` beside this module), read once. No Streamlit here.
 
 A key's value is a string, or a table of plural forms (`one`, `other`, as CLDR names Danish and
-English plurals) picked by `plural()`. Placeholders are `{name}`; `{{` writes a brace. A text that
+English plurals) picked by `plural()`. Placeholders are `{name}`. A text that
 states a rule's number (the suppression threshold, the cadence) names it as a placeholder
 (`{min_cases}`) and the caller fills it from the rule, so the sentence cannot drift from it.
 """
@@ -40,8 +40,9 @@ def _template(key: str, language: str | None) -> Entry | None:
 
 
 def fill(template: str, values: dict[str, object]) -> str:
-    """`template` with its placeholders filled; a text without placeholders stays as it is."""
-    return template.format(**values) if "{" in template else template
+    """`template` with its placeholders filled; given no values it stays as it is (as a caller
+    that formats it later, or a text with a literal brace, expects)."""
+    return template.format(**values) if values else template
 
 
 def text(key: str, language: str | None = None, **values: object) -> str:
