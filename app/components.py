@@ -38,7 +38,7 @@ import polars as pl
 import streamlit as st
 
 from app import charts, data, i18n
-from app.i18n import t, tr
+from app.i18n import t
 from app.scope import Scope
 
 log = logging.getLogger(__name__)
@@ -218,10 +218,7 @@ def case_level_only(scope: Scope) -> bool:
     """May the viewer see single cases? If not, say so where the list would be."""
     if scope.case_level:
         return True
-    st.info(tr({"da": "Listen over enkelte forløb vises kun for brugere med adgang til "
-                      "forløbsniveau (ikke i præsentationstilstand).",
-                "en": "The list of single cases is shown only to users with case-level "
-                      "access (not in presentation mode)."}))  # fmt: skip
+    st.info(t("components.the_list_of_single_cases"))
     return False
 
 
@@ -243,10 +240,8 @@ def case_list(
     st.caption(caption)
     table(present(frame.head(LIST_ROWS)), key=key, column_config=column_config)
     if frame.height > LIST_ROWS:
-        st.caption(tr({"da": "Viser de første {k}; hent listen for alle.",
-                       "en": "Shows the first {k}; download the list for all."},
-                      k=i18n.fmt_int(LIST_ROWS)))  # fmt: skip
-    label = tr({"da": "Hent listen (CSV)", "en": "Download the list (CSV)"})
+        st.caption(t("components.shows_the_first_k_download", k=i18n.fmt_int(LIST_ROWS)))
+    label = t("components.download_the_list_csv")
     download(label, lambda: csv_bytes(frame), key, "csv")
 
 

@@ -8,6 +8,7 @@ so a number reads the same everywhere. `None` and NaN print as `MISSING`.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
@@ -21,10 +22,26 @@ DEFAULT_LANG = "da"
 MISSING = "–"
 TIME_ZONE = ZoneInfo("Europe/Copenhagen")  # times are stored in UTC and shown as Danes read them
 
-_LOCALES = {"da": "da_DK", "en": "en"}
-_DATE = {"da": "d. MMM y", "en": "d MMM y"}
-_MONTH = {"da": "MMM y", "en": "MMM y"}
-_DATETIME = {"da": "d. MMM y 'kl.' HH:mm", "en": "d MMM y, HH:mm"}
+
+@dataclass(frozen=True)
+class Style:
+    """How a language writes dates (CLDR patterns) beside its CLDR locale."""
+
+    locale: str
+    day: str
+    month: str
+    moment: str
+    chart_datetime: str  # d3 patterns for chart tooltips
+    chart_date: str
+    currency: tuple[str, str]
+
+
+STYLES = {
+    "da": Style("da_DK", "d. MMM y", "MMM y", "d. MMM y 'kl.' HH:mm", "%A den %d. %B %Y %X",
+                "%d.%m.%Y", ("", " kr.")),
+    "en": Style("en", "d MMM y", "MMM y", "d MMM y, HH:mm", "%a %e %b %X %Y", "%d/%m/%Y",
+                ("$", "")),
+}  # fmt: skip
 
 
 def language_of(language: str | None) -> str:
@@ -35,7 +52,7 @@ def language_of(language: str | None) -> str:
 @cache
 def locale(language: str | None) -> Locale:
     """The CLDR locale of a language ('da' -> da_DK)."""
-    return Locale.parse(_LOCALES[language_of(language)])
+    return Locale.parse(STYLES[language_of(language)].locale)
 
 
 def is_missing(value: float | int | None) -> bool:
@@ -77,14 +94,18 @@ def day(value: date | datetime | None, language: str | None = None) -> str:
     """'3. feb. 2024' (da) or '3 Feb 2024' (en)."""
     if value is None:
         return MISSING
-    return babel_dates.format_date(value, _DATE[language_of(language)], locale=locale(language))
+    return babel_dates.format_date(
+        value, STYLES[language_of(language)].day, locale=locale(language)
+    )
 
 
 def month(value: date | None, language: str | None = None) -> str:
     """'feb. 2024' (da) or 'Feb 2024' (en)."""
     if value is None:
         return MISSING
-    return babel_dates.format_date(value, _MONTH[language_of(language)], locale=locale(language))
+    return babel_dates.format_date(
+        value, STYLES[language_of(language)].month, locale=locale(language)
+    )
 
 
 def moment(value: datetime | None, language: str | None = None) -> str:
@@ -95,7 +116,7 @@ def moment(value: datetime | None, language: str | None = None) -> str:
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
     return babel_dates.format_datetime(
-        value, _DATETIME[language_of(language)], tzinfo=TIME_ZONE, locale=locale(language)
+        value, STYLES[language_of(language)].moment, tzinfo=TIME_ZONE, locale=locale(language)
     )
 
 
@@ -112,7 +133,7 @@ def _names(table, first: int, last: int) -> list[str]:
 def vega_locale(language: str | None = None) -> dict:
     """Vega's d3 number and time locale from CLDR, so chart axes use the reader's separators,
     percent sign and month and day names."""
-    loc = locale(language)
+    loc, style = locale(language), STYLES[language_of(language)]
     symbols = loc.number_symbols["latn"]
     percent_text = percent(0.5, 0, language).replace(integer(50, language), "")
     days, short_days = loc.days["format"]["wide"], loc.days["format"]["abbreviated"]
@@ -122,7 +143,7 @@ def vega_locale(language: str | None = None) -> dict:
             "decimal": symbols["decimal"],
             "thousands": symbols["group"],
             "grouping": [3],
-            "currency": ["", " kr."] if language_of(language) == "da" else ["$", ""],
+            "currency": list(style.currency),
             "percent": percent_text,
         },
         "time": {

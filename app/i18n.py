@@ -46,8 +46,10 @@ def _warehouse_rule(name: str) -> Callable[[], int]:
 
 
 # the numbers texts may state, each read from the rule itself
-RULES: dict[str, Callable[[], int]] = {
+RULES: dict[str, Callable[[], int | str]] = {
     "min_cases": lambda: suppression.MIN_CASES,
+    "suppressed": lambda: SUPPRESSED,
+    "noise_range": lambda: suppression.NOISE_RANGE,
     "cadence_days": _warehouse_rule("cadence_days"),
     "window_days": _warehouse_rule("pre_post_window_days"),
 }
@@ -83,7 +85,9 @@ def _with_rules(key: str, language: str, values: dict[str, object]) -> dict[str,
     if entry is None:
         return values
     for name in texts.placeholders(entry) & RULES.keys():
-        values.setdefault(name, fmt_int(RULES[name](), language))
+        if name not in values:
+            value = RULES[name]()
+            values[name] = fmt_int(value, language) if isinstance(value, int) else value
     return values
 
 

@@ -3,50 +3,47 @@
 
 from __future__ import annotations
 
-# kind -> code -> {"da": ..., "en": ...}
-CODE_LABELS: dict[str, dict[str, dict[str, str]]] = {
+# kind -> code -> the key of its word in the text catalogue (app/texts/)
+CODE_LABELS: dict[str, dict[str, str]] = {
     "case_type": {
-        "mentor": {"da": "Mentor", "en": "Mentor"},
-        "parent_coach": {"da": "Forældrecoach", "en": "Parent coach"},
+        "mentor": "vocabulary.code_labels.case_type.mentor",
+        "parent_coach": "vocabulary.code_labels.case_type.parent_coach",
     },
     "gender": {
-        "male": {"da": "Mand", "en": "Male"},
-        "female": {"da": "Kvinde", "en": "Female"},
-        "other": {"da": "Andet", "en": "Other"},
+        "male": "vocabulary.code_labels.gender.male",
+        "female": "vocabulary.code_labels.gender.female",
+        "other": "vocabulary.code_labels.gender.other",
     },
     "role": {
-        "mentor": {"da": "Mentor", "en": "Mentor"},
-        "parent_coach": {"da": "Forældrecoach", "en": "Parent coach"},
-        "coordinator": {"da": "Koordinator", "en": "Coordinator"},
+        "mentor": "vocabulary.code_labels.case_type.mentor",
+        "parent_coach": "vocabulary.code_labels.case_type.parent_coach",
+        "coordinator": "vocabulary.code_labels.role.coordinator",
     },
     "status": {
-        "active": {"da": "Aktiv", "en": "Active"},
-        "closed": {"da": "Afsluttet", "en": "Closed"},
-        "discontinued": {"da": "Afbrudt", "en": "Discontinued"},
+        "active": "vocabulary.code_labels.status.active",
+        "closed": "vocabulary.code_labels.status.closed",
+        "discontinued": "vocabulary.code_labels.status.discontinued",
     },
     "batch_status": {
-        "loaded": {"da": "Indlæst", "en": "Loaded"},
-        "loaded_with_rejections": {
-            "da": "Indlæst med afviste rækker",
-            "en": "Loaded with rejected rows",
-        },
-    },  # fmt: skip
+        "loaded": "vocabulary.code_labels.batch_status.loaded",
+        "loaded_with_rejections": "vocabulary.code_labels.batch_status.loaded_with_rejections",
+    },
     "reliable_change": {
-        "improved": {"da": "Forbedret", "en": "Improved"},
-        "unchanged": {"da": "Uændret", "en": "Unchanged"},
-        "deteriorated": {"da": "Forværret", "en": "Deteriorated"},
-        "recovered": {"da": "Restitueret", "en": "Recovered"},
+        "improved": "vocabulary.code_labels.reliable_change.improved",
+        "unchanged": "vocabulary.code_labels.reliable_change.unchanged",
+        "deteriorated": "vocabulary.code_labels.reliable_change.deteriorated",
+        "recovered": "vocabulary.code_labels.reliable_change.recovered",
     },
     "reason_code": {
-        "missing_required": {"da": "Manglende påkrævet værdi", "en": "Missing required value"},
-        "invalid_value": {"da": "Ugyldig værdi", "en": "Invalid value"},
-        "out_of_range": {"da": "Værdi uden for gyldigt interval", "en": "Value out of range"},
-        "future_date": {"da": "Dato i fremtiden", "en": "Date in the future"},
-        "date_order": {"da": "Datoer i forkert rækkefølge", "en": "Dates in the wrong order"},
-        "unknown_municipality": {"da": "Ukendt kommune", "en": "Unknown municipality"},
-        "unknown_case": {"da": "Ukendt forløb", "en": "Unknown case"},
-        "conflicting_duplicate": {"da": "Modstridende dublet", "en": "Conflicting duplicate"},
-        "total_mismatch": {"da": "Total passer ikke med delscorer", "en": "Total does not match"},
-        "erased": {"da": "Slettet efter anmodning", "en": "Erased on request"},
+        "missing_required": "vocabulary.code_labels.reason_code.missing_required",
+        "invalid_value": "vocabulary.code_labels.reason_code.invalid_value",
+        "out_of_range": "vocabulary.code_labels.reason_code.out_of_range",
+        "future_date": "vocabulary.code_labels.reason_code.future_date",
+        "date_order": "vocabulary.code_labels.reason_code.date_order",
+        "unknown_municipality": "vocabulary.code_labels.reason_code.unknown_municipality",
+        "unknown_case": "vocabulary.code_labels.reason_code.unknown_case",
+        "conflicting_duplicate": "vocabulary.code_labels.reason_code.conflicting_duplicate",
+        "total_mismatch": "vocabulary.code_labels.reason_code.total_mismatch",
+        "erased": "vocabulary.code_labels.reason_code.erased",
     },
 }

@@ -6,10 +6,10 @@ import altair as alt
 import polars as pl
 
 from app import charts, i18n
-from app.i18n import tr
+from app.i18n import t
 
 MAX_PANELS = 12
-CASES = {"da": "Forløb", "en": "Cases"}
+CASES = "page_charts.caseloads.cases"
 
 
 def top_municipalities(monthly: pl.DataFrame, limit: int = MAX_PANELS) -> list[str]:
@@ -54,12 +54,15 @@ def heatmap(loans: pl.DataFrame) -> alt.LayerChart:
     shown = loans.filter(~pl.col("suppressed"))
     charts.check_points(shown)
     base = alt.Chart(shown).encode(
-        y=alt.Y("lent_from_name:N", title=tr({"da": "Udlånt fra", "en": "Lent from"})),
-        x=alt.X("municipality_name:N", title=tr({"da": "Udlånt til", "en": "Lent to"}),
-                axis=alt.Axis(labelAngle=-40)),
-    )  # fmt: skip
+        y=alt.Y("lent_from_name:N", title=t("page_charts.caseloads.lent_from")),
+        x=alt.X(
+            "municipality_name:N",
+            title=t("page_charts.caseloads.lent_to"),
+            axis=alt.Axis(labelAngle=-40),
+        ),
+    )
     cells = base.mark_rect().encode(
-        color=alt.Color("cases:Q", title=tr(CASES), scale=alt.Scale(scheme="blues")),
+        color=alt.Color("cases:Q", title=t(CASES), scale=alt.Scale(scheme="blues")),
         tooltip=[alt.Tooltip("lent_from_name:N"), alt.Tooltip("municipality_name:N"),
                  alt.Tooltip("cases:Q", format=",d")],
     )  # fmt: skip
