@@ -108,9 +108,48 @@ def lock_exports() -> None:
 def table(
     frame: pl.DataFrame, *, key: str | None = None, column_config: dict | None = None
 ) -> None:
-    """A table across the page, without Streamlit's own download, copy and search controls."""
+    """A table across the page, without Streamlit's own download, copy and search controls.
+
+    Numbers, yes/no and blanks are shown as text in the reader's formats (Streamlit would print
+    1517, 0.5, 'true' and an empty cell whatever the language); numbers are aligned right."""
     lock_exports()
-    st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=column_config)
+    shown, numeric = readable(frame)
+    config = {name: st.column_config.TextColumn(alignment="right") for name in numeric}
+    config.update(column_config or {})
+    st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config)
+
+
+def _cell(value: object, whole: bool, language: str) -> str:
+    if i18n.is_missing(value):
+        return i18n.MISSING
+    if isinstance(value, bool):
+        return t("yes" if value else "no", language)
+    return i18n.fmt_int(value, language) if whole else i18n.fmt_number(value, 1, language)
+
+
+def readable(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """`frame` with every number, yes/no and blank as the reader's text; the numeric columns."""
+    language = i18n.lang()
+    numeric, exprs = [], []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if dtype.is_numeric():
+            values = frame[name].drop_nans().drop_nulls() if dtype.is_float() else frame[name]
+            whole = dtype.is_integer() or bool((values == values.round(0)).all())
+            numeric.append(name)
+        elif dtype == pl.Boolean:
+            whole = True
+        elif dtype == pl.String:
+            exprs.append(column.fill_null(i18n.MISSING))
+            continue
+        else:
+            continue
+        exprs.append(
+            column.map_elements(
+                lambda v, whole=whole: _cell(v, whole, language), pl.String, skip_nulls=False
+            )
+        )
+    return (frame.with_columns(exprs) if exprs else frame), numeric
 
 
 # A text cell starting with one of these is a formula to Excel ("CSV injection", OWASP).
@@ -118,7 +157,8 @@ _FORMULA_START = r"^[=+\-@\t\r]"
 
 
 def csv_bytes(frame: pl.DataFrame) -> bytes:
-    """CSV with a BOM so Excel opens æ, ø, å correctly; text cells never run as formulas."""
+    """CSV with a BOM so Excel opens æ, ø, å correctly, in the reader's spreadsheet dialect
+    (Danish: semicolons and decimal commas); text cells never run as formulas."""
     # Categorical and Enum columns are text in the file too: they are defused as strings
     text_columns = [
         name
@@ -133,7 +173,10 @@ def csv_bytes(frame: pl.DataFrame) -> bytes:
         .alias(name)  # the `then` branch would name it "literal"
         for name, text in texts.items()
     )
-    return safe.write_csv().encode("utf-8-sig")
+    # Danish Excel's "CSV (semikolonsepareret)": ';' between cells, decimal commas; English: ','
+    danish = i18n.lang() == "da"
+    body = safe.write_csv(separator=";" if danish else ",", decimal_comma=danish)
+    return body.encode("utf-8-sig")
 
 
 def chart_block(

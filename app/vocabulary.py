@@ -47,3 +47,36 @@ CODE_LABELS: dict[str, dict[str, str]] = {
         "erased": "vocabulary.code_labels.reason_code.erased",
     },
 }
+
+# the export's columns (etl/read.py COLUMNS, Danish names) -> their words, for the load report
+# and the data-quality page
+CODE_LABELS["export_column"] = {
+    name: f"export_column.{name}"
+    for name in (
+        "forloeb_id",
+        "kommunekode",
+        "forloebstype",
+        "medarbejder_id",
+        "borger_id",
+        "koen",
+        "alder",
+        "foedselsaar",
+        "startdato",
+        "slutdato",
+        "status",
+        "afslutningsaarsag",
+        "henvist_af",
+        "udlaant_fra",
+        "rolle",
+        "navn",
+        "uddannet_dato",
+        "aktiv",
+        "sprog",
+        "instrument",
+        "tidspunkt",
+        "dato",
+        *(f"item_{i}" for i in range(1, 11)),
+        "raw_score",
+        "score",
+    )
+}

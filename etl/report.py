@@ -107,8 +107,17 @@ def _export_lines(export: ExportOutcome) -> list[str]:
     return lines
 
 
+def _column(name: str) -> str:
+    """An export column in words ('foedselsaar' -> 'fødselsår'); a header it does not know as
+    the file wrote it."""
+    key = CODE_LABELS["export_column"].get(name)
+    return text(key, LANGUAGE) if key else name
+
+
 def _where(row: int, column: str | None) -> str:
-    return _t("row_column", row=_n(row), column=column) if column else _t("row", row=_n(row))
+    if not column:
+        return _t("row", row=_n(row))
+    return _t("row_column", row=_n(row), column=_column(column))
 
 
 def _file_lines(f: FileOutcome) -> list[str]:
@@ -132,7 +141,7 @@ def _file_lines(f: FileOutcome) -> list[str]:
     if f.rejected > len(f.examples):
         lines.append(plural("load_report.more_rejected", f.rejected - len(f.examples), LANGUAGE))
     if f.ignored_columns:
-        lines.append(_t("ignored_columns", names=", ".join(f.ignored_columns)))
+        lines.append(_t("ignored_columns", names=", ".join(f.ignored_columns)))  # the file's own
     if f.cpr_blanked:
         cells = "; ".join(_where(r, c) for r, c in f.cpr_blanked[:MAX_CPR_CELLS_SHOWN])
         more = len(f.cpr_blanked) - MAX_CPR_CELLS_SHOWN

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import streamlit as st
 
@@ -48,10 +50,36 @@ def _show_table(frame: pl.DataFrame, key: str) -> None:
     ).with_columns(
         pl.col(c).map_elements(lambda v: i18n.code_label("batch_status", v), pl.String)
         for c in ("status",) if c in frame.columns
+    ).with_columns(
+        pl.col(c).map_elements(_column_word, pl.String)
+        for c in ("column_name",) if c in frame.columns
+    ).with_columns(
+        pl.col(c).map_elements(_cells_text, pl.String)
+        for c in ("raw_values",) if c in frame.columns
     )  # fmt: skip
     shown = shown.rename({c: t(COLUMNS[c]) for c in shown.columns if c in COLUMNS})
     right = {t(COLUMNS[c]): st.column_config.TextColumn(alignment="right") for c in counts}
     components.table(shown, key=key, column_config=right)
+
+
+def _column_word(name: str) -> str:
+    """An export column in words, as a table cell starts ('foedselsaar' -> 'Fødselsår')."""
+    word = i18n.code_label("export_column", name)
+    return word[:1].upper() + word[1:]
+
+
+def _cells_text(raw_values: str | None) -> str:
+    """A rejected row's original cells (JSON as stored) as 'Forløbs-id: F-7; Kommunekode: 999'."""
+    if not raw_values:
+        return i18n.MISSING
+    try:
+        cells = json.loads(raw_values)
+    except ValueError:
+        return raw_values
+    if not isinstance(cells, dict):
+        return str(cells)
+    return "; ".join(f"{_column_word(k)}: {v if v is not None else i18n.MISSING}"
+                     for k, v in cells.items())  # fmt: skip
 
 
 def _when(value) -> str:

@@ -29,7 +29,7 @@ DECIMAL_POINT = re.compile(r"(?<![\d.])\d+\.\d{1,2}(?![\d.])")
 # a number of four or more digits without separators, other than a year (2026)
 UNGROUPED = re.compile(r"(?<![\w.,])(?!(?:19|20)\d\d(?![\d]))\d{4,}(?![\w.,]*\d)")
 # an English thousands separator ('1,517'); a Danish decimal comma has one or two digits
-ENGLISH_THOUSANDS = re.compile(r"(?<![\d,])\d{1,3},\d{3}(?![\d])")
+ENGLISH_THOUSANDS = re.compile(r"(?<![\d,])[1-9]\d{0,2},\d{3}(?![\d])")
 # a warehouse code or column name: lower-case words joined by underscores (d_av is a measure's
 # name as the literature writes it)
 SNAKE = re.compile(r"\b(?!d_av\b)[a-z]+(?:_[a-z0-9]+)+\b")

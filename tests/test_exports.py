@@ -146,7 +146,7 @@ def _defused(value: str | None) -> str:
 def test_csv_download_defuses_formulas_in_every_text_column_type(values, kind):
     """Each cell reads back as written, with a leading ' where it would start a formula."""
     body = components.csv_bytes(pl.DataFrame(_column(values, kind)))
-    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline=""), delimiter=";"))
     expected = [_defused(v) for v in values]
     assert [row[0] if row else "" for row in rows[1:]] == expected
 
@@ -171,3 +171,9 @@ def test_a_download_is_audited_when_its_file_is_made_not_by_the_clicks_rerun(mon
     assert events["user"].to_list() == ["ledelse"]
     assert json.loads(events["detail"][0])["what"] == "cases.csv"
     assert drawn["on_click"] == "ignore"  # one entry per file, not a second one for the click
+
+
+def test_csv_download_is_in_danish_excels_dialect():
+    """Danish Excel opens ';'-separated files with decimal commas as columns of numbers."""
+    body = components.csv_bytes(pl.DataFrame({"gruppe": ["Alle"], "andel": [0.5], "n": [1517]}))
+    assert body.decode("utf-8-sig").splitlines() == ["gruppe;andel;n", "Alle;0,5;1517"]

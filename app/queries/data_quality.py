@@ -7,6 +7,7 @@ to viewers with case-level rights at national level (`shows_raw_values(scope)`).
 from __future__ import annotations
 
 import functools
+import json
 
 import polars as pl
 
@@ -107,6 +108,11 @@ def _unresolved_in(path: str, mtime_ns: int) -> pl.DataFrame:
         _about(table, raw)
         for table, raw in zip(frame["table_name"], frame["raw_values"], strict=True)
     ]
+    # the cells' JSON with its characters as written ('\u2013' as '–'), so the mask below sees
+    # a number the way a reader would once the page shows the cells as text
+    frame = frame.with_columns(
+        pl.col("raw_values").map_elements(_unescaped, pl.String).alias("raw_values")
+    )
     return frame.with_columns(
         # Loads before names were masked at reading, or before the detector knew every way of
         # writing a number, stored some unmasked: what is shown is masked again.
@@ -114,6 +120,13 @@ def _unresolved_in(path: str, mtime_ns: int) -> pl.DataFrame:
         pl.Series("about_municipality", [m for m, _ in about], dtype=pl.String),
         pl.Series("about_case", [c for _, c in about], dtype=pl.String),
     )
+
+
+def _unescaped(raw_values: str) -> str:
+    try:
+        return json.dumps(json.loads(raw_values), ensure_ascii=False)
+    except ValueError:
+        return raw_values
 
 
 def _about(table: str, raw_values: str | None) -> tuple[str | None, str | None]:
