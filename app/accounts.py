@@ -33,6 +33,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from app.audit import create_private_file
 from app.scope import ROLES, Scope
+from app.texts import text as catalogue_text
 from warehouse.db import data_dir, db_path, municipality_codes
 
 FILE_NAME = "accounts.sqlite"
@@ -436,7 +437,8 @@ def _cli_add(store: AccountStore, args: argparse.Namespace) -> str:
     if store.get(account.name) is not None:
         raise AccountError(f"Brugeren {account.name!r} findes allerede.")
     store.add(account, read_new_password())
-    return f"Brugeren {account.name} er oprettet med rollen {account.role}."
+    role = catalogue_text(f"auth.{account.role}", "da")  # the role in words, not its code
+    return f"Brugeren {account.name} er oprettet med rollen {role}."
 
 
 def _cli_list(store: AccountStore, args: argparse.Namespace) -> str:

@@ -113,6 +113,9 @@ def table(
     Numbers, yes/no and blanks are shown as text in the reader's formats (Streamlit would print
     1517, 0.5, 'true' and an empty cell whatever the language); numbers are aligned right."""
     lock_exports()
+    if frame.is_empty():  # Streamlit's empty table says "empty", in English
+        st.caption(t("no_rows"))
+        return
     shown, numeric = readable(frame)
     config = {name: st.column_config.TextColumn(alignment="right") for name in numeric}
     config.update(column_config or {})

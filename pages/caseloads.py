@@ -78,7 +78,7 @@ def _ranking(scope, filters, n: int | None) -> None:
         t(
             "pages.caseloads.each_bar_is_a_municipality",
             d=i18n.fmt_date(filters.period_end),
-            k=i18n.fmt_int(ranking["suppressed"].sum()),
+            left_out=i18n.tn("pages.caseloads.left_out", int(ranking["suppressed"].sum())),
         ),
         n,
         key="cl_ranking",

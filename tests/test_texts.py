@@ -28,7 +28,8 @@ def test_both_languages_of_a_key_use_the_same_placeholders_and_plural_forms():
     for key, entry in da.items():
         if isinstance(entry, dict) or isinstance(en[key], dict):
             assert isinstance(entry, dict) and isinstance(en[key], dict), key
-            assert set(entry) == set(en[key]) == set(texts.PLURAL_FORMS), key
+            assert set(entry) == set(en[key]), key
+            assert set(texts.PLURAL_FORMS) <= set(entry) <= {*texts.PLURAL_FORMS, texts.ZERO}, key
 
 
 def test_every_text_formats_with_its_placeholders():
@@ -117,6 +118,7 @@ def test_no_catalogue_text_states_a_rule_number_itself():
      (1517, "1.517 medarbejdere", "1,517 workers")],
 )  # fmt: skip
 def test_plural_forms_follow_the_count(count, da, en):
+    """CLDR's Danish and English plural rules pick the form; {n} in the reader's format."""
     assert texts.plural("plural.workers", count, "da") == da
     assert texts.plural("plural.workers", count, "en") == en
 
@@ -143,3 +145,22 @@ def test_chart_locale_is_cldr_danish():
     assert locale["number"]["percent"] == "\u00a0%"
     assert locale["time"]["days"][0] == "søndag"  # d3 counts from Sunday
     assert locale["time"]["shortMonths"][4] == "maj"
+
+
+def test_a_zero_form_says_none_instead_of_a_count_of_nothing():
+    assert texts.plural("pages.caseloads.left_out", 0, "da", min_cases=5).startswith("ingen")
+    assert "(0)" not in texts.plural("pages.caseloads.left_out", 0, "da", min_cases=5)
+    assert texts.plural("pages.caseloads.left_out", 3, "da", min_cases=5).startswith("3 ")
+
+
+def test_lat_help_and_argparse_errors_speak_danish(capsys):
+    from cli.main import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["--help"])
+    shown = capsys.readouterr().out
+    assert shown.startswith("brug: lat") and "tilvalg:" in shown and "vis denne hjælp" in shown
+    assert texts.text("cli.help.load", "da") in shown
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["load"])
+    assert "fejl: disse argumenter skal angives: PATH" in capsys.readouterr().err

@@ -2,7 +2,7 @@
 per language (`da.toml`, `en.toml` beside this module), read once. No Streamlit here.
 
 A key's value is a string, or a table of plural forms (`one`, `other`, as CLDR names Danish and
-English plurals) picked by `plural()`. Placeholders are `{name}`. A text that
+English plurals, and optionally `zero` for none) picked by `plural()`. Placeholders are `{name}`. A text that
 states a rule's number (the suppression threshold, the cadence) names it as a placeholder
 (`{min_cases}`) and the caller fills it from the rule, so the sentence cannot drift from it.
 """
@@ -17,7 +17,8 @@ from pathlib import Path
 from app import formats
 
 HERE = Path(__file__).parent
-PLURAL_FORMS = ("one", "other")
+PLURAL_FORMS = ("one", "other")  # CLDR's for Danish and English
+ZERO = "zero"  # an optional form for none ('ingen kommuner er udeladt'), not a CLDR category
 
 Entry = str | dict[str, str]
 
@@ -64,6 +65,8 @@ def plural(key: str, count: float | int, language: str | None = None, **values: 
         return key
     if isinstance(entry, str):
         form = entry
+    elif count == 0 and ZERO in entry:
+        form = entry[ZERO]
     else:
         category = formats.locale(language).plural_form(abs(count))
         form = entry.get(category, entry["other"])
