@@ -296,7 +296,7 @@ def freshness() -> None:
     as_of, loaded = data.as_of(), data.last_load()
     parts = [t("as_of", date=i18n.fmt_date(as_of))]
     if loaded is not None:
-        parts.append(t("last_load", date=f"{i18n.fmt_date(loaded)} {loaded:%H:%M}"))
+        parts.append(t("last_load", date=i18n.fmt_time(loaded)))
     st.caption(" · ".join(parts))
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
@@ -109,12 +109,13 @@ def month(value: date | None, language: str | None = None) -> str:
 
 
 def moment(value: datetime | None, language: str | None = None) -> str:
-    """A point in time in Danish time: '3. feb. 2024 kl. 14:05' (da) or '3 Feb 2024, 14:05' (en);
-    a naive time is taken to be UTC, as the warehouse and the audit trail store it."""
+    """A point in time in Danish time: '3. feb. 2024 kl. 14:05' (da) or '3 Feb 2024, 14:05' (en).
+    The audit trail stores UTC with its offset; a naive time (the warehouse's `datetime.now()`)
+    is the server's local time."""
     if value is None:
         return MISSING
     if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
+        value = value.astimezone()  # naive: the server's local time
     return babel_dates.format_datetime(
         value, STYLES[language_of(language)].moment, tzinfo=TIME_ZONE, locale=locale(language)
     )

@@ -42,7 +42,7 @@ def _show_table(frame: pl.DataFrame, key: str) -> None:
         pl.col(c).map_elements(i18n.fmt_date, pl.String)
         for c in ("exported_at",) if c in frame.columns
     ).with_columns(
-        pl.col(c).map_elements(lambda v: f"{i18n.fmt_date(v)} {v:%H:%M}", pl.String)
+        pl.col(c).map_elements(i18n.fmt_time, pl.String)
         for c in ("loaded_at",) if c in frame.columns
     ).with_columns(
         pl.col(c).map_elements(lambda v: i18n.code_label("reason_code", v), pl.String)
@@ -83,7 +83,7 @@ def _cells_text(raw_values: str | None) -> str:
 
 
 def _when(value) -> str:
-    return f"{i18n.fmt_date(value)} {value:%H:%M}"
+    return i18n.fmt_time(value)
 
 
 def _checks(scope) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -135,8 +135,8 @@ def test_danish_formats_come_from_cldr():
 
 def test_times_show_in_danish_time_not_utc():
     # 12:05 UTC is 14:05 in Copenhagen in summer and 13:05 in winter
-    assert formats.moment(datetime(2024, 7, 1, 12, 5), "da") == "1. jul. 2024 kl. 14:05"
-    assert formats.moment(datetime(2024, 1, 1, 12, 5), "da") == "1. jan. 2024 kl. 13:05"
+    assert formats.moment(datetime(2024, 7, 1, 12, 5, tzinfo=UTC), "da") == "1. jul. 2024 kl. 14:05"
+    assert formats.moment(datetime(2024, 1, 1, 12, 5, tzinfo=UTC), "da") == "1. jan. 2024 kl. 13:05"
 
 
 def test_chart_locale_is_cldr_danish():
