@@ -62,7 +62,8 @@ def heatmap(loans: pl.DataFrame) -> alt.LayerChart:
         ),
     )
     cells = base.mark_rect().encode(
-        color=alt.Color("cases:Q", title=t(CASES), scale=alt.Scale(scheme="blues")),
+        color=alt.Color("cases:Q", title=t(CASES), scale=alt.Scale(scheme="blues"),
+                        legend=alt.Legend(format=",d")),  # counts: whole, Danish thousands
         tooltip=[alt.Tooltip("lent_from_name:N"), alt.Tooltip("municipality_name:N"),
                  alt.Tooltip("cases:Q", format=",d")],
     )  # fmt: skip

@@ -205,7 +205,8 @@ def jacobson_cells(
         .mark_rect(opacity=0.85, stroke="white")
         .encode(
             x=x, x2="pre_end:Q", y=y, y2="post_end:Q",
-            color=alt.Color("n:Q", title=labels["cases"], scale=alt.Scale(scheme="blues")),
+            color=alt.Color("n:Q", title=labels["cases"], scale=alt.Scale(scheme="blues"),
+                            legend=alt.Legend(format=",d")),  # counts: whole numbers
             tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title),
                      alt.Tooltip("n:Q", format=",d", title=labels["cases"])],
         )
