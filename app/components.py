@@ -193,7 +193,7 @@ def chart_block(
 ) -> None:
     """Chart + how to read it + n + CSV and PNG downloads (the PNG is rendered only on click).
 
-    `unit` names what n counts when it is not cases (e.g. tr({"da": "rækker", "en": "rows"})).
+    `unit` names what n counts when it is not cases (e.g. t("pages.data_quality.rows")).
     """
     language = i18n.lang()
     lock_exports()

@@ -117,7 +117,7 @@ def code_label(kind: str, code: str | None, language: str | None = None) -> str:
     if code is None:
         return t("unknown", language)
     labels = _CODES.get(kind, {}).get(code)
-    return tr(labels, language) if labels else str(code)
+    return t(labels, language) if labels else str(code)
 
 
 # splits whose group values are warehouse codes (the others are names, bands or numbers)
@@ -187,7 +187,7 @@ def code_expr(kind: str, column: str, language: str | None = None) -> pl.Expr:
     codes = _CODES.get(kind, {})
     unknown = t("unknown", language)
     value = pl.col(column)
-    labelled = value.replace({code: tr(labels, language) for code, labels in codes.items()})
+    labelled = value.replace({code: t(labels, language) for code, labels in codes.items()})
     return pl.when(value.is_null()).then(pl.lit(unknown)).otherwise(labelled).alias(column)
 
 

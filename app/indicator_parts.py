@@ -26,7 +26,7 @@ from app.scope import Scope
 
 UNIT_WORDS = {
     "municipality": "indicator_parts.unit_words.municipality",
-    "worker": "indicator_parts.unit_words.worker",
+    "worker": "common.worker",
 }
 SIGNALS = {
     "none": "indicator_parts.signals.none",
@@ -108,7 +108,7 @@ def funnel_block(fitted: Funnel, unit: str, filters: Filters, *, title: str, key
     chart = ic.funnel_chart(
         fitted,
         x_title=t("indicator_parts.cases_square_root_scale"),
-        y_title=t("indicator_parts.share"),
+        y_title=t("common.share"),
         signal_labels={code: t(words) for code, words in SIGNALS.items()},
         limit_labels={level: t(words) for level, words in LIMIT_WORDS.items()},
         target_label=t("indicator_parts.share_for_all"),

@@ -16,10 +16,10 @@ QUEUE_COLUMNS = {
     "municipality_name": "municipality",
     "worker": "worker",
     "case_type": "case_type",
-    "latest_score": "pages.attention.queue_columns.latest_score",
+    "latest_score": "common.latest_score",
     "latest_measured_on": "pages.attention.queue_columns.latest_measured_on",
 }
-CASES = "page_charts.caseloads.cases"
+CASES = "common.cases"
 NOTHING = "pages.attention.nothing"
 
 

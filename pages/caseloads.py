@@ -11,9 +11,9 @@ from app.page_charts import caseloads as pc
 from app.queries import caseloads as q
 
 MEASURES = {
-    "active_cases": "pages.caseloads.measures.active_cases",
-    "new_cases": "pages.caseloads.measures.new_cases",
-    "closed_cases": "pages.caseloads.measures.closed_cases",
+    "active_cases": "common.active_cases",
+    "new_cases": "common.new_cases",
+    "closed_cases": "common.closed_cases",
 }
 WORKER_COLUMNS = {
     "worker_id": "pages.caseloads.worker_columns.worker_id",
@@ -26,12 +26,12 @@ WORKER_COLUMNS = {
     "active_cases": "pages.caseloads.worker_columns.active_cases",
     "cases_total": "pages.caseloads.worker_columns.cases_total",
     "lent_cases": "pages.caseloads.worker_columns.lent_cases",
-    "workers": "indicator_parts.unit_words.worker",
-    "active_workers": "pages.caseloads.worker_columns.active_workers",
+    "workers": "common.worker",
+    "active_workers": "common.active_workers",
     "trained_workers": "pages.caseloads.worker_columns.trained_workers",
     "cases_per_active_worker": "pages.caseloads.worker_columns.cases_per_active_worker",
-    "lent_from_name": "page_charts.caseloads.lent_from",
-    "cases": "page_charts.caseloads.cases",
+    "lent_from_name": "common.lent_from",
+    "cases": "common.cases",
 }
 
 
@@ -139,7 +139,7 @@ def _present_workers(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _workers(scope, filters) -> None:
-    st.subheader(t("indicator_parts.unit_words.worker"))
+    st.subheader(t("common.worker"))
     if scope.case_level:
         frame = q.workers(scope, filters)
         components.case_list(

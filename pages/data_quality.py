@@ -21,7 +21,7 @@ COLUMNS = {
     "rows_unchanged": "vocabulary.code_labels.reliable_change.unchanged",
     "rows_superseded": "pages.data_quality.columns.rows_superseded",
     "rows_rejected": "pages.data_quality.columns.rows_rejected",
-    "status": "pages.data_quality.columns.status",
+    "status": "common.status",
     "source_file": "audit.detail.what",
     "source_row": "pages.data_quality.columns.source_row",
     "column_name": "pages.data_quality.columns.column_name",

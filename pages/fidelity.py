@@ -20,12 +20,12 @@ GAP_KINDS = {
 ATTENTION_NOTE = "pages.fidelity.attention_note"
 ON_CADENCE = "pages.fidelity.on_cadence"
 TABLE_COLUMNS = {
-    "label": "pages.fidelity.table_columns.label",
-    "n_cases": "page_charts.caseloads.cases",
+    "label": "common.label",
+    "n_cases": "common.cases",
     "on_cadence": "pages.fidelity.on_cadence",
-    "n_new": "pages.caseloads.measures.new_cases",
+    "n_new": "common.new_cases",
     "pre": "pages.fidelity.table_columns.pre",
-    "n_ended": "pages.fidelity.table_columns.n_ended",
+    "n_ended": "common.n_ended",
     "post": "pages.fidelity.table_columns.post",
     "n_overdue": "pages.fidelity.table_columns.n_overdue",
 }
@@ -33,7 +33,7 @@ TABLE_COLUMNS = {
 
 def _group_label(group: str, row: dict) -> str:
     if row["is_total"]:
-        return t("pages.fidelity.total")
+        return t("common.total")
     coded = group in i18n.CODED_SPLITS
     return i18n.group_label(group, row["group_code"] if coded else row["group_label"] or None)
 
@@ -57,7 +57,7 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int) -> None:
         )
     with second:
         components.figure(
-            t("pages.fidelity.new_cases_with_a_pre"),
+            t("common.new_cases_with_a_pre"),
             _share_text(total, "share_pre", "pre_suppressed"),
             help=t("pages.fidelity.a_valid_pre_measurement_of"),
         )
@@ -154,7 +154,7 @@ def _group_table(frame: pl.DataFrame) -> None:
 
 FUNNELS = (
     ("on_cadence", ON_CADENCE, "fidelity_funnel_cadence"),
-    ("pre", "pages.fidelity.new_cases_with_a_pre", "fidelity_funnel_pre"),
+    ("pre", "common.new_cases_with_a_pre", "fidelity_funnel_pre"),
 )
 
 

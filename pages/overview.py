@@ -13,9 +13,9 @@ from app.queries import overview as q
 from app.queries import prepost as prepost_q
 
 LABELS = {
-    "active": "pages.caseloads.measures.active_cases",
-    "new": "pages.caseloads.measures.new_cases",
-    "closed": "pages.caseloads.measures.closed_cases",
+    "active": "common.active_cases",
+    "new": "common.new_cases",
+    "closed": "common.closed_cases",
     "mentor": "pages.overview.labels.mentor",
     "parent_coach": "pages.overview.labels.parent_coach",
     "on_cadence": "pages.overview.labels.on_cadence",
@@ -94,7 +94,7 @@ def _type_chart(head: pl.DataFrame, trend: pl.DataFrame) -> None:
         "month",
         "active_cases",
         color="case_type",
-        y_title=t("pages.caseloads.measures.active_cases"),
+        y_title=t("common.active_cases"),
         scale=charts.case_type_scale(),
     ).properties(height=320)
     active = head.filter(pl.col("figure") == "active").to_dicts()[0]

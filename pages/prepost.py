@@ -15,10 +15,10 @@ INSTRUMENT_NAMES = {"WHO5": "WHO-5", "GSE": "GSE"}
 SPLITS = tuple(q.GROUPS)
 SCORE = "pages.prepost.score"
 STAT_COLUMNS = {
-    "group_label": "pages.fidelity.table_columns.label",
+    "group_label": "common.label",
     "n": "pages.prepost.stat_columns.n",
-    "mean_pre": "pages.prepost.stat_columns.mean_pre",
-    "mean_post": "pages.prepost.stat_columns.mean_post",
+    "mean_pre": "common.mean_pre",
+    "mean_post": "common.mean_post",
     "change": "pages.prepost.stat_columns.change",
     "d_av": "pages.prepost.stat_columns.d_av",
     "p_t": "pages.prepost.stat_columns.p_t",
@@ -84,7 +84,7 @@ def _controls() -> tuple[str, str]:
         key="pp_instrument",
     )
     group = right.selectbox(
-        t("pages.prepost.split_by"),
+        t("common.split_by"),
         list(SPLITS),
         format_func=i18n.split_label,
         key="pp_group",
@@ -243,7 +243,7 @@ def _jacobson_section(scope, filters, instrument: str, ref: dict, n: int | None)
     labels = {
         "band": t("pages.prepost.change_not_reliable"),
         "cutoff": t(pc.CUTOFF, c=i18n.fmt_number(ref["cutoff"], 0)),
-        "cases": t("page_charts.caseloads.cases"),
+        "cases": t("common.cases"),
     }
     chart_side, constants_side = st.columns([5, 2])
     with constants_side:
@@ -305,7 +305,7 @@ def _jacobson_cells(
 
 
 FUNNELS = (
-    ("who5_improved", "pages.prepost.who_5_reliably_improved", "pp_funnel_improved"),
+    ("who5_improved", "common.who_5_reliably_improved", "pp_funnel_improved"),
     ("who5_recovered", "pages.prepost.who_5_recovered", "pp_funnel_recovered"),
 )
 

@@ -15,9 +15,9 @@ from app.queries import progression as q
 FACET_SPLITS = {"municipality", "worker"}
 MAX_PANELS = 12
 ATTENTION_NOTE = "pages.progression.attention_note"
-MONTHS = "pages.progression.months"
-SCORE = "pages.progression.score"
-CASES = "page_charts.caseloads.cases"
+MONTHS = "common.months"
+SCORE = "common.score"
+CASES = "common.cases"
 
 
 def _group_label(split: str, code: str | None) -> str:
@@ -29,7 +29,7 @@ def _group_label(split: str, code: str | None) -> str:
 def _median_section(scope, filters, n: int | None) -> None:
     st.subheader(t("pages.progression.score_by_months_since_start"))
     split = st.selectbox(
-        t("pages.prepost.split_by"),
+        t("common.split_by"),
         q.splits(scope),
         format_func=i18n.split_label,
         key="prog_split",
@@ -94,10 +94,10 @@ BANDS = {
 }
 BAND_RANGES = {"low": "1-3", "mid": "4-6", "high": "7-10"}
 TRACKING = {
-    "on_track": "pages.progression.tracking.on_track",
-    "below_expected": "page_charts.attention.reason_names.below_expected",
+    "on_track": "common.on_track",
+    "below_expected": "common.below_expected",
     "off_track": "pages.progression.tracking.off_track",
-    "no_reference": "pages.progression.tracking.no_reference",
+    "no_reference": "common.no_reference",
 }
 
 
@@ -156,10 +156,10 @@ FLAG_GROUPS = {
 }
 ALERT_COLUMNS = {
     "group": "pages.progression.alert_columns.group",
-    "n_cases": "pages.fidelity.table_columns.n_ended",
-    "goals": "pages.progression.alert_columns.goals",
+    "n_cases": "common.n_ended",
+    "goals": "common.goals",
     "discontinued": "vocabulary.code_labels.status.discontinued",
-    "who5": "pages.prepost.who_5_reliably_improved",
+    "who5": "common.who_5_reliably_improved",
 }
 
 

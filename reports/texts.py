@@ -43,14 +43,14 @@ TEXTS: dict[str, str] = {  # the documents' short names -> catalogue keys
     "no": "reports.texts.no",
     "none": "reports.texts.none",
     "unknown": "unknown",
-    "total": "pages.fidelity.total",
+    "total": "common.total",
 }
 
 # The dashboard's words for warehouse codes (app/vocabulary.py), plus the documents' own.
 CODES: dict[str, dict[str, str]] = {
     **CODE_LABELS,
     "end_reason": {
-        "goals_met": "pages.progression.alert_columns.goals",
+        "goals_met": "common.goals",
         "partly_met": "reports.texts.codes.end_reason.partly_met",
         "not_met": "reports.texts.codes.end_reason.not_met",
         "handed_over": "reports.texts.codes.end_reason.handed_over",
@@ -66,20 +66,20 @@ CODES: dict[str, dict[str, str]] = {
         "psychiatry": "reports.texts.codes.referred_by.psychiatry",
         "other": "vocabulary.code_labels.gender.other",
     },
-    "phase": {"pre": "page_charts.prepost.phases.pre", "post": "page_charts.prepost.phases.post"},
+    "phase": {"pre": "common.pre", "post": "common.post"},
     "tracking": {
         "start": "reports.texts.codes.tracking.start",
-        "no_reference": "pages.progression.tracking.no_reference",
+        "no_reference": "common.no_reference",
         "off_track": "reports.texts.codes.tracking.off_track",
-        "below_expected": "page_charts.attention.reason_names.below_expected",
-        "on_track": "pages.progression.tracking.on_track",
+        "below_expected": "common.below_expected",
+        "on_track": "common.on_track",
         "no_score": "reports.texts.codes.tracking.no_score",
     },
     "reason": {
         "off_track": "reports.texts.codes.reason.off_track",
         "dropped": "reports.texts.codes.reason.dropped",
         "overdue": "reports.texts.codes.reason.overdue",
-        "below_expected": "page_charts.attention.reason_names.below_expected",
+        "below_expected": "common.below_expected",
         "no_score": "reports.texts.codes.reason.no_score",
         "missing_pre": "reports.texts.codes.reason.missing_pre",
     },

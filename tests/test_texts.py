@@ -66,6 +66,31 @@ def test_every_key_the_code_names_is_in_the_catalogue():
     assert missing == {}
 
 
+# the catalogue's namespaces: a dotted string under one of them in the code is a text key
+NAMESPACES = {key.split(".")[0] for key in texts.catalogue("da") if "." in key}
+FILE_TYPES = {"py", "sqlite", "duckdb", "csv", "json", "toml", "pdf", "png", "txt"}  # names
+DOTTED = re.compile(r"[a-z][a-z0-9_]*(\.[a-z0-9_]+)+")
+
+
+def test_every_text_key_held_in_a_table_is_in_the_catalogue():
+    """Keys kept in tables (LABELS = {"active": "pages.overview.labels.active"}) exist too."""
+    missing = []
+    for folder in CODE_DIRS:
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                value = getattr(node, "value", None)
+                if (
+                    isinstance(node, ast.Constant)
+                    and isinstance(value, str)
+                    and DOTTED.fullmatch(value)
+                    and value.split(".")[0] in NAMESPACES
+                    and value.rsplit(".", 1)[1] not in FILE_TYPES
+                    and not texts.exists(value)
+                ):
+                    missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {value}")
+    assert missing == []
+
+
 def test_no_inline_text_dicts_left_in_the_code():
     """Texts live in the catalogue; /work/codemod_texts.py moves any {"da":..., "en":...} left."""
     found = []

@@ -16,7 +16,7 @@ REASON_NAMES = {
     "off_track": "page_charts.attention.reason_names.off_track",
     "dropped": "page_charts.attention.reason_names.dropped",
     "overdue": "page_charts.attention.reason_names.overdue",
-    "below_expected": "page_charts.attention.reason_names.below_expected",
+    "below_expected": "common.below_expected",
     "no_score": "page_charts.attention.reason_names.no_score",
     "missing_pre": "page_charts.attention.reason_names.missing_pre",
 }

@@ -9,7 +9,7 @@ from app import charts, i18n
 from app.i18n import t
 
 MAX_PANELS = 12
-CASES = "page_charts.caseloads.cases"
+CASES = "common.cases"
 
 
 def top_municipalities(monthly: pl.DataFrame, limit: int = MAX_PANELS) -> list[str]:
@@ -54,7 +54,7 @@ def heatmap(loans: pl.DataFrame) -> alt.LayerChart:
     shown = loans.filter(~pl.col("suppressed"))
     charts.check_points(shown)
     base = alt.Chart(shown).encode(
-        y=alt.Y("lent_from_name:N", title=t("page_charts.caseloads.lent_from")),
+        y=alt.Y("lent_from_name:N", title=t("common.lent_from")),
         x=alt.X(
             "municipality_name:N",
             title=t("page_charts.caseloads.lent_to"),

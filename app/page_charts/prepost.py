@@ -12,7 +12,7 @@ import polars as pl
 from app import charts, i18n
 from app.i18n import t
 
-PHASES = {"pre": "page_charts.prepost.phases.pre", "post": "page_charts.prepost.phases.post"}
+PHASES = {"pre": "common.pre", "post": "common.post"}
 PHASE_COLORS = {"pre": charts.PALETTE[1], "post": charts.PALETTE[0]}
 CATEGORY_ORDER = ("deteriorated", "unchanged", "improved", "recovered")
 CATEGORY_COLORS = {
@@ -159,7 +159,7 @@ def histogram(hist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt
             x2="bin_end:Q",
             y=alt.Y(
                 "n:Q",
-                title=t("page_charts.caseloads.cases"),
+                title=t("common.cases"),
                 stack=None,
                 axis=alt.Axis(format=",d", tickMinStep=1),
             ),
@@ -202,7 +202,7 @@ def categories(frame: pl.DataFrame) -> alt.FacetChart:
             y=alt.Y("group_label:N", title="", sort=None),
             x=alt.X(
                 "n:Q",
-                title=t("page_charts.caseloads.cases"),
+                title=t("common.cases"),
                 axis=alt.Axis(format=",d", tickMinStep=1),
             ),
             color=alt.Color("category_label:N", title="", scale=scale, sort=labels),
