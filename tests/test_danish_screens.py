@@ -7,6 +7,7 @@ widget labels and choices), not checks of single sentences: a new text that prin
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -50,7 +51,39 @@ def shown_texts(at: AppTest) -> list[str]:
         texts.append(widget.label)
         texts += [str(o) for o in widget.options]
     texts += [w.label for w in [*at.button, *at.toggle, *at.checkbox]]
+    for chart in at.get("vega_lite_chart"):
+        texts += chart_titles(json.loads(chart.proto.spec))
     return [t for t in texts if t]
+
+
+def chart_titles(spec: object) -> list[str]:
+    """The titles a chart prints (axes, legends, tooltips); a channel without a title prints
+    its field name, which comes back as 'untitled:<field>' (tested below)."""
+    found = []
+    if isinstance(spec, dict):
+        for channel, value in spec.get("encoding", {}).items():
+            for item in value if isinstance(value, list) else [value]:
+                if not isinstance(item, dict) or "field" not in item or channel in SILENT:
+                    continue
+                if item.get("axis", {}) is None or item.get("legend", {}) is None:
+                    continue  # no axis or legend drawn: no title
+                title = item.get("title", f"{UNTITLED}{item['field']}")
+                if title is not None:
+                    found += title if isinstance(title, list) else [str(title)]
+        for key, value in spec.items():
+            if key != "encoding":
+                found += chart_titles(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            found += chart_titles(value)
+    return found
+
+
+# channels that draw no title: positions within a band, the order of marks, their detail, the
+# text a text mark prints (its value, not its name), a range's second end (x2 takes x's title)
+SILENT = {"xOffset", "yOffset", "order", "detail", "key", "href", "description", "text", "x2",
+          "y2"}  # fmt: skip
+UNTITLED = "untitled:"
 
 
 def _strip_markup(text: str) -> str:
@@ -74,9 +107,11 @@ def screens(app_warehouse: Path) -> dict[tuple[str, str], list[str]]:
     return shown
 
 
-def _offending(screens, pattern: re.Pattern) -> dict:
+def _offending(screens, pattern: re.Pattern, *, untitled: bool = False) -> dict:
+    """Hits of `pattern` per (page, viewer); untitled chart fields only when asked for."""
     found = {}
     for where, texts in screens.items():
+        texts = [t for t in texts if t.startswith(UNTITLED) == untitled]
         hits = sorted({m.group(0) + " in: " + t[:90] for t in texts for m in pattern.finditer(t)})
         if hits:
             found[where] = hits
@@ -98,6 +133,18 @@ def test_no_page_prints_a_large_number_without_danish_thousands_separators(scree
 
 def test_no_page_shows_a_raw_code_or_column_name(screens):
     assert _offending(screens, SNAKE) == {}
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap, left to the chart builders (branch charts): tooltips and layered axes "
+    "of most page charts have no title, so Vega-Lite prints the field name (n_cases, month, "
+    "q1, share_on_cadence ...); remove this mark when the test passes",
+)
+def test_no_chart_prints_a_field_name_for_a_title(screens):
+    """Vega-Lite titles an axis, legend or tooltip line by its field ('n_cases', 'month')
+    unless the chart names it in the reader's words."""
+    assert _offending(screens, re.compile(r"untitled:\S+"), untitled=True) == {}
 
 
 def test_no_page_shows_english_the_app_controls(screens):
