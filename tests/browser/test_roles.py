@@ -230,7 +230,9 @@ def _rejected_rows_downloads(page) -> dict[str, list[dict[str, str]]]:
         expander.locator("[data-testid=stDataFrame] td").first.wait_for(state="attached")
         wait_for_app(page)  # the download button is disabled while a rerun is running
         text = _download(page, expander.get_by_role("button", name="Hent rækkerne (CSV)"))
-        tables[expander.locator("summary").inner_text()] = list(csv.DictReader(io.StringIO(text)))
+        tables[expander.locator("summary").inner_text()] = list(
+            csv.DictReader(io.StringIO(text), delimiter=";")
+        )
     return tables
 
 
