@@ -76,68 +76,6 @@ TICKET_KEY = "auth_cookie_ticket"  # a ticket the browser is still to exchange f
 NEXT_KEY = "auth_next"  # (page url path, query params) asked for before sign-in
 UNKNOWN_USER = "(ukendt bruger)"
 
-TEXTS = {
-    "da": {
-        "title": "LAT Indsigt: log ind",
-        "intro": "Log ind med dit brugernavn og din adgangskode.",
-        "name": "Brugernavn",
-        "password": "Adgangskode",
-        "submit": "Log ind",
-        "missing": "Skriv både brugernavn og adgangskode.",
-        "wrong": "Forkert brugernavn eller adgangskode.",
-        "locked": "For mange forkerte forsøg: kontoen er låst. Prøv igen om {minutes} minutter.",
-        "client_locked": "For mange forkerte forsøg fra denne adresse. "
-        "Prøv igen om {minutes} minutter.",
-        "revoked": "Din session er afsluttet af en administrator eller fordi adgangskoden er "
-        "skiftet. Log ind igen.",
-        "expired": "Du er blevet logget ud, fordi sessionen udløb. Log ind igen.",
-        "signed_out": "Du er logget ud.",
-        "audit_down": "Log ind er ikke muligt lige nu: revisionssporet kan ikke skrives.",
-        "signed_in_as": "Logget ind som **{name}** ({role})",
-        "sign_out": "Log ud",
-        "presentation": "Præsentationstilstand",
-        "presentation_help": "Kun samlede tal; små tal skjules. Til skærmdeling og projektor.",
-        "banner": "Skærmen er sikker at dele: kun samlede tal, små tal skjult",
-        "oidc_button": "Log ind med organisationens login",
-        "oidc_unavailable": "Organisationens login er ikke sat op korrekt på serveren.",
-        "no_role": "Din konto har ingen gyldig rolle i LAT Indsigt. Kontakt din administrator.",
-        "national": "national",
-        "coordinator": "koordinator",
-        "worker": "medarbejder",
-        "viewer": "ledelse",
-    },
-    "en": {
-        "title": "LAT Indsigt: sign in",
-        "intro": "Sign in with your user name and password.",
-        "name": "User name",
-        "password": "Password",
-        "submit": "Sign in",
-        "missing": "Enter both user name and password.",
-        "wrong": "Wrong user name or password.",
-        "locked": "Too many failed attempts: the account is locked. "
-        "Try again in {minutes} minutes.",
-        "client_locked": "Too many failed attempts from this address. "
-        "Try again in {minutes} minutes.",
-        "revoked": "Your session was ended by an administrator or because the password was "
-        "changed. Please sign in again.",
-        "expired": "You were signed out because the session expired. Please sign in again.",
-        "signed_out": "You are signed out.",
-        "audit_down": "Sign-in is not possible right now: the audit trail cannot be written.",
-        "signed_in_as": "Signed in as **{name}** ({role})",
-        "sign_out": "Sign out",
-        "presentation": "Presentation mode",
-        "presentation_help": "Aggregates only; small numbers hidden. For screen sharing.",
-        "banner": "Safe to share this screen: aggregates only, small numbers hidden",
-        "oidc_button": "Sign in with your organisation's login",
-        "oidc_unavailable": "The organisation's login is not set up correctly on the server.",
-        "no_role": "Your account has no valid role in LAT Indsigt. Contact your administrator.",
-        "national": "national",
-        "coordinator": "coordinator",
-        "worker": "worker",
-        "viewer": "leadership",
-    },
-}
-
 OIDC_DEFAULTS = {
     "name_claim": "email",
     "role_claim": "lat_role",
@@ -148,8 +86,9 @@ OIDC_DEFAULTS = {
 }
 
 
-def text(key: str) -> str:
-    return TEXTS[i18n.init_lang()][key]  # the URL's lang=en counts before the router ran
+def text(key: str, **values: object) -> str:
+    """A sign-in text (catalogue key `auth.<key>`); the URL's lang=en counts before the router ran."""
+    return i18n.t(f"auth.{key}", i18n.init_lang(), **values)
 
 
 def _audit(event: str, user: str, detail: dict) -> bool:
@@ -337,7 +276,7 @@ def _refuse(store: AccountStore, name: str, client: str) -> None:
     )
     if locked_until is not None:
         minutes = max(1, math.ceil((locked_until - time.time()) / 60))
-        st.error(text("client_locked" if client_locked else "locked").format(minutes=minutes))
+        st.error(text("client_locked" if client_locked else "locked", minutes=minutes))
     else:
         st.error(text("wrong"))
 
@@ -417,7 +356,7 @@ def _sidebar(account: Account) -> bool:
         if account.municipalities:  # the scope in words: "koordinator, København"
             names = municipality_names()
             role += ", " + ", ".join(names.get(c, c) for c in sorted(account.municipalities))
-        st.caption(text("signed_in_as").format(name=_markdown_literal(account.name), role=role))
+        st.caption(text("signed_in_as", name=_markdown_literal(account.name), role=role))
         if account.role == "viewer":
             st.toggle(
                 text("presentation"),

@@ -54,7 +54,7 @@ import streamlit as st
 
 from app import charts, data, i18n
 from app.filters import Filters
-from app.i18n import t, tr
+from app.i18n import t
 from app.scope import Scope
 from app.vocabulary import CODE_COLUMNS, CODE_LABELS, COLUMN_LABELS
 
@@ -126,7 +126,7 @@ def document_download(
         if not st.button(make_label, key=f"{key}_make"):
             return
         try:
-            with st.spinner(tr({"da": "Laver dokumentet …", "en": "Making the document …"})):
+            with st.spinner(t("components.making_the_document")):
                 body = make()
         except ValueError as error:  # e.g. an empty period: one readable line
             st.error(str(error))
@@ -228,11 +228,11 @@ _YES_NO = {"da": ("Ja", "Nej"), "en": ("Yes", "No")}
 def csv_header(column: str, language: str | None = None) -> str:
     """A download's column header in the reader's language; unknown columns keep their name."""
     if column in COLUMN_LABELS:
-        return tr(COLUMN_LABELS[column], language)
+        return t(COLUMN_LABELS[column], language)
     for suffix, label in (("_suppressed_by", "suppressed_by"), ("_suppressed", "suppressed")):
         base = column.removesuffix(suffix)
         if base != column:
-            return f"{tr(COLUMN_LABELS[label], language)}: {csv_header(base, language)}"
+            return f"{t(COLUMN_LABELS[label], language)}: {csv_header(base, language)}"
     return column
 
 
@@ -249,7 +249,7 @@ def _readable(frame: pl.DataFrame, language: str) -> pl.DataFrame:
     for name, dtype in frame.schema.items():
         kind = _code_kind(name)
         if kind and dtype == pl.String:
-            labels = {code: tr(words, language) for code, words in CODE_LABELS[kind].items()}
+            labels = {code: t(words, language) for code, words in CODE_LABELS[kind].items()}
             changes.append(pl.col(name).replace(labels))
         elif dtype == pl.Boolean:
             changes.append(
@@ -295,8 +295,7 @@ def slide_facts(n_note: str, who: str, language: str | None = None) -> list[str]
     filters = data.current_filters()
     period = f"{i18n.fmt_month(filters.from_month, language)} – " \
              f"{i18n.fmt_month(filters.to_month, language)}"  # fmt: skip
-    as_of = tr({"da": "data pr. {d}", "en": "data as of {d}"}, language,
-               d=i18n.fmt_date(data.as_of(), language))  # fmt: skip
+    as_of = t("components.data_as_of_d", language, d=i18n.fmt_date(data.as_of(), language))
     return [period, who, n_note, as_of]
 
 
@@ -379,13 +378,9 @@ def chart_png(
 def empty_chart(data: pl.DataFrame) -> None:
     """The sentence in place of a chart with nothing to draw: no rows, or all hidden as small."""
     if data.height == 0:
-        st.info(tr({"da": "Ingen tal at vise her med de valgte filtre.",
-                    "en": "No figures to show here with the chosen filters."}))  # fmt: skip
+        st.info(t("components.no_figures_to_show_here"))
     else:
-        st.info(tr({"da": "Alle tal her er skjult: de bygger på under 5 forløb, eller de ville "
-                          "afsløre et tal, der gør.",
-                    "en": "Every figure here is hidden: it rests on fewer than 5 cases, or it "
-                          "would give such a figure away."}))  # fmt: skip
+        st.info(t("components.every_figure_here_is_hidden"))
 
 
 def value_text(
@@ -453,10 +448,7 @@ def case_level_only(scope: Scope) -> bool:
     """May the viewer see single cases? If not, say so where the list would be."""
     if scope.case_level:
         return True
-    st.info(tr({"da": "Listen over enkelte forløb vises kun for brugere med adgang til "
-                      "forløbsniveau (ikke i præsentationstilstand).",
-                "en": "The list of single cases is shown only to users with case-level "
-                      "access (not in presentation mode)."}))  # fmt: skip
+    st.info(t("components.the_list_of_single_cases"))
     return False
 
 
@@ -482,17 +474,15 @@ def case_list(
     ids = shown[f"{opens}_id"].to_list() if opens else None
     table(present(shown), key=key, column_config=column_config, opens=opens, ids=ids)
     if frame.height > LIST_ROWS:
-        st.caption(tr({"da": "Viser de første {k}; hent listen for alle.",
-                       "en": "Shows the first {k}; download the list for all."},
-                      k=i18n.fmt_int(LIST_ROWS)))  # fmt: skip
-    label = tr({"da": "Hent listen (CSV)", "en": "Download the list (CSV)"})
+        st.caption(t("components.shows_the_first_k_download", k=i18n.fmt_int(LIST_ROWS)))
+    label = t("components.download_the_list_csv")
     language = i18n.lang()  # the file is made in a thread without the session
     download(label, lambda: csv_bytes(frame, language), key, "csv")
 
 
 SEARCH_LABELS = {
-    "case": {"da": "Find et forløb (forløbs-id)", "en": "Find a case (case id)"},
-    "worker": {"da": "Find en medarbejder (medarbejder-id)", "en": "Find a worker (worker id)"},
+    "case": "components.search_labels.case",
+    "worker": "components.search_labels.worker",
 }
 
 
@@ -516,14 +506,14 @@ def record_search(kind: str) -> str | None:
     the box writes, so a link and a search are the same thing)."""
     wanted = record_id()
     st.session_state[f"{kind}_search"] = wanted or ""
-    st.text_input(tr(SEARCH_LABELS[kind]), key=f"{kind}_search", on_change=_searched,
+    st.text_input(t(SEARCH_LABELS[kind]), key=f"{kind}_search", on_change=_searched,
                   args=(kind,), max_chars=64)  # fmt: skip
     return wanted
 
 
 def search_opens(kind: str, key: str) -> None:
     """A search box on a list page that opens the case or worker page of the id typed."""
-    typed = st.text_input(tr(SEARCH_LABELS[kind]), key=key, max_chars=64).strip()
+    typed = st.text_input(t(SEARCH_LABELS[kind]), key=key, max_chars=64).strip()
     if typed:
         open_record(kind, typed)
 
@@ -533,7 +523,7 @@ def freshness() -> None:
     as_of, loaded = data.as_of(), data.last_load()
     parts = [t("as_of", date=i18n.fmt_date(as_of))]
     if loaded is not None:
-        parts.append(t("last_load", date=f"{i18n.fmt_date(loaded)} {loaded:%H:%M}"))
+        parts.append(t("last_load", date=i18n.fmt_time(loaded)))
     st.caption(" · ".join(parts))
 
 

@@ -405,6 +405,13 @@ def last_load() -> datetime | None:
     return frame["loaded_at"][0] if frame.height else None
 
 
+def rule_constants() -> dict[str, int]:
+    """The warehouse's rule constants (staging.constants: cadence_days, pre_post_window_days),
+    so texts state the numbers the marts use."""
+    frame = _execute("select * from staging.constants", {})
+    return {name: values[0] for name, values in frame.to_dict(as_series=False).items()}
+
+
 def filter_options(scope: Scope) -> FilterOptions:
     """Allowed filter values for this viewer: months with data, municipalities, workers."""
     months = _execute(

@@ -254,6 +254,7 @@ def sidebar(options: FilterOptions, show_workers: bool = True) -> Filters:
             key=key,
             format_func=labels[name],
             placeholder=i18n.t("all"),
+            select_all=False,  # Streamlit's own "Select all" is English only; none chosen is all
         )
     sb.button(i18n.t("reset_filters"), key="f_reset", on_click=reset)
     filters = _from_session(options)

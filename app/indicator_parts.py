@@ -19,61 +19,40 @@ import streamlit as st
 from app import components, i18n
 from app.filters import Filters
 from app.funnel import Funnel
-from app.i18n import tr
+from app.i18n import t
 from app.page_charts import indicators as ic
 from app.queries import funnel_units
 from app.scope import Scope
 
 UNIT_WORDS = {
-    "municipality": {"da": "Kommuner", "en": "Municipalities"},
-    "worker": {"da": "Medarbejdere", "en": "Workers"},
+    "municipality": "indicator_parts.unit_words.municipality",
+    "worker": "common.worker",
 }
 SIGNALS = {
-    "none": {"da": "Inden for kontrolgrænserne", "en": "Within the control limits"},
-    "high": {"da": "Over kontrolgrænsen", "en": "Above the control limit"},
-    "low": {"da": "Under kontrolgrænsen", "en": "Below the control limit"},
+    "none": "indicator_parts.signals.none",
+    "high": "indicator_parts.signals.high",
+    "low": "indicator_parts.signals.low",
 }
-LIMIT_WORDS = {"95": {"da": "95 %-grænser", "en": "95% limits"},
-               "998": {"da": "99,8 %-grænser", "en": "99.8% limits"}}  # fmt: skip
+LIMIT_WORDS = {"95": "indicator_parts.limit_words.95", "998": "indicator_parts.limit_words.998"}
 _OUTSIDE = {
-    "high": {"da": "{name} ligger over kontrolgrænsen: {rate} mod {target} {where}",
-             "en": "{name} lies above the control limit: {rate} against {target} {where}"},
-    "low": {"da": "{name} ligger under kontrolgrænsen: {rate} mod {target} {where}",
-            "en": "{name} lies below the control limit: {rate} against {target} {where}"},
-}  # fmt: skip
-HIDDEN_ONE = {
-    "da": "1 enhed skjult (under 5 forløb, eller den kunne regnes ud).",
-    "en": "1 unit hidden (fewer than 5 cases, or it could be worked out).",
-}
-HIDDEN_MANY = {
-    "da": "{n} enheder skjult (under 5 forløb, eller de kunne regnes ud).",
-    "en": "{n} units hidden (fewer than 5 cases, or they could be worked out).",
+    "high": "indicator_parts.outside.high",
+    "low": "indicator_parts.outside.low",
 }
 _WHERE = {
-    "country": {"da": "i hele landet", "en": "in the whole country"},
-    "chosen": {"da": "i de valgte kommuner", "en": "in the chosen municipalities"},
-    "workers": {"da": "for alle viste medarbejdere", "en": "for all workers shown"},
+    "country": "indicator_parts.where.country",
+    "chosen": "indicator_parts.where.chosen",
+    "workers": "indicator_parts.where.workers",
 }
 VARIATION = {
-    "common_cause": {
-        "da": "Almindelig variation: ingen tegn på en reel ændring",
-        "en": "Common cause variation: no sign of a real change",
-    },
-    "improvement": {
-        "da": "Særlig variation i retning af forbedring",
-        "en": "Special cause variation pointing to improvement",
-    },
-    "concern": {
-        "da": "Særlig variation, der giver anledning til bekymring",
-        "en": "Special cause variation giving cause for concern",
-    },
+    "common_cause": "indicator_parts.variation.common_cause",
+    "improvement": "indicator_parts.variation.improvement",
+    "concern": "indicator_parts.variation.concern",
 }
 ASSURANCE = {
-    "pass": {"da": "målet nås stabilt", "en": "the target is met consistently"},
-    "fail": {"da": "målet nås ikke uden en ændring", "en": "the target will not be met "
-                                                          "without a change"},
-    "hit_and_miss": {"da": "målet nås kun nogle måneder", "en": "the target is hit and missed"},
-}  # fmt: skip
+    "pass": "indicator_parts.assurance.pass",
+    "fail": "indicator_parts.assurance.fail",
+    "hit_and_miss": "indicator_parts.assurance.hit_and_miss",
+}
 
 
 def funnel_controls(scope: Scope, key: str) -> tuple[str, bool] | None:
@@ -83,20 +62,18 @@ def funnel_controls(scope: Scope, key: str) -> tuple[str, bool] | None:
         return None
     left, right = st.columns([1, 2])
     unit = left.selectbox(
-        tr({"da": "Sammenlign", "en": "Compare"}), units,
-        format_func=lambda u: tr(UNIT_WORDS[u]), key=f"{key}_unit",
-    )  # fmt: skip
+        t("indicator_parts.compare"),
+        units,
+        format_func=lambda u: t(UNIT_WORDS[u]),
+        key=f"{key}_unit",
+    )
     right.write("")  # aligns the toggle with the select box
     overdispersion = right.toggle(
-        tr({"da": "Tag højde for overspredning", "en": "Allow for overdispersion"}),
+        t("indicator_parts.allow_for_overdispersion"),
         value=unit == "municipality",
         key=f"{key}_overdispersion_{unit}",
-        help=tr({"da": "Kommuner varierer mere end tilfældet alene giver; med overspredning "
-                       "bliver grænserne bredere, så kun de tydelige afvigelser skiller sig ud.",
-                 "en": "Municipalities vary more than chance alone gives; allowing for "
-                       "overdispersion widens the limits so that only clear deviations stand "
-                       "out."}),
-    )  # fmt: skip
+        help=t("indicator_parts.municipalities_vary_more_than_chance"),
+    )
     return unit, overdispersion
 
 
@@ -110,10 +87,10 @@ def outside_sentences(
     fitted: Funnel, unit: str, filters: Filters, language: str | None = None
 ) -> list[str]:
     """One sentence per shown unit outside the 99.8% limits, lowest share first."""
-    where = tr(_WHERE[_where(unit, filters)], language)
+    where = t(_WHERE[_where(unit, filters)], language)
     target = i18n.fmt_pct(fitted.target, 0, language)
     return [
-        tr(_OUTSIDE[row["signal"]], language, name=row["unit_label"],
+        t(_OUTSIDE[row["signal"]], language, name=row["unit_label"],
            rate=i18n.fmt_pct(row["rate"], 0, language), target=target, where=where)
         for row in fitted.outside().sort("rate", "unit_label").iter_rows(named=True)
     ]  # fmt: skip
@@ -123,54 +100,52 @@ def funnel_block(fitted: Funnel, unit: str, filters: Filters, *, title: str, key
     """One funnel plot (see module docstring); a clear sentence when there is nothing to draw."""
     st.markdown(f"**{title}**")
     if not fitted.units.height:
-        st.info(tr({"da": "Ingen forløb at sammenligne med de valgte filtre.",
-                    "en": "No cases to compare with the chosen filters."}))  # fmt: skip
+        st.info(t("indicator_parts.no_cases_to_compare_with"))
         return
     if not fitted.shown.height:
-        st.info(tr({"da": "Alle enheder ({n}) bygger på under 5 forløb (eller kunne regnes ud) "
-                          "og er skjult.",
-                    "en": "All units ({n}) rest on fewer than 5 cases (or could be worked out) "
-                          "and are hidden."}, n=i18n.fmt_int(fitted.hidden)))  # fmt: skip
+        st.info(t("indicator_parts.all_units_n_rest_on", n=i18n.fmt_int(fitted.hidden)))
         return
     chart = ic.funnel_chart(
         fitted,
-        x_title=tr({"da": "Antal forløb (kvadratrodsskala)", "en": "Cases (square-root scale)"}),
-        y_title=tr({"da": "Andel", "en": "Share"}),
-        signal_labels={code: tr(words) for code, words in SIGNALS.items()},
-        limit_labels={level: tr(words) for level, words in LIMIT_WORDS.items()},
-        target_label=tr({"da": "Andel for alle", "en": "Share for all"}),
-    )  # fmt: skip
-    how = tr({"da": "Hvert punkt er én enhed ({units}): dens andel mod dens antal forløb. Den "
-                    "vandrette linje er andelen for alle ({target}); grænserne snævrer ind, jo "
-                    "flere forløb en enhed har. Et punkt uden for de fuldt optrukne 99,8 %-"
-                    "grænser afviger mere, end tilfældet kan forklare.{od}",
-              "en": "Each point is one unit ({units}): its share against its number of cases. "
-                    "The horizontal line is the share for all ({target}); the limits narrow the "
-                    "more cases a unit has. A point outside the solid 99.8% limits differs more "
-                    "than chance explains.{od}"},
-             units=tr(UNIT_WORDS[unit]).lower(), target=i18n.fmt_pct(fitted.target),
-             od=tr({"da": " Grænserne tager højde for overspredning.",
-                    "en": " The limits allow for overdispersion."}) if fitted.overdispersion
-             else "")  # fmt: skip
+        x_title=t("indicator_parts.cases_square_root_scale"),
+        y_title=t("common.share"),
+        signal_labels={code: t(words) for code, words in SIGNALS.items()},
+        limit_labels={level: t(words) for level, words in LIMIT_WORDS.items()},
+        target_label=t("indicator_parts.share_for_all"),
+    )
+    how = t(
+        "indicator_parts.each_point_is_one_unit",
+        units=t(UNIT_WORDS[unit]).lower(),
+        target=i18n.fmt_pct(fitted.target),
+        od=t("indicator_parts.the_limits_allow_for_overdispersion")
+        if fitted.overdispersion
+        else "",
+    )
     shown = fitted.shown
     components.chart_block(
         chart,
-        shown.select("unit_label", "events", "total", "rate", "lower95", "upper95",
-                     "lower998", "upper998", "signal"),
+        shown.select(
+            "unit_label",
+            "events",
+            "total",
+            "rate",
+            "lower95",
+            "upper95",
+            "lower998",
+            "upper998",
+            "signal",
+        ),
         how,
         int(shown["total"].sum()) if shown.height else 0,
         key=key,
         # the n adds up the units drawn (each one's count is in its tooltip); say so when some
         # are hidden, or it reads as the whole population (fewer than the page's other n)
-        unit=tr({"da": "forløb i de viste enheder", "en": "cases in the units shown"})
-        if fitted.hidden else None,
-    )  # fmt: skip
+        unit=t("indicator_parts.cases_in_the_units_shown") if fitted.hidden else None,
+    )
     for sentence in outside_sentences(fitted, unit, filters):
         st.markdown(sentence + ".")
     if fitted.hidden:
-        st.caption(
-            tr(HIDDEN_ONE if fitted.hidden == 1 else HIDDEN_MANY, n=i18n.fmt_int(fitted.hidden))
-        )
+        st.caption(i18n.tn("indicator_parts.hidden", fitted.hidden))
 
 
 def funnel_section(
@@ -185,23 +160,22 @@ def funnel_section(
     """A page's funnel plots: the unit and overdispersion controls, then one funnel per
     (indicator, title, key) of `funnels`, each fitted by `fit(scope, filters, indicator, unit,
     overdispersion)` (the page's query); workers, who count their own cases only, get a sentence."""
-    st.subheader(tr(heading))
+    st.subheader(t(heading))
     controls = funnel_controls(scope, key)
     if controls is None:
-        st.info(tr({"da": "Sammenligningen af kommuner vises ikke for medarbejdere.",
-                    "en": "The comparison of municipalities is not shown to workers."}))  # fmt: skip
+        st.info(t("indicator_parts.the_comparison_of_municipalities_is"))
         return
     unit, overdispersion = controls
     for indicator, title, block_key in funnels:
         fitted = fit(scope, filters, indicator, unit, overdispersion)
-        funnel_block(fitted, unit, filters, title=tr(title), key=block_key)
+        funnel_block(fitted, unit, filters, title=t(title), key=block_key)
 
 
 def status_words(variation: str, assurance: str | None, language: str | None = None) -> str:
     """The control chart's icons in words: variation, and assurance when there is a target."""
-    text = tr(VARIATION[variation], language)
+    text = t(VARIATION[variation], language)
     if assurance is not None:
-        text += "; " + tr(ASSURANCE[assurance], language)
+        text += "; " + t(ASSURANCE[assurance], language)
     return text
 
 

@@ -21,7 +21,7 @@ import streamlit as st  # noqa: E402
 from app import charts, components, data, filters, i18n  # noqa: E402
 from app.scope import Scope  # noqa: E402
 
-# (file under pages/, title key in app/i18n.TEXTS, url path)
+# (file under pages/, title key in the text catalogue app/texts/, url path)
 PAGES = (
     ("overview.py", "page_overview", "overview"),
     ("attention.py", "page_attention", "attention"),
@@ -71,7 +71,7 @@ def _language_switch() -> None:
     st.sidebar.segmented_control(
         i18n.t("language"),
         options=list(i18n.LANGS),
-        format_func={"da": "Dansk", "en": "English"}.get,
+        format_func=lambda code: i18n.t(f"language_name.{code}"),  # each in its own words
         key="_lang_widget",
         on_change=_set_lang,
     )

@@ -6,17 +6,16 @@ import argparse
 import sqlite3
 import sys
 
+from cli.danish import help_text
 from cli.options import with_db
 
-HELP = "check the audit trail"
+HELP = help_text("audit")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     audit = sub.add_parser("audit", help=HELP)
     audit_sub = audit.add_subparsers(dest="audit_command", required=True)
-    audit_sub.add_parser(
-        "verify", help="recompute the audit trail's hash chain", parents=[with_db()]
-    )
+    audit_sub.add_parser("verify", help=help_text("audit_verify"), parents=[with_db()])
 
 
 def run(args: argparse.Namespace) -> int:

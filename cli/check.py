@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cli.danish import help_text
 from cli.options import with_db
 
-HELP = "run the warehouse's own checks (keys, counts, no CPR numbers)"
+HELP = help_text("check")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

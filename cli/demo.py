@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-HELP = "start the dashboard on a demo warehouse"
+from cli.danish import help_text
+
+HELP = help_text("demo")
 DEMO_DB = Path("data") / "demo" / "warehouse.duckdb"  # under the cwd
 
 

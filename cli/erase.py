@@ -6,9 +6,10 @@ import argparse
 import sys
 
 from cli import erasure
+from cli.danish import help_text
 from cli.options import with_db
 
-HELP = "erase one case or citizen from every table"
+HELP = help_text("erase")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

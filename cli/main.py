@@ -24,6 +24,7 @@ from cli import (
     synth,
     user,
 )
+from cli.danish import help_text, use_danish
 from privacy.files import private_files
 from settings import SettingsError, settings
 
@@ -45,7 +46,8 @@ SETTINGS_EXIT = 2  # a bad environment variable, as a bad option: argparse's usa
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="lat", description="LAT Indsigt: warehouse and dashboard")
+    use_danish()  # usage, headings, -h and errors in Danish, as the tool speaks
+    parser = argparse.ArgumentParser(prog="lat", description=help_text("lat"))
     sub = parser.add_subparsers(dest="command", required=True)
     for command in COMMANDS.values():
         command.add_parser(sub)

@@ -7,9 +7,10 @@ import sys
 from datetime import date
 
 from cli import erasure
+from cli.danish import help_text
 from cli.options import with_db
 
-HELP = "remove closed cases older than a retention date"
+HELP = help_text("purge")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

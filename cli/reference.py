@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 
+from cli.danish import help_text
 from cli.options import with_db
 
-HELP = "show or change reference constants"
+HELP = help_text("reference")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -10,9 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from cli.danish import help_text
 from cli.options import with_db
 
-HELP = "the handover summary and the leadership report (PDF)"
+HELP = help_text("report")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -22,18 +23,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
     with_out.add_argument("--out", required=True, metavar="FILE.pdf")
     with_out.add_argument("--lang", choices=["da", "en"], default="da")
     handover = documents.add_parser(
-        "handover", help="one case on one to two A4 pages", parents=[with_out, with_db()]
+        "handover", help=help_text("report_handover"), parents=[with_out, with_db()]
     )
     handover.add_argument("case_id", metavar="CASE_ID")
     leadership = documents.add_parser(
         "leadership",
-        help="a municipality's period on A4 landscape pages",
+        help=help_text("report_leadership"),
         parents=[with_out, with_db()],
     )
     leadership.add_argument("--municipality", required=True, metavar="CODE")
-    leadership.add_argument("--from", metavar="YYYY-MM", help="first month (default: 6 months)")
-    leadership.add_argument("--to", metavar="YYYY-MM", help="last month (default: last whole one)")
-    leadership.add_argument("--png-dir", metavar="DIR", help="also one PNG per page, for slides")
+    leadership.add_argument("--from", metavar="YYYY-MM", help=help_text("from"))
+    leadership.add_argument("--to", metavar="YYYY-MM", help=help_text("to"))
+    leadership.add_argument("--png-dir", metavar="DIR", help=help_text("png_dir"))
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -6,7 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-HELP = "write a synthetic export"
+from cli.danish import help_text
+
+HELP = help_text("synth")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:

@@ -7,27 +7,26 @@ import getpass
 import sys
 
 from app.scope import ROLES
+from cli.danish import help_text
 from cli.options import with_db
 
-HELP = "manage sign-in accounts"
+HELP = help_text("user")
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
     user = sub.add_parser("user", help=HELP)
     user_sub = user.add_subparsers(dest="user_command", required=True)
-    add = user_sub.add_parser("add", help="add an account", parents=[with_db()])
+    add = user_sub.add_parser("add", help=help_text("user_add"), parents=[with_db()])
     add.add_argument("name")
     add.add_argument("--role", required=True, choices=list(ROLES))
     add.add_argument("--municipality", action="append", default=[])
     add.add_argument("--worker-id")
-    user_sub.add_parser("list", help="list the accounts", parents=[with_db()])
-    remove = user_sub.add_parser("remove", help="remove an account", parents=[with_db()])
+    user_sub.add_parser("list", help=help_text("user_list"), parents=[with_db()])
+    remove = user_sub.add_parser("remove", help=help_text("user_remove"), parents=[with_db()])
     remove.add_argument("name")
-    passwd = user_sub.add_parser("passwd", help="set a new password", parents=[with_db()])
+    passwd = user_sub.add_parser("passwd", help=help_text("user_passwd"), parents=[with_db()])
     passwd.add_argument("name")
-    revoke = user_sub.add_parser(
-        "revoke", help="end the account's signed-in sessions now", parents=[with_db()]
-    )
+    revoke = user_sub.add_parser("revoke", help=help_text("user_revoke"), parents=[with_db()])
     revoke.add_argument("name")
 
 
@@ -63,7 +62,10 @@ def _add(store, args: argparse.Namespace) -> str:
     if account.worker_id is not None and not worker_exists(db, account.worker_id):
         raise AccountError(f"Medarbejderen {account.worker_id!r} findes ikke i datalageret {db}.")
     store.add(account, read_new_password())
-    return f"Brugeren {account.name} er oprettet med rollen {account.role}."
+    from app.texts import text
+
+    role = text(f"auth.{account.role}", "da")  # the role in words, not its code
+    return f"Brugeren {account.name} er oprettet med rollen {role}."
 
 
 def _list(store, args: argparse.Namespace) -> str:

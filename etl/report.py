@@ -1,13 +1,19 @@
-"""The `lat load` report: what happened to every file, in words a coordinator reads."""
+"""The `lat load` report: what happened to every file, in words a coordinator reads, with
+Danish numbers and dates (app/formats.py) and a totals line. No Streamlit: app.texts and
+app.formats are plain modules the dashboard shares with the terminal."""
 
 from __future__ import annotations
 
 import time
 from typing import TextIO
 
+from app import formats
+from app.texts import plural, text
+from app.vocabulary import CODE_LABELS
 from etl.outcome import ExportOutcome, FileOutcome, LoadResult
 
 MAX_CPR_CELLS_SHOWN = 10
+LANGUAGE = "da"  # the terminal speaks Danish; the words are in app/texts (load_report.*)
 
 
 def shown(text: object) -> str:
@@ -22,8 +28,23 @@ def shown(text: object) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in text)
 
 
+def _t(key: str, **values: object) -> str:
+    return text(f"load_report.{key}", LANGUAGE, **values)
+
+
+def _n(value: int) -> str:
+    """A count as Danes write it: 1.517."""
+    return formats.integer(value, LANGUAGE)
+
+
+def _reason(code: str) -> str:
+    """A rejection code in words ('conflicting_duplicate' -> 'Modstridende dublet')."""
+    key = CODE_LABELS["reason_code"].get(code)
+    return text(key, LANGUAGE).lower() if key else code
+
+
 def format_report(result: LoadResult, *, errors: bool = True) -> str:
-    """The whole report as text: one block per export, one per table file.
+    """The whole report as text: one block per export, one per table file, then the totals.
 
     `errors=False` leaves out unreadable and refused exports (the CLI prints those on stderr).
     """
@@ -33,64 +54,100 @@ def format_report(result: LoadResult, *, errors: bool = True) -> str:
             continue
         lines.extend(_export_lines(export))
     if errors:
-        lines.extend(f"IKKE INDLÆST: {line}" for line in result.not_attempted_lines)
+        lines.extend(_t("not_loaded", what=line) for line in result.not_attempted_lines)
     if result.orphans_resolved:
-        lines.append(
-            f"{result.orphans_resolved} tidligere afviste rækker (ukendt forløb) er nu indlæst, "
-            "fordi deres forløb er kommet."
-        )
+        lines.append(plural("load_report.orphans_resolved", result.orphans_resolved, LANGUAGE))
+    lines.extend(_totals(result))
     # every line escaped as a whole: the report's own words hold no control characters
     return "\n".join(shown(line) for line in lines)
 
 
+def _totals(result: LoadResult) -> list[str]:
+    files = [f for e in result.exports if e.batch_id is not None for f in e.files]
+    if not files:
+        return []
+    return [
+        _t(
+            "totals",
+            exports=plural(
+                "load_report.exports", sum(e.batch_id is not None for e in result.exports), LANGUAGE
+            ),
+            read=_n(sum(f.rows_read for f in files)),
+            loaded=_n(sum(f.loaded for f in files)),
+            unchanged=_n(sum(f.unchanged for f in files)),
+            superseded=_n(sum(f.superseded for f in files)),
+            rejected=_n(sum(f.rejected for f in files)),
+        )
+    ]
+
+
 def _export_lines(export: ExportOutcome) -> list[str]:
     if export.error:
-        return [f"IKKE INDLÆST: {export.error}"]
+        return [_t("not_loaded", what=export.error)]
     if export.refused:
-        return [f"AFVIST: {export.refused}"]
+        return [_t("refused", what=export.refused)]
     if export.already_loaded_in is not None:
-        return [
-            f"{export.source_path}: allerede indlæst i batch {export.already_loaded_in}; "
-            "intet er ændret."
-        ]
-    date_note = "" if export.exported_at_given else " (ingen eksportdato i filen: dagens dato)"
+        return [_t("already_loaded", path=export.source_path, batch=export.already_loaded_in)]
     lines = [
-        f"{export.source_path}: indlæst som batch {export.batch_id}, "
-        f"eksportdato {export.exported_at}{date_note}"
+        _t(
+            "loaded" if export.exported_at_given else "loaded_no_date",
+            path=export.source_path,
+            batch=export.batch_id,
+            date=formats.day(export.exported_at, LANGUAGE),
+        )
     ]
     if export.municipalities:
-        lines.append(f"  kommuner i eksporten: {', '.join(export.municipalities)}")
+        lines.append(_t("municipalities", names=", ".join(export.municipalities)))
     if export.ignored_files:
-        lines.append(f"  ignorerede filer: {', '.join(export.ignored_files)}")
+        lines.append(_t("ignored_files", names=", ".join(export.ignored_files)))
     if not export.files:
-        lines.append("  ingen tabeller i eksporten")
+        lines.append(_t("no_tables"))
     for file in export.files:
         lines.extend(_file_lines(file))
     return lines
 
 
+def _column(name: str) -> str:
+    """An export column in words ('foedselsaar' -> 'fødselsår'); a header it does not know as
+    the file wrote it."""
+    key = CODE_LABELS["export_column"].get(name)
+    return text(key, LANGUAGE) if key else name
+
+
+def _where(row: int, column: str | None) -> str:
+    if not column:
+        return _t("row", row=_n(row))
+    return _t("row_column", row=_n(row), column=_column(column))
+
+
 def _file_lines(f: FileOutcome) -> list[str]:
     lines = [
-        f"  {f.source_file} ({f.table}): læst {f.rows_read}, indlæst {f.loaded}, "
-        f"uændret {f.unchanged}, erstattet af nyere {f.superseded}, afvist {f.rejected}"
+        _t(
+            "file",
+            file=f.source_file,
+            table=f.table,
+            read=_n(f.rows_read),
+            loaded=_n(f.loaded),
+            unchanged=_n(f.unchanged),
+            superseded=_n(f.superseded),
+            rejected=_n(f.rejected),
+        )
     ]
     if f.reasons:
-        reasons = ", ".join(f"{code} {count}" for code, count in f.reasons.items())
-        lines.append(f"    afvist pr. årsag: {reasons}")
+        reasons = ", ".join(f"{_reason(code)} {_n(count)}" for code, count in f.reasons.items())
+        lines.append(_t("reasons", reasons=reasons))
     for row, column, message in f.examples:
-        where = f"række {row}" + (f", kolonne {column}" if column else "")
-        lines.append(f"    {where}: {message}")
+        lines.append(f"    {_where(row, column)}: {message}")
     if f.rejected > len(f.examples):
-        lines.append(
-            f"    ... og {f.rejected - len(f.examples)} flere (se tabellen etl.rejected_rows)"
-        )
+        lines.append(plural("load_report.more_rejected", f.rejected - len(f.examples), LANGUAGE))
     if f.ignored_columns:
-        lines.append(f"    ignorerede kolonner: {', '.join(f.ignored_columns)}")
+        lines.append(_t("ignored_columns", names=", ".join(f.ignored_columns)))  # the file's own
     if f.cpr_blanked:
-        cells = "; ".join(f"række {r}, kolonne {c}" for r, c in f.cpr_blanked[:MAX_CPR_CELLS_SHOWN])
+        cells = "; ".join(_where(r, c) for r, c in f.cpr_blanked[:MAX_CPR_CELLS_SHOWN])
         more = len(f.cpr_blanked) - MAX_CPR_CELLS_SHOWN
-        suffix = f" og {more} flere" if more > 0 else ""
-        lines.append(f"    CPR-nummer fjernet fra {len(f.cpr_blanked)} celler: {cells}{suffix}")
+        suffix = _t("and_more", n=_n(more)) if more > 0 else ""
+        cells_text = plural("load_report.cells", len(f.cpr_blanked), LANGUAGE)
+        lines.append(_t("cpr_blanked", cells=cells_text, where=cells + suffix))
     return lines
 
 

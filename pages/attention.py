@@ -6,26 +6,25 @@ import polars as pl
 import streamlit as st
 
 from app import components, data, i18n
-from app.i18n import tr
+from app.i18n import t
 from app.page_charts import attention as ac
 from app.queries import attention as q
 
 QUEUE_COLUMNS = {
-    "case_id": {"da": "Forløb", "en": "Case"},
-    "why": {"da": "Hvorfor", "en": "Why"},
-    "municipality_name": {"da": "Kommune", "en": "Municipality"},
-    "worker": {"da": "Medarbejder", "en": "Worker"},
-    "case_type": {"da": "Forløbstype", "en": "Case type"},
-    "latest_score": {"da": "Seneste score", "en": "Latest score"},
-    "latest_measured_on": {"da": "Seneste måling", "en": "Last measurement"},
+    "case_id": "pages.attention.queue_columns.case_id",
+    "why": "pages.attention.queue_columns.why",
+    "municipality_name": "municipality",
+    "worker": "worker",
+    "case_type": "case_type",
+    "latest_score": "common.latest_score",
+    "latest_measured_on": "pages.attention.queue_columns.latest_measured_on",
 }
-CASES = {"da": "Forløb", "en": "Cases"}
-NOTHING = {"da": "Ingen aktive forløb kræver opmærksomhed lige nu.",
-           "en": "No active case needs attention right now."}  # fmt: skip
+CASES = "common.cases"
+NOTHING = "pages.attention.nothing"
 
 
 def _counts_section(scope, filters, queue: pl.DataFrame | None) -> None:
-    st.subheader(tr({"da": "Forløb pr. årsag", "en": "Cases per reason"}))
+    st.subheader(t("pages.attention.cases_per_reason"))
     if queue is None:  # aggregate viewers: counted in the warehouse, small numbers hidden
         frame = q.reason_counts(scope, filters)
     else:  # the viewer's own list: counted from the rows they see anyway
@@ -36,24 +35,21 @@ def _counts_section(scope, filters, queue: pl.DataFrame | None) -> None:
             pl.lit(False).alias("suppressed"), pl.lit(None, pl.String).alias("suppressed_by"),
         )  # fmt: skip
     if (frame["n_cases"] == 0).all():
-        st.info(tr(NOTHING))
+        st.info(t(NOTHING))
         return
     rows = frame.to_dicts()
     frame = frame.with_columns(
-        pl.Series("label", [tr(ac.REASON_NAMES[r["reason"]]) for r in rows], dtype=pl.String),
+        pl.Series("label", [t(ac.REASON_NAMES[r["reason"]]) for r in rows], dtype=pl.String),
         pl.Series("text", [components.value_text(r["n_cases"], r["suppressed"], by=r["suppressed_by"])
                            for r in rows], dtype=pl.String),
     )  # fmt: skip
     components.chart_block(
-        ac.reason_bars(frame, x_title=tr(CASES)),
+        ac.reason_bars(frame, x_title=t(CASES)),
         frame.select("reason", "label", "n_cases", "suppressed"),
-        tr({"da": "Hver søjle tæller de aktive forløb med én årsag til opmærksomhed; et forløb "
-                  "tæller under hver af sine årsager, så søjlerne kan ikke lægges sammen.",
-            "en": "Each bar counts the active cases with one reason for attention; a case counts "
-                  "under each of its reasons, so the bars do not add up."}),
+        t("pages.attention.each_bar_counts_the_active"),
         q.cases_with_reasons(scope, filters) if queue is None else queue.height,
         key="attention_reasons",
-    )  # fmt: skip
+    )
     if frame["suppressed"].any():
         st.caption(i18n.t("suppressed_note"))
 
@@ -68,31 +64,22 @@ def _present(frame: pl.DataFrame) -> pl.DataFrame:
             i18n.date_expr("latest_measured_on"),
         )
         .select(list(QUEUE_COLUMNS))
-        .rename({c: tr(label) for c, label in QUEUE_COLUMNS.items()})
+        .rename({c: t(label) for c, label in QUEUE_COLUMNS.items()})
     )
 
 
 def _queue_section(queue: pl.DataFrame) -> None:
-    st.subheader(tr({"da": "Forløb, der kræver opmærksomhed", "en": "Cases that need attention"}))
+    st.subheader(t("pages.attention.cases_that_need_attention"))
     components.case_list(
         queue.with_columns(pl.col("reasons").list.join(",")),
         _present_joined,
-        tr({"da": "Aktive forløb pr. dags dato (uanset den valgte periode). Først dem, der er "
-                  "langt under forventet, faldet mindst 2 point eller mangler en måling; så dem "
-                  "under forventet eller uden første måling; inden for hver gruppe længst tid "
-                  "siden seneste måling først. {n} forløb. Klik på et forløb for at åbne det.",
-            "en": "Active cases as of today (whatever the chosen period). First those far "
-                  "below expected, fallen by 2 points or more or overdue a measurement; then "
-                  "those below expected or without a first measurement; within each group the "
-                  "longest time since the last measurement first. {n} cases. Click a case to "
-                  "open it."},
-           n=i18n.fmt_int(queue.height)),
+        t("pages.attention.active_cases_as_of_today_2", n=i18n.fmt_int(queue.height)),
         key="attention_queue",
         opens="case",
         # the reasons are the point of the list: room for two of them ('...; Under forventet: 4 m…'
         # was cut at 1440 px)
-        column_config={tr(QUEUE_COLUMNS["why"]): st.column_config.TextColumn(width=520)},
-    )  # fmt: skip
+        column_config={t(QUEUE_COLUMNS["why"]): st.column_config.TextColumn(width=520)},
+    )
 
 
 def _present_joined(frame: pl.DataFrame) -> pl.DataFrame:
@@ -104,17 +91,12 @@ def render() -> None:
     components.freshness()
     components.population_note()
     scope, filters = data.current_scope(), data.current_filters()
-    st.caption(
-        tr({"da": "Aktive forløb, der er under det forventede, har en faldende score, mangler "
-                  "en måling eller mangler førmåling.",
-            "en": "Active cases below the expected progress, with a falling score, overdue a "
-                  "measurement or missing a pre measurement."})
-    )  # fmt: skip
+    st.caption(t("pages.attention.active_cases_below_the_expected"))
     if scope.case_level:  # a case known by its id opens from here too
         components.search_opens("case", "attention_case_search")
     queue = q.queue(scope, filters) if scope.case_level else None
     if queue is not None and not queue.height:
-        st.info(tr(NOTHING))
+        st.info(t(NOTHING))
         return
     _counts_section(scope, filters, queue)
     if components.case_level_only(scope) and queue is not None:

@@ -2,52 +2,100 @@
 
 from __future__ import annotations
 
+import json
+import re
+from datetime import date, datetime
+
+import polars as pl
 import streamlit as st
 
-from app import components, data
+from app import components, data, i18n, texts
+from app.i18n import t
 from privacy import audit
 
-TEXTS = {
-    "da": {
-        "title": "Revisionsspor",
-        "refused": "Revisionssporet kan kun ses af nationale brugere.",
-        "event": "Hændelse",
-        "all": "Alle",
-        "user": "Bruger",
-        "limit": "Højst antal rækker",
-        "how": "Nyeste først. Sporet kan ikke ændres eller slettes; det rummer aldrig "
-        "CPR-numre eller slettede oplysninger, kun pseudonymer og antal.",
-        "empty": "Ingen hændelser matcher.",
-    },
-    "en": {
-        "title": "Audit trail",
-        "refused": "Only national users can see the audit trail.",
-        "event": "Event",
-        "all": "All",
-        "user": "User",
-        "limit": "Maximum rows",
-        "how": "Newest first. The trail cannot be changed or deleted; it never holds CPR numbers "
-        "or erased content, only pseudonyms and counts.",
-        "empty": "No events match.",
-    },
-}
+ALL = ""  # the event menu's "all events"
 
-t = TEXTS["en" if st.session_state.get("lang") == "en" else "da"]
-st.title(t["title"])
-scope = data.current_scope()
-if not scope.reads_audit_trail:  # the data layer refuses it too (data.audit_events)
-    st.error(t["refused"])
-    st.stop()
 
-left, middle, right = st.columns([2, 2, 1])
-event = left.selectbox(t["event"], [t["all"], *audit.EVENTS], key="audit_event")
-user = middle.text_input(t["user"], key="audit_user").strip()
-limit = right.number_input(t["limit"], 10, 10_000, 500, step=100, key="audit_limit")
-events = data.audit_events(
-    scope, limit=int(limit), event=None if event == t["all"] else event, user=user or None
-)
-st.caption(t["how"])
-if events.is_empty():
-    st.info(t["empty"])
-else:
-    components.table(events, key="audit_events")
+def event_label(event: str) -> str:
+    """An event kind in words ('page_view' -> 'Sidevisning')."""
+    return t("audit.all") if event == ALL else t(f"audit.event.{event}")
+
+
+CODED_FIELDS = {"case_types": "case_type", "genders": "gender"}  # filter values that are codes
+
+
+def _word(value: object, field: str = "") -> str:
+    """A detail's value in words where the catalogue has one (a page, a role, a method)."""
+    if field in CODED_FIELDS and isinstance(value, str):
+        return i18n.code_label(CODED_FIELDS[field], value)
+    if isinstance(value, bool):
+        return t("audit.value.yes" if value else "audit.value.no")
+    if isinstance(value, int | float):
+        return i18n.fmt_int(value) if float(value).is_integer() else i18n.fmt_number(value, 1)
+    if isinstance(value, list):
+        return ", ".join(_word(v, field) for v in value) or "–"
+    if field == "rows_removed" and isinstance(value, dict):  # per table: the total says it
+        return i18n.fmt_int(sum(v for v in value.values() if isinstance(v, int | float)))
+    if isinstance(value, dict):
+        shown = {k: v for k, v in value.items() if v not in (None, [], {})}
+        return ", ".join(f"{_name(k)} {_word(v, k)}" for k, v in shown.items()) or "–"
+    text = str(value)
+    if re.fullmatch(r"\d{4}-\d{2}(-\d{2})?", text):  # a month or a day, stored as ISO
+        day = date.fromisoformat(text if len(text) == 10 else f"{text}-01")
+        return i18n.fmt_date(day) if len(text) == 10 else i18n.fmt_month(day)
+    for key in (f"audit.value.{text}", f"page_{text}"):
+        if texts.exists(key):
+            return t(key)
+    return text
+
+
+def _name(field: str) -> str:
+    key = f"audit.detail.{field}"
+    return t(key) if texts.exists(key) else field
+
+
+def detail_text(detail: str) -> str:
+    """An event's detail (JSON as stored) as a line a reader understands."""
+    try:
+        values = json.loads(detail) if detail else {}
+    except ValueError:
+        return detail
+    if not isinstance(values, dict):
+        return _word(values)
+    return "; ".join(f"{_name(k)}: {_word(v, k)}" for k, v in values.items())
+
+
+def readable(events: pl.DataFrame) -> pl.DataFrame:
+    """The trail as the page shows it: Danish time, events and details in words, Danish headings."""
+    shown = events.select(
+        pl.col("at").map_elements(
+            lambda at: i18n.fmt_time(datetime.fromisoformat(at)), return_dtype=pl.String
+        ),
+        pl.col("event").map_elements(event_label, return_dtype=pl.String),
+        "user",
+        pl.col("detail").map_elements(detail_text, return_dtype=pl.String),
+    )
+    return shown.rename({name: t(f"audit.column.{name}") for name in shown.columns})
+
+
+def render() -> None:
+    st.title(t("audit.title"))
+    scope = data.current_scope()
+    if not scope.reads_audit_trail:  # the data layer refuses it too (data.audit_events)
+        st.error(t("audit.refused"))
+        st.stop()
+    left, middle, right = st.columns([2, 2, 1])
+    event = left.selectbox(
+        t("audit.event"), [ALL, *audit.EVENTS], format_func=event_label, key="audit_event"
+    )
+    user = middle.text_input(t("audit.user"), key="audit_user").strip()
+    limit = right.number_input(t("audit.limit"), 10, 10_000, 500, step=100, key="audit_limit")
+    events = data.audit_events(scope, limit=int(limit), event=event or None, user=user or None)
+    st.caption(t("audit.how"))
+    if events.is_empty():
+        st.info(t("audit.empty"))
+    else:
+        components.table(readable(events), key="audit_events")
+
+
+render()

@@ -6,67 +6,57 @@ import polars as pl
 import streamlit as st
 
 from app import charts, components, data, i18n
-from app.i18n import tr
+from app.i18n import t
 from app.page_charts import caseloads as pc
 from app.queries import caseloads as q
 
 MEASURES = {
-    "active_cases": {"da": "Aktive forløb", "en": "Active cases"},
-    "new_cases": {"da": "Nye forløb", "en": "New cases"},
-    "closed_cases": {"da": "Afsluttede forløb", "en": "Closed cases"},
+    "active_cases": "common.active_cases",
+    "new_cases": "common.new_cases",
+    "closed_cases": "common.closed_cases",
 }
 WORKER_COLUMNS = {
-    "worker_id": {"da": "Medarbejder-id", "en": "Worker id"},
-    "name": {"da": "Navn", "en": "Name"},
-    "municipality_name": {"da": "Kommune", "en": "Municipality"},
-    "role": {"da": "Rolle", "en": "Role"},
-    "trained_on": {"da": "Uddannet", "en": "Trained on"},
-    "active": {"da": "Aktiv", "en": "Active"},
-    "languages": {"da": "Sprog", "en": "Languages"},
-    "active_cases": {"da": "Aktive forløb nu", "en": "Active cases now"},
-    "cases_total": {"da": "Forløb i alt", "en": "Cases in all"},
-    "lent_cases": {"da": "Forløb i andre kommuner", "en": "Cases in other municipalities"},
-    "workers": {"da": "Medarbejdere", "en": "Workers"},
-    "active_workers": {"da": "Aktive medarbejdere", "en": "Active workers"},
-    "trained_workers": {"da": "Med uddannelsesdato", "en": "With a training date"},
-    "cases_per_active_worker": {"da": "Forløb pr. aktiv medarbejder",
-                                "en": "Cases per active worker"},
-    "lent_from_name": {"da": "Udlånt fra", "en": "Lent from"},
-    "cases": {"da": "Forløb", "en": "Cases"},
-}  # fmt: skip
+    "worker_id": "pages.caseloads.worker_columns.worker_id",
+    "name": "pages.caseloads.worker_columns.name",
+    "municipality_name": "municipality",
+    "role": "audit.detail.role",
+    "trained_on": "pages.caseloads.worker_columns.trained_on",
+    "active": "vocabulary.code_labels.status.active",
+    "languages": "pages.caseloads.worker_columns.languages",
+    "active_cases": "pages.caseloads.worker_columns.active_cases",
+    "cases_total": "pages.caseloads.worker_columns.cases_total",
+    "lent_cases": "pages.caseloads.worker_columns.lent_cases",
+    "workers": "common.worker",
+    "active_workers": "common.active_workers",
+    "trained_workers": "pages.caseloads.worker_columns.trained_workers",
+    "cases_per_active_worker": "pages.caseloads.worker_columns.cases_per_active_worker",
+    "lent_from_name": "common.lent_from",
+    "cases": "common.cases",
+}
 
 
 def _renamed(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.rename({c: tr(WORKER_COLUMNS[c]) for c in frame.columns if c in WORKER_COLUMNS})
+    return frame.rename({c: t(WORKER_COLUMNS[c]) for c in frame.columns if c in WORKER_COLUMNS})
 
 
 def _monthly(monthly: pl.DataFrame, n: int | None) -> None:
-    st.subheader(
-        tr({"da": "Forløb pr. kommune og måned", "en": "Cases per municipality and month"})
-    )
+    st.subheader(t("pages.caseloads.cases_per_municipality_and_month"))
     measure = st.selectbox(
-        tr({"da": "Vis", "en": "Show"}), list(MEASURES), format_func=lambda m: tr(MEASURES[m]),
+        t("pages.caseloads.show"),
+        list(MEASURES),
+        format_func=lambda m: t(MEASURES[m]),
         key="cl_measure",
-    )  # fmt: skip
+    )
     panels = pc.top_municipalities(monthly)
     shown = monthly.filter(pl.col("municipality_name").is_in(panels))
-    how = tr(
-        {
-            "da": "Hver lille figur er én kommune; søjlerne er {m} pr. måned, delt på "
-            "forløbstype. Tal under 5 er udeladt; en grå streg på bunden er en måned, hvor "
-            "alle tal er under 5.",
-            "en": "Each small chart is one municipality; the bars are {m} per month, split by "
-            "case type. Numbers below 5 are left out; a grey stroke on the baseline is a month "
-            "where every number is below 5.",
-        },
-        m=tr(MEASURES[measure]).lower(),
+    how = t(
+        "pages.caseloads.each_small_chart_is_one_2",
+        m=t(MEASURES[measure]).lower(),
     )
     if len(panels) < monthly["municipality_name"].n_unique():
-        how += " " + tr({"da": "Viser de {k} kommuner med flest aktive forløb.",
-                         "en": "Showing the {k} municipalities with the most active cases."},
-                        k=len(panels))  # fmt: skip
+        how += " " + t("pages.caseloads.showing_the_k_municipalities_with", k=len(panels))
     components.chart_block(
-        pc.monthly_chart(shown, measure, tr(MEASURES[measure])),
+        pc.monthly_chart(shown, measure, t(MEASURES[measure])),
         shown.select("municipality_code", "municipality_name", "month", "case_type", *q.MEASURES),
         how,
         n,
@@ -75,79 +65,74 @@ def _monthly(monthly: pl.DataFrame, n: int | None) -> None:
 
 
 def _ranking(scope, filters, n: int | None) -> None:
-    st.subheader(tr({"da": "Kommuner efter aktive forløb", "en": "Municipalities by active cases"}))
+    st.subheader(t("pages.caseloads.municipalities_by_active_cases"))
     ranking = q.ranking(scope, filters)
     shown = ranking.filter(~pl.col("suppressed"))
     chart = charts.bar_chart(
         shown.select("municipality_name", "active_cases"), "municipality_name", "active_cases",
-        horizontal=True, y_title=tr(MEASURES["active_cases"]),
+        horizontal=True, y_title=t(MEASURES["active_cases"]),
     )  # fmt: skip
     components.chart_block(
         chart,
         ranking.select("municipality_code", "municipality_name", "active_cases", "suppressed"),
-        tr({"da": "Hver søjle er en kommunes aktive forløb på periodens sidste dag ({d}); "
-                  "kommuner med under 5, og hvor det skal til for at skjule dem, er udeladt ({k}).",
-            "en": "Each bar is a municipality's active cases on the period's last day ({d}); "
-                  "municipalities with fewer than 5, and where needed to keep those hidden, are "
-                  "left out ({k})."},
-           d=i18n.fmt_date(filters.period_end), k=i18n.fmt_int(ranking["suppressed"].sum())),
+        t(
+            "pages.caseloads.each_bar_is_a_municipality",
+            d=i18n.fmt_date(filters.period_end),
+            left_out=i18n.tn("pages.caseloads.left_out", int(ranking["suppressed"].sum())),
+        ),
         n,
         key="cl_ranking",
-    )  # fmt: skip
+    )
 
 
 def _worker_load(scope, filters, n: int | None) -> None:
-    st.subheader(tr({"da": "Forløb pr. medarbejder", "en": "Cases per worker"}))
+    st.subheader(t("pages.caseloads.cases_per_worker"))
     load = q.worker_load(scope, filters)
     shown = load.filter(~pl.col("suppressed"))
     chart = charts.bar_chart(
-        shown.select("band", "workers"), "band", "workers", x_title=tr(MEASURES["active_cases"]),
-        y_title=tr(WORKER_COLUMNS["workers"]), sort=list(q.LOAD_BANDS),
+        shown.select("band", "workers"), "band", "workers", x_title=t(MEASURES["active_cases"]),
+        y_title=t(WORKER_COLUMNS["workers"]), sort=list(q.LOAD_BANDS),
     )  # fmt: skip
     components.chart_block(
         chart,
         load.select("band", "workers", "cases", "suppressed"),
-        tr({"da": "Hver søjle er antal medarbejdere med så mange aktive forløb på periodens "
-                  "sidste dag; grupper bygget på under 5 forløb er udeladt.",
-            "en": "Each bar is the number of workers with that many active cases on the "
-                  "period's last day; groups built on fewer than 5 cases are left out."}),
+        t("pages.caseloads.each_bar_is_the_number"),
         n,
         key="cl_worker_load",
-    )  # fmt: skip
+    )
     if scope.case_level:
         workers = q.worker_list(scope, filters)
-        with st.expander(tr({"da": "Medarbejdere med flest forløb",
-                             "en": "Workers with the most cases"})):  # fmt: skip
+        with st.expander(t("pages.caseloads.workers_with_the_most_cases")):
             top = workers.head(20)
-            components.table(_renamed(top), key="cl_top_workers", opens="worker",
-                             ids=top["worker_id"].to_list())  # fmt: skip
+            components.table(
+                _renamed(top), key="cl_top_workers", opens="worker", ids=top["worker_id"].to_list()
+            )
 
 
 def _loans(scope, filters, n: int | None) -> None:
-    st.subheader(tr({"da": "Udlån mellem kommuner", "en": "Loans between municipalities"}))
+    st.subheader(t("pages.caseloads.loans_between_municipalities"))
     loans = q.loans(scope, filters)
     if loans.is_empty():
-        st.info(tr({"da": "Ingen forløb i perioden er udlånt mellem kommuner.",
-                    "en": "No case in the period is lent between municipalities."}))  # fmt: skip
+        st.info(t("pages.caseloads.no_case_in_the_period"))
         return
     shown = loans.filter(~pl.col("suppressed"))
     if shown.is_empty():
-        st.info(tr({"da": "Der er udlån i perioden, men hvert par af kommuner har under 5 forløb, "
-                          "så de vises ikke.",
-                    "en": "There are loans in the period, but every pair of municipalities has "
-                          "fewer than 5 cases, so they are not shown."}))  # fmt: skip
+        st.info(t("pages.caseloads.there_are_loans_in_the"))
         return
     components.chart_block(
         pc.heatmap(loans),
-        loans.select("lent_from_municipality_code", "lent_from_name", "municipality_code",
-                     "municipality_name", "cases", "suppressed"),
-        tr({"da": "Hver celle er antal forløb i perioden, som kommunen i rækken har lånt ud til "
-                  "kommunen i kolonnen; par med under 5 forløb er udeladt.",
-            "en": "Each cell is the number of cases in the period that the row's municipality "
-                  "lent to the column's; pairs with fewer than 5 cases are left out."}),
+        loans.select(
+            "lent_from_municipality_code",
+            "lent_from_name",
+            "municipality_code",
+            "municipality_name",
+            "cases",
+            "suppressed",
+        ),
+        t("pages.caseloads.each_cell_is_the_number"),
         n,
         key="cl_loans",
-    )  # fmt: skip
+    )
 
 
 def _present_workers(frame: pl.DataFrame) -> pl.DataFrame:
@@ -157,24 +142,17 @@ def _present_workers(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _workers(scope, filters) -> None:
-    st.subheader(tr({"da": "Medarbejdere", "en": "Workers"}))
+    st.subheader(t("common.worker"))
     if scope.case_level:
         frame = q.workers(scope, filters)
         components.case_list(
             frame,
             _present_workers,
-            tr({"da": "1 medarbejder.", "en": "1 worker."})
-            if frame.height == 1
-            else tr(
-                {"da": "{n} medarbejdere.", "en": "{n} workers."}, n=i18n.fmt_int(frame.height)
-            ),
+            i18n.tn("pages.caseloads.workers", frame.height),
             key="cl_workers",
             opens="worker",
         )
-        note = {
-            "da": "Aktive forløb nu = forløb med status aktiv pr. dataenes dato.",
-            "en": "Active cases now = cases with status active as of the data's date.",
-        }
+        note = "pages.caseloads.note"
     else:
         frame = q.workers_summary(scope, filters).with_columns(
             pl.when(pl.col("suppressed")).then(pl.lit(i18n.SUPPRESSED))
@@ -182,11 +160,8 @@ def _workers(scope, filters) -> None:
             pl.col("cases_per_active_worker").round(1),
         ).drop("municipality_code", "suppressed", "suppressed_by")  # fmt: skip
         components.table(_renamed(frame), key="cl_workers")
-        note = {"da": "Navne vises ikke i denne visning. Aktive forløb nu = forløb med status "
-                      "aktiv pr. dataenes dato; under 5 vises som «<5».",
-                "en": "Names are not shown in this view. Active cases now = cases with status "
-                      "active as of the data's date; below 5 shows as “<5”."}  # fmt: skip
-    st.caption(tr(note))
+        note = "pages.caseloads.note_2"
+    st.caption(t(note))
 
 
 def render() -> None:
@@ -198,9 +173,12 @@ def render() -> None:
         components.no_match()
         return
     st.caption(
-        tr({"da": "Periode: {a} – {b}.", "en": "Period: {a} – {b}."},
-           a=i18n.fmt_month(filters.from_month), b=i18n.fmt_month(filters.to_month))
-    )  # fmt: skip
+        t(
+            "pages.caseloads.period_a_b",
+            a=i18n.fmt_month(filters.from_month),
+            b=i18n.fmt_month(filters.to_month),
+        )
+    )
     _monthly(monthly, q.cases_in_period(scope, filters))
     totals = q.totals(scope, filters)
     _ranking(scope, filters, totals["at_end"])

@@ -7,20 +7,20 @@ import polars as pl
 import streamlit as st
 
 from app import components, data, i18n
-from app.i18n import tr
+from app.i18n import t
 from app.page_charts import citizens as cc
 from app.queries import citizens as q
 from app.vocabulary import CODE_LABELS
 
 DIMENSIONS = {
-    "age_band": {"da": "Aldersgruppe", "en": "Age band"},
-    "gender": {"da": "Køn", "en": "Gender"},
-    "case_type": {"da": "Forløbstype", "en": "Case type"},
-    "referred_by": {"da": "Henvist af", "en": "Referred by"},
-    "end_reason": {"da": "Afslutningsårsag", "en": "End reason"},
+    "age_band": "age_band",
+    "gender": "gender",
+    "case_type": "case_type",
+    "referred_by": "common.referred_by",
+    "end_reason": "pages.citizens.dimensions.end_reason",
 }
-CASES = {"da": "Forløb", "en": "Cases"}
-GROUP = {"da": "Gruppe", "en": "Group"}
+CASES = "common.cases"
+GROUP = "common.label"
 
 
 def _label(dimension: str, value: str) -> str:
@@ -49,7 +49,7 @@ def _table(cells: pl.DataFrame, order: list[str], quarters: list[str]) -> pl.Dat
     text = {(r["label"], r["quarter_label"]): components.value_text(r["cases"], r["suppressed"],
                                                                    by=r["suppressed_by"])
             for r in cells.to_dicts()}  # fmt: skip
-    columns = {tr(GROUP): order}
+    columns = {t(GROUP): order}
     for quarter in quarters:
         columns[quarter] = [text.get((label, quarter), "0") for label in order]
     return pl.DataFrame(columns)
@@ -58,12 +58,20 @@ def _table(cells: pl.DataFrame, order: list[str], quarters: list[str]) -> pl.Dat
 def render() -> None:
     components.freshness()
     scope, filters = data.current_scope(), data.current_filters()
-    st.caption(tr({"da": "Periode: {a} – {b} · {s}.", "en": "Period: {a} – {b} · {s}."},
-                  a=i18n.fmt_month(filters.from_month), b=i18n.fmt_month(filters.to_month),
-                  s=components.population_of()))  # fmt: skip
-    dimension = st.selectbox(tr({"da": "Fordeling efter", "en": "Distribution by"}),
-                             list(DIMENSIONS), format_func=lambda d: tr(DIMENSIONS[d]),
-                             key="ct_dimension")  # fmt: skip
+    st.caption(
+        t(
+            "pages.citizens.period_a_b_s",
+            a=i18n.fmt_month(filters.from_month),
+            b=i18n.fmt_month(filters.to_month),
+            s=components.population_of(),
+        )
+    )
+    dimension = st.selectbox(
+        t("pages.citizens.distribution_by"),
+        list(DIMENSIONS),
+        format_func=lambda d: t(DIMENSIONS[d]),
+        key="ct_dimension",
+    )
     frame = q.distribution(scope, filters, dimension)
     total = frame.filter(pl.col("group_value") == "all").to_dicts()[0]
     if not total["cases"] and not total["suppressed"]:
@@ -79,21 +87,17 @@ def render() -> None:
     order = [_label(dimension, v) for v in values]
     ended = dimension == "end_reason"
     components.chart_block(
-        cc.quarters_chart(cells.filter(~pl.col("suppressed")), order, tr(CASES)),
+        cc.quarters_chart(cells.filter(~pl.col("suppressed")), order, t(CASES)),
         cells.select("quarter", "group_value", "cases", "suppressed", "suppressed_by"),
-        tr({"da": "Hver søjle er de forløb, der {v} i kvartalet, delt efter {d}; periodens "
-                  "første og sidste kvartal kan være delvise. Grupper med under 5, og hvor det "
-                  "skal til for at skjule dem, er udeladt.",
-            "en": "Each bar is the cases that {v} in the quarter, split by {d}; the period's "
-                  "first and last quarter may be partial. Groups below 5, and where needed to "
-                  "keep those hidden, are left out."},
-           v=tr({"da": "sluttede", "en": "ended"} if ended else {"da": "startede", "en": "started"}),
-           d=tr(DIMENSIONS[dimension]).lower()),
+        t(
+            "pages.citizens.each_bar_is_the_cases",
+            v=t("pages.citizens.ended" if ended else "pages.citizens.started"),
+            d=t(DIMENSIONS[dimension]).lower(),
+        ),
         None if total["suppressed"] else total["cases"],
         key="ct_quarters",
-        title=tr({"da": "Forløb efter {d}", "en": "Cases by {d}"},
-                 d=tr(DIMENSIONS[dimension]).lower()),
-    )  # fmt: skip
+        title=t("pages.citizens.cases_by_d", d=t(DIMENSIONS[dimension]).lower()),
+    )
     quarters = list(dict.fromkeys(cells.sort("quarter")["quarter_label"].to_list()))
     components.table(_table(cells, order, quarters), key="ct_table")
     st.caption(i18n.t("suppressed_note"))

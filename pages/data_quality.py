@@ -2,31 +2,33 @@
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 import streamlit as st
 
 from app import charts, components, data, i18n
 from app.filters import Filters
-from app.i18n import tr
+from app.i18n import t
 from app.queries import data_quality as q
 
 COLUMNS = {
-    "batch_id": {"da": "Indlæsning", "en": "Batch"},
-    "source_path": {"da": "Eksport", "en": "Export"},
-    "exported_at": {"da": "Eksportdato", "en": "Exported"},
-    "loaded_at": {"da": "Indlæst den", "en": "Loaded at"},
-    "rows_read": {"da": "Læst", "en": "Read"},
-    "rows_loaded": {"da": "Indlæst", "en": "Loaded"},
-    "rows_unchanged": {"da": "Uændret", "en": "Unchanged"},
-    "rows_superseded": {"da": "Erstattet", "en": "Superseded"},
-    "rows_rejected": {"da": "Afvist", "en": "Rejected"},
-    "status": {"da": "Status", "en": "Status"},
-    "source_file": {"da": "Fil", "en": "File"},
-    "source_row": {"da": "Række", "en": "Row"},
-    "column_name": {"da": "Kolonne", "en": "Column"},
-    "reason_code": {"da": "Årsag", "en": "Reason"},
-    "message": {"da": "Hvad skal rettes", "en": "What to fix"},
-    "raw_values": {"da": "Oprindelige værdier", "en": "Original values"},
+    "batch_id": "pages.data_quality.columns.batch_id",
+    "source_path": "pages.data_quality.columns.source_path",
+    "exported_at": "pages.data_quality.columns.exported_at",
+    "loaded_at": "pages.data_quality.columns.loaded_at",
+    "rows_read": "pages.data_quality.columns.rows_read",
+    "rows_loaded": "vocabulary.code_labels.batch_status.loaded",
+    "rows_unchanged": "vocabulary.code_labels.reliable_change.unchanged",
+    "rows_superseded": "pages.data_quality.columns.rows_superseded",
+    "rows_rejected": "pages.data_quality.columns.rows_rejected",
+    "status": "common.status",
+    "source_file": "audit.detail.what",
+    "source_row": "pages.data_quality.columns.source_row",
+    "column_name": "pages.data_quality.columns.column_name",
+    "reason_code": "audit.detail.reason",
+    "message": "pages.data_quality.columns.message",
+    "raw_values": "pages.data_quality.columns.raw_values",
 }
 COUNTS = ("rows_read", "rows_loaded", "rows_unchanged", "rows_superseded", "rows_rejected")
 
@@ -41,7 +43,7 @@ def _show_table(frame: pl.DataFrame, key: str) -> None:
         pl.col(c).map_elements(i18n.fmt_date, pl.String)
         for c in ("exported_at",) if c in frame.columns
     ).with_columns(
-        pl.col(c).map_elements(lambda v: f"{i18n.fmt_date(v)} {v:%H:%M}", pl.String)
+        pl.col(c).map_elements(i18n.fmt_time, pl.String)
         for c in ("loaded_at",) if c in frame.columns
     ).with_columns(
         pl.col(c).map_elements(lambda v: i18n.code_label("reason_code", v), pl.String)
@@ -49,70 +51,78 @@ def _show_table(frame: pl.DataFrame, key: str) -> None:
     ).with_columns(
         pl.col(c).map_elements(lambda v: i18n.code_label("batch_status", v), pl.String)
         for c in ("status",) if c in frame.columns
+    ).with_columns(
+        pl.col(c).map_elements(_column_word, pl.String)
+        for c in ("column_name",) if c in frame.columns
+    ).with_columns(
+        pl.col(c).map_elements(_cells_text, pl.String)
+        for c in ("raw_values",) if c in frame.columns
     )  # fmt: skip
-    shown = shown.rename({c: tr(COLUMNS[c]) for c in shown.columns if c in COLUMNS})
-    right = {tr(COLUMNS[c]): st.column_config.TextColumn(alignment="right") for c in counts}
+    shown = shown.rename({c: t(COLUMNS[c]) for c in shown.columns if c in COLUMNS})
+    right = {t(COLUMNS[c]): st.column_config.TextColumn(alignment="right") for c in counts}
     components.table(shown, key=key, column_config=right)
 
 
+def _column_word(name: str) -> str:
+    """An export column in words, as a table cell starts ('foedselsaar' -> 'Fødselsår')."""
+    word = i18n.code_label("export_column", name)
+    return word[:1].upper() + word[1:]
+
+
+def _cells_text(raw_values: str | None) -> str:
+    """A rejected row's original cells (JSON as stored) as 'Forløbs-id: F-7; Kommunekode: 999'."""
+    if not raw_values:
+        return i18n.MISSING
+    try:
+        cells = json.loads(raw_values)
+    except ValueError:
+        return raw_values
+    if not isinstance(cells, dict):
+        return str(cells)
+    return "; ".join(f"{_column_word(k)}: {v if v is not None else i18n.MISSING}"
+                     for k, v in cells.items())  # fmt: skip
+
+
 def _when(value) -> str:
-    return f"{i18n.fmt_date(value)} {value:%H:%M}"
+    return i18n.fmt_time(value)
 
 
 def _checks(scope) -> None:
     """When the warehouse's own checks last held; a load is refused when one fails."""
-    st.subheader(tr({"da": "Lagerets egne kontroller", "en": "The warehouse's own checks"}))
+    st.subheader(t("pages.data_quality.the_warehouse_s_own_checks"))
     runs = q.last_checks(scope)
     if runs["last_run_at"] is None:
-        st.info(tr({"da": "Kontrollerne er ikke kørt på dette lager endnu. De kører ved hver "
-                          "indlæsning og med `lat check`.",
-                    "en": "The checks have not run on this warehouse yet. They run on every "
-                          "load and with `lat check`."}))  # fmt: skip
+        st.info(t("pages.data_quality.the_checks_have_not_run"))
     elif runs["last_passed"]:
-        by = (tr({"da": f"ved indlæsning {runs['last_batch_id']}",
-                  "en": f"at load {runs['last_batch_id']}"}) if runs["last_trigger"] == "load"
-              else tr({"da": "med lat check", "en": "by lat check"}))  # fmt: skip
-        st.success(tr({"da": f"Alle kontroller holdt senest {_when(runs['last_run_at'])} ({by}).",
-                       "en": f"Every check held last on {_when(runs['last_run_at'])} ({by})."}))  # fmt: skip
-    else:
-        passed = (
-            _when(runs["passed_at"]) if runs["passed_at"] else tr({"da": "aldrig", "en": "never"})
+        by = (
+            t("pages.data_quality.at_load_batch", batch=runs["last_batch_id"])
+            if runs["last_trigger"] == "load"
+            else t("pages.data_quality.by_lat_check")
         )
-        st.error(tr({"da": f"Kontrollen fejlede {_when(runs['last_run_at'])}: "
-                           f"{runs['last_failed_checks']}. Senest holdt: {passed}.",
-                     "en": f"The checks failed on {_when(runs['last_run_at'])}: "
-                           f"{runs['last_failed_checks']}. Last held: {passed}."}))  # fmt: skip
-    st.caption(
-        tr({"da": "Før en indlæsning erstatter lageret, kontrolleres at hvert mart-view har entydige "
-                  "nøgler uden tomme felter, at hver måling og progression hører til et forløb, at "
-                  "læst = indlæst + uændret + erstattet + afvist for hver fil, og at intet ligner et "
-                  "CPR-nummer. Fejler én, afvises indlæsningen, og lageret er uændret.",
-            "en": "Before a load replaces the warehouse, it checks that every mart view has unique "
-                  "keys with no blanks, that every measurement and progression row belongs to a "
-                  "case, that read = loaded + unchanged + superseded + rejected for every file, and "
-                  "that nothing looks like a CPR number. If one fails, the load is refused and the "
-                  "warehouse is left as it was."})
-    )  # fmt: skip
+        st.success(
+            t("pages.data_quality.every_check_held_last_on", when=_when(runs["last_run_at"]), by=by)
+        )
+    else:
+        passed = _when(runs["passed_at"]) if runs["passed_at"] else t("pages.data_quality.never")
+        st.error(
+            t(
+                "pages.data_quality.the_checks_failed_on_when",
+                when=_when(runs["last_run_at"]),
+                checks=runs["last_failed_checks"],
+                passed=passed,
+            )
+        )
+    st.caption(t("pages.data_quality.before_a_load_replaces_the"))
 
 
 def _history(scope) -> None:
-    st.subheader(tr({"da": "Indlæsninger", "en": "Loads"}))
+    st.subheader(t("pages.data_quality.loads"))
     history = q.load_history(scope)
     _show_table(history, "dq_history")
     if "rows_read" in history.columns:
-        st.caption(
-            tr({"da": "Én række pr. indlæst eksport, nyeste først. Læst = indlæst + uændret + "
-                      "erstattet + afvist.",
-                "en": "One row per loaded export, newest first. Read = loaded + unchanged + "
-                      "superseded + rejected."})
-        )  # fmt: skip
+        st.caption(t("pages.data_quality.one_row_per_loaded_export"))
     else:
-        st.caption(
-            tr({"da": "Én række pr. indlæst eksport, nyeste først. Eksportens rækketal gælder hele "
-                      "landet og vises kun for nationale brugere.",
-                "en": "One row per loaded export, newest first. An export's row counts are of "
-                      "the whole country and shown to national users only."})
-        )  # fmt: skip
+        st.caption(t("pages.data_quality.one_row_per_loaded_export_2"))
 
 
 def _reasons_chart(reasons: pl.DataFrame) -> None:
@@ -125,17 +135,16 @@ def _reasons_chart(reasons: pl.DataFrame) -> None:
         "reason",
         "rows_rejected",
         horizontal=True,
-        y_title=tr({"da": "Afviste rækker", "en": "Rejected rows"}),
+        y_title=t("pages.data_quality.rejected_rows"),
     )
     components.chart_block(
         chart,
         labelled.select("reason_code", "reason", "rows_rejected", "files"),
-        tr({"da": "Hver søjle er antal afviste rækker med den årsag, som endnu ikke er rettet.",
-            "en": "Each bar is the number of rejected rows with that reason not yet fixed."}),
+        t("pages.data_quality.each_bar_is_the_number"),
         int(labelled["rows_rejected"].sum()),
         key="dq_reasons",
-        unit=tr({"da": "rækker", "en": "rows"}),
-    )  # fmt: skip
+        unit=t("pages.data_quality.rows"),
+    )
 
 
 def _rows_per_reason(scope, reasons: pl.DataFrame) -> None:
@@ -145,7 +154,7 @@ def _rows_per_reason(scope, reasons: pl.DataFrame) -> None:
         with st.expander(label):
             _show_table(rows.head(q.ROW_LIMIT).drop("reason_code"), f"dq_rows_{reason}")
             components.download(
-                tr({"da": "Hent rækkerne (CSV)", "en": "Download the rows (CSV)"}),
+                t("pages.data_quality.download_the_rows_csv"),
                 lambda rows=rows: components.csv_bytes(rows),
                 f"rejected_{reason}",
                 "csv",
@@ -153,27 +162,17 @@ def _rows_per_reason(scope, reasons: pl.DataFrame) -> None:
 
 
 def _orphans(scope) -> None:
-    st.subheader(
-        tr({"da": "Rækker der venter på deres forløb", "en": "Rows waiting for their case"})
-    )
+    st.subheader(t("pages.data_quality.rows_waiting_for_their_case"))
     orphans = q.orphans(scope)
-    st.caption(
-        tr({"da": "Målinger og progression for et forløb, der ikke er indlæst endnu. De indlæses "
-                  "automatisk, når forløbet kommer med i en senere eksport.",
-            "en": "Measurements and progression for a case not loaded yet. They load by "
-                  "themselves when the case arrives in a later export."})
-    )  # fmt: skip
+    st.caption(t("pages.data_quality.measurements_and_progression_for_a"))
     if scope.role != "national":
         # until its case arrives, a waiting row names no municipality: nobody but the national
         # centre can tie it to anyone, so nobody else is told of it (nor shown a national count)
-        st.info(tr({"da": "Rækker, der venter på et forløb, kan ikke knyttes til en kommune, før "
-                          "forløbet er indlæst; den nationale enhed følger dem.",
-                    "en": "Rows waiting for a case cannot be tied to a municipality until the "
-                          "case is loaded; the national centre follows them."}))  # fmt: skip
+        st.info(t("pages.data_quality.rows_waiting_for_a_case"))
     elif orphans.is_empty():
-        st.success(tr({"da": "Ingen rækker venter.", "en": "No rows are waiting."}))
+        st.success(t("pages.data_quality.no_rows_are_waiting"))
     else:
-        st.metric(tr({"da": "Ventende rækker", "en": "Waiting rows"}), i18n.fmt_int(orphans.height))
+        st.metric(t("pages.data_quality.waiting_rows"), i18n.fmt_int(orphans.height))
         _show_table(orphans.head(q.ROW_LIMIT).drop("reason_code"), "dq_orphans")
 
 
@@ -182,19 +181,19 @@ def render() -> None:
     scope = data.current_scope()
     _checks(scope)
     _history(scope)
-    st.subheader(tr({"da": "Afviste rækker", "en": "Rejected rows"}))
+    st.subheader(t("pages.data_quality.rejected_rows"))
     reasons = q.rejected_by_reason(scope)
     if not scope.case_level:
         # rejected rows are case rows: an aggregate view lists none, and must not read as if
         # there were none to fix
-        st.info(tr({"da": "Afviste rækker vises ikke i denne visning; koordinatorer ser deres "
-                          "kommunes rækker og retter dem i fagsystemet.",
-                    "en": "Rejected rows are not shown in this view; coordinators see their "
-                          "municipality's rows and fix them in the platform."}))  # fmt: skip
+        st.info(t("pages.data_quality.rejected_rows_are_not_shown"))
     elif reasons.is_empty():
-        st.success(tr({"da": "Ingen afviste rækker mangler at blive rettet ({who}).",
-                       "en": "No rejected rows are waiting to be fixed ({who})."},
-                      who=components.population_of("case", Filters())))  # fmt: skip
+        st.success(
+            t(
+                "pages.data_quality.no_rejected_rows_are_waiting_2",
+                who=components.population_of("case", Filters()),
+            )
+        )
     else:
         _reasons_chart(reasons)
         _rows_per_reason(scope, reasons)

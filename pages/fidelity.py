@@ -7,37 +7,34 @@ import polars as pl
 import streamlit as st
 
 from app import components, data, i18n, indicator_parts
-from app.i18n import tr
+from app.i18n import t
 from app.page_charts import fidelity as fc
 from app.page_charts import indicators as ic
 from app.queries import fidelity as q
 
 GAP_KINDS = {
-    "start": {"da": "Start → første måling", "en": "Start → first measurement"},
-    "between": {"da": "Mellem målinger", "en": "Between measurements"},
-    "end": {"da": "Seneste måling → slut/i dag", "en": "Last measurement → end/today"},
+    "start": "pages.fidelity.gap_kinds.start",
+    "between": "pages.fidelity.gap_kinds.between",
+    "end": "pages.fidelity.gap_kinds.end",
 }
-ATTENTION_NOTE = {
-    "da": "Aktive forløb, der mangler en måling, står på siden Opmærksomhed.",
-    "en": "Active cases overdue a measurement are listed on the page Needs attention.",
-}
-ON_CADENCE = {"da": "Målt hver anden måned", "en": "Measured every second month"}
+ATTENTION_NOTE = "pages.fidelity.attention_note"
+ON_CADENCE = "pages.fidelity.on_cadence"
 
 TABLE_COLUMNS = {
-    "label": {"da": "Gruppe", "en": "Group"},
-    "n_cases": {"da": "Forløb", "en": "Cases"},
-    "on_cadence": {"da": "Målt hver anden måned", "en": "Measured every second month"},
-    "n_new": {"da": "Nye forløb", "en": "New cases"},
-    "pre": {"da": "Med førmåling", "en": "With pre measurement"},
-    "n_ended": {"da": "Afsluttede forløb", "en": "Ended cases"},
-    "post": {"da": "Med eftermåling", "en": "With post measurement"},
-    "n_overdue": {"da": "Overskredet nu", "en": "Overdue now"},
+    "label": "common.label",
+    "n_cases": "common.cases",
+    "on_cadence": "pages.fidelity.on_cadence",
+    "n_new": "common.new_cases",
+    "pre": "pages.fidelity.table_columns.pre",
+    "n_ended": "common.n_ended",
+    "post": "pages.fidelity.table_columns.post",
+    "n_overdue": "pages.fidelity.table_columns.n_overdue",
 }
 
 
 def _group_label(group: str, row: dict) -> str:
     if row["is_total"]:
-        return tr({"da": "I alt", "en": "Total"})
+        return t("common.total")
     coded = group in i18n.CODED_SPLITS
     return i18n.group_label(group, row["group_code"] if coded else row["group_label"] or None)
 
@@ -76,62 +73,42 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int, country: dict | Non
     first, second, third, fourth = st.columns(4)
     with first:
         components.figure(
-            i18n.t("on_cadence_whole"), _share_text(total, "share_on_cadence", "suppressed"),
+            i18n.t("on_cadence_whole"),
+            _share_text(total, "share_on_cadence", "suppressed"),
             trend=monthly["share"].to_list() if monthly.height else None,
-            help=tr({"da": "Andel af periodens aktive forløb, hvor intet hul mellem start, "
-                           "progressionsmålinger og slut (eller i dag) er over {d} dage: hvert "
-                           "forløb tælles én gang, over hele forløbet. Kurven og grafen pr. "
-                           "måned tæller i stedet månedens aktive forløb, med huller indtil "
-                           "månedens udgang; et forløb, der senere får et for langt hul, tæller "
-                           "med i månederne før, så kurven ligger ofte højere.",
-                     "en": "Share of the period's active cases where no gap between the start, "
-                           "the progression measurements and the end (or today) exceeds {d} "
-                           "days: each case counts once, over its whole period. The sparkline "
-                           "and the monthly chart count each month's active cases instead, "
-                           "with gaps up to the month's end; a case that has too long a gap "
-                           "later counts as on cadence in the months before, so the line is "
-                           "often higher."}, d=limit),
+            help=t("pages.fidelity.share_of_the_period_s_2", d=limit),
             beside=beside("share_on_cadence", "suppressed"),
-        )  # fmt: skip
+        )
     with second:
         components.figure(
-            tr({"da": "Nye forløb med førmåling", "en": "New cases with a pre measurement"}),
+            t("common.new_cases_with_a_pre"),
             _share_text(total, "share_pre", "pre_suppressed"),
-            help=tr({"da": "Gyldig førmåling af både WHO-5 og GSE højst 30 dage fra start.",
-                     "en": "A valid pre measurement of both WHO-5 and GSE within 30 days of "
-                           "the start."}),
+            help=t("pages.fidelity.a_valid_pre_measurement_of"),
             beside=beside("share_pre", "pre_suppressed"),
-        )  # fmt: skip
+        )
     with third:
         components.figure(
-            tr({"da": "Afsluttede med eftermåling", "en": "Ended cases with a post measurement"}),
+            t("pages.fidelity.ended_cases_with_a_post"),
             _share_text(total, "share_post", "post_suppressed"),
-            help=tr({"da": "Gyldig eftermåling af både WHO-5 og GSE højst 30 dage fra slut.",
-                     "en": "A valid post measurement of both WHO-5 and GSE within 30 days of "
-                           "the end."}),
+            help=t("pages.fidelity.a_valid_post_measurement_of"),
             beside=beside("share_post", "post_suppressed"),
-        )  # fmt: skip
+        )
     with fourth:
         components.figure(
-            tr({"da": "Aktive forløb over grænsen", "en": "Active cases overdue"}),
+            t("pages.fidelity.active_cases_overdue"),
             _count_text(total, "n_overdue", "overdue_suppressed"),
-            help=tr({"da": "Aktive forløb uden progressionsmåling i mere end {d} dage pr. "
-                           "dataenes dato, blandt periodens forløb; de står på siden "
-                           "Opmærksomhed (med årsagen «mangler måling»).",
-                     "en": "Active cases with no progression measurement for more than {d} "
-                           "days as of the data's date, among the period's cases; they are "
-                           "listed on the page Needs attention (reason “overdue”)."}, d=limit),
+            help=t("pages.fidelity.active_cases_with_no_progression_2", d=limit),
             beside=beside("n_overdue", "overdue_suppressed", count=True),
-        )  # fmt: skip
+        )
 
 
 # the n of a monthly chart is its largest month's cases (a case counts in every month it is
 # active, so the months do not add up); said so, as it is less than the period's active cases
-BUSIEST_MONTH = {"da": "forløb i den største måned", "en": "cases in the largest month"}
+BUSIEST_MONTH = "pages.fidelity.busiest_month"
 
 
 def _monthly_section(monthly: pl.DataFrame, limit: int) -> None:
-    st.subheader(tr({"da": "Målt hver anden måned, pr. måned", "en": "On cadence, by month"}))
+    st.subheader(t("pages.fidelity.on_cadence_by_month"))
     if not monthly.height:
         components.no_match()
         return
@@ -141,25 +118,17 @@ def _monthly_section(monthly: pl.DataFrame, limit: int) -> None:
     components.chart_block(
         chart,
         monthly.select("month", "n_cases", "k_on_cadence", "share", "suppressed"),
-        tr({"da": "Hvert punkt er andelen af månedens aktive forløb, hvor intet hul mellem "
-                  "målinger (regnet fra start) indtil månedens udgang er over {d} dage; i et "
-                  "forløbs sidste måned er det det samme som nøgletallet for hele forløbet. "
-                  "Huller er måneder med under 5 forløb.",
-            "en": "Each point is the share of the month's active cases where no gap between "
-                  "measurements (counted from the start) up to the month's end is longer than "
-                  "{d} days; in a case's last month this is the whole-case headline figure. "
-                  "Gaps are months with fewer than 5 cases."},
-           d=limit),
+        t("pages.fidelity.each_point_is_the_share_2", d=limit),
         n_cases,
         key="fidelity_monthly",
-        unit=tr(BUSIEST_MONTH),
-    )  # fmt: skip
+        unit=t(BUSIEST_MONTH),
+    )
 
 
 def _group_section(scope, filters, limit: int) -> None:
-    st.subheader(tr({"da": "Efter gruppe", "en": "By group"}))
+    st.subheader(t("pages.fidelity.by_group"))
     group = st.selectbox(
-        tr({"da": "Gruppér efter", "en": "Group by"}),
+        t("pages.fidelity.group_by"),
         q.groups(scope),
         format_func=i18n.split_label,
         key="fidelity_group",
@@ -178,17 +147,12 @@ def _group_section(scope, filters, limit: int) -> None:
     chart = fc.group_shares(
         groups.select("label", "share_on_cadence", "n_cases", "text"),
         None if total["suppressed"] else total["share_on_cadence"],
-        x_title=tr(ON_CADENCE),
+        x_title=t(ON_CADENCE),
     )
     components.chart_block(
         chart,
         groups.select("label", "n_cases", "k_on_cadence", "share_on_cadence", "suppressed"),
-        tr({"da": "Hver søjle er andelen af gruppens forløb, der hele vejen er målt mindst hver "
-                  "{d}. dag; den stiplede linje er andelen for alle. Manglende søjler bygger på "
-                  "under 5 forløb.",
-            "en": "Each bar is the share of the group's cases measured at least every {d} days "
-                  "all the way; the dashed line is the share for all. Missing bars rest on "
-                  "fewer than 5 cases."}, d=limit),
+        t("pages.fidelity.each_bar_is_the_share", d=limit),
         None if total["suppressed"] else total["n_cases"],
         key="fidelity_groups",
     )  # fmt: skip
@@ -209,7 +173,7 @@ def _group_table(frame: pl.DataFrame, group: str) -> None:
         }
         for row in frame.iter_rows(named=True)
     ]
-    shown = pl.DataFrame(rows).rename({c: tr(label) for c, label in TABLE_COLUMNS.items()})
+    shown = pl.DataFrame(rows).rename({c: t(label) for c, label in TABLE_COLUMNS.items()})
     # split by worker: a click on a worker's row opens their page (the total row opens nothing)
     by_worker = group == "worker"
     components.table(shown, key=f"fidelity_group_table_{group}",
@@ -221,9 +185,8 @@ def _group_table(frame: pl.DataFrame, group: str) -> None:
 
 FUNNELS = (
     ("on_cadence", ON_CADENCE, "fidelity_funnel_cadence"),
-    ("pre", {"da": "Nye forløb med førmåling", "en": "New cases with a pre measurement"},
-     "fidelity_funnel_pre"),
-)  # fmt: skip
+    ("pre", "common.new_cases_with_a_pre", "fidelity_funnel_pre"),
+)
 
 
 def _funnel_section(scope, filters) -> None:
@@ -231,7 +194,7 @@ def _funnel_section(scope, filters) -> None:
     indicator_parts.funnel_section(
         scope,
         filters,
-        heading={"da": "Retfærdig sammenligning", "en": "Fair comparison"},
+        heading="pages.fidelity.fair_comparison",
         key="fidelity_funnel",
         funnels=FUNNELS,
         fit=q.funnel_plot,
@@ -239,17 +202,23 @@ def _funnel_section(scope, filters) -> None:
 
 
 VARIATION_POINTS = {
-    "common_cause": {"da": "Almindelig variation", "en": "Common cause"},
-    "improvement": {"da": "Særlig variation: forbedring", "en": "Special cause: improvement"},
-    "concern": {"da": "Særlig variation: bekymring", "en": "Special cause: concern"},
+    "common_cause": "pages.fidelity.variation_points.common_cause",
+    "improvement": "pages.fidelity.variation_points.improvement",
+    "concern": "pages.fidelity.variation_points.concern",
 }
 
 
 def _control_options(scope, filters) -> dict[str | None, str]:
     """None (all the viewer's cases) and each municipality they may see as an aggregate."""
-    everyone = tr({"da": "Dine forløb", "en": "Your cases"}) if scope.role == "worker" else (
-        tr({"da": "Hele landet", "en": "The whole country"}) if not filters.municipalities
-        else tr({"da": "De valgte kommuner", "en": "The chosen municipalities"}))  # fmt: skip
+    everyone = (
+        t("pages.fidelity.your_cases")
+        if scope.role == "worker"
+        else (
+            t("pages.fidelity.the_whole_country")
+            if not filters.municipalities
+            else t("pages.fidelity.the_chosen_municipalities")
+        )
+    )
     options: dict[str | None, str] = {None: everyone}
     if scope.role != "worker":  # a worker counts only their own cases (data.run)
         names = data.filter_options(scope).municipalities
@@ -259,80 +228,66 @@ def _control_options(scope, filters) -> dict[str | None, str]:
 
 
 def _control_section(scope, filters) -> None:
-    st.subheader(tr({"da": "Styringsdiagram: målt hver anden måned",
-                     "en": "Control chart: measured every second month"}))  # fmt: skip
+    st.subheader(t("pages.fidelity.control_chart_measured_every_second"))
     options = _control_options(scope, filters)
     left, right, _ = st.columns([2, 1, 1])
-    chosen = left.selectbox(tr({"da": "Hvem", "en": "Whose"}), list(options),
-                            format_func=options.get, key="fidelity_spc_unit")  # fmt: skip
+    chosen = left.selectbox(
+        t("pages.fidelity.whose"), list(options), format_func=options.get, key="fidelity_spc_unit"
+    )
     target = right.number_input(
-        tr({"da": "Mål i % (valgfrit)", "en": "Target in % (optional)"}), min_value=0,
-        max_value=100, value=None, step=5, key="fidelity_spc_target",
-    )  # fmt: skip
+        t("pages.fidelity.target_in_optional"),
+        min_value=0,
+        max_value=100,
+        value=None,
+        step=5,
+        key="fidelity_spc_target",
+    )
     points, result = q.control_chart(
         scope, filters, chosen, None if target is None else target / 100
     )
     if result is None:
-        st.info(tr({"da": "For få måneder med mindst 5 forløb til et styringsdiagram.",
-                    "en": "Too few months with at least 5 cases for a control chart."}))  # fmt: skip
+        st.info(t("pages.fidelity.too_few_months_with_at"))
         return
     indicator_parts.status_badge(result.variation, result.assurance)
     if result.too_short:
-        st.warning(tr({"da": "Under 12 måneder: grænserne er usikre.",
-                       "en": "Fewer than 12 months: the limits are uncertain."}))  # fmt: skip
+        st.warning(t("pages.fidelity.fewer_than_12_months_the"))
     chart = ic.xmr_chart(
-        points, y_title=tr(ON_CADENCE),
-        variation_labels={code: tr(words) for code, words in VARIATION_POINTS.items()},
-        limit_title=tr({"da": "Kontrolgrænse", "en": "Control limit"}),
-    )  # fmt: skip
+        points,
+        y_title=t(ON_CADENCE),
+        variation_labels={code: t(words) for code, words in VARIATION_POINTS.items()},
+        limit_title=t("pages.fidelity.control_limit"),
+    )
     components.chart_block(
         chart,
         points,
-        tr({"da": "Hvert punkt er månedens andel af aktive forløb, der indtil da er målt mindst "
-                  "hver {d}. dag; den sorte linje er gennemsnittet, de stiplede linjer "
-                  "kontrolgrænserne. Grå punkter er almindelig variation; blå og orange punkter "
-                  "er særlig variation (uden for grænserne, 7 i træk over eller under "
-                  "gennemsnittet, 7 i træk op eller ned, eller 2 af 3 nær en grænse) til det "
-                  "bedre eller værre. Måneder med under 5 forløb er udeladt.",
-            "en": "Each point is the month's share of active cases measured at least every {d} "
-                  "days so far; the black line is the mean, the dashed lines the control limits. "
-                  "Grey points are common cause variation; blue and orange points are special "
-                  "cause (outside the limits, 7 in a row above or below the mean, 7 in a row up "
-                  "or down, or 2 of 3 near a limit) for the better or the worse. Months with "
-                  "fewer than 5 cases are left out."}, d=q.cadence_days()),
+        t("pages.fidelity.each_point_is_the_month", d=q.cadence_days()),
         int(points["n_cases"].max()),
         key="fidelity_control",
-        unit=tr(BUSIEST_MONTH),
-    )  # fmt: skip
+        unit=t(BUSIEST_MONTH),
+    )
 
 
 def _gap_section(scope, filters, limit: int, n_cases: int | None) -> None:
-    st.subheader(tr({"da": "Huller mellem målinger", "en": "Gaps between measurements"}))
+    st.subheader(t("pages.fidelity.gaps_between_measurements"))
     frame = q.gaps(scope, filters).with_columns(
-        pl.col("kind").replace_strict({k: tr(v) for k, v in GAP_KINDS.items()}).alias("label")
+        pl.col("kind").replace_strict({k: t(v) for k, v in GAP_KINDS.items()}).alias("label")
     )
     order = {kind: i for i, kind in enumerate(GAP_KINDS)}
     frame = frame.sort(pl.col("kind").replace_strict(order), "bin_start")
     chart = fc.gap_histogram(
-        frame, limit,
-        x_title=tr({"da": "Dage (15-dages intervaller; sidste søjle: {b} eller flere)",
-                    "en": "Days (15-day bins; last bar: {b} or more)"}, b=q.LAST_BIN),
-        y_title=tr({"da": "Huller", "en": "Gaps"}),
-        limit_label=tr({"da": "{d} dage", "en": "{d} days"}, d=limit),
-    )  # fmt: skip
+        frame,
+        limit,
+        x_title=t("pages.fidelity.days_15_day_bins_last", b=q.LAST_BIN),
+        y_title=t("pages.fidelity.gaps"),
+        limit_label=t("pages.fidelity.d_days", d=limit),
+    )
     components.chart_block(
         chart,
         frame.select("kind", "label", "bin_start", "bin_end", "n_gaps", "n_cases", "suppressed"),
-        tr({"da": "Søjlerne tæller huller efter længde: fra start til første måling, mellem "
-                  "målinger og fra seneste måling til slut (eller i dag); alt til højre for den "
-                  "stiplede linje er over grænsen. Manglende søjler bygger på under 5 forløb.",
-            "en": "The bars count gaps by length: from the start to the first measurement, "
-                  "between measurements and from the last measurement to the end (or today); "
-                  "everything right of the dashed line is over the limit. Missing bars rest on "
-                  "fewer than 5 cases."}),
+        t("pages.fidelity.the_bars_count_gaps_by"),
         n_cases,
         key="fidelity_gaps",
-    )  # fmt: skip
+    )
 
 
 def render() -> None:
@@ -344,12 +299,7 @@ def render() -> None:
     if not totals.height or totals["n_cases"][0] == 0:
         components.no_match()
         return
-    st.caption(
-        tr({"da": "Forløb, der var aktive i perioden. Metoden: en progressionsmåling mindst "
-                  "hver {d}. dag.",
-            "en": "Cases active in the period. The method: a progression measurement at least "
-                  "every {d} days."}, d=limit)
-    )  # fmt: skip
+    st.caption(t("pages.fidelity.cases_active_in_the_period", d=limit))
     total = totals.row(0, named=True)
     monthly = q.monthly(scope, filters)
     _figures(total, monthly, limit, _country_total(scope, filters))
@@ -358,7 +308,7 @@ def render() -> None:
     _control_section(scope, filters)
     _funnel_section(scope, filters)
     _gap_section(scope, filters, limit, None if total["suppressed"] else total["n_cases"])
-    st.caption(tr(ATTENTION_NOTE))
+    st.caption(t(ATTENTION_NOTE))
 
 
 components.run_page("page_fidelity", render)

@@ -6,23 +6,23 @@ import polars as pl
 import streamlit as st
 
 from app import components, data, i18n, indicator_parts
-from app.i18n import tr
+from app.i18n import t
 from app.page_charts import indicators as ic
 from app.page_charts import prepost as pc
 from app.queries import prepost as q
 
 INSTRUMENT_NAMES = {"WHO5": "WHO-5", "GSE": "GSE"}
 SPLITS = tuple(q.GROUPS)
-SCORE = {"da": "Score ({name})", "en": "Score ({name})"}
+SCORE = "pages.prepost.score"
 STAT_COLUMNS = {
-    "group_label": {"da": "Gruppe", "en": "Group"},
-    "n": {"da": "n", "en": "n"},
-    "mean_pre": {"da": "Gns. før", "en": "Mean pre"},
-    "mean_post": {"da": "Gns. efter", "en": "Mean post"},
-    "change": {"da": "Gns. ændring (95 % CI)", "en": "Mean change (95% CI)"},
-    "d_av": {"da": "d_av (95 % CI)", "en": "d_av (95% CI)"},
-    "p_t": {"da": "p (parret t-test)", "en": "p (paired t-test)"},
-    "p_wilcoxon": {"da": "p (Wilcoxon)", "en": "p (Wilcoxon)"},
+    "group_label": "common.label",
+    "n": "pages.prepost.stat_columns.n",
+    "mean_pre": "common.mean_pre",
+    "mean_post": "common.mean_post",
+    "change": "pages.prepost.stat_columns.change",
+    "d_av": "pages.prepost.stat_columns.d_av",
+    "p_t": "pages.prepost.stat_columns.p_t",
+    "p_wilcoxon": "pages.prepost.stat_columns.p_wilcoxon",
 }
 
 
@@ -36,7 +36,7 @@ def _with_ci(value: float | None, low: float | None, high: float | None, decimal
     text = i18n.fmt_signed(value, decimals)
     if i18n.is_missing(low) or i18n.is_missing(high):
         return text
-    word = tr({"da": "til", "en": "to"})
+    word = t("audit.detail.to")
     return f"{text} ({i18n.fmt_number(low, decimals)} {word} {i18n.fmt_number(high, decimals)})"
 
 
@@ -63,30 +63,32 @@ def _reference_text(ref: dict) -> str:
     """The constants in force and the resulting reliable-change threshold, in one sentence."""
     cutoff = i18n.fmt_number(ref["cutoff"], 0) if ref["cutoff"] is not None else i18n.MISSING
     mcid = i18n.fmt_number(ref["mcid"], 0) if ref["mcid"] is not None else i18n.MISSING
-    return tr(
-        {"da": "Referenceværdier for {name}: sd {sd}, reliabilitet {rel}, grænseværdi {cutoff}, "
-               "mindste betydende ændring {mcid}. Pålidelig ændring (Jacobson-Truax, z = {z}) "
-               "kræver en ændring på mere end {thr} point.",
-         "en": "Reference constants for {name}: sd {sd}, reliability {rel}, cutoff {cutoff}, "
-               "minimal important change {mcid}. Reliable change (Jacobson-Truax, z = {z}) "
-               "needs a change of more than {thr} points."},
-        name=INSTRUMENT_NAMES[ref["instrument"]], sd=i18n.fmt_number(ref["sd"], 1),
-        rel=i18n.fmt_number(ref["reliability"], 2), cutoff=cutoff, mcid=mcid,
+    return t(
+        "pages.prepost.reference_constants_for_name_sd",
+        name=INSTRUMENT_NAMES[ref["instrument"]],
+        sd=i18n.fmt_number(ref["sd"], 1),
+        rel=i18n.fmt_number(ref["reliability"], 2),
+        cutoff=cutoff,
+        mcid=mcid,
         z=i18n.fmt_number(float(ref["z"]), 2),
         thr=i18n.fmt_number(ref["reliable_change_threshold"], 1),
-    )  # fmt: skip
+    )
 
 
 def _controls() -> tuple[str, str]:
     left, right, _ = st.columns([1, 1, 2])
     instrument = left.selectbox(
-        tr({"da": "Måleredskab", "en": "Instrument"}), q.INSTRUMENTS,
-        format_func=INSTRUMENT_NAMES.get, key="pp_instrument",
-    )  # fmt: skip
+        t("pages.prepost.instrument"),
+        q.INSTRUMENTS,
+        format_func=INSTRUMENT_NAMES.get,
+        key="pp_instrument",
+    )
     group = right.selectbox(
-        tr({"da": "Opdel efter", "en": "Split by"}), list(SPLITS),
-        format_func=i18n.split_label, key="pp_group",
-    )  # fmt: skip
+        t("common.split_by"),
+        list(SPLITS),
+        format_func=i18n.split_label,
+        key="pp_group",
+    )
     return instrument, group
 
 
@@ -96,62 +98,56 @@ def _figures(total: dict) -> None:
     cols = st.columns(4)
     with cols[0]:
         components.figure(
-            tr({"da": "Forløb med før og efter", "en": "Cases with pre and post"}),
+            t("pages.prepost.cases_with_pre_and_post"),
             components.value_text(total["n"], hidden, by=by),
         )
     with cols[1]:
         components.figure(
-            tr({"da": "Gns. før → efter", "en": "Mean pre → post"}),
-            components.value_text(None, True, by=by) if hidden else
-            f"{i18n.fmt_number(total['mean_pre'], 1)} → {i18n.fmt_number(total['mean_post'], 1)}",
-        )  # fmt: skip
+            t("pages.prepost.mean_pre_post"),
+            components.value_text(None, True, by=by)
+            if hidden
+            else f"{i18n.fmt_number(total['mean_pre'], 1)} → {i18n.fmt_number(total['mean_post'], 1)}",
+        )
     with cols[2]:
         components.figure(
-            tr({"da": "Gns. ændring", "en": "Mean change"}),
+            t("pages.prepost.mean_change"),
             components.value_text(total["mean_change"], hidden, "signed", by),
-            help=None if hidden else _with_ci(
-                total["mean_change"], total["ci_low"], total["ci_high"], 1),
-        )  # fmt: skip
+            help=None
+            if hidden
+            else _with_ci(total["mean_change"], total["ci_low"], total["ci_high"], 1),
+        )
     with cols[3]:
         # the interval goes in the help, as for the mean change: the card is too narrow for it
         components.figure(
-            tr({"da": "Effektstørrelse d_av", "en": "Effect size d_av"}),
-            components.value_text(None, True, by=by) if hidden else
-            i18n.fmt_signed(total["d_av"], 2),
-            help=None if hidden else _with_ci(
-                total["d_av"], total["d_av_ci_low"], total["d_av_ci_high"], 2),
-        )  # fmt: skip
+            t("pages.prepost.effect_size_d_av"),
+            components.value_text(None, True, by=by)
+            if hidden
+            else i18n.fmt_signed(total["d_av"], 2),
+            help=None
+            if hidden
+            else _with_ci(total["d_av"], total["d_av_ci_low"], total["d_av_ci_high"], 2),
+        )
 
 
 def _stats_table(stats: pl.DataFrame) -> None:
     rows = [_stat_row(row) for row in stats.iter_rows(named=True)]
     table = pl.DataFrame(rows, schema=list(STAT_COLUMNS), orient="row")
     components.table(
-        table.rename({c: tr(label) for c, label in STAT_COLUMNS.items()}), key="pp_stats_table"
+        table.rename({c: t(label) for c, label in STAT_COLUMNS.items()}), key="pp_stats_table"
     )
-    st.caption(
-        tr({"da": "Ændring = efter − før. CI er 95 %-konfidensintervallet (t-fordelingen). d_av er "
-                  "Hedges-korrigeret gennemsnitlig ændring i forhold til den gennemsnitlige "
-                  "spredning før og efter. Grupper med under 5 forløb vises kun som «<5».",
-            "en": "Change = post − pre. CI is the 95% confidence interval (t distribution). d_av "
-                  "is the Hedges-corrected mean change relative to the average sd of pre and "
-                  "post. Groups with fewer than 5 cases show only as “<5”."})
-    )  # fmt: skip
+    st.caption(t("pages.prepost.change_post_pre_ci_is"))
 
 
 def _paired_view(scope, filters, instrument: str, group: str, stats, ref, title: str) -> None:
-    st.subheader(tr({"da": "Før og efter, parvis", "en": "Pre and post, paired"}))
+    st.subheader(t("pages.prepost.pre_and_post_paired"))
     total_n = _shown_n(stats)
     components.chart_block(
         pc.dumbbell(stats, ref["cutoff"], title),
         stats.select("group_value", "group_label", "n", "mean_pre", "mean_post", "suppressed"),
-        tr({"da": "For hver gruppe går linjen fra gennemsnittet før til gennemsnittet efter; den "
-                  "stiplede linje er grænseværdien.",
-            "en": "For each group the line runs from the mean before to the mean after; the "
-                  "dashed line is the cutoff."}),
+        t("pages.prepost.for_each_group_the_line"),
         total_n,
         key="pp_dumbbell",
-    )  # fmt: skip
+    )
     if not scope.case_level:
         return
     lines = q.case_lines(scope, filters, instrument, group)
@@ -161,14 +157,15 @@ def _paired_view(scope, filters, instrument: str, group: str, stats, ref, title:
     components.chart_block(
         pc.slopes(lines, ref["cutoff"], title),
         lines.drop("cases_total"),
-        tr({"da": "Hver linje er ét forløb fra før- til eftermåling. Viser {shown} af {total} "
-                  "forløb (en fast stikprøve, når der er flere end {cap}).",
-            "en": "Each line is one case from its pre to its post measurement. Showing {shown} "
-                  "of {total} cases (a fixed sample when there are more than {cap})."},
-           shown=i18n.fmt_int(shown), total=i18n.fmt_int(total), cap=i18n.fmt_int(q.CASE_LINE_LIMIT)),
+        t(
+            "pages.prepost.each_line_is_one_case",
+            shown=i18n.fmt_int(shown),
+            total=i18n.fmt_int(total),
+            cap=i18n.fmt_int(q.CASE_LINE_LIMIT),
+        ),
         shown,
         key="pp_case_lines",
-    )  # fmt: skip
+    )
 
 
 def _shown_n(stats: pl.DataFrame) -> int | None:
@@ -177,18 +174,15 @@ def _shown_n(stats: pl.DataFrame) -> int | None:
 
 
 def _distributions(scope, filters, instrument: str, group: str, n, ref, title: str) -> None:
-    st.subheader(tr({"da": "Fordeling af scorer", "en": "Distribution of scores"}))
+    st.subheader(t("pages.prepost.distribution_of_scores"))
     dist = pc.with_labels(q.distribution(scope, filters, instrument, group), group)
     components.chart_block(
         pc.boxes(dist, ref["cutoff"], title),
         dist.drop("phase_label"),
-        tr({"da": "Boksen dækker de midterste 50 % af scorerne, stregen i boksen er medianen, og "
-                  "linjen går fra 10 % til 90 %. Den stiplede linje er grænseværdien.",
-            "en": "The box covers the middle 50% of the scores, the mark in it is the median, "
-                  "and the line runs from 10% to 90%. The dashed line is the cutoff."}),
+        t("pages.prepost.the_box_covers_the_middle"),
         n,
         key="pp_boxes",
-    )  # fmt: skip
+    )
     hist = pc.with_labels(
         q.histogram(scope, filters, instrument).with_columns(pl.lit("all").alias("group_value")),
         "none",
@@ -196,66 +190,66 @@ def _distributions(scope, filters, instrument: str, group: str, n, ref, title: s
     components.chart_block(
         pc.histogram(hist, ref["cutoff"], title),
         hist.select("phase", "bin_start", "bin_end", "n", "suppressed"),
-        tr({"da": "Søjlerne viser, hvor mange forløb der havde en score i hvert interval før og "
-                  "efter (alle grupper); intervaller med under 5 forløb er udeladt.",
-            "en": "The bars show how many cases scored in each interval before and after (all "
-                  "groups); intervals with fewer than 5 cases are left out."}),
+        t("pages.prepost.the_bars_show_how_many"),
         n,
         key="pp_histogram",
-    )  # fmt: skip
+    )
 
 
 def _categories(scope, filters, instrument: str, group: str, n, ref) -> None:
-    st.subheader(tr({"da": "Pålidelig og klinisk ændring", "en": "Reliable and clinical change"}))
+    st.subheader(t("pages.prepost.reliable_and_clinical_change"))
     frame = pc.with_labels(q.categories(scope, filters, instrument, group), group)
     if ref["cutoff"] is None:  # without a cutoff clinical change equals reliable change
         frame = frame.filter(pl.col("measure") == "reliable_change")
     components.chart_block(
         pc.categories(frame),
         frame.select("group_value", "group_label", "measure", "category", "n", "suppressed"),
-        tr({"da": "Hver søjle deler gruppens forløb efter ændring: forbedret eller forværret mere "
-                  "end tærsklen på {thr} point, ellers uændret; restitueret = forbedret og fra "
-                  "højst grænseværdien til over den. Skjulte tal er udeladt.",
-            "en": "Each bar splits the group's cases by change: improved or deteriorated by more "
-                  "than the threshold of {thr} points, else unchanged; recovered = improved and "
-                  "from at most the cutoff to above it. Hidden numbers are left out."},
-           thr=i18n.fmt_number(ref["reliable_change_threshold"], 1)),
+        t(
+            "pages.prepost.each_bar_splits_the_group",
+            thr=i18n.fmt_number(ref["reliable_change_threshold"], 1),
+        ),
         n,
         key="pp_categories",
-    )  # fmt: skip
+    )
 
 
 def _constants_list(ref: dict) -> str:
     """The reference constants behind the Jacobson plot, one per line (from mart.instruments)."""
     rows = [
-        ({"da": "Spredning (sd)", "en": "Spread (sd)"}, i18n.fmt_number(ref["sd"], 1)),
-        ({"da": "Reliabilitet", "en": "Reliability"}, i18n.fmt_number(ref["reliability"], 2)),
-        ({"da": "s_diff = √2 · sd · √(1 − reliabilitet)",
-          "en": "s_diff = √2 · sd · √(1 − reliability)"}, i18n.fmt_number(ref["s_diff"], 2)),
-        ({"da": "Båndets halve bredde = {z} · s_diff", "en": "Half the band's width = {z} · s_diff"},
-         i18n.fmt_number(ref["reliable_change_threshold"], 1)),
-        ({"da": "Grænseværdi", "en": "Cutoff"},
-         i18n.MISSING if ref["cutoff"] is None else i18n.fmt_number(ref["cutoff"], 0)),
-    ]  # fmt: skip
+        ("pages.prepost.spread_sd", i18n.fmt_number(ref["sd"], 1)),
+        ("pages.prepost.reliability", i18n.fmt_number(ref["reliability"], 2)),
+        ("pages.prepost.s_diff_2_sd_1", i18n.fmt_number(ref["s_diff"], 2)),
+        (
+            "pages.prepost.half_the_band_s_width",
+            i18n.fmt_number(ref["reliable_change_threshold"], 1),
+        ),
+        (
+            "pages.prepost.cutoff",
+            i18n.MISSING if ref["cutoff"] is None else i18n.fmt_number(ref["cutoff"], 0),
+        ),
+    ]
     z = i18n.fmt_number(float(ref["z"]), 2)
-    return "\n".join(f"- {tr(label, z=z)}: **{value}**" for label, value in rows)
+    return "\n".join(f"- {t(label, z=z)}: **{value}**" for label, value in rows)
 
 
 def _jacobson_section(scope, filters, instrument: str, ref: dict, n: int | None) -> None:
-    st.subheader(tr({"da": "Før mod efter for hvert forløb", "en": "Pre against post per case"}))
+    st.subheader(t("pages.prepost.pre_against_post_per_case"))
     kind, frame = q.jacobson(scope, filters, instrument)
     name = INSTRUMENT_NAMES[instrument]
-    titles = {"x_title": tr({"da": "Før ({n})", "en": "Pre ({n})"}, n=name),
-              "y_title": tr({"da": "Efter ({n})", "en": "Post ({n})"}, n=name)}  # fmt: skip
+    titles = {
+        "x_title": t("pages.prepost.pre_n", n=name),
+        "y_title": t("pages.prepost.post_n", n=name),
+    }
     labels = {
-        "band": tr({"da": "Ikke pålidelig ændring", "en": "Change not reliable"}),
-        "cutoff": tr(pc.CUTOFF, c=i18n.fmt_number(ref["cutoff"], 0)),
-        "cases": tr({"da": "Forløb", "en": "Cases"}),
+        "band": t("pages.prepost.change_not_reliable"),
+        "cutoff": t(pc.CUTOFF, c=i18n.fmt_number(ref["cutoff"], 0)),
+        "cases": t("common.cases"),
     }
     chart_side, constants_side = st.columns([5, 2])
     with constants_side:
-        st.markdown(tr({"da": "**Referenceværdier for {n}**", "en": "**Reference constants for "
-                              "{n}**"}, n=name) + "\n\n" + _constants_list(ref))  # fmt: skip
+        st.markdown(
+            t("pages.prepost.reference_constants_for_n", n=name) + "\n\n" + _constants_list(ref)
+        )
     with chart_side:
         if kind == "points":
             _jacobson_points(frame, ref, titles, labels)
@@ -263,12 +257,7 @@ def _jacobson_section(scope, filters, instrument: str, ref: dict, n: int | None)
             _jacobson_cells(frame, ref, titles, labels, n)
 
 
-_JACOBSON_HOW = {
-    "da": "Punkter over diagonalen er forbedret, under den forværret; inden for det grå bånd "
-    "(± {thr} point) er ændringen ikke pålidelig. De stiplede linjer er grænseværdien.",
-    "en": "Points above the diagonal improved, below it deteriorated; inside the grey band "
-    "(± {thr} points) the change is not reliable. The dashed lines are the cutoff.",
-}
+_JACOBSON_HOW = "pages.prepost.jacobson_how"
 
 
 def _jacobson_points(frame: pl.DataFrame, ref: dict, titles: dict, labels: dict) -> None:
@@ -280,51 +269,45 @@ def _jacobson_points(frame: pl.DataFrame, ref: dict, titles: dict, labels: dict)
     )
     total = int(frame["cases_total"][0]) if frame.height else 0
     components.chart_block(
-        ic.jacobson_points(points.drop("cases_total"), ref, category_colours=colours,
-                           labels=labels, **titles),
+        ic.jacobson_points(
+            points.drop("cases_total"), ref, category_colours=colours, labels=labels, **titles
+        ),
         frame.drop("cases_total"),
-        tr(_JACOBSON_HOW, thr=i18n.fmt_number(ref["reliable_change_threshold"], 1)) + " "
-        + tr({"da": "Hvert punkt er ét forløb, farvet efter klinisk ændring; viser {k} af {n}.",
-              "en": "Each point is one case, coloured by clinical change; showing {k} of {n}."},
-             k=i18n.fmt_int(frame.height), n=i18n.fmt_int(total)),
+        t(_JACOBSON_HOW, thr=i18n.fmt_number(ref["reliable_change_threshold"], 1))
+        + " "
+        + t(
+            "pages.prepost.each_point_is_one_case",
+            k=i18n.fmt_int(frame.height),
+            n=i18n.fmt_int(total),
+        ),
         total,
         key="pp_jacobson",
-    )  # fmt: skip
+    )
 
 
 def _jacobson_cells(
     frame: pl.DataFrame, ref: dict, titles: dict, labels: dict, n: int | None
 ) -> None:
     if frame["suppressed"].all():
-        st.info(
-            tr(
-                {
-                    "da": "Hver celle bygger på under 5 forløb, så diagrammet vises ikke.",
-                    "en": "Every cell rests on fewer than 5 cases, so the chart is not shown.",
-                }
-            )
-        )
+        st.info(t("pages.prepost.every_cell_rests_on_fewer"))
         return
     components.chart_block(
         ic.jacobson_cells(frame, ref, labels=labels, **titles),
-        frame.filter(~pl.col("suppressed")).select("pre_start", "pre_end", "post_start",
-                                                    "post_end", "n"),
-        tr(_JACOBSON_HOW, thr=i18n.fmt_number(ref["reliable_change_threshold"], 1)) + " "
-        + tr({"da": "Hver celle tæller forløbene med før- og eftermåling i dens intervaller "
-                    "(jo mørkere, jo flere); celler med under 5 forløb er udeladt.",
-              "en": "Each cell counts the cases whose pre and post lie in its intervals (the "
-                    "darker, the more); cells with fewer than 5 cases are left out."}),
+        frame.filter(~pl.col("suppressed")).select(
+            "pre_start", "pre_end", "post_start", "post_end", "n"
+        ),
+        t(_JACOBSON_HOW, thr=i18n.fmt_number(ref["reliable_change_threshold"], 1))
+        + " "
+        + t("pages.prepost.each_cell_counts_the_cases"),
         n,
         key="pp_jacobson",
-    )  # fmt: skip
+    )
 
 
 FUNNELS = (
-    ("who5_improved", {"da": "WHO-5 pålideligt forbedret", "en": "WHO-5 reliably improved"},
-     "pp_funnel_improved"),
-    ("who5_recovered", {"da": "WHO-5 restitueret", "en": "WHO-5 recovered"},
-     "pp_funnel_recovered"),
-)  # fmt: skip
+    ("who5_improved", "common.who_5_reliably_improved", "pp_funnel_improved"),
+    ("who5_recovered", "pages.prepost.who_5_recovered", "pp_funnel_recovered"),
+)
 
 
 def _funnel_section(scope, filters) -> None:
@@ -332,7 +315,7 @@ def _funnel_section(scope, filters) -> None:
     indicator_parts.funnel_section(
         scope,
         filters,
-        heading={"da": "Retfærdig sammenligning (WHO-5)", "en": "Fair comparison (WHO-5)"},
+        heading="pages.prepost.fair_comparison_who_5",
         key="pp_funnel",
         funnels=FUNNELS,
         fit=q.funnel_plot,
@@ -351,15 +334,17 @@ def render() -> None:
         return
     total = stats.filter(pl.col("group_value") == "all").to_dicts()[0]
     st.caption(
-        tr({"da": "Forløb afsluttet {a} – {b} med gyldig før- og eftermåling af {name}.",
-            "en": "Cases ending {a} – {b} with a valid pre and post measurement of {name}."},
-           a=i18n.fmt_month(filters.from_month), b=i18n.fmt_month(filters.to_month),
-           name=INSTRUMENT_NAMES[instrument])
-    )  # fmt: skip
+        t(
+            "pages.prepost.cases_ending_a_b_with",
+            a=i18n.fmt_month(filters.from_month),
+            b=i18n.fmt_month(filters.to_month),
+            name=INSTRUMENT_NAMES[instrument],
+        )
+    )
     _figures(total)
     st.info(_reference_text(ref))
     _stats_table(stats)
-    title = tr(SCORE, name=INSTRUMENT_NAMES[instrument])
+    title = t(SCORE, name=INSTRUMENT_NAMES[instrument])
     n = _shown_n(stats)
     _paired_view(scope, filters, instrument, group, stats, ref, title)
     _distributions(scope, filters, instrument, group, n, ref, title)

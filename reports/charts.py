@@ -9,10 +9,11 @@ import altair as alt
 import polars as pl
 import vl_convert as vlc
 
+from app import formats
+
 BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#9AA3AD"
 NHS = {"common_cause": "#A6A6A6", "improvement": "#00B0F0", "concern": "#E46C0A"}
 FONT = "Libertinus Serif"  # the documents' font, shipped with typst
-_LOCALE = {"da": "da-DK", "en": "en-GB"}
 _CONFIG = {
     "font": FONT,
     "view": {"stroke": None},
@@ -27,8 +28,8 @@ def to_svg(chart: alt.TopLevelMixin, lang: str) -> str:
     # allowed_base_urls=[]: a chart may never fetch anything (every chart carries its data inline)
     return vlc.vegalite_to_svg(
         spec,
-        format_locale=_LOCALE[lang],
-        time_format_locale=_LOCALE[lang],
+        format_locale=formats.vega_locale(lang)["number"],  # the dashboard's CLDR locale
+        time_format_locale=formats.vega_locale(lang)["time"],
         allowed_base_urls=[],
     )
 

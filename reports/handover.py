@@ -12,8 +12,9 @@ import os
 
 import polars as pl
 
+from app.texts import plural
 from reports import charts, render
-from reports.formats import fmt_date, fmt_int, fmt_number, fmt_pct, fmt_signed
+from reports.formats import MISSING, fmt_date, fmt_int, fmt_number, fmt_pct, fmt_signed
 from reports.source import ReportError, as_of, frame, open_warehouse
 from reports.texts import instrument_name, label, text, tr, yes_no
 from warehouse.db import Reader
@@ -125,90 +126,60 @@ select reasons, priority, from mart.attention where case_id = $case_id
 """
 
 WORDS = {
-    "facts": {"da": "Forløbet", "en": "The case"},
-    "case_id": {"da": "Forløbs-id", "en": "Case id"},
-    "municipality": {"da": "Kommune", "en": "Municipality"},
-    "case_type": {"da": "Forløbstype", "en": "Case type"},
-    "worker": {"da": "Medarbejder", "en": "Worker"},
-    "loan": {"da": "Udlånt", "en": "Loan"},
-    "loan_from": {"da": "Ja, fra {name}", "en": "Yes, from {name}"},
-    "start": {"da": "Startdato", "en": "Start date"},
-    "end": {"da": "Slutdato", "en": "End date"},
-    "status": {"da": "Status", "en": "Status"},
-    "end_reason": {"da": "Afslutningsårsag", "en": "End reason"},
-    "referred_by": {"da": "Henvist af", "en": "Referred by"},
-    "duration": {"da": "Varighed", "en": "Duration"},
-    "progression": {"da": "Progression", "en": "Progression"},
-    "x": {"da": "Måneder siden start", "en": "Months since start"},
-    "y": {"da": "Progressionsscore (1-10)", "en": "Progression score (1-10)"},
-    "band_note": {
-        "da": "Punkterne er forløbets scorer. Det blå bånd viser, hvordan borgere med samme startniveau ({band}) scorede på landsplan: det lyse bånd 10.-90. percentil, det mørke 25.-75., den stiplede linje medianen; måneder med under 20 borgere i sammenligningen har intet bånd. Orange felter er huller på over {cadence} dage uden måling.",
-        "en": "The points are the case's scores. The blue band shows how citizens with the same start level ({band}) scored nationally: the light band the 10th-90th percentile, the dark one the 25th-75th, the dashed line the median; months with fewer than 20 citizens to compare with have no band. Orange areas are gaps of more than {cadence} days without a measurement.",
-    },
-    "no_scores": {
-        "da": "Forløbet har ingen progressionsscorer.",
-        "en": "The case has no progression scores.",
-    },
-    "gaps": {"da": "Huller over {cadence} dage", "en": "Gaps over {cadence} days"},
-    "latest": {"da": "Seneste score", "en": "Latest score"},
-    "latest_value": {
-        "da": "{score} den {date} ({tracking})",
-        "en": "{score} on {date} ({tracking})",
-    },
+    "facts": "reports.handover.words.facts",
+    "case_id": "reports.handover.words.case_id",
+    "municipality": "municipality",
+    "case_type": "case_type",
+    "worker": "worker",
+    "loan": "reports.handover.words.loan",
+    "loan_from": "reports.handover.words.loan_from",
+    "start": "reports.handover.words.start",
+    "end": "reports.handover.words.end",
+    "status": "common.status",
+    "end_reason": "reports.handover.words.end_reason",
+    "referred_by": "common.referred_by",
+    "duration": "reports.handover.words.duration",
+    "progression": "page_progression",
+    "x": "common.months",
+    "y": "common.score",
+    "band_note": "reports.handover.words.band_note",
+    "no_scores": "reports.handover.words.no_scores",
+    "gaps": "reports.handover.words.gaps",
+    "latest": "common.latest_score",
+    "latest_value": "reports.handover.words.latest_value",
     "band": {
-        "low": {"da": "lav, 1-3", "en": "low, 1-3"},
-        "mid": {"da": "middel, 4-6", "en": "mid, 4-6"},
-        "high": {"da": "høj, 7-10", "en": "high, 7-10"},
+        "low": "reports.handover.words.band.low",
+        "mid": "reports.handover.words.band.mid",
+        "high": "reports.handover.words.band.high",
     },
-    "prepost": {"da": "WHO-5 og GSE før og efter", "en": "WHO-5 and GSE before and after"},
-    "invalid": {"da": "ugyldig (for få svar)", "en": "invalid (too few answers)"},
-    "no_assessments": {
-        "da": "Ingen WHO-5- eller GSE-målinger.",
-        "en": "No WHO-5 or GSE measurements.",
-    },
-    "pre_date": {"da": "Før, dato", "en": "Pre, date"},
-    "post_date": {"da": "Efter, dato", "en": "Post, date"},
-    "pre": {"da": "Før", "en": "Pre"},
-    "post": {"da": "Efter", "en": "Post"},
-    "change": {"da": "Ændring", "en": "Change"},
-    "rc": {"da": "RC", "en": "RC"},
-    "instrument": {"da": "Instrument", "en": "Instrument"},
-    "reliable": {"da": "Pålidelig", "en": "Reliable"},
-    "clinical": {"da": "Klinisk", "en": "Clinical"},
-    "meaningful": {"da": "≥ MCID", "en": "≥ MCID"},
-    "no_outcome": {
-        "da": "Ingen ændring kan beregnes: det kræver en gyldig før- og eftermåling af samme instrument.",
-        "en": "No change can be computed: that takes a valid pre and post of the same instrument.",
-    },
-    "constants": {
-        "da": "Før- og eftermåling tæller inden for 30 dage af start og slut. Pålidelig ændring efter Jacobson-Truax: RC = ændring / (√2 · SD · √(1 − reliabilitet)); |RC| > {z} er pålidelig. Konstanter: {items}.",
-        "en": "Pre and post count within 30 days of start and end. Reliable change after Jacobson-Truax: RC = change / (√2 · SD · √(1 − reliability)); |RC| > {z} is reliable. Constants: {items}.",
-    },
-    "constant_item": {
-        "da": "{name} SD {sd}, reliabilitet {rel}, grænse {cutoff}, MCID {mcid} (pålidelig ved > {threshold} point)",
-        "en": "{name} SD {sd}, reliability {rel}, cutoff {cutoff}, MCID {mcid} (reliable beyond {threshold} points)",
-    },
-    "fidelity": {"da": "Metodefidelitet", "en": "Method fidelity"},
-    "measurements": {"da": "Progressionsmålinger", "en": "Progression measurements"},
-    "measurements_value": {
-        "da": "{n} (forventet {expected}, dækning {coverage})",
-        "en": "{n} (expected {expected}, coverage {coverage})",
-    },
-    "max_gap": {"da": "Største hul", "en": "Largest gap"},
-    "on_cadence": {
-        "da": "Måling mindst hver {cadence}. dag",
-        "en": "Measured at least every {cadence} days",
-    },
-    "since_last": {"da": "Dage siden seneste måling", "en": "Days since last measurement"},
-    "overdue": {"da": "Forsinket måling", "en": "Measurement overdue"},
-    "has_pre": {"da": "Førmåling af begge", "en": "Pre of both instruments"},
-    "has_post": {"da": "Eftermåling af begge", "en": "Post of both instruments"},
-    "attention": {"da": "Kræver opmærksomhed", "en": "Needs attention"},
-    "no_attention": {
-        "da": "Intet kræver opmærksomhed lige nu.",
-        "en": "Nothing needs attention now.",
-    },
-    "covered": {"da": "{start} – {end}", "en": "{start} – {end}"},
+    "prepost": "reports.handover.words.prepost",
+    "invalid": "reports.handover.words.invalid",
+    "no_assessments": "reports.handover.words.no_assessments",
+    "pre_date": "reports.handover.words.pre_date",
+    "post_date": "reports.handover.words.post_date",
+    "pre": "common.pre",
+    "post": "common.post",
+    "change": "reports.handover.words.change",
+    "rc": "reports.handover.words.rc",
+    "instrument": "common.instrument",
+    "reliable": "reports.handover.words.reliable",
+    "clinical": "reports.handover.words.clinical",
+    "meaningful": "reports.handover.words.meaningful",
+    "no_outcome": "reports.handover.words.no_outcome",
+    "constants": "reports.handover.words.constants",
+    "constant_item": "reports.handover.words.constant_item",
+    "fidelity": "common.fidelity",
+    "measurements": "reports.handover.words.measurements",
+    "measurements_value": "reports.handover.words.measurements_value",
+    "max_gap": "reports.handover.words.max_gap",
+    "on_cadence": "reports.handover.words.on_cadence",
+    "since_last": "reports.handover.words.since_last",
+    "overdue": "reports.handover.words.overdue",
+    "has_pre": "reports.handover.words.has_pre",
+    "has_post": "reports.handover.words.has_post",
+    "attention": "reports.handover.words.attention",
+    "no_attention": "reports.handover.words.no_attention",
+    "covered": "reports.handover.words.covered",
 }
 
 
@@ -345,7 +316,8 @@ def _constants_note(reader: Reader, lang: str) -> str:
         for c in constants.iter_rows(named=True)
     ]
     z = fmt_number(constants["z"][0], lang, 2)
-    return _w("constants", lang, z=z, items="; ".join(items))
+    window = reader.rows("select pre_post_window_days from staging.constants")[0][0]
+    return _w("constants", lang, z=z, items="; ".join(items), window_days=window)
 
 
 def _prepost(reader: Reader, case_id: str, lang: str) -> list[render.Block]:
@@ -364,7 +336,7 @@ def _prepost(reader: Reader, case_id: str, lang: str) -> list[render.Block]:
 
 
 def _days(n: int | None, lang: str) -> str:
-    return text("days", lang, n=fmt_int(n, lang))
+    return plural("plural.days", n, lang) if n is not None else MISSING
 
 
 def _fidelity(reader: Reader, case_id: str, cadence: int, lang: str) -> list[render.Block]:
@@ -390,13 +362,13 @@ def _fidelity(reader: Reader, case_id: str, cadence: int, lang: str) -> list[ren
     return [render.heading(_w("fidelity", lang)), render.facts(rows)]
 
 
-def _attention(reader: Reader, case_id: str, lang: str) -> list[render.Block]:
+def _attention(reader: Reader, case_id: str, cadence: int, lang: str) -> list[render.Block]:
     rows = frame(reader, ATTENTION_SQL, case_id=case_id)
     if rows.is_empty():
         return []  # not active: the queue holds active cases only
     reasons = rows.row(0, named=True)["reasons"] or []
     body = (
-        "; ".join(label("reason", r, lang) for r in reasons)
+        "; ".join(label("reason", r, lang, cadence_days=cadence) for r in reasons)
         if reasons
         else _w("no_attention", lang)
     )
@@ -425,7 +397,7 @@ def _document(reader: Reader, case_id: str, lang: str) -> render.Document:
         lang=lang,
         landscape=False,
     )
-    side = _fidelity(reader, case_id, cadence, lang) + _attention(reader, case_id, lang)
+    side = _fidelity(reader, case_id, cadence, lang) + _attention(reader, case_id, cadence, lang)
     doc.pages.append(
         [render.columns(_facts(case, lang), side, widths=[1.0, 1.25])]
         + _progression(doc, reader, case_id, cadence)

@@ -39,136 +39,73 @@ SPLIT_ORDER = {
 }  # fmt: skip
 
 WORDS = {
-    "caseload": {"da": "Forløb i perioden", "en": "Cases in the period"},
-    "active": {"da": "Aktive forløb", "en": "Active cases"},
-    "new": {"da": "Nye forløb", "en": "New cases"},
-    "closed": {"da": "Afsluttede forløb", "en": "Ended cases"},
-    "workers": {"da": "Aktive medarbejdere", "en": "Active workers"},
-    "month": {"da": "Måned", "en": "Month"},
-    "cases": {"da": "Forløb", "en": "Cases"},
-    "caseload_note": {
-        "da": "Aktive: forløb i gang på et tidspunkt i måneden; nye: startet i måneden; afsluttede: sluttet i måneden (afsluttet eller afbrudt). Tal under 5 tegnes ikke.",
-        "en": "Active: cases running at some time in the month; new: started in the month; ended: ended in the month (closed or discontinued). Figures under 5 are not drawn.",
-    },
-    "citizens": {"da": "Hvem er borgerne", "en": "Who the citizens are"},
-    "citizens_note": {
-        "da": "Forløb aktive i perioden, efter alder ved start, køn, forløbstype og henvisning.",
-        "en": "Cases active in the period, by age at start, gender, case type and referral.",
-    },
-    "age_band": {"da": "Alder", "en": "Age"},
-    "gender": {"da": "Køn", "en": "Gender"},
-    "case_type": {"da": "Forløbstype", "en": "Case type"},
-    "referred_by": {"da": "Henvist af", "en": "Referred by"},
-    "share": {"da": "Andel", "en": "Share"},
-    "matching": {
-        "da": "Matchning: medarbejderens og borgerens køn",
-        "en": "Matching: worker and citizen gender",
-    },
-    "match": {"da": "Match", "en": "Match"},
-    "on_cadence_share": {"da": "Andel målt hver 61. dag", "en": "Share measured every 61 days"},
-    "who5_outcomes": {"da": "WHO-5 før/efter", "en": "WHO-5 pre/post"},
-    "improved_share": {"da": "Andel pålideligt forbedret", "en": "Share reliably improved"},
-    "matching_note": {
-        "da": "Forløb aktive i perioden; WHO-5 for dem, der sluttede inden periodens udgang.",
-        "en": "Cases active in the period; WHO-5 for those that ended by the end of the period.",
-    },
-    "fidelity": {"da": "Metodefidelitet", "en": "Method fidelity"},
-    "spc_title": {
-        "da": "Andel forløb målt mindst hver 61. dag, pr. måned",
-        "en": "Share of cases measured at least every 61 days, by month",
-    },
-    "spc_note": {
-        "da": "Kontrolkort (XmR): fuld linje er gennemsnittet, stiplede linjer kontrolgrænserne; det skraverede felt er rapportens periode. Blå punkter er særlig variation i den gode retning, orange i den dårlige, grå almindelig variation.",
-        "en": "Control chart (XmR): the solid line is the mean, the dashed lines the control limits; the shaded area is the report's period. Blue points are special-cause variation for the better, orange for the worse, grey common-cause variation.",
-    },
-    "spc_status": {"da": "Seneste måned: {status}.", "en": "Latest month: {status}."},
-    "common_cause": {"da": "almindelig variation", "en": "common-cause variation"},
-    "improvement": {"da": "særlig variation, forbedring", "en": "special cause, improvement"},
-    "concern": {"da": "særlig variation, bekymring", "en": "special cause, concern"},
-    "spc_short": {
-        "da": "Færre end 12 måneder med tal: kontrolgrænserne er usikre.",
-        "en": "Fewer than 12 months with figures: the control limits are uncertain.",
-    },
-    "spc_none": {
-        "da": "For få måneder med tal til et kontrolkort (små tal er skjult).",
-        "en": "Too few months with figures for a control chart (small figures are hidden).",
-    },
-    "funnel_title": {"da": "Kommunen mod landet", "en": "The municipality against the country"},
-    "funnel_x": {"da": "Forløb aktive i perioden", "en": "Cases active in the period"},
-    "funnel_note": {
-        "da": "Hver grå prik er en anden kommune (unavngivet), ruden er {name}. Stiplede linjer er 95 %-grænser, fulde 99,8 %-grænser om landets andel ({target}), justeret for overspredning. Et punkt uden for 99,8 %-grænserne afviger mere, end tilfældet forklarer. {hidden}",
-        "en": "Each grey dot is another municipality (unnamed), the diamond is {name}. Dashed lines are 95% limits, solid ones 99.8% limits around the country's share ({target}), adjusted for overdispersion. A point outside the 99.8% limits differs more than chance explains. {hidden}",
-    },
-    "funnel_hidden": {
-        "da": "{n} kommuner med små tal er skjult.",
-        "en": "{n} municipalities with small numbers are hidden.",
-    },
-    "funnel_hidden_one": {
-        "da": "1 kommune med små tal er skjult.",
-        "en": "1 municipality with small numbers is hidden.",
-    },
-    "funnel_this_hidden": {
-        "da": "{name} har for små tal til at blive vist.",
-        "en": "{name} has numbers too small to show.",
-    },
+    "caseload": "reports.leadership.words.caseload",
+    "active": "common.active_cases",
+    "new": "common.new_cases",
+    "closed": "common.n_ended",
+    "workers": "common.active_workers",
+    "month": "reports.leadership.words.month",
+    "cases": "common.cases",
+    "caseload_note": "reports.leadership.words.caseload_note",
+    "citizens": "reports.leadership.words.citizens",
+    "citizens_note": "reports.leadership.words.citizens_note",
+    "age_band": "reports.leadership.words.age_band",
+    "gender": "gender",
+    "case_type": "case_type",
+    "referred_by": "common.referred_by",
+    "share": "common.share",
+    "matching": "reports.leadership.words.matching",
+    "match": "reports.leadership.words.match",
+    "on_cadence_share": "reports.leadership.words.on_cadence_share",
+    "who5_outcomes": "reports.leadership.words.who5_outcomes",
+    "improved_share": "reports.leadership.words.improved_share",
+    "matching_note": "reports.leadership.words.matching_note",
+    "fidelity": "common.fidelity",
+    "spc_title": "reports.leadership.words.spc_title",
+    "spc_note": "reports.leadership.words.spc_note",
+    "spc_status": "reports.leadership.words.spc_status",
+    "common_cause": "reports.leadership.words.common_cause",
+    "improvement": "reports.leadership.words.improvement",
+    "concern": "reports.leadership.words.concern",
+    "spc_short": "reports.leadership.words.spc_short",
+    "spc_none": "reports.leadership.words.spc_none",
+    "funnel_title": "reports.leadership.words.funnel_title",
+    "funnel_x": "reports.leadership.words.funnel_x",
+    "funnel_note": "reports.leadership.words.funnel_note",
+    "funnel_hidden": "reports.leadership.words.funnel_hidden",
+    "funnel_hidden_one": "reports.leadership.words.funnel_hidden_one",
+    "funnel_this_hidden": "reports.leadership.words.funnel_this_hidden",
     "funnel_signal": {
-        "high": {"da": "over", "en": "above"},
-        "low": {"da": "under", "en": "below"},
-        "none": {"da": "inden for", "en": "within"},
+        "high": "reports.leadership.words.funnel_signal.high",
+        "low": "reports.leadership.words.funnel_signal.low",
+        "none": "reports.leadership.words.funnel_signal.none",
     },
-    "funnel_status": {
-        "da": "{name} ligger {where} grænserne.",
-        "en": "{name} lies {where} the limits.",
-    },
-    "figure": {"da": "Nøgletal", "en": "Figure"},
-    "on_cadence": {
-        "da": "Målt mindst hver 61. dag (hele forløbet)",
-        "en": "Measured at least every 61 days (whole case)",
-    },
-    "has_pre": {"da": "Nye forløb med førmåling", "en": "New cases with a pre measurement"},
-    "has_post": {
-        "da": "Afsluttede forløb med eftermåling",
-        "en": "Ended cases with a post measurement",
-    },
-    "overdue": {"da": "Aktive forløb med forsinket måling nu", "en": "Active cases overdue now"},
-    "outcomes": {
-        "da": "Før og efter (forløb afsluttet i perioden)",
-        "en": "Before and after (cases ended in the period)",
-    },
-    "instrument": {"da": "Instrument", "en": "Instrument"},
-    "n_pairs": {"da": "Forløb", "en": "Cases"},
-    "mean_pre": {"da": "Gns. før", "en": "Mean pre"},
-    "mean_post": {"da": "Gns. efter", "en": "Mean post"},
-    "mean_change": {"da": "Ændring (95 % KI)", "en": "Change (95% CI)"},
-    "improved": {"da": "Forbedret", "en": "Improved"},
-    "unchanged": {"da": "Uændret", "en": "Unchanged"},
-    "deteriorated": {"da": "Forværret", "en": "Deteriorated"},
-    "recovered": {"da": "Heraf restitueret", "en": "Of which recovered"},
-    "outcomes_note": {
-        "da": "Pålidelig ændring efter Jacobson-Truax med lagerets referencekonstanter (lat reference); restitueret: pålideligt forbedret fra højst til over WHO-5-grænsen.",
-        "en": "Reliable change after Jacobson-Truax with the warehouse's reference constants (lat reference); recovered: reliably improved from at most to above the WHO-5 cutoff.",
-    },
-    "no_outcomes": {
-        "da": "Ingen forløb med gyldig før- og eftermåling sluttede i perioden.",
-        "en": "No case with a valid pre and post ended in the period.",
-    },
-    "quality": {"da": "Datakvalitet i perioden", "en": "Data quality in the period"},
-    "loads": {
-        "da": "Indlæste eksporter dateret i perioden",
-        "en": "Exports loaded dated in the period",
-    },
-    "last_export": {"da": "Seneste eksport", "en": "Latest export"},
-    "reason": {"da": "Afvist række, årsag", "en": "Rejected row, reason"},
-    "rows": {"da": "Rækker", "en": "Rows"},
-    "unresolved": {"da": "Endnu ikke rettet", "en": "Not yet fixed"},
-    "no_rejected": {
-        "da": "Ingen afviste rækker om kommunen fra periodens eksporter.",
-        "en": "No rejected rows about the municipality from the period's exports.",
-    },
-    "quality_note": {
-        "da": "Afviste rækker om kommunens forløb og medarbejdere; de rettes i fagsystemet og kommer med i næste eksport.",
-        "en": "Rejected rows about the municipality's cases and workers; they are fixed in the platform and come with the next export.",
-    },
+    "funnel_status": "reports.leadership.words.funnel_status",
+    "figure": "reports.leadership.words.figure",
+    "on_cadence": "reports.leadership.words.on_cadence",
+    "has_pre": "common.new_cases_with_a_pre",
+    "has_post": "reports.leadership.words.has_post",
+    "overdue": "reports.leadership.words.overdue",
+    "outcomes": "reports.leadership.words.outcomes",
+    "instrument": "common.instrument",
+    "n_pairs": "common.cases",
+    "mean_pre": "common.mean_pre",
+    "mean_post": "common.mean_post",
+    "mean_change": "reports.leadership.words.mean_change",
+    "improved": "vocabulary.code_labels.reliable_change.improved",
+    "unchanged": "vocabulary.code_labels.reliable_change.unchanged",
+    "deteriorated": "vocabulary.code_labels.reliable_change.deteriorated",
+    "recovered": "reports.leadership.words.recovered",
+    "outcomes_note": "reports.leadership.words.outcomes_note",
+    "no_outcomes": "reports.leadership.words.no_outcomes",
+    "quality": "reports.leadership.words.quality",
+    "loads": "reports.leadership.words.loads",
+    "last_export": "reports.leadership.words.last_export",
+    "reason": "reports.leadership.words.reason",
+    "rows": "reports.leadership.words.rows",
+    "unresolved": "reports.leadership.words.unresolved",
+    "no_rejected": "reports.leadership.words.no_rejected",
+    "quality_note": "reports.leadership.words.quality_note",
 }
 
 
@@ -185,6 +122,7 @@ class ReportScope:
     start: date
     end: date
     as_of: date
+    cadence_days: int  # staging.constants: the texts state the warehouse's number
 
     @property
     def params(self) -> dict:
@@ -254,7 +192,8 @@ def _scope(reader: Reader, municipality: str, start, end, lang: str) -> ReportSc
         raise ReportError(text("no_cases_municipality", lang, code=code, name=name))
     as_of_date = as_of(reader, lang)
     first, last = resolve_period(as_of_date, start, end, lang)
-    return ReportScope(code, name, first, last, as_of_date)
+    cadence = reader.rows("select cadence_days from staging.constants")[0][0]
+    return ReportScope(code, name, first, last, as_of_date, cadence)
 
 
 # --- page 1: caseload -----------------------------------------------------------------------
@@ -379,7 +318,7 @@ def _matching(reader: Reader, scope: ReportScope, lang: str) -> list[render.Bloc
     keys = ("match", "cases", "on_cadence_share", "who5_outcomes", "improved_share")
     return [
         render.heading(_w("matching", lang)),
-        render.table([_w(k, lang) for k in keys], rows),
+        render.table([_w(k, lang, cadence_days=scope.cadence_days) for k in keys], rows),
         render.note(_w("matching_note", lang)),
     ]
 
@@ -400,7 +339,9 @@ def _control_chart(doc: render.Document, reader: Reader, scope: ReportScope) -> 
     )
     monthly = apply(monthly, Rule(count="n_cases", values=("share",), numerator="k_on_cadence"))
     shown = monthly.drop_nulls("share")
-    blocks: list[render.Block] = [render.heading(_w("spc_title", lang))]
+    blocks: list[render.Block] = [
+        render.heading(_w("spc_title", lang, cadence_days=scope.cadence_days))
+    ]
     if shown.height < 2:
         return blocks + [render.paragraph(_w("spc_none", lang))]
     result = spc(shown["share"].to_list(), improvement="up")
@@ -470,7 +411,7 @@ def _fidelity_table(reader: Reader, scope: ReportScope, lang: str) -> list[rende
     figures = apply(figures, Rule(count="n_cases", values=("share",), numerator="k_cases"))
     rows = [
         [
-            _w(r["figure"], lang),
+            _w(r["figure"], lang, cadence_days=scope.cadence_days),
             fmt_hidden(r["n_cases"], r["suppressed_by"], lang),
             fmt_hidden(r["share"], r["suppressed_by"], lang, "pct"),
         ]

@@ -6,103 +6,70 @@ codes only the documents print added here.
 
 from __future__ import annotations
 
+from app import suppression
+from app import texts as catalogue
 from app.vocabulary import CODE_LABELS
 
-TEXTS: dict[str, dict[str, str]] = {
+# the rule numbers the documents' texts state; the warehouse's (the cadence) the caller passes,
+# read from staging.constants
+RULES = {
+    "min_cases": suppression.MIN_CASES,
+    "suppressed": f"<{suppression.MIN_CASES}",
+    "small_max": suppression.MIN_CASES - 1,
+}
+
+TEXTS: dict[str, str] = {  # the documents' short names -> catalogue keys
     # errors (one line each; the CLI prefixes "lat report: ")
-    "no_warehouse": {
-        "da": "der er intet lager i {path} (indlæs eksporter med `lat load`, eller angiv --db)",
-        "en": "there is no warehouse at {path} (load exports with `lat load`, or give --db)",
-    },
-    "bad_warehouse": {
-        "da": "lageret {path} kan ikke læses: {error}",
-        "en": "the warehouse {path} cannot be read: {error}",
-    },
-    "empty_warehouse": {
-        "da": "lageret er tomt: der er ikke indlæst nogen eksport endnu",
-        "en": "the warehouse is empty: no export has been loaded yet",
-    },
-    "unknown_case": {
-        "da": "ukendt forløb {case_id}: det findes ikke i lageret",
-        "en": "unknown case {case_id}: it is not in the warehouse",
-    },
-    "unknown_municipality": {
-        "da": "ukendt kommune {code}: ikke en af de 98 kommunekoder",
-        "en": "unknown municipality {code}: not one of the 98 municipality codes",
-    },
-    "no_cases_municipality": {
-        "da": "kommune {code} ({name}) har ingen forløb i lageret",
-        "en": "municipality {code} ({name}) has no cases in the warehouse",
-    },
-    "bad_month": {
-        "da": "{option} skal være en måned som ÅÅÅÅ-MM, ikke {value!r}",
-        "en": "{option} must be a month as YYYY-MM, not {value!r}",
-    },
-    "period_order": {
-        "da": "perioden er tom: --from {start} ligger efter --to {end}",
-        "en": "the period is empty: --from {start} is after --to {end}",
-    },
-    "period_after_as_of": {
-        "da": "perioden er tom: den begynder {start}, efter lagerets opgørelsesdato {as_of}",
-        "en": "the period is empty: it begins {start}, after the warehouse's as-of date {as_of}",
-    },
-    "period_no_cases": {
-        "da": "perioden er tom: {name} har ingen aktive forløb fra {start} til {end}",
-        "en": "the period is empty: {name} has no active cases from {start} to {end}",
-    },
+    "no_warehouse": "reports.texts.no_warehouse",
+    "bad_warehouse": "reports.texts.bad_warehouse",
+    "empty_warehouse": "reports.texts.empty_warehouse",
+    "unknown_case": "reports.texts.unknown_case",
+    "unknown_municipality": "reports.texts.unknown_municipality",
+    "no_cases_municipality": "reports.texts.no_cases_municipality",
+    "bad_month": "reports.texts.bad_month",
+    "period_order": "reports.texts.period_order",
+    "period_after_as_of": "reports.texts.period_after_as_of",
+    "period_no_cases": "reports.texts.period_no_cases",
     # page frame
-    "period": {"da": "Periode", "en": "Period"},
-    "as_of": {"da": "Data pr.", "en": "Data as of"},
-    "made": {"da": "Dannet", "en": "Made"},
-    "page": {"da": "Side", "en": "Page"},
-    "handover_title": {
-        "da": "Overdragelse af forløb {case_id}",
-        "en": "Handover of case {case_id}",
-    },
-    "handover_footer": {
-        "da": "Fortroligt. Borgeren er kun identificeret ved forløbs-id; dokumentet indeholder intet CPR-nummer.",
-        "en": "Confidential. The citizen is identified only by the case id; the document holds no CPR number.",
-    },
-    "leadership_title": {"da": "Ledelsesrapport", "en": "Leadership report"},
-    "leadership_footer": {
-        "da": "Kun samlede tal. Tal bygget på 1-4 forløb vises som <5, og et tal, der ellers kunne regnes ud fra en total, er også skjult.",
-        "en": "Aggregates only. Figures built from 1-4 cases show as <5, and a figure that could otherwise be worked out from a total is hidden too.",
-    },
-    "yes": {"da": "Ja", "en": "Yes"},
-    "no": {"da": "Nej", "en": "No"},
-    "none": {"da": "Ingen", "en": "None"},
-    "unknown": {"da": "Ukendt", "en": "Unknown"},
-    "total": {"da": "I alt", "en": "Total"},
-    "days": {"da": "{n} dage", "en": "{n} days"},
+    "period": "reports.texts.period",
+    "as_of": "reports.texts.as_of",
+    "made": "reports.texts.made",
+    "page": "audit.detail.page",
+    "handover_title": "reports.texts.handover_title",
+    "handover_footer": "reports.texts.handover_footer",
+    "leadership_title": "reports.texts.leadership_title",
+    "leadership_footer": "reports.texts.leadership_footer",
+    "yes": "reports.texts.yes",
+    "no": "reports.texts.no",
+    "none": "reports.texts.none",
+    "unknown": "unknown",
+    "total": "common.total",
 }
 
 # The dashboard's words for warehouse codes (app/vocabulary.py), plus the documents' own.
-CODES: dict[str, dict[str, dict[str, str]]] = {
+CODES: dict[str, dict[str, str]] = {
     **CODE_LABELS,
-    "phase": {"pre": {"da": "Før", "en": "Pre"}, "post": {"da": "Efter", "en": "Post"}},
+    "phase": {"pre": "common.pre", "post": "common.post"},
     "tracking": {
-        "start": {"da": "Start", "en": "Start"},
-        "no_reference": {"da": "Ingen reference", "en": "No reference"},
-        "off_track": {"da": "Bagud", "en": "Off track"},
-        "below_expected": {"da": "Under forventet", "en": "Below expected"},
-        "on_track": {"da": "Som forventet", "en": "On track"},
-        "no_score": {"da": "Ingen score", "en": "No score"},
+        "start": "reports.texts.codes.tracking.start",
+        "no_reference": "common.no_reference",
+        "off_track": "reports.texts.codes.tracking.off_track",
+        "below_expected": "common.below_expected",
+        "on_track": "common.on_track",
+        "no_score": "reports.texts.codes.tracking.no_score",
     },
     "reason": {
-        "off_track": {"da": "Bagud i forhold til forventet", "en": "Off track"},
-        "dropped": {"da": "Faldet mindst 2 point", "en": "Dropped by 2 points or more"},
-        "overdue": {
-            "da": "Måling forsinket (over 61 dage)",
-            "en": "Measurement overdue (over 61 days)",
-        },
-        "below_expected": {"da": "Under forventet", "en": "Below expected"},
-        "no_score": {"da": "Ingen progressionsscore", "en": "No progression score"},
-        "missing_pre": {"da": "Mangler førmåling", "en": "Missing pre measurement"},
+        "off_track": "reports.texts.codes.reason.off_track",
+        "dropped": "reports.texts.codes.reason.dropped",
+        "overdue": "reports.texts.codes.reason.overdue",
+        "below_expected": "common.below_expected",
+        "no_score": "reports.texts.codes.reason.no_score",
+        "missing_pre": "reports.texts.codes.reason.missing_pre",
     },
     "match": {
-        "same": {"da": "Samme køn", "en": "Same gender"},
-        "different": {"da": "Forskelligt køn", "en": "Different gender"},
-        "unknown": {"da": "Køn ukendt", "en": "Gender unknown"},
+        "same": "reports.texts.codes.match.same",
+        "different": "reports.texts.codes.match.different",
+        "unknown": "reports.texts.codes.match.unknown",
     },
 }
 
@@ -114,24 +81,27 @@ def instrument_name(code: str) -> str:
     return INSTRUMENT_NAMES.get(code, code)
 
 
+def tr(key: str, lang: str, **values: object) -> str:
+    """The catalogue's text for `key` (app/texts/) in `lang`, filled in with `values`; the
+    suppression threshold and the cadence fill their placeholders from the rules."""
+    entry = catalogue.catalogue(lang).get(key) or catalogue.catalogue("da").get(key)
+    if entry is not None:
+        for name in catalogue.placeholders(entry) & RULES.keys():
+            values.setdefault(name, RULES[name])
+    return catalogue.text(key, lang, **values)
+
+
 def text(key: str, lang: str, **values: object) -> str:
-    """The text for `key` in `lang`, filled in with `values`."""
-    template = TEXTS[key].get(lang) or TEXTS[key]["da"]
-    return template.format(**values) if values else template
+    """The documents' own text `key` (TEXTS below names its catalogue key), filled in."""
+    return tr(TEXTS[key], lang, **values)
 
 
-def tr(texts: dict[str, str], lang: str, **values: object) -> str:
-    """Pick a module's own {"da": ..., "en": ...} text and fill it in."""
-    template = texts.get(lang) or texts["da"]
-    return template.format(**values) if values else template
-
-
-def label(kind: str, code: str | None, lang: str) -> str:
+def label(kind: str, code: str | None, lang: str, **values: object) -> str:
     """The reader's word for a warehouse code; a missing code is 'Ukendt', an unknown one as is."""
     if code is None:
         return text("unknown", lang)
     labels = CODES.get(kind, {}).get(code)
-    return tr(labels, lang) if labels else str(code)
+    return tr(labels, lang, **values) if labels else str(code)
 
 
 def yes_no(value: bool | None, lang: str) -> str:

@@ -24,7 +24,7 @@ def test_numbers_use_danish_and_english_separators():
     assert i18n.fmt_number(1234.5, 1, "da") == "1.234,5"
     assert i18n.fmt_number(1234.5, 1, "en") == "1,234.5"
     assert i18n.fmt_int(1234567, "da") == "1.234.567"
-    assert i18n.fmt_pct(0.452, 1, "da") == "45,2 %"
+    assert i18n.fmt_pct(0.452, 1, "da") == "45,2\u00a0%"  # CLDR: a no-break space
     assert i18n.fmt_pct(0.452, 1, "en") == "45.2%"
     assert i18n.fmt_signed(-3.5, 1, "da") == "-3,5"
     assert i18n.fmt_number(None, 1, "da") == i18n.MISSING
@@ -243,9 +243,9 @@ def test_language_switch_changes_titles_and_numbers(app_db):
     assert at.title[0].value == "Overview"
     english = metrics(at)
     assert "Active cases" in english and "Aktive forløb" in danish
-    assert danish["Målt hver anden måned, hele forløbet"].endswith(" %")
+    assert danish["Målt hver anden måned, hele forløbet"].endswith("\u00a0%")
     assert english["Measured every second month, whole case"].endswith("%")
-    assert not english["Measured every second month, whole case"].endswith(" %")
+    assert not english["Measured every second month, whole case"].endswith("\u00a0%")
 
 
 def test_language_comes_from_the_url(app_db):

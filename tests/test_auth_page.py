@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from app.accounts import AccountError, AccountStore, accounts_path, make_account
 from app.auth import account_from_claims, session_expired
+from app.i18n import t
 from privacy import audit
 
 HERE = Path(__file__).parent
@@ -192,15 +194,30 @@ def test_audit_page_lists_events_for_a_national_user(store: AccountStore):
     at = _sign_in(_audit_page(), "nat", PASSWORD)
     assert not at.exception
     frame = at.dataframe[0].value
-    assert set(frame["event"]) >= {"erase", "sign_in"}
-    at = at.selectbox(key="audit_event").select("erase").run()
-    assert list(at.dataframe[0].value["event"]) == ["erase"]
+    event = t("audit.column.event", "da")
+    assert set(frame[event]) >= {t("audit.event.erase", "da"), t("audit.event.sign_in", "da")}
+    at = at.selectbox(key="audit_event").set_value("erase").run()
+    assert list(at.dataframe[0].value[event]) == [t("audit.event.erase", "da")]
+
+
+def test_audit_page_shows_words_danish_times_and_no_raw_codes(store: AccountStore):
+    """Event kinds, column names and details in words; no JSON, no ISO/UTC timestamps."""
+    audit.record("erase", "cli:root", {"target": "case", "rows_removed": {"raw.cases": 1}})
+    at = _sign_in(_audit_page(), "nat", PASSWORD)
+    frame = at.dataframe[0].value
+    assert list(frame.columns) == [t(f"audit.column.{c}", "da") for c in ("at", "event", "user",
+                                                                          "detail")]  # fmt: skip
+    cells = [str(v) for column in frame.columns for v in frame[column]]
+    assert not [c for c in cells if re.search(r"[{}\[\]\"]|\d{4}-\d{2}-\d{2}T", c)]
+    assert not set(cells) & set(audit.EVENTS)
+    assert all(" kl. " in v for v in frame[t("audit.column.at", "da")])
+    assert any(t("audit.value.local", "da") in v for v in frame[t("audit.column.detail", "da")])
 
 
 def test_audit_page_refuses_a_coordinator(store: AccountStore):
     at = _sign_in(_audit_page(), "anna", PASSWORD)
     assert not at.exception
-    assert "nationale" in at.error[0].value
+    assert at.error[0].value == t("audit.refused", "da")
     assert not at.dataframe
 
 

@@ -272,7 +272,7 @@ def test_rejected_rows_of_another_municipality_are_not_listed_to_a_coordinator(
 def _formula_cells(body: bytes) -> list[str]:
     """Cells a spreadsheet would run as a formula: starting with = + @, or - then not a number."""
     bad = []
-    for row in csv.reader(io.StringIO(body.decode("utf-8-sig"))):
+    for row in csv.reader(io.StringIO(body.decode("utf-8-sig")), delimiter=";"):
         for cell in row:
             if cell[:1] in ("=", "+", "@", "\t", "\r"):
                 bad.append(cell)

@@ -258,7 +258,8 @@ def test_rejected_rows_are_quarantined_with_row_column_and_reason(tmp_path: Path
     ) == [("forloeb.csv", "forloeb", 3, "startdato", "invalid_value")]
     assert query(db, "select status from etl.batches") == [("loaded_with_rejections",)]
     text = format_report(result)
-    assert "række 3, kolonne startdato" in text and "invalid_value 1" in text
+    assert "række 3, kolonne startdato" in text and "ugyldig værdi 1" in text  # the code in words
+    assert "invalid_value" not in text
 
 
 def test_a_rejected_row_stores_the_case_and_municipality_it_names(tmp_path: Path, db: Path):
@@ -504,7 +505,7 @@ def test_the_report_names_ignored_columns_and_blanked_cpr_cells(
     assert code == 0
     assert "ignorerede kolonner: farve" in out
     assert "ignorerede filer: noter.txt" in out
-    assert "CPR-nummer fjernet fra 1 celler: række 2, kolonne navn" in out
+    assert "CPR-nummer fjernet fra 1 celle: række 2, kolonne navn" in out  # singular for one
 
 
 def test_the_pseudonym_key_lives_beside_the_warehouse(
@@ -602,3 +603,21 @@ def test_shown_text_is_printable_and_printable_text_is_kept(text: str):
     if text.isprintable():
         assert shown(text) == text
     assert shown(text).count("\n") == 0
+
+
+def test_the_load_report_writes_danish_numbers_and_dates_and_ends_with_totals():
+    """'1.517', not '1517' or '1,517'; '30. jun. 2024', not '2024-06-30'; a closing 'I alt' line."""
+    from datetime import date
+
+    from etl.report import format_report as fmt
+
+    big = load.FileOutcome("forloeb.csv", "forloeb", rows_read=1517, loaded=1500, rejected=17,
+                           reasons={"conflicting_duplicate": 17})  # fmt: skip
+    export = load.ExportOutcome("eksport", batch_id=1, exported_at=date(2024, 6, 30),
+                                exported_at_given=True, files=[big])  # fmt: skip
+    text = fmt(load.LoadResult(exports=[export]))
+    assert "læst 1.517, indlæst 1.500" in text
+    assert "eksportdato 30. jun. 2024" in text and "2024-06-30" not in text
+    assert "modstridende dublet 17" in text and "conflicting_duplicate" not in text
+    assert "etl.rejected_rows" not in text  # a coordinator has no tables
+    assert text.splitlines()[-1].startswith("I alt (1 eksport): læst 1.517")

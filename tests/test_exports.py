@@ -172,3 +172,9 @@ def test_a_download_is_audited_when_its_file_is_made_not_by_the_clicks_rerun(mon
     assert events["user"].to_list() == ["ledelse"]
     assert json.loads(events["detail"][0])["what"] == "cases.csv"
     assert drawn["on_click"] == "ignore"  # one entry per file, not a second one for the click
+
+
+def test_csv_download_is_in_danish_excels_dialect():
+    """Danish Excel opens ';'-separated files with decimal commas as columns of numbers."""
+    body = components.csv_bytes(pl.DataFrame({"gruppe": ["Alle"], "andel": [0.5], "n": [1517]}))
+    assert body.decode("utf-8-sig").splitlines() == ["gruppe;andel;n", "Alle;0,5;1517"]

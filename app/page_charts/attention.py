@@ -10,28 +10,23 @@ import altair as alt
 import polars as pl
 
 from app import charts, i18n
-from app.i18n import tr
+from app.i18n import t
 
 REASON_NAMES = {
-    "off_track": {"da": "Langt under forventet", "en": "Far below expected"},
-    "dropped": {"da": "Faldende score", "en": "Falling score"},
-    "overdue": {"da": "Mangler en måling", "en": "Overdue a measurement"},
-    "below_expected": {"da": "Under forventet", "en": "Below expected"},
-    "no_score": {"da": "Ingen progressionsmåling endnu", "en": "No progression score yet"},
-    "missing_pre": {"da": "Mangler førmåling", "en": "Pre measurement missing"},
+    "off_track": "page_charts.attention.reason_names.off_track",
+    "dropped": "page_charts.attention.reason_names.dropped",
+    "overdue": "page_charts.attention.reason_names.overdue",
+    "below_expected": "common.below_expected",
+    "no_score": "page_charts.attention.reason_names.no_score",
+    "missing_pre": "page_charts.attention.reason_names.missing_pre",
 }
-_EXPECTED = {
-    "da": "{what}: {score} mod typisk {typical} efter {months}",
-    "en": "{what}: {score} against typically {typical} after {months}",
-}
-_MONTHS = {"da": ("{n} måned", "{n} måneder"), "en": ("{n} month", "{n} months")}
+_EXPECTED = "page_charts.attention.expected"
 _SENTENCES = {
-    "dropped": {"da": "Scoren er faldet {k} point siden sidst",
-                "en": "The score fell {k} points since the last one"},
-    "overdue": {"da": "Ingen måling i {days} dage", "en": "No measurement for {days} days"},
-    "no_score": {"da": "Ingen progressionsmåling endnu", "en": "No progression score yet"},
-    "missing_pre": {"da": "Mangler førmåling", "en": "The pre measurement is missing"},
-}  # fmt: skip
+    "dropped": "page_charts.attention.sentences.dropped",
+    "overdue": "page_charts.attention.sentences.overdue",
+    "no_score": "page_charts.attention.reason_names.no_score",
+    "missing_pre": "page_charts.attention.sentences.missing_pre",
+}
 
 
 def _score(value: float | None, language: str | None) -> str:
@@ -42,24 +37,23 @@ def _score(value: float | None, language: str | None) -> str:
 
 
 def _months(n: int | None, language: str | None) -> str:
-    one, many = _MONTHS[language if language in i18n.LANGS else i18n.lang()]
-    return (one if n == 1 else many).format(n=i18n.fmt_int(n, language))
+    return i18n.tn("plural.months", n, language)
 
 
 def reason_sentence(code: str, row: dict, language: str | None = None) -> str:
     """One reason of a queue row as a sentence in the reader's language."""
     if code in ("off_track", "below_expected"):
-        return tr(
-            _EXPECTED, language, what=tr(REASON_NAMES[code], language),
+        return t(
+            _EXPECTED, language, what=t(REASON_NAMES[code], language),
             score=_score(row["latest_score"], language),
             typical=_score(row["expected_p50"], language), months=_months(row["month"], language),
         )  # fmt: skip
     if code == "dropped":
         fall = row["previous_score"] - row["latest_score"]
-        return tr(_SENTENCES[code], language, k=i18n.fmt_int(fall, language))
+        return t(_SENTENCES[code], language, k=i18n.fmt_int(fall, language))
     if code == "overdue":
-        return tr(_SENTENCES[code], language, days=i18n.fmt_int(row["days_since_last"], language))
-    return tr(_SENTENCES.get(code, REASON_NAMES.get(code, {"da": code})), language)
+        return t(_SENTENCES[code], language, days=i18n.fmt_int(row["days_since_last"], language))
+    return t(_SENTENCES.get(code, REASON_NAMES.get(code, code)), language)
 
 
 def why(row: dict, language: str | None = None) -> str:

@@ -6,14 +6,14 @@ import altair as alt
 import polars as pl
 
 from app import charts, i18n
-from app.i18n import tr
+from app.i18n import t
 
 MAX_PANELS = 12
 # three panels and their axes fit the 1280 px screen's main column (at 260 px the third panel
 # ran off it); a panel holds three month ticks
 PANEL_WIDTH = 200
 PANEL_TICKS = 3
-CASES = {"da": "Forløb", "en": "Cases"}
+CASES = "common.cases"
 
 
 def top_municipalities(monthly: pl.DataFrame, limit: int = MAX_PANELS) -> list[str]:
@@ -27,7 +27,7 @@ def top_municipalities(monthly: pl.DataFrame, limit: int = MAX_PANELS) -> list[s
 
 
 HIDDEN_GREY = "#8C8C8C"
-HIDDEN = {"da": "Under 5 (skjult)", "en": "Below 5 (hidden)"}
+HIDDEN = "page_charts.caseloads.hidden"
 
 
 def hidden_months(monthly: pl.DataFrame, measure: str) -> pl.DataFrame:
@@ -57,7 +57,7 @@ def monthly_chart(monthly: pl.DataFrame, measure: str, y_title: str) -> alt.Face
     hidden = (
         hidden_months(monthly, measure)
         .filter(pl.col("municipality_name").is_in(shown["municipality_name"].unique().implode()))
-        .with_columns(pl.lit(tr(HIDDEN)).alias("hidden"))
+        .with_columns(pl.lit(t(HIDDEN)).alias("hidden"))
     )
     # one frame for both layers: a faceted layer chart takes its data at the top
     both = pl.concat([shown.with_columns(pl.lit("bar").alias("kind")),
@@ -103,12 +103,15 @@ def heatmap(loans: pl.DataFrame) -> alt.LayerChart:
     shown = loans.filter(~pl.col("suppressed"))
     charts.check_points(shown)
     base = alt.Chart(shown).encode(
-        y=alt.Y("lent_from_name:N", title=tr({"da": "Udlånt fra", "en": "Lent from"})),
-        x=alt.X("municipality_name:N", title=tr({"da": "Udlånt til", "en": "Lent to"}),
-                axis=alt.Axis(labelAngle=-40)),
-    )  # fmt: skip
+        y=alt.Y("lent_from_name:N", title=t("common.lent_from")),
+        x=alt.X(
+            "municipality_name:N",
+            title=t("page_charts.caseloads.lent_to"),
+            axis=alt.Axis(labelAngle=-40),
+        ),
+    )
     cells = base.mark_rect().encode(
-        color=alt.Color("cases:Q", title=tr(CASES), scale=alt.Scale(scheme="blues"),
+        color=alt.Color("cases:Q", title=t(CASES), scale=alt.Scale(scheme="blues"),
                         legend=charts.count_legend()),
         tooltip=[alt.Tooltip("lent_from_name:N"), alt.Tooltip("municipality_name:N"),
                  alt.Tooltip("cases:Q", format=",d")],

@@ -6,11 +6,11 @@ import altair as alt
 import polars as pl
 
 from app import charts
-from app.i18n import tr
+from app.i18n import t
 
 SHARES = {
-    "who5_improved_share": {"da": "WHO-5 pålideligt forbedret", "en": "WHO-5 reliably improved"},
-    "on_cadence_share": {"da": "Målt hver anden måned", "en": "Measured every second month"},
+    "who5_improved_share": "common.who_5_reliably_improved",
+    "on_cadence_share": "page_charts.matching.shares.on_cadence_share",
 }
 
 
@@ -21,10 +21,10 @@ def shares_chart(frame: pl.DataFrame, order: list[str], x_title: str) -> alt.Cha
         index="label", on=list(SHARES), variable_name="measure", value_name="share"
     )
     long = long.with_columns(
-        pl.col("measure").replace_strict({k: tr(v) for k, v in SHARES.items()})
+        pl.col("measure").replace_strict({k: t(v) for k, v in SHARES.items()})
     ).drop_nulls("share")
     charts.check_points(long)
-    measures = [tr(v) for v in SHARES.values()]
+    measures = [t(v) for v in SHARES.values()]
     return (
         alt.Chart(long)
         .mark_bar()

@@ -10,9 +10,9 @@ import altair as alt
 import polars as pl
 
 from app import charts, i18n
-from app.i18n import tr
+from app.i18n import t
 
-PHASES = {"pre": {"da": "Før", "en": "Pre"}, "post": {"da": "Efter", "en": "Post"}}
+PHASES = {"pre": "common.pre", "post": "common.post"}
 PHASE_COLORS = {"pre": charts.PALETTE[1], "post": charts.PALETTE[0]}
 CATEGORY_ORDER = ("deteriorated", "unchanged", "improved", "recovered")
 CATEGORY_COLORS = {
@@ -22,10 +22,10 @@ CATEGORY_COLORS = {
     "recovered": charts.PALETTE[2],
 }
 MEASURES = {
-    "reliable_change": {"da": "Pålidelig ændring", "en": "Reliable change"},
-    "clinical_change": {"da": "Klinisk ændring", "en": "Clinical change"},
+    "reliable_change": "page_charts.prepost.measures.reliable_change",
+    "clinical_change": "page_charts.prepost.measures.clinical_change",
 }
-CUTOFF = {"da": "Grænseværdi {c}", "en": "Cutoff {c}"}
+CUTOFF = "page_charts.prepost.cutoff"
 GROUP_STEP = 70  # px per group on the dumbbell and box charts (charts.row_height)
 
 
@@ -47,15 +47,15 @@ def with_labels(frame: pl.DataFrame, group: str) -> pl.DataFrame:
     if "phase" in frame.columns:
         frame = frame.with_columns(
             pl.col("phase")
-            .replace_strict({k: tr(v) for k, v in PHASES.items()})
+            .replace_strict({k: t(v) for k, v in PHASES.items()})
             .alias("phase_label")
         )
     return frame
 
 
 def _phase_scale() -> alt.Scale:
-    labels = [tr(PHASES[p]) for p in PHASES]
-    return charts.color_scale(labels, {tr(PHASES[p]): PHASE_COLORS[p] for p in PHASES})
+    labels = [t(PHASES[p]) for p in PHASES]
+    return charts.color_scale(labels, {t(PHASES[p]): PHASE_COLORS[p] for p in PHASES})
 
 
 def _cutoff_rule(cutoff: float | None, axis: str) -> alt.Chart | None:
@@ -65,7 +65,7 @@ def _cutoff_rule(cutoff: float | None, axis: str) -> alt.Chart | None:
         color="#555555", strokeDash=[6, 4], strokeWidth=2
     )
     encoding = {axis: alt.X("cutoff:Q") if axis == "x" else alt.Y("cutoff:Q")}
-    return rule.encode(**encoding, tooltip=[alt.Tooltip("cutoff:Q", title=tr(CUTOFF, c=""))])
+    return rule.encode(**encoding, tooltip=[alt.Tooltip("cutoff:Q", title=t(CUTOFF, c=""))])
 
 
 def _layer(*layers: alt.Chart | None) -> alt.LayerChart:
@@ -79,8 +79,8 @@ def dumbbell(stats: pl.DataFrame, cutoff: float | None, score_title: str) -> alt
     long = shown.unpivot(
         ["mean_pre", "mean_post"], index=["group_label", "n"], variable_name="phase"
     ).with_columns(
-        pl.col("phase").replace_strict({"mean_pre": tr(PHASES["pre"]),
-                                        "mean_post": tr(PHASES["post"])}).alias("phase_label")
+        pl.col("phase").replace_strict({"mean_pre": t(PHASES["pre"]),
+                                        "mean_post": t(PHASES["post"])}).alias("phase_label")
     )  # fmt: skip
     y = alt.Y("group_label:N", title="", sort=None)
     line = (
@@ -114,11 +114,11 @@ def slopes(lines: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.L
     long = lines.select("case_id", "pre_score", "post_score").unpivot(
         ["pre_score", "post_score"], index="case_id", variable_name="phase", value_name="score"
     ).with_columns(
-        pl.col("phase").replace_strict({"pre_score": tr(PHASES["pre"]),
-                                        "post_score": tr(PHASES["post"])}).alias("phase_label")
+        pl.col("phase").replace_strict({"pre_score": t(PHASES["pre"]),
+                                        "post_score": t(PHASES["post"])}).alias("phase_label")
     )  # fmt: skip
     charts.check_points(long)
-    order = [tr(PHASES["pre"]), tr(PHASES["post"])]
+    order = [t(PHASES["pre"]), t(PHASES["post"])]
     line = (
         alt.Chart(long)
         .mark_line(point=True, opacity=0.35, strokeWidth=1.5, color=charts.PALETTE[0])
@@ -137,7 +137,7 @@ def boxes(dist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.Lay
     shown = dist.filter(~pl.col("suppressed"))
     charts.check_points(shown)
     y = alt.Y("group_label:N", title="", sort=None)
-    offset = alt.YOffset("phase_label:N", sort=[tr(PHASES["pre"]), tr(PHASES["post"])])
+    offset = alt.YOffset("phase_label:N", sort=[t(PHASES["pre"]), t(PHASES["post"])])
     color = alt.Color("phase_label:N", title="", scale=_phase_scale())
     tooltip = [alt.Tooltip("group_label:N", title=""), alt.Tooltip("phase_label:N", title=""),
                alt.Tooltip("n:Q", format=",d")] + [
@@ -174,14 +174,19 @@ def histogram(hist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt
             x=alt.X("x0:Q", title=score_title),
             x2="x1:Q",
             # six ticks: the legend and x axis leave the bars about 170 px ('65 60 55 ... 0')
-            y=alt.Y("n:Q", title=tr({"da": "Forløb", "en": "Cases"}), stack=None,
-                    axis=charts.count_axis(tickCount=6)),
+            y=alt.Y(
+                "n:Q", title=t("common.cases"), stack=None, axis=charts.count_axis(tickCount=6)
+            ),
             y2=alt.datum(0),
             color=alt.Color("phase_label:N", title="", scale=_phase_scale()),
-            tooltip=[alt.Tooltip("phase_label:N", title=""), alt.Tooltip("bin_start:Q"),
-                     alt.Tooltip("bin_end:Q"), alt.Tooltip("n:Q", format=",d")],
+            tooltip=[
+                alt.Tooltip("phase_label:N", title=""),
+                alt.Tooltip("bin_start:Q"),
+                alt.Tooltip("bin_end:Q"),
+                alt.Tooltip("n:Q", format=",d"),
+            ],
         )
-    )  # fmt: skip
+    )
     return _layer(bars, _cutoff_rule(cutoff, "x")).properties(height=300)
 
 
@@ -195,7 +200,7 @@ def categories(frame: pl.DataFrame) -> alt.FacetChart:
     shown = frame.filter(~pl.col("suppressed")).with_columns(
         pl.col("category").map_elements(lambda c: category_label(c, language), pl.String)
         .alias("category_label"),
-        pl.col("measure").replace_strict({k: tr(v) for k, v in MEASURES.items()})
+        pl.col("measure").replace_strict({k: t(v) for k, v in MEASURES.items()})
         .alias("measure_label"),
         pl.col("category").replace_strict({c: i for i, c in enumerate(CATEGORY_ORDER)},
                                           default=9).alias("category_order"),
@@ -205,19 +210,22 @@ def categories(frame: pl.DataFrame) -> alt.FacetChart:
     scale = charts.color_scale(
         labels, {category_label(c): CATEGORY_COLORS[c] for c in CATEGORY_ORDER}
     )
-    measures = [tr(MEASURES[m]) for m in MEASURES if m in frame["measure"].to_list()]
+    measures = [t(MEASURES[m]) for m in MEASURES if m in frame["measure"].to_list()]
     groups = frame["group_value"].n_unique()
     return (
         alt.Chart(shown)
         .mark_bar()
         .encode(
             y=alt.Y("group_label:N", title="", sort=None),
-            x=alt.X("n:Q", title=tr({"da": "Forløb", "en": "Cases"}), axis=charts.count_axis()),
+            x=alt.X("n:Q", title=t("common.cases"), axis=charts.count_axis()),
             color=alt.Color("category_label:N", title="", scale=scale, sort=labels),
             order=alt.Order("category_order:Q"),
-            tooltip=[alt.Tooltip("group_label:N", title=""),
-                     alt.Tooltip("category_label:N", title=""), alt.Tooltip("n:Q", format=",d")],
+            tooltip=[
+                alt.Tooltip("group_label:N", title=""),
+                alt.Tooltip("category_label:N", title=""),
+                alt.Tooltip("n:Q", format=",d"),
+            ],
         )
         .properties(height=max(60, 35 * groups))
         .facet(row=alt.Row("measure_label:N", title="", sort=measures))
-    )  # fmt: skip
+    )

@@ -1,0 +1,162 @@
+"""Numbers, percentages, dates and times in the reader's language, from CLDR through Babel.
+
+No Streamlit here: the dashboard (app/i18n.py, which picks the session's language), the documents
+(reports/), the CSVs and the terminal report (etl/report.py) all format through these functions,
+so a number reads the same everywhere. `None` and NaN print as `MISSING`.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
+
+from babel import Locale
+from babel import dates as babel_dates
+from babel import numbers as babel_numbers
+
+LANGS = ("da", "en")
+DEFAULT_LANG = "da"
+MISSING = "–"
+TIME_ZONE = ZoneInfo("Europe/Copenhagen")  # times are stored in UTC and shown as Danes read them
+
+
+@dataclass(frozen=True)
+class Style:
+    """How a language writes dates (CLDR patterns) beside its CLDR locale."""
+
+    locale: str
+    day: str
+    month: str
+    moment: str
+    chart_datetime: str  # d3 patterns for chart tooltips
+    chart_date: str
+    currency: tuple[str, str]
+
+
+STYLES = {
+    "da": Style("da_DK", "d. MMM y", "MMM y", "d. MMM y 'kl.' HH:mm", "%A den %d. %B %Y %X",
+                "%d.%m.%Y", ("", " kr.")),
+    "en": Style("en", "d MMM y", "MMM y", "d MMM y, HH:mm", "%a %e %b %X %Y", "%d/%m/%Y",
+                ("$", "")),
+}  # fmt: skip
+
+
+def language_of(language: str | None) -> str:
+    """The language itself when known, else Danish."""
+    return language if language in LANGS else DEFAULT_LANG
+
+
+@cache
+def locale(language: str | None) -> Locale:
+    """The CLDR locale of a language ('da' -> da_DK)."""
+    return Locale.parse(STYLES[language_of(language)].locale)
+
+
+def is_missing(value: float | int | None) -> bool:
+    """None or NaN: a figure with nothing to show."""
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def number(value: float | int | None, decimals: int = 1, language: str | None = None) -> str:
+    """1234.5 -> '1.234,5' (da) or '1,234.5' (en), always with `decimals` decimals."""
+    if is_missing(value):
+        return MISSING
+    pattern = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    return babel_numbers.format_decimal(value, format=pattern, locale=locale(language))
+
+
+def integer(value: float | int | None, language: str | None = None) -> str:
+    """1234 -> '1.234' (da) or '1,234' (en)."""
+    return number(value, 0, language)
+
+
+def signed(value: float | int | None, decimals: int = 0, language: str | None = None) -> str:
+    """A change with its sign: +12 / -3,5 (ASCII minus: st.metric colours deltas by it)."""
+    if is_missing(value):
+        return MISSING
+    text = number(abs(value), decimals, language)
+    return f"+{text}" if value > 0 else (f"-{text}" if value < 0 else text)
+
+
+def percent(share: float | None, decimals: int = 0, language: str | None = None) -> str:
+    """A share 0-1 as a percentage, as CLDR writes it: '45 %' (da) or '45%' (en)."""
+    if is_missing(share):
+        return MISSING
+    digits = "#,##0" + ("." + "0" * decimals if decimals > 0 else "")
+    pattern = locale(language).percent_formats[None].pattern.replace("#,##0", digits, 1)
+    return babel_numbers.format_percent(share, format=pattern, locale=locale(language))
+
+
+def day(value: date | datetime | None, language: str | None = None) -> str:
+    """'3. feb. 2024' (da) or '3 Feb 2024' (en)."""
+    if value is None:
+        return MISSING
+    return babel_dates.format_date(
+        value, STYLES[language_of(language)].day, locale=locale(language)
+    )
+
+
+def month(value: date | None, language: str | None = None) -> str:
+    """'feb. 2024' (da) or 'Feb 2024' (en)."""
+    if value is None:
+        return MISSING
+    return babel_dates.format_date(
+        value, STYLES[language_of(language)].month, locale=locale(language)
+    )
+
+
+def moment(value: datetime | None, language: str | None = None) -> str:
+    """A point in time in Danish time: '3. feb. 2024 kl. 14:05' (da) or '3 Feb 2024, 14:05' (en).
+    The audit trail stores UTC with its offset; a naive time (the warehouse's `datetime.now()`)
+    is the server's local time."""
+    if value is None:
+        return MISSING
+    if value.tzinfo is None:
+        value = value.astimezone()  # naive: the server's local time
+    return babel_dates.format_datetime(
+        value, STYLES[language_of(language)].moment, tzinfo=TIME_ZONE, locale=locale(language)
+    )
+
+
+def short_months(language: str | None = None) -> list[str]:
+    """The twelve abbreviated month names, January first ('jan.', ... in Danish)."""
+    names = locale(language).months["format"]["abbreviated"]
+    return [names[m] for m in range(1, 13)]
+
+
+def _names(table, first: int, last: int) -> list[str]:
+    return [table[i] for i in range(first, last + 1)]
+
+
+def vega_locale(language: str | None = None) -> dict:
+    """Vega's d3 number and time locale from CLDR, so chart axes use the reader's separators,
+    percent sign and month and day names."""
+    loc, style = locale(language), STYLES[language_of(language)]
+    symbols = loc.number_symbols["latn"]
+    percent_text = percent(0.5, 0, language).replace(integer(50, language), "")
+    days, short_days = loc.days["format"]["wide"], loc.days["format"]["abbreviated"]
+    sunday_first = [6, 0, 1, 2, 3, 4, 5]  # CLDR counts from Monday, d3 from Sunday
+    return {
+        "number": {
+            "decimal": symbols["decimal"],
+            "thousands": symbols["group"],
+            "grouping": [3],
+            "currency": list(style.currency),
+            "percent": percent_text,
+        },
+        "time": {
+            "dateTime": "%A den %d. %B %Y %X"
+            if language_of(language) == "da"
+            else "%a %e %b %X %Y",
+            "date": "%d.%m.%Y" if language_of(language) == "da" else "%d/%m/%Y",
+            "time": "%H:%M:%S",
+            "periods": [loc.day_periods["format"]["abbreviated"][p] for p in ("am", "pm")],
+            "days": [days[i] for i in sunday_first],
+            "shortDays": [short_days[i] for i in sunday_first],
+            "months": _names(loc.months["format"]["wide"], 1, 12),
+            "shortMonths": short_months(language),
+        },
+    }
