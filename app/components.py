@@ -16,7 +16,7 @@
   chart (made on click only) with its title, period, population, n and as-of date, so it can go
   on a slide as it is; `empty_chart(data)`'s sentence instead when the chart would draw nothing.
 - `csv_bytes(frame, language)`: every CSV download: in Danish `;`-separated with decimal commas,
-  dd-mm-yyyy dates, a BOM, headers and codes in words (app/vocabulary.py), Ja/Nej.
+  dd-mm-yyyy dates, a BOM, headers and codes in words (texts/vocabulary.py), Ja/Nej.
 - `table(frame, key, opens=..., ids=...)`: a table (st.dataframe) without Streamlit's own export
   controls; every table goes through it, as every chart goes through `chart_block`. With
   `opens` ("case"/"worker") a click on a row opens that record's page (`open_record`).
@@ -56,7 +56,7 @@ from app import charts, data, i18n
 from app.filters import Filters
 from app.i18n import t
 from app.scope import Scope
-from app.vocabulary import CODE_COLUMNS, CODE_LABELS, COLUMN_LABELS
+from texts.vocabulary import CODE_COLUMNS, CODE_LABELS, COLUMN_LABELS
 
 log = logging.getLogger(__name__)
 LIST_ROWS = 1000  # rows of a case list shown in the browser; its CSV has them all
@@ -170,15 +170,23 @@ def table(
 
     `opens` ("case" or "worker") with `ids` (one per row of `frame`): clicking a row opens that
     record's page (`open_record`); the table needs a `key` then.
+    Numbers, yes/no and blanks are shown as text in the reader's formats (Streamlit would print
+    1517, 0.5, 'true' and an empty cell whatever the language); numbers are aligned right.
     """
     lock_exports()
+    if frame.is_empty():  # Streamlit's empty table says "empty", in English
+        st.caption(t("no_rows"))
+        return
+    shown, numeric = readable(frame)
+    config = {name: st.column_config.TextColumn(alignment="right") for name in numeric}
+    config.update(column_config or {})
     if opens is None:
-        st.dataframe(frame, hide_index=True, width="stretch", key=key, column_config=column_config)
+        st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config)
         return
     if opens not in RECORD_PAGES or ids is None or len(ids) != frame.height or key is None:
         raise ValueError("a clickable table needs a known record kind, a key and one id per row")
     event = st.dataframe(
-        frame, hide_index=True, width="stretch", key=key, column_config=column_config,
+        shown, hide_index=True, width="stretch", key=key, column_config=config,
         on_select="rerun", selection_mode="single-row",
     )  # fmt: skip
     chosen = selected_id(event, ids)
@@ -210,6 +218,39 @@ def record_url_params(record_id: str) -> dict[str, str]:
 def open_record(kind: str, record_id: str) -> None:
     """Go to the case or worker page of `record_id` (the id rides in the URL, as in a link)."""
     st.switch_page(PAGES_DIR / RECORD_PAGES[kind], query_params=record_url_params(record_id))
+
+
+def _cell(value: object, whole: bool, language: str) -> str:
+    if i18n.is_missing(value):
+        return i18n.MISSING
+    if isinstance(value, bool):
+        return t("yes" if value else "no", language)
+    return i18n.fmt_int(value, language) if whole else i18n.fmt_number(value, 1, language)
+
+
+def readable(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
+    """`frame` with every number, yes/no and blank as the reader's text; the numeric columns."""
+    language = i18n.lang()
+    numeric, exprs = [], []
+    for name, dtype in frame.schema.items():
+        column = pl.col(name)
+        if dtype.is_numeric():
+            values = frame[name].drop_nans().drop_nulls() if dtype.is_float() else frame[name]
+            whole = dtype.is_integer() or bool((values == values.round(0)).all())
+            numeric.append(name)
+        elif dtype == pl.Boolean:
+            whole = True
+        elif dtype == pl.String:
+            exprs.append(column.fill_null(i18n.MISSING))
+            continue
+        else:
+            continue
+        exprs.append(
+            column.map_elements(
+                lambda v, whole=whole: _cell(v, whole, language), pl.String, skip_nulls=False
+            )
+        )
+    return (frame.with_columns(exprs) if exprs else frame), numeric
 
 
 # A text cell starting with one of these is a formula to Excel ("CSV injection", OWASP).

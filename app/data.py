@@ -59,7 +59,7 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from app import suppression
+from app import i18n, suppression
 from app.filters import FilterOptions, Filters
 from app.scope import Scope
 from app.suppression import Rule
@@ -406,10 +406,14 @@ def last_load() -> datetime | None:
 
 
 def rule_constants() -> dict[str, int]:
-    """The warehouse's rule constants (staging.constants: cadence_days, pre_post_window_days),
+    """The warehouse's rule constants (mart.constants: cadence_days, pre_post_window_days),
     so texts state the numbers the marts use."""
-    frame = _execute("select * from staging.constants", {})
+    frame = _execute("select * from mart.constants", {})
     return {name: values[0] for name, values in frame.to_dict(as_series=False).items()}
+
+
+i18n.RULES["cadence_days"] = lambda: int(rule_constants()["cadence_days"])
+i18n.RULES["window_days"] = lambda: int(rule_constants()["pre_post_window_days"])
 
 
 def filter_options(scope: Scope) -> FilterOptions:

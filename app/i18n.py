@@ -4,7 +4,7 @@ API (pages and components use only these):
 - `lang() -> "da" | "en"`: the session's language (st.session_state["lang"], first taken from the
   URL parameter `lang=en`); `init_lang()` is called once per run by the router.
 - `t(key, **values) -> str`: the text for `key` in the session's language, from the catalogue
-  (app/texts/da.toml and en.toml; app/texts/__init__.py reads them). A placeholder naming a rule
+  (texts/da.toml and en.toml; texts/__init__.py reads them). A placeholder naming a rule
   (`{min_cases}`, `{cadence_days}`, `{window_days}`) is filled from the rule unless given.
 - `tn(key, n, **values) -> str`: the plural form of `key` for `n` ('1 medarbejder', '2
   medarbejdere'), `{n}` filled with `n` in the reader's format.
@@ -13,7 +13,7 @@ API (pages and components use only these):
 - `group_label(split, value)`: one group of a split by case type, gender, age band, ... ('Ukendt'
   when missing); `split_label(split)`: the name of a split for a "split by" menu.
 - `fmt_int`, `fmt_number`, `fmt_pct`, `fmt_date`, `fmt_month`, `fmt_time`, `fmt_signed`: CLDR
-  formats through Babel (app/formats.py); every function takes an optional `language` so it can
+  formats through Babel (texts/formats.py); every function takes an optional `language` so it can
   be unit-tested without Streamlit. `None` prints as "–"; a suppressed value is formatted by the
   caller as `SUPPRESSED` ("<5").
 - `vega_locale(language) -> dict`: the number/time locale for Altair charts (charts.py applies it).
@@ -27,8 +27,10 @@ from datetime import date, datetime
 import polars as pl
 import streamlit as st
 
-from app import formats, suppression, texts
-from app.vocabulary import CODE_LABELS
+import texts
+from app import suppression
+from texts import formats
+from texts.vocabulary import CODE_LABELS
 
 LANGS = formats.LANGS
 DEFAULT_LANG = formats.DEFAULT_LANG
@@ -36,25 +38,16 @@ SUPPRESSED = f"<{suppression.MIN_CASES}"
 MISSING = formats.MISSING
 
 
-def _warehouse_rule(name: str) -> Callable[[], int]:
-    def value() -> int:
-        from app import data  # the data layer imports this module's neighbours; load it late
-
-        return int(data.rule_constants()[name])
-
-    return value
-
-
-# the numbers texts may state, each read from the rule itself
+# the numbers texts may state, each read from the rule itself; the warehouse's own constants
+# (cadence_days, window_days: mart.constants) are added by the data layer (app/data.py), which
+# imports this module and so may not be imported by it
 RULES: dict[str, Callable[[], int | str]] = {
     "min_cases": lambda: suppression.MIN_CASES,
     "suppressed": lambda: SUPPRESSED,
     "noise_range": lambda: suppression.NOISE_RANGE,
-    "cadence_days": _warehouse_rule("cadence_days"),
-    "window_days": _warehouse_rule("pre_post_window_days"),
 }
 
-_CODES = CODE_LABELS  # the table lives in app/vocabulary.py, shared with the documents
+_CODES = CODE_LABELS  # the table lives in texts/vocabulary.py, shared with the documents
 
 
 def init_lang() -> str:

@@ -21,7 +21,7 @@ import streamlit as st  # noqa: E402
 from app import charts, components, data, filters, i18n  # noqa: E402
 from app.scope import Scope  # noqa: E402
 
-# (file under pages/, title key in the text catalogue app/texts/, url path)
+# (file under pages/, title key in the text catalogue texts/, url path)
 PAGES = (
     ("overview.py", "page_overview", "overview"),
     ("attention.py", "page_attention", "attention"),

@@ -1,7 +1,7 @@
 """`lat --help` and argparse's own messages in Danish, the language the tool speaks.
 
 argparse looks its words up through gettext at the moment it prints them (`argparse._`); this
-module points that lookup at the text catalogue (app/texts, keys `cli.argparse.*`), so usage,
+module points that lookup at the text catalogue (texts, keys `cli.argparse.*`), so usage,
 headings, '-h' and error messages read 'brug:', 'tilvalg', 'fejl:'. One call, `use_danish()`,
 before the parser is built; the command help texts are catalogue keys too (`cli.help.*`).
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 
-from app.texts import text
+from texts import text
 
 LANGUAGE = "da"
 

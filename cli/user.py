@@ -62,7 +62,7 @@ def _add(store, args: argparse.Namespace) -> str:
     if account.worker_id is not None and not worker_exists(db, account.worker_id):
         raise AccountError(f"Medarbejderen {account.worker_id!r} findes ikke i datalageret {db}.")
     store.add(account, read_new_password())
-    from app.texts import text
+    from texts import text
 
     role = text(f"auth.{account.role}", "da")  # the role in words, not its code
     return f"Brugeren {account.name} er oprettet med rollen {role}."

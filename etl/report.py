@@ -1,19 +1,18 @@
 """The `lat load` report: what happened to every file, in words a coordinator reads, with
-Danish numbers and dates (app/formats.py) and a totals line. No Streamlit: app.texts and
-app.formats are plain modules the dashboard shares with the terminal."""
+Danish numbers and dates (texts/formats.py) and a totals line. No Streamlit: texts and
+texts.formats are plain modules the dashboard shares with the terminal."""
 
 from __future__ import annotations
 
 import time
 from typing import TextIO
 
-from app import formats
-from app.texts import plural, text
-from app.vocabulary import CODE_LABELS
 from etl.outcome import ExportOutcome, FileOutcome, LoadResult
+from texts import formats, plural, text
+from texts.vocabulary import CODE_LABELS
 
 MAX_CPR_CELLS_SHOWN = 10
-LANGUAGE = "da"  # the terminal speaks Danish; the words are in app/texts (load_report.*)
+LANGUAGE = "da"  # the terminal speaks Danish; the words are in texts (load_report.*)
 
 
 def shown(text: object) -> str:

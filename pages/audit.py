@@ -9,7 +9,8 @@ from datetime import date, datetime
 import polars as pl
 import streamlit as st
 
-from app import components, data, i18n, texts
+import texts
+from app import components, data, i18n
 from app.i18n import t
 from privacy import audit
 

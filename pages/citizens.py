@@ -10,7 +10,7 @@ from app import components, data, i18n
 from app.i18n import t
 from app.page_charts import citizens as cc
 from app.queries import citizens as q
-from app.vocabulary import CODE_LABELS
+from texts.vocabulary import CODE_LABELS
 
 DIMENSIONS = {
     "age_band": "age_band",

@@ -9,7 +9,7 @@ import altair as alt
 import polars as pl
 import vl_convert as vlc
 
-from app import formats
+from texts import formats
 
 BLUE, ORANGE, GREEN, VERMILLION, GREY = "#0072B2", "#E69F00", "#009E73", "#D55E00", "#9AA3AD"
 NHS = {"common_cause": "#A6A6A6", "improvement": "#00B0F0", "concern": "#E46C0A"}

@@ -1,5 +1,5 @@
 """Danish (default) and English number and date formats for the documents: the dashboard's own
-(app/formats.py, CLDR through Babel), with the documents' argument order (value, lang, ...).
+(texts/formats.py, CLDR through Babel), with the documents' argument order (value, lang, ...).
 Dates '3. feb. 2024' / '3 Feb 2024', months 'feb. 2024' / 'Feb 2024', '1.234,5' / '1,234.5',
 '45 %' / '45%'. A missing value prints as '–'.
 """
@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from app import formats
 from app.suppression import MIN_CASES, is_small
-from app.texts import text
+from texts import formats, text
 
 LANGS = formats.LANGS
 MISSING = formats.MISSING

@@ -12,11 +12,11 @@ import os
 
 import polars as pl
 
-from app.texts import plural
 from reports import charts, render
 from reports.formats import MISSING, fmt_date, fmt_int, fmt_number, fmt_pct, fmt_signed
 from reports.source import ReportError, as_of, frame, open_warehouse
 from reports.texts import instrument_name, label, text, tr, yes_no
+from texts import plural
 from warehouse.db import Reader
 from warehouse.reference import instrument_constants
 

@@ -1,14 +1,14 @@
 """The documents' words in Danish (default) and English.
 
-Code labels are the dashboard's words (app/vocabulary.py, which imports no Streamlit), with the
+Code labels are the dashboard's words (texts/vocabulary.py, which imports no Streamlit), with the
 codes only the documents print added here.
 """
 
 from __future__ import annotations
 
+import texts as catalogue
 from app import suppression
-from app import texts as catalogue
-from app.vocabulary import CODE_LABELS
+from texts.vocabulary import CODE_LABELS
 
 # the rule numbers the documents' texts state; the warehouse's (the cadence) the caller passes,
 # read from staging.constants
@@ -46,7 +46,7 @@ TEXTS: dict[str, str] = {  # the documents' short names -> catalogue keys
     "total": "common.total",
 }
 
-# The dashboard's words for warehouse codes (app/vocabulary.py), plus the documents' own.
+# The dashboard's words for warehouse codes (texts/vocabulary.py), plus the documents' own.
 CODES: dict[str, dict[str, str]] = {
     **CODE_LABELS,
     "phase": {"pre": "common.pre", "post": "common.post"},
@@ -82,7 +82,7 @@ def instrument_name(code: str) -> str:
 
 
 def tr(key: str, lang: str, **values: object) -> str:
-    """The catalogue's text for `key` (app/texts/) in `lang`, filled in with `values`; the
+    """The catalogue's text for `key` (texts/) in `lang`, filled in with `values`; the
     suppression threshold and the cadence fill their placeholders from the rules."""
     entry = catalogue.catalogue(lang).get(key) or catalogue.catalogue("da").get(key)
     if entry is not None:

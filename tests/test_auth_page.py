@@ -368,4 +368,4 @@ def test_a_page_and_query_asked_for_before_sign_in_open_after_it(store: AccountS
     assert at.query_params["x"] == "1"
     from app import i18n
 
-    assert [t.value for t in at.title] == [i18n.TEXTS["page_progression"]["da"]]
+    assert [t.value for t in at.title] == [i18n.t("page_progression", "da")]

@@ -28,7 +28,8 @@ from streamlit.testing.v1 import AppTest
 
 from app import charts, components
 from app.page_charts import prepost as pc
-from app.streamlit_app import NATIONAL_PAGES, PAGES
+from app.scope import Scope
+from app.streamlit_app import listed_pages
 from tests.app_fixtures import element_frames, signed_in_app
 
 # the demo roles as the fixture warehouse has them: a coordinator of 101, one of its workers
@@ -44,8 +45,10 @@ DASHED_PROMISE = re.compile(r"stiplede linje|dashed line", re.IGNORECASE)
 
 
 def _pages(role: str) -> list[str]:
-    listed = PAGES + (NATIONAL_PAGES if role == "national" else ())
-    return [name for name, _, _ in listed]
+    """The pages this role's navigation lists (the router's own rule: app.streamlit_app)."""
+    scope = Scope(role=role, municipalities=frozenset(ROLES[role].get("municipalities", ())),
+                  worker_id=ROLES[role].get("worker_id"))  # fmt: skip
+    return [name for name, _, _ in listed_pages(scope)]
 
 
 def _walk(node) -> Iterator:

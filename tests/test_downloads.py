@@ -104,7 +104,7 @@ def test_slide_keeps_a_title_the_chart_had():
         (
             Scope(role="worker", worker_id="W101-1"),
             Filters(date(2025, 11, 1), date(2026, 10, 1), case_types=("mentor",)),
-            "Egne forløb (filtreret)",
+            "Dine forløb (filtreret)",
         ),
     ],
 )
@@ -113,7 +113,7 @@ def test_slide_facts_name_the_period_scope_n_and_the_as_of_date(
 ):
     monkeypatch.setattr(data, "current_scope", lambda: scope)
     monkeypatch.setattr(data, "current_filters", lambda: filters)
-    facts = components.slide_facts("n = 42", "da")
+    facts = components.slide_facts("n = 42", components.population_of(), "da")
     assert facts == ["nov. 2025 – okt. 2026", label, "n = 42", "data pr. 31. okt. 2026"]
 
 

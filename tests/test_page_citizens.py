@@ -63,8 +63,8 @@ def test_unknown_dimension_is_refused():
 
 @pytest.mark.parametrize(
     ("role", "scope", "label"),
-    [("national", {}, "Hele landet"), ("coordinator", {"municipalities": ("101",)}, "Hele landet"),
-     ("viewer", {}, "Hele landet"), ("worker", {"worker_id": "W101-1"}, "Egne forløb")],
+    [("national", {}, "Hele landet"), ("coordinator", {"municipalities": ("101",)}, "København"),
+     ("viewer", {}, "Hele landet"), ("worker", {"worker_id": "W101-1"}, "Dine forløb")],
 )  # fmt: skip
 def test_page_names_its_scope_and_shows_no_ids_for_every_role(app_db, role, scope, label):
     at = page_as("citizens", role=role, **scope)

@@ -1,4 +1,4 @@
-"""The text catalogue (app/texts/{da,en}.toml) and the Babel formats (app/formats.py)."""
+"""The text catalogue (texts/{da,en}.toml) and the Babel formats (texts/formats.py)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from app import formats, i18n, suppression, texts
+import texts
+from app import i18n, suppression
+from texts import formats
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE_DIRS = ("app", "pages", "reports", "etl", "cli")

@@ -84,7 +84,7 @@ class DerivedKey:
 DERIVED_KEYS: dict[str, DerivedKey] = {
     "mart.cases": DerivedKey(
         views=("mart.cases",),
-        fingerprint="6dbf53bf07f02c572aa0def2d167423f98b2e2ba433668bb4c4e8602bab8da57",
+        fingerprint="a708362db4c115d9cbcc82ee517270b1754d5ea15d204ae6b3944a66f642cc97",
         why="a projection of staging.cases, every row, case_id unchanged",
         inputs=(("staging.cases", ("case_id",), ("case_id",)),),
     ),
@@ -163,10 +163,11 @@ DERIVED_KEYS: dict[str, DerivedKey] = {
         single_row=("staging.constants",),
     ),
     "mart.fidelity_monthly": DerivedKey(
-        views=("mart.fidelity_monthly", "staging.fidelity_case_months"),
-        fingerprint="019142da39a4cae48b50f7541e2b25156e332aa0992be64f567ddcdfd9d6157d",
+        views=("mart.fidelity_monthly", "staging.fidelity_case_months", "staging.case_months"),
+        fingerprint="5ef674fb5dd6aff3ed727c324ba338d1fb5cbadbfa41bd71acb276c441b529f4",
         why="it groups by municipality_code, month; month is an element of unnest(generate_"
-        "series(...)), never NULL, and municipality_code is staging.cases' own",
+        "series(...)) in staging.case_months, never NULL, and municipality_code is staging.cases' "
+        "own",
         inputs=(("staging.cases", (), ("municipality_code",)),),
     ),
 }

@@ -18,7 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from app.streamlit_app import NATIONAL_PAGES, PAGES
+from app.scope import Scope
+from app.streamlit_app import listed_pages
 from tests.browser.conftest import (
     ALL_CHARTS_DRAWN,
     nav_titles,
@@ -127,8 +128,8 @@ def photographed(chromium, server, demo_accounts) -> dict[tuple[str, str], list[
 
 
 def _registered(role: str) -> set[str]:
-    listed = PAGES + (NATIONAL_PAGES if role == "national" else ())
-    return {url for _, _, url in listed}
+    """The pages this role's navigation lists (the router's own rule)."""
+    return {url for _, _, url in listed_pages(Scope(role=role))}
 
 
 @pytest.mark.parametrize(("role", "lang"), _tours())

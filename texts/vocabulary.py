@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-# kind -> code -> the key of its word in the text catalogue (app/texts/)
+# kind -> code -> the key of its word in the text catalogue (texts/)
 CODE_LABELS: dict[str, dict[str, str]] = {
     "case_type": {
         "mentor": "vocabulary.code_labels.case_type.mentor",

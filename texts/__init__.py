@@ -14,7 +14,7 @@ import tomllib
 from functools import cache
 from pathlib import Path
 
-from app import formats
+from texts import formats
 
 HERE = Path(__file__).parent
 PLURAL_FORMS = ("one", "other")  # CLDR's for Danish and English
