@@ -115,7 +115,7 @@ def _summary(scope, choice: q.Choice) -> None:
     chart = charts.bar_chart(
         shown.select("municipality_name", "capacity"), "municipality_name", "capacity",
         horizontal=True, y_title=t(COLUMNS["capacity"]),
-    ).properties(height=max(100, 32 * shown.height))  # fmt: skip
+    )  # fmt: skip (a horizontal bar chart gives each row its own height)
     components.chart_block(
         chart,
         frame.select(

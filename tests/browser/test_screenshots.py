@@ -129,7 +129,8 @@ def photographed(chromium, server, demo_accounts) -> dict[tuple[str, str], list[
 
 def _registered(role: str) -> set[str]:
     """The pages this role's navigation lists (the router's own rule)."""
-    return {url for _, _, url in listed_pages(Scope(role=role))}
+    example = {"coordinator": {"municipalities": frozenset({"101"})}, "worker": {"worker_id": "W"}}
+    return {url for _, _, url in listed_pages(Scope(role=role, **example.get(role, {})))}
 
 
 @pytest.mark.parametrize(("role", "lang"), _tours())
