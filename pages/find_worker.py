@@ -113,8 +113,11 @@ def _summary(scope, choice: q.Choice) -> None:
         return
     shown = frame.filter(~pl.col("suppressed"))
     chart = charts.bar_chart(
-        shown.select("municipality_name", "capacity"), "municipality_name", "capacity",
-        horizontal=True, y_title=t(COLUMNS["capacity"]),
+        shown.select("municipality_name", "capacity"),
+        "municipality_name",
+        "capacity",
+        horizontal=True,
+        y_title=t(COLUMNS["capacity"]),
     )  # fmt: skip (a horizontal bar chart gives each row its own height)
     components.chart_block(
         chart,
