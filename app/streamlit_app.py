@@ -43,6 +43,16 @@ LANDING = {"coordinator": "attention", "worker": "attention"}
 RECORD_PAGES = {"case": "case_id", "worker": "worker_id"}
 NATIONAL_PAGES = (("audit.py", "page_audit", "audit"),)  # national viewers only
 NOT_FOR_WORKERS = ("find_worker.py",)  # finding a worker for a case is the coordinator's task
+# the navigation's sections (title key -> url paths, in the order shown): the coordinator's desk
+# first, then the figures, then the records of the warehouse itself; Streamlit would fold a flat
+# list of more than ten pages behind "View more"
+SECTIONS = {
+    "nav_desk": ("attention", "case", "worker", "find-worker", "reports"),
+    "nav_figures": (
+        "overview", "progression", "fidelity", "prepost", "caseloads", "citizens", "matching",
+    ),
+    "nav_records": ("data-quality", "audit"),
+}  # fmt: skip
 
 
 def _sign_in() -> Scope:
@@ -120,13 +130,24 @@ def listed_pages(scope: Scope) -> tuple[tuple[str, str, str], ...]:
     return listed
 
 
-def _pages(scope: Scope) -> list[st.Page]:
-    listed = listed_pages(scope)
+def _pages(scope: Scope) -> dict[str, st.Page]:
+    """The viewer's pages by url path (the landing page's own `url_path` reads "": it is the
+    root URL)."""
     landing = _landing(scope)
-    return [
-        st.Page(ROOT / "pages" / name, title=i18n.t(key), url_path=url, default=url == landing)
-        for name, key, url in listed
-    ]
+    return {
+        url: st.Page(ROOT / "pages" / name, title=i18n.t(key), url_path=url, default=url == landing)
+        for name, key, url in listed_pages(scope)
+    }
+
+
+def _sections(by_url: dict[str, st.Page], landing: str) -> dict[str, list[st.Page]]:
+    """The pages under their section titles, the section of the viewer's landing page first,
+    each section in its own order (empty ones left out)."""
+    order = sorted(SECTIONS, key=lambda key: landing not in SECTIONS[key])
+    grouped = {
+        i18n.t(key): [by_url[url] for url in SECTIONS[key] if url in by_url] for key in order
+    }
+    return {title: listed for title, listed in grouped.items() if listed}
 
 
 def main() -> None:
@@ -135,9 +156,9 @@ def main() -> None:
     charts.enable_theme()
     _language_switch()  # before sign-in, so the sign-in page can be read in English
     scope = _sign_in()
-    pages = _pages(scope)
-    navigation = st.navigation(pages)
-    _after_navigation(pages, navigation)
+    by_url = _pages(scope)
+    navigation = st.navigation(_sections(by_url, _landing(scope)), expanded=True)
+    _after_navigation(list(by_url.values()), navigation)
     try:
         chosen = _filters(scope)
     except Exception:  # a broken warehouse must still let the page explain itself

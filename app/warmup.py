@@ -117,6 +117,7 @@ def warm_landing(scope) -> None:
 
     filters = data.filter_options(scope).default()
     data.population(scope, filters)  # whom the figures count: the municipalities' names
+    data.rule_constants()  # the numbers the texts state (the cadence, the pre/post window)
     overview.figures(scope, filters)
     country = data.country(scope, filters)
     if country is not None:

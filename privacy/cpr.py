@@ -41,8 +41,13 @@ CPR_PATTERN: str = r"(?<![0-9])" + _CORE + r"(?![0-9])"
 _CPR_RE = re.compile(CPR_PATTERN)
 
 # Engines without look-arounds (polars' Rust regex, DuckDB's RE2) consume the boundaries instead:
-# the same matches as CPR_PATTERN for a yes/no search (warehouse/checks.py runs it in SQL).
-CPR_SEARCH_PATTERN: str = r"(?:^|[^0-9])" + _CORE + r"(?:[^0-9]|$)"
+# the same matches as CPR_PATTERN for a yes/no search (warehouse/checks.py runs it in SQL on text
+# as stored, where an ASCII whitespace character other than ' ' is a separator too: the Python
+# detector folds it to ' ' first).
+_ASCII_SEPARATOR = r"[-\t\n\x0b\x0c\r\x1c-\x1f ]?"
+CPR_SEARCH_PATTERN: str = (
+    r"(?:^|[^0-9])" + _DDMMYY + _ASCII_SEPARATOR + r"[0-9]{4}" + r"(?:[^0-9]|$)"
+)
 # polars masking puts the consumed boundaries back.
 _POLARS_MASK = r"(^|[^0-9])" + _CORE + r"([^0-9]|$)"
 

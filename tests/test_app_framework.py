@@ -417,3 +417,12 @@ def test_every_download_button_is_the_audited_one():
         if "st.download_button" in path.read_text(encoding="utf-8") and path.name != "components.py"
     ]
     assert bypassing == []
+
+
+def test_every_page_sits_in_exactly_one_navigation_section():
+    """A page left out of SECTIONS would vanish from the menu (or, listed flat, hide behind
+    Streamlit's 'View more' after ten)."""
+    from app.streamlit_app import NATIONAL_PAGES, PAGES, SECTIONS
+
+    placed = [url for urls in SECTIONS.values() for url in urls]
+    assert sorted(placed) == sorted(url for _, _, url in PAGES + NATIONAL_PAGES)

@@ -9,6 +9,8 @@ can act on. Raw cell values only for national viewers outside presentation mode
 
 from __future__ import annotations
 
+import json
+
 import polars as pl
 
 from app import data
@@ -108,8 +110,20 @@ def _rejected(scope: Scope, reason_code: str | None, *, waiting: bool) -> pl.Dat
         scope=scope,
         filters=Filters(),
         level="case",
+    )
+    # the cells' JSON with its characters as written ('\u2013' as '–'), so the mask below sees
+    # a number the way a reader would once the page shows the cells as text
+    frame = frame.with_columns(
+        pl.col("raw_values").map_elements(_unescaped, pl.String).alias("raw_values")
     ).with_columns(cpr_mask_expr(pl.col(c)) for c in ("source_file", "message", "raw_values"))
     return frame if shows_raw_values(scope) else frame.drop("raw_values")
+
+
+def _unescaped(raw_values: str) -> str:
+    try:
+        return json.dumps(json.loads(raw_values), ensure_ascii=False)
+    except ValueError:
+        return raw_values
 
 
 def _no_rows() -> pl.DataFrame:
