@@ -114,7 +114,7 @@ def code_label(kind: str, code: str | None, language: str | None = None) -> str:
 
 
 # splits whose group values are warehouse codes (the others are names, bands or numbers)
-CODED_SPLITS = ("case_type", "gender")
+CODED_SPLITS = ("case_type", "gender", "end_reason", "referred_by")
 
 
 def group_label(split: str, value: str | None, language: str | None = None) -> str:

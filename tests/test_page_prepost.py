@@ -10,9 +10,11 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app import i18n
 from app.queries import prepost as q
 from app.scope import Scope
 from tests.app_fixtures import PERIOD, chart_frames, everything_shown, metrics, page_as
+from texts.vocabulary import CODE_LABELS
 from warehouse.stats import paired_change
 
 N_LABEL = "Forløb med før og efter"
@@ -286,3 +288,15 @@ def test_english_chart_labels_made_in_polars_threads_are_english(app_db):
     }
     assert labels, "no change-category chart drawn"
     assert labels <= {"Improved", "Unchanged", "Deteriorated", "Recovered"}, labels
+
+
+@pytest.mark.parametrize("split", ["end_reason", "referred_by"])
+def test_joint_learning_splits_name_their_groups_in_words(app_db, split):
+    """workflows.md: pre/post grouped by how the cases ended and where they came from."""
+    at = page_as("prepost")
+    at.selectbox(key="pp_group").set_value(split).run()
+    assert not at.exception
+    groups = set(_stats_table(at)["Gruppe"].to_list()) - {"Alle"}
+    assert groups, "the split shows its groups"
+    words = {i18n.code_label(split, code) for code in CODE_LABELS[split]} | {"Ukendt"}
+    assert groups <= words  # words, never raw codes like 'goals_met'

@@ -12,6 +12,7 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app import i18n
 from app.queries import progression as q
 from tests.app_fixtures import (
     chart_frames,
@@ -20,6 +21,7 @@ from tests.app_fixtures import (
     page_as,
     through_router,
 )
+from texts.vocabulary import CODE_LABELS
 
 # the page alone, with the fixed period (the router always signs in nationally)
 progression_as = partial(page_as, "progression", filters={})
@@ -304,3 +306,13 @@ def test_count_axes_step_by_whole_cases(app_db):
     specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
     spec = next(s for s in specs if "xOffset" in s.get("encoding", {}))  # first vs latest
     assert spec["encoding"]["y"]["axis"]["tickMinStep"] == 1
+
+
+@pytest.mark.parametrize("split", ["end_reason", "referred_by"])
+def test_joint_learning_splits_draw_groups_in_words(app_db, split):
+    """workflows.md: progression grouped by how the cases ended and where they came from."""
+    at = progression_as(choose={"prog_split": split})
+    assert not at.exception
+    groups = set(chart_frames(at)[0]["group"].to_list())
+    words = {i18n.code_label(split, code) for code in CODE_LABELS[split]} | {"Ukendt"}
+    assert groups and groups <= words

@@ -33,6 +33,9 @@ GROUPS = {
     "case_type": "c.case_type",
     "gender": "coalesce(c.gender, 'unknown')",
     "age_band": "coalesce(c.age_band, 'unknown')",
+    # joint learning across cases (workflows.md section 1): by how cases ended, where they came from
+    "end_reason": "c.end_reason",
+    "referred_by": "c.referred_by",
     "municipality": "c.municipality_name",
 }
 # funnel indicator -> (instrument, event) over the paired outcomes `s` (indicators.md section 2)

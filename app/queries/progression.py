@@ -34,6 +34,9 @@ SPLITS = {
     "case_type": "s.case_type",
     "gender": "s.gender",
     "age_band": "s.age_band",
+    # joint learning across cases (workflows.md section 1): by how cases ended, where they came from
+    "end_reason": "s.end_reason",
+    "referred_by": "s.referred_by",
     "municipality": "s.municipality_name",
     "worker": WORKER_LABEL_SQL,
 }
