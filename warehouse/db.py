@@ -406,7 +406,10 @@ class Reader:
 
     def _detach_unused(self) -> None:
         for version in [v for v in self._replaced if v.running == 0]:
-            self._con.execute(f"detach {version.alias}")
+            try:
+                self._con.execute(f"detach {version.alias}")
+            except duckdb.Error:
+                continue  # stays attached, tried again after the next query: no answer is lost
             self._replaced.remove(version)
 
     @contextlib.contextmanager
