@@ -414,7 +414,8 @@ class Reader:
 
     @contextlib.contextmanager
     def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A cursor of this thread's own, set to the newest version for one query."""
+        """A cursor for one query and no other at the same time (from a pool), set to the newest
+        version; a query beyond MAX_QUERIES waits for one to end."""
         with self._slots:
             with self._lock:
                 if self._closed:
