@@ -42,6 +42,7 @@ def test_a_bad_memory_limit_names_the_variable_and_an_example(monkeypatch):
 
 
 def test_the_readers_memory_limit_is_checked_like_the_writers(monkeypatch):
+    monkeypatch.delenv("LAT_READER_MEMORY", raising=False)
     assert settings().reader_memory == "2GB"
     monkeypatch.setenv("LAT_READER_MEMORY", "all of it")
     with pytest.raises(SettingsError, match="LAT_READER_MEMORY"):
