@@ -35,6 +35,10 @@ class Settings(BaseSettings):
     writer_memory: str = Field(
         "768MB", description="DuckDB's memory limit for a load or another write (e.g. 2GB)"
     )
+    reader_memory: str = Field(
+        "2GB",
+        description="DuckDB's memory limit for the dashboard's queries, all sessions together",
+    )
 
     @field_validator("db", "pseudonym_key", mode="before")
     @classmethod
@@ -42,7 +46,7 @@ class Settings(BaseSettings):
         # `LAT_DB= lat load ...` means "not set", as the shell habit goes
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("writer_memory")
+    @field_validator("writer_memory", "reader_memory")
     @classmethod
     def _memory_amount(cls, value: str) -> str:
         if not _MEMORY.fullmatch(value.strip()):

@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -79,6 +80,54 @@ def test_a_reader_keeps_answering_during_a_load_and_then_sees_it(tmp_path: Path)
     assert seen <= {1, 20_001}  # never a half-done load
     assert 1 in seen and 20_001 in seen
     assert answers > 5
+    reader.close()
+
+
+def test_sessions_querying_at_once_keep_answering_during_a_load_and_never_see_a_mix(
+    tmp_path: Path,
+):
+    """Four sessions share one reader, as the dashboard's do; each query joins two tables the
+    load changes, so a query that read part of the old file and part of the new would show."""
+    db = tmp_path / "wh" / "warehouse.duckdb"
+    _seed(tmp_path, db)
+    export = _big_export(tmp_path / "big", 20_000)
+    reader = Reader(db)
+    both = (
+        "select (select count(*) from raw.cases), (select count(*) from raw.progression), "
+        "(select count(*) from etl.batches)"
+    )
+    first = reader.rows(both)[0]
+    loaded = threading.Event()
+    results: list[set | BaseException] = []
+
+    def session() -> None:
+        seen: set = set()
+        try:
+            while not loaded.is_set() or len(seen) < 2:
+                seen.add(reader.rows(both)[0])
+                if len(seen) > 2:
+                    break
+                time.sleep(0.01)
+        except BaseException as exc:  # noqa: BLE001 (handed to the test)
+            results.append(exc)
+        else:
+            results.append(seen)
+
+    threads = [threading.Thread(target=session) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    loader = _start_load(export, db)
+    _out, err = loader.communicate(timeout=180)
+    loaded.set()
+    for thread in threads:
+        thread.join(60)
+    assert loader.returncode == 0, err.decode()
+    after = reader.rows(both)[0]
+    assert after[0] == 20_001 and after != first
+    for seen in results:
+        assert not isinstance(seen, BaseException), seen
+        assert seen == {first, after}  # the old warehouse, then the new: nothing between
+    assert len(results) == 4
     reader.close()
 
 

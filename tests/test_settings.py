@@ -41,6 +41,16 @@ def test_a_bad_memory_limit_names_the_variable_and_an_example(monkeypatch):
     assert settings().writer_memory == "2GB"
 
 
+def test_the_readers_memory_limit_is_checked_like_the_writers(monkeypatch):
+    monkeypatch.delenv("LAT_READER_MEMORY", raising=False)
+    assert settings().reader_memory == "2GB"
+    monkeypatch.setenv("LAT_READER_MEMORY", "all of it")
+    with pytest.raises(SettingsError, match="LAT_READER_MEMORY"):
+        settings()
+    monkeypatch.setenv("LAT_READER_MEMORY", "512MB")
+    assert settings().reader_memory == "512MB"
+
+
 def test_the_key_is_a_secret_that_no_message_or_repr_shows(monkeypatch):
     monkeypatch.setenv("LAT_PSEUDONYM_KEY", "a-very-secret-key")
     found = settings()

@@ -7,6 +7,7 @@ import threading
 import time
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from tests.conftest import shared_path
@@ -96,3 +97,122 @@ def test_a_new_warehouse_is_readable_by_its_owner_only_and_a_set_mode_is_kept(tm
     with db.write_transaction(path) as con:
         con.execute("update ref.instruments set sd = 21 where instrument = 'WHO5'")
     assert path.stat().st_mode & 0o777 == 0o640
+
+
+# --- the reader: many sessions' queries at once ---------------------------------------------------
+
+# Seconds of work on two cores: the 98 municipalities times a few million numbers, from the file.
+SLOW_QUERY = (
+    "select (select sd from ref.instruments where instrument = 'GSE') as sd, count(*) as n "
+    "from ref.municipalities m, range(4000000) r "
+    "where (r.range + length(m.municipality_name)) % 7 = 0"
+)
+
+
+def _in_thread(function) -> tuple[threading.Thread, dict]:
+    """Run `function` in a thread; its result (or error) and the moment it ended land in a dict."""
+    out: dict = {}
+
+    def run() -> None:
+        try:
+            out["result"] = function()
+        except BaseException as exc:  # noqa: BLE001 (handed to the test, which re-raises it)
+            out["error"] = exc
+        out["ended"] = time.monotonic()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, out
+
+
+def test_a_slow_query_does_not_hold_up_another_sessions_query(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    db.ensure_warehouse(path)
+    reader = db.Reader(path)
+    assert reader.rows("select count(*) from ref.municipalities") == [(98,)]
+    slow, out = _in_thread(lambda: reader.rows(SLOW_QUERY))
+    time.sleep(0.3)  # the slow query is running
+    started = time.monotonic()
+    assert reader.rows("select count(*) from ref.municipalities") == [(98,)]
+    quick_ended = time.monotonic()
+    assert "ended" not in out, "the slow query ended first: make it slower, or it serialised"
+    slow.join(120)
+    assert "error" not in out, out.get("error")
+    assert out["result"][0][0] == 5.3
+    assert quick_ended - started < (out["ended"] - started) / 2
+    reader.close()
+
+
+def test_a_file_replaced_during_a_query_neither_fails_it_nor_mixes_versions(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    db.ensure_warehouse(path)
+    reader = db.Reader(path)
+    gse = "select sd from ref.instruments where instrument = 'GSE'"
+    assert reader.rows(gse) == [(5.3,)]
+    slow, out = _in_thread(lambda: reader.rows(SLOW_QUERY))
+    time.sleep(0.3)
+    with db.write_transaction(path) as con:
+        con.execute("update ref.instruments set sd = 6.1 where instrument = 'GSE'")
+    # the new version is served at once, while the old one still answers the slow query
+    assert reader.rows(gse) == [(6.1,)]
+    assert "ended" not in out, "the slow query ended before the file was replaced: make it slower"
+    slow.join(120)
+    assert "error" not in out, out.get("error")
+    assert out["result"][0][0] == 5.3  # all of it from the version it began on
+    # the old version is detached once its last query is done: one warehouse stays attached
+    attached = reader.rows("select database_name from duckdb_databases() where not internal")
+    assert [name for (name,) in attached if name.startswith(db.Reader.ALIAS)] == ["wh_1"]
+    assert reader.rows(gse) == [(6.1,)]
+    reader.close()
+
+
+def test_sessions_reading_while_writes_replace_the_file_see_whole_versions(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    db.ensure_warehouse(path)
+    with db.write_transaction(path) as con:
+        con.execute("update ref.instruments set sd = 1")
+    reader = db.Reader(path)
+    both = "select min(sd), max(sd), count(*) from ref.instruments"
+    writes = 4
+    done = threading.Event()
+
+    def session() -> set:
+        seen = set()
+        while not done.is_set():
+            seen.add(reader.rows(both)[0])
+        return seen
+
+    sessions = [_in_thread(session) for _ in range(4)]
+    for n in range(2, 2 + writes):
+        with db.write_transaction(path) as con:
+            con.execute("update ref.instruments set sd = $n", {"n": n})
+    time.sleep(0.2)
+    done.set()
+    seen = set()
+    for thread, out in sessions:
+        thread.join(60)
+        assert "error" not in out, out.get("error")
+        seen |= out["result"]
+    assert seen <= {(float(n), float(n), 2) for n in range(1, 2 + writes)}  # never a mix
+    assert (float(1 + writes), float(1 + writes), 2) in seen
+    reader.close()
+
+
+def test_a_closed_reader_refuses_queries(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    db.ensure_warehouse(path)
+    reader = db.Reader(path)
+    reader.rows("select 1")
+    reader.close()
+    with pytest.raises(duckdb.ConnectionException):
+        reader.rows("select 1")
+
+
+def test_the_readers_memory_limit_is_the_setting(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("LAT_READER_MEMORY", "300MB")
+    path = tmp_path / "w.duckdb"
+    db.ensure_warehouse(path)
+    reader = db.Reader(path)
+    limit = "select current_setting('memory_limit')"
+    assert reader.rows(limit) == reader.rows(limit) == [("286.1 MiB",)]
+    reader.close()

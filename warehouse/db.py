@@ -338,6 +338,12 @@ def ensure_warehouse(path: Path) -> None:
         pass
 
 
+def reader_config() -> dict[str, str]:
+    """DuckDB's configuration for the dashboard's reader: one database that all its sessions'
+    queries share (buffer cache, `LAT_READER_MEMORY`, DuckDB's worker threads)."""
+    return {"memory_limit": settings().reader_memory}
+
+
 @dataclass
 class _Attached:
     inode: int
@@ -345,47 +351,108 @@ class _Attached:
     size: int
 
 
+@dataclass
+class _Version:
+    """One attachment of the warehouse file, and how many queries are running on it."""
+
+    alias: str
+    stamp: _Attached
+    running: int = 0
+
+
 class Reader:
     """A read-only view of the warehouse that follows the file when a writer replaces it.
 
-    Thread-safe: Streamlit serves sessions from threads, so every query holds a lock.
+    Thread-safe, and concurrent: Streamlit serves sessions from threads, and each query runs on a
+    cursor of its own (DuckDB's connections are not thread-safe, their cursors are: each is a
+    connection of its own to the one in-memory database, so all share its buffer cache and its
+    memory limit). The lock guards only the bookkeeping, never a query, so a slow query of one
+    session does not hold up another's.
+
+    Following the file: each version of it is attached under an alias of its own (`wh_0`,
+    `wh_1`, ...). A query runs on the newest; when a writer replaces the file, the new version is
+    attached beside the old, which is detached once the queries still running on it are done. A
+    query so sees one version only, from start to end, and none waits for another's.
     """
 
     ALIAS = "wh"
+    MAX_QUERIES = 8  # at once; more only queue for the same cores and add to the memory in use
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._con = duckdb.connect()
-        self._lock = threading.Lock()
-        self._attached: _Attached | None = None
+        self._con = duckdb.connect(config=reader_config())
+        self._lock = threading.Condition()
+        self._slots = threading.BoundedSemaphore(self.MAX_QUERIES)
+        self._current: _Version | None = None
+        self._replaced: list[_Version] = []  # older versions with queries still running
+        self._idle: list[duckdb.DuckDBPyConnection] = []  # cursors between two queries
+        self._versions = 0
+        self._closed = False
 
-    def _refresh(self) -> None:
+    def _refresh(self) -> _Version:
+        """The version to query now: the file's, attached if it is new (under the lock)."""
         now = os.stat(self.path)
         seen = _Attached(now.st_ino, now.st_mtime_ns, now.st_size)
-        if seen == self._attached:
-            return
-        if self._attached is not None:
-            self._con.execute("use memory")
-            self._con.execute(f"detach {self.ALIAS}")
-            self._attached = None
-        self._con.execute(
-            f"attach $path as {self.ALIAS} (read_only)",  # alias is a constant, not user input
-            {"path": str(self.path)},
-        )
-        self._con.execute(f"use {self.ALIAS}")
-        self._attached = seen
+        if self._current is not None and self._current.stamp == seen:
+            return self._current
+        alias = f"{self.ALIAS}_{self._versions}"  # a counter of ours, not user input
+        self._con.execute(f"attach $path as {alias} (read_only)", {"path": str(self.path)})
+        self._versions += 1
+        if self._current is not None:
+            self._replaced.append(self._current)
+        self._current = _Version(alias, seen)
+        self._detach_unused()
+        return self._current
+
+    def _detach_unused(self) -> None:
+        for version in [v for v in self._replaced if v.running == 0]:
+            try:
+                self._con.execute(f"detach {version.alias}")
+            except duckdb.Error:
+                continue  # stays attached, tried again after the next query: no answer is lost
+            self._replaced.remove(version)
+
+    @contextlib.contextmanager
+    def _cursor(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor for one query and no other at the same time (from a pool), set to the newest
+        version; a query beyond MAX_QUERIES waits for one to end."""
+        with self._slots:
+            with self._lock:
+                if self._closed:
+                    raise duckdb.ConnectionException("the warehouse reader is closed")
+                version = self._refresh()
+                version.running += 1
+                cursor = self._idle.pop() if self._idle else self._con.cursor()
+            try:
+                cursor.execute(f"use {version.alias}")
+                yield cursor
+            finally:
+                with self._lock:
+                    version.running -= 1
+                    self._idle.append(cursor)
+                    if version is not self._current:
+                        self._detach_unused()
+                    self._lock.notify_all()
 
     def frame(self, query: str, params: dict | None = None) -> pl.DataFrame:
         """Run a query with bound parameters and return a polars frame."""
-        with self._lock:
-            self._refresh()
-            return self._con.sql(query, params=params or {}).pl()
+        with self._cursor() as cursor:
+            return cursor.sql(query, params=params or {}).pl()
 
     def rows(self, query: str, params: dict | None = None) -> list[tuple]:
-        with self._lock:
-            self._refresh()
-            return self._con.sql(query, params=params or {}).fetchall()
+        with self._cursor() as cursor:
+            return cursor.sql(query, params=params or {}).fetchall()
 
     def close(self) -> None:
+        """Close the reader once the queries running now are done; later ones are refused."""
         with self._lock:
+            self._closed = True
+            self._lock.wait_for(self._idle_all)
+            for cursor in self._idle:
+                cursor.close()
+            self._idle.clear()
             self._con.close()
+
+    def _idle_all(self) -> bool:
+        versions = [*self._replaced, *([self._current] if self._current else [])]
+        return all(v.running == 0 for v in versions)
