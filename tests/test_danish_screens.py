@@ -135,12 +135,6 @@ def test_no_page_shows_a_raw_code_or_column_name(screens):
     assert _offending(screens, SNAKE) == {}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap, left to the chart builders (branch charts): tooltips and layered axes "
-    "of most page charts have no title, so Vega-Lite prints the field name (n_cases, month, "
-    "q1, share_on_cadence ...); remove this mark when the test passes",
-)
 def test_no_chart_prints_a_field_name_for_a_title(screens):
     """Vega-Lite titles an axis, legend or tooltip line by its field ('n_cases', 'month')
     unless the chart names it in the reader's words."""
