@@ -183,10 +183,20 @@ def tip(shorthand: str, title: str | None = None, fmt: str | None = None) -> alt
         if key is None:
             raise ValueError(f"tooltip of {field!r} needs a title (or an entry in FIELD_TITLES)")
         title = i18n.t(key)
-    fmt = fmt if fmt is not None else default_fmt
-    if fmt is None and shorthand.endswith(":T"):
-        fmt = DAY_FORMAT
+    if fmt is None:
+        fmt = _fitting(default_fmt, shorthand.rpartition(":")[2])
     return alt.Tooltip(shorthand, title=title, format=fmt if fmt is not None else alt.Undefined)
+
+
+def _fitting(fmt: str | None, kind: str) -> str | None:
+    """The field's format where it fits the encoding's type: a date format ('%b %Y') on a date
+    (a date without one: `DAY_FORMAT`), a number format on a number; none on a name ('score:O'
+    is a score's label, and 'month:Q' a count of months)."""
+    if kind == "T":
+        return fmt if fmt and fmt.startswith("%") else DAY_FORMAT
+    if kind == "Q" and fmt and not fmt.startswith("%"):
+        return fmt
+    return None
 
 
 def tips(*entries: str | tuple) -> list[alt.Tooltip]:

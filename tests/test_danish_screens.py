@@ -170,6 +170,15 @@ def test_a_tooltip_without_a_title_is_refused():
         charts.tip("share_on_cadence:Q")
 
 
+def test_every_tooltip_is_built_by_charts_tip():
+    """Outside app/charts.py no chart builds a tooltip line itself: charts.tip titles it."""
+    root = Path(__file__).resolve().parents[1]
+    sources = [*root.glob("app/**/*.py"), *root.glob("pages/*.py"), *root.glob("reports/*.py")]
+    own = [p.relative_to(root) for p in sources if p != root / "app" / "charts.py"
+           and re.search(r"alt\.Tooltip\(|tooltip=\[|tooltip=\"", p.read_text())]  # fmt: skip
+    assert own == []
+
+
 def test_no_page_shows_english_the_app_controls(screens):
     assert _offending(screens, ENGLISH) == {}
 
