@@ -18,12 +18,20 @@ API:
 - `localized_spec(chart, language) -> dict` and `to_png(chart, language) -> bytes`: the Vega-Lite
   spec with the reader's number/date locale (and no vega-embed actions menu), and a PNG for
   slides (vl-convert, offline).
+- `tip(shorthand, title=None, fmt=None)`, `tips(*entries)`: tooltip lines, each titled in the
+  reader's words: `title` when given ('' for none), else the catalogue's word for the field
+  (`FIELD_TITLES`), with the field's number/date format; a field without either is refused, so
+  no tooltip prints a column name ('n_cases'). Every chart's tooltips are built with them; an
+  axis, legend or header gets its `title=` from the caller (the same text on every layer of a
+  shared axis) or `title=""`.
 - `for_slide(chart, title, facts)`: the chart with its title and a line of facts (period · scope ·
   n · as-of date) above it, as every PNG download carries it (app/components.chart_block).
 Texts (titles) come from the caller in the reader's language; dates as `:T`, counts as `:Q`.
 """
 
 from __future__ import annotations
+
+import re
 
 import altair as alt
 import polars as pl
@@ -119,6 +127,82 @@ def check_points(*frames: pl.DataFrame) -> None:
 ROW_STEP = 34
 MONTH_FORMAT = "%b %Y"
 MONTH_STEPS = (1, 2, 3, 6, 12, 24)
+DAY_FORMAT = "%-d. %b %Y"
+COUNT_FORMAT = ",d"
+SCORE_FORMAT = ",.1f"
+SHARE_FORMAT = ".0%"
+
+# field (column name) -> (catalogue key of its title, format): the words a tooltip line gets
+# when the chart gives it no title of its own. Formats render in the reader's locale
+# (`localized_spec`): ",d" 1.517, ",.1f" 5,3, ".0%" 45 %.
+FIELD_TITLES: dict[str, tuple[str, str | None]] = {
+    "month": ("common.month", MONTH_FORMAT),
+    "measured_on": ("common.measured_on", DAY_FORMAT),
+    "case_id": ("vocabulary.column_labels.case_id", None),
+    "n_cases": ("common.cases", COUNT_FORMAT),
+    "cases": ("common.cases", COUNT_FORMAT),
+    "n": ("common.cases", COUNT_FORMAT),
+    "total": ("common.cases", COUNT_FORMAT),
+    "events": ("common.events", COUNT_FORMAT),
+    "n_gaps": ("common.gaps", COUNT_FORMAT),
+    "gap_days": ("common.days", COUNT_FORMAT),
+    "days": ("common.days", COUNT_FORMAT),
+    "share": ("common.share", SHARE_FORMAT),
+    "score": ("vocabulary.column_labels.score", SCORE_FORMAT),
+    "median": ("common.median", SCORE_FORMAT),
+    "mean": ("common.mean", SCORE_FORMAT),
+    "q1": ("common.p25", SCORE_FORMAT),
+    "q3": ("common.p75", SCORE_FORMAT),
+    "p10": ("common.p10", SCORE_FORMAT),
+    "p25": ("common.p25", SCORE_FORMAT),
+    "p50": ("common.median", SCORE_FORMAT),
+    "p75": ("common.p75", SCORE_FORMAT),
+    "p90": ("common.p90", SCORE_FORMAT),
+    "bin_start": ("common.bin_from", None),
+    "bin_end": ("common.bin_to", None),
+}
+_FIELD = re.compile(r"^(?:\w+\()?(?P<field>\w+)\)?(?::[A-Za-z])?$")
+
+
+def field_of(shorthand: str) -> str:
+    """The column of an Altair shorthand: 'n_cases:Q' -> n_cases, 'yearmonth(month):T' -> month."""
+    found = _FIELD.match(shorthand)
+    if not found:
+        raise ValueError(f"not a field shorthand: {shorthand!r}")
+    return found.group("field")
+
+
+def tip(shorthand: str, title: str | None = None, fmt: str | None = None) -> alt.Tooltip:
+    """One tooltip line of `shorthand` ('n_cases:Q'), titled `title` (a text in the reader's
+    language; '' for a value that names itself, like a group's name) or, without one, the
+    catalogue's word for the field (`FIELD_TITLES`); `fmt` or the field's format. A field with
+    neither is refused: Vega-Lite would print the column name to the reader."""
+    field = field_of(shorthand)
+    key, default_fmt = FIELD_TITLES.get(field, (None, None))
+    if title is None:
+        if key is None:
+            raise ValueError(f"tooltip of {field!r} needs a title (or an entry in FIELD_TITLES)")
+        title = i18n.t(key)
+    if fmt is None:
+        fmt = _fitting(default_fmt, shorthand.rpartition(":")[2])
+    return alt.Tooltip(shorthand, title=title, format=fmt if fmt is not None else alt.Undefined)
+
+
+def _fitting(fmt: str | None, kind: str) -> str | None:
+    """The field's format where it fits the encoding's type: a date format ('%b %Y') on a date
+    (a date without one: `DAY_FORMAT`), a number format on a number; none on a name ('score:O'
+    is a score's label, and 'month:Q' a count of months)."""
+    if kind == "T":
+        return fmt if fmt and fmt.startswith("%") else DAY_FORMAT
+    if kind == "Q" and fmt and not fmt.startswith("%"):
+        return fmt
+    return None
+
+
+def tips(*entries: str | tuple) -> list[alt.Tooltip]:
+    """Tooltip lines from entries: a shorthand ('n_cases:Q') or a tuple (shorthand, title) or
+    (shorthand, title, format), each as `tip` makes it."""
+    return [tip(*((entry,) if isinstance(entry, str) else entry)) for entry in entries]
 
 
 def month_step(months: pl.Series, max_ticks: int = 8) -> int:
@@ -189,14 +273,14 @@ def line_chart(
     encoding = {
         "x": alt.X(f"{x}:T", title=x_title, axis=month_axis(df[x])),
         "y": alt.Y(f"{y}:Q", title=y_title, axis=y_axis),
-        "tooltip": [
-            alt.Tooltip(f"{x}:T", format=MONTH_FORMAT),
-            alt.Tooltip(f"{y}:Q", format=y_format),
-        ],  # fmt: skip
+        "tooltip": tips(
+            (f"{x}:T", x_title or i18n.t("common.month"), MONTH_FORMAT),
+            (f"{y}:Q", y_title, y_format),
+        ),  # fmt: skip
     }
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title="", scale=scale or alt.Undefined)
-        encoding["tooltip"].append(alt.Tooltip(f"{color}:N"))
+        encoding["tooltip"].append(tip(f"{color}:N", ""))
     return alt.Chart(df).mark_line(point=True).encode(**encoding)
 
 
@@ -228,7 +312,7 @@ def bar_chart(
         encoding = {"y": cat, "x": val}
     else:
         encoding = {"x": cat, "y": val}
-    encoding["tooltip"] = [alt.Tooltip(f"{x}:{x_type}"), alt.Tooltip(f"{y}:Q", format=",d")]
+    encoding["tooltip"] = tips((f"{x}:{x_type}", x_title), (f"{y}:Q", y_title, COUNT_FORMAT))
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title="", scale=scale or alt.Undefined)
     chart = alt.Chart(df).mark_bar().encode(**encoding)

@@ -57,7 +57,7 @@ def progression(
         layers.append(
             alt.Chart(gaps)
             .mark_rect(color=VERMILLION, opacity=0.13)
-            .encode(x=alt.X("gap_from:Q"), x2="gap_to:Q")
+            .encode(x=alt.X("gap_from:Q", title=titles["x"]), x2="gap_to:Q")
         )
     if band.height:
         base = alt.Chart(band.rename({"month": "month_x"}))
@@ -115,11 +115,13 @@ def control_chart(months: pl.DataFrame, limits: dict, titles: dict[str, str]) ->
     period = pl.DataFrame({"start": [limits["start"]], "end": [limits["end"]]})
     shown = months.drop_nulls("share")  # the line keeps the nulls: a hidden month breaks it
     return alt.layer(
-        alt.Chart(period).mark_rect(color=BLUE, opacity=0.07).encode(x="start:T", x2="end:T"),
+        alt.Chart(period)
+        .mark_rect(color=BLUE, opacity=0.07)
+        .encode(x=alt.X("start:T", title=None), x2="end:T"),
         alt.Chart(rules)
         .mark_rule(color="#5A6470")
         .encode(
-            y="value:Q",
+            y=alt.Y("value:Q", title=titles["y"]),
             strokeDash=alt.StrokeDash(
                 "kind:N",
                 legend=None,
@@ -154,18 +156,21 @@ def funnel(units: pl.DataFrame, target: float, titles: dict[str, str]) -> alt.La
             ("upper998", [1, 0]),
         )
     ]
+    rate = alt.Y("rate:Q", title=titles["y"])  # every layer of the shared axis names it alike
     target_line = pl.DataFrame({"target": [target]})
     shown = units.drop_nulls("rate")
     return alt.layer(
         *limit_layers,
-        alt.Chart(target_line).mark_rule(color=BLUE, strokeWidth=1).encode(y="target:Q"),
+        alt.Chart(target_line)
+        .mark_rule(color=BLUE, strokeWidth=1)
+        .encode(y=alt.Y("target:Q", title=titles["y"])),
         alt.Chart(shown.filter(~pl.col("is_this")))
         .mark_circle(color=GREY, size=55, opacity=0.9)
-        .encode(x=x, y="rate:Q"),
+        .encode(x=x, y=rate),
         alt.Chart(shown.filter(pl.col("is_this")))
         .mark_point(color=BLUE, filled=True, size=150, shape="diamond")
-        .encode(x=x, y="rate:Q"),
+        .encode(x=x, y=rate),
         alt.Chart(shown.filter(pl.col("is_this")))
         .mark_text(color=BLUE, dx=-8, dy=14, align="right", fontSize=12, fontWeight="bold")
-        .encode(x=x, y="rate:Q", text=alt.value(titles["this"])),
+        .encode(x=x, y=rate, text=alt.value(titles["this"])),
     ).properties(width=430, height=220)

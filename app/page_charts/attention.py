@@ -72,7 +72,9 @@ def reason_bars(frame: pl.DataFrame, *, x_title: str) -> alt.LayerChart:
     )
     bars = base.mark_bar(color=charts.PALETTE[0]).encode(
         x=alt.X("n_cases:Q", title=x_title, axis=charts.count_axis()),
-        tooltip=["label:N", alt.Tooltip("n_cases:Q", format=",d")],
+        tooltip=charts.tips(("label:N", ""), ("n_cases:Q", x_title)),
     )
-    values = base.mark_text(align="left", dx=4, fontSize=14).encode(x="text_x:Q", text="text:N")
+    values = base.mark_text(align="left", dx=4, fontSize=14).encode(
+        x=alt.X("text_x:Q", title=x_title), text="text:N"
+    )
     return alt.layer(bars, values).properties(height=charts.row_height())

@@ -35,15 +35,18 @@ def case_progression(
     line = (
         alt.Chart(points)
         .mark_line(color=pc.LINE_GREY, strokeWidth=1.5)
-        .encode(x=alt.X("months:Q", title=x_title), y=alt.Y("score:Q", scale=pc.SCORE_SCALE))
+        .encode(
+            x=alt.X("months:Q", title=x_title),
+            y=alt.Y("score:Q", title=y_title, scale=pc.SCORE_SCALE),
+        )
     )
     shaded = (
         alt.Chart(gaps.with_columns(pl.lit(gap_label).alias("gap")))
         .mark_rect(opacity=0.15, color=GAP_COLOUR)
         .encode(
-            x="gap_from:Q",
+            x=alt.X("gap_from:Q", title=x_title),
             x2="gap_to:Q",
-            tooltip=[alt.Tooltip("gap:N", title=""), alt.Tooltip("gap_days:Q", format=",d")],
+            tooltip=charts.tips(("gap:N", ""), "gap_days:Q"),
         )
     )
     return alt.layer(shaded, line, *layered.layer).properties(height=360, title=title)

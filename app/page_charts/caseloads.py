@@ -69,10 +69,9 @@ def monthly_chart(monthly: pl.DataFrame, measure: str, y_title: str) -> alt.Face
     strokes = (
         alt.Chart()
         .mark_tick(color=HIDDEN_GREY, thickness=3, size=10, orient="horizontal")
-        .encode(x=x, y=alt.datum(0), tooltip=[alt.Tooltip("municipality_name:N", title=""),
-                                              alt.Tooltip("yearmonth(month):T", title="",
-                                                          format=charts.MONTH_FORMAT),
-                                              alt.Tooltip("hidden:N", title="")])
+        .encode(x=x, y=alt.datum(0), tooltip=charts.tips(("municipality_name:N", ""),
+                                                         ("yearmonth(month):T", ""),
+                                                         ("hidden:N", "")))
         .transform_filter(alt.datum.kind == "hidden")
     )  # fmt: skip
     bars = (
@@ -83,12 +82,12 @@ def monthly_chart(monthly: pl.DataFrame, measure: str, y_title: str) -> alt.Face
             x=x,
             y=alt.Y(f"{measure}:Q", title=y_title, axis=charts.count_axis()),
             color=alt.Color("case_type_label:N", title="", scale=charts.case_type_scale()),
-            tooltip=[
-                alt.Tooltip("municipality_name:N", title=""),
-                alt.Tooltip("yearmonth(month):T", title="", format=charts.MONTH_FORMAT),
-                alt.Tooltip("case_type_label:N", title=""),
-                alt.Tooltip(f"{measure}:Q", format=",d", title=y_title),
-            ],
+            tooltip=charts.tips(
+                ("municipality_name:N", ""),
+                ("yearmonth(month):T", ""),
+                ("case_type_label:N", ""),
+                (f"{measure}:Q", y_title, charts.COUNT_FORMAT),
+            ),
         )
     )
     return (
@@ -113,8 +112,9 @@ def heatmap(loans: pl.DataFrame) -> alt.LayerChart:
     cells = base.mark_rect().encode(
         color=alt.Color("cases:Q", title=t(CASES), scale=alt.Scale(scheme="blues"),
                         legend=charts.count_legend()),
-        tooltip=[alt.Tooltip("lent_from_name:N"), alt.Tooltip("municipality_name:N"),
-                 alt.Tooltip("cases:Q", format=",d")],
+        tooltip=charts.tips(("lent_from_name:N", t("common.lent_from")),
+                            ("municipality_name:N", t("page_charts.caseloads.lent_to")),
+                            "cases:Q"),
     )  # fmt: skip
     labels = base.mark_text(fontSize=14).encode(text=alt.Text("cases:Q", format=",d"))
     return alt.layer(cells, labels).properties(height=charts.row_height(40))

@@ -20,10 +20,6 @@ def quarters_chart(frame: pl.DataFrame, order: list[str], y_title: str) -> alt.C
             y=alt.Y("cases:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1)),
             color=alt.Color("label:N", title="", sort=order, scale=charts.color_scale(order)),
             order=alt.Order("rank:Q"),
-            tooltip=[
-                alt.Tooltip("quarter_label:N", title=""),
-                alt.Tooltip("label:N", title=""),
-                alt.Tooltip("cases:Q", format=",d", title=""),
-            ],
+            tooltip=charts.tips(("quarter_label:N", ""), ("label:N", ""), ("cases:Q", y_title)),
         )  # fmt: skip
     )

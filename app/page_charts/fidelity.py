@@ -21,11 +21,7 @@ def monthly_share(frame: pl.DataFrame, *, y_title: str) -> alt.Chart:
         .encode(
             x=alt.X("month:T", title="", axis=charts.month_axis(frame["month"])),
             y=alt.Y("share:Q", title=y_title, scale=SHARE_SCALE, axis=alt.Axis(format=".0%")),
-            tooltip=[
-                alt.Tooltip("month:T", format=charts.MONTH_FORMAT),
-                alt.Tooltip("share:Q", format=".0%"),
-                alt.Tooltip("n_cases:Q", format=",d"),
-            ],
+            tooltip=charts.tips("month:T", ("share:Q", y_title), "n_cases:Q"),
         )
         .properties(height=300)
     )
@@ -40,17 +36,15 @@ def group_shares(frame: pl.DataFrame, total: float | None, *, x_title: str) -> a
     # in the groups' own order (names, bands), never by their share: no league table
     base = alt.Chart(placed).encode(y=alt.Y("label:N", title="", sort=None))
     values = base.mark_text(align="left", dx=4, fontSize=14).encode(
-        x=alt.X("text_x:Q", scale=SHARE_SCALE), text="text:N"
+        x=alt.X("text_x:Q", title=x_title, scale=SHARE_SCALE), text="text:N"
     )
     bars = base.mark_bar(color=charts.PALETTE[0]).encode(
         x=alt.X(
             "share_on_cadence:Q", title=x_title, scale=SHARE_SCALE, axis=alt.Axis(format=".0%")
         ),
-        tooltip=[
-            "label:N",
-            alt.Tooltip("share_on_cadence:Q", format=".0%"),
-            alt.Tooltip("n_cases:Q", format=",d"),
-        ],
+        tooltip=charts.tips(
+            ("label:N", ""), ("share_on_cadence:Q", x_title, charts.SHARE_FORMAT), "n_cases:Q"
+        ),
     )
     layers = [bars, values]
     if total is not None:
@@ -58,7 +52,7 @@ def group_shares(frame: pl.DataFrame, total: float | None, *, x_title: str) -> a
         layers.append(
             alt.Chart(rule)
             .mark_rule(color=RULE_COLOUR, strokeDash=[6, 4], strokeWidth=2)
-            .encode(x="share_on_cadence:Q")
+            .encode(x=alt.X("share_on_cadence:Q", title=x_title))
         )
     return alt.layer(*layers).properties(height=charts.row_height())
 
@@ -86,24 +80,24 @@ def gap_histogram(
             y=alt.Y("y0:Q", title=y_title, axis=charts.count_axis()),
             y2="y1:Q",
             color=alt.Color("label:N", title="", scale=charts.color_scale(domain), sort=domain),
-            tooltip=[
-                "label:N",
-                alt.Tooltip("bin_start:Q", format="d"),
-                alt.Tooltip("bin_end:Q", format="d"),
-                alt.Tooltip("n_gaps:Q", format=",d"),
-                alt.Tooltip("n_cases:Q", format=",d"),
-            ],
+            tooltip=charts.tips(
+                ("label:N", ""),
+                ("bin_start:Q", None, "d"),
+                ("bin_end:Q", None, "d"),
+                ("n_gaps:Q", y_title),
+                "n_cases:Q",
+            ),  # fmt: skip
         )
     )
     limit = pl.DataFrame({"days": [limit_days], "label": [limit_label]})
     rule = (
         alt.Chart(limit)
         .mark_rule(color=RULE_COLOUR, strokeDash=[6, 4], strokeWidth=3)
-        .encode(x="days:Q", tooltip=["label:N", "days:Q"])
+        .encode(x=alt.X("days:Q", title=x_title), tooltip=charts.tips(("label:N", ""), "days:Q"))
     )
     text = (
         alt.Chart(limit)
         .mark_text(align="left", dx=6, color=RULE_COLOUR, fontSize=14)
-        .encode(x="days:Q", y=alt.value(12), text="label:N")
+        .encode(x=alt.X("days:Q", title=x_title), y=alt.value(12), text="label:N")
     )
     return alt.layer(bars, rule, text).properties(height=320)

@@ -73,20 +73,23 @@ def funnel_chart(
     target = (
         alt.Chart(pl.DataFrame({"target": [fitted.target], "what": [target_label]}))
         .mark_rule(color=charts.PALETTE[7], strokeWidth=2)
-        .encode(y="target:Q", tooltip=["what:N", alt.Tooltip("target:Q", format=".1%")])
+        .encode(
+            y=alt.Y("target:Q", title=y_title),
+            tooltip=charts.tips(("what:N", ""), ("target:Q", "", ".1%")),
+        )
     )
     dots = (
         alt.Chart(points)
         .mark_circle(size=90, opacity=0.9, stroke="#1A1A1A", strokeWidth=0.5)
         .encode(
-            x="total:Q",
-            y="rate:Q",
+            x=alt.X("total:Q", title=x_title),
+            y=alt.Y("rate:Q", title=y_title),
             # below the chart: beside the limits' legend at the top it ran off a 1280 px screen
             color=alt.Color("signal_label:N", title="",
                             legend=alt.Legend(labelLimit=0, orient="bottom"),
                             scale=_labelled_scale(SIGNAL_COLOURS, signal_labels)),
-            tooltip=[alt.Tooltip("unit_label:N", title=""), alt.Tooltip("rate:Q", format=".0%"),
-                     alt.Tooltip("events:Q", format=",d"), alt.Tooltip("total:Q", format=",d")],
+            tooltip=charts.tips(("unit_label:N", ""), ("rate:Q", y_title, charts.SHARE_FORMAT),
+                                "events:Q", "total:Q"),
         )
     )  # fmt: skip
     return alt.layer(lines, target, dots).properties(height=340)
@@ -108,19 +111,20 @@ def xmr_chart(
         y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False),
                 axis=alt.Axis(format=".0%"))
     )  # fmt: skip
-    mean = base.mark_line(color="#1A1A1A", strokeWidth=1.5).encode(y="mean:Q")
+    mean = base.mark_line(color="#1A1A1A", strokeWidth=1.5).encode(y=alt.Y("mean:Q", title=y_title))
     limits = [
         base.mark_line(color="#555555", strokeWidth=1.5, strokeDash=[6, 4]).encode(
-            y=f"{side}:Q", tooltip=[alt.Tooltip(f"{side}:Q", title=limit_title, format=".0%")]
+            y=alt.Y(f"{side}:Q", title=y_title),
+            tooltip=charts.tips((f"{side}:Q", limit_title, charts.SHARE_FORMAT)),
         )
         for side in ("lower", "upper")
     ]
     dots = base.mark_circle(size=110, opacity=1).encode(
-        y="value:Q",
+        y=alt.Y("value:Q", title=y_title),
         color=alt.Color("variation_label:N", title="", legend=alt.Legend(labelLimit=0),
                         scale=_labelled_scale(VARIATION_COLOURS, variation_labels)),
-        tooltip=[alt.Tooltip("month:T", format=charts.MONTH_FORMAT), alt.Tooltip("value:Q", format=".0%"),
-                 alt.Tooltip("n_cases:Q", format=",d"), alt.Tooltip("variation_label:N", title="")],
+        tooltip=charts.tips("month:T", ("value:Q", y_title, charts.SHARE_FORMAT), "n_cases:Q",
+                            ("variation_label:N", "")),
     )  # fmt: skip
     return alt.layer(line, mean, *limits, dots).properties(height=320)
 
@@ -144,15 +148,15 @@ def _jacobson_guides(ref: dict, labels: dict[str, str], x_title: str, y_title: s
     guides = [
         alt.Chart(band).mark_area(color="#BBBBBB", opacity=0.35).encode(
             x=x, y=alt.Y("y_low:Q", title=y_title, scale=_score_scale(ref)), y2="y_high:Q",
-            tooltip=["what:N"]),
+            tooltip=charts.tips(("what:N", ""))),
         alt.Chart(band).mark_line(color="#555555", strokeWidth=1.5).encode(
             x=x, y=alt.Y("y:Q", title=y_title)),
     ]  # fmt: skip
     if ref["cutoff"] is not None:
         cutoff = pl.DataFrame({"cutoff": [float(ref["cutoff"])], "what": [labels["cutoff"]]})
         line = alt.Chart(cutoff).mark_rule(color="#555555", strokeDash=[6, 4], strokeWidth=1.5)
-        guides += [line.encode(x=alt.X("cutoff:Q", title=x_title), tooltip=["what:N"]),
-                   line.encode(y=alt.Y("cutoff:Q", title=y_title), tooltip=["what:N"])]  # fmt: skip
+        guides += [line.encode(x=alt.X("cutoff:Q", title=x_title), tooltip=charts.tips(("what:N", ""))),
+                   line.encode(y=alt.Y("cutoff:Q", title=y_title), tooltip=charts.tips(("what:N", "")))]  # fmt: skip
     return guides
 
 
@@ -184,8 +188,8 @@ def jacobson_points(
             x=x, y=y,
             color=alt.Color("category_label:N", title="",
                             scale=charts.color_scale(list(category_colours), category_colours)),
-            tooltip=[alt.Tooltip("case_id:N"), alt.Tooltip("x:Q", title=x_title),
-                     alt.Tooltip("y:Q", title=y_title), alt.Tooltip("category_label:N", title="")],
+            tooltip=charts.tips("case_id:N", ("x:Q", x_title), ("y:Q", y_title),
+                                ("category_label:N", "")),
         )
     )  # fmt: skip
     return alt.layer(*_jacobson_guides(ref, labels, x_title, y_title), dots).properties(
@@ -208,8 +212,7 @@ def jacobson_cells(
             x=x, x2="pre_end:Q", y=y, y2="post_end:Q",
             color=alt.Color("n:Q", title=labels["cases"], scale=alt.Scale(scheme="blues"),
                             legend=charts.count_legend()),
-            tooltip=[alt.Tooltip("x:Q", title=x_title), alt.Tooltip("y:Q", title=y_title),
-                     alt.Tooltip("n:Q", format=",d", title=labels["cases"])],
+            tooltip=charts.tips(("x:Q", x_title), ("y:Q", y_title), ("n:Q", labels["cases"])),
         )
     )  # fmt: skip
     return alt.layer(*_jacobson_guides(ref, labels, x_title, y_title), rects).properties(

@@ -35,10 +35,6 @@ def shares_chart(frame: pl.DataFrame, order: list[str], x_title: str) -> alt.Cha
                 "share:Q", title="", axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])
             ),
             color=alt.Color("measure:N", title="", scale=charts.color_scale(measures)),
-            tooltip=[
-                alt.Tooltip("label:N", title=""),
-                alt.Tooltip("measure:N", title=""),
-                alt.Tooltip("share:Q", format=".0%", title=""),
-            ],
+            tooltip=charts.tips(("label:N", ""), ("measure:N", ""), ("share:Q", "")),
         )  # fmt: skip
     )

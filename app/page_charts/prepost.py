@@ -58,14 +58,16 @@ def _phase_scale() -> alt.Scale:
     return charts.color_scale(labels, {t(PHASES[p]): PHASE_COLORS[p] for p in PHASES})
 
 
-def _cutoff_rule(cutoff: float | None, axis: str) -> alt.Chart | None:
+def _cutoff_rule(cutoff: float | None, axis: str, title: str) -> alt.Chart | None:
+    """The cutoff as a rule across the chart; `title`: the title of the axis it stands on."""
     if cutoff is None:
         return None
     rule = alt.Chart(pl.DataFrame({"cutoff": [cutoff]})).mark_rule(
         color="#555555", strokeDash=[6, 4], strokeWidth=2
     )
-    encoding = {axis: alt.X("cutoff:Q") if axis == "x" else alt.Y("cutoff:Q")}
-    return rule.encode(**encoding, tooltip=[alt.Tooltip("cutoff:Q", title=t(CUTOFF, c=""))])
+    channel = alt.X if axis == "x" else alt.Y
+    return rule.encode(**{axis: channel("cutoff:Q", title=title)},
+                       tooltip=charts.tips(("cutoff:Q", t(CUTOFF, c="").strip())))  # fmt: skip
 
 
 def _layer(*layers: alt.Chart | None) -> alt.LayerChart:
@@ -93,18 +95,18 @@ def dumbbell(stats: pl.DataFrame, cutoff: float | None, score_title: str) -> alt
         .mark_point(filled=True, size=180, opacity=1)
         .encode(
             y=y,
-            x=alt.X("value:Q"),
+            x=alt.X("value:Q", title=score_title),
             color=alt.Color("phase_label:N", title="", scale=_phase_scale()),
-            tooltip=[
-                alt.Tooltip("group_label:N", title=""),
-                alt.Tooltip("phase_label:N", title=""),
-                alt.Tooltip("value:Q", format=",.1f"),
-                alt.Tooltip("n:Q", format=",d"),
-            ],
+            tooltip=charts.tips(
+                ("group_label:N", ""),
+                ("phase_label:N", ""),
+                ("value:Q", t("common.mean"), charts.SCORE_FORMAT),
+                "n:Q",
+            ),
         )
     )
     # a band per group, never less than a readable row (one group was a strip of 80 px)
-    return _layer(line, dots, _cutoff_rule(cutoff, "x")).properties(
+    return _layer(line, dots, _cutoff_rule(cutoff, "x", score_title)).properties(
         height=charts.row_height(GROUP_STEP)
     )
 
@@ -126,10 +128,10 @@ def slopes(lines: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.L
             x=alt.X("phase_label:O", title="", sort=order, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("score:Q", title=score_title),
             detail="case_id:N",
-            tooltip=[alt.Tooltip("case_id:N"), alt.Tooltip("score:Q")],
+            tooltip=charts.tips("case_id:N", ("score:Q", score_title)),
         )
     )
-    return _layer(line, _cutoff_rule(cutoff, "y")).properties(height=380)
+    return _layer(line, _cutoff_rule(cutoff, "y", score_title)).properties(height=380)
 
 
 def boxes(dist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.LayerChart:
@@ -139,17 +141,17 @@ def boxes(dist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt.Lay
     y = alt.Y("group_label:N", title="", sort=None)
     offset = alt.YOffset("phase_label:N", sort=[t(PHASES["pre"]), t(PHASES["post"])])
     color = alt.Color("phase_label:N", title="", scale=_phase_scale())
-    tooltip = [alt.Tooltip("group_label:N", title=""), alt.Tooltip("phase_label:N", title=""),
-               alt.Tooltip("n:Q", format=",d")] + [
-        alt.Tooltip(f"{c}:Q", format=",.1f") for c in ("p10", "q1", "median", "q3", "p90")
-    ]  # fmt: skip
+    tooltip = charts.tips(("group_label:N", ""), ("phase_label:N", ""), "n:Q", "p10:Q", "q1:Q",
+                          "median:Q", "q3:Q", "p90:Q")  # fmt: skip
     base = alt.Chart(shown).encode(y=y, yOffset=offset, color=color, tooltip=tooltip)
     whisker = base.mark_rule(strokeWidth=2).encode(x=alt.X("p10:Q", title=score_title), x2="p90:Q")
-    box = base.mark_bar(size=24, opacity=0.6).encode(x="q1:Q", x2="q3:Q")
-    median = base.mark_tick(color="#1A1A1A", thickness=3, size=28).encode(x="median:Q")
+    box = base.mark_bar(size=24, opacity=0.6).encode(x=alt.X("q1:Q", title=score_title), x2="q3:Q")
+    median = base.mark_tick(color="#1A1A1A", thickness=3, size=28).encode(
+        x=alt.X("median:Q", title=score_title)
+    )
     # a band per group (pre and post inside it): with a fixed height a single group was drawn
     # as a strip 15 px high
-    return _layer(whisker, box, median, _cutoff_rule(cutoff, "x")).properties(
+    return _layer(whisker, box, median, _cutoff_rule(cutoff, "x", score_title)).properties(
         # the step of a group (its pre and post share it), not of each offset band: 'Alle' alone
         # was 210 px high, twenty municipalities would have been 4,000
         height=charts.row_height(GROUP_STEP, **{"for": "position"})
@@ -179,15 +181,10 @@ def histogram(hist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt
             ),
             y2=alt.datum(0),
             color=alt.Color("phase_label:N", title="", scale=_phase_scale()),
-            tooltip=[
-                alt.Tooltip("phase_label:N", title=""),
-                alt.Tooltip("bin_start:Q"),
-                alt.Tooltip("bin_end:Q"),
-                alt.Tooltip("n:Q", format=",d"),
-            ],
+            tooltip=charts.tips(("phase_label:N", ""), "bin_start:Q", "bin_end:Q", "n:Q"),
         )
     )
-    return _layer(bars, _cutoff_rule(cutoff, "x")).properties(height=300)
+    return _layer(bars, _cutoff_rule(cutoff, "x", score_title)).properties(height=300)
 
 
 def category_label(code: str, language: str | None = None) -> str:
@@ -220,11 +217,7 @@ def categories(frame: pl.DataFrame) -> alt.FacetChart:
             x=alt.X("n:Q", title=t("common.cases"), axis=charts.count_axis()),
             color=alt.Color("category_label:N", title="", scale=scale, sort=labels),
             order=alt.Order("category_order:Q"),
-            tooltip=[
-                alt.Tooltip("group_label:N", title=""),
-                alt.Tooltip("category_label:N", title=""),
-                alt.Tooltip("n:Q", format=",d"),
-            ],
+            tooltip=charts.tips(("group_label:N", ""), ("category_label:N", ""), "n:Q"),
         )
         .properties(height=max(60, 35 * groups))
         .facet(row=alt.Row("measure_label:N", title="", sort=measures))

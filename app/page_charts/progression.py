@@ -25,18 +25,12 @@ def median_band(
     (few groups) or small multiples (`facet=True`). Hidden months are gaps (null values)."""
     charts.check_points(frame)
     x = alt.X("month_no:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1))
-    tooltip = [
-        alt.Tooltip("month_no:Q", title=x_title),
-        alt.Tooltip("median:Q", format=".1f"),
-        alt.Tooltip("q1:Q", format=".1f"),
-        alt.Tooltip("q3:Q", format=".1f"),
-        alt.Tooltip("n_cases:Q", format=",d"),
-    ]
+    tooltip = charts.tips(("month_no:Q", x_title), "median:Q", "q1:Q", "q3:Q", "n_cases:Q")
     colour: dict = {}
     if group and not facet:
         domain = frame[group].unique(maintain_order=True).to_list()
         colour = {"color": alt.Color(f"{group}:N", title="", scale=charts.color_scale(domain))}
-        tooltip.insert(0, alt.Tooltip(f"{group}:N", title=""))
+        tooltip.insert(0, charts.tip(f"{group}:N", ""))
     base = alt.Chart(frame).encode(x=x, **colour)
     fixed = {} if colour else {"color": charts.PALETTE[0]}  # one series: the palette's first colour
     band = base.mark_area(opacity=0.2, **fixed).encode(
@@ -69,13 +63,17 @@ def case_lines(
             ),  # fmt: skip
             y=alt.Y("score:Q", title=y_title, scale=SCORE_SCALE),
             detail="case_id:N",
-            tooltip=[alt.Tooltip("case_id:N"), alt.Tooltip("measured_on:T"), "score:Q"],
+            tooltip=charts.tips("case_id:N", "measured_on:T", ("score:Q", y_title)),
         )
     )
     middle = (
         alt.Chart(median.with_columns(pl.lit(median_label).alias("what")))
         .mark_line(strokeWidth=4, color=charts.PALETTE[0])
-        .encode(x="month_no:Q", y="median:Q", tooltip=["what:N", alt.Tooltip("median:Q")])
+        .encode(
+            x=alt.X("month_no:Q", title=x_title),
+            y=alt.Y("median:Q", title=y_title),
+            tooltip=charts.tips(("what:N", ""), "median:Q"),
+        )
     )
     return alt.layer(cases, middle).properties(height=340)
 
@@ -92,7 +90,7 @@ def first_latest(frame: pl.DataFrame, *, x_title: str, y_title: str) -> alt.Char
             xOffset=alt.XOffset("label:N", sort=domain),
             y=alt.Y("n_cases:Q", title=y_title, axis=charts.count_axis()),
             color=alt.Color("label:N", title="", scale=charts.color_scale(domain), sort=domain),
-            tooltip=["label:N", "score:O", alt.Tooltip("n_cases:Q", format=",d")],
+            tooltip=charts.tips(("label:N", ""), ("score:O", x_title), ("n_cases:Q", y_title)),
         )
         .properties(height=300)
     )
@@ -129,14 +127,12 @@ def expected_band(
         x2="month_end:Q", y=alt.Y("p10:Q", title=y_title, scale=SCORE_SCALE), y2="p90:Q"
     )
     inner = base.mark_rect(opacity=0.3, color=charts.PALETTE[0]).encode(
-        x2="month_end:Q", y="p25:Q", y2="p75:Q"
+        x2="month_end:Q", y=alt.Y("p25:Q", title=y_title), y2="p75:Q"
     )
     median = base.mark_rule(color=charts.PALETTE[0], strokeWidth=3).encode(
-        x2="month_end:Q", y="p50:Q",
-        tooltip=[alt.Tooltip("month:Q", title=x_title), alt.Tooltip("p10:Q", format=".1f"),
-                 alt.Tooltip("p25:Q", format=".1f"), alt.Tooltip("p50:Q", format=".1f"),
-                 alt.Tooltip("p75:Q", format=".1f"), alt.Tooltip("p90:Q", format=".1f"),
-                 alt.Tooltip("n_cases:Q", format=",d")],
+        x2="month_end:Q", y=alt.Y("p50:Q", title=y_title),
+        tooltip=charts.tips(("month:Q", x_title, "d"), "p10:Q", "p25:Q", "p50:Q", "p75:Q",
+                            "p90:Q", "n_cases:Q"),
     )  # fmt: skip
     layers = [outer, inner, median]
     if points is not None and points.height:
@@ -149,15 +145,12 @@ def expected_band(
             alt.Chart(points)
             .mark_circle(size=30, opacity=0.7)
             .encode(
-                x="months:Q",
-                y="score:Q",
+                x=alt.X("months:Q", title=x_title),
+                y=alt.Y("score:Q", title=y_title),
                 color=alt.Color("tracking_label:N", title="", scale=scale),
-                tooltip=[
-                    alt.Tooltip("case_id:N"),
-                    alt.Tooltip("measured_on:T"),
-                    "score:Q",
-                    alt.Tooltip("tracking_label:N", title=""),
-                ],
+                tooltip=charts.tips(
+                    "case_id:N", "measured_on:T", ("score:Q", y_title), ("tracking_label:N", "")
+                ),
             )  # fmt: skip
         )
     return alt.layer(*layers).properties(height=360, title=title)
