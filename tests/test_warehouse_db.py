@@ -216,3 +216,15 @@ def test_the_readers_memory_limit_is_the_setting(tmp_path: Path, monkeypatch: py
     limit = "select current_setting('memory_limit')"
     assert reader.rows(limit) == reader.rows(limit) == [("286.1 MiB",)]
     reader.close()
+
+
+def test_the_reader_spills_beside_the_warehouse_never_into_the_working_folder(tmp_path: Path):
+    """What the reader spills past its memory is the warehouse's data: it goes into a folder of
+    this process's own beside the warehouse, not DuckDB's default `.tmp` in the current folder."""
+    path = tmp_path / "data" / "w.duckdb"
+    path.parent.mkdir()
+    db.ensure_warehouse(path)
+    reader = db.Reader(path)
+    spill = Path(reader.rows("select current_setting('temp_directory')")[0][0])
+    reader.close()
+    assert spill.parent == path.parent and spill.name.startswith(".reader-spill-")

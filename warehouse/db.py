@@ -338,10 +338,14 @@ def ensure_warehouse(path: Path) -> None:
         pass
 
 
-def reader_config() -> dict[str, str]:
-    """DuckDB's configuration for the dashboard's reader: one database that all its sessions'
-    queries share (buffer cache, `LAT_READER_MEMORY`, DuckDB's worker threads)."""
-    return {"memory_limit": settings().reader_memory}
+def reader_config(path: Path) -> dict[str, str]:
+    """DuckDB's configuration for the dashboard's reader of the warehouse `path`: one database
+    that all its sessions' queries share (buffer cache, `LAT_READER_MEMORY`, DuckDB's worker
+    threads). Beyond its memory it spills to disk: into a folder of this process's own beside
+    the warehouse (owner-only, like the warehouse), never DuckDB's default `.tmp` in whatever
+    folder the server was started from, since what it spills is the warehouse's data."""
+    spill = Path(path).parent / f".reader-spill-{os.getpid()}"
+    return {"memory_limit": settings().reader_memory, "temp_directory": str(spill)}
 
 
 @dataclass
@@ -380,7 +384,7 @@ class Reader:
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        self._con = duckdb.connect(config=reader_config())
+        self._con = duckdb.connect(config=reader_config(self.path))
         self._lock = threading.Condition()
         self._slots = threading.BoundedSemaphore(self.MAX_QUERIES)
         self._current: _Version | None = None
