@@ -602,59 +602,15 @@ create or replace view mart.instruments as
 select * from staging.instruments
 ;
 
--- purpose: the gaps the cadence rule measures, each labelled by where it lies; grain: one row per
--- case x gap. Points are the case's period_start, its progression dates inside the period and
--- its period_end (as mart.fidelity, whose max_gap_days is the largest of these); `kind` is
--- 'start' (from the start to the first measurement), 'between' (two measurements) or 'end'
--- (from the last measurement, or from the start when there is none, to the end or as-of date).
--- The zero-day gap of a measurement on the start or end date is no gap and is left out.
+
+-- purpose: the gaps the cadence rule measures, each labelled by where it lies (the rule:
+-- staging.fidelity_gaps, a table rebuilt at each write); grain: one row per case x gap
 create or replace view mart.fidelity_gaps as
-with
-
-cases as (
-    select case_id, start_date, period_end from staging.cases
-),
-
-measured as (
-    select case_id, measured_on from staging.progression_in_period
-),
-
-points as (
-    select case_id, start_date as on_date from cases
-    union all
-    select case_id, measured_on from measured
-    union all
-    select case_id, period_end from cases
-),
-
-gaps as (
-    select
-        case_id,
-        on_date as gap_start,
-        lead(on_date) over (partition by case_id order by on_date) as gap_end
-    from points
-),
-
-counted as (
-    select case_id, count(*) as n_measurements from measured group by case_id
-)
-
 select
-    gaps.case_id,
-    gaps.gap_start,
-    gaps.gap_end,
-    gaps.gap_end - gaps.gap_start as days,
-    case
-        when gaps.gap_start = cases.start_date
-            and not (gaps.gap_end = cases.period_end and counted.n_measurements is null)
-            then 'start'
-        when gaps.gap_end = cases.period_end then 'end'
-        else 'between'
-    end as kind
-from gaps
-inner join cases on gaps.case_id = cases.case_id
-left join counted on gaps.case_id = counted.case_id
-where gaps.gap_end is not null
-    and not (gaps.gap_end = gaps.gap_start
-        and (gaps.gap_start = cases.start_date or gaps.gap_end = cases.period_end))
+    case_id,
+    gap_start,
+    gap_end,
+    days,
+    kind
+from staging.fidelity_gaps
 ;

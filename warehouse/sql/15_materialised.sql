@@ -1,0 +1,168 @@
+-- The per-case intermediate results the public marts read: TABLES, rebuilt from these selects
+-- inside every write of the warehouse (warehouse/db.py `refresh_materialised`, after the writer's
+-- own changes and before its checks and its commit), not views computed again by every query.
+-- Each of them is computed for every case (about ten rows per case), which made the dashboard's
+-- pages 2-3.5 times slower when they were views; as tables they cost a write a few seconds once.
+-- Rules for this file: only `create or replace table staging.X as select ...;` statements, each
+-- reading staging views (10_staging.sql) and the tables above it, never a mart; a table that reads
+-- another comes after it. The public views over them (mart.case_months, mart.fidelity_case_months,
+-- mart.fidelity_monthly, mart.fidelity_gaps) are in 20_mart.sql and 30_indicators.sql.
+
+-- purpose: each case in each calendar month it was active (up to the as-of month), with the
+-- month's end as far as the case reached it and whether it started or ended that month (the
+-- rules of mart.caseload_monthly, case by case); grain: one row per case x active month
+create or replace table staging.case_months as
+with
+
+cases as (
+    select * from staging.cases
+),
+
+months as (
+    select
+        case_id,
+        municipality_code,
+        case_type,
+        start_date,
+        end_date,
+        period_end,
+        cast(unnest(generate_series(
+            date_trunc('month', start_date),
+            date_trunc('month', period_end),
+            interval 1 month
+        )) as date) as month
+    from cases
+)
+
+select
+    case_id,
+    municipality_code,
+    case_type,
+    start_date,
+    month,
+    least(last_day(month), period_end) as month_end,
+    month = date_trunc('month', start_date) as is_new,
+    coalesce(month = date_trunc('month', end_date), false) as is_closed
+from months
+where staging.is_active_between(start_date, end_date, month, last_day(month))
+;
+
+-- purpose: the on-cadence rule applied month by month (indicators.md section 3 charts it);
+-- grain: one row per case x calendar month in which the case was active (up to the as-of month).
+-- A case is on cadence in a month when no gap so far is longer than cadence_days: the points are
+-- its start date, its progression scores inside its period dated up to the month's end, and the
+-- month's last day, or the case's end (or the as-of date) when that comes earlier. So it is
+-- cumulative, like mart.fidelity.on_cadence, and in the case's last month it equals it.
+create or replace table staging.fidelity_case_months as
+with
+
+cases as (
+    select * from staging.cases
+),
+
+constants as (
+    select * from staging.constants
+),
+
+-- each score in the period with the gap since the point before it (the start for the first) and
+-- the largest such gap up to and including it: what a month ending on or after it has seen
+points as (
+    select
+        case_id,
+        measured_on,
+        max(gap_before) over (
+            partition by case_id order by measured_on rows unbounded preceding
+        ) as largest_gap_so_far
+    from (
+        select
+            progression.case_id,
+            progression.measured_on,
+            progression.measured_on - coalesce(
+                lag(progression.measured_on) over by_case, cases.start_date
+            ) as gap_before
+        from staging.progression_in_period as progression
+        inner join cases on progression.case_id = cases.case_id
+        window by_case as (partition by progression.case_id order by progression.measured_on)
+    )
+),
+
+-- the latest score on or before the month's end (an as-of join: one lookup per case x month,
+-- not every score of the case against every month)
+gaps_so_far as (
+    select
+        case_months.*,
+        coalesce(points.largest_gap_so_far, 0) as largest_inner_gap,
+        coalesce(points.measured_on, case_months.start_date) as last_point
+    from staging.case_months as case_months
+    asof left join points
+        on case_months.case_id = points.case_id
+        and case_months.month_end >= points.measured_on
+)
+
+select
+    gaps_so_far.case_id,
+    gaps_so_far.municipality_code,
+    gaps_so_far.month,
+    greatest(
+        gaps_so_far.largest_inner_gap, gaps_so_far.month_end - gaps_so_far.last_point
+    ) <= constants.cadence_days as is_on_cadence
+from gaps_so_far
+cross join constants
+;
+
+-- purpose: the gaps the cadence rule measures (mart.fidelity_gaps shows them), each labelled by where it lies; grain: one row per
+-- case x gap. Points are the case's period_start, its progression dates inside the period and
+-- its period_end (as mart.fidelity, whose max_gap_days is the largest of these); `kind` is
+-- 'start' (from the start to the first measurement), 'between' (two measurements) or 'end'
+-- (from the last measurement, or from the start when there is none, to the end or as-of date).
+-- The zero-day gap of a measurement on the start or end date is no gap and is left out.
+create or replace table staging.fidelity_gaps as
+with
+
+cases as (
+    select case_id, start_date, period_end from staging.cases
+),
+
+measured as (
+    select case_id, measured_on from staging.progression_in_period
+),
+
+points as (
+    select case_id, start_date as on_date from cases
+    union all
+    select case_id, measured_on from measured
+    union all
+    select case_id, period_end from cases
+),
+
+gaps as (
+    select
+        case_id,
+        on_date as gap_start,
+        lead(on_date) over (partition by case_id order by on_date) as gap_end
+    from points
+),
+
+counted as (
+    select case_id, count(*) as n_measurements from measured group by case_id
+)
+
+select
+    gaps.case_id,
+    gaps.gap_start,
+    gaps.gap_end,
+    gaps.gap_end - gaps.gap_start as days,
+    case
+        when gaps.gap_start = cases.start_date
+            and not (gaps.gap_end = cases.period_end and counted.n_measurements is null)
+            then 'start'
+        when gaps.gap_end = cases.period_end then 'end'
+        else 'between'
+    end as kind
+from gaps
+inner join cases on gaps.case_id = cases.case_id
+left join counted on gaps.case_id = counted.case_id
+where gaps.gap_end is not null
+    and not (gaps.gap_end = gaps.gap_start
+        and (gaps.gap_start = cases.start_date or gaps.gap_end = cases.period_end))
+;
