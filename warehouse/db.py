@@ -156,6 +156,21 @@ def refresh_materialised(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"create or replace table {table} as {select}")  # noqa: S608 (our own SQL)
 
 
+def _drop_former_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop a view that has a materialised table's name: warehouses built before these were
+    tables (a table cannot replace a view)."""
+    views = {
+        row[0]
+        for row in con.execute(
+            "select schema_name || '.' || view_name from duckdb_views() "
+            "where database_name = current_database() and not internal"
+        ).fetchall()
+    }
+    for table, _ in materialised():
+        if table in views:
+            con.execute(f"drop view {table}")  # our own constant name, not input
+
+
 def _materialised_missing(con: duckdb.DuckDBPyConnection) -> bool:
     present = {
         row[0]
@@ -233,6 +248,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
         if path.name != MATERIALISED_SQL:
             con.execute(path.read_text(encoding="utf-8"))
         elif stale:
+            _drop_former_views(con)
             refresh_materialised(con)
     if con.execute("select count(*) from ref.municipalities").fetchall()[0][0] == 0:
         con.register("seed_municipalities", pl.read_csv(MUNICIPALITIES_CSV, infer_schema=False))
