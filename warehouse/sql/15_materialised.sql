@@ -6,8 +6,67 @@
 -- Rules for this file: only `create or replace table staging.X as select ...;` statements, each
 -- reading staging views (10_staging.sql) and the tables above it, never a mart; a table that reads
 -- another comes after it. The public views over them (mart.case_months, mart.fidelity_case_months,
--- mart.fidelity_monthly, mart.fidelity_gaps, and mart.fidelity, which mart.attention and
--- mart.case_matching read too) are in 20_mart.sql and 30_indicators.sql.
+-- mart.fidelity_monthly, mart.fidelity_gaps, and mart.fidelity and mart.case_outcomes, which
+-- mart.attention, mart.case_matching and the overview read too) are in 20_mart.sql and
+-- 30_indicators.sql.
+
+-- purpose: Jacobson-Truax change per case (mart.case_outcomes shows it); grain: one row per
+-- case x instrument with a valid pre and a valid post
+create or replace table staging.case_outcomes as
+with
+
+assessments as (
+    select * from staging.assessments where is_valid
+),
+
+instruments as (
+    select * from staging.instruments
+),
+
+-- one pass instead of a self-join: the key case x instrument x phase holds one score per phase
+paired as (
+    select
+        case_id,
+        instrument,
+        any_value(score) filter (where phase = 'pre') as pre_score,
+        any_value(score) filter (where phase = 'post') as post_score,
+        post_score - pre_score as change
+    from assessments
+    group by case_id, instrument
+    having pre_score is not null and post_score is not null
+),
+
+reliable as (
+    select
+        paired.*,
+        paired.change / instruments.s_diff as rc,
+        case
+            when paired.change / instruments.s_diff > instruments.z then 'improved'
+            when paired.change / instruments.s_diff < -instruments.z then 'deteriorated'
+            else 'unchanged'
+        end as reliable_change,
+        instruments.cutoff,
+        instruments.mcid
+    from paired
+    inner join instruments on paired.instrument = instruments.instrument
+)
+
+select
+    case_id,
+    instrument,
+    pre_score,
+    post_score,
+    change,
+    rc,
+    reliable_change,
+    case
+        when reliable_change = 'improved' and pre_score <= cutoff and post_score > cutoff
+            then 'recovered'
+        else reliable_change
+    end as clinical_change,
+    change >= mcid as meaningful_change
+from reliable
+;
 
 -- purpose: the "every second month" rule per case (mart.fidelity shows it); grain: one row per
 -- case

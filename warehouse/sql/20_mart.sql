@@ -60,47 +60,9 @@ select
 from assessments
 ;
 
--- purpose: Jacobson-Truax change per case; grain: one row per case x instrument with a valid
--- pre and a valid post
+-- purpose: Jacobson-Truax change per case (the rule: staging.case_outcomes, a table rebuilt at
+-- each write); grain: one row per case x instrument with a valid pre and a valid post
 create or replace view mart.case_outcomes as
-with
-
-assessments as (
-    select * from staging.assessments where is_valid
-),
-
-instruments as (
-    select * from staging.instruments
-),
-
--- one pass instead of a self-join: the key case x instrument x phase holds one score per phase
-paired as (
-    select
-        case_id,
-        instrument,
-        any_value(score) filter (where phase = 'pre') as pre_score,
-        any_value(score) filter (where phase = 'post') as post_score,
-        post_score - pre_score as change
-    from assessments
-    group by case_id, instrument
-    having pre_score is not null and post_score is not null
-),
-
-reliable as (
-    select
-        paired.*,
-        paired.change / instruments.s_diff as rc,
-        case
-            when paired.change / instruments.s_diff > instruments.z then 'improved'
-            when paired.change / instruments.s_diff < -instruments.z then 'deteriorated'
-            else 'unchanged'
-        end as reliable_change,
-        instruments.cutoff,
-        instruments.mcid
-    from paired
-    inner join instruments on paired.instrument = instruments.instrument
-)
-
 select
     case_id,
     instrument,
@@ -109,13 +71,9 @@ select
     change,
     rc,
     reliable_change,
-    case
-        when reliable_change = 'improved' and pre_score <= cutoff and post_score > cutoff
-            then 'recovered'
-        else reliable_change
-    end as clinical_change,
-    change >= mcid as meaningful_change
-from reliable
+    clinical_change,
+    meaningful_change
+from staging.case_outcomes
 ;
 
 -- purpose: the citizen's own progression scores over time; grain: one row per measurement
