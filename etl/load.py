@@ -140,7 +140,11 @@ def _load_one(
         outcome.error = one_line(str(exc))
         return
     try:
-        with keyed_write(db, pseudonymizer) as con:
+        # the checks run after the write has rebuilt its materialised tables, before the swap:
+        # a failure rolls it all back
+        with keyed_write(
+            db, pseudonymizer, verify=lambda con: checks.enforce(con, outcome.batch_id)
+        ) as con:
             earlier = _batch_of_sha_in(con, _export_shas(export))
             if earlier is not None:
                 raise _AlreadyLoaded(earlier)
@@ -149,7 +153,6 @@ def _load_one(
             outcome.batch_id = _apply_export(con, export, validated, outcome, pseudonymizer)
             resolved = _retry_orphans(con, pseudonymizer, outcome.batch_id)
             report(f"{name}: kontrollerer lageret", 0.95)
-            checks.enforce(con, outcome.batch_id)  # before the swap: a failure rolls it all back
         result.orphans_resolved += resolved
     except _AlreadyLoaded as exc:
         outcome.batch_id = None
@@ -701,12 +704,12 @@ def _retry_orphans_alone(db: Path, pseudonymizer: Pseudonymizer) -> int:
         return 0  # the usual case: no copy of the warehouse is made for nothing
     resolved = 0
     try:
-        with keyed_write(db, pseudonymizer) as con:
+        latest = None
+        with keyed_write(db, pseudonymizer, verify=lambda con: checks.enforce(con, latest)) as con:
             latest = _scalar(con, "select max(batch_id) from etl.batches")
             resolved = _retry_orphans(con, pseudonymizer, latest)
             if not resolved:
                 raise _NothingChanged
-            checks.enforce(con, latest)
     except _NothingChanged:
         return 0
     return resolved

@@ -14,6 +14,7 @@ from etl.erase import ErasureError, erase_case, erase_citizen, purge_closed
 from privacy.audit import read_events
 from privacy.pseudonym import Pseudonymizer
 from warehouse import db as wdb
+from warehouse.reference import update_instrument
 
 KEY = Pseudonymizer(b"test-key-not-secret")  # conftest sets LAT_PSEUDONYM_KEY to this
 ANNA = KEY.citizen_key("ANNA-ID-77")
@@ -211,3 +212,69 @@ def test_an_erased_citizen_does_not_come_back_with_a_later_export(tmp_path: Path
     assert (
         _count(path, "select count(*) from raw.progression where case_id = $c", {"c": case_id}) == 0
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# the materialised tables (warehouse/sql/15_materialised.sql) follow every write
+
+
+def _stale_materialised(path: Path) -> dict[str, int]:
+    """Rows by which each materialised table differs from its defining select (both ways)."""
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        return {
+            table: con.execute(
+                f"select count(*) from ((select * from {table} except all ({select})) "  # noqa: S608
+                f"union all (({select}) except all select * from {table}))"
+            ).fetchone()[0]
+            for table, select in wdb.materialised()
+        }
+    finally:
+        con.close()
+
+
+def _plain_write(path: Path) -> None:
+    """A writer of the future that knows nothing of the materialised tables."""
+    with wdb.write_transaction(path) as con:
+        con.execute("delete from raw.progression where case_id = 'CASE-KEEP-3'")
+        con.execute("update raw.cases set start_date = '2020-11-01' where case_id = 'CASE-KEEP-3'")
+
+
+@pytest.mark.parametrize(
+    "write",
+    [
+        lambda path: erase_case(path, "CASE-ERASE-1"),
+        lambda path: erase_citizen(path, ANNA),
+        lambda path: purge_closed(path, date(2020, 1, 1)),
+        _plain_write,
+    ],
+    ids=["erase-case", "erase-citizen", "purge", "plain-write"],
+)
+def test_every_write_leaves_the_materialised_tables_as_their_sql_computes_them(
+    warehouse: Path, write
+):
+    assert set(_stale_materialised(warehouse).values()) == {0}
+    before = _count(warehouse, "select count(*) from staging.case_months")
+    write(warehouse)
+    assert set(_stale_materialised(warehouse).values()) == {0}
+    assert _count(warehouse, "select count(*) from staging.case_months") > 0
+    assert _count(warehouse, "select count(*) from staging.case_months") != before
+
+
+def test_a_reference_change_leaves_the_materialised_tables_as_their_sql_computes_them(
+    warehouse: Path,
+):
+    update_instrument(warehouse, "WHO5", {"sd": 21.0})
+    assert set(_stale_materialised(warehouse).values()) == {0}
+
+
+def test_an_erased_case_leaves_the_materialised_tables(warehouse: Path):
+    def rows_of_the_case() -> int:
+        return sum(
+            _count(warehouse, f"select count(*) from {table} where case_id = 'CASE-ERASE-1'")  # noqa: S608
+            for table, _ in wdb.materialised()
+        )
+
+    assert rows_of_the_case() > 0
+    erase_case(warehouse, "CASE-ERASE-1")
+    assert rows_of_the_case() == 0

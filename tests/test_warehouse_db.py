@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 import threading
 import time
 from pathlib import Path
@@ -228,3 +229,78 @@ def test_the_reader_spills_beside_the_warehouse_never_into_the_working_folder(tm
     spill = Path(reader.rows("select current_setting('temp_directory')")[0][0])
     reader.close()
     assert spill.parent == path.parent and spill.name.startswith(".reader-spill-")
+
+
+# the materialised tables (warehouse/sql/15_materialised.sql)
+
+
+def _materialised_warehouse(path: Path) -> Path:
+    from datetime import date
+
+    from tests.marts_fixtures import build_warehouse, case
+
+    return build_warehouse(
+        path,
+        cases=[case("F1", date(2024, 1, 10)), case("F2", date(2023, 11, 1), date(2024, 3, 5))],
+        progression=[{"case_id": "F1", "measured_on": date(2024, 3, 1), "score": 5}],
+    )
+
+
+def _tables(con) -> set[str]:
+    return {
+        row[0]
+        for row in con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables() where not internal"
+        ).fetchall()
+    }
+
+
+def test_the_materialised_file_is_ordered_tables_of_staging():
+    tables = [table for table, _ in db.materialised()]
+    assert tables == [
+        "staging.case_outcomes",
+        "staging.fidelity",
+        "staging.case_months",
+        "staging.fidelity_case_months",
+        "staging.fidelity_gaps",
+    ]
+    for index, (_, select) in enumerate(db.materialised()):  # inputs come first, never a mart
+        code = re.sub(r"--.*", "", select)
+        assert not any(re.search(rf"{later}\b", code) for later in tables[index:]), tables[index]
+        assert not re.search(r"\bmart\.", code), tables[index]
+
+
+def test_a_warehouse_whose_case_months_were_views_gets_the_tables(tmp_path: Path):
+    """A warehouse of the version before: these were views; the next write makes them tables."""
+    import duckdb
+
+    path = _materialised_warehouse(tmp_path / "w.duckdb")
+    con = duckdb.connect(str(path))
+    expected = con.execute("select * from mart.fidelity_monthly order by all").fetchall()
+    for table, select in db.materialised():
+        con.execute(f"drop table {table}")
+        con.execute(f"create view {table} as {select}")
+    con.execute("update etl.meta set value = 'older' where key = 'schema_version'")
+    con.close()
+    db.ensure_warehouse(path)
+    con = duckdb.connect(str(path), read_only=True)
+    assert {table for table, _ in db.materialised()} <= _tables(con)
+    assert con.execute("select * from mart.fidelity_monthly order by all").fetchall() == expected
+    con.close()
+
+
+def test_a_write_rebuilds_the_materialised_tables_before_it_verifies(tmp_path: Path):
+    path = _materialised_warehouse(tmp_path / "w.duckdb")
+    seen = []
+
+    def verify(con):
+        seen.append(
+            con.execute("select count(*) from staging.case_months where case_id = 'F2'").fetchone()
+        )
+        raise RuntimeError("refused")
+
+    before = path.read_bytes()
+    with pytest.raises(RuntimeError), db.write_transaction(path, verify=verify) as con:
+        con.execute("delete from raw.cases where case_id = 'F2'")
+    assert seen == [(0,)]
+    assert path.read_bytes() == before  # a failed verify rolls the write back

@@ -19,7 +19,7 @@ import shutil
 import stat
 import string
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,6 +39,8 @@ __all__ = [
 
 SQL_DIR = Path(__file__).parent / "sql"
 TABLES_SQL = "00_tables.sql"  # the tables as they were when migrations began; changes: migrations
+# the per-case intermediate results kept as tables, rebuilt by every write (refresh_materialised)
+MATERIALISED_SQL = "15_materialised.sql"
 SEEDS_DIR = Path(__file__).parent / "seeds"
 MUNICIPALITIES_CSV = SEEDS_DIR / "municipalities.csv"  # the 98 municipalities, our own copy
 AGE_BANDS_CSV = SEEDS_DIR / "age_bands.csv"  # the rule of mart.cases.age_band
@@ -114,8 +116,70 @@ def sql_files() -> list[Path]:
 
 
 def view_files() -> list[Path]:
-    """The staging and mart views (and macros), re-created by every write, after migrations."""
+    """The staging and mart views (and macros), re-created by every write, after migrations; in
+    their order is MATERIALISED_SQL, whose tables the views after it read."""
     return sorted(p for p in SQL_DIR.glob("*.sql") if p.name != TABLES_SQL)
+
+
+_MATERIALISED_STATEMENT = re.compile(
+    r"\s*create\s+or\s+replace\s+table\s+(staging\.[a-z_]+)\s+as\s+(.*?)[\s;]*",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+@functools.cache
+def materialised() -> tuple[tuple[str, str], ...]:
+    """(table, defining select) of every materialised table, in the order they are rebuilt
+    (a table that reads another comes after it), from MATERIALISED_SQL."""
+    text = (SQL_DIR / MATERIALISED_SQL).read_text(encoding="utf-8")
+    found = []
+    for statement in duckdb.extract_statements(text):
+        match = _MATERIALISED_STATEMENT.fullmatch(statement.query)
+        if match is None:
+            raise ValueError(
+                f"{MATERIALISED_SQL} holds only `create or replace table staging.x as select`"
+            )
+        select = match.group(2).rstrip().splitlines()
+        while select and (not select[-1].strip() or select[-1].lstrip().startswith("--")):
+            select.pop()  # DuckDB gives the comment before the next statement to this one
+        found.append((match.group(1), "\n".join(select).rstrip().rstrip(";")))
+    return tuple(found)
+
+
+def refresh_materialised(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild every materialised table from its defining select, inputs first.
+
+    `write_transaction` calls it after the writer's own changes and before the checks and the
+    commit, so no writer can leave them behind the data they are computed from (an erased case
+    leaves them with the rest of it)."""
+    for table, select in materialised():
+        con.execute(f"create or replace table {table} as {select}")  # noqa: S608 (our own SQL)
+
+
+def _drop_former_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop a view that has a materialised table's name: warehouses built before these were
+    tables (a table cannot replace a view)."""
+    views = {
+        row[0]
+        for row in con.execute(
+            "select schema_name || '.' || view_name from duckdb_views() "
+            "where database_name = current_database() and not internal"
+        ).fetchall()
+    }
+    for table, _ in materialised():
+        if table in views:
+            con.execute(f"drop view {table}")  # our own constant name, not input
+
+
+def _materialised_missing(con: duckdb.DuckDBPyConnection) -> bool:
+    present = {
+        row[0]
+        for row in con.execute(
+            "select schema_name || '.' || table_name from duckdb_tables() "
+            "where database_name = current_database() and not internal"
+        ).fetchall()
+    }
+    return any(table not in present for table, _ in materialised())
 
 
 _MIGRATION_NAME = re.compile(r"(\d{4})_[a-z0-9_]+\.sql")
@@ -174,11 +238,18 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Create the tables (if missing), migrate them, (re)create every view; seed reference data.
 
     The order matters: a view that selects a column a migration adds can only be created after
-    that migration, so the views come last."""
+    that migration, so the views come last. The materialised tables are rebuilt here only when
+    missing or made by other SQL (the views after them need their columns); otherwise they are as
+    the last write left them, in step with its data, until `write_transaction` rebuilds them."""
     con.execute((SQL_DIR / TABLES_SQL).read_text(encoding="utf-8"))
     apply_migrations(con)
+    stale = stored_schema_version(con) != schema_version() or _materialised_missing(con)
     for path in view_files():
-        con.execute(path.read_text(encoding="utf-8"))
+        if path.name != MATERIALISED_SQL:
+            con.execute(path.read_text(encoding="utf-8"))
+        elif stale:
+            _drop_former_views(con)
+            refresh_materialised(con)
     if con.execute("select count(*) from ref.municipalities").fetchall()[0][0] == 0:
         con.register("seed_municipalities", pl.read_csv(MUNICIPALITIES_CSV, infer_schema=False))
         con.execute("insert into ref.municipalities select * from seed_municipalities")
@@ -221,12 +292,19 @@ def stored_schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
 
 
 @contextlib.contextmanager
-def write_transaction(path: Path, *, compact: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def write_transaction(
+    path: Path,
+    *,
+    compact: bool = False,
+    verify: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+) -> Iterator[duckdb.DuckDBPyConnection]:
     """Write the warehouse all-or-nothing: a copy is written and swapped in on success.
 
-    Creates the warehouse (with its schema) when the file does not exist yet. `compact` rebuilds
-    the written copy into a fresh file before the swap, so deleted rows leave no bytes behind
-    (erasure needs that; DuckDB reuses freed blocks lazily).
+    Creates the warehouse (with its schema) when the file does not exist yet. After the body, the
+    materialised tables are rebuilt (`refresh_materialised`), then `verify` runs (a load's checks:
+    an exception rolls everything back), then the commit. `compact` rebuilds the written copy into
+    a fresh file before the swap, so deleted rows leave no bytes behind (erasure needs that;
+    DuckDB reuses freed blocks lazily).
     """
     make_data_dir(path.parent)
     with private_files(), _writer_lock(path):
@@ -240,6 +318,9 @@ def write_transaction(path: Path, *, compact: bool = False) -> Iterator[duckdb.D
                 con.execute("begin transaction")
                 apply_schema(con)
                 yield con
+                refresh_materialised(con)
+                if verify is not None:
+                    verify(con)
                 con.execute("commit")
                 con.execute("checkpoint")
             except BaseException:
@@ -262,10 +343,14 @@ def write_transaction(path: Path, *, compact: bool = False) -> Iterator[duckdb.D
 
 @contextlib.contextmanager
 def keyed_write(
-    db: Path, keys: Pseudonymizer, *, compact: bool = False
+    db: Path,
+    keys: Pseudonymizer,
+    *,
+    compact: bool = False,
+    verify: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """`write_transaction` for writes that store pseudonyms: the key is checked under the lock."""
-    with write_transaction(db, compact=compact) as con:
+    with write_transaction(db, compact=compact, verify=verify) as con:
         bind_key(con, keys)
         yield con
 

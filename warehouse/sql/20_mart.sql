@@ -60,47 +60,9 @@ select
 from assessments
 ;
 
--- purpose: Jacobson-Truax change per case; grain: one row per case x instrument with a valid
--- pre and a valid post
+-- purpose: Jacobson-Truax change per case (the rule: staging.case_outcomes, a table rebuilt at
+-- each write); grain: one row per case x instrument with a valid pre and a valid post
 create or replace view mart.case_outcomes as
-with
-
-assessments as (
-    select * from staging.assessments where is_valid
-),
-
-instruments as (
-    select * from staging.instruments
-),
-
--- one pass instead of a self-join: the key case x instrument x phase holds one score per phase
-paired as (
-    select
-        case_id,
-        instrument,
-        any_value(score) filter (where phase = 'pre') as pre_score,
-        any_value(score) filter (where phase = 'post') as post_score,
-        post_score - pre_score as change
-    from assessments
-    group by case_id, instrument
-    having pre_score is not null and post_score is not null
-),
-
-reliable as (
-    select
-        paired.*,
-        paired.change / instruments.s_diff as rc,
-        case
-            when paired.change / instruments.s_diff > instruments.z then 'improved'
-            when paired.change / instruments.s_diff < -instruments.z then 'deteriorated'
-            else 'unchanged'
-        end as reliable_change,
-        instruments.cutoff,
-        instruments.mcid
-    from paired
-    inner join instruments on paired.instrument = instruments.instrument
-)
-
 select
     case_id,
     instrument,
@@ -109,13 +71,9 @@ select
     change,
     rc,
     reliable_change,
-    case
-        when reliable_change = 'improved' and pre_score <= cutoff and post_score > cutoff
-            then 'recovered'
-        else reliable_change
-    end as clinical_change,
-    change >= mcid as meaningful_change
-from reliable
+    clinical_change,
+    meaningful_change
+from staging.case_outcomes
 ;
 
 -- purpose: the citizen's own progression scores over time; grain: one row per measurement
@@ -137,113 +95,9 @@ select
 from progression
 ;
 
--- purpose: the "every second month" rule per case; grain: one row per case
+-- purpose: the "every second month" rule per case (the rule: staging.fidelity, a table rebuilt
+-- at each write); grain: one row per case
 create or replace view mart.fidelity as
--- `not materialized`: a CTE read twice is materialised by DuckDB, and a materialised CTE under
--- a LIMIT never finishes on a large warehouse (DuckDB 2.0: `select * from mart.fidelity limit 1`
--- hung at 100,000 cases; tests/test_mart_limits.py)
-with
-
-cases as not materialized (
-    select * from staging.cases
-),
-
-progression as (
-    select * from staging.progression where is_in_period
-),
-
-assessments as (
-    select * from staging.assessments where is_valid
-),
-
-constants as not materialized (
-    select * from staging.constants
-),
-
--- Gaps between consecutive points of: period start, the measurements inside the period, period
--- end. Per case, the sorted list of dates gives the inner gaps; a list aggregate is cheaper
--- here than a window over every measurement.
-measured as (
-    select
-        case_id,
-        count(*) as n_measurements,
-        min(measured_on) as first_measured_on,
-        max(measured_on) as last_measured_on,
-        list_sort(list(measured_on)) as dates
-    from progression
-    group by case_id
-),
-
--- a measurement counts as pre (post) when valid and dated at most 30 days from the start (end)
-timed as (
-    select
-        assessments.case_id,
-        assessments.instrument,
-        assessments.phase = 'pre'
-        and abs(assessments.measured_on - cases.start_date) <= constants.pre_post_window_days
-            as is_timely_pre,
-        assessments.phase = 'post'
-        and abs(assessments.measured_on - cases.end_date) <= constants.pre_post_window_days
-            as is_timely_post
-    from assessments
-    inner join cases on assessments.case_id = cases.case_id
-    cross join constants
-),
-
--- pre and post need BOTH instruments
-pre_post as (
-    select
-        case_id,
-        coalesce(bool_or(instrument = 'WHO5' and is_timely_pre), false)
-        and coalesce(bool_or(instrument = 'GSE' and is_timely_pre), false) as has_pre,
-        coalesce(bool_or(instrument = 'WHO5' and is_timely_post), false)
-        and coalesce(bool_or(instrument = 'GSE' and is_timely_post), false) as has_post
-    from timed
-    group by case_id
-),
-
-joined as (
-    select
-        cases.case_id,
-        cases.municipality_code,
-        cases.case_type,
-        cases.worker_id,
-        cases.is_active,
-        cases.start_date as period_start,
-        cases.period_end,
-        cases.duration_days as active_days,
-        coalesce(measured.n_measurements, 0) as n_measurements,
-        measured.last_measured_on,
-        case
-            when cases.period_end is null then null
-            when measured.n_measurements is null then cases.period_end - cases.start_date
-            -- greatest() skips the NULL inner gap (list_max of nothing) of a single measurement
-            else greatest(
-                measured.first_measured_on - cases.start_date,
-                list_max(list_transform(
-                    list_zip(measured.dates[1:-2], measured.dates[2:]),
-                    lambda pair: pair[2] - pair[1]
-                )),
-                cases.period_end - measured.last_measured_on
-            )
-        end as max_gap_days,
-        coalesce(pre_post.has_pre, false) as has_pre,
-        coalesce(pre_post.has_post, false) as has_post,
-        constants.cadence_days
-    from cases
-    cross join constants
-    left join measured on cases.case_id = measured.case_id
-    left join pre_post on cases.case_id = pre_post.case_id
-),
-
-expected as (
-    select
-        *,
-        active_days // cadence_days as expected_measurements,
-        period_end - coalesce(last_measured_on, period_start) as days_since_last
-    from joined
-)
-
 select
     case_id,
     municipality_code,
@@ -254,17 +108,14 @@ select
     active_days,
     n_measurements,
     expected_measurements,
-    -- not least(): DuckDB's least skips NULLs, and nothing expected must stay NULL
-    case
-        when expected_measurements > 0 then least(1.0, n_measurements / expected_measurements)
-    end as coverage,
+    coverage,
     max_gap_days,
-    max_gap_days <= cadence_days as on_cadence,
+    on_cadence,
     days_since_last,
-    is_active and days_since_last > cadence_days as overdue,
+    overdue,
     has_pre,
-    case when not is_active then has_post end as has_post
-from expected
+    has_post
+from staging.fidelity
 ;
 
 -- purpose: caseload per month; grain: one row per municipality x month x case type with any
@@ -602,59 +453,15 @@ create or replace view mart.instruments as
 select * from staging.instruments
 ;
 
--- purpose: the gaps the cadence rule measures, each labelled by where it lies; grain: one row per
--- case x gap. Points are the case's period_start, its progression dates inside the period and
--- its period_end (as mart.fidelity, whose max_gap_days is the largest of these); `kind` is
--- 'start' (from the start to the first measurement), 'between' (two measurements) or 'end'
--- (from the last measurement, or from the start when there is none, to the end or as-of date).
--- The zero-day gap of a measurement on the start or end date is no gap and is left out.
+
+-- purpose: the gaps the cadence rule measures, each labelled by where it lies (the rule:
+-- staging.fidelity_gaps, a table rebuilt at each write); grain: one row per case x gap
 create or replace view mart.fidelity_gaps as
-with
-
-cases as (
-    select case_id, start_date, period_end from staging.cases
-),
-
-measured as (
-    select case_id, measured_on from staging.progression_in_period
-),
-
-points as (
-    select case_id, start_date as on_date from cases
-    union all
-    select case_id, measured_on from measured
-    union all
-    select case_id, period_end from cases
-),
-
-gaps as (
-    select
-        case_id,
-        on_date as gap_start,
-        lead(on_date) over (partition by case_id order by on_date) as gap_end
-    from points
-),
-
-counted as (
-    select case_id, count(*) as n_measurements from measured group by case_id
-)
-
 select
-    gaps.case_id,
-    gaps.gap_start,
-    gaps.gap_end,
-    gaps.gap_end - gaps.gap_start as days,
-    case
-        when gaps.gap_start = cases.start_date
-            and not (gaps.gap_end = cases.period_end and counted.n_measurements is null)
-            then 'start'
-        when gaps.gap_end = cases.period_end then 'end'
-        else 'between'
-    end as kind
-from gaps
-inner join cases on gaps.case_id = cases.case_id
-left join counted on gaps.case_id = counted.case_id
-where gaps.gap_end is not null
-    and not (gaps.gap_end = gaps.gap_start
-        and (gaps.gap_start = cases.start_date or gaps.gap_end = cases.period_end))
+    case_id,
+    gap_start,
+    gap_end,
+    days,
+    kind
+from staging.fidelity_gaps
 ;
