@@ -58,12 +58,12 @@ def _table(cells: pl.DataFrame, order: list[str], quarters: list[str]) -> pl.Dat
 def render() -> None:
     components.freshness()
     scope, filters = data.current_scope(), data.current_filters()
+    components.population_note()  # 'Tal for: …' as on the other figure pages
     st.caption(
         t(
-            "pages.citizens.period_a_b_s",
+            "pages.citizens.period_a_b",
             a=i18n.fmt_month(filters.from_month),
             b=i18n.fmt_month(filters.to_month),
-            s=components.population_of(),
         )
     )
     dimension = st.selectbox(

@@ -73,12 +73,12 @@ def _table(frame: pl.DataFrame) -> pl.DataFrame:
 def render() -> None:
     components.freshness()
     scope, filters = data.current_scope(), data.current_filters()
+    components.population_note()  # 'Tal for: …' as on the other figure pages
     st.caption(
         t(
-            "pages.matching.period_a_b_s",
+            "pages.matching.period_a_b",
             a=i18n.fmt_month(filters.from_month),
             b=i18n.fmt_month(filters.to_month),
-            s=components.population_of(),
         )
     )
     match = (

@@ -11,6 +11,7 @@ from pathlib import Path
 import pypdf
 import pytest
 
+from app.i18n import t
 from tests.browser.conftest import screenshot, sign_in, wait_for_app, wait_for_chart
 
 pytestmark = pytest.mark.browser
@@ -23,6 +24,8 @@ def _click_first_row(page) -> None:
     """Tick the first row of the first table: the row-selection checkbox left of its cells."""
     grid = page.locator("[data-testid=stDataFrame]").first
     grid.locator("td").first.wait_for(state="attached")
+    # the queue sits below its chart, under the fold: a mouse click needs it in the window
+    grid.scroll_into_view_if_needed()
     box = grid.bounding_box()
     assert box, "the case list is not on screen"
     page.mouse.click(box["x"] + 18, box["y"] + ROW_HEIGHT + ROW_HEIGHT / 2)
@@ -33,15 +36,17 @@ def test_coordinator_goes_from_the_queue_to_a_case_its_handover_pdf_and_its_work
 ):
     sign_in(page, server, *demo_accounts["coordinator"])
     # the landing page of a coordinator is the attention queue
-    page.locator("h1").filter(has_text="Opmærksomhed").wait_for()
+    page.locator("h1").filter(has_text=t("page_attention", "da")).wait_for()
     wait_for_app(page)
+    # the data grid draws its cells after the run ends (on a busy machine, a while after)
+    page.locator("[data-testid=stDataFrame] td").first.wait_for(state="attached", timeout=60_000)
     first_case = CASE_ID.search(" ".join(page.locator("[data-testid=stDataFrame] td")
                                          .all_inner_texts()))  # fmt: skip
     assert first_case, "no case ids in the coordinator's queue"
     screenshot(page, "desk-1-attention")
 
     _click_first_row(page)
-    page.locator("h1").filter(has_text="Forløbsside").wait_for()
+    page.locator("h1").filter(has_text=t("page_case", "da")).wait_for()
     wait_for_app(page)
     assert re.search(r"/case\?.*id=F\d{7,}", page.url), page.url
     case_id = re.search(r"id=(F\d{7,})", page.url).group(1)
@@ -53,8 +58,10 @@ def test_coordinator_goes_from_the_queue_to_a_case_its_handover_pdf_and_its_work
     wait_for_chart(page)
     screenshot(page, "desk-2-case")
 
-    page.get_by_role("button", name="Lav overdragelsesnotat (PDF)").click()
-    button = page.get_by_role("button", name="Hent overdragelsesnotat (PDF)")
+    page.get_by_role("button", name=t("pages.case.make_the_handover_summary_pdf", "da")).click()
+    button = page.get_by_role(
+        "button", name=t("pages.case.download_the_handover_summary_pdf", "da")
+    )
     button.wait_for(timeout=60_000)
     wait_for_app(page)
     with page.expect_download(timeout=30_000) as download:
@@ -65,11 +72,11 @@ def test_coordinator_goes_from_the_queue_to_a_case_its_handover_pdf_and_its_work
     assert case_id in text
     screenshot(page, "desk-3-case-pdf")
 
-    page.get_by_role("button", name="Åbn medarbejderens side").click()
-    page.locator("h1").filter(has_text="Medarbejderside").wait_for()
+    page.get_by_role("button", name=t("pages.case.open_the_worker_s_page", "da")).click()
+    page.locator("h1").filter(has_text=t("page_worker", "da")).wait_for()
     wait_for_app(page)
     assert "/worker?" in page.url and "id=" in page.url
     main = page.locator("[data-testid=stMain]").inner_text()
-    assert "Medarbejderens forløb" in main
+    assert t("pages.worker.the_worker_s_cases", "da") in main
     assert case_id in " ".join(page.locator("[data-testid=stDataFrame] td").all_inner_texts())
     screenshot(page, "desk-4-worker")

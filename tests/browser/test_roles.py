@@ -13,6 +13,7 @@ import duckdb
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from app.i18n import t
 from tests.browser.conftest import (
     nav_titles,
     screenshot,
@@ -167,12 +168,18 @@ def test_only_national_sees_the_audit_page(tour, role):
     assert (AUDIT_TITLE in titles) == (role == "national"), f"{role} navigation: {titles}"
 
 
-FIGURE_PAGES = ("Overblik", "Progression", "Metodefidelitet", "Opmærksomhed")
+FIGURE_PAGES = tuple(
+    t(key, "da")
+    for key in (
+        "page_overview", "page_progression", "page_fidelity", "page_attention",
+        "page_citizens", "page_matching",
+    )
+)  # fmt: skip
 POPULATIONS = {
-    "national": "Hele landet",
+    "national": t("population_country", "da"),
     "coordinator": "København",
-    "worker": "Dine forløb",
-    "viewer": "Hele landet",
+    "worker": t("population_own_cases", "da"),
+    "viewer": t("population_country", "da"),
 }
 
 
@@ -183,9 +190,11 @@ def test_every_page_says_whom_its_figures_count(tour, role):
     pages = _by_title(visits)
     for title in FIGURE_PAGES:
         text = pages[title].main_text
-        assert f"Tal for: {POPULATIONS[role]}" in text, f"{role} on {title}: no population"
+        who = t("population_figures", "da", who=POPULATIONS[role])
+        assert who in text, f"{role} on {title}: no population"
     # a coordinator opens on their own municipality, with the country beside its figures
-    beside = "Hele landet: " in pages["Overblik"].main_text
+    country = t("population_beside", "da", who=t("population_country", "da"), value="")
+    beside = country in pages[t("page_overview", "da")].main_text
     assert beside == (role == "coordinator"), f"{role}: country beside = {beside}"
 
 

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from app.i18n import t
 from app.scope import Scope
-from app.streamlit_app import listed_pages
+from app.streamlit_app import _landing, listed_pages
 from tests.browser.conftest import (
     ALL_CHARTS_DRAWN,
     nav_titles,
@@ -48,16 +49,24 @@ SECTIONS = """() => {
 # band and the attention bars. Workers compare no municipalities: their funnel section is a
 # sentence. The XmR tile on the overview is text: its heading is checked there.
 INDICATORS = {
-    "fidelity": {"Styringsdiagram: målt hver anden måned": 1, "Retfærdig sammenligning": 2},
-    "prepost": {"Før mod efter for hvert forløb": 1, "Retfærdig sammenligning (WHO-5)": 2},
-    "progression": {"Forventet forløb efter startniveau": 1},
-    "attention": {"Forløb pr. årsag": 1},
+    "fidelity": {
+        t("pages.fidelity.control_chart_measured_every_second", "da"): 1,
+        t("pages.fidelity.fair_comparison", "da"): 2,
+    },
+    "prepost": {
+        t("pages.prepost.pre_against_post_per_case", "da"): 1,
+        t("pages.prepost.fair_comparison_who_5", "da"): 2,
+    },
+    "progression": {t("pages.progression.expected_progress_by_starting_level", "da"): 1},
+    "attention": {t("pages.attention.cases_per_reason", "da"): 1},
 }
-NO_FUNNEL_FOR_WORKERS = "Sammenligningen af kommuner vises ikke for medarbejdere"
-XMR_TILE = "Målt hver 2. måned: udvikling"
-QUEUE_FOR_CASE_LEVEL = "vises kun for brugere med adgang til forløbsniveau"
+FAIR_COMPARISON = t("pages.fidelity.fair_comparison", "da")  # every funnel heading starts so
+NO_FUNNEL_FOR_WORKERS = t("indicator_parts.the_comparison_of_municipalities_is", "da")
+# the overview's tile on the monthly on-cadence share (its heading is bold markdown)
+XMR_TILE = t("pages.overview.label_the_trend", "da", label=t("on_cadence_monthly", "da")).strip("*")
+QUEUE_FOR_CASE_LEVEL = t("components.the_list_of_single_cases", "da").split("(")[0].strip()
 # the demo worker (3 cases) has none in the attention queue: a sentence, no empty bar chart
-EMPTY_QUEUE = "Ingen aktive forløb kræver opmærksomhed"
+EMPTY_QUEUE = t("pages.attention.nothing", "da")
 
 
 def _tours() -> list[tuple[str, str]]:
@@ -76,9 +85,10 @@ class Shot:
     pictures: list[Path] = field(default_factory=list)
 
 
-def _url_path(page) -> str:
+def _url_path(page, role: str) -> str:
     path = page.url.split("?")[0].rstrip("/").rsplit("/", 1)[-1]
-    return "overview" if ":" in path or not path else path  # the root url is the overview
+    # the root url is the role's landing page (the attention queue for coordinators and workers)
+    return _landing(_scope(role)) if ":" in path or not path else path
 
 
 def _settle(page) -> None:
@@ -90,7 +100,7 @@ def _settle(page) -> None:
 
 def _photograph(page, role: str, lang: str) -> Shot:
     main = page.locator("[data-testid=stMain]")
-    shot = Shot(_url_path(page), main.inner_text(), page.evaluate(SECTIONS))
+    shot = Shot(_url_path(page, role), main.inner_text(), page.evaluate(SECTIONS))
     shot.problems += page.locator(PROBLEMS).all_inner_texts()
     if "Traceback" in shot.text:
         shot.problems.append("a traceback")
@@ -113,7 +123,8 @@ def photographed(chromium, server, demo_accounts) -> dict[tuple[str, str], list[
             sign_in(page, server, *demo_accounts[role])
             if lang == "en":
                 page.locator("[data-testid=stSidebar]").get_by_text("English", exact=True).click()
-                page.locator("h1").filter(has_text="Overview").wait_for()
+                landing = _title(role, _landing(_scope(role)), "en")
+                page.locator("h1").filter(has_text=landing).wait_for()
                 wait_for_app(page)
             shots = []
             for title in nav_titles(page):
@@ -127,10 +138,20 @@ def photographed(chromium, server, demo_accounts) -> dict[tuple[str, str], list[
     return done
 
 
+def _scope(role: str) -> Scope:
+    """An example viewer of the role (the router's rules read only the role and its reach)."""
+    example = {"coordinator": {"municipalities": frozenset({"101"})}, "worker": {"worker_id": "W"}}
+    return Scope(role=role, **example.get(role, {}))
+
+
+def _title(role: str, url: str, lang: str) -> str:
+    """The navigation title of the page at `url` in `lang`."""
+    return next(t(key, lang) for _, key, path in listed_pages(_scope(role)) if path == url)
+
+
 def _registered(role: str) -> set[str]:
     """The pages this role's navigation lists (the router's own rule)."""
-    example = {"coordinator": {"municipalities": frozenset({"101"})}, "worker": {"worker_id": "W"}}
-    return {url for _, _, url in listed_pages(Scope(role=role, **example.get(role, {})))}
+    return {url for _, _, url in listed_pages(_scope(role))}
 
 
 @pytest.mark.parametrize(("role", "lang"), _tours())
@@ -150,7 +171,7 @@ def test_indicator_charts_show_as_scoping_allows(photographed, role):
     for path, sections in INDICATORS.items():
         shown = shots[path].sections
         for heading, charts in sections.items():
-            if role == "worker" and heading.startswith("Retfærdig sammenligning"):
+            if role == "worker" and heading.startswith(FAIR_COMPARISON):
                 assert shown.get(heading) == 0, f"worker sees a funnel plot on {path}"
                 assert NO_FUNNEL_FOR_WORKERS in shots[path].text
                 continue
