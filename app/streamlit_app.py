@@ -43,6 +43,9 @@ LANDING = {"coordinator": "attention", "worker": "attention"}
 RECORD_PAGES = {"case": "case_id", "worker": "worker_id"}
 NATIONAL_PAGES = (("audit.py", "page_audit", "audit"),)  # national viewers only
 NOT_FOR_WORKERS = ("find_worker.py",)  # finding a worker for a case is the coordinator's task
+# pages of single records: left out of the menu of a viewer without case-level access (a link
+# to one still opens it, with the page's own "your role ..." message)
+CASE_LEVEL_PAGES = ("case", "worker")
 # the navigation's sections (title key -> url paths, in the order shown): the coordinator's desk
 # first, then the figures, then the records of the warehouse itself; Streamlit would fold a flat
 # list of more than ten pages behind "View more"
@@ -134,10 +137,14 @@ def _pages(scope: Scope) -> dict[str, st.Page]:
     """The viewer's pages by url path (the landing page's own `url_path` reads "": it is the
     root URL)."""
     landing = _landing(scope)
+    hidden = () if scope.case_level else CASE_LEVEL_PAGES
     return {
-        url: st.Page(ROOT / "pages" / name, title=i18n.t(key), url_path=url, default=url == landing)
+        url: st.Page(
+            ROOT / "pages" / name, title=i18n.t(key), url_path=url, default=url == landing,
+            visibility="hidden" if url in hidden else "visible",
+        )
         for name, key, url in listed_pages(scope)
-    }
+    }  # fmt: skip
 
 
 def _sections(by_url: dict[str, st.Page], landing: str) -> dict[str, list[st.Page]]:

@@ -175,13 +175,28 @@ def read_file(path: Path, label: str) -> bytes:
         if info.st_size > limits.file_bytes:
             _too_big(label, info.st_size, limits.file_bytes)
         try:
-            data = handle.read(limits.file_bytes + 1)
+            data = _read_capped(handle, info.st_size, limits.file_bytes)
         except OSError as exc:
             _refuse(f"{label}: kan ikke læses ({exc.strerror})")
     if len(data) > limits.file_bytes:
         _too_big(label, None, limits.file_bytes)
     _spend(label, len(data))
     return data
+
+
+def _read_capped(handle, size: int, cap: int) -> bytes:
+    """The file's bytes, asked for by its size (a buffer of the cap itself would be spent up front:
+    512 MB of address space for a 2 KB file), then on in 1 MiB steps in case it grew, never more
+    than `cap` + 1 bytes (which the caller refuses)."""
+    chunks = [handle.read(size + 1)]
+    total = len(chunks[0])
+    while total > size and total <= cap:
+        more = handle.read(min(MIB, cap + 1 - total))
+        if not more:
+            break
+        chunks.append(more)
+        total += len(more)
+    return b"".join(chunks)
 
 
 def is_regular_file(entry: Path) -> bool:

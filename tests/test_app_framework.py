@@ -426,3 +426,16 @@ def test_every_page_sits_in_exactly_one_navigation_section():
 
     placed = [url for urls in SECTIONS.values() for url in urls]
     assert sorted(placed) == sorted(url for _, _, url in PAGES + NATIONAL_PAGES)
+
+
+def test_a_viewer_without_case_level_access_has_no_record_pages_in_the_menu():
+    """The case and worker pages only tell such a viewer they may not see them: not in the menu
+    (a link still opens the page and its message)."""
+    from app.streamlit_app import CASE_LEVEL_PAGES, _pages
+
+    hidden = {
+        url for url, page in _pages(Scope(role="viewer")).items() if page.visibility == "hidden"
+    }
+    assert hidden == set(CASE_LEVEL_PAGES)
+    coordinator = _pages(Scope(role="coordinator", municipalities=frozenset({"101"})))
+    assert all(page.visibility == "visible" for page in coordinator.values())
