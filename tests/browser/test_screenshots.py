@@ -20,7 +20,7 @@ import pytest
 
 from app.i18n import t
 from app.scope import Scope
-from app.streamlit_app import _landing, listed_pages
+from app.streamlit_app import _landing, _pages, listed_pages
 from tests.browser.conftest import (
     ALL_CHARTS_DRAWN,
     nav_titles,
@@ -150,8 +150,8 @@ def _title(role: str, url: str, lang: str) -> str:
 
 
 def _registered(role: str) -> set[str]:
-    """The pages this role's navigation lists (the router's own rule)."""
-    return {url for _, _, url in listed_pages(_scope(role))}
+    """The pages this role's navigation shows (the router's own pages and their visibility)."""
+    return {url for url, page in _pages(_scope(role)).items() if page.visibility == "visible"}
 
 
 @pytest.mark.parametrize(("role", "lang"), _tours())
