@@ -552,6 +552,22 @@ def record_search(kind: str) -> str | None:
     return wanted
 
 
+def requested_record(
+    kind: str, find: Callable[[str], dict | None], ask: str, not_found: str
+) -> dict | None:
+    """The record the case or worker page shows: the search box (`record_search`), then
+    `find(id)` from the data layer; the `ask` text when no id is given, `not_found` when the id
+    names no record this viewer may see (an unknown and an out-of-scope id read alike)."""
+    wanted = record_search(kind)
+    if wanted is None:
+        st.info(t(ask))
+        return None
+    found = find(wanted)
+    if found is None:
+        st.warning(t(not_found))
+    return found
+
+
 def search_opens(kind: str, key: str) -> None:
     """A search box on a list page that opens the case or worker page of the id typed."""
     typed = st.text_input(t(SEARCH_LABELS[kind]), key=key, max_chars=64).strip()

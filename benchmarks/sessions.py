@@ -38,6 +38,8 @@ import threading
 import time
 from pathlib import Path
 
+from benchmarks.browser import ARM  # the one watcher of an app run, for both benchmarks
+
 REPO = Path(__file__).resolve().parents[1]
 TARGET_P95_MS = 3000
 ERROR_SELECTOR = "[data-testid=stException], [data-testid=stAlertContentError]"
@@ -152,18 +154,6 @@ def run_loads(db: Path, exports: list[Path], starts: list[float], out: list[floa
 
 
 # --- the browser side ----------------------------------------------------------------------------
-
-ARM = """() => {
-  const app = document.querySelector('[data-testid=stApp]');
-  const mark = {start: performance.now(), ran: false, end: null};
-  window.__latBench = mark;
-  const watch = new MutationObserver(() => {
-    const state = app.getAttribute('data-test-script-state');
-    if (state === 'running') mark.ran = true;
-    else if (mark.ran && state === 'notRunning') { mark.end = performance.now(); watch.disconnect(); }
-  });
-  watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
-}"""
 
 
 async def _settled(page, timeout_ms: float) -> None:

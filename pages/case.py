@@ -260,14 +260,10 @@ def render() -> None:
     if not scope.case_level:  # the queries refuse too (data.NotAllowed); this says it first
         st.info(i18n.t("not_allowed"))
         return
-    wanted = components.record_search("case")
-    case_id = q.clean_id(wanted)
-    if wanted is None:
-        st.info(t(ASK))
-        return
-    case = q.facts(scope, case_id) if case_id else None
+    case = components.requested_record(
+        "case", lambda wanted: q.facts(scope, wanted), ASK, NOT_FOUND
+    )
     if case is None:
-        st.warning(t(NOT_FOUND))
         return
     st.header(t("pages.case.case_id", id=case["case_id"]))
     _facts(case)

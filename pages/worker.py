@@ -234,14 +234,10 @@ def render() -> None:
     if not scope.case_level:  # the queries refuse too (data.NotAllowed); this says it first
         st.info(i18n.t("not_allowed"))
         return
-    wanted = components.record_search("worker")
-    worker_id = q.clean_id(wanted)
-    if wanted is None:
-        st.info(t(ASK))
-        return
-    worker = q.worker(scope, worker_id) if worker_id else None
+    worker = components.requested_record(
+        "worker", lambda wanted: q.worker(scope, wanted), ASK, NOT_FOUND
+    )
     if worker is None:
-        st.warning(t(NOT_FOUND))
         return
     _facts(worker)
     _cases(scope, worker["worker_id"])

@@ -120,8 +120,12 @@ def _run(sql: str, scope: Scope, case_id: str) -> pl.DataFrame:
     return data.run(sql, {"case_id": case_id}, scope=scope, filters=Filters(), level="case")
 
 
-def facts(scope: Scope, case_id: str) -> dict | None:
-    """The case's facts, or None when there is no such case for this viewer."""
+def facts(scope: Scope, case_id: object) -> dict | None:
+    """The case's facts, or None when there is no such case for this viewer (or `case_id`, as
+    typed or linked, cannot be one: `clean_id`)."""
+    case_id = clean_id(case_id)
+    if case_id is None:
+        return None
     frame = _run(FACTS_SQL, scope, case_id)
     return frame.row(0, named=True) if frame.height else None
 

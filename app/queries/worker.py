@@ -118,8 +118,12 @@ def _visibility(scope: Scope) -> dict:
     }
 
 
-def worker(scope: Scope, worker_id: str) -> dict | None:
-    """The worker's facts, or None when there is no such worker for this viewer."""
+def worker(scope: Scope, worker_id: object) -> dict | None:
+    """The worker's facts, or None when there is no such worker for this viewer (or
+    `worker_id`, as typed or linked, cannot be one: `clean_id`)."""
+    worker_id = clean_id(worker_id)
+    if worker_id is None:
+        return None
     params = {"worker_id": worker_id, **_visibility(scope)}
     frame = data.run(WORKER_SQL, params, scope=scope, filters=Filters(), level="case")
     return frame.row(0, named=True) if frame.height else None
