@@ -215,6 +215,7 @@ def test_allowed_hosts_never_open_to_any_host():
 def _call(method: str, body: bytes = b"", headers: dict | None = None, path="/_lat/session"):
     """One HTTP request straight through the guard; returns (status, headers, body)."""
     import asyncio
+    import concurrent.futures
 
     from app.asgi import SecurityGuard
 
@@ -238,7 +239,10 @@ def _call(method: str, body: bytes = b"", headers: dict | None = None, path="/_l
         "scheme": "http",
         "headers": [(k.lower().encode(), v.encode()) for k, v in (headers or {}).items()],
     }
-    asyncio.run(SecurityGuard(inner_app)(scope, receive, send))
+    # A thread of its own: the browser tests' Playwright keeps an event loop running in
+    # the main thread of a single-process run, and asyncio.run refuses to nest in it.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, SecurityGuard(inner_app)(scope, receive, send)).result()
     start = sent[0]
     out_headers = {}
     for k, v in start["headers"]:
