@@ -28,7 +28,7 @@ from pathlib import Path
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import (
+from harness.browser import (
     ALL_CHARTS_DRAWN,
     CHART,
     CHROMIUM,
