@@ -339,6 +339,8 @@ def _merge(
 ) -> dict[str, int]:
     """Apply `_incoming` to raw.<raw_table> by rules 17-18; return counts per outcome.
 
+    Only the rows whose key the warehouse holds are compared with it (`_classified`); the new
+    ones go from `_incoming` into raw directly, so a first load copies its rows once, not twice.
     Identifiers come from RAW_TABLES and the warehouse's own catalogue, never from a file.
     """
     keys = RAW_TABLES_BY_RAW[raw_table]
@@ -349,20 +351,19 @@ def _merge(
     staged = [f"{c} as i_{c}" if c in incoming else f"null as i_{c}" for c in values]
     same = " and ".join(f"i.i_{c} is not distinct from h.{c}" for c in values) or "true"
     join = " and ".join(f"c.{k} = h.{k}" for k in keys)
+    held = " and ".join(f"i.{k} = h.{k}" for k in keys)
     con.execute(
         f"""
         create or replace temp table _classified as
         with i as (select {", ".join(keys)}, {", ".join(staged)} from _incoming)
         select i.*,
             case
-                when h.{keys[0]} is null then 'new'
                 when {same} then 'unchanged'
                 when h.exported_at <= $exported_at then 'loaded'
                 else 'superseded'
             end as outcome,
             h.exported_at as held_exported_at
-        from i left join raw.{raw_table} as h
-            on {" and ".join(f"i.{k} = h.{k}" for k in keys)}
+        from i inner join raw.{raw_table} as h on {held}
         """,  # noqa: S608 - identifiers from the allow-list above
         {"exported_at": exported_at},
     )
@@ -380,16 +381,18 @@ def _merge(
         f"where c.outcome = 'unchanged' and c.held_exported_at < $exported_at and {join}",
         params,
     )
-    con.execute(
+    # the rows whose key raw does not hold: those _classified has not
+    new_rows = f"{', '.join(keys)}, {', '.join(c if c in incoming else 'null' for c in values)}"
+    inserted = con.execute(
         f"insert into raw.{raw_table} ({', '.join(keys)}, {', '.join(values)}, "  # noqa: S608
         f"exported_at, batch_id) "
-        f"select {', '.join(keys)}, {', '.join(f'i_{c}' for c in values)}, "
-        f"$exported_at, $batch_id from _classified where outcome = 'new'",
+        f"select {new_rows}, $exported_at, $batch_id from _incoming as i "
+        f"where not exists (select 1 from _classified as h where {held})",
         params,
-    )
+    ).fetchall()[0][0]
     counts = dict(con.execute("select outcome, count(*) from _classified group by 1").fetchall())
     return {
-        "loaded": counts.get("new", 0) + counts.get("loaded", 0),
+        "loaded": inserted + counts.get("loaded", 0),
         "unchanged": counts.get("unchanged", 0),
         "superseded": counts.get("superseded", 0),
     }
