@@ -124,6 +124,15 @@ def test_a_column_and_a_single_id_get_the_same_citizen_key():
     assert column[0] == column[1] == column[2]
 
 
+def test_every_ascii_character_is_normalised_in_a_column_as_in_a_single_id():
+    """The column's vectorised normalisation of ASCII ids names the characters it drops: one
+    missing (or one too many) gives a citizen two pseudonyms."""
+    keys = Pseudonymizer(b"k")
+    ids = [f"0101{chr(code)}901234" for code in range(128)] + ["B 1\x1f-2"]
+    column = keys.citizen_keys(pl.Series("borger_id", ids)).to_list()
+    assert column == [keys.citizen_key(i) for i in ids]
+
+
 # --- the same number written differently (rule 22 read with Unicode digits and dashes) --------
 
 # the '0' of each way of writing digits: ASCII, full-width, mathematical bold and monospace,
