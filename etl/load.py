@@ -41,7 +41,7 @@ from etl.validate import (
 from privacy.cpr import mask_cpr
 from privacy.pseudonym import Pseudonymizer
 from warehouse import checks
-from warehouse.db import data_dir, keyed_write, make_data_dir
+from warehouse.db import data_dir, frame_source, keyed_write, make_data_dir
 
 # Danish table name -> raw table and its key; the order is the order of applying (rule 14:
 # a case must be applied before the rows that name it), the registry's.
@@ -303,7 +303,7 @@ _ORPHAN_SCHEMA = {"_source_row": pl.Int64, "case_id": pl.String}
 
 def _stage(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
     """Copy the valid rows into a temp table `_incoming` (one scan of the polars frame)."""
-    con.register("_incoming_frame", frame)
+    con.register("_incoming_frame", frame_source(frame))
     try:
         con.execute("create or replace temp table _incoming as select * from _incoming_frame")
     finally:
@@ -312,11 +312,16 @@ def _stage(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
 
 def _split_orphans(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Move rows whose case the warehouse does not hold out of `_incoming` (rule 14)."""
-    orphans = con.sql(
-        "select i._source_row, i.case_id from _incoming as i "
-        "where not exists (select 1 from raw.cases as c where c.case_id = i.case_id) "
-        "order by i._source_row"
-    ).pl()
+    # fetchall, not .pl(): DuckDB makes a polars frame through pyarrow (see frame_source)
+    orphans = pl.DataFrame(
+        con.execute(
+            "select i._source_row, i.case_id from _incoming as i "
+            "where not exists (select 1 from raw.cases as c where c.case_id = i.case_id) "
+            "order by i._source_row"
+        ).fetchall(),
+        schema=_ORPHAN_SCHEMA,
+        orient="row",
+    )
     if len(orphans):
         con.execute(
             "delete from _incoming as i "
@@ -533,7 +538,7 @@ def _record_rejections(
         pl.Series("municipality_code", [m for m, _ in subjects], dtype=pl.String),
         pl.Series("case_id", [c for _, c in subjects], dtype=pl.String),
     )
-    con.register("_rejected_frame", rejected)
+    con.register("_rejected_frame", frame_source(rejected))
     try:
         con.execute(
             "insert into etl.rejected_rows by name "
@@ -691,7 +696,11 @@ def fill_rejected_subjects(con: duckdb.DuckDBPyConnection) -> None:
     if filled:
         con.register(
             "_subjects",
-            pl.DataFrame(filled, schema=["row_id", "municipality_code", "case_id"], orient="row"),
+            frame_source(
+                pl.DataFrame(
+                    filled, schema=["row_id", "municipality_code", "case_id"], orient="row"
+                )
+            ),
         )
         con.execute(
             "update etl.rejected_rows as r set case_id = s.case_id, "
