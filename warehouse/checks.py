@@ -143,6 +143,19 @@ DERIVED_KEYS: dict[str, DerivedKey] = {
         inputs=(("staging.cases", ("case_id",), ("case_id",)),),
         single_row=("staging.constants",),
     ),
+    "mart.case_matching": DerivedKey(
+        views=("mart.case_matching",),
+        fingerprint="e2bbca24849aef8dec02f5322376c62c8cf0063d001bfdb6126a807205c12e46",
+        why="one row per staging.cases row: `matched` left-joins raw.workers on its key "
+        "worker_id, then the left joins meet at most one row each: mart.case_outcomes filtered "
+        "to one instrument (its key is case_id, instrument), `progressed` (grouped by case_id) "
+        "and mart.fidelity (its key is case_id); case_id is staging.cases' own",
+        marts=("mart.case_outcomes", "mart.fidelity"),
+        inputs=(
+            ("staging.cases", ("case_id",), ("case_id",)),
+            ("raw.workers", ("worker_id",), ()),
+        ),
+    ),
     "mart.fidelity_monthly": DerivedKey(
         views=("mart.fidelity_monthly",),
         fingerprint="04d0d707e0d78bcea556d0ace03f67c85c62b548b1e5c2958390440e32ea287a",
