@@ -24,7 +24,7 @@ import polars as pl
 from etl.columns import header_names
 from etl.parsing import fold
 from privacy.pseudonym import Pseudonymizer
-from warehouse.db import keyed_write
+from warehouse.db import frame_source, keyed_write
 
 # Header names of the case id and citizen id columns, after the export format's folding: from
 # the export-format registry the reader maps with, so an alias it learns is one erasure finds too.
@@ -118,8 +118,8 @@ def _remove(
     targets_citizens = pl.DataFrame(
         {"citizen_key": sorted(citizen_keys)}, schema={"citizen_key": pl.String}
     )
-    con.register("erase_case_ids", targets_cases)
-    con.register("erase_citizen_keys", targets_citizens)
+    con.register("erase_case_ids", frame_source(targets_cases))
+    con.register("erase_citizen_keys", frame_source(targets_citizens))
     counts: dict[str, int] = {}
     rejected = _rejected_matches(con, case_ids, citizen_keys, keyer)
     for (schema, table), columns in sorted(_base_tables(con).items()):
@@ -149,7 +149,7 @@ def _remember_erased(
 ) -> int:
     """Record erased keys (pseudonyms) once each, so later loads reject them."""
     frame = pl.DataFrame({"key_pseudonym": sorted(set(keys))}, schema={"key_pseudonym": pl.String})
-    con.register("erased_now", frame)
+    con.register("erased_now", frame_source(frame))
     try:
         return con.execute(
             "insert into etl.erased_keys (key_type, key_pseudonym, erased_at) "

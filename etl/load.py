@@ -41,7 +41,7 @@ from etl.validate import (
 from privacy.cpr import mask_cpr
 from privacy.pseudonym import Pseudonymizer
 from warehouse import checks
-from warehouse.db import data_dir, keyed_write, make_data_dir
+from warehouse.db import data_dir, frame_source, keyed_write, make_data_dir
 
 # Danish table name -> raw table and its key; the order is the order of applying (rule 14:
 # a case must be applied before the rows that name it), the registry's.
@@ -303,7 +303,7 @@ _ORPHAN_SCHEMA = {"_source_row": pl.Int64, "case_id": pl.String}
 
 def _stage(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
     """Copy the valid rows into a temp table `_incoming` (one scan of the polars frame)."""
-    con.register("_incoming_frame", frame)
+    con.register("_incoming_frame", frame_source(frame))
     try:
         con.execute("create or replace temp table _incoming as select * from _incoming_frame")
     finally:
@@ -312,11 +312,16 @@ def _stage(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
 
 def _split_orphans(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
     """Move rows whose case the warehouse does not hold out of `_incoming` (rule 14)."""
-    orphans = con.sql(
-        "select i._source_row, i.case_id from _incoming as i "
-        "where not exists (select 1 from raw.cases as c where c.case_id = i.case_id) "
-        "order by i._source_row"
-    ).pl()
+    # fetchall, not .pl(): DuckDB makes a polars frame through pyarrow (see frame_source)
+    orphans = pl.DataFrame(
+        con.execute(
+            "select i._source_row, i.case_id from _incoming as i "
+            "where not exists (select 1 from raw.cases as c where c.case_id = i.case_id) "
+            "order by i._source_row"
+        ).fetchall(),
+        schema=_ORPHAN_SCHEMA,
+        orient="row",
+    )
     if len(orphans):
         con.execute(
             "delete from _incoming as i "
@@ -339,6 +344,8 @@ def _merge(
 ) -> dict[str, int]:
     """Apply `_incoming` to raw.<raw_table> by rules 17-18; return counts per outcome.
 
+    Only the rows whose key the warehouse holds are compared with it (`_classified`); the new
+    ones go from `_incoming` into raw directly, so a first load copies its rows once, not twice.
     Identifiers come from RAW_TABLES and the warehouse's own catalogue, never from a file.
     """
     keys = RAW_TABLES_BY_RAW[raw_table]
@@ -349,20 +356,19 @@ def _merge(
     staged = [f"{c} as i_{c}" if c in incoming else f"null as i_{c}" for c in values]
     same = " and ".join(f"i.i_{c} is not distinct from h.{c}" for c in values) or "true"
     join = " and ".join(f"c.{k} = h.{k}" for k in keys)
+    held = " and ".join(f"i.{k} = h.{k}" for k in keys)
     con.execute(
         f"""
         create or replace temp table _classified as
         with i as (select {", ".join(keys)}, {", ".join(staged)} from _incoming)
         select i.*,
             case
-                when h.{keys[0]} is null then 'new'
                 when {same} then 'unchanged'
                 when h.exported_at <= $exported_at then 'loaded'
                 else 'superseded'
             end as outcome,
             h.exported_at as held_exported_at
-        from i left join raw.{raw_table} as h
-            on {" and ".join(f"i.{k} = h.{k}" for k in keys)}
+        from i inner join raw.{raw_table} as h on {held}
         """,  # noqa: S608 - identifiers from the allow-list above
         {"exported_at": exported_at},
     )
@@ -380,16 +386,18 @@ def _merge(
         f"where c.outcome = 'unchanged' and c.held_exported_at < $exported_at and {join}",
         params,
     )
-    con.execute(
+    # the rows whose key raw does not hold: those _classified has not
+    new_rows = f"{', '.join(keys)}, {', '.join(c if c in incoming else 'null' for c in values)}"
+    inserted = con.execute(
         f"insert into raw.{raw_table} ({', '.join(keys)}, {', '.join(values)}, "  # noqa: S608
         f"exported_at, batch_id) "
-        f"select {', '.join(keys)}, {', '.join(f'i_{c}' for c in values)}, "
-        f"$exported_at, $batch_id from _classified where outcome = 'new'",
+        f"select {new_rows}, $exported_at, $batch_id from _incoming as i "
+        f"where not exists (select 1 from _classified as h where {held})",
         params,
-    )
+    ).fetchall()[0][0]
     counts = dict(con.execute("select outcome, count(*) from _classified group by 1").fetchall())
     return {
-        "loaded": counts.get("new", 0) + counts.get("loaded", 0),
+        "loaded": inserted + counts.get("loaded", 0),
         "unchanged": counts.get("unchanged", 0),
         "superseded": counts.get("superseded", 0),
     }
@@ -530,7 +538,7 @@ def _record_rejections(
         pl.Series("municipality_code", [m for m, _ in subjects], dtype=pl.String),
         pl.Series("case_id", [c for _, c in subjects], dtype=pl.String),
     )
-    con.register("_rejected_frame", rejected)
+    con.register("_rejected_frame", frame_source(rejected))
     try:
         con.execute(
             "insert into etl.rejected_rows by name "
@@ -688,7 +696,11 @@ def fill_rejected_subjects(con: duckdb.DuckDBPyConnection) -> None:
     if filled:
         con.register(
             "_subjects",
-            pl.DataFrame(filled, schema=["row_id", "municipality_code", "case_id"], orient="row"),
+            frame_source(
+                pl.DataFrame(
+                    filled, schema=["row_id", "municipality_code", "case_id"], orient="row"
+                )
+            ),
         )
         con.execute(
             "update etl.rejected_rows as r set case_id = s.case_id, "

@@ -96,18 +96,38 @@ def municipality_names() -> dict[str, str]:
     }
 
 
+class _ArrowStream:
+    """A polars frame as DuckDB reads it through the Arrow PyCapsule interface (a fresh stream
+    for each scan, from the frame's own buffers)."""
+
+    def __init__(self, frame: pl.DataFrame):
+        self._frame = frame
+
+    def __arrow_c_stream__(self, requested_schema: object = None) -> object:
+        return self._frame.__arrow_c_stream__(requested_schema)
+
+
+def frame_source(frame: pl.DataFrame) -> _ArrowStream:
+    """What a writer registers for a polars frame. DuckDB reads a polars DataFrame given as such
+    through one `to_arrow()`, which imports pyarrow (and numpy: a fifth of a second of every
+    load) and copies the frame; the same frame given as an Arrow stream is read without either."""
+    return _ArrowStream(frame)
+
+
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
     """The warehouse file: `--db`, else `LAT_DB`, else data/warehouse.duckdb under the cwd."""
     return settings().db_path(explicit)
 
 
-def writer_config() -> dict[str, str]:
+def writer_config() -> dict[str, str | bool]:
     """DuckDB's configuration for a writer.
 
     A load of a million cases must stay well under 4 GB: DuckDB spills to disk beyond
     `LAT_WRITER_MEMORY` instead of keeping most of the machine's memory as cache (its default
-    is 80% of RAM)."""
-    return {"memory_limit": settings().writer_memory}
+    is 80% of RAM). It need not keep rows in the order they were inserted: no reader relies on
+    a table's order (every query that needs one says `order by`), and without it DuckDB writes a
+    table from all its threads at once and keeps less in memory while it does."""
+    return {"memory_limit": settings().writer_memory, "preserve_insertion_order": False}
 
 
 def sql_files() -> list[Path]:
@@ -251,17 +271,19 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
             _drop_former_views(con)
             refresh_materialised(con)
     if con.execute("select count(*) from ref.municipalities").fetchall()[0][0] == 0:
-        con.register("seed_municipalities", pl.read_csv(MUNICIPALITIES_CSV, infer_schema=False))
+        con.register(
+            "seed_municipalities", frame_source(pl.read_csv(MUNICIPALITIES_CSV, infer_schema=False))
+        )
         con.execute("insert into ref.municipalities select * from seed_municipalities")
         con.unregister("seed_municipalities")
     # age bands and code lists are the project's rules, not editable constants: as seeded
     for table, seed in PROJECT_SEEDS.items():
-        con.register("seed", pl.read_csv(seed, infer_schema=False))
+        con.register("seed", frame_source(pl.read_csv(seed, infer_schema=False)))
         con.execute(f"delete from {table}")  # noqa: S608 (a constant of this module, not input)
         con.execute(f"insert into {table} by name select * from seed")  # noqa: S608
         con.unregister("seed")
     if con.execute("select count(*) from ref.instruments").fetchall()[0][0] == 0:
-        con.register("seed_instruments", pl.DataFrame(INSTRUMENT_DEFAULTS))
+        con.register("seed_instruments", frame_source(pl.DataFrame(INSTRUMENT_DEFAULTS)))
         con.execute("insert into ref.instruments by name select * from seed_instruments")
         con.unregister("seed_instruments")
     con.execute(

@@ -553,8 +553,22 @@ def _replant(con: duckdb.DuckDBPyConnection, view: str, select: str) -> None:
             set(),
             {"mart.caseload_monthly", "mart.cases"},
         ),
+        # a case's WHO-5 outcome twice: case_matching's join would repeat the case
+        (
+            "mart.case_outcomes",
+            "select * from original "
+            "union all (select * from original where instrument = 'WHO5' limit 1)",
+            {"mart.case_outcomes", "mart.case_matching"},
+            {"mart.case_outcomes", "mart.case_matching"},
+        ),
     ],
-    ids=["duplicate-input", "two-constants-rows", "null-municipality", "null-case-type"],
+    ids=[
+        "duplicate-input",
+        "two-constants-rows",
+        "null-municipality",
+        "null-case-type",
+        "duplicate-outcome",
+    ],
 )
 def test_a_fault_under_a_derived_mart_has_it_checked_in_full_and_named(
     warehouse, tmp_path, monkeypatch, view, select, failing, in_full

@@ -255,48 +255,56 @@ constants as (
     select * from staging.constants
 ),
 
--- each score in the period with the gap since the point before it (the start for the first) and
--- the largest such gap up to and including it: what a month ending on or after it has seen
+-- per case, its points in date order: the start date, then its progression dates in the period
+-- (a list per case, not windows over every score: one sort per case of about ten dates)
 points as (
     select
-        case_id,
-        measured_on,
-        max(gap_before) over (
-            partition by case_id order by measured_on rows unbounded preceding
-        ) as largest_gap_so_far
-    from (
-        select
-            progression.case_id,
-            progression.measured_on,
-            progression.measured_on - coalesce(
-                lag(progression.measured_on) over by_case, cases.start_date
-            ) as gap_before
-        from staging.progression_in_period as progression
-        inner join cases on progression.case_id = cases.case_id
-        window by_case as (partition by progression.case_id order by progression.measured_on)
-    )
+        cases.case_id,
+        list_concat([cases.start_date], list_sort(coalesce(measured.dates, []))) as points
+    from cases
+    left join (
+        select case_id, list(measured_on) as dates
+        from staging.progression_in_period
+        group by case_id
+    ) as measured on cases.case_id = measured.case_id
 ),
 
--- the latest score on or before the month's end (an as-of join: one lookup per case x month,
--- not every score of the case against every month)
+-- the first score that ends a gap longer than cadence_days (NULL: none does): a month ending
+-- on or after it has seen that gap, a month ending before it has not
+first_long_gaps as (
+    select
+        points.case_id,
+        points.points,
+        list_min(list_transform(
+            list_zip(points.points[1:-2], points.points[2:]),
+            lambda pair: case when pair[2] - pair[1] > constants.cadence_days then pair[2] end
+        )) as first_long_gap_end
+    from points
+    cross join constants
+),
+
+-- the last point on or before the month's end (the start date when no score came before it)
 gaps_so_far as (
     select
-        case_months.*,
-        coalesce(points.largest_gap_so_far, 0) as largest_inner_gap,
-        coalesce(points.measured_on, case_months.start_date) as last_point
+        case_months.case_id,
+        case_months.municipality_code,
+        case_months.month,
+        case_months.month_end,
+        first_long_gaps.first_long_gap_end,
+        coalesce(
+            list_max(list_filter(first_long_gaps.points, lambda d: d <= case_months.month_end)),
+            case_months.start_date
+        ) as last_point
     from staging.case_months as case_months
-    asof left join points
-        on case_months.case_id = points.case_id
-        and case_months.month_end >= points.measured_on
+    left join first_long_gaps on case_months.case_id = first_long_gaps.case_id
 )
 
 select
     gaps_so_far.case_id,
     gaps_so_far.municipality_code,
     gaps_so_far.month,
-    greatest(
-        gaps_so_far.largest_inner_gap, gaps_so_far.month_end - gaps_so_far.last_point
-    ) <= constants.cadence_days as is_on_cadence
+    coalesce(gaps_so_far.first_long_gap_end > gaps_so_far.month_end, true)
+    and gaps_so_far.month_end - gaps_so_far.last_point <= constants.cadence_days as is_on_cadence
 from gaps_so_far
 cross join constants
 ;
@@ -316,45 +324,52 @@ cases as (
 ),
 
 measured as (
-    select case_id, measured_on from staging.progression_in_period
+    select case_id, list(measured_on) as dates
+    from staging.progression_in_period
+    group by case_id
 ),
 
+-- per case, all its points in date order (a NULL period_end last, where it ends no gap); a list
+-- per case, cut into consecutive pairs, instead of a window over every point
 points as (
-    select case_id, start_date as on_date from cases
-    union all
-    select case_id, measured_on from measured
-    union all
-    select case_id, period_end from cases
+    select
+        cases.case_id,
+        cases.start_date,
+        cases.period_end,
+        measured.case_id is null as has_no_measurement,
+        list_sort(
+            list_concat([cases.start_date], coalesce(measured.dates, []), [cases.period_end]),
+            'ASC',
+            'NULLS LAST'
+        ) as points
+    from cases
+    left join measured on cases.case_id = measured.case_id
 ),
 
 gaps as (
     select
         case_id,
-        on_date as gap_start,
-        lead(on_date) over (partition by case_id order by on_date) as gap_end
+        start_date,
+        period_end,
+        has_no_measurement,
+        -- two lists of one length unnest side by side: point i and point i + 1
+        unnest(points[1:-2]) as gap_start,
+        unnest(points[2:]) as gap_end
     from points
-),
-
-counted as (
-    select case_id, count(*) as n_measurements from measured group by case_id
 )
 
 select
-    gaps.case_id,
-    gaps.gap_start,
-    gaps.gap_end,
-    gaps.gap_end - gaps.gap_start as days,
+    case_id,
+    gap_start,
+    gap_end,
+    gap_end - gap_start as days,
     case
-        when gaps.gap_start = cases.start_date
-            and not (gaps.gap_end = cases.period_end and counted.n_measurements is null)
+        when gap_start = start_date and not (gap_end = period_end and has_no_measurement)
             then 'start'
-        when gaps.gap_end = cases.period_end then 'end'
+        when gap_end = period_end then 'end'
         else 'between'
     end as kind
 from gaps
-inner join cases on gaps.case_id = cases.case_id
-left join counted on gaps.case_id = counted.case_id
-where gaps.gap_end is not null
-    and not (gaps.gap_end = gaps.gap_start
-        and (gaps.gap_start = cases.start_date or gaps.gap_end = cases.period_end))
+where gap_end is not null
+    and not (gap_end = gap_start and (gap_start = start_date or gap_end = period_end))
 ;
