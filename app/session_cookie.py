@@ -78,7 +78,7 @@ def cookie_from_header(header: str) -> str | None:
 def browser_script(base_path: str, ticket: str | None) -> str:
     """The one script the dashboard sends: post `ticket` to PATH for the cookie, or (None)
     have a stale cookie cleared. Built from a checked ticket and base path only, never from
-    anything a user typed (tests/test_crafted_input.py)."""
+    anything a user typed (tests/etl/test_crafted_input.py)."""
     if ticket is not None and not _TICKET.fullmatch(ticket):
         raise ValueError("not a session ticket")
     if not _BASE_PATH.fullmatch(base_path):

@@ -30,7 +30,7 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
-from tests.browser.conftest import (
+from harness.browser import (
     ALL_CHARTS_DRAWN,
     CHART,
     CHROMIUM,

@@ -33,7 +33,7 @@ REPO = Path(__file__).resolve().parents[1]
 RUN_PAGE = """
 import json, statistics, sys, time
 import altair, duckdb, polars, streamlit as st  # imported before timing, as in a running server
-from tests.app_fixtures import element_frames, signed_in_app
+from harness.apptest import element_frames, signed_in_app
 role, record_id, municipality = sys.argv[2], sys.argv[3], sys.argv[4]
 at = signed_in_app(role, municipalities=(municipality,) if municipality else ())
 warming = time.perf_counter()

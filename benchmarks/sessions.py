@@ -186,7 +186,7 @@ async def _has_error(page) -> str | None:
 
 
 async def one_session(browser, url: str, account: tuple, until: float, settle_ms: float) -> dict:
-    from tests.browser.conftest import SIGN_IN_NAME, SIGN_IN_PASSWORD
+    from harness.browser import SIGN_IN_NAME, SIGN_IN_PASSWORD
 
     name, role, password = account
     stats = {"role": role, "views": 0, "errors": [], "timings": [], "held": False}
@@ -249,7 +249,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
 async def _browser_main(url: str, accounts: list, until: float, settle_ms: float) -> list[dict]:
     from playwright.async_api import async_playwright
 
-    from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+    from harness.browser import CHROMIUM, CHROMIUM_ARGS
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(
@@ -302,7 +302,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.worker:
         return browser_worker(args.worker)
 
-    from tests.browser.conftest import CHROMIUM, _free_port, _healthy, stop_group
+    from harness.browser import CHROMIUM, free_port, healthy, stop_group
 
     if not CHROMIUM.exists():
         raise SystemExit(f"no Chromium at {CHROMIUM}")
@@ -310,7 +310,7 @@ def main(argv: list[str] | None = None) -> int:
     accounts = make_accounts(db, args.sessions)
     print(f"warehouse: {db} ({args.cases:,} cases); {args.sessions} sessions in "
           f"{args.browsers} Chromium processes for {args.minutes:g} min, {args.loads} loads")  # fmt: skip
-    port = _free_port()
+    port = free_port()
     log_path = db.parent / "server.log"
     log = log_path.open("wb")
     started = time.monotonic()
@@ -324,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        while not _healthy(url):
+        while not healthy(url):
             if server.poll() is not None or time.monotonic() - started > 300:
                 raise SystemExit(f"the dashboard did not start: {log_path.read_text()[-2000:]}")
             time.sleep(0.2)

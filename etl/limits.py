@@ -9,7 +9,7 @@ its sheets before calamine opens it), and a file over a limit is refused whole w
 names it and the limit (exit 2, like any unreadable export).
 
 The limits are generous for real exports (a 100,000-case export is within each several times
-over; tests/test_reader_limits.py loads one) and can be changed with one environment variable
+over; tests/etl/test_reader_limits.py loads one) and can be changed with one environment variable
 each (`LIMIT_VARIABLES`), read by `current()` only: the settings object can take them over.
 """
 

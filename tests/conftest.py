@@ -42,11 +42,11 @@ def shared_path(*parts: str) -> Path:
 
 @pytest.fixture(scope="session")
 def app_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The dashboard tests' fixture warehouse (tests/app_fixtures.py), built once per run.
+    """The dashboard tests' fixture warehouse (tests/support/app_fixtures.py), built once per run.
 
     Read-only for the tests: the pages only read it (audit entries land beside it, never in it).
     """
-    from tests.app_fixtures import build_app_warehouse  # late: most tests never need it
+    from tests.support.app_fixtures import build_app_warehouse  # late: most tests never need it
 
     return build_app_warehouse(tmp_path_factory.mktemp("app-wh") / "warehouse.duckdb")
 

@@ -12,7 +12,7 @@ import pytest
 
 from cli.main import build_parser
 from etl.validate import REASONS
-from tests.marts_fixtures import build_warehouse
+from tests.support.marts_fixtures import build_warehouse
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -65,7 +65,7 @@ class DerivedKey:
     The argument (`why`) reads the SQL of `views`, so it is pinned to that SQL: `fingerprint` is
     the SHA-256 of their text as DuckDB keeps it (`view_fingerprint`). When a view's text differs
     (an edited SQL file, a view redefined in the write) or a fact below fails, the mart is
-    checked in full like any other, so a broken mart is still named; tests/test_warehouse_checks.py
+    checked in full like any other, so a broken mart is still named; tests/warehouse/test_checks.py
     fails when a fingerprint no longer matches the shipped SQL, to have the argument read again.
 
     The facts: each of `marts` passed its own key check; each `inputs` entry (relation, key,
@@ -301,7 +301,7 @@ def _key_checks(
     columns = ", ".join(_ident(c) for c in key)
     has_null = " or ".join(f"{_ident(c)} is null" for c in key) or "false"
     # no LIMIT over a materialised CTE, which has made DuckDB 2.0 hang on a large warehouse
-    # (tests/test_mart_limits.py): a healthy view yields no row here, a broken one is read a
+    # (tests/warehouse/test_mart_limits.py): a healthy view yields no row here, a broken one is read a
     # few rows at a time
     cursor = con.execute(
         f"select {columns + ',' if key else ''} count(*) as n, ({has_null}) as has_null "  # noqa: S608

@@ -1,69 +1,19 @@
-"""Browser tests: a real `lat serve` on a synthetic warehouse, driven by Debian's chromium."""
+"""Browser tests: a real `lat serve` on a synthetic warehouse, driven by Debian's chromium.
+
+The helpers that drive the server and the browser are in harness/browser.py (the benchmarks use
+them too); the fixtures are here."""
 
 from __future__ import annotations
 
 import os
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-CHROMIUM = Path("/usr/bin/chromium")
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "test-artifacts" / "screenshots"
-SIGN_IN_NAME = "Brugernavn"
-SIGN_IN_PASSWORD = "Adgangskode"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from harness.browser import CHROMIUM, CHROMIUM_ARGS, running_server
 
 pytestmark = pytest.mark.browser
-APP_IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
-CHART = ".vega-embed canvas, .vega-embed svg"
-# true when every chart holder on the page has drawn (a page has several charts, some far down)
-ALL_CHARTS_DRAWN = """() => [...document.querySelectorAll('.vega-embed')]
-    .every(e => e.querySelector('canvas, svg'))"""
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def stop_group(process: subprocess.Popen) -> None:
-    """Stop a server started with start_new_session=True and every process of its group.
-
-    `lat serve` becomes Streamlit itself and stops on SIGTERM (tests/test_server.py); the group
-    is stopped too so that nothing a failed test left behind keeps a port busy."""
-    group = process.pid  # a new session's process group id is its leader's pid
-    for sig, wait in ((signal.SIGTERM, 10), (signal.SIGKILL, 5)):
-        try:
-            os.killpg(group, sig)
-        except ProcessLookupError:
-            break
-        try:
-            process.wait(timeout=wait)
-        except subprocess.TimeoutExpired:
-            continue
-    try:  # the child may outlive its parent: make sure the group is gone
-        os.killpg(group, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 @pytest.fixture(scope="session")
@@ -89,43 +39,6 @@ def demo_accounts(browser_warehouse: Path) -> dict[str, tuple[str, str]]:
     return {
         role: (name, password) for name, role, password in ensure_demo_accounts(browser_warehouse)
     }
-
-
-@contextmanager
-def running_server(db: Path, log_path: Path, *, env: dict | None = None, timeout: float = 60):
-    """`lat serve` on `db` on a free port, stopped as a process group on exit; yields its URL.
-
-    Raises RuntimeError with the end of the server's log when it does not answer in time.
-    """
-    port = _free_port()
-    log = log_path.open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--db", str(db)],
-        cwd=REPO,
-        env={**os.environ, "LAT_DB": str(db), **(env or {})},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # stop it with everything it started
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + timeout
-        while not _healthy(url):
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"the dashboard did not start: {log_path.read_text()[-2000:]}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        stop_group(process)
-        log.close()
-
-
-def _healthy(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-            return response.status == 200
-    except OSError:
-        return False
 
 
 @pytest.fixture(scope="session")
@@ -157,64 +70,3 @@ def page(chromium, server):
     page.set_default_timeout(20_000)
     yield page
     context.close()
-
-
-def wait_for_app(page, timeout: float = 30_000) -> None:
-    """Wait until Streamlit has finished running the script and drawn what it drew."""
-    page.wait_for_selector(APP_IDLE, timeout=timeout)
-    page.wait_for_timeout(300)  # a rerun may follow at once (e.g. the URL being rewritten)
-    page.wait_for_selector(APP_IDLE, timeout=timeout)
-
-
-def wait_for_chart(page) -> None:
-    """Wait until at least one Vega chart has drawn its SVG or canvas."""
-    page.wait_for_selector(CHART, state="visible", timeout=30_000)
-
-
-def sign_in(page, url: str, name: str, password: str, timeout: float = 30_000) -> None:
-    """Open `url` and sign in through the real form (type, press Enter); waits for the outcome."""
-    page.goto(url)
-    wait_for_app(page, timeout)
-    page.get_by_label(SIGN_IN_NAME).fill(name)
-    page.get_by_label(SIGN_IN_PASSWORD).fill(password)
-    page.get_by_label(SIGN_IN_PASSWORD).press("Enter")
-    # argon2 makes the check take a moment: wait for the app (navigation) or the error box
-    page.wait_for_selector(
-        "[data-testid=stSidebarNav], [data-testid=stAlertContentError]", timeout=timeout
-    )
-    wait_for_app(page, timeout)
-
-
-def nav_titles(page) -> list[str]:
-    return page.locator("[data-testid=stSidebarNav] a").all_inner_texts()
-
-
-def go_to(page, title: str) -> None:
-    """Follow a navigation link (same session: a fresh page.goto would need a new sign-in)."""
-    page.locator("[data-testid=stSidebarNav] a").filter(has_text=title).first.click()
-    page.locator("h1").filter(has_text=title).first.wait_for()
-    wait_for_app(page)
-
-
-def table_cells(page) -> list[str]:
-    """Texts of the table cells drawn on screen (the data grid's accessible rows)."""
-    return page.locator("[data-testid=stDataFrame] td").all_inner_texts()
-
-
-def screenshot(page, name: str) -> Path:
-    """Save the whole page: Streamlit scrolls inside its own container, so full_page alone
-    would cut at the window; the window is made as tall as the content for the picture."""
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    size = page.viewport_size
-    height = page.evaluate(
-        "() => Math.max(...[...document.querySelectorAll('[data-testid=stMain], "
-        "[data-testid=stAppScrollToBottomContainer], section')].map(e => e.scrollHeight), 0)"
-    )
-    if size and height > size["height"]:
-        page.set_viewport_size({"width": size["width"], "height": min(height + 50, 15_000)})
-        page.wait_for_timeout(200)  # let the charts re-lay themselves out at the new size
-    page.screenshot(path=str(path), full_page=True)
-    if size:
-        page.set_viewport_size(size)
-    return path

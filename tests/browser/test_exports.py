@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import nav_titles, sign_in, wait_for_app
+from harness.browser import nav_titles, sign_in, wait_for_app
 
 pytestmark = pytest.mark.browser
 

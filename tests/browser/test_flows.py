@@ -12,7 +12,7 @@ import pytest
 from app.i18n import t
 from app.scope import Scope
 from app.streamlit_app import SECTIONS, _landing, listed_pages
-from tests.browser.conftest import screenshot, sign_in, wait_for_app, wait_for_chart
+from harness.browser import screenshot, sign_in, wait_for_app, wait_for_chart
 
 pytestmark = pytest.mark.browser
 

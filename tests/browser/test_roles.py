@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from app.i18n import t
-from tests.browser.conftest import (
+from harness.browser import (
     nav_titles,
     screenshot,
     sign_in,

@@ -21,7 +21,7 @@ import pytest
 from app.i18n import t
 from app.scope import Scope
 from app.streamlit_app import _landing, _pages, listed_pages
-from tests.browser.conftest import (
+from harness.browser import (
     ALL_CHARTS_DRAWN,
     nav_titles,
     screenshot,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import APP_IDLE, SIGN_IN_PASSWORD, sign_in, wait_for_app
+from harness.browser import APP_IDLE, SIGN_IN_PASSWORD, sign_in, wait_for_app
 
 pytestmark = pytest.mark.browser
 

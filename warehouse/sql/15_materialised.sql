@@ -73,7 +73,7 @@ from reliable
 create or replace table staging.fidelity as
 -- `not materialized`: a CTE read twice is materialised by DuckDB, and a materialised CTE under
 -- a LIMIT never finishes on a large warehouse (DuckDB 2.0: `select * from mart.fidelity limit 1`
--- hung at 100,000 cases; tests/test_mart_limits.py)
+-- hung at 100,000 cases; tests/warehouse/test_mart_limits.py)
 with
 
 cases as not materialized (

@@ -1,0 +1,343 @@
+"""Charts that read on a projector (issue 12 §3): every registered page, for every role, in AppTest.
+
+Each page is opened from the router as each demo role; every Vega-Lite spec it sends is checked
+for the classes of defect the screenshot review found, so that a new chart cannot bring one back:
+
+- a temporal axis without the year on each tick, or with d3's default ticks (weeks, half months);
+- a count axis with fractional ticks ('0 0 0 0 0 1 1 1');
+- more than `charts.MAX_POINTS` data rows in one chart (summed over its datasets);
+- an empty chart (a dataset with no rows: `components.chart_block` says so in words instead);
+- axis or legend labels cut short (a label limit under 200 px);
+- a caption that promises a dashed line the chart does not draw.
+
+The builders' own shapes (box plot height, histogram baseline, sparkline type) are checked on
+the builders below. The pictures themselves: tests/browser/test_screenshots.py.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app import charts, components
+from app.page_charts import prepost as pc
+from app.scope import Scope
+from app.streamlit_app import listed_pages
+from tests.support.app_fixtures import element_frames, signed_in_app
+
+# the demo roles as the fixture warehouse has them: a coordinator of 101, one of its workers
+ROLES = {
+    "national": {},
+    "coordinator": {"municipalities": ("101",)},
+    "worker": {"worker_id": "W101-0"},
+    "viewer": {},
+}
+INTEGER_FORMATS = {"d", ",d"}
+MIN_LABEL_LIMIT = 200  # px; 0 means no limit
+DASHED_PROMISE = re.compile(r"stiplede linje|dashed line", re.IGNORECASE)
+
+
+def _pages(role: str) -> list[str]:
+    """The pages this role's navigation lists (the router's own rule: app.streamlit_app)."""
+    scope = Scope(role=role, municipalities=frozenset(ROLES[role].get("municipalities", ())),
+                  worker_id=ROLES[role].get("worker_id"))  # fmt: skip
+    return [name for name, _, _ in listed_pages(scope)]
+
+
+def _walk(node) -> Iterator:
+    yield node
+    for child in getattr(node, "children", {}).values():
+        yield from _walk(child)
+
+
+def _open(page: str, role: str, lang: str | None = None) -> AppTest:
+    at = signed_in_app(role, **ROLES[role])
+    if lang:
+        at.query_params["lang"] = lang
+    at.run()
+    return at.switch_page(f"../pages/{page}").run()
+
+
+class Chart:
+    """One Vega-Lite chart a page sent: its spec, its datasets and the caption under it."""
+
+    def __init__(self, element, caption: str) -> None:
+        self.spec = json.loads(element.proto.spec)
+        self.frames = element_frames(element)
+        self.caption = caption
+        self.name = caption[:60] or "a chart"
+
+    def nodes(self, key: str) -> Iterator[dict]:
+        """Every dict in the spec held under `key` (e.g. every encoding channel 'x')."""
+        stack = [self.spec]
+        while stack:
+            item = stack.pop()
+            if isinstance(item, dict):
+                for name, value in item.items():
+                    if name == key and isinstance(value, dict):
+                        yield value
+                    stack.append(value)
+            elif isinstance(item, list):
+                stack.extend(item)
+
+    def channels(self) -> Iterator[dict]:
+        for key in ("x", "y", "x2", "y2"):
+            yield from self.nodes(key)
+
+
+def _charts(at: AppTest) -> list[Chart]:
+    """The page's charts in order, each with the first caption after it."""
+    found, pending = [], []
+    for node in _walk(at.main):
+        kind = getattr(node, "type", None)
+        if kind == "vega_lite_chart":
+            pending.append(node)
+        elif kind == "caption" and pending:
+            found += [Chart(element, node.value) for element in pending]
+            pending = []
+    return found + [Chart(element, "") for element in pending]
+
+
+@pytest.fixture(scope="module")
+def tour(app_warehouse: Path) -> dict[tuple[str, str], AppTest]:
+    """(role, page file) -> the page as that role sees it (Danish), each opened once."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAT_DB", str(app_warehouse))
+        return {(role, page): _open(page, role) for role in ROLES for page in _pages(role)}
+
+
+def _all_charts(tour) -> Iterator[tuple[str, str, Chart]]:
+    for (role, page), at in tour.items():
+        for chart in _charts(at):
+            yield role, page, chart
+
+
+def test_every_page_opens_for_every_role_with_charts(tour):
+    for (role, page), at in tour.items():
+        assert not at.exception, f"{role} on {page}: {at.exception}"
+    drawn = [chart for _, _, chart in _all_charts(tour)]
+    assert len(drawn) >= 20, f"only {len(drawn)} charts over all pages and roles"
+
+
+def test_month_axes_carry_the_year_on_whole_month_ticks(tour):
+    temporal = 0
+    for role, page, chart in _all_charts(tour):
+        for channel in chart.channels():
+            if channel.get("type") != "temporal" or "axis" not in channel:
+                continue
+            temporal += 1
+            axis = channel["axis"]
+            where = f"{role} on {page}, {chart.name}"
+            assert "%Y" in axis.get("format", ""), f"{where}: month ticks without a year"
+            assert (axis.get("tickCount") or {}).get("interval") == "month", (
+                f"{where}: ticks not on whole months ({axis.get('tickCount')})"
+            )
+    assert temporal, "no temporal axis was checked"
+
+
+def test_count_axes_tick_whole_numbers_only(tour):
+    counted = 0
+    for role, page, chart in _all_charts(tour):
+        for channel in chart.channels():
+            axis = channel.get("axis") or {}
+            if channel.get("type") == "quantitative" and axis.get("format") in INTEGER_FORMATS:
+                counted += 1
+                assert axis.get("tickMinStep", 0) >= 1, (
+                    f"{role} on {page}, {chart.name}: integer axis {channel.get('field')} "
+                    "without tickMinStep 1 repeats its ticks"
+                )
+    assert counted, "no count axis was checked"
+
+
+def test_no_chart_holds_more_than_the_point_limit(tour):
+    for role, page, chart in _all_charts(tour):
+        rows = sum(frame.height for frame in chart.frames)
+        assert rows <= charts.MAX_POINTS, f"{role} on {page}, {chart.name}: {rows} rows"
+
+
+def test_no_chart_is_drawn_empty(tour):
+    for role, page, chart in _all_charts(tour):
+        assert chart.frames, f"{role} on {page}, {chart.name}: a chart without data"
+        empty = [i for i, frame in enumerate(chart.frames) if frame.height == 0]
+        assert not empty, f"{role} on {page}, {chart.name}: empty dataset(s) {empty}"
+
+
+def test_labels_and_legends_are_not_cut_short(tour):
+    for role, page, chart in _all_charts(tour):
+        for key in ("axis", "legend", "header"):
+            for options in chart.nodes(key):
+                limit = options.get("labelLimit")
+                assert limit is None or limit == 0 or limit >= MIN_LABEL_LIMIT, (
+                    f"{role} on {page}, {chart.name}: {key} labelLimit {limit}"
+                )
+    config = charts._theme()["config"]
+    assert config["axis"]["labelLimit"] >= 300
+    assert config["legend"]["labelLimit"] == 0
+    assert config["header"]["labelLimit"] == 0 and config["header"]["labelAngle"] == 0
+
+
+def test_a_caption_promising_a_dashed_line_has_one(tour):
+    promised = 0
+    for role, page, chart in _all_charts(tour):
+        if not DASHED_PROMISE.search(chart.caption):
+            continue
+        promised += 1
+        dashed = [mark for mark in chart.nodes("mark") if mark.get("strokeDash")]
+        assert dashed, f"{role} on {page}: the caption promises a dashed line: {chart.caption}"
+    assert promised, "no caption promising a dashed line was checked"
+
+
+def _chart_block_of(rows: list[dict]) -> None:
+    """A chart block over `rows` (run inside AppTest: imports here)."""
+    import altair as alt
+    import polars as pl
+
+    from app import components
+
+    frame = pl.DataFrame(rows, schema={"label": pl.String, "n": pl.Int64, "suppressed": pl.Boolean})
+    chart = alt.Chart(frame).mark_bar().encode(y="label:N", x="n:Q")
+    components.chart_block(chart, frame, "Each bar is a reason.", n=None, key="probe")
+
+
+@pytest.mark.parametrize(
+    ("rows", "sentence"),
+    [
+        ([], "Ingen tal at vise her"),
+        ([{"label": "a", "n": None, "suppressed": True}], "Alle tal her er skjult"),
+    ],
+)
+def test_a_chart_with_nothing_to_draw_is_a_sentence(rows, sentence):
+    at = AppTest.from_function(_chart_block_of, args=(rows,)).run()
+    assert not at.exception
+    assert not at.get("vega_lite_chart"), "an empty frame of axes was drawn"
+    assert not at.get("download_button"), "a download of nothing was offered"
+    assert any(sentence in info.value for info in at.info)
+
+
+def test_a_chart_with_rows_is_drawn():
+    rows = [{"label": "a", "n": 7, "suppressed": False}]
+    at = AppTest.from_function(_chart_block_of, args=(rows,)).run()
+    assert len(at.get("vega_lite_chart")) == 1 and not at.info
+
+
+# --- the builders' shapes -------------------------------------------------------------------------
+
+
+def test_month_step_keeps_ticks_few_and_whole():
+    months = pl.Series([date(2024, 11, 1), date(2026, 10, 1)])  # 24 months
+    assert charts.month_step(months) == 3
+    assert charts.month_step(months, max_ticks=3) == 12
+    assert charts.month_step(pl.Series([date(2026, 4, 1)])) == 1
+    assert charts.month_step(pl.Series([], dtype=pl.Date)) == 1
+
+
+def test_drawn_rows_leaves_hidden_rows_out():
+    frame = pl.DataFrame({"n": [3, 9], "suppressed": [True, False]})
+    assert charts.drawn_rows(frame) == 1
+    assert charts.drawn_rows(frame.head(1)) == 0
+    assert charts.drawn_rows(pl.DataFrame({"n": [1, 2]})) == 2
+
+
+def test_a_sparkline_with_a_hidden_month_is_drawn_as_bars():
+    assert components.sparkline_type([1.0, 2.0, 3.0]) == "line"
+    assert components.sparkline_type([1.0, float("nan"), 3.0]) == "bar"
+
+
+def _dist(groups: int) -> pl.DataFrame:
+    rows = [
+        {"group_label": f"g{g}", "phase_label": phase, "n": 20, "p10": 10.0, "q1": 20.0,
+         "median": 30.0, "q3": 40.0, "p90": 50.0, "suppressed": False}
+        for g in range(groups) for phase in ("Før", "Efter")
+    ]  # fmt: skip
+    return pl.DataFrame(rows)
+
+
+def test_a_box_plot_of_one_group_is_not_a_strip():
+    spec = pc.boxes(_dist(1), 50.0, "Score").to_dict()
+    assert spec["height"] == {"step": pc.GROUP_STEP, "for": "position"} and pc.GROUP_STEP >= 60
+
+
+def test_histogram_bars_stand_on_zero_side_by_side():
+    hist = pl.DataFrame({
+        "phase": ["pre", "post"], "phase_label": ["Før", "Efter"], "bin_start": [0.0, 0.0],
+        "bin_end": [10.0, 10.0], "n": [7, 9], "suppressed": [False, False],
+    })  # fmt: skip
+    spec = pc.histogram(hist, None, "Score").to_dict()
+    bars = spec["layer"][0]
+    assert bars["encoding"]["y2"] == {"datum": 0}, "bars without a baseline are dashes"
+    rows = next(iter(spec["datasets"].values()))
+    halves = {row["phase"]: (row["x0"], row["x1"]) for row in rows}
+    assert halves == {"pre": (0.0, 5.0), "post": (5.0, 10.0)}
+
+
+def test_every_chart_says_how_to_read_it_and_offers_its_downloads(tour):
+    for (role, page), at in tour.items():
+        drawn = _charts(at)
+        for chart in drawn:
+            assert chart.caption and "n = " in chart.caption, (
+                f"{role} on {page}: a chart without its sentence and n ({chart.caption!r})"
+            )
+        keys = {button.proto.id for button in at.get("download_button")}
+        assert len(keys) >= 2 * len(drawn), f"{role} on {page}: a chart without its downloads"
+
+
+def test_charts_with_category_rows_give_each_row_its_height(tour):
+    """Streamlit fits a chart into its height with the legend and axes: a fixed height left one
+    or two rows no room (a box plot drawn as a strip, a heatmap of zero height)."""
+    checked = 0
+    for role, page, chart in _all_charts(tour):
+        if "facet" in chart.spec or "spec" in chart.spec:
+            continue  # small multiples are not fitted: their panels keep their own height
+        rows = [c for c in chart.nodes("y") if c.get("type") in ("nominal", "ordinal")]
+        if not rows:
+            continue
+        checked += 1
+        assert isinstance(chart.spec.get("height"), dict) and "step" in chart.spec["height"], (
+            f"{role} on {page}, {chart.name}: category rows under a fixed height "
+            f"{chart.spec.get('height')}"
+        )
+    assert checked, "no chart with category rows was checked"
+
+
+def test_colour_legends_of_counts_show_whole_numbers(tour):
+    for role, page, chart in _all_charts(tour):
+        for colour in chart.nodes("color"):
+            if colour.get("type") == "quantitative":
+                legend = colour.get("legend") or {}
+                assert legend.get("format") in INTEGER_FORMATS, (
+                    f"{role} on {page}, {chart.name}: a count legend without a whole-number format"
+                )
+
+
+def test_a_small_multiple_month_with_every_number_hidden_is_marked_not_a_hole():
+    from app.page_charts import caseloads as cc
+
+    rows = [
+        {"municipality_name": muni, "month": date(2026, m, 1), "case_type": ct,
+         "active_cases": n, "active_cases_suppressed": n < 5}
+        for muni, n_of in (("Aarhus", lambda m, ct: 12), ("Kolding", lambda m, ct: 3 if m > 1 else 8),
+                           ("Odense", lambda m, ct: 2))
+        for m in (1, 2) for ct in ("mentor", "parent_coach")
+        for n in [n_of(m, ct)]
+    ]  # fmt: skip
+    frame = pl.DataFrame(rows)
+    assert cc.hidden_months(frame, "active_cases").to_dicts() == [
+        {"municipality_name": "Kolding", "month": date(2026, 2, 1)},
+        {"municipality_name": "Odense", "month": date(2026, 1, 1)},
+        {"municipality_name": "Odense", "month": date(2026, 2, 1)},
+    ]
+    spec = cc.monthly_chart(frame, "active_cases", "Aktive").to_dict()
+    marks = [layer["mark"] for layer in spec["spec"]["layer"]]
+    assert marks[1]["type"] == "tick", "hidden months are not marked"
+    hidden = [row for row in spec["datasets"][spec["data"]["name"]] if row["kind"] == "hidden"]
+    # a stroke in Kolding's panel; Odense, all hidden, gets no panel (it does not say it has cases)
+    assert [row["municipality_name"] for row in hidden] == ["Kolding"]
+    assert hidden[0]["active_cases"] is None
+    assert "Odense" not in json.dumps(spec)

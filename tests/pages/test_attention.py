@@ -1,0 +1,150 @@
+"""The attention page (AppTest): the queue of mart.attention with reasons in words, per role."""
+
+from __future__ import annotations
+
+import re
+from functools import partial
+
+import duckdb
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app.page_charts import attention as ac
+from tests.support.app_fixtures import (
+    chart_frames,
+    everything_shown,
+    fixture_rows,
+    page_as,
+    through_router,
+)
+
+attention_as = partial(page_as, "attention", filters={})
+CASE_ID = re.compile(r"\b[CS](101|751|461|851)-\w+")
+
+
+def attention_rows(app_db, where: str = "true") -> pl.DataFrame:
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        return pl.from_arrow(
+            con.sql(f"select * from mart.attention where priority < 3 and {where}").arrow()  # noqa: S608
+        )
+
+
+def queue(at: AppTest):
+    return at.dataframe[0].value
+
+
+def test_the_queue_lists_cases_needing_attention_priority_first(app_db):
+    at = through_router("attention")
+    assert not at.exception
+    assert at.title[0].value == "Opmærksomhed"
+    shown = queue(at)
+    expected = attention_rows(app_db)
+    assert sorted(shown["Forløb"]) == sorted(expected["case_id"])
+    order = expected.sort(["priority", "days_since_last", "case_id"],
+                          descending=[False, True, False], nulls_last=True)  # fmt: skip
+    assert shown["Forløb"].to_list() == order["case_id"].to_list()
+    assert shown["Hvorfor"].str.len().min() > 0
+
+
+def test_each_row_says_why_in_words(app_db):
+    shown = queue(attention_as()).set_index("Forløb")
+    rows = attention_rows(app_db).to_dicts()
+    overdue = next(r for r in rows if r["reasons"][0] == "overdue")
+    assert (
+        f"Ingen måling i {overdue['days_since_last']:,} dage".replace(",", ".")
+        in (shown.loc[overdue["case_id"], "Hvorfor"])
+    )
+    no_score = next(r for r in rows if "no_score" in r["reasons"])
+    assert "Ingen progressionsmåling endnu" in shown.loc[no_score["case_id"], "Hvorfor"]
+    missing = next(r for r in rows if "missing_pre" in r["reasons"])
+    assert "Mangler førmåling" in shown.loc[missing["case_id"], "Hvorfor"]
+    below = next(r for r in rows if "below_expected" in r["reasons"])
+    assert re.search(r"Under forventet: \d+ mod typisk [\d,]+ efter \d+ måned",
+                     shown.loc[below["case_id"], "Hvorfor"])  # fmt: skip
+
+
+def test_reason_sentences_fill_in_the_numbers():
+    row = {"reasons": ["off_track", "dropped", "overdue"], "latest_score": 2, "previous_score": 5,
+           "expected_p50": 6.0, "month": 5, "days_since_last": 74}  # fmt: skip
+    assert ac.why(row, "da") == (
+        "Langt under forventet: 2 mod typisk 6 efter 5 måneder; "
+        "Scoren er faldet 3 point siden sidst; Ingen måling i 74 dage"
+    )
+    row |= {"reasons": ["below_expected"], "latest_score": 4, "expected_p50": 5.5, "month": 1}
+    assert ac.why(row, "da") == "Under forventet: 4 mod typisk 5,5 efter 1 måned"
+    assert ac.why(row, "en") == "Below expected: 4 against typically 5.5 after 1 month"
+    assert ac.why({"reasons": ["no_score", "missing_pre"]}, "da") == (
+        "Ingen progressionsmåling endnu; Mangler førmåling"
+    )
+
+
+def test_a_coordinator_sees_only_their_own_municipalitys_queue(app_db):
+    at = attention_as(role="coordinator", municipalities={"751"})
+    assert not at.exception
+    shown = queue(at)
+    assert sorted(shown["Forløb"]) == sorted(
+        attention_rows(app_db, "municipality_code = '751'")["case_id"]
+    )
+    assert not re.search(r"C101-", everything_shown(at))
+
+
+def test_a_worker_sees_only_their_own_cases(app_db):
+    at = attention_as(role="worker", worker_id="W101-1")
+    assert not at.exception
+    own = {c["case_id"] for c in fixture_rows()["cases"] if c["worker_id"] == "W101-1"}
+    shown = set(queue(at)["Forløb"])
+    assert shown and shown <= own
+
+
+@pytest.mark.parametrize("scope", [{"role": "viewer"}, {"presentation": True}])
+def test_aggregate_viewers_see_counts_per_reason_only(app_db, scope):
+    at = attention_as(**scope)
+    assert not at.exception
+    assert not at.dataframe
+    assert any("forløbsniveau" in info.value for info in at.info)
+    assert not CASE_ID.search(everything_shown(at))
+    counts = chart_frames(at)[0]
+    assert counts["reason"].to_list() == list(ac.REASON_NAMES)
+    expected = attention_rows(app_db).explode("reasons")["reasons"].value_counts()
+    expected = dict(expected.rows())
+    for row in counts.iter_rows(named=True):
+        true = expected.get(row["reason"], 0)
+        if 0 < true < 5:
+            assert row["n_cases"] is None and row["suppressed"], row
+        elif true == 0:
+            assert row["n_cases"] == 0, row
+        else:  # published: the cell-key noise of every published count (docs/suppression.md)
+            assert row["n_cases"] >= 5 and abs(row["n_cases"] - true) <= 2, row
+    # the n under the bars is the cases with any reason, published as one count: never '<5'
+    # (it was, for every aggregate viewer), within the noise of the true count
+    caption = next(c.value for c in at.caption if c.value.startswith("Hver søjle tæller"))
+    n = int(caption.rsplit("n = ", 1)[1].split(" · ")[0].removesuffix(" forløb").replace(".", ""))
+    assert abs(n - attention_rows(app_db).height) <= 2
+
+
+def test_english_switch_translates_the_page(app_db):
+    at = attention_as(lang="en")
+    assert not at.exception
+    assert at.title[0].value == "Needs attention"
+    assert "Why" in queue(at).columns
+    assert any("No measurement for" in why for why in queue(at)["Why"])
+
+
+def test_filters_matching_nothing_leave_an_empty_queue_with_a_sentence(app_db):
+    at = attention_as(filters={"municipalities": ("nowhere",)})
+    assert not at.exception
+    assert any("Ingen aktive forløb kræver opmærksomhed" in i.value for i in at.info)
+    assert not at.get("vega_lite_chart") and not at.dataframe
+    at = attention_as(role="viewer", filters={"municipalities": ("nowhere",)})
+    assert any("Ingen aktive forløb kræver opmærksomhed" in i.value for i in at.info)
+    assert not at.get("vega_lite_chart")
+
+
+def test_the_why_column_is_given_room(app_db):
+    """Two reasons in one row were cut ('...; Under forventet: 4 m…') in the default width."""
+    import json
+
+    at = attention_as()
+    config = json.loads(at.dataframe[0].proto.columns)
+    assert config["Hvorfor"]["width"] >= 500

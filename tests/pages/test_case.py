@@ -1,0 +1,245 @@
+"""The case page (AppTest): one case per role, unknown and out-of-scope ids alike, the search
+box, the audit of each view with the case id, and the handover summary as an audited download."""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from functools import partial
+
+import duckdb
+import pypdf
+import pytest
+
+from app import components
+from privacy import audit
+from tests.support.app_fixtures import chart_frames, everything_shown, page_as, signed_in_app
+
+case_as = partial(page_as, "case")
+ACTIVE = "C101-053"  # active, off track and dropped, worker W101-1 (København)
+GAPPED = "C101-058"  # active, a 90-day gap between scores
+CLOSED = "C101-002"  # closed with WHO-5 and GSE before and after, worker W101-1
+NOT_FOUND = "Forløbet findes ikke, eller du har ikke adgang til det."
+CASE_ID = re.compile(r"\b[CS](101|751|461|851)-\w+")
+
+
+def headers(at) -> list[str]:
+    return [h.value for h in at.main.header]
+
+
+def warnings(at) -> list[str]:
+    return [w.body for w in at.warning]
+
+
+def fact(at, label: str) -> str:
+    found = [m.value for m in at.markdown if m.value.startswith(f"**{label}:**")]
+    assert found, f"no fact {label!r} on the page"
+    return found[0].split(":** ", 1)[1]
+
+
+def one(app_db, sql: str, *params) -> tuple:
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        return con.execute(sql, list(params)).fetchone()
+
+
+def test_a_coordinator_sees_their_case_with_facts_reasons_chart_and_prepost(app_db):
+    at = case_as(params={"id": ACTIVE}, role="coordinator", municipalities={"101"})
+    assert not at.exception
+    assert headers(at) == [f"Forløb {ACTIVE}"]
+    assert fact(at, "Kommune") == "København"
+    assert fact(at, "Medarbejder") == "Medarbejder 101-1 (W101-1)"  # own municipality: a name
+    assert fact(at, "Status") == "Aktiv"
+    assert fact(at, "Henvist af") == "Jobcenter"
+    reasons = " ".join(warnings(at))
+    assert "Kræver opmærksomhed" in reasons and "Langt under forventet" in reasons
+    scores = one(app_db, "select count(*) from mart.progression where case_id = ?", ACTIVE)[0]
+    points = next(f for f in chart_frames(at) if "tracking_label" in f.columns)
+    assert points.height == scores
+    assert set(points["tracking"]) <= {"start", "on_track", "below_expected", "off_track",
+                                       "no_reference"}  # fmt: skip
+
+
+def test_gaps_over_the_cadence_are_marked_on_the_chart(app_db):
+    at = case_as(params={"id": GAPPED}, role="national")
+    assert not at.exception
+    gaps = next(f for f in chart_frames(at) if "gap_days" in f.columns)
+    assert gaps.height >= 1 and (gaps["gap_days"] > 61).all()
+    caption = next(c.value for c in at.caption if "huller på over 61 dage" in c.value)
+    assert f"({gaps.height} i alt)" in caption
+
+
+def test_prepost_shows_both_instruments_with_change_categories_and_constants(app_db):
+    at = case_as(params={"id": CLOSED}, role="coordinator", municipalities={"101"})
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert table["Instrument"].tolist() == ["WHO-5", "GSE"]
+    change = one(app_db, "select reliable_change from mart.case_outcomes "
+                         "where case_id = ? and instrument = 'WHO5'", CLOSED)[0]  # fmt: skip
+    labels = {"improved": "Forbedret", "unchanged": "Uændret", "deteriorated": "Forværret",
+              "recovered": "Restitueret"}  # fmt: skip
+    assert table["Pålidelig ændring"].iloc[0] == labels[change]
+    constants = next(c.value for c in at.caption if "Jacobson-Truax" in c.value)
+    assert "WHO-5: sd" in constants and "reliabilitet 0,85" in constants
+
+
+def test_the_fidelity_summary_is_the_cases_row_of_mart_fidelity(app_db):
+    at = case_as(params={"id": GAPPED}, role="national")
+    n, expected, gap = one(app_db, "select n_measurements, expected_measurements, max_gap_days "
+                                   "from mart.fidelity where case_id = ?", GAPPED)  # fmt: skip
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Progressionsmålinger"] == f"{n} / {expected}"
+    assert shown["Største hul"] == f"{gap} dage"
+
+
+def test_a_national_evaluator_sees_the_case_but_not_the_workers_name_nor_the_summary(app_db):
+    at = case_as(params={"id": ACTIVE}, role="national")
+    assert not at.exception
+    assert fact(at, "Medarbejder") == "W101-1"
+    assert "Medarbejder 101-1" not in everything_shown(at)
+    assert not [b for b in at.button if "overdragelsesnotat" in b.label]
+
+
+@pytest.mark.parametrize("case_id", ["C751-001", "X-does-not-exist", "  ", "C" * 200])
+def test_another_municipalitys_case_reads_exactly_like_an_unknown_one(app_db, case_id):
+    at = case_as(params={"id": case_id}, role="coordinator", municipalities={"101"})
+    assert not at.exception
+    if case_id.strip():
+        assert warnings(at) == [NOT_FOUND]
+    assert headers(at) == []
+    assert not CASE_ID.search(" ".join(m.value for m in at.markdown))
+    assert at.text_input(key="case_search")  # the search box stays to try another id
+
+
+def test_a_worker_sees_their_own_case_and_not_a_colleagues(app_db):
+    own = case_as(params={"id": ACTIVE}, role="worker", worker_id="W101-1")
+    assert not own.exception
+    assert headers(own)[0] == f"Forløb {ACTIVE}"
+    other = one(app_db, "select case_id from mart.cases where worker_id = 'W101-2' limit 1")[0]
+    theirs = case_as(params={"id": other}, role="worker", worker_id="W101-1")
+    assert warnings(theirs) == [NOT_FOUND]
+    assert other not in everything_shown(theirs).replace(f"id={other}", "")
+
+
+@pytest.mark.parametrize("scope", [{"role": "viewer"}, {"role": "national", "presentation": True}])
+def test_aggregate_viewers_get_a_clear_message_and_no_case(app_db, scope):
+    at = case_as(params={"id": ACTIVE}, **scope)
+    assert not at.exception
+    assert any("forløbsniveau" in i.body for i in at.info)
+    assert ACTIVE not in everything_shown(at)
+    assert not at.text_input
+
+
+def test_without_an_id_the_page_asks_for_one_and_the_search_box_opens_the_case(app_db):
+    at = case_as(role="coordinator", municipalities={"101"})
+    assert not at.exception
+    assert any("Skriv et forløbs-id" in i.body for i in at.info)
+    at.text_input(key="case_search").input(f" {ACTIVE} ").run()
+    assert not at.exception
+    assert at.query_params["id"] == ACTIVE
+    assert headers(at)[0] == f"Forløb {ACTIVE}"
+
+
+def test_english_on_request(app_db):
+    at = case_as(params={"id": ACTIVE}, lang="en", role="coordinator", municipalities={"101"})
+    assert not at.exception
+    assert headers(at)[0] == f"Case {ACTIVE}"
+    assert fact(at, "Status") == "Active"
+
+
+# --- through the router: the audit trail and the handover download --------------------------
+
+
+def _coordinator(name: str, case_id: str | None):
+    at = signed_in_app("coordinator", municipalities=("101",), name=name)
+    if case_id:
+        at.query_params["id"] = case_id
+    at.run()
+    return at.switch_page("../pages/case.py").run()
+
+
+def pdf_buttons(at) -> list:
+    return [b for b in at.get("download_button") if b.key == "case_handover_pdf"]
+
+
+def _events(app_db, user: str, event: str) -> list[dict]:
+    rows = audit.read_events(event=event, user=user, db=app_db)
+    return [json.loads(detail) for detail in rows["detail"]]
+
+
+def test_each_view_of_a_case_is_audited_with_its_id(app_db):
+    at = _coordinator("anna-audit-case", ACTIVE)
+    assert not at.exception
+    assert headers(at)[0] == f"Forløb {ACTIVE}"
+    views = [e for e in _events(app_db, "anna-audit-case", "page_view") if e["page"] == "case"]
+    assert views and views[0]["filters"]["case_id"] == ACTIVE
+    # another case in the same session is a view of its own
+    at.query_params["id"] = CLOSED
+    at.run()
+    views = [e for e in _events(app_db, "anna-audit-case", "page_view") if e["page"] == "case"]
+    assert [v["filters"]["case_id"] for v in views][:2] == [CLOSED, ACTIVE]  # newest first
+
+
+def test_the_handover_summary_is_made_on_request_audited_and_names_the_case(app_db):
+    at = _coordinator("anna-handover", ACTIVE)
+    assert not at.exception
+    assert not _events(app_db, "anna-handover", "download")  # drawing the button made nothing
+    assert not pdf_buttons(at)
+    at.button(key="case_handover_make").click().run()
+    assert not at.exception
+    downloads = _events(app_db, "anna-handover", "download")
+    assert [d["what"] for d in downloads] == [f"overdragelse-{ACTIVE}-da.pdf"]
+    body = at.session_state["_document_case_handover"][1]
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages)
+    assert ACTIVE in text and "Medarbejder 101-1" in text
+    assert [b.label for b in pdf_buttons(at)] == ["Hent overdragelsesnotat (PDF)"]
+    at.run()  # a rerun does not make it again
+    assert len(_events(app_db, "anna-handover", "download")) == 1
+
+
+def test_the_landing_page_of_a_coordinator_is_the_attention_queue(app_db):
+    at = signed_in_app("coordinator", municipalities=("101",), name="anna-landing")
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Opmærksomhed"
+    national = signed_in_app("national", name="nina-landing")
+    national.run()
+    assert national.title[0].value == "Overblik"
+
+
+# --- a click on a row -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("event", "expected"),
+    [
+        ({"selection": {"rows": [1], "columns": []}}, "b"),
+        ({"selection": {"rows": [], "columns": []}}, None),
+        ({"selection": {"rows": [7]}}, None),
+        (None, None),
+    ],
+)
+def test_the_selected_row_gives_its_id(event, expected):
+    assert components.selected_id(event, ["a", "b", "c"]) == expected
+
+
+def test_a_selected_row_switches_to_the_record_page_with_the_id_in_the_url(monkeypatch):
+    switched = {}
+    monkeypatch.setattr(components.st, "switch_page",
+                        lambda page, query_params: switched.update(page=page, params=query_params))  # fmt: skip
+    monkeypatch.setattr(components.i18n, "lang", lambda: "en")
+    components.open_record("case", ACTIVE)
+    assert switched["page"].name == "case.py" and switched["page"].parent.name == "pages"
+    assert switched["params"] == {"id": ACTIVE, "lang": "en"}
+
+
+def test_the_search_box_on_the_attention_page_opens_the_case_page(app_db):
+    at = signed_in_app("coordinator", municipalities=("101",), name="anna-search")
+    at.run()
+    assert at.title[0].value == "Opmærksomhed"
+    at.text_input(key="attention_case_search").input(CLOSED).run()
+    assert not at.exception
+    assert at.title[0].value == "Forløbsside"
+    assert headers(at) == [f"Forløb {CLOSED}"]
+    views = [e for e in _events(app_db, "anna-search", "page_view") if e["page"] == "case"]
+    assert [v["filters"]["case_id"] for v in views] == [CLOSED]  # audited with the id it opened

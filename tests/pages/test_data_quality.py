@@ -1,0 +1,167 @@
+"""Data quality page: load history, rejected rows by reason, orphans; raw values for national only."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from app.queries import data_quality as q
+from app.scope import Scope
+from privacy.cpr import MASK, looks_like_cpr
+from tests.support.app_fixtures import (
+    build_app_warehouse,
+    everything_shown,
+    page_as,
+    through_router,
+)
+from warehouse.db import write_transaction
+
+SERVER_FOLDER = "/srv/lat/eksporter"
+
+
+def test_page_lists_loads_reasons_and_orphans(app_db):
+    at = through_router("data_quality")
+    assert not at.exception
+    assert at.title[0].value == "Datakvalitet"
+    assert len(at.dataframe) >= 2  # load history and the waiting rows
+    assert at.get("vega_lite_chart")
+    labels = [e.label for e in at.expander]
+    assert "Ukendt kommune: 1" in labels
+    # rows waiting for their case are listed once, as waiting (resolved ones, batch 1's row, not
+    # at all: two remain), never also among the rejected rows to fix
+    assert not any(label.startswith("Ukendt forløb") for label in labels)
+    assert any(m.value == "2" for m in at.metric)
+
+
+def test_orphans_are_unresolved_unknown_case_rows_only(app_db):
+    orphans = q.orphans(Scope.everything())
+    assert sorted(orphans["source_row"].to_list()) == [4, 20]
+
+
+def test_raw_values_only_for_national_viewers(app_db):
+    national = q.rejected_rows(Scope.everything())
+    coordinator = q.rejected_rows(Scope(role="coordinator", municipalities=frozenset({"101"})))
+    assert "raw_values" in national.columns
+    assert "raw_values" not in coordinator.columns
+    assert {"source_file", "source_row", "column_name", "reason_code", "message"} <= set(
+        coordinator.columns
+    )
+
+
+def test_page_in_english(app_db):
+    at = through_router("data_quality", lang="en")
+    assert not at.exception
+    assert at.title[0].value == "Data quality"
+
+
+def test_empty_warehouse_shows_guidance(tmp_path, monkeypatch):
+    db = build_app_warehouse(tmp_path / "empty.duckdb", with_data=False)
+    monkeypatch.setenv("LAT_DB", str(db))
+    at = through_router("data_quality")
+    assert not at.exception
+    assert any("lat load" in i.body for i in at.info)
+
+
+@pytest.mark.parametrize(
+    "viewer",
+    [
+        {"role": "national"},
+        {"role": "national", "presentation": True},
+        {"role": "coordinator", "municipalities": ("101",)},
+        {"role": "viewer"},
+    ],
+    ids=["national", "presentation", "coordinator", "viewer"],
+)
+def test_the_page_shows_an_export_by_its_masked_name_never_a_server_path(
+    tmp_path, monkeypatch, viewer
+):
+    """Loads recorded before names were masked at reading hold full paths and CPR numbers."""
+    db = build_app_warehouse(tmp_path / "warehouse.duckdb")
+    with write_transaction(db) as con:
+        con.execute(
+            "insert into etl.batches select 3, $path, 'c', exported_at, loaded_at, 1, 0, 0, 0, 1, "
+            "'loaded_with_rejections' from etl.batches where batch_id = 2",
+            {"path": f"{SERVER_FOLDER}/010190-1234/"},
+        )
+        con.execute(
+            "insert into etl.rejected_rows (batch_id, source_file, table_name, source_row, "
+            "column_name, reason_code, message, raw_values, resolved_batch_id) values (3, $file, 'forloeb', 2, 'kommunekode', "
+            "'unknown_municipality', 'Kommunekoden 999 findes ikke.', $raw, null)",
+            {
+                "file": "eksport.zip:0101901234/forloeb.csv",
+                "raw": json.dumps(
+                    {"forloeb_id": "F-1", "kommunekode": "999", "noter 020290-1234": "010190–1234"}
+                ),
+            },
+        )
+    monkeypatch.setenv("LAT_DB", str(db))
+    at = page_as("data_quality", **viewer)
+    assert not at.exception
+    shown = everything_shown(at)
+    assert SERVER_FOLDER not in shown and not looks_like_cpr(shown)
+    assert MASK in shown  # the export is still there, by its name
+
+
+def _with_check_run(tmp_path, monkeypatch, results) -> None:
+    """The fixture warehouse with one recorded run of the warehouse's own checks."""
+    from warehouse import checks
+    from warehouse.db import write_transaction
+
+    db = build_app_warehouse(tmp_path / "checked.duckdb")
+    with write_transaction(db) as con:
+        checks.record(con, results, trigger="check")
+    monkeypatch.setenv("LAT_DB", str(db))
+
+
+def test_page_says_when_the_warehouse_checks_last_held(tmp_path, monkeypatch):
+    from warehouse.checks import CheckResult
+
+    _with_check_run(tmp_path, monkeypatch, [CheckResult("unique_key mart.cases", "?")])
+    at = through_router("data_quality")
+    assert not at.exception
+    assert any(
+        "Alle kontroller holdt senest" in s.body and "lat check" in s.body for s in at.success
+    )
+
+
+def test_page_names_the_checks_that_failed_last(tmp_path, monkeypatch):
+    from warehouse.checks import CheckResult
+
+    failed = CheckResult("no_cpr raw.workers", "?", ("name (worker_id=W1)",))
+    _with_check_run(tmp_path, monkeypatch, [failed])
+    at = through_router("data_quality")
+    assert not at.exception
+    errors = [e.body for e in at.error]
+    assert any("no_cpr raw.workers" in e and "Senest holdt: aldrig" in e for e in errors)
+    assert not any("W1" in e for e in errors)  # check names only, never the rows found
+
+
+def test_page_says_when_the_checks_have_not_run_yet(app_db):
+    at = through_router("data_quality")
+    assert not at.exception
+    assert any("ikke kørt" in i.body for i in at.info)
+
+
+@pytest.mark.parametrize(
+    ("lang", "status", "read"), [(None, "Indlæst", "5.000"), ("en", "Loaded", "5,000")]
+)
+def test_load_history_shows_the_status_in_words_and_counts_in_the_readers_format(
+    app_db, lang, status, read
+):
+    at = through_router("data_quality", lang=lang)
+    assert not at.exception
+    history = at.dataframe[0].value
+    status_column = "Status"
+    read_column = "Læst" if lang is None else "Read"
+    assert set(history[status_column]) == {status}  # never the code 'loaded'
+    assert read in set(history[read_column])
+
+
+def test_chart_labels_are_not_cut_short(app_db):
+    """Vega's default limits cut 'Værdi uden for gyldigt interval' to 'Værdi uden for gyldigt
+    inte…' (axis, 180 px) and long legend entries at 160 px."""
+    at = through_router("data_quality")
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["config"]["axis"]["labelLimit"] >= 300
+    assert spec["config"]["legend"]["labelLimit"] == 0

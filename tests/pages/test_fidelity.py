@@ -1,0 +1,386 @@
+"""The Fidelity page (AppTest): cadence by month and group, gaps, funnels, control chart, scoping,
+suppression."""
+
+from __future__ import annotations
+
+import json
+import re
+from functools import partial
+
+import duckdb
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app import funnel, i18n, indicator_parts, suppression
+from app.filters import Filters
+from tests.support.app_fixtures import (
+    chart_frames,
+    everything_shown,
+    metrics,
+    page_as,
+    through_router,
+)
+from warehouse.stats import funnel_limits, spc
+
+# the page alone, with the fixed period (the router always signs in nationally)
+fidelity_as = partial(page_as, "fidelity", filters={})
+CASE_ID = re.compile(r"\b[CS](101|751|461|851)-\w+")
+
+
+def group_table(at: AppTest) -> dict[str, dict]:
+    table = at.dataframe[0].value
+    return {row["Gruppe"]: row for row in table.to_dict("records")}
+
+
+def test_national_view_shows_figures_and_charts_and_points_to_the_attention_page(app_db):
+    at = through_router("fidelity")
+    assert not at.exception
+    assert at.title[0].value == "Metodefidelitet"
+    # by month, by group, control chart, two funnels, gaps
+    assert len(at.get("vega_lite_chart")) == 6
+    shown = metrics(at)
+    assert shown["Målt hver anden måned, hele forløbet"].endswith(
+        "\u00a0%"
+    )  # CLDR: a no-break space
+    assert shown["Aktive forløb over grænsen"] == "25"
+    assert len(at.dataframe) == 1  # the group table; the overdue cases are on the attention page
+    assert any("Opmærksomhed" in c.value for c in at.caption)
+
+
+def test_the_gap_chart_draws_the_61_day_limit(app_db):
+    at = through_router("fidelity")
+    gaps_spec = json.loads(at.get("vega_lite_chart")[5].proto.spec)
+    rules = [layer for layer in gaps_spec["layer"] if layer["mark"]["type"] == "rule"]
+    assert rules
+    limit = [f for f in chart_frames(at) if "days" in f.columns]
+    assert limit and limit[0]["days"].to_list() == [61]
+
+
+def test_monthly_share_is_on_cadence_over_active_cases(app_db):
+    at = through_router("fidelity")
+    monthly = next(f for f in chart_frames(at) if "month" in f.columns)
+    assert monthly.height == 12
+    assert ((monthly["share"] >= 0) & (monthly["share"] <= 1)).all()
+    ratio = monthly["k_on_cadence"] / monthly["n_cases"]
+    assert ((ratio - monthly["share"]).abs() < 1e-9).all()
+
+
+def test_a_municipality_filter_changes_the_numbers(app_db):
+    at = through_router("fidelity")
+    before = metrics(at)["Målt hver anden måned, hele forløbet"]
+    at.sidebar.multiselect(key="f_muni").set_value(["461"]).run()
+    assert not at.exception
+    assert metrics(at)["Målt hver anden måned, hele forløbet"] == "0\u00a0%" != before
+    assert metrics(at)["Aktive forløb over grænsen"] == "9"
+
+
+def test_small_groups_hide_and_so_does_their_complement(app_db):
+    # national across two municipalities: published, so small groups hide (without noise)
+    at = fidelity_as(
+        filters={"municipalities": ("461", "851")}, choose={"fidelity_group": "case_type"}
+    )
+    assert not at.exception
+    table = group_table(at)
+    assert table["Forældrecoach"]["Forløb"] == "<5"
+    assert table["Forældrecoach"]["Målt hver anden måned"] == "<5"
+    assert table["Mentor"]["Forløb"] == "skjult"
+    assert abs(int(table["I alt"]["Forløb"]) - 19) <= suppression.NOISE_RANGE
+    # every bar hidden: no chart of empty bars (and no hidden count in one), a sentence instead
+    assert not [f for f in chart_frames(at) if "text" in f.columns]
+    assert any("Alle tal her er skjult" in info.value for info in at.info)
+
+
+def test_leadership_may_not_add_up_two_municipalities(app_db):
+    # perturbed figures of several municipalities added up could be averaged out (app/data.py)
+    at = fidelity_as(role="viewer", filters={"municipalities": ("461", "851")})
+    assert not at.exception
+    assert any("højst én kommune" in info.value for info in at.info)
+    assert not at.dataframe
+
+
+def test_one_own_municipality_is_not_suppressed_for_a_case_level_viewer(app_db):
+    at = fidelity_as(filters={"municipalities": ("461",)}, choose={"fidelity_group": "case_type"})
+    assert group_table(at)["Forældrecoach"]["Forløb"] == "3"
+
+
+@pytest.mark.parametrize("scope", [{"role": "viewer"}, {"presentation": True}])
+def test_aggregate_only_viewers_see_no_case_ids_or_workers(app_db, scope):
+    at = fidelity_as(**scope)
+    assert not at.exception
+    assert len(at.dataframe) == 1  # the group table
+    assert "Medarbejder" not in at.selectbox(key="fidelity_group").options
+    shown = everything_shown(at)
+    assert not CASE_ID.search(shown)
+    assert "Medarbejder 101" not in shown
+
+
+def test_workers_are_named_for_case_level_viewers(app_db):
+    at = fidelity_as(
+        role="coordinator", municipalities={"751"}, choose={"fidelity_group": "worker"}
+    )
+    assert not at.exception
+    names = [g for g in group_table(at) if g != "I alt"]
+    assert names and all(name.startswith("Medarbejder 751-") for name in names)
+
+
+def test_english_switch_translates_the_page(app_db):
+    at = fidelity_as(lang="en")
+    assert not at.exception
+    assert at.title[0].value == "Fidelity"
+    assert "Measured every second month, whole case" in metrics(at)
+    assert metrics(at)["Measured every second month, whole case"].endswith("%")
+
+
+def test_filters_matching_nothing_say_so(app_db):
+    at = fidelity_as(filters={"municipalities": ("nowhere",)})
+    assert not at.exception
+    assert "Ingen forløb passer" in at.info[0].value
+    assert not at.get("vega_lite_chart")
+
+
+def test_a_signed_in_viewer_gets_the_page_without_case_ids(app_db):
+    at = through_router("fidelity", "viewer")
+    assert not at.exception
+    assert at.title[0].value == "Metodefidelitet"
+    assert len(at.dataframe) == 1 and at.get("vega_lite_chart")
+    assert not CASE_ID.search(everything_shown(at))
+
+
+# --- funnel plots (indicators.md section 2) ------------------------------------------------------
+
+
+def funnel_frames(at: AppTest) -> list[pl.DataFrame]:
+    """The units drawn in each funnel plot."""
+    return [f for f in chart_frames(at) if {"unit_label", "rate"} <= set(f.columns)]
+
+
+def funnel_curves(at: AppTest) -> list[pl.DataFrame]:
+    """The limit curves of each funnel plot (long: total, limit, value)."""
+    return [f for f in chart_frames(at) if {"limit", "value", "total"} <= set(f.columns)]
+
+
+def test_funnels_compare_municipalities_with_the_same_counts_as_the_group_table(app_db):
+    at = fidelity_as()
+    assert not at.exception
+    assert "Retfærdig sammenligning" in [s.value for s in at.subheader]
+    cadence, pre = funnel_frames(at)
+    table = group_table(at)
+    for row in cadence.iter_rows(named=True):
+        assert str(row["total"]) == table[row["unit_label"]]["Forløb"]
+        assert row["rate"] == pytest.approx(row["events"] / row["total"])
+    curve = funnel_curves(at)[0].pivot("limit", index="total", values="value")
+    assert (curve["lower998"] <= curve["lower95"]).all() and (
+        curve["upper95"] <= curve["upper998"]
+    ).all()
+    assert set(pre["unit_label"]) <= set(table)
+    # no league table: the units are not drawn in order of their share
+    spec = json.loads(at.get("vega_lite_chart")[3].proto.spec)
+    assert "sort" not in json.dumps(spec)
+
+
+def test_overdispersion_is_on_for_municipalities_and_can_be_switched_off(app_db):
+    at = fidelity_as()
+    toggle = at.toggle(key="fidelity_funnel_overdispersion_municipality")
+    assert toggle.value is True
+    counts = funnel_frames(at)[0].select("events", "total")
+    largest = counts.sort("total").row(-1, named=True)
+
+    def upper998_at_largest() -> float:
+        curve = funnel_curves(at)[0]
+        point = curve.filter(
+            (pl.col("limit") == "upper998") & (pl.col("total") == largest["total"])
+        )
+        return point["value"][0]
+
+    wide = funnel_limits(counts["events"], counts["total"], overdispersion=True)
+    assert upper998_at_largest() == pytest.approx(
+        max(u.upper998 for u in wide.units if u.total == largest["total"])
+    )
+    assert any("tager højde for overspredning" in c.value for c in at.caption)
+    toggle.set_value(False).run()
+    assert not at.exception
+    exact = funnel_limits(counts["events"], counts["total"])
+    assert upper998_at_largest() == pytest.approx(
+        next(u.upper998 for u in exact.units if u.total == largest["total"])
+    )
+    assert not any("tager højde for overspredning" in c.value for c in at.caption)
+
+
+def test_a_coordinator_compares_their_own_workers(app_db):
+    at = fidelity_as(role="coordinator", municipalities={"751"})
+    assert at.selectbox(key="fidelity_funnel_unit").options == ["Kommuner", "Medarbejdere"]
+    at.selectbox(key="fidelity_funnel_unit").set_value("worker").run()
+    assert not at.exception
+    workers = funnel_frames(at)[0]
+    assert workers.height and workers["unit_label"].str.starts_with("Medarbejder 751-").all()
+    # workers: no overdispersion unless chosen
+    assert at.toggle(key="fidelity_funnel_overdispersion_worker").value is False
+
+
+def test_a_viewer_compares_municipalities_only_and_small_ones_are_hidden(app_db):
+    at = fidelity_as(role="viewer", filters={"case_types": ("parent_coach",)})
+    assert not at.exception
+    assert at.selectbox(key="fidelity_funnel_unit").options == ["Kommuner"]
+    cadence = funnel_frames(at)[0]
+    assert cadence["unit_label"].to_list() == ["Aarhus"]  # Odense has 3, København its complement
+    assert (cadence["total"] >= 5).all()
+    assert any(c.value.startswith("2 enheder skjult") for c in at.caption)
+    # the n under the funnel is the units drawn, and says so (it is not every case)
+    funnel_n = [c.value for c in at.caption if c.value.startswith("Hvert punkt er én enhed")]
+    assert funnel_n and all(
+        c.split(" · ")[0].endswith(" forløb i de viste enheder") for c in funnel_n
+    )
+
+
+def test_a_worker_gets_no_comparison_of_municipalities(app_db):
+    at = fidelity_as(role="worker", worker_id="W101-1")
+    assert not at.exception
+    assert not funnel_frames(at)
+    assert any("vises ikke for medarbejdere" in i.value for i in at.info)
+
+
+def test_a_unit_outside_the_limits_is_named_in_a_sentence():
+    counts = pl.DataFrame({
+        "unit_code": ["253", "101", "751", "461", "259"],
+        "unit_label": ["Greve", "København", "Aarhus", "Odense", "Køge"],
+        "events": [41, 760, 700, 3, 30], "total": [100, 1000, 1000, 4, 40],
+    })  # fmt: skip
+    fitted = funnel.fit(counts, overdispersion=False, treatment=True)
+    # Odense has 4 cases; Køge, the smallest other, hides too so Odense cannot be worked out
+    assert fitted.hidden == 2
+    assert fitted.shown["unit_label"].to_list() == ["Greve", "København", "Aarhus"]
+    assert fitted.target == pytest.approx(1534 / 2144)  # the hidden units still count
+    assert fitted.curve["total"].max() == 1000
+    target = i18n.fmt_pct(1534 / 2144, 0, "da")
+    assert indicator_parts.outside_sentences(fitted, "municipality", Filters(), "da") == [
+        f"Greve ligger under kontrolgrænsen: 41\u00a0% mod {target} i hele landet",
+        f"København ligger over kontrolgrænsen: 76\u00a0% mod {target} i hele landet",
+    ]
+    assert indicator_parts.outside_sentences(fitted, "municipality", Filters(), "en")[0] == (
+        f"Greve lies below the control limit: 41% against {i18n.fmt_pct(1534 / 2144, 0, 'en')} "
+        "in the whole country"
+    )
+
+
+# --- the control chart (indicators.md section 3) -------------------------------------------------
+
+
+def control_frame(at: AppTest) -> pl.DataFrame:
+    return next(f for f in chart_frames(at) if "variation" in f.columns)
+
+
+def monthly_mart(app_db, municipality: str | None) -> pl.DataFrame:
+    """The share per month from mart.fidelity_monthly, months a small number hides left out."""
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        frame = pl.from_arrow(con.sql(
+            "select month, sum(active_cases)::bigint as n, sum(on_cadence_cases)::bigint as k "
+            "from mart.fidelity_monthly where ($m::varchar is null or municipality_code = $m) "
+            "and month <= date '2026-10-01' group by month order by month",
+            params={"m": municipality}).arrow())  # fmt: skip
+    small = [pl.col(c).is_between(1, 4) for c in ("n", "k")] + [
+        (pl.col("n") - pl.col("k")).is_between(1, 4)
+    ]
+    return frame.filter(~pl.any_horizontal(small)).select(
+        "month", (pl.col("k") / pl.col("n")).alias("share")
+    )
+
+
+@pytest.mark.parametrize("municipality", [None, "101"])
+def test_the_control_chart_draws_the_monthly_share_of_mart_fidelity_monthly(app_db, municipality):
+    at = fidelity_as()
+    if municipality:
+        at.selectbox(key="fidelity_spc_unit").set_value(municipality).run()
+    assert not at.exception
+    points = control_frame(at)
+    expected = monthly_mart(app_db, municipality)
+    assert [m[:10] for m in points["month"].cast(pl.String)] == [
+        m.isoformat() for m in expected["month"]
+    ]
+    assert points["value"].to_list() == pytest.approx(expected["share"].to_list())
+    result = spc(expected["share"].to_list())
+    assert points["mean"][0] == pytest.approx(result.mean)
+    assert points["upper"][0] == pytest.approx(result.upper)
+    colours = {"common_cause": "common_cause", "improvement": "improvement", "concern": "concern"}
+    wanted = [
+        "common_cause" if p.direction is None else ("improvement" if p.direction == "high"
+                                                     else "concern")
+        for p in result.points
+    ]  # fmt: skip
+    assert points["variation"].to_list() == [colours[w] for w in wanted]
+    status = indicator_parts.status_words(result.variation, None, "da")
+    assert any(status in m.value for m in at.markdown)
+
+
+def test_the_control_chart_colours_points_with_the_nhs_colours(app_db):
+    at = fidelity_as()
+    spec = next(json.loads(e.proto.spec) for e in at.get("vega_lite_chart")
+                if "#289de0" in e.proto.spec)  # fmt: skip
+    scale = next(layer["encoding"]["color"]["scale"] for layer in spec["layer"]
+                 if "color" in layer.get("encoding", {}))  # fmt: skip
+    assert scale["range"] == ["#7B7D7D", "#289de0", "#fab428"]
+
+
+def test_a_target_gives_the_assurance_in_words(app_db):
+    at = fidelity_as()
+    at.number_input(key="fidelity_spc_target").set_value(95).run()
+    assert not at.exception
+    result = spc(monthly_mart(app_db, None)["share"].to_list(), target=0.95)
+    assert result.assurance == "fail"
+    assert any("målet nås ikke uden en ændring" in m.value for m in at.markdown)
+
+
+def test_a_worker_charts_only_their_own_cases(app_db):
+    at = fidelity_as(role="worker", worker_id="W101-1")
+    assert not at.exception
+    assert at.selectbox(key="fidelity_spc_unit").options == ["Dine forløb"]
+
+
+def test_groups_are_drawn_in_their_own_order_not_ranked_by_share(app_db):
+    at = fidelity_as()
+    spec = json.loads(at.get("vega_lite_chart")[1].proto.spec)
+    assert all(layer["encoding"]["y"].get("sort", "missing") is None for layer in spec["layer"][:2])
+    bars = next(f for f in chart_frames(at) if "text" in f.columns)
+    assert bars["label"].to_list() == sorted(bars["label"].to_list())
+
+
+@pytest.mark.parametrize(("lang", "percent"), [(None, "\u00a0%"), ("en", "%")])
+def test_share_axes_put_a_space_before_the_percent_sign_in_danish(app_db, lang, percent):
+    """The axes format shares with d3's '%': Danish '80 %' as in the figures, English '80%'."""
+    at = fidelity_as(lang=lang)
+    assert not at.exception
+    for element in at.get("vega_lite_chart"):
+        locale = json.loads(element.proto.spec)["config"]["locale"]["number"]
+        assert locale.get("percent") == percent
+
+
+def test_funnel_legends_are_split_above_and_below_so_they_fit_a_projector(app_db):
+    """Five legend entries in one row at the top ran off the chart at 1280x720."""
+    at = fidelity_as()
+    specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
+    funnels = [s for s in specs if "signal_label" in json.dumps(s)]
+    assert len(funnels) == 2
+    for spec in funnels:
+        colour = next(
+            layer["encoding"]["color"] for layer in spec["layer"] if "color" in layer["encoding"]
+        )
+        assert colour["legend"]["orient"] == "bottom"
+
+
+@pytest.mark.parametrize(
+    "viewer", [{}, {"role": "viewer", "filters": {"case_types": ("parent_coach",)}}]
+)
+def test_monthly_charts_say_their_n_is_the_largest_month(app_db, viewer):
+    """A case counts in every month it is active: the n is the largest month's, and says so;
+    a hidden small month does not turn it into '<5'."""
+    at = fidelity_as(**viewer) if "filters" not in viewer else page_as("fidelity", **viewer)
+    assert not at.exception
+    monthly = [
+        c.value
+        for c in at.caption
+        if c.value.startswith(("Hvert punkt er andelen", "Hvert punkt er månedens"))
+    ]
+    assert len(monthly) == 2  # the monthly share and the control chart
+    for caption in monthly:
+        n = caption.rsplit("n = ", 1)[1].split(" · ")[0]
+        assert n.endswith(" forløb i den største måned") and not n.startswith("<5")

@@ -1,0 +1,127 @@
+"""Find a worker: the right role, gender, language and free places; names only in the own
+municipality, elsewhere ids and aggregates; nothing for a worker; counts only for a viewer."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from app.queries import find_worker as q
+from app.scope import Scope
+from tests.support.app_fixtures import everything_shown, page_as
+
+COORDINATOR = Scope(role="coordinator", municipalities=frozenset({"101"}))
+OTHER_NAMES = ("Medarbejder 751", "Medarbejder 461", "Medarbejder 851")
+
+
+def test_coordinator_sees_own_workers_by_name_and_others_by_id_only(app_db):
+    at = page_as("find_worker", role="coordinator", municipalities=("101",))
+    assert not at.exception
+    assert at.title[0].value == "Find en medarbejder"
+    own, corps, summary = (frame.value for frame in at.dataframe)
+    assert "Medarbejder 101-0" in set(own["Navn"])
+    assert set(own["Kommune"]) == {"København"}
+    assert "Navn" not in corps.columns and set(corps["Kommune"]) == {"Aarhus", "Odense", "Aalborg"}
+    # a colleague elsewhere: age band, not age; whether there is a free place, not the caseload
+    assert {"Alder", "Aktive forløb nu", "Ledige pladser"}.isdisjoint(corps.columns)
+    assert {"Aldersgruppe", "Har ledig plads"} <= set(corps.columns)
+    text = everything_shown(at)
+    assert not [name for name in OTHER_NAMES if name in text]
+    assert "W751-0" in text
+
+
+def test_national_sees_every_worker_by_id_and_no_names(app_db):
+    at = page_as("find_worker", role="national")
+    assert not at.exception
+    corps = at.dataframe[0].value
+    assert {"W101-0", "W751-0", "W461-0", "W851-0"} <= set(corps["Medarbejder-id"])
+    assert "Navn" not in corps.columns and "Aktive forløb nu" in corps.columns
+    assert "Medarbejder " not in everything_shown(at).replace("Medarbejder-id", "")
+
+
+@pytest.mark.parametrize("presentation_role", ["viewer", "coordinator"])
+def test_aggregate_viewers_see_counts_per_municipality_only(app_db, presentation_role):
+    at = page_as("find_worker", role=presentation_role, presentation=True,
+                 municipalities=("101",) if presentation_role == "coordinator" else ())  # fmt: skip
+    assert not at.exception
+    text = everything_shown(at)
+    for leak in ("Medarbejder 101", "W101-", "W751-", "W461-"):
+        assert leak not in text
+    (summary,) = (frame.value for frame in at.dataframe)
+    assert set(summary["Kommune"]) == {"København", "Aarhus", "Odense", "Aalborg"}
+
+
+def test_a_worker_may_not_browse_colleagues(app_db):
+    at = page_as("find_worker", role="worker", worker_id="W101-1")
+    assert not at.exception
+    assert any("Din rolle giver ikke adgang" in i.body for i in at.info)
+    assert "W751-" not in everything_shown(at) and not at.dataframe
+    with pytest.raises(PermissionError):
+        q.workers(Scope(role="worker", worker_id="W101-1"), q.Choice())
+    with pytest.raises(PermissionError):
+        q.workers(Scope(role="viewer"), q.Choice())
+
+
+def test_the_page_is_not_in_a_workers_navigation():
+    from app import streamlit_app
+
+    def paths(scope: Scope) -> set[str]:
+        return {url for _file, _key, url in streamlit_app.listed_pages(scope)}
+
+    assert "find-worker" in paths(COORDINATOR) and "find-worker" in paths(Scope(role="viewer"))
+    assert "find-worker" not in paths(Scope(role="worker", worker_id="W101-1"))
+
+
+def test_role_gender_and_language_filters_choose_the_workers(app_db):
+    national = Scope.everything()
+    turkish = q.workers(national, q.Choice(language="Tyrkisk ", min_capacity=0))
+    assert set(turkish["worker_id"]) == {"W101-3", "W751-3"}
+    coaches = q.workers(national, q.Choice(role="parent_coach", min_capacity=0))
+    assert set(coaches["worker_id"]) == {"W101-4", "W101-5", "W751-4", "W751-5"}
+    women = q.workers(national, q.Choice(genders=("female",), min_capacity=0))
+    assert set(women["gender"]) == {"female"} and women.height == 6
+    assert "tyrkisk" in q.languages(national)
+    at = page_as("find_worker", role="national")
+    at.selectbox(key="fw_language").set_value("somali").run()
+    at.selectbox(key="fw_role").set_value("parent_coach").run()
+    assert not at.exception
+    assert set(at.dataframe[0].value["Medarbejder-id"]) == {"W101-5", "W751-5"}
+
+
+def test_free_places_filter_is_exact_at_home_and_yes_no_elsewhere(app_db):
+    own = q.workers(COORDINATOR, q.Choice(min_capacity=11)).filter(pl.col("is_own"))
+    assert own["worker_id"].to_list() == ["W101-1"]  # 12 free places; the others 9-10
+    # elsewhere a threshold would tell a caseload by bisection: any threshold = "has a place"
+    elsewhere = [
+        set(q.workers(COORDINATOR, q.Choice(min_capacity=k)).filter(~pl.col("is_own"))["worker_id"])
+        for k in (1, 14, 15)
+    ]
+    assert elsewhere[0] == elsewhere[1] == elsewhere[2] and "W751-3" in elsewhere[0]
+    others = q.workers(COORDINATOR, q.Choice()).filter(~pl.col("is_own"))
+    assert others["active_cases"].null_count() == others["capacity"].null_count() == others.height
+    assert others["name"].null_count() == others.height
+
+
+def test_a_small_caseload_elsewhere_is_hidden_in_the_counts(app_db):
+    turkish = q.Choice(language="tyrkisk", min_capacity=0)
+    for viewer in (Scope(role="viewer"), COORDINATOR, Scope.everything()):
+        aarhus = q.by_municipality(viewer, turkish).filter(pl.col("municipality_code") == "751")
+        assert aarhus["suppressed"].to_list() == [True], viewer.role  # W751-3 has 1 active case
+        assert aarhus["active_cases"].to_list() == [None] and aarhus["capacity"].to_list() == [None]
+    home = Scope(role="coordinator", municipalities=frozenset({"751"}))
+    aarhus = q.by_municipality(home, turkish).filter(pl.col("municipality_code") == "751")
+    assert aarhus["active_cases"].to_list() == [1]  # their own: exact
+    at = page_as("find_worker", role="viewer")
+    at.selectbox(key="fw_language").set_value("tyrkisk").run()
+    at.number_input(key="fw_capacity").set_value(0).run()
+    assert not at.exception
+    summary = at.dataframe[0].value
+    row = summary[summary["Kommune"] == "Aarhus"].iloc[0]
+    assert row["Aktive forløb nu"] == "<5" and row["Ledige pladser"] == "<5"
+
+
+def test_english_switch_changes_the_title(app_db):
+    at = page_as("find_worker", lang="en", role="coordinator", municipalities=("101",))
+    assert not at.exception
+    assert at.title[0].value == "Find a worker"
+    assert "In your municipality" in [s.value for s in at.subheader]

@@ -1,0 +1,302 @@
+"""Pre/post page: paired statistics, charts, group splits, suppression and aggregate-only viewers."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import duckdb
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from app import i18n
+from app.queries import prepost as q
+from app.scope import Scope
+from tests.support.app_fixtures import PERIOD, chart_frames, everything_shown, metrics, page_as
+from texts.vocabulary import CODE_LABELS
+from warehouse.stats import paired_change
+
+N_LABEL = "Forløb med før og efter"
+
+
+def _stats_table(at: AppTest) -> pl.DataFrame:
+    return pl.from_pandas(at.dataframe[0].value)
+
+
+def test_page_shows_figures_statistics_charts_and_constants(app_db):
+    at = page_as("prepost")
+    assert not at.exception
+    assert at.title[0].value == "Før/efter"
+    assert metrics(at)[N_LABEL] == "54"
+    # dumbbell, case lines, boxes, histogram, categories, Jacobson plot, two funnels
+    assert len(at.get("vega_lite_chart")) == 8
+    table = _stats_table(at)
+    assert table.height == 1 and table["n"].to_list() == ["54"]
+    reference = " ".join(i.body for i in at.info)
+    assert "sd 20,0" in reference and "grænseværdi 50" in reference and "21,5 point" in reference
+    assert any("Viser 54 af 54 forløb" in c.value for c in at.caption)
+    assert "C101-" in everything_shown(
+        at
+    )  # case lines carry ids, so the viewer test below can fail
+
+
+def test_statistics_are_paired_change_of_the_cases_ending_in_the_period(app_db):
+    stats = q.paired_stats(Scope.everything(), PERIOD, "WHO5", "none").to_dicts()[0]
+    con = duckdb.connect(str(app_db), read_only=True)
+    pairs = con.execute(
+        """select o.pre_score, o.post_score from mart.case_outcomes as o
+        join mart.cases as c using (case_id)
+        where o.instrument = 'WHO5' and c.end_date between ? and ?""",
+        [date(2025, 11, 1), date(2026, 10, 31)],
+    ).fetchall()
+    con.close()
+    expected = paired_change([p for p, _ in pairs], [p for _, p in pairs])
+    assert stats["n"] == expected.n == 54
+    assert stats["mean_change"] == pytest.approx(expected.mean_change)
+    assert stats["d_av"] == pytest.approx(expected.d_av)
+    assert stats["p_wilcoxon"] == pytest.approx(expected.p_wilcoxon)
+
+
+def test_a_filter_change_changes_the_numbers(app_db):
+    at = page_as("prepost")
+    at.sidebar.multiselect(key="f_muni").set_value(["101"]).run()
+    assert not at.exception
+    assert metrics(at)[N_LABEL] == "27"
+
+
+def test_split_hides_a_small_group_and_its_complement(app_db):
+    at = page_as("prepost")
+    at.selectbox(key="pp_group").set_value("age_band").run()
+    assert not at.exception
+    rows = dict(_stats_table(at).select("Gruppe", "n").iter_rows())
+    assert rows["<18"] == "<5"  # 2 cases
+    assert rows["18-24"] == "skjult"  # 9: the smallest other group, else 2 = 54 - the rest
+    assert rows["Alle"] == "54" and rows["35-49"] == "20"
+    categories = q.categories(Scope.everything(), PERIOD, "WHO5", "age_band")
+    assert categories.filter(pl.col("group_value") == "<18")["n"].null_count() == 4
+    # the complement stays hidden in every other view of the split, or 2 = 54 - the rest again
+    for view in (categories, q.distribution(Scope.everything(), PERIOD, "WHO5", "age_band")):
+        complement = view.filter(pl.col("group_value") == "18-24")
+        assert complement["n"].null_count() == complement.height > 0
+
+
+def test_one_municipality_seen_case_by_case_is_not_suppressed(app_db):
+    at = page_as("prepost")
+    at.sidebar.multiselect(key="f_muni").set_value(["101"]).run()
+    at.selectbox(key="pp_group").set_value("age_band").run()
+    rows = dict(_stats_table(at).select("Gruppe", "n").iter_rows())
+    assert rows["18-24"] == "3"
+
+
+def test_gse_has_no_cutoff_and_no_clinical_panel(app_db):
+    at = page_as("prepost")
+    at.selectbox(key="pp_instrument").set_value("GSE").run()
+    assert not at.exception
+    assert "grænseværdi –" in " ".join(i.body for i in at.info)
+    specs = [json.dumps(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert not any("Klinisk" in s for s in specs)
+
+
+def test_english_switch_changes_the_title(app_db):
+    at = page_as("prepost", lang="en")
+    assert not at.exception
+    assert at.title[0].value == "Pre-post"
+    assert N_LABEL not in metrics(at) and "Cases with pre and post" in metrics(at)
+
+
+@pytest.mark.parametrize("role", ["viewer", "presentation"])
+def test_aggregate_only_viewers_see_no_case_ids(app_db, role):
+    at = page_as("prepost", role="viewer" if role == "viewer" else "national", presentation=True)
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == 7  # no individual case lines
+    text = everything_shown(at)
+    assert "C101-" not in text and "C751-" not in text
+    # across municipalities a count carries cell-key noise of at most 2 (docs/suppression.md)
+    assert abs(int(metrics(at)[N_LABEL]) - 54) <= 2
+
+
+def test_case_lines_are_not_allowed_for_aggregate_viewers(app_db):
+    viewer = Scope(role="viewer")
+    with pytest.raises(PermissionError):
+        q.case_lines(viewer, PERIOD, "WHO5", "none")
+
+
+def test_case_lines_are_capped(app_db):
+    lines = q.case_lines(Scope.everything(), PERIOD, "WHO5", "none", limit=10)
+    assert lines.height == 10 and lines["cases_total"][0] == 54
+
+
+def test_filters_matching_nothing_say_so(app_db):
+    at = page_as("prepost")
+    at.sidebar.multiselect(key="f_muni").set_value(["461"]).run()
+    assert not at.exception
+    assert any("Ingen forløb passer" in i.body for i in at.info)
+
+
+# --- the Jacobson plot (indicators.md section 4) and the funnels (section 2) ---------------------
+
+OUTCOMES_SQL = """
+select c.case_id, c.municipality_name, o.pre_score, o.post_score, o.reliable_change,
+    o.clinical_change
+from mart.case_outcomes as o join mart.cases as c using (case_id)
+where o.instrument = $instrument and c.end_date between date '2025-11-01' and date '2026-10-31'
+"""
+
+
+def outcomes(app_db, instrument: str = "WHO5") -> pl.DataFrame:
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        return pl.from_arrow(con.sql(OUTCOMES_SQL, params={"instrument": instrument}).arrow())
+
+
+def jacobson_spec(at: AppTest) -> dict:
+    spec = next(json.loads(e.proto.spec) for e in at.get("vega_lite_chart")
+                if "y_low" in e.proto.spec)  # fmt: skip
+    return spec
+
+
+def test_the_jacobson_plot_shows_each_case_with_its_clinical_change(app_db):
+    at = page_as("prepost")
+    assert not at.exception
+    assert "Før mod efter for hvert forløb" in [s.value for s in at.subheader]
+    points = next(f for f in chart_frames(at) if {"category_label", "case_id"} <= set(f.columns))
+    truth = outcomes(app_db).select("case_id", "pre_score", "post_score", "clinical_change")
+    joined = points.join(truth, on="case_id", suffix="_mart")
+    assert joined.height == points.height == truth.height
+    assert (joined["x"] == joined["pre_score"]).all() and (
+        joined["y"] == joined["post_score"]
+    ).all()
+    labels = {"improved": "Forbedret", "unchanged": "Uændret", "deteriorated": "Forværret",
+              "recovered": "Restitueret"}  # fmt: skip
+    assert [labels[c] for c in joined["clinical_change"]] == joined["category_label"].to_list()
+    # the band is +- 1.96 s_diff around the diagonal, the cutoff drawn at 50
+    band = next(f for f in chart_frames(at) if "y_low" in f.columns)
+    assert (band["y_high"] - band["x"]).max() == pytest.approx(21.47, abs=0.01)
+    assert any(f.columns == ["cutoff", "what"] and f["cutoff"][0] == 50 for f in chart_frames(at))
+    constants = " ".join(m.value for m in at.markdown)
+    assert "Referenceværdier for WHO-5" in constants and "**10,95**" in constants
+    assert "**21,5**" in constants and "**0,85**" in constants
+
+
+@pytest.mark.parametrize("role", ["viewer", "presentation"])
+def test_aggregate_viewers_get_the_jacobson_plot_as_cells_without_small_ones(app_db, role):
+    at = page_as("prepost", role="viewer" if role == "viewer" else "national", presentation=True)
+    assert not at.exception
+    cells = next(f for f in chart_frames(at) if "pre_end" in f.columns)
+    assert "case_id" not in cells.columns and (cells["n"] >= 5).all()
+    truth = (
+        outcomes(app_db)
+        .with_columns(
+            (pl.min_horizontal(pl.col("pre_score") // 10, 9) * 10).alias("pre_start"),
+            (pl.min_horizontal(pl.col("post_score") // 10, 9) * 10).alias("post_start"),
+        )
+        .group_by("pre_start", "post_start")
+        .len()
+    )
+    for row in cells.iter_rows(named=True):
+        expected = truth.filter(
+            (pl.col("pre_start") == row["x"]) & (pl.col("post_start") == row["y"])
+        )
+        assert expected["len"][0] == row["n"], row
+
+
+def test_gse_draws_no_cutoff_in_the_jacobson_plot(app_db):
+    at = page_as("prepost")
+    at.selectbox(key="pp_instrument").set_value("GSE").run()
+    assert not at.exception
+    assert "cutoff" not in json.dumps(jacobson_spec(at))
+    assert "Restitueret" not in json.dumps(jacobson_spec(at), ensure_ascii=False)
+
+
+def test_the_who5_funnels_count_the_outcomes_of_each_municipality(app_db):
+    at = page_as("prepost")
+    assert not at.exception
+    improved, recovered = [f for f in chart_frames(at) if "unit_label" in f.columns]
+    truth = (
+        outcomes(app_db)
+        .group_by("municipality_name")
+        .agg(
+            pl.len().alias("total"),
+            (pl.col("reliable_change") == "improved").sum().alias("improved"),
+            (pl.col("clinical_change") == "recovered").sum().alias("recovered"),
+        )
+    )
+    by_name = {row["municipality_name"]: row for row in truth.iter_rows(named=True)}
+    for frame, event in ((improved, "improved"), (recovered, "recovered")):
+        assert frame.height == truth.height
+        for row in frame.iter_rows(named=True):
+            assert (row["events"], row["total"]) == (
+                by_name[row["unit_label"]][event],
+                by_name[row["unit_label"]]["total"],
+            )
+
+
+def test_a_worker_gets_no_funnel_on_the_pre_post_page(app_db):
+    at = page_as("prepost", role="worker", worker_id="W101-1")
+    assert not at.exception
+    assert not [f for f in chart_frames(at) if "unit_label" in f.columns]
+    assert any("vises ikke for medarbejdere" in i.value for i in at.info)
+
+
+def test_a_jacobson_plot_of_only_small_cells_is_a_sentence(app_db):
+    at = page_as("prepost", role="viewer", filters={"genders": ("other",)})
+    assert not at.exception
+    # 12 cases (a viewer's count carries cell-key noise of at most 2); no 10 x 10 cell holds 5
+    assert abs(int(metrics(at)[N_LABEL]) - 12) <= 2
+    assert not [f for f in chart_frames(at) if "pre_end" in f.columns]
+    assert any("Hver celle bygger på under 5 forløb" in i.value for i in at.info)
+    # and both funnels: every municipality hidden, said in a sentence instead of a chart
+    assert not [f for f in chart_frames(at) if "unit_label" in f.columns]
+    assert sum("Alle enheder (2) bygger på under 5 forløb" in i.value for i in at.info) == 2
+
+
+def test_a_coordinator_sees_their_own_cases_in_the_jacobson_plot_and_compares_own_workers(app_db):
+    at = page_as("prepost", role="coordinator", municipalities={"751"})
+    assert not at.exception
+    points = next(f for f in chart_frames(at) if {"category_label", "case_id"} <= set(f.columns))
+    assert points.height and points["case_id"].str.starts_with("C751-").all()
+    at.selectbox(key="pp_funnel_unit").set_value("worker").run()
+    assert not at.exception
+    workers = [f for f in chart_frames(at) if "unit_label" in f.columns]
+    assert workers and all(
+        f["unit_label"].str.starts_with("Medarbejder 751-").all() for f in workers
+    )
+
+
+def test_score_axes_carry_about_ten_ticks(app_db):
+    """A full-width axis of 0-60 had a tick every 2 points, crowded on a projector."""
+    import json
+
+    from tests.support.app_fixtures import page_as
+
+    at = page_as("prepost", role="viewer")
+    assert not at.exception
+    for element in at.get("vega_lite_chart"):
+        assert json.loads(element.proto.spec)["config"]["axisQuantitative"]["tickCount"] == 10
+
+
+def test_english_chart_labels_made_in_polars_threads_are_english(app_db):
+    """Labels made by map_elements run in polars' own threads, where the session (and so its
+    language) is not known: the language is bound before, so they are English too."""
+    at = page_as("prepost", lang="en")
+    assert not at.exception
+    labels = {
+        value
+        for frame in chart_frames(at)
+        if "category_label" in frame.columns
+        for value in frame["category_label"].to_list()
+    }
+    assert labels, "no change-category chart drawn"
+    assert labels <= {"Improved", "Unchanged", "Deteriorated", "Recovered"}, labels
+
+
+@pytest.mark.parametrize("split", ["end_reason", "referred_by"])
+def test_joint_learning_splits_name_their_groups_in_words(app_db, split):
+    """workflows.md: pre/post grouped by how the cases ended and where they came from."""
+    at = page_as("prepost")
+    at.selectbox(key="pp_group").set_value(split).run()
+    assert not at.exception
+    groups = set(_stats_table(at)["Gruppe"].to_list()) - {"Alle"}
+    assert groups, "the split shows its groups"
+    words = {i18n.code_label(split, code) for code in CODE_LABELS[split]} | {"Ukendt"}
+    assert groups <= words  # words, never raw codes like 'goals_met'

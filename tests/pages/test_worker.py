@@ -1,0 +1,163 @@
+"""The worker page (AppTest): whose page each role may open, the worker's cases, the figures
+against the municipality and the country (suppressed where small), and the audit of each view."""
+
+from __future__ import annotations
+
+import json
+from functools import partial
+
+import duckdb
+import pytest
+
+from privacy import audit
+from tests.support.app_fixtures import chart_frames, everything_shown, page_as, signed_in_app
+
+worker_as = partial(page_as, "worker")
+WORKER = "W101-1"
+NOT_FOUND = "Medarbejderen findes ikke, eller du har ikke adgang til medarbejderen."
+
+
+def headers(at) -> list[str]:
+    return [h.value for h in at.main.header]
+
+
+def warnings(at) -> list[str]:
+    return [w.body for w in at.warning]
+
+
+def worker_cases(app_db, worker_id: str, municipality: str | None = None) -> list[str]:
+    where = "worker_id = ?" + (" and municipality_code = ?" if municipality else "")
+    params = [worker_id, *([municipality] if municipality else [])]
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        rows = con.execute(f"select case_id from mart.cases where {where}", params).fetchall()  # noqa: S608
+    return sorted(r[0] for r in rows)
+
+
+def test_a_coordinator_sees_their_workers_name_cases_and_figures(app_db):
+    at = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"})
+    assert not at.exception
+    assert headers(at) == [f"Medarbejder 101-1 ({WORKER})"]
+    cases = at.dataframe[0].value
+    assert sorted(cases["Forløb"]) == worker_cases(app_db, WORKER)
+    statuses = cases["Status"].tolist()
+    assert statuses == sorted(statuses, key=lambda s: s != "Aktiv")  # active first
+    assert {"Seneste score", "Forløb mod forventet", "Dage siden seneste måling",
+            "Før/efter"} <= set(cases.columns)  # fmt: skip
+    assert list(at.dataframe[0].proto.selection_mode), "a click on a case row opens the case"
+
+
+def test_the_worker_is_compared_with_the_municipality_and_the_country_suppressed(app_db):
+    at = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"})
+    fidelity = next(f for f in chart_frames(at) if "share" in f.columns and "unit" in f.columns)
+    assert set(fidelity["unit"]) == {"Medarbejderen", "Kommunen", "Hele landet"}
+    data = at.get("vega_lite_chart")
+    assert data
+    outcomes = at.dataframe[1].value
+    assert list(outcomes.columns)[1:] == ["Medarbejderen", "Kommunen", "Hele landet"]
+    cells = " ".join(outcomes.iloc[:, 1:].astype(str).values.ravel())
+    assert "%" in cells
+
+
+def active_per_month(app_db, where: str, *params) -> dict:
+    """True active cases per month of the fixture (the caseload rule), for `where` on mart.cases."""
+    sql = f"""
+        select m.month::date, count(*) from mart.cases as c,
+            (select unnest(generate_series(date '2025-11-01', date '2026-10-01',
+                                           interval 1 month)) as month) as m
+        where staging.is_active_between(c.start_date, c.end_date, m.month::date,
+                                        last_day(m.month::date)) and {where}
+        group by all
+    """  # noqa: S608
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        return {str(m): n for m, n in con.execute(sql, list(params)).fetchall()}
+
+
+def test_own_cases_are_exact_and_the_country_is_protected(app_db):
+    """A coordinator sees the worker's cases one by one, so the worker's months are exact even
+    below 5; the country's counts hold cases they cannot see, so they are perturbed (±2)."""
+    at = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"})
+    drawn = next(f for f in chart_frames(at) if "unit" in f.columns and "n_cases" in f.columns)
+    worker = {str(r["month"])[:10]: r["n_cases"] for r in drawn.iter_rows(named=True)
+              if r["unit"] == "Medarbejderen"}  # fmt: skip
+    truth = active_per_month(app_db, "c.worker_id = ? and c.municipality_code = '101'", WORKER)
+    assert worker == truth and min(worker.values()) < 5
+    country = {str(r["month"])[:10]: r["n_cases"] for r in drawn.iter_rows(named=True)
+               if r["unit"] == "Hele landet"}  # fmt: skip
+    true_country = active_per_month(app_db, "true")
+    assert country.keys() == true_country.keys()
+    assert all(abs(country[m] - true_country[m]) <= 2 for m in country)
+
+
+def test_a_coordinator_of_another_municipality_and_an_unknown_id_read_alike(app_db):
+    other = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"751"})
+    unknown = worker_as(params={"id": "W-nobody"}, role="coordinator", municipalities={"751"})
+    for at in (other, unknown):
+        assert not at.exception
+        assert warnings(at) == [NOT_FOUND]
+        assert headers(at) == []
+        assert not at.dataframe
+    assert WORKER not in everything_shown(other).replace(f"id={WORKER}", "")
+
+
+def test_a_worker_sees_their_own_page_only(app_db):
+    own = worker_as(params={"id": WORKER}, role="worker", worker_id=WORKER)
+    assert not own.exception
+    assert headers(own) == [f"Medarbejder 101-1 ({WORKER})"]
+    fidelity = next(f for f in chart_frames(own) if "unit" in f.columns)
+    assert set(fidelity["unit"]) == {"Medarbejderen"}  # a worker counts only their own cases
+    colleague = worker_as(params={"id": "W101-2"}, role="worker", worker_id=WORKER)
+    assert warnings(colleague) == [NOT_FOUND]
+    assert "Medarbejder 101-2" not in everything_shown(colleague)
+
+
+@pytest.mark.parametrize("scope", [{"role": "viewer"}, {"role": "coordinator",
+                                   "municipalities": {"101"}, "presentation": True}])  # fmt: skip
+def test_aggregate_viewers_see_no_worker(app_db, scope):
+    at = worker_as(params={"id": WORKER}, **scope)
+    assert not at.exception
+    assert any("forløbsniveau" in i.body for i in at.info)
+    assert WORKER not in everything_shown(at)
+
+
+def test_without_an_id_the_page_asks_for_one(app_db):
+    at = worker_as(role="national")
+    assert not at.exception
+    assert any("Skriv et medarbejder-id" in i.body for i in at.info)
+    at.text_input(key="worker_search").input(WORKER).run()
+    assert headers(at) == [f"(navn vises ikke) ({WORKER})"]
+
+
+def test_each_view_of_a_worker_page_is_audited_with_the_id(app_db):
+    at = signed_in_app("coordinator", municipalities=("101",), name="anna-audit-worker")
+    at.query_params["id"] = WORKER
+    at.run()
+    at.switch_page("../pages/worker.py").run()
+    assert not at.exception
+    rows = audit.read_events(event="page_view", user="anna-audit-worker", db=app_db)
+    views = [json.loads(d) for d in rows["detail"]]
+    assert any(v["page"] == "worker" and v["filters"]["worker_id"] == WORKER for v in views)
+
+
+def _grid(at, key: str):
+    found = [d for d in at.dataframe if d.proto.id.endswith(f"-{key}")]
+    assert found, f"no table {key!r} on the page"
+    return found[0]
+
+
+def test_worker_lists_and_the_queue_open_a_page_on_a_click_and_other_tables_do_not(app_db):
+    caseloads = page_as("caseloads", filters={}, role="coordinator", municipalities={"101"})
+    assert list(_grid(caseloads, "cl_workers").proto.selection_mode)
+    assert list(_grid(caseloads, "cl_top_workers").proto.selection_mode)
+    attention = page_as("attention", filters={}, role="coordinator", municipalities={"101"})
+    assert list(_grid(attention, "attention_queue").proto.selection_mode)
+    worker = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"})
+    outcomes = worker.dataframe[1]  # figures by year: no record to open
+    assert "År (forløbets slut)" in outcomes.value.columns
+    assert not list(outcomes.proto.selection_mode)
+
+
+def test_the_worker_page_in_english(app_db):
+    at = worker_as(params={"id": WORKER}, lang="en", role="coordinator", municipalities={"101"})
+    assert not at.exception
+    assert [s.value for s in at.main.subheader][:2] == ["The worker's cases", "Caseload over time"]
+    assert "Active" in at.dataframe[0].value["Status"].tolist()
