@@ -132,10 +132,51 @@ WORKER_CASES = Table("Medarbejderside", "worker_cases", "Forløbsside")
 WORKERS = Table("Forløb og kapacitet", "cl_workers", "Medarbejderside")
 
 
-def click_row(page, table: Table, row: int) -> tuple[float, str]:
+@dataclass(frozen=True)
+class Click:
+    """One timed click: ms from the click to the opened page drawn (in the browser), the CPU ms
+    the server and Chromium spent meanwhile, and the id the opened page's URL names."""
+
+    ms: float
+    server_cpu_ms: float
+    browser_cpu_ms: float
+    opened: str
+
+
+def cpu_ms() -> dict[str, float]:
+    """CPU time so far (user + system, ms) of the processes below this one, as 'server' (the
+    Python of `lat serve`) and 'browser' (Chromium and Playwright's driver): wall times on a
+    shared machine count the neighbours too, CPU times do not."""
+    tick = os.sysconf("SC_CLK_TCK")
+    procs = {}
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text() if entry.name.isdigit() else None
+        except OSError:  # it ended meanwhile
+            continue
+        if stat:
+            name, fields = (
+                stat[stat.index("(") + 1 : stat.rindex(")")],
+                stat[stat.rindex(")") + 2 :].split(),
+            )
+            procs[int(entry.name)] = (
+                int(fields[1]),
+                name,
+                (int(fields[11]) + int(fields[12])) * 1000 / tick,
+            )
+    totals = {"server": 0.0, "browser": 0.0}
+    for pid, (_, name, ms) in procs.items():
+        parent = pid
+        while parent in procs and parent != os.getpid():
+            parent = procs[parent][0]
+        if parent == os.getpid() and pid != parent:
+            totals["server" if name.startswith("python") else "browser"] += ms
+    return totals
+
+
+def click_row(page, table: Table, row: int) -> Click:
     """Tick row `row` of `table` (on the page shown) and wait until the page it opens is drawn
-    (RECORD_DRAWN, then SETTLE_MS without another run). Returns the ms from the click to drawn,
-    timed in the browser, and the id the opened page's URL names."""
+    (RECORD_DRAWN, then SETTLE_MS without another run)."""
     grid = page.locator(f".st-key-{table.key} [data-testid=stDataFrame]").first
     grid.locator("td").first.wait_for(state="attached")
     grid.scroll_into_view_if_needed()  # the lists sit below charts, under the fold
@@ -144,16 +185,23 @@ def click_row(page, table: Table, row: int) -> tuple[float, str]:
     room = int((min(box["height"], page.viewport_size["height"] - box["y"]) / ROW_HEIGHT) - 1)
     row %= max(1, min(rows, room))
     page.evaluate(COUNT_RUNS)
+    before = cpu_ms()
     start = page.evaluate("performance.now()")
     # the row-selection tick left of the cells (the grid is a canvas: it takes coordinates)
     page.mouse.click(box["x"] + 18, box["y"] + ROW_HEIGHT * (row + 1.5))
     while True:
         drawn = page.wait_for_function(RECORD_DRAWN, arg=table.opens).json_value()
+        after = cpu_ms()  # before the settling wait (idle, but Playwright polls)
         page.wait_for_timeout(SETTLE_MS)
         if page.evaluate("window.__latRuns.last") < drawn:
             break
     opened = parse_qs(urlparse(page.url).query).get("id", ["?"])[0]
-    return drawn - start, opened
+    return Click(
+        drawn - start,
+        after["server"] - before["server"],
+        after["browser"] - before["browser"],
+        opened,
+    )
 
 
 def open_page(page, title: str) -> None:
@@ -164,13 +212,13 @@ def open_page(page, title: str) -> None:
     _idle(page)
 
 
-def clicks(url: str, account: tuple[str, str], runs: int) -> dict[Table, list[tuple[float, str]]]:
+def clicks(url: str, account: tuple[str, str], runs: int) -> dict[Table, list[Click]]:
     """`runs` clicks on each clickable table, each on another row (so another record, whose own
     queries are not yet cached): the queue → a case; the workers list of Forløb og kapacitet →
     a worker; that worker's case list → a case."""
     from playwright.sync_api import sync_playwright
 
-    timings: dict[Table, list[tuple[float, str]]] = {QUEUE: [], WORKERS: [], WORKER_CASES: []}
+    timings: dict[Table, list[Click]] = {QUEUE: [], WORKERS: [], WORKER_CASES: []}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
@@ -183,8 +231,8 @@ def clicks(url: str, account: tuple[str, str], runs: int) -> dict[Table, list[tu
             timings[WORKERS].append(click_row(page, WORKERS, run_number))
             timings[WORKER_CASES].append(click_row(page, WORKER_CASES, 0))
             print(f"click {run_number + 1}: " + ", ".join(
-                f"{table.page} → {opened} {ms:.0f} ms"
-                for table, (ms, opened) in ((t, found[-1]) for t, found in timings.items())
+                f"{table.page} → {found[-1].opened} {found[-1].ms:.0f} ms"
+                for table, found in timings.items()
             ), flush=True)  # fmt: skip
         browser.close()
     return timings
@@ -198,11 +246,31 @@ def _period_box(page):
     return page.locator("[data-testid=stSidebar] [data-testid=stSelectbox]").first
 
 
+OPEN_TRIES = 3  # clicks on the period filter before a page counts as not measured
+OPEN_WAIT_MS = 10_000
+
+
+def _open_period(page) -> None:
+    """Open the "period from" list. On the 100k warehouse the first click on the overview (the
+    first page after sign-in) left the box focused with its list closed, and the page went
+    unmeasured: close, wait for the app, and click again."""
+    for attempt in range(1, OPEN_TRIES + 1):
+        _period_box(page).click()
+        try:  # the list is virtual: the caller moves in it by keyboard
+            page.get_by_role("option").first.wait_for(timeout=OPEN_WAIT_MS)
+            return
+        except PlaywrightTimeout:
+            if attempt == OPEN_TRIES:
+                raise
+            print(f"  (the period filter did not open at click {attempt}; again)", flush=True)
+            page.keyboard.press("Escape")
+            _idle(page)
+
+
 def measure_once(page, key: str, has_chart: bool) -> float:
     """ms from choosing another "period from" month (the neighbour above or below: `key` is
     ArrowUp or ArrowDown, then Enter) until the run ended and every chart of the page drew."""
-    _period_box(page).click()
-    page.get_by_role("option").first.wait_for()  # the list is virtual: move by keyboard
+    _open_period(page)
     page.keyboard.press(key)
     page.evaluate(ARM)
     page.keyboard.press("Enter")
@@ -289,18 +357,19 @@ def main(argv: list[str] | None = None) -> int:
         median = statistics.median(timings)
         verdict = "ok" if median <= TARGET_MS else "over"
         print(f"{title:<32} {drawn:>7} {median:>10.0f} {max(timings):>10.0f}  {verdict}")
-    print(f"click in a table → the page it opens drawn ({args.runs} clicks each, coordinator)")
-    print(
-        f"{'table → page':<32} {'median ms':>10} {'max ms':>10}  target {TARGET_MS} ms; every click"
-    )
+    print(f"click in a table → the page it opens drawn ({args.runs} clicks each, coordinator);")
+    print("CPU: the median ms of CPU the server and Chromium spent from the click to drawn")
+    print(f"{'table → page':<38} {'median ms':>9} {'max ms':>7} {'CPU server':>10} "
+          f"{'browser':>8}  target {TARGET_MS} ms; every click (ms)")  # fmt: skip
     for table, found in timed.items():
-        ms = [m for m, _ in found]
+        ms = [click.ms for click in found]
         median = statistics.median(ms)
+        server = statistics.median(click.server_cpu_ms for click in found)
+        browser = statistics.median(click.browser_cpu_ms for click in found)
         verdict = "ok" if median <= TARGET_MS else "over"
         every = " ".join(f"{m:.0f}" for m in ms)
-        print(
-            f"{table.page + ' → ' + table.opens:<32} {median:>10.0f} {max(ms):>10.0f}  {verdict}; {every}"
-        )
+        print(f"{table.page + ' → ' + table.opens:<38} {median:>9.0f} {max(ms):>7.0f} "
+              f"{server:>10.0f} {browser:>8.0f}  {verdict}; {every}")  # fmt: skip
     return 0
 
 
