@@ -19,7 +19,8 @@
   dd-mm-yyyy dates, a BOM, headers and codes in words (texts/vocabulary.py), Ja/Nej.
 - `table(frame, key, opens=..., ids=...)`: a table (st.dataframe) without Streamlit's own export
   controls; every table goes through it, as every chart goes through `chart_block`. With
-  `opens` ("case"/"worker") a click on a row opens that record's page (`open_record`).
+  `opens` ("case"/"worker") a click on a row opens that record's page (`open_record`), from
+  the router before the list page runs again (`open_clicked_record`).
 - `lock_exports()`: hides Streamlit's element toolbars (CSV/PNG download, "Show data", copy the
   chart spec, search), so that data leave only through `download` (see the README, Downloads).
 - `figure(label, value, delta, trend, help, beside)`: a headline figure with a monthly sparkline
@@ -46,6 +47,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 import altair as alt
@@ -155,6 +157,7 @@ def lock_exports() -> None:
 
 # what a click on a table row opens: record kind -> the page under pages/ (url path `kind`)
 RECORD_PAGES = {"case": "case.py", "worker": "worker.py"}
+OPEN_REQUEST_KEY = "_lat_open_record"  # (kind, id) of a clicked row, opened by the router
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
 
 
@@ -169,7 +172,8 @@ def table(
     """A table across the page, without Streamlit's own download, copy and search controls.
 
     `opens` ("case" or "worker") with `ids` (one per row of `frame`): clicking a row opens that
-    record's page (`open_record`); the table needs a `key` then.
+    record's page (`open_record`, from the router's next run: `open_clicked_record`); the table
+    needs a `key` then.
     Numbers, yes/no and blanks are shown as text in the reader's formats (Streamlit would print
     1517, 0.5, 'true' and an empty cell whatever the language); numbers are aligned right.
     """
@@ -185,13 +189,27 @@ def table(
         return
     if opens not in RECORD_PAGES or ids is None or len(ids) != frame.height or key is None:
         raise ValueError("a clickable table needs a known record kind, a key and one id per row")
-    event = st.dataframe(
+    st.dataframe(
         shown, hide_index=True, width="stretch", key=key, column_config=config,
-        on_select="rerun", selection_mode="single-row",
+        on_select=partial(_row_clicked, key, opens, list(ids)), selection_mode="single-row",
     )  # fmt: skip
-    chosen = selected_id(event, ids)
+
+
+def _row_clicked(key: str, kind: str, ids: list[str | None]) -> None:
+    """A clickable table's selection callback: note the clicked row's record for the router
+    (`open_clicked_record`), which opens it before anything of the list page runs again."""
+    chosen = selected_id(st.session_state.get(key), ids)
     if chosen is not None:
-        open_record(opens, chosen)
+        st.session_state[OPEN_REQUEST_KEY] = (kind, chosen)
+
+
+def open_clicked_record() -> None:
+    """For the router, once the pages are known: open the record of a row clicked in a table
+    (`table` with `opens`). Opened from the list page's own run, the click would first draw the
+    whole list page again (its queries, charts and table) only to leave it."""
+    wanted = st.session_state.pop(OPEN_REQUEST_KEY, None)
+    if wanted is not None:
+        open_record(*wanted)
 
 
 def selected_id(event: object, ids: Sequence[str | None]) -> str | None:

@@ -166,6 +166,7 @@ def main() -> None:
     by_url = _pages(scope)
     navigation = st.navigation(_sections(by_url, _landing(scope)), expanded=True)
     _after_navigation(list(by_url.values()), navigation)
+    components.open_clicked_record()  # a row clicked in a table: its record's page, at once
     try:
         chosen = _filters(scope)
     except Exception:  # a broken warehouse must still let the page explain itself

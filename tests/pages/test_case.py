@@ -233,6 +233,34 @@ def test_a_selected_row_switches_to_the_record_page_with_the_id_in_the_url(monke
     assert switched["params"] == {"id": ACTIVE, "lang": "en"}
 
 
+def test_a_clicked_row_is_noted_for_the_router_with_its_record(monkeypatch):
+    state = {"attention_queue": {"selection": {"rows": [1], "columns": []}}}
+    monkeypatch.setattr(components.st, "session_state", state)
+    components._row_clicked("attention_queue", "case", [ACTIVE, CLOSED])
+    assert state[components.OPEN_REQUEST_KEY] == ("case", CLOSED)
+    state = {"attention_queue": {"selection": {"rows": [], "columns": []}}}  # a tick taken off
+    monkeypatch.setattr(components.st, "session_state", state)
+    components._row_clicked("attention_queue", "case", [ACTIVE, CLOSED])
+    assert components.OPEN_REQUEST_KEY not in state
+
+
+def test_the_router_opens_a_clicked_record_without_running_the_list_page_again(app_db, monkeypatch):
+    from app.queries import attention as attention_q
+
+    at = signed_in_app("coordinator", municipalities=("101",), name="anna-click")
+    at.run()
+    assert at.title[0].value == "Opmærksomhed"
+    queue_runs = []
+    queue = attention_q.queue
+    monkeypatch.setattr(attention_q, "queue", lambda *a: queue_runs.append(a) or queue(*a))
+    at.session_state[components.OPEN_REQUEST_KEY] = ("case", CLOSED)  # what the click notes
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == "Forløbsside"
+    assert headers(at) == [f"Forløb {CLOSED}"]
+    assert queue_runs == []  # the attention page did not run on the way
+
+
 def test_the_search_box_on_the_attention_page_opens_the_case_page(app_db):
     at = signed_in_app("coordinator", municipalities=("101",), name="anna-search")
     at.run()

@@ -263,6 +263,7 @@ def test_the_materialised_file_is_ordered_tables_of_staging():
         "staging.case_months",
         "staging.fidelity_case_months",
         "staging.fidelity_gaps",
+        "staging.expected_progression",
     ]
     for index, (_, select) in enumerate(db.materialised()):  # inputs come first, never a mart
         code = re.sub(r"--.*", "", select)

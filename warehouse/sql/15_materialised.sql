@@ -3,12 +3,14 @@
 -- own changes and before its checks and its commit), not views computed again by every query.
 -- Each of them is computed for every case (about ten rows per case), which made the dashboard's
 -- pages 2-3.5 times slower when they were views; as tables they cost a write a few seconds once.
+-- The last, staging.expected_progression, is small (a national reference) but sorts every case's
+-- scores: as a view that ran again for every case page.
 -- Rules for this file: only `create or replace table staging.X as select ...;` statements, each
 -- reading staging views (10_staging.sql) and the tables above it, never a mart; a table that reads
 -- another comes after it. The public views over them (mart.case_months, mart.fidelity_case_months,
 -- mart.fidelity_monthly, mart.fidelity_gaps, and mart.fidelity and mart.case_outcomes, which
--- mart.attention, mart.case_matching and the overview read too) are in 20_mart.sql and
--- 30_indicators.sql.
+-- mart.attention, mart.case_matching and the overview read too, and mart.expected_progression)
+-- are in 20_mart.sql and 30_indicators.sql.
 
 -- purpose: Jacobson-Truax change per case (mart.case_outcomes shows it); grain: one row per
 -- case x instrument with a valid pre and a valid post
@@ -372,4 +374,65 @@ select
 from gaps
 where gap_end is not null
     and not (gap_end = gap_start and (gap_start = start_date or gap_end = period_end))
+;
+
+-- purpose: the national reference of expected progress (mart.expected_progression shows it): the
+-- quantiles of the 1-10 score of citizens who started at a similar level, by month since their
+-- start (all statuses); grain: one row per start band x month (0-24) with at least one score.
+-- A table because mart.progression_tracking (and so mart.attention and every case's page) reads
+-- it: as a view its sort of every case's scores ran again for each case looked at
+create or replace table staging.expected_progression as
+with
+
+banded as (
+    select
+        case_id,
+        measured_on,
+        measurement_no,
+        expected_month as month,
+        start_band,
+        score,
+        previous_score
+    from staging.progression
+),
+
+constants as (
+    select * from staging.constants
+),
+
+-- one score per case and month: the latest of that month
+case_months as (
+    select
+        case_id,
+        start_band,
+        month,
+        arg_max(score, measured_on)::double as score
+    from banded
+    group by case_id, start_band, month
+),
+
+quantiles as (
+    select
+        case_months.start_band,
+        case_months.month,
+        count(*) as n_cases,
+        -- one sort for all five quantiles
+        quantile_cont(case_months.score, [0.10, 0.25, 0.50, 0.75, 0.90]) as q,
+        count(*) >= any_value(constants.reliable_reference_cases) as is_reliable
+    from case_months
+    cross join constants
+    group by case_months.start_band, case_months.month
+)
+
+select
+    start_band,
+    month,
+    n_cases,
+    q[1] as p10,
+    q[2] as p25,
+    q[3] as p50,
+    q[4] as p75,
+    q[5] as p90,
+    is_reliable
+from quantiles
 ;

@@ -2,61 +2,21 @@
 -- coordinator's attention queue. Public names and columns; the rules they use are in staging.
 
 -- purpose: how citizens who started at a similar level scored at each month since their start
--- (national, all statuses); grain: one row per start band x month (0-24) with at least one score
+-- (national, all statuses); grain: one row per start band x month (0-24) with at least one score.
+-- The quantiles over every case's scores are the table staging.expected_progression
+-- (15_materialised.sql): computed once per write, not again by every query of one case's tracking
 create or replace view mart.expected_progression as
-with
-
-banded as (
-    select
-        case_id,
-        measured_on,
-        measurement_no,
-        expected_month as month,
-        start_band,
-        score,
-        previous_score
-    from staging.progression
-),
-
-constants as (
-    select * from staging.constants
-),
-
--- one score per case and month: the latest of that month
-case_months as (
-    select
-        case_id,
-        start_band,
-        month,
-        arg_max(score, measured_on)::double as score
-    from banded
-    group by case_id, start_band, month
-),
-
-quantiles as (
-    select
-        case_months.start_band,
-        case_months.month,
-        count(*) as n_cases,
-        -- one sort for all five quantiles
-        quantile_cont(case_months.score, [0.10, 0.25, 0.50, 0.75, 0.90]) as q,
-        count(*) >= any_value(constants.reliable_reference_cases) as is_reliable
-    from case_months
-    cross join constants
-    group by case_months.start_band, case_months.month
-)
-
 select
     start_band,
     month,
     n_cases,
-    q[1] as p10,
-    q[2] as p25,
-    q[3] as p50,
-    q[4] as p75,
-    q[5] as p90,
+    p10,
+    p25,
+    p50,
+    p75,
+    p90,
     is_reliable
-from quantiles
+from staging.expected_progression
 ;
 
 -- purpose: each progression score against the expected band of its start band and month;
