@@ -19,8 +19,15 @@ import xlsxwriter
 
 from etl import limits
 from etl.read import UnreadableExport, read_export
-from tests.etl.test_malformed_exports import csv_text, refused_alone, zip_of
-from tests.support.exports import CASE_COLUMNS, case, run_load, write_export
+from tests.support.exports import (
+    CASE_COLUMNS,
+    case,
+    csv_text,
+    refused_alone,
+    run_load,
+    write_export,
+    zip_of,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -7,7 +7,6 @@ import json
 import re
 from functools import partial
 
-import duckdb
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -18,6 +17,7 @@ from tests.support.app_fixtures import (
     chart_frames,
     everything_shown,
     metrics,
+    monthly_mart,
     page_as,
     through_router,
 )
@@ -268,22 +268,6 @@ def test_a_unit_outside_the_limits_is_named_in_a_sentence():
 
 def control_frame(at: AppTest) -> pl.DataFrame:
     return next(f for f in chart_frames(at) if "variation" in f.columns)
-
-
-def monthly_mart(app_db, municipality: str | None) -> pl.DataFrame:
-    """The share per month from mart.fidelity_monthly, months a small number hides left out."""
-    with duckdb.connect(str(app_db), read_only=True) as con:
-        frame = pl.from_arrow(con.sql(
-            "select month, sum(active_cases)::bigint as n, sum(on_cadence_cases)::bigint as k "
-            "from mart.fidelity_monthly where ($m::varchar is null or municipality_code = $m) "
-            "and month <= date '2026-10-01' group by month order by month",
-            params={"m": municipality}).arrow())  # fmt: skip
-    small = [pl.col(c).is_between(1, 4) for c in ("n", "k")] + [
-        (pl.col("n") - pl.col("k")).is_between(1, 4)
-    ]
-    return frame.filter(~pl.any_horizontal(small)).select(
-        "month", (pl.col("k") / pl.col("n")).alias("share")
-    )
 
 
 @pytest.mark.parametrize("municipality", [None, "101"])

@@ -12,8 +12,7 @@ from app import indicator_parts
 from app.filters import Filters
 from app.queries import overview as q
 from app.scope import Scope
-from tests.pages.test_fidelity import monthly_mart
-from tests.support.app_fixtures import metrics, page_as, signed_in_app
+from tests.support.app_fixtures import metrics, monthly_mart, page_as, signed_in_app
 from warehouse.stats import spc
 
 

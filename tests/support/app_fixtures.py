@@ -19,6 +19,7 @@ import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
@@ -282,3 +283,19 @@ def through_router(page: str, role: str = "national", lang: str | None = None) -
         at.query_params["lang"] = lang
     at.run()
     return at.switch_page(f"../pages/{page}.py").run()
+
+
+def monthly_mart(app_db, municipality: str | None) -> pl.DataFrame:
+    """The share per month from mart.fidelity_monthly, months a small number hides left out."""
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        frame = pl.from_arrow(con.sql(
+            "select month, sum(active_cases)::bigint as n, sum(on_cadence_cases)::bigint as k "
+            "from mart.fidelity_monthly where ($m::varchar is null or municipality_code = $m) "
+            "and month <= date '2026-10-01' group by month order by month",
+            params={"m": municipality}).arrow())  # fmt: skip
+    small = [pl.col(c).is_between(1, 4) for c in ("n", "k")] + [
+        (pl.col("n") - pl.col("k")).is_between(1, 4)
+    ]
+    return frame.filter(~pl.any_horizontal(small)).select(
+        "month", (pl.col("k") / pl.col("n")).alias("share")
+    )

@@ -16,6 +16,7 @@ from tests.support.marts_fixtures import (
     gse,
     gse_score,
     mart_rows,
+    outcome_rows,
     who5,
     who5_score,
 )
@@ -57,14 +58,6 @@ MART_COLUMNS = {
     "constants": "cadence_days, pre_post_window_days, days_per_month, z_975, expected_month_cap, "
     "reliable_reference_cases, score_drop_points, worker_capacity_cases",
 }
-
-
-def outcome_rows(case_id: str, instrument: str, pre: int, post: int) -> list[dict]:
-    make, items = (who5, who5_score) if instrument == "WHO5" else (gse, gse_score)
-    return [
-        make(case_id, "pre", D(2024, 1, 5), items(pre)),
-        make(case_id, "post", D(2024, 5, 5), items(post)),
-    ]
 
 
 # ---------------------------------------------------------------- schema and attach
