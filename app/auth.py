@@ -243,7 +243,7 @@ def _local_sign_in() -> Account:
         password = st.text_input(
             text("password"), type="password", key="auth_password", autocomplete="current-password"
         )
-        submitted = st.form_submit_button(text("submit"), type="primary")
+        submitted = st.form_submit_button(text("submit"), type="primary", key="auth_submit")
     if submitted:
         if not name.strip() or not password:
             st.error(text("missing"))

@@ -275,7 +275,7 @@ def _sign_in(name: str, password: str) -> AppTest:
     ).run()
     at.text_input(key="auth_name").input(name)
     at.text_input(key="auth_password").input(password)
-    return at.button[0].click().run()
+    return at.button(key="auth_submit").click().run()
 
 
 def test_failed_sign_ins_leave_no_password_or_cpr_in_audit_logs_or_screen(store, caplog):

@@ -32,6 +32,7 @@ from harness.apptest import (  # noqa: F401 (the page tests read these from here
     metrics,
     signed_in_app,
 )
+from tests.support.wording import da_start
 from warehouse.db import write_transaction
 
 AS_OF = date(2026, 10, 31)
@@ -299,3 +300,23 @@ def monthly_mart(app_db, municipality: str | None) -> pl.DataFrame:
     return frame.filter(~pl.any_horizontal(small)).select(
         "month", (pl.col("k") / pl.col("n")).alias("share")
     )
+
+
+def chart_caption(at: AppTest, how_to_read_key: str) -> str:
+    """The caption under the chart whose how-to-read sentence is the catalogue's `how_to_read_key`
+    (matched on the Danish text up to its first placeholder)."""
+    start = da_start(how_to_read_key)
+    return next(c.value for c in at.caption if c.value.startswith(start))
+
+
+def n_note(caption: str) -> str:
+    """What a chart's caption says it counts: '... n = 67 forløb · Hele landet' -> 'n = 67 forløb'
+    (components.chart_block writes every caption so; the population after ' · ' is required)."""
+    counted, population = caption.rsplit("n = ", 1)[1].split(" · ")
+    assert population  # every chart names whom it counts
+    return "n = " + counted
+
+
+def n_count(caption: str) -> str:
+    """The count in a chart's caption as shown: '... n = 1.067 forløb · Hele landet' -> '1.067'."""
+    return n_note(caption).removeprefix("n = ").split(" ", 1)[0]
