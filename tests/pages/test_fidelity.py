@@ -51,7 +51,7 @@ def test_national_view_shows_figures_and_charts_and_points_to_the_attention_page
     assert shown[da("on_cadence_whole")].endswith("\u00a0%")  # CLDR: a no-break space
     assert shown[da("pages.fidelity.active_cases_overdue")] == "25"
     assert len(at.dataframe) == 1  # the group table; the overdue cases are on the attention page
-    assert any(da("page_attention") in c.value for c in at.caption)
+    assert any(da("pages.fidelity.attention_note") in c.value for c in at.caption)
 
 
 def test_the_gap_chart_draws_the_61_day_limit(app_db):

@@ -46,7 +46,7 @@ def test_national_view_shows_the_median_band_lines_expected_band_histogram_and_a
     assert len(at.get("vega_lite_chart")) == 4
     assert n_note(median_caption(at)) == da("n_behind", n=118)
     assert da("pages.progression.do_the_alerts_work") in [s.value for s in at.subheader]
-    assert any(da("page_attention") in c.value for c in at.caption)  # the falls list moved there
+    assert any(da("pages.progression.attention_note") in c.value for c in at.caption)  # the list
 
 
 def test_case_lines_are_capped_and_say_so(app_db):
