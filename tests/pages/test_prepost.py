@@ -33,7 +33,7 @@ def test_page_shows_figures_statistics_charts_and_constants(app_db):
     # dumbbell, case lines, boxes, histogram, categories, Jacobson plot, two funnels
     assert len(at.get("vega_lite_chart")) == 8
     table = _stats_table(at)
-    assert table.height == 1 and table["n"].to_list() == ["54"]
+    assert table.height == 1 and table[da("pages.prepost.stat_columns.n")].to_list() == ["54"]
     reference = " ".join(i.body for i in at.info)
     who5 = da_pattern("pages.prepost.reference_constants_for_name_sd", name="WHO-5", sd="20,0",
                       cutoff="50", thr="21,5")  # fmt: skip
@@ -73,7 +73,9 @@ def test_split_hides_a_small_group_and_its_complement(app_db):
     at = page_as("prepost")
     at.selectbox(key="pp_group").set_value("age_band").run()
     assert not at.exception
-    rows = dict(_stats_table(at).select(da("common.label"), "n").iter_rows())
+    rows = dict(
+        _stats_table(at).select(da("common.label"), da("pages.prepost.stat_columns.n")).iter_rows()
+    )
     assert rows["<18"] == "<5"  # 2 cases
     assert rows["18-24"] == da("hidden")  # 9: the smallest other group, else 2 = 54 - the rest
     assert rows[da("all")] == "54" and rows["35-49"] == "20"
@@ -89,7 +91,9 @@ def test_one_municipality_seen_case_by_case_is_not_suppressed(app_db):
     at = page_as("prepost")
     at.sidebar.multiselect(key="f_muni").set_value(["101"]).run()
     at.selectbox(key="pp_group").set_value("age_band").run()
-    rows = dict(_stats_table(at).select(da("common.label"), "n").iter_rows())
+    rows = dict(
+        _stats_table(at).select(da("common.label"), da("pages.prepost.stat_columns.n")).iter_rows()
+    )
     assert rows["18-24"] == "3"
 
 

@@ -309,14 +309,17 @@ def chart_caption(at: AppTest, how_to_read_key: str) -> str:
     return next(c.value for c in at.caption if c.value.startswith(start))
 
 
+N_START = da_start("n_behind")  # 'n = ': how the n under a chart begins (n_behind, n_of_unit)
+
+
 def n_note(caption: str) -> str:
     """What a chart's caption says it counts: '... n = 67 forløb · Hele landet' -> 'n = 67 forløb'
     (components.chart_block writes every caption so; the population after ' · ' is required)."""
-    counted, population = caption.rsplit("n = ", 1)[1].split(" · ")
+    counted, population = caption.rsplit(N_START, 1)[1].split(" · ")
     assert population  # every chart names whom it counts
-    return "n = " + counted
+    return N_START + counted
 
 
 def n_count(caption: str) -> str:
     """The count in a chart's caption as shown: '... n = 1.067 forløb · Hele landet' -> '1.067'."""
-    return n_note(caption).removeprefix("n = ").split(" ", 1)[0]
+    return n_note(caption).removeprefix(N_START).split(" ", 1)[0]
