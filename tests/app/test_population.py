@@ -156,9 +156,17 @@ def test_a_worker_and_leadership_are_told_whom_the_figures_count(app_db, viewer)
     assert not at.exception
     expected = da("population_own_cases") if viewer == "worker" else da("population_country")
     assert da("population_figures", who=expected) in [c.value for c in at.caption]
-    assert not any(
-        c.value.startswith(f"{da('population_country')}: ") for c in at.caption
-    )  # nothing beside
+    assert _captions_beside(at) == []  # nothing beside
+
+
+def _country_beside(value: str) -> str:
+    """The country's figure under a card: 'Hele landet: 138'."""
+    return da("population_beside", who=da("population_country"), value=value)
+
+
+def _captions_beside(at) -> list[str]:
+    start = _country_beside("@").split("@")[0]
+    return [c.value for c in at.caption if c.value.startswith(start)]
 
 
 def test_a_coordinator_opens_on_their_municipality_with_the_country_beside(app_db):
@@ -170,8 +178,7 @@ def test_a_coordinator_opens_on_their_municipality_with_the_country_beside(app_d
     active = {row["figure"]: row for row in own.to_dicts()}["active"]
     national = {row["figure"]: row for row in country.to_dicts()}["active"]
     assert metrics(at)[da("common.active_cases")] == _int(active["value"])
-    beside = [c.value for c in at.caption if c.value.startswith("Hele landet: ")]
-    assert f"Hele landet: {_int(national['value'])}" in beside
+    assert _country_beside(_int(national["value"])) in _captions_beside(at)
     assert national["value"] > active["value"]  # the fixture has other municipalities
 
 
@@ -179,9 +186,9 @@ def test_the_fidelity_cards_have_the_country_beside_a_coordinators_figures(app_d
     at = page_as("fidelity", **COORDINATOR)
     assert not at.exception
     country = fidelity_q.by_group(OWN_CASES, PERIOD).filter(pl.col("is_total")).row(0, named=True)
-    beside = [c.value for c in at.caption if c.value.startswith("Hele landet: ")]
+    beside = _captions_beside(at)
     assert len(beside) == 4
-    assert f"Hele landet: {_int(country['n_overdue'])}" in beside
+    assert _country_beside(_int(country["n_overdue"])) in beside
 
 
 # --- figures shown together agree, or say why not ----------------------------------------------
