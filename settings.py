@@ -16,6 +16,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DB = Path("data") / "warehouse.duckdb"
 PREFIX = "LAT_"
+MIB = 2**20
+LIMIT_PREFIX = "max_"  # the reader's limits (etl/limits.py): max_rows is LAT_MAX_ROWS
 _MEMORY = re.compile(r"\d+(\.\d+)?\s*(B|KB|MB|GB|TB|KIB|MIB|GIB|TIB)", re.IGNORECASE)
 
 
@@ -40,6 +42,22 @@ class Settings(BaseSettings):
         description="DuckDB's memory limit for the dashboard's queries, all sessions together",
     )
 
+    # the export reader's limits (etl/limits.py, docs/export-format.md "Limits")
+    max_file_bytes: int = Field(
+        512 * MIB, description="bytes in one file, ZIP member or workbook part, unpacked"
+    )
+    max_export_bytes: int = Field(
+        2048 * MIB, description="bytes in all files of one export together, unpacked"
+    )
+    max_zip_ratio: int = Field(
+        100, description="unpacked / packed size of one ZIP member (beyond 1 MB)"
+    )
+    max_zip_members: int = Field(10_000, description="entries in one ZIP or workbook")
+    max_columns: int = Field(1_000, description="header cells of one table")
+    max_rows: int = Field(5_000_000, description="rows (lines of a CSV) of one table")
+    max_cells: int = Field(20_000_000, description="rows x columns of one table")
+    max_cell_bytes: int = Field(65_536, description="bytes of one cell or header, in UTF-8")
+
     @field_validator("db", "pseudonym_key", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
@@ -52,6 +70,18 @@ class Settings(BaseSettings):
         if not _MEMORY.fullmatch(value.strip()):
             raise ValueError("skal være en mængde hukommelse som 768MB eller 2GB")
         return value.strip()
+
+    @field_validator(
+        "max_file_bytes", "max_export_bytes", "max_zip_ratio", "max_zip_members", "max_columns",
+        "max_rows", "max_cells", "max_cell_bytes", mode="before",
+    )  # fmt: skip
+    @classmethod
+    def _positive_whole_number(cls, value: object) -> object:
+        # '10_000_000' reads as people write it; '1e6', '-1', '0' and 'many' are no limit
+        text = str(value).strip().replace("_", "")
+        if not text.isdigit() or int(text) < 1:
+            raise ValueError(f"skal være et positivt helt tal (er {str(value).strip()[:40]!r})")
+        return int(text)
 
     def db_path(self, explicit: str | Path | None = None) -> Path:
         """The warehouse file: `--db`, else `LAT_DB`, else data/warehouse.duckdb under the cwd."""

@@ -399,15 +399,32 @@ def make_account(
         raise AccountError(f"Ukendt rolle {role!r}; brug en af: {', '.join(ROLES)}.")
     codes = tuple(dict.fromkeys(normalise_municipality(c) for c in municipalities or []))
     worker = (worker_id or "").strip() or None
-    if role == "coordinator" and not codes:
-        raise AccountError("En koordinator skal have mindst én --municipality KODE.")
-    if role in ("national", "viewer") and codes:
-        raise AccountError(f"Rollen {role} ser hele landet; --municipality bruges ikke.")
-    if role == "worker" and not worker:
-        raise AccountError("En medarbejder skal have --worker-id ID.")
-    if role != "worker" and worker:
-        raise AccountError("--worker-id bruges kun til rollen worker.")
+    problem = role_problem(role, codes, worker)
+    if problem:
+        raise AccountError(_ROLE_PROBLEMS[problem].format(role=role))
     return Account(name=normal, role=role, municipalities=codes, worker_id=worker)
+
+
+def role_problem(role: str, municipalities: tuple[str, ...], worker_id: str | None) -> str | None:
+    """What `role` needs and lacks, or has and may not: a code each caller words its own way
+    (`lat user` names its options, the OIDC mapping its claims); None when all is well."""
+    if role == "coordinator" and not municipalities:
+        return "needs_municipalities"
+    if role in ("national", "viewer") and municipalities:
+        return "no_municipalities"
+    if role == "worker" and not worker_id:
+        return "needs_worker_id"
+    if role != "worker" and worker_id:
+        return "worker_id_only_for_workers"
+    return None
+
+
+_ROLE_PROBLEMS = {  # role_problem's codes in the words of `lat user`
+    "needs_municipalities": "En koordinator skal have mindst én --municipality KODE.",
+    "no_municipalities": "Rollen {role} ser hele landet; --municipality bruges ikke.",
+    "needs_worker_id": "En medarbejder skal have --worker-id ID.",
+    "worker_id_only_for_workers": "--worker-id bruges kun til rollen worker.",
+}
 
 
 def _dummy() -> str:

@@ -22,7 +22,10 @@ Two ways in:
   [lat.oidc.role_values]                    # optional: the IdP's group names -> LAT roles
   "LAT-Koordinatorer" = "coordinator"
   ```
-  A token without a usable role is refused (and the refusal audited).
+  The claims are checked by `app.claims.OidcIdentity` (pydantic): a token without a usable role,
+  or with a bad or missing claim the role needs, is refused with a message naming the claim
+  (shown under the refusal and written to the audit trail); a wrong `[lat.oidc]` says which
+  setting is wrong in the server log.
 
 Sessions end 8 hours after sign-in or after 30 minutes without activity. A local session is
 a row in the account store (`AccountStore.session`, checked on every run), so `lat user revoke`,
@@ -39,6 +42,7 @@ banner.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import math
 import os
 import re
@@ -55,11 +59,11 @@ from app.accounts import (
     AccountStore,
     accounts_path,
     authenticate,
-    make_account,
     session_expired,
 )
+from app.claims import ClaimMapping, account_from_claims, mapping_from
 from app.data import SCOPE_KEY  # the one place the viewer of a session is kept
-from app.scope import ROLES, Scope
+from app.scope import Scope
 from privacy import audit
 from warehouse.db import municipality_names
 
@@ -76,14 +80,7 @@ TICKET_KEY = "auth_cookie_ticket"  # a ticket the browser is still to exchange f
 NEXT_KEY = "auth_next"  # (page url path, query params) asked for before sign-in
 UNKNOWN_USER = "(ukendt bruger)"
 
-OIDC_DEFAULTS = {
-    "name_claim": "email",
-    "role_claim": "lat_role",
-    "municipalities_claim": "lat_municipalities",
-    "worker_id_claim": "lat_worker_id",
-    "provider": "",
-    "role_values": {},
-}
+log = logging.getLogger(__name__)
 
 
 def text(key: str, **values: object) -> str:
@@ -111,53 +108,30 @@ def oidc_configured() -> bool:
         return False
 
 
-def oidc_settings() -> dict:
-    """The claim mapping: [lat.oidc] in secrets.toml over the documented defaults."""
-    settings = dict(OIDC_DEFAULTS)
+def oidc_settings() -> ClaimMapping:
+    """The claim mapping: [lat.oidc] in secrets.toml over the documented defaults (app/claims.py);
+    AccountError saying which setting is wrong."""
     try:
-        configured = st.secrets.get("lat", {}).get("oidc", {})
-        settings.update({k: v for k, v in dict(configured).items() if k in OIDC_DEFAULTS})
-    except Exception:
-        pass
-    return settings
-
-
-def _as_list(value: object) -> list[str]:
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [part.strip() for part in value.split(",") if part.strip()]
-    if isinstance(value, list | tuple):
-        return [str(part).strip() for part in value if str(part).strip()]
-    return [str(value)]
-
-
-def account_from_claims(claims: Mapping, settings: Mapping | None = None) -> Account:
-    """Map identity-token claims to an account; AccountError when no usable role is given."""
-    config = {**OIDC_DEFAULTS, **(settings or {})}
-    role_values = dict(config["role_values"])
-    roles = [role_values.get(value, value) for value in _as_list(claims.get(config["role_claim"]))]
-    role = next((r for r in roles if r in ROLES), None)  # the first claim value that is a role
-    if role is None:
-        raise AccountError("no LAT role in the identity token")
-    name = str(claims.get(config["name_claim"]) or claims.get("sub") or "").strip().lower()
-    if not name:
-        raise AccountError("no user name in the identity token")
-    worker = claims.get(config["worker_id_claim"])
-    municipalities = _as_list(claims.get(config["municipalities_claim"]))
-    checked = make_account("oidc", role, municipalities, str(worker) if worker else None)
-    return dataclasses.replace(checked, name=name)
+        configured = dict(st.secrets.get("lat", {}).get("oidc", {}))
+    except Exception:  # no or unreadable secrets: the defaults
+        configured = {}
+    return mapping_from(configured)
 
 
 def _oidc_sign_in() -> Account:
-    settings = oidc_settings()
+    try:
+        settings = oidc_settings()
+    except AccountError as error:  # a wrong [lat.oidc]: the operator's to fix, said in the log
+        log.error("OIDC sign-in is not set up: %s", error)
+        st.error(text("oidc_unavailable"))
+        st.stop()
     if not st.user.is_logged_in:
         st.title(text("title"))
         _show_notice()
         if st.button(text("oidc_button"), key="auth_oidc_login", type="primary"):
             try:
-                if settings["provider"]:
-                    st.login(settings["provider"])
+                if settings.provider:
+                    st.login(settings.provider)
                 else:
                     st.login()
             except Exception:
@@ -169,6 +143,7 @@ def _oidc_sign_in() -> Account:
     except AccountError as error:
         _audit("sign_in_failed", UNKNOWN_USER, {"method": "oidc", "reason": str(error)})
         st.error(text("no_role"))
+        st.caption(str(error))  # which claim was bad or missing, for the administrator
         if st.button(text("sign_out"), key="auth_oidc_logout"):
             st.logout()
         st.stop()
@@ -243,7 +218,7 @@ def _local_sign_in() -> Account:
         password = st.text_input(
             text("password"), type="password", key="auth_password", autocomplete="current-password"
         )
-        submitted = st.form_submit_button(text("submit"), type="primary")
+        submitted = st.form_submit_button(text("submit"), type="primary", key="auth_submit")
     if submitted:
         if not name.strip() or not password:
             st.error(text("missing"))

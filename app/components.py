@@ -414,7 +414,7 @@ def chart_block(
     st.vega_lite_chart(charts.localized_spec(chart, language), theme=None, width="stretch",
                        key=f"{key}_chart")  # fmt: skip
     n_text = i18n.SUPPRESSED if n is None else i18n.fmt_int(n, language)
-    n_note = f"n = {n_text} {unit}" if unit else t("n_behind", n=n_text)
+    n_note = t("n_of_unit", n=n_text, unit=unit) if unit else t("n_behind", n=n_text)
     who = population or population_of(level)
     st.caption(f"{how_to_read} {n_note} · {who}")
     heading = title or st.session_state.get(PAGE_TITLE_KEY) or ""

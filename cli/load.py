@@ -18,7 +18,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     # the library is imported when the command runs, so `lat --help` stays quick
-    from etl import limits, load
+    from etl import load
     from etl.outcome import one_line
     from etl.report import ProgressBar, format_report, shown
     from privacy.cpr import mask_cpr
@@ -26,7 +26,6 @@ def run(args: argparse.Namespace) -> int:
     from warehouse.db import db_path
 
     try:
-        limits.current()  # a bad LAT_MAX_* stops the command before it creates anything
         db = db_path(args.db)
         bar = ProgressBar(sys.stderr) if sys.stderr.isatty() else None
         result = load.load_exports(args.paths, db, progress=bar)
@@ -43,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
         for line in result.not_attempted_lines:
             print(f"IKKE INDLÆST: {shown(line)}", file=sys.stderr)
         return result.exit_code
-    # another key would re-key everyone, a LAT_MAX_* that is no number limits nothing: misuses
-    except (PseudonymKeyError, limits.LimitsError) as exc:
+    # another key would re-key everyone: a misuse (a bad LAT_MAX_* stopped lat before this)
+    except PseudonymKeyError as exc:
         print(f"IKKE INDLÆST: {shown(exc)}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -10,7 +10,9 @@ names it and the limit (exit 2, like any unreadable export).
 
 The limits are generous for real exports (a 100,000-case export is within each several times
 over; tests/etl/test_reader_limits.py loads one) and can be changed with one environment variable
-each (`LIMIT_VARIABLES`), read by `current()` only: the settings object can take them over.
+each (`LIMIT_VARIABLES`). They are settings like any other: their defaults and the check of a
+value (a positive whole number) live in the one settings object (settings.py), so a bad
+`LAT_MAX_*` is a `SettingsError` that stops `lat` before any command runs.
 """
 
 from __future__ import annotations
@@ -25,61 +27,46 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
 from etl.outcome import UnreadableExport
+from settings import LIMIT_PREFIX, MIB, PREFIX, Settings, settings
 
-MIB = 2**20
+
+def _default(name: str) -> Any:
+    """A limit's default, as the settings object has it (`max_<name>`)."""
+    return field(default=Settings.model_fields[LIMIT_PREFIX + name].default)
 
 
 @dataclass(frozen=True)
 class Limits:
-    file_bytes: int = 512 * MIB  # one file: a CSV, a workbook, a ZIP, a member or workbook part
-    export_bytes: int = 2048 * MIB  # all files of one export together, decompressed
-    zip_ratio: int = 100  # decompressed / compressed size of one ZIP member (beyond 1 MiB)
-    zip_members: int = 10_000  # entries in one ZIP or workbook
-    columns: int = 1_000  # header cells of one table
-    rows: int = 5_000_000  # rows (lines of a CSV) of one table
-    cells: int = 20_000_000  # rows x columns of one table (a workbook sheet: its extent)
-    cell_bytes: int = 65_536  # one cell or header, in UTF-8
+    file_bytes: int = _default("file_bytes")  # one file: a CSV, workbook, ZIP, member or part
+    export_bytes: int = _default("export_bytes")  # all files of one export together, unpacked
+    zip_ratio: int = _default("zip_ratio")  # unpacked / packed size of one ZIP member (> 1 MiB)
+    zip_members: int = _default("zip_members")  # entries in one ZIP or workbook
+    columns: int = _default("columns")  # header cells of one table
+    rows: int = _default("rows")  # rows (lines of a CSV) of one table
+    cells: int = _default("cells")  # rows x columns of one table (a workbook sheet: its extent)
+    cell_bytes: int = _default("cell_bytes")  # one cell or header, in UTF-8
 
 
-# field -> environment variable; the lead's settings object can take these over one for one
-LIMIT_VARIABLES = {
-    "file_bytes": "LAT_MAX_FILE_BYTES",
-    "export_bytes": "LAT_MAX_EXPORT_BYTES",
-    "zip_ratio": "LAT_MAX_ZIP_RATIO",
-    "zip_members": "LAT_MAX_ZIP_MEMBERS",
-    "columns": "LAT_MAX_COLUMNS",
-    "rows": "LAT_MAX_ROWS",
-    "cells": "LAT_MAX_CELLS",
-    "cell_bytes": "LAT_MAX_CELL_BYTES",
-}
+# field -> environment variable (the settings object's field max_<field>)
+LIMIT_VARIABLES = {f.name: (PREFIX + LIMIT_PREFIX + f.name).upper() for f in fields(Limits)}
 
 # A member this small may compress as well as it likes: the ratio limit is for bombs.
 RATIO_FLOOR = 1 * MIB
 _CHUNK = 1 * MIB
 
 
-class LimitsError(ValueError):
-    """An environment variable that is no limit (one line, printed by the CLI)."""
-
-
 def current() -> Limits:
-    """The defaults, with each limit a LAT_MAX_* environment variable gives instead."""
-    given = {}
-    for f in fields(Limits):
-        variable = LIMIT_VARIABLES[f.name]
-        text = os.environ.get(variable, "").strip().replace("_", "")
-        if not text:
-            continue
-        if not text.isdigit() or int(text) < 1:
-            raise LimitsError(f"{variable} skal være et positivt helt tal (er {text[:40]!r})")
-        given[f.name] = int(text)
-    return Limits(**given)
+    """The limits in force: the settings' `max_*` (LAT_MAX_* in the environment, else the
+    defaults); a bad value is the settings' SettingsError, naming the variable."""
+    found = settings()
+    return Limits(**{f.name: getattr(found, LIMIT_PREFIX + f.name) for f in fields(Limits)})
 
 
 def _refuse(message: str):

@@ -102,7 +102,9 @@ def _worker_load(scope, filters, n: int | None) -> None:
     )
     if scope.case_level:
         workers = q.worker_list(scope, filters)
-        with st.expander(t("pages.caseloads.workers_with_the_most_cases")):
+        with st.expander(
+            t("pages.caseloads.workers_with_the_most_cases"), key="cl_top_workers_expander"
+        ):
             top = workers.head(20)
             components.table(
                 _renamed(top), key="cl_top_workers", opens="worker", ids=top["worker_id"].to_list()

@@ -151,7 +151,7 @@ def _rows_per_reason(scope, reasons: pl.DataFrame) -> None:
     for reason in reasons["reason_code"].to_list():
         rows = q.rejected_rows(scope, reason)
         label = f"{i18n.code_label('reason_code', reason)}: {i18n.fmt_int(rows.height)}"
-        with st.expander(label):
+        with st.expander(label, key=f"dq_reason_{reason}"):
             _show_table(rows.head(q.ROW_LIMIT).drop("reason_code"), f"dq_rows_{reason}")
             components.download(
                 t("pages.data_quality.download_the_rows_csv"),

@@ -47,12 +47,11 @@ POINTS_SQL = """
 select
     p.measured_on,
     p.score,
-    p.days_since_start / k.days_per_month as month_x,
+    p.months_since_start_exact as month_x,
     t.tracking,
     t.start_band,
 from mart.progression as p
 inner join mart.progression_tracking as t using (case_id, measured_on)
-cross join staging.constants as k
 where p.case_id = $case_id
 order by p.measured_on
 """

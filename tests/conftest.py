@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-
 
 @pytest.fixture(autouse=True)
 def _isolated_environment(
@@ -30,14 +28,6 @@ def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
         accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
     monkeypatch.setattr(accounts, "_dummy_hash", None)
-
-
-def shared_path(*parts: str) -> Path:
-    """A file under ../shared, or skip the test saying why (a user's clone has no ../shared)."""
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is absent: the shared reference material is only beside the dev clone")
-    return path
 
 
 @pytest.fixture(scope="session")

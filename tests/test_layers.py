@@ -53,9 +53,9 @@ def _modules() -> dict[str, Path]:
     return found
 
 
-def _imports(name: str, path: Path, known: set[str]) -> set[str]:
-    """Our modules that `name` imports anywhere in its file."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+def _imported(package: str, path: Path) -> set[str]:
+    """Every module name the file imports anywhere, relative imports read from `package`; for
+    `from a import b` both `a` and `a.b` (b may be a module or a name)."""
     targets: set[str] = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
@@ -67,7 +67,13 @@ def _imports(name: str, path: Path, known: set[str]) -> set[str]:
                 base = ".".join([*anchor, *([base] if base else [])])
             targets.add(base)
             targets.update(f"{base}.{alias.name}" for alias in node.names)
-    return {t for t in targets if t in known and t != name}
+    return targets
+
+
+def _imports(name: str, path: Path, known: set[str]) -> set[str]:
+    """Our modules that `name` imports anywhere in its file."""
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    return {t for t in _imported(package, path) if t in known and t != name}
 
 
 def _graph() -> dict[str, set[str]]:
@@ -109,6 +115,50 @@ def test_nothing_outside_the_tests_imports_them():
             if any(n and (n == "tests" or n.startswith("tests.")) for n in names):
                 offenders.append(name)
     assert sorted(set(offenders)) == []
+
+
+def _test_modules_imported(name: str, source: Path) -> set[str]:
+    """The test modules and conftests that module `name` of tests/ imports in `source`."""
+    found = set()
+    for target in _imported(name.rpartition(".")[0], source):
+        parts = target.split(".")
+        hit = next(
+            (i for i, p in enumerate(parts) if p.startswith("test_") or p == "conftest"), None
+        )
+        if parts[0] == "tests" and hit is not None:
+            found.add(".".join(parts[: hit + 1]))
+    return found
+
+
+def test_no_test_module_imports_another():
+    """What two test modules share lives in tests/support (one module per theme), so running,
+    moving or deleting one test module never changes another."""
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(
+            _test_modules_imported(".".join(path.relative_to(ROOT).with_suffix("").parts), path)
+        )
+        for path in sorted((ROOT / "tests").rglob("*.py"))
+    }
+    assert {path: found for path, found in offenders.items() if found} == {}
+
+
+def test_the_test_import_rule_catches_a_test_module_importing_another(tmp_path: Path):
+    source = tmp_path / "test_x.py"
+    source.write_text(
+        "from tests.etl.test_load import helper\n"
+        "from .test_read import other\n"
+        "import tests.conftest\n"
+        "from tests.support.exports import case\n"
+        "from tests.support import exports\n"
+        "from tests.etl import test_synth\n",
+        encoding="utf-8",
+    )
+    assert _test_modules_imported("tests.etl.test_x", source) == {
+        "tests.etl.test_load",
+        "tests.etl.test_read",
+        "tests.etl.test_synth",
+        "tests.conftest",
+    }
 
 
 def test_the_allowed_upward_imports_still_exist():

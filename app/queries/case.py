@@ -56,7 +56,7 @@ select
     p.measured_on,
     p.measurement_no,
     p.score,
-    p.days_since_start / k.days_per_month as months,
+    p.months_since_start_exact as months,
     t.month,
     t.start_band,
     t.tracking,
@@ -67,7 +67,6 @@ from mart.progression as p
 inner join scoped_cases as s on s.case_id = p.case_id
 inner join mart.progression_tracking as t
     on t.case_id = p.case_id and t.measured_on = p.measured_on
-cross join mart.constants as k
 where p.case_id = $case_id
 order by p.measured_on
 """

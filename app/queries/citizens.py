@@ -40,19 +40,21 @@ cohort as (
         c.case_id,
         c.record_key,
         c.is_exact,
-        {group} as group_value,
+        {group} as cohort_group,
         date_trunc('quarter', {on})::date as quarter,
     from scoped_cases as c
     where {on} between $period_start::date and $period_end::date
 )
 -- the groups of each quarter add up to the quarter (no period total per group: its quarters
--- would add up to it too, and a lone hidden quarter would be the difference)
-select quarter, group_value, {cases} strftime(quarter, '%Y-%m') as total_group,
+-- would add up to it too, and a lone hidden quarter would be the difference); one grouping set
+-- for the quarters' groups and one for the period's 'all' row, so the count is written once
+select
+    quarter,
+    case when grouping(cohort_group) = 0 then cohort_group else 'all' end as group_value,
+    {cases}
+    strftime(quarter, '%Y-%m') as total_group,
 from cohort as c
-group by quarter, group_value
-union all by name
-select null::date as quarter, 'all' as group_value, {cases} null as total_group,
-from cohort as c
+group by grouping sets ((quarter, cohort_group), ())
 order by quarter nulls last, group_value
 """
 

@@ -49,7 +49,7 @@ cohort as (
         c.case_id,
         c.record_key,
         c.is_exact,
-        {group} as group_value,
+        {group} as match_group,
         m.who5_change,
         m.who5_reliable_change,
         m.progression_change,
@@ -60,9 +60,10 @@ cohort as (
                                     $period_end::date)
 ),
 figures as (
-    -- grain: one row per group, and one 'all' row (the groups add up to it)
+    -- grain: one row per group, and one 'all' row of every case (the groups add up to it):
+    -- one grouping set each, so a figure is written once for both
     select
-        group_value,
+        case when grouping(match_group) = 0 then match_group else 'all' end as group_value,
         {cases}
         {who5_cases}
         {who5_improved}
@@ -71,22 +72,9 @@ figures as (
         quantile_cont(c.progression_change, 0.5) as progression_median_change,
         {fidelity_cases}
         {on_cadence}
-        'groups' as total_group,
+        case when grouping(match_group) = 0 then 'groups' end as total_group,
     from cohort as c
-    group by group_value
-    union all by name
-    select
-        'all' as group_value,
-        {cases}
-        {who5_cases}
-        {who5_improved}
-        quantile_cont(c.who5_change, 0.5) as who5_median_change,
-        {progression_cases}
-        quantile_cont(c.progression_change, 0.5) as progression_median_change,
-        {fidelity_cases}
-        {on_cadence}
-        null as total_group,
-    from cohort as c
+    group by grouping sets ((match_group), ())
 )
 select
     *,

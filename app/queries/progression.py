@@ -97,12 +97,11 @@ picked as (
 select
     p.case_id,
     p.measured_on,
-    p.days_since_start / k.days_per_month as months,
+    p.months_since_start_exact as months,
     p.score,
     (select count(*) from followed) as cases_available,
 from mart.progression as p
 inner join picked as c on c.case_id = p.case_id
-cross join mart.constants as k
 where p.months_since_start >= 0
 order by p.case_id, p.measured_on
 """
@@ -259,7 +258,7 @@ tracked as (
     select
         t.case_id,
         t.measured_on,
-        least(p.days_since_start / k.days_per_month, k.expected_month_cap + 0.99) as months,
+        least(p.months_since_start_exact, k.expected_month_cap + 0.99) as months,
         t.score,
         t.tracking,
         t.expected_p50,

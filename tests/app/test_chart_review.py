@@ -31,6 +31,7 @@ from app.page_charts import prepost as pc
 from app.scope import Scope
 from app.streamlit_app import listed_pages
 from tests.support.app_fixtures import element_frames, signed_in_app
+from tests.support.wording import da
 
 # the demo roles as the fixture warehouse has them: a coordinator of 101, one of its workers
 ROLES = {
@@ -209,8 +210,8 @@ def _chart_block_of(rows: list[dict]) -> None:
 @pytest.mark.parametrize(
     ("rows", "sentence"),
     [
-        ([], "Ingen tal at vise her"),
-        ([{"label": "a", "n": None, "suppressed": True}], "Alle tal her er skjult"),
+        ([], "components.no_figures_to_show_here"),
+        ([{"label": "a", "n": None, "suppressed": True}], "components.every_figure_here_is_hidden"),
     ],
 )
 def test_a_chart_with_nothing_to_draw_is_a_sentence(rows, sentence):
@@ -218,7 +219,7 @@ def test_a_chart_with_nothing_to_draw_is_a_sentence(rows, sentence):
     assert not at.exception
     assert not at.get("vega_lite_chart"), "an empty frame of axes was drawn"
     assert not at.get("download_button"), "a download of nothing was offered"
-    assert any(sentence in info.value for info in at.info)
+    assert any(da(sentence) in info.value for info in at.info)
 
 
 def test_a_chart_with_rows_is_drawn():

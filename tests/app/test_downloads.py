@@ -13,7 +13,10 @@ import pytest
 
 from app import charts, components, data
 from app.filters import Filters
+from app.i18n import fmt_date
 from app.scope import Scope
+from tests.support.app_fixtures import AS_OF
+from tests.support.wording import da, en
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -36,16 +39,51 @@ def test_csv_for_danish_excel_has_bom_semicolons_decimal_commas_and_danish_words
     assert body.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM: Excel reads æ, ø, å right
     text = body.decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=";"))
-    assert rows[0] == ["Kommune", "Forløbstype", "Andel", "Måned", "Skjult", "Skjult fordi"]
-    assert rows[1] == ["København", "Forældrecoach", "0,25", "01-01-2026", "Nej", ""]
-    assert rows[2] == ["Århus", "Mentor", "1,5", "01-10-2026", "Ja", "Under 5"]
+    assert rows[0] == [
+        da("municipality"),
+        da("case_type"),
+        da("common.share"),
+        da("common.month"),
+        da("vocabulary.column_labels.suppressed"),
+        da("vocabulary.column_labels.suppressed_by"),
+    ]
+    assert rows[1] == [
+        "København",
+        da("vocabulary.code_labels.case_type.parent_coach"),
+        "0,25",
+        "01-01-2026",
+        da("no"),
+        "",
+    ]
+    assert rows[2] == [
+        "Århus",
+        da("vocabulary.code_labels.case_type.mentor"),
+        "1,5",
+        "01-10-2026",
+        "Ja",
+        da("vocabulary.code_labels.suppressed_by.small"),
+    ]
     assert "," not in text.splitlines()[0]
 
 
 def test_csv_in_english_uses_commas_points_and_english_words():
     rows = list(csv.reader(io.StringIO(components.csv_bytes(_frame(), "en").decode("utf-8-sig"))))
-    assert rows[0] == ["Municipality", "Case type", "Share", "Month", "Hidden", "Hidden because"]
-    assert rows[1] == ["København", "Parent coach", "0.25", "2026-01-01", "No", ""]
+    assert rows[0] == [
+        en("municipality"),
+        en("case_type"),
+        en("common.share"),
+        en("common.month"),
+        en("vocabulary.column_labels.suppressed"),
+        en("vocabulary.column_labels.suppressed_by"),
+    ]
+    assert rows[1] == [
+        "København",
+        en("vocabulary.code_labels.case_type.parent_coach"),
+        "0.25",
+        "2026-01-01",
+        "No",
+        "",
+    ]
 
 
 def test_csv_headers_of_per_figure_flags_and_unknown_columns():
@@ -76,26 +114,30 @@ def test_slide_png_carries_title_period_scope_n_and_as_of(monkeypatch):
     real = charts.to_png
     monkeypatch.setattr(charts, "to_png", spy)
     facts = ["nov. 2025 – okt. 2026", "København", "n = 123", "data pr. 31. okt. 2026"]
-    body = components.chart_png(_chart(), "Aktive forløb", facts, "da")
+    body = components.chart_png(_chart(), da("common.active_cases"), facts, "da")
     assert body.startswith(PNG_MAGIC)
     title = seen["spec"]["title"]
-    assert title["text"] == "Aktive forløb"
+    assert title["text"] == da("common.active_cases")
     assert title["subtitle"] == [
         "nov. 2025 – okt. 2026 · København · n = 123 · data pr. 31. okt. 2026"
     ]
 
 
 def test_slide_keeps_a_title_the_chart_had():
-    slide = charts.for_slide(_chart().properties(title="Pr. måned"), "Forløb", ["n = 5"])
+    slide = charts.for_slide(_chart().properties(title="Pr. måned"), da("common.cases"), ["n = 5"])
     spec = slide.to_dict()
-    assert spec["title"]["text"] == "Forløb"
+    assert spec["title"]["text"] == da("common.cases")
     assert spec["title"]["subtitle"] == ["Pr. måned", "n = 5"]
 
 
 @pytest.mark.parametrize(
     ("scope", "filters", "label"),
     [
-        (Scope.everything(), Filters(date(2025, 11, 1), date(2026, 10, 1)), "Hele landet"),
+        (
+            Scope.everything(),
+            Filters(date(2025, 11, 1), date(2026, 10, 1)),
+            da("population_country"),
+        ),
         (
             Scope(role="coordinator", municipalities=frozenset({"101"})),
             Filters(date(2025, 11, 1), date(2026, 10, 1), municipalities=("101",)),
@@ -104,7 +146,7 @@ def test_slide_keeps_a_title_the_chart_had():
         (
             Scope(role="worker", worker_id="W101-1"),
             Filters(date(2025, 11, 1), date(2026, 10, 1), case_types=("mentor",)),
-            "Dine forløb (filtreret)",
+            da("population_narrowed", who=da("population_own_cases")),
         ),
     ],
 )
@@ -175,19 +217,21 @@ def _pngs(page: str, **scope) -> dict[str, dict]:
 def test_a_page_s_png_download_is_the_chart_with_title_period_scope_n_and_as_of(app_db):
     pngs = _pngs("matching")
     title = pngs["mt_shares.png"]["title"]
-    assert title["text"] == "Resultater og metodefidelitet efter match: køn (samme/forskelligt)"
+    match = da("pages.matching.matches.gender_match").lower()
+    assert title["text"] == da("pages.matching.outcomes_and_fidelity_by_match", m=match)
     (facts,) = title["subtitle"]
     period, scope, n, as_of = facts.split(" · ")
     assert (period, scope, as_of) == (
         "nov. 2025 – okt. 2026",
-        "Hele landet",
-        "data pr. 31. okt. 2026",
+        da("population_country"),
+        da("components.data_as_of_d", d=fmt_date(AS_OF, "da")),
     )
-    assert n.startswith("n = ") and n.endswith(" forløb")
-    assert int(n.removeprefix("n = ").removesuffix(" forløb")) > 100
+    before, after = da("n_behind", n="@").split("@")  # 'n = ', ' forløb'
+    assert n.startswith(before) and n.endswith(after)
+    assert int(n.removeprefix(before).removesuffix(after).replace(".", "")) > 100
 
 
 def test_a_chart_without_its_own_title_carries_the_page_title_on_its_png(app_db):
     pngs = _pngs("caseloads", role="coordinator", municipalities=frozenset({"101"}))
-    assert pngs and all(spec["title"]["text"] == "Forløb og kapacitet" for spec in pngs.values())
+    assert pngs and all(spec["title"]["text"] == da("page_caseloads") for spec in pngs.values())
     assert all("data pr. 31. okt. 2026" in spec["title"]["subtitle"][-1] for spec in pngs.values())

@@ -10,9 +10,11 @@ import pytest
 
 from app import charts, data, i18n, suppression
 from app.filters import FilterOptions, Filters, from_params, to_params
+from app.i18n import fmt_int
 from app.scope import Scope
 from app.suppression import Rule
 from tests.support.app_fixtures import build_app_warehouse, metrics, signed_in_app
+from tests.support.wording import da, en
 
 APP = str(Path(__file__).resolve().parents[2] / "app" / "streamlit_app.py")
 
@@ -216,10 +218,10 @@ def test_case_list_caps_the_table_and_offers_all_rows_as_csv():
     assert not at.exception
     assert len(at.dataframe[0].value) == components.LIST_ROWS
     assert [c.value for c in at.caption] == [
-        "En liste. · Hele landet",  # every list names whom it lists (no viewer: the country)
-        "Viser de første 1.000; hent listen for alle.",
+        f"En liste. · {da('population_country')}",  # every list names whom it lists (no viewer)
+        da("components.shows_the_first_k_download", k=fmt_int(components.LIST_ROWS, "da")),
     ]
-    assert at.get("download_button")[0].proto.label == "Hent listen (CSV)"
+    assert at.get("download_button")[0].proto.label == da("components.download_the_list_csv")
 
 
 # --- router -------------------------------------------------------------------------------------
@@ -228,7 +230,7 @@ def test_case_list_caps_the_table_and_offers_all_rows_as_csv():
 def test_router_registers_six_pages_and_opens_the_overview(app_db):
     at = signed_in_app().run()
     assert not at.exception
-    assert at.title[0].value == "Overblik"
+    assert at.title[0].value == da("page_overview")
     for page in ("progression", "fidelity", "prepost", "caseloads", "data_quality"):
         at.switch_page(f"../pages/{page}.py").run()
         assert not at.exception, page
@@ -240,12 +242,12 @@ def test_language_switch_changes_titles_and_numbers(app_db):
     danish = metrics(at)
     at.sidebar.button_group(key="_lang_widget").set_value("en").run()
     assert not at.exception
-    assert at.title[0].value == "Overview"
+    assert at.title[0].value == en("page_overview")
     english = metrics(at)
-    assert "Active cases" in english and "Aktive forløb" in danish
-    assert danish["Målt hver anden måned, hele forløbet"].endswith("\u00a0%")
-    assert english["Measured every second month, whole case"].endswith("%")
-    assert not english["Measured every second month, whole case"].endswith("\u00a0%")
+    assert en("common.active_cases") in english and da("common.active_cases") in danish
+    assert danish[da("on_cadence_whole")].endswith("\u00a0%")
+    assert english[en("on_cadence_whole")].endswith("%")
+    assert not english[en("on_cadence_whole")].endswith("\u00a0%")
 
 
 def test_language_comes_from_the_url(app_db):
@@ -253,7 +255,7 @@ def test_language_comes_from_the_url(app_db):
     at.query_params["lang"] = "en"
     at.run()
     assert not at.exception
-    assert at.title[0].value == "Overview"
+    assert at.title[0].value == en("page_overview")
 
 
 def test_invalid_url_filters_never_crash(app_db):

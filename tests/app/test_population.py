@@ -33,6 +33,7 @@ from tests.support.app_fixtures import (
     metrics,
     page_as,
 )
+from tests.support.wording import da, da_start
 from warehouse.db import write_transaction
 
 APP = Path(__file__).resolve().parents[2] / "app"
@@ -45,9 +46,12 @@ VIEWERS = {
     "viewer": {"role": "viewer"},
 }
 # what a caption may name: the country, municipalities, a worker's own cases, each maybe filtered
+NAMED = (da("population_country"), da("pages.progression.whole_country_reference"),
+         da("population_own_cases"))  # fmt: skip
+MUNICIPALITIES = rf"[A-ZÆØÅ][a-zæøå]+( {da('population_and')} [A-ZÆØÅ][a-zæøå]+)*"
+WHO = "(" + "|".join(map(re.escape, NAMED)) + "|" + MUNICIPALITIES + ")"
 POPULATION = re.compile(
-    r" · (Hele landet|Hele landet \(reference\)|Dine forløb|[A-ZÆØÅ][a-zæøå]+"
-    r"( og [A-ZÆØÅ][a-zæøå]+)*)( \(filtreret\))?$"
+    " · (" + WHO + "|" + re.escape(da("population_narrowed", who="@")).replace("@", WHO) + ")$"
 )
 OWN_CASES = Scope(role="coordinator", municipalities=frozenset({"101"}))
 
@@ -138,8 +142,8 @@ def test_every_chart_and_list_on_every_page_names_its_population(app_db, page, v
     at = page_as(page, **VIEWERS[viewer])
     assert not at.exception
     captions = [c.value for c in at.caption]
-    expected = "Hele landet" if viewer == "national" else "København"
-    assert f"Tal for: {expected}" in captions
+    expected = da("population_country") if viewer == "national" else "København"
+    assert da("population_figures", who=expected) in captions
     with_n = [c for c in captions if re.search(r"(n = |Viser \d|\d+ forløb\.)", c)]
     assert with_n, captions
     unlabelled = [c for c in with_n if not POPULATION.search(c)]
@@ -150,9 +154,19 @@ def test_every_chart_and_list_on_every_page_names_its_population(app_db, page, v
 def test_a_worker_and_leadership_are_told_whom_the_figures_count(app_db, viewer):
     at = page_as("overview", **VIEWERS[viewer])
     assert not at.exception
-    expected = "Dine forløb" if viewer == "worker" else "Hele landet"
-    assert f"Tal for: {expected}" in [c.value for c in at.caption]
-    assert not any(c.value.startswith("Hele landet: ") for c in at.caption)  # nothing beside
+    expected = da("population_own_cases") if viewer == "worker" else da("population_country")
+    assert da("population_figures", who=expected) in [c.value for c in at.caption]
+    assert _captions_beside(at) == []  # nothing beside
+
+
+def _country_beside(value: str) -> str:
+    """The country's figure under a card: 'Hele landet: 138'."""
+    return da("population_beside", who=da("population_country"), value=value)
+
+
+def _captions_beside(at) -> list[str]:
+    start = _country_beside("@").split("@")[0]
+    return [c.value for c in at.caption if c.value.startswith(start)]
 
 
 def test_a_coordinator_opens_on_their_municipality_with_the_country_beside(app_db):
@@ -163,9 +177,8 @@ def test_a_coordinator_opens_on_their_municipality_with_the_country_beside(app_d
     country = overview_q.headline(overview_q.figures(OWN_CASES, PERIOD))
     active = {row["figure"]: row for row in own.to_dicts()}["active"]
     national = {row["figure"]: row for row in country.to_dicts()}["active"]
-    assert metrics(at)["Aktive forløb"] == _int(active["value"])
-    beside = [c.value for c in at.caption if c.value.startswith("Hele landet: ")]
-    assert f"Hele landet: {_int(national['value'])}" in beside
+    assert metrics(at)[da("common.active_cases")] == _int(active["value"])
+    assert _country_beside(_int(national["value"])) in _captions_beside(at)
     assert national["value"] > active["value"]  # the fixture has other municipalities
 
 
@@ -173,9 +186,9 @@ def test_the_fidelity_cards_have_the_country_beside_a_coordinators_figures(app_d
     at = page_as("fidelity", **COORDINATOR)
     assert not at.exception
     country = fidelity_q.by_group(OWN_CASES, PERIOD).filter(pl.col("is_total")).row(0, named=True)
-    beside = [c.value for c in at.caption if c.value.startswith("Hele landet: ")]
+    beside = _captions_beside(at)
     assert len(beside) == 4
-    assert f"Hele landet: {_int(country['n_overdue'])}" in beside
+    assert _country_beside(_int(country["n_overdue"])) in beside
 
 
 # --- figures shown together agree, or say why not ----------------------------------------------
@@ -187,7 +200,7 @@ def test_the_overdue_card_counts_the_cases_the_attention_list_shows(app_db):
     queue = attention_q.queue(OWN_CASES, _own(PERIOD))
     overdue = queue.filter(pl.col("reasons").list.contains("overdue")).height
     assert overdue > 0
-    assert metrics(at)["Aktive forløb over grænsen"] == str(overdue)
+    assert metrics(at)[da("pages.fidelity.active_cases_overdue")] == str(overdue)
 
 
 def test_the_monthly_line_is_the_warehouse_monthly_rule(app_db):
@@ -225,13 +238,15 @@ def test_the_overview_and_the_fidelity_page_show_one_on_cadence_per_label(app_db
 def test_the_whole_case_card_and_the_monthly_line_say_how_they_differ(app_db):
     at = page_as("fidelity", role="national")
     assert not at.exception
-    card = next(m for m in at.metric if m.label == "Målt hver anden måned, hele forløbet")
-    assert "hele forløbet" in card.help and "Kurven" in card.help
+    card = next(m for m in at.metric if m.label == da("on_cadence_whole"))
+    assert card.help == da("pages.fidelity.share_of_the_period_s_2", d=61)  # says both, in words
     specs = [
         json.dumps(json.loads(e.proto.spec), ensure_ascii=False) for e in at.get("vega_lite_chart")
     ]
-    assert any("Målt hver anden måned indtil måneden" in spec for spec in specs)  # the line's axis
-    assert any("indtil månedens udgang" in c.value for c in at.caption)
+    assert any(da("on_cadence_monthly") in spec for spec in specs)  # the line's axis
+    assert any(
+        c.value.startswith(da_start("pages.fidelity.each_point_is_the_share_2")) for c in at.caption
+    )
 
 
 # --- the data-quality page shows each role what it can act on ----------------------------------
@@ -241,19 +256,23 @@ def test_leadership_is_not_told_there_is_nothing_to_fix(app_db):
     at = page_as("data_quality", role="viewer")
     assert not at.exception
     shown = everything_shown(at)
-    assert "Ingen afviste rækker" not in shown and "Ingen rækker venter" not in shown
-    assert any("Afviste rækker vises ikke" in i.body for i in at.info)
+    assert da_start("pages.data_quality.no_rejected_rows_are_waiting") not in shown
+    assert da("pages.data_quality.no_rows_are_waiting") not in shown
+    assert any(da("pages.data_quality.rejected_rows_are_not_shown") in i.body for i in at.info)
 
 
 def test_a_coordinator_gets_no_national_load_totals_and_no_national_waiting_count(app_db):
     at = page_as("data_quality", **COORDINATOR)
     assert not at.exception
     history = at.dataframe[0].value
-    assert "Læst" not in history.columns and "Afvist" not in history.columns
-    assert "Eksport" in history.columns
+    assert (
+        da("pages.data_quality.columns.rows_read") not in history.columns
+        and da("pages.data_quality.columns.rows_rejected") not in history.columns
+    )
+    assert da("pages.data_quality.columns.source_path") in history.columns
     assert not at.metric  # no count of rows waiting in the whole country
     national = page_as("data_quality", role="national")
-    assert "Læst" in national.dataframe[0].value.columns
+    assert da("pages.data_quality.columns.rows_read") in national.dataframe[0].value.columns
 
 
 def test_older_rejected_rows_get_their_case_and_municipality_once(tmp_path: Path):

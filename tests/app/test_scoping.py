@@ -35,6 +35,7 @@ from app.queries import (
 from app.scope import Scope
 from tests.support import security_fixtures as sf
 from tests.support.app_fixtures import build_app_warehouse, fixture_rows
+from tests.support.wording import da
 
 OWN = frozenset({"101"})
 OTHER = "751"
@@ -320,7 +321,7 @@ def test_presentation_mode_shows_no_ids_or_names_and_the_banner(db, page, role):
     assert sf.leaked(sf.rendered_text(at), sf.all_identifying()) == []
     for name, body in sf.downloads(at).items():
         assert sf.leaked(body.decode("utf-8-sig"), sf.all_identifying()) == [], name
-    assert any("sikker at dele" in info.body for info in at.info), "no safe-to-share banner"
+    assert any(da("auth.banner") in info.body for info in at.info), "no safe-to-share banner"
 
 
 def test_router_demands_sign_in_before_showing_data(db):

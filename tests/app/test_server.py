@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from harness.browser import free_port, healthy
+from tests.support.wording import da
 from warehouse.db import ensure_warehouse
 
 REPO = Path(__file__).resolve().parents[2]
@@ -354,7 +355,7 @@ def test_after_warming_the_first_landing_page_runs_no_query(
     queries = _queries_during(monkeypatch, lambda: at.run(timeout=60))
     assert not at.exception
     if role == "coordinator":
-        assert at.title[0].value == "Opmærksomhed", "the coordinator landed on the queue"
+        assert at.title[0].value == da("page_attention"), "the coordinator landed on the queue"
     else:
         assert at.metric, "the overview drew its figures"
     assert queries == [], f"the first view still ran {len(queries)} queries"

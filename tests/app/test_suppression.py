@@ -26,7 +26,8 @@ from app.queries import attention, caseloads, fidelity, overview, progression
 from app.scope import Scope
 from tests.support.app_fixtures import PERIOD as APP_PERIOD
 from tests.support.app_fixtures import _case as case
-from tests.support.app_fixtures import build_app_warehouse, page_as
+from tests.support.app_fixtures import build_app_warehouse, chart_caption, n_note, page_as
+from tests.support.wording import da
 
 OWN = frozenset({"101"})
 COORDINATOR = Scope(role="coordinator", municipalities=OWN)
@@ -165,11 +166,13 @@ def test_captions_do_not_carry_a_hidden_municipality(db):
     at = page_as("caseloads", role="coordinator", municipalities=OWN, filters={})
     assert not at.exception
 
-    def n_of(start: str) -> str:
-        return next(c.value for c in at.caption if c.value.startswith(start)).rsplit("n = ")[1]
+    def n_of(how_to_read_key: str) -> str:
+        return n_note(chart_caption(at, how_to_read_key))
 
     # no case ends in the period, so both charts count the same cases: the same published n
-    assert n_of("Hver søjle er en kommunes") == n_of("Hver lille figur")
+    assert n_of("pages.caseloads.each_bar_is_a_municipality") == n_of(
+        "pages.caseloads.each_small_chart_is_one"
+    )
     ranking = caseloads.ranking(COORDINATOR, APP_PERIOD)
     assert ranking["suppressed"].sum() != 1  # a lone hidden bar would be the total minus the rest
 
@@ -351,5 +354,5 @@ def test_national_sees_case_and_worker_ids_but_no_names(db):
     wide = Filters(date(2025, 1, 1), date(2026, 10, 1))
     overdue = attention.queue(Scope.everything(), wide)  # the overdue case is in the queue
     assert "A147-loan" in overdue["case_id"].to_list()
-    assert not any(str(w).startswith("Medarbejder") for w in overdue["worker"].to_list())
+    assert not any(str(w).startswith(da("worker")) for w in overdue["worker"].to_list())
     assert set(data.filter_options(Scope.everything()).workers.values()) >= {"W219-0"}

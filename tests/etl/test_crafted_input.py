@@ -29,7 +29,7 @@ from etl.report import format_report
 from privacy import audit
 from privacy.cpr import looks_like_cpr
 from tests.support import security_fixtures as sf
-from tests.support.exports import case, progress, who5, worker, write_export
+from tests.support.exports import case, progress, stored_text, who5, worker, write_export
 
 SQL_CASE = "C1'); drop table raw.cases; --"
 SCRIPT = "<script>alert(1)</script>"
@@ -86,36 +86,6 @@ def crafted(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
     return db, stream.getvalue() + "\n" + format_report(result)
 
 
-def _tables(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
-    return con.execute(
-        "select table_schema, table_name, column_name from information_schema.columns "
-        "where data_type in ('VARCHAR', 'JSON') and table_schema in ('raw', 'etl', 'ref') "
-        "order by 1, 2, 3"
-    ).fetchall()
-
-
-def _all_text(db: Path) -> list[tuple[str, str]]:
-    """(table.column, value) of every text cell of every stored table, but the files' SHA-256
-    digests (warehouse.checks.DIGEST_COLUMNS): a workbook's digest changes with its creation time,
-    and one in a few dozen holds ten digits that read as a CPR number, which made tests flaky."""
-    from warehouse.checks import DIGEST_COLUMNS
-
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        cells = []
-        for schema, table, column in _tables(con):
-            if (f"{schema}.{table}", column) in DIGEST_COLUMNS:
-                continue
-            rows = con.execute(
-                f'select distinct cast("{column}" as varchar) from "{schema}"."{table}" '  # noqa: S608 (names from the catalogue)
-                f'where "{column}" is not null'
-            ).fetchall()
-            cells += [(f"{schema}.{table}.{column}", value) for (value,) in rows]
-        return cells
-    finally:
-        con.close()
-
-
 # --- the warehouse stores attack strings as plain text -----------------------------------------
 
 
@@ -151,9 +121,9 @@ def test_a_crafted_score_is_rejected_with_a_reason(crafted):
 
 def test_no_cpr_number_or_key_is_stored_anywhere_in_the_warehouse(crafted):
     db, _ = crafted
-    found = [(where, value) for where, value in _all_text(db) if looks_like_cpr(value)]
+    found = [(where, value) for where, value in stored_text(db) if looks_like_cpr(value)]
     assert found == []
-    assert [where for where, value in _all_text(db) if PSEUDONYM_KEY in value] == []
+    assert [where for where, value in stored_text(db) if PSEUDONYM_KEY in value] == []
 
 
 def test_the_load_report_and_logs_hold_no_cpr_number(crafted):
@@ -305,7 +275,7 @@ def _sign_in(name: str, password: str) -> AppTest:
     ).run()
     at.text_input(key="auth_name").input(name)
     at.text_input(key="auth_password").input(password)
-    return at.button[0].click().run()
+    return at.button(key="auth_submit").click().run()
 
 
 def test_failed_sign_ins_leave_no_password_or_cpr_in_audit_logs_or_screen(store, caplog):

@@ -24,12 +24,12 @@ from etl import load
 from etl.read import read_csv_table
 from etl.validate import KEYS, validate_table
 from privacy.pseudonym import Pseudonymizer
-from tests.etl.test_load_invariants import assert_counts_add_up
 from tests.support.exports import (
     ASSESSMENT_COLUMNS,
     CASE_COLUMNS,
     PROGRESSION_COLUMNS,
     WORKER_COLUMNS,
+    assert_counts_add_up,
     case,
     progress,
     who5,

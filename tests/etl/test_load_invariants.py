@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 
 from etl import load
 from privacy.cpr import looks_like_cpr
-from tests.support.exports import case, progress, who5, worker, write_export
+from tests.support.exports import (
+    assert_counts_add_up,
+    case,
+    progress,
+    who5,
+    worker,
+    write_export,
+)
 
 RAW_TABLES = ("raw.cases", "raw.workers", "raw.assessments", "raw.progression")
 
@@ -33,20 +40,6 @@ def snapshot(db: Path, *, marts: bool = True) -> dict[str, list[tuple]]:
         return shot
     finally:
         con.close()
-
-
-def assert_counts_add_up(db: Path) -> None:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        broken = con.execute(
-            "select source_file from etl.batch_files where rows_read <> "
-            "rows_loaded + rows_unchanged + rows_superseded + rows_rejected "
-            "union all select source_path from etl.batches where rows_read <> "
-            "rows_loaded + rows_unchanged + rows_superseded + rows_rejected"
-        ).fetchall()
-    finally:
-        con.close()
-    assert broken == []
 
 
 # ---------------------------------------------------------------------------------------------

@@ -25,10 +25,13 @@ from privacy.pseudonym import Pseudonymizer
 from tests.support.exports import (
     CASE_COLUMNS,
     case,
+    csv_text,
     progress,
     query,
+    refused_alone,
     run_load,
     write_export,
+    zip_of,
 )
 
 
@@ -37,31 +40,8 @@ def db(tmp_path: Path) -> Path:
     return tmp_path / "wh" / "warehouse.duckdb"
 
 
-def zip_of(path: Path, files: dict[str, bytes | str]) -> Path:
-    with zipfile.ZipFile(path, "w") as zf:
-        for name, data in files.items():
-            zf.writestr(name, data)
-    return path
-
-
-def csv_text(rows: list[dict], columns: list[str] = CASE_COLUMNS) -> str:
-    lines = [";".join(columns)] + [";".join(r.get(c, "") for c in columns) for r in rows]
-    return "\n".join(lines) + "\n"
-
-
 def batches(db: Path) -> int:
     return query(db, "select count(*) from etl.batches")[0][0] if db.exists() else 0
-
-
-def refused_alone(capsys, db: Path, bad: Path, good: Path) -> str:
-    """Load `bad` then `good`; assert exit 2, one stderr line, and only `good` loaded."""
-    code, out, err = run_load(capsys, str(bad), str(good), "--db", str(db))
-    assert code == 2, out + err
-    assert "Traceback" not in out + err
-    lines = [line for line in err.splitlines() if line.strip()]
-    assert len(lines) == 1 and lines[0].startswith("IKKE INDLÆST: "), err
-    assert query(db, "select source_path from etl.batches") == [(good.name,)]
-    return lines[0]
 
 
 @pytest.fixture

@@ -19,8 +19,16 @@ import xlsxwriter
 
 from etl import limits
 from etl.read import UnreadableExport, read_export
-from tests.etl.test_malformed_exports import csv_text, refused_alone, zip_of
-from tests.support.exports import CASE_COLUMNS, case, run_load, write_export
+from settings import Settings, SettingsError
+from tests.support.exports import (
+    CASE_COLUMNS,
+    case,
+    csv_text,
+    refused_alone,
+    run_load,
+    write_export,
+    zip_of,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,8 +73,17 @@ def test_the_defaults_are_the_documented_ones_and_each_variable_overrides_one(mo
 @pytest.mark.parametrize("value", ["-1", "0", "many", "1e6"])
 def test_a_limit_that_is_no_positive_whole_number_is_a_clear_error(monkeypatch, value):
     monkeypatch.setenv("LAT_MAX_COLUMNS", value)
-    with pytest.raises(limits.LimitsError, match="LAT_MAX_COLUMNS skal være et positivt helt tal"):
+    with pytest.raises(
+        SettingsError,
+        match="^Miljøvariablen LAT_MAX_COLUMNS kan ikke bruges: skal være et positivt helt tal",
+    ):
         limits.current()
+
+
+def test_the_limits_are_fields_of_the_one_settings_object():
+    assert {v.removeprefix("LAT_").lower() for v in limits.LIMIT_VARIABLES.values()} <= set(
+        Settings.model_fields
+    )
 
 
 def test_every_limit_variable_is_documented():
@@ -362,9 +379,12 @@ def test_a_100000_case_export_is_within_every_default_limit(tmp_path):
 def test_a_bad_limit_variable_stops_lat_load_with_exit_2_before_it_writes(
     tmp_path, db, good, capsys, monkeypatch
 ):
-
+    """Like any bad setting (settings.py): one line, exit 2, nothing read or written."""
     monkeypatch.setenv("LAT_MAX_ROWS", "mange")
     code, out, err = run_load(capsys, str(good), "--db", str(db))
     assert code == 2 and "Traceback" not in out + err
-    assert err.strip() == "IKKE INDLÆST: LAT_MAX_ROWS skal være et positivt helt tal (er 'mange')"
+    assert err.strip() == (
+        "lat: Miljøvariablen LAT_MAX_ROWS kan ikke bruges: skal være et positivt helt tal "
+        "(er 'mange')."
+    )
     assert not db.parent.exists()

@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from etl.load import load_exports
-from tests.conftest import shared_path
+from tests.support.shared_files import shared_path
 from warehouse.db import Reader
 
 START = date(2024, 1, 8)

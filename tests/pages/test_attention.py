@@ -10,14 +10,18 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from app.i18n import fmt_int
 from app.page_charts import attention as ac
 from tests.support.app_fixtures import (
+    chart_caption,
     chart_frames,
     everything_shown,
     fixture_rows,
+    n_count,
     page_as,
     through_router,
 )
+from tests.support.wording import da, da_pattern, en, en_start
 
 attention_as = partial(page_as, "attention", filters={})
 CASE_ID = re.compile(r"\b[CS](101|751|461|851)-\w+")
@@ -37,31 +41,42 @@ def queue(at: AppTest):
 def test_the_queue_lists_cases_needing_attention_priority_first(app_db):
     at = through_router("attention")
     assert not at.exception
-    assert at.title[0].value == "Opmærksomhed"
+    assert at.title[0].value == da("page_attention")
     shown = queue(at)
     expected = attention_rows(app_db)
-    assert sorted(shown["Forløb"]) == sorted(expected["case_id"])
+    assert sorted(shown[da("pages.attention.queue_columns.case_id")]) == sorted(expected["case_id"])
     order = expected.sort(["priority", "days_since_last", "case_id"],
                           descending=[False, True, False], nulls_last=True)  # fmt: skip
-    assert shown["Forløb"].to_list() == order["case_id"].to_list()
-    assert shown["Hvorfor"].str.len().min() > 0
+    assert (
+        shown[da("pages.attention.queue_columns.case_id")].to_list() == order["case_id"].to_list()
+    )
+    assert shown[da("pages.attention.queue_columns.why")].str.len().min() > 0
 
 
 def test_each_row_says_why_in_words(app_db):
-    shown = queue(attention_as()).set_index("Forløb")
+    shown = queue(attention_as()).set_index(da("pages.attention.queue_columns.case_id"))
     rows = attention_rows(app_db).to_dicts()
     overdue = next(r for r in rows if r["reasons"][0] == "overdue")
+    days = fmt_int(overdue["days_since_last"], "da")
     assert (
-        f"Ingen måling i {overdue['days_since_last']:,} dage".replace(",", ".")
-        in (shown.loc[overdue["case_id"], "Hvorfor"])
+        da("page_charts.attention.sentences.overdue", days=days)
+        in (shown.loc[overdue["case_id"], da("pages.attention.queue_columns.why")])
     )
     no_score = next(r for r in rows if "no_score" in r["reasons"])
-    assert "Ingen progressionsmåling endnu" in shown.loc[no_score["case_id"], "Hvorfor"]
+    assert (
+        da("page_charts.attention.reason_names.no_score")
+        in shown.loc[no_score["case_id"], da("pages.attention.queue_columns.why")]
+    )
     missing = next(r for r in rows if "missing_pre" in r["reasons"])
-    assert "Mangler førmåling" in shown.loc[missing["case_id"], "Hvorfor"]
+    assert (
+        da("page_charts.attention.sentences.missing_pre")
+        in shown.loc[missing["case_id"], da("pages.attention.queue_columns.why")]
+    )
     below = next(r for r in rows if "below_expected" in r["reasons"])
-    assert re.search(r"Under forventet: \d+ mod typisk [\d,]+ efter \d+ måned",
-                     shown.loc[below["case_id"], "Hvorfor"])  # fmt: skip
+    expected = da_pattern(
+        "page_charts.attention.expected", what=da(ac.REASON_NAMES["below_expected"])
+    )
+    assert expected.search(shown.loc[below["case_id"], da("pages.attention.queue_columns.why")])
 
 
 def test_reason_sentences_fill_in_the_numbers():
@@ -83,7 +98,7 @@ def test_a_coordinator_sees_only_their_own_municipalitys_queue(app_db):
     at = attention_as(role="coordinator", municipalities={"751"})
     assert not at.exception
     shown = queue(at)
-    assert sorted(shown["Forløb"]) == sorted(
+    assert sorted(shown[da("pages.attention.queue_columns.case_id")]) == sorted(
         attention_rows(app_db, "municipality_code = '751'")["case_id"]
     )
     assert not re.search(r"C101-", everything_shown(at))
@@ -93,7 +108,7 @@ def test_a_worker_sees_only_their_own_cases(app_db):
     at = attention_as(role="worker", worker_id="W101-1")
     assert not at.exception
     own = {c["case_id"] for c in fixture_rows()["cases"] if c["worker_id"] == "W101-1"}
-    shown = set(queue(at)["Forløb"])
+    shown = set(queue(at)[da("pages.attention.queue_columns.case_id")])
     assert shown and shown <= own
 
 
@@ -102,7 +117,7 @@ def test_aggregate_viewers_see_counts_per_reason_only(app_db, scope):
     at = attention_as(**scope)
     assert not at.exception
     assert not at.dataframe
-    assert any("forløbsniveau" in info.value for info in at.info)
+    assert any(da("components.the_list_of_single_cases") in info.value for info in at.info)
     assert not CASE_ID.search(everything_shown(at))
     counts = chart_frames(at)[0]
     assert counts["reason"].to_list() == list(ac.REASON_NAMES)
@@ -118,26 +133,29 @@ def test_aggregate_viewers_see_counts_per_reason_only(app_db, scope):
             assert row["n_cases"] >= 5 and abs(row["n_cases"] - true) <= 2, row
     # the n under the bars is the cases with any reason, published as one count: never '<5'
     # (it was, for every aggregate viewer), within the noise of the true count
-    caption = next(c.value for c in at.caption if c.value.startswith("Hver søjle tæller"))
-    n = int(caption.rsplit("n = ", 1)[1].split(" · ")[0].removesuffix(" forløb").replace(".", ""))
+    counted = n_count(chart_caption(at, "pages.attention.each_bar_counts_the_active"))
+    n = int(counted.replace(".", ""))
     assert abs(n - attention_rows(app_db).height) <= 2
 
 
 def test_english_switch_translates_the_page(app_db):
     at = attention_as(lang="en")
     assert not at.exception
-    assert at.title[0].value == "Needs attention"
-    assert "Why" in queue(at).columns
-    assert any("No measurement for" in why for why in queue(at)["Why"])
+    assert at.title[0].value == en("page_attention")
+    assert en("pages.attention.queue_columns.why") in queue(at).columns
+    assert any(
+        why.startswith(en_start("page_charts.attention.sentences.overdue"))
+        for why in queue(at)[en("pages.attention.queue_columns.why")]
+    )
 
 
 def test_filters_matching_nothing_leave_an_empty_queue_with_a_sentence(app_db):
     at = attention_as(filters={"municipalities": ("nowhere",)})
     assert not at.exception
-    assert any("Ingen aktive forløb kræver opmærksomhed" in i.value for i in at.info)
+    assert any(da("pages.attention.nothing") in i.value for i in at.info)
     assert not at.get("vega_lite_chart") and not at.dataframe
     at = attention_as(role="viewer", filters={"municipalities": ("nowhere",)})
-    assert any("Ingen aktive forløb kræver opmærksomhed" in i.value for i in at.info)
+    assert any(da("pages.attention.nothing") in i.value for i in at.info)
     assert not at.get("vega_lite_chart")
 
 
@@ -147,4 +165,4 @@ def test_the_why_column_is_given_room(app_db):
 
     at = attention_as()
     config = json.loads(at.dataframe[0].proto.columns)
-    assert config["Hvorfor"]["width"] >= 500
+    assert config[da("pages.attention.queue_columns.why")]["width"] >= 500

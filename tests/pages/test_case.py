@@ -13,14 +13,22 @@ import pypdf
 import pytest
 
 from app import components
+from app.i18n import fmt_int, fmt_number
 from privacy import audit
-from tests.support.app_fixtures import chart_frames, everything_shown, page_as, signed_in_app
+from tests.support.app_fixtures import (
+    chart_caption,
+    chart_frames,
+    everything_shown,
+    page_as,
+    signed_in_app,
+)
+from tests.support.wording import da, en
 
 case_as = partial(page_as, "case")
 ACTIVE = "C101-053"  # active, off track and dropped, worker W101-1 (København)
 GAPPED = "C101-058"  # active, a 90-day gap between scores
 CLOSED = "C101-002"  # closed with WHO-5 and GSE before and after, worker W101-1
-NOT_FOUND = "Forløbet findes ikke, eller du har ikke adgang til det."
+NOT_FOUND = da("pages.case.not_found")
 CASE_ID = re.compile(r"\b[CS](101|751|461|851)-\w+")
 
 
@@ -46,13 +54,16 @@ def one(app_db, sql: str, *params) -> tuple:
 def test_a_coordinator_sees_their_case_with_facts_reasons_chart_and_prepost(app_db):
     at = case_as(params={"id": ACTIVE}, role="coordinator", municipalities={"101"})
     assert not at.exception
-    assert headers(at) == [f"Forløb {ACTIVE}"]
-    assert fact(at, "Kommune") == "København"
-    assert fact(at, "Medarbejder") == "Medarbejder 101-1 (W101-1)"  # own municipality: a name
-    assert fact(at, "Status") == "Aktiv"
-    assert fact(at, "Henvist af") == "Jobcenter"
+    assert headers(at) == [da("pages.case.case_id", id=ACTIVE)]
+    assert fact(at, da("municipality")) == "København"
+    assert fact(at, da("worker")) == "Medarbejder 101-1 (W101-1)"  # own municipality: a name
+    assert fact(at, da("common.status")) == da("vocabulary.code_labels.status.active")
+    assert fact(at, da("common.referred_by")) == da("vocabulary.code_labels.referred_by.jobcenter")
     reasons = " ".join(warnings(at))
-    assert "Kræver opmærksomhed" in reasons and "Langt under forventet" in reasons
+    assert (
+        da("reports.handover.words.attention") in reasons
+        and da("pages.case.tracking.off_track") in reasons
+    )
     scores = one(app_db, "select count(*) from mart.progression where case_id = ?", ACTIVE)[0]
     points = next(f for f in chart_frames(at) if "tracking_label" in f.columns)
     assert points.height == scores
@@ -65,22 +76,23 @@ def test_gaps_over_the_cadence_are_marked_on_the_chart(app_db):
     assert not at.exception
     gaps = next(f for f in chart_frames(at) if "gap_days" in f.columns)
     assert gaps.height >= 1 and (gaps["gap_days"] > 61).all()
-    caption = next(c.value for c in at.caption if "huller på over 61 dage" in c.value)
-    assert f"({gaps.height} i alt)" in caption
+    caption = chart_caption(at, "pages.case.the_points_are_the_case")
+    assert da("pages.case.the_points_are_the_case", d=61, k=gaps.height) in caption
 
 
 def test_prepost_shows_both_instruments_with_change_categories_and_constants(app_db):
     at = case_as(params={"id": CLOSED}, role="coordinator", municipalities={"101"})
     assert not at.exception
     table = at.dataframe[0].value
-    assert table["Instrument"].tolist() == ["WHO-5", "GSE"]
+    assert table[da("common.instrument")].tolist() == ["WHO-5", "GSE"]
     change = one(app_db, "select reliable_change from mart.case_outcomes "
                          "where case_id = ? and instrument = 'WHO5'", CLOSED)[0]  # fmt: skip
-    labels = {"improved": "Forbedret", "unchanged": "Uændret", "deteriorated": "Forværret",
-              "recovered": "Restitueret"}  # fmt: skip
-    assert table["Pålidelig ændring"].iloc[0] == labels[change]
-    constants = next(c.value for c in at.caption if "Jacobson-Truax" in c.value)
-    assert "WHO-5: sd" in constants and "reliabilitet 0,85" in constants
+    labels = {"improved": da("vocabulary.code_labels.reliable_change.improved"), "unchanged": da("vocabulary.code_labels.reliable_change.unchanged"), "deteriorated": da("vocabulary.code_labels.reliable_change.deteriorated"),
+              "recovered": da("vocabulary.code_labels.reliable_change.recovered")}  # fmt: skip
+    assert table[da("pages.case.prepost_columns.reliable")].iloc[0] == labels[change]
+    constants = chart_caption(at, "pages.case.pre_and_post_count_within")
+    # the instruments' constants (ref.instruments) in the reader's format: WHO-5's reliability
+    assert "WHO-5" in constants and fmt_number(0.85, 2, "da") in constants
 
 
 def test_the_fidelity_summary_is_the_cases_row_of_mart_fidelity(app_db):
@@ -88,16 +100,16 @@ def test_the_fidelity_summary_is_the_cases_row_of_mart_fidelity(app_db):
     n, expected, gap = one(app_db, "select n_measurements, expected_measurements, max_gap_days "
                                    "from mart.fidelity where case_id = ?", GAPPED)  # fmt: skip
     shown = {m.label: m.value for m in at.metric}
-    assert shown["Progressionsmålinger"] == f"{n} / {expected}"
-    assert shown["Største hul"] == f"{gap} dage"
+    assert shown[da("pages.case.progression_measurements")] == f"{n} / {expected}"
+    assert shown[da("pages.case.largest_gap")] == da("pages.case.n_days", n=fmt_int(gap, "da"))
 
 
 def test_a_national_evaluator_sees_the_case_but_not_the_workers_name_nor_the_summary(app_db):
     at = case_as(params={"id": ACTIVE}, role="national")
     assert not at.exception
-    assert fact(at, "Medarbejder") == "W101-1"
+    assert fact(at, da("worker")) == "W101-1"
     assert "Medarbejder 101-1" not in everything_shown(at)
-    assert not [b for b in at.button if "overdragelsesnotat" in b.label]
+    assert not [b for b in at.button if b.key and b.key.startswith("case_handover")]
 
 
 @pytest.mark.parametrize("case_id", ["C751-001", "X-does-not-exist", "  ", "C" * 200])
@@ -114,7 +126,7 @@ def test_another_municipalitys_case_reads_exactly_like_an_unknown_one(app_db, ca
 def test_a_worker_sees_their_own_case_and_not_a_colleagues(app_db):
     own = case_as(params={"id": ACTIVE}, role="worker", worker_id="W101-1")
     assert not own.exception
-    assert headers(own)[0] == f"Forløb {ACTIVE}"
+    assert headers(own)[0] == da("pages.case.case_id", id=ACTIVE)
     other = one(app_db, "select case_id from mart.cases where worker_id = 'W101-2' limit 1")[0]
     theirs = case_as(params={"id": other}, role="worker", worker_id="W101-1")
     assert warnings(theirs) == [NOT_FOUND]
@@ -125,7 +137,7 @@ def test_a_worker_sees_their_own_case_and_not_a_colleagues(app_db):
 def test_aggregate_viewers_get_a_clear_message_and_no_case(app_db, scope):
     at = case_as(params={"id": ACTIVE}, **scope)
     assert not at.exception
-    assert any("forløbsniveau" in i.body for i in at.info)
+    assert any(da("not_allowed") in i.body for i in at.info)
     assert ACTIVE not in everything_shown(at)
     assert not at.text_input
 
@@ -133,18 +145,18 @@ def test_aggregate_viewers_get_a_clear_message_and_no_case(app_db, scope):
 def test_without_an_id_the_page_asks_for_one_and_the_search_box_opens_the_case(app_db):
     at = case_as(role="coordinator", municipalities={"101"})
     assert not at.exception
-    assert any("Skriv et forløbs-id" in i.body for i in at.info)
+    assert any(da("pages.case.ask") in i.body for i in at.info)
     at.text_input(key="case_search").input(f" {ACTIVE} ").run()
     assert not at.exception
     assert at.query_params["id"] == ACTIVE
-    assert headers(at)[0] == f"Forløb {ACTIVE}"
+    assert headers(at)[0] == da("pages.case.case_id", id=ACTIVE)
 
 
 def test_english_on_request(app_db):
     at = case_as(params={"id": ACTIVE}, lang="en", role="coordinator", municipalities={"101"})
     assert not at.exception
-    assert headers(at)[0] == f"Case {ACTIVE}"
-    assert fact(at, "Status") == "Active"
+    assert headers(at)[0] == en("pages.case.case_id", id=ACTIVE)
+    assert fact(at, en("common.status")) == en("vocabulary.code_labels.status.active")
 
 
 # --- through the router: the audit trail and the handover download --------------------------
@@ -170,7 +182,7 @@ def _events(app_db, user: str, event: str) -> list[dict]:
 def test_each_view_of_a_case_is_audited_with_its_id(app_db):
     at = _coordinator("anna-audit-case", ACTIVE)
     assert not at.exception
-    assert headers(at)[0] == f"Forløb {ACTIVE}"
+    assert headers(at)[0] == da("pages.case.case_id", id=ACTIVE)
     views = [e for e in _events(app_db, "anna-audit-case", "page_view") if e["page"] == "case"]
     assert views and views[0]["filters"]["case_id"] == ACTIVE
     # another case in the same session is a view of its own
@@ -192,7 +204,9 @@ def test_the_handover_summary_is_made_on_request_audited_and_names_the_case(app_
     body = at.session_state["_document_case_handover"][1]
     text = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(body)).pages)
     assert ACTIVE in text and "Medarbejder 101-1" in text
-    assert [b.label for b in pdf_buttons(at)] == ["Hent overdragelsesnotat (PDF)"]
+    assert [b.label for b in pdf_buttons(at)] == [
+        da("pages.case.download_the_handover_summary_pdf")
+    ]
     at.run()  # a rerun does not make it again
     assert len(_events(app_db, "anna-handover", "download")) == 1
 
@@ -201,10 +215,10 @@ def test_the_landing_page_of_a_coordinator_is_the_attention_queue(app_db):
     at = signed_in_app("coordinator", municipalities=("101",), name="anna-landing")
     at.run()
     assert not at.exception
-    assert at.title[0].value == "Opmærksomhed"
+    assert at.title[0].value == da("page_attention")
     national = signed_in_app("national", name="nina-landing")
     national.run()
-    assert national.title[0].value == "Overblik"
+    assert national.title[0].value == da("page_overview")
 
 
 # --- a click on a row -------------------------------------------------------------------------
@@ -264,10 +278,10 @@ def test_the_router_opens_a_clicked_record_without_running_the_list_page_again(a
 def test_the_search_box_on_the_attention_page_opens_the_case_page(app_db):
     at = signed_in_app("coordinator", municipalities=("101",), name="anna-search")
     at.run()
-    assert at.title[0].value == "Opmærksomhed"
+    assert at.title[0].value == da("page_attention")
     at.text_input(key="attention_case_search").input(CLOSED).run()
     assert not at.exception
-    assert at.title[0].value == "Forløbsside"
-    assert headers(at) == [f"Forløb {CLOSED}"]
+    assert at.title[0].value == da("page_case")
+    assert headers(at) == [da("pages.case.case_id", id=CLOSED)]
     views = [e for e in _events(app_db, "anna-search", "page_view") if e["page"] == "case"]
     assert [v["filters"]["case_id"] for v in views] == [CLOSED]  # audited with the id it opened

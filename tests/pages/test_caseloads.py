@@ -7,38 +7,33 @@ import json
 import duckdb
 import polars as pl
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from app.filters import Filters
 from app.queries import caseloads as q
 from app.scope import Scope
-from tests.support.app_fixtures import PERIOD, everything_shown, page_as
+from tests.support.app_fixtures import PERIOD, chart_caption, everything_shown, n_note, page_as
+from tests.support.wording import da, da_n, en
 
-
-def _n_of(at: AppTest, how_to_read_start: str) -> str:
-    caption = next(c.value for c in at.caption if c.value.startswith(how_to_read_start))
-    n_note, population = caption.rsplit("n = ", 1)[1].split(" · ")
-    assert population  # every chart names whom it counts (components.chart_block)
-    return n_note
+MONTHLY = "pages.caseloads.each_bar_is_a_municipality"  # how to read the monthly chart
 
 
 def test_page_shows_monthly_ranking_workers_and_loans(app_db):
     at = page_as("caseloads")
     assert not at.exception
-    assert at.title[0].value == "Forløb og kapacitet"
+    assert at.title[0].value == da("page_caseloads")
     assert len(at.get("vega_lite_chart")) == 3  # monthly, ranking, cases per worker
-    assert any("Ingen forløb i perioden er udlånt" in i.body for i in at.info)
+    assert any(da("pages.caseloads.no_case_in_the_period") in i.body for i in at.info)
     text = everything_shown(at)
     # names are for the coordinators of the worker's own municipality (export-format.md 3.2)
     assert "Medarbejder 101-0" not in text and "W101-0" in text
-    assert _n_of(at, "Hver søjle er en kommunes") == "67 forløb"  # 25 + 23 + 10 + 9
+    assert n_note(chart_caption(at, MONTHLY)) == da("n_behind", n=67)  # 25 + 23 + 10 + 9
 
 
 def test_a_filter_change_changes_the_numbers(app_db):
     at = page_as("caseloads")
     at.sidebar.multiselect(key="f_muni").set_value(["101"]).run()
     assert not at.exception
-    assert _n_of(at, "Hver søjle er en kommunes") == "25 forløb"
+    assert n_note(chart_caption(at, MONTHLY)) == da("n_behind", n=25)
 
 
 def test_measure_switch_shows_new_cases(app_db):
@@ -86,7 +81,7 @@ def test_own_single_municipality_is_not_suppressed(app_db):
 def test_english_switch_changes_the_title(app_db):
     at = page_as("caseloads", lang="en")
     assert not at.exception
-    assert at.title[0].value == "Caseloads"
+    assert at.title[0].value == en("page_caseloads")
 
 
 @pytest.mark.parametrize("presentation_role", ["viewer", "national"])
@@ -96,7 +91,7 @@ def test_aggregate_only_viewers_see_no_ids_or_names(app_db, presentation_role):
     text = everything_shown(at)
     for leak in ("Medarbejder 101", "W101-", "C101-", "S461-"):
         assert leak not in text
-    assert any("Navne vises ikke" in c.value for c in at.caption)
+    assert any(da("pages.caseloads.note_2") in c.value for c in at.caption)
 
 
 def test_workers_list_is_case_level_and_limited_to_the_coordinators_area(app_db):
@@ -114,12 +109,13 @@ def test_filters_matching_nothing_say_so(app_db):
     at.sidebar.multiselect(key="f_muni").set_value(["851"]).run()
     at.sidebar.multiselect(key="f_type").set_value(["parent_coach"]).run()
     assert not at.exception
-    assert any("Ingen forløb passer" in i.body for i in at.info)
+    assert any(da("no_match") in i.body for i in at.info)
 
 
 def test_a_worker_reads_one_worker_in_the_singular(app_db):
     at = page_as("caseloads", role="worker", worker_id="W101-1")
     assert not at.exception
     captions = [c.value for c in at.caption]
-    assert "1 medarbejder. · Dine forløb" in captions
-    assert not any(c.startswith("1 medarbejdere.") for c in captions)
+    assert f"{da_n('pages.caseloads.workers', 1)} · {da('population_own_cases')}" in captions
+    plural_of_one = da_n("pages.caseloads.workers", 2).replace("2", "1", 1)  # '1 medarbejdere.'
+    assert not any(c.startswith(plural_of_one) for c in captions)

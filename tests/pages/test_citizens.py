@@ -12,6 +12,7 @@ import pytest
 from app.queries import citizens as q
 from app.scope import Scope
 from tests.support.app_fixtures import PERIOD, everything_shown, page_as
+from tests.support.wording import da, en
 
 COORDINATOR = Scope(role="coordinator", municipalities=frozenset({"101"}))
 OWN = dataclasses.replace(PERIOD, municipalities=("101",))
@@ -63,13 +64,13 @@ def test_unknown_dimension_is_refused():
 
 @pytest.mark.parametrize(
     ("role", "scope", "label"),
-    [("national", {}, "Hele landet"), ("coordinator", {"municipalities": ("101",)}, "København"),
-     ("viewer", {}, "Hele landet"), ("worker", {"worker_id": "W101-1"}, "Dine forløb")],
+    [("national", {}, da("population_country")), ("coordinator", {"municipalities": ("101",)}, "København"),
+     ("viewer", {}, da("population_country")), ("worker", {"worker_id": "W101-1"}, da("population_own_cases"))],
 )  # fmt: skip
 def test_page_names_its_scope_and_shows_no_ids_for_every_role(app_db, role, scope, label):
     at = page_as("citizens", role=role, **scope)
     assert not at.exception
-    assert at.title[0].value == "Hvem er vores borgere"
+    assert at.title[0].value == da("page_citizens")
     assert any(label in c.value for c in at.caption)
     assert len(at.get("vega_lite_chart")) == 1
     text = everything_shown(at)
@@ -84,7 +85,7 @@ def test_a_coordinator_filtered_to_own_municipality_sees_it_named_and_exact(app_
     assert not at.exception
     assert any("København" in c.value for c in at.caption)
     table = at.dataframe[0].value
-    assert list(table["Gruppe"]) == ["Jobcenter"]
+    assert list(table[da("common.label")]) == [da("vocabulary.code_labels.referred_by.jobcenter")]
     assert "<5" not in table.to_csv()
 
 
@@ -93,11 +94,11 @@ def test_every_dimension_renders_with_labels(app_db):
     for dimension in q.DIMENSIONS:
         at.selectbox(key="ct_dimension").set_value(dimension).run()
         assert not at.exception, dimension
-    assert list(at.dataframe[0].value["Gruppe"]) == ["Mål nået"]
+    assert list(at.dataframe[0].value[da("common.label")]) == [da("common.goals")]
 
 
 def test_english_switch_changes_the_title_and_quarters(app_db):
     at = page_as("citizens", lang="en")
     assert not at.exception
-    assert at.title[0].value == "Who are our citizens"
+    assert at.title[0].value == en("page_citizens")
     assert any(c.startswith("2026 Q") for c in at.dataframe[0].value.columns)

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from app.i18n import code_label
 from app.queries import data_quality as q
 from app.scope import Scope
 from privacy.cpr import MASK, looks_like_cpr
@@ -15,6 +16,7 @@ from tests.support.app_fixtures import (
     page_as,
     through_router,
 )
+from tests.support.wording import da, da_start, en
 from warehouse.db import write_transaction
 
 SERVER_FOLDER = "/srv/lat/eksporter"
@@ -23,14 +25,16 @@ SERVER_FOLDER = "/srv/lat/eksporter"
 def test_page_lists_loads_reasons_and_orphans(app_db):
     at = through_router("data_quality")
     assert not at.exception
-    assert at.title[0].value == "Datakvalitet"
+    assert at.title[0].value == da("page_data_quality")
     assert len(at.dataframe) >= 2  # load history and the waiting rows
     assert at.get("vega_lite_chart")
     labels = [e.label for e in at.expander]
-    assert "Ukendt kommune: 1" in labels
+    assert f"{code_label('reason_code', 'unknown_municipality', 'da')}: 1" in labels
     # rows waiting for their case are listed once, as waiting (resolved ones, batch 1's row, not
     # at all: two remain), never also among the rejected rows to fix
-    assert not any(label.startswith("Ukendt forløb") for label in labels)
+    assert not any(
+        label.startswith(da("vocabulary.code_labels.reason_code.unknown_case")) for label in labels
+    )
     assert any(m.value == "2" for m in at.metric)
 
 
@@ -52,7 +56,7 @@ def test_raw_values_only_for_national_viewers(app_db):
 def test_page_in_english(app_db):
     at = through_router("data_quality", lang="en")
     assert not at.exception
-    assert at.title[0].value == "Data quality"
+    assert at.title[0].value == en("page_data_quality")
 
 
 def test_empty_warehouse_shows_guidance(tmp_path, monkeypatch):
@@ -120,9 +124,8 @@ def test_page_says_when_the_warehouse_checks_last_held(tmp_path, monkeypatch):
     _with_check_run(tmp_path, monkeypatch, [CheckResult("unique_key mart.cases", "?")])
     at = through_router("data_quality")
     assert not at.exception
-    assert any(
-        "Alle kontroller holdt senest" in s.body and "lat check" in s.body for s in at.success
-    )
+    held = da_start("pages.data_quality.every_check_held_last_on")
+    assert any(s.body.startswith(held) and "lat check" in s.body for s in at.success)
 
 
 def test_page_names_the_checks_that_failed_last(tmp_path, monkeypatch):
@@ -133,18 +136,24 @@ def test_page_names_the_checks_that_failed_last(tmp_path, monkeypatch):
     at = through_router("data_quality")
     assert not at.exception
     errors = [e.body for e in at.error]
-    assert any("no_cpr raw.workers" in e and "Senest holdt: aldrig" in e for e in errors)
+    failed_on = da_start("pages.data_quality.the_checks_failed_on_when")
+    never = da("pages.data_quality.never")
+    assert any(e.startswith(failed_on) and "no_cpr raw.workers" in e and never in e for e in errors)
     assert not any("W1" in e for e in errors)  # check names only, never the rows found
 
 
 def test_page_says_when_the_checks_have_not_run_yet(app_db):
     at = through_router("data_quality")
     assert not at.exception
-    assert any("ikke kørt" in i.body for i in at.info)
+    assert any(da("pages.data_quality.the_checks_have_not_run") in i.body for i in at.info)
 
 
 @pytest.mark.parametrize(
-    ("lang", "status", "read"), [(None, "Indlæst", "5.000"), ("en", "Loaded", "5,000")]
+    ("lang", "status", "read"),
+    [
+        (None, da("vocabulary.code_labels.batch_status.loaded"), "5.000"),
+        ("en", en("vocabulary.code_labels.batch_status.loaded"), "5,000"),
+    ],
 )
 def test_load_history_shows_the_status_in_words_and_counts_in_the_readers_format(
     app_db, lang, status, read
@@ -152,10 +161,9 @@ def test_load_history_shows_the_status_in_words_and_counts_in_the_readers_format
     at = through_router("data_quality", lang=lang)
     assert not at.exception
     history = at.dataframe[0].value
-    status_column = "Status"
-    read_column = "Læst" if lang is None else "Read"
-    assert set(history[status_column]) == {status}  # never the code 'loaded'
-    assert read in set(history[read_column])
+    words = en if lang == "en" else da
+    assert set(history[words("common.status")]) == {status}  # never the code 'loaded'
+    assert read in set(history[words("pages.data_quality.columns.rows_read")])
 
 
 def test_chart_labels_are_not_cut_short(app_db):

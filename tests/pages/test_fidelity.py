@@ -7,7 +7,6 @@ import json
 import re
 from functools import partial
 
-import duckdb
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -18,34 +17,41 @@ from tests.support.app_fixtures import (
     chart_frames,
     everything_shown,
     metrics,
+    monthly_mart,
+    n_count,
+    n_note,
     page_as,
     through_router,
 )
+from tests.support.wording import da, da_n, da_start, en
 from warehouse.stats import funnel_limits, spc
 
 # the page alone, with the fixed period (the router always signs in nationally)
 fidelity_as = partial(page_as, "fidelity", filters={})
+OVERDISPERSION = da("indicator_parts.the_limits_allow_for_overdispersion").strip()
+# how to read the monthly share (two wordings: the whole case, the month) and the control chart
+MONTHLY_HOW_TO_READ = ("pages.fidelity.each_point_is_the_share",
+                       "pages.fidelity.each_point_is_the_share_2",
+                       "pages.fidelity.each_point_is_the_month")  # fmt: skip
 CASE_ID = re.compile(r"\b[CS](101|751|461|851)-\w+")
 
 
 def group_table(at: AppTest) -> dict[str, dict]:
     table = at.dataframe[0].value
-    return {row["Gruppe"]: row for row in table.to_dict("records")}
+    return {row[da("common.label")]: row for row in table.to_dict("records")}
 
 
 def test_national_view_shows_figures_and_charts_and_points_to_the_attention_page(app_db):
     at = through_router("fidelity")
     assert not at.exception
-    assert at.title[0].value == "Metodefidelitet"
+    assert at.title[0].value == da("page_fidelity")
     # by month, by group, control chart, two funnels, gaps
     assert len(at.get("vega_lite_chart")) == 6
     shown = metrics(at)
-    assert shown["Målt hver anden måned, hele forløbet"].endswith(
-        "\u00a0%"
-    )  # CLDR: a no-break space
-    assert shown["Aktive forløb over grænsen"] == "25"
+    assert shown[da("on_cadence_whole")].endswith("\u00a0%")  # CLDR: a no-break space
+    assert shown[da("pages.fidelity.active_cases_overdue")] == "25"
     assert len(at.dataframe) == 1  # the group table; the overdue cases are on the attention page
-    assert any("Opmærksomhed" in c.value for c in at.caption)
+    assert any(da("pages.fidelity.attention_note") in c.value for c in at.caption)
 
 
 def test_the_gap_chart_draws_the_61_day_limit(app_db):
@@ -68,11 +74,11 @@ def test_monthly_share_is_on_cadence_over_active_cases(app_db):
 
 def test_a_municipality_filter_changes_the_numbers(app_db):
     at = through_router("fidelity")
-    before = metrics(at)["Målt hver anden måned, hele forløbet"]
+    before = metrics(at)[da("on_cadence_whole")]
     at.sidebar.multiselect(key="f_muni").set_value(["461"]).run()
     assert not at.exception
-    assert metrics(at)["Målt hver anden måned, hele forløbet"] == "0\u00a0%" != before
-    assert metrics(at)["Aktive forløb over grænsen"] == "9"
+    assert metrics(at)[da("on_cadence_whole")] == "0\u00a0%" != before
+    assert metrics(at)[da("pages.fidelity.active_cases_overdue")] == "9"
 
 
 def test_small_groups_hide_and_so_does_their_complement(app_db):
@@ -82,26 +88,32 @@ def test_small_groups_hide_and_so_does_their_complement(app_db):
     )
     assert not at.exception
     table = group_table(at)
-    assert table["Forældrecoach"]["Forløb"] == "<5"
-    assert table["Forældrecoach"]["Målt hver anden måned"] == "<5"
-    assert table["Mentor"]["Forløb"] == "skjult"
-    assert abs(int(table["I alt"]["Forløb"]) - 19) <= suppression.NOISE_RANGE
+    assert table[da("vocabulary.code_labels.case_type.parent_coach")][da("common.cases")] == "<5"
+    assert (
+        table[da("vocabulary.code_labels.case_type.parent_coach")][da("pages.fidelity.on_cadence")]
+        == "<5"
+    )
+    assert table[da("vocabulary.code_labels.case_type.mentor")][da("common.cases")] == da("hidden")
+    assert abs(int(table[da("common.total")][da("common.cases")]) - 19) <= suppression.NOISE_RANGE
     # every bar hidden: no chart of empty bars (and no hidden count in one), a sentence instead
     assert not [f for f in chart_frames(at) if "text" in f.columns]
-    assert any("Alle tal her er skjult" in info.value for info in at.info)
+    assert any(da("components.every_figure_here_is_hidden") in i.value for i in at.info)
 
 
 def test_leadership_may_not_add_up_two_municipalities(app_db):
     # perturbed figures of several municipalities added up could be averaged out (app/data.py)
     at = fidelity_as(role="viewer", filters={"municipalities": ("461", "851")})
     assert not at.exception
-    assert any("højst én kommune" in info.value for info in at.info)
+    assert any(da("too_many_outside") in i.value for i in at.info)
     assert not at.dataframe
 
 
 def test_one_own_municipality_is_not_suppressed_for_a_case_level_viewer(app_db):
     at = fidelity_as(filters={"municipalities": ("461",)}, choose={"fidelity_group": "case_type"})
-    assert group_table(at)["Forældrecoach"]["Forløb"] == "3"
+    assert (
+        group_table(at)[da("vocabulary.code_labels.case_type.parent_coach")][da("common.cases")]
+        == "3"
+    )
 
 
 @pytest.mark.parametrize("scope", [{"role": "viewer"}, {"presentation": True}])
@@ -109,7 +121,7 @@ def test_aggregate_only_viewers_see_no_case_ids_or_workers(app_db, scope):
     at = fidelity_as(**scope)
     assert not at.exception
     assert len(at.dataframe) == 1  # the group table
-    assert "Medarbejder" not in at.selectbox(key="fidelity_group").options
+    assert da("worker") not in at.selectbox(key="fidelity_group").options
     shown = everything_shown(at)
     assert not CASE_ID.search(shown)
     assert "Medarbejder 101" not in shown
@@ -120,29 +132,29 @@ def test_workers_are_named_for_case_level_viewers(app_db):
         role="coordinator", municipalities={"751"}, choose={"fidelity_group": "worker"}
     )
     assert not at.exception
-    names = [g for g in group_table(at) if g != "I alt"]
+    names = [g for g in group_table(at) if g != da("common.total")]
     assert names and all(name.startswith("Medarbejder 751-") for name in names)
 
 
 def test_english_switch_translates_the_page(app_db):
     at = fidelity_as(lang="en")
     assert not at.exception
-    assert at.title[0].value == "Fidelity"
-    assert "Measured every second month, whole case" in metrics(at)
-    assert metrics(at)["Measured every second month, whole case"].endswith("%")
+    assert at.title[0].value == en("page_fidelity")
+    assert en("on_cadence_whole") in metrics(at)
+    assert metrics(at)[en("on_cadence_whole")].endswith("%")
 
 
 def test_filters_matching_nothing_say_so(app_db):
     at = fidelity_as(filters={"municipalities": ("nowhere",)})
     assert not at.exception
-    assert "Ingen forløb passer" in at.info[0].value
+    assert da("no_match") in at.info[0].value
     assert not at.get("vega_lite_chart")
 
 
 def test_a_signed_in_viewer_gets_the_page_without_case_ids(app_db):
     at = through_router("fidelity", "viewer")
     assert not at.exception
-    assert at.title[0].value == "Metodefidelitet"
+    assert at.title[0].value == da("page_fidelity")
     assert len(at.dataframe) == 1 and at.get("vega_lite_chart")
     assert not CASE_ID.search(everything_shown(at))
 
@@ -163,11 +175,11 @@ def funnel_curves(at: AppTest) -> list[pl.DataFrame]:
 def test_funnels_compare_municipalities_with_the_same_counts_as_the_group_table(app_db):
     at = fidelity_as()
     assert not at.exception
-    assert "Retfærdig sammenligning" in [s.value for s in at.subheader]
+    assert da("pages.fidelity.fair_comparison") in [s.value for s in at.subheader]
     cadence, pre = funnel_frames(at)
     table = group_table(at)
     for row in cadence.iter_rows(named=True):
-        assert str(row["total"]) == table[row["unit_label"]]["Forløb"]
+        assert str(row["total"]) == table[row["unit_label"]][da("common.cases")]
         assert row["rate"] == pytest.approx(row["events"] / row["total"])
     curve = funnel_curves(at)[0].pivot("limit", index="total", values="value")
     assert (curve["lower998"] <= curve["lower95"]).all() and (
@@ -197,19 +209,22 @@ def test_overdispersion_is_on_for_municipalities_and_can_be_switched_off(app_db)
     assert upper998_at_largest() == pytest.approx(
         max(u.upper998 for u in wide.units if u.total == largest["total"])
     )
-    assert any("tager højde for overspredning" in c.value for c in at.caption)
+    assert any(OVERDISPERSION in c.value for c in at.caption)
     toggle.set_value(False).run()
     assert not at.exception
     exact = funnel_limits(counts["events"], counts["total"])
     assert upper998_at_largest() == pytest.approx(
         next(u.upper998 for u in exact.units if u.total == largest["total"])
     )
-    assert not any("tager højde for overspredning" in c.value for c in at.caption)
+    assert not any(OVERDISPERSION in c.value for c in at.caption)
 
 
 def test_a_coordinator_compares_their_own_workers(app_db):
     at = fidelity_as(role="coordinator", municipalities={"751"})
-    assert at.selectbox(key="fidelity_funnel_unit").options == ["Kommuner", "Medarbejdere"]
+    assert at.selectbox(key="fidelity_funnel_unit").options == [
+        da("indicator_parts.unit_words.municipality"),
+        da("common.worker"),
+    ]
     at.selectbox(key="fidelity_funnel_unit").set_value("worker").run()
     assert not at.exception
     workers = funnel_frames(at)[0]
@@ -221,15 +236,18 @@ def test_a_coordinator_compares_their_own_workers(app_db):
 def test_a_viewer_compares_municipalities_only_and_small_ones_are_hidden(app_db):
     at = fidelity_as(role="viewer", filters={"case_types": ("parent_coach",)})
     assert not at.exception
-    assert at.selectbox(key="fidelity_funnel_unit").options == ["Kommuner"]
+    assert at.selectbox(key="fidelity_funnel_unit").options == [
+        da("indicator_parts.unit_words.municipality")
+    ]
     cadence = funnel_frames(at)[0]
     assert cadence["unit_label"].to_list() == ["Aarhus"]  # Odense has 3, København its complement
     assert (cadence["total"] >= 5).all()
-    assert any(c.value.startswith("2 enheder skjult") for c in at.caption)
+    assert any(c.value.startswith(da_n("indicator_parts.hidden", 2)) for c in at.caption)
     # the n under the funnel is the units drawn, and says so (it is not every case)
-    funnel_n = [c.value for c in at.caption if c.value.startswith("Hvert punkt er én enhed")]
+    funnel_n = [c.value for c in at.caption
+                if c.value.startswith(da_start("indicator_parts.each_point_is_one_unit"))]  # fmt: skip
     assert funnel_n and all(
-        c.split(" · ")[0].endswith(" forløb i de viste enheder") for c in funnel_n
+        n_note(c).endswith(" " + da("indicator_parts.cases_in_the_units_shown")) for c in funnel_n
     )
 
 
@@ -237,7 +255,9 @@ def test_a_worker_gets_no_comparison_of_municipalities(app_db):
     at = fidelity_as(role="worker", worker_id="W101-1")
     assert not at.exception
     assert not funnel_frames(at)
-    assert any("vises ikke for medarbejdere" in i.value for i in at.info)
+    assert any(
+        da("indicator_parts.the_comparison_of_municipalities_is") in i.value for i in at.info
+    )
 
 
 def test_a_unit_outside_the_limits_is_named_in_a_sentence():
@@ -254,9 +274,11 @@ def test_a_unit_outside_the_limits_is_named_in_a_sentence():
     assert fitted.curve["total"].max() == 1000
     target = i18n.fmt_pct(1534 / 2144, 0, "da")
     assert indicator_parts.outside_sentences(fitted, "municipality", Filters(), "da") == [
-        f"Greve ligger under kontrolgrænsen: 41\u00a0% mod {target} i hele landet",
-        f"København ligger over kontrolgrænsen: 76\u00a0% mod {target} i hele landet",
-    ]
+        da("indicator_parts.outside.low", name="Greve", rate=i18n.fmt_pct(0.41, 0, "da"),
+           target=target, where=da("indicator_parts.where.country")),
+        da("indicator_parts.outside.high", name="København", rate=i18n.fmt_pct(0.76, 0, "da"),
+           target=target, where=da("indicator_parts.where.country")),
+    ]  # fmt: skip
     assert indicator_parts.outside_sentences(fitted, "municipality", Filters(), "en")[0] == (
         f"Greve lies below the control limit: 41% against {i18n.fmt_pct(1534 / 2144, 0, 'en')} "
         "in the whole country"
@@ -268,22 +290,6 @@ def test_a_unit_outside_the_limits_is_named_in_a_sentence():
 
 def control_frame(at: AppTest) -> pl.DataFrame:
     return next(f for f in chart_frames(at) if "variation" in f.columns)
-
-
-def monthly_mart(app_db, municipality: str | None) -> pl.DataFrame:
-    """The share per month from mart.fidelity_monthly, months a small number hides left out."""
-    with duckdb.connect(str(app_db), read_only=True) as con:
-        frame = pl.from_arrow(con.sql(
-            "select month, sum(active_cases)::bigint as n, sum(on_cadence_cases)::bigint as k "
-            "from mart.fidelity_monthly where ($m::varchar is null or municipality_code = $m) "
-            "and month <= date '2026-10-01' group by month order by month",
-            params={"m": municipality}).arrow())  # fmt: skip
-    small = [pl.col(c).is_between(1, 4) for c in ("n", "k")] + [
-        (pl.col("n") - pl.col("k")).is_between(1, 4)
-    ]
-    return frame.filter(~pl.any_horizontal(small)).select(
-        "month", (pl.col("k") / pl.col("n")).alias("share")
-    )
 
 
 @pytest.mark.parametrize("municipality", [None, "101"])
@@ -327,13 +333,13 @@ def test_a_target_gives_the_assurance_in_words(app_db):
     assert not at.exception
     result = spc(monthly_mart(app_db, None)["share"].to_list(), target=0.95)
     assert result.assurance == "fail"
-    assert any("målet nås ikke uden en ændring" in m.value for m in at.markdown)
+    assert any(da("indicator_parts.assurance.fail") in m.value for m in at.markdown)
 
 
 def test_a_worker_charts_only_their_own_cases(app_db):
     at = fidelity_as(role="worker", worker_id="W101-1")
     assert not at.exception
-    assert at.selectbox(key="fidelity_spc_unit").options == ["Dine forløb"]
+    assert at.selectbox(key="fidelity_spc_unit").options == [da("pages.fidelity.your_cases")]
 
 
 def test_groups_are_drawn_in_their_own_order_not_ranked_by_share(app_db):
@@ -378,9 +384,9 @@ def test_monthly_charts_say_their_n_is_the_largest_month(app_db, viewer):
     monthly = [
         c.value
         for c in at.caption
-        if c.value.startswith(("Hvert punkt er andelen", "Hvert punkt er månedens"))
+        if c.value.startswith(tuple(da_start(key) for key in MONTHLY_HOW_TO_READ))
     ]
     assert len(monthly) == 2  # the monthly share and the control chart
     for caption in monthly:
-        n = caption.rsplit("n = ", 1)[1].split(" · ")[0]
-        assert n.endswith(" forløb i den største måned") and not n.startswith("<5")
+        assert n_note(caption).endswith(" " + da("pages.fidelity.busiest_month"))
+        assert n_count(caption) != i18n.SUPPRESSED

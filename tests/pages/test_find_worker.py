@@ -9,6 +9,7 @@ import pytest
 from app.queries import find_worker as q
 from app.scope import Scope
 from tests.support.app_fixtures import everything_shown, page_as
+from tests.support.wording import da, en
 
 COORDINATOR = Scope(role="coordinator", municipalities=frozenset({"101"}))
 OTHER_NAMES = ("Medarbejder 751", "Medarbejder 461", "Medarbejder 851")
@@ -17,14 +18,20 @@ OTHER_NAMES = ("Medarbejder 751", "Medarbejder 461", "Medarbejder 851")
 def test_coordinator_sees_own_workers_by_name_and_others_by_id_only(app_db):
     at = page_as("find_worker", role="coordinator", municipalities=("101",))
     assert not at.exception
-    assert at.title[0].value == "Find en medarbejder"
+    assert at.title[0].value == da("page_find_worker")
     own, corps, summary = (frame.value for frame in at.dataframe)
-    assert "Medarbejder 101-0" in set(own["Navn"])
-    assert set(own["Kommune"]) == {"København"}
-    assert "Navn" not in corps.columns and set(corps["Kommune"]) == {"Aarhus", "Odense", "Aalborg"}
+    assert "Medarbejder 101-0" in set(own[da("pages.find_worker.columns.name")])
+    assert set(own[da("municipality")]) == {"København"}
+    assert da("pages.find_worker.columns.name") not in corps.columns and set(
+        corps[da("municipality")]
+    ) == {"Aarhus", "Odense", "Aalborg"}
     # a colleague elsewhere: age band, not age; whether there is a free place, not the caseload
-    assert {"Alder", "Aktive forløb nu", "Ledige pladser"}.isdisjoint(corps.columns)
-    assert {"Aldersgruppe", "Har ledig plads"} <= set(corps.columns)
+    assert {
+        da("pages.find_worker.columns.age"),
+        da("pages.find_worker.columns.active_cases"),
+        da("pages.find_worker.columns.capacity"),
+    }.isdisjoint(corps.columns)
+    assert {da("age_band"), da("pages.find_worker.columns.has_capacity")} <= set(corps.columns)
     text = everything_shown(at)
     assert not [name for name in OTHER_NAMES if name in text]
     assert "W751-0" in text
@@ -34,9 +41,16 @@ def test_national_sees_every_worker_by_id_and_no_names(app_db):
     at = page_as("find_worker", role="national")
     assert not at.exception
     corps = at.dataframe[0].value
-    assert {"W101-0", "W751-0", "W461-0", "W851-0"} <= set(corps["Medarbejder-id"])
-    assert "Navn" not in corps.columns and "Aktive forløb nu" in corps.columns
-    assert "Medarbejder " not in everything_shown(at).replace("Medarbejder-id", "")
+    assert {"W101-0", "W751-0", "W461-0", "W851-0"} <= set(
+        corps[da("pages.find_worker.columns.worker_id")]
+    )
+    assert (
+        da("pages.find_worker.columns.name") not in corps.columns
+        and da("pages.find_worker.columns.active_cases") in corps.columns
+    )
+    assert "Medarbejder " not in everything_shown(at).replace(
+        da("pages.find_worker.columns.worker_id"), ""
+    )
 
 
 @pytest.mark.parametrize("presentation_role", ["viewer", "coordinator"])
@@ -48,13 +62,13 @@ def test_aggregate_viewers_see_counts_per_municipality_only(app_db, presentation
     for leak in ("Medarbejder 101", "W101-", "W751-", "W461-"):
         assert leak not in text
     (summary,) = (frame.value for frame in at.dataframe)
-    assert set(summary["Kommune"]) == {"København", "Aarhus", "Odense", "Aalborg"}
+    assert set(summary[da("municipality")]) == {"København", "Aarhus", "Odense", "Aalborg"}
 
 
 def test_a_worker_may_not_browse_colleagues(app_db):
     at = page_as("find_worker", role="worker", worker_id="W101-1")
     assert not at.exception
-    assert any("Din rolle giver ikke adgang" in i.body for i in at.info)
+    assert any(da("not_allowed") in i.body for i in at.info)
     assert "W751-" not in everything_shown(at) and not at.dataframe
     with pytest.raises(PermissionError):
         q.workers(Scope(role="worker", worker_id="W101-1"), q.Choice())
@@ -85,7 +99,10 @@ def test_role_gender_and_language_filters_choose_the_workers(app_db):
     at.selectbox(key="fw_language").set_value("somali").run()
     at.selectbox(key="fw_role").set_value("parent_coach").run()
     assert not at.exception
-    assert set(at.dataframe[0].value["Medarbejder-id"]) == {"W101-5", "W751-5"}
+    assert set(at.dataframe[0].value[da("pages.find_worker.columns.worker_id")]) == {
+        "W101-5",
+        "W751-5",
+    }
 
 
 def test_free_places_filter_is_exact_at_home_and_yes_no_elsewhere(app_db):
@@ -116,12 +133,15 @@ def test_a_small_caseload_elsewhere_is_hidden_in_the_counts(app_db):
     at.number_input(key="fw_capacity").set_value(0).run()
     assert not at.exception
     summary = at.dataframe[0].value
-    row = summary[summary["Kommune"] == "Aarhus"].iloc[0]
-    assert row["Aktive forløb nu"] == "<5" and row["Ledige pladser"] == "<5"
+    row = summary[summary[da("municipality")] == "Aarhus"].iloc[0]
+    assert (
+        row[da("pages.find_worker.columns.active_cases")] == "<5"
+        and row[da("pages.find_worker.columns.capacity")] == "<5"
+    )
 
 
 def test_english_switch_changes_the_title(app_db):
     at = page_as("find_worker", lang="en", role="coordinator", municipalities=("101",))
     assert not at.exception
-    assert at.title[0].value == "Find a worker"
-    assert "In your municipality" in [s.value for s in at.subheader]
+    assert at.title[0].value == en("page_find_worker")
+    assert en("pages.find_worker.in_your_municipality") in [s.value for s in at.subheader]

@@ -10,6 +10,7 @@ import pytest
 from app.queries import matching as q
 from app.scope import Scope
 from tests.support.app_fixtures import PERIOD, everything_shown, page_as
+from tests.support.wording import da, en
 
 COORDINATOR = Scope(role="coordinator", municipalities=frozenset({"101"}))
 
@@ -100,10 +101,14 @@ def test_unknown_match_is_refused():
 def test_page_opens_for_every_role_without_ids_or_names(app_db, role, scope):
     at = page_as("matching", role=role, **scope)
     assert not at.exception
-    assert at.title[0].value == "Match og resultater"
+    assert at.title[0].value == da("page_matching")
     assert len(at.get("vega_lite_chart")) == 1
     table = at.dataframe[0].value
-    assert list(table["Gruppe"]) == ["Samme køn", "Forskelligt køn", "Alle"]
+    assert list(table[da("common.label")]) == [
+        da("vocabulary.code_labels.gender_match.same"),
+        da("vocabulary.code_labels.gender_match.different"),
+        da("all"),
+    ]
     text = everything_shown(at)
     for leak in ("Medarbejder ", "C101-", "C751-", "S461-", "citizen-"):
         assert leak not in text
@@ -114,12 +119,12 @@ def test_age_gap_view_shows_hidden_groups_as_below_five(app_db):
     at.segmented_control(key="mt_by").set_value("age_gap_band").run()
     assert not at.exception
     table = at.dataframe[0].value
-    row = table[table["Gruppe"] == "30+"].iloc[0]
-    assert row["WHO-5 forbedret (af målte)"] == "<5"
-    assert "Hele landet" in " ".join(c.value for c in at.caption)
+    row = table[table[da("common.label")] == "30+"].iloc[0]
+    assert row[da("pages.matching.columns.who5")] == "<5"
+    assert da("population_country") in " ".join(c.value for c in at.caption)
 
 
 def test_english_switch_changes_the_title(app_db):
     at = page_as("matching", lang="en")
     assert not at.exception
-    assert at.title[0].value == "Matching insights"
+    assert at.title[0].value == en("page_matching")

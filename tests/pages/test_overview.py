@@ -12,8 +12,8 @@ from app import indicator_parts
 from app.filters import Filters
 from app.queries import overview as q
 from app.scope import Scope
-from tests.pages.test_fidelity import monthly_mart
-from tests.support.app_fixtures import metrics, page_as, signed_in_app
+from tests.support.app_fixtures import metrics, monthly_mart, page_as, signed_in_app
+from tests.support.wording import da, da_pattern
 from warehouse.stats import spc
 
 
@@ -26,34 +26,34 @@ def test_overview_shows_headline_figures_chart_and_freshness(app):
     assert not app.exception
     shown = metrics(app)
     assert len(shown) == len(q.FIGURES)
-    assert shown["Aktive forløb"] not in ("", "–")
+    assert shown[da("common.active_cases")] not in ("", "–")
     assert app.get("vega_lite_chart"), "the monthly case-type chart is missing"
     assert any("Data pr. 31. okt. 2026" in c.value for c in app.caption)
     assert any("n = " in c.value for c in app.caption)
 
 
 def test_a_filter_change_changes_the_numbers(app):
-    before = metrics(app)["Aktive forløb"]
+    before = metrics(app)[da("common.active_cases")]
     app.sidebar.multiselect(key="f_muni").set_value(["101"]).run()
     assert not app.exception
-    assert metrics(app)["Aktive forløb"] != before
+    assert metrics(app)[da("common.active_cases")] != before
 
 
 def test_small_group_and_its_complement_are_hidden(app):
     app.sidebar.multiselect(key="f_muni").set_value(["461", "851"]).run()
     assert not app.exception
     shown = metrics(app)
-    assert shown["Aktive forløb"] == "19"
-    assert shown["Heraf forældrecoach"] == "<5"
-    assert shown["Heraf mentor"] == "skjult"  # 16 = 19 - 3 must not show
+    assert shown[da("common.active_cases")] == "19"
+    assert shown[da("pages.overview.labels.parent_coach")] == "<5"
+    assert shown[da("pages.overview.labels.mentor")] == da("hidden")  # 16 = 19 - 3 must not show
     assert "3" not in shown.values() and "16" not in shown.values()
 
 
 def test_one_own_municipality_is_not_suppressed(app):
     app.sidebar.multiselect(key="f_muni").set_value(["461"]).run()
     shown = metrics(app)
-    assert shown["Heraf forældrecoach"] == "3"
-    assert shown["Heraf mentor"] == "6"
+    assert shown[da("pages.overview.labels.parent_coach")] == "3"
+    assert shown[da("pages.overview.labels.mentor")] == "6"
 
 
 def test_filters_matching_nothing_say_so(app):
@@ -61,7 +61,7 @@ def test_filters_matching_nothing_say_so(app):
     app.sidebar.multiselect(key="f_type").set_value(["parent_coach"]).run()
     app.sidebar.multiselect(key="f_gender").set_value(["male"]).run()
     assert not app.exception
-    assert any("Ingen forløb passer" in i.body for i in app.info)
+    assert any(da("no_match") in i.body for i in app.info)
 
 
 def test_monthly_trend_hides_small_months_and_complements_in_the_period(app_db):
@@ -86,7 +86,7 @@ def test_the_cadence_tile_gives_the_control_charts_status_in_words(app, app_db):
     result = spc(monthly_mart(app_db, None)["share"].to_list())
     words = indicator_parts.status_words(result.variation, None, "da")
     tile = [m.value for m in app.markdown]
-    assert "**Målt hver anden måned indtil måneden: udvikling**" in tile
+    assert da("pages.overview.label_the_trend", label=da("on_cadence_monthly")) in tile
     colour = {"common_cause": "gray", "improvement": "blue", "concern": "orange"}
     assert f":{colour[result.variation]}-badge[{words}]" in tile
 
@@ -107,9 +107,11 @@ def test_a_workers_tile_rests_on_their_own_cases_only(app_db):
             )
             """
         ).fetchall()[0]
-    assert any(f"Styringsdiagram over {months} måneder" in c.value for c in at.caption)
+    over_months = da_pattern("pages.overview.control_chart_over_k_months", k=str(months))
+    assert any(over_months.search(c.value) for c in at.caption)
     assert any("-badge[" in m.value for m in at.markdown)
-    assert any("Under 12 måneder" in c.value for c in at.caption) == (months < 12)
+    too_short = da("pages.overview.fewer_than_12_months_the")
+    assert any(too_short in c.value for c in at.caption) == (months < 12)
 
 
 def test_the_monthly_chart_names_the_year_on_every_month(app):

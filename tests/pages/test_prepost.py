@@ -14,10 +14,11 @@ from app import i18n
 from app.queries import prepost as q
 from app.scope import Scope
 from tests.support.app_fixtures import PERIOD, chart_frames, everything_shown, metrics, page_as
+from tests.support.wording import da, da_pattern, en
 from texts.vocabulary import CODE_LABELS
 from warehouse.stats import paired_change
 
-N_LABEL = "Forløb med før og efter"
+N_LABEL = da("pages.prepost.cases_with_pre_and_post")
 
 
 def _stats_table(at: AppTest) -> pl.DataFrame:
@@ -27,15 +28,18 @@ def _stats_table(at: AppTest) -> pl.DataFrame:
 def test_page_shows_figures_statistics_charts_and_constants(app_db):
     at = page_as("prepost")
     assert not at.exception
-    assert at.title[0].value == "Før/efter"
+    assert at.title[0].value == da("page_prepost")
     assert metrics(at)[N_LABEL] == "54"
     # dumbbell, case lines, boxes, histogram, categories, Jacobson plot, two funnels
     assert len(at.get("vega_lite_chart")) == 8
     table = _stats_table(at)
-    assert table.height == 1 and table["n"].to_list() == ["54"]
+    assert table.height == 1 and table[da("pages.prepost.stat_columns.n")].to_list() == ["54"]
     reference = " ".join(i.body for i in at.info)
-    assert "sd 20,0" in reference and "grænseværdi 50" in reference and "21,5 point" in reference
-    assert any("Viser 54 af 54 forløb" in c.value for c in at.caption)
+    who5 = da_pattern("pages.prepost.reference_constants_for_name_sd", name="WHO-5", sd="20,0",
+                      cutoff="50", thr="21,5")  # fmt: skip
+    assert who5.search(reference)
+    lines = da_pattern("pages.prepost.each_line_is_one_case", shown="54", total="54")
+    assert any(lines.search(c.value) for c in at.caption)
     assert "C101-" in everything_shown(
         at
     )  # case lines carry ids, so the viewer test below can fail
@@ -69,10 +73,12 @@ def test_split_hides_a_small_group_and_its_complement(app_db):
     at = page_as("prepost")
     at.selectbox(key="pp_group").set_value("age_band").run()
     assert not at.exception
-    rows = dict(_stats_table(at).select("Gruppe", "n").iter_rows())
+    rows = dict(
+        _stats_table(at).select(da("common.label"), da("pages.prepost.stat_columns.n")).iter_rows()
+    )
     assert rows["<18"] == "<5"  # 2 cases
-    assert rows["18-24"] == "skjult"  # 9: the smallest other group, else 2 = 54 - the rest
-    assert rows["Alle"] == "54" and rows["35-49"] == "20"
+    assert rows["18-24"] == da("hidden")  # 9: the smallest other group, else 2 = 54 - the rest
+    assert rows[da("all")] == "54" and rows["35-49"] == "20"
     categories = q.categories(Scope.everything(), PERIOD, "WHO5", "age_band")
     assert categories.filter(pl.col("group_value") == "<18")["n"].null_count() == 4
     # the complement stays hidden in every other view of the split, or 2 = 54 - the rest again
@@ -85,7 +91,9 @@ def test_one_municipality_seen_case_by_case_is_not_suppressed(app_db):
     at = page_as("prepost")
     at.sidebar.multiselect(key="f_muni").set_value(["101"]).run()
     at.selectbox(key="pp_group").set_value("age_band").run()
-    rows = dict(_stats_table(at).select("Gruppe", "n").iter_rows())
+    rows = dict(
+        _stats_table(at).select(da("common.label"), da("pages.prepost.stat_columns.n")).iter_rows()
+    )
     assert rows["18-24"] == "3"
 
 
@@ -93,16 +101,17 @@ def test_gse_has_no_cutoff_and_no_clinical_panel(app_db):
     at = page_as("prepost")
     at.selectbox(key="pp_instrument").set_value("GSE").run()
     assert not at.exception
-    assert "grænseværdi –" in " ".join(i.body for i in at.info)
+    no_cutoff = da_pattern("pages.prepost.reference_constants_for_name_sd", name="GSE", cutoff="–")
+    assert no_cutoff.search(" ".join(i.body for i in at.info))
     specs = [json.dumps(c.proto.spec) for c in at.get("vega_lite_chart")]
-    assert not any("Klinisk" in s for s in specs)
+    assert not any(da("reports.handover.words.clinical") in s for s in specs)
 
 
 def test_english_switch_changes_the_title(app_db):
     at = page_as("prepost", lang="en")
     assert not at.exception
-    assert at.title[0].value == "Pre-post"
-    assert N_LABEL not in metrics(at) and "Cases with pre and post" in metrics(at)
+    assert at.title[0].value == en("page_prepost")
+    assert N_LABEL not in metrics(at) and en("pages.prepost.cases_with_pre_and_post") in metrics(at)
 
 
 @pytest.mark.parametrize("role", ["viewer", "presentation"])
@@ -131,7 +140,7 @@ def test_filters_matching_nothing_say_so(app_db):
     at = page_as("prepost")
     at.sidebar.multiselect(key="f_muni").set_value(["461"]).run()
     assert not at.exception
-    assert any("Ingen forløb passer" in i.body for i in at.info)
+    assert any(da("no_match") in i.body for i in at.info)
 
 
 # --- the Jacobson plot (indicators.md section 4) and the funnels (section 2) ---------------------
@@ -158,7 +167,7 @@ def jacobson_spec(at: AppTest) -> dict:
 def test_the_jacobson_plot_shows_each_case_with_its_clinical_change(app_db):
     at = page_as("prepost")
     assert not at.exception
-    assert "Før mod efter for hvert forløb" in [s.value for s in at.subheader]
+    assert da("pages.prepost.pre_against_post_per_case") in [s.value for s in at.subheader]
     points = next(f for f in chart_frames(at) if {"category_label", "case_id"} <= set(f.columns))
     truth = outcomes(app_db).select("case_id", "pre_score", "post_score", "clinical_change")
     joined = points.join(truth, on="case_id", suffix="_mart")
@@ -166,15 +175,16 @@ def test_the_jacobson_plot_shows_each_case_with_its_clinical_change(app_db):
     assert (joined["x"] == joined["pre_score"]).all() and (
         joined["y"] == joined["post_score"]
     ).all()
-    labels = {"improved": "Forbedret", "unchanged": "Uændret", "deteriorated": "Forværret",
-              "recovered": "Restitueret"}  # fmt: skip
+    labels = {"improved": da("vocabulary.code_labels.reliable_change.improved"), "unchanged": da("vocabulary.code_labels.reliable_change.unchanged"), "deteriorated": da("vocabulary.code_labels.reliable_change.deteriorated"),
+              "recovered": da("vocabulary.code_labels.reliable_change.recovered")}  # fmt: skip
     assert [labels[c] for c in joined["clinical_change"]] == joined["category_label"].to_list()
     # the band is +- 1.96 s_diff around the diagonal, the cutoff drawn at 50
     band = next(f for f in chart_frames(at) if "y_low" in f.columns)
     assert (band["y_high"] - band["x"]).max() == pytest.approx(21.47, abs=0.01)
     assert any(f.columns == ["cutoff", "what"] and f["cutoff"][0] == 50 for f in chart_frames(at))
     constants = " ".join(m.value for m in at.markdown)
-    assert "Referenceværdier for WHO-5" in constants and "**10,95**" in constants
+    assert da("pages.prepost.reference_constants_for_n", n="WHO-5") in constants
+    assert "**10,95**" in constants
     assert "**21,5**" in constants and "**0,85**" in constants
 
 
@@ -205,7 +215,9 @@ def test_gse_draws_no_cutoff_in_the_jacobson_plot(app_db):
     at.selectbox(key="pp_instrument").set_value("GSE").run()
     assert not at.exception
     assert "cutoff" not in json.dumps(jacobson_spec(at))
-    assert "Restitueret" not in json.dumps(jacobson_spec(at), ensure_ascii=False)
+    assert da("vocabulary.code_labels.reliable_change.recovered") not in json.dumps(
+        jacobson_spec(at), ensure_ascii=False
+    )
 
 
 def test_the_who5_funnels_count_the_outcomes_of_each_municipality(app_db):
@@ -235,7 +247,9 @@ def test_a_worker_gets_no_funnel_on_the_pre_post_page(app_db):
     at = page_as("prepost", role="worker", worker_id="W101-1")
     assert not at.exception
     assert not [f for f in chart_frames(at) if "unit_label" in f.columns]
-    assert any("vises ikke for medarbejdere" in i.value for i in at.info)
+    assert any(
+        da("indicator_parts.the_comparison_of_municipalities_is") in i.value for i in at.info
+    )
 
 
 def test_a_jacobson_plot_of_only_small_cells_is_a_sentence(app_db):
@@ -244,10 +258,11 @@ def test_a_jacobson_plot_of_only_small_cells_is_a_sentence(app_db):
     # 12 cases (a viewer's count carries cell-key noise of at most 2); no 10 x 10 cell holds 5
     assert abs(int(metrics(at)[N_LABEL]) - 12) <= 2
     assert not [f for f in chart_frames(at) if "pre_end" in f.columns]
-    assert any("Hver celle bygger på under 5 forløb" in i.value for i in at.info)
+    assert any(da("pages.prepost.every_cell_rests_on_fewer") in i.value for i in at.info)
     # and both funnels: every municipality hidden, said in a sentence instead of a chart
     assert not [f for f in chart_frames(at) if "unit_label" in f.columns]
-    assert sum("Alle enheder (2) bygger på under 5 forløb" in i.value for i in at.info) == 2
+    all_hidden = da("indicator_parts.all_units_n_rest_on", n=2)
+    assert sum(all_hidden in i.value for i in at.info) == 2
 
 
 def test_a_coordinator_sees_their_own_cases_in_the_jacobson_plot_and_compares_own_workers(app_db):
@@ -287,7 +302,12 @@ def test_english_chart_labels_made_in_polars_threads_are_english(app_db):
         for value in frame["category_label"].to_list()
     }
     assert labels, "no change-category chart drawn"
-    assert labels <= {"Improved", "Unchanged", "Deteriorated", "Recovered"}, labels
+    assert labels <= {
+        en("vocabulary.code_labels.reliable_change.improved"),
+        en("vocabulary.code_labels.reliable_change.unchanged"),
+        en("vocabulary.code_labels.reliable_change.deteriorated"),
+        en("vocabulary.code_labels.reliable_change.recovered"),
+    }, labels
 
 
 @pytest.mark.parametrize("split", ["end_reason", "referred_by"])
@@ -296,7 +316,7 @@ def test_joint_learning_splits_name_their_groups_in_words(app_db, split):
     at = page_as("prepost")
     at.selectbox(key="pp_group").set_value(split).run()
     assert not at.exception
-    groups = set(_stats_table(at)["Gruppe"].to_list()) - {"Alle"}
+    groups = set(_stats_table(at)[da("common.label")].to_list()) - {da("all")}
     assert groups, "the split shows its groups"
-    words = {i18n.code_label(split, code) for code in CODE_LABELS[split]} | {"Ukendt"}
+    words = {i18n.code_label(split, code) for code in CODE_LABELS[split]} | {da("unknown")}
     assert groups <= words  # words, never raw codes like 'goals_met'

@@ -15,39 +15,46 @@ from streamlit.testing.v1 import AppTest
 from app import i18n
 from app.queries import progression as q
 from tests.support.app_fixtures import (
+    chart_caption,
     chart_frames,
     everything_shown,
     fixture_rows,
+    n_count,
+    n_note,
     page_as,
     through_router,
 )
+from tests.support.wording import da, da_pattern, da_start, en
 from texts.vocabulary import CODE_LABELS
 
 # the page alone, with the fixed period (the router always signs in nationally)
 progression_as = partial(page_as, "progression", filters={})
+EXPECTED_BAND = "pages.progression.citizens_who_started_at_r"  # the expected band's caption
+BAND_WORDS = da_start(EXPECTED_BAND).split(",")[0]  # in its chart's title too: 'Borgere'
 CASE_ID = re.compile(r"\b[CS](101|751|461|851)-\w+")
 
 
 def median_caption(at: AppTest) -> str:
-    return next(c.value for c in at.caption if c.value.startswith("Linjen er medianscoren"))
+    return chart_caption(at, "pages.progression.the_line_is_the_median")
 
 
 def test_national_view_shows_the_median_band_lines_expected_band_histogram_and_alerts(app_db):
     at = through_router("progression")
     assert not at.exception
-    assert at.title[0].value == "Progression"
+    assert at.title[0].value == da("page_progression")
     # median band, case lines, expected band, first vs latest
     assert len(at.get("vega_lite_chart")) == 4
-    assert "n = 118 forløb" in median_caption(at)
-    assert "Virker advarslerne?" in [s.value for s in at.subheader]
-    assert any("Opmærksomhed" in c.value for c in at.caption)  # the falls list moved there
+    assert n_note(median_caption(at)) == da("n_behind", n=118)
+    assert da("pages.progression.do_the_alerts_work") in [s.value for s in at.subheader]
+    assert any(da("pages.progression.attention_note") in c.value for c in at.caption)  # the list
 
 
 def test_case_lines_are_capped_and_say_so(app_db):
     at = through_router("progression")
     lines = chart_frames(at)[1]
     assert lines["case_id"].n_unique() == 40
-    assert any("Viser 40 af 118 forløb" in c.value for c in at.caption)
+    lines = da_pattern("pages.progression.each_grey_line_is_one", drawn="40", total="118")
+    assert any(lines.search(c.value) for c in at.caption)
 
 
 def test_a_municipality_filter_changes_the_numbers(app_db):
@@ -56,14 +63,17 @@ def test_a_municipality_filter_changes_the_numbers(app_db):
     at.sidebar.multiselect(key="f_muni").set_value(["101"]).run()
     assert not at.exception
     after = median_caption(at)
-    assert after != before and "n = 61 forløb" in after
+    assert after != before and n_note(after) == da("n_behind", n=61)
 
 
 def test_split_by_case_type_draws_one_series_per_type(app_db):
     at = progression_as(choose={"prog_split": "case_type"})
     assert not at.exception
     median = chart_frames(at)[0]
-    assert set(median["group"].to_list()) == {"Mentor", "Forældrecoach"}
+    assert set(median["group"].to_list()) == {
+        da("vocabulary.code_labels.case_type.mentor"),
+        da("vocabulary.code_labels.case_type.parent_coach"),
+    }
 
 
 def test_small_split_groups_hide_and_so_does_their_complement(app_db):
@@ -86,16 +96,20 @@ def test_one_own_municipality_is_not_suppressed_for_a_case_level_viewer(app_db):
 def test_aggregate_only_viewers_see_no_case_ids(app_db, scope):
     at = progression_as(**scope)
     assert not at.exception
-    assert "Enkelte forløb" not in [s.value for s in at.subheader]
+    assert da("pages.progression.single_cases") not in [s.value for s in at.subheader]
     # a national evaluator on a shared screen keeps the (suppressed) alert check, a table of
     # two aggregate rows; nothing else is a table
     national = scope.get("role", "national") == "national"
-    assert ("Virker advarslerne?" in [s.value for s in at.subheader]) == national
+    assert (
+        da("pages.progression.do_the_alerts_work") in [s.value for s in at.subheader]
+    ) == national
     assert len(at.dataframe) == national
     # the expected band is drawn, without single cases on it
-    assert "Forventet forløb efter startniveau" in [s.value for s in at.subheader]
+    assert da("pages.progression.expected_progress_by_starting_level") in [
+        s.value for s in at.subheader
+    ]
     assert not any("case_id" in frame.columns for frame in chart_frames(at))
-    assert "Medarbejder" not in [o for o in at.selectbox(key="prog_split").options]
+    assert da("worker") not in [o for o in at.selectbox(key="prog_split").options]
     assert not CASE_ID.search(everything_shown(at))
 
 
@@ -109,17 +123,19 @@ def test_a_coordinator_sees_only_their_own_cases_in_the_list(app_db):
 def test_english_switch_translates_the_page(app_db):
     at = progression_as(lang="en")
     assert not at.exception
-    assert at.title[0].value == "Progression"
-    assert "Score by months since start" in [s.value for s in at.subheader]
-    assert "Expected progress by starting level" in [s.value for s in at.subheader]
-    assert "Do the alerts work?" in [s.value for s in at.subheader]
+    assert at.title[0].value == en("page_progression")
+    assert en("pages.progression.score_by_months_since_start") in [s.value for s in at.subheader]
+    assert en("pages.progression.expected_progress_by_starting_level") in [
+        s.value for s in at.subheader
+    ]
+    assert en("pages.progression.do_the_alerts_work") in [s.value for s in at.subheader]
     assert any(c.value.startswith("Citizens who started at 1-3 on the scale") for c in at.caption)
 
 
 def test_filters_matching_nothing_say_so(app_db):
     at = progression_as(filters={"municipalities": ("nowhere",)})
     assert not at.exception
-    assert "Ingen forløb passer" in at.info[0].value
+    assert da("no_match") in at.info[0].value
     assert not at.get("vega_lite_chart")
 
 
@@ -140,7 +156,7 @@ def test_small_multiples_keep_the_largest_groups():
 def test_a_signed_in_viewer_gets_the_page_without_case_ids(app_db):
     at = through_router("progression", "viewer")
     assert not at.exception
-    assert at.title[0].value == "Progression"
+    assert at.title[0].value == da("page_progression")
     assert at.get("vega_lite_chart") and not at.dataframe
     assert not CASE_ID.search(everything_shown(at))
 
@@ -159,7 +175,8 @@ def first_scores() -> dict[str, int]:
 
 
 def expected_caption(at: AppTest) -> str:
-    return next(c.value for c in at.caption if c.value.startswith("Borgere, der startede"))
+    # the caption begins with whom the band is built from (a sentence of its own inside it)
+    return next(c.value for c in at.caption if da_start(EXPECTED_BAND) in c.value)
 
 
 def band_frame(at: AppTest) -> pl.DataFrame:
@@ -171,11 +188,9 @@ def test_the_expected_band_says_which_citizens_it_is_built_from(app_db, band, lo
     at = progression_as(choose={"prog_band": band})
     assert not at.exception
     n = sum(low <= score <= high for score in first_scores().values())
-    assert expected_caption(at).startswith(
-        f"Borgere, der startede på {low}-{high} på skalaen, n = {n}"
-    )
+    assert da(EXPECTED_BAND, r=f"{low}-{high}", n=n) in expected_caption(at)
     spec = json.loads(
-        next(e.proto.spec for e in at.get("vega_lite_chart") if "Borgere" in e.proto.spec)
+        next(e.proto.spec for e in at.get("vega_lite_chart") if BAND_WORDS in e.proto.spec)
     )
     assert f"n = {n}" in json.dumps(spec["title"], ensure_ascii=False)
 
@@ -200,28 +215,28 @@ def test_single_cases_on_the_band_are_coloured_by_their_tracking(app_db):
     assert 0 < points.height <= 5000
     assert points["case_id"].str.starts_with("C751-").all()
     assert set(points["tracking_label"]) <= {
-        "Som forventet",
-        "Under forventet",
-        "Langt under forventet",
-        "Ingen reference",
+        da("common.on_track"),
+        da("common.below_expected"),
+        da("pages.progression.tracking.off_track"),
+        da("common.no_reference"),
     }
     spec = json.loads(
-        next(e.proto.spec for e in at.get("vega_lite_chart") if "Borgere" in e.proto.spec)
+        next(e.proto.spec for e in at.get("vega_lite_chart") if BAND_WORDS in e.proto.spec)
     )
     colours = next(layer["encoding"]["color"]["scale"] for layer in spec["layer"]
                    if "color" in layer.get("encoding", {}))  # fmt: skip
-    assert dict(zip(colours["domain"], colours["range"], strict=True))["Langt under forventet"] == (
-        "#D55E00"
-    )
+    assert dict(zip(colours["domain"], colours["range"], strict=True))[
+        da("pages.progression.tracking.off_track")
+    ] == ("#D55E00")
     # each point's colour agrees with its score against the band of its month
     with duckdb.connect(str(app_db), read_only=True) as con:
         tracking = dict(con.sql("select case_id || measured_on::varchar, tracking "
                                 "from mart.progression_tracking").fetchall())  # fmt: skip
     words = {
-        "on_track": "Som forventet",
-        "below_expected": "Under forventet",
-        "off_track": "Langt under forventet",
-        "no_reference": "Ingen reference",
+        "on_track": da("common.on_track"),
+        "below_expected": da("common.below_expected"),
+        "off_track": da("pages.progression.tracking.off_track"),
+        "no_reference": da("common.no_reference"),
     }
     for row in points.iter_rows(named=True):
         key = row["case_id"] + str(row["measured_on"])[:10]
@@ -244,18 +259,26 @@ def test_the_sample_of_single_cases_keeps_whole_cases_under_the_cap(app_db):
 
 
 def alert_table(at: AppTest) -> dict[str, dict]:
-    table = next(d.value for d in at.dataframe if "Mål nået" in d.value.columns)
-    return {row["Forløb, der"]: row for row in table.to_dict("records")}
+    table = next(d.value for d in at.dataframe if da("common.goals") in d.value.columns)
+    return {
+        row[da("pages.progression.alert_columns.group")]: row for row in table.to_dict("records")
+    }
 
 
 def test_the_alert_check_splits_every_ended_case_by_whether_it_was_flagged(app_db):
     at = progression_as()
     assert not at.exception
     table = alert_table(at)
-    assert set(table) == {"Har været langt under forventet", "Aldrig markeret"}
+    assert set(table) == {
+        da("pages.progression.flag_groups.flagged"),
+        da("pages.progression.flag_groups.never"),
+    }
     ended = sum(c["status"] in ("closed", "discontinued") for c in fixture_rows()["cases"])
-    assert sum(int(row["Afsluttede forløb"]) for row in table.values()) == ended
-    assert all(row["Afbrudt"].endswith("\u00a0%") for row in table.values())
+    assert sum(int(row[da("common.n_ended")]) for row in table.values()) == ended
+    assert all(
+        row[da("vocabulary.code_labels.status.discontinued")].endswith("\u00a0%")
+        for row in table.values()
+    )
 
 
 @pytest.mark.parametrize("scope", [{"role": "coordinator", "municipalities": {"101"}},
@@ -263,8 +286,8 @@ def test_the_alert_check_splits_every_ended_case_by_whether_it_was_flagged(app_d
 def test_only_evaluators_get_the_alert_check(app_db, scope):
     at = progression_as(**scope)
     assert not at.exception
-    assert "Virker advarslerne?" not in [s.value for s in at.subheader]
-    assert not [d for d in at.dataframe if "Mål nået" in d.value.columns]
+    assert da("pages.progression.do_the_alerts_work") not in [s.value for s in at.subheader]
+    assert not [d for d in at.dataframe if da("common.goals") in d.value.columns]
 
 
 def test_a_small_flagged_group_hides_both_rows_of_the_alert_check(app_db):
@@ -273,13 +296,13 @@ def test_a_small_flagged_group_hides_both_rows_of_the_alert_check(app_db):
     )
     assert not at.exception
     table = alert_table(at)
-    assert table["Har været langt under forventet"]["Afsluttede forløb"] == "<5"
-    assert table["Aldrig markeret"]["Afsluttede forløb"] == "skjult"
-    assert table["Aldrig markeret"]["Mål nået"] == "skjult"
+    assert table[da("pages.progression.flag_groups.flagged")][da("common.n_ended")] == "<5"
+    assert table[da("pages.progression.flag_groups.never")][da("common.n_ended")] == da("hidden")
+    assert table[da("pages.progression.flag_groups.never")][da("common.goals")] == da("hidden")
 
 
 def first_latest_caption(at: AppTest) -> str:
-    return next(c.value for c in at.caption if c.value.startswith("Søjlerne viser, hvor mange"))
+    return chart_caption(at, "pages.progression.the_bars_show_how_many")
 
 
 @pytest.mark.parametrize(
@@ -291,8 +314,10 @@ def test_the_first_and_latest_chart_counts_its_hidden_bars_in_its_n(app_db, view
     assert not at.exception
     frame = next(f for f in chart_frames(at) if "which" in f.columns)
     firsts = frame.filter(pl.col("which") == "first")
-    n = first_latest_caption(at).rsplit("n = ", 1)[1].split(" · ")[0].removesuffix(" forløb")
-    assert n != "<5" and int(n.replace(".", "")) > 5  # a number (perturbed for leadership)
+    n = n_count(first_latest_caption(at))
+    assert (
+        n != i18n.SUPPRESSED and int(n.replace(".", "")) > 5
+    )  # a number (perturbed for leadership)
     if viewer.get("role") != "viewer":  # exact views: n is every case of the bars, hidden too
         assert int(n.replace(".", "")) >= firsts["n_cases"].fill_null(0).sum()
         if not firsts["suppressed"].any():
@@ -314,5 +339,5 @@ def test_joint_learning_splits_draw_groups_in_words(app_db, split):
     at = progression_as(choose={"prog_split": split})
     assert not at.exception
     groups = set(chart_frames(at)[0]["group"].to_list())
-    words = {i18n.code_label(split, code) for code in CODE_LABELS[split]} | {"Ukendt"}
+    words = {i18n.code_label(split, code) for code in CODE_LABELS[split]} | {da("unknown")}
     assert groups and groups <= words

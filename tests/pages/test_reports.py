@@ -14,6 +14,7 @@ from app.queries import reports as q
 from app.scope import Scope
 from privacy import audit
 from tests.support.app_fixtures import page_as, signed_in_app
+from tests.support.wording import da
 
 
 def test_a_coordinator_may_choose_only_their_own_municipalities(app_db):
@@ -34,7 +35,7 @@ def test_a_national_user_may_choose_every_municipality_with_cases(app_db):
 def test_other_viewers_get_a_message_and_no_report(app_db, scope):
     at = page_as("reports", **scope)
     assert not at.exception
-    assert any("Ledelsesrapporten kan hentes af" in i.body for i in at.info)
+    assert any(da("pages.reports.the_leadership_report_can_be") in i.body for i in at.info)
     assert not [b for b in at.button if b.key == "reports_leadership_make"]
 
 

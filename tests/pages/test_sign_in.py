@@ -14,6 +14,7 @@ from app.accounts import AccountError, AccountStore, accounts_path, make_account
 from app.auth import account_from_claims, session_expired
 from app.i18n import t
 from privacy import audit
+from tests.support.wording import da, da_pattern, en
 
 REPO = Path(__file__).resolve().parents[2]
 HERE = REPO / "tests" / "support"
@@ -44,7 +45,7 @@ def _content(at: AppTest) -> str:
 def _sign_in(at: AppTest, name: str, password: str) -> AppTest:
     at.text_input(key="auth_name").input(name)
     at.text_input(key="auth_password").input(password)
-    return at.button[0].click().run()
+    return at.button(key="auth_submit").click().run()
 
 
 def test_sign_in_form_hides_the_content(store: AccountStore):
@@ -58,7 +59,7 @@ def test_sign_in_form_hides_the_content(store: AccountStore):
 def test_wrong_password_shows_an_error_and_no_content(store: AccountStore):
     at = _sign_in(_app(), "anna", "wrong-password-1")
     assert not at.exception
-    assert [e.value for e in at.error] == ["Forkert brugernavn eller adgangskode."]
+    assert [e.value for e in at.error] == [da("auth.wrong")]
     assert "SECRET" not in _content(at)
     events = audit.read_events()
     assert events["event"].to_list() == ["sign_in_failed"]
@@ -77,16 +78,18 @@ def test_right_password_shows_content_and_audits_the_sign_in(store: AccountStore
     assert not at.error
     assert audit.read_events()["event"].to_list() == ["page_view", "sign_in"]
     # the sidebar says whose scope this is: the role and the municipality by name
-    assert any(c.value == "Logget ind som **anna** (koordinator, København)" for c in at.caption)
+    role = f"{da('auth.coordinator')}, København"
+    assert da("auth.signed_in_as", name="anna", role=role) in [c.value for c in at.caption]
 
 
 def test_lockout_message_after_five_failures(store: AccountStore):
     at = _app()
     for _ in range(5):
         at = _sign_in(at, "anna", "wrong-password-1")
-    assert "låst" in at.error[0].value
+    locked = da_pattern("auth.locked")
+    assert locked.fullmatch(at.error[0].value)
     at = _sign_in(at, "anna", PASSWORD)  # the right password does not help while locked
-    assert "låst" in at.error[0].value
+    assert locked.fullmatch(at.error[0].value)
     assert "SECRET" not in _content(at)
 
 
@@ -113,7 +116,7 @@ def test_idle_session_expires(store: AccountStore):
     at.session_state["auth_last_seen"] = time.time() - 31 * 60
     at = at.run()
     assert "SECRET" not in _content(at)
-    assert "udløb" in at.info[0].value
+    assert at.info[0].value == da("auth.expired")
 
 
 def test_presentation_switch_gives_a_presentation_scope_and_a_banner(store: AccountStore):
@@ -121,21 +124,21 @@ def test_presentation_switch_gives_a_presentation_scope_and_a_banner(store: Acco
     assert "presentation=False" in _content(at)
     at = at.sidebar.toggle(key="auth_presentation").set_value(True).run()
     assert "presentation=True" in _content(at)
-    assert any("sikker at dele" in i.value for i in at.info)
+    assert any(da("auth.banner") in i.value for i in at.info)
 
 
 def test_viewer_is_always_in_presentation_mode(store: AccountStore):
     at = _sign_in(_app(), "boss", PASSWORD)
     assert "presentation=True" in _content(at)
     assert at.sidebar.toggle(key="auth_presentation_forced").disabled
-    assert any("sikker at dele" in i.value for i in at.info)
+    assert any(da("auth.banner") in i.value for i in at.info)
 
 
 def test_english_texts_when_the_session_language_is_english(store: AccountStore):
     at = AppTest.from_file(str(HERE / "auth_app.py"), default_timeout=30)
     at.session_state["lang"] = "en"
     at = _sign_in(at.run(), "anna", "wrong-password-1")
-    assert at.error[0].value == "Wrong user name or password."
+    assert at.error[0].value == en("auth.wrong")
 
 
 def test_session_limits():
@@ -247,7 +250,7 @@ def test_the_dashboard_shows_only_the_sign_in_form_until_sign_in(store: AccountS
     at = _sign_in(at, "anna", PASSWORD)
     assert not at.exception
     # a coordinator lands on the attention queue (the overview for national users and viewers)
-    assert at.title[0].value == "Opmærksomhed"
+    assert at.title[0].value == da("page_attention")
     assert at.get("vega_lite_chart"), "after sign-in the landing page shows its figures"
 
 
@@ -327,9 +330,7 @@ def test_twenty_failures_from_one_client_lock_the_form_for_every_name(store: Acc
         at = _sign_in(at, f"guess-{i % 4}", "wrong-password-1")
     at = _sign_in(at, "anna", PASSWORD)
     assert "SECRET" not in _content(at)
-    assert [e.value for e in at.error] == [
-        "For mange forkerte forsøg fra denne adresse. Prøv igen om 15 minutter."
-    ]
+    assert [e.value for e in at.error] == [da("auth.client_locked", minutes=15)]
 
 
 def test_after_sign_in_the_browser_gets_a_ticket_for_its_cookie(store: AccountStore):

@@ -11,10 +11,11 @@ import pytest
 
 from privacy import audit
 from tests.support.app_fixtures import chart_frames, everything_shown, page_as, signed_in_app
+from tests.support.wording import da, en
 
 worker_as = partial(page_as, "worker")
 WORKER = "W101-1"
-NOT_FOUND = "Medarbejderen findes ikke, eller du har ikke adgang til medarbejderen."
+NOT_FOUND = da("pages.worker.not_found")
 
 
 def headers(at) -> list[str]:
@@ -38,22 +39,32 @@ def test_a_coordinator_sees_their_workers_name_cases_and_figures(app_db):
     assert not at.exception
     assert headers(at) == [f"Medarbejder 101-1 ({WORKER})"]
     cases = at.dataframe[0].value
-    assert sorted(cases["Forløb"]) == worker_cases(app_db, WORKER)
-    statuses = cases["Status"].tolist()
-    assert statuses == sorted(statuses, key=lambda s: s != "Aktiv")  # active first
-    assert {"Seneste score", "Forløb mod forventet", "Dage siden seneste måling",
-            "Før/efter"} <= set(cases.columns)  # fmt: skip
+    assert sorted(cases[da("pages.worker.case_columns.case_id")]) == worker_cases(app_db, WORKER)
+    statuses = cases[da("common.status")].tolist()
+    assert statuses == sorted(
+        statuses, key=lambda s: s != da("vocabulary.code_labels.status.active")
+    )  # active first
+    assert {da("common.latest_score"), da("pages.worker.case_columns.tracking"), da("pages.worker.case_columns.days_since_last"),
+            da("pages.worker.case_columns.prepost")} <= set(cases.columns)  # fmt: skip
     assert list(at.dataframe[0].proto.selection_mode), "a click on a case row opens the case"
 
 
 def test_the_worker_is_compared_with_the_municipality_and_the_country_suppressed(app_db):
     at = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"})
     fidelity = next(f for f in chart_frames(at) if "share" in f.columns and "unit" in f.columns)
-    assert set(fidelity["unit"]) == {"Medarbejderen", "Kommunen", "Hele landet"}
+    assert set(fidelity["unit"]) == {
+        da("pages.worker.units.worker"),
+        da("pages.worker.units.municipality"),
+        da("pages.worker.units.country"),
+    }
     data = at.get("vega_lite_chart")
     assert data
     outcomes = at.dataframe[1].value
-    assert list(outcomes.columns)[1:] == ["Medarbejderen", "Kommunen", "Hele landet"]
+    assert list(outcomes.columns)[1:] == [
+        da("pages.worker.units.worker"),
+        da("pages.worker.units.municipality"),
+        da("pages.worker.units.country"),
+    ]
     cells = " ".join(outcomes.iloc[:, 1:].astype(str).values.ravel())
     assert "%" in cells
 
@@ -78,11 +89,11 @@ def test_own_cases_are_exact_and_the_country_is_protected(app_db):
     at = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"})
     drawn = next(f for f in chart_frames(at) if "unit" in f.columns and "n_cases" in f.columns)
     worker = {str(r["month"])[:10]: r["n_cases"] for r in drawn.iter_rows(named=True)
-              if r["unit"] == "Medarbejderen"}  # fmt: skip
+              if r["unit"] == da("pages.worker.units.worker")}  # fmt: skip
     truth = active_per_month(app_db, "c.worker_id = ? and c.municipality_code = '101'", WORKER)
     assert worker == truth and min(worker.values()) < 5
     country = {str(r["month"])[:10]: r["n_cases"] for r in drawn.iter_rows(named=True)
-               if r["unit"] == "Hele landet"}  # fmt: skip
+               if r["unit"] == da("pages.worker.units.country")}  # fmt: skip
     true_country = active_per_month(app_db, "true")
     assert country.keys() == true_country.keys()
     assert all(abs(country[m] - true_country[m]) <= 2 for m in country)
@@ -104,7 +115,9 @@ def test_a_worker_sees_their_own_page_only(app_db):
     assert not own.exception
     assert headers(own) == [f"Medarbejder 101-1 ({WORKER})"]
     fidelity = next(f for f in chart_frames(own) if "unit" in f.columns)
-    assert set(fidelity["unit"]) == {"Medarbejderen"}  # a worker counts only their own cases
+    assert set(fidelity["unit"]) == {
+        da("pages.worker.units.worker")
+    }  # a worker counts only their own cases
     colleague = worker_as(params={"id": "W101-2"}, role="worker", worker_id=WORKER)
     assert warnings(colleague) == [NOT_FOUND]
     assert "Medarbejder 101-2" not in everything_shown(colleague)
@@ -115,16 +128,16 @@ def test_a_worker_sees_their_own_page_only(app_db):
 def test_aggregate_viewers_see_no_worker(app_db, scope):
     at = worker_as(params={"id": WORKER}, **scope)
     assert not at.exception
-    assert any("forløbsniveau" in i.body for i in at.info)
+    assert any(da("not_allowed") in i.body for i in at.info)
     assert WORKER not in everything_shown(at)
 
 
 def test_without_an_id_the_page_asks_for_one(app_db):
     at = worker_as(role="national")
     assert not at.exception
-    assert any("Skriv et medarbejder-id" in i.body for i in at.info)
+    assert any(da("pages.worker.ask") in i.body for i in at.info)
     at.text_input(key="worker_search").input(WORKER).run()
-    assert headers(at) == [f"(navn vises ikke) ({WORKER})"]
+    assert headers(at) == [f"{da('pages.worker.name_not_shown')} ({WORKER})"]
 
 
 def test_each_view_of_a_worker_page_is_audited_with_the_id(app_db):
@@ -152,12 +165,18 @@ def test_worker_lists_and_the_queue_open_a_page_on_a_click_and_other_tables_do_n
     assert list(_grid(attention, "attention_queue").proto.selection_mode)
     worker = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"})
     outcomes = worker.dataframe[1]  # figures by year: no record to open
-    assert "År (forløbets slut)" in outcomes.value.columns
+    assert da("pages.worker.year_the_case_s_end") in outcomes.value.columns
     assert not list(outcomes.proto.selection_mode)
 
 
 def test_the_worker_page_in_english(app_db):
     at = worker_as(params={"id": WORKER}, lang="en", role="coordinator", municipalities={"101"})
     assert not at.exception
-    assert [s.value for s in at.main.subheader][:2] == ["The worker's cases", "Caseload over time"]
-    assert "Active" in at.dataframe[0].value["Status"].tolist()
+    assert [s.value for s in at.main.subheader][:2] == [
+        en("pages.worker.the_worker_s_cases"),
+        en("pages.worker.caseload_over_time"),
+    ]
+    assert (
+        en("vocabulary.code_labels.status.active")
+        in at.dataframe[0].value[en("common.status")].tolist()
+    )

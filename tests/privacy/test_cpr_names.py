@@ -19,8 +19,7 @@ import xlsxwriter
 from cli.main import main as lat
 from etl.read import read_export
 from privacy.cpr import MASK, looks_like_cpr
-from tests.etl.test_crafted_input import _all_text
-from tests.support.exports import CASE_COLUMNS, case, query, write_export
+from tests.support.exports import CASE_COLUMNS, case, query, stored_text, write_export
 
 CPR = "010190-1234"
 OTHER_CPR = "0202851234"
@@ -33,7 +32,7 @@ def _load(capsys: pytest.CaptureFixture, export: Path, db: Path) -> tuple[int, s
 
 
 def _assert_nothing_leaks(db: Path, printed: str, server_path: Path) -> None:
-    stored = _all_text(db)
+    stored = stored_text(db)
     assert [(where, v) for where, v in stored if looks_like_cpr(v)] == []
     assert [(where, v) for where, v in stored if str(server_path) in v] == []
     assert not looks_like_cpr(printed), printed

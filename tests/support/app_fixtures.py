@@ -19,6 +19,7 @@ import random
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import duckdb
 import polars as pl
 from streamlit.testing.v1 import AppTest
 
@@ -31,6 +32,7 @@ from harness.apptest import (  # noqa: F401 (the page tests read these from here
     metrics,
     signed_in_app,
 )
+from tests.support.wording import da_start
 from warehouse.db import write_transaction
 
 AS_OF = date(2026, 10, 31)
@@ -282,3 +284,42 @@ def through_router(page: str, role: str = "national", lang: str | None = None) -
         at.query_params["lang"] = lang
     at.run()
     return at.switch_page(f"../pages/{page}.py").run()
+
+
+def monthly_mart(app_db, municipality: str | None) -> pl.DataFrame:
+    """The share per month from mart.fidelity_monthly, months a small number hides left out."""
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        frame = pl.from_arrow(con.sql(
+            "select month, sum(active_cases)::bigint as n, sum(on_cadence_cases)::bigint as k "
+            "from mart.fidelity_monthly where ($m::varchar is null or municipality_code = $m) "
+            "and month <= date '2026-10-01' group by month order by month",
+            params={"m": municipality}).arrow())  # fmt: skip
+    small = [pl.col(c).is_between(1, 4) for c in ("n", "k")] + [
+        (pl.col("n") - pl.col("k")).is_between(1, 4)
+    ]
+    return frame.filter(~pl.any_horizontal(small)).select(
+        "month", (pl.col("k") / pl.col("n")).alias("share")
+    )
+
+
+def chart_caption(at: AppTest, how_to_read_key: str) -> str:
+    """The caption under the chart whose how-to-read sentence is the catalogue's `how_to_read_key`
+    (matched on the Danish text up to its first placeholder)."""
+    start = da_start(how_to_read_key)
+    return next(c.value for c in at.caption if c.value.startswith(start))
+
+
+N_START = da_start("n_behind")  # 'n = ': how the n under a chart begins (n_behind, n_of_unit)
+
+
+def n_note(caption: str) -> str:
+    """What a chart's caption says it counts: '... n = 67 forløb · Hele landet' -> 'n = 67 forløb'
+    (components.chart_block writes every caption so; the population after ' · ' is required)."""
+    counted, population = caption.rsplit(N_START, 1)[1].split(" · ")
+    assert population  # every chart names whom it counts
+    return N_START + counted
+
+
+def n_count(caption: str) -> str:
+    """The count in a chart's caption as shown: '... n = 1.067 forløb · Hele landet' -> '1.067'."""
+    return n_note(caption).removeprefix(N_START).split(" ", 1)[0]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import zipfile
 from pathlib import Path
 
 import duckdb
@@ -134,3 +135,73 @@ def run_load(capsys: pytest.CaptureFixture, *argv: str) -> tuple[int, str, str]:
     code = lat(["load", *argv])
     out, err = capsys.readouterr()
     return code, out, err
+
+
+def assert_counts_add_up(db: Path) -> None:
+    """Every file's and batch's rows read are its rows loaded, unchanged, superseded and rejected."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        broken = con.execute(
+            "select source_file from etl.batch_files where rows_read <> "
+            "rows_loaded + rows_unchanged + rows_superseded + rows_rejected "
+            "union all select source_path from etl.batches where rows_read <> "
+            "rows_loaded + rows_unchanged + rows_superseded + rows_rejected"
+        ).fetchall()
+    finally:
+        con.close()
+    assert broken == []
+
+
+def zip_of(path: Path, files: dict[str, bytes | str]) -> Path:
+    """A zip export at `path` holding `files` (name -> content)."""
+    with zipfile.ZipFile(path, "w") as zf:
+        for name, data in files.items():
+            zf.writestr(name, data)
+    return path
+
+
+def csv_text(rows: list[dict], columns: list[str] = CASE_COLUMNS) -> str:
+    """A semicolon CSV of `rows` under `columns`."""
+    lines = [";".join(columns)] + [";".join(r.get(c, "") for c in columns) for r in rows]
+    return "\n".join(lines) + "\n"
+
+
+def refused_alone(capsys, db: Path, bad: Path, good: Path) -> str:
+    """Load `bad` then `good`; assert exit 2, one stderr line, and only `good` loaded."""
+    code, out, err = run_load(capsys, str(bad), str(good), "--db", str(db))
+    assert code == 2, out + err
+    assert "Traceback" not in out + err
+    lines = [line for line in err.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("IKKE INDLÆST: "), err
+    assert query(db, "select source_path from etl.batches") == [(good.name,)]
+    return lines[0]
+
+
+def _text_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str]]:
+    return con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where data_type in ('VARCHAR', 'JSON') and table_schema in ('raw', 'etl', 'ref') "
+        "order by 1, 2, 3"
+    ).fetchall()
+
+
+def stored_text(db: Path) -> list[tuple[str, str]]:
+    """(table.column, value) of every text cell of every stored table, but the files' SHA-256
+    digests (warehouse.checks.DIGEST_COLUMNS): a workbook's digest changes with its creation time,
+    and one in a few dozen holds ten digits that read as a CPR number, which made tests flaky."""
+    from warehouse.checks import DIGEST_COLUMNS
+
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        cells = []
+        for schema, table, column in _text_columns(con):
+            if (f"{schema}.{table}", column) in DIGEST_COLUMNS:
+                continue
+            rows = con.execute(
+                f'select distinct cast("{column}" as varchar) from "{schema}"."{table}" '  # noqa: S608 (names from the catalogue)
+                f'where "{column}" is not null'
+            ).fetchall()
+            cells += [(f"{schema}.{table}.{column}", value) for (value,) in rows]
+        return cells
+    finally:
+        con.close()

@@ -163,3 +163,12 @@ def by_key(rows: list[dict], *keys: str) -> dict:
     if len(keys) == 1:
         return {row[keys[0]]: row for row in rows}
     return {tuple(row[k] for k in keys): row for row in rows}
+
+
+def outcome_rows(case_id: str, instrument: str, pre: int, post: int) -> list[dict]:
+    """A pre and a post measurement of `instrument` whose scores are `pre` and `post`."""
+    make, items = (who5, who5_score) if instrument == "WHO5" else (gse, gse_score)
+    return [
+        make(case_id, "pre", date(2024, 1, 5), items(pre)),
+        make(case_id, "post", date(2024, 5, 5), items(post)),
+    ]

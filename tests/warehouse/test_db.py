@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from tests.conftest import shared_path
+from tests.support.shared_files import shared_path
 from warehouse import db
 
 

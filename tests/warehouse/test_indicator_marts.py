@@ -9,8 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.marts_fixtures import AS_OF, build_warehouse, by_key, case, mart_rows, who5
-from tests.warehouse.test_marts import outcome_rows
+from tests.support.marts_fixtures import (
+    AS_OF,
+    build_warehouse,
+    by_key,
+    case,
+    mart_rows,
+    outcome_rows,
+    who5,
+)
 
 D = date
 START = D(2023, 1, 2)

@@ -16,6 +16,7 @@ from tests.support.marts_fixtures import (
     gse,
     gse_score,
     mart_rows,
+    outcome_rows,
     who5,
     who5_score,
 )
@@ -33,7 +34,7 @@ MART_COLUMNS = {
     "case_outcomes": "case_id, instrument, pre_score, post_score, change, rc, reliable_change, "
     "clinical_change, meaningful_change",
     "progression": "case_id, measured_on, score, measurement_no, days_since_start, "
-    "months_since_start, days_since_previous",
+    "months_since_start, days_since_previous, months_since_start_exact",
     "fidelity": "case_id, municipality_code, case_type, worker_id, period_start, period_end, "
     "active_days, n_measurements, expected_measurements, coverage, max_gap_days, on_cadence, "
     "days_since_last, overdue, has_pre, has_post",
@@ -57,14 +58,6 @@ MART_COLUMNS = {
     "constants": "cadence_days, pre_post_window_days, days_per_month, z_975, expected_month_cap, "
     "reliable_reference_cases, score_drop_points, worker_capacity_cases",
 }
-
-
-def outcome_rows(case_id: str, instrument: str, pre: int, post: int) -> list[dict]:
-    make, items = (who5, who5_score) if instrument == "WHO5" else (gse, gse_score)
-    return [
-        make(case_id, "pre", D(2024, 1, 5), items(pre)),
-        make(case_id, "post", D(2024, 5, 5), items(post)),
-    ]
 
 
 # ---------------------------------------------------------------- schema and attach
@@ -345,6 +338,10 @@ def test_progression_numbers_measurements_and_counts_time(tmp_path: Path):
     ]
     # 60 / 30.4375 = 1.97 -> 1; 61 / 30.4375 = 2.004 -> 2
     assert got == [(1, 0, 0, None), (2, 30, 0, 30), (3, 60, 1, 30), (4, 61, 2, 1)]
+    # the months a chart places each score at: the same days in months of 30.4375 days
+    exact = [r["months_since_start_exact"] for r in rows]
+    assert exact == pytest.approx([0.0, 30 / 30.4375, 60 / 30.4375, 61 / 30.4375])
+    assert [int(m // 1) for m in exact] == [r["months_since_start"] for r in rows]
 
 
 # ---------------------------------------------------------------- mart.fidelity

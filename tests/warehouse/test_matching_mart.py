@@ -8,8 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.marts_fixtures import AS_OF, build_warehouse, by_key, case, mart_rows
-from tests.warehouse.test_marts import outcome_rows
+from tests.support.marts_fixtures import (
+    AS_OF,
+    build_warehouse,
+    by_key,
+    case,
+    mart_rows,
+    outcome_rows,
+)
 
 D = date
 

@@ -234,8 +234,11 @@ select
     progression.score,
     row_number() over by_case as measurement_no,
     progression.measured_on - cases.start_date as days_since_start,
-    floor((progression.measured_on - cases.start_date) / constants.days_per_month)::integer
-        as months_since_start,
+    -- months as the charts place a score (a double), and the whole months the rules count:
+    -- written once here, read by the dashboard and the documents from mart.progression
+    (progression.measured_on - cases.start_date) / constants.days_per_month
+        as months_since_start_exact,
+    floor(months_since_start_exact)::integer as months_since_start,
     progression.measured_on - lag(progression.measured_on) over by_case as days_since_previous,
     staging.is_in_case_period(progression.measured_on, cases.start_date, cases.period_end)
         as is_in_period,
@@ -248,10 +251,7 @@ select
     end as start_band,
     -- the month compared with the expected band: capped at 24, and a score dated before the
     -- start counts as month 0
-    greatest(0, least(
-        constants.expected_month_cap,
-        floor((progression.measured_on - cases.start_date) / constants.days_per_month)::integer
-    )) as expected_month
+    greatest(0, least(constants.expected_month_cap, months_since_start)) as expected_month
 from progression
 inner join cases on progression.case_id = cases.case_id
 cross join constants

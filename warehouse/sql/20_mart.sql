@@ -91,7 +91,8 @@ select
     measurement_no,
     days_since_start,
     months_since_start,
-    days_since_previous
+    days_since_previous,
+    months_since_start_exact
 from progression
 ;
 
