@@ -161,3 +161,14 @@ def screenshot(page, name: str) -> Path:
     if size:
         page.set_viewport_size(size)
     return path
+
+
+def wait_for_session_cookie(page, timeout_ms: int = 10_000) -> dict:
+    """The session cookie a sign-in leaves (set through a one-time ticket just after it): once
+    it is there, a new page load of the same browser context resumes the session."""
+    for _ in range(timeout_ms // 100):
+        cookies = [c for c in page.context.cookies() if c["name"] == "lat_session"]
+        if cookies:
+            return cookies[0]
+        page.wait_for_timeout(100)
+    raise AssertionError("the browser never got its session cookie")

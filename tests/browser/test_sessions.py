@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from harness.browser import APP_IDLE, SIGN_IN_PASSWORD, sign_in, wait_for_app
+from harness.browser import (
+    APP_IDLE,
+    SIGN_IN_PASSWORD,
+    sign_in,
+    wait_for_app,
+    wait_for_session_cookie,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -14,18 +20,9 @@ def _signed_in(page) -> bool:
     return page.locator("[data-testid=stSidebarNav]").count() > 0
 
 
-def _wait_for_cookie(page, timeout_ms: int = 10_000) -> dict:
-    for _ in range(timeout_ms // 100):
-        cookies = [c for c in page.context.cookies() if c["name"] == "lat_session"]
-        if cookies:
-            return cookies[0]
-        page.wait_for_timeout(100)
-    raise AssertionError("the browser never got its session cookie")
-
-
 def test_a_reload_keeps_the_session_in_an_httponly_cookie(page, server, demo_accounts):
     sign_in(page, server, *demo_accounts["national"])
-    cookie = _wait_for_cookie(page)
+    cookie = wait_for_session_cookie(page)
     assert cookie["httpOnly"] is True and cookie["sameSite"] == "Strict"
     assert "lat_session" not in page.evaluate("document.cookie")  # out of JavaScript's reach
     page.reload()
@@ -41,7 +38,7 @@ def test_revoke_ends_the_live_session_at_the_next_click(
 
     name, password = demo_accounts["coordinator"]
     sign_in(page, server, name, password)
-    _wait_for_cookie(page)
+    wait_for_session_cookie(page)
     assert _signed_in(page)
     open_store(browser_warehouse).revoke(name)  # what `lat user revoke NAME` does
     page.locator("[data-testid=stSidebarNav] a").nth(1).click()
