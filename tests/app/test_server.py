@@ -150,7 +150,7 @@ PRODUCTION = {
     "server.maxUploadSize": 1,
     "server.maxMessageSize": 64,
     "server.maxWidgetStateSize": 2,
-    "server.disconnectedSessionTTL": 60,
+    "server.disconnectedSessionTTL": 30,
     "server.maxCacheDataSize": "256mb",
     "browser.gatherUsageStats": False,
     "client.showErrorDetails": "none",
@@ -424,3 +424,58 @@ def test_serve_answers_only_once_it_is_warm(tmp_path: Path):
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
+
+
+class _ClosedTab:
+    """An AppSession as the session storage holds it after its tab closed."""
+
+    def __init__(self, session_id: str):
+        self.id, self.shut_down = session_id, False
+
+    def shutdown(self) -> None:
+        self.shut_down = True
+
+
+def test_a_closed_tabs_session_is_shut_down_once_its_ttl_has_passed():
+    """Streamlit's own session manager and storage, as `lat serve` runs them: a closed tab's
+    session past its TTL is shut down and let go, whether it expired alone or was dropped as
+    another tab closed (Streamlit would drop it without a shutdown, or keep it); one within its
+    TTL stays, and one that came back (active again) is not shut down."""
+    from streamlit.runtime.memory_session_storage import MemorySessionStorage
+    from streamlit.runtime.session_manager import SessionInfo
+    from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
+
+    from app.asgi import ClosedTabReaper
+
+    storage = MemorySessionStorage(ttl_seconds=0.2)
+    manager = WebsocketSessionManager(
+        session_storage=storage,
+        uploaded_file_manager=None,
+        script_cache=None,
+        message_enqueued_callback=None,
+    )
+    reaper = ClosedTabReaper()
+    first, dropped, back = _ClosedTab("first"), _ClosedTab("dropped"), _ClosedTab("back")
+    for session in (first, dropped, back):
+        storage.save(SessionInfo(client=None, session=session))
+    assert reaper.reap(manager) == 0  # all within their TTL
+    storage.delete("back")  # the tab came back: Streamlit made its session active again
+    manager._active_session_info_by_id["back"] = SessionInfo(client=None, session=back)
+    time.sleep(0.3)  # past the TTL (the order of events, not a duration, is what is checked)
+    recent = _ClosedTab("recent")
+    storage.save(SessionInfo(client=None, session=recent))  # drops the expired, no shutdown
+    assert reaper.reap(manager) == 2
+    assert first.shut_down and dropped.shut_down
+    assert not back.shut_down and not recent.shut_down
+    assert [info.session for info in storage.list()] == [recent]
+    time.sleep(0.3)  # the last tab's session expires with no other tab closing after it
+    assert reaper.reap(manager) == 1
+    assert recent.shut_down and not storage._cache._data  # let go, not merely hidden
+
+
+def test_closed_tabs_sessions_are_reaped_sooner_than_their_ttl_twice_over():
+    """The reaper runs often enough that a closed tab's session goes within its TTL plus a
+    fraction of it (the sessions benchmark reads memory after the TTL and one pass)."""
+    from app.asgi import REAP_SECONDS
+
+    assert REAP_SECONDS <= PRODUCTION["server.disconnectedSessionTTL"] / 2
