@@ -193,10 +193,8 @@ def category_label(code: str, language: str | None = None) -> str:
 
 def category_labels(codes: pl.Series) -> pl.Series:
     """`category_label` of each code (nulls stay null) as the column `category_label`: each
-    distinct code looked up once, in this thread (thousands of points, a handful of codes)."""
-    language = i18n.lang()
-    labels = {code: category_label(code, language) for code in codes.drop_nulls().unique()}
-    return codes.replace_strict(labels, return_dtype=pl.String).alias("category_label")
+    distinct code looked up once (thousands of points, a handful of codes)."""
+    return i18n.labelled(codes, category_label).alias("category_label")
 
 
 def categories(frame: pl.DataFrame) -> alt.FacetChart:

@@ -432,6 +432,24 @@ def test_vectorised_date_and_code_formats_match_the_per_value_ones():
         ]
 
 
+def test_labels_are_looked_up_once_per_distinct_value_and_nulls_stay_unless_asked():
+    """i18n.labelled: the same words as per row, one lookup per distinct value (not one per
+    row in polars' threads, where the reader's language is unknown)."""
+    looked_up = []
+
+    def word(code):
+        looked_up.append(code)
+        return i18n.code_label("case_type", code, "en")
+
+    codes = pl.Series("t", ["mentor", None, "parent_coach", "mentor", "mentor"])
+    assert i18n.labelled(codes, word).to_list() == [
+        "Mentor", None, "Parent coach", "Mentor", "Mentor",
+    ]  # fmt: skip
+    assert sorted(looked_up) == ["mentor", "parent_coach"]
+    assert i18n.labelled(codes, word, nulls=True)[1] == i18n.code_label("case_type", None, "en")
+    assert i18n.labelled(pl.Series("t", [None, None]), word).to_list() == [None, None]
+
+
 def test_a_case_query_that_skips_scoped_cases_is_refused():
     with pytest.raises(ValueError, match="scoped_cases"):
         data.run("select count(*) from mart.cases", scope=Scope.everything(), filters=Filters())
