@@ -43,6 +43,7 @@ from benchmarks.browser import ARM  # the one watcher of an app run, for both be
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_P95_MS = 3000
+LIST_OPENS_MS = 5000  # a select box's list opens in the browser, without the server
 AFTER_SECONDS = 60  # server memory is read again this long after the sessions ended
 ERROR_SELECTOR = "[data-testid=stException], [data-testid=stAlertContentError]"
 NAV_LINK = "[data-testid=stSidebarNav] a"
@@ -180,6 +181,21 @@ async def _timed(page, action, timeout_ms: float) -> float:
     return drawn - end["start"]
 
 
+async def _open_list(page, box: str, settle_ms: float, attempts: int = 3) -> None:
+    """Open a select box's list. A run that starts as the box is clicked (a page's follow-up
+    run) draws the box anew and closes its list: then it is opened again once the run is over
+    (the time counts in the click's), rather than waited for until the view is called stuck."""
+    for _ in range(attempts):
+        await page.locator(box).first.click()
+        try:
+            await page.get_by_role("option").first.wait_for(timeout=LIST_OPENS_MS)
+            return
+        except Exception:
+            await page.keyboard.press("Escape")
+            await _settled(page, settle_ms)
+    raise TimeoutError(f"the list of {box} did not open in {attempts} clicks")
+
+
 async def _has_error(page) -> str | None:
     if await page.locator(ERROR_SELECTOR).count():
         return (await page.locator(ERROR_SELECTOR).first.inner_text())[:200]
@@ -224,8 +240,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
                     continue
 
                 async def change_period(key=("ArrowUp", "ArrowDown")[step % 2]):
-                    await page.locator(PERIOD_BOX).first.click()
-                    await page.get_by_role("option").first.wait_for()
+                    await _open_list(page, PERIOD_BOX, settle_ms)
                     await page.keyboard.press(key)
                     await page.keyboard.press("Enter")
 
@@ -239,6 +254,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
                 try:
                     await page.goto(url)  # the same browser: the session cookie signs in again
                     await page.wait_for_selector(NAV_LINK, timeout=settle_ms)
+                    await _settled(page, settle_ms)  # a click during the landing run is lost
                 except Exception:
                     break
     except Exception as error:
