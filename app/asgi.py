@@ -209,14 +209,20 @@ class ClosedTabReaper:
         return len(gone)
 
 
+REAPED_LOG = "shut down %d session(s) of closed tabs"  # benchmarks.sessions counts these
+
+
 async def _reaping() -> None:
+    from streamlit.logger import get_logger
     from streamlit.runtime import Runtime
 
-    reaper = ClosedTabReaper()
+    log, reaper = get_logger(__name__), ClosedTabReaper()
     while True:
         await asyncio.sleep(REAP_SECONDS)
-        if Runtime.exists():
-            reaper.reap(getattr(Runtime.instance(), "_session_mgr", None))
+        if Runtime.exists() and (
+            reaped := reaper.reap(getattr(Runtime.instance(), "_session_mgr", None))
+        ):
+            log.info(REAPED_LOG, reaped)
 
 
 @asynccontextmanager

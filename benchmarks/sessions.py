@@ -29,6 +29,7 @@ import argparse
 import asyncio
 import json
 import os
+import re
 import secrets
 import shutil
 import statistics
@@ -39,6 +40,7 @@ import threading
 import time
 from pathlib import Path
 
+from app.asgi import REAPED_LOG as REAPED
 from benchmarks.browser import ARM  # the one watcher of an app run, for both benchmarks
 
 REPO = Path(__file__).resolve().parents[1]
@@ -413,6 +415,10 @@ def main(argv: list[str] | None = None) -> int:
     print("load times during the run: " + ", ".join(f"{s:.1f} s" for s in load_times))
     print(f"server memory: {idle_mib:.0f} MiB idle before the sessions, peak {memory.peak:.0f} "
           f"MiB, {end_mib:.0f} MiB as they ended, {after_mib:.0f} MiB {after_s:.0f} s after")  # fmt: skip
+    pattern = re.escape(REAPED).replace("%d", r"(\d+)")
+    reaped = sum(int(found) for found in re.findall(pattern, log_text))
+    print(f"closed tabs' sessions shut down by lat serve: {reaped} "
+          f"(sessions held: {held}; a reload after an error closes one more)")  # fmt: skip
     warnings = log_text.count("missing ScriptRunContext")
     tracebacks = log_text.count("Traceback")
     sign_ins = [r["sign_in_ms"] for r in results if "sign_in_ms" in r]
