@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from app.scope import Scope
 from harness.browser import free_port, healthy
 from warehouse.db import ensure_warehouse
 
@@ -365,13 +366,17 @@ def test_a_new_load_is_warmed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     db = tmp_path / "warehouse.duckdb"
     ensure_warehouse(db)
-    calls: list[Path] = []
-    monkeypatch.setattr(warmup, "warm", lambda path=None, accounts=True: calls.append(path))
+    calls: list[tuple] = []
+    monkeypatch.setattr(
+        warmup,
+        "warm",
+        lambda path=None, accounts=True, recent=False: calls.append((path, accounts, recent)),
+    )
     rewarmer = warmup.Rewarmer(db, poll=0.05)
     rewarmer.start()
     try:
         time.sleep(0.3)
-        assert calls == [db]  # the accounts' landing pages, once the server answers
+        assert calls == [(db, True, False)]  # every account's landing page, once it answers
         calls.clear()
         time.sleep(0.2)
         assert calls == []  # nothing changed: nothing to warm
@@ -383,7 +388,32 @@ def test_a_new_load_is_warmed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             time.sleep(0.05)
     finally:
         rewarmer.stop()
-    assert calls == [db]
+    assert calls == [(db, False, True)]  # after a load: the viewers of late
+
+
+def test_after_a_load_the_landing_pages_of_recent_viewers_are_warmed_not_every_accounts(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A coordinator who ran a page lately is warmed again after a load (with the national view
+    and the viewers'); one whose last page is older than RECENT_SECONDS is not, nor are the
+    accounts that did not come at all; two users of one scope are warmed once."""
+    from app import warmup
+
+    monkeypatch.setattr(warmup, "_recent", {})
+    now = time.monotonic()
+    anna = Scope(role="coordinator", user="anna", municipalities=frozenset({"101"}))
+    bo = Scope(role="coordinator", user="bo", municipalities=frozenset({"101"}))
+    old = Scope(role="coordinator", user="carl", municipalities=frozenset({"751"}))
+    monkeypatch.setattr(warmup.time, "monotonic", lambda: now - warmup.RECENT_SECONDS - 1)
+    warmup.note_viewer(old)
+    monkeypatch.setattr(warmup.time, "monotonic", lambda: now)
+    warmup.note_viewer(anna)
+    warmup.note_viewer(bo)
+    warmup.note_viewer(Scope(role="national", user="dorte"))
+    scopes = warmup.landing_scopes(accounts=False, recent=True)
+    assert [(s.role, s.municipalities) for s in scopes] == [
+        ("national", frozenset()), ("viewer", frozenset()), ("coordinator", frozenset({"101"})),
+    ]  # fmt: skip
 
 
 def test_serve_keeps_the_servers_memory_arenas_few(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
