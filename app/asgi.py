@@ -208,21 +208,38 @@ class ClosedTabReaper:
         self._stored = stored
         return len(gone)
 
+    def idle(self, session_manager: object) -> bool:
+        """No session open, and none waiting for its tab to come back (as of the last `reap`)."""
+        active = getattr(session_manager, "num_active_sessions", None)
+        return active is not None and active() == 0 and not self._stored
+
 
 REAPED_LOG = "shut down %d session(s) of closed tabs"  # benchmarks.sessions counts these
+RELEASED_LOG = "no sessions left: the reader's memory handed back"
 
 
 async def _reaping() -> None:
+    """Every REAP_SECONDS: closed tabs' sessions shut down; and once the last one has gone, the
+    reader's memory handed back (app.warmup.release_reader), so the server's size falls back
+    to about its size at start."""
     from streamlit.logger import get_logger
     from streamlit.runtime import Runtime
 
-    log, reaper = get_logger(__name__), ClosedTabReaper()
+    from app import warmup
+
+    log, reaper, released = get_logger(__name__), ClosedTabReaper(), False
     while True:
         await asyncio.sleep(REAP_SECONDS)
-        if Runtime.exists() and (
-            reaped := reaper.reap(getattr(Runtime.instance(), "_session_mgr", None))
-        ):
+        if not Runtime.exists():
+            continue
+        manager = getattr(Runtime.instance(), "_session_mgr", None)
+        if reaped := reaper.reap(manager):
             log.info(REAPED_LOG, reaped)
+        if not reaper.idle(manager):
+            released = False
+        elif not released and await asyncio.to_thread(warmup.release_reader):
+            released = True
+            log.info(RELEASED_LOG)
 
 
 @asynccontextmanager

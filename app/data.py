@@ -178,6 +178,11 @@ def _mtime_ns() -> int:
     return db_path().stat().st_mtime_ns
 
 
+def release_reader() -> bool:
+    """Hand back the reader's memory (`Reader.release`): for a server whose last session ended."""
+    return _reader(str(db_path())).release()
+
+
 def status() -> str:
     """'missing' (no file), 'not_ready' (no marts), 'empty' (nothing loaded) or 'ready'."""
     if not db_path().exists():

@@ -198,6 +198,20 @@ def release_memory() -> bool:
         return False
 
 
+def release_reader() -> bool:
+    """When the last session has ended: DuckDB's memory for the reader and the freed heap
+    handed back (the next view attaches the warehouse again; the query cache stays)."""
+    from app import data
+
+    with _quiet_streamlit():
+        try:
+            released = data.release_reader()
+        except Exception:  # no warehouse yet, or it could not be read: nothing held
+            released = False
+    release_memory()
+    return released
+
+
 def _stamp(path: Path) -> tuple[int, int, int] | None:
     try:
         seen = path.stat()

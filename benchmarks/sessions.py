@@ -41,6 +41,7 @@ import time
 from pathlib import Path
 
 from app.asgi import REAPED_LOG as REAPED
+from app.asgi import RELEASED_LOG as RELEASED
 from benchmarks.browser import ARM  # the one watcher of an app run, for both benchmarks
 
 REPO = Path(__file__).resolve().parents[1]
@@ -418,7 +419,8 @@ def main(argv: list[str] | None = None) -> int:
     pattern = re.escape(REAPED).replace("%d", r"(\d+)")
     reaped = sum(int(found) for found in re.findall(pattern, log_text))
     print(f"closed tabs' sessions shut down by lat serve: {reaped} "
-          f"(sessions held: {held}; a reload after an error closes one more)")  # fmt: skip
+          f"(sessions held: {held}; a reload after an error closes one more); reader's memory "
+          f"handed back when none was left: {log_text.count(RELEASED)} time(s)")  # fmt: skip
     warnings = log_text.count("missing ScriptRunContext")
     tracebacks = log_text.count("Traceback")
     sign_ins = [r["sign_in_ms"] for r in results if "sign_in_ms" in r]

@@ -489,6 +489,7 @@ def test_a_closed_tabs_session_is_shut_down_once_its_ttl_has_passed():
     for session in (first, dropped, back):
         storage.save(SessionInfo(client=None, session=session))
     assert reaper.reap(manager) == 0  # all within their TTL
+    assert not reaper.idle(manager)  # tabs may still come back
     storage.delete("back")  # the tab came back: Streamlit made its session active again
     manager._active_session_info_by_id["back"] = SessionInfo(client=None, session=back)
     time.sleep(0.3)  # past the TTL (the order of events, not a duration, is what is checked)
@@ -501,6 +502,8 @@ def test_a_closed_tabs_session_is_shut_down_once_its_ttl_has_passed():
     time.sleep(0.3)  # the last tab's session expires with no other tab closing after it
     assert reaper.reap(manager) == 1
     assert recent.shut_down and not storage._cache._data  # let go, not merely hidden
+    del manager._active_session_info_by_id["back"]  # and the tab that came back closed for good
+    assert reaper.idle(manager)  # no session left: the server may hand back the reader's memory
 
 
 def test_closed_tabs_sessions_are_reaped_sooner_than_their_ttl_twice_over():
