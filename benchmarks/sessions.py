@@ -114,6 +114,12 @@ def make_accounts(db: Path, sessions: int) -> list[tuple[str, str, str]]:
     return accounts
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of `pid` so far (its threads included)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def rss_mib(pid: int) -> float:
     """Resident memory of `pid` and its children (Streamlit runs in the `lat serve` process)."""
     total = 0
@@ -199,6 +205,14 @@ async def _open_list(page, box: str, settle_ms: float, attempts: int = 3) -> Non
     raise TimeoutError(f"the list of {box} did not open in {attempts} clicks")
 
 
+async def _script_state(page) -> str:
+    """The app's script state now ('running', 'notRunning', ...), for an error's line."""
+    try:
+        return await page.get_attribute("[data-testid=stApp]", "data-test-script-state") or "?"
+    except Exception:
+        return "unknown"
+
+
 async def _has_error(page) -> str | None:
     if await page.locator(ERROR_SELECTOR).count():
         return (await page.locator(ERROR_SELECTOR).first.inner_text())[:200]
@@ -253,7 +267,10 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
                 if error := await _has_error(page):
                     stats["errors"].append(f"{title} (period changed): {error}")
             except Exception as error:  # a view that never settles is an error, and we go on
-                stats["errors"].append(f"{title}: {type(error).__name__}: {str(error)[:160]}")
+                state = await _script_state(page)
+                stats["errors"].append(
+                    f"{title}: {type(error).__name__} (app {state}): {str(error)[:160]}"
+                )
                 try:
                     await page.goto(url)  # the same browser: the session cookie signs in again
                     await page.wait_for_selector(NAV_LINK, timeout=settle_ms)
@@ -353,6 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         memory = MemorySampler(server.pid)
         memory.start()
         idle_mib = rss_mib(server.pid)
+        cpu_before = cpu_seconds(server.pid)
         seconds = args.minutes * 60
         until = time.time() + seconds
         groups = [accounts[i :: args.browsers] for i in range(args.browsers)]
@@ -385,6 +403,7 @@ def main(argv: list[str] | None = None) -> int:
             results += json.loads(out.strip().splitlines()[-1]) if out.strip() else []
         loader.join()
         end_mib = rss_mib(server.pid)
+        server_cpu = cpu_seconds(server.pid) - cpu_before
         ended = time.monotonic()
         # a closed tab's session goes after server.disconnectedSessionTTL (30 s) and the next
         # pass of lat serve's reaper (every 10 s); freed heap is handed back every 30 s
@@ -413,6 +432,9 @@ def main(argv: list[str] | None = None) -> int:
     if timings:
         print(f"click-to-drawn: p50 {statistics.median(timings):.0f} ms, "
               f"p95 {percentile(timings, 0.95):.0f} ms, max {max(timings):.0f} ms")  # fmt: skip
+    if views:  # what neighbours on a shared machine sway least: the server's own work per view
+        print(f"server CPU per page view: {server_cpu / views * 1000:.0f} ms "
+              f"({server_cpu:.0f} s in all, warm-ups after the loads included)")  # fmt: skip
     print("load times during the run: " + ", ".join(f"{s:.1f} s" for s in load_times))
     print(f"server memory: {idle_mib:.0f} MiB idle before the sessions, peak {memory.peak:.0f} "
           f"MiB, {end_mib:.0f} MiB as they ended, {after_mib:.0f} MiB {after_s:.0f} s after")  # fmt: skip
