@@ -512,3 +512,47 @@ def test_closed_tabs_sessions_are_reaped_sooner_than_their_ttl_twice_over():
     from app.asgi import REAP_SECONDS
 
     assert REAP_SECONDS <= PRODUCTION["server.disconnectedSessionTTL"] / 2
+
+
+# --- what a session may hold ----------------------------------------------------------------------
+
+
+def test_every_cache_of_the_dashboard_is_bounded_in_entries_and_time():
+    """Each st.cache_data in app/ and pages/ says how many results it keeps and for how long
+    (shared by every session: unbounded, a morning of views would grow without end)."""
+    import re
+
+    sources = [*(REPO / "app").rglob("*.py"), *(REPO / "pages").rglob("*.py")]
+    caches = [
+        (path.name, match.group(0))
+        for path in sources
+        for match in re.finditer(r"@st\.cache_data(\([^)]*\))?", path.read_text())
+    ]
+    assert caches, "no cache found: the pattern no longer matches the code"
+    unbounded = [
+        (name, found) for name, found in caches if not ("ttl=" in found and "max_entries=" in found)
+    ]
+    assert unbounded == []
+
+
+def test_a_session_walking_every_page_keeps_no_table_in_its_state(app_db):
+    """Session state holds the viewer, the filters and at most one made document per button,
+    never a query's frame: frames live in the shared, bounded cache."""
+    import pandas as pd
+    import polars as pl
+
+    from app.streamlit_app import PAGES
+    from tests.support.app_fixtures import signed_in_app
+
+    at = signed_in_app("national")
+    at.run(timeout=60)
+    for file_name, _, _ in PAGES:
+        at.switch_page(f"../pages/{file_name}").run(timeout=60)
+        assert not at.exception, file_name
+    held = {key: type(at.session_state[key]).__name__ for key in at.session_state}
+    frames = [
+        key
+        for key in at.session_state
+        if isinstance(at.session_state[key], (pl.DataFrame, pd.DataFrame))
+    ]
+    assert held and frames == []
