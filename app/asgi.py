@@ -227,7 +227,8 @@ async def _reaping() -> None:
 
     from app import warmup
 
-    log, reaper, released = get_logger(__name__), ClosedTabReaper(), False
+    # nothing to hand back before the first session: the warm-up's reader stays warm
+    log, reaper, released = get_logger(__name__), ClosedTabReaper(), True
     while True:
         await asyncio.sleep(REAP_SECONDS)
         if not Runtime.exists():
