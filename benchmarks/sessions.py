@@ -18,7 +18,10 @@ visible: "click-to-drawn". An error is an exception box or error message on the 
 "Traceback" in its text, or a view that never settles (`--settle-seconds`). Server memory is the
 RSS of the `lat serve` process (sampled every half second): idle before the sessions, at its
 peak, as the browsers closed, and AFTER_SECONDS later (past Streamlit's disconnected-session
-TTL and the reaping of those sessions).
+TTL and the reaping of those sessions); the server's CPU time per page view (what neighbours on a
+shared machine sway least); how many closed tabs' sessions `lat serve` shut down, and whether it
+handed back the reader's memory once none was left. The server's log is kept as
+`<work>/sessions-server.log`; the served copy of the warehouse is removed.
 
 Prints the figures; exits 1 when a target is missed (p95 > 3 s, any error) so it can gate.
 """
