@@ -233,14 +233,17 @@ async def _reaping() -> None:
         await asyncio.sleep(REAP_SECONDS)
         if not Runtime.exists():
             continue
-        manager = getattr(Runtime.instance(), "_session_mgr", None)
-        if reaped := reaper.reap(manager):
-            log.info(REAPED_LOG, reaped)
-        if not reaper.idle(manager):
-            released = False
-        elif not released and await asyncio.to_thread(warmup.release_reader):
-            released = True
-            log.info(RELEASED_LOG)
+        try:
+            manager = getattr(Runtime.instance(), "_session_mgr", None)
+            if reaped := reaper.reap(manager):
+                log.info(REAPED_LOG, reaped)
+            if not reaper.idle(manager):
+                released = False
+            elif not released and await asyncio.to_thread(warmup.release_reader):
+                released = True
+                log.info(RELEASED_LOG)
+        except Exception:  # logged, and tried again at the next pass: the server serves on
+            log.exception("shutting down closed tabs' sessions failed")
 
 
 @asynccontextmanager
