@@ -10,7 +10,7 @@ viewers (a fresh random password each). Then `--browsers` Chromium processes (De
 chromium, several contexts each) sign in `--sessions` sessions through the real form; each
 walks every page in its navigation and changes the "period from" month on each, again and
 again, until `--minutes` have passed. Meanwhile `lat load` replaces the served warehouse
-`--loads` times, alternating between the two exports.
+`--loads` times, each with a new export of the same size (seeds after `--seed`).
 
 Every click is timed in the browser (performance.now) from the click until the app's script
 state is `notRunning` after having been `running` and, on a page with charts, a chart is
@@ -59,24 +59,29 @@ PERIOD_BOX = "[data-testid=stSidebar] [data-testid=stSelectbox]"
 # --- the server side -----------------------------------------------------------------------------
 
 
-def prepare(cases: int, seed: int, work: Path) -> tuple[Path, list[Path]]:
-    """The served warehouse (a copy of the benchmark one) and the two exports loads alternate."""
+def prepare(cases: int, seed: int, work: Path, loads: int) -> tuple[Path, list[Path]]:
+    """The served warehouse (a copy of the benchmark one) and one new export per load: an export
+    loaded before (the one the warehouse was built from) is recognised and changes nothing, so
+    a load of it would replace nothing."""
     from benchmarks.load import synthesise
     from benchmarks.pages import build_warehouse
 
     os.environ.setdefault("LAT_PSEUDONYM_KEY", "benchmark-key")
     work.mkdir(parents=True, exist_ok=True)
     source = build_warehouse(work, cases, seed)
-    second = work / f"export-{cases}-{seed + 1}"
-    second.mkdir(parents=True, exist_ok=True)
-    synthesise(second, cases, seed + 1)
+    exports = []
+    for other in range(seed + 1, seed + 1 + loads):
+        export = work / f"export-{cases}-{other}"
+        export.mkdir(parents=True, exist_ok=True)
+        synthesise(export, cases, other)
+        exports.append(export)
     served_dir = work / f"sessions-served-{os.getpid()}"  # two runs at once serve apart
     if served_dir.exists():
         shutil.rmtree(served_dir)
     served_dir.mkdir(mode=0o700)
     served = served_dir / "warehouse.duckdb"
     shutil.copy2(source, served)
-    return served, [second, work / f"export-{cases}-{seed}"]
+    return served, exports
 
 
 def make_accounts(db: Path, sessions: int) -> list[tuple[str, str, str]]:
@@ -164,7 +169,7 @@ def run_loads(db: Path, exports: list[Path], starts: list[float], out: list[floa
     begun = time.monotonic()
     for i, start in enumerate(starts):
         time.sleep(max(0.0, start - (time.monotonic() - begun)))
-        export = exports[i % len(exports)]
+        export = exports[i]
         out.append(timed_process([*lat_command(), "load", str(export), "--db", str(db)]).seconds)
 
 
@@ -347,7 +352,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if not CHROMIUM.exists():
         raise SystemExit(f"no Chromium at {CHROMIUM}")
-    db, exports = prepare(args.cases, args.seed, args.work)
+    db, exports = prepare(args.cases, args.seed, args.work, args.loads)
     accounts = make_accounts(db, args.sessions)
     print(f"warehouse: {db} ({args.cases:,} cases); {args.sessions} sessions in "
           f"{args.browsers} Chromium processes for {args.minutes:g} min, {args.loads} loads")  # fmt: skip
