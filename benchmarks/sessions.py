@@ -3,8 +3,9 @@
     python -m benchmarks.sessions                      # 25 sessions, 5 minutes, 100,000 cases
     python -m benchmarks.sessions --sessions 4 --minutes 1 --cases 20000
 
-Builds (once, like benchmarks.pages) a warehouse of N synthetic cases and a second export of the
-same size (another seed), copies the warehouse to a file of its own and starts `lat serve` on it.
+Builds (once, like benchmarks.pages) a warehouse of N synthetic cases and one more export of the
+same size per load (other seeds), copies the warehouse to a file of its own and starts `lat serve`
+on it.
 Accounts are made for the run: coordinators of several municipalities, national users and
 viewers (a fresh random password each). Then `--browsers` Chromium processes (Debian's
 chromium, several contexts each) sign in `--sessions` sessions through the real form; each
