@@ -1,13 +1,15 @@
 """Settings from the environment, in one validated object (`LAT_DB`, `LAT_PSEUDONYM_KEY`, ...).
 
-Read afresh on each call of `settings()`: a test or a shell may change the environment between
-two commands. A bad value is a `SettingsError` whose message names the variable and what it
+Read afresh whenever the environment's LAT_ variables changed since the last call of
+`settings()`: a test or a shell may change the environment between two commands. A bad value is a `SettingsError` whose message names the variable and what it
 should hold, in one line, never a traceback. This module imports nothing of the project: every
 layer (privacy/, warehouse/, etl/, app/, cli/) may read it.
 """
 
 from __future__ import annotations
 
+import functools
+import os
 import re
 from pathlib import Path
 
@@ -90,6 +92,16 @@ class Settings(BaseSettings):
 
 def settings() -> Settings:
     """The settings in force now; raises SettingsError with one line per bad variable."""
+    # pydantic-settings reads the names in any case (lat_db too)
+    named = ((k, v) for k, v in os.environ.items() if k.upper().startswith(PREFIX))
+    return _settings(tuple(sorted(named)))
+
+
+@functools.lru_cache(maxsize=16)
+def _settings(_environment: tuple[tuple[str, str], ...]) -> Settings:
+    """The settings of one state of the LAT_ variables (the argument is the cache's key):
+    made once, since a page run asks for the warehouse's path at every query (made afresh,
+    they took a tenth of a cached page run)."""
     try:
         return Settings()
     except ValidationError as exc:

@@ -11,7 +11,8 @@ middleware that runs before Streamlit's own:
 - `CLOSED_PATHS` answer 404: nothing a browser or a service manager needs (`/_stcore/health`
   stays open for them);
 - the lifespan warms the server (app/warmup.py) before it accepts a session, and again after
-  each new load;
+  each new load, and shuts down the sessions of closed tabs once their TTL has passed
+  (`ClosedTabReaper`);
 - `session_cookie.PATH` sets (POST, with a one-time ticket) or clears (DELETE) the session cookie
   that lets a signed-in session survive a reload (app/session_cookie.py); same-origin only.
 """
@@ -170,18 +171,95 @@ async def _session_endpoint(scope: Scope, receive: Receive, send: Send) -> None:
     await _respond(send, 204, b"", [(b"set-cookie", cookie)])
 
 
+REAP_SECONDS = 10.0  # how often closed tabs' sessions past their TTL are shut down
+
+
+class ClosedTabReaper:
+    """Shuts down the sessions of closed tabs once `server.disconnectedSessionTTL` has passed.
+
+    Streamlit 1.67 keeps a closed tab's session in a TTL cache (its session storage) so that a
+    dropped connection can come back to it; but the cache lets go of an expired session only
+    when another session is stored, and then without shutting it down, and never by itself
+    (streamlit/streamlit#12506): its session state, media files and table sources stay until
+    a later tab closes, and once the last one has closed, for good. `reap` (on the event loop:
+    sessions are not thread-safe) expires the cache and shuts down every session that has left
+    it without coming back (a resumed session is active again). Another Streamlit without that
+    cache is left alone.
+    """
+
+    def __init__(self) -> None:
+        self._stored: dict[str, object] = {}  # id -> session, as last seen in the storage
+
+    def reap(self, session_manager: object) -> int:
+        """Shut down the sessions that left the storage since the last call; returns how many."""
+        storage = getattr(session_manager, "_session_storage", None)
+        expire = getattr(getattr(storage, "_cache", None), "expire", None)
+        if expire is None or not hasattr(session_manager, "is_active_session"):
+            return 0
+        expire()  # drops the expired sessions' entries (an expired entry is not listed)
+        stored = {info.session.id: info.session for info in storage.list()}
+        gone = [
+            session
+            for session_id, session in self._stored.items()
+            if session_id not in stored and not session_manager.is_active_session(session_id)
+        ]
+        for session in gone:
+            session.shutdown()  # a session already shut down (closed) ignores it
+        self._stored = stored
+        return len(gone)
+
+    def idle(self, session_manager: object) -> bool:
+        """No session open, and none waiting for its tab to come back (as of the last `reap`)."""
+        active = getattr(session_manager, "num_active_sessions", None)
+        return active is not None and active() == 0 and not self._stored
+
+
+REAPED_LOG = "shut down %d session(s) of closed tabs"  # benchmarks.sessions counts these
+RELEASED_LOG = "no sessions left: the reader's memory handed back"
+
+
+async def _reaping() -> None:
+    """Every REAP_SECONDS: closed tabs' sessions shut down; and once the last one has gone, the
+    reader's memory handed back (app.warmup.release_reader), so the server's size falls back
+    to about its size at start."""
+    from streamlit.logger import get_logger
+    from streamlit.runtime import Runtime
+
+    from app import warmup
+
+    # nothing to hand back before the first session: the warm-up's reader stays warm
+    log, reaper, released = get_logger(__name__), ClosedTabReaper(), True
+    while True:
+        await asyncio.sleep(REAP_SECONDS)
+        if not Runtime.exists():
+            continue
+        try:
+            manager = getattr(Runtime.instance(), "_session_mgr", None)
+            if reaped := reaper.reap(manager):
+                log.info(REAPED_LOG, reaped)
+            if not reaper.idle(manager):
+                released = False
+            elif not released and await asyncio.to_thread(warmup.release_reader):
+                released = True
+                log.info(RELEASED_LOG)
+        except Exception:  # logged, and tried again at the next pass: the server serves on
+            log.exception("shutting down closed tabs' sessions failed")
+
+
 @asynccontextmanager
 async def lifespan(_app: object) -> AsyncIterator[None]:
     """Warm before the first session (uvicorn listens only after this yields), then rewarm
-    after each load while serving."""
+    after each load and shut closed tabs' sessions down while serving."""
     from app import warmup
 
     await asyncio.to_thread(warmup.warm, accounts=False)
     rewarmer = warmup.Rewarmer()
     rewarmer.start()
+    reaper = asyncio.create_task(_reaping())
     try:
         yield
     finally:
+        reaper.cancel()
         rewarmer.stop()
 
 

@@ -52,7 +52,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from app import i18n, session_cookie
+from app import i18n, session_cookie, warmup
 from app.accounts import (
     Account,
     AccountError,
@@ -403,6 +403,7 @@ def require_sign_in() -> Scope:
     st.session_state[LAST_SEEN_KEY] = now
     scope = account.scope(presentation=_sidebar(account))
     st.session_state[SCOPE_KEY] = scope
+    warmup.note_viewer(scope)  # whose landing page to warm after the next load
     if scope.presentation:
         st.info(text("banner"), icon="🔒")
     return scope

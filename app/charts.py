@@ -319,9 +319,15 @@ def bar_chart(
     return chart.properties(height=row_height()) if horizontal else chart
 
 
+# Whether each spec is checked against Vega-Lite's JSON schema as it is made. The specs come from
+# this code, never from input, and every page's AppTest draws them with the check on
+# (tests/conftest.py); a viewer's page run skips it (a third of the pre/post page's own time).
+VALIDATE = False
+
+
 def localized_spec(chart: alt.TopLevelMixin, language: str | None = None) -> dict:
     """The chart's Vega-Lite spec with the reader's locale and vega-embed's actions menu off."""
-    spec = chart.to_dict()
+    spec = chart.to_dict(validate=VALIDATE)
     spec.setdefault("config", {})["locale"] = i18n.vega_locale(language)
     # The actions menu ("Save as SVG/PNG", "View Source", "Open in Vega Editor") exports unaudited.
     # Streamlit 1.67 already embeds without it and drops this option; it is kept in the spec so a

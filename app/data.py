@@ -28,7 +28,8 @@ which call `run`:
   coordinator sees their own municipalities only, a worker their own cases, and a viewer (or
   presentation mode) gets `NotAllowed` (a PermissionError; `components.run_page` shows a message).
 - results are cached (st.cache_data) by SQL, parameters and the warehouse file's mtime, so a new
-  load shows up at once; suppression is applied after the cache.
+  load shows up at once; suppression is applied after the cache. `@data.shared` caches a query
+  module's own work on results (statistics) the same way, once for all sessions.
 
 - a third CTE `scoped_rejected` is the rejected rows still to fix (`etl.rejected_rows`) that the
   viewer may read, by the `case_id` and `municipality_code` the loader stored on each row (national
@@ -49,11 +50,13 @@ Other helpers: `status()` ("missing" | "not_ready" | "empty" | "ready"), `as_of(
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import polars as pl
@@ -160,6 +163,7 @@ class TooManyOutside(NotAllowed):
 
 
 MAX_OUTSIDE_MUNICIPALITIES = 1
+T = TypeVar("T")
 
 
 # --- the warehouse -----------------------------------------------------------------------------
@@ -172,6 +176,11 @@ def _reader(path: str) -> Reader:
 
 def _mtime_ns() -> int:
     return db_path().stat().st_mtime_ns
+
+
+def release_reader() -> bool:
+    """Hand back the reader's memory (`Reader.release`): for a server whose last session ended."""
+    return _reader(str(db_path())).release()
 
 
 def status() -> str:
@@ -191,6 +200,44 @@ def _cached(path: str, mtime_ns: int, sql: str, params: tuple) -> pl.DataFrame:
     """One query's result; `path` and `mtime_ns` are in the key so a new load is seen."""
     bound = {name: list(value) if isinstance(value, tuple) else value for name, value in params}
     return _reader(path).frame(sql, bound)
+
+
+# functions whose results `shared` caches, by name (what `_shared_result` calls)
+_SHARED: dict[str, Callable] = {}
+
+
+def shared(function: Callable[..., T]) -> Callable[..., T]:
+    """`function`'s results cached like `run`'s: once for every session, by its arguments (the
+    viewer's scope and filters among them) and the warehouse file, at most CACHE_MAX_ENTRIES
+    for CACHE_TTL_SECONDS. For work on query results that is the same for every viewer of the
+    same scope and view (the pre/post page's statistics of 10,000 score pairs), which each
+    session's run would otherwise repeat. `function` may depend on nothing else: no session
+    state, no language (labels are put on after), not the user's name (a Scope argument
+    arrives without it).
+    """
+    name = f"{function.__module__}.{function.__qualname__}"
+    _SHARED[name] = function
+
+    @functools.wraps(function)
+    def cached(*args: object, **kwargs: object) -> T:
+        args = tuple(_unnamed(value) for value in args)
+        named = tuple(sorted((key, _unnamed(value)) for key, value in kwargs.items()))
+        return _shared_result(name, str(db_path()), _mtime_ns(), args, named)
+
+    return cached
+
+
+def _unnamed(value: object) -> object:
+    """A scope without the user's name: what a viewer may see is their role, municipalities,
+    worker id and presentation mode, so two national users share one result."""
+    return replace(value, user="") if isinstance(value, Scope) else value
+
+
+@st.cache_data(ttl=CACHE_TTL_SECONDS, max_entries=CACHE_MAX_ENTRIES, show_spinner=False)
+def _shared_result(name: str, path: str, mtime_ns: int, args: tuple, kwargs: tuple) -> object:
+    """One `shared` function's result; `path` and `mtime_ns` are in the key so a new load is
+    seen at once, as by `_cached`."""
+    return _SHARED[name](*args, **dict(kwargs))
 
 
 def _execute(sql: str, params: dict) -> pl.DataFrame:

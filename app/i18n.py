@@ -184,6 +184,26 @@ def code_expr(kind: str, column: str, language: str | None = None) -> pl.Expr:
     return pl.when(value.is_null()).then(pl.lit(unknown)).otherwise(labelled).alias(column)
 
 
+def labelled(
+    values: pl.Series, label: Callable[[object], str], *, nulls: bool = False
+) -> pl.Series:
+    """`label(value)` of each value, as text: called once per distinct value, here in the page's
+    thread. Not `map_elements`, which calls it once per row, in polars' own threads where the
+    session (and so the reader's language) is unknown: English readers got Danish words and
+    the server's log a warning per row. A null stays null unless `nulls` (then `label(None)`)."""
+    distinct = [value for value in values.unique().to_list() if value is not None]
+    words = {value: label(value) for value in distinct}
+    if words:
+        shown = values.replace_strict(words, default=None, return_dtype=pl.String)
+    else:
+        shown = pl.Series(values.name, [None] * values.len(), dtype=pl.String)
+    if nulls and values.null_count():
+        shown = shown.zip_with(
+            values.is_not_null(), pl.repeat(label(None), values.len(), eager=True)
+        )
+    return shown
+
+
 def fmt_month(value: date | None, language: str | None = None) -> str:
     """'feb. 2024' (da) or 'Feb 2024' (en)."""
     return formats.month(value, _pick(language))

@@ -2,8 +2,9 @@
 
 `lat serve` runs app/asgi.py, whose lifespan calls `warm(accounts=False)` before the server
 accepts a session and starts `Rewarmer`, which warms each account's landing page at once (the
-server is answering by then: with many coordinators that takes a while) and everything again
-whenever a load has replaced the warehouse file.
+server is answering by then: with many coordinators that takes a while) and, whenever a load
+has replaced the warehouse file, the landing pages of the viewers who used the dashboard in the
+last half hour (`note_viewer`, by the router).
 `warm()` does what every first view would otherwise do in its own run:
 - imports the dashboard's modules (pages import them) and has Altair load its schema;
 - attaches the warehouse (the shared reader) and reads the marts once, so DuckDB has them;
@@ -86,25 +87,52 @@ def _imports() -> None:
     ).to_dict()  # the first to_dict loads and validates against Vega-Lite's schema
 
 
-def landing_scopes(accounts: bool = True) -> list:
+RECENT_SECONDS = 30 * 60  # a viewer who ran a page this recently is warmed after a new load
+_recent: dict[tuple, tuple[object, float]] = {}  # scope key -> (scope, when last seen)
+_recent_lock = threading.Lock()
+
+
+def _key(scope) -> tuple:
+    """What a landing page's results depend on (not the user's name)."""
+    return (scope.role, frozenset(scope.municipalities), scope.worker_id, scope.presentation)
+
+
+def note_viewer(scope) -> None:
+    """The router's note, each run, of whom the dashboard serves now (see `recent_scopes`)."""
+    with _recent_lock:
+        _recent[_key(scope)] = (scope, time.monotonic())
+
+
+def recent_scopes(now: float | None = None) -> list:
+    """The coordinators' and workers' scopes that ran a page in the last RECENT_SECONDS."""
+    cutoff = (time.monotonic() if now is None else now) - RECENT_SECONDS
+    with _recent_lock:
+        for key in [key for key, (_, seen) in _recent.items() if seen < cutoff]:
+            del _recent[key]
+        return [scope for scope, _ in _recent.values() if scope.role in ("coordinator", "worker")]
+
+
+def landing_scopes(accounts: bool = True, recent: bool = False) -> list:
     """One scope per distinct set of landing-page results: national, an aggregate-only viewer
     (whose figures are counted at another level), then (`accounts`) each coordinator or worker
-    account's own."""
+    account's own, or (`recent`) only those of the viewers who used the dashboard lately."""
     from app.accounts import open_store
     from app.scope import Scope
 
     scopes = {
-        ("national", frozenset(), None): Scope(role="national", user="(warm-up)"),
-        ("viewer", frozenset(), None): Scope(role="viewer", user="(warm-up)"),
+        _key(scope): scope
+        for scope in (
+            Scope(role="national", user="(warm-up)"),
+            Scope(role="viewer", user="(warm-up)"),
+        )
     }
     try:
-        listed = open_store().list() if accounts else []
+        listed = [account.scope() for account in open_store().list()] if accounts else []
     except Exception:  # no account store yet: only the national view
         listed = []
-    for account in listed:
-        if account.role in ("coordinator", "worker"):
-            key = (account.role, frozenset(account.municipalities), account.worker_id)
-            scopes.setdefault(key, account.scope())
+    for scope in listed + (recent_scopes() if recent else []):
+        if scope.role in ("coordinator", "worker"):
+            scopes.setdefault(_key(scope), scope)
     return list(scopes.values())
 
 
@@ -130,9 +158,12 @@ def warm_landing(scope) -> None:
         attention.queue(scope, filters)
 
 
-def warm(db: Path | None = None, *, accounts: bool = True) -> dict[str, float]:
+def warm(
+    db: Path | None = None, *, accounts: bool = True, recent: bool = False
+) -> dict[str, float]:
     """Warm imports, the reader and the landing page (national; with `accounts` also each
-    coordinator's and worker's); returns seconds since the start per step (for the log)."""
+    coordinator's and worker's, with `recent` those who used the dashboard lately); returns
+    seconds since the start per step (for the log)."""
     from app import data
     from warehouse.db import db_path
 
@@ -147,7 +178,7 @@ def warm(db: Path | None = None, *, accounts: bool = True) -> dict[str, float]:
                 data.as_of()
                 data.last_load()
                 steps["reader"] = time.perf_counter() - started
-                for scope in landing_scopes(accounts):
+                for scope in landing_scopes(accounts, recent):
                     warm_landing(scope)
                 steps["landing"] = time.perf_counter() - started
         except Exception:
@@ -167,6 +198,20 @@ def release_memory() -> bool:
         return False
 
 
+def release_reader() -> bool:
+    """When the last session has ended: DuckDB's memory for the reader and the freed heap
+    handed back (the next view attaches the warehouse again; the query cache stays)."""
+    from app import data
+
+    with _quiet_streamlit():
+        try:
+            released = data.release_reader()
+        except Exception:  # no warehouse yet, or it could not be read: nothing held
+            released = False
+    release_memory()
+    return released
+
+
 def _stamp(path: Path) -> tuple[int, int, int] | None:
     try:
         seen = path.stat()
@@ -176,8 +221,9 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 
 
 class Rewarmer(threading.Thread):
-    """Warms again after each new load (the warehouse file was replaced or changed), and hands
-    freed memory back to the system every RELEASE_SECONDS."""
+    """Warms every account's landing page once the server answers, again after each new load
+    (the warehouse file was replaced or changed) for the viewers of the last RECENT_SECONDS,
+    and hands freed memory back to the system every RELEASE_SECONDS."""
 
     def __init__(self, db: Path | None = None, poll: float = POLL_SECONDS):
         super().__init__(name="lat-rewarm", daemon=True)
@@ -200,7 +246,9 @@ class Rewarmer(threading.Thread):
             if now is None or now == self._seen:
                 continue
             self._seen = now
-            warm(self.path)
+            # after a load, only the viewers of the last half hour: warming each of 185
+            # accounts would compete for the cores with the sessions a load morning brings
+            warm(self.path, accounts=False, recent=True)
             self.warmed += 1
 
     def stop(self) -> None:

@@ -58,12 +58,15 @@ ARM = """() => {
   const app = document.querySelector('[data-testid=stApp]');
   const mark = {start: performance.now(), ran: false, end: null};
   window.__latBench = mark;
-  const watch = new MutationObserver(() => {
+  const watch = new MutationObserver((records) => {
+    // a quick run can start and end between two callbacks: its 'running' is then only an old value
+    if (records.some((r) => r.oldValue === 'running')) mark.ran = true;
     const state = app.getAttribute('data-test-script-state');
     if (state === 'running') mark.ran = true;
     else if (mark.ran && state === 'notRunning') { mark.end = performance.now(); watch.disconnect(); }
   });
-  watch.observe(app, {attributes: true, attributeFilter: ['data-test-script-state']});
+  watch.observe(app, {attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
 }"""
 
 

@@ -69,12 +69,10 @@ def detail_text(detail: str) -> str:
 def readable(events: pl.DataFrame) -> pl.DataFrame:
     """The trail as the page shows it: Danish time, events and details in words, Danish headings."""
     shown = events.select(
-        pl.col("at").map_elements(
-            lambda at: i18n.fmt_time(datetime.fromisoformat(at)), return_dtype=pl.String
-        ),
-        pl.col("event").map_elements(event_label, return_dtype=pl.String),
+        i18n.labelled(events["at"], lambda at: i18n.fmt_time(datetime.fromisoformat(at))),
+        i18n.labelled(events["event"], event_label),
         "user",
-        pl.col("detail").map_elements(detail_text, return_dtype=pl.String),
+        i18n.labelled(events["detail"], detail_text),
     )
     return shown.rename({name: t(f"audit.column.{name}") for name in shown.columns})
 

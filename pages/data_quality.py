@@ -37,27 +37,17 @@ def _show_table(frame: pl.DataFrame, key: str) -> None:
     """A table with the reader's column names, date and count formats (36.231 in Danish; the
     counts are text then, so they are aligned right as numbers are)."""
     counts, language = [c for c in COUNTS if c in frame.columns], i18n.lang()
+    words = {c: lambda v: i18n.fmt_int(v, language) for c in counts} | {
+        "exported_at": i18n.fmt_date,
+        "loaded_at": i18n.fmt_time,
+        "reason_code": lambda v: i18n.code_label("reason_code", v),
+        "status": lambda v: i18n.code_label("batch_status", v),
+        "column_name": _column_word,
+        "raw_values": _cells_text,
+    }
     shown = frame.with_columns(
-        pl.col(c).map_elements(lambda v: i18n.fmt_int(v, language), pl.String) for c in counts
-    ).with_columns(
-        pl.col(c).map_elements(i18n.fmt_date, pl.String)
-        for c in ("exported_at",) if c in frame.columns
-    ).with_columns(
-        pl.col(c).map_elements(i18n.fmt_time, pl.String)
-        for c in ("loaded_at",) if c in frame.columns
-    ).with_columns(
-        pl.col(c).map_elements(lambda v: i18n.code_label("reason_code", v), pl.String)
-        for c in ("reason_code",) if c in frame.columns
-    ).with_columns(
-        pl.col(c).map_elements(lambda v: i18n.code_label("batch_status", v), pl.String)
-        for c in ("status",) if c in frame.columns
-    ).with_columns(
-        pl.col(c).map_elements(_column_word, pl.String)
-        for c in ("column_name",) if c in frame.columns
-    ).with_columns(
-        pl.col(c).map_elements(_cells_text, pl.String)
-        for c in ("raw_values",) if c in frame.columns
-    )  # fmt: skip
+        i18n.labelled(frame[c], word) for c, word in words.items() if c in frame.columns
+    )
     shown = shown.rename({c: t(COLUMNS[c]) for c in shown.columns if c in COLUMNS})
     right = {t(COLUMNS[c]): st.column_config.TextColumn(alignment="right") for c in counts}
     components.table(shown, key=key, column_config=right)
@@ -127,7 +117,7 @@ def _history(scope) -> None:
 
 def _reasons_chart(reasons: pl.DataFrame) -> None:
     labelled = reasons.with_columns(
-        pl.col("reason_code").map_elements(lambda v: i18n.code_label("reason_code", v), pl.String)
+        i18n.labelled(reasons["reason_code"], lambda v: i18n.code_label("reason_code", v))
         .alias("reason")
     )  # fmt: skip
     chart = charts.bar_chart(

@@ -99,10 +99,10 @@ def _figures(head: pl.DataFrame, trend: pl.DataFrame, country: pl.DataFrame | No
 
 
 def _type_chart(head: pl.DataFrame, trend: pl.DataFrame) -> None:
-    split = trend.filter(pl.col("figure").is_in(["mentor", "parent_coach"])).with_columns(
-        pl.col("figure").map_elements(lambda c: i18n.code_label("case_type", c), pl.String)
-        .alias("case_type")
-    )  # fmt: skip
+    split = trend.filter(pl.col("figure").is_in(["mentor", "parent_coach"]))
+    split = split.with_columns(
+        i18n.labelled(split["figure"], lambda c: i18n.code_label("case_type", c)).alias("case_type")
+    )
     chart = charts.line_chart(
         split.select("month", "case_type", pl.col("value").alias("active_cases")),
         "month",

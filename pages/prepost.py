@@ -264,9 +264,7 @@ def _jacobson_points(frame: pl.DataFrame, ref: dict, titles: dict, labels: dict)
     # without a cutoff nobody can recover: that colour is left out of the legend
     codes = [c for c in pc.CATEGORY_ORDER if c != "recovered" or ref["cutoff"] is not None]
     colours = {pc.category_label(c): pc.CATEGORY_COLORS[c] for c in codes}
-    points = frame.with_columns(
-        pl.col("clinical_change").map_elements(pc.category_label, pl.String).alias("category_label")
-    )
+    points = frame.with_columns(pc.category_labels(frame["clinical_change"]))
     total = int(frame["cases_total"][0]) if frame.height else 0
     components.chart_block(
         ic.jacobson_points(

@@ -38,8 +38,8 @@ def _median_section(scope, filters, n: int | None) -> None:
     if split in FACET_SPLITS:
         frame, groups = q.largest_groups(frame, MAX_PANELS)
     frame = frame.with_columns(
-        pl.col("split_group").map_elements(lambda c: _group_label(split, c), pl.String,
-                                           skip_nulls=False).alias("group")
+        i18n.labelled(frame["split_group"], lambda c: _group_label(split, c), nulls=True)
+        .alias("group")
     )  # fmt: skip
     chart = pc.median_band(
         frame, x_title=t(MONTHS), y_title=t(SCORE),
@@ -206,9 +206,7 @@ def _first_latest_section(scope, filters) -> None:
         st.info(t("pages.progression.no_case_has_two_or"))
         return
     words = {"first": "pages.progression.words.first", "latest": "pages.progression.words.latest"}
-    frame = frame.with_columns(
-        pl.col("which").map_elements(lambda w: t(words[w]), pl.String).alias("label")
-    )
+    frame = frame.with_columns(i18n.labelled(frame["which"], lambda w: t(words[w])).alias("label"))
     chart = pc.first_latest(frame, x_title=t(SCORE), y_title=t(CASES))
     components.chart_block(
         chart,

@@ -17,6 +17,14 @@ def _isolated_environment(
     monkeypatch.setenv("LAT_PSEUDONYM_KEY", "test-key-not-secret")
 
 
+@pytest.fixture(autouse=True)
+def _charts_validated(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every chart a test draws is checked against Vega-Lite's schema (the server skips it)."""
+    from app import charts
+
+    monkeypatch.setattr(charts, "VALIDATE", True)
+
+
 @pytest.fixture
 def fast_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Cheap argon2 parameters in tests (production keeps argon2-cffi's RFC 9106 defaults)."""

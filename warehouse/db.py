@@ -554,6 +554,23 @@ class Reader:
         with self._cursor() as cursor:
             return cursor.sql(query, params=params or {}).fetchall()
 
+    def release(self) -> bool:
+        """Hand back the memory DuckDB holds for the reader (the warehouse's blocks it read, up
+        to LAT_READER_MEMORY, and its allocator's free memory: detaching the file frees
+        neither), by starting its in-memory database afresh; the next query attaches the file
+        again, as after a load. For a server whose last session has ended. Returns whether it
+        was released (not while a query runs)."""
+        with self._lock:
+            if self._closed or not self._idle_all():
+                return False
+            for cursor in self._idle:
+                cursor.close()
+            self._idle.clear()
+            self._con.close()
+            self._con = duckdb.connect(config=reader_config(self.path))
+            self._current, self._replaced = None, []
+            return True
+
     def close(self) -> None:
         """Close the reader once the queries running now are done; later ones are refused."""
         with self._lock:

@@ -191,6 +191,12 @@ def category_label(code: str, language: str | None = None) -> str:
     return i18n.code_label("reliable_change", code, language)
 
 
+def category_labels(codes: pl.Series) -> pl.Series:
+    """`category_label` of each code (nulls stay null) as the column `category_label`: each
+    distinct code looked up once (thousands of points, a handful of codes)."""
+    return i18n.labelled(codes, category_label).alias("category_label")
+
+
 def categories(frame: pl.DataFrame) -> alt.FacetChart:
     """Stacked bars per group: cases in each change category, one panel per measure."""
     language = i18n.lang()  # bound now: map_elements may run in polars' threads (no session)

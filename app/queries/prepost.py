@@ -129,6 +129,7 @@ select * from groups order by group_value = 'all' desc, group_value
 _PAIRS_SQL = with_counts(_PAIRS_SQL, n="true")
 
 
+@data.shared  # 10,000 score pairs take a while; each view asks three times (one per split view)
 def paired_stats(scope: Scope, filters: Filters, instrument: str, group: str) -> pl.DataFrame:
     """Paired statistics per group; hidden groups keep only `n` (null) and `suppressed`."""
     _check_instrument(instrument)

@@ -374,6 +374,42 @@ def test_a_new_load_shows_up_despite_the_cache(tmp_path, monkeypatch):
     assert data.run(COUNT, scope=Scope.everything(), filters=Filters())["n"][0] == before + 1
 
 
+_SHARED_CALLS: list[tuple] = []
+
+
+@data.shared
+def _counted_cases(scope: Scope, filters: Filters) -> int:
+    _SHARED_CALLS.append((scope.role, filters.case_types))
+    return int(data.run(COUNT, scope=scope, filters=filters)["n"][0])
+
+
+def test_shared_work_is_done_once_for_every_viewer_of_a_view_until_a_new_load(
+    tmp_path, monkeypatch
+):
+    """`data.shared`: two national users (only their names differ) share one result; another
+    view, another role and a new load of the warehouse each compute afresh."""
+    from warehouse.db import write_transaction
+
+    db = build_app_warehouse(tmp_path / "warehouse.duckdb")
+    monkeypatch.setenv("LAT_DB", str(db))
+    _SHARED_CALLS.clear()
+    anna, bo = Scope(role="national", user="anna"), Scope(role="national", user="bo")
+    first = _counted_cases(anna, Filters())
+    assert _counted_cases(bo, Filters()) == first
+    assert _SHARED_CALLS == [("national", ())]
+    _counted_cases(anna, Filters(case_types=("mentor",)))
+    _counted_cases(Scope(role="viewer"), Filters())
+    assert len(_SHARED_CALLS) == 3
+    with write_transaction(db) as con:
+        con.execute(
+            "insert into raw.cases (case_id, municipality_code, case_type, citizen_key, "
+            "start_date, status, exported_at, batch_id) values "
+            "('NEW-1', '101', 'mentor', 'k', date '2026-01-01', 'active', date '2026-10-31', 2)"
+        )
+    assert _counted_cases(bo, Filters()) == first + 1
+    assert len(_SHARED_CALLS) == 4
+
+
 def test_a_query_with_its_own_with_and_a_leading_comment_is_merged(app_db):
     sql = """
     -- purpose first, as the house style asks
@@ -396,6 +432,24 @@ def test_vectorised_date_and_code_formats_match_the_per_value_ones():
         assert shown["t"].to_list() == [
             i18n.code_label("case_type", v, language) for v in frame["t"]
         ]
+
+
+def test_labels_are_looked_up_once_per_distinct_value_and_nulls_stay_unless_asked():
+    """i18n.labelled: the same words as per row, one lookup per distinct value (not one per
+    row in polars' threads, where the reader's language is unknown)."""
+    looked_up = []
+
+    def word(code):
+        looked_up.append(code)
+        return i18n.code_label("case_type", code, "en")
+
+    codes = pl.Series("t", ["mentor", None, "parent_coach", "mentor", "mentor"])
+    assert i18n.labelled(codes, word).to_list() == [
+        "Mentor", None, "Parent coach", "Mentor", "Mentor",
+    ]  # fmt: skip
+    assert sorted(looked_up) == ["mentor", "parent_coach"]
+    assert i18n.labelled(codes, word, nulls=True)[1] == i18n.code_label("case_type", None, "en")
+    assert i18n.labelled(pl.Series("t", [None, None]), word).to_list() == [None, None]
 
 
 def test_a_case_query_that_skips_scoped_cases_is_refused():

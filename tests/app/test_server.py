@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from app.scope import Scope
 from harness.browser import free_port, healthy
 from tests.support.wording import da
 from warehouse.db import ensure_warehouse
@@ -151,7 +152,7 @@ PRODUCTION = {
     "server.maxUploadSize": 1,
     "server.maxMessageSize": 64,
     "server.maxWidgetStateSize": 2,
-    "server.disconnectedSessionTTL": 60,
+    "server.disconnectedSessionTTL": 30,
     "server.maxCacheDataSize": "256mb",
     "browser.gatherUsageStats": False,
     "client.showErrorDetails": "none",
@@ -366,13 +367,17 @@ def test_a_new_load_is_warmed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
     db = tmp_path / "warehouse.duckdb"
     ensure_warehouse(db)
-    calls: list[Path] = []
-    monkeypatch.setattr(warmup, "warm", lambda path=None, accounts=True: calls.append(path))
+    calls: list[tuple] = []
+    monkeypatch.setattr(
+        warmup,
+        "warm",
+        lambda path=None, accounts=True, recent=False: calls.append((path, accounts, recent)),
+    )
     rewarmer = warmup.Rewarmer(db, poll=0.05)
     rewarmer.start()
     try:
         time.sleep(0.3)
-        assert calls == [db]  # the accounts' landing pages, once the server answers
+        assert calls == [(db, True, False)]  # every account's landing page, once it answers
         calls.clear()
         time.sleep(0.2)
         assert calls == []  # nothing changed: nothing to warm
@@ -384,7 +389,32 @@ def test_a_new_load_is_warmed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPa
             time.sleep(0.05)
     finally:
         rewarmer.stop()
-    assert calls == [db]
+    assert calls == [(db, False, True)]  # after a load: the viewers of late
+
+
+def test_after_a_load_the_landing_pages_of_recent_viewers_are_warmed_not_every_accounts(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """A coordinator who ran a page lately is warmed again after a load (with the national view
+    and the viewers'); one whose last page is older than RECENT_SECONDS is not, nor are the
+    accounts that did not come at all; two users of one scope are warmed once."""
+    from app import warmup
+
+    monkeypatch.setattr(warmup, "_recent", {})
+    now = time.monotonic()
+    anna = Scope(role="coordinator", user="anna", municipalities=frozenset({"101"}))
+    bo = Scope(role="coordinator", user="bo", municipalities=frozenset({"101"}))
+    old = Scope(role="coordinator", user="carl", municipalities=frozenset({"751"}))
+    monkeypatch.setattr(warmup.time, "monotonic", lambda: now - warmup.RECENT_SECONDS - 1)
+    warmup.note_viewer(old)
+    monkeypatch.setattr(warmup.time, "monotonic", lambda: now)
+    warmup.note_viewer(anna)
+    warmup.note_viewer(bo)
+    warmup.note_viewer(Scope(role="national", user="dorte"))
+    scopes = warmup.landing_scopes(accounts=False, recent=True)
+    assert [(s.role, s.municipalities) for s in scopes] == [
+        ("national", frozenset()), ("viewer", frozenset()), ("coordinator", frozenset({"101"})),
+    ]  # fmt: skip
 
 
 def test_serve_keeps_the_servers_memory_arenas_few(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -425,3 +455,105 @@ def test_serve_answers_only_once_it_is_warm(tmp_path: Path):
         finally:
             with contextlib.suppress(ProcessLookupError):
                 os.killpg(process.pid, signal.SIGKILL)
+
+
+class _ClosedTab:
+    """An AppSession as the session storage holds it after its tab closed."""
+
+    def __init__(self, session_id: str):
+        self.id, self.shut_down = session_id, False
+
+    def shutdown(self) -> None:
+        self.shut_down = True
+
+
+def test_a_closed_tabs_session_is_shut_down_once_its_ttl_has_passed():
+    """Streamlit's own session manager and storage, as `lat serve` runs them: a closed tab's
+    session past its TTL is shut down and let go, whether it expired alone or was dropped as
+    another tab closed (Streamlit would drop it without a shutdown, or keep it); one within its
+    TTL stays, and one that came back (active again) is not shut down."""
+    from streamlit.runtime.memory_session_storage import MemorySessionStorage
+    from streamlit.runtime.session_manager import SessionInfo
+    from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
+
+    from app.asgi import ClosedTabReaper
+
+    storage = MemorySessionStorage(ttl_seconds=0.2)
+    manager = WebsocketSessionManager(
+        session_storage=storage,
+        uploaded_file_manager=None,
+        script_cache=None,
+        message_enqueued_callback=None,
+    )
+    reaper = ClosedTabReaper()
+    first, dropped, back = _ClosedTab("first"), _ClosedTab("dropped"), _ClosedTab("back")
+    for session in (first, dropped, back):
+        storage.save(SessionInfo(client=None, session=session))
+    assert reaper.reap(manager) == 0  # all within their TTL
+    assert not reaper.idle(manager)  # tabs may still come back
+    storage.delete("back")  # the tab came back: Streamlit made its session active again
+    manager._active_session_info_by_id["back"] = SessionInfo(client=None, session=back)
+    time.sleep(0.3)  # past the TTL (the order of events, not a duration, is what is checked)
+    recent = _ClosedTab("recent")
+    storage.save(SessionInfo(client=None, session=recent))  # drops the expired, no shutdown
+    assert reaper.reap(manager) == 2
+    assert first.shut_down and dropped.shut_down
+    assert not back.shut_down and not recent.shut_down
+    assert [info.session for info in storage.list()] == [recent]
+    time.sleep(0.3)  # the last tab's session expires with no other tab closing after it
+    assert reaper.reap(manager) == 1
+    assert recent.shut_down and not storage._cache._data  # let go, not merely hidden
+    del manager._active_session_info_by_id["back"]  # and the tab that came back closed for good
+    assert reaper.idle(manager)  # no session left: the server may hand back the reader's memory
+
+
+def test_closed_tabs_sessions_are_reaped_sooner_than_their_ttl_twice_over():
+    """The reaper runs often enough that a closed tab's session goes within its TTL plus a
+    fraction of it (the sessions benchmark reads memory after the TTL and one pass)."""
+    from app.asgi import REAP_SECONDS
+
+    assert REAP_SECONDS <= PRODUCTION["server.disconnectedSessionTTL"] / 2
+
+
+# --- what a session may hold ----------------------------------------------------------------------
+
+
+def test_every_cache_of_the_dashboard_is_bounded_in_entries_and_time():
+    """Each st.cache_data in app/ and pages/ says how many results it keeps and for how long
+    (shared by every session: unbounded, a morning of views would grow without end)."""
+    import re
+
+    sources = [*(REPO / "app").rglob("*.py"), *(REPO / "pages").rglob("*.py")]
+    caches = [
+        (path.name, match.group(0))
+        for path in sources
+        for match in re.finditer(r"@st\.cache_data(\([^)]*\))?", path.read_text())
+    ]
+    assert caches, "no cache found: the pattern no longer matches the code"
+    unbounded = [
+        (name, found) for name, found in caches if not ("ttl=" in found and "max_entries=" in found)
+    ]
+    assert unbounded == []
+
+
+def test_a_session_walking_every_page_keeps_no_table_in_its_state(app_db):
+    """Session state holds the viewer, the filters and at most one made document per button,
+    never a query's frame: frames live in the shared, bounded cache."""
+    import pandas as pd
+    import polars as pl
+
+    from app.streamlit_app import PAGES
+    from tests.support.app_fixtures import signed_in_app
+
+    at = signed_in_app("national")
+    at.run(timeout=60)
+    for file_name, _, _ in PAGES:
+        at.switch_page(f"../pages/{file_name}").run(timeout=60)
+        assert not at.exception, file_name
+    held = {key: type(at.session_state[key]).__name__ for key in at.session_state}
+    frames = [
+        key
+        for key in at.session_state
+        if isinstance(at.session_state[key], (pl.DataFrame, pd.DataFrame))
+    ]
+    assert held and frames == []

@@ -199,6 +199,22 @@ def test_sessions_reading_while_writes_replace_the_file_see_whole_versions(tmp_p
     reader.close()
 
 
+def test_a_released_reader_answers_again_but_not_while_a_query_runs(tmp_path: Path):
+    """Reader.release (a server whose last session ended): refused while a query runs (that
+    query still ends well); afterwards the next query attaches the file again and answers."""
+    path = tmp_path / "w.duckdb"
+    db.ensure_warehouse(path)
+    reader = db.Reader(path)
+    slow, out = _in_thread(lambda: reader.rows(SLOW_QUERY))
+    time.sleep(0.3)  # the slow query is running
+    assert reader.release() is False
+    slow.join(120)
+    assert "error" not in out, out.get("error")
+    assert reader.release() is True
+    assert reader.rows("select count(*) from ref.municipalities") == [(98,)]
+    reader.close()
+
+
 def test_a_closed_reader_refuses_queries(tmp_path: Path):
     path = tmp_path / "w.duckdb"
     db.ensure_warehouse(path)
