@@ -19,7 +19,9 @@
   dd-mm-yyyy dates, a BOM, headers and codes in words (texts/vocabulary.py), Ja/Nej.
 - `table(frame, key, opens=..., ids=...)`: a table (st.dataframe) without Streamlit's own export
   controls; every table goes through it, as every chart goes through `chart_block`. With
-  `opens` ("case"/"worker") a click on a row opens that record's page (`open_record`).
+  `opens` ("case"/"worker") a click on a row opens that record's page (`open_record`). Columns
+  of numbers are aligned right, those a page wrote as text too ('<5', '26 % (103)':
+  `is_number_text`), so figures line up whether shown or hidden.
 - `lock_exports()`: hides Streamlit's element toolbars (CSV/PNG download, "Show data", copy the
   chart spec, search), so that data leave only through `download` (see the README, Downloads).
 - `figure(label, value, delta, trend, help, beside)`: a headline figure with a monthly sparkline
@@ -44,7 +46,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -153,6 +157,59 @@ def lock_exports() -> None:
     st.html(EXPORT_LOCK_CSS)
 
 
+# Streamlit 1.67 writes a few texts of its own in English, with no option or argument to
+# change them: the "Skip to main content" link first on every page (for keyboard and screen
+# reader users) and "No results" in a select box's list when the typed filter matches nothing.
+# The page's language is `lang="en"` in Streamlit's index.html too, whatever we write. This
+# script sets the page's language and puts those texts in the reader's words, in the document
+# itself (so a screen reader reads them so too), also as Streamlit draws them anew (the select
+# box's list is drawn each time it opens). It holds catalogue texts only, never data.
+STREAMLIT_TEXTS = {
+    "Skip to main content": "components.streamlit.skip_to_main_content",
+    "No results": "components.streamlit.no_results",
+}
+STREAMLIT_TEXTS_JS = """(() => {
+  window.__latTexts = %s;
+  document.documentElement.lang = window.__latTexts.lang;
+  const fix = (text) => {
+    const word = window.__latTexts.words[text.nodeValue.trim()];
+    if (word !== undefined && text.nodeValue !== word) text.nodeValue = word;
+  };
+  const swap = (root) => {  // root and the texts under it (only what changed is walked)
+    if (root.nodeType === Node.TEXT_NODE) return fix(root);
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) fix(node);
+  };
+  swap(document.body);
+  if (window.__latTextsWatch) return;
+  window.__latTextsWatch = new MutationObserver((changes) => {
+    for (const change of changes) {
+      if (change.type === "characterData") swap(change.target);
+      for (const node of change.addedNodes) swap(node);
+    }
+  });
+  window.__latTextsWatch.observe(document.body,
+    {childList: true, subtree: true, characterData: true});
+})();"""
+
+
+def streamlit_texts_script(language: str) -> str:
+    """The script that puts Streamlit's own English texts in `language` (see STREAMLIT_TEXTS):
+    every known wording of each (in any language) becomes this language's."""
+    words = {}
+    for english, key in STREAMLIT_TEXTS.items():
+        for wording in (english, *(t(key, other) for other in i18n.LANGS)):
+            words[wording] = t(key, language)
+    payload = json.dumps({"lang": language, "words": words}, ensure_ascii=True)
+    return "<script>" + STREAMLIT_TEXTS_JS % payload.replace("<", "\\u003c") + "</script>"
+
+
+def streamlit_texts() -> None:
+    """Streamlit's own English in the reader's language (the router calls it, in the sidebar:
+    the element takes no room there that a page would miss)."""
+    st.sidebar.html(streamlit_texts_script(i18n.lang()), unsafe_allow_javascript=True)
+
+
 # what a click on a table row opens: record kind -> the page under pages/ (url path `kind`)
 RECORD_PAGES = {"case": "case.py", "worker": "worker.py"}
 PAGES_DIR = Path(__file__).resolve().parents[1] / "pages"
@@ -171,15 +228,15 @@ def table(
     `opens` ("case" or "worker") with `ids` (one per row of `frame`): clicking a row opens that
     record's page (`open_record`); the table needs a `key` then.
     Numbers, yes/no and blanks are shown as text in the reader's formats (Streamlit would print
-    1517, 0.5, 'true' and an empty cell whatever the language); numbers are aligned right.
+    1517, 0.5, 'true' and an empty cell whatever the language); numbers, and the figures a page
+    wrote as text ('<5', '26 % (103)'), are aligned right (`table_config`).
     """
     lock_exports()
     if frame.is_empty():  # Streamlit's empty table says "empty", in English
         st.caption(t("no_rows"))
         return
     shown, numeric = readable(frame)
-    config = {name: st.column_config.TextColumn(alignment="right") for name in numeric}
-    config.update(column_config or {})
+    config = table_config(numeric, column_config)
     if opens is None:
         st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config)
         return
@@ -220,6 +277,31 @@ def open_record(kind: str, record_id: str) -> None:
     st.switch_page(PAGES_DIR / RECORD_PAGES[kind], query_params=record_url_params(record_id))
 
 
+def table_config(numeric: Sequence[str], column_config: dict | None = None) -> dict:
+    """st.dataframe's column_config: the `numeric` columns aligned right, with a page's own
+    settings (width, help) laid over them; a page's alignment, when it gives one, wins."""
+    config = {name: st.column_config.Column(alignment="right") for name in numeric}
+    for name, settings in (column_config or {}).items():
+        given = {part: value for part, value in settings.items() if value is not None}
+        config[name] = {**config.get(name, {}), **given}
+    return config
+
+
+# A cell of a number column as pages write it ('1.517', '+2,0', '-3', '45 %', '26 % (103)',
+# '< 0,001', a band '40-49', '30+', '<10'): Streamlit aligns text left, so such a column is
+# aligned right
+_NUMBER = r"(?:[<>] ?)?[+\-\u2212]?\d[\d.,\u00a0\u202f ]*(?:[\u00a0 ]?%)?(?:[-\u2013]\d+|\+)?"
+NUMBER_TEXT = re.compile(rf"{_NUMBER}(?: \({_NUMBER}\))?")
+
+
+def is_number_text(values: Sequence[str | None], language: str | None = None) -> bool:
+    """Are `values` the cells of a column of numbers: each a number as text, the mark of a
+    hidden figure ('<5', 'skjult') or missing ('–'), and at least one a number or a mark?"""
+    marks = {i18n.SUPPRESSED, t("hidden", language)}
+    cells = {value for value in values if value is not None and value not in ("", i18n.MISSING)}
+    return bool(cells) and all(c in marks or NUMBER_TEXT.fullmatch(c) for c in cells)
+
+
 def _cell(value: object, whole: bool, language: str) -> str:
     if i18n.is_missing(value):
         return i18n.MISSING
@@ -229,7 +311,8 @@ def _cell(value: object, whole: bool, language: str) -> str:
 
 
 def readable(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
-    """`frame` with every number, yes/no and blank as the reader's text; the numeric columns."""
+    """`frame` with every number, yes/no and blank as the reader's text; the columns of numbers
+    (numeric, or text that reads as numbers: `is_number_text`)."""
     language = i18n.lang()
     numeric, exprs = [], []
     for name, dtype in frame.schema.items():
@@ -242,6 +325,8 @@ def readable(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
             whole = True
         elif dtype == pl.String:
             exprs.append(column.fill_null(i18n.MISSING))
+            if is_number_text(frame[name].unique().to_list(), language):
+                numeric.append(name)  # figures the page wrote as text, '<5' among them
             continue
         else:
             continue
@@ -501,16 +586,18 @@ def case_list(
     key: str,
     column_config: dict | None = None,
     opens: str | None = None,
+    population: str | None = None,
 ) -> None:
     """A list of single cases: `caption`, the first `LIST_ROWS` rows of `frame` as `present`
     puts them in the reader's columns and formats, and all of `frame` as a CSV download.
     `column_config` (by the shown column names) as st.dataframe's. `opens` "case" or "worker":
     a click on a row opens the page of its `case_id` or `worker_id` (see `table`).
+    `population` names whom the list holds when it is not the view's cases (`population_of`).
 
     Only the rows shown are formatted (formatting runs in Python, row by row). The download is
     audited: the rows are case-level (pseudonyms).
     """
-    st.caption(f"{caption} · {population_of('case')}")
+    st.caption(f"{caption} · {population or population_of('case')}")
     shown = frame.head(LIST_ROWS)
     ids = shown[f"{opens}_id"].to_list() if opens else None
     table(present(shown), key=key, column_config=column_config, opens=opens, ids=ids)

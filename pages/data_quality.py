@@ -59,8 +59,7 @@ def _show_table(frame: pl.DataFrame, key: str) -> None:
         for c in ("raw_values",) if c in frame.columns
     )  # fmt: skip
     shown = shown.rename({c: t(COLUMNS[c]) for c in shown.columns if c in COLUMNS})
-    right = {t(COLUMNS[c]): st.column_config.TextColumn(alignment="right") for c in counts}
-    components.table(shown, key=key, column_config=right)
+    components.table(shown, key=key)  # the counts, as text, are aligned right
 
 
 def _column_word(name: str) -> str:

@@ -225,7 +225,7 @@ def test_the_overview_and_the_fidelity_page_show_one_on_cadence_per_label(app_db
 def test_the_whole_case_card_and_the_monthly_line_say_how_they_differ(app_db):
     at = page_as("fidelity", role="national")
     assert not at.exception
-    card = next(m for m in at.metric if m.label == "Målt hver anden måned, hele forløbet")
+    card = next(m for m in at.metric if m.label == "Målt hver anden måned")
     assert "hele forløbet" in card.help and "Kurven" in card.help
     specs = [
         json.dumps(json.loads(e.proto.spec), ensure_ascii=False) for e in at.get("vega_lite_chart")
