@@ -157,39 +157,63 @@ def lock_exports() -> None:
     st.html(EXPORT_LOCK_CSS)
 
 
-# Streamlit 1.67 writes a few texts of its own in English, with no option or argument to
-# change them: the "Skip to main content" link first on every page (for keyboard and screen
-# reader users) and "No results" in a select box's list when the typed filter matches nothing.
-# The page's language is `lang="en"` in Streamlit's index.html too, whatever we write. This
-# script sets the page's language and puts those texts in the reader's words, in the document
-# itself (so a screen reader reads them so too), also as Streamlit draws them anew (the select
-# box's list is drawn each time it opens). It holds catalogue texts only, never data.
+# Streamlit 1.67 writes texts of its own in English, with no option or argument to change
+# them: the "Skip to main content" link first on every page (for keyboard and screen reader
+# users), "No results" in a select box's list when the typed filter matches nothing, "Press
+# Enter to apply" under a search box being typed in, and the status while a page runs or the
+# connection is lost (as the text and the screen reader's label of the icon). The page's
+# language is `lang="en"` in Streamlit's index.html too. This script sets the page's language
+# and puts those texts in the reader's words in the document itself (texts, and the aria-label
+# and title a screen reader or a tooltip reads), also as Streamlit draws them anew. Only a text
+# or label that is exactly one of these is changed. It holds catalogue texts only, never data.
 STREAMLIT_TEXTS = {
     "Skip to main content": "components.streamlit.skip_to_main_content",
     "No results": "components.streamlit.no_results",
-}
+    "Press Enter to apply": "components.streamlit.press_enter_to_apply",
+    "Press Enter to submit form": "components.streamlit.press_enter_to_submit_form",
+    "Running...": "components.streamlit.running",
+    "Stopping...": "components.streamlit.stopping",
+    "Connecting": "components.streamlit.connecting",
+    "Connecting to Streamlit server": "components.streamlit.connecting_to_the_server",
+    "Unable to connect to Streamlit server": "components.streamlit.unable_to_connect",
+    "Connection error": "components.streamlit.connection_error",
+    "Streamlit server is not responding. Are you connected to the internet?":
+        "components.streamlit.server_not_responding",
+    "Connection timed out.": "components.streamlit.connection_timed_out",
+}  # fmt: skip
 STREAMLIT_TEXTS_JS = """(() => {
   window.__latTexts = %s;
   document.documentElement.lang = window.__latTexts.lang;
-  const fix = (text) => {
-    const word = window.__latTexts.words[text.nodeValue.trim()];
-    if (word !== undefined && text.nodeValue !== word) text.nodeValue = word;
+  const LABELS = ["aria-label", "title"];
+  const word = (text) => window.__latTexts.words[(text || "").trim()];
+  const fixText = (text) => {
+    const found = word(text.nodeValue);
+    if (found !== undefined && text.nodeValue !== found) text.nodeValue = found;
   };
-  const swap = (root) => {  // root and the texts under it (only what changed is walked)
-    if (root.nodeType === Node.TEXT_NODE) return fix(root);
+  const fixLabels = (el) => {
+    for (const name of LABELS) {
+      const found = el.hasAttribute(name) ? word(el.getAttribute(name)) : undefined;
+      if (found !== undefined && el.getAttribute(name) !== found) el.setAttribute(name, found);
+    }
+  };
+  const swap = (root) => {  // root and what is under it (only what changed is walked)
+    if (root.nodeType === Node.TEXT_NODE) return fixText(root);
+    if (root.nodeType !== Node.ELEMENT_NODE) return;
+    fixLabels(root);
+    for (const el of root.querySelectorAll("[aria-label], [title]")) fixLabels(el);
     const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let node = walker.nextNode(); node; node = walker.nextNode()) fix(node);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) fixText(node);
   };
   swap(document.body);
   if (window.__latTextsWatch) return;
   window.__latTextsWatch = new MutationObserver((changes) => {
     for (const change of changes) {
-      if (change.type === "characterData") swap(change.target);
-      for (const node of change.addedNodes) swap(node);
+      if (change.type === "childList") change.addedNodes.forEach(swap);
+      else swap(change.target);
     }
   });
-  window.__latTextsWatch.observe(document.body,
-    {childList: true, subtree: true, characterData: true});
+  window.__latTextsWatch.observe(document.body, {childList: true, subtree: true,
+    characterData: true, attributes: true, attributeFilter: LABELS});
 })();"""
 
 

@@ -33,9 +33,10 @@ COLUMNS = {
 COUNTS = ("rows_read", "rows_loaded", "rows_unchanged", "rows_superseded", "rows_rejected")
 
 
-def _show_table(frame: pl.DataFrame, key: str) -> None:
-    """A table with the reader's column names, date and count formats (36.231 in Danish; the
-    counts are text then, so they are aligned right as numbers are)."""
+def _show_table(frame: pl.DataFrame, key: str, headers: dict[str, str] | None = None) -> None:
+    """A table with the reader's column names (`headers`: other keys for some), date and count
+    formats (36.231 in Danish; the counts are text then, so they are aligned right as numbers
+    are)."""
     counts, language = [c for c in COUNTS if c in frame.columns], i18n.lang()
     shown = frame.with_columns(
         pl.col(c).map_elements(lambda v: i18n.fmt_int(v, language), pl.String) for c in counts
@@ -58,7 +59,8 @@ def _show_table(frame: pl.DataFrame, key: str) -> None:
         pl.col(c).map_elements(_cells_text, pl.String)
         for c in ("raw_values",) if c in frame.columns
     )  # fmt: skip
-    shown = shown.rename({c: t(COLUMNS[c]) for c in shown.columns if c in COLUMNS})
+    names = COLUMNS | (headers or {})
+    shown = shown.rename({c: t(names[c]) for c in shown.columns if c in names})
     components.table(shown, key=key)  # the counts, as text, are aligned right
 
 
@@ -117,7 +119,8 @@ def _checks(scope) -> None:
 def _history(scope) -> None:
     st.subheader(t("pages.data_quality.loads"))
     history = q.load_history(scope)
-    _show_table(history, "dq_history")
+    # 'Nr.' for the load's number: with 'Indlæsning' the table was wider than 1280 px
+    _show_table(history, "dq_history", {"batch_id": "pages.data_quality.columns.batch_no"})
     if "rows_read" in history.columns:
         st.caption(t("pages.data_quality.one_row_per_loaded_export"))
     else:
