@@ -246,8 +246,10 @@ def table(
     column_config: dict | None = None,
     opens: str | None = None,
     ids: Sequence[str | None] | None = None,
+    wrap: bool = False,
 ) -> None:
     """A table across the page, without Streamlit's own download, copy and search controls.
+    `wrap`: rows two lines high, long texts wrapped (`WRAPPED_ROW_HEIGHT`).
 
     `opens` ("case" or "worker") with `ids` (one per row of `frame`): clicking a row opens that
     record's page (`open_record`); the table needs a `key` then.
@@ -261,14 +263,18 @@ def table(
         return
     shown, numeric = readable(frame)
     config = table_config(numeric, column_config)
+    rows = WRAPPED_ROW_HEIGHT if wrap else None
+    # two-line rows in the grid's default height left five rows in view: ten, as with one line
+    height = WRAPPED_ROW_HEIGHT * min(frame.height, 10) + 40 if wrap else "auto"
     if opens is None:
-        st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config)
+        st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config,
+                     row_height=rows, height=height)  # fmt: skip
         return
     if opens not in RECORD_PAGES or ids is None or len(ids) != frame.height or key is None:
         raise ValueError("a clickable table needs a known record kind, a key and one id per row")
     event = st.dataframe(
         shown, hide_index=True, width="stretch", key=key, column_config=config,
-        on_select="rerun", selection_mode="single-row",
+        on_select="rerun", selection_mode="single-row", row_height=rows, height=height,
     )  # fmt: skip
     chosen = selected_id(event, ids)
     if chosen is not None:
@@ -299,6 +305,10 @@ def record_url_params(record_id: str) -> dict[str, str]:
 def open_record(kind: str, record_id: str) -> None:
     """Go to the case or worker page of `record_id` (the id rides in the URL, as in a link)."""
     st.switch_page(PAGES_DIR / RECORD_PAGES[kind], query_params=record_url_params(record_id))
+
+
+# Streamlit's data grid wraps a cell's text only in rows taller than 4rem (64 px): two lines
+WRAPPED_ROW_HEIGHT = 66
 
 
 def table_config(numeric: Sequence[str], column_config: dict | None = None) -> dict:
@@ -560,6 +570,17 @@ METRIC_LABEL_CSS = (
 )
 
 
+# a sparkline of fewer months with a figure is no trend: a lone bar and a speck at 1280 px (a
+# worker's WHO-5 cards, two closed cases in a year); the card shows its figure alone then
+SPARKLINE_MIN_MONTHS = 3
+
+
+def sparkline(points: Sequence[float]) -> list[float] | None:
+    """The sparkline's points, or None when fewer than SPARKLINE_MIN_MONTHS have a figure."""
+    shown = sum(1 for p in points if p == p)
+    return list(points) if shown >= SPARKLINE_MIN_MONTHS else None
+
+
 def sparkline_type(points: Sequence[float]) -> str:
     """'line' for a whole series, 'bar' when a month is a gap (NaN): a line broken at every gap
     left single months as specks ('. .  .' at 1280 px); a bar stands alone."""
@@ -587,7 +608,7 @@ def figure(
         delta_color=delta_color,
         help=help,
         border=True,
-        chart_data=points if any(p == p for p in points) else None,
+        chart_data=sparkline(points),
         chart_type=sparkline_type(points),
     )
     if beside:
@@ -611,12 +632,14 @@ def case_list(
     column_config: dict | None = None,
     opens: str | None = None,
     population: str | None = None,
+    wrap: bool = False,
 ) -> None:
     """A list of single cases: `caption`, the first `LIST_ROWS` rows of `frame` as `present`
     puts them in the reader's columns and formats, and all of `frame` as a CSV download.
     `column_config` (by the shown column names) as st.dataframe's. `opens` "case" or "worker":
     a click on a row opens the page of its `case_id` or `worker_id` (see `table`).
     `population` names whom the list holds when it is not the view's cases (`population_of`).
+    `wrap`: two-line rows (see `table`).
 
     Only the rows shown are formatted (formatting runs in Python, row by row). The download is
     audited: the rows are case-level (pseudonyms).
@@ -624,7 +647,7 @@ def case_list(
     st.caption(f"{caption} · {population or population_of('case')}")
     shown = frame.head(LIST_ROWS)
     ids = shown[f"{opens}_id"].to_list() if opens else None
-    table(present(shown), key=key, column_config=column_config, opens=opens, ids=ids)
+    table(present(shown), key=key, column_config=column_config, opens=opens, ids=ids, wrap=wrap)
     if frame.height > LIST_ROWS:
         st.caption(t("components.shows_the_first_k_download", k=i18n.fmt_int(LIST_ROWS)))
     label = t("components.download_the_list_csv")

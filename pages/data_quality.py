@@ -33,10 +33,15 @@ COLUMNS = {
 COUNTS = ("rows_read", "rows_loaded", "rows_unchanged", "rows_superseded", "rows_rejected")
 
 
+# the rejected rows' long texts wrap in rows two lines high, in these widths (px), so the tables
+# fit 1280 px without sideways scrolling
+WRAPPED_WIDTHS = {"source_file": 130, "column_name": 110, "message": 280, "raw_values": 170}
+
+
 def _show_table(frame: pl.DataFrame, key: str, headers: dict[str, str] | None = None) -> None:
     """A table with the reader's column names (`headers`: other keys for some), date and count
     formats (36.231 in Danish; the counts are text then, so they are aligned right as numbers
-    are)."""
+    are). A table with a message column (the rejected rows) has two-line rows."""
     counts, language = [c for c in COUNTS if c in frame.columns], i18n.lang()
     shown = frame.with_columns(
         pl.col(c).map_elements(lambda v: i18n.fmt_int(v, language), pl.String) for c in counts
@@ -61,7 +66,10 @@ def _show_table(frame: pl.DataFrame, key: str, headers: dict[str, str] | None = 
     )  # fmt: skip
     names = COLUMNS | (headers or {})
     shown = shown.rename({c: t(names[c]) for c in shown.columns if c in names})
-    components.table(shown, key=key)  # the counts, as text, are aligned right
+    wrap = "message" in frame.columns
+    widths = {t(names[c]): st.column_config.Column(width=w)
+              for c, w in WRAPPED_WIDTHS.items() if wrap and c in frame.columns}  # fmt: skip
+    components.table(shown, key=key, column_config=widths, wrap=wrap)  # counts aligned right
 
 
 def _column_word(name: str) -> str:
