@@ -213,18 +213,12 @@ def test_indicator_charts_show_as_scoping_allows(photographed, role):
     assert viewer_note == (role == "viewer"), f"{role}: the case-level note on the attention page"
 
 
-# Not yet: the attention queue has seven columns and sentences of reasons; it needs a layout of
-# its own (two-line rows, fewer columns) that no session has made yet (known, issue 12)
-WIDE_TABLES_KNOWN = {"attention"}
-
-
 @pytest.mark.parametrize(("role", "lang"), _tours())
 def test_every_page_fits_a_projector(photographed, role, lang):
     """At 1280 px no table scrolls sideways, no card label takes more than two lines and no
     card's figure more than one (cards in a row line up)."""
     shots = photographed[(role, lang)]
-    wide = {shot.path: shot.layout["wide_tables"] for shot in shots
-            if shot.layout["wide_tables"] and shot.path not in WIDE_TABLES_KNOWN}  # fmt: skip
+    wide = {shot.path: shot.layout["wide_tables"] for shot in shots if shot.layout["wide_tables"]}
     assert wide == {}, f"{role} ({lang}): tables wider than the page"
     long = {shot.path: shot.layout["long_labels"] for shot in shots if shot.layout["long_labels"]}
     assert long == {}, f"{role} ({lang}): card labels over two lines"
