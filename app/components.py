@@ -21,12 +21,15 @@
   controls; every table goes through it, as every chart goes through `chart_block`. With
   `opens` ("case"/"worker") a click on a row opens that record's page (`open_record`). Columns
   of numbers are aligned right, those a page wrote as text too ('<5', '26 % (103)':
-  `is_number_text`), so figures line up whether shown or hidden.
+  `is_number_text`), so figures line up whether shown or hidden; `wrap=True` gives two-line rows
+  for long texts (the attention queue, the rejected rows), so a table fits 1280 px.
 - `lock_exports()`: hides Streamlit's element toolbars (CSV/PNG download, "Show data", copy the
   chart spec, search), so that data leave only through `download` (see the README, Downloads).
 - `figure(label, value, delta, trend, help, beside)`: a headline figure with a monthly sparkline
-  (bars when a month is hidden, `sparkline_type`; `beside`: the same figure for the country,
-  "Hele landet: 931").
+  (bars when a month is hidden, `sparkline_type`; none with under three months, `sparkline`;
+  `beside`: the same figure for the country, "Hele landet: 931").
+- `streamlit_texts()`: Streamlit's own English ("Skip to main content", "No results", ...) and
+  the page's `lang` in the reader's language (the router calls it on every run).
 - `population_note(level)`, `population_of(level)`, `population_text(population)`: whom the
   figures count ("København", "Hele landet", "Dine forløb"), from `app.data.population`; every
   chart caption (`chart_block`) and case list (`case_list`) carries it.

@@ -35,7 +35,7 @@ COUNTS = ("rows_read", "rows_loaded", "rows_unchanged", "rows_superseded", "rows
 
 # the rejected rows' long texts wrap in rows two lines high, in these widths (px), so the tables
 # fit 1280 px without sideways scrolling
-WRAPPED_WIDTHS = {"source_file": 130, "column_name": 110, "message": 280, "raw_values": 170}
+WRAPPED_WIDTHS = {"source_file": 130, "column_name": 110, "message": 250, "raw_values": 160}
 
 
 def _show_table(frame: pl.DataFrame, key: str, headers: dict[str, str] | None = None) -> None:
