@@ -20,12 +20,17 @@
 - `table(frame, key, opens=..., ids=...)`: a table (st.dataframe) without Streamlit's own export
   controls; every table goes through it, as every chart goes through `chart_block`. With
   `opens` ("case"/"worker") a click on a row opens that record's page (`open_record`), from
-  the router before the list page runs again (`open_clicked_record`).
+  the router before the list page runs again (`open_clicked_record`). Columns
+  of numbers are aligned right, those a page wrote as text too ('<5', '26 % (103)':
+  `is_number_text`), so figures line up whether shown or hidden; `wrap=True` gives two-line rows
+  for long texts (the attention queue, the rejected rows), so a table fits 1280 px.
 - `lock_exports()`: hides Streamlit's element toolbars (CSV/PNG download, "Show data", copy the
   chart spec, search), so that data leave only through `download` (see the README, Downloads).
 - `figure(label, value, delta, trend, help, beside)`: a headline figure with a monthly sparkline
-  (bars when a month is hidden, `sparkline_type`; `beside`: the same figure for the country,
-  "Hele landet: 931").
+  (bars when a month is hidden, `sparkline_type`; none with under three months, `sparkline`;
+  `beside`: the same figure for the country, "Hele landet: 931").
+- `streamlit_texts()`: Streamlit's own English ("Skip to main content", "No results", ...) and
+  the page's `lang` in the reader's language (the router calls it on every run).
 - `population_note(level)`, `population_of(level)`, `population_text(population)`: whom the
   figures count ("København", "Hele landet", "Dine forløb"), from `app.data.population`; every
   chart caption (`chart_block`) and case list (`case_list`) carries it.
@@ -45,7 +50,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
@@ -155,6 +162,83 @@ def lock_exports() -> None:
     st.html(EXPORT_LOCK_CSS)
 
 
+# Streamlit 1.67 writes texts of its own in English, with no option or argument to change
+# them: the "Skip to main content" link first on every page (for keyboard and screen reader
+# users), "No results" in a select box's list when the typed filter matches nothing, "Press
+# Enter to apply" under a search box being typed in, and the status while a page runs or the
+# connection is lost (as the text and the screen reader's label of the icon). The page's
+# language is `lang="en"` in Streamlit's index.html too. This script sets the page's language
+# and puts those texts in the reader's words in the document itself (texts, and the aria-label
+# and title a screen reader or a tooltip reads), also as Streamlit draws them anew. Only a text
+# or label that is exactly one of these is changed. It holds catalogue texts only, never data.
+STREAMLIT_TEXTS = {
+    "Skip to main content": "components.streamlit.skip_to_main_content",
+    "No results": "components.streamlit.no_results",
+    "Press Enter to apply": "components.streamlit.press_enter_to_apply",
+    "Press Enter to submit form": "components.streamlit.press_enter_to_submit_form",
+    "Running...": "components.streamlit.running",
+    "Stopping...": "components.streamlit.stopping",
+    "Connecting": "components.streamlit.connecting",
+    "Connecting to Streamlit server": "components.streamlit.connecting_to_the_server",
+    "Unable to connect to Streamlit server": "components.streamlit.unable_to_connect",
+    "Connection error": "components.streamlit.connection_error",
+    "Streamlit server is not responding. Are you connected to the internet?":
+        "components.streamlit.server_not_responding",
+    "Connection timed out.": "components.streamlit.connection_timed_out",
+}  # fmt: skip
+STREAMLIT_TEXTS_JS = """(() => {
+  window.__latTexts = %s;
+  document.documentElement.lang = window.__latTexts.lang;
+  const LABELS = ["aria-label", "title"];
+  const word = (text) => window.__latTexts.words[(text || "").trim()];
+  const fixText = (text) => {
+    const found = word(text.nodeValue);
+    if (found !== undefined && text.nodeValue !== found) text.nodeValue = found;
+  };
+  const fixLabels = (el) => {
+    for (const name of LABELS) {
+      const found = el.hasAttribute(name) ? word(el.getAttribute(name)) : undefined;
+      if (found !== undefined && el.getAttribute(name) !== found) el.setAttribute(name, found);
+    }
+  };
+  const swap = (root) => {  // root and what is under it (only what changed is walked)
+    if (root.nodeType === Node.TEXT_NODE) return fixText(root);
+    if (root.nodeType !== Node.ELEMENT_NODE) return;
+    fixLabels(root);
+    for (const el of root.querySelectorAll("[aria-label], [title]")) fixLabels(el);
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) fixText(node);
+  };
+  swap(document.body);
+  if (window.__latTextsWatch) return;
+  window.__latTextsWatch = new MutationObserver((changes) => {
+    for (const change of changes) {
+      if (change.type === "childList") change.addedNodes.forEach(swap);
+      else swap(change.target);
+    }
+  });
+  window.__latTextsWatch.observe(document.body, {childList: true, subtree: true,
+    characterData: true, attributes: true, attributeFilter: LABELS});
+})();"""
+
+
+def streamlit_texts_script(language: str) -> str:
+    """The script that puts Streamlit's own English texts in `language` (see STREAMLIT_TEXTS):
+    every known wording of each (in any language) becomes this language's."""
+    words = {}
+    for english, key in STREAMLIT_TEXTS.items():
+        for wording in (english, *(t(key, other) for other in i18n.LANGS)):
+            words[wording] = t(key, language)
+    payload = json.dumps({"lang": language, "words": words}, ensure_ascii=True)
+    return "<script>" + STREAMLIT_TEXTS_JS % payload.replace("<", "\\u003c") + "</script>"
+
+
+def streamlit_texts() -> None:
+    """Streamlit's own English in the reader's language (the router calls it, in the sidebar:
+    the element takes no room there that a page would miss)."""
+    st.sidebar.html(streamlit_texts_script(i18n.lang()), unsafe_allow_javascript=True)
+
+
 # what a click on a table row opens: record kind -> the page under pages/ (url path `kind`)
 RECORD_PAGES = {"case": "case.py", "worker": "worker.py"}
 OPEN_REQUEST_KEY = "_lat_open_record"  # (kind, id) of a clicked row, opened by the router
@@ -168,30 +252,37 @@ def table(
     column_config: dict | None = None,
     opens: str | None = None,
     ids: Sequence[str | None] | None = None,
+    wrap: bool = False,
 ) -> None:
     """A table across the page, without Streamlit's own download, copy and search controls.
+    `wrap`: rows two lines high, long texts wrapped (`WRAPPED_ROW_HEIGHT`).
 
     `opens` ("case" or "worker") with `ids` (one per row of `frame`): clicking a row opens that
     record's page (`open_record`, from the router's next run: `open_clicked_record`); the table
     needs a `key` then.
     Numbers, yes/no and blanks are shown as text in the reader's formats (Streamlit would print
-    1517, 0.5, 'true' and an empty cell whatever the language); numbers are aligned right.
+    1517, 0.5, 'true' and an empty cell whatever the language); numbers, and the figures a page
+    wrote as text ('<5', '26 % (103)'), are aligned right (`table_config`).
     """
     lock_exports()
     if frame.is_empty():  # Streamlit's empty table says "empty", in English
         st.caption(t("no_rows"))
         return
     shown, numeric = readable(frame)
-    config = {name: st.column_config.TextColumn(alignment="right") for name in numeric}
-    config.update(column_config or {})
+    config = table_config(numeric, column_config)
+    rows = WRAPPED_ROW_HEIGHT if wrap else None
+    # two-line rows in the grid's default height left five rows in view: ten, as with one line
+    height = WRAPPED_ROW_HEIGHT * min(frame.height, 10) + 40 if wrap else "auto"
     if opens is None:
-        st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config)
+        st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config,
+                     row_height=rows, height=height)  # fmt: skip
         return
     if opens not in RECORD_PAGES or ids is None or len(ids) != frame.height or key is None:
         raise ValueError("a clickable table needs a known record kind, a key and one id per row")
     st.dataframe(
         shown, hide_index=True, width="stretch", key=key, column_config=config,
         on_select=partial(_row_clicked, key, opens, list(ids)), selection_mode="single-row",
+        row_height=rows, height=height,
     )  # fmt: skip
 
 
@@ -238,6 +329,35 @@ def open_record(kind: str, record_id: str) -> None:
     st.switch_page(PAGES_DIR / RECORD_PAGES[kind], query_params=record_url_params(record_id))
 
 
+# Streamlit's data grid wraps a cell's text only in rows taller than 4rem (64 px): two lines
+WRAPPED_ROW_HEIGHT = 66
+
+
+def table_config(numeric: Sequence[str], column_config: dict | None = None) -> dict:
+    """st.dataframe's column_config: the `numeric` columns aligned right, with a page's own
+    settings (width, help) laid over them; a page's alignment, when it gives one, wins."""
+    config = {name: st.column_config.Column(alignment="right") for name in numeric}
+    for name, settings in (column_config or {}).items():
+        given = {part: value for part, value in settings.items() if value is not None}
+        config[name] = {**config.get(name, {}), **given}
+    return config
+
+
+# A cell of a number column as pages write it ('1.517', '+2,0', '-3', '45 %', '26 % (103)',
+# '< 0,001', a band '40-49', '30+', '<10'): Streamlit aligns text left, so such a column is
+# aligned right
+_NUMBER = r"(?:[<>] ?)?[+\-\u2212]?\d[\d.,\u00a0\u202f ]*(?:[\u00a0 ]?%)?(?:[-\u2013]\d+|\+)?"
+NUMBER_TEXT = re.compile(rf"{_NUMBER}(?: \({_NUMBER}\))?")
+
+
+def is_number_text(values: Sequence[str | None], language: str | None = None) -> bool:
+    """Are `values` the cells of a column of numbers: each a number as text, the mark of a
+    hidden figure ('<5', 'skjult') or missing ('–'), and at least one a number or a mark?"""
+    marks = {i18n.SUPPRESSED, t("hidden", language)}
+    cells = {value for value in values if value is not None and value not in ("", i18n.MISSING)}
+    return bool(cells) and all(c in marks or NUMBER_TEXT.fullmatch(c) for c in cells)
+
+
 def _cell(value: object, whole: bool, language: str) -> str:
     if i18n.is_missing(value):
         return i18n.MISSING
@@ -247,7 +367,8 @@ def _cell(value: object, whole: bool, language: str) -> str:
 
 
 def readable(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
-    """`frame` with every number, yes/no and blank as the reader's text; the numeric columns."""
+    """`frame` with every number, yes/no and blank as the reader's text; the columns of numbers
+    (numeric, or text that reads as numbers: `is_number_text`)."""
     language = i18n.lang()
     numeric, exprs = [], []
     for name, dtype in frame.schema.items():
@@ -260,6 +381,8 @@ def readable(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
             whole = True
         elif dtype == pl.String:
             exprs.append(column.fill_null(i18n.MISSING))
+            if is_number_text(frame[name].unique().to_list(), language):
+                numeric.append(name)  # figures the page wrote as text, '<5' among them
             continue
         else:
             continue
@@ -469,6 +592,17 @@ METRIC_LABEL_CSS = (
 )
 
 
+# a sparkline of fewer months with a figure is no trend: a lone bar and a speck at 1280 px (a
+# worker's WHO-5 cards, two closed cases in a year); the card shows its figure alone then
+SPARKLINE_MIN_MONTHS = 3
+
+
+def sparkline(points: Sequence[float]) -> list[float] | None:
+    """The sparkline's points, or None when fewer than SPARKLINE_MIN_MONTHS have a figure."""
+    shown = sum(1 for p in points if p == p)
+    return list(points) if shown >= SPARKLINE_MIN_MONTHS else None
+
+
 def sparkline_type(points: Sequence[float]) -> str:
     """'line' for a whole series, 'bar' when a month is a gap (NaN): a line broken at every gap
     left single months as specks ('. .  .' at 1280 px); a bar stands alone."""
@@ -496,7 +630,7 @@ def figure(
         delta_color=delta_color,
         help=help,
         border=True,
-        chart_data=points if any(p == p for p in points) else None,
+        chart_data=sparkline(points),
         chart_type=sparkline_type(points),
     )
     if beside:
@@ -519,19 +653,23 @@ def case_list(
     key: str,
     column_config: dict | None = None,
     opens: str | None = None,
+    population: str | None = None,
+    wrap: bool = False,
 ) -> None:
     """A list of single cases: `caption`, the first `LIST_ROWS` rows of `frame` as `present`
     puts them in the reader's columns and formats, and all of `frame` as a CSV download.
     `column_config` (by the shown column names) as st.dataframe's. `opens` "case" or "worker":
     a click on a row opens the page of its `case_id` or `worker_id` (see `table`).
+    `population` names whom the list holds when it is not the view's cases (`population_of`).
+    `wrap`: two-line rows (see `table`).
 
     Only the rows shown are formatted (formatting runs in Python, row by row). The download is
     audited: the rows are case-level (pseudonyms).
     """
-    st.caption(f"{caption} · {population_of('case')}")
+    st.caption(f"{caption} · {population or population_of('case')}")
     shown = frame.head(LIST_ROWS)
     ids = shown[f"{opens}_id"].to_list() if opens else None
-    table(present(shown), key=key, column_config=column_config, opens=opens, ids=ids)
+    table(present(shown), key=key, column_config=column_config, opens=opens, ids=ids, wrap=wrap)
     if frame.height > LIST_ROWS:
         st.caption(t("components.shows_the_first_k_download", k=i18n.fmt_int(LIST_ROWS)))
     label = t("components.download_the_list_csv")

@@ -92,6 +92,7 @@ def _language_switch() -> None:
         st.query_params["lang"] = "en"
     elif "lang" in st.query_params:
         del st.query_params["lang"]
+    components.streamlit_texts()  # Streamlit's own English, in the chosen language
 
 
 def _filters(scope: Scope) -> filters.Filters:

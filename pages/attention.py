@@ -21,6 +21,17 @@ QUEUE_COLUMNS = {
 }
 CASES = "common.cases"
 NOTHING = "pages.attention.nothing"
+# The queue at 1280 px without sideways scrolling: rows two lines high, so a row's reasons wrap
+# in a column of its own width; short headers with the full words on hover; the municipality
+# beside the worker when the list holds several, else named by the caption.
+SHORT_HEADERS = {
+    "case_type": ("pages.attention.list.case_type", "case_type"),
+    "latest_score": ("pages.attention.list.latest_score", "common.latest_score"),
+    "latest_measured_on": ("pages.attention.list.latest_measured_on",
+                           "pages.attention.queue_columns.latest_measured_on"),
+}  # fmt: skip
+WIDTHS = {"why": 290, "worker": 140, "case_type": 110, "latest_score": 60,
+          "latest_measured_on": 100}  # fmt: skip
 
 
 def _counts_section(scope, filters, queue: pl.DataFrame | None) -> None:
@@ -54,18 +65,35 @@ def _counts_section(scope, filters, queue: pl.DataFrame | None) -> None:
         st.caption(i18n.t("suppressed_note"))
 
 
+def _header(column: str) -> str:
+    return t(SHORT_HEADERS[column][0]) if column in SHORT_HEADERS else t(QUEUE_COLUMNS[column])
+
+
 def _present(frame: pl.DataFrame) -> pl.DataFrame:
     language = i18n.lang()
     why = [ac.why(row, language) for row in frame.iter_rows(named=True)]
-    return (
-        frame.with_columns(
-            pl.Series("why", why, dtype=pl.String),
-            i18n.code_expr("case_type", "case_type"),
-            i18n.date_expr("latest_measured_on"),
-        )
-        .select(list(QUEUE_COLUMNS))
-        .rename({c: t(label) for c, label in QUEUE_COLUMNS.items()})
-    )
+    shown = frame.with_columns(
+        pl.Series("why", why, dtype=pl.String),
+        i18n.code_expr("case_type", "case_type"),
+        i18n.date_expr("latest_measured_on"),
+    ).select(list(QUEUE_COLUMNS))
+    if shown["municipality_name"].n_unique() > 1:  # 'Malene Knudsen · København'
+        beside = pl.concat_str(pl.col("worker").fill_null(i18n.MISSING), pl.lit(" · "),
+                               pl.col("municipality_name").fill_null(i18n.MISSING))  # fmt: skip
+        shown = shown.with_columns(beside.alias("worker"))
+    return shown.drop("municipality_name").rename({c: _header(c) for c in shown.columns
+                                                   if c != "municipality_name"})  # fmt: skip
+
+
+def _queue_config() -> dict:
+    """The queue's column widths, and the full words of its short headers on hover."""
+    helps = {column: t(full) for column, (_, full) in SHORT_HEADERS.items()}
+    config = {
+        _header(c): st.column_config.Column(width=width, help=helps.get(c))
+        for c, width in WIDTHS.items()
+    }
+    config[_header("worker")]["help"] = t("pages.attention.list.worker_help")
+    return config
 
 
 def _queue_section(queue: pl.DataFrame) -> None:
@@ -76,9 +104,10 @@ def _queue_section(queue: pl.DataFrame) -> None:
         t("pages.attention.active_cases_as_of_today_2", n=i18n.fmt_int(queue.height)),
         key="attention_queue",
         opens="case",
-        # the reasons are the point of the list: room for two of them ('...; Under forventet: 4 m…'
-        # was cut at 1440 px)
-        column_config={t(QUEUE_COLUMNS["why"]): st.column_config.TextColumn(width=520)},
+        # the reasons are the point of the list: two of them in a row wrap to a second line
+        # (one line cut them: '...; Under forventet: 4 m…')
+        column_config=_queue_config(),
+        wrap=True,
     )
 
 

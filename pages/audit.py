@@ -25,10 +25,21 @@ def event_label(event: str) -> str:
 CODED_FIELDS = {"case_types": "case_type", "genders": "gender"}  # filter values that are codes
 
 
+def _page_title(url: str) -> str | None:
+    """The navigation title of the page at url path `url` ('find-worker' -> 'Find en
+    medarbejder'), from the router's own list; None for a path it does not know."""
+    from app.streamlit_app import NATIONAL_PAGES, PAGES  # the router's table, no page runs
+
+    keys = {path: key for _file, key, path in (*PAGES, *NATIONAL_PAGES)}
+    return t(keys[url]) if url in keys else None
+
+
 def _word(value: object, field: str = "") -> str:
     """A detail's value in words where the catalogue has one (a page, a role, a method)."""
     if field in CODED_FIELDS and isinstance(value, str):
         return i18n.code_label(CODED_FIELDS[field], value)
+    if field == "page" and isinstance(value, str) and _page_title(value):
+        return _page_title(value)  # 'data-quality' and 'case' were shown as they are stored
     if isinstance(value, bool):
         return t("audit.value.yes" if value else "audit.value.no")
     if isinstance(value, int | float):

@@ -139,6 +139,7 @@ def _progression(scope, case_id: str) -> None:
         title=title,
         tracking_labels=labels,
         gap_label=gap_label,
+        line_label=t("pages.case.the_case_s_scores"),
     )
     how = t("pages.case.the_points_are_the_case", d=cadence, k=i18n.fmt_int(gaps.height))
     components.chart_block(chart, points.drop("case_id"), how, 1, key="case_progression")

@@ -35,6 +35,16 @@ WORKER_COLUMNS = {
 }
 
 
+# the worker list's headers are short, so that it fits a 1280 px projector without sideways
+# scrolling; each header's help (hover) says it in full
+LIST_HEADERS = {
+    "worker_id": ("pages.caseloads.list.worker_id", "pages.caseloads.list.worker_id_help"),
+    "active_cases": ("pages.caseloads.list.active_cases", "pages.caseloads.list.active_cases_help"),
+    "cases_total": ("pages.caseloads.list.cases_total", "pages.caseloads.list.cases_total_help"),
+    "lent_cases": ("pages.caseloads.list.lent_cases", "pages.caseloads.list.lent_cases_help"),
+}
+
+
 def _renamed(frame: pl.DataFrame) -> pl.DataFrame:
     return frame.rename({c: t(WORKER_COLUMNS[c]) for c in frame.columns if c in WORKER_COLUMNS})
 
@@ -138,9 +148,18 @@ def _loans(scope, filters, n: int | None) -> None:
 
 
 def _present_workers(frame: pl.DataFrame) -> pl.DataFrame:
-    return _renamed(
-        frame.with_columns(i18n.code_expr("role", "role"), i18n.date_expr("trained_on"))
-    )
+    """The worker list in the reader's words; the municipality only when it holds more than one
+    (the caption names it)."""
+    shown = frame.with_columns(i18n.code_expr("role", "role"), i18n.date_expr("trained_on"))
+    if "municipality_name" in shown.columns and shown["municipality_name"].n_unique() == 1:
+        shown = shown.drop("municipality_name")
+    short = {c: t(header) for c, (header, _) in LIST_HEADERS.items() if c in shown.columns}
+    return _renamed(shown.rename(short))
+
+
+def _list_help() -> dict:
+    return {t(header): st.column_config.Column(help=t(help_)) for header, help_ in
+            LIST_HEADERS.values()}  # fmt: skip
 
 
 def _workers(scope, filters) -> None:
@@ -153,6 +172,7 @@ def _workers(scope, filters) -> None:
             i18n.tn("pages.caseloads.workers", frame.height),
             key="cl_workers",
             opens="worker",
+            column_config=_list_help(),
         )
         note = "pages.caseloads.note"
     else:

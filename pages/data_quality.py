@@ -33,9 +33,15 @@ COLUMNS = {
 COUNTS = ("rows_read", "rows_loaded", "rows_unchanged", "rows_superseded", "rows_rejected")
 
 
-def _show_table(frame: pl.DataFrame, key: str) -> None:
-    """A table with the reader's column names, date and count formats (36.231 in Danish; the
-    counts are text then, so they are aligned right as numbers are)."""
+# the rejected rows' long texts wrap in rows two lines high, in these widths (px), so the tables
+# fit 1280 px without sideways scrolling
+WRAPPED_WIDTHS = {"source_file": 130, "column_name": 110, "message": 250, "raw_values": 160}
+
+
+def _show_table(frame: pl.DataFrame, key: str, headers: dict[str, str] | None = None) -> None:
+    """A table with the reader's column names (`headers`: other keys for some), date and count
+    formats (36.231 in Danish; the counts are text then, so they are aligned right as numbers
+    are). A table with a message column (the rejected rows) has two-line rows."""
     counts, language = [c for c in COUNTS if c in frame.columns], i18n.lang()
     words = {c: lambda v: i18n.fmt_int(v, language) for c in counts} | {
         "exported_at": i18n.fmt_date,
@@ -48,9 +54,12 @@ def _show_table(frame: pl.DataFrame, key: str) -> None:
     shown = frame.with_columns(
         i18n.labelled(frame[c], word) for c, word in words.items() if c in frame.columns
     )
-    shown = shown.rename({c: t(COLUMNS[c]) for c in shown.columns if c in COLUMNS})
-    right = {t(COLUMNS[c]): st.column_config.TextColumn(alignment="right") for c in counts}
-    components.table(shown, key=key, column_config=right)
+    names = COLUMNS | (headers or {})
+    shown = shown.rename({c: t(names[c]) for c in shown.columns if c in names})
+    wrap = "message" in frame.columns
+    widths = {t(names[c]): st.column_config.Column(width=w)
+              for c, w in WRAPPED_WIDTHS.items() if wrap and c in frame.columns}  # fmt: skip
+    components.table(shown, key=key, column_config=widths, wrap=wrap)  # counts aligned right
 
 
 def _column_word(name: str) -> str:
@@ -108,7 +117,8 @@ def _checks(scope) -> None:
 def _history(scope) -> None:
     st.subheader(t("pages.data_quality.loads"))
     history = q.load_history(scope)
-    _show_table(history, "dq_history")
+    # 'Nr.' for the load's number: with 'Indlæsning' the table was wider than 1280 px
+    _show_table(history, "dq_history", {"batch_id": "pages.data_quality.columns.batch_no"})
     if "rows_read" in history.columns:
         st.caption(t("pages.data_quality.one_row_per_loaded_export"))
     else:

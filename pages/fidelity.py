@@ -73,7 +73,7 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int, country: dict | Non
     first, second, third, fourth = st.columns(4)
     with first:
         components.figure(
-            i18n.t("on_cadence_whole"),
+            i18n.t("on_cadence_card"),
             _share_text(total, "share_on_cadence", "suppressed"),
             trend=monthly["share"].to_list() if monthly.height else None,
             help=t("pages.fidelity.share_of_the_period_s_2", d=limit),

@@ -26,8 +26,24 @@ COLUMNS = {
     "workers_with_capacity": "pages.find_worker.columns.workers_with_capacity",
 }
 ANY = "pages.find_worker.any"
-LIST_COLUMNS = ("worker_id", "name", "municipality_name", "gender", "age", "age_band",
-                "languages", "trained_on", "active_cases", "capacity", "has_capacity")  # fmt: skip
+LIST_COLUMNS = ("worker_id", "name", "municipality_name", "gender", "age", "languages",
+                "trained_on", "active_cases", "capacity", "has_capacity")  # fmt: skip
+# the list's headers are short, so that it fits a 1280 px projector without sideways scrolling;
+# each header's help (hover) says it in full
+LIST_HEADERS = {
+    "worker_id": "pages.find_worker.list.worker_id",
+    "age": "pages.find_worker.list.age",
+    "active_cases": "pages.find_worker.list.active_cases",
+    "capacity": "pages.find_worker.list.capacity",
+    "has_capacity": "pages.find_worker.list.has_capacity",
+}
+LIST_HELP = {
+    "worker_id": "pages.find_worker.list.worker_id_help",
+    "age": "pages.find_worker.list.age_help",
+    "active_cases": "pages.find_worker.list.active_cases_help",
+    "capacity": "pages.find_worker.list.capacity_help",
+    "has_capacity": "pages.find_worker.list.has_capacity_help",
+}
 
 
 def _choice() -> q.Choice:
@@ -65,16 +81,34 @@ def _choice() -> q.Choice:
                     min_capacity=int(capacity))  # fmt: skip
 
 
-def _present(frame: pl.DataFrame) -> pl.DataFrame:
-    shown = frame.select(c for c in LIST_COLUMNS if c in frame.columns).with_columns(
-        i18n.code_expr("gender", "gender"), i18n.date_expr("trained_on")
-    )
+def _header(column: str) -> str:
+    return t(LIST_HEADERS.get(column, COLUMNS[column]))
+
+
+def _present(frame: pl.DataFrame, own: bool = False) -> pl.DataFrame:
+    """The list in the reader's words, one column per fact a coordinator matches on: the age
+    where this viewer may see it, else the ten-year band, in one column; whether a worker has a
+    free place only where the free places are not shown; the municipality of an own list only
+    when it holds more than one."""
+    age = pl.coalesce(pl.col("age").cast(pl.String), pl.col("age_band")).alias("age")
+    shown = frame.with_columns(age).select(c for c in LIST_COLUMNS if c in frame.columns)
+    shown = shown.with_columns(i18n.code_expr("gender", "gender"), i18n.date_expr("trained_on"))
     if shown["name"].is_null().all():
         shown = shown.drop("name")  # nobody here may read these names: no empty column
     for column in ("age", "active_cases", "capacity"):  # not for this viewer, or unknown
         if shown[column].is_null().all():
             shown = shown.drop(column)
-    return shown.rename({c: t(COLUMNS[c]) for c in shown.columns})
+    if "capacity" in shown.columns and not shown["capacity"].is_null().any():
+        shown = shown.drop("has_capacity")  # the free places say it
+    if own and shown["municipality_name"].n_unique() == 1:
+        shown = shown.drop("municipality_name")  # the caption names it
+    return shown.rename({c: _header(c) for c in shown.columns})
+
+
+def _list_help() -> dict:
+    """The full meaning of each short header, shown on hover."""
+    k = q.capacity_cases()
+    return {_header(c): st.column_config.Column(help=t(key, k=k)) for c, key in LIST_HELP.items()}
 
 
 def _count_sentence(n: int) -> str:
@@ -91,17 +125,22 @@ def _lists(scope, choice: q.Choice) -> None:
         if own.is_empty():
             st.info(t("pages.find_worker.none_of_your_workers_fits"))
         else:
-            components.case_list(own, _present, _count_sentence(own.height), key="fw_own")
+            components.case_list(own, lambda f: _present(f, own=True),
+                                 _count_sentence(own.height), key="fw_own",
+                                 column_config=_list_help())  # fmt: skip
         workers = workers.filter(~pl.col("is_own"))
         st.subheader(t("pages.find_worker.other_municipalities_in_the_corps"))
         note = t("pages.find_worker.workers_of_other_municipalities_show")
+        population = t("population_other_municipalities")
     else:
         st.subheader(t("pages.find_worker.workers_in_the_corps"))
         note = t("pages.find_worker.workers_show_by_id_not")
+        population = t("population_country")
     if workers.is_empty():
         st.info(t("pages.find_worker.no_worker_fits_the_choice"))
     else:
-        components.case_list(workers, _present, _count_sentence(workers.height), key="fw_corps")
+        components.case_list(workers, _present, _count_sentence(workers.height), key="fw_corps",
+                             column_config=_list_help(), population=population)  # fmt: skip
     st.caption(note)
 
 
@@ -134,6 +173,7 @@ def _summary(scope, choice: q.Choice) -> None:
         int(frame["workers"].sum()),
         key="fw_capacity_chart",
         unit=t("pages.find_worker.workers"),
+        population=t("population_country"),  # every municipality of the corps, whatever the view
         title=t("pages.find_worker.free_places_per_municipality"),
     )
     rows = frame.to_dicts()

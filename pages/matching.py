@@ -24,6 +24,13 @@ COLUMNS = {
     "progression_median_change": "pages.matching.columns.progression_median_change",
     "on_cadence": "pages.matching.columns.on_cadence",
 }
+# the short headers in full, on hover: the table fits a 1280 px projector without scrolling
+COLUMN_HELP = {
+    "who5": "pages.matching.columns.who5_help",
+    "who5_median_change": "pages.matching.columns.who5_median_change_help",
+    "progression_median_change": "pages.matching.columns.progression_median_change_help",
+    "on_cadence": "pages.matching.columns.on_cadence_help",
+}
 
 
 def _label(match: str, value: str) -> str:
@@ -70,6 +77,10 @@ def _table(frame: pl.DataFrame) -> pl.DataFrame:
     return table.rename({c: t(COLUMNS[c]) for c in table.columns})
 
 
+def _column_help() -> dict:
+    return {t(COLUMNS[c]): st.column_config.Column(help=t(key)) for c, key in COLUMN_HELP.items()}
+
+
 def render() -> None:
     components.freshness()
     scope, filters = data.current_scope(), data.current_filters()
@@ -108,7 +119,7 @@ def render() -> None:
         key="mt_shares",
         title=t("pages.matching.outcomes_and_fidelity_by_match", m=t(MATCHES[match]).lower()),
     )
-    components.table(_table(frame), key="mt_table")
+    components.table(_table(frame), key="mt_table", column_config=_column_help())
     st.caption(t("pages.matching.age_gap_the_difference_between"))
     st.caption(i18n.t("suppressed_note"))
 

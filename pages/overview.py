@@ -18,7 +18,7 @@ LABELS = {
     "closed": "common.closed_cases",
     "mentor": "pages.overview.labels.mentor",
     "parent_coach": "pages.overview.labels.parent_coach",
-    "on_cadence": "on_cadence_whole",
+    "on_cadence": "on_cadence_card",
     "with_pre": "pages.overview.labels.with_pre",
     "with_post": "pages.overview.labels.with_post",
     "who5_change": "pages.overview.labels.who5_change",

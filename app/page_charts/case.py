@@ -10,7 +10,18 @@ import polars as pl
 from app import charts
 from app.page_charts import progression as pc
 
-GAP_COLOUR = charts.PALETTE[1]
+# The case's own scores are the foreground: a thick black line with large points in the
+# tracking colours (spec/indicators.md) over the blue expected band. Gaps over the cadence are
+# shaded grey behind everything: an orange shade read as one thing with the orange points
+# ('below expected').
+CASE_LINE_COLOUR = charts.PALETTE[7]
+CASE_LINE_WIDTH = 3.5
+CASE_POINT_SIZE = 140
+GAP_COLOUR = pc.LINE_GREY
+GAP_OPACITY = 0.25
+# the case's line and its gaps under the chart, the tracking colours above: one row of seven
+# entries was wider than the chart at 1280 px
+CASE_LEGEND = alt.Legend(orient="bottom")
 
 
 def case_progression(
@@ -23,33 +34,45 @@ def case_progression(
     title: str,
     tracking_labels: dict[str, str],
     gap_label: str,
+    line_label: str,
 ) -> alt.TopLevelMixin:
-    """The expected band of the case's start band (pc.expected_band) with the case's scores as
-    a line of points coloured by tracking, and each gap over the cadence as a shaded area
-    (`gap_from`..`gap_to` in months since start)."""
+    """The expected band of the case's start band (pc.band_layers) with the case's scores on
+    top as a line (`line_label` in the legend) of points coloured by tracking, and each gap over
+    the cadence as a grey shade behind (`gap_from`..`gap_to` in months since start; `gap_label`
+    in the legend)."""
     charts.check_points(band, points, gaps)
-    layered = pc.expected_band(
-        band, points, x_title=x_title, y_title=y_title, title=title,
-        tracking_labels=tracking_labels,
-    )  # fmt: skip
+    expected = pc.band_layers(band, x_title=x_title, y_title=y_title)
+    x = alt.X("months:Q", title=x_title)
+    y = alt.Y("score:Q", title=y_title, scale=pc.SCORE_SCALE)
     line = (
+        alt.Chart(points.with_columns(pl.lit(line_label).alias("line")))
+        .mark_line(strokeWidth=CASE_LINE_WIDTH)
+        .encode(x=x, y=y, stroke=alt.Stroke("line:N", title="", legend=CASE_LEGEND,
+                                            scale=alt.Scale(domain=[line_label],
+                                                            range=[CASE_LINE_COLOUR])))
+    )  # fmt: skip
+    dots = (
         alt.Chart(points)
-        .mark_line(color=pc.LINE_GREY, strokeWidth=1.5)
+        .mark_circle(size=CASE_POINT_SIZE, opacity=1, stroke="white", strokeWidth=1.5)
         .encode(
-            x=alt.X("months:Q", title=x_title),
-            y=alt.Y("score:Q", title=y_title, scale=pc.SCORE_SCALE),
+            x=x,
+            y=y,
+            color=pc.tracking_color(tracking_labels),
+            tooltip=charts.tips("measured_on:T", ("score:Q", y_title), ("tracking_label:N", "")),
         )
     )
     shaded = (
         alt.Chart(gaps.with_columns(pl.lit(gap_label).alias("gap")))
-        .mark_rect(opacity=0.15, color=GAP_COLOUR)
+        .mark_rect(opacity=GAP_OPACITY)
         .encode(
             x=alt.X("gap_from:Q", title=x_title),
             x2="gap_to:Q",
+            fill=alt.Fill("gap:N", title="", legend=CASE_LEGEND,
+                          scale=alt.Scale(domain=[gap_label], range=[GAP_COLOUR])),
             tooltip=charts.tips(("gap:N", ""), "gap_days:Q"),
         )
-    )
-    return alt.layer(shaded, line, *layered.layer).properties(height=360, title=title)
+    )  # fmt: skip
+    return alt.layer(shaded, *expected, line, dots).properties(height=360, title=title)
 
 
 def worker_caseload(frame: pl.DataFrame, *, x_title: str, y_title: str) -> alt.TopLevelMixin:

@@ -97,8 +97,10 @@ def first_latest(frame: pl.DataFrame, *, x_title: str, y_title: str) -> alt.Char
 
 
 # tracking -> colour (Okabe-Ito): on track green, below expected orange, off track vermillion;
-# the first score and months without a reliable reference in grey
+# months without a reliable reference in grey; the first score (it sets the band) black, as the
+# case's own line on the case page
 TRACKING_COLORS = {
+    "start": charts.PALETTE[7],
     "on_track": charts.PALETTE[2],
     "below_expected": charts.PALETTE[1],
     "off_track": charts.PALETTE[5],
@@ -106,19 +108,20 @@ TRACKING_COLORS = {
 }
 
 
-def expected_band(
-    band: pl.DataFrame,
-    points: pl.DataFrame | None,
-    *,
-    x_title: str,
-    y_title: str,
-    title: str,
-    tracking_labels: dict[str, str],
-) -> alt.TopLevelMixin:
-    """The expected band by month: p10-p90 and p25-p75 shaded, the median as a line, each month
-    drawn over [month, month + 1) as the tracking compares it; single cases as points on top,
-    coloured by tracking (`tracking_labels` maps codes to the reader's words)."""
-    charts.check_points(band, *([points] if points is not None else []))
+def tracking_color(tracking_labels: dict[str, str]) -> alt.Color:
+    """Points coloured by `tracking_label` (the reader's words for the codes), spec colours."""
+    codes = [c for c in TRACKING_COLORS if c in tracking_labels]
+    scale = charts.color_scale(
+        [tracking_labels[c] for c in codes],
+        {tracking_labels[c]: TRACKING_COLORS[c] for c in codes},
+    )
+    return alt.Color("tracking_label:N", title="", scale=scale)
+
+
+def band_layers(band: pl.DataFrame, *, x_title: str, y_title: str) -> list[alt.Chart]:
+    """The expected band by month, each month drawn over [month, month + 1) as the tracking
+    compares it: p10-p90 and p25-p75 shaded, the median as a line (layers, each with its data)."""
+    charts.check_points(band)
     stepped = band.with_columns((pl.col("month") + 1).alias("month_end"))
     x = alt.X("month:Q", title=x_title, axis=alt.Axis(format="d", tickMinStep=1),
               scale=alt.Scale(domainMin=0))  # fmt: skip
@@ -134,20 +137,30 @@ def expected_band(
         tooltip=charts.tips(("month:Q", x_title, "d"), "p10:Q", "p25:Q", "p50:Q", "p75:Q",
                             "p90:Q", "n_cases:Q"),
     )  # fmt: skip
-    layers = [outer, inner, median]
+    return [outer, inner, median]
+
+
+def expected_band(
+    band: pl.DataFrame,
+    points: pl.DataFrame | None,
+    *,
+    x_title: str,
+    y_title: str,
+    title: str,
+    tracking_labels: dict[str, str],
+) -> alt.TopLevelMixin:
+    """The expected band by month (`band_layers`); single cases as points on top, coloured by
+    tracking (`tracking_labels` maps codes to the reader's words)."""
+    charts.check_points(band, *([points] if points is not None else []))
+    layers = band_layers(band, x_title=x_title, y_title=y_title)
     if points is not None and points.height:
-        codes = [c for c in TRACKING_COLORS if c in tracking_labels]
-        scale = charts.color_scale(
-            [tracking_labels[c] for c in codes],
-            {tracking_labels[c]: TRACKING_COLORS[c] for c in codes},
-        )
         layers.append(
             alt.Chart(points)
             .mark_circle(size=30, opacity=0.7)
             .encode(
                 x=alt.X("months:Q", title=x_title),
                 y=alt.Y("score:Q", title=y_title),
-                color=alt.Color("tracking_label:N", title="", scale=scale),
+                color=tracking_color(tracking_labels),
                 tooltip=charts.tips(
                     "case_id:N", "measured_on:T", ("score:Q", y_title), ("tracking_label:N", "")
                 ),

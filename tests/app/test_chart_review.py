@@ -246,6 +246,13 @@ def test_drawn_rows_leaves_hidden_rows_out():
     assert charts.drawn_rows(pl.DataFrame({"n": [1, 2]})) == 2
 
 
+def test_a_sparkline_needs_three_months_with_a_figure():
+    nan = float("nan")
+    assert components.sparkline([nan, 2.0, nan, nan, 5.0]) is None
+    assert components.sparkline([]) is None
+    assert components.sparkline([1.0, nan, 2.0, 3.0]) == [1.0, nan, 2.0, 3.0]
+
+
 def test_a_sparkline_with_a_hidden_month_is_drawn_as_bars():
     assert components.sparkline_type([1.0, 2.0, 3.0]) == "line"
     assert components.sparkline_type([1.0, float("nan"), 3.0]) == "bar"

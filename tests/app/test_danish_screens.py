@@ -92,19 +92,25 @@ def _strip_markup(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def screens(app_warehouse: Path) -> dict[tuple[str, str], list[str]]:
+def tours(app_warehouse: Path) -> dict[tuple[str, str], AppTest]:
+    """(page, viewer) -> the page as run for that viewer."""
     monkey = pytest.MonkeyPatch()
     monkey.setenv("LAT_DB", str(app_warehouse))
-    shown = {}
+    done = {}
     try:
         for page in PAGES:
             for viewer, scope in VIEWERS.items():
                 at = page_as(page, **scope)
                 assert not at.exception, (page, viewer, at.exception)
-                shown[(page, viewer)] = [_strip_markup(t) for t in shown_texts(at)]
+                done[(page, viewer)] = at
     finally:
         monkey.undo()
-    return shown
+    return done
+
+
+@pytest.fixture(scope="module")
+def screens(tours) -> dict[tuple[str, str], list[str]]:
+    return {where: [_strip_markup(t) for t in shown_texts(at)] for where, at in tours.items()}
 
 
 def _offending(screens, pattern: re.Pattern, *, untitled: bool = False) -> dict:
@@ -197,3 +203,60 @@ def test_each_guard_catches_what_it_names(text, pattern):
 def test_the_guards_let_danish_formats_pass(text):
     for pattern in (DECIMAL_POINT, UNGROUPED, ENGLISH_THOUSANDS, SNAKE, ENGLISH):
         assert not pattern.search(text), (pattern.pattern, text)
+
+
+# --- numbers line up: every table's columns of numbers are aligned right ---------------------
+
+# what a hidden or missing figure shows instead of a number
+NOT_A_NUMBER = {"<5", "skjult", "–", ""}
+LETTER = re.compile(r"[^\W\d_]")
+
+
+def reads_as_numbers(cells: list[object]) -> bool:
+    """A column of figures to the reader: each cell a number (digits, no letters) or the mark of
+    a hidden or missing one, and at least one a number or '<5'."""
+    texts = [str(c) for c in cells if c is not None]
+    figures = [c for c in texts if c not in NOT_A_NUMBER]
+    return (bool(figures) or "<5" in texts) and all(
+        re.search(r"\d", c) and not LETTER.search(c) for c in figures
+    )
+
+
+def left_aligned_numbers(at: AppTest) -> list[str]:
+    """The columns of numbers of the page's tables that Streamlit would align left."""
+    found = []
+    for table in at.dataframe:
+        config = json.loads(table.proto.columns or "{}")
+        frame = table.value
+        for column in frame.columns:
+            aligned = config.get(str(column), {}).get("alignment")
+            if reads_as_numbers(frame[column].tolist()) and aligned != "right":
+                found.append(f"{column}: {frame[column].tolist()[:4]}")
+    return found
+
+
+def test_every_column_of_numbers_is_aligned_right(tours):
+    """Streamlit aligns text left: a column of figures written as text ('1.517', '26 % (103)')
+    with '<5' among them did not line up; components.table aligns such columns right."""
+    tables = sum(len(at.dataframe) for at in tours.values())
+    assert tables >= 20, "the tour saw too few tables to judge"
+    found = {where: hits for where, at in tours.items() if (hits := left_aligned_numbers(at))}
+    assert found == {}
+
+
+@pytest.mark.parametrize(("page", "scope", "params"), MORE_CHARTS)
+def test_the_tables_of_the_other_pages_align_numbers_right(app_db, page, scope, params):
+    at = page_as(page, params=params, **scope)
+    assert not at.exception, at.exception
+    assert at.dataframe, page
+    assert left_aligned_numbers(at) == []
+
+
+@pytest.mark.parametrize(
+    ("cells", "numbers"),
+    [(["12", "<5", "1.517"], True), (["26 % (103)", "<5", "skjult"], True), (["<5", "–"], True),
+     (["+2,0", "-1,5"], True), (["W000158", "12"], False), (["3. feb. 2024"], False),
+     (["–", "–"], False), (["København", "<5"], False)],
+)  # fmt: skip
+def test_the_guard_knows_a_column_of_numbers(cells, numbers):
+    assert reads_as_numbers(cells) is numbers

@@ -245,9 +245,9 @@ def test_language_switch_changes_titles_and_numbers(app_db):
     assert at.title[0].value == en("page_overview")
     english = metrics(at)
     assert en("common.active_cases") in english and da("common.active_cases") in danish
-    assert danish[da("on_cadence_whole")].endswith("\u00a0%")
-    assert english[en("on_cadence_whole")].endswith("%")
-    assert not english[en("on_cadence_whole")].endswith("\u00a0%")
+    assert danish[da("on_cadence_card")].endswith("\u00a0%")
+    assert english[en("on_cadence_card")].endswith("%")
+    assert not english[en("on_cadence_card")].endswith("\u00a0%")
 
 
 def test_language_comes_from_the_url(app_db):

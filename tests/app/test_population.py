@@ -238,7 +238,7 @@ def test_the_overview_and_the_fidelity_page_show_one_on_cadence_per_label(app_db
 def test_the_whole_case_card_and_the_monthly_line_say_how_they_differ(app_db):
     at = page_as("fidelity", role="national")
     assert not at.exception
-    card = next(m for m in at.metric if m.label == da("on_cadence_whole"))
+    card = next(m for m in at.metric if m.label == da("on_cadence_card"))
     assert card.help == da("pages.fidelity.share_of_the_period_s_2", d=61)  # says both, in words
     specs = [
         json.dumps(json.loads(e.proto.spec), ensure_ascii=False) for e in at.get("vega_lite_chart")

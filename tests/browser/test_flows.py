@@ -12,7 +12,7 @@ import pytest
 from app.i18n import t
 from app.scope import Scope
 from app.streamlit_app import SECTIONS, _landing, listed_pages
-from harness.browser import screenshot, sign_in, wait_for_app, wait_for_chart
+from harness.browser import go_to, screenshot, sign_in, wait_for_app, wait_for_chart
 
 pytestmark = pytest.mark.browser
 
@@ -111,3 +111,38 @@ def test_chart_csv_download_has_header_and_rows(national):
     assert {row[1] for row in rows[1:]} == {"Mentor", "Forældrecoach"}
     assert all(len(row) == 4 for row in rows[1:])
     assert all(row[3] in ("Ja", "Nej") for row in rows[1:])
+
+
+def _typed_into_first(page, kind: str, typed: str) -> str:
+    """What the list of the sidebar's first `kind` box shows for a filter that matches nothing."""
+    box = page.locator(f"[data-testid=stSidebar] [data-testid={kind}]").first
+    box.scroll_into_view_if_needed()
+    box.locator("input").first.click()
+    page.keyboard.type(typed)
+    listbox = page.get_by_role("listbox").first
+    listbox.wait_for()
+    text = listbox.inner_text()
+    page.keyboard.press("Escape")
+    return text
+
+
+@pytest.mark.parametrize("kind", ["stSelectbox", "stMultiSelect"])
+def test_a_box_whose_filter_matches_nothing_says_so_in_the_reader_s_language(national, kind):
+    """Streamlit writes 'No results' in English; app/components.streamlit_texts translates it,
+    in Danish and again after a switch to English."""
+    assert _typed_into_first(national, kind, "zzzz") == t("components.streamlit.no_results", "da")
+    national.locator("[data-testid=stSidebar]").get_by_text("English", exact=True).click()
+    national.locator("h1").filter(has_text=t("page_overview", "en")).wait_for()
+    wait_for_app(national)
+    assert _typed_into_first(national, kind, "zzzz") == t("components.streamlit.no_results", "en")
+
+
+def test_a_search_box_says_in_danish_how_to_search(national):
+    """Streamlit's 'Press Enter to apply' under a box being typed in, in the reader's words."""
+    go_to(national, t("page_case", "da"))
+    national.get_by_label(t("components.search_labels.case", "da")).click()
+    national.keyboard.type("F00")
+    hint = national.locator("[data-testid=InputInstructions]").first
+    hint.wait_for()
+    assert t("components.streamlit.press_enter_to_apply", "da") in hint.inner_text()
+    assert "Press Enter" not in hint.inner_text()

@@ -67,6 +67,30 @@ XMR_TILE = t("pages.overview.label_the_trend", "da", label=t("on_cadence_monthly
 QUEUE_FOR_CASE_LEVEL = t("components.the_list_of_single_cases", "da").split("(")[0].strip()
 # the demo worker (3 cases) has none in the attention queue: a sentence, no empty bar chart
 EMPTY_QUEUE = t("pages.attention.nothing", "da")
+# What a projector at 1280 px must not show: a table scrolling sideways (its grid wider than its
+# frame), a card label over more than two lines or a card's figure over more than one (cards in
+# a row would not line up), and Streamlit's own English (its skip link, the page's language).
+PROJECTOR = SIZES[0][0]
+LAYOUT = """() => {
+  const lines = (el) => {
+    const range = document.createRange(); range.selectNodeContents(el);
+    return new Set([...range.getClientRects()].map(r => Math.round(r.top))).size;
+  };
+  const tables = [...document.querySelectorAll('[data-testid=stMain] [data-testid=stDataFrame]')];
+  return {
+    wide_tables: tables.map(t => [t.querySelector('.dvn-scroller'), t])
+      .filter(([s]) => s && s.scrollWidth > s.clientWidth + 1)
+      .map(([s, t]) => [...t.querySelectorAll('th')].map(h => h.innerText).join(' | ')
+                       + ` (${s.scrollWidth} px in ${s.clientWidth})`),
+    long_labels: [...document.querySelectorAll('[data-testid=stMetricLabel] p')]
+      .filter(p => lines(p) > 2).map(p => p.innerText),
+    long_values: [...document.querySelectorAll('[data-testid=stMetricValue]')]
+      .filter(v => lines(v) > 1).map(v => v.innerText),
+    skip_link: [...document.querySelectorAll('[data-testid=stSkipToContent]')]
+      .map(a => a.innerText.trim()),
+    lang: document.documentElement.lang,
+  };
+}"""
 
 
 def _tours() -> list[tuple[str, str]]:
@@ -83,6 +107,7 @@ class Shot:
     sections: dict[str, int] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
     pictures: list[Path] = field(default_factory=list)
+    layout: dict = field(default_factory=dict)  # LAYOUT at the projector's width
 
 
 def _url_path(page, role: str) -> str:
@@ -107,6 +132,8 @@ def _photograph(page, role: str, lang: str) -> Shot:
     for width, height in SIZES:
         page.set_viewport_size({"width": width, "height": height})
         _settle(page)
+        if width == PROJECTOR:
+            shot.layout = page.evaluate(LAYOUT)
         shot.pictures.append(screenshot(page, f"{role}-{lang}-{shot.path}-{width}"))
     return shot
 
@@ -184,3 +211,24 @@ def test_indicator_charts_show_as_scoping_allows(photographed, role):
     assert XMR_TILE in shots["overview"].text, f"{role}: no control-chart tile on the overview"
     viewer_note = QUEUE_FOR_CASE_LEVEL in shots["attention"].text
     assert viewer_note == (role == "viewer"), f"{role}: the case-level note on the attention page"
+
+
+@pytest.mark.parametrize(("role", "lang"), _tours())
+def test_every_page_fits_a_projector(photographed, role, lang):
+    """At 1280 px no table scrolls sideways, no card label takes more than two lines and no
+    card's figure more than one (cards in a row line up)."""
+    shots = photographed[(role, lang)]
+    wide = {shot.path: shot.layout["wide_tables"] for shot in shots if shot.layout["wide_tables"]}
+    assert wide == {}, f"{role} ({lang}): tables wider than the page"
+    long = {shot.path: shot.layout["long_labels"] for shot in shots if shot.layout["long_labels"]}
+    assert long == {}, f"{role} ({lang}): card labels over two lines"
+    long = {shot.path: shot.layout["long_values"] for shot in shots if shot.layout["long_values"]}
+    assert long == {}, f"{role} ({lang}): card figures over one line"
+
+
+@pytest.mark.parametrize(("role", "lang"), _tours())
+def test_streamlit_s_own_texts_are_in_the_reader_s_language(photographed, role, lang):
+    skip = t("components.streamlit.skip_to_main_content", lang)
+    for shot in photographed[(role, lang)]:
+        assert shot.layout["skip_link"] == [skip], f"{role} ({lang}) on {shot.path}"
+        assert shot.layout["lang"] == lang, f"{role} ({lang}) on {shot.path}"

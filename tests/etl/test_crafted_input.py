@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
 import re
 from pathlib import Path
@@ -155,7 +156,10 @@ STYLE_ONLY = {"EXPORT_LOCK_CSS", "METRIC_LABEL_CSS"}
 STYLE_LINES = {("app/components.py", f"st.html({name})") for name in STYLE_ONLY} | {
     # the session-cookie script (app/session_cookie.py): a checked ticket and base path only
     ("app/auth.py", "st.html(script, unsafe_allow_javascript=True)"),
-}
+    # Streamlit's own English in the reader's words (app/components.py): catalogue texts only
+    ("app/components.py",
+     "st.sidebar.html(streamlit_texts_script(i18n.lang()), unsafe_allow_javascript=True)"),
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -173,6 +177,17 @@ def test_the_session_cookie_script_takes_only_a_ticket(ticket: str):
         '<script>fetch("/lat/_lat/session", {method: \'POST\', body: "' + "A" * 43 + '", '
         "credentials: 'same-origin'});</script>"
     )
+
+
+@pytest.mark.parametrize("language", ["da", "en"])
+def test_the_streamlit_texts_script_holds_catalogue_texts_only(language):
+    """One script, its texts as JSON from the catalogue: nothing in it can close the script."""
+    script = components.streamlit_texts_script(language)
+    body = script.removeprefix("<script>").removesuffix("</script>")
+    assert script.startswith("<script>") and "<" not in body and ">" not in body.replace("=>", "")
+    payload = json.loads(re.search(r"window.__latTexts = (\{.*?\});", body).group(1))
+    wanted = {key: components.t(key, language) for key in components.STREAMLIT_TEXTS.values()}
+    assert set(payload["words"].values()) == set(wanted.values()) and payload["lang"] == language
 
 
 def test_no_page_or_app_module_passes_html_through():

@@ -160,9 +160,14 @@ def test_filters_matching_nothing_leave_an_empty_queue_with_a_sentence(app_db):
 
 
 def test_the_why_column_is_given_room(app_db):
-    """Two reasons in one row were cut ('...; Under forventet: 4 m…') in the default width."""
+    """Two reasons in one row were cut ('...; Under forventet: 4 m…') in the default width:
+    they wrap to a second line now, in rows two lines high (Streamlit wraps only rows over
+    64 px), so the queue fits 1280 px without sideways scrolling."""
     import json
+
+    from app import components
 
     at = attention_as()
     config = json.loads(at.dataframe[0].proto.columns)
-    assert config[da("pages.attention.queue_columns.why")]["width"] >= 500
+    assert config[da("pages.attention.queue_columns.why")]["width"] >= 280
+    assert at.dataframe[0].proto.row_height == components.WRAPPED_ROW_HEIGHT > 64

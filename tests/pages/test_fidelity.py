@@ -48,7 +48,7 @@ def test_national_view_shows_figures_and_charts_and_points_to_the_attention_page
     # by month, by group, control chart, two funnels, gaps
     assert len(at.get("vega_lite_chart")) == 6
     shown = metrics(at)
-    assert shown[da("on_cadence_whole")].endswith("\u00a0%")  # CLDR: a no-break space
+    assert shown[da("on_cadence_card")].endswith("\u00a0%")  # CLDR: a no-break space
     assert shown[da("pages.fidelity.active_cases_overdue")] == "25"
     assert len(at.dataframe) == 1  # the group table; the overdue cases are on the attention page
     assert any(da("pages.fidelity.attention_note") in c.value for c in at.caption)
@@ -74,10 +74,10 @@ def test_monthly_share_is_on_cadence_over_active_cases(app_db):
 
 def test_a_municipality_filter_changes_the_numbers(app_db):
     at = through_router("fidelity")
-    before = metrics(at)[da("on_cadence_whole")]
+    before = metrics(at)[da("on_cadence_card")]
     at.sidebar.multiselect(key="f_muni").set_value(["461"]).run()
     assert not at.exception
-    assert metrics(at)[da("on_cadence_whole")] == "0\u00a0%" != before
+    assert metrics(at)[da("on_cadence_card")] == "0\u00a0%" != before
     assert metrics(at)[da("pages.fidelity.active_cases_overdue")] == "9"
 
 
@@ -140,8 +140,8 @@ def test_english_switch_translates_the_page(app_db):
     at = fidelity_as(lang="en")
     assert not at.exception
     assert at.title[0].value == en("page_fidelity")
-    assert en("on_cadence_whole") in metrics(at)
-    assert metrics(at)[en("on_cadence_whole")].endswith("%")
+    assert en("on_cadence_card") in metrics(at)
+    assert metrics(at)[en("on_cadence_card")].endswith("%")
 
 
 def test_filters_matching_nothing_say_so(app_db):

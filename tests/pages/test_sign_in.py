@@ -195,6 +195,8 @@ def _audit_page() -> AppTest:
 
 def test_audit_page_lists_events_for_a_national_user(store: AccountStore):
     audit.record("erase", "cli:root", {"target": "case", "rows_removed": {"raw.cases": 1}})
+    for page in ("data-quality", "case"):  # url paths: shown as the navigation's titles
+        audit.record("page_view", "nat", {"page": page, "filters": {"case_id": "F1"}})
     at = _sign_in(_audit_page(), "nat", PASSWORD)
     assert not at.exception
     frame = at.dataframe[0].value
@@ -207,6 +209,8 @@ def test_audit_page_lists_events_for_a_national_user(store: AccountStore):
 def test_audit_page_shows_words_danish_times_and_no_raw_codes(store: AccountStore):
     """Event kinds, column names and details in words; no JSON, no ISO/UTC timestamps."""
     audit.record("erase", "cli:root", {"target": "case", "rows_removed": {"raw.cases": 1}})
+    for page in ("data-quality", "case"):  # url paths: shown as the navigation's titles
+        audit.record("page_view", "nat", {"page": page, "filters": {"case_id": "F1"}})
     at = _sign_in(_audit_page(), "nat", PASSWORD)
     frame = at.dataframe[0].value
     assert list(frame.columns) == [t(f"audit.column.{c}", "da") for c in ("at", "event", "user",
@@ -215,7 +219,11 @@ def test_audit_page_shows_words_danish_times_and_no_raw_codes(store: AccountStor
     assert not [c for c in cells if re.search(r"[{}\[\]\"]|\d{4}-\d{2}-\d{2}T", c)]
     assert not set(cells) & set(audit.EVENTS)
     assert all(" kl. " in v for v in frame[t("audit.column.at", "da")])
-    assert any(t("audit.value.local", "da") in v for v in frame[t("audit.column.detail", "da")])
+    details = list(frame[t("audit.column.detail", "da")])
+    assert any(t("audit.value.local", "da") in v for v in details)
+    for title in ("page_data_quality", "page_case"):
+        assert any(f"{t('audit.detail.page', 'da')}: {t(title, 'da')}" in v for v in details)
+    assert not [v for v in details if "data-quality" in v or "case_id" in v]
 
 
 def test_audit_page_refuses_a_coordinator(store: AccountStore):
