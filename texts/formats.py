@@ -78,7 +78,8 @@ def signed(value: float | int | None, decimals: int = 0, language: str | None = 
     if is_missing(value):
         return MISSING
     text = number(abs(value), decimals, language)
-    return f"+{text}" if value > 0 else (f"-{text}" if value < 0 else text)
+    shown = round(value, decimals)  # what the text says: -0,3 shown with no decimals is 0, not -0
+    return f"+{text}" if shown > 0 else (f"-{text}" if shown < 0 else text)
 
 
 def percent(share: float | None, decimals: int = 0, language: str | None = None) -> str:

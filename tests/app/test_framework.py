@@ -29,6 +29,8 @@ def test_numbers_use_danish_and_english_separators():
     assert i18n.fmt_pct(0.452, 1, "da") == "45,2\u00a0%"  # CLDR: a no-break space
     assert i18n.fmt_pct(0.452, 1, "en") == "45.2%"
     assert i18n.fmt_signed(-3.5, 1, "da") == "-3,5"
+    # the sign is the shown number's: a change that rounds to nothing is "0", never "-0" / "+0"
+    assert [i18n.fmt_signed(v, 0, "da") for v in (-0.3, 0.4, -0.6, 0.0)] == ["0", "0", "-1", "0"]
     assert i18n.fmt_number(None, 1, "da") == i18n.MISSING
 
 
