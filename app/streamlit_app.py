@@ -39,6 +39,8 @@ PAGES = (
 )
 # the page a role lands on: the coordinator's desk starts at the attention queue
 LANDING = {"coordinator": "attention", "worker": "attention"}
+# the url path of the root URL's own page, which opens the viewer's landing page (`_root_page`)
+ROOT_URL = "start"
 # pages about one record: their views are audited with the record's id (`?id=`)
 RECORD_PAGES = {"case": "case_id", "worker": "worker_id"}
 NATIONAL_PAGES = (("audit.py", "page_audit", "audit"),)  # national viewers only
@@ -103,11 +105,11 @@ def _filters(scope: Scope) -> filters.Filters:
 
 
 def _landing(scope: Scope) -> str:
-    """The url path of the page the viewer starts on (shown at the root URL)."""
+    """The url path of the page the viewer starts on (the root URL opens it)."""
     return LANDING.get(scope.role, "overview") if scope.case_level else "overview"
 
 
-def _log_page_view(page: st.Page, chosen: filters.Filters, landing: str = "overview") -> None:
+def _log_page_view(page: st.Page, chosen: filters.Filters) -> None:
     """Audit trail: which page with which filters (written once per change, when signed in)."""
     from app import auth  # imported late: the sign-in module pulls in the account store
 
@@ -120,7 +122,7 @@ def _log_page_view(page: st.Page, chosen: filters.Filters, landing: str = "overv
         "age_bands": list(chosen.age_bands),
         "workers": list(chosen.workers),
     }
-    url = page.url_path or landing
+    url = page.url_path
     if url in RECORD_PAGES:  # which case or worker was looked at, as the URL names it
         options_free[RECORD_PAGES[url]] = components.record_id()
     auth.log_page_view(url, options_free)
@@ -135,17 +137,36 @@ def listed_pages(scope: Scope) -> tuple[tuple[str, str, str], ...]:
 
 
 def _pages(scope: Scope) -> dict[str, st.Page]:
-    """The viewer's pages by url path (the landing page's own `url_path` reads "": it is the
-    root URL)."""
-    landing = _landing(scope)
+    """The viewer's pages by url path, each at its own URL (none is the default page: that is
+    the root URL's, `_root_page`)."""
     hidden = () if scope.case_level else CASE_LEVEL_PAGES
     return {
         url: st.Page(
-            ROOT / "pages" / name, title=i18n.t(key), url_path=url, default=url == landing,
+            ROOT / "pages" / name, title=i18n.t(key), url_path=url,
             visibility="hidden" if url in hidden else "visible",
         )
         for name, key, url in listed_pages(scope)
     }  # fmt: skip
+
+
+def _open_landing() -> None:
+    """The root page's body: never drawn, the router opens the landing page before it runs."""
+
+
+def _root_page(landing: st.Page) -> st.Page:
+    """The page at the root URL, left out of the menu: it opens the viewer's landing page.
+    Streamlit serves its default page only at the root URL: were the landing page the default,
+    a bookmark of its own URL (`/attention`) would get "Page not found"."""
+    return st.Page(
+        _open_landing, title=landing.title, url_path=ROOT_URL, default=True, visibility="hidden"
+    )
+
+
+def _to_landing(landing: st.Page) -> None:
+    """At the root URL: the landing page, at its own URL, with the URL's query parameters
+    (ends this run; whatever the run still has to do, the landing page's run does)."""
+    params = {key: st.query_params.get_all(key) for key in st.query_params}
+    st.switch_page(landing, query_params=params)
 
 
 def _sections(by_url: dict[str, st.Page], landing: str) -> dict[str, list[st.Page]]:
@@ -165,7 +186,12 @@ def main() -> None:
     _language_switch()  # before sign-in, so the sign-in page can be read in English
     scope = _sign_in()
     by_url = _pages(scope)
-    navigation = st.navigation(_sections(by_url, _landing(scope)), expanded=True)
+    landing = _landing(scope)
+    sections = _sections(by_url, landing)
+    next(iter(sections.values())).append(_root_page(by_url[landing]))
+    navigation = st.navigation(sections, expanded=True)
+    if navigation.url_path == "":  # the root URL: nothing of it is drawn or audited
+        _to_landing(by_url[landing])
     _after_navigation(list(by_url.values()), navigation)
     components.open_clicked_record()  # a row clicked in a table: its record's page, at once
     try:
@@ -174,7 +200,7 @@ def main() -> None:
         logging.getLogger(__name__).exception("the sidebar filters could not be built")
         chosen = filters.Filters()
     st.session_state[data.FILTERS_KEY] = chosen
-    _log_page_view(navigation, chosen, _landing(scope))
+    _log_page_view(navigation, chosen)
     navigation.run()
 
 

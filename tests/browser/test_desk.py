@@ -12,7 +12,13 @@ import pypdf
 import pytest
 
 from app.i18n import t
-from harness.browser import screenshot, sign_in, wait_for_app, wait_for_chart
+from harness.browser import (
+    screenshot,
+    sign_in,
+    wait_for_app,
+    wait_for_chart,
+    wait_for_session_cookie,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -80,3 +86,20 @@ def test_coordinator_goes_from_the_queue_to_a_case_its_handover_pdf_and_its_work
     assert t("pages.worker.the_worker_s_cases", "da") in main
     assert case_id in " ".join(page.locator("[data-testid=stDataFrame] td").all_inner_texts())
     screenshot(page, "desk-4-worker")
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "title_key"),
+    [("coordinator", "attention", "page_attention"), ("national", "overview", "page_overview")],
+)
+def test_a_bookmark_of_the_landing_page_opens_it(
+    page, server, demo_accounts, role, path, title_key
+):
+    sign_in(page, server, *demo_accounts[role])
+    wait_for_session_cookie(page)  # the bookmark is opened as a new load: the cookie resumes
+    page.goto(f"{server}/{path}")
+    wait_for_app(page)
+    page.locator("h1").filter(has_text=t(title_key, "da")).wait_for()
+    assert page.locator("[role=dialog]").count() == 0, "a dialog opened over the bookmark"
+    assert "Page not found" not in page.locator("body").inner_text()
+    assert page.url.split("?")[0].rstrip("/").endswith(f"/{path}"), page.url

@@ -221,6 +221,20 @@ def test_the_landing_page_of_a_coordinator_is_the_attention_queue(app_db):
     assert national.title[0].value == da("page_overview")
 
 
+def test_the_root_url_opens_the_landing_page_with_its_query_and_audits_it_once_by_name(app_db):
+    """The root URL's own page only opens the landing page (at its own URL, so a bookmark of
+    it works): the view is audited once, as the landing page's, and the query stays."""
+    at = signed_in_app("coordinator", municipalities=("101",), name="anna-root")
+    at.query_params["lang"] = "en"
+    at.query_params["type"] = "mentor"
+    at.run()
+    assert not at.exception
+    assert at.title[0].value == en("page_attention")
+    assert at.query_params["type"] == "mentor"
+    rows = audit.read_events(event="page_view", user="anna-root", db=app_db)
+    assert [json.loads(detail)["page"] for detail in rows["detail"]] == ["attention"]
+
+
 # --- a click on a row -------------------------------------------------------------------------
 
 
