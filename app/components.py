@@ -61,6 +61,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+import texts
 from app import charts, data, i18n
 from app.filters import Filters
 from app.i18n import t
@@ -68,6 +69,7 @@ from app.scope import Scope
 from texts.vocabulary import CODE_COLUMNS, CODE_LABELS, COLUMN_LABELS
 
 log = logging.getLogger(__name__)
+SMALL_COUNT = 2  # a count that takes the plural form, for an n hidden as small ('<5 cases')
 LIST_ROWS = 1000  # rows of a case list shown in the browser; its CSV has them all
 
 
@@ -523,7 +525,7 @@ def chart_block(
     København"); `population` names it instead when the n is of another population than the
     view's (the national reference a chart draws the viewer's cases against).
 
-    `unit` names what n counts when it is not cases (e.g. tr({"da": "rækker", "en": "rows"})).
+    `unit` is the catalogue key (plural forms) of what n counts when it is not cases.
     When `data` has nothing to draw (no rows, or every row hidden), a sentence says so instead
     of an empty frame of axes. The PNG carries `title` (else the page's title) and the slide
     facts (`slide_facts`), made when the button is drawn: the file is made in a thread without
@@ -536,8 +538,7 @@ def chart_block(
     lock_exports()
     st.vega_lite_chart(charts.localized_spec(chart, language), theme=None, width="stretch",
                        key=f"{key}_chart")  # fmt: skip
-    n_text = i18n.SUPPRESSED if n is None else i18n.fmt_int(n, language)
-    n_note = t("n_of_unit", n=n_text, unit=unit) if unit else t("n_behind", n=n_text)
+    n_note = n_text(n, unit, language)
     who = population or population_of(level)
     st.caption(f"{how_to_read} {n_note} · {who}")
     heading = title or st.session_state.get(PAGE_TITLE_KEY) or ""
@@ -548,6 +549,17 @@ def chart_block(
         download(t("download_csv"), lambda: csv_bytes(data, language), key, "csv")
         download(t("download_png"), lambda: chart_png(chart, heading, facts, language), key,
                  "png")  # fmt: skip
+
+
+def n_text(n: int | None, unit: str | None = None, language: str | None = None) -> str:
+    """'n = 162 forløb' / 'n = 1 case' under a chart: the count's noun in its plural form
+    (`unit`: a catalogue key of plural forms, else cases); n None is hidden as small ('<5')."""
+    language = language or i18n.lang()
+    shown = i18n.SUPPRESSED if n is None else i18n.fmt_int(n, language)
+    count = SMALL_COUNT if n is None else n  # '<5 cases': the plural form
+    if unit is None:
+        return texts.plural("n_behind", count, language, n=shown)
+    return t("n_of_unit", language, n=shown, unit=texts.plural(unit, count, language))
 
 
 def chart_png(

@@ -121,7 +121,7 @@ def _monthly_section(monthly: pl.DataFrame, limit: int) -> None:
         t("pages.fidelity.each_point_is_the_share_2", d=limit),
         n_cases,
         key="fidelity_monthly",
-        unit=t(BUSIEST_MONTH),
+        unit=BUSIEST_MONTH,
     )
 
 
@@ -263,7 +263,7 @@ def _control_section(scope, filters) -> None:
         t("pages.fidelity.each_point_is_the_month", d=q.cadence_days()),
         int(points["n_cases"].max()),
         key="fidelity_control",
-        unit=t(BUSIEST_MONTH),
+        unit=BUSIEST_MONTH,
     )
 
 
