@@ -710,10 +710,13 @@ def record_id() -> str | None:
     return text or None
 
 
-def record_search(kind: str) -> str | None:
+def record_search(kind: str, default: str | None = None) -> str | None:
     """The search box of the case or worker page; returns the id to show (from the URL, which
-    the box writes, so a link and a search are the same thing)."""
+    the box writes, so a link and a search are the same thing). Without an id in the URL,
+    `default` (a worker's own id) is shown and written to the URL, as if they had searched it."""
     wanted = record_id()
+    if wanted is None and default:
+        wanted = st.query_params["id"] = default
     st.session_state[f"{kind}_search"] = wanted or ""
     st.text_input(t(SEARCH_LABELS[kind]), key=f"{kind}_search", on_change=_searched,
                   args=(kind,), max_chars=64)  # fmt: skip
@@ -721,12 +724,17 @@ def record_search(kind: str) -> str | None:
 
 
 def requested_record(
-    kind: str, find: Callable[[str], dict | None], ask: str, not_found: str
+    kind: str,
+    find: Callable[[str], dict | None],
+    ask: str,
+    not_found: str,
+    default: str | None = None,
 ) -> dict | None:
     """The record the case or worker page shows: the search box (`record_search`), then
     `find(id)` from the data layer; the `ask` text when no id is given, `not_found` when the id
-    names no record this viewer may see (an unknown and an out-of-scope id read alike)."""
-    wanted = record_search(kind)
+    names no record this viewer may see (an unknown and an out-of-scope id read alike).
+    `default`: the id shown when the URL names none (`record_search`)."""
+    wanted = record_search(kind, default)
     if wanted is None:
         st.info(t(ask))
         return None

@@ -580,6 +580,11 @@ def default_municipalities(scope: Scope) -> tuple[str, ...]:
     return tuple(sorted(scope.municipalities)) if scope.role == "coordinator" else ()
 
 
+def own_worker_id(scope: Scope) -> str | None:
+    """The worker page a viewer opens without choosing one: a worker's own, nobody else's."""
+    return scope.worker_id if scope.role == "worker" else None
+
+
 def municipality_names() -> dict[str, str]:
     """Every municipality's name by its code (public reference data, no scoping needed)."""
     frame = _execute(

@@ -235,7 +235,11 @@ def render() -> None:
         st.info(i18n.t("not_allowed"))
         return
     worker = components.requested_record(
-        "worker", lambda wanted: q.worker(scope, wanted), ASK, NOT_FOUND
+        "worker",
+        lambda wanted: q.worker(scope, wanted),
+        ASK,
+        NOT_FOUND,
+        default=data.own_worker_id(scope),
     )
     if worker is None:
         return
