@@ -14,7 +14,7 @@
 - `chart_block(chart, data, how_to_read, n, key, title=...)`: the chart, one sentence on how to
   read it, the n behind it and whom it counts, CSV download of the data and PNG download of the
   chart (made on click only) with its title, period, population, n and as-of date, so it can go
-  on a slide as it is; `empty_chart(data)`'s sentence instead when the chart would draw nothing.
+  on a slide as it is; `empty_chart`'s sentence (naming the cause) when the chart draws nothing.
 - `csv_bytes(frame, language)`: every CSV download: in Danish `;`-separated with decimal commas,
   dd-mm-yyyy dates, a BOM, headers and codes in words (texts/vocabulary.py), Ja/Nej.
 - `table(frame, key, opens=..., ids=...)`: a table (st.dataframe) without Streamlit's own export
@@ -518,6 +518,7 @@ def chart_block(
     level: str = "aggregate",
     population: str | None = None,
     title: str | None = None,
+    empty: str | None = None,
 ) -> None:
     """Chart + how to read it + n and whom it counts + CSV and PNG downloads (the PNG is
     rendered only on click). `level` is the query's ("case" for rows of single cases): the
@@ -529,10 +530,11 @@ def chart_block(
     When `data` has nothing to draw (no rows, or every row hidden), a sentence says so instead
     of an empty frame of axes. The PNG carries `title` (else the page's title) and the slide
     facts (`slide_facts`), made when the button is drawn: the file is made in a thread without
-    the session.
+    the session. `empty`: the sentence for a chart without rows when its n is 0 (what it counts
+    that there is none of), instead of the general one.
     """
     if charts.drawn_rows(data) == 0:
-        empty_chart(data)
+        empty_chart(data, hidden=n is None, empty=empty)
         return
     language = i18n.lang()
     lock_exports()
@@ -569,12 +571,14 @@ def chart_png(
     return charts.to_png(charts.for_slide(chart, title, facts), language)
 
 
-def empty_chart(data: pl.DataFrame) -> None:
-    """The sentence in place of a chart with nothing to draw: no rows, or all hidden as small."""
-    if data.height == 0:
-        st.info(t("components.no_figures_to_show_here"))
-    else:
+def empty_chart(data: pl.DataFrame, hidden: bool = False, empty: str | None = None) -> None:
+    """The sentence in place of a chart with nothing to draw, naming the cause: every figure
+    hidden as small (rows all hidden, or none left and the total `hidden` too: the suppression
+    rule in words), else none to count (`empty`, or the general sentence)."""
+    if data.height or hidden:
         st.info(t("components.every_figure_here_is_hidden"))
+    else:
+        st.info(empty or t("components.no_figures_to_show_here"))
 
 
 def value_text(
