@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import altair as alt
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -334,6 +335,33 @@ def test_charts_that_are_not_small_multiples_use_the_page_width(tour):
         assert square or not isinstance(width, int | float), (
             f"{role} on {page}, {chart.name}: a fixed width {chart.spec['width']}"
         )
+
+
+def test_colour_legends_list_only_categories_the_chart_draws(tour):
+    """A legend entry beside no bar ('50+' on the citizens page) reads as a missing figure."""
+    checked = 0
+    for role, page, chart in _all_charts(tour):
+        rows = [row for frame in chart.frames for row in frame.to_dicts()]
+        for colour in chart.nodes("color"):
+            field, domain = colour.get("field"), (colour.get("scale") or {}).get("domain")
+            present = {row[field] for row in rows if row.get(field) is not None}
+            if not isinstance(domain, list) or not present or colour.get("legend", {}) is None:
+                continue
+            checked += 1
+            listed = (colour.get("legend") or {}).get("values", domain)
+            assert set(listed) <= present, (
+                f"{role} on {page}, {chart.name}: legend lists {sorted(set(listed) - present)}"
+            )
+    assert checked, "no colour legend was checked"
+
+
+def test_a_legend_leaves_out_a_category_without_data_and_keeps_the_colours():
+    frame = pl.DataFrame({"label": ["a", "b"], "n": [3, 4]})
+    scale = charts.color_scale(["a", "b", "c"])
+    chart = alt.Chart(frame).mark_bar().encode(x="n:Q", color=alt.Color("label:N", scale=scale))
+    colour = charts.localized_spec(chart)["encoding"]["color"]
+    assert colour["legend"]["values"] == ["a", "b"]
+    assert colour["scale"]["domain"] == ["a", "b", "c"]  # 'c' keeps its colour elsewhere
 
 
 def test_colour_legends_of_counts_show_whole_numbers(tour):
