@@ -633,9 +633,11 @@ def figure(
     help: str | None = None,
     delta_color: str = "off",
     beside: str | None = None,
+    border: bool = True,
 ) -> None:
     """One headline figure (st.metric) with its monthly sparkline; hidden months are gaps.
-    `beside`: the comparison under it ("Hele landet: 931")."""
+    `beside`: the comparison under it ("Hele landet: 931"); `border` False inside a card of
+    `card_row` (the card draws it)."""
     st.html(METRIC_LABEL_CSS)
     # st.metric takes numbers only: a hidden month is NaN, drawn as a gap
     points = [float("nan") if p is None else float(p) for p in (trend or [])]
@@ -645,12 +647,20 @@ def figure(
         delta=delta,
         delta_color=delta_color,
         help=help,
-        border=True,
+        border=border,
         chart_data=sparkline(points),
         chart_type=sparkline_type(points),
     )
     if beside:
         st.caption(beside)
+
+
+def card_row(count: int, key: str) -> list:
+    """`count` bordered cards side by side, stretched to the height of the tallest: a row where
+    only one figure has a sparkline stood uneven (the first card taller than the other three).
+    Draw each with `figure(..., border=False)` inside `with card:`."""
+    row = st.container(horizontal=True, vertical_alignment="distribute", key=key)
+    return [row.container(border=True, width="stretch") for _ in range(count)]
 
 
 def case_level_only(scope: Scope) -> bool:
