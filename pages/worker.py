@@ -50,7 +50,7 @@ UNITS = {
 }
 # the case list's column widths (px): a worker opening their own page saw it 1093 px wide in
 # 818 at 1280 px; with these it fits, the long texts (tracking, pre/post) wrap onto two lines
-CASE_WIDTHS = {"case_id": 85, "status": 65, "case_type": 85, "municipality_name": 80, "loan": 55,
+CASE_WIDTHS = {"case_id": 80, "status": 65, "case_type": 85, "municipality_name": 95, "loan": 45,
                "start_date": 90, "latest_score": 55, "tracking": 90, "days_since_last": 55,
                "prepost": 110}  # fmt: skip
 YEARS_BACK = 3  # outcomes by year of the case's end: this year and the two before
