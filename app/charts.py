@@ -334,7 +334,39 @@ def localized_spec(chart: alt.TopLevelMixin, language: str | None = None) -> dic
     # renderer that honours embedOptions (another Streamlit, a pasted spec) stays closed too.
     usermeta = spec.setdefault("usermeta", {})
     usermeta.setdefault("embedOptions", {})["actions"] = False
+    legend_only_drawn(spec)
     return spec
+
+
+def _encodings(node: object) -> list[dict]:
+    """Every `encoding` in a spec (top level, layers, facets, concatenations)."""
+    found, stack = [], [node]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if isinstance(item.get("encoding"), dict):
+                found.append(item["encoding"])
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    return found
+
+
+def legend_only_drawn(spec: dict) -> None:
+    """Leave out of each colour legend the categories the chart has no data for ('50+' listed
+    beside no bar), in place. The scale keeps its whole domain, so a category keeps its colour
+    from one view to the next; a field the data does not hold (made by a transform) is left be."""
+    rows = [row for data in spec.get("datasets", {}).values() for row in data]
+    for encoding in _encodings(spec):
+        color = encoding.get("color")
+        domain = (color or {}).get("scale", {}).get("domain")
+        field = (color or {}).get("field")
+        if not isinstance(domain, list) or color.get("legend", {}) is None:
+            continue
+        present = {row[field] for row in rows if row.get(field) is not None}
+        if present and not set(domain) <= present:
+            legend = color.setdefault("legend", {})
+            legend["values"] = [value for value in domain if value in present]
 
 
 def for_slide(chart: alt.TopLevelMixin, title: str, facts: list[str]) -> alt.TopLevelMixin:

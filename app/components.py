@@ -14,7 +14,7 @@
 - `chart_block(chart, data, how_to_read, n, key, title=...)`: the chart, one sentence on how to
   read it, the n behind it and whom it counts, CSV download of the data and PNG download of the
   chart (made on click only) with its title, period, population, n and as-of date, so it can go
-  on a slide as it is; `empty_chart(data)`'s sentence instead when the chart would draw nothing.
+  on a slide as it is; `empty_chart`'s sentence (naming the cause) when the chart draws nothing.
 - `csv_bytes(frame, language)`: every CSV download: in Danish `;`-separated with decimal commas,
   dd-mm-yyyy dates, a BOM, headers and codes in words (texts/vocabulary.py), Ja/Nej.
 - `table(frame, key, opens=..., ids=...)`: a table (st.dataframe) without Streamlit's own export
@@ -61,6 +61,7 @@ import altair as alt
 import polars as pl
 import streamlit as st
 
+import texts
 from app import charts, data, i18n
 from app.filters import Filters
 from app.i18n import t
@@ -68,6 +69,7 @@ from app.scope import Scope
 from texts.vocabulary import CODE_COLUMNS, CODE_LABELS, COLUMN_LABELS
 
 log = logging.getLogger(__name__)
+SMALL_COUNT = 2  # a count that takes the plural form, for an n hidden as small ('<5 cases')
 LIST_ROWS = 1000  # rows of a case list shown in the browser; its CSV has them all
 
 
@@ -516,6 +518,7 @@ def chart_block(
     level: str = "aggregate",
     population: str | None = None,
     title: str | None = None,
+    empty: str | None = None,
 ) -> None:
     """Chart + how to read it + n and whom it counts + CSV and PNG downloads (the PNG is
     rendered only on click). `level` is the query's ("case" for rows of single cases): the
@@ -523,21 +526,21 @@ def chart_block(
     København"); `population` names it instead when the n is of another population than the
     view's (the national reference a chart draws the viewer's cases against).
 
-    `unit` names what n counts when it is not cases (e.g. tr({"da": "rækker", "en": "rows"})).
+    `unit` is the catalogue key (plural forms) of what n counts when it is not cases.
     When `data` has nothing to draw (no rows, or every row hidden), a sentence says so instead
     of an empty frame of axes. The PNG carries `title` (else the page's title) and the slide
     facts (`slide_facts`), made when the button is drawn: the file is made in a thread without
-    the session.
+    the session. `empty`: the sentence for a chart without rows when its n is 0 (what it counts
+    that there is none of), instead of the general one.
     """
     if charts.drawn_rows(data) == 0:
-        empty_chart(data)
+        empty_chart(data, hidden=n is None, empty=empty)
         return
     language = i18n.lang()
     lock_exports()
     st.vega_lite_chart(charts.localized_spec(chart, language), theme=None, width="stretch",
                        key=f"{key}_chart")  # fmt: skip
-    n_text = i18n.SUPPRESSED if n is None else i18n.fmt_int(n, language)
-    n_note = t("n_of_unit", n=n_text, unit=unit) if unit else t("n_behind", n=n_text)
+    n_note = n_text(n, unit, language)
     who = population or population_of(level)
     st.caption(f"{how_to_read} {n_note} · {who}")
     heading = title or st.session_state.get(PAGE_TITLE_KEY) or ""
@@ -550,6 +553,17 @@ def chart_block(
                  "png")  # fmt: skip
 
 
+def n_text(n: int | None, unit: str | None = None, language: str | None = None) -> str:
+    """'n = 162 forløb' / 'n = 1 case' under a chart: the count's noun in its plural form
+    (`unit`: a catalogue key of plural forms, else cases); n None is hidden as small ('<5')."""
+    language = language or i18n.lang()
+    shown = i18n.SUPPRESSED if n is None else i18n.fmt_int(n, language)
+    count = SMALL_COUNT if n is None else n  # '<5 cases': the plural form
+    if unit is None:
+        return texts.plural("n_behind", count, language, n=shown)
+    return t("n_of_unit", language, n=shown, unit=texts.plural(unit, count, language))
+
+
 def chart_png(
     chart: alt.TopLevelMixin, title: str, facts: list[str], language: str | None = None
 ) -> bytes:
@@ -557,12 +571,14 @@ def chart_png(
     return charts.to_png(charts.for_slide(chart, title, facts), language)
 
 
-def empty_chart(data: pl.DataFrame) -> None:
-    """The sentence in place of a chart with nothing to draw: no rows, or all hidden as small."""
-    if data.height == 0:
-        st.info(t("components.no_figures_to_show_here"))
-    else:
+def empty_chart(data: pl.DataFrame, hidden: bool = False, empty: str | None = None) -> None:
+    """The sentence in place of a chart with nothing to draw, naming the cause: every figure
+    hidden as small (rows all hidden, or none left and the total `hidden` too: the suppression
+    rule in words), else none to count (`empty`, or the general sentence)."""
+    if data.height or hidden:
         st.info(t("components.every_figure_here_is_hidden"))
+    else:
+        st.info(empty or t("components.no_figures_to_show_here"))
 
 
 def value_text(
@@ -617,9 +633,11 @@ def figure(
     help: str | None = None,
     delta_color: str = "off",
     beside: str | None = None,
+    border: bool = True,
 ) -> None:
     """One headline figure (st.metric) with its monthly sparkline; hidden months are gaps.
-    `beside`: the comparison under it ("Hele landet: 931")."""
+    `beside`: the comparison under it ("Hele landet: 931"); `border` False inside a card of
+    `card_row` (the card draws it)."""
     st.html(METRIC_LABEL_CSS)
     # st.metric takes numbers only: a hidden month is NaN, drawn as a gap
     points = [float("nan") if p is None else float(p) for p in (trend or [])]
@@ -629,12 +647,20 @@ def figure(
         delta=delta,
         delta_color=delta_color,
         help=help,
-        border=True,
+        border=border,
         chart_data=sparkline(points),
         chart_type=sparkline_type(points),
     )
     if beside:
         st.caption(beside)
+
+
+def card_row(count: int, key: str) -> list:
+    """`count` bordered cards side by side, stretched to the height of the tallest: a row where
+    only one figure has a sparkline stood uneven (the first card taller than the other three).
+    Draw each with `figure(..., border=False)` inside `with card:`."""
+    row = st.container(horizontal=True, vertical_alignment="distribute", key=key)
+    return [row.container(border=True, width="stretch") for _ in range(count)]
 
 
 def case_level_only(scope: Scope) -> bool:
@@ -698,10 +724,13 @@ def record_id() -> str | None:
     return text or None
 
 
-def record_search(kind: str) -> str | None:
+def record_search(kind: str, default: str | None = None) -> str | None:
     """The search box of the case or worker page; returns the id to show (from the URL, which
-    the box writes, so a link and a search are the same thing)."""
+    the box writes, so a link and a search are the same thing). Without an id in the URL,
+    `default` (a worker's own id) is shown and written to the URL, as if they had searched it."""
     wanted = record_id()
+    if wanted is None and default:
+        wanted = st.query_params["id"] = default
     st.session_state[f"{kind}_search"] = wanted or ""
     st.text_input(t(SEARCH_LABELS[kind]), key=f"{kind}_search", on_change=_searched,
                   args=(kind,), max_chars=64)  # fmt: skip
@@ -709,12 +738,17 @@ def record_search(kind: str) -> str | None:
 
 
 def requested_record(
-    kind: str, find: Callable[[str], dict | None], ask: str, not_found: str
+    kind: str,
+    find: Callable[[str], dict | None],
+    ask: str,
+    not_found: str,
+    default: str | None = None,
 ) -> dict | None:
     """The record the case or worker page shows: the search box (`record_search`), then
     `find(id)` from the data layer; the `ask` text when no id is given, `not_found` when the id
-    names no record this viewer may see (an unknown and an out-of-scope id read alike)."""
-    wanted = record_search(kind)
+    names no record this viewer may see (an unknown and an out-of-scope id read alike).
+    `default`: the id shown when the URL names none (`record_search`)."""
+    wanted = record_search(kind, default)
     if wanted is None:
         st.info(t(ask))
         return None

@@ -558,7 +558,7 @@ def population(scope: Scope, filters: Filters, level: str = "aggregate") -> Popu
         codes = (codes & set(scope.municipalities)) if codes else set(scope.municipalities)
     if not codes:
         return Population("country", narrowed=narrowed)
-    names = _municipality_names()
+    names = municipality_names()
     ordered = tuple(sorted(codes, key=lambda code: names.get(code, code)))
     return Population(
         "municipalities", ordered, tuple(names.get(c, c) for c in ordered), narrowed=narrowed
@@ -580,7 +580,13 @@ def default_municipalities(scope: Scope) -> tuple[str, ...]:
     return tuple(sorted(scope.municipalities)) if scope.role == "coordinator" else ()
 
 
-def _municipality_names() -> dict[str, str]:
+def own_worker_id(scope: Scope) -> str | None:
+    """The worker page a viewer opens without choosing one: a worker's own, nobody else's."""
+    return scope.worker_id if scope.role == "worker" else None
+
+
+def municipality_names() -> dict[str, str]:
+    """Every municipality's name by its code (public reference data, no scoping needed)."""
     frame = _execute(
         """
         -- the municipalities' names; grain: one row per municipality

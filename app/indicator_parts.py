@@ -140,7 +140,7 @@ def funnel_block(fitted: Funnel, unit: str, filters: Filters, *, title: str, key
         key=key,
         # the n adds up the units drawn (each one's count is in its tooltip); say so when some
         # are hidden, or it reads as the whole population (fewer than the page's other n)
-        unit=t("indicator_parts.cases_in_the_units_shown") if fitted.hidden else None,
+        unit="indicator_parts.cases_in_the_units_shown" if fitted.hidden else None,
     )
     for sentence in outside_sentences(fitted, unit, filters):
         st.markdown(sentence + ".")

@@ -101,7 +101,7 @@ def _queue_section(queue: pl.DataFrame) -> None:
     components.case_list(
         queue.with_columns(pl.col("reasons").list.join(",")),
         _present_joined,
-        t("pages.attention.active_cases_as_of_today_2", n=i18n.fmt_int(queue.height)),
+        i18n.tn("pages.attention.active_cases_as_of_today_2", queue.height),
         key="attention_queue",
         opens="case",
         # the reasons are the point of the list: two of them in a row wrap to a second line

@@ -34,8 +34,13 @@ def _page_title(url: str) -> str | None:
     return t(keys[url]) if url in keys else None
 
 
+MUNICIPALITY_FIELDS = ("municipalities", "municipality", "municipality_code")  # hold codes
+
+
 def _word(value: object, field: str = "") -> str:
     """A detail's value in words where the catalogue has one (a page, a role, a method)."""
+    if field in MUNICIPALITY_FIELDS and isinstance(value, str):
+        return data.municipality_names().get(value, value)  # '101' -> 'København'
     if field in CODED_FIELDS and isinstance(value, str):
         return i18n.code_label(CODED_FIELDS[field], value)
     if field == "page" and isinstance(value, str) and _page_title(value):

@@ -66,7 +66,7 @@ def _yes_no(value: bool | None) -> str:
 
 
 def _days(n: int | None) -> str:
-    return i18n.MISSING if n is None else t("pages.case.n_days", n=i18n.fmt_int(n))
+    return i18n.MISSING if n is None else i18n.tn("pages.case.n_days", n)
 
 
 def _facts(case: dict) -> None:

@@ -74,6 +74,11 @@ def _monthly(monthly: pl.DataFrame, n: int | None) -> None:
     )  # fmt: skip
 
 
+def _none_active(filters) -> str:
+    """Why a chart of the cases active on the period's last day is empty: there are none."""
+    return t("pages.caseloads.no_active_case_at_the_end", d=i18n.fmt_date(filters.period_end))
+
+
 def _ranking(scope, filters, n: int | None) -> None:
     st.subheader(t("pages.caseloads.municipalities_by_active_cases"))
     ranking = q.ranking(scope, filters)
@@ -92,6 +97,7 @@ def _ranking(scope, filters, n: int | None) -> None:
         ),
         n,
         key="cl_ranking",
+        empty=_none_active(filters),
     )
 
 
@@ -109,6 +115,7 @@ def _worker_load(scope, filters, n: int | None) -> None:
         t("pages.caseloads.each_bar_is_the_number"),
         n,
         key="cl_worker_load",
+        empty=_none_active(filters),
     )
     if scope.case_level:
         workers = q.worker_list(scope, filters)

@@ -143,7 +143,7 @@ def _reasons_chart(reasons: pl.DataFrame) -> None:
         t("pages.data_quality.each_bar_is_the_number"),
         int(labelled["rows_rejected"].sum()),
         key="dq_reasons",
-        unit=t("pages.data_quality.rows"),
+        unit="pages.data_quality.rows",
     )
 
 

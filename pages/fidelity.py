@@ -70,13 +70,14 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int, country: dict | Non
         shown = _count_text if count else _share_text
         return _beside(country, shown(country, share, flag))
 
-    first, second, third, fourth = st.columns(4)
+    first, second, third, fourth = components.card_row(4, key="fidelity_cards")
     with first:
         components.figure(
             i18n.t("on_cadence_card"),
             _share_text(total, "share_on_cadence", "suppressed"),
             trend=monthly["share"].to_list() if monthly.height else None,
             help=t("pages.fidelity.share_of_the_period_s_2", d=limit),
+            border=False,
             beside=beside("share_on_cadence", "suppressed"),
         )
     with second:
@@ -84,6 +85,7 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int, country: dict | Non
             t("common.new_cases_with_a_pre"),
             _share_text(total, "share_pre", "pre_suppressed"),
             help=t("pages.fidelity.a_valid_pre_measurement_of"),
+            border=False,
             beside=beside("share_pre", "pre_suppressed"),
         )
     with third:
@@ -91,6 +93,7 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int, country: dict | Non
             t("pages.fidelity.ended_cases_with_a_post"),
             _share_text(total, "share_post", "post_suppressed"),
             help=t("pages.fidelity.a_valid_post_measurement_of"),
+            border=False,
             beside=beside("share_post", "post_suppressed"),
         )
     with fourth:
@@ -98,6 +101,7 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int, country: dict | Non
             t("pages.fidelity.active_cases_overdue"),
             _count_text(total, "n_overdue", "overdue_suppressed"),
             help=t("pages.fidelity.active_cases_with_no_progression_2", d=limit),
+            border=False,
             beside=beside("n_overdue", "overdue_suppressed", count=True),
         )
 
@@ -121,7 +125,7 @@ def _monthly_section(monthly: pl.DataFrame, limit: int) -> None:
         t("pages.fidelity.each_point_is_the_share_2", d=limit),
         n_cases,
         key="fidelity_monthly",
-        unit=t(BUSIEST_MONTH),
+        unit=BUSIEST_MONTH,
     )
 
 
@@ -263,7 +267,7 @@ def _control_section(scope, filters) -> None:
         t("pages.fidelity.each_point_is_the_month", d=q.cadence_days()),
         int(points["n_cases"].max()),
         key="fidelity_control",
-        unit=t(BUSIEST_MONTH),
+        unit=BUSIEST_MONTH,
     )
 
 

@@ -114,7 +114,7 @@ def _list_help() -> dict:
 def _count_sentence(n: int) -> str:
     if n == 1:
         return t("pages.find_worker.1_worker")
-    return t("pages.find_worker.n_workers", n=i18n.fmt_int(n))
+    return i18n.tn("pages.find_worker.n_workers", n)
 
 
 def _lists(scope, choice: q.Choice) -> None:
@@ -172,7 +172,7 @@ def _summary(scope, choice: q.Choice) -> None:
         t("pages.find_worker.each_bar_is_the_free"),
         int(frame["workers"].sum()),
         key="fw_capacity_chart",
-        unit=t("pages.find_worker.workers"),
+        unit="pages.find_worker.workers",
         population=t("population_country"),  # every municipality of the corps, whatever the view
         title=t("pages.find_worker.free_places_per_municipality"),
     )

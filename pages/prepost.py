@@ -185,6 +185,7 @@ def _distributions(scope, filters, instrument: str, group: str, n, ref, title: s
         n,
         key="pp_boxes",
     )
+    st.subheader(t("pages.prepost.scores_in_bands"))  # the histogram's own heading
     hist = pc.with_labels(
         q.histogram(scope, filters, instrument).with_columns(pl.lit("all").alias("group_value")),
         "none",

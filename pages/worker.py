@@ -48,6 +48,11 @@ UNITS = {
     "municipality": "pages.worker.units.municipality",
     "country": "pages.worker.units.country",
 }
+# the case list's column widths (px): a worker opening their own page saw it 1093 px wide in
+# 818 at 1280 px; with these it fits, the long texts (tracking, pre/post) wrap onto two lines
+CASE_WIDTHS = {"case_id": 80, "status": 65, "case_type": 85, "municipality_name": 95, "loan": 45,
+               "start_date": 90, "latest_score": 55, "tracking": 90, "days_since_last": 55,
+               "prepost": 110}  # fmt: skip
 YEARS_BACK = 3  # outcomes by year of the case's end: this year and the two before
 
 
@@ -117,6 +122,11 @@ def _cases(scope, worker_id: str) -> pl.DataFrame:
         ),
         key="worker_cases",
         opens="case",
+        column_config={
+            t(CASE_COLUMNS[c]): {"width": width, "help": t(CASE_COLUMNS[c])}
+            for c, width in CASE_WIDTHS.items()
+        },
+        wrap=True,
     )
     return frame
 
@@ -235,7 +245,11 @@ def render() -> None:
         st.info(i18n.t("not_allowed"))
         return
     worker = components.requested_record(
-        "worker", lambda wanted: q.worker(scope, wanted), ASK, NOT_FOUND
+        "worker",
+        lambda wanted: q.worker(scope, wanted),
+        ASK,
+        NOT_FOUND,
+        default=data.own_worker_id(scope),
     )
     if worker is None:
         return

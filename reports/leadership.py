@@ -16,6 +16,7 @@ from datetime import date
 
 import polars as pl
 
+import texts
 from app.suppression import Rule, apply, is_small
 from etl.parsing import parse_municipality_code
 from etl.read import rejected_row_subject
@@ -73,7 +74,6 @@ WORDS = {
     "funnel_x": "reports.leadership.words.funnel_x",
     "funnel_note": "reports.leadership.words.funnel_note",
     "funnel_hidden": "reports.leadership.words.funnel_hidden",
-    "funnel_hidden_one": "reports.leadership.words.funnel_hidden_one",
     "funnel_this_hidden": "reports.leadership.words.funnel_this_hidden",
     "funnel_signal": {
         "high": "reports.leadership.words.funnel_signal.high",
@@ -385,8 +385,8 @@ def _funnel(doc: render.Document, reader: Reader, scope: ReportScope) -> list[re
     shown = drawn.filter(~pl.col("hidden")).sort("n_cases").rename({"n_cases": "total"})
     this = drawn.filter(pl.col("is_this")).row(0, named=True)
     others_hidden = drawn.filter(pl.col("hidden") & ~pl.col("is_this")).height
-    hidden_key = "funnel_hidden_one" if others_hidden == 1 else "funnel_hidden"
-    notes = [_w(hidden_key, lang, n=others_hidden)] if others_hidden else []
+    hidden = texts.plural(WORDS["funnel_hidden"], others_hidden, lang)
+    notes = [hidden] if others_hidden else []
     if this["hidden"]:
         notes.append(_w("funnel_this_hidden", lang, name=scope.name))
     titles = {"x": _w("funnel_x", lang), "y": _w("share", lang), "this": scope.name}

@@ -150,6 +150,33 @@ def test_plural_forms_follow_the_count(count, da, en):
     assert texts.plural("plural.workers", count, "en") == en
 
 
+# an English count before a plural noun ('{n} cases', '{n} days'): '1 cases' when n is 1
+COUNTED_NOUN = re.compile(r"\{n\}\)? (?!is\b|was\b|has\b)[a-z]+s\b")
+
+
+def test_a_text_that_counts_a_noun_has_plural_forms():
+    """'n = 1 cases' came from a plain string: a count's noun needs a `one` and an `other` form."""
+    plain = {k: v for k, v in texts.catalogue("en").items() if isinstance(v, str)}
+    assert sorted(key for key, value in plain.items() if COUNTED_NOUN.search(value)) == []
+
+
+@pytest.mark.parametrize(("text", "counts"), [("n = {n} cases", True), ("{n} days", True),
+                                              ("n = {n}", False), ("{n} is hidden", False)])  # fmt: skip
+def test_the_counted_noun_guard_knows_one(text, counts):
+    assert bool(COUNTED_NOUN.search(text)) is counts
+
+
+def test_the_n_under_a_chart_follows_the_count():
+    from app import components
+
+    assert components.n_text(1, language="en") == "n = 1 case"
+    assert components.n_text(2, language="en") == "n = 2 cases"
+    assert components.n_text(None, language="en") == f"n = {i18n.SUPPRESSED} cases"
+    assert components.n_text(1, "pages.data_quality.rows", "en") == "n = 1 row"
+    assert components.n_text(1, "pages.data_quality.rows", "da") == "n = 1 række"
+    assert components.n_text(1517, "pages.data_quality.rows", "da") == "n = 1.517 rækker"
+
+
 def test_danish_formats_come_from_cldr():
     assert formats.number(1234.5, 1, "da") == "1.234,5"
     assert formats.number(0.7, 1, "da") == "0,7"

@@ -11,6 +11,7 @@ from app import charts
 def quarters_chart(frame: pl.DataFrame, order: list[str], y_title: str) -> alt.Chart:
     """Stacked bars of cases per quarter, one colour per group (`frame`: quarter_label, label,
     cases; hidden cells are left out by the caller)."""
+    frame = frame.filter(pl.col("cases") > 0)  # a bar of 0 draws nothing: no legend entry
     charts.check_points(frame)
     return (
         alt.Chart(frame)

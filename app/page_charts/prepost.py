@@ -197,9 +197,14 @@ def category_labels(codes: pl.Series) -> pl.Series:
     return i18n.labelled(codes, category_label).alias("category_label")
 
 
-def categories(frame: pl.DataFrame) -> alt.FacetChart:
-    """Stacked bars per group: cases in each change category, one panel per measure."""
+def categories(frame: pl.DataFrame) -> alt.Chart:
+    """Stacked bars: cases in each change category, one row per measure (and group).
+
+    One view, not a facet per measure: a faceted chart keeps a fixed cell width (its bars
+    stopped at about 60 % of the page); a single view stretches to the page's width."""
     language = i18n.lang()  # bound now: map_elements may run in polars' threads (no session)
+    measures = [m for m in MEASURES if m in frame["measure"].to_list()]
+    one_group = frame["group_value"].n_unique() == 1
     shown = frame.filter(~pl.col("suppressed")).with_columns(
         pl.col("category").map_elements(lambda c: category_label(c, language), pl.String)
         .alias("category_label"),
@@ -208,23 +213,31 @@ def categories(frame: pl.DataFrame) -> alt.FacetChart:
         pl.col("category").replace_strict({c: i for i, c in enumerate(CATEGORY_ORDER)},
                                           default=9).alias("category_order"),
     )  # fmt: skip
+    shown = shown.with_columns(
+        (pl.col("measure_label") if one_group
+         else pl.concat_str("measure_label", pl.lit(" · "), "group_label")).alias("row_label")
+    )  # fmt: skip
     charts.check_points(shown)
     labels = [category_label(c) for c in CATEGORY_ORDER]
     scale = charts.color_scale(
         labels, {category_label(c): CATEGORY_COLORS[c] for c in CATEGORY_ORDER}
     )
-    measures = [t(MEASURES[m]) for m in MEASURES if m in frame["measure"].to_list()]
-    groups = frame["group_value"].n_unique()
+    rows = [  # measure by measure, the groups in the order the frame gives
+        label
+        for m in measures
+        for label in shown.filter(pl.col("measure") == m)["row_label"].unique(maintain_order=True)
+    ]
     return (
         alt.Chart(shown)
         .mark_bar()
         .encode(
-            y=alt.Y("group_label:N", title="", sort=None),
+            y=alt.Y("row_label:N", title="", sort=rows),
             x=alt.X("n:Q", title=t("common.cases"), axis=charts.count_axis()),
             color=alt.Color("category_label:N", title="", scale=scale, sort=labels),
             order=alt.Order("category_order:Q"),
-            tooltip=charts.tips(("group_label:N", ""), ("category_label:N", ""), "n:Q"),
+            tooltip=charts.tips(
+                ("measure_label:N", ""), ("group_label:N", ""), ("category_label:N", ""), "n:Q"
+            ),
         )
-        .properties(height=max(60, 35 * groups))
-        .facet(row=alt.Row("measure_label:N", title="", sort=measures))
+        .properties(height=charts.row_height())
     )

@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
+import altair as alt
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -195,7 +196,7 @@ def test_a_caption_promising_a_dashed_line_has_one(tour):
     assert promised, "no caption promising a dashed line was checked"
 
 
-def _chart_block_of(rows: list[dict]) -> None:
+def _chart_block_of(rows: list[dict], n: int | None = None, empty: str | None = None) -> None:
     """A chart block over `rows` (run inside AppTest: imports here)."""
     import altair as alt
     import polars as pl
@@ -204,22 +205,29 @@ def _chart_block_of(rows: list[dict]) -> None:
 
     frame = pl.DataFrame(rows, schema={"label": pl.String, "n": pl.Int64, "suppressed": pl.Boolean})
     chart = alt.Chart(frame).mark_bar().encode(y="label:N", x="n:Q")
-    components.chart_block(chart, frame, "Each bar is a reason.", n=None, key="probe")
+    components.chart_block(chart, frame, "Each bar is a reason.", n=n, key="probe", empty=empty)
 
 
 @pytest.mark.parametrize(
-    ("rows", "sentence"),
+    ("rows", "n", "sentence"),
     [
-        ([], "components.no_figures_to_show_here"),
-        ([{"label": "a", "n": None, "suppressed": True}], "components.every_figure_here_is_hidden"),
+        ([], 0, "components.no_figures_to_show_here"),
+        ([], None, "components.every_figure_here_is_hidden"),  # none left, the total hidden
+        ([{"label": "a", "n": None, "suppressed": True}], None,
+         "components.every_figure_here_is_hidden"),
     ],
-)
-def test_a_chart_with_nothing_to_draw_is_a_sentence(rows, sentence):
-    at = AppTest.from_function(_chart_block_of, args=(rows,)).run()
+)  # fmt: skip
+def test_a_chart_with_nothing_to_draw_is_a_sentence_naming_the_cause(rows, n, sentence):
+    at = AppTest.from_function(_chart_block_of, args=(rows, n)).run()
     assert not at.exception
     assert not at.get("vega_lite_chart"), "an empty frame of axes was drawn"
     assert not at.get("download_button"), "a download of nothing was offered"
     assert any(da(sentence) in info.value for info in at.info)
+
+
+def test_an_empty_chart_says_what_there_is_none_of_when_told():
+    at = AppTest.from_function(_chart_block_of, args=([], 0, "No case is active.")).run()
+    assert [info.value for info in at.info] == ["No case is active."]
 
 
 def test_a_chart_with_rows_is_drawn():
@@ -312,6 +320,48 @@ def test_charts_with_category_rows_give_each_row_its_height(tour):
             f"{chart.spec.get('height')}"
         )
     assert checked, "no chart with category rows was checked"
+
+
+def test_charts_that_are_not_small_multiples_use_the_page_width(tour):
+    """A row/column facet or a fixed width keeps its own cell width: the change bars of the
+    pre/post page stopped at about 60 % of the page. One view stretches to the page."""
+    for role, page, chart in _all_charts(tour):
+        facet = chart.spec.get("facet")
+        assert not (isinstance(facet, dict) and {"row", "column"} & facet.keys()), (
+            f"{role} on {page}, {chart.name}: a row/column facet keeps a fixed width"
+        )
+        width = chart.spec.get("width")
+        square = width == chart.spec.get("height")  # a scatter of pre against post kept square
+        assert square or not isinstance(width, int | float), (
+            f"{role} on {page}, {chart.name}: a fixed width {chart.spec['width']}"
+        )
+
+
+def test_colour_legends_list_only_categories_the_chart_draws(tour):
+    """A legend entry beside no bar ('50+' on the citizens page) reads as a missing figure."""
+    checked = 0
+    for role, page, chart in _all_charts(tour):
+        rows = [row for frame in chart.frames for row in frame.to_dicts()]
+        for colour in chart.nodes("color"):
+            field, domain = colour.get("field"), (colour.get("scale") or {}).get("domain")
+            present = {row[field] for row in rows if row.get(field) is not None}
+            if not isinstance(domain, list) or not present or colour.get("legend", {}) is None:
+                continue
+            checked += 1
+            listed = (colour.get("legend") or {}).get("values", domain)
+            assert set(listed) <= present, (
+                f"{role} on {page}, {chart.name}: legend lists {sorted(set(listed) - present)}"
+            )
+    assert checked, "no colour legend was checked"
+
+
+def test_a_legend_leaves_out_a_category_without_data_and_keeps_the_colours():
+    frame = pl.DataFrame({"label": ["a", "b"], "n": [3, 4]})
+    scale = charts.color_scale(["a", "b", "c"])
+    chart = alt.Chart(frame).mark_bar().encode(x="n:Q", color=alt.Color("label:N", scale=scale))
+    colour = charts.localized_spec(chart)["encoding"]["color"]
+    assert colour["legend"]["values"] == ["a", "b"]
+    assert colour["scale"]["domain"] == ["a", "b", "c"]  # 'c' keeps its colour elsewhere
 
 
 def test_colour_legends_of_counts_show_whole_numbers(tour):

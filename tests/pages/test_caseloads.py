@@ -119,3 +119,12 @@ def test_a_worker_reads_one_worker_in_the_singular(app_db):
     assert f"{da_n('pages.caseloads.workers', 1)} · {da('population_own_cases')}" in captions
     plural_of_one = da_n("pages.caseloads.workers", 2).replace("2", "1", 1)  # '1 medarbejdere.'
     assert not any(c.startswith(plural_of_one) for c in captions)
+
+
+def test_a_worker_without_active_cases_at_the_end_is_told_so_not_blamed_on_filters(app_db):
+    at = page_as("caseloads", role="worker", worker_id="W751-5")  # 22 cases, none active
+    assert not at.exception
+    infos = [i.body for i in at.info]
+    none_active = da("pages.caseloads.no_active_case_at_the_end", d="31. okt. 2026")
+    assert infos.count(none_active) == 2  # the ranking and the cases-per-worker chart
+    assert da("components.no_figures_to_show_here") not in infos

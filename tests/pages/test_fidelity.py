@@ -390,3 +390,24 @@ def test_monthly_charts_say_their_n_is_the_largest_month(app_db, viewer):
     for caption in monthly:
         assert n_note(caption).endswith(" " + da("pages.fidelity.busiest_month"))
         assert n_count(caption) != i18n.SUPPRESSED
+
+
+def _blocks(node):
+    for child in getattr(node, "children", {}).values():
+        if getattr(child, "type", None) == "flex_container":
+            yield child
+        yield from _blocks(child)
+
+
+def test_the_four_cards_are_one_even_row(app_db):
+    """Only the first card has a sparkline: in columns it stood taller than the other three.
+    The cards are bordered boxes of one horizontal row that stretches each to the row's height."""
+    at = page_as("fidelity")
+    assert not at.exception
+    row = next(b for b in _blocks(at.main) if b.proto.id.endswith("-fidelity_cards"))
+    cards = list(row.children.values())
+    assert row.proto.flex_container.direction == row.proto.flex_container.HORIZONTAL
+    assert row.proto.flex_container.align == row.proto.flex_container.ALIGN_UNDEFINED  # stretch
+    assert len(cards) == 4 and all(card.proto.flex_container.border for card in cards)
+    metrics = [m for card in cards for m in card.children.values() if m.type == "metric"]
+    assert len(metrics) == 4 and not any(m.proto.show_border for m in metrics)

@@ -320,3 +320,11 @@ def test_joint_learning_splits_name_their_groups_in_words(app_db, split):
     assert groups, "the split shows its groups"
     words = {i18n.code_label(split, code) for code in CODE_LABELS[split]} | {da("unknown")}
     assert groups <= words  # words, never raw codes like 'goals_met'
+
+
+def test_the_histogram_has_a_heading_of_its_own(app_db):
+    at = page_as("prepost")
+    assert not at.exception
+    headings = [s.value for s in at.subheader]
+    box = headings.index(da("pages.prepost.distribution_of_scores"))
+    assert headings[box + 1] == da("pages.prepost.scores_in_bands")

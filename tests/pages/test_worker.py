@@ -132,6 +132,14 @@ def test_aggregate_viewers_see_no_worker(app_db, scope):
     assert WORKER not in everything_shown(at)
 
 
+def test_a_worker_without_an_id_opens_their_own_page(app_db):
+    at = worker_as(role="worker", worker_id=WORKER)
+    assert not at.exception
+    assert headers(at) == [f"Medarbejder 101-1 ({WORKER})"]
+    assert not any(da("pages.worker.ask") in i.body for i in at.info)
+    assert at.query_params["id"] == WORKER  # the URL names the page shown, as a search does
+
+
 def test_without_an_id_the_page_asks_for_one(app_db):
     at = worker_as(role="national")
     assert not at.exception
