@@ -109,7 +109,7 @@ def _landing(scope: Scope) -> str:
     return LANDING.get(scope.role, "overview") if scope.case_level else "overview"
 
 
-def _log_page_view(page: st.Page, chosen: filters.Filters) -> None:
+def _log_page_view(page: st.Page, chosen: filters.Filters, scope: Scope) -> None:
     """Audit trail: which page with which filters (written once per change, when signed in)."""
     from app import auth  # imported late: the sign-in module pulls in the account store
 
@@ -123,8 +123,9 @@ def _log_page_view(page: st.Page, chosen: filters.Filters) -> None:
         "workers": list(chosen.workers),
     }
     url = page.url_path
-    if url in RECORD_PAGES:  # which case or worker was looked at, as the URL names it
-        options_free[RECORD_PAGES[url]] = components.record_id()
+    if url in RECORD_PAGES:  # which case or worker was looked at: the URL's, or a worker's own
+        own = data.own_worker_id(scope) if url == "worker" else None  # (the page opens on it)
+        options_free[RECORD_PAGES[url]] = components.record_id() or own
     auth.log_page_view(url, options_free)
 
 
@@ -200,7 +201,7 @@ def main() -> None:
         logging.getLogger(__name__).exception("the sidebar filters could not be built")
         chosen = filters.Filters()
     st.session_state[data.FILTERS_KEY] = chosen
-    _log_page_view(navigation, chosen)
+    _log_page_view(navigation, chosen, scope)
     navigation.run()
 
 

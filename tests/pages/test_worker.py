@@ -159,6 +159,16 @@ def test_each_view_of_a_worker_page_is_audited_with_the_id(app_db):
     assert any(v["page"] == "worker" and v["filters"]["worker_id"] == WORKER for v in views)
 
 
+def test_a_worker_s_own_page_opened_without_an_id_is_audited_with_theirs(app_db):
+    at = signed_in_app("worker", worker_id=WORKER, name="wanda-own-page")
+    at.run()
+    at.switch_page("../pages/worker.py").run()
+    assert not at.exception
+    rows = audit.read_events(event="page_view", user="wanda-own-page", db=app_db)
+    views = [json.loads(d) for d in rows["detail"] if json.loads(d)["page"] == "worker"]
+    assert views and all(v["filters"]["worker_id"] == WORKER for v in views)
+
+
 def _grid(at, key: str):
     found = [d for d in at.dataframe if d.proto.id.endswith(f"-{key}")]
     assert found, f"no table {key!r} on the page"
