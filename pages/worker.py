@@ -35,6 +35,11 @@ CASE_COLUMNS = {
     "days_since_last": "pages.worker.case_columns.days_since_last",
     "prepost": "pages.worker.case_columns.prepost",
 }
+# short headers that fit their width; the whole meaning on hover
+CASE_HELP = {
+    "tracking": "pages.worker.case_columns.tracking_help",
+    "days_since_last": "pages.worker.case_columns.days_since_last_help",
+}
 TRACKING = {
     "start": "pages.worker.tracking.start",
     "on_track": "common.on_track",
@@ -123,7 +128,7 @@ def _cases(scope, worker_id: str) -> pl.DataFrame:
         key="worker_cases",
         opens="case",
         column_config={
-            t(CASE_COLUMNS[c]): {"width": width, "help": t(CASE_COLUMNS[c])}
+            t(CASE_COLUMNS[c]): {"width": width, "help": t(CASE_HELP.get(c, CASE_COLUMNS[c]))}
             for c, width in CASE_WIDTHS.items()
         },
         wrap=True,
