@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -66,8 +67,11 @@ def stop_group(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def running_server(db: Path, log_path: Path, *, env: dict | None = None, timeout: float = 60):
-    """`lat serve` on `db` on a free port, stopped as a process group on exit; yields its URL.
+def serving(
+    db: Path, log_path: Path, *, env: dict | None = None, timeout: float = 60, cwd: Path = REPO
+) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`lat serve` on `db` on a free port, started in `cwd`, stopped as a process group on exit;
+    yields the process and its URL once it answers.
 
     Raises RuntimeError with the end of the server's log when it does not answer in time.
     """
@@ -75,7 +79,7 @@ def running_server(db: Path, log_path: Path, *, env: dict | None = None, timeout
     log = log_path.open("wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--db", str(db)],
-        cwd=REPO,
+        cwd=cwd,
         env={**os.environ, "LAT_DB": str(db), **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -88,10 +92,17 @@ def running_server(db: Path, log_path: Path, *, env: dict | None = None, timeout
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError(f"the dashboard did not start: {log_path.read_text()[-2000:]}")
             time.sleep(0.3)
-        yield url
+        yield process, url
     finally:
         stop_group(process)
         log.close()
+
+
+@contextmanager
+def running_server(db: Path, log_path: Path, *, env: dict | None = None, timeout: float = 60):
+    """`serving` from the repository, yielding only the URL (what a browser needs)."""
+    with serving(db, log_path, env=env, timeout=timeout) as (_process, url):
+        yield url
 
 
 def healthy(url: str) -> bool:

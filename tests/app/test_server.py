@@ -12,11 +12,12 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from app.scope import Scope
-from harness.browser import free_port, healthy
+from harness.browser import healthy, serving
 from tests.support.wording import da
 from warehouse.db import ensure_warehouse
 
@@ -25,29 +26,12 @@ REPO = Path(__file__).resolve().parents[2]
 
 @contextlib.contextmanager
 def _serving(tmp_path: Path) -> Iterator[tuple[subprocess.Popen, int]]:
-    """`lat serve` on an empty warehouse on a free port, answering; killed as a group after."""
+    """`lat serve` on an empty warehouse on a free port, answering; stopped as a group after."""
     db = tmp_path / "warehouse.duckdb"
     ensure_warehouse(db)
-    port = free_port()
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--db", str(db), "--port", str(port)],
-        cwd=tmp_path,  # serve must find the app and its config from anywhere
-        env={**os.environ, "LAT_DB": str(db)},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not healthy(f"http://127.0.0.1:{port}") and time.monotonic() < deadline:
-            time.sleep(0.3)
-        assert healthy(f"http://127.0.0.1:{port}"), "the dashboard did not start"
-        yield process, port
-    finally:
-        try:
-            os.killpg(process.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    # started in another folder: serve must find the app and its config from anywhere
+    with serving(db, tmp_path / "server.log", cwd=tmp_path) as (process, url):
+        yield process, urlsplit(url).port
 
 
 def test_serve_answers_and_stops_on_sigterm(tmp_path: Path):
@@ -435,26 +419,9 @@ def test_serve_answers_only_once_it_is_warm(tmp_path: Path):
     """The health check (what a proxy and a service manager wait for) answers after warming."""
     db = tmp_path / "warehouse.duckdb"
     ensure_warehouse(db)
-    port = free_port()
     log_path = tmp_path / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "serve", "--db", str(db), "--port", str(port)],
-            cwd=tmp_path,
-            env={**os.environ, "LAT_DB": str(db)},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-        try:
-            deadline = time.monotonic() + 90
-            while not healthy(f"http://127.0.0.1:{port}") and time.monotonic() < deadline:
-                time.sleep(0.1)
-            assert healthy(f"http://127.0.0.1:{port}"), "the dashboard did not start"
-            assert "warmed in" in log_path.read_text(), "it answered before it was warm"
-        finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
+    with serving(db, log_path, cwd=tmp_path, timeout=90):
+        assert "warmed in" in log_path.read_text(), "it answered before it was warm"
 
 
 class _ClosedTab:
