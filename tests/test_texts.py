@@ -11,7 +11,9 @@ import pytest
 
 import texts
 from app import i18n, suppression
+from etl.columns import TABLES
 from texts import formats
+from texts.vocabulary import CODE_LABELS
 
 ROOT = Path(__file__).resolve().parents[1]
 CODE_DIRS = ("app", "pages", "reports", "etl", "cli")
@@ -91,6 +93,18 @@ def test_every_text_key_held_in_a_table_is_in_the_catalogue():
                 ):
                     missing.append(f"{path.relative_to(ROOT)}:{node.lineno} {value}")
     assert missing == []
+
+
+def test_every_export_column_has_a_label_and_every_label_an_export_column():
+    """texts/vocabulary.py names the export's columns for the load report and the data-quality
+    page, but texts/ may import nothing, so it cannot read them from etl/columns.py (THE format):
+    this keeps the two lists one. A column added to the format needs its words, and a label left
+    behind by a renamed or removed column goes."""
+    columns = {column.name for table in TABLES.values() for column in table.columns}
+    labels = CODE_LABELS["export_column"]
+    assert sorted(columns - labels.keys()) == [], "export columns without a label"
+    assert sorted(labels.keys() - columns) == [], "labels of no export column"
+    assert sorted(key for key in labels.values() if not texts.exists(key)) == []
 
 
 def test_no_inline_text_dicts_left_in_the_code():

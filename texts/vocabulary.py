@@ -134,8 +134,9 @@ COLUMN_LABELS: dict[str, dict[str, str]] = {
     "suppressed_by": "vocabulary.column_labels.suppressed_by",
 }
 
-# the export's columns (etl/read.py COLUMNS, Danish names) -> their words, for the load report
-# and the data-quality page
+# the export's columns (etl/columns.py TABLES, Danish names) -> their words, for the load report
+# and the data-quality page; texts/ imports nothing, so the names are written out here and
+# tests/test_texts.py fails when they and the format's columns differ
 CODE_LABELS["export_column"] = {
     name: f"export_column.{name}"
     for name in (
