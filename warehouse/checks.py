@@ -129,10 +129,12 @@ DERIVED_KEYS: dict[str, DerivedKey] = {
         ),
     ),
     "mart.progression_tracking": DerivedKey(
-        views=("mart.progression_tracking",),
-        fingerprint="64a55b3399024bff361fb6494f86295e64260575c51f24d0ff8de28edb965ccd",
-        why="one row per staging.progression row: the inner join on start_band, month meets at "
-        "most one row of mart.expected_progression (its key), the cross join one constants row",
+        views=("mart.progression_tracking", "staging.progression_banded"),
+        fingerprint="bcc519901779b46290683980ae839f9b35a3c651510f66e59c65b9a9d40f6959",
+        why="one row per staging.progression row: `banded` is staging.progression_banded, a "
+        "projection of staging.progression, every row, case_id and measured_on unchanged; the "
+        "inner join on start_band, month meets at most one row of mart.expected_progression (its "
+        "key), the cross join one constants row",
         marts=("mart.expected_progression",),
         inputs=(("staging.progression", ("case_id", "measured_on"), ("case_id", "measured_on")),),
         single_row=("staging.constants",),

@@ -259,6 +259,23 @@ window by_case as (partition by progression.case_id order by progression.measure
 ;
 
 
+-- purpose: each progression score as the indicators compare it with the national reference
+-- (staging.expected_progression builds the reference from these rows, mart.progression_tracking
+-- places each score in it): by its start band and month since the start, with the score before
+-- it; one definition for both, so the reference and the scores held against it cannot drift
+-- apart; grain: one row per case x date, as staging.progression
+create or replace view staging.progression_banded as
+select
+    case_id,
+    measured_on,
+    measurement_no,
+    expected_month as month,
+    start_band,
+    score,
+    previous_score
+from staging.progression
+;
+
 -- purpose: the progression dates inside their case's period, and nothing else: the fidelity
 -- views measure gaps between these, and reading them here skips staging.progression's windows
 -- (number, previous score, start band) that those views do not need; grain: one row per case x

@@ -385,15 +385,7 @@ create or replace table staging.expected_progression as
 with
 
 banded as (
-    select
-        case_id,
-        measured_on,
-        measurement_no,
-        expected_month as month,
-        start_band,
-        score,
-        previous_score
-    from staging.progression
+    select * from staging.progression_banded
 ),
 
 constants as (

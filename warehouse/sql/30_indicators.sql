@@ -25,15 +25,7 @@ create or replace view mart.progression_tracking as
 with
 
 banded as (
-    select
-        case_id,
-        measured_on,
-        measurement_no,
-        expected_month as month,
-        start_band,
-        score,
-        previous_score
-    from staging.progression
+    select * from staging.progression_banded
 ),
 
 expected as (
