@@ -24,6 +24,10 @@
   of numbers are aligned right, those a page wrote as text too ('<5', '26 % (103)':
   `is_number_text`), so figures line up whether shown or hidden; `wrap=True` gives two-line rows
   for long texts (the attention queue, the rejected rows), so a table fits 1280 px.
+- `Header(text, help, width)`, `headed(frame, headers)`, `header_config(headers, **values)`: a
+  table's column headers, each column's catalogue key (short headers with their whole meaning on
+  hover, and widths, so a table fits 1280 px), the frame renamed with them and the `column_config`
+  that `table` and `case_list` take, both from one mapping (column -> Header or key).
 - `lock_exports()`: hides Streamlit's element toolbars (CSV/PNG download, "Show data", copy the
   chart spec, search), so that data leave only through `download` (see the README, Downloads).
 - `figure(label, value, delta, trend, help, beside)`: a headline figure with a monthly sparkline
@@ -53,9 +57,10 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 import altair as alt
 import polars as pl
@@ -333,6 +338,48 @@ def open_record(kind: str, record_id: str) -> None:
 
 # Streamlit's data grid wraps a cell's text only in rows taller than 4rem (64 px): two lines
 WRAPPED_ROW_HEIGHT = 66
+
+
+class Header(NamedTuple):
+    """A table column's header: the catalogue key of its text, of its whole meaning on hover
+    (`help`: for a header kept short so that the table fits a 1280 px projector) and its width
+    in px.
+
+    It has no number format: `table` writes every number in the reader's format (texts/formats.py,
+    `readable`) before Streamlit sees it, so a Streamlit format would have nothing to format."""
+
+    text: str
+    help: str | None = None
+    width: int | None = None
+
+
+Headers = Mapping[str, Header | str]  # column -> its header; a bare key: the text, nothing more
+
+
+def _header(given: Header | str) -> Header:
+    return given if isinstance(given, Header) else Header(given)
+
+
+def headed(frame: pl.DataFrame, headers: Headers) -> pl.DataFrame:
+    """`frame` with each column named in `headers` under its header in the reader's language
+    (the others as they are)."""
+    return frame.rename({c: t(_header(h).text) for c, h in headers.items() if c in frame.columns})
+
+
+def header_config(headers: Headers, *, hover_headers: bool = False, **values: object) -> dict:
+    """The column_config of `headers` for `table` (by the headers shown, as `headed` names
+    them): each column's help on hover, its placeholders filled from `values`, and its width.
+    `hover_headers`: a column without help of its own shows its header on hover (a narrow
+    column cuts it)."""
+    config = {}
+    for given in headers.values():
+        header = _header(given)
+        help_key = header.help or (header.text if hover_headers else None)
+        if help_key is None and header.width is None:
+            continue
+        help_text = None if help_key is None else t(help_key, **values)
+        config[t(header.text)] = st.column_config.Column(help=help_text, width=header.width)
+    return config
 
 
 def table_config(numeric: Sequence[str], column_config: dict | None = None) -> dict:

@@ -6,32 +6,26 @@ import polars as pl
 import streamlit as st
 
 from app import components, data, i18n
+from app.components import Header
 from app.i18n import t
 from app.page_charts import attention as ac
 from app.queries import attention as q
 
+# The queue at 1280 px without sideways scrolling: rows two lines high, so a row's reasons wrap
+# in a column of its own width (px); short headers with the full words on hover; the municipality
+# beside the worker when the list holds several, else named by the caption.
 QUEUE_COLUMNS = {
     "case_id": "pages.attention.queue_columns.case_id",
-    "why": "pages.attention.queue_columns.why",
+    "why": Header("pages.attention.queue_columns.why", width=290),
     "municipality_name": "municipality",
-    "worker": "worker",
-    "case_type": "case_type",
-    "latest_score": "common.latest_score",
-    "latest_measured_on": "pages.attention.queue_columns.latest_measured_on",
-}
+    "worker": Header("worker", "pages.attention.list.worker_help", 140),
+    "case_type": Header("pages.attention.list.case_type", "case_type", 110),
+    "latest_score": Header("pages.attention.list.latest_score", "common.latest_score", 60),
+    "latest_measured_on": Header("pages.attention.list.latest_measured_on",
+                                 "pages.attention.queue_columns.latest_measured_on", 100),
+}  # fmt: skip
 CASES = "common.cases"
 NOTHING = "pages.attention.nothing"
-# The queue at 1280 px without sideways scrolling: rows two lines high, so a row's reasons wrap
-# in a column of its own width; short headers with the full words on hover; the municipality
-# beside the worker when the list holds several, else named by the caption.
-SHORT_HEADERS = {
-    "case_type": ("pages.attention.list.case_type", "case_type"),
-    "latest_score": ("pages.attention.list.latest_score", "common.latest_score"),
-    "latest_measured_on": ("pages.attention.list.latest_measured_on",
-                           "pages.attention.queue_columns.latest_measured_on"),
-}  # fmt: skip
-WIDTHS = {"why": 290, "worker": 140, "case_type": 110, "latest_score": 60,
-          "latest_measured_on": 100}  # fmt: skip
 
 
 def _counts_section(scope, filters, queue: pl.DataFrame | None) -> None:
@@ -65,10 +59,6 @@ def _counts_section(scope, filters, queue: pl.DataFrame | None) -> None:
         st.caption(i18n.t("suppressed_note"))
 
 
-def _header(column: str) -> str:
-    return t(SHORT_HEADERS[column][0]) if column in SHORT_HEADERS else t(QUEUE_COLUMNS[column])
-
-
 def _present(frame: pl.DataFrame) -> pl.DataFrame:
     language = i18n.lang()
     why = [ac.why(row, language) for row in frame.iter_rows(named=True)]
@@ -81,19 +71,7 @@ def _present(frame: pl.DataFrame) -> pl.DataFrame:
         beside = pl.concat_str(pl.col("worker").fill_null(i18n.MISSING), pl.lit(" · "),
                                pl.col("municipality_name").fill_null(i18n.MISSING))  # fmt: skip
         shown = shown.with_columns(beside.alias("worker"))
-    return shown.drop("municipality_name").rename({c: _header(c) for c in shown.columns
-                                                   if c != "municipality_name"})  # fmt: skip
-
-
-def _queue_config() -> dict:
-    """The queue's column widths, and the full words of its short headers on hover."""
-    helps = {column: t(full) for column, (_, full) in SHORT_HEADERS.items()}
-    config = {
-        _header(c): st.column_config.Column(width=width, help=helps.get(c))
-        for c, width in WIDTHS.items()
-    }
-    config[_header("worker")]["help"] = t("pages.attention.list.worker_help")
-    return config
+    return components.headed(shown.drop("municipality_name"), QUEUE_COLUMNS)
 
 
 def _queue_section(queue: pl.DataFrame) -> None:
@@ -106,7 +84,7 @@ def _queue_section(queue: pl.DataFrame) -> None:
         opens="case",
         # the reasons are the point of the list: two of them in a row wrap to a second line
         # (one line cut them: '...; Under forventet: 4 m…')
-        column_config=_queue_config(),
+        column_config=components.header_config(QUEUE_COLUMNS),
         wrap=True,
     )
 

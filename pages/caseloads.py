@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from app import charts, components, data, i18n
+from app.components import Header
 from app.i18n import t
 from app.page_charts import caseloads as pc
 from app.queries import caseloads as q
@@ -37,16 +38,18 @@ WORKER_COLUMNS = {
 
 # the worker list's headers are short, so that it fits a 1280 px projector without sideways
 # scrolling; each header's help (hover) says it in full
-LIST_HEADERS = {
-    "worker_id": ("pages.caseloads.list.worker_id", "pages.caseloads.list.worker_id_help"),
-    "active_cases": ("pages.caseloads.list.active_cases", "pages.caseloads.list.active_cases_help"),
-    "cases_total": ("pages.caseloads.list.cases_total", "pages.caseloads.list.cases_total_help"),
-    "lent_cases": ("pages.caseloads.list.lent_cases", "pages.caseloads.list.lent_cases_help"),
-}
+LIST_HEADERS = WORKER_COLUMNS | {
+    "worker_id": Header("pages.caseloads.list.worker_id", "pages.caseloads.list.worker_id_help"),
+    "active_cases": Header("pages.caseloads.list.active_cases",
+                           "pages.caseloads.list.active_cases_help"),
+    "cases_total": Header("pages.caseloads.list.cases_total",
+                          "pages.caseloads.list.cases_total_help"),
+    "lent_cases": Header("pages.caseloads.list.lent_cases", "pages.caseloads.list.lent_cases_help"),
+}  # fmt: skip
 
 
 def _renamed(frame: pl.DataFrame) -> pl.DataFrame:
-    return frame.rename({c: t(WORKER_COLUMNS[c]) for c in frame.columns if c in WORKER_COLUMNS})
+    return components.headed(frame, WORKER_COLUMNS)
 
 
 def _monthly(monthly: pl.DataFrame, n: int | None) -> None:
@@ -160,13 +163,7 @@ def _present_workers(frame: pl.DataFrame) -> pl.DataFrame:
     shown = frame.with_columns(i18n.code_expr("role", "role"), i18n.date_expr("trained_on"))
     if "municipality_name" in shown.columns and shown["municipality_name"].n_unique() == 1:
         shown = shown.drop("municipality_name")
-    short = {c: t(header) for c, (header, _) in LIST_HEADERS.items() if c in shown.columns}
-    return _renamed(shown.rename(short))
-
-
-def _list_help() -> dict:
-    return {t(header): st.column_config.Column(help=t(help_)) for header, help_ in
-            LIST_HEADERS.values()}  # fmt: skip
+    return components.headed(shown, LIST_HEADERS)
 
 
 def _workers(scope, filters) -> None:
@@ -179,7 +176,7 @@ def _workers(scope, filters) -> None:
             i18n.tn("pages.caseloads.workers", frame.height),
             key="cl_workers",
             opens="worker",
-            column_config=_list_help(),
+            column_config=components.header_config(LIST_HEADERS),
         )
         note = "pages.caseloads.note"
     else:

@@ -6,6 +6,7 @@ import polars as pl
 import streamlit as st
 
 from app import charts, components, data, i18n
+from app.components import Header
 from app.i18n import t
 from app.queries import find_worker as q
 
@@ -30,20 +31,15 @@ LIST_COLUMNS = ("worker_id", "name", "municipality_name", "gender", "age", "lang
                 "trained_on", "active_cases", "capacity", "has_capacity")  # fmt: skip
 # the list's headers are short, so that it fits a 1280 px projector without sideways scrolling;
 # each header's help (hover) says it in full
-LIST_HEADERS = {
-    "worker_id": "pages.find_worker.list.worker_id",
-    "age": "pages.find_worker.list.age",
-    "active_cases": "pages.find_worker.list.active_cases",
-    "capacity": "pages.find_worker.list.capacity",
-    "has_capacity": "pages.find_worker.list.has_capacity",
-}
-LIST_HELP = {
-    "worker_id": "pages.find_worker.list.worker_id_help",
-    "age": "pages.find_worker.list.age_help",
-    "active_cases": "pages.find_worker.list.active_cases_help",
-    "capacity": "pages.find_worker.list.capacity_help",
-    "has_capacity": "pages.find_worker.list.has_capacity_help",
-}
+LIST_HEADERS = COLUMNS | {
+    "worker_id": Header("pages.find_worker.list.worker_id", "pages.find_worker.list.worker_id_help"),
+    "age": Header("pages.find_worker.list.age", "pages.find_worker.list.age_help"),
+    "active_cases": Header("pages.find_worker.list.active_cases",
+                           "pages.find_worker.list.active_cases_help"),
+    "capacity": Header("pages.find_worker.list.capacity", "pages.find_worker.list.capacity_help"),
+    "has_capacity": Header("pages.find_worker.list.has_capacity",
+                           "pages.find_worker.list.has_capacity_help"),
+}  # fmt: skip
 
 
 def _choice() -> q.Choice:
@@ -81,10 +77,6 @@ def _choice() -> q.Choice:
                     min_capacity=int(capacity))  # fmt: skip
 
 
-def _header(column: str) -> str:
-    return t(LIST_HEADERS.get(column, COLUMNS[column]))
-
-
 def _present(frame: pl.DataFrame, own: bool = False) -> pl.DataFrame:
     """The list in the reader's words, one column per fact a coordinator matches on: the age
     where this viewer may see it, else the ten-year band, in one column; whether a worker has a
@@ -102,13 +94,12 @@ def _present(frame: pl.DataFrame, own: bool = False) -> pl.DataFrame:
         shown = shown.drop("has_capacity")  # the free places say it
     if own and shown["municipality_name"].n_unique() == 1:
         shown = shown.drop("municipality_name")  # the caption names it
-    return shown.rename({c: _header(c) for c in shown.columns})
+    return components.headed(shown, LIST_HEADERS)
 
 
 def _list_help() -> dict:
     """The full meaning of each short header, shown on hover."""
-    k = q.capacity_cases()
-    return {_header(c): st.column_config.Column(help=t(key, k=k)) for c, key in LIST_HELP.items()}
+    return components.header_config(LIST_HEADERS, k=q.capacity_cases())
 
 
 def _count_sentence(n: int) -> str:

@@ -7,6 +7,7 @@ import polars as pl
 import streamlit as st
 
 from app import components, data, i18n
+from app.components import Header
 from app.i18n import t
 from app.page_charts import matching as mc
 from app.queries import matching as q
@@ -16,21 +17,18 @@ MATCHES = {
     "age_gap_band": "pages.matching.matches.age_gap_band",
 }
 UNKNOWN = "unknown"
+# the short headers in full, on hover: the table fits a 1280 px projector without scrolling
 COLUMNS = {
     "label": "common.label",
     "cases": "common.cases",
-    "who5": "pages.matching.columns.who5",
-    "who5_median_change": "pages.matching.columns.who5_median_change",
-    "progression_median_change": "pages.matching.columns.progression_median_change",
-    "on_cadence": "pages.matching.columns.on_cadence",
-}
-# the short headers in full, on hover: the table fits a 1280 px projector without scrolling
-COLUMN_HELP = {
-    "who5": "pages.matching.columns.who5_help",
-    "who5_median_change": "pages.matching.columns.who5_median_change_help",
-    "progression_median_change": "pages.matching.columns.progression_median_change_help",
-    "on_cadence": "pages.matching.columns.on_cadence_help",
-}
+    "who5": Header("pages.matching.columns.who5", "pages.matching.columns.who5_help"),
+    "who5_median_change": Header("pages.matching.columns.who5_median_change",
+                                 "pages.matching.columns.who5_median_change_help"),
+    "progression_median_change": Header("pages.matching.columns.progression_median_change",
+                                        "pages.matching.columns.progression_median_change_help"),
+    "on_cadence": Header("pages.matching.columns.on_cadence",
+                         "pages.matching.columns.on_cadence_help"),
+}  # fmt: skip
 
 
 def _label(match: str, value: str) -> str:
@@ -74,11 +72,7 @@ def _table(frame: pl.DataFrame) -> pl.DataFrame:
                                        "fidelity_suppressed") for r in rows],
         }
     )  # fmt: skip
-    return table.rename({c: t(COLUMNS[c]) for c in table.columns})
-
-
-def _column_help() -> dict:
-    return {t(COLUMNS[c]): st.column_config.Column(help=t(key)) for c, key in COLUMN_HELP.items()}
+    return components.headed(table, COLUMNS)
 
 
 def render() -> None:
@@ -119,7 +113,7 @@ def render() -> None:
         key="mt_shares",
         title=t("pages.matching.outcomes_and_fidelity_by_match", m=t(MATCHES[match]).lower()),
     )
-    components.table(_table(frame), key="mt_table", column_config=_column_help())
+    components.table(_table(frame), key="mt_table", column_config=components.header_config(COLUMNS))
     st.caption(t("pages.matching.age_gap_the_difference_between"))
     st.caption(i18n.t("suppressed_note"))
 

@@ -14,6 +14,7 @@ import polars as pl
 import streamlit as st
 
 from app import charts, components, data, i18n
+from app.components import Header
 from app.filters import Filters
 from app.i18n import t
 from app.page_charts import case as cc
@@ -23,23 +24,24 @@ from app.queries import worker as q
 
 NOT_FOUND = "pages.worker.not_found"
 ASK = "pages.worker.ask"
+# the case list's columns, widths in px: a worker opening their own page saw it 1093 px wide in
+# 818 at 1280 px; with these it fits, the long texts (tracking, pre/post) wrap onto two lines.
+# Short headers that fit their width; the whole meaning on hover (each header in full, where a
+# narrow column cuts it: `hover_headers`)
 CASE_COLUMNS = {
-    "case_id": "pages.worker.case_columns.case_id",
-    "status": "common.status",
-    "case_type": "case_type",
-    "municipality_name": "municipality",
-    "loan": "pages.worker.case_columns.loan",
-    "start_date": "pages.worker.case_columns.start_date",
-    "latest_score": "common.latest_score",
-    "tracking": "pages.worker.case_columns.tracking",
-    "days_since_last": "pages.worker.case_columns.days_since_last",
-    "prepost": "pages.worker.case_columns.prepost",
-}
-# short headers that fit their width; the whole meaning on hover
-CASE_HELP = {
-    "tracking": "pages.worker.case_columns.tracking_help",
-    "days_since_last": "pages.worker.case_columns.days_since_last_help",
-}
+    "case_id": Header("pages.worker.case_columns.case_id", width=80),
+    "status": Header("common.status", width=65),
+    "case_type": Header("case_type", width=85),
+    "municipality_name": Header("municipality", width=95),
+    "loan": Header("pages.worker.case_columns.loan", width=45),
+    "start_date": Header("pages.worker.case_columns.start_date", width=90),
+    "latest_score": Header("common.latest_score", width=55),
+    "tracking": Header("pages.worker.case_columns.tracking",
+                       "pages.worker.case_columns.tracking_help", 90),
+    "days_since_last": Header("pages.worker.case_columns.days_since_last",
+                              "pages.worker.case_columns.days_since_last_help", 55),
+    "prepost": Header("pages.worker.case_columns.prepost", width=110),
+}  # fmt: skip
 TRACKING = {
     "start": "pages.worker.tracking.start",
     "on_track": "common.on_track",
@@ -53,11 +55,6 @@ UNITS = {
     "municipality": "pages.worker.units.municipality",
     "country": "pages.worker.units.country",
 }
-# the case list's column widths (px): a worker opening their own page saw it 1093 px wide in
-# 818 at 1280 px; with these it fits, the long texts (tracking, pre/post) wrap onto two lines
-CASE_WIDTHS = {"case_id": 80, "status": 65, "case_type": 85, "municipality_name": 95, "loan": 45,
-               "start_date": 90, "latest_score": 55, "tracking": 90, "days_since_last": 55,
-               "prepost": 110}  # fmt: skip
 YEARS_BACK = 3  # outcomes by year of the case's end: this year and the two before
 
 
@@ -72,18 +69,15 @@ def _prepost_text(row: dict) -> str:
 def _present(frame: pl.DataFrame) -> pl.DataFrame:
     rows = frame.to_dicts()
     labels = {code: t(words) for code, words in TRACKING.items()}
-    return (
-        frame.with_columns(
-            i18n.code_expr("status", "status"),
-            i18n.code_expr("case_type", "case_type"),
-            i18n.date_expr("start_date"),
-            pl.col("tracking").replace_strict(labels, default=None),
-            pl.Series("loan", [t("yes") if r["is_loan"] else "" for r in rows], dtype=pl.String),
-            pl.Series("prepost", [_prepost_text(r) for r in rows], dtype=pl.String),
-        )
-        .select(list(CASE_COLUMNS))
-        .rename({c: t(label) for c, label in CASE_COLUMNS.items()})
-    )
+    shown = frame.with_columns(
+        i18n.code_expr("status", "status"),
+        i18n.code_expr("case_type", "case_type"),
+        i18n.date_expr("start_date"),
+        pl.col("tracking").replace_strict(labels, default=None),
+        pl.Series("loan", [t("yes") if r["is_loan"] else "" for r in rows], dtype=pl.String),
+        pl.Series("prepost", [_prepost_text(r) for r in rows], dtype=pl.String),
+    ).select(list(CASE_COLUMNS))
+    return components.headed(shown, CASE_COLUMNS)
 
 
 def _facts(worker: dict) -> None:
@@ -127,10 +121,7 @@ def _cases(scope, worker_id: str) -> pl.DataFrame:
         ),
         key="worker_cases",
         opens="case",
-        column_config={
-            t(CASE_COLUMNS[c]): {"width": width, "help": t(CASE_HELP.get(c, CASE_COLUMNS[c]))}
-            for c, width in CASE_WIDTHS.items()
-        },
+        column_config=components.header_config(CASE_COLUMNS, hover_headers=True),
         wrap=True,
     )
     return frame

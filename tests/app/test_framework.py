@@ -226,6 +226,39 @@ def test_case_list_caps_the_table_and_offers_all_rows_as_csv():
     assert at.get("download_button")[0].proto.label == da("components.download_the_list_csv")
 
 
+def test_one_mapping_names_a_tables_columns_and_gives_their_help_and_width():
+    """A page's headers (short, with the whole meaning on hover, and widths) are one mapping:
+    `headed` names the columns with it and `header_config` gives `table` the same names' help."""
+    from app import components
+    from app.components import Header
+
+    headers = {
+        "worker_id": Header("pages.find_worker.list.worker_id",
+                            "pages.find_worker.list.worker_id_help"),
+        "capacity": Header("pages.find_worker.list.capacity",
+                           "pages.find_worker.list.capacity_help", 60),
+        "municipality_name": "municipality",
+        "status": Header("common.status", width=65),
+        "absent": Header("pages.find_worker.list.age", "pages.find_worker.list.age_help"),
+    }  # fmt: skip
+    frame = pl.DataFrame({"worker_id": ["W1"], "capacity": [3], "municipality_name": ["Aarhus"],
+                          "status": ["aktiv"], "other": [1]})  # fmt: skip
+    assert components.headed(frame, headers).columns == [
+        da("pages.find_worker.list.worker_id"), da("pages.find_worker.list.capacity"),
+        da("municipality"), da("common.status"), "other",
+    ]  # fmt: skip
+    config = components.table_config([], components.header_config(headers, k=15))
+    assert config == {
+        da("pages.find_worker.list.worker_id"): {"help": da("pages.find_worker.list.worker_id_help")},
+        da("pages.find_worker.list.capacity"): {
+            "help": da("pages.find_worker.list.capacity_help", k=15), "width": 60},
+        da("common.status"): {"width": 65},
+        da("pages.find_worker.list.age"): {"help": da("pages.find_worker.list.age_help")},
+    }  # fmt: skip
+    hovered = components.table_config([], components.header_config(headers, hover_headers=True))
+    assert hovered[da("common.status")] == {"help": da("common.status"), "width": 65}
+
+
 # --- router -------------------------------------------------------------------------------------
 
 
