@@ -277,7 +277,6 @@ def test_the_materialised_file_is_ordered_tables_of_staging():
         "staging.case_outcomes",
         "staging.fidelity",
         "staging.case_months",
-        "staging.fidelity_case_months",
         "staging.fidelity_gaps",
         "staging.expected_progression",
     ]

@@ -201,14 +201,25 @@ select
 from expected
 ;
 
--- purpose: each case in each calendar month it was active (up to the as-of month), with the
--- month's end as far as the case reached it and whether it started or ended that month (the
--- rules of mart.caseload_monthly, case by case); grain: one row per case x active month
+-- purpose: each case in each calendar month it was active (up to the as-of month), whether it
+-- started or ended that month (the rules of mart.caseload_monthly, case by case), and whether it
+-- was on cadence that month (the on-cadence rule applied month by month: indicators.md section 3
+-- charts it); grain: one row per case x active month.
+-- A case is on cadence in a month when no gap so far is longer than cadence_days: the points are
+-- its start date, its progression scores inside its period dated up to the month's end, and the
+-- month's last day, or the case's end (or the as-of date) when that comes earlier. So it is
+-- cumulative, like mart.fidelity.on_cadence, and in the case's last month it equals it.
+-- One table for both (mart.case_months and mart.fidelity_case_months read it): a load writes
+-- these million rows once, not twice.
 create or replace table staging.case_months as
 with
 
-cases as (
+cases as not materialized (
     select * from staging.cases
+),
+
+constants as not materialized (
+    select * from staging.constants
 ),
 
 months as (
@@ -225,36 +236,20 @@ months as (
             interval 1 month
         )) as date) as month
     from cases
-)
-
-select
-    case_id,
-    municipality_code,
-    case_type,
-    start_date,
-    month,
-    least(last_day(month), period_end) as month_end,
-    month = date_trunc('month', start_date) as is_new,
-    coalesce(month = date_trunc('month', end_date), false) as is_closed
-from months
-where staging.is_active_between(start_date, end_date, month, last_day(month))
-;
-
--- purpose: the on-cadence rule applied month by month (indicators.md section 3 charts it);
--- grain: one row per case x calendar month in which the case was active (up to the as-of month).
--- A case is on cadence in a month when no gap so far is longer than cadence_days: the points are
--- its start date, its progression scores inside its period dated up to the month's end, and the
--- month's last day, or the case's end (or the as-of date) when that comes earlier. So it is
--- cumulative, like mart.fidelity.on_cadence, and in the case's last month it equals it.
-create or replace table staging.fidelity_case_months as
-with
-
-cases as (
-    select * from staging.cases
 ),
 
-constants as (
-    select * from staging.constants
+active_months as (
+    select
+        case_id,
+        municipality_code,
+        case_type,
+        start_date,
+        month,
+        least(last_day(month), period_end) as month_end,
+        month = date_trunc('month', start_date) as is_new,
+        coalesce(month = date_trunc('month', end_date), false) as is_closed
+    from months
+    where staging.is_active_between(start_date, end_date, month, last_day(month))
 ),
 
 -- per case, its points in date order: the start date, then its progression dates in the period
@@ -288,23 +283,23 @@ first_long_gaps as (
 -- the last point on or before the month's end (the start date when no score came before it)
 gaps_so_far as (
     select
-        case_months.case_id,
-        case_months.municipality_code,
-        case_months.month,
-        case_months.month_end,
+        active_months.*,
         first_long_gaps.first_long_gap_end,
         coalesce(
-            list_max(list_filter(first_long_gaps.points, lambda d: d <= case_months.month_end)),
-            case_months.start_date
+            list_max(list_filter(first_long_gaps.points, lambda d: d <= active_months.month_end)),
+            active_months.start_date
         ) as last_point
-    from staging.case_months as case_months
-    left join first_long_gaps on case_months.case_id = first_long_gaps.case_id
+    from active_months
+    left join first_long_gaps on active_months.case_id = first_long_gaps.case_id
 )
 
 select
     gaps_so_far.case_id,
     gaps_so_far.municipality_code,
+    gaps_so_far.case_type,
     gaps_so_far.month,
+    gaps_so_far.is_new,
+    gaps_so_far.is_closed,
     coalesce(gaps_so_far.first_long_gap_end > gaps_so_far.month_end, true)
     and gaps_so_far.month_end - gaps_so_far.last_point <= constants.cadence_days as is_on_cadence
 from gaps_so_far
