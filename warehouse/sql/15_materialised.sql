@@ -379,18 +379,6 @@ where gap_end is not null
 create or replace table staging.expected_progression as
 with
 
-banded as (
-    select
-        case_id,
-        measured_on,
-        measurement_no,
-        expected_month as month,
-        start_band,
-        score,
-        previous_score
-    from staging.progression
-),
-
 constants as (
     select * from staging.constants
 ),
@@ -400,10 +388,10 @@ case_months as (
     select
         case_id,
         start_band,
-        month,
-        arg_max(score, measured_on)::double as score
-    from banded
-    group by case_id, start_band, month
+        expected_month as month,
+        score::double as score
+    from staging.progression
+    where is_latest_of_month
 ),
 
 quantiles as (
