@@ -12,6 +12,18 @@
 -- mart.attention, mart.case_matching and the overview read too, and mart.expected_progression)
 -- are in 20_mart.sql and 30_indicators.sql.
 
+-- purpose: each case's progression dates inside its period, in date order, the points the cadence
+-- rules measure gaps between (staging.fidelity, staging.case_months and staging.fidelity_gaps read
+-- them: grouped once per write, not once by each of them); grain: one row per case with at least
+-- one progression score inside its period
+create or replace table staging.case_points as
+select
+    case_id,
+    list_sort(list(measured_on)) as dates
+from staging.progression_in_period
+group by case_id
+;
+
 -- purpose: Jacobson-Truax change per case (mart.case_outcomes shows it); grain: one row per
 -- case x instrument with a valid pre and a valid post
 create or replace table staging.case_outcomes as
@@ -82,10 +94,6 @@ cases as not materialized (
     select * from staging.cases
 ),
 
-progression as (
-    select * from staging.progression where is_in_period
-),
-
 assessments as (
     select * from staging.assessments where is_valid
 ),
@@ -100,12 +108,11 @@ constants as not materialized (
 measured as (
     select
         case_id,
-        count(*) as n_measurements,
-        min(measured_on) as first_measured_on,
-        max(measured_on) as last_measured_on,
-        list_sort(list(measured_on)) as dates
-    from progression
-    group by case_id
+        len(dates) as n_measurements,
+        dates[1] as first_measured_on,
+        dates[-1] as last_measured_on,
+        dates
+    from staging.case_points
 ),
 
 -- a measurement counts as pre (post) when valid and dated at most 30 days from the start (end)
@@ -257,13 +264,9 @@ active_months as (
 points as (
     select
         cases.case_id,
-        list_concat([cases.start_date], list_sort(coalesce(measured.dates, []))) as points
+        list_concat([cases.start_date], coalesce(measured.dates, [])) as points
     from cases
-    left join (
-        select case_id, list(measured_on) as dates
-        from staging.progression_in_period
-        group by case_id
-    ) as measured on cases.case_id = measured.case_id
+    left join staging.case_points as measured on cases.case_id = measured.case_id
 ),
 
 -- the first score that ends a gap longer than cadence_days (NULL: none does): a month ending
@@ -320,12 +323,6 @@ cases as (
     select case_id, start_date, period_end from staging.cases
 ),
 
-measured as (
-    select case_id, list(measured_on) as dates
-    from staging.progression_in_period
-    group by case_id
-),
-
 -- per case, all its points in date order (a NULL period_end last, where it ends no gap); a list
 -- per case, cut into consecutive pairs, instead of a window over every point
 points as (
@@ -340,7 +337,7 @@ points as (
             'NULLS LAST'
         ) as points
     from cases
-    left join measured on cases.case_id = measured.case_id
+    left join staging.case_points as measured on cases.case_id = measured.case_id
 ),
 
 gaps as (
