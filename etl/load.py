@@ -8,9 +8,10 @@ that millions of progression rows go in within seconds.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -31,6 +32,7 @@ from etl.read import (
     rejected_row_subject,
     table_file_from_records,
 )
+from etl.threads import in_threads
 from etl.validate import (
     DATE_FLOOR,
     REJECTED_SCHEMA,
@@ -134,11 +136,23 @@ def _load_one(
     if earlier is not None:
         outcome.already_loaded_in = earlier
         return
-    try:
-        validated = _validate_all(export, outcome.exported_at, pseudonymizer, report)
-    except UnreadableExport as exc:
-        outcome.error = one_line(str(exc))
-        return
+    # the files are validated side by side in threads while the write opens (a copy of the
+    # warehouse, its schema) and applies each file as soon as its validation is done
+    with _validation(export, outcome.exported_at, pseudonymizer) as validated:
+        report(f"{name}: kontrollerer", 0.1)
+        _write(name, db, pseudonymizer, export, validated, report, outcome, result)
+
+
+def _write(
+    name: str,
+    db: Path,
+    pseudonymizer: Pseudonymizer,
+    export: Export,
+    validated: list[tuple[TableFile, Callable[[], Validated]]],
+    report: Progress,
+    outcome: ExportOutcome,
+    result: LoadResult,
+) -> None:
     try:
         # the checks run after the write has rebuilt its materialised tables, before the swap:
         # a failure rolls it all back
@@ -148,12 +162,16 @@ def _load_one(
             earlier = _batch_of_sha_in(con, _export_shas(export))
             if earlier is not None:
                 raise _AlreadyLoaded(earlier)
-            report(f"{name}: skriver", 0.9)
+            report(f"{name}: skriver", 0.5)
             fill_rejected_subjects(con)
             outcome.batch_id = _apply_export(con, export, validated, outcome, pseudonymizer)
             resolved = _retry_orphans(con, pseudonymizer, outcome.batch_id)
             report(f"{name}: kontrollerer lageret", 0.95)
         result.orphans_resolved += resolved
+    except UnreadableExport as exc:  # from validation: the write is rolled back
+        outcome.batch_id = None
+        outcome.files = []
+        outcome.error = one_line(str(exc))
     except _AlreadyLoaded as exc:
         outcome.batch_id = None
         outcome.files = []
@@ -189,15 +207,15 @@ def _describe(export: Export, today: date, outcome: ExportOutcome) -> None:
     outcome.ignored_files = list(export.ignored_files)
 
 
-def _validate_all(
-    export: Export, exported_at: date, pseudonymizer: Pseudonymizer, report: Progress
-) -> list[tuple[TableFile, Validated]]:
+@contextlib.contextmanager
+def _validation(
+    export: Export, exported_at: date, pseudonymizer: Pseudonymizer
+) -> Iterator[list[tuple[TableFile, Callable[[], Validated]]]]:
+    """Each table file (in the order of applying) with a call that waits for its validation,
+    which runs in a thread of its own from the start of the block (etl.threads)."""
     tables = sorted(export.tables, key=lambda tf: TABLE_ORDER.index(tf.table))
-    validated = []
-    for number, tf in enumerate(tables):
-        report(f"{tf.source_file}: kontrollerer", 0.1 + 0.8 * number / max(len(tables), 1))
-        validated.append((tf, validate_table(tf, exported_at, pseudonymizer)))
-    return validated
+    with in_threads(lambda tf: validate_table(tf, exported_at, pseudonymizer), tables) as done:
+        yield list(zip(tables, done, strict=True))
 
 
 def _export_shas(export: Export) -> list[str]:
@@ -250,15 +268,15 @@ def _scalar(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None
 def _apply_export(
     con: duckdb.DuckDBPyConnection,
     export: Export,
-    validated: list[tuple[TableFile, Validated]],
+    validated: list[tuple[TableFile, Callable[[], Validated]]],
     outcome: ExportOutcome,
     pseudonymizer: Pseudonymizer,
 ) -> int:
     batch_id = _scalar(con, "select coalesce(max(batch_id), 0) + 1 from etl.batches")
     exported_at = outcome.exported_at
     erased = _Erased.fetch(con, pseudonymizer)
-    for tf, v in validated:
-        outcome.files.append(_apply_file(con, tf, v, exported_at, batch_id, erased))
+    for tf, validation in validated:
+        outcome.files.append(_apply_file(con, tf, validation(), exported_at, batch_id, erased))
     _record_batch(con, export, outcome, batch_id)
     return batch_id
 

@@ -33,6 +33,7 @@ from etl import limits
 from etl.columns import METADATA_NAMES, aliases, english_tables, table_names
 from etl.outcome import UnreadableExport
 from etl.parsing import fold, parse_date, parse_municipality_code
+from etl.threads import map_in_threads
 from privacy.cpr import display_name, export_name, mask_cpr
 
 SOURCE_ROW = "_source_row"
@@ -251,13 +252,18 @@ def _assemble(source_path: str, digest: str, members: list[_Member], prefix: str
     tables: list[TableFile] = []
     ignored: list[str] = []
     metas: list[tuple[str, ExportMetadata]] = []
+    # the CSV files are read side by side; a failure is raised where the loop meets its file
+    csvs = [
+        m for m in members if m.data is not None and PurePosixPath(m.name).suffix.lower() == ".csv"
+    ]
+    read = iter(map_in_threads(lambda m: _csv_member(m, prefix), csvs))
     for member in members:
         base = PurePosixPath(member.name)
         label = prefix + member.name
         if member.data is None:
             ignored.append(label)
         elif base.suffix.lower() == ".csv":
-            tables.append(read_csv_table(table_for_name(base.stem) or "", label, member.data))
+            tables.append(_raised(next(read)))
         elif base.suffix.lower() == ".json":
             metas.append((label, _json_metadata(label, member.data)))
         elif prefix and base.suffix.lower() == ".xlsx":
@@ -268,6 +274,21 @@ def _assemble(source_path: str, digest: str, members: list[_Member], prefix: str
         else:
             ignored.append(label)
     return _export(source_path, digest, tables, metas, ignored)
+
+
+def _csv_member(member: _Member, prefix: str) -> TableFile | UnreadableExport:
+    """One CSV member read, or the reason it cannot be (kept, to be raised in member order)."""
+    base = PurePosixPath(member.name)
+    try:
+        return read_csv_table(table_for_name(base.stem) or "", prefix + member.name, member.data)
+    except UnreadableExport as exc:
+        return exc
+
+
+def _raised(read: TableFile | UnreadableExport) -> TableFile:
+    if isinstance(read, UnreadableExport):
+        raise read
+    return read
 
 
 def _export(

@@ -41,6 +41,10 @@ SQL_DIR = Path(__file__).parent / "sql"
 TABLES_SQL = "00_tables.sql"  # the tables as they were when migrations began; changes: migrations
 # the per-case intermediate results kept as tables, rebuilt by every write (refresh_materialised)
 MATERIALISED_SQL = "15_materialised.sql"
+# materialised tables of earlier versions that no longer exist: dropped when a write migrates a
+# warehouse, so that no stale copy of their rows stays in the file (staging.fidelity_case_months
+# is a column of staging.case_months since)
+FORMER_MATERIALISED = ("staging.fidelity_case_months",)
 SEEDS_DIR = Path(__file__).parent / "seeds"
 MUNICIPALITIES_CSV = SEEDS_DIR / "municipalities.csv"  # the 98 municipalities, our own copy
 AGE_BANDS_CSV = SEEDS_DIR / "age_bands.csv"  # the rule of mart.cases.age_band
@@ -178,7 +182,7 @@ def refresh_materialised(con: duckdb.DuckDBPyConnection) -> None:
 
 def _drop_former_views(con: duckdb.DuckDBPyConnection) -> None:
     """Drop a view that has a materialised table's name: warehouses built before these were
-    tables (a table cannot replace a view)."""
+    tables (a table cannot replace a view); and the materialised tables of earlier versions."""
     views = {
         row[0]
         for row in con.execute(
@@ -189,6 +193,8 @@ def _drop_former_views(con: duckdb.DuckDBPyConnection) -> None:
     for table, _ in materialised():
         if table in views:
             con.execute(f"drop view {table}")  # our own constant name, not input
+    for former in FORMER_MATERIALISED:  # our own constant names, not input
+        con.execute(f"drop {'view' if former in views else 'table'} if exists {former}")
 
 
 def _materialised_missing(con: duckdb.DuckDBPyConnection) -> bool:

@@ -562,6 +562,13 @@ def _replant(con: duckdb.DuckDBPyConnection, view: str, select: str) -> None:
             {"mart.case_outcomes", "mart.case_matching"},
             {"mart.case_outcomes", "mart.case_matching"},
         ),
+        # a case twice: its months repeat in staging.case_months, which both month marts read
+        (
+            "staging.cases",
+            "select * from original union all (select * from original where case_id = 'F1')",
+            {"mart.case_months", "mart.fidelity_case_months"},
+            {"mart.case_months", "mart.fidelity_case_months"},
+        ),
     ],
     ids=[
         "duplicate-input",
@@ -569,6 +576,7 @@ def _replant(con: duckdb.DuckDBPyConnection, view: str, select: str) -> None:
         "null-municipality",
         "null-case-type",
         "duplicate-outcome",
+        "duplicate-case-months",
     ],
 )
 def test_a_fault_under_a_derived_mart_has_it_checked_in_full_and_named(

@@ -274,10 +274,10 @@ def _tables(con) -> set[str]:
 def test_the_materialised_file_is_ordered_tables_of_staging():
     tables = [table for table, _ in db.materialised()]
     assert tables == [
+        "staging.case_points",
         "staging.case_outcomes",
         "staging.fidelity",
         "staging.case_months",
-        "staging.fidelity_case_months",
         "staging.fidelity_gaps",
         "staging.expected_progression",
     ]

@@ -251,7 +251,11 @@ select
     end as start_band,
     -- the month compared with the expected band: capped at 24, and a score dated before the
     -- start counts as month 0
-    greatest(0, least(constants.expected_month_cap, months_since_start)) as expected_month
+    greatest(0, least(constants.expected_month_cap, months_since_start)) as expected_month,
+    -- the case's latest score of its expected month, the one the national reference counts
+    -- (staging.expected_progression): found in the sort the windows above make anyway, where a
+    -- grouping by case and month cost a hash table of nearly one group per score
+    lead(expected_month) over by_case is distinct from expected_month as is_latest_of_month
 from progression
 inner join cases on progression.case_id = cases.case_id
 cross join constants

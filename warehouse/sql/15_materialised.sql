@@ -12,6 +12,18 @@
 -- mart.attention, mart.case_matching and the overview read too, and mart.expected_progression)
 -- are in 20_mart.sql and 30_indicators.sql.
 
+-- purpose: each case's progression dates inside its period, in date order, the points the cadence
+-- rules measure gaps between (staging.fidelity, staging.case_months and staging.fidelity_gaps read
+-- them: grouped once per write, not once by each of them); grain: one row per case with at least
+-- one progression score inside its period
+create or replace table staging.case_points as
+select
+    case_id,
+    list_sort(list(measured_on)) as dates
+from staging.progression_in_period
+group by case_id
+;
+
 -- purpose: Jacobson-Truax change per case (mart.case_outcomes shows it); grain: one row per
 -- case x instrument with a valid pre and a valid post
 create or replace table staging.case_outcomes as
@@ -82,10 +94,6 @@ cases as not materialized (
     select * from staging.cases
 ),
 
-progression as (
-    select * from staging.progression where is_in_period
-),
-
 assessments as (
     select * from staging.assessments where is_valid
 ),
@@ -100,12 +108,11 @@ constants as not materialized (
 measured as (
     select
         case_id,
-        count(*) as n_measurements,
-        min(measured_on) as first_measured_on,
-        max(measured_on) as last_measured_on,
-        list_sort(list(measured_on)) as dates
-    from progression
-    group by case_id
+        len(dates) as n_measurements,
+        dates[1] as first_measured_on,
+        dates[-1] as last_measured_on,
+        dates
+    from staging.case_points
 ),
 
 -- a measurement counts as pre (post) when valid and dated at most 30 days from the start (end)
@@ -201,14 +208,25 @@ select
 from expected
 ;
 
--- purpose: each case in each calendar month it was active (up to the as-of month), with the
--- month's end as far as the case reached it and whether it started or ended that month (the
--- rules of mart.caseload_monthly, case by case); grain: one row per case x active month
+-- purpose: each case in each calendar month it was active (up to the as-of month), whether it
+-- started or ended that month (the rules of mart.caseload_monthly, case by case), and whether it
+-- was on cadence that month (the on-cadence rule applied month by month: indicators.md section 3
+-- charts it); grain: one row per case x active month.
+-- A case is on cadence in a month when no gap so far is longer than cadence_days: the points are
+-- its start date, its progression scores inside its period dated up to the month's end, and the
+-- month's last day, or the case's end (or the as-of date) when that comes earlier. So it is
+-- cumulative, like mart.fidelity.on_cadence, and in the case's last month it equals it.
+-- One table for both (mart.case_months and mart.fidelity_case_months read it): a load writes
+-- these million rows once, not twice.
 create or replace table staging.case_months as
 with
 
-cases as (
+cases as not materialized (
     select * from staging.cases
+),
+
+constants as not materialized (
+    select * from staging.constants
 ),
 
 months as (
@@ -225,36 +243,20 @@ months as (
             interval 1 month
         )) as date) as month
     from cases
-)
-
-select
-    case_id,
-    municipality_code,
-    case_type,
-    start_date,
-    month,
-    least(last_day(month), period_end) as month_end,
-    month = date_trunc('month', start_date) as is_new,
-    coalesce(month = date_trunc('month', end_date), false) as is_closed
-from months
-where staging.is_active_between(start_date, end_date, month, last_day(month))
-;
-
--- purpose: the on-cadence rule applied month by month (indicators.md section 3 charts it);
--- grain: one row per case x calendar month in which the case was active (up to the as-of month).
--- A case is on cadence in a month when no gap so far is longer than cadence_days: the points are
--- its start date, its progression scores inside its period dated up to the month's end, and the
--- month's last day, or the case's end (or the as-of date) when that comes earlier. So it is
--- cumulative, like mart.fidelity.on_cadence, and in the case's last month it equals it.
-create or replace table staging.fidelity_case_months as
-with
-
-cases as (
-    select * from staging.cases
 ),
 
-constants as (
-    select * from staging.constants
+active_months as (
+    select
+        case_id,
+        municipality_code,
+        case_type,
+        start_date,
+        month,
+        least(last_day(month), period_end) as month_end,
+        month = date_trunc('month', start_date) as is_new,
+        coalesce(month = date_trunc('month', end_date), false) as is_closed
+    from months
+    where staging.is_active_between(start_date, end_date, month, last_day(month))
 ),
 
 -- per case, its points in date order: the start date, then its progression dates in the period
@@ -262,13 +264,9 @@ constants as (
 points as (
     select
         cases.case_id,
-        list_concat([cases.start_date], list_sort(coalesce(measured.dates, []))) as points
+        list_concat([cases.start_date], coalesce(measured.dates, [])) as points
     from cases
-    left join (
-        select case_id, list(measured_on) as dates
-        from staging.progression_in_period
-        group by case_id
-    ) as measured on cases.case_id = measured.case_id
+    left join staging.case_points as measured on cases.case_id = measured.case_id
 ),
 
 -- the first score that ends a gap longer than cadence_days (NULL: none does): a month ending
@@ -288,23 +286,23 @@ first_long_gaps as (
 -- the last point on or before the month's end (the start date when no score came before it)
 gaps_so_far as (
     select
-        case_months.case_id,
-        case_months.municipality_code,
-        case_months.month,
-        case_months.month_end,
+        active_months.*,
         first_long_gaps.first_long_gap_end,
         coalesce(
-            list_max(list_filter(first_long_gaps.points, lambda d: d <= case_months.month_end)),
-            case_months.start_date
+            list_max(list_filter(first_long_gaps.points, lambda d: d <= active_months.month_end)),
+            active_months.start_date
         ) as last_point
-    from staging.case_months as case_months
-    left join first_long_gaps on case_months.case_id = first_long_gaps.case_id
+    from active_months
+    left join first_long_gaps on active_months.case_id = first_long_gaps.case_id
 )
 
 select
     gaps_so_far.case_id,
     gaps_so_far.municipality_code,
+    gaps_so_far.case_type,
     gaps_so_far.month,
+    gaps_so_far.is_new,
+    gaps_so_far.is_closed,
     coalesce(gaps_so_far.first_long_gap_end > gaps_so_far.month_end, true)
     and gaps_so_far.month_end - gaps_so_far.last_point <= constants.cadence_days as is_on_cadence
 from gaps_so_far
@@ -325,12 +323,6 @@ cases as (
     select case_id, start_date, period_end from staging.cases
 ),
 
-measured as (
-    select case_id, list(measured_on) as dates
-    from staging.progression_in_period
-    group by case_id
-),
-
 -- per case, all its points in date order (a NULL period_end last, where it ends no gap); a list
 -- per case, cut into consecutive pairs, instead of a window over every point
 points as (
@@ -345,7 +337,7 @@ points as (
             'NULLS LAST'
         ) as points
     from cases
-    left join measured on cases.case_id = measured.case_id
+    left join staging.case_points as measured on cases.case_id = measured.case_id
 ),
 
 gaps as (
@@ -384,10 +376,6 @@ where gap_end is not null
 create or replace table staging.expected_progression as
 with
 
-banded as (
-    select * from staging.progression_banded
-),
-
 constants as (
     select * from staging.constants
 ),
@@ -397,10 +385,10 @@ case_months as (
     select
         case_id,
         start_band,
-        month,
-        arg_max(score, measured_on)::double as score
-    from banded
-    group by case_id, start_band, month
+        expected_month as month,
+        score::double as score
+    from staging.progression
+    where is_latest_of_month
 ),
 
 quantiles as (

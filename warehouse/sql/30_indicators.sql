@@ -143,7 +143,7 @@ select
 from reasoned
 ;
 
--- purpose: the monthly on-cadence share's counts (the rule is staging.fidelity_case_months);
+-- purpose: the monthly on-cadence share's counts (the rule is staging.case_months.is_on_cadence);
 -- grain: one row per municipality x month with an active case
 create or replace view mart.fidelity_monthly as
 select
@@ -151,7 +151,7 @@ select
     month,
     count(*) as active_cases,
     count(*) filter (where is_on_cadence) as on_cadence_cases
-from staging.fidelity_case_months
+from staging.case_months
 group by municipality_code, month
 ;
 
@@ -178,5 +178,5 @@ select
     municipality_code,
     month,
     is_on_cadence
-from staging.fidelity_case_months
+from staging.case_months
 ;
