@@ -17,6 +17,7 @@ Failures are logged, never raised: a server that could not warm still serves.
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import threading
@@ -187,6 +188,20 @@ def warm(
     return steps
 
 
+def collect_garbage() -> int:
+    """A full garbage collection, for the reference cycles that runs leave (Streamlit's own
+    collection after every run is off: .streamlit/config.toml, runner.postScriptGC); returns
+    the objects it found unreachable."""
+    return gc.collect()
+
+
+def freeze_imports() -> None:
+    """Move what is alive now (the imported modules, Altair's schema, Streamlit itself) out of
+    the collector's sight: it is never freed, and each full collection would walk it again."""
+    gc.collect()
+    gc.freeze()
+
+
 def release_memory() -> bool:
     """Hand freed heap memory back to the system (glibc keeps it otherwise), so the server's
     size falls again when sessions end and their results leave the cache."""
@@ -223,7 +238,7 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 class Rewarmer(threading.Thread):
     """Warms every account's landing page once the server answers, again after each new load
     (the warehouse file was replaced or changed) for the viewers of the last RECENT_SECONDS,
-    and hands freed memory back to the system every RELEASE_SECONDS."""
+    and every RELEASE_SECONDS collects garbage and hands freed memory back to the system."""
 
     def __init__(self, db: Path | None = None, poll: float = POLL_SECONDS):
         super().__init__(name="lat-rewarm", daemon=True)
@@ -240,6 +255,7 @@ class Rewarmer(threading.Thread):
         last_release = time.monotonic()
         while not self._stop_event.wait(self.poll):
             if time.monotonic() - last_release > RELEASE_SECONDS:
+                collect_garbage()  # cycles first: their memory is then freed and handed back
                 release_memory()
                 last_release = time.monotonic()
             now = _stamp(self.path)

@@ -232,6 +232,16 @@ async def _script_state(page) -> str:
         return "unknown"
 
 
+async def _shown_title(page) -> str:
+    """The title of the page shown now (its h1: the navigation's title of it)."""
+    try:
+        return (
+            await page.locator("[data-testid=stMain] h1").first.inner_text(timeout=5000)
+        ).strip()
+    except Exception:
+        return ""
+
+
 async def _has_error(page) -> str | None:
     if await page.locator(ERROR_SELECTOR).count():
         return (await page.locator(ERROR_SELECTOR).first.inner_text())[:200]
@@ -273,6 +283,9 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
         while time.time() < until:
             title = titles[step % len(titles)]
             step += 1
+            if title == await _shown_title(page):
+                # the link of the page shown starts no run (so it never "settles"): not a view
+                continue
             try:
                 link = page.locator(NAV_LINK).filter(has_text=title).first
                 stats["timings"].append(await _timed(page, link.click, settle_ms))

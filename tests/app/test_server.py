@@ -142,6 +142,7 @@ PRODUCTION = {
     "client.showErrorDetails": "none",
     "client.toolbarMode": "minimal",
     "client.disableDataExport": True,
+    "runner.postScriptGC": False,
 }
 
 EFFECTIVE = """
@@ -374,6 +375,39 @@ def test_a_new_load_is_warmed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     finally:
         rewarmer.stop()
     assert calls == [(db, False, True)]  # after a load: the viewers of late
+
+
+def test_the_rewarmer_collects_the_cycles_runs_leave_since_streamlit_no_longer_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import gc
+    import weakref
+
+    from app import warmup
+
+    db = tmp_path / "warehouse.duckdb"
+    ensure_warehouse(db)
+    monkeypatch.setattr(warmup, "warm", lambda *args, **kwargs: None)
+    monkeypatch.setattr(warmup, "RELEASE_SECONDS", 0.1)
+
+    class Node:
+        pass
+
+    cycle = Node()
+    cycle.self = cycle  # freed only by a collection, not by reference counting
+    gone = weakref.ref(cycle)
+    del cycle
+    gc.disable()  # no automatic collection meanwhile: only the rewarmer's can free it
+    rewarmer = warmup.Rewarmer(db, poll=0.05)
+    rewarmer.start()
+    try:
+        deadline = time.monotonic() + 5
+        while gone() is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        rewarmer.stop()
+        gc.enable()
+    assert gone() is None
 
 
 def test_after_a_load_the_landing_pages_of_recent_viewers_are_warmed_not_every_accounts(
