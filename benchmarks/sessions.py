@@ -194,15 +194,35 @@ async def _settled(page, timeout_ms: float) -> None:
     await page.wait_for_selector(idle, timeout=timeout_ms)
 
 
-async def _timed(page, action, timeout_ms: float) -> float:
-    """ms from `action` (a click) until the run it caused ended and a chart (if any) shows."""
+# The page `title` (an h1 of the main area) is drawn and no run is going on: the end of a
+# click on its link even when no run was seen at all (a quick page's run, such as a record page
+# opened without an id, can start and end within one frame of the browser: no mutation of the
+# script state shows it, and the run watcher would wait for it until the view is called stuck).
+PAGE_SHOWN = """(title) => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const main = document.querySelector('[data-testid=stMain]');
+  return !!main && [...main.querySelectorAll('h1')].some((h) => h.innerText.trim() === title);
+}"""
+
+
+async def _timed(page, action, timeout_ms: float, title: str | None = None) -> float:
+    """ms from `action` (a click) until the run it caused ended (or, for a click on the link
+    of the page `title`, that page is drawn and idle) and a chart (if any) shows."""
     from benchmarks.browser import CHART
 
     await page.evaluate(ARM)
     await action()
-    await page.wait_for_function("window.__latBench.end !== null", timeout=timeout_ms)
+    if title is None:
+        await page.wait_for_function("window.__latBench.end !== null", timeout=timeout_ms)
+    else:
+        await page.wait_for_function(
+            f"(title) => window.__latBench.end !== null || ({PAGE_SHOWN})(title)",
+            arg=title,
+            timeout=timeout_ms,
+        )
     end = (await page.evaluate("window.__latBench")) or {}
-    drawn = end.get("end") or 0.0
+    drawn = end.get("end") or await page.evaluate("performance.now()")
     if await page.locator(".vega-embed").count():
         await page.wait_for_selector(CHART, state="visible", timeout=timeout_ms)
         drawn = max(drawn, await page.evaluate("performance.now()"))
@@ -279,6 +299,8 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
         if error := await _has_error(page):
             stats["errors"].append(f"first page: {error}")
         titles = await page.locator(NAV_LINK).all_inner_texts()
+        if os.environ.get("LAT_BENCH_DEBUG"):
+            print(f"{name}: titles {titles}, until in {until - time.time():.0f} s", file=sys.stderr)
         step = 0
         while time.time() < until:
             title = titles[step % len(titles)]
@@ -288,7 +310,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
                 continue
             try:
                 link = page.locator(NAV_LINK).filter(has_text=title).first
-                stats["timings"].append(await _timed(page, link.click, settle_ms))
+                stats["timings"].append(await _timed(page, link.click, settle_ms, title))
                 stats["views"] += 1
                 await _settled(page, settle_ms)
                 if error := await _has_error(page):
