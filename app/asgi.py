@@ -253,6 +253,7 @@ async def lifespan(_app: object) -> AsyncIterator[None]:
     from app import warmup
 
     await asyncio.to_thread(warmup.warm, accounts=False)
+    warmup.freeze_imports()  # what the warm-up imported stays: no full collection walks it again
     rewarmer = warmup.Rewarmer()
     rewarmer.start()
     reaper = asyncio.create_task(_reaping())

@@ -435,10 +435,13 @@ def readable(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
             continue
         else:
             continue
+        # each distinct value's text made here, in the page's thread (i18n.labelled): through
+        # map_elements every cell was a call back into Python from polars' threads, each
+        # waiting for the interpreter lock behind every other session's run (seconds a table
+        # under load, and polars' few threads held meanwhile from every other session's work)
+        values = frame[name].fill_nan(None) if dtype.is_float() else frame[name]
         exprs.append(
-            column.map_elements(
-                lambda v, whole=whole: _cell(v, whole, language), pl.String, skip_nulls=False
-            )
+            i18n.labelled(values, lambda v, whole=whole: _cell(v, whole, language), nulls=True)
         )
     return (frame.with_columns(exprs) if exprs else frame), numeric
 

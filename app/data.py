@@ -52,6 +52,9 @@ from __future__ import annotations
 
 import functools
 import re
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -82,6 +85,8 @@ __all__ = [
 
 CACHE_TTL_SECONDS = 600
 CACHE_MAX_ENTRIES = 1024
+# the queries asked lately (any viewer, any page), which a new load's warm-up asks again
+RECENT_QUERIES = 300
 SCOPE_KEY = "_lat_scope"
 FILTERS_KEY = "_lat_filters"
 
@@ -252,7 +257,40 @@ def _execute(sql: str, params: dict) -> pl.DataFrame:
             if name in used
         )
     )
+    _note_asked(sql, key)
     return _cached(str(db_path()), _mtime_ns(), sql, key)
+
+
+# (sql, bound parameters) -> when last asked, the newest last; at most RECENT_QUERIES
+_asked: OrderedDict[tuple[str, tuple], float] = OrderedDict()
+_asked_lock = threading.Lock()
+
+
+def _note_asked(sql: str, key: tuple) -> None:
+    with _asked_lock:
+        _asked[(sql, key)] = time.monotonic()
+        _asked.move_to_end((sql, key))
+        while len(_asked) > RECENT_QUERIES:
+            _asked.popitem(last=False)
+
+
+def ask_again(within_seconds: float, deadline: float | None = None) -> int:
+    """Run the queries asked in the last `within_seconds` (newest first) on the warehouse file
+    as it is now, filling the cache the pages read, until `deadline` (time.monotonic()); returns
+    how many ran. After a load every result is new: without this, each session's next run
+    would miss at once, all of them together (app/warmup.py, after each load). Each result is
+    cached under the parameters it was asked with, so it crosses no scope."""
+    cutoff = time.monotonic() - within_seconds
+    with _asked_lock:
+        wanted = [query for query, seen in reversed(_asked.items()) if seen >= cutoff]
+    path, mtime_ns = str(db_path()), _mtime_ns()
+    ran = 0
+    for sql, key in wanted:
+        if deadline is not None and time.monotonic() > deadline:
+            break
+        _cached(path, mtime_ns, sql, key)
+        ran += 1
+    return ran
 
 
 # --- scoping -----------------------------------------------------------------------------------

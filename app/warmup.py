@@ -10,13 +10,17 @@ last half hour (`note_viewer`, by the router).
 - attaches the warehouse (the shared reader) and reads the marts once, so DuckDB has them;
 - fills the query cache for the landing page (the overview) as each kind of viewer opens it
   with the default filters: national users and viewers share one set of results; each
-  coordinator set of municipalities and each worker in the account store has its own.
+  coordinator set of municipalities and each worker in the account store has its own;
+- after a load (`recent`), also runs again every query the sessions asked in the last half
+  hour (any page, any filters: `data.ask_again`, newest first, for ASK_AGAIN_SECONDS at most),
+  one after another in this one thread, rather than every session missing at once.
 
 Failures are logged, never raised: a server that could not warm still serves.
 """
 
 from __future__ import annotations
 
+import gc
 import importlib
 import logging
 import threading
@@ -88,6 +92,7 @@ def _imports() -> None:
 
 
 RECENT_SECONDS = 30 * 60  # a viewer who ran a page this recently is warmed after a new load
+ASK_AGAIN_SECONDS = 120  # after a load, the queries asked lately are run again for this long
 _recent: dict[tuple, tuple[object, float]] = {}  # scope key -> (scope, when last seen)
 _recent_lock = threading.Lock()
 
@@ -162,8 +167,8 @@ def warm(
     db: Path | None = None, *, accounts: bool = True, recent: bool = False
 ) -> dict[str, float]:
     """Warm imports, the reader and the landing page (national; with `accounts` also each
-    coordinator's and worker's, with `recent` those who used the dashboard lately); returns
-    seconds since the start per step (for the log)."""
+    coordinator's and worker's, with `recent` those who used the dashboard lately, and then
+    every query asked lately); returns seconds since the start per step (for the log)."""
     from app import data
     from warehouse.db import db_path
 
@@ -181,10 +186,27 @@ def warm(
                 for scope in landing_scopes(accounts, recent):
                     warm_landing(scope)
                 steps["landing"] = time.perf_counter() - started
+                if recent:  # after a load: every query the sessions asked lately, newest first
+                    data.ask_again(RECENT_SECONDS, time.monotonic() + ASK_AGAIN_SECONDS)
+                    steps["asked lately"] = time.perf_counter() - started
         except Exception:
             log.exception("warming the dashboard failed (it serves anyway) on %s", path)
     log.info("warmed in %.1f s: %s", time.perf_counter() - started, steps)
     return steps
+
+
+def collect_garbage() -> int:
+    """A full garbage collection, for the reference cycles that runs leave (Streamlit's own
+    collection after every run is off: .streamlit/config.toml, runner.postScriptGC); returns
+    the objects it found unreachable."""
+    return gc.collect()
+
+
+def freeze_imports() -> None:
+    """Move what is alive now (the imported modules, Altair's schema, Streamlit itself) out of
+    the collector's sight: it is never freed, and each full collection would walk it again."""
+    gc.collect()
+    gc.freeze()
 
 
 def release_memory() -> bool:
@@ -223,7 +245,7 @@ def _stamp(path: Path) -> tuple[int, int, int] | None:
 class Rewarmer(threading.Thread):
     """Warms every account's landing page once the server answers, again after each new load
     (the warehouse file was replaced or changed) for the viewers of the last RECENT_SECONDS,
-    and hands freed memory back to the system every RELEASE_SECONDS."""
+    and every RELEASE_SECONDS collects garbage and hands freed memory back to the system."""
 
     def __init__(self, db: Path | None = None, poll: float = POLL_SECONDS):
         super().__init__(name="lat-rewarm", daemon=True)
@@ -240,6 +262,7 @@ class Rewarmer(threading.Thread):
         last_release = time.monotonic()
         while not self._stop_event.wait(self.poll):
             if time.monotonic() - last_release > RELEASE_SECONDS:
+                collect_garbage()  # cycles first: their memory is then freed and handed back
                 release_memory()
                 last_release = time.monotonic()
             now = _stamp(self.path)

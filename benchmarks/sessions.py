@@ -1,6 +1,7 @@
 """Sessions benchmark: many signed-in browser sessions walk the dashboard while loads replace it.
 
     python -m benchmarks.sessions                      # 25 sessions, 5 minutes, 100,000 cases
+    python -m benchmarks.sessions --think 0            # stress: no reading time between views
     python -m benchmarks.sessions --sessions 4 --minutes 1 --cases 20000
 
 Builds (once, like benchmarks.pages) a warehouse of N synthetic cases and one more export of the
@@ -10,7 +11,15 @@ Accounts are made for the run: coordinators of several municipalities, national 
 viewers (a fresh random password each). Then `--browsers` Chromium processes (Debian's
 chromium, several contexts each) sign in `--sessions` sessions through the real form; each
 walks every page in its navigation and changes the "period from" month on each, again and
-again, until `--minutes` have passed. Meanwhile `lat load` replaces the served warehouse
+again, until `--minutes` have passed. The sign-ins are spread evenly over the first `--ramp`
+seconds (default 30), as people arrive over a while rather than in one instant. After each view
+has settled a session reads it for a time drawn uniformly from [0.5*T, 1.5*T], T = `--think`
+(default 8 s, the same draws for the same `--seed`): a coordinator glancing at a card or a
+chart and clicking on is quicker than that, one reading a table or a control chart slower;
+8 s is on the short side of what a person spends on a view, so the run errs towards more load
+than the morning brings (25 sessions then ask for about 2.5 views a second). `--think 0` is
+the stress mode: every session clicks on the instant the last view settled, 25 robots whose
+Chromium renderers share the server's two cores. Meanwhile `lat load` replaces the served warehouse
 `--loads` times, each with a new export of the same size (seeds after `--seed`).
 
 Every click is timed in the browser (performance.now) from the click until the app's script
@@ -33,6 +42,7 @@ import argparse
 import asyncio
 import json
 import os
+import random
 import re
 import secrets
 import shutil
@@ -184,15 +194,35 @@ async def _settled(page, timeout_ms: float) -> None:
     await page.wait_for_selector(idle, timeout=timeout_ms)
 
 
-async def _timed(page, action, timeout_ms: float) -> float:
-    """ms from `action` (a click) until the run it caused ended and a chart (if any) shows."""
+# The page `title` (an h1 of the main area) is drawn and no run is going on: the end of a
+# click on its link even when no run was seen at all (a quick page's run, such as a record page
+# opened without an id, can start and end within one frame of the browser: no mutation of the
+# script state shows it, and the run watcher would wait for it until the view is called stuck).
+PAGE_SHOWN = """(title) => {
+  const app = document.querySelector('[data-testid=stApp]');
+  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
+  const main = document.querySelector('[data-testid=stMain]');
+  return !!main && [...main.querySelectorAll('h1')].some((h) => h.innerText.trim() === title);
+}"""
+
+
+async def _timed(page, action, timeout_ms: float, title: str | None = None) -> float:
+    """ms from `action` (a click) until the run it caused ended (or, for a click on the link
+    of the page `title`, that page is drawn and idle) and a chart (if any) shows."""
     from benchmarks.browser import CHART
 
     await page.evaluate(ARM)
     await action()
-    await page.wait_for_function("window.__latBench.end !== null", timeout=timeout_ms)
+    if title is None:
+        await page.wait_for_function("window.__latBench.end !== null", timeout=timeout_ms)
+    else:
+        await page.wait_for_function(
+            f"(title) => window.__latBench.end !== null || ({PAGE_SHOWN})(title)",
+            arg=title,
+            timeout=timeout_ms,
+        )
     end = (await page.evaluate("window.__latBench")) or {}
-    drawn = end.get("end") or 0.0
+    drawn = end.get("end") or await page.evaluate("performance.now()")
     if await page.locator(".vega-embed").count():
         await page.wait_for_selector(CHART, state="visible", timeout=timeout_ms)
         drawn = max(drawn, await page.evaluate("performance.now()"))
@@ -222,6 +252,16 @@ async def _script_state(page) -> str:
         return "unknown"
 
 
+async def _shown_title(page) -> str:
+    """The title of the page shown now (its h1: the navigation's title of it)."""
+    try:
+        return (
+            await page.locator("[data-testid=stMain] h1").first.inner_text(timeout=5000)
+        ).strip()
+    except Exception:
+        return ""
+
+
 async def _has_error(page) -> str | None:
     if await page.locator(ERROR_SELECTOR).count():
         return (await page.locator(ERROR_SELECTOR).first.inner_text())[:200]
@@ -229,10 +269,18 @@ async def _has_error(page) -> str | None:
     return "Traceback in the page" if "Traceback" in body else None
 
 
-async def one_session(browser, url: str, account: tuple, until: float, settle_ms: float) -> dict:
+async def _read(reader: random.Random, think: float) -> None:
+    """What a person spends reading a view: uniform in [0.5, 1.5] x `think` seconds."""
+    if think > 0:
+        await asyncio.sleep(reader.uniform(0.5 * think, 1.5 * think))
+
+
+async def one_session(browser, url: str, account: tuple, until: float, settle_ms: float,
+                      think: float = 0.0, seed: int = 0) -> dict:  # fmt: skip
     from harness.browser import SIGN_IN_NAME, SIGN_IN_PASSWORD
 
     name, role, password = account
+    reader = random.Random(f"{seed}-{name}")  # the same reading times for the same run
     stats = {"role": role, "views": 0, "errors": [], "timings": [], "held": False}
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
@@ -251,17 +299,23 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
         if error := await _has_error(page):
             stats["errors"].append(f"first page: {error}")
         titles = await page.locator(NAV_LINK).all_inner_texts()
+        if os.environ.get("LAT_BENCH_DEBUG"):
+            print(f"{name}: titles {titles}, until in {until - time.time():.0f} s", file=sys.stderr)
         step = 0
         while time.time() < until:
             title = titles[step % len(titles)]
             step += 1
+            if title == await _shown_title(page):
+                # the link of the page shown starts no run (so it never "settles"): not a view
+                continue
             try:
                 link = page.locator(NAV_LINK).filter(has_text=title).first
-                stats["timings"].append(await _timed(page, link.click, settle_ms))
+                stats["timings"].append(await _timed(page, link.click, settle_ms, title))
                 stats["views"] += 1
                 await _settled(page, settle_ms)
                 if error := await _has_error(page):
                     stats["errors"].append(f"{title}: {error}")
+                await _read(reader, think)
                 if time.time() >= until or not await page.locator(PERIOD_BOX).count():
                     continue
 
@@ -275,6 +329,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
                 await _settled(page, settle_ms)
                 if error := await _has_error(page):
                     stats["errors"].append(f"{title} (period changed): {error}")
+                await _read(reader, think)
             except Exception as error:  # a view that never settles is an error, and we go on
                 state = await _script_state(page)
                 stats["errors"].append(
@@ -293,7 +348,14 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
     return stats
 
 
-async def _browser_main(url: str, accounts: list, until: float, settle_ms: float) -> list[dict]:
+async def _later(seconds: float, session):
+    await asyncio.sleep(seconds)
+    return await session
+
+
+async def _browser_main(url: str, plan: dict) -> list[dict]:
+    """This Chromium's sessions, each signing in at its own time (`plan["starts"]`, seconds
+    from the run's start at `plan["begun"]`)."""
     from playwright.async_api import async_playwright
 
     from harness.browser import CHROMIUM, CHROMIUM_ARGS
@@ -303,13 +365,21 @@ async def _browser_main(url: str, accounts: list, until: float, settle_ms: float
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
         )
         try:
-            results = []
-            tasks = []
-            for i, account in enumerate(accounts):
-                await asyncio.sleep(0.5 * (i > 0))  # not all sign-ins in the same instant
-                tasks.append(
-                    asyncio.create_task(one_session(browser, url, account, until, settle_ms))
+            tasks = [
+                _later(
+                    max(0.0, plan["begun"] + start - time.time()),
+                    one_session(
+                        browser,
+                        url,
+                        account,
+                        plan["until"],
+                        plan["settle_ms"],
+                        plan["think"],
+                        plan["seed"],
+                    ),  # fmt: skip
                 )
+                for account, start in zip(plan["accounts"], plan["starts"], strict=True)
+            ]
             results = await asyncio.gather(*tasks)
         finally:
             await browser.close()
@@ -317,11 +387,15 @@ async def _browser_main(url: str, accounts: list, until: float, settle_ms: float
 
 
 def browser_worker(argv: list[str]) -> int:
-    """`--worker URL ACCOUNTS_JSON UNTIL SETTLE_MS`: one Chromium, its sessions; JSON on stdout."""
-    url, accounts, until, settle_ms = argv[0], json.loads(argv[1]), float(argv[2]), float(argv[3])
-    results = asyncio.run(_browser_main(url, accounts, until, settle_ms))
+    """`--worker URL PLAN_JSON`: one Chromium, its sessions; JSON on stdout."""
+    results = asyncio.run(_browser_main(argv[0], json.loads(argv[1])))
     print(json.dumps(results))
     return 0
+
+
+def sign_in_starts(sessions: int, ramp: float) -> list[float]:
+    """When each session signs in (seconds from the start): evenly over `ramp` seconds."""
+    return [ramp * i / sessions for i in range(sessions)]
 
 
 # --- the run -------------------------------------------------------------------------------------
@@ -343,91 +417,107 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--settle-seconds", type=float, default=60.0)
+    parser.add_argument(
+        "--think", type=float, default=8.0,
+        help="mean seconds a session reads each view (0: stress, no pause)",
+    )  # fmt: skip
+    parser.add_argument("--ramp", type=float, default=30.0, help="seconds to spread sign-ins over")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "lat-bench")
-    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
         return browser_worker(args.worker)
 
-    from harness.browser import CHROMIUM, free_port, healthy, stop_group
+    from harness.browser import CHROMIUM, serving
 
     if not CHROMIUM.exists():
         raise SystemExit(f"no Chromium at {CHROMIUM}")
     db, exports = prepare(args.cases, args.seed, args.work, args.loads)
     accounts = make_accounts(db, args.sessions)
     print(f"warehouse: {db} ({args.cases:,} cases); {args.sessions} sessions in "
-          f"{args.browsers} Chromium processes for {args.minutes:g} min, {args.loads} loads")  # fmt: skip
-    port = free_port()
+          f"{args.browsers} Chromium processes for {args.minutes:g} min, {args.loads} loads; "
+          f"think {args.think:g} s, sign-ins over {args.ramp:g} s")  # fmt: skip
     log_path = db.parent / "server.log"
-    log = log_path.open("wb")
     started = time.monotonic()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--db", str(db)],
-        cwd=REPO,
-        env={**os.environ, "LAT_DB": str(db)},
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
     try:
-        while not healthy(url):
-            if server.poll() is not None or time.monotonic() - started > 300:
-                raise SystemExit(f"the dashboard did not start: {log_path.read_text()[-2000:]}")
-            time.sleep(0.2)
-        print(f"server answering after {time.monotonic() - started:.1f} s")
-        memory = MemorySampler(server.pid)
-        memory.start()
-        idle_mib = rss_mib(server.pid)
-        cpu_before = cpu_seconds(server.pid)
-        seconds = args.minutes * 60
-        until = time.time() + seconds
-        groups = [accounts[i :: args.browsers] for i in range(args.browsers)]
-        workers = [
-            subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "benchmarks.sessions",
-                    "--worker",
-                    url,
-                    json.dumps(group),
-                    str(until),
-                    str(args.settle_seconds * 1000),
-                ],
-                cwd=REPO,
-                stdout=subprocess.PIPE,
-                text=True,
-            )  # fmt: skip
-            for group in groups
-            if group
-        ]
-        load_times: list[float] = []
-        starts = [seconds * (i + 1) / (args.loads + 1) for i in range(args.loads)]
-        loader = threading.Thread(target=run_loads, args=(db, exports, starts, load_times))
-        loader.start()
-        results = []
-        for worker in workers:
-            out, _ = worker.communicate()
-            results += json.loads(out.strip().splitlines()[-1]) if out.strip() else []
-        loader.join()
-        end_mib = rss_mib(server.pid)
-        server_cpu = cpu_seconds(server.pid) - cpu_before
-        ended = time.monotonic()
-        # a closed tab's session goes after server.disconnectedSessionTTL (30 s) and the next
-        # pass of lat serve's reaper (every 10 s); freed heap is handed back every 30 s
-        time.sleep(AFTER_SECONDS)
-        after_mib = rss_mib(server.pid)
-        after_s = time.monotonic() - ended
-        memory.stop()
+        with serving(db, log_path, timeout=300) as (server, url):
+            print(f"server answering after {time.monotonic() - started:.1f} s")
+            run = _drive(server.pid, url, db, exports, accounts, args)
     finally:
-        stop_group(server)
-        log.close()
         kept_log = args.work / "sessions-server.log"  # the last run's, beside the warehouses
-        shutil.move(log_path, kept_log)
+        if log_path.exists():
+            shutil.move(log_path, kept_log)
         shutil.rmtree(db.parent, ignore_errors=True)  # the served copy and its accounts
         log_path = kept_log
+    return _report(run, args, log_path)
 
+
+def _drive(pid: int, url: str, db: Path, exports: list[Path], accounts: list, args) -> dict:
+    """The sessions and the loads against the server at `url` (process `pid`); the figures."""
+    memory = MemorySampler(pid)
+    memory.start()
+    idle_mib = rss_mib(pid)
+    cpu_before = cpu_seconds(pid)
+    seconds = args.minutes * 60
+    begun = time.time()
+    starts = sign_in_starts(len(accounts), min(args.ramp, seconds / 2))
+    workers = []
+    for i in range(args.browsers):
+        plan = {
+            "accounts": accounts[i :: args.browsers],
+            "starts": starts[i :: args.browsers],
+            "begun": begun,
+            "until": begun + seconds,
+            "settle_ms": args.settle_seconds * 1000,
+            "think": args.think,
+            "seed": args.seed,
+        }
+        if plan["accounts"]:
+            workers.append(
+                subprocess.Popen(
+                    [
+                        sys.executable,
+                        "-m",
+                        "benchmarks.sessions",
+                        "--worker",
+                        url,
+                        json.dumps(plan),
+                    ],
+                    cwd=REPO,
+                    stdout=subprocess.PIPE,
+                    text=True,
+                )  # fmt: skip
+            )
+    load_times: list[float] = []
+    load_starts = [seconds * (i + 1) / (args.loads + 1) for i in range(args.loads)]
+    loader = threading.Thread(target=run_loads, args=(db, exports, load_starts, load_times))
+    loader.start()
+    results = []
+    for worker in workers:
+        out, _ = worker.communicate()
+        results += json.loads(out.strip().splitlines()[-1]) if out.strip() else []
+    loader.join()
+    end_mib = rss_mib(pid)
+    server_cpu = cpu_seconds(pid) - cpu_before
+    ended = time.monotonic()
+    # a closed tab's session goes after server.disconnectedSessionTTL (30 s) and the next
+    # pass of lat serve's reaper (every 10 s); freed heap is handed back every 30 s
+    time.sleep(AFTER_SECONDS)
+    after_mib = rss_mib(pid)
+    memory.stop()
+    return {
+        "results": results, "load_times": load_times, "server_cpu": server_cpu,
+        "idle_mib": idle_mib, "peak_mib": memory.peak, "end_mib": end_mib,
+        "after_mib": after_mib, "after_s": time.monotonic() - ended,
+    }  # fmt: skip
+
+
+def _report(run: dict, args, log_path: Path) -> int:
+    """Print the figures of `run`; 0 when the targets are met, else 1."""
+    results, server_cpu, load_times = run["results"], run["server_cpu"], run["load_times"]
+    idle_mib, peak_mib, end_mib, after_mib, after_s = (
+        run["idle_mib"], run["peak_mib"], run["end_mib"], run["after_mib"], run["after_s"]
+    )  # fmt: skip
     timings = [t for r in results for t in r["timings"]]
     errors = [e for r in results for e in r["errors"]]
     held = sum(r["held"] for r in results)
@@ -445,7 +535,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"server CPU per page view: {server_cpu / views * 1000:.0f} ms "
               f"({server_cpu:.0f} s in all, warm-ups after the loads included)")  # fmt: skip
     print("load times during the run: " + ", ".join(f"{s:.1f} s" for s in load_times))
-    print(f"server memory: {idle_mib:.0f} MiB idle before the sessions, peak {memory.peak:.0f} "
+    print(f"server memory: {idle_mib:.0f} MiB idle before the sessions, peak {peak_mib:.0f} "
           f"MiB, {end_mib:.0f} MiB as they ended, {after_mib:.0f} MiB {after_s:.0f} s after")  # fmt: skip
     pattern = re.escape(REAPED).replace("%d", r"(\d+)")
     reaped = sum(int(found) for found in re.findall(pattern, log_text))

@@ -75,13 +75,22 @@ def audit_path(db: Path | None = None) -> Path:
     return data_dir(settings().db_path(db)) / FILE_NAME
 
 
+# trail files whose schema and chain this process has seen to: path -> the file's inode then
+_prepared: dict[str, int] = {}
+
+
 def _connect(db: Path | None) -> sqlite3.Connection:
     path = audit_path(db)
     create_private_file(path)
     # autocommit: record() and the migration take their write lock themselves (begin immediate)
     con = sqlite3.connect(path, timeout=10, isolation_level=None)
-    _chain_older_trail(con)
-    con.executescript(_SCHEMA)
+    seen = path.stat()
+    # once per file and process, not for every event (a page view is one): a file replaced or
+    # made anew (another inode, or still empty) is seen to again
+    if seen.st_size == 0 or _prepared.get(str(path)) != seen.st_ino:
+        _chain_older_trail(con)
+        con.executescript(_SCHEMA)
+        _prepared[str(path)] = seen.st_ino
     return con
 
 

@@ -502,7 +502,9 @@ class Reader:
         self._slots = threading.BoundedSemaphore(self.MAX_QUERIES)
         self._current: _Version | None = None
         self._replaced: list[_Version] = []  # older versions with queries still running
-        self._idle: list[duckdb.DuckDBPyConnection] = []  # cursors between two queries
+        # cursors between two queries, each with the version it was last set to (`use`: a
+        # statement of its own, a sixth of the server's time under load when run per query)
+        self._idle: list[tuple[duckdb.DuckDBPyConnection, str]] = []
         self._versions = 0
         self._closed = False
 
@@ -539,14 +541,15 @@ class Reader:
                     raise duckdb.ConnectionException("the warehouse reader is closed")
                 version = self._refresh()
                 version.running += 1
-                cursor = self._idle.pop() if self._idle else self._con.cursor()
+                cursor, alias = self._idle.pop() if self._idle else (self._con.cursor(), None)
             try:
-                cursor.execute(f"use {version.alias}")
+                if alias != version.alias:  # a cursor stays on its version until a new one
+                    cursor.execute(f"use {version.alias}")
                 yield cursor
             finally:
                 with self._lock:
                     version.running -= 1
-                    self._idle.append(cursor)
+                    self._idle.append((cursor, version.alias))
                     if version is not self._current:
                         self._detach_unused()
                     self._lock.notify_all()
@@ -569,7 +572,7 @@ class Reader:
         with self._lock:
             if self._closed or not self._idle_all():
                 return False
-            for cursor in self._idle:
+            for cursor, _alias in self._idle:
                 cursor.close()
             self._idle.clear()
             self._con.close()
@@ -582,7 +585,7 @@ class Reader:
         with self._lock:
             self._closed = True
             self._lock.wait_for(self._idle_all)
-            for cursor in self._idle:
+            for cursor, _alias in self._idle:
                 cursor.close()
             self._idle.clear()
             self._con.close()

@@ -45,11 +45,10 @@ def hidden_months(monthly: pl.DataFrame, measure: str) -> pl.DataFrame:
 def monthly_chart(monthly: pl.DataFrame, measure: str, y_title: str) -> alt.FacetChart:
     """Stacked bars per month by case type, one small panel per municipality; a month whose
     every number is hidden is a grey stroke on the baseline (a hole would read as none)."""
-    language = i18n.lang()  # bound now: map_elements may run in polars' threads (no session)
-    shown = monthly.filter(~pl.col(f"{measure}_suppressed")).with_columns(
-        pl.col("case_type").map_elements(
-            lambda c: i18n.code_label("case_type", c, language), pl.String
-        )
+    language = i18n.lang()
+    kept = monthly.filter(~pl.col(f"{measure}_suppressed"))
+    shown = kept.with_columns(
+        i18n.labelled(kept["case_type"], lambda c: i18n.code_label("case_type", c, language))
         .alias("case_type_label")
     )  # fmt: skip
     # only in panels that show a number: a municipality whose every number is hidden gets no

@@ -39,9 +39,9 @@ def group_label(group: str, value: str | None, language: str | None = None) -> s
 
 def with_labels(frame: pl.DataFrame, group: str) -> pl.DataFrame:
     """Adds `group_label` (and `phase_label` when there is a phase) in the reader's language."""
-    language = i18n.lang()  # bound now: map_elements may run in polars' threads (no session)
+    language = i18n.lang()
     frame = frame.with_columns(
-        pl.col("group_value").map_elements(lambda v: group_label(group, v, language), pl.String)
+        i18n.labelled(frame["group_value"], lambda v: group_label(group, v, language))
         .alias("group_label")
     )  # fmt: skip
     if "phase" in frame.columns:
@@ -202,11 +202,12 @@ def categories(frame: pl.DataFrame) -> alt.Chart:
 
     One view, not a facet per measure: a faceted chart keeps a fixed cell width (its bars
     stopped at about 60 % of the page); a single view stretches to the page's width."""
-    language = i18n.lang()  # bound now: map_elements may run in polars' threads (no session)
+    language = i18n.lang()
     measures = [m for m in MEASURES if m in frame["measure"].to_list()]
     one_group = frame["group_value"].n_unique() == 1
-    shown = frame.filter(~pl.col("suppressed")).with_columns(
-        pl.col("category").map_elements(lambda c: category_label(c, language), pl.String)
+    kept = frame.filter(~pl.col("suppressed"))
+    shown = kept.with_columns(
+        i18n.labelled(kept["category"], lambda c: category_label(c, language))
         .alias("category_label"),
         pl.col("measure").replace_strict({k: t(v) for k, v in MEASURES.items()})
         .alias("measure_label"),

@@ -13,7 +13,7 @@ import json
 
 import polars as pl
 
-from app import data
+from app import data, i18n
 from app.filters import Filters
 from app.scope import Scope
 from privacy.cpr import cpr_mask_expr, export_name
@@ -51,7 +51,7 @@ def load_history(scope: Scope) -> pl.DataFrame:
         order by batch_id desc
         """
     )
-    frame = frame.with_columns(pl.col("source_path").map_elements(export_name, pl.String))
+    frame = frame.with_columns(i18n.labelled(frame["source_path"], export_name))
     # a batch's counts are of the whole export, every municipality's rows: national only
     return frame if data.load_totals_shown(scope) else frame.drop(LOAD_COUNTS)
 
@@ -114,7 +114,7 @@ def _rejected(scope: Scope, reason_code: str | None, *, waiting: bool) -> pl.Dat
     # the cells' JSON with its characters as written ('\u2013' as '–'), so the mask below sees
     # a number the way a reader would once the page shows the cells as text
     frame = frame.with_columns(
-        pl.col("raw_values").map_elements(_unescaped, pl.String).alias("raw_values")
+        i18n.labelled(frame["raw_values"], _unescaped).alias("raw_values")
     ).with_columns(cpr_mask_expr(pl.col(c)) for c in ("source_file", "message", "raw_values"))
     return frame if shows_raw_values(scope) else frame.drop("raw_values")
 

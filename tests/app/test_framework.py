@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-from app import charts, data, i18n, suppression
+from app import charts, components, data, i18n, suppression
 from app.filters import FilterOptions, Filters, from_params, to_params
 from app.i18n import fmt_int
 from app.scope import Scope
@@ -530,3 +531,39 @@ def test_a_viewer_without_case_level_access_has_no_record_pages_in_the_menu():
     assert hidden == set(CASE_LEVEL_PAGES)
     coordinator = _pages(Scope(role="coordinator", municipalities=frozenset({"101"})))
     assert all(page.visibility == "visible" for page in coordinator.values())
+
+
+def test_readable_writes_numbers_yes_no_and_blanks_as_the_readers_text():
+    frame = pl.DataFrame(
+        {
+            "n": [1200, None],
+            "share": [2.5, float("nan")],
+            "whole": [3.0, None],
+            "open": [True, None],
+            "name": ["Ida", None],
+        }
+    )
+    shown, numeric = components.readable(frame)
+    assert shown.to_dict(as_series=False) == {
+        "n": ["1.200", i18n.MISSING],
+        "share": ["2,5", i18n.MISSING],
+        "whole": ["3", i18n.MISSING],
+        "open": [da("yes"), i18n.MISSING],
+        "name": ["Ida", i18n.MISSING],
+    }
+    assert numeric == ["n", "share", "whole"]
+
+
+def test_no_dashboard_code_calls_python_from_polars_threads():
+    """map_elements (and map_batches, map_rows) call back into Python from polars' threads:
+    under many sessions each call waits for the interpreter lock and holds one of polars' few
+    threads meanwhile. Texts per value are made with i18n.labelled, in the page's thread."""
+    root = Path(__file__).resolve().parents[2]
+    found = [
+        f"{path.relative_to(root)}:{number}"
+        for folder in ("app", "pages", "reports")
+        for path in sorted((root / folder).rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if re.search(r"\.map_(elements|batches|rows)\(", line)
+    ]
+    assert found == []

@@ -142,6 +142,7 @@ PRODUCTION = {
     "client.showErrorDetails": "none",
     "client.toolbarMode": "minimal",
     "client.disableDataExport": True,
+    "runner.postScriptGC": False,
 }
 
 EFFECTIVE = """
@@ -346,6 +347,58 @@ def test_after_warming_the_first_landing_page_runs_no_query(
     assert queries == [], f"the first view still ran {len(queries)} queries"
 
 
+def test_after_a_load_the_queries_asked_lately_are_asked_again_of_the_new_file(
+    app_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Any page's query with any filters that a session asked lately is in the cache for the
+    new warehouse file once the warm-up after a load is done; one asked long ago is not."""
+    import shutil
+    from collections import OrderedDict
+
+    import streamlit as st
+
+    from app import data, warmup
+    from app.filters import Filters
+
+    served = tmp_path / "warehouse.duckdb"
+    shutil.copy2(app_warehouse, served)
+    monkeypatch.setenv("LAT_DB", str(served))
+    monkeypatch.setattr(data, "_asked", OrderedDict())
+    st.cache_data.clear()
+    scope = Scope(role="coordinator", user="anna", municipalities=frozenset({"101"}))
+    lately = "select count(*) as n from scoped_cases"
+    long_ago = "select count(*) as n, 2 as two from scoped_cases"
+    filters = Filters(case_types=("mentor",))
+    real_clock = time.monotonic
+    monkeypatch.setattr(data.time, "monotonic", lambda: real_clock() - warmup.RECENT_SECONDS - 1)
+    data.run(long_ago, scope=scope, filters=filters, level="case")
+    monkeypatch.setattr(data.time, "monotonic", real_clock)
+    before = data.run(lately, scope=scope, filters=filters, level="case")
+    stamp = served.stat().st_mtime_ns + 10**9
+    os.utime(served, ns=(stamp, stamp))  # a load: the file changed, every cached result is old
+    asked = _queries_during(monkeypatch, lambda: data.ask_again(warmup.RECENT_SECONDS))
+    assert len(asked) == 1 and lately in asked[0]
+    after = _queries_during(
+        monkeypatch, lambda: data.run(lately, scope=scope, filters=filters, level="case")
+    )
+    assert after == []  # the session's next run reads the cache
+    assert data.run(lately, scope=scope, filters=filters, level="case").equals(before)
+
+
+def test_warming_after_a_load_asks_the_recent_queries_again(
+    app_db: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from app import data, warmup
+
+    calls: list[float] = []
+    monkeypatch.setattr(data, "ask_again", lambda within, deadline=None: calls.append(within))
+    monkeypatch.setattr(warmup, "warm_landing", lambda scope: None)
+    warmup.warm(app_db, accounts=False)
+    assert calls == []  # at start: nothing was asked yet
+    warmup.warm(app_db, accounts=False, recent=True)
+    assert calls == [warmup.RECENT_SECONDS]
+
+
 def test_a_new_load_is_warmed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from app import warmup
 
@@ -374,6 +427,39 @@ def test_a_new_load_is_warmed_again(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     finally:
         rewarmer.stop()
     assert calls == [(db, False, True)]  # after a load: the viewers of late
+
+
+def test_the_rewarmer_collects_the_cycles_runs_leave_since_streamlit_no_longer_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    import gc
+    import weakref
+
+    from app import warmup
+
+    db = tmp_path / "warehouse.duckdb"
+    ensure_warehouse(db)
+    monkeypatch.setattr(warmup, "warm", lambda *args, **kwargs: None)
+    monkeypatch.setattr(warmup, "RELEASE_SECONDS", 0.1)
+
+    class Node:
+        pass
+
+    cycle = Node()
+    cycle.self = cycle  # freed only by a collection, not by reference counting
+    gone = weakref.ref(cycle)
+    del cycle
+    gc.disable()  # no automatic collection meanwhile: only the rewarmer's can free it
+    rewarmer = warmup.Rewarmer(db, poll=0.05)
+    rewarmer.start()
+    try:
+        deadline = time.monotonic() + 5
+        while gone() is not None and time.monotonic() < deadline:
+            time.sleep(0.05)
+    finally:
+        rewarmer.stop()
+        gc.enable()
+    assert gone() is None
 
 
 def test_after_a_load_the_landing_pages_of_recent_viewers_are_warmed_not_every_accounts(

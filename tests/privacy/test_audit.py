@@ -156,3 +156,19 @@ def test_verify_of_a_trail_that_is_no_database_is_a_message_not_a_traceback(db: 
     audit.audit_path(db).write_bytes(b"overwritten " * 100)
     assert main(["audit", "verify", "--db", str(db)]) == audit.BROKEN_EXIT
     assert "kan ikke læses" in capsys.readouterr().err
+
+
+def test_the_trails_schema_is_made_once_per_file_not_for_every_event(
+    db: Path, monkeypatch: pytest.MonkeyPatch
+):
+    audit.record("sign_in", "a", {}, db=db)
+    made: list[Path] = []
+    original = audit._chain_older_trail
+    monkeypatch.setattr(audit, "_chain_older_trail", lambda con: made.append(con) or original(con))
+    for _ in range(3):
+        audit.record("page_view", "a", {"page": "overview"}, db=db)
+    assert made == []  # a page view writes its event only
+    audit.audit_path(db).unlink()  # a trail removed (or replaced) is made anew, with its schema
+    audit.record("page_view", "a", {"page": "overview"}, db=db)
+    assert len(made) == 1
+    assert audit.verify(db).events == 1

@@ -90,6 +90,39 @@ def test_concurrent_writers_wait_for_each_other_and_both_changes_survive(tmp_pat
     ]
 
 
+def test_a_pooled_cursor_is_pointed_at_a_version_once_not_for_every_query(tmp_path: Path):
+    path = tmp_path / "w.duckdb"
+    db.ensure_warehouse(path)
+    reader = db.Reader(path)
+    sd = "select sd from ref.instruments where instrument = 'GSE'"
+    assert reader.rows(sd) == [(5.3,)]
+    statements: list[str] = []
+    ((cursor, alias),) = reader._idle
+    reader._idle = [(_Recording(cursor, statements), alias)]
+    for _ in range(3):
+        assert reader.rows(sd) == [(5.3,)]
+    assert statements == []  # the same version: no `use` before each query
+    with db.write_transaction(path) as con:
+        con.execute("update ref.instruments set sd = 6.1 where instrument = 'GSE'")
+    assert reader.rows(sd) == [(6.1,)]  # a new version is followed
+    assert statements == [f"use {db.Reader.ALIAS}_1"]
+    reader.close()
+
+
+class _Recording:
+    """A cursor that notes the statements run through `execute`."""
+
+    def __init__(self, cursor, statements: list[str]):
+        self._cursor, self._statements = cursor, statements
+
+    def execute(self, query: str, *args):
+        self._statements.append(query)
+        return self._cursor.execute(query, *args)
+
+    def __getattr__(self, name: str):
+        return getattr(self._cursor, name)
+
+
 def test_a_new_warehouse_is_readable_by_its_owner_only_and_a_set_mode_is_kept(tmp_path: Path):
     path = tmp_path / "w.duckdb"
     db.ensure_warehouse(path)
