@@ -10,20 +10,22 @@ from app.i18n import t
 from app.page_charts import attention as ac
 from app.queries import attention as q
 
+# the reasons last: the column that takes the width the others leave (components.fill_config)
 QUEUE_COLUMNS = {
     "case_id": "pages.attention.queue_columns.case_id",
-    "why": "pages.attention.queue_columns.why",
     "municipality_name": "municipality",
     "worker": "worker",
     "case_type": "case_type",
     "latest_score": "common.latest_score",
     "latest_measured_on": "pages.attention.queue_columns.latest_measured_on",
+    "why": "pages.attention.queue_columns.why",
 }
 CASES = "common.cases"
 NOTHING = "pages.attention.nothing"
 # The queue at 1280 px without sideways scrolling: rows two lines high, so a row's reasons wrap
-# in a column of its own width; short headers with the full words on hover; the municipality
-# beside the worker when the list holds several, else named by the caption.
+# in a column of at least its own width, and of all the width left on a wider screen (1920 px);
+# short headers with the full words on hover; the municipality beside the worker when the list
+# holds several, else named by the caption.
 SHORT_HEADERS = {
     "case_type": ("pages.attention.list.case_type", "case_type"),
     "latest_score": ("pages.attention.list.latest_score", "common.latest_score"),
@@ -108,6 +110,7 @@ def _queue_section(queue: pl.DataFrame) -> None:
         # (one line cut them: '...; Under forventet: 4 m…')
         column_config=_queue_config(),
         wrap=True,
+        fill=_header("why"),
     )
 
 

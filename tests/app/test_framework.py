@@ -226,6 +226,20 @@ def test_case_list_caps_the_table_and_offers_all_rows_as_csv():
     assert at.get("download_button")[0].proto.label == da("components.download_the_list_csv")
 
 
+def test_a_table_s_fill_column_alone_takes_the_spare_width():
+    """Streamlit's grid shares a wide table's spare width out to every unpinned column: the
+    fill column is the one left unpinned (it must be the last: pinned columns stand first)."""
+    from app import components
+
+    given = {"Score": {"width": 60, "alignment": "right"}, "Hvorfor": {"width": 290}}
+    config = components.fill_config(["Forløb", "Score", "Hvorfor"], "Hvorfor", given)
+    assert config["Forløb"] == {"pinned": True}
+    assert config["Score"] == {"width": 60, "alignment": "right", "pinned": True}
+    assert config["Hvorfor"] == {"width": 290, "pinned": False}
+    with pytest.raises(ValueError, match="last"):
+        components.fill_config(["Hvorfor", "Score"], "Hvorfor", given)
+
+
 # --- router -------------------------------------------------------------------------------------
 
 
