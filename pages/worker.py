@@ -179,7 +179,7 @@ def _fidelity(scope, filters, worker: dict) -> None:
         "share",
         color="unit",
         x_title=t("pages.worker.month"),
-        y_title=t("pages.worker.share_on_cadence"),
+        y_title=t("on_cadence_monthly"),  # as on the fidelity page: the title fits the axis
         y_format=".0%",
     )
     how = t("pages.worker.the_share_of_each_month", d=fidelity_q.cadence_days())
