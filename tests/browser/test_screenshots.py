@@ -172,7 +172,7 @@ limit 1
 def records(browser_warehouse) -> dict[str, str]:
     """kind -> the id of the record the case and worker pages are photographed on."""
     with duckdb.connect(str(browser_warehouse), read_only=True) as con:
-        case_id, worker_id = con.sql(GAPPED_CASE_SQL).fetchone()
+        [(case_id, worker_id)] = con.sql(GAPPED_CASE_SQL).fetchall()
     return {"case": case_id, "worker": worker_id}
 
 
