@@ -4,7 +4,8 @@ API:
 - `PALETTE` (Okabe–Ito), `CASE_TYPE_COLORS`, `color_scale(domain)`: use these, never ad-hoc colours.
 - `enable_theme()`: registers and enables the Altair theme "lat" (large fonts); the router calls it.
 - `line_chart(df, x, y, *, color=None, ...)`, `bar_chart(df, x, y, *, color=None, horizontal=False)`:
-  small builders returning `alt.Chart`s (pages may layer or tweak them).
+  small builders returning `alt.Chart`s (pages may layer or tweak them), `CHART_HEIGHT` high
+  (a horizontal bar chart: `row_height()`).
 - `month_axis(months, max_ticks=8)`: a temporal axis of whole months with the year on every tick
   ("apr. 2026"), one tick every 1, 2, 3, 6 or 12 months so labels never crowd or repeat;
   `count_axis()`: an axis of counts (whole numbers only: never "0 0 0 1 1"). Every month and count
@@ -125,6 +126,10 @@ def check_points(*frames: pl.DataFrame) -> None:
 # had no room left for the rows (a box plot as a strip, a heatmap of zero height). A step
 # gives each row its room, however many there are.
 ROW_STEP = 34
+# the plot height of the builders' charts with a continuous y axis: without one Streamlit drew
+# a line chart 150 px high, and its y title ('Andel målt hver anden måned indtil måneden') ran
+# past the plot and was cut; a caller may set its own
+CHART_HEIGHT = 300
 MONTH_FORMAT = "%b %Y"
 MONTH_STEPS = (1, 2, 3, 6, 12, 24)
 DAY_FORMAT = "%-d. %b %Y"
@@ -281,7 +286,7 @@ def line_chart(
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title="", scale=scale or alt.Undefined)
         encoding["tooltip"].append(tip(f"{color}:N", ""))
-    return alt.Chart(df).mark_line(point=True).encode(**encoding)
+    return alt.Chart(df).mark_line(point=True).encode(**encoding).properties(height=CHART_HEIGHT)
 
 
 def bar_chart(
@@ -316,7 +321,7 @@ def bar_chart(
     if color:
         encoding["color"] = alt.Color(f"{color}:N", title="", scale=scale or alt.Undefined)
     chart = alt.Chart(df).mark_bar().encode(**encoding)
-    return chart.properties(height=row_height()) if horizontal else chart
+    return chart.properties(height=row_height() if horizontal else CHART_HEIGHT)
 
 
 # Whether each spec is checked against Vega-Lite's JSON schema as it is made. The specs come from

@@ -260,9 +260,11 @@ def table(
     opens: str | None = None,
     ids: Sequence[str | None] | None = None,
     wrap: bool = False,
+    fill: str | None = None,
 ) -> None:
     """A table across the page, without Streamlit's own download, copy and search controls.
-    `wrap`: rows two lines high, long texts wrapped (`WRAPPED_ROW_HEIGHT`).
+    `wrap`: rows two lines high, long texts wrapped (`WRAPPED_ROW_HEIGHT`). `fill`: the column
+    (its shown name, the last) that takes all the width the others leave (`fill_config`).
 
     `opens` ("case" or "worker") with `ids` (one per row of `frame`): clicking a row opens that
     record's page (`open_record`, from the router's next run: `open_clicked_record`); the table
@@ -277,6 +279,8 @@ def table(
         return
     shown, numeric = readable(frame)
     config = table_config(numeric, column_config)
+    if fill is not None:
+        config = fill_config(shown.columns, fill, config)
     rows = WRAPPED_ROW_HEIGHT if wrap else None
     # two-line rows in the grid's default height left five rows in view: ten, as with one line
     height = WRAPPED_ROW_HEIGHT * min(frame.height, 10) + 40 if wrap else "auto"
@@ -390,6 +394,19 @@ def table_config(numeric: Sequence[str], column_config: dict | None = None) -> d
         given = {part: value for part, value in settings.items() if value is not None}
         config[name] = {**config.get(name, {}), **given}
     return config
+
+
+def fill_config(columns: Sequence[str], fill: str, config: dict) -> dict:
+    """`config` with every column but `fill` pinned, so that `fill` alone takes the spare width.
+
+    Streamlit's grid gives the width a stretched table has over its columns' widths to every
+    unpinned column in equal parts: at 1920 px a two-line column of reasons still wrapped while
+    a score column stood 170 px wide. A pinned column keeps its width (or its content's); pinned
+    columns stand first, so `fill` must be the last column."""
+    if not columns or columns[-1] != fill:
+        raise ValueError(f"the column that fills the width must be the last: {fill!r}")
+    pinned = {name: {**config.get(name, {}), "pinned": True} for name in columns[:-1]}
+    return {**config, **pinned, fill: {**config.get(fill, {}), "pinned": False}}
 
 
 # A cell of a number column as pages write it ('1.517', '+2,0', '-3', '45 %', '26 % (103)',
@@ -731,13 +748,14 @@ def case_list(
     opens: str | None = None,
     population: str | None = None,
     wrap: bool = False,
+    fill: str | None = None,
 ) -> None:
     """A list of single cases: `caption`, the first `LIST_ROWS` rows of `frame` as `present`
     puts them in the reader's columns and formats, and all of `frame` as a CSV download.
     `column_config` (by the shown column names) as st.dataframe's. `opens` "case" or "worker":
     a click on a row opens the page of its `case_id` or `worker_id` (see `table`).
     `population` names whom the list holds when it is not the view's cases (`population_of`).
-    `wrap`: two-line rows (see `table`).
+    `wrap`: two-line rows, `fill`: the last column takes the spare width (see `table`).
 
     Only the rows shown are formatted (formatting runs in Python, row by row). The download is
     audited: the rows are case-level (pseudonyms).
@@ -745,7 +763,8 @@ def case_list(
     st.caption(f"{caption} · {population or population_of('case')}")
     shown = frame.head(LIST_ROWS)
     ids = shown[f"{opens}_id"].to_list() if opens else None
-    table(present(shown), key=key, column_config=column_config, opens=opens, ids=ids, wrap=wrap)
+    table(present(shown), key=key, column_config=column_config, opens=opens, ids=ids, wrap=wrap,
+          fill=fill)  # fmt: skip
     if frame.height > LIST_ROWS:
         st.caption(t("components.shows_the_first_k_download", k=i18n.fmt_int(LIST_ROWS)))
     label = t("components.download_the_list_csv")

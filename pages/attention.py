@@ -12,17 +12,19 @@ from app.page_charts import attention as ac
 from app.queries import attention as q
 
 # The queue at 1280 px without sideways scrolling: rows two lines high, so a row's reasons wrap
-# in a column of its own width (px); short headers with the full words on hover; the municipality
-# beside the worker when the list holds several, else named by the caption.
+# in a column of at least its own width, and of all the width left on a wider screen (1920 px:
+# the reasons last, the column that takes the width the others leave, components.fill_config);
+# short headers with the full words on hover; the municipality beside the worker when the list
+# holds several, else named by the caption.
 QUEUE_COLUMNS = {
     "case_id": "pages.attention.queue_columns.case_id",
-    "why": Header("pages.attention.queue_columns.why", width=290),
     "municipality_name": "municipality",
     "worker": Header("worker", "pages.attention.list.worker_help", 140),
     "case_type": Header("pages.attention.list.case_type", "case_type", 110),
     "latest_score": Header("pages.attention.list.latest_score", "common.latest_score", 60),
     "latest_measured_on": Header("pages.attention.list.latest_measured_on",
                                  "pages.attention.queue_columns.latest_measured_on", 100),
+    "why": Header("pages.attention.queue_columns.why", width=290),
 }  # fmt: skip
 CASES = "common.cases"
 NOTHING = "pages.attention.nothing"
@@ -86,6 +88,7 @@ def _queue_section(queue: pl.DataFrame) -> None:
         # (one line cut them: '...; Under forventet: 4 m…')
         column_config=components.header_config(QUEUE_COLUMNS),
         wrap=True,
+        fill=t(QUEUE_COLUMNS["why"].text),
     )
 
 

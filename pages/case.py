@@ -123,6 +123,9 @@ def _progression(scope, case_id: str) -> None:
     band_code = points["start_band"][0]
     band = progression_q.expected_band(scope, band_code)
     gaps = q.gaps(scope, case_id)
+    gaps = gaps.with_columns(
+        pl.Series("gap_text", [_days(d) for d in gaps["gap_days"]], dtype=pl.String)
+    )
     labels = {code: t(words) for code, words in TRACKING.items()}
     shown = points.with_columns(
         pl.col("tracking").replace_strict(labels, default=None).alias("tracking_label")

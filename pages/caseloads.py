@@ -60,13 +60,13 @@ def _monthly(monthly: pl.DataFrame, n: int | None) -> None:
         format_func=lambda m: t(MEASURES[m]),
         key="cl_measure",
     )
-    panels = pc.top_municipalities(monthly)
+    panels = pc.top_municipalities(monthly, measure)
     shown = monthly.filter(pl.col("municipality_name").is_in(panels))
     how = t(
         "pages.caseloads.each_small_chart_is_one_2",
         m=t(MEASURES[measure]).lower(),
     )
-    if len(panels) < monthly["municipality_name"].n_unique():
+    if len(panels) < len(pc.top_municipalities(monthly, measure, limit=None)):
         how += " " + t("pages.caseloads.showing_the_k_municipalities_with", k=len(panels))
     components.chart_block(
         pc.monthly_chart(shown, measure, t(MEASURES[measure])),

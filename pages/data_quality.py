@@ -57,9 +57,13 @@ def _show_table(frame: pl.DataFrame, key: str, headers: dict[str, str] | None = 
     names = COLUMNS | (headers or {})
     shown = shown.rename({c: t(names[c]) for c in shown.columns if c in names})
     wrap = "message" in frame.columns
-    widths = {t(names[c]): st.column_config.Column(width=w)
+    config = {t(names[c]): st.column_config.Column(width=w)
               for c, w in WRAPPED_WIDTHS.items() if wrap and c in frame.columns}  # fmt: skip
-    components.table(shown, key=key, column_config=widths, wrap=wrap)  # counts aligned right
+    if "rows_rejected" in frame.columns:  # all of the load's rejections, not those still to fix
+        config[t(names["rows_rejected"])] = st.column_config.Column(
+            help=t("pages.data_quality.columns.rows_rejected_help")
+        )
+    components.table(shown, key=key, column_config=config, wrap=wrap)  # counts aligned right
 
 
 def _column_word(name: str) -> str:
@@ -143,7 +147,8 @@ def _reasons_chart(reasons: pl.DataFrame) -> None:
         t("pages.data_quality.each_bar_is_the_number"),
         int(labelled["rows_rejected"].sum()),
         key="dq_reasons",
-        unit="pages.data_quality.rows",
+        # the rows still to fix: the loads table's 'Afvist' counts all of a load's rejections
+        unit="pages.data_quality.rows_to_fix",
     )
 
 
@@ -172,7 +177,8 @@ def _orphans(scope) -> None:
     elif orphans.is_empty():
         st.success(t("pages.data_quality.no_rows_are_waiting"))
     else:
-        st.metric(t("pages.data_quality.waiting_rows"), i18n.fmt_int(orphans.height))
+        who = components.population_of("case", Filters())
+        st.metric(t("pages.data_quality.waiting_rows_who", who=who), i18n.fmt_int(orphans.height))
         _show_table(orphans.head(q.ROW_LIMIT).drop("reason_code"), "dq_orphans")
 
 

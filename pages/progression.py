@@ -6,7 +6,7 @@ from __future__ import annotations
 import polars as pl
 import streamlit as st
 
-from app import components, data, i18n
+from app import charts, components, data, i18n
 from app.i18n import t
 from app.page_charts import progression as pc
 from app.queries import progression as q
@@ -131,11 +131,18 @@ def _expected_section(scope, filters) -> None:
         n=i18n.fmt_int(int(expected["band_cases"][0])),
     )
     points, available = _band_points(scope, filters, band)
+    # the viewer's own population as one line over the band, whoever is looking
+    median = q.band_median(scope, filters, band)
+    own = components.population_of()
     chart = pc.expected_band(
-        expected, points, x_title=t(MONTHS), y_title=t(SCORE), title=who,
+        expected, median, points, x_title=t(MONTHS), y_title=t(SCORE), title=who,
         tracking_labels={code: t(words) for code, words in TRACKING.items()},
+        median_label=t("pages.progression.own_median", who=own),
     )  # fmt: skip
     how = t("pages.progression.who_the_whole_country_the", who=who)
+    if charts.drawn_rows(median):
+        how += " " + t("pages.progression.the_black_line_is_the", who=own,
+                       n=components.n_text(q.band_cases(scope, filters, band)))  # fmt: skip
     if points is not None:
         how += " " + t(
             "pages.progression.the_points_are_your_cases",

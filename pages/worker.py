@@ -99,7 +99,9 @@ def _facts(worker: dict) -> None:
         )
     )
     cols = st.columns(3)
-    cols[0].metric(t("common.active_cases"), i18n.fmt_int(worker["active_cases"]))
+    # active now, as of the data date: the overview's 'Aktive forløb' counts the period's
+    cols[0].metric(t("common.active_cases"), i18n.fmt_int(worker["active_cases"]),
+                   help=t("pages.worker.active_now_help"))  # fmt: skip
     cols[1].metric(t("pages.worker.cases_in_all"), i18n.fmt_int(worker["cases_total"]))
     cols[2].metric(t("pages.worker.cases_elsewhere_loans"), i18n.fmt_int(worker["lent_cases"]))
 
@@ -116,8 +118,8 @@ def _cases(scope, worker_id: str) -> pl.DataFrame:
         _present,
         t(
             "pages.worker.a_active_and_c_ended",
-            a=i18n.fmt_int(active),
-            c=i18n.fmt_int(frame.height - active),
+            active=i18n.tn("pages.worker.n_active", active),  # '1 aktivt', never '1 aktive'
+            ended=i18n.tn("pages.worker.n_ended_cases", frame.height - active),
         ),
         key="worker_cases",
         opens="case",
@@ -170,7 +172,7 @@ def _fidelity(scope, filters, worker: dict) -> None:
         "share",
         color="unit",
         x_title=t("pages.worker.month"),
-        y_title=t("pages.worker.share_on_cadence"),
+        y_title=t("on_cadence_monthly"),  # as on the fidelity page: the title fits the axis
         y_format=".0%",
     )
     how = t("pages.worker.the_share_of_each_month", d=fidelity_q.cadence_days())

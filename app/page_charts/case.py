@@ -19,6 +19,10 @@ CASE_LINE_WIDTH = 3.5
 CASE_POINT_SIZE = 140
 GAP_COLOUR = pc.LINE_GREY
 GAP_OPACITY = 0.25
+# Two gaps in a row (a score between them) touch: with no edge they read as one grey area of
+# their summed length. Each has a white edge and its own length written at its top.
+GAP_EDGE = {"stroke": "white", "strokeWidth": 3, "strokeOpacity": 1}
+GAP_LABEL_SIZE = 13
 # the case's line and its gaps under the chart, the tracking colours above: one row of seven
 # entries was wider than the chart at 1280 px
 CASE_LEGEND = alt.Legend(orient="bottom")
@@ -39,7 +43,7 @@ def case_progression(
     """The expected band of the case's start band (pc.band_layers) with the case's scores on
     top as a line (`line_label` in the legend) of points coloured by tracking, and each gap over
     the cadence as a grey shade behind (`gap_from`..`gap_to` in months since start; `gap_label`
-    in the legend)."""
+    in the legend), edged apart from the next and topped by its length (`gap_text`: '95 dage')."""
     charts.check_points(band, points, gaps)
     expected = pc.band_layers(band, x_title=x_title, y_title=y_title)
     x = alt.X("months:Q", title=x_title)
@@ -61,9 +65,12 @@ def case_progression(
             tooltip=charts.tips("measured_on:T", ("score:Q", y_title), ("tracking_label:N", "")),
         )
     )
+    gapped = gaps.with_columns(
+        pl.lit(gap_label).alias("gap"), ((pl.col("gap_from") + pl.col("gap_to")) / 2).alias("mid")
+    )
     shaded = (
-        alt.Chart(gaps.with_columns(pl.lit(gap_label).alias("gap")))
-        .mark_rect(opacity=GAP_OPACITY)
+        alt.Chart(gapped)
+        .mark_rect(opacity=GAP_OPACITY, **GAP_EDGE)
         .encode(
             x=alt.X("gap_from:Q", title=x_title),
             x2="gap_to:Q",
@@ -72,7 +79,12 @@ def case_progression(
             tooltip=charts.tips(("gap:N", ""), "gap_days:Q"),
         )
     )  # fmt: skip
-    return alt.layer(shaded, *expected, line, dots).properties(height=360, title=title)
+    lengths = (
+        alt.Chart(gapped)
+        .mark_text(baseline="top", dy=4, fontSize=GAP_LABEL_SIZE, color="#1A1A1A")
+        .encode(x=alt.X("mid:Q", title=x_title), y=alt.value(0), text="gap_text:N")
+    )  # fmt: skip
+    return alt.layer(shaded, lengths, *expected, line, dots).properties(height=360, title=title)
 
 
 def worker_caseload(frame: pl.DataFrame, *, x_title: str, y_title: str) -> alt.TopLevelMixin:

@@ -16,14 +16,20 @@ PANEL_TICKS = 3
 CASES = "common.cases"
 
 
-def top_municipalities(monthly: pl.DataFrame, limit: int = MAX_PANELS) -> list[str]:
-    """The `limit` municipalities with the most active case-months shown (largest first)."""
+def top_municipalities(
+    monthly: pl.DataFrame, measure: str = "active_cases", limit: int | None = MAX_PANELS
+) -> list[str]:
+    """The `limit` municipalities with the most active case-months shown (largest first), of
+    those with a panel: a number of `measure` shown (`monthly_chart` draws no panel for one
+    whose every number is hidden, so 'showing the 12' drew 9); `limit` None for all of them."""
+    drawn = monthly.filter(~pl.col(f"{measure}_suppressed"))["municipality_name"].unique()
     totals = (
-        monthly.group_by("municipality_name")
+        monthly.filter(pl.col("municipality_name").is_in(drawn.implode()))
+        .group_by("municipality_name")
         .agg(pl.col("active_cases").sum())
         .sort(["active_cases", "municipality_name"], descending=[True, False])
     )
-    return totals["municipality_name"].head(limit).to_list()
+    return totals["municipality_name"].head(totals.height if limit is None else limit).to_list()
 
 
 HIDDEN_GREY = "#8C8C8C"

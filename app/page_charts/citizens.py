@@ -23,4 +23,5 @@ def quarters_chart(frame: pl.DataFrame, order: list[str], y_title: str) -> alt.C
             order=alt.Order("rank:Q"),
             tooltip=charts.tips(("quarter_label:N", ""), ("label:N", ""), ("cases:Q", y_title)),
         )  # fmt: skip
+        .properties(height=charts.CHART_HEIGHT)
     )

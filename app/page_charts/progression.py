@@ -140,23 +140,64 @@ def band_layers(band: pl.DataFrame, *, x_title: str, y_title: str) -> list[alt.C
     return [outer, inner, median]
 
 
+# the viewer's own cases over the national band: a black line (the case page draws a case so)
+OWN_MEDIAN_COLOUR = charts.PALETTE[7]
+OWN_MEDIAN_WIDTH = 3.5
+# single cases over the band: small and light, under the line of all the viewer's cases
+BAND_POINT_SIZE = 22
+BAND_POINT_OPACITY = 0.55
+
+
+def own_median_layer(
+    median: pl.DataFrame, *, x_title: str, y_title: str, median_label: str
+) -> alt.Chart:
+    """The median of the viewer's cases per month (`month`, `median`, `n_cases`), drawn in the
+    middle of each month's step of the band ([month, month + 1)); hidden months are gaps."""
+    shown = median.with_columns(
+        (pl.col("month") + 0.5).alias("month_mid"), pl.lit(median_label).alias("line")
+    )
+    legend = alt.Legend(orient="bottom", symbolType="stroke", symbolStrokeWidth=OWN_MEDIAN_WIDTH)
+    scale = alt.Scale(domain=[median_label], range=[OWN_MEDIAN_COLOUR])
+    stroke = alt.Stroke("line:N", title="", legend=legend, scale=scale)
+    return (
+        alt.Chart(shown)
+        .mark_line(
+            strokeWidth=OWN_MEDIAN_WIDTH,
+            color=OWN_MEDIAN_COLOUR,
+            point={"filled": True, "size": 50, "color": OWN_MEDIAN_COLOUR},
+        )  # fmt: skip
+        .encode(
+            x=alt.X("month_mid:Q", title=x_title),
+            y=alt.Y("median:Q", title=y_title),
+            stroke=stroke,
+            tooltip=charts.tips(
+                ("month:Q", x_title, "d"), ("line:N", ""), "median:Q", "n_cases:Q"
+            ),  # fmt: skip
+        )
+    )
+
+
 def expected_band(
     band: pl.DataFrame,
+    median: pl.DataFrame,
     points: pl.DataFrame | None,
     *,
     x_title: str,
     y_title: str,
     title: str,
     tracking_labels: dict[str, str],
+    median_label: str,
 ) -> alt.TopLevelMixin:
-    """The expected band by month (`band_layers`); single cases as points on top, coloured by
-    tracking (`tracking_labels` maps codes to the reader's words)."""
-    charts.check_points(band, *([points] if points is not None else []))
+    """The expected band by month (`band_layers`) with the median of the viewer's own cases on
+    top (`own_median_layer`, `median_label` in the legend); a small sample of single cases as
+    light points under it, coloured by tracking (`tracking_labels` maps codes to the reader's
+    words). A point per score of every case was a cloud that hid the band at 100,000 cases."""
+    charts.check_points(band, median, *([points] if points is not None else []))
     layers = band_layers(band, x_title=x_title, y_title=y_title)
     if points is not None and points.height:
         layers.append(
             alt.Chart(points)
-            .mark_circle(size=30, opacity=0.7)
+            .mark_circle(size=BAND_POINT_SIZE, opacity=BAND_POINT_OPACITY)
             .encode(
                 x=alt.X("months:Q", title=x_title),
                 y=alt.Y("score:Q", title=y_title),
@@ -166,4 +207,7 @@ def expected_band(
                 ),
             )  # fmt: skip
         )
+    if charts.drawn_rows(median):
+        layers.append(own_median_layer(median, x_title=x_title, y_title=y_title,
+                                       median_label=median_label))  # fmt: skip
     return alt.layer(*layers).properties(height=360, title=title)

@@ -10,6 +10,10 @@ not ended before its start); their whole score history counts, so a case's line 
   pseudo-random sample), and the number of cases there were to choose from.
 - `expected_band(scope, band)`: the national expected band of one start band (not scoped, by
   contract), reliable months only: `month, n_cases, p10 ... p90, band_cases`.
+- `band_median(scope, filters, band)`: the viewer's own population against the band: grain one
+  row per (capped) month: `month, n_cases, median, suppressed, suppressed_by`, the cohort's later
+  scores in that start band (a case's last of each month); months of 1-4 cases hide.
+  `band_cases(scope, filters, band)`: how many cohort cases that line rests on (None when hidden).
 - `band_points(scope, filters, band, cap)`: case level; the cohort's later scores in that start
   band with their `tracking`, whole cases of a fixed sample up to `cap` points.
 - `alert_check(scope, filters)` and `poor_endings(scope, filters)`: how the off-track flag worked
@@ -231,7 +235,9 @@ def largest_groups(frame: pl.DataFrame, keep: int) -> tuple[pl.DataFrame, int]:
 # --- the expected band (indicators.md section 1) -------------------------------------------------
 
 BANDS = ("low", "mid", "high")
-CASE_POINT_CAP = 4000  # single-case points drawn over the band (the band adds at most 25 x 2 rows)
+# single-case points drawn over the band: a few whole cases, read one by one beside the median
+# line of all the viewer's cases (4,000 were a cloud that hid the band at 100,000 cases)
+CASE_POINT_CAP = 250
 
 EXPECTED_SQL = """
 -- the national expected band of one start band, reliable months only; grain: one row per month
@@ -290,6 +296,48 @@ order by t.case_id, t.measured_on
 """
 
 
+BAND_MONTHLY = """
+monthly as (
+    -- the cohort's scores after the first in one start band, each case's last in each month as
+    -- the band compares them (the capped month); grain: one row per case x month
+    select t.case_id, c.record_key, c.is_exact, t.month, t.score,
+    from mart.progression_tracking as t
+    inner join cohort as c on c.case_id = t.case_id
+    where t.start_band = $band and t.measurement_no > 1
+    qualify row_number() over (partition by t.case_id, t.month order by t.measured_on desc) = 1
+)"""
+
+BAND_MEDIAN_SQL = """
+{monthly},
+
+-- the viewer's median score per month in one start band; grain: one row per month
+select
+    month,
+    {n_cases}
+    quantile_cont(score, 0.5) as median,
+from monthly as c
+group by month
+order by month
+"""
+BAND_MEDIAN_SQL = with_counts(BAND_MEDIAN_SQL.replace("{monthly}", BAND_MONTHLY), n_cases="true")
+
+BAND_CASES_SQL = """
+{monthly},
+
+cases as (
+    -- the cases behind the line; grain: one row per case
+    select case_id, any_value(record_key) as record_key, any_value(is_exact) as is_exact,
+    from monthly
+    group by case_id
+)
+
+-- how many they are; grain: one row
+select {n_cases}
+from cases as c
+"""
+BAND_CASES_SQL = with_counts(BAND_CASES_SQL.replace("{monthly}", BAND_MONTHLY), n_cases="true")
+
+
 def _check_band(band: str) -> None:
     if band not in BANDS:
         raise ValueError(f"unknown start band {band!r}")
@@ -306,6 +354,31 @@ def expected_band(scope: Scope, band: str) -> pl.DataFrame:
     frame = data.run_meta(EXPECTED_SQL, {"band": band})
     rule = data.Rule(count="n_cases", values=("p10", "p25", "p50", "p75", "p90"))
     return suppression.apply(frame, rule, on=True)
+
+
+def band_median(scope: Scope, filters: Filters, band: str) -> pl.DataFrame:
+    """The median of the viewer's cohort cases in `band` per month (see module docstring)."""
+    _check_band(band)
+    return data.run(
+        _with_cohort(BAND_MEDIAN_SQL),
+        {"band": band},
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="n_cases", values=("median",)),
+    )
+
+
+def band_cases(scope: Scope, filters: Filters, band: str) -> int | None:
+    """The cohort cases with a later score in `band` (the median line's), None when hidden."""
+    _check_band(band)
+    frame = data.run(
+        _with_cohort(BAND_CASES_SQL),
+        {"band": band},
+        scope=scope,
+        filters=filters,
+        suppress=data.Rule(count="n_cases"),
+    )
+    return None if frame["suppressed"][0] else int(frame["n_cases"][0])
 
 
 def band_points(

@@ -399,3 +399,30 @@ def test_a_small_multiple_month_with_every_number_hidden_is_marked_not_a_hole():
     assert [row["municipality_name"] for row in hidden] == ["Kolding"]
     assert hidden[0]["active_cases"] is None
     assert "Odense" not in json.dumps(spec)
+
+
+# px per character of an axis title in the theme's bold sans-serif (measured on the
+# screenshots: 36 characters in 257 px, 0.48 em); a vertical y title longer than its chart's
+# height runs past it and is cut ('Andel målt hver anden måned indtil månede' on the worker
+# page, a chart Streamlit drew 150 px high without a height)
+TITLE_CHAR_WIDTH = charts.FONT_SIZE * 0.5
+
+
+def test_a_y_axis_title_fits_the_height_of_its_chart(tour):
+    checked, problems = 0, set()
+    for role, page, chart in _all_charts(tour):
+        if "facet" in chart.spec or "spec" in chart.spec:
+            continue  # small multiples: their panels' titles are checked on the builders
+        titles = {c["title"] for c in chart.nodes("y") if c.get("type") == "quantitative"
+                  and isinstance(c.get("title"), str) and c["title"]}  # fmt: skip
+        if not titles:
+            continue
+        checked += 1
+        height = chart.spec.get("height")
+        longest = max(titles, key=len)
+        if not isinstance(height, int | float):
+            problems.add(f"{role} on {page}, {chart.name}: no height for {longest!r}")
+        elif len(longest) * TITLE_CHAR_WIDTH > height:
+            problems.add(f"{role} on {page}, {chart.name}: {longest!r} is longer than {height} px")
+    assert checked, "no y-axis title was checked"
+    assert not problems, "y titles that may not fit:\n" + "\n".join(sorted(problems))

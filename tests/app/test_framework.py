@@ -260,6 +260,20 @@ def test_one_mapping_names_a_tables_columns_and_gives_their_help_and_width():
     assert hovered[da("common.status")] == {"help": da("common.status"), "width": 65}
 
 
+def test_a_table_s_fill_column_alone_takes_the_spare_width():
+    """Streamlit's grid shares a wide table's spare width out to every unpinned column: the
+    fill column is the one left unpinned (it must be the last: pinned columns stand first)."""
+    from app import components
+
+    given = {"Score": {"width": 60, "alignment": "right"}, "Hvorfor": {"width": 290}}
+    config = components.fill_config(["Forløb", "Score", "Hvorfor"], "Hvorfor", given)
+    assert config["Forløb"] == {"pinned": True}
+    assert config["Score"] == {"width": 60, "alignment": "right", "pinned": True}
+    assert config["Hvorfor"] == {"width": 290, "pinned": False}
+    with pytest.raises(ValueError, match="last"):
+        components.fill_config(["Hvorfor", "Score"], "Hvorfor", given)
+
+
 # --- router -------------------------------------------------------------------------------------
 
 

@@ -8,6 +8,11 @@ reviewer can look at every page as a projector shows it before a chart change is
 
 Danish for every role, English for the national role (the one that sees every page). Set
 `LAT_SCREENSHOT_ENGLISH=all` to photograph every role in English too (for a review by eye).
+
+The case and worker pages open on a search box for every role but a worker (whose own page
+opens on their id): those that may open a record also photograph it, typed into that box, as
+`<role>-<lang>-case-record-<width>.png` (a case of the coordinator's municipality with gaps in
+a row, and its worker), so the case's progression chart is reviewed too.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from app.i18n import t
@@ -108,6 +114,7 @@ class Shot:
     problems: list[str] = field(default_factory=list)
     pictures: list[Path] = field(default_factory=list)
     layout: dict = field(default_factory=dict)  # LAYOUT at the projector's width
+    record: bool = False  # a case or worker page opened on a record (`RECORD_ROLES`)
 
 
 def _url_path(page, role: str) -> str:
@@ -123,9 +130,9 @@ def _settle(page) -> None:
     page.wait_for_timeout(250)  # vega lays itself out once more after the first draw
 
 
-def _photograph(page, role: str, lang: str) -> Shot:
+def _photograph(page, role: str, lang: str, record: bool = False) -> Shot:
     main = page.locator("[data-testid=stMain]")
-    shot = Shot(_url_path(page, role), main.inner_text(), page.evaluate(SECTIONS))
+    shot = Shot(_url_path(page, role), main.inner_text(), page.evaluate(SECTIONS), record=record)
     shot.problems += page.locator(PROBLEMS).all_inner_texts()
     if "Traceback" in shot.text:
         shot.problems.append("a traceback")
@@ -134,13 +141,54 @@ def _photograph(page, role: str, lang: str) -> Shot:
         _settle(page)
         if width == PROJECTOR:
             shot.layout = page.evaluate(LAYOUT)
-        shot.pictures.append(screenshot(page, f"{role}-{lang}-{shot.path}-{width}"))
+        name = f"{shot.path}-record" if record else shot.path
+        shot.pictures.append(screenshot(page, f"{role}-{lang}-{name}-{width}"))
     return shot
 
 
+# the roles that may open a case or worker record from its page's search box (a worker's own
+# page opens on their id by itself; a viewer sees no single case)
+RECORD_ROLES = ("national", "coordinator")
+# a case of the demo coordinator's municipality (101) with the most gaps over the cadence in a
+# row (they touch at a score), and its worker
+GAPPED_CASE_SQL = """
+with gaps as (
+    select p.case_id,
+        p.measured_on - lag(p.measured_on) over (partition by p.case_id order by p.measured_on)
+            as gap_days,
+    from mart.progression as p
+)
+select g.case_id, any_value(c.worker_id) as worker_id,
+from gaps as g
+inner join mart.cases as c on c.case_id = g.case_id
+where c.municipality_code = '101' and c.worker_id is not null and g.gap_days > 61
+group by g.case_id
+order by count(*) desc, g.case_id
+limit 1
+"""
+
+
 @pytest.fixture(scope="module")
-def photographed(chromium, server, demo_accounts) -> dict[tuple[str, str], list[Shot]]:
-    """(role, lang) -> one Shot per page in that role's navigation."""
+def records(browser_warehouse) -> dict[str, str]:
+    """kind -> the id of the record the case and worker pages are photographed on."""
+    with duckdb.connect(str(browser_warehouse), read_only=True) as con:
+        [(case_id, worker_id)] = con.sql(GAPPED_CASE_SQL).fetchall()
+    return {"case": case_id, "worker": worker_id}
+
+
+def _open_record(page, kind: str, record_id: str, lang: str) -> None:
+    """Type the id into the record page's own search box, as a coordinator would."""
+    search = page.get_by_label(t(f"components.search_labels.{kind}", lang))
+    search.fill(record_id)
+    search.press("Enter")
+    page.locator("[data-testid=stMain] h2").filter(has_text=record_id).first.wait_for()
+    _settle(page)
+
+
+@pytest.fixture(scope="module")
+def photographed(chromium, server, demo_accounts, records) -> dict[tuple[str, str], list[Shot]]:
+    """(role, lang) -> one Shot per page in that role's navigation, and one per record page
+    opened on a record (`RECORD_ROLES`)."""
     done = {}
     for role, lang in _tours():
         context = chromium.new_context(viewport={"width": SIZES[0][0], "height": SIZES[0][1]})
@@ -159,6 +207,9 @@ def photographed(chromium, server, demo_accounts) -> dict[tuple[str, str], list[
                 page.locator("h1").filter(has_text=title).first.wait_for()
                 _settle(page)
                 shots.append(_photograph(page, role, lang))
+                if shots[-1].path in records and role in RECORD_ROLES:
+                    _open_record(page, shots[-1].path, records[shots[-1].path], lang)
+                    shots.append(_photograph(page, role, lang, record=True))
             done[(role, lang)] = shots
         finally:
             context.close()
@@ -184,7 +235,11 @@ def _registered(role: str) -> set[str]:
 @pytest.mark.parametrize(("role", "lang"), _tours())
 def test_every_page_is_photographed_at_both_sizes_without_an_error(photographed, role, lang):
     shots = photographed[(role, lang)]
-    assert {shot.path for shot in shots} == _registered(role), f"{role}: pages missed"
+    assert {shot.path for shot in shots if not shot.record} == _registered(role), (
+        f"{role}: pages missed"
+    )
+    opened = {shot.path for shot in shots if shot.record}
+    assert opened == ({"case", "worker"} if role in RECORD_ROLES else set()), f"{role}: records"
     for shot in shots:
         assert not shot.problems, f"{role} ({lang}) on {shot.path}: {shot.problems}"
         assert len(shot.pictures) == len(SIZES)
@@ -194,7 +249,7 @@ def test_every_page_is_photographed_at_both_sizes_without_an_error(photographed,
 
 @pytest.mark.parametrize("role", ROLES)
 def test_indicator_charts_show_as_scoping_allows(photographed, role):
-    shots = {shot.path: shot for shot in photographed[(role, "da")]}
+    shots = {shot.path: shot for shot in photographed[(role, "da")] if not shot.record}
     for path, sections in INDICATORS.items():
         shown = shots[path].sections
         for heading, charts in sections.items():

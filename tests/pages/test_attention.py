@@ -169,5 +169,11 @@ def test_the_why_column_is_given_room(app_db):
 
     at = attention_as()
     config = json.loads(at.dataframe[0].proto.columns)
-    assert config[da("pages.attention.queue_columns.why")]["width"] >= 280
+    why = da("pages.attention.queue_columns.why")
+    assert config[why]["width"] >= 280
     assert at.dataframe[0].proto.row_height == components.WRAPPED_ROW_HEIGHT > 64
+    # at 1920 px the reasons wrapped while a score column stood 170 px wide: the reasons are
+    # the last column and the only one that takes the spare width (the others pinned)
+    assert list(at.dataframe[0].value.columns)[-1] == why
+    unpinned = [name for name in at.dataframe[0].value.columns if not config[name].get("pinned")]
+    assert unpinned == [why]

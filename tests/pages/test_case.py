@@ -80,6 +80,22 @@ def test_gaps_over_the_cadence_are_marked_on_the_chart(app_db):
     assert da("pages.case.the_points_are_the_case", d=61, k=gaps.height) in caption
 
 
+def test_each_gap_is_its_own_shade_with_its_length(app_db):
+    """Gaps in a row (a score between them) touch: without an edge they read as one grey area
+    of their summed length. Each shade has an edge, and a label says how long it is."""
+    at = case_as(params={"id": GAPPED}, role="national")
+    assert not at.exception
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    shade = next(layer for layer in spec["layer"] if "fill" in layer.get("encoding", {}))
+    assert shade["mark"]["stroke"] == "white" and shade["mark"]["strokeWidth"] >= 2
+    label = next(layer for layer in spec["layer"] if layer["mark"]["type"] == "text")
+    assert label["encoding"]["text"]["field"] == "gap_text"
+    gaps = next(f for f in chart_frames(at) if "gap_text" in f.columns)
+    assert gaps["gap_text"].to_list() == [
+        da("pages.case.n_days", n=fmt_int(d, "da")) for d in gaps["gap_days"]
+    ]
+
+
 def test_prepost_shows_both_instruments_with_change_categories_and_constants(app_db):
     at = case_as(params={"id": CLOSED}, role="coordinator", municipalities={"101"})
     assert not at.exception

@@ -128,3 +128,19 @@ def test_a_worker_without_active_cases_at_the_end_is_told_so_not_blamed_on_filte
     none_active = da("pages.caseloads.no_active_case_at_the_end", d="31. okt. 2026")
     assert infos.count(none_active) == 2  # the ranking and the cases-per-worker chart
     assert da("components.no_figures_to_show_here") not in infos
+
+
+def test_the_panels_counted_in_the_caption_are_the_panels_drawn():
+    """'Viser de 12 kommuner' over 9 panels: a municipality whose every number is hidden gets
+    no panel, so it is not among those counted as shown."""
+    import polars as pl
+
+    from app.page_charts import caseloads as pc
+
+    rows = [("A", 40, False), ("B", 30, False), ("C", None, True), ("D", 10, False)]
+    monthly = pl.DataFrame(
+        [{"municipality_name": m, "active_cases": n, "active_cases_suppressed": hidden}
+         for m, n, hidden in rows]
+    )  # fmt: skip
+    assert pc.top_municipalities(monthly, "active_cases", limit=4) == ["A", "B", "D"]
+    assert pc.top_municipalities(monthly, "active_cases", limit=None) == ["A", "B", "D"]

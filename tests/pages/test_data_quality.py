@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from app import components
 from app.i18n import code_label
 from app.queries import data_quality as q
 from app.scope import Scope
@@ -173,3 +174,21 @@ def test_chart_labels_are_not_cut_short(app_db):
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert spec["config"]["axis"]["labelLimit"] >= 300
     assert spec["config"]["legend"]["labelLimit"] == 0
+
+
+def test_each_rejection_figure_says_which_rows_it_counts(app_db):
+    """'Afvist 212' in the loads table beside 'n = 187' under the chart read as a contradiction:
+    the load's figure counts all its rejections (waiting rows and rows fixed since too), the
+    chart's only those still to fix, and each says so."""
+    at = through_router("data_quality")
+    assert not at.exception
+    to_fix = int(q.rejected_by_reason(Scope.everything())["rows_rejected"].sum())
+    captions = [c.value for c in at.caption]
+    n = components.n_text(to_fix, "pages.data_quality.rows_to_fix", "da")
+    assert any(n in c for c in captions), captions
+    assert da("pages.data_quality.one_row_per_loaded_export") in captions
+    config = json.loads(at.dataframe[0].proto.columns)
+    rejected = config[da("pages.data_quality.columns.rows_rejected")]
+    assert rejected["help"] == da("pages.data_quality.columns.rows_rejected_help")
+    waiting = da("pages.data_quality.waiting_rows_who", who=da("population_country"))
+    assert [m.label for m in at.metric] == [waiting]

@@ -255,6 +255,56 @@ def test_the_sample_of_single_cases_keeps_whole_cases_under_the_cap(app_db):
         assert group.height == whole.filter(pl.col("case_id") == case_id[0]).height
 
 
+def test_the_band_s_median_line_is_the_viewer_s_cases_latest_score_each_month(app_db):
+    from app.filters import Filters
+    from app.scope import Scope
+
+    everyone = Filters(date(2000, 1, 1), date(2030, 12, 31))  # every case is in the cohort
+    line = q.band_median(Scope.everything(), everyone, "mid")
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        rows = con.sql("""
+            select month, count(*), quantile_cont(score, 0.5) from (
+                select case_id, month, arg_max(score, measured_on) as score
+                from mart.progression_tracking
+                where start_band = 'mid' and measurement_no > 1 group by case_id, month)
+            group by month""").fetchall()  # fmt: skip
+    expected = {month: (n, median) for month, n, median in rows}
+    assert line.height == len(expected) > 0
+    for row in line.iter_rows(named=True):
+        n, median = expected[row["month"]]
+        # months of 1-4 cases hide (the small-number rule): a gap in the line
+        hidden = n < 5
+        assert (row["n_cases"], row["median"]) == ((None, None) if hidden else (n, median))
+
+
+@pytest.mark.parametrize(
+    "scope",
+    [{"role": "coordinator", "municipalities": {"751"}}, {"role": "viewer"}],
+    ids=["coordinator", "viewer"],
+)
+def test_the_expected_band_shows_the_viewer_s_median_not_a_cloud_of_points(app_db, scope):
+    """At 100,000 cases the band was hidden under 4,000 points: the viewer's cases are one
+    median line over it, named in the legend and the caption with its own n and population;
+    case-level viewers get a few whole cases as light points under it."""
+    chosen = {"municipalities": ("751",)} if scope["role"] == "coordinator" else {}
+    at = progression_as(choose={"prog_band": "mid"}, filters=chosen, **scope)
+    assert not at.exception
+    spec = json.loads(
+        next(e.proto.spec for e in at.get("vega_lite_chart") if BAND_WORDS in e.proto.spec)
+    )
+    who = "Aarhus" if scope["role"] == "coordinator" else da("population_country")
+    label = da("pages.progression.own_median", who=who)
+    line = next(layer for layer in spec["layer"] if "stroke" in layer.get("encoding", {}))
+    assert line["encoding"]["stroke"]["scale"]["domain"] == [label]
+    assert line["mark"]["type"] == "line"
+    points = [f for f in chart_frames(at) if "tracking_label" in f.columns]
+    if scope["role"] == "viewer":
+        assert not points
+    else:
+        assert 0 < points[0].height <= q.CASE_POINT_CAP
+    assert da_start("pages.progression.the_black_line_is_the") in expected_caption(at)
+
+
 # --- the evaluators' check of the alerts ----------------------------------------------------------
 
 

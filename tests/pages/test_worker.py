@@ -11,7 +11,7 @@ import pytest
 
 from privacy import audit
 from tests.support.app_fixtures import chart_frames, everything_shown, page_as, signed_in_app
-from tests.support.wording import da, en
+from tests.support.wording import da, da_n, en
 
 worker_as = partial(page_as, "worker")
 WORKER = "W101-1"
@@ -198,3 +198,23 @@ def test_the_worker_page_in_english(app_db):
         en("vocabulary.code_labels.status.active")
         in at.dataframe[0].value[en("common.status")].tolist()
     )
+
+
+def test_the_case_list_counts_its_cases_in_danish_plural_forms(app_db):
+    """'1 aktive og 9 afsluttede forløb' was said of a worker with one active case: each count
+    takes its own form ('1 aktivt', '1 afsluttet forløb')."""
+    at = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"})
+    assert not at.exception
+    with duckdb.connect(str(app_db), read_only=True) as con:
+        active, ended = con.execute(
+            "select count(*) filter (where status = 'active'), count(*) filter (where status "
+            "<> 'active') from mart.cases where worker_id = ?", [WORKER]
+        ).fetchall()[0]  # fmt: skip
+    said = da("pages.worker.a_active_and_c_ended",
+              active=da_n("pages.worker.n_active", active),
+              ended=da_n("pages.worker.n_ended_cases", ended))  # fmt: skip
+    assert any(c.value.startswith(said) for c in at.caption), [c.value for c in at.caption]
+    assert da_n("pages.worker.n_active", 1) == "1 aktivt"
+    assert da_n("pages.worker.n_ended_cases", 1) == "1 afsluttet forløb"
+    card = next(m for m in at.metric if m.label == da("common.active_cases"))
+    assert card.help == da("pages.worker.active_now_help")  # active now, not in the period
