@@ -31,6 +31,7 @@ from app import charts, components
 from app.page_charts import prepost as pc
 from app.scope import Scope
 from app.streamlit_app import listed_pages
+from tests.support import grid_text
 from tests.support.app_fixtures import element_frames, signed_in_app
 from tests.support.wording import da
 
@@ -426,3 +427,33 @@ def test_a_y_axis_title_fits_the_height_of_its_chart(tour):
             problems.add(f"{role} on {page}, {chart.name}: {longest!r} is longer than {height} px")
     assert checked, "no y-axis title was checked"
     assert not problems, "y titles that may not fit:\n" + "\n".join(sorted(problems))
+
+
+# --- tables: the widths the pages set ----------------------------------------------------------
+
+
+def _set_widths(at: AppTest) -> Iterator[tuple[str, int, list[str]]]:
+    """(header, width, the column's cells as shown) of every table column given a width."""
+    for table in at.dataframe:
+        config = json.loads(table.proto.columns or "{}")
+        shown = table.value
+        for header, settings in config.items():
+            if settings.get("width") and header in shown.columns:
+                yield header, settings["width"], [str(v) for v in shown[header].dropna()]
+
+
+def test_table_headers_and_the_words_in_their_cells_fit_the_widths_pages_set(tour):
+    """A column a page narrows (components.Header's width) must still hold its header and each
+    word of its cells: at 1280 px the worker's case list cut 'Udlånt' and 'Seneste score' and
+    broke 'Forældrecoach' mid-word. Measured in the grid's own font (tests/support/grid_text)."""
+    checked, problems = 0, set()
+    for (role, page), at in tour.items():
+        for header, width, cells in _set_widths(at):
+            checked += 1
+            if not grid_text.fits(header, width):
+                problems.add(f"{role} on {page}: header {header!r} wider than {width} px")
+            for word in {grid_text.longest_word(cell) for cell in cells}:
+                if not grid_text.fits(word, width):
+                    problems.add(f"{role} on {page}, {header!r}: {word!r} wider than {width} px")
+    assert checked, "no table column with a set width was checked"
+    assert not problems, "cut headers or broken words:\n" + "\n".join(sorted(problems))
