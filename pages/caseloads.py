@@ -74,6 +74,7 @@ def _monthly(monthly: pl.DataFrame, n: int | None) -> None:
         how,
         n,
         key="cl_monthly",
+        hidden="pages.caseloads.each_small_chart_is_one_2_hidden",
     )  # fmt: skip
 
 
@@ -96,7 +97,9 @@ def _ranking(scope, filters, n: int | None) -> None:
         t(
             "pages.caseloads.each_bar_is_a_municipality",
             d=i18n.fmt_date(filters.period_end),
-            left_out=i18n.tn("pages.caseloads.left_out", int(ranking["suppressed"].sum())),
+            left_out=i18n.tn("pages.caseloads.left_out", int(ranking["suppressed"].sum()))
+            if components.hides_small()
+            else "",
         ),
         n,
         key="cl_ranking",
@@ -119,6 +122,7 @@ def _worker_load(scope, filters, n: int | None) -> None:
         n,
         key="cl_worker_load",
         empty=_none_active(filters),
+        hidden="pages.caseloads.each_bar_is_the_number_hidden",
     )
     if scope.case_level:
         workers = q.worker_list(scope, filters)
@@ -154,6 +158,7 @@ def _loans(scope, filters, n: int | None) -> None:
         t("pages.caseloads.each_cell_is_the_number"),
         n,
         key="cl_loans",
+        hidden="pages.caseloads.each_cell_is_the_number_hidden",
     )
 
 
@@ -211,7 +216,7 @@ def render() -> None:
     _worker_load(scope, filters, totals["at_end_with_worker"])
     _loans(scope, filters, totals["lent_in_period"])
     _workers(scope, filters)
-    st.caption(i18n.t("suppressed_note"))
+    components.suppression_note()
 
 
 components.run_page("page_caseloads", render)

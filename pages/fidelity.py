@@ -126,6 +126,7 @@ def _monthly_section(monthly: pl.DataFrame, limit: int) -> None:
         n_cases,
         key="fidelity_monthly",
         unit=BUSIEST_MONTH,
+        hidden="pages.fidelity.each_point_is_the_share_2_hidden",
     )
 
 
@@ -183,8 +184,9 @@ def _group_table(frame: pl.DataFrame, group: str) -> None:
     components.table(shown, key=f"fidelity_group_table_{group}",
                      opens="worker" if by_worker else None,
                      ids=frame["group_code"].to_list() if by_worker else None)  # fmt: skip
-    if any(frame[c].any() for c in frame.columns if c.endswith("suppressed")):
-        st.caption(i18n.t("suppressed_note"))
+    components.suppression_note(
+        any(frame[c].any() for c in frame.columns if c.endswith("suppressed"))
+    )
 
 
 FUNNELS = (
@@ -268,6 +270,7 @@ def _control_section(scope, filters) -> None:
         int(points["n_cases"].max()),
         key="fidelity_control",
         unit=BUSIEST_MONTH,
+        hidden="pages.fidelity.each_point_is_the_month_hidden",
     )
 
 

@@ -111,11 +111,12 @@ def render() -> None:
         t("pages.matching.for_each_group_the_share"),
         None if total["cases_suppressed"] else total["cases"],
         key="mt_shares",
+        hidden="pages.matching.for_each_group_the_share_hidden",
         title=t("pages.matching.outcomes_and_fidelity_by_match", m=t(MATCHES[match]).lower()),
     )
     components.table(_table(frame), key="mt_table", column_config=components.header_config(COLUMNS))
     st.caption(t("pages.matching.age_gap_the_difference_between"))
-    st.caption(i18n.t("suppressed_note"))
+    components.suppression_note()
 
 
 components.run_page("page_matching", render)

@@ -118,6 +118,7 @@ def _type_chart(head: pl.DataFrame, trend: pl.DataFrame) -> None:
         t("pages.overview.each_line_shows_the_number"),
         None if active["suppressed"] else active["n"],
         key="overview_case_types",
+        hidden="pages.overview.each_line_shows_the_number_hidden",
     )
 
 
@@ -174,8 +175,7 @@ def render() -> None:
     _figures(head, trend, None if country is None else q.headline(q.figures(scope, country)))
     _cadence_status(scope, filters)
     _constants_caption()
-    if frame["suppressed"].any():
-        st.caption(i18n.t("suppressed_note"))
+    components.suppression_note(frame["suppressed"].any())
     st.subheader(t("pages.overview.active_cases_per_month"))
     _type_chart(head, trend)
     components.download(

@@ -196,6 +196,7 @@ def _distributions(scope, filters, instrument: str, group: str, n, ref, title: s
         t("pages.prepost.the_bars_show_how_many"),
         n,
         key="pp_histogram",
+        hidden="pages.prepost.the_bars_show_how_many_hidden",
     )
 
 
@@ -213,6 +214,7 @@ def _categories(scope, filters, instrument: str, group: str, n, ref) -> None:
         ),
         n,
         key="pp_categories",
+        hidden="pages.prepost.each_bar_splits_the_group_hidden",
     )
 
 
@@ -302,6 +304,7 @@ def _jacobson_cells(
         + t("pages.prepost.each_cell_counts_the_cases"),
         n,
         key="pp_jacobson",
+        hidden="pages.prepost.each_cell_counts_the_cases_hidden",
     )
 
 
@@ -352,8 +355,7 @@ def render() -> None:
     _categories(scope, filters, instrument, group, n, ref)
     _jacobson_section(scope, filters, instrument, ref, n)
     _funnel_section(scope, filters)
-    if stats["suppressed"].any():
-        st.caption(i18n.t("suppressed_note"))
+    components.suppression_note(stats["suppressed"].any())
 
 
 components.run_page("page_prepost", render)

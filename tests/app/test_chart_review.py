@@ -27,7 +27,8 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from app import charts, components
+from app import charts, components, data
+from app.filters import Filters
 from app.page_charts import prepost as pc
 from app.scope import Scope
 from app.streamlit_app import listed_pages
@@ -457,3 +458,34 @@ def test_table_headers_and_the_words_in_their_cells_fit_the_widths_pages_set(tou
                     problems.add(f"{role} on {page}, {header!r}: {word!r} wider than {width} px")
     assert checked, "no table column with a set width was checked"
     assert not problems, "cut headers or broken words:\n" + "\n".join(sorted(problems))
+
+
+# --- claims of suppression -----------------------------------------------------------------------
+
+# what the captions say when small figures are left out ('Tal under 5 er udeladt', 'huller er
+# måneder med under 5 forløb', the suppression rule itself)
+HIDING_CLAIM = re.compile(r"er udeladt|[Hh]uller er måneder|under \d+ forløb er huller|vises som «")
+
+
+def test_a_worker_s_exact_figures_claim_no_suppression(tour):
+    """A worker's aggregates count their own cases, exactly (data.treatment: EXACT): captions
+    that said 'under 5 er udeladt' or 'huller' there claimed a hiding that never happened. A
+    caption that speaks of others' figures (the municipality and country beside theirs) may."""
+    worker = Scope(role="worker", municipalities=frozenset({"101"}), worker_id="W101-0")
+    assert not data.treatment(worker, Filters(municipalities=("101",)), "aggregate").hide
+    claims = set()
+    for (role, page), at in tour.items():
+        if role != "worker":
+            continue
+        for caption in at.caption:
+            if HIDING_CLAIM.search(caption.value) and "du ikke selv kan se" not in caption.value:
+                claims.add(f"{page}: {caption.value[:140]}")
+    assert not claims, "suppression claimed over exact figures:\n" + "\n".join(sorted(claims))
+
+
+def test_views_that_hide_small_figures_still_say_so(tour):
+    """The same captions where the data layer does hide: the national view of the caseloads and
+    the progression page."""
+    for page in ("caseloads.py", "progression.py"):
+        captions = [c.value for c in tour[("national", page)].caption]
+        assert any(HIDING_CLAIM.search(c) for c in captions), page
