@@ -52,7 +52,7 @@ def _renamed(frame: pl.DataFrame) -> pl.DataFrame:
     return components.headed(frame, WORKER_COLUMNS)
 
 
-def _monthly(monthly: pl.DataFrame, n: int | None) -> None:
+def _monthly(monthly: pl.DataFrame, n: int | None, filters) -> None:
     st.subheader(t("pages.caseloads.cases_per_municipality_and_month"))
     measure = st.selectbox(
         t("pages.caseloads.show"),
@@ -69,7 +69,7 @@ def _monthly(monthly: pl.DataFrame, n: int | None) -> None:
     if len(panels) < len(pc.top_municipalities(monthly, measure, limit=None)):
         how += " " + t("pages.caseloads.showing_the_k_municipalities_with", k=len(panels))
     components.chart_block(
-        pc.monthly_chart(shown, measure, t(MEASURES[measure])),
+        pc.monthly_chart(shown, measure, t(MEASURES[measure]), (filters.from_month, filters.to_month)),
         shown.select("municipality_code", "municipality_name", "month", "case_type", *q.MEASURES),
         how,
         n,
@@ -210,7 +210,7 @@ def render() -> None:
             b=i18n.fmt_month(filters.to_month),
         )
     )
-    _monthly(monthly, q.cases_in_period(scope, filters))
+    _monthly(monthly, q.cases_in_period(scope, filters), filters)
     totals = q.totals(scope, filters)
     _ranking(scope, filters, totals["at_end"])
     _worker_load(scope, filters, totals["at_end_with_worker"])

@@ -176,6 +176,7 @@ def _fidelity(scope, filters, worker: dict) -> None:
         x_title=t("pages.worker.month"),
         y_title=t("on_cadence_monthly"),  # as on the fidelity page: the title fits the axis
         y_format=".0%",
+        period=(filters.from_month, filters.to_month),
     )
     how = t("pages.worker.the_share_of_each_month", d=fidelity_q.cadence_days())
     if scope.role == "worker":

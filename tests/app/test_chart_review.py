@@ -403,6 +403,26 @@ def test_a_small_multiple_month_with_every_number_hidden_is_marked_not_a_hole():
     assert "Odense" not in json.dumps(spec)
 
 
+def test_month_axes_span_the_chosen_period_whatever_months_the_data_hold():
+    """A worker whose cases ended in February saw the caseloads' month axis stop there, as if
+    the period ended in February: the shared builders take the period for the x domain."""
+    from app.page_charts import caseloads as cc
+
+    rows = [{"municipality_code": "101", "municipality_name": "Aarhus", "month": date(2026, m, 1),
+             "case_type": "mentor", "active_cases": 6, "active_cases_suppressed": False}
+            for m in (1, 2)]  # fmt: skip
+    period = (date(2026, 1, 1), date(2026, 6, 1))
+    frame = pl.DataFrame(rows)
+    bars = cc.monthly_chart(frame, "active_cases", "Aktive", period).to_dict()
+    line = charts.line_chart(frame, "month", "active_cases", period=period).to_dict()
+    for spec in (bars["spec"]["layer"][0], bars["spec"]["layer"][1], line):
+        assert spec["encoding"]["x"]["scale"]["domain"] == ["2026-01-01", "2026-07-01"]
+    # without a period, the data's own extent (a case's own chart)
+    assert (
+        "scale" not in charts.line_chart(frame, "month", "active_cases").to_dict()["encoding"]["x"]
+    )
+
+
 # px per character of an axis title in the theme's bold sans-serif (measured on the
 # screenshots: 36 characters in 257 px, 0.48 em); a vertical y title longer than its chart's
 # height runs past it and is cut ('Andel målt hver anden måned indtil månede' on the worker
