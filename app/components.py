@@ -35,6 +35,8 @@
   `beside`: the same figure for the country, "Hele landet: 931").
 - `streamlit_texts()`: Streamlit's own English ("Skip to main content", "No results", ...) and
   the page's `lang` in the reader's language (the router calls it on every run).
+- `beside_country(value)`: 'Hele landet: 931' under a card, the country's figure beside the
+  view's (pages get the country's view from `data.country(scope, filters)`).
 - `hides_small(level)`, `hidden_rule(key)`, `suppression_note(*flags)`: a claim that small figures
   are left out, made only where the data layer hides them (`data.treatment`, `suppressed` flags).
 - `population_note(level)`, `population_of(level)`, `population_text(population)`: whom the
@@ -574,6 +576,15 @@ def population_of(level: str = "aggregate", filters: Filters | None = None) -> s
 def population_note(level: str = "aggregate", filters: Filters | None = None) -> None:
     """'Tal for: København' above a group of cards: whom the figures below count."""
     st.caption(t("population_figures", who=population_of(level, filters)))
+
+
+def beside_country(value: str | None) -> str | None:
+    """'Hele landet: 931' under a card: the country's figure (`value`, as shown) beside the
+    view's, as `figure(beside=...)` takes it; None (no line) where there is no country figure
+    (`data.country` is None: the view is the country, or the viewer counts their own cases)."""
+    if value is None:
+        return None
+    return t("population_beside", who=population_text(data.Population("country")), value=value)
 
 
 def hides_small(level: str = "aggregate") -> bool:

@@ -55,20 +55,12 @@ def _country_total(scope, filters) -> dict | None:
     return q.by_group(scope, country, "municipality").filter(pl.col("is_total")).row(0, named=True)
 
 
-def _beside(country: dict | None, text: str) -> str | None:
-    """'Hele landet: 71 %' under a card (`text` is the country's figure as shown)."""
-    if country is None:
-        return None
-    who = components.population_text(data.Population("country"))
-    return i18n.t("population_beside", who=who, value=text)
-
-
 def _figures(total: dict, monthly: pl.DataFrame, limit: int, country: dict | None) -> None:
     def beside(share: str, flag: str, count: bool = False) -> str | None:
         if country is None:
             return None
         shown = _count_text if count else _share_text
-        return _beside(country, shown(country, share, flag))
+        return components.beside_country(shown(country, share, flag))
 
     first, second, third, fourth = components.card_row(4, key="fidelity_cards")
     with first:

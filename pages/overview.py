@@ -68,9 +68,8 @@ def _beside(country: pl.DataFrame | None) -> dict[str, str]:
     """Per figure, the country's value to show under the view's ('Hele landet: 931')."""
     if country is None:
         return {}
-    who = components.population_text(data.Population("country"))
     return {
-        row["figure"]: i18n.t("population_beside", who=who, value=components.value_text(
+        row["figure"]: components.beside_country(components.value_text(
             row["value"], row["suppressed"], row["value_kind"], row["suppressed_by"]))
         for row in country.to_dicts()
     }  # fmt: skip
