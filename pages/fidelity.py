@@ -103,12 +103,14 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int, country: dict | Non
 BUSIEST_MONTH = "pages.fidelity.busiest_month"
 
 
-def _monthly_section(monthly: pl.DataFrame, limit: int) -> None:
+def _monthly_section(monthly: pl.DataFrame, limit: int, filters) -> None:
     st.subheader(t("pages.fidelity.on_cadence_by_month"))
     if not monthly.height:
         components.no_match()
         return
-    chart = fc.monthly_share(monthly, y_title=i18n.t("on_cadence_monthly"))
+    chart = fc.monthly_share(
+        monthly, y_title=i18n.t("on_cadence_monthly"), period=(filters.from_month, filters.to_month)
+    )
     shown = monthly.filter(~pl.col("suppressed"))["n_cases"]  # a shown month's own figure
     n_cases = int(shown.max()) if shown.len() else None
     components.chart_block(
@@ -302,7 +304,7 @@ def render() -> None:
     total = totals.row(0, named=True)
     monthly = q.monthly(scope, filters)
     _figures(total, monthly, limit, _country_total(scope, filters))
-    _monthly_section(monthly, limit)
+    _monthly_section(monthly, limit, filters)
     _group_section(scope, filters, limit)
     _control_section(scope, filters)
     _funnel_section(scope, filters)

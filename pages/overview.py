@@ -97,7 +97,7 @@ def _figures(head: pl.DataFrame, trend: pl.DataFrame, country: pl.DataFrame | No
                 )
 
 
-def _type_chart(head: pl.DataFrame, trend: pl.DataFrame) -> None:
+def _type_chart(head: pl.DataFrame, trend: pl.DataFrame, filters) -> None:
     split = trend.filter(pl.col("figure").is_in(["mentor", "parent_coach"]))
     split = split.with_columns(
         i18n.labelled(split["figure"], lambda c: i18n.code_label("case_type", c)).alias("case_type")
@@ -108,6 +108,7 @@ def _type_chart(head: pl.DataFrame, trend: pl.DataFrame) -> None:
         "active_cases",
         color="case_type",
         y_title=t("common.active_cases"),
+        period=(filters.from_month, filters.to_month),
         scale=charts.case_type_scale(),
     ).properties(height=320)
     active = head.filter(pl.col("figure") == "active").to_dicts()[0]
@@ -176,7 +177,7 @@ def render() -> None:
     _constants_caption()
     components.suppression_note(frame["suppressed"].any())
     st.subheader(t("pages.overview.active_cases_per_month"))
-    _type_chart(head, trend)
+    _type_chart(head, trend, filters)
     components.download(
         t("pages.overview.download_headline_figures_csv"),
         lambda: components.csv_bytes(frame.drop("total_group")),

@@ -407,6 +407,7 @@ def test_month_axes_span_the_chosen_period_whatever_months_the_data_hold():
     """A worker whose cases ended in February saw the caseloads' month axis stop there, as if
     the period ended in February: the shared builders take the period for the x domain."""
     from app.page_charts import caseloads as cc
+    from app.page_charts import fidelity as fc
 
     rows = [{"municipality_code": "101", "municipality_name": "Aarhus", "month": date(2026, m, 1),
              "case_type": "mentor", "active_cases": 6, "active_cases_suppressed": False}
@@ -415,7 +416,9 @@ def test_month_axes_span_the_chosen_period_whatever_months_the_data_hold():
     frame = pl.DataFrame(rows)
     bars = cc.monthly_chart(frame, "active_cases", "Aktive", period).to_dict()
     line = charts.line_chart(frame, "month", "active_cases", period=period).to_dict()
-    for spec in (bars["spec"]["layer"][0], bars["spec"]["layer"][1], line):
+    shares = fc.monthly_share(frame.with_columns(share=pl.lit(0.5), n_cases=pl.lit(6)),
+                              y_title="Andel", period=period).to_dict()  # fmt: skip
+    for spec in (bars["spec"]["layer"][0], bars["spec"]["layer"][1], line, shares):
         assert spec["encoding"]["x"]["scale"]["domain"] == ["2026-01-01", "2026-07-01"]
     # without a period, the data's own extent (a case's own chart)
     assert (
