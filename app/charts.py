@@ -32,6 +32,7 @@ Texts (titles) come from the caller in the reader's language; dates as `:T`, cou
 
 from __future__ import annotations
 
+import calendar
 import re
 from datetime import date
 
@@ -240,8 +241,10 @@ def month_scale(period: Period | None) -> alt.Scale | UndefinedType:
     if period is None or None in period:
         return alt.Undefined
     first, last = period
-    after = date(last.year + last.month // 12, last.month % 12 + 1, 1)  # the month's bar ends
-    return alt.Scale(domain=[first.isoformat(), after.isoformat()])
+    # to the last month's last day: its bar (a month wide) is drawn whole, and the next month's
+    # first day, a tick of its own ('jul. 2026' after a period ending in June), stays outside
+    end = last.replace(day=calendar.monthrange(last.year, last.month)[1])
+    return alt.Scale(domain=[first.isoformat(), end.isoformat()])
 
 
 def month_axis(months: pl.Series, max_ticks: int = 8, **options) -> alt.Axis:

@@ -419,7 +419,7 @@ def test_month_axes_span_the_chosen_period_whatever_months_the_data_hold():
     shares = fc.monthly_share(frame.with_columns(share=pl.lit(0.5), n_cases=pl.lit(6)),
                               y_title="Andel", period=period).to_dict()  # fmt: skip
     for spec in (bars["spec"]["layer"][0], bars["spec"]["layer"][1], line, shares):
-        assert spec["encoding"]["x"]["scale"]["domain"] == ["2026-01-01", "2026-07-01"]
+        assert spec["encoding"]["x"]["scale"]["domain"] == ["2026-01-01", "2026-06-30"]
     # without a period, the data's own extent (a case's own chart)
     assert (
         "scale" not in charts.line_chart(frame, "month", "active_cases").to_dict()["encoding"]["x"]
