@@ -32,10 +32,13 @@ Texts (titles) come from the caller in the reader's language; dates as `:T`, cou
 
 from __future__ import annotations
 
+import calendar
 import re
+from datetime import date
 
 import altair as alt
 import polars as pl
+from altair.utils.schemapi import UndefinedType
 
 from app import i18n
 
@@ -221,6 +224,29 @@ def month_step(months: pl.Series, max_ticks: int = 8) -> int:
     return next((s for s in MONTH_STEPS if -(-span // s) <= max_ticks), MONTH_STEPS[-1])
 
 
+Period = tuple[date, date]  # the chosen period's first and last month (Filters.from/to_month)
+
+
+def period_months(months: pl.Series, period: Period | None) -> pl.Series:
+    """The months an axis spans: `months` (the data's) with the period's first and last."""
+    if period is None or None in period:
+        return months
+    return pl.concat([months.cast(pl.Date), pl.Series(list(period), dtype=pl.Date)])
+
+
+def month_scale(period: Period | None) -> alt.Scale | UndefinedType:
+    """A month axis's x scale: from the chosen period's first month to the end of its last,
+    whatever months the data hold (a worker's chart stopped at the last month with an active
+    case, as if the period ended there). Without a period, the data's own extent."""
+    if period is None or None in period:
+        return alt.Undefined
+    first, last = period
+    # to the last month's last day: its bar (a month wide) is drawn whole, and the next month's
+    # first day, a tick of its own ('jul. 2026' after a period ending in June), stays outside
+    end = last.replace(day=calendar.monthrange(last.year, last.month)[1])
+    return alt.Scale(domain=[first.isoformat(), end.isoformat()])
+
+
 def month_axis(months: pl.Series, max_ticks: int = 8, **options) -> alt.Axis:
     """A temporal axis of whole months, each tick "apr. 2026" (d3's default ticks put the year on
     January only, which the axis then dropped for room, and fell to weeks and half months on a
@@ -270,13 +296,19 @@ def line_chart(
     y_title: str = "",
     y_format: str = ",d",
     scale: alt.Scale | None = None,
+    period: Period | None = None,
 ) -> alt.Chart:
-    """A line with points over time (`x` a date column of months)."""
+    """A line with points over time (`x` a date column of months), over the chosen `period`."""
     check_points(df)
     counts = y_format in (",d", "d")
     y_axis = count_axis() if counts else alt.Axis(format=y_format)
     encoding = {
-        "x": alt.X(f"{x}:T", title=x_title, axis=month_axis(df[x])),
+        "x": alt.X(
+            f"{x}:T",
+            title=x_title,
+            axis=month_axis(period_months(df[x], period)),
+            scale=month_scale(period),
+        ),
         "y": alt.Y(f"{y}:Q", title=y_title, axis=y_axis),
         "tooltip": tips(
             (f"{x}:T", x_title or i18n.t("common.month"), MONTH_FORMAT),

@@ -35,6 +35,10 @@
   `beside`: the same figure for the country, "Hele landet: 931").
 - `streamlit_texts()`: Streamlit's own English ("Skip to main content", "No results", ...) and
   the page's `lang` in the reader's language (the router calls it on every run).
+- `beside_country(value)`: 'Hele landet: 931' under a card, the country's figure beside the
+  view's (pages get the country's view from `data.country(scope, filters)`).
+- `hides_small(level)`, `hidden_rule(key)`, `suppression_note(*flags)`: a claim that small figures
+  are left out, made only where the data layer hides them (`data.treatment`, `suppressed` flags).
 - `population_note(level)`, `population_of(level)`, `population_text(population)`: whom the
   figures count ("København", "Hele landet", "Dine forløb"), from `app.data.population`; every
   chart caption (`chart_block`) and case list (`case_list`) carries it.
@@ -574,6 +578,39 @@ def population_note(level: str = "aggregate", filters: Filters | None = None) ->
     st.caption(t("population_figures", who=population_of(level, filters)))
 
 
+def beside_country(value: str | None) -> str | None:
+    """'Hele landet: 931' under a card: the country's figure (`value`, as shown) beside the
+    view's, as `figure(beside=...)` takes it; None (no line) where there is no country figure
+    (`data.country` is None: the view is the country, or the viewer counts their own cases)."""
+    if value is None:
+        return None
+    return t("population_beside", who=population_text(data.Population("country")), value=value)
+
+
+def hides_small(level: str = "aggregate") -> bool:
+    """Does the data layer hide small figures in this run's view at `level`
+    (`data.treatment`)? A worker's own cases, or a coordinator's own municipality, are exact."""
+    return data.treatment(data.current_scope(), data.current_filters(), level).hide
+
+
+def hidden_rule(key: str, level: str = "aggregate", **values: object) -> str:
+    """The text of `key` (a claim that small figures are left out: 'Tal under 5 er udeladt.')
+    where this view hides them, else nothing: an exact view hides none."""
+    return t(key, **values) if hides_small(level) else ""
+
+
+def suppression_note(*flags: object, level: str = "aggregate") -> None:
+    """The suppression rule in words under a page's figures, only where something is hidden or
+    may be: any of `flags` (a frame's or a figure's `suppressed`: a Series or a bool) true;
+    given none, where the view's treatment hides small figures (`hides_small`)."""
+    if flags:
+        hidden = any(bool(f.any()) if isinstance(f, pl.Series) else bool(f) for f in flags)
+    else:
+        hidden = hides_small(level)
+    if hidden:
+        st.caption(t("suppressed_note"))
+
+
 def chart_block(
     chart: alt.TopLevelMixin,
     data: pl.DataFrame,
@@ -586,6 +623,7 @@ def chart_block(
     population: str | None = None,
     title: str | None = None,
     empty: str | None = None,
+    hidden: str | None = None,
 ) -> None:
     """Chart + how to read it + n and whom it counts + CSV and PNG downloads (the PNG is
     rendered only on click). `level` is the query's ("case" for rows of single cases): the
@@ -598,8 +636,12 @@ def chart_block(
     of an empty frame of axes. The PNG carries `title` (else the page's title) and the slide
     facts (`slide_facts`), made when the button is drawn: the file is made in a thread without
     the session. `empty`: the sentence for a chart without rows when its n is 0 (what it counts
-    that there is none of), instead of the general one.
+    that there is none of), instead of the general one. `hidden`: the catalogue key of the
+    sentence that says small figures are left out, added only where this view hides them
+    (`hidden_rule`): a worker's own exact figures hide none.
     """
+    if hidden is not None:
+        how_to_read = " ".join(part for part in (how_to_read, hidden_rule(hidden, level)) if part)
     if charts.drawn_rows(data) == 0:
         empty_chart(data, hidden=n is None, empty=empty)
         return

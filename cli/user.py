@@ -7,7 +7,7 @@ import getpass
 import sys
 
 from app.scope import ROLES
-from cli.danish import help_text
+from cli.danish import LANGUAGE, help_text
 from cli.options import with_db
 
 HELP = help_text("user")
@@ -100,8 +100,10 @@ def _revoke(store, args: argparse.Namespace) -> str:
 
     if store.get(args.name) is None:
         raise AccountError(f"Brugeren {normalise_name(args.name)!r} findes ikke.")
+    from texts import plural
+
     ended = store.revoke(args.name)
-    return f"{ended} aktive sessioner for {normalise_name(args.name)} er afsluttet."
+    return plural("cli.user.revoked", ended, LANGUAGE, name=normalise_name(args.name))
 
 
 SUBCOMMANDS = {

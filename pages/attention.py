@@ -57,8 +57,7 @@ def _counts_section(scope, filters, queue: pl.DataFrame | None) -> None:
         q.cases_with_reasons(scope, filters) if queue is None else queue.height,
         key="attention_reasons",
     )
-    if frame["suppressed"].any():
-        st.caption(i18n.t("suppressed_note"))
+    components.suppression_note(frame["suppressed"].any())
 
 
 def _present(frame: pl.DataFrame) -> pl.DataFrame:

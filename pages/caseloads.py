@@ -52,7 +52,7 @@ def _renamed(frame: pl.DataFrame) -> pl.DataFrame:
     return components.headed(frame, WORKER_COLUMNS)
 
 
-def _monthly(monthly: pl.DataFrame, n: int | None) -> None:
+def _monthly(monthly: pl.DataFrame, n: int | None, filters) -> None:
     st.subheader(t("pages.caseloads.cases_per_municipality_and_month"))
     measure = st.selectbox(
         t("pages.caseloads.show"),
@@ -69,11 +69,12 @@ def _monthly(monthly: pl.DataFrame, n: int | None) -> None:
     if len(panels) < len(pc.top_municipalities(monthly, measure, limit=None)):
         how += " " + t("pages.caseloads.showing_the_k_municipalities_with", k=len(panels))
     components.chart_block(
-        pc.monthly_chart(shown, measure, t(MEASURES[measure])),
+        pc.monthly_chart(shown, measure, t(MEASURES[measure]), (filters.from_month, filters.to_month)),
         shown.select("municipality_code", "municipality_name", "month", "case_type", *q.MEASURES),
         how,
         n,
         key="cl_monthly",
+        hidden="pages.caseloads.each_small_chart_is_one_2_hidden",
     )  # fmt: skip
 
 
@@ -96,7 +97,9 @@ def _ranking(scope, filters, n: int | None) -> None:
         t(
             "pages.caseloads.each_bar_is_a_municipality",
             d=i18n.fmt_date(filters.period_end),
-            left_out=i18n.tn("pages.caseloads.left_out", int(ranking["suppressed"].sum())),
+            left_out=i18n.tn("pages.caseloads.left_out", int(ranking["suppressed"].sum()))
+            if components.hides_small()
+            else "",
         ),
         n,
         key="cl_ranking",
@@ -119,6 +122,7 @@ def _worker_load(scope, filters, n: int | None) -> None:
         n,
         key="cl_worker_load",
         empty=_none_active(filters),
+        hidden="pages.caseloads.each_bar_is_the_number_hidden",
     )
     if scope.case_level:
         workers = q.worker_list(scope, filters)
@@ -154,6 +158,7 @@ def _loans(scope, filters, n: int | None) -> None:
         t("pages.caseloads.each_cell_is_the_number"),
         n,
         key="cl_loans",
+        hidden="pages.caseloads.each_cell_is_the_number_hidden",
     )
 
 
@@ -205,13 +210,13 @@ def render() -> None:
             b=i18n.fmt_month(filters.to_month),
         )
     )
-    _monthly(monthly, q.cases_in_period(scope, filters))
+    _monthly(monthly, q.cases_in_period(scope, filters), filters)
     totals = q.totals(scope, filters)
     _ranking(scope, filters, totals["at_end"])
     _worker_load(scope, filters, totals["at_end_with_worker"])
     _loans(scope, filters, totals["lent_in_period"])
     _workers(scope, filters)
-    st.caption(i18n.t("suppressed_note"))
+    components.suppression_note()
 
 
 components.run_page("page_caseloads", render)

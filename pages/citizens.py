@@ -96,11 +96,12 @@ def render() -> None:
         ),
         None if total["suppressed"] else total["cases"],
         key="ct_quarters",
+        hidden="pages.citizens.each_bar_is_the_cases_hidden",
         title=t("pages.citizens.cases_by_d", d=t(DIMENSIONS[dimension]).lower()),
     )
     quarters = list(dict.fromkeys(cells.sort("quarter")["quarter_label"].to_list()))
     components.table(_table(cells, order, quarters), key="ct_table")
-    st.caption(i18n.t("suppressed_note"))
+    components.suppression_note()
 
 
 components.run_page("page_citizens", render)

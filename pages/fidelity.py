@@ -55,20 +55,12 @@ def _country_total(scope, filters) -> dict | None:
     return q.by_group(scope, country, "municipality").filter(pl.col("is_total")).row(0, named=True)
 
 
-def _beside(country: dict | None, text: str) -> str | None:
-    """'Hele landet: 71 %' under a card (`text` is the country's figure as shown)."""
-    if country is None:
-        return None
-    who = components.population_text(data.Population("country"))
-    return i18n.t("population_beside", who=who, value=text)
-
-
 def _figures(total: dict, monthly: pl.DataFrame, limit: int, country: dict | None) -> None:
     def beside(share: str, flag: str, count: bool = False) -> str | None:
         if country is None:
             return None
         shown = _count_text if count else _share_text
-        return _beside(country, shown(country, share, flag))
+        return components.beside_country(shown(country, share, flag))
 
     first, second, third, fourth = components.card_row(4, key="fidelity_cards")
     with first:
@@ -111,12 +103,14 @@ def _figures(total: dict, monthly: pl.DataFrame, limit: int, country: dict | Non
 BUSIEST_MONTH = "pages.fidelity.busiest_month"
 
 
-def _monthly_section(monthly: pl.DataFrame, limit: int) -> None:
+def _monthly_section(monthly: pl.DataFrame, limit: int, filters) -> None:
     st.subheader(t("pages.fidelity.on_cadence_by_month"))
     if not monthly.height:
         components.no_match()
         return
-    chart = fc.monthly_share(monthly, y_title=i18n.t("on_cadence_monthly"))
+    chart = fc.monthly_share(
+        monthly, y_title=i18n.t("on_cadence_monthly"), period=(filters.from_month, filters.to_month)
+    )
     shown = monthly.filter(~pl.col("suppressed"))["n_cases"]  # a shown month's own figure
     n_cases = int(shown.max()) if shown.len() else None
     components.chart_block(
@@ -126,6 +120,7 @@ def _monthly_section(monthly: pl.DataFrame, limit: int) -> None:
         n_cases,
         key="fidelity_monthly",
         unit=BUSIEST_MONTH,
+        hidden="pages.fidelity.each_point_is_the_share_2_hidden",
     )
 
 
@@ -183,8 +178,9 @@ def _group_table(frame: pl.DataFrame, group: str) -> None:
     components.table(shown, key=f"fidelity_group_table_{group}",
                      opens="worker" if by_worker else None,
                      ids=frame["group_code"].to_list() if by_worker else None)  # fmt: skip
-    if any(frame[c].any() for c in frame.columns if c.endswith("suppressed")):
-        st.caption(i18n.t("suppressed_note"))
+    components.suppression_note(
+        any(frame[c].any() for c in frame.columns if c.endswith("suppressed"))
+    )
 
 
 FUNNELS = (
@@ -268,6 +264,7 @@ def _control_section(scope, filters) -> None:
         int(points["n_cases"].max()),
         key="fidelity_control",
         unit=BUSIEST_MONTH,
+        hidden="pages.fidelity.each_point_is_the_month_hidden",
     )
 
 
@@ -307,7 +304,7 @@ def render() -> None:
     total = totals.row(0, named=True)
     monthly = q.monthly(scope, filters)
     _figures(total, monthly, limit, _country_total(scope, filters))
-    _monthly_section(monthly, limit)
+    _monthly_section(monthly, limit, filters)
     _group_section(scope, filters, limit)
     _control_section(scope, filters)
     _funnel_section(scope, filters)

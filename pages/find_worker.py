@@ -187,7 +187,7 @@ def render() -> None:
     else:
         st.info(t("pages.find_worker.this_view_shows_counts_per"))
     _summary(scope, choice)
-    st.caption(i18n.t("suppressed_note"))
+    components.suppression_note()
 
 
 components.run_page("page_find_worker", render)

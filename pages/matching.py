@@ -75,6 +75,18 @@ def _table(frame: pl.DataFrame) -> pl.DataFrame:
     return components.headed(table, COLUMNS)
 
 
+def _measure_ns(total: dict) -> str:
+    """Each measure's own population: WHO-5 rests on the cases measured before and after, the
+    cadence share on those with a period to measure, not on the whole group (the caption's n)."""
+    return t(
+        "pages.matching.n_per_measure",
+        who5=components.n_text(None if total["who5_suppressed"] else total["who5_cases"]),
+        fidelity=components.n_text(
+            None if total["fidelity_suppressed"] else total["fidelity_cases"]
+        ),
+    )
+
+
 def render() -> None:
     components.freshness()
     scope, filters = data.current_scope(), data.current_filters()
@@ -108,14 +120,15 @@ def render() -> None:
     components.chart_block(
         mc.shares_chart(groups, groups["label"].to_list(), t(MATCHES[match])),
         frame.drop("label", "total_group"),
-        t("pages.matching.for_each_group_the_share"),
+        t("pages.matching.for_each_group_the_share") + " " + _measure_ns(total),
         None if total["cases_suppressed"] else total["cases"],
         key="mt_shares",
+        hidden="pages.matching.for_each_group_the_share_hidden",
         title=t("pages.matching.outcomes_and_fidelity_by_match", m=t(MATCHES[match]).lower()),
     )
     components.table(_table(frame), key="mt_table", column_config=components.header_config(COLUMNS))
     st.caption(t("pages.matching.age_gap_the_difference_between"))
-    st.caption(i18n.t("suppressed_note"))
+    components.suppression_note()
 
 
 components.run_page("page_matching", render)

@@ -68,9 +68,8 @@ def _beside(country: pl.DataFrame | None) -> dict[str, str]:
     """Per figure, the country's value to show under the view's ('Hele landet: 931')."""
     if country is None:
         return {}
-    who = components.population_text(data.Population("country"))
     return {
-        row["figure"]: i18n.t("population_beside", who=who, value=components.value_text(
+        row["figure"]: components.beside_country(components.value_text(
             row["value"], row["suppressed"], row["value_kind"], row["suppressed_by"]))
         for row in country.to_dicts()
     }  # fmt: skip
@@ -98,7 +97,7 @@ def _figures(head: pl.DataFrame, trend: pl.DataFrame, country: pl.DataFrame | No
                 )
 
 
-def _type_chart(head: pl.DataFrame, trend: pl.DataFrame) -> None:
+def _type_chart(head: pl.DataFrame, trend: pl.DataFrame, filters) -> None:
     split = trend.filter(pl.col("figure").is_in(["mentor", "parent_coach"]))
     split = split.with_columns(
         i18n.labelled(split["figure"], lambda c: i18n.code_label("case_type", c)).alias("case_type")
@@ -109,6 +108,7 @@ def _type_chart(head: pl.DataFrame, trend: pl.DataFrame) -> None:
         "active_cases",
         color="case_type",
         y_title=t("common.active_cases"),
+        period=(filters.from_month, filters.to_month),
         scale=charts.case_type_scale(),
     ).properties(height=320)
     active = head.filter(pl.col("figure") == "active").to_dicts()[0]
@@ -118,6 +118,7 @@ def _type_chart(head: pl.DataFrame, trend: pl.DataFrame) -> None:
         t("pages.overview.each_line_shows_the_number"),
         None if active["suppressed"] else active["n"],
         key="overview_case_types",
+        hidden="pages.overview.each_line_shows_the_number_hidden",
     )
 
 
@@ -174,10 +175,9 @@ def render() -> None:
     _figures(head, trend, None if country is None else q.headline(q.figures(scope, country)))
     _cadence_status(scope, filters)
     _constants_caption()
-    if frame["suppressed"].any():
-        st.caption(i18n.t("suppressed_note"))
+    components.suppression_note(frame["suppressed"].any())
     st.subheader(t("pages.overview.active_cases_per_month"))
-    _type_chart(head, trend)
+    _type_chart(head, trend, filters)
     components.download(
         t("pages.overview.download_headline_figures_csv"),
         lambda: components.csv_bytes(frame.drop("total_group")),

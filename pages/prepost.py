@@ -92,43 +92,58 @@ def _controls() -> tuple[str, str]:
     return instrument, group
 
 
-def _figures(total: dict) -> None:
+def _card_values(total: dict) -> list[str]:
+    """The four cards' figures as shown, of the view's or the country's 'all' row."""
+    hidden, by = total["suppressed"], total["suppressed_by"]
+    if hidden:
+        mean_pre_post = components.value_text(None, True, by=by)
+        d_av = components.value_text(None, True, by=by)
+    else:
+        mean_pre_post = (
+            f"{i18n.fmt_number(total['mean_pre'], 1)} → {i18n.fmt_number(total['mean_post'], 1)}"
+        )
+        d_av = i18n.fmt_signed(total["d_av"], 2)
+    return [
+        components.value_text(total["n"], hidden, by=by),
+        mean_pre_post,
+        components.value_text(total["mean_change"], hidden, "signed", by),
+        d_av,
+    ]
+
+
+def _country_total(scope, filters, instrument: str) -> dict | None:
+    """The country's 'all' row beside a municipality's cards (None when the view is the
+    country already, or the viewer counts their own cases: `data.country`)."""
+    country = data.country(scope, filters)
+    if country is None:
+        return None
+    rows = q.paired_stats(scope, country, instrument, "none").filter(pl.col("group_value") == "all")
+    return rows.to_dicts()[0] if rows.height else None
+
+
+def _figures(total: dict, country: dict | None) -> None:
     hidden = total["suppressed"]
-    by = total["suppressed_by"]
+    values = _card_values(total)
+    beside = _card_values(country) if country is not None else [None] * len(values)
+    helps = [
+        None,
+        None,
+        None if hidden else _with_ci(total["mean_change"], total["ci_low"], total["ci_high"], 1),
+        # the interval goes in the help, as for the mean change: the card is too narrow for it
+        None if hidden else _with_ci(total["d_av"], total["d_av_ci_low"], total["d_av_ci_high"], 2),
+    ]
+    labels = ["pages.prepost.cases_with_pre_and_post", "pages.prepost.mean_pre_post",
+              "pages.prepost.mean_change", "pages.prepost.effect_size_d_av"]  # fmt: skip
     # the second card holds two figures ('43,0 → 56,1'): at a quarter of 1280 px it took two
     # lines, and its card stood taller than the others
     cols = st.columns([1, 1.5, 1, 1])
-    with cols[0]:
-        components.figure(
-            t("pages.prepost.cases_with_pre_and_post"),
-            components.value_text(total["n"], hidden, by=by),
-        )
-    with cols[1]:
-        components.figure(
-            t("pages.prepost.mean_pre_post"),
-            components.value_text(None, True, by=by)
-            if hidden
-            else f"{i18n.fmt_number(total['mean_pre'], 1)} → {i18n.fmt_number(total['mean_post'], 1)}",
-        )
-    with cols[2]:
-        components.figure(
-            t("pages.prepost.mean_change"),
-            components.value_text(total["mean_change"], hidden, "signed", by),
-            help=None
-            if hidden
-            else _with_ci(total["mean_change"], total["ci_low"], total["ci_high"], 1),
-        )
-    with cols[3]:
-        # the interval goes in the help, as for the mean change: the card is too narrow for it
-        components.figure(
-            t("pages.prepost.effect_size_d_av"),
-            components.value_text(None, True, by=by)
-            if hidden
-            else i18n.fmt_signed(total["d_av"], 2),
-            help=None
-            if hidden
-            else _with_ci(total["d_av"], total["d_av_ci_low"], total["d_av_ci_high"], 2),
-        )
+    for column, label, value, help_text, country_value in zip(
+        cols, labels, values, helps, beside, strict=True
+    ):
+        with column:
+            components.figure(
+                t(label), value, help=help_text, beside=components.beside_country(country_value)
+            )
 
 
 def _stats_table(stats: pl.DataFrame) -> None:
@@ -196,6 +211,7 @@ def _distributions(scope, filters, instrument: str, group: str, n, ref, title: s
         t("pages.prepost.the_bars_show_how_many"),
         n,
         key="pp_histogram",
+        hidden="pages.prepost.the_bars_show_how_many_hidden",
     )
 
 
@@ -213,6 +229,7 @@ def _categories(scope, filters, instrument: str, group: str, n, ref) -> None:
         ),
         n,
         key="pp_categories",
+        hidden="pages.prepost.each_bar_splits_the_group_hidden",
     )
 
 
@@ -302,6 +319,7 @@ def _jacobson_cells(
         + t("pages.prepost.each_cell_counts_the_cases"),
         n,
         key="pp_jacobson",
+        hidden="pages.prepost.each_cell_counts_the_cases_hidden",
     )
 
 
@@ -342,7 +360,7 @@ def render() -> None:
             name=INSTRUMENT_NAMES[instrument],
         )
     )
-    _figures(total)
+    _figures(total, _country_total(scope, filters, instrument))
     st.info(_reference_text(ref))
     _stats_table(stats)
     title = t(SCORE, name=INSTRUMENT_NAMES[instrument])
@@ -352,8 +370,7 @@ def render() -> None:
     _categories(scope, filters, instrument, group, n, ref)
     _jacobson_section(scope, filters, instrument, ref, n)
     _funnel_section(scope, filters)
-    if stats["suppressed"].any():
-        st.caption(i18n.t("suppressed_note"))
+    components.suppression_note(stats["suppressed"].any())
 
 
 components.run_page("page_prepost", render)

@@ -51,13 +51,13 @@ def _median_section(scope, filters, n: int | None) -> None:
         t("pages.progression.the_line_is_the_median"),
         n,
         key="progression_median",
+        hidden="pages.progression.the_line_is_the_median_hidden",
     )
     if groups > MAX_PANELS:
         st.caption(
             t("pages.progression.shows_the_k_groups_with", k=MAX_PANELS, n=i18n.fmt_int(groups))
         )
-    if frame["suppressed"].any():
-        st.caption(i18n.t("suppressed_note"))
+    components.suppression_note(frame["suppressed"].any())
 
 
 def _lines_section(scope, filters, median: pl.DataFrame) -> None:
@@ -143,6 +143,8 @@ def _expected_section(scope, filters) -> None:
     if charts.drawn_rows(median):
         how += " " + t("pages.progression.the_black_line_is_the", who=own,
                        n=components.n_text(q.band_cases(scope, filters, band)))  # fmt: skip
+        if components.hides_small():
+            how += " " + t("pages.progression.the_black_line_is_the_hidden")
     if points is not None:
         how += " " + t(
             "pages.progression.the_points_are_your_cases",
@@ -202,8 +204,7 @@ def _alert_section(scope, filters) -> None:
             ),
         )
     )
-    if check["suppressed"].any() or poor["suppressed"]:
-        st.caption(i18n.t("suppressed_note"))
+    components.suppression_note(check["suppressed"].any() or poor["suppressed"])
 
 
 def _first_latest_section(scope, filters) -> None:

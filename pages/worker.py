@@ -25,17 +25,19 @@ from app.queries import worker as q
 NOT_FOUND = "pages.worker.not_found"
 ASK = "pages.worker.ask"
 # the case list's columns, widths in px: a worker opening their own page saw it 1093 px wide in
-# 818 at 1280 px; with these it fits, the long texts (tracking, pre/post) wrap onto two lines.
+# 818 at 1280 px; with these (798 in all) it fits, the long texts (tracking, pre/post) wrap onto
+# two lines. Each holds its header and the longest word of its cells ('Forældrecoach': 100 px),
+# in the grid's font (tests/app/test_chart_review.py measures them).
 # Short headers that fit their width; the whole meaning on hover (each header in full, where a
 # narrow column cuts it: `hover_headers`)
 CASE_COLUMNS = {
     "case_id": Header("pages.worker.case_columns.case_id", width=80),
     "status": Header("common.status", width=65),
-    "case_type": Header("case_type", width=85),
+    "case_type": Header("case_type", width=102),
     "municipality_name": Header("municipality", width=95),
-    "loan": Header("pages.worker.case_columns.loan", width=45),
+    "loan": Header("pages.worker.case_columns.loan", width=56),
     "start_date": Header("pages.worker.case_columns.start_date", width=90),
-    "latest_score": Header("common.latest_score", width=55),
+    "latest_score": Header("pages.worker.case_columns.latest_score", "common.latest_score", 55),
     "tracking": Header("pages.worker.case_columns.tracking",
                        "pages.worker.case_columns.tracking_help", 90),
     "days_since_last": Header("pages.worker.case_columns.days_since_last",
@@ -174,6 +176,7 @@ def _fidelity(scope, filters, worker: dict) -> None:
         x_title=t("pages.worker.month"),
         y_title=t("on_cadence_monthly"),  # as on the fidelity page: the title fits the axis
         y_format=".0%",
+        period=(filters.from_month, filters.to_month),
     )
     how = t("pages.worker.the_share_of_each_month", d=fidelity_q.cadence_days())
     if scope.role == "worker":

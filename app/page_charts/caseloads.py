@@ -48,9 +48,12 @@ def hidden_months(monthly: pl.DataFrame, measure: str) -> pl.DataFrame:
     )
 
 
-def monthly_chart(monthly: pl.DataFrame, measure: str, y_title: str) -> alt.FacetChart:
-    """Stacked bars per month by case type, one small panel per municipality; a month whose
-    every number is hidden is a grey stroke on the baseline (a hole would read as none)."""
+def monthly_chart(
+    monthly: pl.DataFrame, measure: str, y_title: str, period: charts.Period | None = None
+) -> alt.FacetChart:
+    """Stacked bars per month by case type, one small panel per municipality, over the chosen
+    `period`; a month whose every number is hidden is a grey stroke on the baseline (a hole
+    would read as none)."""
     language = i18n.lang()
     kept = monthly.filter(~pl.col(f"{measure}_suppressed"))
     shown = kept.with_columns(
@@ -69,8 +72,9 @@ def monthly_chart(monthly: pl.DataFrame, measure: str, y_title: str) -> alt.Face
                       hidden.with_columns(pl.lit("hidden").alias("kind"))], how="diagonal")  # fmt: skip
     charts.check_points(both)
     order = sorted(both["municipality_name"].unique().to_list())
-    x = alt.X("yearmonth(month):T", title="",
-              axis=charts.month_axis(both["month"], max_ticks=PANEL_TICKS))  # fmt: skip
+    x = alt.X("yearmonth(month):T", title="", scale=charts.month_scale(period),
+              axis=charts.month_axis(charts.period_months(both["month"], period),
+                                     max_ticks=PANEL_TICKS))  # fmt: skip
     strokes = (
         alt.Chart()
         .mark_tick(color=HIDDEN_GREY, thickness=3, size=10, orient="horizontal")

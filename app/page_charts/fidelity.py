@@ -12,14 +12,22 @@ SHARE_SCALE = alt.Scale(domain=[0, 1])
 RULE_COLOUR = charts.PALETTE[5]  # vermillion: the limit stands out from the bars
 
 
-def monthly_share(frame: pl.DataFrame, *, y_title: str) -> alt.Chart:
-    """The share on cadence per month (0-100 %); hidden months are gaps."""
+def monthly_share(
+    frame: pl.DataFrame, *, y_title: str, period: charts.Period | None = None
+) -> alt.Chart:
+    """The share on cadence per month (0-100 %) over the chosen `period`; hidden months are
+    gaps."""
     charts.check_points(frame)
     return (
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X("month:T", title="", axis=charts.month_axis(frame["month"])),
+            x=alt.X(
+                "month:T",
+                title="",
+                scale=charts.month_scale(period),
+                axis=charts.month_axis(charts.period_months(frame["month"], period)),
+            ),
             y=alt.Y("share:Q", title=y_title, scale=SHARE_SCALE, axis=alt.Axis(format=".0%")),
             tooltip=charts.tips("month:T", ("share:Q", y_title), "n_cases:Q"),
         )

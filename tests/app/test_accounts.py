@@ -333,8 +333,14 @@ def test_cli_revoke_ends_the_sessions_of_that_user(
     token = _store(tmp_path).open_session("bo")
     capsys.readouterr()
     assert _cli(tmp_path, "revoke", "bo") == 0
-    assert "1 aktive sessioner for bo er afsluttet" in capsys.readouterr().out
+    assert "1 aktiv session for bo er afsluttet." in capsys.readouterr().out  # Danish singular
     assert _store(tmp_path).session(token) is None
+    for _ in range(2):
+        _store(tmp_path).open_session("bo")
+    assert _cli(tmp_path, "revoke", "bo") == 0
+    assert "2 aktive sessioner for bo er afsluttet." in capsys.readouterr().out
+    assert _cli(tmp_path, "revoke", "bo") == 0
+    assert "Ingen aktive sessioner for bo at afslutte." in capsys.readouterr().out
     assert _cli(tmp_path, "revoke", "ghost") == 2
 
 

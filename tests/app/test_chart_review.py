@@ -28,10 +28,12 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import texts
-from app import charts, components
+from app import charts, components, data
+from app.filters import Filters
 from app.page_charts import prepost as pc
 from app.scope import Scope
 from app.streamlit_app import listed_pages
+from tests.support import grid_text
 from tests.support.app_fixtures import element_frames, signed_in_app
 from tests.support.wording import da, en
 
@@ -402,6 +404,29 @@ def test_a_small_multiple_month_with_every_number_hidden_is_marked_not_a_hole():
     assert "Odense" not in json.dumps(spec)
 
 
+def test_month_axes_span_the_chosen_period_whatever_months_the_data_hold():
+    """A worker whose cases ended in February saw the caseloads' month axis stop there, as if
+    the period ended in February: the shared builders take the period for the x domain."""
+    from app.page_charts import caseloads as cc
+    from app.page_charts import fidelity as fc
+
+    rows = [{"municipality_code": "101", "municipality_name": "Aarhus", "month": date(2026, m, 1),
+             "case_type": "mentor", "active_cases": 6, "active_cases_suppressed": False}
+            for m in (1, 2)]  # fmt: skip
+    period = (date(2026, 1, 1), date(2026, 6, 1))
+    frame = pl.DataFrame(rows)
+    bars = cc.monthly_chart(frame, "active_cases", "Aktive", period).to_dict()
+    line = charts.line_chart(frame, "month", "active_cases", period=period).to_dict()
+    shares = fc.monthly_share(frame.with_columns(share=pl.lit(0.5), n_cases=pl.lit(6)),
+                              y_title="Andel", period=period).to_dict()  # fmt: skip
+    for spec in (bars["spec"]["layer"][0], bars["spec"]["layer"][1], line, shares):
+        assert spec["encoding"]["x"]["scale"]["domain"] == ["2026-01-01", "2026-06-30"]
+    # without a period, the data's own extent (a case's own chart)
+    assert (
+        "scale" not in charts.line_chart(frame, "month", "active_cases").to_dict()["encoding"]["x"]
+    )
+
+
 # px per character of an axis title in the theme's bold sans-serif (measured on the
 # screenshots: 36 characters in 257 px, 0.48 em); a vertical y title longer than its chart's
 # height runs past it and is cut ('Andel målt hver anden måned indtil månede' on the worker
@@ -436,3 +461,64 @@ def test_a_y_axis_title_fits_the_height_of_its_chart(tour):
             problems.add(f"{role} on {page}, {chart.name}: {longest!r} is longer than {height} px")
     assert checked, "no y-axis title was checked"
     assert not problems, "y titles that may not fit:\n" + "\n".join(sorted(problems))
+
+
+# --- tables: the widths the pages set ----------------------------------------------------------
+
+
+def _set_widths(at: AppTest) -> Iterator[tuple[str, int, list[str]]]:
+    """(header, width, the column's cells as shown) of every table column given a width."""
+    for table in at.dataframe:
+        config = json.loads(table.proto.columns or "{}")
+        shown = table.value
+        for header, settings in config.items():
+            if settings.get("width") and header in shown.columns:
+                yield header, settings["width"], [str(v) for v in shown[header].dropna()]
+
+
+def test_table_headers_and_the_words_in_their_cells_fit_the_widths_pages_set(tour):
+    """A column a page narrows (components.Header's width) must still hold its header and each
+    word of its cells: at 1280 px the worker's case list cut 'Udlånt' and 'Seneste score' and
+    broke 'Forældrecoach' mid-word. Measured in the grid's own font (tests/support/grid_text)."""
+    checked, problems = 0, set()
+    for (role, page), at in tour.items():
+        for header, width, cells in _set_widths(at):
+            checked += 1
+            if not grid_text.fits(header, width):
+                problems.add(f"{role} on {page}: header {header!r} wider than {width} px")
+            for word in {grid_text.longest_word(cell) for cell in cells}:
+                if not grid_text.fits(word, width):
+                    problems.add(f"{role} on {page}, {header!r}: {word!r} wider than {width} px")
+    assert checked, "no table column with a set width was checked"
+    assert not problems, "cut headers or broken words:\n" + "\n".join(sorted(problems))
+
+
+# --- claims of suppression -----------------------------------------------------------------------
+
+# what the captions say when small figures are left out ('Tal under 5 er udeladt', 'huller er
+# måneder med under 5 forløb', the suppression rule itself)
+HIDING_CLAIM = re.compile(r"er udeladt|[Hh]uller er måneder|under \d+ forløb er huller|vises som «")
+
+
+def test_a_worker_s_exact_figures_claim_no_suppression(tour):
+    """A worker's aggregates count their own cases, exactly (data.treatment: EXACT): captions
+    that said 'under 5 er udeladt' or 'huller' there claimed a hiding that never happened. A
+    caption that speaks of others' figures (the municipality and country beside theirs) may."""
+    worker = Scope(role="worker", municipalities=frozenset({"101"}), worker_id="W101-0")
+    assert not data.treatment(worker, Filters(municipalities=("101",)), "aggregate").hide
+    claims = set()
+    for (role, page), at in tour.items():
+        if role != "worker":
+            continue
+        for caption in at.caption:
+            if HIDING_CLAIM.search(caption.value) and "du ikke selv kan se" not in caption.value:
+                claims.add(f"{page}: {caption.value[:140]}")
+    assert not claims, "suppression claimed over exact figures:\n" + "\n".join(sorted(claims))
+
+
+def test_views_that_hide_small_figures_still_say_so(tour):
+    """The same captions where the data layer does hide: the national view of the caseloads and
+    the progression page."""
+    for page in ("caseloads.py", "progression.py"):
+        captions = [c.value for c in tour[("national", page)].caption]
+        assert any(HIDING_CLAIM.search(c) for c in captions), page

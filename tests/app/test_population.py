@@ -24,6 +24,7 @@ from app.queries import attention as attention_q
 from app.queries import data_quality as dq
 from app.queries import fidelity as fidelity_q
 from app.queries import overview as overview_q
+from app.queries import prepost as prepost_q
 from app.scope import Scope
 from etl.load import fill_rejected_subjects
 from tests.support.app_fixtures import (
@@ -189,6 +190,19 @@ def test_the_fidelity_cards_have_the_country_beside_a_coordinators_figures(app_d
     beside = _captions_beside(at)
     assert len(beside) == 4
     assert _country_beside(_int(country["n_overdue"])) in beside
+
+
+def test_the_prepost_cards_have_the_country_beside_a_coordinators_figures(app_db):
+    """As the overview and fidelity cards do (components.beside_country, data.country): a
+    coordinator's pre/post cards showed their municipality's figures with nothing to compare."""
+    at = page_as("prepost", **COORDINATOR)
+    assert not at.exception
+    stats = prepost_q.paired_stats(OWN_CASES, PERIOD, "WHO5", "none")
+    country = stats.filter(pl.col("group_value") == "all").row(0, named=True)
+    beside = _captions_beside(at)
+    assert len(beside) == 4
+    assert _country_beside(_int(country["n"])) in beside
+    assert _captions_beside(page_as("prepost", **VIEWERS["national"])) == []  # the country itself
 
 
 # --- figures shown together agree, or say why not ----------------------------------------------

@@ -128,3 +128,19 @@ def test_english_switch_changes_the_title(app_db):
     at = page_as("matching", lang="en")
     assert not at.exception
     assert at.title[0].value == en("page_matching")
+
+
+def test_each_measure_says_its_own_population(app_db):
+    """The caption's n is the whole group, but the WHO-5 bars rest on the cases measured before
+    and after, and the cadence share on those with a period to measure: each says its own n."""
+    at = page_as("matching", role="national")
+    total = q.by_match(Scope(role="national"), PERIOD, "gender_match").filter(
+        pl.col("group_value") == "all").to_dicts()[0]  # fmt: skip
+    assert total["who5_cases"] < total["cases"]  # the two populations differ here
+    from app.components import n_text
+
+    caption = next(
+        c.value for c in at.caption if da("pages.matching.for_each_group_the_share") in c.value
+    )
+    assert da("pages.matching.n_per_measure", who5=n_text(total["who5_cases"], language="da"),
+              fidelity=n_text(total["fidelity_cases"], language="da")) in caption  # fmt: skip

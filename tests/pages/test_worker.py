@@ -44,7 +44,7 @@ def test_a_coordinator_sees_their_workers_name_cases_and_figures(app_db):
     assert statuses == sorted(
         statuses, key=lambda s: s != da("vocabulary.code_labels.status.active")
     )  # active first
-    assert {da("common.latest_score"), da("pages.worker.case_columns.tracking"), da("pages.worker.case_columns.days_since_last"),
+    assert {da("pages.worker.case_columns.latest_score"), da("pages.worker.case_columns.tracking"), da("pages.worker.case_columns.days_since_last"),
             da("pages.worker.case_columns.prepost")} <= set(cases.columns)  # fmt: skip
     assert list(at.dataframe[0].proto.selection_mode), "a click on a case row opens the case"
 
