@@ -129,6 +129,13 @@ select * from groups order by group_value = 'all' desc, group_value
 _PAIRS_SQL = with_counts(_PAIRS_SQL, n="true")
 
 
+# Hedges' correction J(n - 1) is 0 for two pairs, so warehouse.stats gives d = 0 with a 0-wide
+# interval there (as R's effectsize does): an effect size needs three pairs at least to be
+# shown ('0,00 (0,00 til 0,00)' beside a mean change of +32 read as "no effect")
+MIN_EFFECT_PAIRS = 3
+EFFECT_SIZES = ("d_av", "d_av_ci_low", "d_av_ci_high", "d_z", "d_z_ci_low", "d_z_ci_high")
+
+
 @data.shared  # 10,000 score pairs take a while; each view asks three times (one per split view)
 def paired_stats(scope: Scope, filters: Filters, instrument: str, group: str) -> pl.DataFrame:
     """Paired statistics per group; hidden groups keep only `n` (null) and `suppressed`."""
@@ -146,6 +153,8 @@ def paired_stats(scope: Scope, filters: Filters, instrument: str, group: str) ->
         shown = not row["suppressed"] and row["n"]
         stats = paired_change(row["pre"], row["post"]).as_dict() if shown else {}
         stats.pop("n", None)
+        if shown and row["n"] < MIN_EFFECT_PAIRS:
+            stats |= dict.fromkeys(EFFECT_SIZES)  # not estimable: shown as '–', not as 0,00
         if perturbed and row["exact"] is False:
             stats = _published(stats)
         rows.append(

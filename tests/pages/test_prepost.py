@@ -328,3 +328,26 @@ def test_the_histogram_has_a_heading_of_its_own(app_db):
     headings = [s.value for s in at.subheader]
     box = headings.index(da("pages.prepost.distribution_of_scores"))
     assert headings[box + 1] == da("pages.prepost.scores_in_bands")
+
+
+def test_an_effect_size_of_fewer_than_three_pairs_is_not_shown_as_zero(app_db):
+    """Hedges' J is 0 for two pairs: warehouse.stats gives d_av = 0 there (as effectsize does),
+    which beside a mean change read as 'no effect'. Fewer than three pairs: no effect size."""
+    con = duckdb.connect(str(app_db), read_only=True)
+    workers = [w for (w,) in con.execute("select worker_id from mart.workers").fetchall()]
+    con.close()
+    seen = {}
+    for worker in workers:
+        stats = q.paired_stats(Scope(role="worker", worker_id=worker), PERIOD, "WHO5", "none")
+        row = stats.to_dicts()[0] if stats.height else None
+        if row and not row["suppressed"] and row["n"]:
+            seen.setdefault(min(row["n"], q.MIN_EFFECT_PAIRS), row)
+    assert {1, 2} & seen.keys(), f"no worker with one or two pairs in the fixture: {seen.keys()}"
+    assert q.MIN_EFFECT_PAIRS in seen, "no worker with three pairs or more in the fixture"
+    for n, row in seen.items():
+        effect = [row[f] for f in q.EFFECT_SIZES]
+        if n < q.MIN_EFFECT_PAIRS:
+            assert effect == [None] * len(effect), f"{n} pairs: {effect}"
+            assert row["mean_change"] is not None  # the change itself is still shown
+        else:
+            assert row["d_av"] is not None and row["d_av_ci_low"] < row["d_av_ci_high"]
