@@ -33,7 +33,9 @@ shared machine sway least); how many closed tabs' sessions `lat serve` shut down
 handed back the reader's memory once none was left. The server's log is kept as
 `<work>/sessions-server.log`; the served copy of the warehouse is removed.
 
-Prints the figures; exits 1 when a target is missed (p95 > 3 s, any error) so it can gate.
+Also prints the CPU the browsers used (each worker process with its Chromium and driver, by
+wait4) beside the server's, as shares of the machine: on one machine they compete for the same
+cores. Prints the figures; exits 1 when a target is missed (p95 > 3 s, any error) so it can gate.
 """
 
 from __future__ import annotations
@@ -493,8 +495,13 @@ def _drive(pid: int, url: str, db: Path, exports: list[Path], accounts: list, ar
     loader = threading.Thread(target=run_loads, args=(db, exports, load_starts, load_times))
     loader.start()
     results = []
+    browser_cpu = 0.0  # the Chromium processes' (and their drivers') CPU: what the server shares
     for worker in workers:
-        out, _ = worker.communicate()
+        out = worker.stdout.read()
+        # wait4: this worker's own rusage, its Chromium and driver included (they are reaped)
+        _pid, status, usage = os.wait4(worker.pid, 0)
+        worker.returncode = os.waitstatus_to_exitcode(status)
+        browser_cpu += usage.ru_utime + usage.ru_stime
         results += json.loads(out.strip().splitlines()[-1]) if out.strip() else []
     loader.join()
     end_mib = rss_mib(pid)
@@ -507,6 +514,7 @@ def _drive(pid: int, url: str, db: Path, exports: list[Path], accounts: list, ar
     memory.stop()
     return {
         "results": results, "load_times": load_times, "server_cpu": server_cpu,
+        "browser_cpu": browser_cpu, "seconds": seconds,
         "idle_mib": idle_mib, "peak_mib": memory.peak, "end_mib": end_mib,
         "after_mib": after_mib, "after_s": time.monotonic() - ended,
     }  # fmt: skip
@@ -534,6 +542,11 @@ def _report(run: dict, args, log_path: Path) -> int:
     if views:  # what neighbours on a shared machine sway least: the server's own work per view
         print(f"server CPU per page view: {server_cpu / views * 1000:.0f} ms "
               f"({server_cpu:.0f} s in all, warm-ups after the loads included)")  # fmt: skip
+        machine = (os.cpu_count() or 1) * run["seconds"]
+        print(f"browsers' CPU: {run['browser_cpu'] / views * 1000:.0f} ms per page view "
+              f"({run['browser_cpu']:.0f} s in all); of the machine's {machine:.0f} CPU seconds "
+              f"in the run, the browsers took {run['browser_cpu'] / machine:.0%} and the server "
+              f"{server_cpu / machine:.0%}")  # fmt: skip
     print("load times during the run: " + ", ".join(f"{s:.1f} s" for s in load_times))
     print(f"server memory: {idle_mib:.0f} MiB idle before the sessions, peak {peak_mib:.0f} "
           f"MiB, {end_mib:.0f} MiB as they ended, {after_mib:.0f} MiB {after_s:.0f} s after")  # fmt: skip
