@@ -508,7 +508,9 @@ def _drive(pid: int, url: str, db: Path, exports: list[Path], accounts: list, ar
     load_times: list[float] = []
     load_cpu: list[float] = []
     load_starts = [seconds * (i + 1) / (args.loads + 1) for i in range(args.loads)]
-    loader = threading.Thread(target=run_loads, args=(db, exports, load_starts, load_times, load_cpu))
+    loader = threading.Thread(
+        target=run_loads, args=(db, exports, load_starts, load_times, load_cpu)
+    )
     loader.start()
     results = []
     for worker in workers:
