@@ -32,17 +32,18 @@ ASK = "pages.worker.ask"
 # narrow column cuts it: `hover_headers`)
 CASE_COLUMNS = {
     "case_id": Header("pages.worker.case_columns.case_id", width=80),
-    "status": Header("common.status", width=65),
+    "status": Header("common.status", width=75),
     "case_type": Header("case_type", width=102),
-    "municipality_name": Header("municipality", width=95),
-    "loan": Header("pages.worker.case_columns.loan", width=56),
+    # a loan is said beside its municipality ('Odense (udlånt)'): a column of its own left the
+    # list wider than a 1280 px page, and Streamlit then squeezed every column ('Afslutte|t')
+    "municipality_name": Header("municipality", width=115),
     "start_date": Header("pages.worker.case_columns.start_date", width=90),
     "latest_score": Header("pages.worker.case_columns.latest_score", "common.latest_score", 55),
     "tracking": Header("pages.worker.case_columns.tracking",
                        "pages.worker.case_columns.tracking_help", 90),
     "days_since_last": Header("pages.worker.case_columns.days_since_last",
                               "pages.worker.case_columns.days_since_last_help", 55),
-    "prepost": Header("pages.worker.case_columns.prepost", width=110),
+    "prepost": Header("pages.worker.case_columns.prepost", width=100),
 }  # fmt: skip
 TRACKING = {
     "start": "pages.worker.tracking.start",
@@ -76,7 +77,16 @@ def _present(frame: pl.DataFrame) -> pl.DataFrame:
         i18n.code_expr("case_type", "case_type"),
         i18n.date_expr("start_date"),
         pl.col("tracking").replace_strict(labels, default=None),
-        pl.Series("loan", [t("yes") if r["is_loan"] else "" for r in rows], dtype=pl.String),
+        pl.Series(
+            "municipality_name",
+            [
+                t("pages.worker.case_columns.loaned", municipality=r["municipality_name"])
+                if r["is_loan"]
+                else r["municipality_name"]
+                for r in rows
+            ],
+            dtype=pl.String,
+        ),
         pl.Series("prepost", [_prepost_text(r) for r in rows], dtype=pl.String),
     ).select(list(CASE_COLUMNS))
     return components.headed(shown, CASE_COLUMNS)
