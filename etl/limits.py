@@ -22,6 +22,7 @@ import os
 import re
 import stat
 import struct
+import threading
 import zipfile
 import zlib
 from collections.abc import Iterator
@@ -124,14 +125,22 @@ def limits_in_force() -> Limits:
     return _current_budget().limits
 
 
+# an export's files are read side by side (etl.threads) and share one budget: its check and its
+# spending are one step, or two threads could each pass the check on the same bytes left
+_spending = threading.Lock()
+
+
 def _spend(label: str, n: int) -> None:
     budget = _current_budget()
-    if n > budget.left:
+    with _spending:
+        enough = n <= budget.left
+        if enough:
+            budget.left -= n
+    if not enough:
         _refuse(
             f"{label}: eksporten fylder for meget (højst {_size(budget.limits.export_bytes)} "
             "i alt, udpakket; sæt LAT_MAX_EXPORT_BYTES for at hæve grænsen)"
         )
-    budget.left -= n
 
 
 def _too_big(label: str, size: int | None, limit: int) -> None:
