@@ -6,7 +6,7 @@ API:
 - `line_chart(df, x, y, *, color=None, ...)`, `bar_chart(df, x, y, *, color=None, horizontal=False)`:
   small builders returning `alt.Chart`s (pages may layer or tweak them), `CHART_HEIGHT` high
   (a horizontal bar chart: `row_height()`).
-- `month_axis(months, max_ticks=8)`: a temporal axis of whole months with the year on every tick
+- `period_x(months, period)`: an X scale and axis spanning the chosen period; `month_axis(months, max_ticks=8)`: a temporal axis of whole months with the year on every tick
   ("apr. 2026"), one tick every 1, 2, 3, 6 or 12 months so labels never crowd or repeat;
   `count_axis()`: an axis of counts (whole numbers only: never "0 0 0 1 1"). Every month and count
   axis of every builder uses these.
@@ -247,6 +247,13 @@ def month_scale(period: Period | None) -> alt.Scale | UndefinedType:
     return alt.Scale(domain=[first.isoformat(), end.isoformat()])
 
 
+def period_x(months: pl.Series, period: Period | None, max_ticks: int = 8) -> dict:
+    """An `alt.X`'s `scale` and `axis` for a month axis over the chosen `period`
+    (`month_scale`; the ticks of `month_axis` over the data's months and the period's ends)."""
+    axis = month_axis(period_months(months, period), max_ticks=max_ticks)
+    return {"scale": month_scale(period), "axis": axis}
+
+
 def month_axis(months: pl.Series, max_ticks: int = 8, **options) -> alt.Axis:
     """A temporal axis of whole months, each tick "apr. 2026" (d3's default ticks put the year on
     January only, which the axis then dropped for room, and fell to weeks and half months on a
@@ -303,12 +310,7 @@ def line_chart(
     counts = y_format in (",d", "d")
     y_axis = count_axis() if counts else alt.Axis(format=y_format)
     encoding = {
-        "x": alt.X(
-            f"{x}:T",
-            title=x_title,
-            axis=month_axis(period_months(df[x], period)),
-            scale=month_scale(period),
-        ),
+        "x": alt.X(f"{x}:T", title=x_title, **period_x(df[x], period)),
         "y": alt.Y(f"{y}:Q", title=y_title, axis=y_axis),
         "tooltip": tips(
             (f"{x}:T", x_title or i18n.t("common.month"), MONTH_FORMAT),

@@ -72,9 +72,8 @@ def monthly_chart(
                       hidden.with_columns(pl.lit("hidden").alias("kind"))], how="diagonal")  # fmt: skip
     charts.check_points(both)
     order = sorted(both["municipality_name"].unique().to_list())
-    x = alt.X("yearmonth(month):T", title="", scale=charts.month_scale(period),
-              axis=charts.month_axis(charts.period_months(both["month"], period),
-                                     max_ticks=PANEL_TICKS))  # fmt: skip
+    x = alt.X("yearmonth(month):T", title="",
+              **charts.period_x(both["month"], period, max_ticks=PANEL_TICKS))  # fmt: skip
     strokes = (
         alt.Chart()
         .mark_tick(color=HIDDEN_GREY, thickness=3, size=10, orient="horizontal")

@@ -22,12 +22,7 @@ def monthly_share(
         alt.Chart(frame)
         .mark_line(point=True)
         .encode(
-            x=alt.X(
-                "month:T",
-                title="",
-                scale=charts.month_scale(period),
-                axis=charts.month_axis(charts.period_months(frame["month"], period)),
-            ),
+            x=alt.X("month:T", title="", **charts.period_x(frame["month"], period)),
             y=alt.Y("share:Q", title=y_title, scale=SHARE_SCALE, axis=alt.Axis(format=".0%")),
             tooltip=charts.tips("month:T", ("share:Q", y_title), "n_cases:Q"),
         )
