@@ -26,7 +26,7 @@ def monthly_share(
             y=alt.Y("share:Q", title=y_title, scale=SHARE_SCALE, axis=alt.Axis(format=".0%")),
             tooltip=charts.tips("month:T", ("share:Q", y_title), "n_cases:Q"),
         )
-        .properties(height=300)
+        .properties(height=charts.CHART_HEIGHT)
     )
 
 

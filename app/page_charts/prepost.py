@@ -184,7 +184,9 @@ def histogram(hist: pl.DataFrame, cutoff: float | None, score_title: str) -> alt
             tooltip=charts.tips(("phase_label:N", ""), "bin_start:Q", "bin_end:Q", "n:Q"),
         )
     )
-    return _layer(bars, _cutoff_rule(cutoff, "x", score_title)).properties(height=300)
+    return _layer(bars, _cutoff_rule(cutoff, "x", score_title)).properties(
+        height=charts.CHART_HEIGHT
+    )
 
 
 def category_label(code: str, language: str | None = None) -> str:

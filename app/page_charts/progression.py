@@ -92,7 +92,7 @@ def first_latest(frame: pl.DataFrame, *, x_title: str, y_title: str) -> alt.Char
             color=alt.Color("label:N", title="", scale=charts.color_scale(domain), sort=domain),
             tooltip=charts.tips(("label:N", ""), ("score:O", x_title), ("n_cases:Q", y_title)),
         )
-        .properties(height=300)
+        .properties(height=charts.CHART_HEIGHT)
     )
 
 
