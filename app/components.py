@@ -589,8 +589,9 @@ def beside_country(value: str | None) -> str | None:
 
 def hides_small(level: str = "aggregate") -> bool:
     """Does the data layer hide small figures in this run's view at `level`
-    (`data.treatment`)? A worker's own cases, or a coordinator's own municipality, are exact."""
-    return data.treatment(data.current_scope(), data.current_filters(), level).hide
+    (`data.suppression_on`)? A worker's own cases, or a coordinator's own municipality, are
+    exact."""
+    return data.suppression_on(data.current_scope(), data.current_filters(), level)
 
 
 def hidden_rule(key: str, level: str = "aggregate", **values: object) -> str:
