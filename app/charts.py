@@ -6,7 +6,9 @@ API:
 - `line_chart(df, x, y, *, color=None, ...)`, `bar_chart(df, x, y, *, color=None, horizontal=False)`:
   small builders returning `alt.Chart`s (pages may layer or tweak them), `CHART_HEIGHT` high
   (a horizontal bar chart: `row_height()`).
-- `period_x(months, period)`: an X scale and axis spanning the chosen period; `month_axis(months, max_ticks=8)`: a temporal axis of whole months with the year on every tick
+- `period_x(months, period)`: an X scale and axis spanning the chosen period, and
+  `in_period(frame, column, period)`: the rows a chart over that period draws;
+- `month_axis(months, max_ticks=8)`: a temporal axis of whole months with the year on every tick
   ("apr. 2026"), one tick every 1, 2, 3, 6 or 12 months so labels never crowd or repeat;
   `count_axis()`: an axis of counts (whole numbers only: never "0 0 0 1 1"). Every month and count
   axis of every builder uses these.
@@ -234,6 +236,17 @@ def period_months(months: pl.Series, period: Period | None) -> pl.Series:
     return pl.concat([months.cast(pl.Date), pl.Series(list(period), dtype=pl.Date)])
 
 
+def in_period(frame: pl.DataFrame, column: str, period: Period | None) -> pl.DataFrame:
+    """The rows of `frame` whose month `column` lies in the chosen `period` (all without one). A
+    chart whose x scale spans the period draws only these: rows before it were drawn left of the
+    axis, and Vega's fit then shrank the plot to make room for them (the overview's trend,
+    which holds the period before for its deltas, became a chart with no width)."""
+    if period is None or None in period:
+        return frame
+    first, last = period
+    return frame.filter(pl.col(column).cast(pl.Date).is_between(first, last))
+
+
 def month_scale(period: Period | None) -> alt.Scale | UndefinedType:
     """A month axis's x scale: from the chosen period's first month to the end of its last,
     whatever months the data hold (a worker's chart stopped at the last month with an active
@@ -306,6 +319,7 @@ def line_chart(
     period: Period | None = None,
 ) -> alt.Chart:
     """A line with points over time (`x` a date column of months), over the chosen `period`."""
+    df = in_period(df, x, period)
     check_points(df)
     counts = y_format in (",d", "d")
     y_axis = count_axis() if counts else alt.Axis(format=y_format)

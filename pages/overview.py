@@ -98,7 +98,11 @@ def _figures(head: pl.DataFrame, trend: pl.DataFrame, country: pl.DataFrame | No
 
 
 def _type_chart(head: pl.DataFrame, trend: pl.DataFrame, filters) -> None:
-    split = trend.filter(pl.col("figure").is_in(["mentor", "parent_coach"]))
+    period = (filters.from_month, filters.to_month)
+    # the trend also holds the months before the period (the sparklines' deltas): not this chart's
+    split = charts.in_period(
+        trend.filter(pl.col("figure").is_in(["mentor", "parent_coach"])), "month", period
+    )
     split = split.with_columns(
         i18n.labelled(split["figure"], lambda c: i18n.code_label("case_type", c)).alias("case_type")
     )
@@ -108,7 +112,7 @@ def _type_chart(head: pl.DataFrame, trend: pl.DataFrame, filters) -> None:
         "active_cases",
         color="case_type",
         y_title=t("common.active_cases"),
-        period=(filters.from_month, filters.to_month),
+        period=period,
         scale=charts.case_type_scale(),
     ).properties(height=320)
     active = head.filter(pl.col("figure") == "active").to_dicts()[0]

@@ -70,6 +70,7 @@ def monthly_chart(
     # one frame for both layers: a faceted layer chart takes its data at the top
     both = pl.concat([shown.with_columns(pl.lit("bar").alias("kind")),
                       hidden.with_columns(pl.lit("hidden").alias("kind"))], how="diagonal")  # fmt: skip
+    both = charts.in_period(both, "month", period)
     charts.check_points(both)
     order = sorted(both["municipality_name"].unique().to_list())
     x = alt.X("yearmonth(month):T", title="",

@@ -17,6 +17,7 @@ def monthly_share(
 ) -> alt.Chart:
     """The share on cadence per month (0-100 %) over the chosen `period`; hidden months are
     gaps."""
+    frame = charts.in_period(frame, "month", period)
     charts.check_points(frame)
     return (
         alt.Chart(frame)

@@ -427,6 +427,33 @@ def test_month_axes_span_the_chosen_period_whatever_months_the_data_hold():
     )
 
 
+def test_charts_over_the_period_draw_no_month_outside_it(tour):
+    """A chart whose month axis spans the chosen period draws no row outside it. The overview's
+    trend holds the period before too (for its deltas); drawn left of the axis, those rows made
+    Vega's fit shrink a coordinator's chart of active cases to no width at all."""
+    checked = 0
+    for role, page, chart in _all_charts(tour):
+        for channel in chart.nodes("x"):
+            domain = (channel.get("scale") or {}).get("domain")
+            if channel.get("type") != "temporal" or not domain or "field" not in channel:
+                continue
+            first, last = (date.fromisoformat(end) for end in domain)
+            for frame in chart.frames:
+                if channel["field"] not in frame.columns:
+                    continue
+                months = frame[channel["field"]].drop_nulls()
+                if months.dtype == pl.String:  # a layer's ISO dates
+                    months = months.str.slice(0, 10).str.to_date()
+                months = months.cast(pl.Date)
+                checked += months.len()
+                outside = months.filter(~months.is_between(first, last)).unique().sort()
+                assert outside.is_empty(), (
+                    f"{role} on {page}, {chart.name}: months outside {domain}: "
+                    f"{outside.to_list()[:3]}"
+                )
+    assert checked, "no chart over the period was checked"
+
+
 # px per character of an axis title in the theme's bold sans-serif (measured on the
 # screenshots: 36 characters in 257 px, 0.48 em); a vertical y title longer than its chart's
 # height runs past it and is cut ('Andel målt hver anden måned indtil månede' on the worker
