@@ -33,6 +33,9 @@ def _labelled_scale(colours: dict[str, str], labels: dict[str, str]) -> alt.Scal
     )
 
 
+DOT_ROOM = 12  # px at each end of a funnel's x axis: a dot of size 90 is about 11 px across
+
+
 def funnel_chart(
     fitted: Funnel,
     *,
@@ -54,7 +57,9 @@ def funnel_chart(
     )
     curve = curve.with_columns(pl.col("level").replace_strict(limit_labels).alias("level_label"))
     charts.check_points(points, curve)
-    x = alt.X("total:Q", title=x_title, scale=alt.Scale(type="sqrt", domainMin=0),
+    # padded: the largest unit sits at the domain's end, and its dot was cut in half there
+    x = alt.X("total:Q", title=x_title,
+              scale=alt.Scale(type="sqrt", domainMin=0, padding=DOT_ROOM),
               axis=charts.count_axis(labelOverlap="greedy", labelSeparation=8))  # fmt: skip
     lines = (
         alt.Chart(curve)

@@ -454,6 +454,23 @@ def test_charts_over_the_period_draw_no_month_outside_it(tour):
     assert checked, "no chart over the period was checked"
 
 
+def test_funnel_plots_leave_room_for_the_largest_unit_s_dot(tour):
+    """The unit with the most cases sits at the end of a funnel's x axis: without padding its dot
+    was cut in half by the plot's edge (a coordinator's one municipality, always the largest)."""
+    from app.page_charts import indicators
+
+    funnels = 0
+    for role, page, chart in _all_charts(tour):
+        for channel in chart.nodes("x"):
+            scale = channel.get("scale") or {}
+            if scale.get("type") != "sqrt":
+                continue
+            funnels += 1
+            assert scale.get("padding", 0) >= indicators.DOT_ROOM, f"{role} on {page}, {chart.name}"
+    assert funnels, "no funnel plot was checked"
+    assert indicators.DOT_ROOM >= 11  # a dot of size 90 is about 11 px across
+
+
 # px per character of an axis title in the theme's bold sans-serif (measured on the
 # screenshots: 36 characters in 257 px, 0.48 em); a vertical y title longer than its chart's
 # height runs past it and is cut ('Andel målt hver anden måned indtil månede' on the worker
