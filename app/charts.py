@@ -58,6 +58,7 @@ PALETTE = (
 )
 CASE_TYPE_COLORS = {"mentor": PALETTE[0], "parent_coach": PALETTE[1]}
 FONT_SIZE = 15
+BODY_FONT = '"Source Sans", sans-serif'  # Streamlit 1.67's genericFonts.bodyFont
 TITLE_SIZE = 18
 
 
@@ -73,7 +74,10 @@ def _theme() -> dict:
     }
     return {
         "config": {
-            "font": "sans-serif",
+            # the page's own typeface (Streamlit's body font) for every text of a chart: its
+            # theme sets the axes' and legends' but not a title's or a text mark's, which fell
+            # back to the browser's sans-serif (the expected band's title in another typeface)
+            "font": BODY_FONT,
             "view": {"stroke": None, "continuousWidth": 600, "continuousHeight": 300},
             "axis": axis,
             # at most about ten ticks: a full-width axis got one per 40 px ('0 2 4 ... 58 60')
