@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import date
+from functools import cache
 
 from texts import catalogue as _catalogue
 from texts import formats, placeholders, text
@@ -77,9 +78,10 @@ def keys() -> list[str]:
     return [key for key in _catalogue(formats.DEFAULT_LANG) if key.startswith(PREFIX)]
 
 
-def names(key: str) -> set[str]:
+@cache
+def names(key: str) -> frozenset[str]:
     """The values a key's text uses (its placeholders, the same in every language)."""
-    return placeholders(_catalogue(formats.DEFAULT_LANG)[key])
+    return frozenset(placeholders(_catalogue(formats.DEFAULT_LANG)[key]))
 
 
 def render(key: str, params: Mapping[str, object] | str | None, language: str | None) -> str:
