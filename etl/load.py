@@ -578,9 +578,9 @@ def _summarise_rejections(rejected: pl.DataFrame, outcome: FileOutcome) -> None:
     counts = rejected.group_by("reason_code").len().sort("reason_code")
     outcome.reasons = dict(zip(counts["reason_code"], counts["len"], strict=True))
     head = rejected.head(EXAMPLES_PER_FILE)
-    outcome.examples = list(
-        zip(head["source_row"], head["column_name"], head["message"], strict=True)
-    )
+    outcome.examples = head.select(
+        "source_row", "column_name", "message_key", "message_params", "message"
+    ).rows()
 
 
 def _record_file(

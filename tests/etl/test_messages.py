@@ -122,3 +122,19 @@ def test_a_cpr_number_a_message_would_show_is_masked_in_its_stored_values(monkey
     for language in formats.LANGS:
         shown = messages.render(key, params, language)
         assert MASK in shown and not re.search(r"\d{6}-?\d{4}", shown)
+
+
+def test_the_load_report_says_a_rejection_in_its_own_language(tmp_path: Path, monkeypatch):
+    """The terminal speaks Danish (etl.report.LANGUAGE); its examples come from the same key and
+    values as the stored message, so a report in English says them in English too."""
+    from etl import report
+    from tests.support.exports import case, write_export
+
+    export = write_export(tmp_path / "e", "2024-06-30", cases=[case("F1", startdato="2030-01-01")])
+    result = load_exports([export], tmp_path / "wh" / "warehouse.duckdb")
+    later = {"column": "Startdato", "value": "2030-01-01", "exported_at": "2024-06-30"}
+    assert messages.render("loader.after_export_date", later, "da") in report.format_report(result)
+    monkeypatch.setattr(report, "LANGUAGE", "en")
+    english = report.format_report(result)
+    assert messages.render("loader.after_export_date", later, "en") in english
+    assert "eksportdatoen" not in english
