@@ -265,9 +265,10 @@ def table(
     ids: Sequence[str | None] | None = None,
     wrap: bool = False,
     fill: str | None = None,
+    lines: int = 2,
 ) -> None:
     """A table across the page, without Streamlit's own download, copy and search controls.
-    `wrap`: rows two lines high, long texts wrapped (`WRAPPED_ROW_HEIGHT`). `fill`: the column
+    `wrap`: rows `lines` lines high (two: `WRAPPED_ROW_HEIGHT`), long texts wrapped. `fill`: the column
     (its shown name, the last) that takes all the width the others leave (`fill_config`).
 
     `opens` ("case" or "worker") with `ids` (one per row of `frame`): clicking a row opens that
@@ -285,9 +286,9 @@ def table(
     config = table_config(numeric, column_config)
     if fill is not None:
         config = fill_config(shown.columns, fill, config)
-    rows = WRAPPED_ROW_HEIGHT if wrap else None
+    rows = wrapped_row_height(lines) if wrap else None
     # two-line rows in the grid's default height left five rows in view: ten, as with one line
-    height = WRAPPED_ROW_HEIGHT * min(frame.height, 10) + 40 if wrap else "auto"
+    height = rows * min(frame.height, 10) + 40 if rows else "auto"
     if opens is None:
         st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config,
                      row_height=rows, height=height)  # fmt: skip
@@ -346,6 +347,12 @@ def open_record(kind: str, record_id: str) -> None:
 
 # Streamlit's data grid wraps a cell's text only in rows taller than 4rem (64 px): two lines
 WRAPPED_ROW_HEIGHT = 66
+LINE_HEIGHT = 21  # each further line of a wrapped cell (the grid's 14 px font)
+
+
+def wrapped_row_height(lines: int) -> int:
+    """The height of a table row that shows `lines` lines of a wrapped cell (two at least)."""
+    return WRAPPED_ROW_HEIGHT + LINE_HEIGHT * (max(lines, 2) - 2)
 
 
 class Header(NamedTuple):

@@ -17,6 +17,9 @@ API (pages and components use only these):
   be unit-tested without Streamlit. `None` prints as "–"; a suppressed value is formatted by the
   caller as `SUPPRESSED` ("<5").
 - `vega_locale(language) -> dict`: the number/time locale for Altair charts (charts.py applies it).
+- `loader_messages(keys, params, stored)`: rejected rows' messages in the reader's language from
+  the loader's message keys and values (texts.messages.render, as the loader made the stored
+  Danish text); a row stored before keys has no key and keeps its stored text.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import streamlit as st
 
 import texts
 from app import suppression
-from texts import formats
+from texts import formats, messages
 from texts.vocabulary import CODE_LABELS
 
 LANGS = formats.LANGS
@@ -202,6 +205,17 @@ def labelled(
             values.is_not_null(), pl.repeat(label(None), values.len(), eager=True)
         )
     return shown
+
+
+def loader_messages(
+    keys: pl.Series, params: pl.Series, stored: pl.Series, language: str | None = None
+) -> pl.Series:
+    """Each row's loader message in the reader's language from its key and values (JSON), once
+    per distinct pair; the stored text where the row has no key (stored before keys were)."""
+    language = _pick(language)
+    pairs = pl.select(pl.concat_str([pl.lit(keys), pl.lit(params)], separator="\n")).to_series()
+    rendered = labelled(pairs, lambda pair: messages.render(*pair.split("\n", 1), language))
+    return pl.select(pl.coalesce(pl.lit(rendered), pl.lit(stored))).to_series().alias(stored.name)
 
 
 def fmt_month(value: date | None, language: str | None = None) -> str:

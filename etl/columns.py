@@ -21,7 +21,7 @@ class Vocabulary:
     """The accepted spellings of a coded column and the code each one stands for."""
 
     spellings: dict[str, str]  # accepted spelling (folded when compared) -> code
-    hint: str  # the values a rejection message names, in Danish
+    allowed: tuple[str, ...]  # the spellings a rejection message names (as a file writes them)
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -41,10 +41,10 @@ _CASE_TYPES = {
     "parent_coach": "parent_coach",
 }
 VOCABULARIES: dict[str, Vocabulary] = {
-    "case_type": Vocabulary(_CASE_TYPES, "mentor eller forældrecoach"),
+    "case_type": Vocabulary(_CASE_TYPES, ("mentor", "forældrecoach")),
     "role": Vocabulary(
         {**_CASE_TYPES, "koordinator": "coordinator", "coordinator": "coordinator"},
-        "mentor, forældrecoach eller koordinator",
+        ("mentor", "forældrecoach", "koordinator"),
     ),
     "gender": Vocabulary(
         {
@@ -52,7 +52,7 @@ VOCABULARIES: dict[str, Vocabulary] = {
             **dict.fromkeys(("kvinde", "k", "female"), "female"),
             **dict.fromkeys(("andet", "a", "other"), "other"),
         },
-        "mand, kvinde eller andet",
+        ("mand", "kvinde", "andet"),
     ),
     "status": Vocabulary(
         {
@@ -60,7 +60,7 @@ VOCABULARIES: dict[str, Vocabulary] = {
             **dict.fromkeys(("afsluttet", "closed"), "closed"),
             **dict.fromkeys(("afbrudt", "discontinued"), "discontinued"),
         },
-        "aktiv, afsluttet eller afbrudt",
+        ("aktiv", "afsluttet", "afbrudt"),
     ),
     "end_reason": Vocabulary(
         {
@@ -71,7 +71,7 @@ VOCABULARIES: dict[str, Vocabulary] = {
             **dict.fromkeys(("borger_ophoert", "citizen_withdrew"), "citizen_withdrew"),
             **dict.fromkeys(("andet", "other"), "other"),
         },
-        "maal_naaet, delvist_naaet, ikke_naaet, overdraget, borger_ophoert eller andet",
+        ("maal_naaet", "delvist_naaet", "ikke_naaet", "overdraget", "borger_ophoert", "andet"),
     ),
     "referred_by": Vocabulary(
         {
@@ -83,21 +83,21 @@ VOCABULARIES: dict[str, Vocabulary] = {
             **dict.fromkeys(("psykiatri", "psychiatry"), "psychiatry"),
             **dict.fromkeys(("andet", "other"), "other"),
         },
-        "infohus, jobcenter, familieafdeling, skole, ssp, psykiatri eller andet",
+        ("infohus", "jobcenter", "familieafdeling", "skole", "ssp", "psykiatri", "andet"),
     ),
     "instrument": Vocabulary(
         {
             **dict.fromkeys(("WHO5", "WHO-5", "who 5"), "WHO5"),
             **dict.fromkeys(("GSE", "GSES", "general self-efficacy"), "GSE"),
         },
-        "WHO5 eller GSE",
+        ("WHO5", "GSE"),
     ),
     "phase": Vocabulary(
         {
             **dict.fromkeys(("foer", "før", "pre", "baseline"), "pre"),
             **dict.fromkeys(("efter", "post"), "post"),
         },
-        "før eller efter",
+        ("før", "efter"),
     ),
 }
 

@@ -37,8 +37,10 @@ from etl.validate import (
     DATE_FLOOR,
     REJECTED_SCHEMA,
     Validated,
+    message,
     raw_values,
     validate_table,
+    with_danish_messages,
 )
 from privacy.cpr import mask_cpr
 from privacy.pseudonym import Pseudonymizer
@@ -53,11 +55,6 @@ RAW_TABLES: dict[str, tuple[str, tuple[str, ...]]] = {
 TABLE_ORDER = tuple(RAW_TABLES)
 CASE_CHILD_TABLES = ("maalinger", "progression")
 BOOKKEEPING = ("exported_at", "batch_id")
-ERASED_MESSAGE = "Forløbet er slettet efter anmodning og indlæses ikke igen."
-UNKNOWN_CASE_MESSAGE = (
-    'Forløbet "{case_id}" findes ikke i forløbsdata (hverken i denne eksport eller tidligere '
-    "indlæsninger); rækken indlæses automatisk, når forløbet kommer."
-)
 EXAMPLES_PER_FILE = 5
 
 Progress = Callable[[str, float], None]
@@ -510,27 +507,34 @@ def _rejections(
         refused = refused.filter(~pl.col("source_row").is_in(list(gone)))
     parts = [refused]
     if len(erased_rows):
+        erased_message = message("loader.erased")
         parts.append(
-            erased_rows.select(
-                pl.col("_source_row").cast(pl.Int64).alias("source_row"),
-                pl.lit(None, pl.String).alias("column_name"),
-                pl.lit("erased").alias("reason_code"),
-                pl.lit(ERASED_MESSAGE).alias("message"),
-                pl.lit(None, pl.String).alias("raw_values"),
+            with_danish_messages(
+                erased_rows.select(
+                    pl.col("_source_row").cast(pl.Int64).alias("source_row"),
+                    pl.lit(None, pl.String).alias("column_name"),
+                    pl.lit("erased").alias("reason_code"),
+                    erased_message.key.alias("message_key"),
+                    erased_message.params.alias("message_params"),
+                    pl.lit(None, pl.String).alias("raw_values"),
+                )
             )
         )
     if len(orphans):
         case_column = _original_case_column(tf)
         raw = raw_values(tf.frame, orphans["_source_row"]).rename({"source_row": "_source_row"})
+        # the case id as validated: a CPR-like one was blanked (rule 24) and refused before
+        unknown = message("loader.unknown_case", case_id=pl.col("case_id"))
         parts.append(
-            orphans.join(raw, on="_source_row", how="left").select(
-                pl.col("_source_row").alias("source_row"),
-                pl.lit(case_column, pl.String).alias("column_name"),
-                pl.lit("unknown_case").alias("reason_code"),
-                pl.format(UNKNOWN_CASE_MESSAGE.replace("{case_id}", "{}"), "case_id").alias(
-                    "message"
-                ),
-                pl.col("raw_values"),
+            with_danish_messages(
+                orphans.join(raw, on="_source_row", how="left").select(
+                    pl.col("_source_row").alias("source_row"),
+                    pl.lit(case_column, pl.String).alias("column_name"),
+                    pl.lit("unknown_case").alias("reason_code"),
+                    unknown.key.alias("message_key"),
+                    unknown.params.alias("message_params"),
+                    pl.col("raw_values"),
+                )
             )
         )
     return pl.concat(parts).sort("source_row")
@@ -562,7 +566,7 @@ def _record_rejections(
             "insert into etl.rejected_rows by name "
             "select $batch_id as batch_id, $source_file as source_file, $table as table_name, "
             "source_row, column_name, reason_code, message, raw_values::json as raw_values, "
-            "case_id, municipality_code "
+            "case_id, municipality_code, message_key, message_params::json as message_params "
             "from _rejected_frame",
             {"batch_id": batch_id, "source_file": tf.source_file, "table": tf.table},
         )
@@ -574,9 +578,9 @@ def _summarise_rejections(rejected: pl.DataFrame, outcome: FileOutcome) -> None:
     counts = rejected.group_by("reason_code").len().sort("reason_code")
     outcome.reasons = dict(zip(counts["reason_code"], counts["len"], strict=True))
     head = rejected.head(EXAMPLES_PER_FILE)
-    outcome.examples = list(
-        zip(head["source_row"], head["column_name"], head["message"], strict=True)
-    )
+    outcome.examples = head.select(
+        "source_row", "column_name", "message_key", "message_params", "message"
+    ).rows()
 
 
 def _record_file(

@@ -38,7 +38,8 @@ class FileOutcome:
     superseded: int = 0
     rejected: int = 0
     reasons: dict[str, int] = field(default_factory=dict)
-    examples: list[tuple[int, str | None, str]] = field(default_factory=list)
+    # (row, column, message key, its values as JSON, the Danish message) of the first rejections
+    examples: list[tuple[int, str | None, str, str, str]] = field(default_factory=list)
     ignored_columns: list[str] = field(default_factory=list)
     cpr_blanked: list[tuple[int, str]] = field(default_factory=list)
 

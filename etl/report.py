@@ -8,7 +8,7 @@ import time
 from typing import TextIO
 
 from etl.outcome import ExportOutcome, FileOutcome, LoadResult
-from texts import formats, plural, text
+from texts import formats, messages, plural, text
 from texts.vocabulary import CODE_LABELS
 
 MAX_CPR_CELLS_SHOWN = 10
@@ -135,8 +135,10 @@ def _file_lines(f: FileOutcome) -> list[str]:
     if f.reasons:
         reasons = ", ".join(f"{_reason(code)} {_n(count)}" for code, count in f.reasons.items())
         lines.append(_t("reasons", reasons=reasons))
-    for row, column, message in f.examples:
-        lines.append(f"    {_where(row, column)}: {message}")
+    for row, column, key, params, message in f.examples:
+        # the message in the report's language from its key and values, as the dashboard does
+        said = messages.render(key, params, LANGUAGE) if key else message
+        lines.append(f"    {_where(row, column)}: {said}")
     if f.rejected > len(f.examples):
         lines.append(plural("load_report.more_rejected", f.rejected - len(f.examples), LANGUAGE))
     if f.ignored_columns:

@@ -3,13 +3,16 @@
 Everything is vectorised: cells are parsed once per distinct value (`etl.parsing.parse_distinct`),
 every rule is a polars boolean expression, and a row's single rejection reason is the first failing
 check in rule-9 order (reason, then the leftmost column in the file). Messages and raw_values are
-built only for rejected rows, which are few.
+built only for rejected rows, which are few: each message as a catalogue key (`loader.*` in
+texts/) and its values as JSON, and the Danish text from them once per distinct pair
+(texts.messages.render, the function the dashboard renders them with in the reader's language).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from typing import NamedTuple
 
 import polars as pl
 
@@ -26,6 +29,7 @@ from etl.parsing import (
 from etl.read import SOURCE_ROW, TableFile, canonical_column
 from privacy.cpr import MASK, cpr_flag_expr, cpr_mask_expr
 from privacy.pseudonym import Pseudonymizer
+from texts import messages
 from warehouse.db import municipality_codes
 
 REASONS = (
@@ -50,6 +54,7 @@ SPREADSHEET_ERRORS = (
 # The warehouse keeps integers as 32-bit `integer` (smaller ones by their own rules), so a larger
 # value in a column without a range rule is out_of_range rather than a failed write.
 STORED_INT_MAX = 2**31 - 1
+AGE_LOW, AGE_HIGH = 10, 99  # rule 12: the age at start a birth year may give
 
 Spec = Column  # a column's kind and rules: the registry's Column (etl/columns.py)
 
@@ -65,12 +70,6 @@ def keys_of(table: str) -> list[str]:
 
 
 KEYS = {name: keys_of(name) for name in export_format.TABLES}
-_KEY_LABEL = {
-    "forloeb": "Forløbet",
-    "medarbejdere": "Medarbejderen",
-    "maalinger": "Målingen",
-    "progression": "Progressionsmålingen",
-}
 _PARSED_DTYPE = {
     "code": pl.String,
     "enum": pl.String,
@@ -78,18 +77,21 @@ _PARSED_DTYPE = {
     "date": pl.Date,
     "bool": pl.Boolean,
 }
-_INVALID_HINT = {
-    "code": "er ikke en kommunekode (1-4 cifre)",
-    "int": "er ikke et helt tal",
-    "date": "er ikke en gyldig dato (brug fx 2024-03-05 eller 05-03-2024)",
-    "bool": "er ikke ja eller nej",
+_INVALID = {  # a cell that does not parse: its message, by the column's kind
+    "code": "loader.not_a_municipality_code",
+    "int": "loader.not_an_integer",
+    "date": "loader.not_a_date",
+    "bool": "loader.not_yes_or_no",
+    "enum": "loader.not_allowed_value",
 }
 # the shape of Validated.rejected; the loader records rows in exactly this shape
 REJECTED_SCHEMA = {
     "source_row": pl.Int64,
     "column_name": pl.String,
     "reason_code": pl.String,
-    "message": pl.String,
+    "message_key": pl.String,  # a `loader.` key of texts/{da,en}.toml
+    "message_params": pl.String,  # its values, a JSON object
+    "message": pl.String,  # the Danish text of both (texts.messages.render)
     "raw_values": pl.String,
 }
 
@@ -106,12 +108,39 @@ class Validated:
     ignored_columns: list[str] = field(default_factory=list)
 
 
+class Message(NamedTuple):
+    """A message as two expressions, evaluated on failing rows only: its key and its values."""
+
+    key: pl.Expr  # a `loader.` key
+    params: pl.Expr  # JSON object text
+
+
+def message(key: str, **values: object) -> Message:
+    """Loader message `key` with its values (polars expressions or constants), which must be
+    exactly the placeholders of its text: a key the catalogue lacks, or a value its text does
+    not name, fails here, when the checks are made, not in front of a reader."""
+    if set(values) != messages.names(key):
+        raise ValueError(f"{key}: values {sorted(values)} != {sorted(messages.names(key))}")
+    fields = [
+        (v if isinstance(v, pl.Expr) else pl.lit(v)).alias(name) for name, v in values.items()
+    ]
+    params = pl.struct(fields).struct.json_encode() if fields else pl.lit("{}")
+    return Message(pl.lit(key), params)
+
+
+def _either(condition: pl.Expr, then: Message, otherwise: Message) -> Message:
+    return Message(
+        pl.when(condition).then(then.key).otherwise(otherwise.key),
+        pl.when(condition).then(then.params).otherwise(otherwise.params),
+    )
+
+
 @dataclass
 class _Check:
     reason: str
     column: str  # Danish column name
     condition: pl.Expr  # true where the row fails
-    message: pl.Expr  # Danish message, evaluated on failing rows only
+    message: Message
 
 
 # ---------------------------------------------------------------------------------------------
@@ -275,13 +304,13 @@ _SHOWN_CHARS = 60
 
 
 def _shown(name: str) -> pl.Expr:
-    """The cell as a message may show it: quoted, CPR-like numbers masked, cut at 60 characters
-    (a 5,000-digit age is still named, without filling the report)."""
+    """The cell as a message may show it (the texts quote it): CPR-like numbers masked, cut at
+    60 characters (a 5,000-digit age is still named, without filling the report)."""
     masked = cpr_mask_expr(_raw(name))
     cut = pl.when(masked.str.len_chars() > _SHOWN_CHARS).then(
         masked.str.slice(0, _SHOWN_CHARS) + pl.lit("…")
     )
-    return pl.format('"{}"', cut.otherwise(masked))
+    return cut.otherwise(masked)
 
 
 def _title(label: str) -> str:
@@ -309,62 +338,62 @@ def _checks(table: str, specs: dict[str, Spec], names: _Names, exported_at: date
 
 
 def _column_checks(name: str, spec: Spec, names: _Names) -> list[_Check]:
-    label = names.label(name)
+    column = _title(names.label(name))
     checks = []
     if spec.required:
-        message = (
-            f"{_title(label)} mangler (skal udfyldes)."
+        missing = (
+            message("loader.missing_value", column=column)
             if names.present(name)
-            else f"Kolonnen {name} mangler i filen (skal udfyldes)."
+            else message("loader.missing_column", column=name)
         )
-        checks.append(_Check("missing_required", name, _raw(name).is_null(), pl.lit(message)))
+        checks.append(_Check("missing_required", name, _raw(name).is_null(), missing))
     failed = _raw(name).is_in(SPREADSHEET_ERRORS)
-    message = pl.format(
-        f"{_title(label)} {{}} er en fejl fra regnearket, ikke en værdi.", _shown(name)
-    )
-    checks.append(_Check("invalid_value", name, failed, message))
+    spreadsheet = message("loader.spreadsheet_error", column=column, value=_shown(name))
+    checks.append(_Check("invalid_value", name, failed, spreadsheet))
     if spec.kind == "text":
         return checks
-    hint = (
-        f"er ikke en gyldig værdi (brug {VOCABULARIES[spec.vocabulary].hint})"
-        if spec.kind == "enum"
-        else _INVALID_HINT[spec.kind]
+    allowed = (
+        {"allowed": list(VOCABULARIES[spec.vocabulary].allowed)} if spec.kind == "enum" else {}
     )
     invalid = _raw(name).is_not_null() & _value(name).is_null()
     checks.append(
         _Check(
-            "invalid_value", name, invalid, pl.format(f"{_title(label)} {{}} {hint}.", _shown(name))
+            "invalid_value",
+            name,
+            invalid,
+            message(_INVALID[spec.kind], column=column, value=_shown(name), **allowed),
         )
     )
     if spec.low is not None:
         outside = (_value(name) < spec.low) | (_value(name) > spec.high)
-        message = pl.format(
-            f"{_title(label)} {{}} er uden for det tilladte interval {spec.low}-{spec.high}.",
-            _shown(name),
-        )
-        checks.append(_Check("out_of_range", name, outside.fill_null(False), message))
+        bounds = {"low": spec.low, "high": spec.high}
+        range_message = message("loader.outside_range", column=column, value=_shown(name), **bounds)
+        checks.append(_Check("out_of_range", name, outside.fill_null(False), range_message))
     if spec.kind == "int" and spec.low is None:
         too_large = (_value(name) > STORED_INT_MAX).fill_null(False)
-        message = pl.format(f"{_title(label)} {{}} er et for stort tal.", _shown(name))
-        checks.append(_Check("out_of_range", name, too_large, message))
+        large = message("loader.too_large", column=column, value=_shown(name))
+        checks.append(_Check("out_of_range", name, too_large, large))
     if spec.bounded_date:
         early = (_value(name) < DATE_FLOOR).fill_null(False)
-        message = pl.format(f"{_title(label)} {{}} er før {DATE_FLOOR.isoformat()}.", _shown(name))
-        checks.append(_Check("out_of_range", name, early, message))
+        floor = DATE_FLOOR.isoformat()
+        before = message("loader.before_floor", column=column, value=_shown(name), floor=floor)
+        checks.append(_Check("out_of_range", name, early, before))
     if spec.kind == "code":
         unknown = _value(name).is_not_null() & ~_value(name).is_in(sorted(municipality_codes()))
-        message = pl.format(f"{_title(label)} {{}} er ikke en af de 98 kommunekoder.", _shown(name))
-        checks.append(_Check("unknown_municipality", name, unknown, message))
+        no_code = message("loader.unknown_municipality", column=column, value=_shown(name))
+        checks.append(_Check("unknown_municipality", name, unknown, no_code))
     return checks
 
 
 def _future_check(name: str, names: _Names, exported_at: date) -> _Check:
     late = (_value(name) > exported_at).fill_null(False)
-    message = pl.format(
-        f"{_title(names.label(name))} {{}} er efter eksportdatoen {exported_at.isoformat()}.",
-        _shown(name),
+    after = message(
+        "loader.after_export_date",
+        column=_title(names.label(name)),
+        value=_shown(name),
+        exported_at=exported_at.isoformat(),
     )
-    return _Check("future_date", name, late, message)
+    return _Check("future_date", name, late, after)
 
 
 def _case_checks(names: _Names, exported_at: date) -> list[_Check]:
@@ -379,18 +408,20 @@ def _case_checks(names: _Names, exported_at: date) -> list[_Check]:
             (status.is_in(["closed", "discontinued"]) & _raw("slutdato").is_null()).fill_null(
                 False
             ),
-            pl.format(f"{end_label} mangler: status {{}} kræver en slutdato.", _shown("status")),
+            message("loader.end_date_missing", column=end_label, status=_shown("status")),
         ),
         # Rule 12: without alder, the age comes from the birth year and must be 10..99.
         _Check(
             "out_of_range",
             "foedselsaar",
-            (_raw("alder").is_null() & ((age < 10) | (age > 99))).fill_null(False),
-            pl.format(
-                f"{_title(names.label('foedselsaar'))} {{}} giver en alder på {{}} år ved start "
-                "(tilladt 10-99).",
-                _shown("foedselsaar"),
-                age,
+            (_raw("alder").is_null() & ((age < AGE_LOW) | (age > AGE_HIGH))).fill_null(False),
+            message(
+                "loader.age_outside_range",
+                column=_title(names.label("foedselsaar")),
+                value=_shown("foedselsaar"),
+                age=age,
+                low=AGE_LOW,
+                high=AGE_HIGH,
             ),
         ),
         _future_check("slutdato", names, exported_at),
@@ -398,34 +429,45 @@ def _case_checks(names: _Names, exported_at: date) -> list[_Check]:
             "date_order",
             "slutdato",
             (end < start).fill_null(False),
-            pl.format(
-                f"{end_label} {{}} er før startdatoen {{}}.",
-                _shown("slutdato"),
-                _shown("startdato"),
+            message(
+                "loader.end_before_start",
+                column=end_label,
+                value=_shown("slutdato"),
+                start=_shown("startdato"),
             ),
         ),
         _Check(
             "date_order",
             "status",
             ((status == "active") & end.is_not_null()).fill_null(False),
-            pl.format(
-                f"{status_label} {{}} passer ikke med en slutdato ({{}}).",
-                _shown("status"),
-                _shown("slutdato"),
+            message(
+                "loader.status_with_end_date",
+                column=status_label,
+                value=_shown("status"),
+                end=_shown("slutdato"),
             ),
         ),
     ]
 
 
-def _by_instrument(texts: dict[str, str]) -> pl.Expr:
-    """The text for the row's instrument (SCALES' order), as a polars expression."""
+def _by_instrument(values: dict[str, object]) -> pl.Expr:
+    """The value for the row's instrument (SCALES' order), as a polars expression."""
     instrument = _value("instrument")
     chain = None
-    for code, text in texts.items():
+    for code, value in values.items():
         chain = (
             pl.when(instrument == code) if chain is None else chain.when(instrument == code)
-        ).then(pl.lit(text))
-    return chain.otherwise(pl.lit(None, pl.String))
+        ).then(pl.lit(value))
+    return chain.otherwise(None)
+
+
+def _scale_of_row(low: str, high: str) -> dict[str, pl.Expr]:
+    """The row's instrument and its scale's bounds (Scale attributes `low`, `high`)."""
+    return {
+        "instrument": _by_instrument({c: s.label for c, s in SCALES.items()}),
+        "low": _by_instrument({c: getattr(s, low) for c, s in SCALES.items()}),
+        "high": _by_instrument({c: getattr(s, high) for c, s in SCALES.items()}),
+    }
 
 
 def _assessment_checks(names: _Names, exported_at: date) -> list[_Check]:
@@ -441,10 +483,12 @@ def _assessment_checks(names: _Names, exported_at: date) -> list[_Check]:
                         "invalid_value",
                         item,
                         ((instrument == code) & _raw(item).is_not_null()).fill_null(False),
-                        pl.format(
-                            f"{label} {{}} hører ikke til {scale.label} "
-                            f"(kun item_1-item_{scale.items}).",
-                            _shown(item),
+                        message(
+                            "loader.item_not_of_instrument",
+                            column=label,
+                            value=_shown(item),
+                            instrument=scale.label,
+                            items=scale.items,
                         ),
                     )
                 )
@@ -458,12 +502,11 @@ def _assessment_checks(names: _Names, exported_at: date) -> list[_Check]:
                 "out_of_range",
                 item,
                 outside.fill_null(False),
-                pl.format(
-                    f"{label} {{}} er uden for skalaen ({{}}).",
-                    _shown(item),
-                    _by_instrument(
-                        {c: f"{s.label}: {s.item_low}-{s.item_high}" for c, s in SCALES.items()}
-                    ),
+                message(
+                    "loader.outside_scale",
+                    column=label,
+                    value=_shown(item),
+                    **_scale_of_row("item_low", "item_high"),
                 ),
             )
         )
@@ -476,12 +519,11 @@ def _assessment_checks(names: _Names, exported_at: date) -> list[_Check]:
                 (instrument == code) & ((raw_score < scale.raw_low) | (raw_score > scale.raw_high))
                 for code, scale in SCALES.items()
             ).fill_null(False),
-            pl.format(
-                f"{score_label} {{}} er uden for skalaen ({{}}).",
-                _shown("raw_score"),
-                _by_instrument(
-                    {c: f"{s.label}: {s.raw_low}-{s.raw_high}" for c, s in SCALES.items()}
-                ),
+            message(
+                "loader.outside_scale",
+                column=score_label,
+                value=_shown("raw_score"),
+                **_scale_of_row("raw_low", "raw_high"),
             ),
         )
     )
@@ -492,7 +534,7 @@ def _assessment_checks(names: _Names, exported_at: date) -> list[_Check]:
             "missing_required",
             "raw_score",
             nothing,
-            pl.lit(f"{score_label} mangler: målingen har hverken items eller raw_score."),
+            message("loader.score_missing", column=score_label),
         )
     )
     expected = pl.lit(MAX_ITEMS)  # the row's instrument's number of items (all when unknown)
@@ -518,21 +560,21 @@ def _assessment_checks(names: _Names, exported_at: date) -> list[_Check]:
             "total_mismatch",
             "raw_score",
             (incomplete | mismatch).fill_null(False),
-            pl.when(incomplete)
-            .then(
-                pl.format(
-                    f"{score_label} {{}} må kun gives sammen med alle items ({{}} af {{}} udfyldt).",
-                    _shown("raw_score"),
-                    answered,
-                    expected,
-                )
-            )
-            .otherwise(
-                pl.format(
-                    f"{score_label} {{}} passer ikke med summen af items ({{}}).",
-                    _shown("raw_score"),
-                    total,
-                )
+            _either(
+                incomplete,
+                message(
+                    "loader.score_without_all_items",
+                    column=score_label,
+                    value=_shown("raw_score"),
+                    answered=answered,
+                    expected=expected,
+                ),
+                message(
+                    "loader.score_not_item_sum",
+                    column=score_label,
+                    value=_shown("raw_score"),
+                    total=total,
+                ),
             ),
         )
     )
@@ -665,19 +707,20 @@ def _conflict_rows(table: str, clash: pl.DataFrame, keys: list[str], names: _Nam
     if clash.height == 0:
         return pl.DataFrame(schema=REJECTED_SCHEMA)
     key_column = {"case_id": "forloeb_id", "worker_id": "medarbejder_id"}[keys[0]]
-    rows = pl.col(SOURCE_ROW).sort().cast(pl.String).str.join(", ").over(keys)
+    rows = pl.col(SOURCE_ROW).sort().implode().over(keys, mapping_strategy="join")
     key_text = pl.concat_str([pl.col(k).cast(pl.String) for k in keys], separator=" / ")
-    return clash.select(
-        pl.col(SOURCE_ROW).alias("source_row"),
-        pl.lit(names.label(key_column)).alias("column_name"),
-        pl.lit("conflicting_duplicate").alias("reason_code"),
-        pl.format(
-            f'{_KEY_LABEL[table]} "{{}}" står flere gange i filen med forskellige værdier '
-            "(rækkerne {}); ingen af dem er indlæst.",
-            cpr_mask_expr(key_text),
-            rows,
-        ).alias("message"),
-        pl.lit(None, pl.String).alias("raw_values"),
+    repeated = message(
+        f"loader.conflicting_duplicate.{table}", repeated=cpr_mask_expr(key_text), rows=rows
+    )
+    return with_danish_messages(
+        clash.select(
+            pl.col(SOURCE_ROW).alias("source_row"),
+            pl.lit(names.label(key_column)).alias("column_name"),
+            pl.lit("conflicting_duplicate").alias("reason_code"),
+            repeated.key.alias("message_key"),
+            repeated.params.alias("message_params"),
+            pl.lit(None, pl.String).alias("raw_values"),
+        )
     )
 
 
@@ -697,13 +740,29 @@ def _rejections(failed: pl.DataFrame, checks: list[_Check], names: _Names) -> pl
             expr = expr.when(index == i).then(pick(checks[i]))
         return expr.otherwise(None)
 
-    return failed.select(
-        pl.col(SOURCE_ROW).alias("source_row"),
-        chain(lambda c: pl.lit(names.label(c.column))).cast(pl.String).alias("column_name"),
-        chain(lambda c: pl.lit(c.reason)).cast(pl.String).alias("reason_code"),
-        chain(lambda c: c.message).cast(pl.String).alias("message"),
-        pl.lit(None, pl.String).alias("raw_values"),
+    return with_danish_messages(
+        failed.select(
+            pl.col(SOURCE_ROW).alias("source_row"),
+            chain(lambda c: pl.lit(names.label(c.column))).cast(pl.String).alias("column_name"),
+            chain(lambda c: pl.lit(c.reason)).cast(pl.String).alias("reason_code"),
+            chain(lambda c: c.message.key).cast(pl.String).alias("message_key"),
+            chain(lambda c: c.message.params).cast(pl.String).alias("message_params"),
+            pl.lit(None, pl.String).alias("raw_values"),
+        )
     )
+
+
+def with_danish_messages(rejected: pl.DataFrame) -> pl.DataFrame:
+    """`rejected` (REJECTED_SCHEMA but `message`) with `message`, the Danish text of each row's
+    key and values, rendered once per distinct pair by texts.messages.render, the one function
+    that also renders them for the dashboard (so the stored text is the Danish one shown)."""
+    pairs = rejected.select("message_key", "message_params").unique()
+    texts = [messages.render(key, params, "da") for key, params in pairs.iter_rows()]
+    rendered = pairs.with_columns(pl.Series("message", texts, dtype=pl.String))
+    joined = rejected.join(
+        rendered, on=["message_key", "message_params"], how="left", maintain_order="left"
+    )
+    return joined.select(list(REJECTED_SCHEMA))
 
 
 def raw_values(frame: pl.DataFrame, rows: pl.Series) -> pl.DataFrame:

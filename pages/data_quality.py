@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 
 import polars as pl
 import streamlit as st
@@ -33,15 +34,28 @@ COLUMNS = {
 COUNTS = ("rows_read", "rows_loaded", "rows_unchanged", "rows_superseded", "rows_rejected")
 
 
-# the rejected rows' long texts wrap in rows two lines high, in these widths (px), so the tables
-# fit 1280 px without sideways scrolling
+# the rejected rows' long texts wrap in these widths (px), so the tables fit 1280 px without
+# sideways scrolling; the rows are as high as the longest message needs (`message_lines`)
 WRAPPED_WIDTHS = {"source_file": 130, "column_name": 110, "message": 250, "raw_values": 160}
+# Source Sans at the grid's 14 px averages under 7 px a character in Danish and English
+# messages; words wrap whole, so a line holds a little less (tests/pages measure the real font)
+MESSAGE_CHAR_PX = 7.0
+MAX_MESSAGE_LINES = 8  # a message longer still is cut (the CSV download holds it whole)
+
+
+def message_lines(messages: pl.Series) -> int:
+    """The lines the longest of `messages` needs in the message column (two at least): at
+    two lines, 'Forløbet ... findes ikke i forløbsdata (hverken ...' was cut after 'findes'."""
+    longest = messages.str.len_chars().max() or 0
+    per_line = (WRAPPED_WIDTHS["message"] - 16) / MESSAGE_CHAR_PX  # the grid's padding
+    return min(max(2, math.ceil(longest / per_line)), MAX_MESSAGE_LINES)
 
 
 def _show_table(frame: pl.DataFrame, key: str, headers: dict[str, str] | None = None) -> None:
     """A table with the reader's column names (`headers`: other keys for some), date and count
     formats (36.231 in Danish; the counts are text then, so they are aligned right as numbers
-    are). A table with a message column (the rejected rows) has two-line rows."""
+    are). A table with a message column (the rejected rows) has rows as high as its longest
+    message needs."""
     counts, language = [c for c in COUNTS if c in frame.columns], i18n.lang()
     words = {c: lambda v: i18n.fmt_int(v, language) for c in counts} | {
         "exported_at": i18n.fmt_date,
@@ -63,7 +77,8 @@ def _show_table(frame: pl.DataFrame, key: str, headers: dict[str, str] | None = 
         config[t(names["rows_rejected"])] = st.column_config.Column(
             help=t("pages.data_quality.columns.rows_rejected_help")
         )
-    components.table(shown, key=key, column_config=config, wrap=wrap)  # counts aligned right
+    lines = message_lines(frame["message"]) if wrap else 2
+    components.table(shown, key=key, column_config=config, wrap=wrap, lines=lines)
 
 
 def _column_word(name: str) -> str:

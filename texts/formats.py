@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel import dates as babel_dates
+from babel import lists as babel_lists
 from babel import numbers as babel_numbers
 
 LANGS = ("da", "en")
@@ -71,6 +72,20 @@ def number(value: float | int | None, decimals: int = 1, language: str | None = 
 def integer(value: float | int | None, language: str | None = None) -> str:
     """1234 -> '1.234' (da) or '1,234' (en)."""
     return number(value, 0, language)
+
+
+def integers(values: list[int], language: str | None = None) -> str:
+    """Whole numbers one after another, each as `integer` writes it: '3, 4, 1.517' (da). Where
+    the language groups thousands with a comma (en) and a number is grouped, they are parted
+    by semicolons instead, so '1,517; 1,518' cannot read as four numbers."""
+    shown = [integer(v, language) for v in values]
+    group = locale(language).number_symbols["latn"]["group"]
+    return ("; " if any(group in s for s in shown) and group == "," else ", ").join(shown)
+
+
+def alternatives(words: list[str], language: str | None = None) -> str:
+    """Words of which one is meant, as CLDR lists them: 'a, b eller c' (da), 'a, b, or c' (en)."""
+    return babel_lists.format_list(list(words), style="or", locale=locale(language))
 
 
 def signed(value: float | int | None, decimals: int = 0, language: str | None = None) -> str:

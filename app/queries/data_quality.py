@@ -90,6 +90,8 @@ select
     column_name,
     reason_code,
     message,
+    message_key,
+    cast(message_params as varchar) as message_params,
     cast(raw_values as varchar) as raw_values,
 from scoped_rejected
 where (reason_code = $waiting) = $waiting_only
@@ -99,9 +101,11 @@ order by batch_id desc, source_file, source_row
 
 
 def _rejected(scope: Scope, reason_code: str | None, *, waiting: bool) -> pl.DataFrame:
-    """The rows from the data layer, masked again where an older load stored a CPR-like value
-    (loads before names were masked at reading, or before the detector knew every way of writing
-    a number); raw values only for national viewers outside presentation mode."""
+    """The rows from the data layer, each message in the reader's language (from the loader's
+    key and values; a row stored before keys keeps its stored text), masked again where an
+    older load stored a CPR-like value (loads before names were masked at reading, or before the
+    detector knew every way of writing a number); raw values only for national viewers outside
+    presentation mode."""
     if not scope.case_level:  # aggregate-only viewers read no rejected row
         return _no_rows()
     frame = data.run(
@@ -113,9 +117,12 @@ def _rejected(scope: Scope, reason_code: str | None, *, waiting: bool) -> pl.Dat
     )
     # the cells' JSON with its characters as written ('\u2013' as '–'), so the mask below sees
     # a number the way a reader would once the page shows the cells as text
-    frame = frame.with_columns(
-        i18n.labelled(frame["raw_values"], _unescaped).alias("raw_values")
-    ).with_columns(cpr_mask_expr(pl.col(c)) for c in ("source_file", "message", "raw_values"))
+    message = i18n.loader_messages(frame["message_key"], frame["message_params"], frame["message"])
+    frame = (
+        frame.drop("message_key", "message_params")
+        .with_columns(message, i18n.labelled(frame["raw_values"], _unescaped).alias("raw_values"))
+        .with_columns(cpr_mask_expr(pl.col(c)) for c in ("source_file", "message", "raw_values"))
+    )
     return frame if shows_raw_values(scope) else frame.drop("raw_values")
 
 

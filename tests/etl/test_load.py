@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import texts
 from cli.main import main as lat
 from etl import load
 from etl.outcome import LoadResult
@@ -30,6 +31,8 @@ from tests.support.exports import (  # noqa: F401 (also the names the tests belo
     write_export,
 )
 from warehouse.db import write_transaction
+
+ERASED = texts.text("loader.erased", "da")
 
 
 @pytest.fixture
@@ -292,11 +295,11 @@ def test_rows_of_an_erased_case_are_rejected_and_never_loaded(tmp_path: Path, db
     assert query(db, "select case_id from raw.progression") == [("F2",)]
     assert query(
         db,
-        "select table_name, reason_code, message, raw_values, column_name "
+        "select table_name, reason_code, message_key, message, raw_values, column_name "
         "from etl.rejected_rows order by 1",
     ) == [
-        ("forloeb", "erased", load.ERASED_MESSAGE, None, None),
-        ("progression", "erased", load.ERASED_MESSAGE, None, None),
+        ("forloeb", "erased", "loader.erased", ERASED, None, None),
+        ("progression", "erased", "loader.erased", ERASED, None, None),
     ]
     assert file_counts(db, "forloeb") == (2, 1, 0, 0, 1)
 

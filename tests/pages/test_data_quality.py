@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import polars as pl
 import pytest
 
 from app import components
@@ -11,13 +12,17 @@ from app.i18n import code_label
 from app.queries import data_quality as q
 from app.scope import Scope
 from privacy.cpr import MASK, looks_like_cpr
+from tests.support import grid_text
 from tests.support.app_fixtures import (
+    OLD_MESSAGE,
     build_app_warehouse,
     everything_shown,
     page_as,
     through_router,
 )
 from tests.support.wording import da, da_start, en
+from texts import messages
+from texts.messages import render
 from warehouse.db import write_transaction
 
 SERVER_FOLDER = "/srv/lat/eksporter"
@@ -192,3 +197,87 @@ def test_each_rejection_figure_says_which_rows_it_counts(app_db):
     assert rejected["help"] == da("pages.data_quality.columns.rows_rejected_help")
     waiting = da("pages.data_quality.waiting_rows_who", who=da("population_country"))
     assert [m.label for m in at.metric] == [waiting]
+
+
+def _messages_shown(at) -> list[str]:
+    """Every message cell of the page's tables (rejected rows to fix and waiting rows)."""
+    header = {da("pages.data_quality.columns.message"), en("pages.data_quality.columns.message")}
+    return [
+        str(cell)
+        for table in at.dataframe
+        for column in table.value.columns
+        if column in header
+        for cell in table.value[column].dropna()
+    ]
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_a_rejected_rows_message_is_in_the_viewers_language(app_db, lang):
+    """The loader stores a message's key and values; an English reader read 'Forløbet ...
+    findes ikke i forløbsdata' all the same. Dates in them are the reader's too."""
+    at = through_router("data_quality", lang=lang)
+    assert not at.exception
+    shown = _messages_shown(at)
+    later = {"column": "Startdato", "value": "2030-01-01", "exported_at": "2026-10-31"}
+    expected = render("loader.after_export_date", later, lang)
+    assert expected in shown
+    assert ("31 Oct 2026" if lang == "en" else "31. okt. 2026") in expected
+    waiting = render("loader.unknown_case", {"case_id": "F-77"}, lang)
+    assert waiting in shown  # the rows waiting for their case too
+    if lang == "en":
+        assert render("loader.after_export_date", later, "da") not in shown
+        assert not any("findes ikke" in m for m in shown)
+
+
+def test_a_row_stored_before_message_keys_shows_its_stored_message(app_db):
+    at = through_router("data_quality", lang="en")
+    assert not at.exception
+    assert OLD_MESSAGE in _messages_shown(at)
+
+
+def _wrapped_lines(text: str, width: int) -> int:
+    """The lines the grid wraps `text` into in a column `width` px wide (between words)."""
+    lines, line = 1, ""
+    for word in text.split():
+        if grid_text.fits(f"{line} {word}".strip(), width):
+            line = f"{line} {word}".strip()
+        else:
+            lines, line = lines + 1, word
+    return lines
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_every_message_shown_stands_whole_in_its_row(app_db, lang):
+    """At 1280 px long messages were cut at two lines ('... (hverken i denne eksport eller'):
+    a table's rows are as high as its longest message needs, measured in the grid's font."""
+    at = through_router("data_quality", lang=lang)
+    header = (en if lang == "en" else da)("pages.data_quality.columns.message")
+    checked = 0
+    for table in at.dataframe:
+        if header not in table.value.columns:
+            continue
+        width = json.loads(table.proto.columns)[header]["width"]
+        for message in table.value[header].dropna():
+            checked += 1
+            lines = _wrapped_lines(str(message), width)
+            assert table.proto.row_height >= components.wrapped_row_height(lines), message
+    assert checked >= 3
+
+
+def test_every_loader_message_fits_the_rows_the_page_gives_it():
+    """Each loader text in both languages, with values as long as the loader shows them (a cell
+    cut at 60 characters), stands whole in the rows `message_lines` asks for."""
+    from pages.data_quality import MAX_MESSAGE_LINES, WRAPPED_WIDTHS, message_lines
+
+    numbers = {"low": 1940, "high": 2010, "age": 5, "items": 5, "answered": 3, "expected": 5,
+               "total": 12, "rows": [3, 4, 1517], "floor": "2016-01-01",
+               "exported_at": "2024-06-30", "allowed": ["maal_naaet", "delvist_naaet",
+               "ikke_naaet", "overdraget", "borger_ophoert", "andet"]}  # fmt: skip
+    for lang in ("da", "en"):
+        for key in messages.keys():
+            for length in (8, 30, 61):
+                values = {n: numbers.get(n, "Ab " * (length // 3)) for n in messages.names(key)}
+                text = render(key, values, lang)
+                lines = message_lines(pl.Series([text]))
+                needed = _wrapped_lines(text, WRAPPED_WIDTHS["message"])
+                assert needed <= lines or lines == MAX_MESSAGE_LINES, (lang, key, text)

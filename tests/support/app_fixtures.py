@@ -33,9 +33,11 @@ from harness.apptest import (  # noqa: F401 (the page tests read these from here
     signed_in_app,
 )
 from tests.support.wording import da_start
+from texts.messages import render
 from warehouse.db import write_transaction
 
 AS_OF = date(2026, 10, 31)
+OLD_MESSAGE = "Scoren 14 ligger uden for 1-10."  # a rejected row's message stored without a key
 BIG_MUNICIPALITIES = ("101", "751")
 SMALL_GROUP_MUNICIPALITIES = ("461", "851")
 GENDERS = ("female", "male", "other")
@@ -157,20 +159,34 @@ BATCHES = [
      "rows_rejected": 5, "status": "loaded"},
 ]  # fmt: skip
 
+# batch, file, table, row, column, reason, (message key and values, as the loader stores them),
+# raw values, resolved batch. The progression score row keeps a message without a key, as a row
+# stored before the loader kept keys (migration 0003) does.
 REJECTED = [
     (1, "maalinger.csv", "maalinger", 12, "forloeb_id", "unknown_case",
-     "Forløbet F-9 findes ikke (endnu).", {"forloeb_id": "F-9"}, 2),
+     ("loader.unknown_case", {"case_id": "F-9"}), {"forloeb_id": "F-9"}, 2),
     (2, "forloeb.csv", "forloeb", 7, "kommunekode", "unknown_municipality",
-     "Kommunekoden 999 findes ikke.", {"forloeb_id": "F-7", "kommunekode": "999"}, None),
+     ("loader.unknown_municipality", {"column": "Kommunekode", "value": "999"}),
+     {"forloeb_id": "F-7", "kommunekode": "999"}, None),
     (2, "forloeb.csv", "forloeb", 9, "startdato", "future_date",
-     "Startdatoen 2030-01-01 ligger efter eksportdatoen.", {"startdato": "2030-01-01"}, None),
+     ("loader.after_export_date",
+      {"column": "Startdato", "value": "2030-01-01", "exported_at": AS_OF.isoformat()}),
+     {"startdato": "2030-01-01"}, None),
     (2, "progression.csv", "progression", 3, "score", "out_of_range",
-     "Scoren 14 ligger uden for 1-10.", {"score": "14"}, None),
+     OLD_MESSAGE, {"score": "14"}, None),
     (2, "progression.csv", "progression", 4, "forloeb_id", "unknown_case",
-     "Forløbet F-77 findes ikke (endnu).", {"forloeb_id": "F-77", "score": "4"}, None),
+     ("loader.unknown_case", {"case_id": "F-77"}), {"forloeb_id": "F-77", "score": "4"}, None),
     (2, "maalinger.csv", "maalinger", 20, "forloeb_id", "unknown_case",
-     "Forløbet F-78 findes ikke (endnu).", {"forloeb_id": "F-78"}, None),
+     ("loader.unknown_case", {"case_id": "F-78"}), {"forloeb_id": "F-78"}, None),
 ]  # fmt: skip
+
+
+def _stored_message(message: tuple[str, dict] | str) -> tuple[str, str | None, str | None]:
+    """(message, message_key, message_params) as the loader stores a rejected row's message."""
+    if isinstance(message, str):
+        return message, None, None
+    key, params = message
+    return render(key, params, "da"), key, json.dumps(params)
 
 
 def _frame(rows: list[dict], batch_id: int) -> pl.DataFrame:
@@ -201,11 +217,13 @@ def build_app_warehouse(
         for row in REJECTED:
             # the case and municipality a row names, as the loader stores them (etl/load.py)
             municipality, case = rejected_row_subject(row[2], json.dumps(row[7]))
+            message, key, params = _stored_message(row[6])
             con.execute(
                 "insert into etl.rejected_rows (batch_id, source_file, table_name, source_row, "
                 "column_name, reason_code, message, raw_values, resolved_batch_id, case_id, "
-                "municipality_code) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [*row[:7], json.dumps(row[7]), row[8], case, municipality],
+                "municipality_code, message_key, message_params) "
+                "values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [*row[:6], message, json.dumps(row[7]), row[8], case, municipality, key, params],
             )
     return path
 

@@ -6,6 +6,7 @@ with a new column is loaded, the old rows are intact and the new column is fille
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -132,3 +133,49 @@ def test_a_misnamed_migration_is_refused(sql_dir: Path, name: str):
     (sql_dir / "migrations" / name).write_text("select 1;\n", encoding="utf-8")
     with pytest.raises(ValueError, match="NNNN_what_it_does.sql"):
         wdb.migrations()
+
+
+REJECTED_ROW = (
+    "select batch_id, source_row, reason_code, message, message_key, message_params::varchar "
+    "from etl.rejected_rows order by batch_id, source_row"
+)
+
+
+def test_rejected_rows_gain_message_keys_and_older_rows_keep_their_message(
+    tmp_path: Path, sql_dir: Path
+):
+    """Migration 0003: rows stored before it keep their text and no key (the page shows that
+    text); rows the loader rejects after it carry their key and values, whose Danish text is
+    the stored message."""
+    from texts.messages import render
+
+    migration = sql_dir / "migrations" / "0003_rejected_rows_message_key.sql"
+    text = migration.read_text(encoding="utf-8")
+    migration.unlink()  # the schema before 0003
+    db = tmp_path / "wh" / "warehouse.duckdb"
+    wdb.ensure_warehouse(db)
+    con = duckdb.connect(str(db))
+    con.execute(
+        "insert into etl.rejected_rows (batch_id, source_file, table_name, source_row, "
+        "column_name, reason_code, message) values (1, 'forloeb.csv', 'forloeb', 2, "
+        "'kommunekode', 'unknown_municipality', 'Kommunekode \"999\" er ukendt.')"
+    )
+    con.close()
+    assert "message_key" not in {r[0] for r in query(db, "describe etl.rejected_rows")}
+
+    migration.write_text(text, encoding="utf-8")
+    wdb.ensure_warehouse(db)
+    assert query(db, REJECTED_ROW) == [
+        (1, 2, "unknown_municipality", 'Kommunekode "999" er ukendt.', None, None)
+    ]
+    assert (3, "0003_rejected_rows_message_key") in query(
+        db, "select migration_id, name from etl.schema_migrations"
+    )
+
+    export = write_export(tmp_path / "e", "2024-06-30", cases=[case("F1", kommunekode="999")])
+    assert load_exports([export], db).exit_code == 0
+    (_old, new) = query(db, REJECTED_ROW)
+    batch, row, reason, message, key, params = new
+    assert (row, reason, key) == (2, "unknown_municipality", "loader.unknown_municipality")
+    assert json.loads(params) == {"column": "Kommunekode", "value": "999"}
+    assert message == render(key, params, "da")

@@ -106,6 +106,7 @@ create table if not exists etl.rejected_rows (
     raw_values json,
     resolved_batch_id integer
     -- case_id, municipality_code: migrations/0002_rejected_rows_subject.sql
+    -- message_key, message_params: migrations/0003_rejected_rows_message_key.sql
 );
 
 -- grain: one row per erased case or citizen (keys as pseudonyms only)

@@ -1,0 +1,93 @@
+"""The loader's messages by key and values, rendered in a reader's language.
+
+The loader (etl/) stores each rejected row's message as a catalogue key under `loader.` and its
+values as a JSON object (`etl.rejected_rows.message_key`, `message_params`), beside `message`,
+the Danish rendering made by `render` below. The data-quality page renders the same key and
+values in the viewer's language with the same function, so the stored text and the shown text
+cannot drift apart, and each text is written once, in texts/da.toml and texts/en.toml.
+
+Values are kept as the loader knew them (a cell as shown, already CPR-masked and cut; a
+number; a date in ISO form) and formatted here for the reader, by the value's name (`KINDS`):
+a count as the language writes numbers, a date as it writes dates. No Streamlit, no polars.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import date
+from functools import cache
+
+from texts import catalogue as _catalogue
+from texts import formats, placeholders, text
+
+PREFIX = "loader."
+
+
+def _text(value: object, language: str) -> str:
+    return formats.MISSING if value is None else str(value)
+
+
+def _bound(value: object, language: str) -> str:
+    """A rule's limit as the rule writes it (1940, 10): a year is never '1.940'."""
+    return formats.MISSING if value is None else str(value)
+
+
+def _integer(value: object, language: str) -> str:
+    return formats.integer(value, language)  # type: ignore[arg-type]
+
+
+def _integers(value: object, language: str) -> str:
+    return formats.integers(list(value or []), language)  # type: ignore[call-overload]
+
+
+def _day(value: object, language: str) -> str:
+    return formats.day(date.fromisoformat(str(value)) if value else None, language)
+
+
+def _alternatives(value: object, language: str) -> str:
+    return formats.alternatives([str(v) for v in value or []], language)  # type: ignore[union-attr]
+
+
+# a value's name -> how it is written for a reader; every placeholder of a `loader.` text is one
+KINDS: dict[str, Callable[[object, str], str]] = {
+    "column": _text,  # a column as the file names it (its header)
+    "value": _text,  # the cell as the message shows it: CPR-like numbers masked, cut at 60
+    "status": _text,
+    "start": _text,
+    "end": _text,
+    "repeated": _text,  # a repeated key as shown (masked)
+    "case_id": _text,
+    "instrument": _text,  # 'WHO-5', 'GSE'
+    "low": _bound,
+    "high": _bound,
+    "age": _integer,
+    "items": _integer,
+    "answered": _integer,
+    "expected": _integer,
+    "total": _integer,
+    "rows": _integers,  # the file's row numbers
+    "floor": _day,  # ISO dates
+    "exported_at": _day,
+    "allowed": _alternatives,  # the spellings a column accepts
+}
+
+
+def keys() -> list[str]:
+    """Every loader message key in the catalogue."""
+    return [key for key in _catalogue(formats.DEFAULT_LANG) if key.startswith(PREFIX)]
+
+
+@cache
+def names(key: str) -> frozenset[str]:
+    """The values a key's text uses (its placeholders, the same in every language)."""
+    return frozenset(placeholders(_catalogue(formats.DEFAULT_LANG)[key]))
+
+
+def render(key: str, params: Mapping[str, object] | str | None, language: str | None) -> str:
+    """The text of loader message `key` with its values, in `language` (JSON as stored, or a
+    mapping); a value the text does not name is left out."""
+    values = json.loads(params) if isinstance(params, str) else dict(params or {})
+    language = formats.language_of(language)
+    shown = {name: KINDS[name](values.get(name), language) for name in names(key)}
+    return text(key, language, **shown)
