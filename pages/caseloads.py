@@ -110,11 +110,9 @@ def _ranking(scope, filters, n: int | None) -> None:
 def _worker_load(scope, filters, n: int | None) -> None:
     st.subheader(t("pages.caseloads.cases_per_worker"))
     load = q.worker_load(scope, filters)
-    shown = load.filter(~pl.col("suppressed"))
-    chart = charts.bar_chart(
-        shown.select("band", "workers"), "band", "workers", x_title=t(MEASURES["active_cases"]),
-        y_title=t(WORKER_COLUMNS["workers"]), sort=list(q.LOAD_BANDS),
-    )  # fmt: skip
+    chart = pc.worker_load_chart(
+        load, x_title=t(MEASURES["active_cases"]), y_title=t(WORKER_COLUMNS["workers"])
+    )
     components.chart_block(
         chart,
         load.select("band", "workers", "cases", "suppressed"),

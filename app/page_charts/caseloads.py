@@ -48,6 +48,13 @@ def hidden_months(monthly: pl.DataFrame, measure: str) -> pl.DataFrame:
     )
 
 
+def hidden_strokes(base: alt.Chart, x: alt.X, tooltip: list) -> alt.Chart:
+    """A grey stroke on the baseline at `x` for each of `base`'s rows: a figure hidden as small
+    (a bar left out would read as none)."""
+    return base.mark_tick(color=HIDDEN_GREY, thickness=3, size=10,
+                          orient="horizontal").encode(x=x, y=alt.datum(0), tooltip=tooltip)  # fmt: skip
+
+
 def monthly_chart(
     monthly: pl.DataFrame, measure: str, y_title: str, period: charts.Period | None = None
 ) -> alt.FacetChart:
@@ -74,14 +81,10 @@ def monthly_chart(
     order = sorted(both["municipality_name"].unique().to_list())
     x = alt.X("yearmonth(month):T", title="",
               **charts.period_x(both["month"], period, max_ticks=PANEL_TICKS))  # fmt: skip
-    strokes = (
-        alt.Chart()
-        .mark_tick(color=HIDDEN_GREY, thickness=3, size=10, orient="horizontal")
-        .encode(x=x, y=alt.datum(0), tooltip=charts.tips(("municipality_name:N", ""),
-                                                         ("yearmonth(month):T", ""),
-                                                         ("hidden:N", "")))
-        .transform_filter(alt.datum.kind == "hidden")
-    )  # fmt: skip
+    strokes = hidden_strokes(
+        alt.Chart(), x, charts.tips(("municipality_name:N", ""), ("yearmonth(month):T", ""),
+                                    ("hidden:N", ""))
+    ).transform_filter(alt.datum.kind == "hidden")  # fmt: skip
     bars = (
         alt.Chart()
         .mark_bar()
@@ -103,6 +106,30 @@ def monthly_chart(
         .properties(width=PANEL_WIDTH, height=140)
         .facet(facet=alt.Facet("municipality_name:N", title="", sort=order), columns=3)
     )
+
+
+def worker_load_chart(load: pl.DataFrame, *, x_title: str, y_title: str) -> alt.LayerChart:
+    """Workers (`workers`) per band of active cases (`band`, in `band_order`), every band of the
+    frame on the axis in order; a hidden band is a grey stroke on the baseline."""
+    charts.check_points(load)
+    ordered = load.sort("band_order")
+    bands = ordered["band"].to_list()
+    hidden = ordered["suppressed"].fill_null(False)
+    x = alt.X("band:N", title=x_title, sort=bands, scale=alt.Scale(domain=bands),
+              axis=alt.Axis(labelAngle=0))  # fmt: skip
+    bars = (
+        alt.Chart(ordered.filter(~hidden).select("band", "workers"))
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("workers:Q", title=y_title, axis=charts.count_axis()),
+            tooltip=charts.tips(("band:N", x_title), ("workers:Q", y_title, charts.COUNT_FORMAT)),
+        )
+    )
+    marked = ordered.filter(hidden).select("band").with_columns(pl.lit(t(HIDDEN)).alias("hidden"))
+    strokes = hidden_strokes(alt.Chart(marked), x,
+                             charts.tips(("band:N", x_title), ("hidden:N", "")))  # fmt: skip
+    return alt.layer(bars, strokes).properties(height=charts.CHART_HEIGHT)
 
 
 def heatmap(loans: pl.DataFrame) -> alt.LayerChart:
