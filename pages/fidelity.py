@@ -256,6 +256,7 @@ def _control_section(scope, filters) -> None:
         y_title=t(ON_CADENCE),
         variation_labels={code: t(words) for code, words in VARIATION_POINTS.items()},
         limit_title=t("pages.fidelity.control_limit"),
+        period=(filters.from_month, filters.to_month),
     )
     components.chart_block(
         chart,

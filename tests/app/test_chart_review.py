@@ -427,6 +427,33 @@ def test_month_axes_span_the_chosen_period_whatever_months_the_data_hold():
     )
 
 
+def test_the_control_chart_and_the_worker_s_caseload_span_the_chosen_period():
+    """The XmR chart and the worker's caseload kept the data's own months on their x axis: the
+    control chart stopped at its last shown month, the caseload drew the last 24 months
+    whatever the period. Both now take the period through charts.period_x; the control chart
+    begins at its baseline's first month (months before the period are its baseline)."""
+    from app.page_charts import case as kc
+    from app.page_charts import indicators as ic
+
+    period = (date(2026, 1, 1), date(2026, 6, 1))
+    labels = {"common_cause": "Almindelig", "improvement": "Bedre", "concern": "Værre"}
+    xmr = pl.DataFrame({"month": [date(2025, 10, 1), date(2026, 2, 1), date(2026, 3, 1)],
+                        "value": [0.5, 0.6, 0.7], "n_cases": [9, 9, 9], "mean": 0.6,
+                        "lower": 0.3, "upper": 0.9, "variation": "common_cause"})  # fmt: skip
+    spec = ic.xmr_chart(xmr, y_title="Andel", variation_labels=labels,
+                        limit_title="Grænse", period=period).to_dict()  # fmt: skip
+    for layer in spec["layer"]:
+        assert layer["encoding"]["x"]["scale"]["domain"] == ["2025-10-01", "2026-06-30"]
+    inside = xmr.filter(pl.col("month") >= period[0])
+    spec = ic.xmr_chart(inside, y_title="Andel", variation_labels=labels,
+                        limit_title="Grænse", period=period).to_dict()  # fmt: skip
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == ["2026-01-01", "2026-06-30"]
+    caseload = pl.DataFrame({"month": [date(2026, 2, 1), date(2026, 3, 1)], "cases": [1, 2],
+                             "measure": ["Aktive", "Aktive"]})  # fmt: skip
+    spec = kc.worker_caseload(caseload, x_title="", y_title="", period=period).to_dict()
+    assert spec["encoding"]["x"]["scale"]["domain"] == ["2026-01-01", "2026-06-30"]
+
+
 # px per character of an axis title in the theme's bold sans-serif (measured on the
 # screenshots: 36 characters in 257 px, 0.48 em); a vertical y title longer than its chart's
 # height runs past it and is cut ('Andel målt hver anden måned indtil månede' on the worker
