@@ -13,6 +13,7 @@ MAX_PANELS = 12
 # ran off it); a panel holds three month ticks
 PANEL_WIDTH = 200
 PANEL_TICKS = 3
+PANEL_HEIGHT = 140
 CASES = "common.cases"
 
 
@@ -58,9 +59,9 @@ def hidden_strokes(base: alt.Chart, x: alt.X, tooltip: list) -> alt.Chart:
 def monthly_chart(
     monthly: pl.DataFrame, measure: str, y_title: str, period: charts.Period | None = None
 ) -> alt.FacetChart:
-    """Stacked bars per month by case type, one small panel per municipality, over the chosen
-    `period`; a month whose every number is hidden is a grey stroke on the baseline (a hole
-    would read as none)."""
+    """Stacked bars per month by case type, one small panel per municipality (one municipality:
+    one chart the page's width), over the chosen `period`; a month whose every number is hidden
+    is a grey stroke on the baseline (a hole would read as none)."""
     language = i18n.lang()
     kept = monthly.filter(~pl.col(f"{measure}_suppressed"))
     shown = kept.with_columns(
@@ -79,8 +80,8 @@ def monthly_chart(
                       hidden.with_columns(pl.lit("hidden").alias("kind"))], how="diagonal")  # fmt: skip
     charts.check_points(both)
     order = sorted(both["municipality_name"].unique().to_list())
-    x = alt.X("yearmonth(month):T", title="",
-              **charts.period_x(both["month"], period, max_ticks=PANEL_TICKS))  # fmt: skip
+    ticks = PANEL_TICKS if len(order) > 1 else 8  # a panel holds three, the page's width eight
+    x = alt.X("yearmonth(month):T", title="", **charts.period_x(both["month"], period, ticks))
     strokes = hidden_strokes(
         alt.Chart(), x, charts.tips(("municipality_name:N", ""), ("yearmonth(month):T", ""),
                                     ("hidden:N", ""))
@@ -101,10 +102,13 @@ def monthly_chart(
             ),
         )
     )
-    return (
-        alt.layer(bars, strokes, data=both)
-        .properties(width=PANEL_WIDTH, height=140)
-        .facet(facet=alt.Facet("municipality_name:N", title="", sort=order), columns=3)
+    layers = alt.layer(bars, strokes, data=both)
+    if len(order) == 1:
+        # one municipality is no small multiple: its one panel, 200 px in a 790 px column, takes
+        # the page's width and the builders' height, its name as the title a panel header was
+        return layers.properties(height=charts.CHART_HEIGHT, title=order[0])
+    return layers.properties(width=PANEL_WIDTH, height=PANEL_HEIGHT).facet(
+        facet=alt.Facet("municipality_name:N", title="", sort=order), columns=3
     )
 
 

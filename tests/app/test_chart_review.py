@@ -333,6 +333,12 @@ def test_charts_that_are_not_small_multiples_use_the_page_width(tour):
         assert not (isinstance(facet, dict) and {"row", "column"} & facet.keys()), (
             f"{role} on {page}, {chart.name}: a row/column facet keeps a fixed width"
         )
+        if isinstance(facet, dict) and "field" in facet:  # small multiples: of more than one
+            panels = {value for frame in chart.frames if facet["field"] in frame.columns
+                      for value in frame[facet["field"]].drop_nulls()}  # fmt: skip
+            assert len(panels) > 1, (
+                f"{role} on {page}, {chart.name}: one small multiple keeps a panel's width"
+            )
         width = chart.spec.get("width")
         square = width == chart.spec.get("height")  # a scatter of pre against post kept square
         assert square or not isinstance(width, int | float), (
@@ -404,6 +410,24 @@ def test_a_small_multiple_month_with_every_number_hidden_is_marked_not_a_hole():
     assert "Odense" not in json.dumps(spec)
 
 
+def test_one_municipality_s_monthly_chart_is_one_chart_the_page_s_width():
+    """The caseloads' small multiples drew a coordinator's one municipality as one 200 px panel
+    in a 790 px column: one municipality is one chart without a fixed width (Streamlit
+    stretches it), titled with its name; two or more stay small multiples of three a row."""
+    from app.page_charts import caseloads as cc
+
+    rows = [{"municipality_name": muni, "month": date(2026, m, 1), "case_type": "mentor",
+             "active_cases": 8, "active_cases_suppressed": False}
+            for muni in ("Aarhus", "Kolding") for m in (1, 2, 3)]  # fmt: skip
+    frame = pl.DataFrame(rows)
+    one = cc.monthly_chart(frame.filter(pl.col("municipality_name") == "Aarhus"), "active_cases",
+                           "Aktive").to_dict()  # fmt: skip
+    assert "facet" not in one and "width" not in one
+    assert one["title"] == "Aarhus" and one["height"] == charts.CHART_HEIGHT
+    two = cc.monthly_chart(frame, "active_cases", "Aktive").to_dict()
+    assert two["facet"]["field"] == "municipality_name" and two["spec"]["width"] == cc.PANEL_WIDTH
+
+
 def test_month_axes_span_the_chosen_period_whatever_months_the_data_hold():
     """A worker whose cases ended in February saw the caseloads' month axis stop there, as if
     the period ended in February: the shared builders take the period for the x domain."""
@@ -419,7 +443,7 @@ def test_month_axes_span_the_chosen_period_whatever_months_the_data_hold():
     line = charts.line_chart(frame, "month", "active_cases", period=period).to_dict()
     shares = fc.monthly_share(frame.with_columns(share=pl.lit(0.5), n_cases=pl.lit(6)),
                               y_title="Andel", period=period).to_dict()  # fmt: skip
-    for spec in (bars["spec"]["layer"][0], bars["spec"]["layer"][1], line, shares):
+    for spec in (bars["layer"][0], bars["layer"][1], line, shares):
         assert spec["encoding"]["x"]["scale"]["domain"] == ["2026-01-01", "2026-06-30"]
     # without a period, the data's own extent (a case's own chart)
     assert (
