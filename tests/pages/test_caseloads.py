@@ -19,7 +19,7 @@ from tests.support.app_fixtures import (
     n_note,
     page_as,
 )
-from tests.support.wording import da, da_n, en
+from tests.support.wording import da, da_n, da_start, en
 
 MONTHLY = "pages.caseloads.each_bar_is_a_municipality"  # how to read the monthly chart
 
@@ -214,3 +214,16 @@ def test_the_cases_per_worker_chart_marks_hidden_bars(app_db):
     own = page_as("caseloads", **OWN_101, filters={"municipalities": ("101",)})
     own_caption = chart_caption(own, "pages.caseloads.each_bar_is_the_number")
     assert da("pages.caseloads.each_bar_is_the_number_hidden") not in own_caption
+
+
+def test_one_municipality_s_monthly_chart_is_not_called_small_charts(app_db):
+    """A coordinator's own municipality is one chart the page's width: its caption does not
+    speak of small charts, one per municipality; the country's small multiples still do."""
+    own = page_as("caseloads", **OWN_101, filters={"municipalities": ("101",)})
+    assert not own.exception
+    one = da("pages.caseloads.the_bars_are_m_per_month", m=da("common.active_cases").lower())
+    small = da_start("pages.caseloads.each_small_chart_is_one_2")
+    assert any(c.value.startswith(one) for c in own.caption)
+    assert not any(c.value.startswith(small) for c in own.caption)
+    country = page_as("caseloads")
+    assert any(c.value.startswith(small) for c in country.caption)
