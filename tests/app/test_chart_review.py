@@ -546,30 +546,95 @@ def test_table_headers_and_the_words_in_their_cells_fit_the_widths_pages_set(tou
 
 # --- claims of suppression -----------------------------------------------------------------------
 
-# what the captions say when small figures are left out ('Tal under 5 er udeladt', 'huller er
-# måneder med under 5 forløb', the suppression rule itself)
-HIDING_CLAIM = re.compile(r"er udeladt|[Hh]uller er måneder|under \d+ forløb er huller|vises som «")
+# what the captions say when small figures are left out, in each language ('Tal under 5 er
+# udeladt', 'huller er måneder med under 5 forløb', the suppression rule itself), and the words
+# of a caption that speaks of others' figures (the municipality and country beside a worker's)
+HIDING_CLAIMS = {
+    "da": re.compile(r"er udeladt|[Hh]uller er måneder|under \d+ forløb er huller|vises som «"),
+    "en": re.compile(r"(?:are|is) left out|[Gg]aps are months|cases are gaps|show as “"),
+}
+OTHERS_FIGURES = {"da": "du ikke selv kan se", "en": "you cannot see yourself"}
+# the roles whose own view (the demo coordinator's own municipality, a worker's own cases) is
+# exact: their captions claim no hiding, but of figures counted over the country (find-a-worker)
+EXACT_ROLES = ("worker", "coordinator")
+# the pages whose national view (across municipalities: hidden when small) says so
+HIDING_PAGES = ("caseloads.py", "progression.py")
 
 
-def test_a_worker_s_exact_figures_claim_no_suppression(tour):
-    """A worker's aggregates count their own cases, exactly (data.treatment: EXACT): captions
-    that said 'under 5 er udeladt' or 'huller' there claimed a hiding that never happened. A
-    caption that speaks of others' figures (the municipality and country beside theirs) may."""
-    worker = Scope(role="worker", municipalities=frozenset({"101"}), worker_id="W101-0")
-    assert not data.treatment(worker, Filters(municipalities=("101",)), "aggregate").hide
-    claims = set()
-    for (role, page), at in tour.items():
-        if role != "worker":
+@pytest.fixture(scope="module")
+def tour_en(app_warehouse: Path) -> dict[tuple[str, str], AppTest]:
+    """(role, page file) -> the page in English: every page of the roles whose figures are exact
+    (`EXACT_ROLES`) and the national view of `HIDING_PAGES` (which hides)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAT_DB", str(app_warehouse))
+        pages = [(role, page) for role in EXACT_ROLES for page in _pages(role)]
+        pages += [("national", page) for page in HIDING_PAGES]
+        return {(role, page): _open(page, role, "en") for role, page in pages}
+
+
+def _claims(tour, role: str, lang: str) -> set[str]:
+    """Captions of `role`'s pages that claim small figures were left out (not of others')."""
+    found = set()
+    for (who, page), at in tour.items():
+        if who != role:
             continue
         for caption in at.caption:
-            if HIDING_CLAIM.search(caption.value) and "du ikke selv kan se" not in caption.value:
-                claims.add(f"{page}: {caption.value[:140]}")
+            text = caption.value
+            country = text.endswith(" · " + {"da": da, "en": en}[lang]("population_country"))
+            if (
+                HIDING_CLAIMS[lang].search(text)
+                and OTHERS_FIGURES[lang] not in text
+                and not country
+            ):
+                found.add(f"{page}: {text[:140]}")
+    return found
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_every_sentence_that_claims_hiding_is_recognised_in_both_languages(lang):
+    """The patterns above are the tests' only way to see a claim: each of the catalogue's
+    'hidden' sentences (the `hidden=` keys of chart_block, the suppression rule) matches in
+    Danish and in English, so an English claim cannot pass unseen."""
+    catalogue = texts.catalogue(lang)
+    keys = [k for k in catalogue if k.startswith("pages.") and k.endswith("_hidden")]
+    keys += ["suppressed_note"]
+    assert len(keys) > 10
+    words = {"da": da, "en": en}[lang]
+    missed = [k for k in keys if not HIDING_CLAIMS[lang].search(words(k))]
+    assert not missed, f"{lang} claims the pattern does not see: {missed}"
+
+
+@pytest.mark.parametrize("role", EXACT_ROLES)
+def test_exact_figures_claim_no_suppression(tour, role):
+    """A worker's aggregates count their own cases, and the demo coordinator's view is their own
+    municipality, exactly (data.treatment: EXACT): captions that said 'under 5 er udeladt' or
+    'huller' there claimed a hiding that never happened. A caption that speaks of others'
+    figures (the municipality and country beside a worker's) may."""
+    scope = Scope(
+        role=role, municipalities=frozenset({"101"}), worker_id=ROLES[role].get("worker_id")
+    )
+    assert not data.treatment(scope, Filters(municipalities=("101",)), "aggregate").hide
+    claims = _claims(tour, role, "da")
+    assert not claims, "suppression claimed over exact figures:\n" + "\n".join(sorted(claims))
+
+
+@pytest.mark.parametrize("role", EXACT_ROLES)
+def test_exact_figures_claim_no_suppression_in_english(tour_en, role):
+    """The same in English: 'are left out', 'gaps are months with fewer than 5 cases'."""
+    claims = _claims(tour_en, role, "en")
     assert not claims, "suppression claimed over exact figures:\n" + "\n".join(sorted(claims))
 
 
 def test_views_that_hide_small_figures_still_say_so(tour):
     """The same captions where the data layer does hide: the national view of the caseloads and
     the progression page."""
-    for page in ("caseloads.py", "progression.py"):
+    for page in HIDING_PAGES:
         captions = [c.value for c in tour[("national", page)].caption]
-        assert any(HIDING_CLAIM.search(c) for c in captions), page
+        assert any(HIDING_CLAIMS["da"].search(c) for c in captions), page
+
+
+def test_views_that_hide_small_figures_still_say_so_in_english(tour_en):
+    assert tour_en[("national", "caseloads.py")].title[0].value == en("page_caseloads")
+    for page in HIDING_PAGES:
+        captions = [c.value for c in tour_en[("national", page)].caption]
+        assert any(HIDING_CLAIMS["en"].search(c) for c in captions), page
