@@ -143,7 +143,7 @@ def _cases(scope, worker_id: str) -> pl.DataFrame:
 
 def _caseload(scope, filters, worker_id: str) -> None:
     st.subheader(t("pages.worker.caseload_over_time"))
-    frame = q.caseload(scope, worker_id, filters)
+    frame = q.caseload(scope, filters, worker_id)
     long = frame.unpivot(index="month", on=["active_cases", "new_cases"], variable_name="measure",
                          value_name="cases")  # fmt: skip
     names = {"active_cases": t("pages.worker.active"), "new_cases": t("pages.worker.new")}

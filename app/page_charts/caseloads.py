@@ -131,9 +131,11 @@ def worker_load_chart(load: pl.DataFrame, *, x_title: str, y_title: str) -> alt.
         )
     )
     marked = ordered.filter(hidden).select("band").with_columns(pl.lit(t(HIDDEN)).alias("hidden"))
-    strokes = hidden_strokes(alt.Chart(marked), x,
-                             charts.tips(("band:N", x_title), ("hidden:N", "")))  # fmt: skip
-    return alt.layer(bars, strokes).properties(height=charts.CHART_HEIGHT)
+    layers = [bars]
+    if marked.height:  # a layer without rows is an empty chart's frame (none when none is hidden)
+        layers.append(hidden_strokes(alt.Chart(marked), x,
+                                     charts.tips(("band:N", x_title), ("hidden:N", ""))))  # fmt: skip
+    return alt.layer(*layers).properties(height=charts.CHART_HEIGHT)
 
 
 def heatmap(loans: pl.DataFrame) -> alt.LayerChart:

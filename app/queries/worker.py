@@ -10,7 +10,7 @@ so a coordinator sees the cases of their own municipalities only (not a loan els
   municipality, training date, languages, active and total cases, lent cases.
 - `cases(scope, worker_id)`: the worker's cases with latest score, tracking, days since the last
   measurement, pre/post status and WHO-5 change.
-- `caseload(scope, worker_id, filters)`: active and new cases per month of the chosen period.
+- `caseload(scope, filters, worker_id)`: active and new cases per month of the chosen period.
 - comparisons over time reuse the fidelity and pre/post queries with a worker, municipality or
   no filter (`comparison_filters`), so their suppression is the pages' own.
 """
@@ -134,7 +134,7 @@ def cases(scope: Scope, worker_id: str) -> pl.DataFrame:
     return data.run(CASES_SQL, params, scope=scope, filters=Filters(), level="case")
 
 
-def caseload(scope: Scope, worker_id: str, filters: Filters) -> pl.DataFrame:
+def caseload(scope: Scope, filters: Filters, worker_id: str) -> pl.DataFrame:
     """Active and new cases of the worker per month of the chosen period (`filters`' months)."""
     params = {"worker_id": worker_id, "first": filters.from_month, "last": filters.to_month}
     return data.run(CASELOAD_SQL, params, scope=scope, filters=Filters(), level="case")
