@@ -154,6 +154,7 @@ def _group_section(scope, filters, limit: int) -> None:
         t("pages.fidelity.each_bar_is_the_share", d=limit),
         None if total["suppressed"] else total["n_cases"],
         key="fidelity_groups",
+        hidden="pages.fidelity.each_bar_is_the_share_hidden",
     )  # fmt: skip
     _group_table(frame, group)
 
@@ -289,6 +290,7 @@ def _gap_section(scope, filters, limit: int, n_cases: int | None) -> None:
         t("pages.fidelity.the_bars_count_gaps_by"),
         n_cases,
         key="fidelity_gaps",
+        hidden="pages.fidelity.the_bars_count_gaps_by_hidden",
     )
 
 
