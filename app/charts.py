@@ -6,8 +6,10 @@ API:
 - `line_chart(df, x, y, *, color=None, ...)`, `bar_chart(df, x, y, *, color=None, horizontal=False)`:
   small builders returning `alt.Chart`s (pages may layer or tweak them), `CHART_HEIGHT` high
   (a horizontal bar chart: `row_height()`).
-- `period_x(months, period)`: an X scale and axis spanning the chosen period, and
-  `in_period(frame, column, period)`: the rows a chart over that period draws;
+- `period_x(months, period)`: an X scale and axis spanning the chosen period (every month axis
+  of a page's period uses it; `reaching_back(months, period)` for a chart with months before
+  it, as an XmR chart's baseline), and `in_period(frame, column, period)`: the rows a chart over
+  that period draws;
 - `month_axis(months, max_ticks=8)`: a temporal axis of whole months with the year on every tick
   ("apr. 2026"), one tick every 1, 2, 3, 6 or 12 months so labels never crowd or repeat;
   `count_axis()`: an axis of counts (whole numbers only: never "0 0 0 1 1"). Every month and count
@@ -262,6 +264,16 @@ def month_scale(period: Period | None) -> alt.Scale | UndefinedType:
     # first day, a tick of its own ('jul. 2026' after a period ending in June), stays outside
     end = last.replace(day=calendar.monthrange(last.year, last.month)[1])
     return alt.Scale(domain=[first.isoformat(), end.isoformat()])
+
+
+def reaching_back(months: pl.Series, period: Period | None) -> Period | None:
+    """The chosen `period`, begun at the data's first month where the data start earlier: a
+    chart that draws months before the period on purpose (an XmR chart's baseline) still ends
+    where the period ends, whatever months the data hold."""
+    if period is None or None in period or months.drop_nulls().is_empty():
+        return period
+    first = min(months.drop_nulls().cast(pl.Date).min(), period[0])
+    return first, period[1]
 
 
 def period_x(months: pl.Series, period: Period | None, max_ticks: int = 8) -> dict:

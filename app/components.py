@@ -71,7 +71,7 @@ import polars as pl
 import streamlit as st
 
 import texts
-from app import charts, data, i18n
+from app import charts, data, i18n, suppression
 from app.filters import Filters
 from app.i18n import t
 from app.scope import Scope
@@ -611,10 +611,7 @@ def suppression_note(*flags: object, level: str = "aggregate") -> None:
     """The suppression rule in words under a page's figures, only where something is hidden or
     may be: any of `flags` (a frame's or a figure's `suppressed`: a Series or a bool) true;
     given none, where the view's treatment hides small figures (`hides_small`)."""
-    if flags:
-        hidden = any(bool(f.any()) if isinstance(f, pl.Series) else bool(f) for f in flags)
-    else:
-        hidden = hides_small(level)
+    hidden = suppression.any_hidden(*flags) if flags else hides_small(level)
     if hidden:
         st.caption(t("suppressed_note"))
 

@@ -113,6 +113,14 @@ def treatment(
     return EXACT if len(filtered_municipalities) == 1 else PUBLISHED
 
 
+def any_hidden(*flags: object) -> bool:
+    """Was any figure hidden: any of `flags` (a frame's flag column, a Series, or a figure's
+    bool) true? A sentence that says small figures are left out is said only then (the pages'
+    captions, the reports' notes)."""
+    return any(bool(f.fill_null(False).any()) if isinstance(f, pl.Series) else bool(f)
+               for f in flags)  # fmt: skip
+
+
 def published_count(n: int | None, cell_key: int | None) -> int | None:
     """The count shown for a cell of `n` cases whose record keys sum to `cell_key`.
 

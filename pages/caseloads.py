@@ -62,10 +62,9 @@ def _monthly(monthly: pl.DataFrame, n: int | None, filters) -> None:
     )
     panels = pc.top_municipalities(monthly, measure)
     shown = monthly.filter(pl.col("municipality_name").is_in(panels))
-    how = t(
-        "pages.caseloads.each_small_chart_is_one_2",
-        m=t(MEASURES[measure]).lower(),
-    )
+    # one municipality is one chart (pc.monthly_chart), not small charts of one each
+    how_key = "each_small_chart_is_one_2" if len(panels) > 1 else "the_bars_are_m_per_month"
+    how = t(f"pages.caseloads.{how_key}", m=t(MEASURES[measure]).lower())
     if len(panels) < len(pc.top_municipalities(monthly, measure, limit=None)):
         how += " " + t("pages.caseloads.showing_the_k_municipalities_with", k=len(panels))
     components.chart_block(
@@ -110,11 +109,9 @@ def _ranking(scope, filters, n: int | None) -> None:
 def _worker_load(scope, filters, n: int | None) -> None:
     st.subheader(t("pages.caseloads.cases_per_worker"))
     load = q.worker_load(scope, filters)
-    shown = load.filter(~pl.col("suppressed"))
-    chart = charts.bar_chart(
-        shown.select("band", "workers"), "band", "workers", x_title=t(MEASURES["active_cases"]),
-        y_title=t(WORKER_COLUMNS["workers"]), sort=list(q.LOAD_BANDS),
-    )  # fmt: skip
+    chart = pc.worker_load_chart(
+        load, x_title=t(MEASURES["active_cases"]), y_title=t(WORKER_COLUMNS["workers"])
+    )
     components.chart_block(
         chart,
         load.select("band", "workers", "cases", "suppressed"),

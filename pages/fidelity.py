@@ -154,6 +154,7 @@ def _group_section(scope, filters, limit: int) -> None:
         t("pages.fidelity.each_bar_is_the_share", d=limit),
         None if total["suppressed"] else total["n_cases"],
         key="fidelity_groups",
+        hidden="pages.fidelity.each_bar_is_the_share_hidden",
     )  # fmt: skip
     _group_table(frame, group)
 
@@ -256,6 +257,7 @@ def _control_section(scope, filters) -> None:
         y_title=t(ON_CADENCE),
         variation_labels={code: t(words) for code, words in VARIATION_POINTS.items()},
         limit_title=t("pages.fidelity.control_limit"),
+        period=(filters.from_month, filters.to_month),
     )
     components.chart_block(
         chart,
@@ -288,6 +290,7 @@ def _gap_section(scope, filters, limit: int, n_cases: int | None) -> None:
         t("pages.fidelity.the_bars_count_gaps_by"),
         n_cases,
         key="fidelity_gaps",
+        hidden="pages.fidelity.the_bars_count_gaps_by_hidden",
     )
 
 

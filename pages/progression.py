@@ -222,6 +222,7 @@ def _first_latest_section(scope, filters) -> None:
         t("pages.progression.the_bars_show_how_many"),
         q.followed_cases(scope, filters),
         key="progression_first_latest",
+        hidden="pages.progression.the_bars_show_how_many_hidden",
     )
 
 

@@ -141,14 +141,15 @@ def _cases(scope, worker_id: str) -> pl.DataFrame:
     return frame
 
 
-def _caseload(scope, worker_id: str) -> None:
+def _caseload(scope, filters, worker_id: str) -> None:
     st.subheader(t("pages.worker.caseload_over_time"))
-    frame = q.caseload(scope, worker_id, data.as_of())
+    frame = q.caseload(scope, filters, worker_id)
     long = frame.unpivot(index="month", on=["active_cases", "new_cases"], variable_name="measure",
                          value_name="cases")  # fmt: skip
     names = {"active_cases": t("pages.worker.active"), "new_cases": t("pages.worker.new")}
     long = long.with_columns(pl.col("measure").replace_strict(names))
-    chart = cc.worker_caseload(long, x_title=t("pages.worker.month"), y_title=t("common.cases"))
+    chart = cc.worker_caseload(long, x_title=t("pages.worker.month"), y_title=t("common.cases"),
+                               period=(filters.from_month, filters.to_month))  # fmt: skip
     components.chart_block(
         chart,
         frame,
@@ -266,7 +267,7 @@ def render() -> None:
         return
     _facts(worker)
     _cases(scope, worker["worker_id"])
-    _caseload(scope, worker["worker_id"])
+    _caseload(scope, filters, worker["worker_id"])
     _fidelity(scope, filters, worker)
     _outcomes(scope, filters, worker)
 

@@ -17,7 +17,7 @@ from datetime import date
 import polars as pl
 
 import texts
-from app.suppression import Rule, apply, is_small
+from app.suppression import Rule, any_hidden, apply, is_small
 from etl.parsing import parse_municipality_code
 from etl.read import rejected_row_subject
 from reports import charts, render
@@ -48,6 +48,7 @@ WORDS = {
     "month": "reports.leadership.words.month",
     "cases": "common.cases",
     "caseload_note": "reports.leadership.words.caseload_note",
+    "caseload_hidden": "reports.leadership.words.caseload_hidden",
     "citizens": "reports.leadership.words.citizens",
     "citizens_note": "reports.leadership.words.citizens_note",
     "age_band": "reports.leadership.words.age_band",
@@ -70,6 +71,7 @@ WORDS = {
     "concern": "reports.leadership.words.concern",
     "spc_short": "reports.leadership.words.spc_short",
     "spc_none": "reports.leadership.words.spc_none",
+    "spc_none_hidden": "reports.leadership.words.spc_none_hidden",
     "funnel_title": "reports.leadership.words.funnel_title",
     "funnel_x": "reports.leadership.words.funnel_x",
     "funnel_note": "reports.leadership.words.funnel_note",
@@ -239,8 +241,16 @@ def _caseload_page(doc: render.Document, reader: Reader, scope: ReportScope) -> 
             [table],
             widths=[1.5, 1.0],
         ),
-        render.note(_w("caseload_note", lang)),
+        render.note(_caseload_note(monthly, lang)),
     ]
+
+
+def _caseload_note(monthly: pl.DataFrame, lang: str) -> str:
+    """How to read the caseload, with 'figures under 5 are not drawn' only where a month's
+    figure was hidden (a report whose every figure is shown claimed it all the same)."""
+    flags = [monthly[f"{c}_hidden"] for c in ("active_cases", "new_cases", "closed_cases")]
+    note = _w("caseload_note", lang)
+    return f"{note} {_w('caseload_hidden', lang)}" if any_hidden(*flags) else note
 
 
 def _suppressed_months(monthly: pl.DataFrame) -> pl.DataFrame:
@@ -343,7 +353,7 @@ def _control_chart(doc: render.Document, reader: Reader, scope: ReportScope) -> 
         render.heading(_w("spc_title", lang, cadence_days=scope.cadence_days))
     ]
     if shown.height < 2:
-        return blocks + [render.paragraph(_w("spc_none", lang))]
+        return blocks + [render.paragraph(spc_missing(monthly, lang))]
     result = spc(shown["share"].to_list(), improvement="up")
     colours = [
         charts.NHS["common_cause"]
@@ -363,6 +373,12 @@ def _control_chart(doc: render.Document, reader: Reader, scope: ReportScope) -> 
     if result.too_short:
         blocks.append(render.warning(_w("spc_short", lang)))
     return blocks + [render.note(_w("spc_note", lang))]
+
+
+def spc_missing(monthly: pl.DataFrame, lang: str) -> str:
+    """Why the control chart is missing: too few months with a share; that small figures are
+    hidden only where a month was (`suppressed`, as app.suppression.apply flags it)."""
+    return _w("spc_none_hidden" if any_hidden(monthly["suppressed"]) else "spc_none", lang)
 
 
 def _funnel(doc: render.Document, reader: Reader, scope: ReportScope) -> list[render.Block]:

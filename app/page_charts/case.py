@@ -87,11 +87,13 @@ def case_progression(
     return alt.layer(shaded, lengths, *expected, line, dots).properties(height=360, title=title)
 
 
-def worker_caseload(frame: pl.DataFrame, *, x_title: str, y_title: str) -> alt.TopLevelMixin:
-    """Cases per month (`month`, `cases`) by `measure`, whole numbers on the axis (a worker
-    has few cases: the default ticks read 0, 0, 1, 1, 2)."""
+def worker_caseload(
+    frame: pl.DataFrame, *, x_title: str, y_title: str, period: charts.Period | None = None
+) -> alt.TopLevelMixin:
+    """Cases per month (`month`, `cases`) by `measure` over the chosen `period`, whole numbers
+    on the axis (a worker has few cases: the default ticks read 0, 0, 1, 1, 2)."""
     chart = charts.line_chart(frame, "month", "cases", color="measure", x_title=x_title,
-                              y_title=y_title)  # fmt: skip
+                              y_title=y_title, period=period)  # fmt: skip
     return chart.encode(
         y=alt.Y("cases:Q", title=y_title, axis=alt.Axis(format=",d", tickMinStep=1))
     ).properties(height=260)

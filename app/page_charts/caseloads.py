@@ -13,6 +13,7 @@ MAX_PANELS = 12
 # ran off it); a panel holds three month ticks
 PANEL_WIDTH = 200
 PANEL_TICKS = 3
+PANEL_HEIGHT = 140
 CASES = "common.cases"
 
 
@@ -48,12 +49,19 @@ def hidden_months(monthly: pl.DataFrame, measure: str) -> pl.DataFrame:
     )
 
 
+def hidden_strokes(base: alt.Chart, x: alt.X, tooltip: list) -> alt.Chart:
+    """A grey stroke on the baseline at `x` for each of `base`'s rows: a figure hidden as small
+    (a bar left out would read as none)."""
+    return base.mark_tick(color=HIDDEN_GREY, thickness=3, size=10,
+                          orient="horizontal").encode(x=x, y=alt.datum(0), tooltip=tooltip)  # fmt: skip
+
+
 def monthly_chart(
     monthly: pl.DataFrame, measure: str, y_title: str, period: charts.Period | None = None
 ) -> alt.FacetChart:
-    """Stacked bars per month by case type, one small panel per municipality, over the chosen
-    `period`; a month whose every number is hidden is a grey stroke on the baseline (a hole
-    would read as none)."""
+    """Stacked bars per month by case type, one small panel per municipality (one municipality:
+    one chart the page's width), over the chosen `period`; a month whose every number is hidden
+    is a grey stroke on the baseline (a hole would read as none)."""
     language = i18n.lang()
     kept = monthly.filter(~pl.col(f"{measure}_suppressed"))
     shown = kept.with_columns(
@@ -73,16 +81,12 @@ def monthly_chart(
     both = charts.in_period(both, "month", period)
     charts.check_points(both)
     order = sorted(both["municipality_name"].unique().to_list())
-    x = alt.X("yearmonth(month):T", title="",
-              **charts.period_x(both["month"], period, max_ticks=PANEL_TICKS))  # fmt: skip
-    strokes = (
-        alt.Chart()
-        .mark_tick(color=HIDDEN_GREY, thickness=3, size=10, orient="horizontal")
-        .encode(x=x, y=alt.datum(0), tooltip=charts.tips(("municipality_name:N", ""),
-                                                         ("yearmonth(month):T", ""),
-                                                         ("hidden:N", "")))
-        .transform_filter(alt.datum.kind == "hidden")
-    )  # fmt: skip
+    ticks = PANEL_TICKS if len(order) > 1 else 8  # a panel holds three, the page's width eight
+    x = alt.X("yearmonth(month):T", title="", **charts.period_x(both["month"], period, ticks))
+    strokes = hidden_strokes(
+        alt.Chart(), x, charts.tips(("municipality_name:N", ""), ("yearmonth(month):T", ""),
+                                    ("hidden:N", ""))
+    ).transform_filter(alt.datum.kind == "hidden")  # fmt: skip
     bars = (
         alt.Chart()
         .mark_bar()
@@ -99,11 +103,40 @@ def monthly_chart(
             ),
         )
     )
-    return (
-        alt.layer(bars, strokes, data=both)
-        .properties(width=PANEL_WIDTH, height=140)
-        .facet(facet=alt.Facet("municipality_name:N", title="", sort=order), columns=3)
+    layers = alt.layer(bars, strokes, data=both)
+    if len(order) == 1:
+        # one municipality is no small multiple: its one panel, 200 px in a 790 px column, takes
+        # the page's width and the builders' height, its name as the title a panel header was
+        return layers.properties(height=charts.CHART_HEIGHT, title=order[0])
+    return layers.properties(width=PANEL_WIDTH, height=PANEL_HEIGHT).facet(
+        facet=alt.Facet("municipality_name:N", title="", sort=order), columns=3
     )
+
+
+def worker_load_chart(load: pl.DataFrame, *, x_title: str, y_title: str) -> alt.LayerChart:
+    """Workers (`workers`) per band of active cases (`band`, in `band_order`), every band of the
+    frame on the axis in order; a hidden band is a grey stroke on the baseline."""
+    charts.check_points(load)
+    ordered = load.sort("band_order")
+    bands = ordered["band"].to_list()
+    hidden = ordered["suppressed"].fill_null(False)
+    x = alt.X("band:N", title=x_title, sort=bands, scale=alt.Scale(domain=bands),
+              axis=alt.Axis(labelAngle=0))  # fmt: skip
+    bars = (
+        alt.Chart(ordered.filter(~hidden).select("band", "workers"))
+        .mark_bar()
+        .encode(
+            x=x,
+            y=alt.Y("workers:Q", title=y_title, axis=charts.count_axis()),
+            tooltip=charts.tips(("band:N", x_title), ("workers:Q", y_title, charts.COUNT_FORMAT)),
+        )
+    )
+    marked = ordered.filter(hidden).select("band").with_columns(pl.lit(t(HIDDEN)).alias("hidden"))
+    layers = [bars]
+    if marked.height:  # a layer without rows is an empty chart's frame (none when none is hidden)
+        layers.append(hidden_strokes(alt.Chart(marked), x,
+                                     charts.tips(("band:N", x_title), ("hidden:N", ""))))  # fmt: skip
+    return alt.layer(*layers).properties(height=charts.CHART_HEIGHT)
 
 
 def heatmap(loans: pl.DataFrame) -> alt.LayerChart:

@@ -101,15 +101,22 @@ def funnel_chart(
 
 
 def xmr_chart(
-    frame: pl.DataFrame, *, y_title: str, variation_labels: dict[str, str], limit_title: str
+    frame: pl.DataFrame,
+    *,
+    y_title: str,
+    variation_labels: dict[str, str],
+    limit_title: str,
+    period: charts.Period | None = None,
 ) -> alt.LayerChart:
     """An XmR chart of a monthly share: points (`month`, `value`) coloured by `variation` (common
-    cause grey, improvement blue, concern orange), the mean solid, the process limits dashed."""
+    cause grey, improvement blue, concern orange), the mean solid, the process limits dashed;
+    the x axis to the end of the chosen `period`, from its baseline's first month."""
     charts.check_points(frame)
     labelled = frame.with_columns(
         pl.col("variation").replace_strict(variation_labels).alias("variation_label")
     )
-    x = alt.X("month:T", title="", axis=charts.month_axis(frame["month"]))
+    span = charts.reaching_back(frame["month"], period)
+    x = alt.X("month:T", title="", **charts.period_x(frame["month"], span))
     base = alt.Chart(labelled).encode(x=x)
     # the axis follows the data (not 0-100 %): a month-to-month change must be visible
     line = base.mark_line(color=COMMON_GREY, strokeWidth=2).encode(

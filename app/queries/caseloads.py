@@ -41,7 +41,11 @@ def _rules(sql: str) -> str:
 
 
 MEASURES = ("active_cases", "new_cases", "closed_cases")
-LOAD_BANDS = ("1-4", "5-9", "10-14", "15-19", "20-24", "25+")
+# cases per worker: a bar per number of cases where the view is exact or only hides small
+# figures, bands of five where counts are perturbed (a worker count per single number of cases
+# would give the exact number of cases beside their perturbed count); at most LOAD_CAP ('25+')
+LOAD_CAP = 25
+EXACT_STEP, PERTURBED_STEP = 1, 5
 
 MONTHLY_SQL = """
 counted as (
@@ -138,43 +142,67 @@ per_worker as (
     group by c.worker_id
 ),
 banded as (
+    -- each worker's band: $band_step numbers of cases from band_start, at most $load_cap
     select
-        case
-            when cases < 5 then '1-4'
-            when cases < 10 then '5-9'
-            when cases < 15 then '10-14'
-            when cases < 20 then '15-19'
-            when cases < 25 then '20-24'
-            else '25+'
-        end as band,
-        least(cases // 5, 5) as band_order,
+        least(cases // $band_step * $band_step, $load_cap) as band_start,
         cases,
         cases_key,
         cases_outside,
     from per_worker
+),
+grouped as (
+    -- grain: one row per band with workers
+    select
+        band_start,
+        count(*) as workers,
+        sum(cases)::bigint as cases,
+        sum(cases_key)::bigint as cases_key,
+        sum(cases_outside)::bigint as cases_outside,
+    from banded
+    group by band_start
+),
+bins as (
+    -- every band from the first to the busiest worker's (none for 0 cases), so that a band
+    -- without workers is a bar of 0, not a missing label
+    select b.range * $band_step as band_start
+    from range(0, coalesce((select max(band_start) from banded) // $band_step + 1, 0)) as b
+    where b.range * $band_step > 0 or $band_step > 1
 )
--- grain: one row per band with workers
+-- grain: one row per band ('1-4', '5-9' or '3'; '25+'), in order
 select
-    band,
-    band_order,
-    count(*) as workers,
-    sum(cases)::bigint as cases,
-    sum(cases_key)::bigint as cases_key,
-    sum(cases_outside)::bigint as cases_outside,
-    -- the bands add up to the cases with a worker, shown under the chart
-    'all' as total_group,
-from banded
-group by band, band_order
+    case
+        when i.band_start >= $load_cap then $load_cap || '+'
+        when $band_step = 1 then i.band_start::varchar
+        else greatest(i.band_start, 1) || '-' || (i.band_start + $band_step - 1)
+    end as band,
+    i.band_start // $band_step as band_order,
+    coalesce(g.workers, 0) as workers,
+    coalesce(g.cases, 0) as cases,
+    coalesce(g.cases_key, 0) as cases_key,
+    coalesce(g.cases_outside, 0) as cases_outside,
+    -- the bands with workers add up to the cases with a worker, shown under the chart (a band
+    -- of none is no part: it hides nothing, so it may not stand in for a hidden one)
+    case when g.band_start is not null then 'all' end as total_group,
+from bins as i
+left join grouped as g on g.band_start = i.band_start
 order by band_order
 """
 WORKER_LOAD_SQL = _rules(WORKER_LOAD_SQL)
 WORKER_LOAD_SQL = with_counts(WORKER_LOAD_SQL, cases="true")
 
 
+def load_step(scope: Scope, filters: Filters) -> int:
+    """How many numbers of cases one bar of cases per worker spans in this view: one, unless
+    the view's counts are perturbed (`data.treatment`)."""
+    return PERTURBED_STEP if data.treatment(scope, filters).perturb else EXACT_STEP
+
+
 def worker_load(scope: Scope, filters: Filters) -> pl.DataFrame:
-    """Workers per band of active cases; a band is hidden when built from 1-4 cases."""
+    """Workers per number (or band, `load_step`) of active cases, in order (`band_order`); a
+    bar is hidden when built from 1-4 cases."""
     return data.run(
         "with " + WORKER_LOAD_SQL.strip(),
+        {"band_step": load_step(scope, filters), "load_cap": LOAD_CAP},
         scope=scope,
         filters=filters,
         suppress=data.Rule(count="cases", values=("workers",), total_group="total_group"),

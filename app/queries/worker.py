@@ -10,7 +10,7 @@ so a coordinator sees the cases of their own municipalities only (not a loan els
   municipality, training date, languages, active and total cases, lent cases.
 - `cases(scope, worker_id)`: the worker's cases with latest score, tracking, days since the last
   measurement, pre/post status and WHO-5 change.
-- `caseload(scope, worker_id, months)`: active cases per month, the last `months` months.
+- `caseload(scope, filters, worker_id)`: active and new cases per month of the chosen period.
 - comparisons over time reuse the fidelity and pre/post queries with a worker, municipality or
   no filter (`comparison_filters`), so their suppression is the pages' own.
 """
@@ -18,12 +18,11 @@ so a coordinator sees the cases of their own municipalities only (not a loan els
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
 
 import polars as pl
 
 from app import data
-from app.filters import Filters, add_months
+from app.filters import Filters
 from app.queries.case import clean_id
 from app.scope import Scope
 
@@ -135,10 +134,9 @@ def cases(scope: Scope, worker_id: str) -> pl.DataFrame:
     return data.run(CASES_SQL, params, scope=scope, filters=Filters(), level="case")
 
 
-def caseload(scope: Scope, worker_id: str, as_of: date, months: int = 24) -> pl.DataFrame:
-    """Active and new cases of the worker per month, the `months` months up to `as_of`."""
-    last = as_of.replace(day=1)
-    params = {"worker_id": worker_id, "first": add_months(last, 1 - months), "last": last}
+def caseload(scope: Scope, filters: Filters, worker_id: str) -> pl.DataFrame:
+    """Active and new cases of the worker per month of the chosen period (`filters`' months)."""
+    params = {"worker_id": worker_id, "first": filters.from_month, "last": filters.to_month}
     return data.run(CASELOAD_SQL, params, scope=scope, filters=Filters(), level="case")
 
 

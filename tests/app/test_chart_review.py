@@ -333,6 +333,12 @@ def test_charts_that_are_not_small_multiples_use_the_page_width(tour):
         assert not (isinstance(facet, dict) and {"row", "column"} & facet.keys()), (
             f"{role} on {page}, {chart.name}: a row/column facet keeps a fixed width"
         )
+        if isinstance(facet, dict) and "field" in facet:  # small multiples: of more than one
+            panels = {value for frame in chart.frames if facet["field"] in frame.columns
+                      for value in frame[facet["field"]].drop_nulls()}  # fmt: skip
+            assert len(panels) > 1, (
+                f"{role} on {page}, {chart.name}: one small multiple keeps a panel's width"
+            )
         width = chart.spec.get("width")
         square = width == chart.spec.get("height")  # a scatter of pre against post kept square
         assert square or not isinstance(width, int | float), (
@@ -404,6 +410,24 @@ def test_a_small_multiple_month_with_every_number_hidden_is_marked_not_a_hole():
     assert "Odense" not in json.dumps(spec)
 
 
+def test_one_municipality_s_monthly_chart_is_one_chart_the_page_s_width():
+    """The caseloads' small multiples drew a coordinator's one municipality as one 200 px panel
+    in a 790 px column: one municipality is one chart without a fixed width (Streamlit
+    stretches it), titled with its name; two or more stay small multiples of three a row."""
+    from app.page_charts import caseloads as cc
+
+    rows = [{"municipality_name": muni, "month": date(2026, m, 1), "case_type": "mentor",
+             "active_cases": 8, "active_cases_suppressed": False}
+            for muni in ("Aarhus", "Kolding") for m in (1, 2, 3)]  # fmt: skip
+    frame = pl.DataFrame(rows)
+    one = cc.monthly_chart(frame.filter(pl.col("municipality_name") == "Aarhus"), "active_cases",
+                           "Aktive").to_dict()  # fmt: skip
+    assert "facet" not in one and "width" not in one
+    assert one["title"] == "Aarhus" and one["height"] == charts.CHART_HEIGHT
+    two = cc.monthly_chart(frame, "active_cases", "Aktive").to_dict()
+    assert two["facet"]["field"] == "municipality_name" and two["spec"]["width"] == cc.PANEL_WIDTH
+
+
 def test_month_axes_span_the_chosen_period_whatever_months_the_data_hold():
     """A worker whose cases ended in February saw the caseloads' month axis stop there, as if
     the period ended in February: the shared builders take the period for the x domain."""
@@ -419,7 +443,7 @@ def test_month_axes_span_the_chosen_period_whatever_months_the_data_hold():
     line = charts.line_chart(frame, "month", "active_cases", period=period).to_dict()
     shares = fc.monthly_share(frame.with_columns(share=pl.lit(0.5), n_cases=pl.lit(6)),
                               y_title="Andel", period=period).to_dict()  # fmt: skip
-    for spec in (bars["spec"]["layer"][0], bars["spec"]["layer"][1], line, shares):
+    for spec in (bars["layer"][0], bars["layer"][1], line, shares):
         assert spec["encoding"]["x"]["scale"]["domain"] == ["2026-01-01", "2026-06-30"]
     # without a period, the data's own extent (a case's own chart)
     assert (
@@ -469,6 +493,33 @@ def test_funnel_plots_leave_room_for_the_largest_unit_s_dot(tour):
             assert scale.get("padding", 0) >= indicators.DOT_ROOM, f"{role} on {page}, {chart.name}"
     assert funnels, "no funnel plot was checked"
     assert indicators.DOT_ROOM >= 11  # a dot of size 90 is about 11 px across
+
+
+def test_the_control_chart_and_the_worker_s_caseload_span_the_chosen_period():
+    """The XmR chart and the worker's caseload kept the data's own months on their x axis: the
+    control chart stopped at its last shown month, the caseload drew the last 24 months
+    whatever the period. Both now take the period through charts.period_x; the control chart
+    begins at its baseline's first month (months before the period are its baseline)."""
+    from app.page_charts import case as kc
+    from app.page_charts import indicators as ic
+
+    period = (date(2026, 1, 1), date(2026, 6, 1))
+    labels = {"common_cause": "Almindelig", "improvement": "Bedre", "concern": "Værre"}
+    xmr = pl.DataFrame({"month": [date(2025, 10, 1), date(2026, 2, 1), date(2026, 3, 1)],
+                        "value": [0.5, 0.6, 0.7], "n_cases": [9, 9, 9], "mean": 0.6,
+                        "lower": 0.3, "upper": 0.9, "variation": "common_cause"})  # fmt: skip
+    spec = ic.xmr_chart(xmr, y_title="Andel", variation_labels=labels,
+                        limit_title="Grænse", period=period).to_dict()  # fmt: skip
+    for layer in spec["layer"]:
+        assert layer["encoding"]["x"]["scale"]["domain"] == ["2025-10-01", "2026-06-30"]
+    inside = xmr.filter(pl.col("month") >= period[0])
+    spec = ic.xmr_chart(inside, y_title="Andel", variation_labels=labels,
+                        limit_title="Grænse", period=period).to_dict()  # fmt: skip
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == ["2026-01-01", "2026-06-30"]
+    caseload = pl.DataFrame({"month": [date(2026, 2, 1), date(2026, 3, 1)], "cases": [1, 2],
+                             "measure": ["Aktive", "Aktive"]})  # fmt: skip
+    spec = kc.worker_caseload(caseload, x_title="", y_title="", period=period).to_dict()
+    assert spec["encoding"]["x"]["scale"]["domain"] == ["2026-01-01", "2026-06-30"]
 
 
 # px per character of an axis title in the theme's bold sans-serif (measured on the
@@ -539,30 +590,101 @@ def test_table_headers_and_the_words_in_their_cells_fit_the_widths_pages_set(tou
 
 # --- claims of suppression -----------------------------------------------------------------------
 
-# what the captions say when small figures are left out ('Tal under 5 er udeladt', 'huller er
-# måneder med under 5 forløb', the suppression rule itself)
-HIDING_CLAIM = re.compile(r"er udeladt|[Hh]uller er måneder|under \d+ forløb er huller|vises som «")
+# what the captions say when small figures are left out, in each language ('Tal under 5 er
+# udeladt', 'huller er måneder med under 5 forløb', the suppression rule itself), and the words
+# of a caption that speaks of others' figures (the municipality and country beside a worker's)
+HIDING_CLAIMS = {
+    "da": re.compile(
+        r"er udeladt|[Hh]uller er måneder|under \d+ forløb er huller|vises som «"
+        r"|[Mm]anglende søjler"
+    ),
+    "en": re.compile(
+        r"(?:are|is) left out|[Gg]aps are months|cases are gaps|show as “"
+        r"|[Mm]issing bars"
+    ),
+}
+OTHERS_FIGURES = {"da": "du ikke selv kan se", "en": "you cannot see yourself"}
+# the roles whose own view (the demo coordinator's own municipality, a worker's own cases) is
+# exact: their captions claim no hiding, but of figures counted over the country (find-a-worker)
+EXACT_ROLES = ("worker", "coordinator")
+# the pages whose national view (across municipalities: hidden when small) says so
+HIDING_PAGES = ("caseloads.py", "progression.py")
 
 
-def test_a_worker_s_exact_figures_claim_no_suppression(tour):
-    """A worker's aggregates count their own cases, exactly (data.treatment: EXACT): captions
-    that said 'under 5 er udeladt' or 'huller' there claimed a hiding that never happened. A
-    caption that speaks of others' figures (the municipality and country beside theirs) may."""
-    worker = Scope(role="worker", municipalities=frozenset({"101"}), worker_id="W101-0")
-    assert not data.treatment(worker, Filters(municipalities=("101",)), "aggregate").hide
-    claims = set()
-    for (role, page), at in tour.items():
-        if role != "worker":
+@pytest.fixture(scope="module")
+def tour_en(app_warehouse: Path) -> dict[tuple[str, str], AppTest]:
+    """(role, page file) -> the page in English: every page of the roles whose figures are exact
+    (`EXACT_ROLES`) and the national view of `HIDING_PAGES` (which hides)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAT_DB", str(app_warehouse))
+        pages = [(role, page) for role in EXACT_ROLES for page in _pages(role)]
+        pages += [("national", page) for page in HIDING_PAGES]
+        return {(role, page): _open(page, role, "en") for role, page in pages}
+
+
+def _claims(tour, role: str, lang: str) -> set[str]:
+    """Captions of `role`'s pages that claim small figures were left out (not of others')."""
+    found = set()
+    for (who, page), at in tour.items():
+        if who != role:
             continue
         for caption in at.caption:
-            if HIDING_CLAIM.search(caption.value) and "du ikke selv kan se" not in caption.value:
-                claims.add(f"{page}: {caption.value[:140]}")
+            text = caption.value
+            country = text.endswith(" · " + {"da": da, "en": en}[lang]("population_country"))
+            if (
+                HIDING_CLAIMS[lang].search(text)
+                and OTHERS_FIGURES[lang] not in text
+                and not country
+            ):
+                found.add(f"{page}: {text[:140]}")
+    return found
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_every_sentence_that_claims_hiding_is_recognised_in_both_languages(lang):
+    """The patterns above are the tests' only way to see a claim: each of the catalogue's
+    'hidden' sentences (the `hidden=` keys of chart_block, the suppression rule) matches in
+    Danish and in English, so an English claim cannot pass unseen."""
+    catalogue = texts.catalogue(lang)
+    keys = [k for k in catalogue if k.startswith("pages.") and k.endswith("_hidden")]
+    keys += ["suppressed_note"]
+    assert len(keys) > 10
+    words = {"da": da, "en": en}[lang]
+    missed = [k for k in keys if not HIDING_CLAIMS[lang].search(words(k))]
+    assert not missed, f"{lang} claims the pattern does not see: {missed}"
+
+
+@pytest.mark.parametrize("role", EXACT_ROLES)
+def test_exact_figures_claim_no_suppression(tour, role):
+    """A worker's aggregates count their own cases, and the demo coordinator's view is their own
+    municipality, exactly (data.treatment: EXACT): captions that said 'under 5 er udeladt' or
+    'huller' there claimed a hiding that never happened. A caption that speaks of others'
+    figures (the municipality and country beside a worker's) may."""
+    scope = Scope(
+        role=role, municipalities=frozenset({"101"}), worker_id=ROLES[role].get("worker_id")
+    )
+    assert not data.treatment(scope, Filters(municipalities=("101",)), "aggregate").hide
+    claims = _claims(tour, role, "da")
+    assert not claims, "suppression claimed over exact figures:\n" + "\n".join(sorted(claims))
+
+
+@pytest.mark.parametrize("role", EXACT_ROLES)
+def test_exact_figures_claim_no_suppression_in_english(tour_en, role):
+    """The same in English: 'are left out', 'gaps are months with fewer than 5 cases'."""
+    claims = _claims(tour_en, role, "en")
     assert not claims, "suppression claimed over exact figures:\n" + "\n".join(sorted(claims))
 
 
 def test_views_that_hide_small_figures_still_say_so(tour):
     """The same captions where the data layer does hide: the national view of the caseloads and
     the progression page."""
-    for page in ("caseloads.py", "progression.py"):
+    for page in HIDING_PAGES:
         captions = [c.value for c in tour[("national", page)].caption]
-        assert any(HIDING_CLAIM.search(c) for c in captions), page
+        assert any(HIDING_CLAIMS["da"].search(c) for c in captions), page
+
+
+def test_views_that_hide_small_figures_still_say_so_in_english(tour_en):
+    assert tour_en[("national", "caseloads.py")].title[0].value == en("page_caseloads")
+    for page in HIDING_PAGES:
+        captions = [c.value for c in tour_en[("national", page)].caption]
+        assert any(HIDING_CLAIMS["en"].search(c) for c in captions), page

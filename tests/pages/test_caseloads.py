@@ -11,8 +11,15 @@ import pytest
 from app.filters import Filters
 from app.queries import caseloads as q
 from app.scope import Scope
-from tests.support.app_fixtures import PERIOD, chart_caption, everything_shown, n_note, page_as
-from tests.support.wording import da, da_n, en
+from tests.support.app_fixtures import (
+    PERIOD,
+    chart_caption,
+    element_frames,
+    everything_shown,
+    n_note,
+    page_as,
+)
+from tests.support.wording import da, da_n, da_start, en
 
 MONTHLY = "pages.caseloads.each_bar_is_a_municipality"  # how to read the monthly chart
 
@@ -144,3 +151,79 @@ def test_the_panels_counted_in_the_caption_are_the_panels_drawn():
     )  # fmt: skip
     assert pc.top_municipalities(monthly, "active_cases", limit=4) == ["A", "B", "D"]
     assert pc.top_municipalities(monthly, "active_cases", limit=None) == ["A", "B", "D"]
+
+
+# --- cases per worker --------------------------------------------------------------------------
+
+OWN_101 = {"role": "coordinator", "municipalities": ("101",)}
+
+
+def _bands(frame: pl.DataFrame) -> dict[str, int | None]:
+    return dict(frame.sort("band_order").select("band", "workers").iter_rows())
+
+
+def test_an_exact_view_counts_workers_per_number_of_cases(app_db):
+    """A coordinator's own municipality is exact: one bar per number of active cases (its
+    workers have 2, 3, 3, 5, 6 and 6), not one '1-4' bar that held every worker of a small corps.
+    A number no worker has is a bar of 0, so the axis reads as a row of numbers."""
+    coordinator = Scope(role="coordinator", municipalities=frozenset({"101"}))
+    own = Filters(PERIOD.from_month, PERIOD.to_month, municipalities=("101",))
+    load = q.worker_load(coordinator, own)
+    assert _bands(load) == {"1": 0, "2": 1, "3": 2, "4": 0, "5": 1, "6": 2}
+    assert not load["suppressed"].any()
+
+
+def test_a_view_that_only_hides_counts_per_number_and_hides_the_small_ones(app_db):
+    """The national view across municipalities hides small figures (not perturbed): one or two
+    workers with one or two cases each are under 5 cases, hidden, and not a bar of 0."""
+    load = q.worker_load(Scope.everything(), PERIOD)
+    bands = _bands(load)
+    assert list(bands) == [str(k) for k in range(1, 11)]
+    assert bands["1"] is None and bands["2"] is None  # hidden, not 0
+    assert bands["4"] == 0 and bands["3"] == 3 and bands["6"] == 3
+    hidden = load.filter(pl.col("suppressed"))["band"].to_list()
+    assert hidden == ["1", "2"]
+    # no person behind a shown bar is under the threshold: each shown band holds 0 or 5+ cases
+    shown = load.filter(~pl.col("suppressed"))
+    assert ((shown["cases"] == 0) | (shown["cases"] >= 5)).all()
+
+
+def test_a_perturbed_view_keeps_bands_of_five(app_db):
+    """Outside the coordinator's own municipality counts are perturbed: a worker count per single
+    number of cases would give the exact cases beside their perturbed count, so bands of five."""
+    coordinator = Scope(role="coordinator", municipalities=frozenset({"101"}))
+    load = q.worker_load(coordinator, PERIOD)
+    assert list(_bands(load)) == ["1-4", "5-9", "10-14"]
+    assert _bands(load)["5-9"] is not None
+
+
+def test_the_cases_per_worker_chart_marks_hidden_bars(app_db):
+    """A hidden band is a grey stroke on the baseline, its place on the axis kept (a gap would
+    read as none), and the caption says so where the view hides."""
+    at = page_as("caseloads")
+    assert not at.exception
+    element = at.get("vega_lite_chart")[2]
+    spec = json.loads(element.proto.spec)
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [str(k) for k in range(1, 11)]
+    marks = [layer["mark"]["type"] for layer in spec["layer"]]
+    assert marks == ["bar", "tick"]
+    strokes = next(f for f in element_frames(element) if "hidden" in f.columns)
+    assert strokes["band"].to_list() == ["1", "2"]
+    caption = chart_caption(at, "pages.caseloads.each_bar_is_the_number")
+    assert da("pages.caseloads.each_bar_is_the_number_hidden") in caption
+    own = page_as("caseloads", **OWN_101, filters={"municipalities": ("101",)})
+    own_caption = chart_caption(own, "pages.caseloads.each_bar_is_the_number")
+    assert da("pages.caseloads.each_bar_is_the_number_hidden") not in own_caption
+
+
+def test_one_municipality_s_monthly_chart_is_not_called_small_charts(app_db):
+    """A coordinator's own municipality is one chart the page's width: its caption does not
+    speak of small charts, one per municipality; the country's small multiples still do."""
+    own = page_as("caseloads", **OWN_101, filters={"municipalities": ("101",)})
+    assert not own.exception
+    one = da("pages.caseloads.the_bars_are_m_per_month", m=da("common.active_cases").lower())
+    small = da_start("pages.caseloads.each_small_chart_is_one_2")
+    assert any(c.value.startswith(one) for c in own.caption)
+    assert not any(c.value.startswith(small) for c in own.caption)
+    country = page_as("caseloads")
+    assert any(c.value.startswith(small) for c in country.caption)

@@ -15,6 +15,7 @@ from app import funnel, i18n, indicator_parts, suppression
 from app.filters import Filters
 from tests.support.app_fixtures import (
     chart_frames,
+    element_frames,
     everything_shown,
     metrics,
     monthly_mart,
@@ -411,3 +412,16 @@ def test_the_four_cards_are_one_even_row(app_db):
     assert len(cards) == 4 and all(card.proto.flex_container.border for card in cards)
     metrics = [m for card in cards for m in card.children.values() if m.type == "metric"]
     assert len(metrics) == 4 and not any(m.proto.show_border for m in metrics)
+
+
+def test_the_control_chart_s_axis_ends_with_the_chosen_period(app_db):
+    """The XmR chart's x axis followed its data's months; it ends on the period's last day
+    (charts.period_x) and begins at its baseline's first month, before the period."""
+    at = fidelity_as()
+    assert not at.exception
+    element = next(e for e in at.get("vega_lite_chart")
+                   if any("variation" in f.columns for f in element_frames(e)))  # fmt: skip
+    spec = json.loads(element.proto.spec)
+    first = control_frame(at)["month"].cast(pl.String).min()[:10]
+    for layer in spec["layer"]:
+        assert layer["encoding"]["x"]["scale"]["domain"] == [first, "2026-10-31"]

@@ -10,7 +10,13 @@ import duckdb
 import pytest
 
 from privacy import audit
-from tests.support.app_fixtures import chart_frames, everything_shown, page_as, signed_in_app
+from tests.support.app_fixtures import (
+    chart_frames,
+    element_frames,
+    everything_shown,
+    page_as,
+    signed_in_app,
+)
 from tests.support.wording import da, da_n, en
 
 worker_as = partial(page_as, "worker")
@@ -218,3 +224,16 @@ def test_the_case_list_counts_its_cases_in_danish_plural_forms(app_db):
     assert da_n("pages.worker.n_ended_cases", 1) == "1 afsluttet forløb"
     card = next(m for m in at.metric if m.label == da("common.active_cases"))
     assert card.help == da("pages.worker.active_now_help")  # active now, not in the period
+
+
+def test_the_caseload_over_time_spans_the_chosen_period(app_db):
+    """The caseload chart drew the last 24 months whatever period the sidebar chose: it draws
+    the period's months, on an axis from its first month to the end of its last."""
+    at = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"})
+    assert not at.exception
+    caseload = next(element for element in at.get("vega_lite_chart")
+                    if any("measure" in f.columns for f in element_frames(element)))  # fmt: skip
+    spec = json.loads(caseload.proto.spec)
+    assert spec["encoding"]["x"]["scale"]["domain"] == ["2025-11-01", "2026-10-31"]
+    months = sorted({str(m)[:10] for f in element_frames(caseload) for m in f["month"]})
+    assert months[0] == "2025-11-01" and months[-1] == "2026-10-01" and len(months) == 12

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import polars as pl
 import pytest
 from pypdf import PdfReader
 
@@ -326,3 +327,52 @@ def test_cli_with_a_file_that_is_no_warehouse_exits_2(tmp_path: Path, capsys, co
     assert lat([*args, "--db", str(path)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "kan ikke læses" in err and "Traceback" not in err
+
+
+# --- claims of suppression ----------------------------------------------------------------------
+
+# the leadership report's sentences that say small figures were hidden, in both languages
+HIDING_CLAIMS = {
+    "da": ("Tal under 5 tegnes ikke", "(små tal er skjult)"),
+    "en": ("Figures under 5 are not drawn", "(small figures are hidden)"),
+}
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_the_caseload_note_claims_hidden_months_only_where_a_month_was_hidden(warehouse, lang):
+    """July-December: September's one ended case is hidden (and a complement with it), so the
+    note says small figures are not drawn; October-December has 7 active cases every month and
+    no new or ended one (0 is shown): nothing is hidden, and the note claimed it all the same."""
+    claim = HIDING_CLAIMS[lang][0]
+    hidden = "\n".join(pdf_pages(leadership_pdf(warehouse, "101", "2024-07", "2024-12", lang)))
+    assert claim in hidden.replace("\n", " ")
+    exact = "\n".join(pdf_pages(leadership_pdf(warehouse, "101", "2024-10", "2024-12", lang)))
+    assert claim not in exact.replace("\n", " ")
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_the_control_chart_s_absence_blames_small_figures_only_where_they_were_hidden(
+    warehouse, lang
+):
+    """Frederiksberg's two cases make every month small: the control chart is missing because
+    its months are hidden, and says so. København's chart is drawn: no such sentence."""
+    claim = HIDING_CLAIMS[lang][1]
+    small = " ".join(pdf_pages(leadership_pdf(warehouse, "0147", lang=lang))).replace("\n", " ")
+    assert claim in small
+    drawn = " ".join(pdf_pages(leadership_pdf(warehouse, "101", lang=lang))).replace("\n", " ")
+    assert claim not in drawn
+
+
+def test_a_control_chart_missing_for_want_of_months_does_not_blame_small_figures():
+    """Fewer than two months with a share, none of them hidden (a new municipality's first
+    month): the sentence says too few months, not that small figures are hidden."""
+    from app.suppression import Rule, apply
+    from reports.leadership import spc_missing
+
+    rule = Rule(count="n_cases", values=("share",), numerator="k_on_cadence")
+    one = apply(pl.DataFrame({"n_cases": [12], "k_on_cadence": [6], "share": [0.5]}), rule)
+    assert spc_missing(one, "da") == "For få måneder med tal til et kontrolkort."
+    assert spc_missing(one, "en") == "Too few months with figures for a control chart."
+    small = apply(pl.DataFrame({"n_cases": [12, 3], "k_on_cadence": [6, 1], "share": [0.5, 0.3]}),
+                  rule)  # fmt: skip
+    assert "små tal er skjult" in spc_missing(small, "da")
