@@ -31,8 +31,8 @@ ASK = "pages.worker.ask"
 # Short headers that fit their width; the whole meaning on hover (each header in full, where a
 # narrow column cuts it: `hover_headers`)
 CASE_COLUMNS = {
-    "case_id": Header("pages.worker.case_columns.case_id", width=80),
-    "status": Header("common.status", width=75),
+    "case_id": Header("pages.worker.case_columns.case_id", width=72),
+    "status": Header("common.status", width=92),  # 'Discontinued'; 'F0000554' needs 69 px
     "case_type": Header("case_type", width=102),
     # a loan is said beside its municipality ('Odense (udlånt)'): a column of its own left the
     # list wider than a 1280 px page, and Streamlit then squeezed every column ('Afslutte|t')
@@ -40,7 +40,7 @@ CASE_COLUMNS = {
     "start_date": Header("pages.worker.case_columns.start_date", width=90),
     "latest_score": Header("pages.worker.case_columns.latest_score", "common.latest_score", 55),
     "tracking": Header("pages.worker.case_columns.tracking",
-                       "pages.worker.case_columns.tracking_help", 90),
+                       "pages.worker.case_columns.tracking_help", 82),
     "days_since_last": Header("pages.worker.case_columns.days_since_last",
                               "pages.worker.case_columns.days_since_last_help", 55),
     "prepost": Header("pages.worker.case_columns.prepost", width=100),
