@@ -161,19 +161,50 @@ DERIVED_KEYS: dict[str, DerivedKey] = {
             ("raw.workers", ("worker_id",), ()),
         ),
     ),
+    "mart.case_months": DerivedKey(
+        views=("mart.case_months", "staging.case_months"),
+        fingerprint="8361d7b856b076bb56f9ee540b401b3e9ddef856a070f658f380d45ffcf09881",
+        why="a projection of staging.case_months, every row, case_id and month unchanged; that "
+        "view is one row per staging.case_spans row (its key case_id) and month of a series of "
+        "whole months from a start month to an end month, each month once and never NULL (a "
+        "series with a NULL bound unnests to no rows), filtered; its `with` meets no other "
+        "relation",
+        inputs=(("staging.case_spans", ("case_id",), ("case_id",)),),
+    ),
     "mart.fidelity_case_months": DerivedKey(
         views=("mart.fidelity_case_months", "mart.case_months"),
         fingerprint="0ba59b4b92f64160c2967567f4ae952026f24760f9a41edf94cd4dc672d49d06",
-        why="both are projections of the table staging.case_months, every row, case_id and "
-        "month unchanged, so mart.fidelity_case_months has the key mart.case_months passed",
+        why="both are projections of staging.case_months, every row, case_id and month "
+        "unchanged, so mart.fidelity_case_months has the key mart.case_months passed",
         marts=("mart.case_months",),
     ),
     "mart.fidelity_monthly": DerivedKey(
-        views=("mart.fidelity_monthly",),
-        fingerprint="0c134252b58361926a23f2ccfac711efba4b22a2693f7bcca7d7dea52b8336a7",
-        why="it groups the table staging.case_months by municipality_code, month, and neither "
-        "is NULL there (the input fact, asked of the table itself: a table has no SQL to pin)",
-        inputs=(("staging.case_months", (), ("municipality_code", "month")),),
+        views=("mart.fidelity_monthly", "staging.case_months"),
+        fingerprint="73d0ce5510345ee9a33b9df4889994d3b330e43221166d64c1dfc256fd59b294",
+        why="it groups staging.case_months by municipality_code, month; that view's month is "
+        "never NULL (see mart.case_months) and its municipality_code is staging.case_spans' own, "
+        "which holds no NULL (the input fact, asked of the table itself: a table has no SQL to "
+        "pin)",
+        inputs=(("staging.case_spans", (), ("municipality_code",)),),
+    ),
+    "mart.fidelity_gaps": DerivedKey(
+        views=("mart.fidelity_gaps", "staging.fidelity_gaps"),
+        fingerprint="51180e6d282a57ea08476629ac034c11815c068a7684c9e44ec947359195135d",
+        why="a projection of staging.fidelity_gaps, every row, case_id and gap_start unchanged; "
+        "that view pairs each point of a case's sorted list with the next, one list per "
+        "staging.case_spans row (its key case_id; the left join meets at most one "
+        "staging.case_points row, its key case_id too), so two rows of a case share a gap_start "
+        "only when a date is in the list twice: the start date and period_end are once each, "
+        "the progression dates are each once (mart.progression passed its key case_id, "
+        "measured_on, and staging.case_points lists a subset of those rows' dates), and the "
+        "zero-day pair of a date equal to the start date or period_end is filtered out; "
+        "gap_start is never NULL: a NULL period_end sorts last, the start date is filled, the "
+        "progression dates are filled (mart.progression's key)",
+        marts=("mart.progression",),
+        inputs=(
+            ("staging.case_spans", ("case_id",), ("case_id", "start_date")),
+            ("staging.case_points", ("case_id",), ()),
+        ),
     ),
 }
 

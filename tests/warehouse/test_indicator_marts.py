@@ -282,3 +282,65 @@ def test_a_cases_last_month_agrees_with_mart_fidelity(monthly_wh: Path):
     )
     assert len(rows) == 4
     assert all(r["is_on_cadence"] == r["on_cadence"] for r in rows), rows
+
+
+def _on_cadence_by_definition(
+    start: date, end: date | None, dates: list[date], month: date, cadence: int = 61
+) -> bool:
+    """The month-by-month rule as metrics.md states it, with nothing derived: no gap so far longer
+    than the limit, the points being the start and the scores inside the period up to the month's
+    end (its last day, or the case's end or the as-of date when that comes earlier), the last gap
+    running to that end."""
+    period_end = end or AS_OF
+    next_month = D(month.year + month.month // 12, month.month % 12 + 1, 1)
+    month_end = min(next_month - timedelta(days=1), period_end)
+    inside = sorted(d for d in dates if start <= d <= period_end)
+    points = [start, *(d for d in inside if d <= month_end), month_end]
+    return all(b - a <= timedelta(days=cadence) for a, b in zip(points, points[1:], strict=False))
+
+
+@pytest.fixture(scope="module")
+def random_cadence(tmp_path_factory) -> tuple[Path, dict]:
+    """300 cases with random periods and scores (some before the start, after the end, on the
+    start or end date, bunched or far apart), built once."""
+    import random
+
+    rng = random.Random(20261201)
+    cases, progression, facts = [], [], {}
+    for n in range(300):
+        cid = f"c{n:03d}"
+        start = D(2022, 1, 1) + timedelta(days=rng.randrange(0, 900))
+        end = None
+        if rng.random() < 0.5:
+            end = min(start + timedelta(days=rng.randrange(0, 500)), AS_OF)
+        cases.append(case(cid, start, end))
+        dates: set[date] = set()
+        for _ in range(rng.choice([0, 1, 2, 4, 8, 12])):
+            dates.add(start + timedelta(days=rng.randrange(-40, 600)))
+        if rng.random() < 0.2:
+            dates.add(start)
+        if rng.random() < 0.2:
+            dates.add(end or AS_OF)
+        progression += [{"case_id": cid, "measured_on": d, "score": 5} for d in sorted(dates)]
+        facts[cid] = (start, end, sorted(dates))
+    path = build_warehouse(
+        tmp_path_factory.mktemp("rc") / "w.duckdb", cases=cases, progression=progression
+    )
+    return path, facts
+
+
+def test_the_monthly_on_cadence_rule_agrees_with_its_definition_on_random_cases(random_cadence):
+    """staging.case_months expands a compact rule (staging.case_spans.off_cadence_from): on cadence
+    while the month's end falls before the first day a gap has grown too long. This holds it to
+    the rule as stated, for every month of every case."""
+    path, facts = random_cadence
+    rows = mart_rows(path, "select case_id, month, is_on_cadence from mart.fidelity_case_months")
+    assert len(rows) > 3000
+    wrong = [
+        (r["case_id"], r["month"], r["is_on_cadence"])
+        for r in rows
+        if r["is_on_cadence"] != _on_cadence_by_definition(*facts[r["case_id"]], r["month"])
+    ]
+    assert wrong == []
+    on = sum(r["is_on_cadence"] for r in rows)
+    assert 0 < on < len(rows)  # both outcomes occur

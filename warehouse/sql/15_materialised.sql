@@ -1,16 +1,19 @@
 -- The per-case results the public marts read: TABLES, rebuilt from these selects
 -- inside every write of the warehouse (warehouse/db.py `refresh_materialised`, after the writer's
 -- own changes and before its checks and its commit), not views computed again by every query.
--- Each of them is computed for every case (about ten rows per case), which made the dashboard's
--- pages 2-3.5 times slower when they were views; as tables they cost a write a few seconds once.
+-- Each of them is computed for every case, which made the dashboard's pages 2-3.5 times slower
+-- when they were views; as tables they cost a write a few seconds once. They hold about one row
+-- per case: what expands to about ten rows per case (the case-months, the gaps) is expanded by
+-- the views of 17_expansions.sql from staging.case_points and staging.case_spans, since writing
+-- a million rows into the file cost a load more than computing them.
 -- The last, staging.expected_progression, is small (a national reference) but sorts every case's
 -- scores: as a view that ran again for every case page.
 -- Rules for this file: only `create or replace table staging.X as select ...;` statements, each
 -- reading staging views (10_staging.sql) and the tables above it, never a mart; a table that reads
 -- another comes after it. The public views over them (mart.case_months, mart.fidelity_case_months,
--- mart.fidelity_monthly, mart.fidelity_gaps, and mart.fidelity and mart.case_outcomes, which
--- mart.attention, mart.case_matching and the overview read too, and mart.expected_progression)
--- are in 20_mart.sql and 30_indicators.sql.
+-- mart.fidelity_monthly, mart.fidelity_gaps through 17_expansions.sql, and mart.fidelity and
+-- mart.case_outcomes, which mart.attention, mart.case_matching and the overview read too, and
+-- mart.expected_progression) are in 20_mart.sql and 30_indicators.sql.
 
 -- purpose: each case's progression dates inside its period, in date order, the points the cadence
 -- rules measure gaps between (staging.fidelity, staging.case_months and staging.fidelity_gaps read
@@ -208,17 +211,21 @@ select
 from expected
 ;
 
--- purpose: each case in each calendar month it was active (up to the as-of month), whether it
--- started or ended that month (the rules of mart.caseload_monthly, case by case), and whether it
--- was on cadence that month (the on-cadence rule applied month by month: indicators.md section 3
--- charts it); grain: one row per case x active month.
--- A case is on cadence in a month when no gap so far is longer than cadence_days: the points are
--- its start date, its progression scores inside its period dated up to the month's end, and the
--- month's last day, or the case's end (or the as-of date) when that comes earlier. So it is
--- cumulative, like mart.fidelity.on_cadence, and in the case's last month it equals it.
--- One table for both (mart.case_months and mart.fidelity_case_months read it): a load writes
--- these million rows once, not twice.
-create or replace table staging.case_months as
+-- purpose: each case's months and its cadence in a compact form, one row per case, which
+-- staging.case_months (17_expansions.sql) expands into the case's months: a load writes these
+-- hundred thousand rows, not the million of the expansion (issue 7: writing the million rows into
+-- the file cost a load more than computing them), and the expansion is a few list operations
+-- per case that every query can afford.
+-- The cadence rule month by month (staging.case_months.is_on_cadence): a case is on cadence in a
+-- month when no gap so far is longer than cadence_days, the points being its start date and its
+-- progression scores inside its period dated up to the month's end (the month's last day, or the
+-- case's end or the as-of date when that comes earlier), the last gap running from the last
+-- point to that end. That holds exactly while the month's end falls before `off_cadence_from`:
+-- the first day a gap has lasted longer than cadence_days, cadence_days + 1 days after the first
+-- point whose next point (or, after the last, none) comes later than that. So a case is on
+-- cadence up to some month and off from then on, and in its last month it is on cadence exactly
+-- when mart.fidelity says so (max_gap_days <= cadence_days); grain: one row per case
+create or replace table staging.case_spans as
 with
 
 cases as not materialized (
@@ -229,36 +236,6 @@ constants as not materialized (
     select * from staging.constants
 ),
 
-months as (
-    select
-        case_id,
-        municipality_code,
-        case_type,
-        start_date,
-        end_date,
-        period_end,
-        cast(unnest(generate_series(
-            date_trunc('month', start_date),
-            date_trunc('month', period_end),
-            interval 1 month
-        )) as date) as month
-    from cases
-),
-
-active_months as (
-    select
-        case_id,
-        municipality_code,
-        case_type,
-        start_date,
-        month,
-        least(last_day(month), period_end) as month_end,
-        month = date_trunc('month', start_date) as is_new,
-        coalesce(month = date_trunc('month', end_date), false) as is_closed
-    from months
-    where staging.is_active_between(start_date, end_date, month, last_day(month))
-),
-
 -- per case, its points in date order: the start date, then its progression dates in the period
 -- (a list per case, not windows over every score: one sort per case of about ten dates)
 points as (
@@ -267,105 +244,26 @@ points as (
         list_concat([cases.start_date], coalesce(measured.dates, [])) as points
     from cases
     left join staging.case_points as measured on cases.case_id = measured.case_id
-),
-
--- the first score that ends a gap longer than cadence_days (NULL: none does): a month ending
--- on or after it has seen that gap, a month ending before it has not
-first_long_gaps as (
-    select
-        points.case_id,
-        points.points,
-        list_min(list_transform(
-            list_zip(points.points[1:-2], points.points[2:]),
-            lambda pair: case when pair[2] - pair[1] > constants.cadence_days then pair[2] end
-        )) as first_long_gap_end
-    from points
-    cross join constants
-),
-
--- the last point on or before the month's end (the start date when no score came before it)
-gaps_so_far as (
-    select
-        active_months.*,
-        first_long_gaps.first_long_gap_end,
-        coalesce(
-            list_max(list_filter(first_long_gaps.points, lambda d: d <= active_months.month_end)),
-            active_months.start_date
-        ) as last_point
-    from active_months
-    left join first_long_gaps on active_months.case_id = first_long_gaps.case_id
 )
 
 select
-    gaps_so_far.case_id,
-    gaps_so_far.municipality_code,
-    gaps_so_far.case_type,
-    gaps_so_far.month,
-    gaps_so_far.is_new,
-    gaps_so_far.is_closed,
-    coalesce(gaps_so_far.first_long_gap_end > gaps_so_far.month_end, true)
-    and gaps_so_far.month_end - gaps_so_far.last_point <= constants.cadence_days as is_on_cadence
-from gaps_so_far
+    cases.case_id,
+    cases.municipality_code,
+    cases.case_type,
+    cases.start_date,
+    cases.end_date,
+    cases.period_end,
+    -- each point paired with the next (NULL after the last); the earliest day a gap is too long
+    list_min(list_transform(
+        list_zip(points.points, list_concat(points.points[2:], [null])),
+        lambda pair: case
+            when pair[2] is null or pair[2] - pair[1] > constants.cadence_days
+                then pair[1] + constants.cadence_days + 1
+        end
+    )) as off_cadence_from
+from cases
+inner join points on cases.case_id = points.case_id
 cross join constants
-;
-
--- purpose: the gaps the cadence rule measures (mart.fidelity_gaps shows them), each labelled by
--- where it lies; grain: one row per
--- case x gap. Points are the case's period_start, its progression dates inside the period and
--- its period_end (as mart.fidelity, whose max_gap_days is the largest of these); `kind` is
--- 'start' (from the start to the first measurement), 'between' (two measurements) or 'end'
--- (from the last measurement, or from the start when there is none, to the end or as-of date).
--- The zero-day gap of a measurement on the start or end date is no gap and is left out.
-create or replace table staging.fidelity_gaps as
-with
-
-cases as (
-    select case_id, start_date, period_end from staging.cases
-),
-
--- per case, all its points in date order (a NULL period_end last, where it ends no gap); a list
--- per case, cut into consecutive pairs, instead of a window over every point
-points as (
-    select
-        cases.case_id,
-        cases.start_date,
-        cases.period_end,
-        measured.case_id is null as has_no_measurement,
-        list_sort(
-            list_concat([cases.start_date], coalesce(measured.dates, []), [cases.period_end]),
-            'ASC',
-            'NULLS LAST'
-        ) as points
-    from cases
-    left join staging.case_points as measured on cases.case_id = measured.case_id
-),
-
-gaps as (
-    select
-        case_id,
-        start_date,
-        period_end,
-        has_no_measurement,
-        -- two lists of one length unnest side by side: point i and point i + 1
-        unnest(points[1:-2]) as gap_start,
-        unnest(points[2:]) as gap_end
-    from points
-)
-
-select
-    case_id,
-    gap_start,
-    gap_end,
-    gap_end - gap_start as days,
-    case
-        when gap_start = start_date and not (gap_end = period_end and has_no_measurement)
-            then 'start'
-        when gap_end = period_end then 'end'
-        else 'between'
-    end as kind
-from gaps
-where gap_end is not null
-    and not (gap_end = gap_start and (gap_start = start_date or gap_end = period_end))
 ;
 
 -- purpose: the national reference of expected progress (mart.expected_progression shows it): the
