@@ -104,10 +104,18 @@ DERIVED_KEYS: dict[str, DerivedKey] = {
     # staging.fidelity (warehouse/sql/15_materialised.sql), whose SQL no fingerprint can pin; their
     # keys are checked in full, a cheap pass over a table
     "mart.progression": DerivedKey(
-        views=("mart.progression",),
-        fingerprint="47daa9b8163a106d39f296642cdeedfd6253bf9b6ed212be46f074a2c50009f9",
-        why="a projection of staging.progression, every row, the key columns unchanged",
-        inputs=(("staging.progression", ("case_id", "measured_on"), ("case_id", "measured_on")),),
+        views=("mart.progression", "staging.progression"),
+        fingerprint="7dd1e0edfeba43d4ea100c36fbb0e9bb97660753a90024c59427d4c7cbac4ebd",
+        why="a projection of staging.progression, every row, the key columns unchanged; that view "
+        "is one row per raw.progression row with a case (the inner join meets at most one "
+        "staging.cases row, its key case_id; the cross join one constants row; the windows add "
+        "columns, not rows), case_id and measured_on raw.progression's own (the input fact, asked "
+        "of the table: grouping the view cost its windows, a sort of every score)",
+        inputs=(
+            ("raw.progression", ("case_id", "measured_on"), ("case_id", "measured_on")),
+            ("staging.cases", ("case_id",), ("case_id",)),
+        ),
+        single_row=("staging.constants",),
     ),
     "mart.caseload_monthly": DerivedKey(
         views=("mart.caseload_monthly",),
@@ -129,14 +137,18 @@ DERIVED_KEYS: dict[str, DerivedKey] = {
         ),
     ),
     "mart.progression_tracking": DerivedKey(
-        views=("mart.progression_tracking", "staging.progression_banded"),
-        fingerprint="bcc519901779b46290683980ae839f9b35a3c651510f66e59c65b9a9d40f6959",
+        views=("mart.progression_tracking", "staging.progression_banded", "staging.progression"),
+        fingerprint="d9d102d88d775c26eb4902e7c450cf7f90b7ef26f8d0b5c2958b95cc430939fa",
         why="one row per staging.progression row: `banded` is staging.progression_banded, a "
-        "projection of staging.progression, every row, case_id and measured_on unchanged; the "
+        "projection of staging.progression, every row, case_id and measured_on unchanged (which "
+        "are unique as mart.progression's argument says, from the same facts); the "
         "inner join on start_band, month meets at most one row of mart.expected_progression (its "
         "key), the cross join one constants row",
         marts=("mart.expected_progression",),
-        inputs=(("staging.progression", ("case_id", "measured_on"), ("case_id", "measured_on")),),
+        inputs=(
+            ("raw.progression", ("case_id", "measured_on"), ("case_id", "measured_on")),
+            ("staging.cases", ("case_id",), ("case_id",)),
+        ),
         single_row=("staging.constants",),
     ),
     "mart.attention": DerivedKey(
@@ -163,13 +175,13 @@ DERIVED_KEYS: dict[str, DerivedKey] = {
     ),
     "mart.case_months": DerivedKey(
         views=("mart.case_months", "staging.case_months"),
-        fingerprint="8361d7b856b076bb56f9ee540b401b3e9ddef856a070f658f380d45ffcf09881",
+        fingerprint="607b8127f8f5239e3975f6b2000ee8fed9b24893057e5931bf8d5ae59f94c21c",
         why="a projection of staging.case_months, every row, case_id and month unchanged; that "
-        "view is one row per staging.case_spans row (its key case_id) and month of a series of "
-        "whole months from a start month to an end month, each month once and never NULL (a "
-        "series with a NULL bound unnests to no rows), filtered; its `with` meets no other "
+        "view is one row per staging.fidelity row (its key case_id) and number of a range of "
+        "month numbers, each once (a range with a NULL bound unnests to no rows), made into the "
+        "month's first day, so each month once and never NULL; its `with` meets no other "
         "relation",
-        inputs=(("staging.case_spans", ("case_id",), ("case_id",)),),
+        inputs=(("staging.fidelity", ("case_id",), ("case_id",)),),
     ),
     "mart.fidelity_case_months": DerivedKey(
         views=("mart.fidelity_case_months", "mart.case_months"),
@@ -180,29 +192,30 @@ DERIVED_KEYS: dict[str, DerivedKey] = {
     ),
     "mart.fidelity_monthly": DerivedKey(
         views=("mart.fidelity_monthly", "staging.case_months"),
-        fingerprint="73d0ce5510345ee9a33b9df4889994d3b330e43221166d64c1dfc256fd59b294",
+        fingerprint="9144b389613310e9f47516645c9050253c2121205f64b4e2d488234fb3e92181",
         why="it groups staging.case_months by municipality_code, month; that view's month is "
-        "never NULL (see mart.case_months) and its municipality_code is staging.case_spans' own, "
+        "never NULL (see mart.case_months) and its municipality_code is staging.fidelity's own, "
         "which holds no NULL (the input fact, asked of the table itself: a table has no SQL to "
         "pin)",
-        inputs=(("staging.case_spans", (), ("municipality_code",)),),
+        inputs=(("staging.fidelity", (), ("municipality_code",)),),
     ),
     "mart.fidelity_gaps": DerivedKey(
         views=("mart.fidelity_gaps", "staging.fidelity_gaps"),
-        fingerprint="51180e6d282a57ea08476629ac034c11815c068a7684c9e44ec947359195135d",
+        fingerprint="a54c6d88164df3d9be46cfc738591c926e4a1f120bd7e933ea149e638f978ada",
         why="a projection of staging.fidelity_gaps, every row, case_id and gap_start unchanged; "
-        "that view pairs each point of a case's sorted list with the next, one list per "
-        "staging.case_spans row (its key case_id; the left join meets at most one "
-        "staging.case_points row, its key case_id too), so two rows of a case share a gap_start "
-        "only when a date is in the list twice: the start date and period_end are once each, "
-        "the progression dates are each once (mart.progression passed its key case_id, "
-        "measured_on, and staging.case_points lists a subset of those rows' dates), and the "
-        "zero-day pair of a date equal to the start date or period_end is filtered out; "
-        "gap_start is never NULL: a NULL period_end sorts last, the start date is filled, the "
-        "progression dates are filled (mart.progression's key)",
+        "that view unnests, per staging.fidelity row (its key case_id; the left join meets at "
+        "most one staging.case_points row, its key case_id too), the gap starts: the start date "
+        "then the case's progression dates (or, when period_end comes before the start, "
+        "period_end alone), so two rows of a case share a gap_start only when that list holds a "
+        "date twice: the progression dates are each once (mart.progression passed its key "
+        "case_id, measured_on, and staging.case_points lists a subset of those rows' dates), and "
+        "a date equal to the start date makes a zero-day gap from the start, which is filtered "
+        "out; gap_start is never NULL: period_start is filled, the progression dates are filled "
+        "(mart.progression's key), and period_end starts a gap only when it comes before the "
+        "start, so is not NULL",
         marts=("mart.progression",),
         inputs=(
-            ("staging.case_spans", ("case_id",), ("case_id", "start_date")),
+            ("staging.fidelity", ("case_id",), ("case_id", "period_start")),
             ("staging.case_points", ("case_id",), ()),
         ),
     ),

@@ -310,7 +310,6 @@ def test_the_materialised_file_is_ordered_tables_of_staging():
         "staging.case_points",
         "staging.case_outcomes",
         "staging.fidelity",
-        "staging.case_spans",
         "staging.expected_progression",
     ]
     for index, (_, select) in enumerate(db.materialised()):  # inputs come first, never a mart

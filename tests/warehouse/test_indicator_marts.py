@@ -329,13 +329,27 @@ def random_cadence(tmp_path_factory) -> tuple[Path, dict]:
     return path, facts
 
 
-def test_the_monthly_on_cadence_rule_agrees_with_its_definition_on_random_cases(random_cadence):
-    """staging.case_months expands a compact rule (staging.case_spans.off_cadence_from): on cadence
-    while the month's end falls before the first day a gap has grown too long. This holds it to
-    the rule as stated, for every month of every case."""
+def test_the_case_months_and_their_cadence_agree_with_the_rules_on_random_cases(random_cadence):
+    """staging.case_months expands a compact rule (staging.fidelity.off_cadence_from): on cadence
+    while the month's end falls before the first day a gap has grown too long, in the months from
+    the start month to the month of period_end. This holds it to the rules as stated, for every
+    month of every case."""
     path, facts = random_cadence
     rows = mart_rows(path, "select case_id, month, is_on_cadence from mart.fidelity_case_months")
     assert len(rows) > 3000
+    # the months themselves: active (started by its last day, not ended before its first day)
+    # in each month up to the as-of month, nothing else
+    calendar = [D(2021 + m // 12, m % 12 + 1, 1) for m in range(12 * 4)]
+    calendar = [m for m in calendar if m <= AS_OF]
+    expected_months = {
+        (cid, m)
+        for cid, (start, end, _dates) in facts.items()
+        for m in calendar
+        if start <= D(m.year + m.month // 12, m.month % 12 + 1, 1) - timedelta(days=1)
+        and (end is None or end >= m)
+    }
+    assert {(r["case_id"], r["month"]) for r in rows} == expected_months
+    assert len(rows) == len(expected_months)
     wrong = [
         (r["case_id"], r["month"], r["is_on_cadence"])
         for r in rows

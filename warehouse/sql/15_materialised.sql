@@ -4,7 +4,7 @@
 -- Each of them is computed for every case, which made the dashboard's pages 2-3.5 times slower
 -- when they were views; as tables they cost a write a few seconds once. They hold about one row
 -- per case: what expands to about ten rows per case (the case-months, the gaps) is expanded by
--- the views of 17_expansions.sql from staging.case_points and staging.case_spans, since writing
+-- the views of 17_expansions.sql from staging.case_points and staging.fidelity, since writing
 -- a million rows into the file cost a load more than computing them.
 -- The last, staging.expected_progression, is small (a national reference) but sorts every case's
 -- scores: as a view that ran again for every case page.
@@ -85,8 +85,20 @@ select
 from reliable
 ;
 
--- purpose: the "every second month" rule per case (mart.fidelity shows it); grain: one row per
--- case
+-- purpose: the "every second month" rule per case (mart.fidelity shows it), and the same rule
+-- month by month in a compact form that staging.case_months (17_expansions.sql) expands into the
+-- case's months: a load writes these hundred thousand rows, not the million of the expansion
+-- (issue 7: writing the million rows into the file cost a load more than computing them); grain:
+-- one row per case.
+-- The rule month by month (staging.case_months.is_on_cadence): a case is on cadence in a month
+-- when no gap so far is longer than cadence_days, the points being its start date and its
+-- progression scores inside its period dated up to the month's end (the month's last day, or the
+-- case's end or the as-of date when that comes earlier), the last gap running from the last point
+-- to that end. That holds exactly while the month's end falls before `off_cadence_from`: the
+-- first day a gap has lasted longer than cadence_days, cadence_days + 1 days after the first point
+-- whose next point (or, after the last, none) comes later than that. So a case is on cadence up
+-- to some month and off from then on, and in its last month it is on cadence exactly when
+-- on_cadence says so (max_gap_days <= cadence_days).
 create or replace table staging.fidelity as
 -- `not materialized`: a CTE read twice is materialised by DuckDB, and a materialised CTE under
 -- a LIMIT never finishes on a large warehouse (DuckDB 2.0: `select * from mart.fidelity limit 1`
@@ -173,7 +185,20 @@ joined as (
         end as max_gap_days,
         coalesce(pre_post.has_pre, false) as has_pre,
         coalesce(pre_post.has_post, false) as has_post,
-        constants.cadence_days
+        constants.cadence_days,
+        cases.end_date,
+        -- each point (the start, then the measurements) paired with the next (NULL after the
+        -- last): the earliest day a gap has lasted longer than cadence_days
+        list_min(list_transform(
+            list_zip(
+                list_concat([cases.start_date], coalesce(measured.dates, [])),
+                list_concat(coalesce(measured.dates, []), [null])
+            ),
+            lambda pair: case
+                when pair[2] is null or pair[2] - pair[1] > constants.cadence_days
+                    then pair[1] + constants.cadence_days + 1
+            end
+        )) as off_cadence_from
     from cases
     cross join constants
     left join measured on cases.case_id = measured.case_id
@@ -207,63 +232,11 @@ select
     days_since_last,
     is_active and days_since_last > cadence_days as overdue,
     has_pre,
-    case when not is_active then has_post end as has_post
+    case when not is_active then has_post end as has_post,
+    -- for staging.case_months (mart.fidelity leaves them out)
+    end_date,
+    off_cadence_from
 from expected
-;
-
--- purpose: each case's months and its cadence in a compact form, one row per case, which
--- staging.case_months (17_expansions.sql) expands into the case's months: a load writes these
--- hundred thousand rows, not the million of the expansion (issue 7: writing the million rows into
--- the file cost a load more than computing them), and the expansion is a few list operations
--- per case that every query can afford.
--- The cadence rule month by month (staging.case_months.is_on_cadence): a case is on cadence in a
--- month when no gap so far is longer than cadence_days, the points being its start date and its
--- progression scores inside its period dated up to the month's end (the month's last day, or the
--- case's end or the as-of date when that comes earlier), the last gap running from the last
--- point to that end. That holds exactly while the month's end falls before `off_cadence_from`:
--- the first day a gap has lasted longer than cadence_days, cadence_days + 1 days after the first
--- point whose next point (or, after the last, none) comes later than that. So a case is on
--- cadence up to some month and off from then on, and in its last month it is on cadence exactly
--- when mart.fidelity says so (max_gap_days <= cadence_days); grain: one row per case
-create or replace table staging.case_spans as
-with
-
-cases as not materialized (
-    select * from staging.cases
-),
-
-constants as not materialized (
-    select * from staging.constants
-),
-
--- per case, its points in date order: the start date, then its progression dates in the period
--- (a list per case, not windows over every score: one sort per case of about ten dates)
-points as (
-    select
-        cases.case_id,
-        list_concat([cases.start_date], coalesce(measured.dates, [])) as points
-    from cases
-    left join staging.case_points as measured on cases.case_id = measured.case_id
-)
-
-select
-    cases.case_id,
-    cases.municipality_code,
-    cases.case_type,
-    cases.start_date,
-    cases.end_date,
-    cases.period_end,
-    -- each point paired with the next (NULL after the last); the earliest day a gap is too long
-    list_min(list_transform(
-        list_zip(points.points, list_concat(points.points[2:], [null])),
-        lambda pair: case
-            when pair[2] is null or pair[2] - pair[1] > constants.cadence_days
-                then pair[1] + constants.cadence_days + 1
-        end
-    )) as off_cadence_from
-from cases
-inner join points on cases.case_id = points.case_id
-cross join constants
 ;
 
 -- purpose: the national reference of expected progress (mart.expected_progression shows it): the

@@ -9,39 +9,50 @@
 -- purpose: each case in each calendar month it was active (up to the as-of month), whether it
 -- started or ended that month (the rules of mart.caseload_monthly, case by case), and whether it
 -- was on cadence that month (the on-cadence rule applied month by month: indicators.md section 3
--- charts it; its rule is staging.case_spans.off_cadence_from); grain: one row per case x active
+-- charts it; its rule is staging.fidelity.off_cadence_from); grain: one row per case x active
 -- month.
 -- One view for both (mart.case_months and mart.fidelity_case_months read it).
+-- The months are numbered (year * 12 + month - 1) while they are expanded: a range of integers
+-- and comparisons of them cost a query a quarter of what a series of timestamps with the rules
+-- asked of dates did. The months from the start month to the month of period_end (end_date, or
+-- the as-of date when there is none) are exactly those staging.is_active_between holds for (it
+-- started by the month's last day and had not ended before its first); a case is on cadence in
+-- a month while least(last_day(month), period_end) < off_cadence_from, that is while the month
+-- comes before the month of off_cadence_from, or in every month when period_end does.
 create or replace view staging.case_months as
 with
 
-months as (
+cases as (
     select
         case_id,
         municipality_code,
         case_type,
-        start_date,
-        end_date,
-        period_end,
-        off_cadence_from,
-        cast(unnest(generate_series(
-            date_trunc('month', start_date),
-            date_trunc('month', period_end),
-            interval 1 month
-        )) as date) as month
-    from staging.case_spans
+        year(period_start) * 12 + month(period_start) - 1 as start_month,
+        year(end_date) * 12 + month(end_date) - 1 as end_month,
+        year(period_end) * 12 + month(period_end) - 1 as last_month,
+        case
+            when period_end < off_cadence_from then year(period_end) * 12 + month(period_end)
+            else year(off_cadence_from) * 12 + month(off_cadence_from) - 1
+        end as off_cadence_month
+    from staging.fidelity
+),
+
+months as (
+    select
+        *,
+        unnest(range(start_month, last_month + 1)) as month_number
+    from cases
 )
 
 select
     case_id,
     municipality_code,
     case_type,
-    month,
-    month = date_trunc('month', start_date) as is_new,
-    coalesce(month = date_trunc('month', end_date), false) as is_closed,
-    least(last_day(month), period_end) < off_cadence_from as is_on_cadence
+    make_date(month_number // 12, month_number % 12 + 1, 1) as month,
+    month_number = start_month as is_new,
+    coalesce(month_number = end_month, false) as is_closed,
+    month_number < off_cadence_month as is_on_cadence
 from months
-where staging.is_active_between(start_date, end_date, month, last_day(month))
 ;
 
 -- purpose: the gaps the cadence rule measures (mart.fidelity_gaps shows them), each labelled by
@@ -57,36 +68,35 @@ with
 -- the table of one row per case (15_materialised.sql), not the view staging.cases: each query of
 -- this view reads it
 cases as (
-    select case_id, start_date, period_end from staging.case_spans
+    select case_id, period_start as start_date, period_end from staging.fidelity
 ),
 
--- per case, all its points in date order (a NULL period_end last, where it ends no gap); a list
--- per case, cut into consecutive pairs, instead of a window over every point
-points as (
+-- per case, its points in date order: the start, the progression dates inside the period
+-- (sorted, none before the start or after period_end), period_end; each gap runs from one point to
+-- the next, so the gap starts are the points but the last and the gap ends the points but the
+-- first, two lists unnested side by side (no sort: they are in order, except when period_end
+-- comes before the start, which leaves no date inside the period and one gap from period_end to
+-- the start)
+gaps as (
     select
         cases.case_id,
         cases.start_date,
         cases.period_end,
         measured.case_id is null as has_no_measurement,
-        list_sort(
-            list_concat([cases.start_date], coalesce(measured.dates, []), [cases.period_end]),
-            'ASC',
-            'NULLS LAST'
-        ) as points
+        unnest(
+            case
+                when cases.period_end < cases.start_date then [cases.period_end]
+                else list_concat([cases.start_date], coalesce(measured.dates, []))
+            end
+        ) as gap_start,
+        unnest(
+            case
+                when cases.period_end < cases.start_date then [cases.start_date]
+                else list_concat(coalesce(measured.dates, []), [cases.period_end])
+            end
+        ) as gap_end
     from cases
     left join staging.case_points as measured on cases.case_id = measured.case_id
-),
-
-gaps as (
-    select
-        case_id,
-        start_date,
-        period_end,
-        has_no_measurement,
-        -- two lists of one length unnest side by side: point i and point i + 1
-        unnest(points[1:-2]) as gap_start,
-        unnest(points[2:]) as gap_end
-    from points
 )
 
 select
