@@ -173,31 +173,19 @@ DERIVED_KEYS: dict[str, DerivedKey] = {
             ("raw.workers", ("worker_id",), ()),
         ),
     ),
-    "mart.case_months": DerivedKey(
-        views=("mart.case_months", "staging.case_months"),
-        fingerprint="607b8127f8f5239e3975f6b2000ee8fed9b24893057e5931bf8d5ae59f94c21c",
-        why="a projection of staging.case_months, every row, case_id and month unchanged; that "
-        "view is one row per staging.fidelity row (its key case_id) and number of a range of "
-        "month numbers, each once (a range with a NULL bound unnests to no rows), made into the "
-        "month's first day, so each month once and never NULL; its `with` meets no other "
-        "relation",
-        inputs=(("staging.fidelity", ("case_id",), ("case_id",)),),
-    ),
     "mart.fidelity_case_months": DerivedKey(
         views=("mart.fidelity_case_months", "mart.case_months"),
         fingerprint="0ba59b4b92f64160c2967567f4ae952026f24760f9a41edf94cd4dc672d49d06",
-        why="both are projections of staging.case_months, every row, case_id and month "
-        "unchanged, so mart.fidelity_case_months has the key mart.case_months passed",
+        why="both are projections of the table staging.case_months, every row, case_id and "
+        "month unchanged, so mart.fidelity_case_months has the key mart.case_months passed",
         marts=("mart.case_months",),
     ),
     "mart.fidelity_monthly": DerivedKey(
-        views=("mart.fidelity_monthly", "staging.case_months"),
-        fingerprint="9144b389613310e9f47516645c9050253c2121205f64b4e2d488234fb3e92181",
-        why="it groups staging.case_months by municipality_code, month; that view's month is "
-        "never NULL (see mart.case_months) and its municipality_code is staging.fidelity's own, "
-        "which holds no NULL (the input fact, asked of the table itself: a table has no SQL to "
-        "pin)",
-        inputs=(("staging.fidelity", (), ("municipality_code",)),),
+        views=("mart.fidelity_monthly",),
+        fingerprint="0c134252b58361926a23f2ccfac711efba4b22a2693f7bcca7d7dea52b8336a7",
+        why="it groups the table staging.case_months by municipality_code, month, and neither "
+        "is NULL there (the input fact, asked of the table itself: a table has no SQL to pin)",
+        inputs=(("staging.case_months", (), ("municipality_code", "month")),),
     ),
     "mart.fidelity_gaps": DerivedKey(
         views=("mart.fidelity_gaps", "staging.fidelity_gaps"),

@@ -3,9 +3,10 @@
 -- own changes and before its checks and its commit), not views computed again by every query.
 -- Each of them is computed for every case, which made the dashboard's pages 2-3.5 times slower
 -- when they were views; as tables they cost a write a few seconds once. They hold about one row
--- per case: what expands to about ten rows per case (the case-months, the gaps) is expanded by
--- the views of 17_expansions.sql from staging.case_points and staging.fidelity, since writing
--- a million rows into the file cost a load more than computing them.
+-- per case but staging.case_months (ten per case, expanded cheaply from staging.fidelity); the
+-- gaps (nine per case) are expanded by the view staging.fidelity_gaps (17_expansions.sql) from
+-- staging.case_points and staging.fidelity, since writing them into the file cost a load more
+-- than computing them.
 -- The last, staging.expected_progression, is small (a national reference) but sorts every case's
 -- scores: as a view that ran again for every case page.
 -- Rules for this file: only `create or replace table staging.X as select ...;` statements, each
@@ -237,6 +238,56 @@ select
     end_date,
     off_cadence_from
 from expected
+;
+
+-- purpose: each case in each calendar month it was active (up to the as-of month), whether it
+-- started or ended that month (the rules of mart.caseload_monthly, case by case), and whether it
+-- was on cadence that month (the on-cadence rule applied month by month: indicators.md section 3
+-- charts it; its rule is staging.fidelity.off_cadence_from); grain: one row per case x active
+-- month.
+-- One table for both (mart.case_months and mart.fidelity_case_months read it): a load writes
+-- these million rows once, not twice. Expanded from staging.fidelity's one row per case, the
+-- months numbered (year * 12 + month - 1) while they are expanded: a range of integers and
+-- comparisons of them cost a quarter of what a series of timestamps with the rules asked of
+-- dates, and a list of the case's points filtered for every month, did. The months from the start month to the month of period_end (end_date, or
+-- the as-of date when there is none) are exactly those staging.is_active_between holds for (it
+-- started by the month's last day and had not ended before its first); a case is on cadence in
+-- a month while least(last_day(month), period_end) < off_cadence_from, that is while the month
+-- comes before the month of off_cadence_from, or in every month when period_end does.
+create or replace table staging.case_months as
+with
+
+cases as (
+    select
+        case_id,
+        municipality_code,
+        case_type,
+        year(period_start) * 12 + month(period_start) - 1 as start_month,
+        year(end_date) * 12 + month(end_date) - 1 as end_month,
+        year(period_end) * 12 + month(period_end) - 1 as last_month,
+        case
+            when period_end < off_cadence_from then year(period_end) * 12 + month(period_end)
+            else year(off_cadence_from) * 12 + month(off_cadence_from) - 1
+        end as off_cadence_month
+    from staging.fidelity
+),
+
+months as (
+    select
+        *,
+        unnest(range(start_month, last_month + 1)) as month_number
+    from cases
+)
+
+select
+    case_id,
+    municipality_code,
+    case_type,
+    make_date(month_number // 12, month_number % 12 + 1, 1) as month,
+    month_number = start_month as is_new,
+    coalesce(month_number = end_month, false) as is_closed,
+    month_number < off_cadence_month as is_on_cadence
+from months
 ;
 
 -- purpose: the national reference of expected progress (mart.expected_progression shows it): the

@@ -1,59 +1,11 @@
 -- Staging views that expand the compact per-case tables of 15_materialised.sql into their
--- million rows when a query reads them, instead of a load writing those rows into the file (issue
--- 7: writing staging.case_months and staging.fidelity_gaps as tables cost a load more than
--- computing them; as views over one row per case they cost a page a few list operations per
--- case). Same names, columns and rows as the tables they were; the public views over them are
--- mart.case_months, mart.fidelity_case_months, mart.fidelity_monthly (30_indicators.sql) and
--- mart.fidelity_gaps (20_mart.sql).
-
--- purpose: each case in each calendar month it was active (up to the as-of month), whether it
--- started or ended that month (the rules of mart.caseload_monthly, case by case), and whether it
--- was on cadence that month (the on-cadence rule applied month by month: indicators.md section 3
--- charts it; its rule is staging.fidelity.off_cadence_from); grain: one row per case x active
--- month.
--- One view for both (mart.case_months and mart.fidelity_case_months read it).
--- The months are numbered (year * 12 + month - 1) while they are expanded: a range of integers
--- and comparisons of them cost a query a quarter of what a series of timestamps with the rules
--- asked of dates did. The months from the start month to the month of period_end (end_date, or
--- the as-of date when there is none) are exactly those staging.is_active_between holds for (it
--- started by the month's last day and had not ended before its first); a case is on cadence in
--- a month while least(last_day(month), period_end) < off_cadence_from, that is while the month
--- comes before the month of off_cadence_from, or in every month when period_end does.
-create or replace view staging.case_months as
-with
-
-cases as (
-    select
-        case_id,
-        municipality_code,
-        case_type,
-        year(period_start) * 12 + month(period_start) - 1 as start_month,
-        year(end_date) * 12 + month(end_date) - 1 as end_month,
-        year(period_end) * 12 + month(period_end) - 1 as last_month,
-        case
-            when period_end < off_cadence_from then year(period_end) * 12 + month(period_end)
-            else year(off_cadence_from) * 12 + month(off_cadence_from) - 1
-        end as off_cadence_month
-    from staging.fidelity
-),
-
-months as (
-    select
-        *,
-        unnest(range(start_month, last_month + 1)) as month_number
-    from cases
-)
-
-select
-    case_id,
-    municipality_code,
-    case_type,
-    make_date(month_number // 12, month_number % 12 + 1, 1) as month,
-    month_number = start_month as is_new,
-    coalesce(month_number = end_month, false) as is_closed,
-    month_number < off_cadence_month as is_on_cadence
-from months
-;
+-- rows when a query reads them, instead of a load writing those rows into the file (issue 7:
+-- writing staging.fidelity_gaps, about nine rows per case, as a table cost a load more than
+-- computing it; as a view over one row per case it costs the fidelity page's gaps chart a few
+-- list operations per case). Same name, columns and rows as the table it was; the public view
+-- over it is mart.fidelity_gaps (20_mart.sql). staging.case_months stays a table
+-- (15_materialised.sql): read by the overview's, caseloads' and fidelity's monthly queries, joined
+-- by case and month, it cost those pages up to twice the CPU as a view.
 
 -- purpose: the gaps the cadence rule measures (mart.fidelity_gaps shows them), each labelled by
 -- where it lies; grain: one row per
