@@ -6,11 +6,13 @@
 Builds (once, reused after) a warehouse from a synthetic export of N cases through the real ETL,
 then, for every page, in a fresh process signed in as a national user (the case and worker pages
 also as the coordinator of the record's municipality), times three things:
-- fresh process: the page's first run after start-up (libraries imported, but the app's own
-  modules, Altair's schema and the warehouse attach are new); with `--warm`, after what
-  `lat serve` does before it accepts a session (app/warmup.py), timed apart as "warm-up";
+- fresh process: the page's first run after start-up, wall and CPU time (libraries imported,
+  but the app's own modules, Altair's schema and the warehouse attach are new); with `--warm`,
+  after what `lat serve` does before it accepts a session (app/warmup.py), timed apart as
+  "warm-up";
 - cold cache: the run after the query cache is emptied and the warehouse attached anew, which is
-  what the first viewer after a new load meets in a running server;
+  what the first viewer after a new load meets in a running server (wall and CPU time: the
+  process's, all threads, which neighbours on a shared machine sway least);
 - warm: the median of five further runs (target: at most 300 ms), and the median CPU time of
   five more (the process's, all threads: less swayed by neighbours on a shared machine);
 and the most data rows any one chart of the page ships (limit: 5,000, `app.charts.MAX_POINTS`).
@@ -53,17 +55,22 @@ def cpu_timed():  # the process's CPU time: what neighbours on a shared machine 
     start = time.process_time()
     at.run(timeout=120)
     return time.process_time() - start
-first = timed()
+def both_timed():  # wall and CPU time of one run
+    start, cpu = time.perf_counter(), time.process_time()
+    at.run(timeout=120)
+    return time.perf_counter() - start, time.process_time() - cpu
+first, first_cpu = both_timed()
 failed = bool(at.exception)
 # a new load in a running server: every query misses the cache and the file is attached anew
 st.cache_data.clear()
 st.cache_resource.clear()
-cold = timed()
+cold, cold_cpu = both_timed()
 warm = statistics.median(timed() for _ in range(5))
 warm_cpu = statistics.median(cpu_timed() for _ in range(5))
 points = max((sum(f.height for f in element_frames(c)) for c in at.get("vega_lite_chart")),
              default=0)
 print(json.dumps({"warming": warming, "first": first, "cold": cold, "warm": warm,
+                  "first_cpu": first_cpu, "cold_cpu": cold_cpu,
                   "warm_cpu": warm_cpu, "failed": failed, "points": points}))
 """
 
@@ -146,8 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     print("ms per server-side run of a page (national viewer unless marked, no filters; the")
     print("case and worker pages on the first case of the attention queue / the busiest worker):")
     print(
-        f"{'page':<20} {'warm-up':>8} {'fresh process':>14} {'cold cache':>11} {'warm':>7}"
-        f" {'warm CPU':>9} {'max points':>11}"
+        f"{'page':<20} {'warm-up':>8} {'fresh process':>14} {'(CPU)':>6} {'cold cache':>11}"
+        f" {'(CPU)':>6} {'warm':>7} {'warm CPU':>9} {'max points':>11}"
     )
     for url, file_name, role, record_id, municipality in _runs(db):
         if wanted and url.split(" ")[0] not in wanted:
@@ -174,13 +181,14 @@ def main(argv: list[str] | None = None) -> int:
             continue
         result = json.loads(done.stdout.strip().splitlines()[-1])
         note = "  (the page raised an exception)" if result["failed"] else ""
-        warming, first, cold, warm, warm_cpu = (
-            result[k] * 1000 for k in ("warming", "first", "cold", "warm", "warm_cpu")
+        warming, first, first_cpu, cold, cold_cpu, warm, warm_cpu = (
+            result[k] * 1000
+            for k in ("warming", "first", "first_cpu", "cold", "cold_cpu", "warm", "warm_cpu")
         )
         points = result["points"]
         print(
-            f"{url:<20} {warming:>8.0f} {first:>14.0f} {cold:>11.0f} {warm:>7.0f}"
-            f" {warm_cpu:>9.0f} {points:>11,}{note}"
+            f"{url:<20} {warming:>8.0f} {first:>14.0f} {first_cpu:>6.0f} {cold:>11.0f}"
+            f" {cold_cpu:>6.0f} {warm:>7.0f} {warm_cpu:>9.0f} {points:>11,}{note}"
         )
     return 0
 

@@ -104,10 +104,18 @@ DERIVED_KEYS: dict[str, DerivedKey] = {
     # staging.fidelity (warehouse/sql/15_materialised.sql), whose SQL no fingerprint can pin; their
     # keys are checked in full, a cheap pass over a table
     "mart.progression": DerivedKey(
-        views=("mart.progression",),
-        fingerprint="47daa9b8163a106d39f296642cdeedfd6253bf9b6ed212be46f074a2c50009f9",
-        why="a projection of staging.progression, every row, the key columns unchanged",
-        inputs=(("staging.progression", ("case_id", "measured_on"), ("case_id", "measured_on")),),
+        views=("mart.progression", "staging.progression"),
+        fingerprint="7dd1e0edfeba43d4ea100c36fbb0e9bb97660753a90024c59427d4c7cbac4ebd",
+        why="a projection of staging.progression, every row, the key columns unchanged; that view "
+        "is one row per raw.progression row with a case (the inner join meets at most one "
+        "staging.cases row, its key case_id; the cross join one constants row; the windows add "
+        "columns, not rows), case_id and measured_on raw.progression's own (the input fact, asked "
+        "of the table: grouping the view cost its windows, a sort of every score)",
+        inputs=(
+            ("raw.progression", ("case_id", "measured_on"), ("case_id", "measured_on")),
+            ("staging.cases", ("case_id",), ("case_id",)),
+        ),
+        single_row=("staging.constants",),
     ),
     "mart.caseload_monthly": DerivedKey(
         views=("mart.caseload_monthly",),
@@ -129,14 +137,18 @@ DERIVED_KEYS: dict[str, DerivedKey] = {
         ),
     ),
     "mart.progression_tracking": DerivedKey(
-        views=("mart.progression_tracking", "staging.progression_banded"),
-        fingerprint="bcc519901779b46290683980ae839f9b35a3c651510f66e59c65b9a9d40f6959",
+        views=("mart.progression_tracking", "staging.progression_banded", "staging.progression"),
+        fingerprint="d9d102d88d775c26eb4902e7c450cf7f90b7ef26f8d0b5c2958b95cc430939fa",
         why="one row per staging.progression row: `banded` is staging.progression_banded, a "
-        "projection of staging.progression, every row, case_id and measured_on unchanged; the "
+        "projection of staging.progression, every row, case_id and measured_on unchanged (which "
+        "are unique as mart.progression's argument says, from the same facts); the "
         "inner join on start_band, month meets at most one row of mart.expected_progression (its "
         "key), the cross join one constants row",
         marts=("mart.expected_progression",),
-        inputs=(("staging.progression", ("case_id", "measured_on"), ("case_id", "measured_on")),),
+        inputs=(
+            ("raw.progression", ("case_id", "measured_on"), ("case_id", "measured_on")),
+            ("staging.cases", ("case_id",), ("case_id",)),
+        ),
         single_row=("staging.constants",),
     ),
     "mart.attention": DerivedKey(
@@ -174,6 +186,26 @@ DERIVED_KEYS: dict[str, DerivedKey] = {
         why="it groups the table staging.case_months by municipality_code, month, and neither "
         "is NULL there (the input fact, asked of the table itself: a table has no SQL to pin)",
         inputs=(("staging.case_months", (), ("municipality_code", "month")),),
+    ),
+    "mart.fidelity_gaps": DerivedKey(
+        views=("mart.fidelity_gaps", "staging.fidelity_gaps"),
+        fingerprint="a54c6d88164df3d9be46cfc738591c926e4a1f120bd7e933ea149e638f978ada",
+        why="a projection of staging.fidelity_gaps, every row, case_id and gap_start unchanged; "
+        "that view unnests, per staging.fidelity row (its key case_id; the left join meets at "
+        "most one staging.case_points row, its key case_id too), the gap starts: the start date "
+        "then the case's progression dates (or, when period_end comes before the start, "
+        "period_end alone), so two rows of a case share a gap_start only when that list holds a "
+        "date twice: the progression dates are each once (mart.progression passed its key "
+        "case_id, measured_on, and staging.case_points lists a subset of those rows' dates), and "
+        "a date equal to the start date makes a zero-day gap from the start, which is filtered "
+        "out; gap_start is never NULL: period_start is filled, the progression dates are filled "
+        "(mart.progression's key), and period_end starts a gap only when it comes before the "
+        "start, so is not NULL",
+        marts=("mart.progression",),
+        inputs=(
+            ("staging.fidelity", ("case_id",), ("case_id", "period_start")),
+            ("staging.case_points", ("case_id",), ()),
+        ),
     ),
 }
 
@@ -438,19 +470,23 @@ class _Facts:
         return self.known["input", relation]
 
     def _ask(self, relation: str, keys: set[tuple[str, ...]], filled: set[str]) -> bool:
-        """True when no key of `keys` repeats and no column of `filled` is NULL: one query that
-        yields no row on a healthy warehouse (no LIMIT, as in `_key_checks`)."""
+        """True when no key of `keys` repeats and no column of `filled` is NULL: one query.
+
+        No key repeats when no two rows' hashes of it are equal: counting the distinct hashes
+        costs a third less than grouping by the key's columns (a varchar and a date over every
+        progression score). Two keys with one hash can only make the fact fail, and the mart is
+        then checked in full: never a pass that should not be."""
         nulls = " or ".join(f"{_ident(c)} is null" for c in sorted(filled)) or "false"
         key = max(keys, key=len)  # the arguments ask one key per relation at most
         assert all(k in ((), key) for k in keys), keys
         if key:
             columns = ", ".join(_ident(c) for c in key)
             sql = (
-                f"select 1 from {_ident(relation)} group by {columns} "  # noqa: S608
-                f"having count(*) > 1 or bool_or({nulls})"
+                f"select count(*) = count(distinct hash({columns})) "  # noqa: S608
+                f"and not coalesce(bool_or({nulls}), false) from {_ident(relation)}"
             )
-        else:
-            sql = f"select 1 from {_ident(relation)} where {nulls}"  # noqa: S608
+            return bool(self.con.execute(sql).fetchall()[0][0])
+        sql = f"select 1 from {_ident(relation)} where {nulls}"  # noqa: S608
         return self.con.execute(sql).fetchone() is None
 
 

@@ -526,9 +526,11 @@ def _replant(con: duckdb.DuckDBPyConnection, view: str, select: str) -> None:
         (
             None,
             "insert into raw.progression select * from raw.progression limit 1",
-            {"mart.progression", "mart.progression_tracking"},
+            # (a date twice in the case's points: a zero-day gap beside the real one, both
+            # starting on that date)
+            {"mart.progression", "mart.progression_tracking", "mart.fidelity_gaps"},
             # (mart.expected_progression rests on its own table, which groups the repeat away)
-            {"mart.progression", "mart.progression_tracking"},
+            {"mart.progression", "mart.progression_tracking", "mart.fidelity_gaps"},
         ),
         # two constants rows: tracking and attention would repeat each row
         (

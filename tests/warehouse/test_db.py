@@ -311,7 +311,6 @@ def test_the_materialised_file_is_ordered_tables_of_staging():
         "staging.case_outcomes",
         "staging.fidelity",
         "staging.case_months",
-        "staging.fidelity_gaps",
         "staging.expected_progression",
     ]
     for index, (_, select) in enumerate(db.materialised()):  # inputs come first, never a mart
@@ -336,6 +335,35 @@ def test_a_warehouse_whose_case_months_were_views_gets_the_tables(tmp_path: Path
     con = duckdb.connect(str(path), read_only=True)
     assert {table for table, _ in db.materialised()} <= _tables(con)
     assert con.execute("select * from mart.fidelity_monthly order by all").fetchall() == expected
+    con.close()
+
+
+def test_a_warehouse_that_stored_the_gaps_as_a_table_gets_the_view(tmp_path: Path):
+    """The version before: staging.fidelity_gaps was a table of about nine rows per case; the
+    next write drops it (no stale copy of its rows stays in the file) and the view over the
+    compact tables gives the mart the same rows."""
+    import duckdb
+
+    path = _materialised_warehouse(tmp_path / "w.duckdb")
+    con = duckdb.connect(str(path))
+    expected = con.execute("select * from mart.fidelity_gaps order by all").fetchall()
+    con.execute("create table staging.gaps_was as select * from staging.fidelity_gaps")
+    con.execute("drop view staging.fidelity_gaps")
+    con.execute("alter table staging.gaps_was rename to fidelity_gaps")
+    con.execute("update etl.meta set value = 'older' where key = 'schema_version'")
+    con.close()
+    db.ensure_warehouse(path)
+    con = duckdb.connect(str(path), read_only=True)
+    assert "staging.fidelity_gaps" not in _tables(con)
+    views = {
+        row[0]
+        for row in con.execute(
+            "select schema_name || '.' || view_name from duckdb_views() where not internal"
+        ).fetchall()
+    }
+    assert "staging.fidelity_gaps" in views
+    assert expected
+    assert con.execute("select * from mart.fidelity_gaps order by all").fetchall() == expected
     con.close()
 
 

@@ -282,3 +282,79 @@ def test_a_cases_last_month_agrees_with_mart_fidelity(monthly_wh: Path):
     )
     assert len(rows) == 4
     assert all(r["is_on_cadence"] == r["on_cadence"] for r in rows), rows
+
+
+def _on_cadence_by_definition(
+    start: date, end: date | None, dates: list[date], month: date, cadence: int = 61
+) -> bool:
+    """The month-by-month rule as metrics.md states it, with nothing derived: no gap so far longer
+    than the limit, the points being the start and the scores inside the period up to the month's
+    end (its last day, or the case's end or the as-of date when that comes earlier), the last gap
+    running to that end."""
+    period_end = end or AS_OF
+    next_month = D(month.year + month.month // 12, month.month % 12 + 1, 1)
+    month_end = min(next_month - timedelta(days=1), period_end)
+    inside = sorted(d for d in dates if start <= d <= period_end)
+    points = [start, *(d for d in inside if d <= month_end), month_end]
+    return all(b - a <= timedelta(days=cadence) for a, b in zip(points, points[1:], strict=False))
+
+
+@pytest.fixture(scope="module")
+def random_cadence(tmp_path_factory) -> tuple[Path, dict]:
+    """300 cases with random periods and scores (some before the start, after the end, on the
+    start or end date, bunched or far apart), built once."""
+    import random
+
+    rng = random.Random(20261201)
+    cases, progression, facts = [], [], {}
+    for n in range(300):
+        cid = f"c{n:03d}"
+        start = D(2022, 1, 1) + timedelta(days=rng.randrange(0, 900))
+        end = None
+        if rng.random() < 0.5:
+            end = min(start + timedelta(days=rng.randrange(0, 500)), AS_OF)
+        cases.append(case(cid, start, end))
+        dates: set[date] = set()
+        for _ in range(rng.choice([0, 1, 2, 4, 8, 12])):
+            dates.add(start + timedelta(days=rng.randrange(-40, 600)))
+        if rng.random() < 0.2:
+            dates.add(start)
+        if rng.random() < 0.2:
+            dates.add(end or AS_OF)
+        progression += [{"case_id": cid, "measured_on": d, "score": 5} for d in sorted(dates)]
+        facts[cid] = (start, end, sorted(dates))
+    path = build_warehouse(
+        tmp_path_factory.mktemp("rc") / "w.duckdb", cases=cases, progression=progression
+    )
+    return path, facts
+
+
+def test_the_case_months_and_their_cadence_agree_with_the_rules_on_random_cases(random_cadence):
+    """staging.case_months expands a compact rule (staging.fidelity.off_cadence_from): on cadence
+    while the month's end falls before the first day a gap has grown too long, in the months from
+    the start month to the month of period_end. This holds it to the rules as stated, for every
+    month of every case."""
+    path, facts = random_cadence
+    rows = mart_rows(path, "select case_id, month, is_on_cadence from mart.fidelity_case_months")
+    assert len(rows) > 3000
+    # the months themselves: active (started by its last day, not ended before its first day)
+    # in each month up to the as-of month, nothing else
+    calendar = [D(2021 + m // 12, m % 12 + 1, 1) for m in range(12 * 4)]
+    calendar = [m for m in calendar if m <= AS_OF]
+    expected_months = {
+        (cid, m)
+        for cid, (start, end, _dates) in facts.items()
+        for m in calendar
+        if start <= D(m.year + m.month // 12, m.month % 12 + 1, 1) - timedelta(days=1)
+        and (end is None or end >= m)
+    }
+    assert {(r["case_id"], r["month"]) for r in rows} == expected_months
+    assert len(rows) == len(expected_months)
+    wrong = [
+        (r["case_id"], r["month"], r["is_on_cadence"])
+        for r in rows
+        if r["is_on_cadence"] != _on_cadence_by_definition(*facts[r["case_id"]], r["month"])
+    ]
+    assert wrong == []
+    on = sum(r["is_on_cadence"] for r in rows)
+    assert 0 < on < len(rows)  # both outcomes occur

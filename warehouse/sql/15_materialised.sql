@@ -1,16 +1,20 @@
 -- The per-case results the public marts read: TABLES, rebuilt from these selects
 -- inside every write of the warehouse (warehouse/db.py `refresh_materialised`, after the writer's
 -- own changes and before its checks and its commit), not views computed again by every query.
--- Each of them is computed for every case (about ten rows per case), which made the dashboard's
--- pages 2-3.5 times slower when they were views; as tables they cost a write a few seconds once.
+-- Each of them is computed for every case, which made the dashboard's pages 2-3.5 times slower
+-- when they were views; as tables they cost a write a few seconds once. They hold about one row
+-- per case but staging.case_months (ten per case, expanded cheaply from staging.fidelity); the
+-- gaps (nine per case) are expanded by the view staging.fidelity_gaps (17_expansions.sql) from
+-- staging.case_points and staging.fidelity, since writing them into the file cost a load more
+-- than computing them.
 -- The last, staging.expected_progression, is small (a national reference) but sorts every case's
 -- scores: as a view that ran again for every case page.
 -- Rules for this file: only `create or replace table staging.X as select ...;` statements, each
 -- reading staging views (10_staging.sql) and the tables above it, never a mart; a table that reads
 -- another comes after it. The public views over them (mart.case_months, mart.fidelity_case_months,
--- mart.fidelity_monthly, mart.fidelity_gaps, and mart.fidelity and mart.case_outcomes, which
--- mart.attention, mart.case_matching and the overview read too, and mart.expected_progression)
--- are in 20_mart.sql and 30_indicators.sql.
+-- mart.fidelity_monthly, mart.fidelity_gaps through 17_expansions.sql, and mart.fidelity and
+-- mart.case_outcomes, which mart.attention, mart.case_matching and the overview read too, and
+-- mart.expected_progression) are in 20_mart.sql and 30_indicators.sql.
 
 -- purpose: each case's progression dates inside its period, in date order, the points the cadence
 -- rules measure gaps between (staging.fidelity, staging.case_months and staging.fidelity_gaps read
@@ -82,8 +86,20 @@ select
 from reliable
 ;
 
--- purpose: the "every second month" rule per case (mart.fidelity shows it); grain: one row per
--- case
+-- purpose: the "every second month" rule per case (mart.fidelity shows it), and the same rule
+-- month by month in a compact form that staging.case_months (17_expansions.sql) expands into the
+-- case's months: a load writes these hundred thousand rows, not the million of the expansion
+-- (issue 7: writing the million rows into the file cost a load more than computing them); grain:
+-- one row per case.
+-- The rule month by month (staging.case_months.is_on_cadence): a case is on cadence in a month
+-- when no gap so far is longer than cadence_days, the points being its start date and its
+-- progression scores inside its period dated up to the month's end (the month's last day, or the
+-- case's end or the as-of date when that comes earlier), the last gap running from the last point
+-- to that end. That holds exactly while the month's end falls before `off_cadence_from`: the
+-- first day a gap has lasted longer than cadence_days, cadence_days + 1 days after the first point
+-- whose next point (or, after the last, none) comes later than that. So a case is on cadence up
+-- to some month and off from then on, and in its last month it is on cadence exactly when
+-- on_cadence says so (max_gap_days <= cadence_days).
 create or replace table staging.fidelity as
 -- `not materialized`: a CTE read twice is materialised by DuckDB, and a materialised CTE under
 -- a LIMIT never finishes on a large warehouse (DuckDB 2.0: `select * from mart.fidelity limit 1`
@@ -170,7 +186,20 @@ joined as (
         end as max_gap_days,
         coalesce(pre_post.has_pre, false) as has_pre,
         coalesce(pre_post.has_post, false) as has_post,
-        constants.cadence_days
+        constants.cadence_days,
+        cases.end_date,
+        -- each point (the start, then the measurements) paired with the next (NULL after the
+        -- last): the earliest day a gap has lasted longer than cadence_days
+        list_min(list_transform(
+            list_zip(
+                list_concat([cases.start_date], coalesce(measured.dates, [])),
+                list_concat(coalesce(measured.dates, []), [null])
+            ),
+            lambda pair: case
+                when pair[2] is null or pair[2] - pair[1] > constants.cadence_days
+                    then pair[1] + constants.cadence_days + 1
+            end
+        )) as off_cadence_from
     from cases
     cross join constants
     left join measured on cases.case_id = measured.case_id
@@ -204,168 +233,61 @@ select
     days_since_last,
     is_active and days_since_last > cadence_days as overdue,
     has_pre,
-    case when not is_active then has_post end as has_post
+    case when not is_active then has_post end as has_post,
+    -- for staging.case_months (mart.fidelity leaves them out)
+    end_date,
+    off_cadence_from
 from expected
 ;
 
 -- purpose: each case in each calendar month it was active (up to the as-of month), whether it
 -- started or ended that month (the rules of mart.caseload_monthly, case by case), and whether it
 -- was on cadence that month (the on-cadence rule applied month by month: indicators.md section 3
--- charts it); grain: one row per case x active month.
--- A case is on cadence in a month when no gap so far is longer than cadence_days: the points are
--- its start date, its progression scores inside its period dated up to the month's end, and the
--- month's last day, or the case's end (or the as-of date) when that comes earlier. So it is
--- cumulative, like mart.fidelity.on_cadence, and in the case's last month it equals it.
+-- charts it; its rule is staging.fidelity.off_cadence_from); grain: one row per case x active
+-- month.
 -- One table for both (mart.case_months and mart.fidelity_case_months read it): a load writes
--- these million rows once, not twice.
+-- these million rows once, not twice. Expanded from staging.fidelity's one row per case, the
+-- months numbered (year * 12 + month - 1) while they are expanded: a range of integers and
+-- comparisons of them cost a quarter of what a series of timestamps with the rules asked of
+-- dates, and a list of the case's points filtered for every month, did. The months from the start month to the month of period_end (end_date, or
+-- the as-of date when there is none) are exactly those staging.is_active_between holds for (it
+-- started by the month's last day and had not ended before its first); a case is on cadence in
+-- a month while least(last_day(month), period_end) < off_cadence_from, that is while the month
+-- comes before the month of off_cadence_from, or in every month when period_end does.
 create or replace table staging.case_months as
 with
 
-cases as not materialized (
-    select * from staging.cases
-),
-
-constants as not materialized (
-    select * from staging.constants
+cases as (
+    select
+        case_id,
+        municipality_code,
+        case_type,
+        year(period_start) * 12 + month(period_start) - 1 as start_month,
+        year(end_date) * 12 + month(end_date) - 1 as end_month,
+        year(period_end) * 12 + month(period_end) - 1 as last_month,
+        case
+            when period_end < off_cadence_from then year(period_end) * 12 + month(period_end)
+            else year(off_cadence_from) * 12 + month(off_cadence_from) - 1
+        end as off_cadence_month
+    from staging.fidelity
 ),
 
 months as (
     select
-        case_id,
-        municipality_code,
-        case_type,
-        start_date,
-        end_date,
-        period_end,
-        cast(unnest(generate_series(
-            date_trunc('month', start_date),
-            date_trunc('month', period_end),
-            interval 1 month
-        )) as date) as month
+        *,
+        unnest(range(start_month, last_month + 1)) as month_number
     from cases
-),
-
-active_months as (
-    select
-        case_id,
-        municipality_code,
-        case_type,
-        start_date,
-        month,
-        least(last_day(month), period_end) as month_end,
-        month = date_trunc('month', start_date) as is_new,
-        coalesce(month = date_trunc('month', end_date), false) as is_closed
-    from months
-    where staging.is_active_between(start_date, end_date, month, last_day(month))
-),
-
--- per case, its points in date order: the start date, then its progression dates in the period
--- (a list per case, not windows over every score: one sort per case of about ten dates)
-points as (
-    select
-        cases.case_id,
-        list_concat([cases.start_date], coalesce(measured.dates, [])) as points
-    from cases
-    left join staging.case_points as measured on cases.case_id = measured.case_id
-),
-
--- the first score that ends a gap longer than cadence_days (NULL: none does): a month ending
--- on or after it has seen that gap, a month ending before it has not
-first_long_gaps as (
-    select
-        points.case_id,
-        points.points,
-        list_min(list_transform(
-            list_zip(points.points[1:-2], points.points[2:]),
-            lambda pair: case when pair[2] - pair[1] > constants.cadence_days then pair[2] end
-        )) as first_long_gap_end
-    from points
-    cross join constants
-),
-
--- the last point on or before the month's end (the start date when no score came before it)
-gaps_so_far as (
-    select
-        active_months.*,
-        first_long_gaps.first_long_gap_end,
-        coalesce(
-            list_max(list_filter(first_long_gaps.points, lambda d: d <= active_months.month_end)),
-            active_months.start_date
-        ) as last_point
-    from active_months
-    left join first_long_gaps on active_months.case_id = first_long_gaps.case_id
-)
-
-select
-    gaps_so_far.case_id,
-    gaps_so_far.municipality_code,
-    gaps_so_far.case_type,
-    gaps_so_far.month,
-    gaps_so_far.is_new,
-    gaps_so_far.is_closed,
-    coalesce(gaps_so_far.first_long_gap_end > gaps_so_far.month_end, true)
-    and gaps_so_far.month_end - gaps_so_far.last_point <= constants.cadence_days as is_on_cadence
-from gaps_so_far
-cross join constants
-;
-
--- purpose: the gaps the cadence rule measures (mart.fidelity_gaps shows them), each labelled by
--- where it lies; grain: one row per
--- case x gap. Points are the case's period_start, its progression dates inside the period and
--- its period_end (as mart.fidelity, whose max_gap_days is the largest of these); `kind` is
--- 'start' (from the start to the first measurement), 'between' (two measurements) or 'end'
--- (from the last measurement, or from the start when there is none, to the end or as-of date).
--- The zero-day gap of a measurement on the start or end date is no gap and is left out.
-create or replace table staging.fidelity_gaps as
-with
-
-cases as (
-    select case_id, start_date, period_end from staging.cases
-),
-
--- per case, all its points in date order (a NULL period_end last, where it ends no gap); a list
--- per case, cut into consecutive pairs, instead of a window over every point
-points as (
-    select
-        cases.case_id,
-        cases.start_date,
-        cases.period_end,
-        measured.case_id is null as has_no_measurement,
-        list_sort(
-            list_concat([cases.start_date], coalesce(measured.dates, []), [cases.period_end]),
-            'ASC',
-            'NULLS LAST'
-        ) as points
-    from cases
-    left join staging.case_points as measured on cases.case_id = measured.case_id
-),
-
-gaps as (
-    select
-        case_id,
-        start_date,
-        period_end,
-        has_no_measurement,
-        -- two lists of one length unnest side by side: point i and point i + 1
-        unnest(points[1:-2]) as gap_start,
-        unnest(points[2:]) as gap_end
-    from points
 )
 
 select
     case_id,
-    gap_start,
-    gap_end,
-    gap_end - gap_start as days,
-    case
-        when gap_start = start_date and not (gap_end = period_end and has_no_measurement)
-            then 'start'
-        when gap_end = period_end then 'end'
-        else 'between'
-    end as kind
-from gaps
-where gap_end is not null
-    and not (gap_end = gap_start and (gap_start = start_date or gap_end = period_end))
+    municipality_code,
+    case_type,
+    make_date(month_number // 12, month_number % 12 + 1, 1) as month,
+    month_number = start_month as is_new,
+    coalesce(month_number = end_month, false) as is_closed,
+    month_number < off_cadence_month as is_on_cadence
+from months
 ;
 
 -- purpose: the national reference of expected progress (mart.expected_progression shows it): the

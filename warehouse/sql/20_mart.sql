@@ -456,7 +456,7 @@ select * from staging.instruments
 
 
 -- purpose: the gaps the cadence rule measures, each labelled by where it lies (the rule:
--- staging.fidelity_gaps, a table rebuilt at each write); grain: one row per case x gap
+-- staging.fidelity_gaps, 17_expansions.sql); grain: one row per case x gap
 create or replace view mart.fidelity_gaps as
 select
     case_id,
