@@ -58,7 +58,6 @@ from pathlib import Path
 
 from app.asgi import REAPED_LOG as REAPED
 from app.asgi import RELEASED_LOG as RELEASED
-from benchmarks.browser import ARM  # the one watcher of an app run, for both benchmarks
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_P95_MS = 3000
@@ -201,39 +200,122 @@ async def _settled(page, timeout_ms: float) -> None:
     await page.wait_for_selector(idle, timeout=timeout_ms)
 
 
-# The page `title` (an h1 of the main area) is drawn and no run is going on: the end of a
-# click on its link even when no run was seen at all (a quick page's run, such as a record page
-# opened without an id, can start and end within one frame of the browser: no mutation of the
-# script state shows it, and the run watcher would wait for it until the view is called stuck).
-PAGE_SHOWN = """(title) => {
+# Arms the watcher of one click, inside the page: `window.__latDrawn` is a promise of the ms
+# from arming until the run the click caused ended (or, given the `title` of the page whose link
+# was clicked, that page is drawn with no run going: a quick page's run, such as a record page
+# opened without an id, can start and end within one frame of the browser, and no mutation of
+# the script state shows it) and, on a page with charts, a chart shows; null after `ms`. The
+# page resolves it itself (MutationObservers): the driver waits on the one promise instead of
+# polling the page on every animation frame (wait_for_function's default), which kept 25 tabs
+# drawing frames while they waited and cost the machine the CPU the sessions compete for.
+ARM_DRAWN = """([title, ms]) => {
   const app = document.querySelector('[data-testid=stApp]');
-  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  const main = document.querySelector('[data-testid=stMain]');
-  return !!main && [...main.querySelectorAll('h1')].some((h) => h.innerText.trim() === title);
+  const start = performance.now();
+  let ran = false;
+  const shown = () => {
+    if (title === null) return false;
+    const main = document.querySelector('[data-testid=stMain]');
+    return !!main && [...main.querySelectorAll('h1')].some((h) => h.innerText.trim() === title);
+  };
+  const chartShown = () => !document.querySelector('.vega-embed') ||
+    [...document.querySelectorAll('.vega-embed canvas, .vega-embed svg')]
+      .some((e) => e.getClientRects().length > 0 && e.getBoundingClientRect().width > 0);
+  window.__latDrawnRan = () => ran;  // whether the page saw a run start
+  window.__latDrawn = new Promise((resolve) => {
+    const watchers = [];
+    let over = false;  // the run has ended: only the charts are waited for
+    const finish = (value) => { watchers.forEach((w) => w.disconnect()); resolve(value); };
+    const timer = setTimeout(finish, ms, null);
+    const drawn = () => {
+      if (!chartShown()) return;
+      clearTimeout(timer);
+      finish(performance.now() - start);
+    };
+    const ended = (records) => {
+      if (over) return;
+      if (records.some((r) => r.oldValue === 'running')) ran = true;
+      const state = app.getAttribute('data-test-script-state');
+      if (state === 'running') { ran = true; return; }
+      if (state !== 'notRunning' || !(ran || shown())) return;
+      over = true;
+      watchers.forEach((w) => w.disconnect());
+      const charts = new MutationObserver(drawn);
+      watchers.push(charts);
+      charts.observe(document.body, {subtree: true, childList: true, attributes: true});
+      drawn();
+    };
+    const run = new MutationObserver(ended);
+    watchers.push(run);
+    run.observe(app, {attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+    if (title !== null) {  // the page may be drawn with no mutation of the script state seen
+      const main = new MutationObserver(() => ended([]));
+      watchers.push(main);
+      main.observe(document.body, {subtree: true, childList: true, characterData: true});
+    }
+  });
 }"""
 
 
-async def _timed(page, action, timeout_ms: float, title: str | None = None) -> float:
-    """ms from `action` (a click) until the run it caused ended (or, for a click on the link
-    of the page `title`, that page is drawn and idle) and a chart (if any) shows."""
-    from benchmarks.browser import CHART
+class RunsFinished:
+    """The runs the server finished for one tab, counted from its websocket (each run ends with
+    a `script_finished` message): a quick run that changes nothing on the page (a record page
+    without an id, its period changed) can be drawn within one frame, its 'running' state never
+    reaching the page's script-state attribute, so no watcher in the page sees it."""
 
-    await page.evaluate(ARM)
+    def __init__(self, page):
+        self.count, self.at, self.changed = 0, 0.0, asyncio.Event()
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if not isinstance(payload, bytes):
+            return
+        try:
+            kind = ForwardMsg.FromString(payload).WhichOneof("type")
+        except Exception:  # not a ForwardMsg: nothing to count
+            return
+        if kind == "script_finished":
+            self.count, self.at = self.count + 1, time.monotonic()
+            self.changed.set()
+
+
+UNSEEN_RUN_GRACE_S = 1.0  # after the server finished a run, the page's watcher gets this long
+
+
+async def _timed(
+    page, action, timeout_ms: float, title: str | None = None, runs: RunsFinished | None = None
+) -> float:
+    """ms from `action` (a click) until the run it caused ended (or, for a click on the link
+    of the page `title`, that page is drawn and idle) and a chart (if any) shows. A run the
+    server finished (`runs`) that the page's watcher has not seen UNSEEN_RUN_GRACE_S later, the
+    app idle, ends the view at the moment its last message came (timed here, not in the page)."""
+    await page.evaluate(ARM_DRAWN, [title, timeout_ms])
+    finished_before, started = (runs.count if runs else 0), time.monotonic()
     await action()
-    if title is None:
-        await page.wait_for_function("window.__latBench.end !== null", timeout=timeout_ms)
-    else:
-        await page.wait_for_function(
-            f"(title) => window.__latBench.end !== null || ({PAGE_SHOWN})(title)",
-            arg=title,
-            timeout=timeout_ms,
-        )
-    end = (await page.evaluate("window.__latBench")) or {}
-    drawn = end.get("end") or await page.evaluate("performance.now()")
-    if await page.locator(".vega-embed").count():
-        await page.wait_for_selector(CHART, state="visible", timeout=timeout_ms)
-        drawn = max(drawn, await page.evaluate("performance.now()"))
-    return drawn - end["start"]
+    drawn = asyncio.ensure_future(page.evaluate("window.__latDrawn"))
+    try:
+        while runs is not None and not drawn.done():
+            if runs.count == finished_before:  # no run finished yet: wait for one, or the page
+                runs.changed.clear()
+                waiter = asyncio.ensure_future(runs.changed.wait())
+                await asyncio.wait({drawn, waiter}, return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+                continue
+            await asyncio.wait({drawn}, timeout=UNSEEN_RUN_GRACE_S)
+            if drawn.done() or await page.evaluate("window.__latDrawnRan()"):
+                break  # the page saw the run: its watcher says when it is drawn
+            if await _script_state(page) != "notRunning":  # a run follows: wait for its end
+                finished_before = runs.count
+                continue
+            return (runs.at - started) * 1000  # a run the page's watcher could not see
+        ms = await drawn
+    finally:
+        drawn.cancel()
+    if ms is None:
+        raise TimeoutError(f"no run ended and drew within {timeout_ms / 1000:.0f} s")
+    return ms
 
 
 async def _open_list(page, box: str, settle_ms: float, attempts: int = 3) -> None:
@@ -292,6 +374,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     page.set_default_timeout(settle_ms)
+    runs = RunsFinished(page)
     try:
         await page.goto(url)
         await _settled(page, settle_ms)
@@ -317,7 +400,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
                 continue
             try:
                 link = page.locator(NAV_LINK).filter(has_text=title).first
-                stats["timings"].append(await _timed(page, link.click, settle_ms, title))
+                stats["timings"].append(await _timed(page, link.click, settle_ms, title, runs))
                 stats["views"] += 1
                 await _settled(page, settle_ms)
                 if error := await _has_error(page):
@@ -331,7 +414,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
                     await page.keyboard.press(key)
                     await page.keyboard.press("Enter")
 
-                stats["timings"].append(await _timed(page, change_period, settle_ms))
+                stats["timings"].append(await _timed(page, change_period, settle_ms, runs=runs))
                 stats["views"] += 1
                 await _settled(page, settle_ms)
                 if error := await _has_error(page):
