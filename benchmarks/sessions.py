@@ -174,6 +174,70 @@ class MemorySampler(threading.Thread):
         self._stop.set()
 
 
+class BrowserCpu(threading.Thread):
+    """CPU seconds of this run's browser side, by kind: the Chromium processes ('browsers'), the
+    Playwright drivers ('drivers') and the benchmark's workers ('workers'), the processes below
+    this one read from /proc every second (a process's last reading is kept once it ended). The
+    machine's busy share counts the neighbours on a shared machine too; this does not."""
+
+    def __init__(self, skip: int):
+        super().__init__(daemon=True)
+        self.skip, self.last, self._stop = skip, {}, threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.wait(1.0):
+            self.sample()
+
+    def sample(self) -> None:
+        tick, procs = os.sysconf("SC_CLK_TCK"), {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name, fields = (
+                stat[stat.index("(") + 1 : stat.rindex(")")],
+                stat[stat.rindex(")") + 2 :].split(),
+            )
+            cpu = (int(fields[11]) + int(fields[12])) / tick
+            procs[int(entry.name)] = (int(fields[1]), name, cpu, fields[19])  # ppid, name, s, start
+        me = os.getpid()
+        for pid, (_, name, cpu, start) in procs.items():
+            parent, chain = pid, []
+            while parent in procs and parent not in (me, self.skip):
+                chain.append(parent)
+                parent = procs[parent][0]
+            if parent != me or pid == me:
+                continue  # not below this process, or below the server
+            kind = (
+                "drivers"
+                if name == "node"
+                else "workers"
+                if name.startswith("python")
+                else "browsers"
+            )
+            if kind == "workers" and _is_load(pid):
+                continue  # the loads are timed apart (run_loads)
+            self.last[(pid, start)] = (kind, cpu)
+
+    def stop(self) -> dict[str, float]:
+        self._stop.set()
+        self.sample()
+        totals: dict[str, float] = {}
+        for kind, cpu in self.last.values():
+            totals[kind] = totals.get(kind, 0.0) + cpu
+        return totals
+
+
+def _is_load(pid: int) -> bool:
+    try:
+        return b"load" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+
+
 def run_loads(
     db: Path, exports: list[Path], starts: list[float], out: list[float], cpu: list[float]
 ) -> None:
@@ -318,12 +382,21 @@ async def _timed(
     return ms
 
 
-async def _open_list(page, box: str, settle_ms: float, attempts: int = 3) -> None:
+async def _open_list(
+    page, box: str, settle_ms: float, attempts: int = 3, stats: dict | None = None
+) -> None:
     """Open a select box's list. A run that starts as the box is clicked (a page's follow-up
     run) draws the box anew and closes its list: then it is opened again once the run is over
-    (the time counts in the click's), rather than waited for until the view is called stuck."""
-    for _ in range(attempts):
-        await page.locator(box).first.click()
+    (the time counts in the click's), rather than waited for until the view is called stuck.
+    The box is scrolled into view first, as a person scrolls before clicking: a click that has
+    to scroll the sidebar closes the list it opens, and waiting LIST_OPENS_MS for it put 5 s
+    into that view. Each try again is counted in `stats["lists_reopened"]`."""
+    for attempt in range(attempts):
+        if attempt and stats is not None:
+            stats["lists_reopened"] = stats.get("lists_reopened", 0) + 1
+        target = page.locator(box).first
+        await target.scroll_into_view_if_needed()
+        await target.click()
         try:
             await page.get_by_role("option").first.wait_for(timeout=LIST_OPENS_MS)
             return
@@ -410,7 +483,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
                     continue
 
                 async def change_period(key=("ArrowUp", "ArrowDown")[step % 2]):
-                    await _open_list(page, PERIOD_BOX, settle_ms)
+                    await _open_list(page, PERIOD_BOX, settle_ms, stats=stats)
                     await page.keyboard.press(key)
                     await page.keyboard.press("Enter")
 
@@ -555,6 +628,8 @@ def _drive(pid: int, url: str, db: Path, exports: list[Path], accounts: list, ar
     """The sessions and the loads against the server at `url` (process `pid`); the figures."""
     memory = MemorySampler(pid)
     memory.start()
+    browser_cpu = BrowserCpu(pid)
+    browser_cpu.start()
     idle_mib = rss_mib(pid)
     cpu_before = cpu_seconds(pid)
     machine_before = machine_cpu()
@@ -601,6 +676,7 @@ def _drive(pid: int, url: str, db: Path, exports: list[Path], accounts: list, ar
         results += json.loads(out.strip().splitlines()[-1]) if out.strip() else []
     loader.join()
     machine_after = machine_cpu()
+    browser_side = browser_cpu.stop()
     end_mib = rss_mib(pid)
     server_cpu = cpu_seconds(pid) - cpu_before
     ended = time.monotonic()
@@ -613,7 +689,7 @@ def _drive(pid: int, url: str, db: Path, exports: list[Path], accounts: list, ar
         "results": results, "load_times": load_times, "server_cpu": server_cpu,
         "load_cpu": load_cpu,
         "machine_busy": machine_after[0] - machine_before[0],
-        "machine_all": machine_after[1] - machine_before[1],
+        "machine_all": machine_after[1] - machine_before[1], "browser_side": browser_side,
         "idle_mib": idle_mib, "peak_mib": memory.peak, "end_mib": end_mib,
         "after_mib": after_mib, "after_s": time.monotonic() - ended,
     }  # fmt: skip
@@ -633,6 +709,9 @@ def _report(run: dict, args, log_path: Path) -> int:
     print(f"sessions held: {held} of {args.sessions}")
     print(f"page views: {views}")
     print(f"errors: {len(errors)}")
+    reopened = sum(r.get("lists_reopened", 0) for r in results)
+    print(f"select lists opened again (a click that did not open one; the wait counts in its view): "
+          f"{reopened}")  # fmt: skip
     for error in errors[:10]:
         print(f"  {error}")
     if timings:
@@ -649,6 +728,11 @@ def _report(run: dict, args, log_path: Path) -> int:
               f"ran; server {server_cpu / total:.0%}, loads {loads / total:.0%}, the rest (the "
               f"browsers and this benchmark) {rest / total:.0%}, {rest / views * 1000:.0f} ms "
               f"per page view")  # fmt: skip
+        side = run["browser_side"]  # this run's own processes, whatever the neighbours do
+        print("browser side, CPU per page view: " + ", ".join(
+            f"{kind} {side.get(kind, 0.0) / views * 1000:.0f} ms"
+            for kind in ("browsers", "drivers", "workers")
+        ) + " (this run's processes, from /proc)")  # fmt: skip
     print("load times during the run: " + ", ".join(f"{s:.1f} s" for s in load_times))
     print(f"server memory: {idle_mib:.0f} MiB idle before the sessions, peak {peak_mib:.0f} "
           f"MiB, {end_mib:.0f} MiB as they ended, {after_mib:.0f} MiB {after_s:.0f} s after")  # fmt: skip
