@@ -160,12 +160,15 @@ def one_view(page, meter: Meter, action, title, poll, tail_s, timeout_ms) -> dic
 
 
 def open_list(page) -> None:
-    """Open the period box's list (a run that starts as it is clicked draws the box anew and
-    closes it: then again, once the app is idle)."""
+    """Open the period box's list, scrolled into view first (at 1000 px the box sits on the
+    window's lower edge, and a click that scrolls the sidebar closes the list it opens); a run
+    that starts as it is clicked draws the box anew and closes it: then again, once idle."""
     from harness.browser import wait_for_app
 
     for attempt in range(3):
-        page.locator(PERIOD_BOX).first.click()
+        box = page.locator(PERIOD_BOX).first
+        box.scroll_into_view_if_needed()
+        box.click()
         try:
             page.get_by_role("option").first.wait_for(timeout=5_000)
             return
