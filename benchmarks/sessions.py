@@ -213,7 +213,7 @@ class BrowserCpu(threading.Thread):
                 continue  # not below this process, or below the server
             kind = (
                 "drivers"
-                if name == "node"
+                if name.startswith("node")  # its main thread names it node-MainThread
                 else "workers"
                 if name.startswith("python")
                 else "browsers"
