@@ -329,6 +329,7 @@ class RunsFinished:
 
     def __init__(self, page):
         self.count, self.at, self.changed = 0, 0.0, asyncio.Event()
+        self.unseen = 0  # views ended by a run the page never showed as running
         page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
 
     def _frame(self, payload) -> None:
@@ -373,6 +374,7 @@ async def _timed(
             if await _script_state(page) != "notRunning":  # a run follows: wait for its end
                 finished_before = runs.count
                 continue
+            runs.unseen += 1
             return (runs.at - started) * 1000  # a run the page's watcher could not see
         ms = await drawn
     finally:
@@ -507,6 +509,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
     except Exception as error:
         stats["errors"].append(f"sign-in: {type(error).__name__}: {str(error)[:160]}")
     finally:
+        stats["unseen_runs"] = runs.unseen
         await context.close()
     return stats
 
@@ -709,6 +712,9 @@ def _report(run: dict, args, log_path: Path) -> int:
     print(f"sessions held: {held} of {args.sessions}")
     print(f"page views: {views}")
     print(f"errors: {len(errors)}")
+    unseen = sum(r.get("unseen_runs", 0) for r in results)
+    print(f"views whose run the page never showed as running (ended by the server's "
+          f"script_finished): {unseen}")  # fmt: skip
     reopened = sum(r.get("lists_reopened", 0) for r in results)
     print(f"select lists opened again (a click that did not open one; the wait counts in its view): "
           f"{reopened}")  # fmt: skip
