@@ -95,6 +95,7 @@ def _language_switch() -> None:
     elif "lang" in st.query_params:
         del st.query_params["lang"]
     components.streamlit_texts()  # Streamlit's own English, in the chosen language
+    components.calm_reruns()  # stale elements dim at once: no fade drawn frame by frame
 
 
 def _filters(scope: Scope) -> filters.Filters:

@@ -181,7 +181,11 @@ def cpu_ms() -> dict[str, float]:
             parent = procs[parent][0]
         if parent == me and pid != me:
             kind = (
-                "server" if name.startswith("python") else "driver" if name == "node" else "browser"
+                "server"
+                if name.startswith("python")
+                else "driver"
+                if name.startswith("node")
+                else "browser"
             )
             totals[kind] += ms
     return totals

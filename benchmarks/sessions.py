@@ -58,7 +58,6 @@ from pathlib import Path
 
 from app.asgi import REAPED_LOG as REAPED
 from app.asgi import RELEASED_LOG as RELEASED
-from benchmarks.browser import ARM  # the one watcher of an app run, for both benchmarks
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_P95_MS = 3000
@@ -175,6 +174,70 @@ class MemorySampler(threading.Thread):
         self._stop.set()
 
 
+class BrowserCpu(threading.Thread):
+    """CPU seconds of this run's browser side, by kind: the Chromium processes ('browsers'), the
+    Playwright drivers ('drivers') and the benchmark's workers ('workers'), the processes below
+    this one read from /proc every second (a process's last reading is kept once it ended). The
+    machine's busy share counts the neighbours on a shared machine too; this does not."""
+
+    def __init__(self, skip: int):
+        super().__init__(daemon=True)
+        self.skip, self.last, self._stop = skip, {}, threading.Event()
+
+    def run(self) -> None:
+        while not self._stop.wait(1.0):
+            self.sample()
+
+    def sample(self) -> None:
+        tick, procs = os.sysconf("SC_CLK_TCK"), {}
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            name, fields = (
+                stat[stat.index("(") + 1 : stat.rindex(")")],
+                stat[stat.rindex(")") + 2 :].split(),
+            )
+            cpu = (int(fields[11]) + int(fields[12])) / tick
+            procs[int(entry.name)] = (int(fields[1]), name, cpu, fields[19])  # ppid, name, s, start
+        me = os.getpid()
+        for pid, (_, name, cpu, start) in procs.items():
+            parent, chain = pid, []
+            while parent in procs and parent not in (me, self.skip):
+                chain.append(parent)
+                parent = procs[parent][0]
+            if parent != me or pid == me:
+                continue  # not below this process, or below the server
+            kind = (
+                "drivers"
+                if name.startswith("node")  # its main thread names it node-MainThread
+                else "workers"
+                if name.startswith("python")
+                else "browsers"
+            )
+            if kind == "workers" and _is_load(pid):
+                continue  # the loads are timed apart (run_loads)
+            self.last[(pid, start)] = (kind, cpu)
+
+    def stop(self) -> dict[str, float]:
+        self._stop.set()
+        self.sample()
+        totals: dict[str, float] = {}
+        for kind, cpu in self.last.values():
+            totals[kind] = totals.get(kind, 0.0) + cpu
+        return totals
+
+
+def _is_load(pid: int) -> bool:
+    try:
+        return b"load" in Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+
+
 def run_loads(
     db: Path, exports: list[Path], starts: list[float], out: list[float], cpu: list[float]
 ) -> None:
@@ -201,47 +264,141 @@ async def _settled(page, timeout_ms: float) -> None:
     await page.wait_for_selector(idle, timeout=timeout_ms)
 
 
-# The page `title` (an h1 of the main area) is drawn and no run is going on: the end of a
-# click on its link even when no run was seen at all (a quick page's run, such as a record page
-# opened without an id, can start and end within one frame of the browser: no mutation of the
-# script state shows it, and the run watcher would wait for it until the view is called stuck).
-PAGE_SHOWN = """(title) => {
+# Arms the watcher of one click, inside the page: `window.__latDrawn` is a promise of the ms
+# from arming until the run the click caused ended (or, given the `title` of the page whose link
+# was clicked, that page is drawn with no run going: a quick page's run, such as a record page
+# opened without an id, can start and end within one frame of the browser, and no mutation of
+# the script state shows it) and, on a page with charts, a chart shows; null after `ms`. The
+# page resolves it itself (MutationObservers): the driver waits on the one promise instead of
+# polling the page on every animation frame (wait_for_function's default), which kept 25 tabs
+# drawing frames while they waited and cost the machine the CPU the sessions compete for.
+ARM_DRAWN = """([title, ms]) => {
   const app = document.querySelector('[data-testid=stApp]');
-  if (!app || app.getAttribute('data-test-script-state') !== 'notRunning') return false;
-  const main = document.querySelector('[data-testid=stMain]');
-  return !!main && [...main.querySelectorAll('h1')].some((h) => h.innerText.trim() === title);
+  const start = performance.now();
+  let ran = false;
+  const shown = () => {
+    if (title === null) return false;
+    const main = document.querySelector('[data-testid=stMain]');
+    return !!main && [...main.querySelectorAll('h1')].some((h) => h.innerText.trim() === title);
+  };
+  const chartShown = () => !document.querySelector('.vega-embed') ||
+    [...document.querySelectorAll('.vega-embed canvas, .vega-embed svg')]
+      .some((e) => e.getClientRects().length > 0 && e.getBoundingClientRect().width > 0);
+  window.__latDrawnRan = () => ran;  // whether the page saw a run start
+  window.__latDrawn = new Promise((resolve) => {
+    const watchers = [];
+    let over = false;  // the run has ended: only the charts are waited for
+    const finish = (value) => { watchers.forEach((w) => w.disconnect()); resolve(value); };
+    const timer = setTimeout(finish, ms, null);
+    const drawn = () => {
+      if (!chartShown()) return;
+      clearTimeout(timer);
+      finish(performance.now() - start);
+    };
+    const ended = (records) => {
+      if (over) return;
+      if (records.some((r) => r.oldValue === 'running')) ran = true;
+      const state = app.getAttribute('data-test-script-state');
+      if (state === 'running') { ran = true; return; }
+      if (state !== 'notRunning' || !(ran || shown())) return;
+      over = true;
+      watchers.forEach((w) => w.disconnect());
+      const charts = new MutationObserver(drawn);
+      watchers.push(charts);
+      charts.observe(document.body, {subtree: true, childList: true, attributes: true});
+      drawn();
+    };
+    const run = new MutationObserver(ended);
+    watchers.push(run);
+    run.observe(app, {attributes: true, attributeOldValue: true,
+                      attributeFilter: ['data-test-script-state']});
+    if (title !== null) {  // the page may be drawn with no mutation of the script state seen
+      const main = new MutationObserver(() => ended([]));
+      watchers.push(main);
+      main.observe(document.body, {subtree: true, childList: true, characterData: true});
+    }
+  });
 }"""
 
 
-async def _timed(page, action, timeout_ms: float, title: str | None = None) -> float:
+class RunsFinished:
+    """The runs the server finished for one tab, counted from its websocket (each run ends with
+    a `script_finished` message): a quick run that changes nothing on the page (a record page
+    without an id, its period changed) can be drawn within one frame, its 'running' state never
+    reaching the page's script-state attribute, so no watcher in the page sees it."""
+
+    def __init__(self, page):
+        self.count, self.at, self.changed = 0, 0.0, asyncio.Event()
+        self.unseen = 0  # views ended by a run the page never showed as running
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload) -> None:
+        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+        if not isinstance(payload, bytes):
+            return
+        try:
+            kind = ForwardMsg.FromString(payload).WhichOneof("type")
+        except Exception:  # not a ForwardMsg: nothing to count
+            return
+        if kind == "script_finished":
+            self.count, self.at = self.count + 1, time.monotonic()
+            self.changed.set()
+
+
+UNSEEN_RUN_GRACE_S = 1.0  # after the server finished a run, the page's watcher gets this long
+
+
+async def _timed(
+    page, action, timeout_ms: float, title: str | None = None, runs: RunsFinished | None = None
+) -> float:
     """ms from `action` (a click) until the run it caused ended (or, for a click on the link
-    of the page `title`, that page is drawn and idle) and a chart (if any) shows."""
-    from benchmarks.browser import CHART
-
-    await page.evaluate(ARM)
+    of the page `title`, that page is drawn and idle) and a chart (if any) shows. A run the
+    server finished (`runs`) that the page's watcher has not seen UNSEEN_RUN_GRACE_S later, the
+    app idle, ends the view at the moment its last message came (timed here, not in the page)."""
+    await page.evaluate(ARM_DRAWN, [title, timeout_ms])
+    finished_before, started = (runs.count if runs else 0), time.monotonic()
     await action()
-    if title is None:
-        await page.wait_for_function("window.__latBench.end !== null", timeout=timeout_ms)
-    else:
-        await page.wait_for_function(
-            f"(title) => window.__latBench.end !== null || ({PAGE_SHOWN})(title)",
-            arg=title,
-            timeout=timeout_ms,
-        )
-    end = (await page.evaluate("window.__latBench")) or {}
-    drawn = end.get("end") or await page.evaluate("performance.now()")
-    if await page.locator(".vega-embed").count():
-        await page.wait_for_selector(CHART, state="visible", timeout=timeout_ms)
-        drawn = max(drawn, await page.evaluate("performance.now()"))
-    return drawn - end["start"]
+    drawn = asyncio.ensure_future(page.evaluate("window.__latDrawn"))
+    try:
+        while runs is not None and not drawn.done():
+            if runs.count == finished_before:  # no run finished yet: wait for one, or the page
+                runs.changed.clear()
+                waiter = asyncio.ensure_future(runs.changed.wait())
+                await asyncio.wait({drawn, waiter}, return_when=asyncio.FIRST_COMPLETED)
+                waiter.cancel()
+                continue
+            await asyncio.wait({drawn}, timeout=UNSEEN_RUN_GRACE_S)
+            if drawn.done() or await page.evaluate("window.__latDrawnRan()"):
+                break  # the page saw the run: its watcher says when it is drawn
+            if await _script_state(page) != "notRunning":  # a run follows: wait for its end
+                finished_before = runs.count
+                continue
+            runs.unseen += 1
+            return (runs.at - started) * 1000  # a run the page's watcher could not see
+        ms = await drawn
+    finally:
+        drawn.cancel()
+    if ms is None:
+        raise TimeoutError(f"no run ended and drew within {timeout_ms / 1000:.0f} s")
+    return ms
 
 
-async def _open_list(page, box: str, settle_ms: float, attempts: int = 3) -> None:
+async def _open_list(
+    page, box: str, settle_ms: float, attempts: int = 3, stats: dict | None = None
+) -> None:
     """Open a select box's list. A run that starts as the box is clicked (a page's follow-up
     run) draws the box anew and closes its list: then it is opened again once the run is over
-    (the time counts in the click's), rather than waited for until the view is called stuck."""
-    for _ in range(attempts):
-        await page.locator(box).first.click()
+    (the time counts in the click's), rather than waited for until the view is called stuck.
+    The box is scrolled into view first, as a person scrolls before clicking: a click that has
+    to scroll the sidebar closes the list it opens, and waiting LIST_OPENS_MS for it put 5 s
+    into that view. Each try again is counted in `stats["lists_reopened"]`."""
+    for attempt in range(attempts):
+        if attempt and stats is not None:
+            stats["lists_reopened"] = stats.get("lists_reopened", 0) + 1
+        target = page.locator(box).first
+        await target.scroll_into_view_if_needed()
+        await target.click()
         try:
             await page.get_by_role("option").first.wait_for(timeout=LIST_OPENS_MS)
             return
@@ -292,6 +449,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     page.set_default_timeout(settle_ms)
+    runs = RunsFinished(page)
     try:
         await page.goto(url)
         await _settled(page, settle_ms)
@@ -317,7 +475,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
                 continue
             try:
                 link = page.locator(NAV_LINK).filter(has_text=title).first
-                stats["timings"].append(await _timed(page, link.click, settle_ms, title))
+                stats["timings"].append(await _timed(page, link.click, settle_ms, title, runs))
                 stats["views"] += 1
                 await _settled(page, settle_ms)
                 if error := await _has_error(page):
@@ -327,11 +485,11 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
                     continue
 
                 async def change_period(key=("ArrowUp", "ArrowDown")[step % 2]):
-                    await _open_list(page, PERIOD_BOX, settle_ms)
+                    await _open_list(page, PERIOD_BOX, settle_ms, stats=stats)
                     await page.keyboard.press(key)
                     await page.keyboard.press("Enter")
 
-                stats["timings"].append(await _timed(page, change_period, settle_ms))
+                stats["timings"].append(await _timed(page, change_period, settle_ms, runs=runs))
                 stats["views"] += 1
                 await _settled(page, settle_ms)
                 if error := await _has_error(page):
@@ -351,6 +509,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
     except Exception as error:
         stats["errors"].append(f"sign-in: {type(error).__name__}: {str(error)[:160]}")
     finally:
+        stats["unseen_runs"] = runs.unseen
         await context.close()
     return stats
 
@@ -472,6 +631,8 @@ def _drive(pid: int, url: str, db: Path, exports: list[Path], accounts: list, ar
     """The sessions and the loads against the server at `url` (process `pid`); the figures."""
     memory = MemorySampler(pid)
     memory.start()
+    browser_cpu = BrowserCpu(pid)
+    browser_cpu.start()
     idle_mib = rss_mib(pid)
     cpu_before = cpu_seconds(pid)
     machine_before = machine_cpu()
@@ -518,6 +679,7 @@ def _drive(pid: int, url: str, db: Path, exports: list[Path], accounts: list, ar
         results += json.loads(out.strip().splitlines()[-1]) if out.strip() else []
     loader.join()
     machine_after = machine_cpu()
+    browser_side = browser_cpu.stop()
     end_mib = rss_mib(pid)
     server_cpu = cpu_seconds(pid) - cpu_before
     ended = time.monotonic()
@@ -530,7 +692,7 @@ def _drive(pid: int, url: str, db: Path, exports: list[Path], accounts: list, ar
         "results": results, "load_times": load_times, "server_cpu": server_cpu,
         "load_cpu": load_cpu,
         "machine_busy": machine_after[0] - machine_before[0],
-        "machine_all": machine_after[1] - machine_before[1],
+        "machine_all": machine_after[1] - machine_before[1], "browser_side": browser_side,
         "idle_mib": idle_mib, "peak_mib": memory.peak, "end_mib": end_mib,
         "after_mib": after_mib, "after_s": time.monotonic() - ended,
     }  # fmt: skip
@@ -550,6 +712,12 @@ def _report(run: dict, args, log_path: Path) -> int:
     print(f"sessions held: {held} of {args.sessions}")
     print(f"page views: {views}")
     print(f"errors: {len(errors)}")
+    unseen = sum(r.get("unseen_runs", 0) for r in results)
+    print(f"views whose run the page never showed as running (ended by the server's "
+          f"script_finished): {unseen}")  # fmt: skip
+    reopened = sum(r.get("lists_reopened", 0) for r in results)
+    print(f"select lists opened again (a click that did not open one; the wait counts in its view): "
+          f"{reopened}")  # fmt: skip
     for error in errors[:10]:
         print(f"  {error}")
     if timings:
@@ -566,6 +734,11 @@ def _report(run: dict, args, log_path: Path) -> int:
               f"ran; server {server_cpu / total:.0%}, loads {loads / total:.0%}, the rest (the "
               f"browsers and this benchmark) {rest / total:.0%}, {rest / views * 1000:.0f} ms "
               f"per page view")  # fmt: skip
+        side = run["browser_side"]  # this run's own processes, whatever the neighbours do
+        print("browser side, CPU per page view: " + ", ".join(
+            f"{kind} {side.get(kind, 0.0) / views * 1000:.0f} ms"
+            for kind in ("browsers", "drivers", "workers")
+        ) + " (this run's processes, from /proc)")  # fmt: skip
     print("load times during the run: " + ", ".join(f"{s:.1f} s" for s in load_times))
     print(f"server memory: {idle_mib:.0f} MiB idle before the sessions, peak {peak_mib:.0f} "
           f"MiB, {end_mib:.0f} MiB as they ended, {after_mib:.0f} MiB {after_s:.0f} s after")  # fmt: skip

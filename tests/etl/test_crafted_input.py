@@ -152,7 +152,7 @@ def test_the_load_cli_prints_no_cpr_number(tmp_path, capsys):
 # The only HTML the app sends: fixed style rules (one hides Streamlit's export toolbars, one lets
 # headline figures wrap). They hold no data, so nothing passes through them (checked below: a
 # literal <style> and nothing else).
-STYLE_ONLY = {"EXPORT_LOCK_CSS", "METRIC_LABEL_CSS"}
+STYLE_ONLY = {"EXPORT_LOCK_CSS", "METRIC_LABEL_CSS", "CALM_RERUNS_CSS"}
 STYLE_LINES = {("app/components.py", f"st.html({name})") for name in STYLE_ONLY} | {
     # the session-cookie script (app/session_cookie.py): a checked ticket and base path only
     ("app/auth.py", "st.html(script, unsafe_allow_javascript=True)"),

@@ -1,0 +1,44 @@
+"""A page that runs again: its stale elements dim at once, without Streamlit's one-second fade
+(app/components.calm_reruns), which made every tab draw its page frame by frame while it
+waited."""
+
+from __future__ import annotations
+
+import pytest
+
+from harness.browser import go_to, sign_in, wait_for_app
+
+pytestmark = pytest.mark.browser
+
+PERIOD_BOX = "[data-testid=stSidebar] [data-testid=stSelectbox]"
+# Notes each element as it turns stale: its transition's duration and delay and its opacity
+# once the stale style applies (read in the same task as the attribute change).
+WATCH_STALE = """() => {
+  window.__stale = [];
+  new MutationObserver((records) => {
+    for (const r of records) {
+      if (r.target.getAttribute('data-stale') !== 'true') continue;
+      const style = getComputedStyle(r.target);
+      window.__stale.push([style.transitionDuration, style.transitionDelay, style.opacity]);
+    }
+  }).observe(document.body, {subtree: true, attributes: true, attributeFilter: ['data-stale']});
+}"""
+
+
+def test_stale_elements_dim_at_once_without_a_fade(page, server, demo_accounts):
+    sign_in(page, server, *demo_accounts["national"])
+    go_to(page, "Overblik")
+    page.evaluate(WATCH_STALE)
+    for key in ("ArrowUp", "ArrowDown"):  # two runs of the page, each after another month
+        box = page.locator(PERIOD_BOX).first
+        box.scroll_into_view_if_needed()  # a click that scrolls the sidebar closes the list
+        box.click()
+        page.get_by_role("option").first.wait_for()
+        page.keyboard.press(key)
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+    stale = page.evaluate("window.__stale")
+    assert stale, "no element turned stale while the page ran again"
+    durations = {duration for duration, _delay, _opacity in stale}
+    assert durations == {"0s"}, durations  # Streamlit's own: '1s' after '0.5s'
+    assert any(float(opacity) < 1 for _duration, _delay, opacity in stale)  # still dimmed
