@@ -171,8 +171,10 @@ def _summary(scope, choice: q.Choice) -> None:
     table = frame.select("municipality_name", "workers", "workers_with_capacity").with_columns(
         pl.Series("active_cases", [components.value_text(r["active_cases"], r["suppressed"],
                                                          by=r["suppressed_by"]) for r in rows]),
+        # hidden with its small count, the free places themselves are not small: 'skjult', as
+        # a figure hidden so as not to reveal another ('<5' read as under five free places)
         pl.Series("capacity", [components.value_text(r["capacity"], r["suppressed"],
-                                                     by=r["suppressed_by"]) for r in rows]),
+                                                     by="complement") for r in rows]),
     )  # fmt: skip
     components.table(table.rename({c: t(COLUMNS[c]) for c in table.columns}), key="fw_summary")
 
