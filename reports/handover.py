@@ -17,6 +17,7 @@ from reports.formats import MISSING, fmt_date, fmt_int, fmt_number, fmt_pct, fmt
 from reports.source import ReportError, as_of, frame, open_warehouse
 from reports.texts import instrument_name, label, text, tr, yes_no
 from texts import plural
+from texts.formats import run_on
 from warehouse.db import Reader
 from warehouse.reference import instrument_constants
 
@@ -367,7 +368,7 @@ def _attention(reader: Reader, case_id: str, cadence: int, lang: str) -> list[re
         return []  # not active: the queue holds active cases only
     reasons = rows.row(0, named=True)["reasons"] or []
     body = (
-        "; ".join(label("reason", r, lang, cadence_days=cadence) for r in reasons)
+        run_on([label("reason", r, lang, cadence_days=cadence) for r in reasons])
         if reasons
         else _w("no_attention", lang)
     )

@@ -88,6 +88,17 @@ def alternatives(words: list[str], language: str | None = None) -> str:
     return babel_lists.format_list(list(words), style="or", locale=locale(language))
 
 
+def run_on(sentences: list[str]) -> str:
+    """Short sentences as one line, 'a; b; c', each after the first without its capital
+    ('Ingen måling i 89 dage; mangler førmåling', not '; Mangler'); a word in capitals ('WHO-5')
+    keeps them."""
+
+    def continued(text: str) -> str:
+        return text[:1].lower() + text[1:] if text[1:2].islower() else text
+
+    return "; ".join(text if i == 0 else continued(text) for i, text in enumerate(sentences))
+
+
 def signed(value: float | int | None, decimals: int = 0, language: str | None = None) -> str:
     """A change with its sign: +12 / -3,5 (ASCII minus: st.metric colours deltas by it)."""
     if is_missing(value):

@@ -11,6 +11,7 @@ import polars as pl
 
 from app import charts, i18n
 from app.i18n import t
+from texts import formats
 
 REASON_NAMES = {
     "off_track": "page_charts.attention.reason_names.off_track",
@@ -58,7 +59,7 @@ def reason_sentence(code: str, row: dict, language: str | None = None) -> str:
 
 def why(row: dict, language: str | None = None) -> str:
     """All reasons of a queue row, in the contract's order, as one line."""
-    return "; ".join(reason_sentence(code, row, language) for code in row["reasons"])
+    return formats.run_on([reason_sentence(code, row, language) for code in row["reasons"]])
 
 
 def reason_bars(frame: pl.DataFrame, *, x_title: str) -> alt.LayerChart:

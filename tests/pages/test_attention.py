@@ -64,19 +64,20 @@ def test_each_row_says_why_in_words(app_db):
     )
     no_score = next(r for r in rows if "no_score" in r["reasons"])
     assert (
-        da("page_charts.attention.reason_names.no_score")
-        in shown.loc[no_score["case_id"], da("pages.attention.queue_columns.why")]
+        da("page_charts.attention.reason_names.no_score").lower()  # after a ';' without its capital
+        in shown.loc[no_score["case_id"], da("pages.attention.queue_columns.why")].lower()
     )
     missing = next(r for r in rows if "missing_pre" in r["reasons"])
     assert (
-        da("page_charts.attention.sentences.missing_pre")
-        in shown.loc[missing["case_id"], da("pages.attention.queue_columns.why")]
+        da("page_charts.attention.sentences.missing_pre").lower()  # after a ';' without its capital
+        in shown.loc[missing["case_id"], da("pages.attention.queue_columns.why")].lower()
     )
     below = next(r for r in rows if "below_expected" in r["reasons"])
     expected = da_pattern(
-        "page_charts.attention.expected", what=da(ac.REASON_NAMES["below_expected"])
+        "page_charts.attention.expected", what=da(ac.REASON_NAMES["below_expected"]).lower()
     )
-    assert expected.search(shown.loc[below["case_id"], da("pages.attention.queue_columns.why")])
+    why = shown.loc[below["case_id"], da("pages.attention.queue_columns.why")]
+    assert expected.search(why[:1].lower() + why[1:])
 
 
 def test_reason_sentences_fill_in_the_numbers():
@@ -84,13 +85,16 @@ def test_reason_sentences_fill_in_the_numbers():
            "expected_p50": 6.0, "month": 5, "days_since_last": 74}  # fmt: skip
     assert ac.why(row, "da") == (
         "Langt under forventet: 2 mod typisk 6 efter 5 måneder; "
-        "Scoren er faldet 3 point siden sidst; Ingen måling i 74 dage"
+        "scoren er faldet 3 point siden sidst; ingen måling i 74 dage"
+    )
+    assert ac.why({"reasons": ["no_score", "missing_pre"]}, "en").endswith(
+        "; the pre measurement is missing"
     )
     row |= {"reasons": ["below_expected"], "latest_score": 4, "expected_p50": 5.5, "month": 1}
     assert ac.why(row, "da") == "Under forventet: 4 mod typisk 5,5 efter 1 måned"
     assert ac.why(row, "en") == "Below expected: 4 against typically 5.5 after 1 month"
     assert ac.why({"reasons": ["no_score", "missing_pre"]}, "da") == (
-        "Ingen progressionsmåling endnu; Mangler førmåling"
+        "Ingen progressionsmåling endnu; mangler førmåling"
     )
 
 

@@ -153,7 +153,7 @@ def test_handover_gives_the_attention_reasons_of_an_active_case_only(warehouse: 
     active = " ".join(" ".join(pdf_pages(handover_pdf(warehouse, "F-3"))).split())
     assert "Kræver opmærksomhed" in active
     # in the queue's order: overdue, no_score, missing_pre
-    assert "Måling forsinket (over 61 dage); Ingen progressionsscore; Mangler førmåling" in active
+    assert "Måling forsinket (over 61 dage); ingen progressionsscore; mangler førmåling" in active
     assert "Forløbet har ingen progressionsscorer." in active
     closed = "\n".join(pdf_pages(handover_pdf(warehouse, "F-2")))
     assert "Kræver opmærksomhed" not in closed
