@@ -79,28 +79,16 @@ RAF_DONE = """(title) => {
 }"""
 
 
-def accounts(db: Path) -> list[tuple[str, str, str, list[str]]]:
-    """(name, role, password, municipalities): a national user and a coordinator of the
-    warehouse's largest municipality (a fresh random password each run)."""
-    import secrets
+def accounts(db: Path) -> list[tuple[str, str, str]]:
+    """(name, role, password): the benchmarks' national account and coordinator
+    (benchmarks.browser, a fresh random password each run)."""
+    from benchmarks.browser import bench_account, bench_coordinator
 
-    import duckdb
-
-    from app.accounts import make_account, open_store
-
-    with duckdb.connect(str(db), read_only=True) as con:
-        (code,) = con.execute(
-            "select municipality_code from raw.cases group by 1 order by count(*) desc limit 1"
-        ).fetchone()
-    store = open_store(db)
-    made = []
-    for role, codes in (("national", []), ("coordinator", [str(int(code))])):
-        name, password = f"viewcost-{role}", secrets.token_urlsafe(16)
-        if store.get(name) is not None:
-            store.remove(name)
-        store.add(make_account(name, role, codes, None), password)
-        made.append((name, role, password, codes))
-    return made
+    (national, national_password), (coordinator, password) = (
+        bench_account(db),
+        bench_coordinator(db),
+    )
+    return [(national, "national", national_password), (coordinator, "coordinator", password)]
 
 
 class Meter:
@@ -194,7 +182,7 @@ def walk(url: str, account, args, server_pid: int) -> dict[str, dict[str, list[d
 
     from harness.browser import CHROMIUM, CHROMIUM_ARGS, sign_in
 
-    name, _role, password, _codes = account
+    name, _role, password = account
     found: dict[str, dict[str, list[dict]]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(

@@ -25,11 +25,8 @@ PREFIX = "loader."
 
 
 def _text(value: object, language: str) -> str:
-    return formats.MISSING if value is None else str(value)
-
-
-def _bound(value: object, language: str) -> str:
-    """A rule's limit as the rule writes it (1940, 10): a year is never '1.940'."""
+    """The value as the loader knew it; a rule's limit too, as the rule writes it (1940, 10): a
+    year is never '1.940'."""
     return formats.MISSING if value is None else str(value)
 
 
@@ -59,8 +56,8 @@ KINDS: dict[str, Callable[[object, str], str]] = {
     "repeated": _text,  # a repeated key as shown (masked)
     "case_id": _text,
     "instrument": _text,  # 'WHO-5', 'GSE'
-    "low": _bound,
-    "high": _bound,
+    "low": _text,  # a rule's limit, as the rule writes it
+    "high": _text,
     "age": _integer,
     "items": _integer,
     "answered": _integer,
