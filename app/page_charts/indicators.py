@@ -6,6 +6,8 @@ shaped and labelled (texts in the reader's language); they never query and never
 
 from __future__ import annotations
 
+import math
+
 import altair as alt
 import polars as pl
 
@@ -33,7 +35,16 @@ def _labelled_scale(colours: dict[str, str], labels: dict[str, str]) -> alt.Scal
     )
 
 
-DOT_ROOM = 12  # px at each end of a funnel's x axis: a dot of size 90 is about 11 px across
+# a funnel's x axis runs past its largest unit by this share of its (square-root) length: a dot
+# of size 90 is about 11 px across, so 3 % leaves it whole on a chart 400 px wide or wider
+DOT_ROOM = 0.03
+
+
+def funnel_x_end(largest: float) -> float:
+    """Where a funnel's square-root x axis ends: past `largest` by DOT_ROOM of its length, so the
+    dot there is not cut in half. (Vega's `padding` pads both ends: on a square-root scale from 0
+    that made an axis starting at -10 cases.)"""
+    return (math.sqrt(max(largest, 1)) * (1 + DOT_ROOM)) ** 2
 
 
 def funnel_chart(
@@ -57,9 +68,10 @@ def funnel_chart(
     )
     curve = curve.with_columns(pl.col("level").replace_strict(limit_labels).alias("level_label"))
     charts.check_points(points, curve)
-    # padded: the largest unit sits at the domain's end, and its dot was cut in half there
+    # the largest unit sits at the domain's end, and its dot was cut in half there
+    largest = max(points["total"].max() or 0, curve["total"].max() or 0)
     x = alt.X("total:Q", title=x_title,
-              scale=alt.Scale(type="sqrt", domainMin=0, padding=DOT_ROOM),
+              scale=alt.Scale(type="sqrt", domain=[0, funnel_x_end(largest)]),
               axis=charts.count_axis(labelOverlap="greedy", labelSeparation=8))  # fmt: skip
     lines = (
         alt.Chart(curve)
