@@ -462,9 +462,14 @@ def _cell(value: object, whole: bool, language: str) -> str:
     return i18n.fmt_int(value, language) if whole else i18n.fmt_number(value, 1, language)
 
 
+# the column of group names in the pages' tables of figures per group ('Gruppe')
+GROUP_COLUMN = "common.label"
+
+
 def readable(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
     """`frame` with every number, yes/no and blank as the reader's text; the columns of numbers
-    (numeric, or text that reads as numbers: `is_number_text`)."""
+    (numeric, or text that reads as numbers: `is_number_text`; never the groups' names,
+    `GROUP_COLUMN`)."""
     language = i18n.lang()
     numeric, exprs = [], []
     for name, dtype in frame.schema.items():
@@ -477,6 +482,8 @@ def readable(frame: pl.DataFrame) -> tuple[pl.DataFrame, list[str]]:
             whole = True
         elif dtype == pl.String:
             exprs.append(column.fill_null(i18n.MISSING))
+            if name == t(GROUP_COLUMN, language):
+                continue  # the groups' names: age bands ('18-24', '<18') read as numbers
             if is_number_text(frame[name].unique().to_list(), language):
                 numeric.append(name)  # figures the page wrote as text, '<5' among them
             continue

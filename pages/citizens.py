@@ -20,7 +20,7 @@ DIMENSIONS = {
     "end_reason": "pages.citizens.dimensions.end_reason",
 }
 CASES = "common.cases"
-GROUP = "common.label"
+GROUP = components.GROUP_COLUMN
 
 
 def _label(dimension: str, value: str) -> str:

@@ -21,7 +21,7 @@ ATTENTION_NOTE = "pages.fidelity.attention_note"
 ON_CADENCE = "pages.fidelity.on_cadence"
 
 TABLE_COLUMNS = {
-    "label": "common.label",
+    "label": components.GROUP_COLUMN,
     "n_cases": "common.cases",
     "on_cadence": "pages.fidelity.on_cadence",
     "n_new": "common.new_cases",

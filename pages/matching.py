@@ -19,7 +19,7 @@ MATCHES = {
 UNKNOWN = "unknown"
 # the short headers in full, on hover: the table fits a 1280 px projector without scrolling
 COLUMNS = {
-    "label": "common.label",
+    "label": components.GROUP_COLUMN,
     "cases": "common.cases",
     "who5": Header("pages.matching.columns.who5", "pages.matching.columns.who5_help"),
     "who5_median_change": Header("pages.matching.columns.who5_median_change",

@@ -15,7 +15,7 @@ INSTRUMENT_NAMES = {"WHO5": "WHO-5", "GSE": "GSE"}
 SPLITS = tuple(q.GROUPS)
 SCORE = "pages.prepost.score"
 STAT_COLUMNS = {
-    "group_label": "common.label",
+    "group_label": components.GROUP_COLUMN,
     "n": "pages.prepost.stat_columns.n",
     "mean_pre": "common.mean_pre",
     "mean_post": "common.mean_post",

@@ -568,6 +568,15 @@ def test_readable_writes_numbers_yes_no_and_blanks_as_the_readers_text():
     assert numeric == ["n", "share", "whole"]
 
 
+def test_readable_keeps_the_groups_names_as_names():
+    """Age bands ('<18', '18-24') read as numbers and stood right-aligned in the group column of
+    the citizens', fidelity, pre/post and matching tables; the figures beside them are numbers."""
+    group = i18n.t(components.GROUP_COLUMN)
+    frame = pl.DataFrame({group: ["<18", "18-24", "25-34"], "2026 K1": ["3", "<5", "12"]})
+    _, numeric = components.readable(frame)
+    assert numeric == ["2026 K1"]
+
+
 def test_no_dashboard_code_calls_python_from_polars_threads():
     """map_elements (and map_batches, map_rows) call back into Python from polars' threads:
     under many sessions each call waits for the interpreter lock and holds one of polars' few
