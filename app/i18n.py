@@ -161,6 +161,18 @@ def fmt_date(value: date | datetime | None, language: str | None = None) -> str:
     return formats.day(value, _pick(language))
 
 
+def fmt_languages(names: str | list[str] | None, language: str | None = None) -> str | None:
+    """A worker's languages in the reader's language (`formats.spoken_languages`)."""
+    return formats.spoken_languages(names, _pick(language))
+
+
+def languages_series(values: pl.Series, language: str | None = None) -> pl.Series:
+    """A column of workers' languages ('dansk, polsk') in the reader's language, per distinct
+    value (`labelled`)."""
+    language = _pick(language)
+    return labelled(values, lambda names: fmt_languages(names, language))
+
+
 def fmt_time(value: datetime | None, language: str | None = None) -> str:
     """A moment in Danish time: '3. feb. 2024 kl. 14:05' (da) or '3 Feb 2024, 14:05' (en)."""
     return formats.moment(value, _pick(language))

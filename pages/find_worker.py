@@ -63,7 +63,7 @@ def _choice() -> q.Choice:
         t("language"),
         [None, *q.languages(scope)],
         key="fw_language",
-        format_func=lambda x: t(ANY) if x is None else x,
+        format_func=lambda x: t(ANY) if x is None else i18n.fmt_languages(x),
     )
     capacity = last.number_input(
         t("pages.find_worker.at_least_free_places"),
@@ -84,7 +84,8 @@ def _present(frame: pl.DataFrame, own: bool = False) -> pl.DataFrame:
     when it holds more than one."""
     age = pl.coalesce(pl.col("age").cast(pl.String), pl.col("age_band")).alias("age")
     shown = frame.with_columns(age).select(c for c in LIST_COLUMNS if c in frame.columns)
-    shown = shown.with_columns(i18n.code_expr("gender", "gender"), i18n.date_expr("trained_on"))
+    shown = shown.with_columns(i18n.code_expr("gender", "gender"), i18n.date_expr("trained_on"),
+                               i18n.languages_series(shown["languages"]))  # fmt: skip
     if shown["name"].is_null().all():
         shown = shown.drop("name")  # nobody here may read these names: no empty column
     for column in ("age", "active_cases", "capacity"):  # not for this viewer, or unknown

@@ -95,10 +95,8 @@ def _present(frame: pl.DataFrame) -> pl.DataFrame:
 def _facts(worker: dict) -> None:
     name = worker["name"] or t("pages.worker.name_not_shown")
     st.header(f"{name} ({worker['worker_id']})")
-    languages = worker["languages"]
-    if isinstance(languages, list):  # a list in some warehouses, text ("dansk, arabisk") in others
-        languages = ", ".join(languages)
-    languages = languages or i18n.MISSING
+    # a list in some warehouses, text ("dansk, arabisk") in others
+    languages = i18n.fmt_languages(worker["languages"]) or i18n.MISSING
     st.markdown(
         " · ".join(
             [

@@ -232,3 +232,14 @@ def test_lat_help_and_argparse_errors_speak_danish(capsys):
     with pytest.raises(SystemExit):
         build_parser().parse_args(["load"])
     assert "fejl: disse argumenter skal angives: PATH" in capsys.readouterr().err
+
+
+def test_a_workers_languages_are_named_in_the_readers_language():
+    from texts.formats import spoken_languages
+
+    assert spoken_languages("dansk, Arabisk", "en") == "Danish, Arabic"
+    assert spoken_languages(["polsk", "tigrinya"], "en") == "Polish, Tigrinya"
+    assert spoken_languages("dansk, arabisk", "da") == "dansk, arabisk"
+    # a name CLDR does not know is shown as the platform wrote it; blanks are left out
+    assert spoken_languages("dansk, klingonsk, ", "en") == "Danish, klingonsk"
+    assert spoken_languages(None, "en") is None

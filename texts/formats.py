@@ -88,6 +88,30 @@ def alternatives(words: list[str], language: str | None = None) -> str:
     return babel_lists.format_list(list(words), style="or", locale=locale(language))
 
 
+@cache
+def _language_codes() -> dict[str, str]:
+    """The CLDR code of each language by its Danish name, in lower case ('polsk' -> 'pl')."""
+    return {name.lower(): code for code, name in Locale("da").languages.items()}
+
+
+def spoken_language(name: str, language: str | None = None) -> str:
+    """One language a worker speaks, named in the reader's language by CLDR. The platform writes
+    them in Danish ('dansk, polsk'); a name CLDR does not know is shown as written."""
+    code = _language_codes().get(name.strip().lower())
+    if language_of(language) == "da" or code is None:
+        return name.strip()
+    return locale(language).languages.get(code, name.strip())
+
+
+def spoken_languages(names: str | list[str] | None, language: str | None = None) -> str | None:
+    """A worker's languages ('dansk, arabisk', or a list of them) in the reader's language:
+    'Danish, Arabic' in English."""
+    if names is None:
+        return None
+    listed = names.split(",") if isinstance(names, str) else list(names)
+    return ", ".join(spoken_language(name, language) for name in listed if name.strip())
+
+
 def run_on(sentences: list[str]) -> str:
     """Short sentences as one line, 'a; b; c', each after the first without its capital
     ('Ingen måling i 89 dage; mangler førmåling', not '; Mangler'); a word in capitals ('WHO-5')

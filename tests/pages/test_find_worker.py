@@ -135,3 +135,17 @@ def test_english_switch_changes_the_title(app_db):
     assert not at.exception
     assert at.title[0].value == en("page_find_worker")
     assert en("pages.find_worker.in_your_municipality") in [s.value for s in at.subheader]
+
+
+def test_an_english_reader_reads_the_workers_languages_in_english(app_db):
+    """The platform names a worker's languages in Danish ('dansk, tyrkisk'): an English reader
+    read them so in the lists and the language filter; CLDR names them in the reader's language."""
+    at = page_as("find_worker", lang="en", role="national")
+    assert not at.exception
+    shown = set(at.dataframe[0].value[en("pages.find_worker.columns.languages")])
+    assert any("Turkish" in languages for languages in shown)
+    assert not [languages for languages in shown if re.search(r"dansk|tyrkisk|somali\b", languages)]
+    options = at.selectbox(key="fw_language").options
+    assert "Turkish" in options and "tyrkisk" not in options
+    danish = page_as("find_worker", role="national")
+    assert "tyrkisk" in danish.selectbox(key="fw_language").options
