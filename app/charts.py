@@ -348,7 +348,10 @@ def line_chart(
         ),  # fmt: skip
     }
     if color:
-        encoding["color"] = alt.Color(f"{color}:N", title="", scale=scale or alt.Undefined)
+        # colours in the order the frame names the lines, not Vega's alphabetical order: that
+        # follows the words, so the worker's line was green in Danish and blue in English
+        scale = scale or color_scale(df[color].unique(maintain_order=True).to_list())
+        encoding["color"] = alt.Color(f"{color}:N", title="", scale=scale)
         encoding["tooltip"].append(tip(f"{color}:N", ""))
     return alt.Chart(df).mark_line(point=True).encode(**encoding).properties(height=CHART_HEIGHT)
 

@@ -237,3 +237,32 @@ def test_the_caseload_over_time_spans_the_chosen_period(app_db):
     assert spec["encoding"]["x"]["scale"]["domain"] == ["2025-11-01", "2026-10-31"]
     months = sorted({str(m)[:10] for f in element_frames(caseload) for m in f["month"]})
     assert months[0] == "2025-11-01" and months[-1] == "2026-10-01" and len(months) == 12
+
+
+def _colours(at, field: str) -> dict[str, str]:
+    """Colour by value of the chart whose colour channel is `field`."""
+    for element in at.get("vega_lite_chart"):
+        spec = json.loads(element.proto.spec)
+        for layer in [spec, *spec.get("layer", [])]:
+            colour = layer.get("encoding", {}).get("color", {})
+            if colour.get("field") == field:
+                scale = colour["scale"]
+                return dict(zip(scale["domain"], scale["range"], strict=True))
+    raise AssertionError(f"no chart coloured by {field}")
+
+
+def test_the_worker_s_line_has_one_colour_in_both_languages(app_db):
+    """Vega orders a legend's words alphabetically: the worker's line was green in Danish
+    ('Medarbejderen' third), and the municipality's blue in English; now the lines take
+    colours in the frame's order, the worker first, in every language."""
+    shown = {
+        lang: _colours(
+            worker_as(params={"id": WORKER}, lang=lang, role="coordinator", municipalities={"101"}),
+            "unit",
+        )  # fmt: skip
+        for lang in ("da", "en")
+    }
+    for unit in ("worker", "municipality", "country"):
+        key = f"pages.worker.units.{unit}"
+        assert shown["da"][da(key)] == shown["en"][en(key)], unit
+    assert list(shown["da"])[0] == da("pages.worker.units.worker")
