@@ -161,11 +161,13 @@ def _loans(scope, filters, n: int | None) -> None:
 
 def _present_workers(frame: pl.DataFrame) -> pl.DataFrame:
     """The worker list in the reader's words; the municipality only when it holds more than one
-    (the caption names it)."""
+    (the caption names it); the names only where this reader may read some."""
     shown = frame.with_columns(i18n.code_expr("role", "role"), i18n.date_expr("trained_on"),
                                i18n.languages_series(frame["languages"]))  # fmt: skip
     if "municipality_name" in shown.columns and shown["municipality_name"].n_unique() == 1:
         shown = shown.drop("municipality_name")
+    if "name" in shown.columns and shown["name"].is_null().all():
+        shown = shown.drop("name")  # nobody here may read these names: no column of dashes
     return components.headed(shown, LIST_HEADERS)
 
 

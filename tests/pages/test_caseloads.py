@@ -34,6 +34,12 @@ def test_page_shows_monthly_ranking_workers_and_loans(app_db):
     # names are for the coordinators of the worker's own municipality (export-format.md 3.2)
     assert "Medarbejder 101-0" not in text and "W101-0" in text
     assert n_note(chart_caption(at, MONTHLY)) == da("n_behind", n=67)  # 25 + 23 + 10 + 9
+    # nobody's name is for a national user: no column of dashes in the worker list
+    workers = at.dataframe[-1].value
+    assert (
+        "W101-0" in set(workers["Id"])
+        and da("pages.caseloads.worker_columns.name") not in workers.columns
+    )
 
 
 def test_a_filter_change_changes_the_numbers(app_db):
