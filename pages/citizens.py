@@ -37,6 +37,14 @@ def _quarter(column: str) -> pl.Expr:
     return pl.format("{} " + letter + "{}", pl.col(column).dt.year(), pl.col(column).dt.quarter())
 
 
+def _period_quarters(filters) -> list[str]:
+    """The labels of the quarters the sidebar period touches, first to last: the chart's and the
+    table's columns, those without a case too (one case made one bar as wide as the page)."""
+    months = pl.date_range(filters.from_month, filters.to_month, "1mo", eager=True)
+    frame = pl.DataFrame({"month": months}).select(_quarter("month").alias("quarter"))
+    return frame["quarter"].unique(maintain_order=True).to_list()
+
+
 def _order(dimension: str, values: list[str]) -> list[str]:
     """Groups in their natural order: age bands by age, codes as the vocabulary lists them."""
     known = q.AGE_BANDS if dimension == "age_band" else tuple(CODE_LABELS.get(dimension, {}))
@@ -85,9 +93,10 @@ def render() -> None:
         pl.col("group_value").replace_strict({v: i for i, v in enumerate(values)}).alias("rank"),
     )  # fmt: skip
     order = [_label(dimension, v) for v in values]
+    quarters = _period_quarters(filters)
     ended = dimension == "end_reason"
     components.chart_block(
-        cc.quarters_chart(cells.filter(~pl.col("suppressed")), order, t(CASES)),
+        cc.quarters_chart(cells.filter(~pl.col("suppressed")), order, t(CASES), quarters),
         cells.select("quarter", "group_value", "cases", "suppressed", "suppressed_by"),
         t(
             "pages.citizens.each_bar_is_the_cases",
@@ -99,7 +108,6 @@ def render() -> None:
         hidden="pages.citizens.each_bar_is_the_cases_hidden",
         title=t("pages.citizens.cases_by_d", d=t(DIMENSIONS[dimension]).lower()),
     )
-    quarters = list(dict.fromkeys(cells.sort("quarter")["quarter_label"].to_list()))
     components.table(_table(cells, order, quarters), key="ct_table")
     components.suppression_note()
 

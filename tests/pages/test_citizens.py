@@ -102,3 +102,16 @@ def test_english_switch_changes_the_title_and_quarters(app_db):
     assert not at.exception
     assert at.title[0].value == en("page_citizens")
     assert any(c.startswith("2026 Q") for c in at.dataframe[0].value.columns)
+
+
+def test_the_chart_and_table_span_every_quarter_of_the_period(app_db):
+    """A worker with one new case in the period saw one quarter, its bar as wide as the page:
+    the chart's x axis and the table's columns are the period's quarters, empty ones too."""
+    import json
+
+    at = page_as("citizens", role="worker", worker_id="W101-1")
+    assert not at.exception
+    quarters = ["2025 K4", "2026 K1", "2026 K2", "2026 K3", "2026 K4"]  # nov. 2025 - okt. 2026
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert spec["encoding"]["x"]["scale"]["domain"] == quarters
+    assert list(at.dataframe[0].value.columns)[1:] == quarters
