@@ -587,12 +587,14 @@ def slide_facts(n_note: str, who: str, language: str | None = None) -> list[str]
     return [period, who, n_note, as_of]
 
 
-def population_text(population: data.Population) -> str:
-    """'København', 'København og Odense', 'Hele landet', 'Dine forløb' (+ '(filtreret)')."""
+def population_text(population: data.Population, in_sentence: bool = False) -> str:
+    """'København', 'København og Odense', 'Hele landet', 'Dine forløb' (+ '(filtreret)');
+    `in_sentence`: as a sentence names it ('medianen for hele landet', 'of the whole country')."""
+    suffix = "_in_sentence" if in_sentence else ""
     if population.kind == "own_cases":
-        who = t("population_own_cases")
+        who = t("population_own_cases" + suffix)
     elif population.kind == "country":
-        who = t("population_country")
+        who = t("population_country" + suffix)
     elif len(population.names) == 1:
         who = population.names[0]
     else:
@@ -600,10 +602,12 @@ def population_text(population: data.Population) -> str:
     return t("population_narrowed", who=who) if population.narrowed else who
 
 
-def population_of(level: str = "aggregate", filters: Filters | None = None) -> str:
+def population_of(
+    level: str = "aggregate", filters: Filters | None = None, in_sentence: bool = False
+) -> str:
     """The population text of this run's viewer and filters (or `filters`) at `level`."""
     chosen = data.current_filters() if filters is None else filters
-    return population_text(data.population(data.current_scope(), chosen, level))
+    return population_text(data.population(data.current_scope(), chosen, level), in_sentence)
 
 
 def population_note(level: str = "aggregate", filters: Filters | None = None) -> None:

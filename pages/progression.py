@@ -141,7 +141,8 @@ def _expected_section(scope, filters) -> None:
     )  # fmt: skip
     how = t("pages.progression.who_the_whole_country_the", who=who)
     if charts.drawn_rows(median):
-        how += " " + t("pages.progression.the_black_line_is_the", who=own,
+        how += " " + t("pages.progression.the_black_line_is_the",
+                       who=components.population_of(in_sentence=True),
                        n=components.n_text(q.band_cases(scope, filters, band)))  # fmt: skip
         if components.hides_small():
             how += " " + t("pages.progression.the_black_line_is_the_hidden")

@@ -303,6 +303,11 @@ def test_the_expected_band_shows_the_viewer_s_median_not_a_cloud_of_points(app_d
     else:
         assert 0 < points[0].height <= q.CASE_POINT_CAP
     assert da_start("pages.progression.the_black_line_is_the") in expected_caption(at)
+    # mid-sentence the country is 'hele landet', not 'Hele landet'; a municipality keeps its name
+    in_sentence = (
+        "Aarhus" if scope["role"] == "coordinator" else da("population_country_in_sentence")
+    )
+    assert f"medianen af scorerne for {in_sentence} i hver" in expected_caption(at)
 
 
 # --- the evaluators' check of the alerts ----------------------------------------------------------
