@@ -25,6 +25,7 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 import texts
@@ -257,16 +258,29 @@ def test_drawn_rows_leaves_hidden_rows_out():
     assert charts.drawn_rows(pl.DataFrame({"n": [1, 2]})) == 2
 
 
-def test_a_sparkline_needs_three_months_with_a_figure():
+def test_a_sparkline_needs_three_months_with_a_figure_and_leaves_hidden_ones_out():
     nan = float("nan")
     assert components.sparkline([nan, 2.0, nan, nan, 5.0]) is None
     assert components.sparkline([]) is None
-    assert components.sparkline([1.0, nan, 2.0, 3.0]) == [1.0, nan, 2.0, 3.0]
+    assert components.sparkline([1.0, nan, 2.0, 3.0]) == [1.0, 2.0, 3.0]
 
 
-def test_a_sparkline_with_a_hidden_month_is_drawn_as_bars():
-    assert components.sparkline_type([1.0, 2.0, 3.0]) == "line"
-    assert components.sparkline_type([1.0, float("nan"), 3.0]) == "bar"
+def _sparklines(tour) -> Iterator[tuple[str, str, object]]:
+    for (role, page), at in tour.items():
+        for node in _walk(at.main):
+            if getattr(node, "type", None) == "metric" and node.proto.chart_data:
+                yield role, page, node.proto
+
+
+def test_every_sparkline_is_a_line_without_gaps(tour):
+    """A card's sparkline with a hidden month was drawn as bars: a barcode when every month is
+    100 % (a worker's cards). A line over the months with a figure, in every case."""
+    line = MetricProto.ChartType.LINE
+    drawn = list(_sparklines(tour))
+    assert drawn, "no card with a sparkline on any page"
+    for role, page, metric in drawn:
+        assert metric.chart_type == line, f"{role} on {page}: {metric.label} is not a line"
+        assert all(p == p for p in metric.chart_data), f"{role} on {page}: {metric.label} has gaps"
 
 
 def _dist(groups: int) -> pl.DataFrame:
