@@ -521,6 +521,38 @@ def test_funnel_plots_leave_room_for_the_largest_unit_s_dot(tour):
     assert indicators.DOT_ROOM * 400 >= 11
 
 
+def _dot_layers(spec: dict) -> Iterator[dict]:
+    """The layers of `spec` that draw dots (circle or point marks) over a month axis."""
+    for layer in spec.get("layer", []):
+        mark = layer.get("mark")
+        kind = mark.get("type") if isinstance(mark, dict) else mark
+        x = layer.get("encoding", {}).get("x", {})
+        if kind in ("circle", "point") and x.get("type") == "temporal":
+            yield layer
+
+
+def test_control_chart_dots_lie_inside_the_y_axis_with_room_for_their_size(tour):
+    """The control chart's first months' dots sat on the top edge of Vega's nice domain and were
+    cut in half. Its y domain is its marks' range and some room: every dot is whole inside."""
+    checked = 0
+    for role, page, chart in _all_charts(tour):
+        for layer in _dot_layers(chart.spec):
+            y = layer["encoding"]["y"]
+            where = f"{role} on {page}, {chart.name}"
+            assert "domain" in y.get("scale", {}), f"{where}: the dots' y axis has no set domain"
+            low, high = y["scale"]["domain"]
+            radius = (layer["mark"].get("size", 30) ** 0.5) / 2  # px: a mark's size is its area
+            room = radius / chart.spec.get("height", 320) * (high - low)
+            values = pl.concat([f[y["field"]].drop_nulls().cast(pl.Float64)
+                                for f in chart.frames if y["field"] in f.columns])  # fmt: skip
+            assert values.len(), where
+            assert values.min() >= low + room and values.max() <= high - room, (
+                f"{where}: dots from {values.min()} to {values.max()} in {low}..{high}"
+            )
+            checked += 1
+    assert checked, "no control chart was checked"
+
+
 def test_the_control_chart_and_the_worker_s_caseload_span_the_chosen_period():
     """The XmR chart and the worker's caseload kept the data's own months on their x axis: the
     control chart stopped at its last shown month, the caseload drew the last 24 months
