@@ -310,6 +310,42 @@ def test_histogram_bars_stand_on_zero_side_by_side():
     assert halves == {"pre": (0.0, 5.0), "post": (5.0, 10.0)}
 
 
+HEADINGS = {"title", "header", "subheader"}
+
+
+def _shows_something(node) -> bool:
+    """Does `node` (an element or a block) show the reader anything: an element other than a
+    table without rows (or the line saying so), or a block holding one?"""
+    children = list(getattr(node, "children", {}).values())
+    if children or getattr(node, "type", None) in ("expandable", "flex_container"):
+        return any(_shows_something(child) for child in children)
+    if getattr(node, "type", None) == "arrow_data_frame" or type(node).__name__ == "Dataframe":
+        return len(node.value) > 0
+    # components.table's line for a table without rows: inside a closed expander the reader
+    # opens it to find nothing
+    return getattr(node, "value", None) != da("no_rows")
+
+
+def _empty_parts(at: AppTest) -> list[str]:
+    """The expanders that show nothing and the subheadings followed by no element before the
+    next heading (or the page's end)."""
+    empty = [f"expander {e.label!r}" for e in at.expander if not _shows_something(e)]
+    shown = [n for n in _walk(at.main) if not getattr(n, "children", None)]
+    for here, after in zip(shown, [*shown[1:], None], strict=True):
+        if getattr(here, "type", None) == "subheader" and (
+            after is None or getattr(after, "type", None) in HEADINGS
+        ):
+            empty.append(f"section {here.value!r}")
+    return empty
+
+
+def test_no_expander_or_section_is_empty(tour):
+    """The caseloads page's expander of the workers with most cases stood empty for a worker
+    without an active case: every expander and every section shows something, or is left out."""
+    for (role, page), at in tour.items():
+        assert _empty_parts(at) == [], f"{role} on {page}"
+
+
 def test_every_chart_says_how_to_read_it_and_offers_its_downloads(tour):
     for (role, page), at in tour.items():
         drawn = _charts(at)
