@@ -451,7 +451,7 @@ def test_a_small_multiple_month_with_every_number_hidden_is_marked_not_a_hole():
         {"municipality_name": "Odense", "month": date(2026, 2, 1)},
     ]
     spec = cc.monthly_chart(frame, "active_cases", "Aktive").to_dict()
-    marks = [layer["mark"] for layer in spec["spec"]["layer"]]
+    marks = [layer["mark"] for layer in spec["vconcat"][0]["layer"]]
     assert marks[1]["type"] == "tick", "hidden months are not marked"
     hidden = [row for row in spec["datasets"][spec["data"]["name"]] if row["kind"] == "hidden"]
     # a stroke in Kolding's panel; Odense, all hidden, gets no panel (it does not say it has cases)
@@ -463,7 +463,9 @@ def test_a_small_multiple_month_with_every_number_hidden_is_marked_not_a_hole():
 def test_one_municipality_s_monthly_chart_is_one_chart_the_page_s_width():
     """The caseloads' small multiples drew a coordinator's one municipality as one 200 px panel
     in a 790 px column: one municipality is one chart without a fixed width (Streamlit
-    stretches it), titled with its name; two or more stay small multiples of three a row."""
+    stretches it), titled with its name; two or more are panels one under the other, each
+    without a fixed width: Streamlit stretches a vertical concatenation's views to the page,
+    never a facet's cells (three 200 px panels a row filled half of a 1920 px page)."""
     from app.page_charts import caseloads as cc
 
     rows = [{"municipality_name": muni, "month": date(2026, m, 1), "case_type": "mentor",
@@ -475,7 +477,10 @@ def test_one_municipality_s_monthly_chart_is_one_chart_the_page_s_width():
     assert "facet" not in one and "width" not in one
     assert one["title"] == "Aarhus" and one["height"] == charts.CHART_HEIGHT
     two = cc.monthly_chart(frame, "active_cases", "Aktive").to_dict()
-    assert two["facet"]["field"] == "municipality_name" and two["spec"]["width"] == cc.PANEL_WIDTH
+    assert "facet" not in two and "hconcat" not in two and "width" not in two
+    assert [panel["title"] for panel in two["vconcat"]] == ["Aarhus", "Kolding"]
+    assert all("width" not in panel for panel in two["vconcat"])
+    assert two["resolve"]["scale"]["y"] == "shared"
 
 
 def test_month_axes_span_the_chosen_period_whatever_months_the_data_hold():
@@ -631,25 +636,43 @@ def _english_of(danish: str) -> set[str]:
     return {en(key) for key, text in catalogue.items() if text == danish}
 
 
+def _views(chart: Chart) -> Iterator[Chart]:
+    """The chart itself, or each view of a vertical concatenation (its own height and axes)."""
+    if "vconcat" not in chart.spec:
+        yield chart
+        return
+    for view in chart.spec["vconcat"]:
+        part = Chart.__new__(Chart)
+        part.spec, part.frames, part.caption, part.name = view, chart.frames, "", chart.name
+        yield part
+
+
 def test_a_y_axis_title_fits_the_height_of_its_chart(tour):
     checked, problems = 0, set()
-    for role, page, chart in _all_charts(tour):
-        if "facet" in chart.spec or "spec" in chart.spec:
+    for role, page, whole in _all_charts(tour):
+        if "facet" in whole.spec or "spec" in whole.spec:
             continue  # small multiples: their panels' titles are checked on the builders
-        titles = {c["title"] for c in chart.nodes("y") if c.get("type") == "quantitative"
-                  and isinstance(c.get("title"), str) and c["title"]}  # fmt: skip
-        if not titles:
-            continue
-        checked += 1
-        height = chart.spec.get("height")
-        titles |= {english for title in titles for english in _english_of(title)}
-        longest = max(titles, key=len)
-        if not isinstance(height, int | float):
-            problems.add(f"{role} on {page}, {chart.name}: no height for {longest!r}")
-        elif len(longest) * TITLE_CHAR_WIDTH > height:
-            problems.add(f"{role} on {page}, {chart.name}: {longest!r} is longer than {height} px")
+        for chart in _views(whole):
+            checked += _y_title_fits(chart, f"{role} on {page}, {chart.name}", problems)
     assert checked, "no y-axis title was checked"
     assert not problems, "y titles that may not fit:\n" + "\n".join(sorted(problems))
+
+
+def _y_title_fits(chart: Chart, where: str, problems: set[str]) -> bool:
+    """Add to `problems` when `chart`'s y title may be longer than its height; False when the
+    chart has no y title."""
+    titles = {c["title"] for c in chart.nodes("y") if c.get("type") == "quantitative"
+              and isinstance(c.get("title"), str) and c["title"]}  # fmt: skip
+    if not titles:
+        return False
+    height = chart.spec.get("height")
+    titles |= {english for title in titles for english in _english_of(title)}
+    longest = max(titles, key=len)
+    if not isinstance(height, int | float):
+        problems.add(f"{where}: no height for {longest!r}")
+    elif len(longest) * TITLE_CHAR_WIDTH > height:
+        problems.add(f"{where}: {longest!r} is longer than {height} px")
+    return True
 
 
 # --- tables: the widths the pages set ----------------------------------------------------------
