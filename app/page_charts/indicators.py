@@ -175,8 +175,15 @@ def xmr_chart(
     return alt.layer(line, mean, *limits, dots).properties(height=320)
 
 
+# the Jacobson plot's axes run past the instrument's range by this share of it: a dot at 0 or
+# 100 on the domain's edge was cut in half by the plot's edge
+SCORE_ROOM = 0.03
+
+
 def _score_scale(ref: dict) -> alt.Scale:
-    return alt.Scale(domain=[float(ref["score_min"]), float(ref["score_max"])], nice=False)
+    low, high = float(ref["score_min"]), float(ref["score_max"])
+    room = (high - low) * SCORE_ROOM
+    return alt.Scale(domain=[low - room, high + room], nice=False)
 
 
 def _jacobson_guides(ref: dict, labels: dict[str, str], x_title: str, y_title: str) -> list:
