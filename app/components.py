@@ -31,8 +31,8 @@
 - `lock_exports()`: hides Streamlit's element toolbars (CSV/PNG download, "Show data", copy the
   chart spec, search), so that data leave only through `download` (see the README, Downloads).
 - `figure(label, value, delta, trend, help, beside)`: a headline figure with a monthly sparkline
-  (bars when a month is hidden, `sparkline_type`; none with under three months, `sparkline`;
-  `beside`: the same figure for the country, "Hele landet: 931").
+  (a line over the months with a figure, hidden ones left out; none with under three months,
+  `sparkline`; `beside`: the same figure for the country, "Hele landet: 931").
 - `calm_reruns()`: the elements of a page that is running again dim at once, without Streamlit's
   one-second fade (the router calls it on every run).
 - `streamlit_texts()`: Streamlit's own English ("Skip to main content", "No results", ...) and
@@ -758,15 +758,15 @@ SPARKLINE_MIN_MONTHS = 3
 
 
 def sparkline(points: Sequence[float]) -> list[float] | None:
-    """The sparkline's points, or None when fewer than SPARKLINE_MIN_MONTHS have a figure."""
-    shown = sum(1 for p in points if p == p)
-    return list(points) if shown >= SPARKLINE_MIN_MONTHS else None
+    """The sparkline's points with the hidden months (NaN) left out, or None when fewer than
+    SPARKLINE_MIN_MONTHS have a figure. Always drawn as a line (`SPARKLINE_TYPE`): a line broken
+    at every gap left single months as specks ('. .  .' at 1280 px), and bars (as once for a
+    series with a gap) read as a barcode when every month is 100 %."""
+    shown = [p for p in points if p == p]
+    return shown if len(shown) >= SPARKLINE_MIN_MONTHS else None
 
 
-def sparkline_type(points: Sequence[float]) -> str:
-    """'line' for a whole series, 'bar' when a month is a gap (NaN): a line broken at every gap
-    left single months as specks ('. .  .' at 1280 px); a bar stands alone."""
-    return "bar" if any(p != p for p in points) else "line"
+SPARKLINE_TYPE = "line"
 
 
 def figure(
@@ -779,11 +779,12 @@ def figure(
     beside: str | None = None,
     border: bool = True,
 ) -> None:
-    """One headline figure (st.metric) with its monthly sparkline; hidden months are gaps.
+    """One headline figure (st.metric) with its monthly sparkline (a line over the months with
+    a figure: `sparkline`).
     `beside`: the comparison under it ("Hele landet: 931"); `border` False inside a card of
     `card_row` (the card draws it)."""
     st.html(METRIC_LABEL_CSS)
-    # st.metric takes numbers only: a hidden month is NaN, drawn as a gap
+    # st.metric takes numbers only: a hidden month is NaN, left out by `sparkline`
     points = [float("nan") if p is None else float(p) for p in (trend or [])]
     st.metric(
         label,
@@ -793,7 +794,7 @@ def figure(
         help=help,
         border=border,
         chart_data=sparkline(points),
-        chart_type=sparkline_type(points),
+        chart_type=SPARKLINE_TYPE,
     )
     if beside:
         st.caption(beside)

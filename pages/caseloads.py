@@ -121,8 +121,9 @@ def _worker_load(scope, filters, n: int | None) -> None:
         empty=_none_active(filters),
         hidden="pages.caseloads.each_bar_is_the_number_hidden",
     )
-    if scope.case_level:
-        workers = q.worker_list(scope, filters)
+    workers = q.worker_list(scope, filters) if scope.case_level else None
+    # none with an active case at the end: the chart above says so, an expander would be empty
+    if workers is not None and not workers.is_empty():
         with st.expander(
             t("pages.caseloads.workers_with_the_most_cases"), key="cl_top_workers_expander"
         ):

@@ -9,11 +9,11 @@ from app import charts, i18n
 from app.i18n import t
 
 MAX_PANELS = 12
-# three panels and their axes fit the 1280 px screen's main column (at 260 px the third panel
-# ran off it); a panel holds three month ticks
-PANEL_WIDTH = 200
-PANEL_TICKS = 3
-PANEL_HEIGHT = 140
+# the panels stand one under the other, each the page's width (Streamlit stretches the views of
+# a vertical concatenation, never a facet's cells: three 200 px panels a row filled half of a
+# 1920 px page); low, so that twelve of them read at a glance, the months lined up
+PANEL_HEIGHT = 80
+PANEL_Y_TICKS = 2  # a hint to d3: "0 20 40", not "0 10 20 30 40" in a panel 80 px high
 CASES = "common.cases"
 
 
@@ -58,10 +58,10 @@ def hidden_strokes(base: alt.Chart, x: alt.X, tooltip: list) -> alt.Chart:
 
 def monthly_chart(
     monthly: pl.DataFrame, measure: str, y_title: str, period: charts.Period | None = None
-) -> alt.FacetChart:
-    """Stacked bars per month by case type, one small panel per municipality (one municipality:
-    one chart the page's width), over the chosen `period`; a month whose every number is hidden
-    is a grey stroke on the baseline (a hole would read as none)."""
+) -> alt.VConcatChart | alt.LayerChart:
+    """Stacked bars per month by case type, one low panel the page's width per municipality,
+    one under the other (one municipality: one chart), over the chosen `period`; a month whose
+    every number is hidden is a grey stroke on the baseline (a hole would read as none)."""
     language = i18n.lang()
     kept = monthly.filter(~pl.col(f"{measure}_suppressed"))
     shown = kept.with_columns(
@@ -81,8 +81,7 @@ def monthly_chart(
     both = charts.in_period(both, "month", period)
     charts.check_points(both)
     order = sorted(both["municipality_name"].unique().to_list())
-    ticks = PANEL_TICKS if len(order) > 1 else 8  # a panel holds three, the page's width eight
-    x = alt.X("yearmonth(month):T", title="", **charts.period_x(both["month"], period, ticks))
+    x = alt.X("yearmonth(month):T", title="", **charts.period_x(both["month"], period))
     strokes = hidden_strokes(
         alt.Chart(), x, charts.tips(("municipality_name:N", ""), ("yearmonth(month):T", ""),
                                     ("hidden:N", ""))
@@ -103,13 +102,25 @@ def monthly_chart(
             ),
         )
     )
-    layers = alt.layer(bars, strokes, data=both)
     if len(order) == 1:
-        # one municipality is no small multiple: its one panel, 200 px in a 790 px column, takes
-        # the page's width and the builders' height, its name as the title a panel header was
-        return layers.properties(height=charts.CHART_HEIGHT, title=order[0])
-    return layers.properties(width=PANEL_WIDTH, height=PANEL_HEIGHT).facet(
-        facet=alt.Facet("municipality_name:N", title="", sort=order), columns=3
+        # one municipality is no small multiple: its one chart takes the builders' height, its
+        # name as the title a panel header was
+        return alt.layer(bars, strokes, data=both).properties(
+            height=charts.CHART_HEIGHT, title=order[0]
+        )
+    # a low panel has no room for a vertical axis title: the measure is the chart's title
+    untitled = bars.encode(
+        y=alt.Y(f"{measure}:Q", title="", axis=charts.count_axis(tickCount=PANEL_Y_TICKS))
+    )
+    panels = [
+        alt.layer(untitled, strokes)
+        .transform_filter(alt.datum.municipality_name == name)
+        .properties(height=PANEL_HEIGHT, title=name)
+        for name in order
+    ]
+    # one y scale for all (a panel of 5 cases must not look like one of 60), one legend
+    return alt.vconcat(*panels, data=both, spacing=12, title=y_title).resolve_scale(
+        x="shared", y="shared", color="shared"
     )
 
 

@@ -7,6 +7,7 @@ shaped and labelled (texts in the reader's language); they never query and never
 from __future__ import annotations
 
 import math
+from datetime import date, timedelta
 
 import altair as alt
 import polars as pl
@@ -112,6 +113,26 @@ def funnel_chart(
     return alt.layer(lines, target, dots).properties(height=340)
 
 
+# an XmR chart's y axis runs past its highest and lowest mark (point, mean or limit) by this
+# share of their range: a dot of size 110 is about 12 px across, so 6 % of a 320 px chart leaves
+# it whole (Vega's nice domain ended at the first months' top dots and cut them in half)
+XMR_ROOM = 0.06
+XMR_SERIES = ("value", "mean", "lower", "upper")
+XMR_X_ROOM_DAYS = 15
+
+
+def xmr_y_domain(frame: pl.DataFrame) -> list[float]:
+    """The y domain of an XmR chart of `frame`: its marks' range, XMR_ROOM wider at both ends
+    (a flat series: a percentage point either side)."""
+    drawn = pl.concat([frame[c].cast(pl.Float64) for c in XMR_SERIES if c in frame.columns])
+    drawn = drawn.drop_nulls().drop_nans()
+    if drawn.is_empty():
+        return [0.0, 1.0]
+    low, high = float(drawn.min()), float(drawn.max())
+    room = (high - low) * XMR_ROOM or 0.01
+    return [low - room, high + room]
+
+
 def xmr_chart(
     frame: pl.DataFrame,
     *,
@@ -128,23 +149,32 @@ def xmr_chart(
         pl.col("variation").replace_strict(variation_labels).alias("variation_label")
     )
     span = charts.reaching_back(frame["month"], period)
-    x = alt.X("month:T", title="", **charts.period_x(frame["month"], span))
+    x_parts = charts.period_x(frame["month"], span)
+    if span is not None and None not in span:
+        # half a month before the first month: its dot stood on the y axis, cut in half
+        start, end = x_parts["scale"].domain
+        start = (date.fromisoformat(start) - timedelta(days=XMR_X_ROOM_DAYS)).isoformat()
+        x_parts["scale"] = alt.Scale(domain=[start, end])
+    x = alt.X("month:T", title="", **x_parts)
     base = alt.Chart(labelled).encode(x=x)
-    # the axis follows the data (not 0-100 %): a month-to-month change must be visible
+    # the axis follows the data (not 0-100 %): a month-to-month change must be visible; padded
+    # so that no dot at the top or bottom is cut (`xmr_y_domain`)
+    scale = alt.Scale(domain=xmr_y_domain(frame), nice=False, zero=False)
     line = base.mark_line(color=COMMON_GREY, strokeWidth=2).encode(
-        y=alt.Y("value:Q", title=y_title, scale=alt.Scale(zero=False),
-                axis=alt.Axis(format=".0%"))
-    )  # fmt: skip
-    mean = base.mark_line(color="#1A1A1A", strokeWidth=1.5).encode(y=alt.Y("mean:Q", title=y_title))
+        y=alt.Y("value:Q", title=y_title, scale=scale, axis=alt.Axis(format=".0%"))
+    )
+    mean = base.mark_line(color="#1A1A1A", strokeWidth=1.5).encode(
+        y=alt.Y("mean:Q", title=y_title, scale=scale)
+    )
     limits = [
         base.mark_line(color="#555555", strokeWidth=1.5, strokeDash=[6, 4]).encode(
-            y=alt.Y(f"{side}:Q", title=y_title),
+            y=alt.Y(f"{side}:Q", title=y_title, scale=scale),
             tooltip=charts.tips((f"{side}:Q", limit_title, charts.SHARE_FORMAT)),
         )
         for side in ("lower", "upper")
     ]
     dots = base.mark_circle(size=110, opacity=1).encode(
-        y=alt.Y("value:Q", title=y_title),
+        y=alt.Y("value:Q", title=y_title, scale=scale),
         color=alt.Color("variation_label:N", title="", legend=alt.Legend(labelLimit=0),
                         scale=_labelled_scale(VARIATION_COLOURS, variation_labels)),
         tooltip=charts.tips("month:T", ("value:Q", y_title, charts.SHARE_FORMAT), "n_cases:Q",
@@ -153,8 +183,15 @@ def xmr_chart(
     return alt.layer(line, mean, *limits, dots).properties(height=320)
 
 
+# the Jacobson plot's axes run past the instrument's range by this share of it: a dot at 0 or
+# 100 on the domain's edge was cut in half by the plot's edge
+SCORE_ROOM = 0.03
+
+
 def _score_scale(ref: dict) -> alt.Scale:
-    return alt.Scale(domain=[float(ref["score_min"]), float(ref["score_max"])], nice=False)
+    low, high = float(ref["score_min"]), float(ref["score_max"])
+    room = (high - low) * SCORE_ROOM
+    return alt.Scale(domain=[low - room, high + room], nice=False)
 
 
 def _jacobson_guides(ref: dict, labels: dict[str, str], x_title: str, y_title: str) -> list:

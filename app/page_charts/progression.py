@@ -8,7 +8,9 @@ import polars as pl
 
 from app import charts
 
-SCORE_SCALE = alt.Scale(domain=[1, 10])
+# the scale's 1-10 with half a point's room at both ends: a dot or line at 10 (or 1) on the
+# domain's edge was cut in half by the plot's top (the expected band's dots, a case's line)
+SCORE_SCALE = alt.Scale(domain=[0.5, 10.5], nice=False)
 LINE_GREY = "#8C8C8C"
 FACET_COLUMNS = 3
 

@@ -25,6 +25,7 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 import pytest
+from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 import texts
@@ -257,16 +258,29 @@ def test_drawn_rows_leaves_hidden_rows_out():
     assert charts.drawn_rows(pl.DataFrame({"n": [1, 2]})) == 2
 
 
-def test_a_sparkline_needs_three_months_with_a_figure():
+def test_a_sparkline_needs_three_months_with_a_figure_and_leaves_hidden_ones_out():
     nan = float("nan")
     assert components.sparkline([nan, 2.0, nan, nan, 5.0]) is None
     assert components.sparkline([]) is None
-    assert components.sparkline([1.0, nan, 2.0, 3.0]) == [1.0, nan, 2.0, 3.0]
+    assert components.sparkline([1.0, nan, 2.0, 3.0]) == [1.0, 2.0, 3.0]
 
 
-def test_a_sparkline_with_a_hidden_month_is_drawn_as_bars():
-    assert components.sparkline_type([1.0, 2.0, 3.0]) == "line"
-    assert components.sparkline_type([1.0, float("nan"), 3.0]) == "bar"
+def _sparklines(tour) -> Iterator[tuple[str, str, object]]:
+    for (role, page), at in tour.items():
+        for node in _walk(at.main):
+            if getattr(node, "type", None) == "metric" and node.proto.chart_data:
+                yield role, page, node.proto
+
+
+def test_every_sparkline_is_a_line_without_gaps(tour):
+    """A card's sparkline with a hidden month was drawn as bars: a barcode when every month is
+    100 % (a worker's cards). A line over the months with a figure, in every case."""
+    line = MetricProto.ChartType.LINE
+    drawn = list(_sparklines(tour))
+    assert drawn, "no card with a sparkline on any page"
+    for role, page, metric in drawn:
+        assert metric.chart_type == line, f"{role} on {page}: {metric.label} is not a line"
+        assert all(p == p for p in metric.chart_data), f"{role} on {page}: {metric.label} has gaps"
 
 
 def _dist(groups: int) -> pl.DataFrame:
@@ -294,6 +308,42 @@ def test_histogram_bars_stand_on_zero_side_by_side():
     rows = next(iter(spec["datasets"].values()))
     halves = {row["phase"]: (row["x0"], row["x1"]) for row in rows}
     assert halves == {"pre": (0.0, 5.0), "post": (5.0, 10.0)}
+
+
+HEADINGS = {"title", "header", "subheader"}
+
+
+def _shows_something(node) -> bool:
+    """Does `node` (an element or a block) show the reader anything: an element other than a
+    table without rows (or the line saying so), or a block holding one?"""
+    children = list(getattr(node, "children", {}).values())
+    if children or getattr(node, "type", None) in ("expandable", "flex_container"):
+        return any(_shows_something(child) for child in children)
+    if getattr(node, "type", None) == "arrow_data_frame" or type(node).__name__ == "Dataframe":
+        return len(node.value) > 0
+    # components.table's line for a table without rows: inside a closed expander the reader
+    # opens it to find nothing
+    return getattr(node, "value", None) != da("no_rows")
+
+
+def _empty_parts(at: AppTest) -> list[str]:
+    """The expanders that show nothing and the subheadings followed by no element before the
+    next heading (or the page's end)."""
+    empty = [f"expander {e.label!r}" for e in at.expander if not _shows_something(e)]
+    shown = [n for n in _walk(at.main) if not getattr(n, "children", None)]
+    for here, after in zip(shown, [*shown[1:], None], strict=True):
+        if getattr(here, "type", None) == "subheader" and (
+            after is None or getattr(after, "type", None) in HEADINGS
+        ):
+            empty.append(f"section {here.value!r}")
+    return empty
+
+
+def test_no_expander_or_section_is_empty(tour):
+    """The caseloads page's expander of the workers with most cases stood empty for a worker
+    without an active case: every expander and every section shows something, or is left out."""
+    for (role, page), at in tour.items():
+        assert _empty_parts(at) == [], f"{role} on {page}"
 
 
 def test_every_chart_says_how_to_read_it_and_offers_its_downloads(tour):
@@ -401,7 +451,7 @@ def test_a_small_multiple_month_with_every_number_hidden_is_marked_not_a_hole():
         {"municipality_name": "Odense", "month": date(2026, 2, 1)},
     ]
     spec = cc.monthly_chart(frame, "active_cases", "Aktive").to_dict()
-    marks = [layer["mark"] for layer in spec["spec"]["layer"]]
+    marks = [layer["mark"] for layer in spec["vconcat"][0]["layer"]]
     assert marks[1]["type"] == "tick", "hidden months are not marked"
     hidden = [row for row in spec["datasets"][spec["data"]["name"]] if row["kind"] == "hidden"]
     # a stroke in Kolding's panel; Odense, all hidden, gets no panel (it does not say it has cases)
@@ -413,7 +463,9 @@ def test_a_small_multiple_month_with_every_number_hidden_is_marked_not_a_hole():
 def test_one_municipality_s_monthly_chart_is_one_chart_the_page_s_width():
     """The caseloads' small multiples drew a coordinator's one municipality as one 200 px panel
     in a 790 px column: one municipality is one chart without a fixed width (Streamlit
-    stretches it), titled with its name; two or more stay small multiples of three a row."""
+    stretches it), titled with its name; two or more are panels one under the other, each
+    without a fixed width: Streamlit stretches a vertical concatenation's views to the page,
+    never a facet's cells (three 200 px panels a row filled half of a 1920 px page)."""
     from app.page_charts import caseloads as cc
 
     rows = [{"municipality_name": muni, "month": date(2026, m, 1), "case_type": "mentor",
@@ -425,7 +477,10 @@ def test_one_municipality_s_monthly_chart_is_one_chart_the_page_s_width():
     assert "facet" not in one and "width" not in one
     assert one["title"] == "Aarhus" and one["height"] == charts.CHART_HEIGHT
     two = cc.monthly_chart(frame, "active_cases", "Aktive").to_dict()
-    assert two["facet"]["field"] == "municipality_name" and two["spec"]["width"] == cc.PANEL_WIDTH
+    assert "facet" not in two and "hconcat" not in two and "width" not in two
+    assert [panel["title"] for panel in two["vconcat"]] == ["Aarhus", "Kolding"]
+    assert all("width" not in panel for panel in two["vconcat"])
+    assert two["resolve"]["scale"]["y"] == "shared"
 
 
 def test_month_axes_span_the_chosen_period_whatever_months_the_data_hold():
@@ -507,6 +562,45 @@ def test_funnel_plots_leave_room_for_the_largest_unit_s_dot(tour):
     assert indicators.DOT_ROOM * 400 >= 11
 
 
+def _dot_layers(spec: dict) -> Iterator[dict]:
+    """The layers of `spec` that draw dots (circle or point marks) at a quantitative y."""
+    for layer in spec.get("layer", []):
+        mark = layer.get("mark")
+        kind = mark.get("type") if isinstance(mark, dict) else mark
+        y = layer.get("encoding", {}).get("y", {})
+        if kind in ("circle", "point") and y.get("type") == "quantitative" and "field" in y:
+            yield layer
+
+
+def test_dots_lie_inside_the_y_axis_with_room_for_their_size(tour):
+    """The control chart's first months' dots sat on the top edge of Vega's nice domain and were
+    cut in half, as the progression page's dots at score 10 on a 1-10 domain. A chart over
+    months sets its dots' y domain; every set domain holds its dots whole inside."""
+    checked = 0
+    for role, page, chart in _all_charts(tour):
+        for layer in _dot_layers(chart.spec):
+            y = layer["encoding"]["y"]
+            where = f"{role} on {page}, {chart.name}"
+            if "domain" not in y.get("scale", {}):
+                temporal = layer["encoding"].get("x", {}).get("type") == "temporal"
+                assert not temporal, f"{where}: the dots' y axis over months has no set domain"
+                continue
+            low, high = y["scale"]["domain"]
+            mark = layer["mark"] if isinstance(layer["mark"], dict) else {}
+            radius = (mark.get("size", 30) ** 0.5) / 2  # px: a mark's size is its area
+            height = chart.spec.get("height")
+            height = height if isinstance(height, int | float) else 300  # Vega-Lite's default
+            room = radius / height * (high - low)
+            values = pl.concat([f[y["field"]].drop_nulls().cast(pl.Float64)
+                                for f in chart.frames if y["field"] in f.columns])  # fmt: skip
+            assert values.len(), where
+            assert values.min() >= low + room and values.max() <= high - room, (
+                f"{where}: dots from {values.min()} to {values.max()} in {low}..{high}"
+            )
+            checked += 1
+    assert checked, "no chart's dots were checked"
+
+
 def test_the_control_chart_and_the_worker_s_caseload_span_the_chosen_period():
     """The XmR chart and the worker's caseload kept the data's own months on their x axis: the
     control chart stopped at its last shown month, the caseload drew the last 24 months
@@ -522,12 +616,13 @@ def test_the_control_chart_and_the_worker_s_caseload_span_the_chosen_period():
                         "lower": 0.3, "upper": 0.9, "variation": "common_cause"})  # fmt: skip
     spec = ic.xmr_chart(xmr, y_title="Andel", variation_labels=labels,
                         limit_title="Grænse", period=period).to_dict()  # fmt: skip
+    # from half a month before the first month: its dot stood on the y axis, cut in half
     for layer in spec["layer"]:
-        assert layer["encoding"]["x"]["scale"]["domain"] == ["2025-10-01", "2026-06-30"]
+        assert layer["encoding"]["x"]["scale"]["domain"] == ["2025-09-16", "2026-06-30"]
     inside = xmr.filter(pl.col("month") >= period[0])
     spec = ic.xmr_chart(inside, y_title="Andel", variation_labels=labels,
                         limit_title="Grænse", period=period).to_dict()  # fmt: skip
-    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == ["2026-01-01", "2026-06-30"]
+    assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == ["2025-12-17", "2026-06-30"]
     caseload = pl.DataFrame({"month": [date(2026, 2, 1), date(2026, 3, 1)], "cases": [1, 2],
                              "measure": ["Aktive", "Aktive"]})  # fmt: skip
     spec = kc.worker_caseload(caseload, x_title="", y_title="", period=period).to_dict()
@@ -549,25 +644,43 @@ def _english_of(danish: str) -> set[str]:
     return {en(key) for key, text in catalogue.items() if text == danish}
 
 
+def _views(chart: Chart) -> Iterator[Chart]:
+    """The chart itself, or each view of a vertical concatenation (its own height and axes)."""
+    if "vconcat" not in chart.spec:
+        yield chart
+        return
+    for view in chart.spec["vconcat"]:
+        part = Chart.__new__(Chart)
+        part.spec, part.frames, part.caption, part.name = view, chart.frames, "", chart.name
+        yield part
+
+
 def test_a_y_axis_title_fits_the_height_of_its_chart(tour):
     checked, problems = 0, set()
-    for role, page, chart in _all_charts(tour):
-        if "facet" in chart.spec or "spec" in chart.spec:
+    for role, page, whole in _all_charts(tour):
+        if "facet" in whole.spec or "spec" in whole.spec:
             continue  # small multiples: their panels' titles are checked on the builders
-        titles = {c["title"] for c in chart.nodes("y") if c.get("type") == "quantitative"
-                  and isinstance(c.get("title"), str) and c["title"]}  # fmt: skip
-        if not titles:
-            continue
-        checked += 1
-        height = chart.spec.get("height")
-        titles |= {english for title in titles for english in _english_of(title)}
-        longest = max(titles, key=len)
-        if not isinstance(height, int | float):
-            problems.add(f"{role} on {page}, {chart.name}: no height for {longest!r}")
-        elif len(longest) * TITLE_CHAR_WIDTH > height:
-            problems.add(f"{role} on {page}, {chart.name}: {longest!r} is longer than {height} px")
+        for chart in _views(whole):
+            checked += _y_title_fits(chart, f"{role} on {page}, {chart.name}", problems)
     assert checked, "no y-axis title was checked"
     assert not problems, "y titles that may not fit:\n" + "\n".join(sorted(problems))
+
+
+def _y_title_fits(chart: Chart, where: str, problems: set[str]) -> bool:
+    """Add to `problems` when `chart`'s y title may be longer than its height; False when the
+    chart has no y title."""
+    titles = {c["title"] for c in chart.nodes("y") if c.get("type") == "quantitative"
+              and isinstance(c.get("title"), str) and c["title"]}  # fmt: skip
+    if not titles:
+        return False
+    height = chart.spec.get("height")
+    titles |= {english for title in titles for english in _english_of(title)}
+    longest = max(titles, key=len)
+    if not isinstance(height, int | float):
+        problems.add(f"{where}: no height for {longest!r}")
+    elif len(longest) * TITLE_CHAR_WIDTH > height:
+        problems.add(f"{where}: {longest!r} is longer than {height} px")
+    return True
 
 
 # --- tables: the widths the pages set ----------------------------------------------------------

@@ -233,3 +233,13 @@ def test_one_municipality_s_monthly_chart_is_not_called_small_charts(app_db):
     assert not any(c.value.startswith(small) for c in own.caption)
     country = page_as("caseloads")
     assert any(c.value.startswith(small) for c in country.caption)
+
+
+def test_a_worker_without_active_cases_gets_no_empty_list_of_top_workers(app_db):
+    """W751-5 has no case active at the period's end: the chart of cases per worker says so,
+    and the expander of the workers with most cases stood empty under it."""
+    at = page_as("caseloads", role="worker", worker_id="W751-5")
+    assert not at.exception
+    assert any(da_start("pages.caseloads.no_active_case_at_the_end") in i.body for i in at.info)
+    assert [e.label for e in at.expander if not list(e.children.values())] == []
+    assert da("pages.caseloads.workers_with_the_most_cases") not in [e.label for e in at.expander]

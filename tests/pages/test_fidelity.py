@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date, timedelta
 from functools import partial
 
 import polars as pl
@@ -13,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from app import funnel, i18n, indicator_parts, suppression
 from app.filters import Filters
+from app.page_charts.indicators import XMR_X_ROOM_DAYS
 from tests.support.app_fixtures import (
     chart_frames,
     element_frames,
@@ -416,12 +418,14 @@ def test_the_four_cards_are_one_even_row(app_db):
 
 def test_the_control_chart_s_axis_ends_with_the_chosen_period(app_db):
     """The XmR chart's x axis followed its data's months; it ends on the period's last day
-    (charts.period_x) and begins at its baseline's first month, before the period."""
+    (charts.period_x) and begins at its baseline's first month, before the period (half a
+    month before it, so that the first dot is not cut by the y axis)."""
     at = fidelity_as()
     assert not at.exception
     element = next(e for e in at.get("vega_lite_chart")
                    if any("variation" in f.columns for f in element_frames(e)))  # fmt: skip
     spec = json.loads(element.proto.spec)
-    first = control_frame(at)["month"].cast(pl.String).min()[:10]
+    first = date.fromisoformat(control_frame(at)["month"].cast(pl.String).min()[:10])
+    start = (first - timedelta(days=XMR_X_ROOM_DAYS)).isoformat()
     for layer in spec["layer"]:
-        assert layer["encoding"]["x"]["scale"]["domain"] == [first, "2026-10-31"]
+        assert layer["encoding"]["x"]["scale"]["domain"] == [start, "2026-10-31"]
