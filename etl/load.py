@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from etl.columns import TABLES
-from etl.outcome import ExportOutcome, FileOutcome, LoadResult, one_line
+from etl.outcome import ExportOutcome, FileOutcome, LoadResult, checks_refused, line
 from etl.read import (
     Export,
     TableFile,
@@ -104,7 +104,7 @@ def load_exports(
         try:
             result.orphans_resolved += _retry_orphans_alone(db, pseudonymizer)
         except checks.ChecksFailed as exc:
-            result.orphans_refused = f"ventende rækker: {exc}"
+            result.orphans_refused = checks_refused("loader.file.orphans_refused", exc.failed)
     return result
 
 
@@ -118,7 +118,7 @@ def _load_one(
     result: LoadResult,
 ) -> None:
     if not path.exists():
-        outcome.error = f"{outcome.source_path}: filen eller mappen findes ikke"
+        outcome.error = line("loader.file.not_found", file=outcome.source_path)
         return
     name = export_name(path)
     report(f"{name}: læser", 0.0)
@@ -126,7 +126,7 @@ def _load_one(
         export = read_export(path)
         _check_export_date(export, today)
     except UnreadableExport as exc:
-        outcome.error = one_line(str(exc))
+        outcome.error = exc.line
         return
     _describe(export, today, outcome)
     earlier = _batch_of_sha(db, _export_shas(export))
@@ -168,7 +168,7 @@ def _write(
     except UnreadableExport as exc:  # from validation: the write is rolled back
         outcome.batch_id = None
         outcome.files = []
-        outcome.error = one_line(str(exc))
+        outcome.error = exc.line
     except _AlreadyLoaded as exc:
         outcome.batch_id = None
         outcome.files = []
@@ -176,7 +176,7 @@ def _write(
     except checks.ChecksFailed as exc:
         outcome.batch_id = None
         outcome.files = []
-        outcome.refused = f"{name}: {exc}"
+        outcome.refused = checks_refused("loader.file.refused", exc.failed, file=name)
     report(f"{name}: færdig", 1.0)
 
 
@@ -186,14 +186,19 @@ def _check_export_date(export: Export, today: date) -> None:
     exported_at = export.exported_at
     if exported_at is None or DATE_FLOOR <= exported_at <= today:
         return
+    when = exported_at.isoformat()
     if exported_at > today:
-        limit = f"efter dagens dato {today.isoformat()}"
-    else:
-        limit = f"før {DATE_FLOOR.isoformat()}"
+        raise UnreadableExport(
+            "loader.file.export_date_future",
+            file=export.source_path,
+            exported_at=when,
+            today=today.isoformat(),
+        )
     raise UnreadableExport(
-        f"{export.source_path}: eksportdatoen exported_at "
-        f"{exported_at.isoformat()} er {limit}; ret exported_at i eksport.json "
-        "(eller arket eksport) og indlæs igen"
+        "loader.file.export_date_before_floor",
+        file=export.source_path,
+        exported_at=when,
+        floor=DATE_FLOOR.isoformat(),
     )
 
 
