@@ -50,7 +50,7 @@ def line(key: str, **values: object) -> Line:
 
 def checks_refused(key: str, failed: list[CheckResult], **values: object) -> Line:
     """The line of a write the warehouse checks refused: which checks failed, on which keys."""
-    why = {"key": "loader.unchanged", "values": {"checks": failed_values(failed)}}
+    why = {"key": "loader.file.unchanged", "values": {"checks": failed_values(failed)}}
     return line(key, why=why, **values)
 
 

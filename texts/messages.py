@@ -57,7 +57,9 @@ def _names(value: object, language: str) -> str:
 
 def _checks(value: object, language: str) -> str:
     """Failed warehouse checks ([name, offending keys] each): 'kontrollen x fejlede (k1; k2)'."""
-    parts = [text("loader.check_failed", language, check=n, offending=o) for n, o in value or []]  # type: ignore[union-attr]
+    parts = [
+        text("loader.file.check_failed", language, check=n, offending=o) for n, o in value or []
+    ]  # type: ignore[union-attr]
     return formats.together(parts, language)
 
 
@@ -113,8 +115,16 @@ KINDS: dict[str, Callable[[object, str], str]] = {
 }
 
 
+FILE_PREFIX = "loader.file."  # lines about a whole file or export (etl.outcome.Line)
+
+
 def keys() -> list[str]:
-    """Every loader message key in the catalogue."""
+    """Every rejected-row message key in the catalogue (not the lines about whole files)."""
+    return [k for k in all_keys() if not k.startswith(FILE_PREFIX)]
+
+
+def all_keys() -> list[str]:
+    """Every loader key in the catalogue: rejected rows' messages and whole files' lines."""
     return [key for key in _catalogue(formats.DEFAULT_LANG) if key.startswith(PREFIX)]
 
 

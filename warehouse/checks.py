@@ -271,7 +271,7 @@ def failed_values(failed: Sequence[CheckResult]) -> list[list[str]]:
 def refusal_line(failed: Sequence[CheckResult]) -> str:
     """The one line a refused load prints, in Danish: the failed checks and their offending keys
     (the load report says it in its own language from the same key, etl.outcome.checks_refused)."""
-    return messages.render("loader.unchanged", {"checks": failed_values(failed)}, "da")
+    return messages.render("loader.file.unchanged", {"checks": failed_values(failed)}, "da")
 
 
 # ---------------------------------------------------------------------------------------------
