@@ -20,7 +20,13 @@ def run(args: argparse.Namespace) -> int:
     # the library is imported when the command runs, so `lat --help` stays quick
     from etl import load
     from etl.outcome import one_line
-    from etl.report import ProgressBar, error_lines, failure_line, format_report, shown
+    from etl.report import (
+        ProgressBar,
+        error_lines,
+        failure_line,
+        format_report,
+        not_loaded_line,
+    )
     from privacy.cpr import mask_cpr
     from privacy.pseudonym import PseudonymKeyError
     from warehouse.db import db_path
@@ -39,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
         return result.exit_code
     # another key would re-key everyone: a misuse (a bad LAT_MAX_* stopped lat before this)
     except PseudonymKeyError as exc:
-        print(f"IKKE INDLÆST: {shown(exc)}", file=sys.stderr)
+        print(not_loaded_line(str(exc)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         raise

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
-from etl.outcome import ExportOutcome, FileOutcome, LoadResult
+from etl.outcome import ExportOutcome, FileOutcome, Line, LoadResult
 from texts import formats, messages, plural, text
 from texts.vocabulary import CODE_LABELS
 
@@ -70,6 +70,11 @@ def error_lines(result: LoadResult) -> list[str]:
     lines += [_t("refused", what=refusal.text(LANGUAGE)) for refusal in result.refusals]
     lines += [_t("not_loaded", what=line.text(LANGUAGE)) for line in result.not_attempted_lines]
     return [shown(line) for line in lines]
+
+
+def not_loaded_line(what: str) -> str:
+    """'IKKE INDLÆST: ...' for a load stopped before any export (e.g. the wrong pseudonym key)."""
+    return shown(_t("not_loaded", what=what))
 
 
 def failure_line(error: str, what: str) -> str:
@@ -178,14 +183,15 @@ class ProgressBar:
         self._last = 0.0
         self._drawn = False
 
-    def __call__(self, label: str, fraction: float) -> None:
+    def __call__(self, doing: Line, fraction: float) -> None:
         now = time.monotonic()
         if fraction < 1.0 and now - self._last < 0.1:
             return
         self._last = now
         filled = int(self.WIDTH * max(0.0, min(1.0, fraction)))
         bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r[{bar}] {fraction:4.0%} {shown(label)[:60]:<60}")
+        label = shown(doing.text(LANGUAGE))[:60]
+        self.stream.write(f"\r[{bar}] {fraction:4.0%} {label:<60}")
         self.stream.flush()
         self._drawn = True
 
