@@ -62,9 +62,12 @@ def _lines(text: str, width: int) -> int:
 def wrapped_lines(texts: pl.Series, column: str) -> int:
     """The lines the longest-wrapping of `texts` needs in `column` (two at least, at most
     `MAX_MESSAGE_LINES`)."""
-    width = WRAPPED_WIDTHS[column]
-    needed = max((_lines(str(text), width) for text in texts.drop_nulls()), default=2)
-    return min(max(2, needed), MAX_MESSAGE_LINES)
+    width, needed = WRAPPED_WIDTHS[column], 2
+    for text in texts.drop_nulls().unique():  # up to ROW_LIMIT rows a table: each text once
+        needed = max(needed, _lines(str(text), width))
+        if needed >= MAX_MESSAGE_LINES:  # the tallest row: no text can ask for more
+            break
+    return min(needed, MAX_MESSAGE_LINES)
 
 
 def message_lines(messages: pl.Series) -> int:
