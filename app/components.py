@@ -285,6 +285,7 @@ def table(
     wrap: bool = False,
     fill: str | None = None,
     lines: int = 2,
+    details: Callable[[int], None] | None = None,
 ) -> None:
     """A table across the page, without Streamlit's own download, copy and search controls.
     `wrap`: rows `lines` lines high (two: `WRAPPED_ROW_HEIGHT`), long texts wrapped. `fill`: the column
@@ -292,7 +293,9 @@ def table(
 
     `opens` ("case" or "worker") with `ids` (one per row of `frame`): clicking a row opens that
     record's page (`open_record`, from the router's next run: `open_clicked_record`); the table
-    needs a `key` then.
+    needs a `key` then. `details` (with a `key`): a click on a row selects it, and
+    `details(row)` draws what is below the table for the selected row (its number in `frame`),
+    e.g. its cells whole where the table cuts them.
     Numbers, yes/no and blanks are shown as text in the reader's formats (Streamlit would print
     1517, 0.5, 'true' and an empty cell whatever the language); numbers, and the figures a page
     wrote as text ('<5', '26 % (103)'), are aligned right (`table_config`).
@@ -308,6 +311,17 @@ def table(
     rows = wrapped_row_height(lines) if wrap else None
     # two-line rows in the grid's default height left five rows in view: ten, as with one line
     height = rows * min(frame.height, 10) + 40 if rows else "auto"
+    if details is not None:
+        if key is None:
+            raise ValueError("a table with row details needs a key")
+        event = st.dataframe(
+            shown, hide_index=True, width="stretch", key=key, column_config=config,
+            on_select="rerun", selection_mode="single-row", row_height=rows, height=height,
+        )  # fmt: skip
+        chosen = selected_id(event, [str(i) for i in range(frame.height)])
+        if chosen is not None:
+            details(int(chosen))
+        return
     if opens is None:
         st.dataframe(shown, hide_index=True, width="stretch", key=key, column_config=config,
                      row_height=rows, height=height)  # fmt: skip

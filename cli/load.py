@@ -20,7 +20,13 @@ def run(args: argparse.Namespace) -> int:
     # the library is imported when the command runs, so `lat --help` stays quick
     from etl import load
     from etl.outcome import one_line
-    from etl.report import ProgressBar, format_report, shown
+    from etl.report import (
+        ProgressBar,
+        error_lines,
+        failure_line,
+        format_report,
+        not_loaded_line,
+    )
     from privacy.cpr import mask_cpr
     from privacy.pseudonym import PseudonymKeyError
     from warehouse.db import db_path
@@ -34,23 +40,15 @@ def run(args: argparse.Namespace) -> int:
         text = format_report(result, errors=False)
         if text:
             print(text)
-        for export in result.exports:
-            if export.error:
-                print(f"IKKE INDLÆST: {shown(export.error)}", file=sys.stderr)
-        for refusal in result.refusals:
-            print(f"AFVIST: {shown(refusal)}", file=sys.stderr)
-        for line in result.not_attempted_lines:
-            print(f"IKKE INDLÆST: {shown(line)}", file=sys.stderr)
+        for line in error_lines(result):
+            print(line, file=sys.stderr)
         return result.exit_code
     # another key would re-key everyone: a misuse (a bad LAT_MAX_* stopped lat before this)
     except PseudonymKeyError as exc:
-        print(f"IKKE INDLÆST: {shown(exc)}", file=sys.stderr)
+        print(not_loaded_line(str(exc)), file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         raise
     except Exception as exc:  # the CLI boundary: one line, never a traceback
-        print(
-            f"Indlæsningen fejlede ({type(exc).__name__}): {shown(one_line(mask_cpr(str(exc))))}",
-            file=sys.stderr,
-        )
+        print(failure_line(type(exc).__name__, one_line(mask_cpr(str(exc)))), file=sys.stderr)
         return 1

@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import polars as pl
 
@@ -70,23 +70,10 @@ def current() -> Limits:
     return Limits(**{f.name: getattr(found, LIMIT_PREFIX + f.name) for f in fields(Limits)})
 
 
-def _refuse(message: str):
-    raise UnreadableExport(message)
-
-
-def _size(n: int) -> str:
-    """'512 MB', '1.5 GB', '900 bytes' (binary units, written the way people say them)."""
-    if n >= 2**30:
-        return f"{n / 2**30:.1f} GB".replace(".0 ", " ")
-    if n >= MIB:
-        return f"{n / MIB:.1f} MB".replace(".0 ", " ")
-    if n >= 1024:
-        return f"{n / 1024:.1f} KB".replace(".0 ", " ")
-    return f"{n} bytes"
-
-
-def _count(n: int) -> str:
-    return f"{n:,}".replace(",", ".")  # Danish thousands separator, as the report writes them
+def _refuse(key: str, label: str, **values: object) -> NoReturn:
+    """Refuse file `label` with line `key`; sizes and counts are written for the reader when the
+    line is rendered (texts/messages.KINDS: 'size' as '512 MB', 'count' as '1.517')."""
+    raise UnreadableExport(key, file=label, **values)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -137,18 +124,13 @@ def _spend(label: str, n: int) -> None:
         if enough:
             budget.left -= n
     if not enough:
-        _refuse(
-            f"{label}: eksporten fylder for meget (højst {_size(budget.limits.export_bytes)} "
-            "i alt, udpakket; sæt LAT_MAX_EXPORT_BYTES for at hæve grænsen)"
-        )
+        _refuse("loader.file.export_too_big", label, limit_size=budget.limits.export_bytes)
 
 
 def _too_big(label: str, size: int | None, limit: int) -> None:
-    shown = f" ({_size(size)})" if size is not None else ""
-    _refuse(
-        f"{label}: filen er for stor{shown}; højst {_size(limit)} pr. fil "
-        "(sæt LAT_MAX_FILE_BYTES for at hæve grænsen)"
-    )
+    if size is None:
+        _refuse("loader.file.file_too_big_unsized", label, limit_size=limit)
+    _refuse("loader.file.file_too_big", label, size=size, limit_size=limit)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -163,17 +145,17 @@ def read_file(path: Path, label: str) -> bytes:
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except OSError as exc:
-        _refuse(f"{label}: kan ikke åbnes ({exc.strerror})")
+        _refuse("loader.file.cannot_open", label, reason=str(exc.strerror))
     with os.fdopen(fd, "rb") as handle:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            _refuse(f"{label}: er ikke en almindelig fil")
+            _refuse("loader.file.not_regular", label)
         if info.st_size > limits.file_bytes:
             _too_big(label, info.st_size, limits.file_bytes)
         try:
             data = _read_capped(handle, info.st_size, limits.file_bytes)
         except OSError as exc:
-            _refuse(f"{label}: kan ikke læses ({exc.strerror})")
+            _refuse("loader.file.unreadable", label, reason=str(exc.strerror))
     if len(data) > limits.file_bytes:
         _too_big(label, None, limits.file_bytes)
     _spend(label, len(data))
@@ -239,10 +221,7 @@ def check_zip_directory(label: str, data: bytes) -> None:
         if offset + 40 <= len(data) and data[offset : offset + 4] == b"PK\x06\x06":
             entries = max(entries, struct.unpack_from("<Q", data, offset + 32)[0])
     if entries > limit:
-        _refuse(
-            f"{label}: har {_count(entries)} filer; højst {_count(limit)} "
-            "(sæt LAT_MAX_ZIP_MEMBERS for at hæve grænsen)"
-        )
+        _refuse("loader.file.too_many_members", label, count=entries, limit=limit)
 
 
 def _member_cap(label: str, info: zipfile.ZipInfo) -> int:
@@ -257,10 +236,7 @@ def _member_cap(label: str, info: zipfile.ZipInfo) -> int:
 
 
 def _refuse_ratio(label: str, limits: Limits) -> None:
-    _refuse(
-        f"{label}: pakker sig ud til mere end {limits.zip_ratio} gange sin pakkede størrelse "
-        "(en ZIP-bombe?); sæt LAT_MAX_ZIP_RATIO for at hæve grænsen"
-    )
+    _refuse("loader.file.zip_ratio", label, ratio=limits.zip_ratio)
 
 
 def _stream(label: str, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> Iterator[bytes]:
@@ -382,20 +358,17 @@ def check_extent(label: str, rows: int, columns: int) -> None:
     """A table's rows (the header not counted), columns and cells, before it is parsed."""
     limits = limits_in_force()
     if columns > limits.columns:
-        _refuse(
-            f"{label}: har {_count(columns)} kolonner; højst {_count(limits.columns)} "
-            "(sæt LAT_MAX_COLUMNS for at hæve grænsen)"
-        )
+        _refuse("loader.file.too_many_columns", label, count=columns, limit=limits.columns)
     if rows > limits.rows:
-        _refuse(
-            f"{label}: har {_count(rows)} rækker; højst {_count(limits.rows)} pr. tabel "
-            "(sæt LAT_MAX_ROWS for at hæve grænsen)"
-        )
+        _refuse("loader.file.too_many_rows", label, count=rows, limit=limits.rows)
     if rows * columns > limits.cells:
         _refuse(
-            f"{label}: har {_count(rows * columns)} celler ({_count(rows)} rækker gange "
-            f"{_count(columns)} kolonner); højst {_count(limits.cells)} "
-            "(sæt LAT_MAX_CELLS for at hæve grænsen)"
+            "loader.file.too_many_cells",
+            label,
+            count=rows * columns,
+            row_count=rows,
+            column_count=columns,
+            limit=limits.cells,
         )
 
 
@@ -416,7 +389,4 @@ def check_cells(label: str, frame: pl.DataFrame) -> None:
         frame.select(pl.max_horizontal(pl.col(texts).str.len_bytes().max())).item() if texts else 0
     )
     if max(header, longest or 0) > limit:
-        _refuse(
-            f"{label}: en celle er længere end {_size(limit)} "
-            "(sæt LAT_MAX_CELL_BYTES for at hæve grænsen)"
-        )
+        _refuse("loader.file.cell_too_long", label, limit_size=limit)

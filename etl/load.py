@@ -20,7 +20,7 @@ import duckdb
 import polars as pl
 
 from etl.columns import TABLES
-from etl.outcome import ExportOutcome, FileOutcome, LoadResult, one_line
+from etl.outcome import ExportOutcome, FileOutcome, Line, LoadResult, checks_refused, line
 from etl.read import (
     Export,
     TableFile,
@@ -57,7 +57,7 @@ CASE_CHILD_TABLES = ("maalinger", "progression")
 BOOKKEEPING = ("exported_at", "batch_id")
 EXAMPLES_PER_FILE = 5
 
-Progress = Callable[[str, float], None]
+Progress = Callable[[Line, float], None]  # what a load is doing, how far it is
 
 
 class _AlreadyLoaded(Exception):
@@ -104,7 +104,7 @@ def load_exports(
         try:
             result.orphans_resolved += _retry_orphans_alone(db, pseudonymizer)
         except checks.ChecksFailed as exc:
-            result.orphans_refused = f"ventende rækker: {exc}"
+            result.orphans_refused = checks_refused("loader.file.orphans_refused", exc.failed)
     return result
 
 
@@ -118,15 +118,15 @@ def _load_one(
     result: LoadResult,
 ) -> None:
     if not path.exists():
-        outcome.error = f"{outcome.source_path}: filen eller mappen findes ikke"
+        outcome.error = line("loader.file.not_found", file=outcome.source_path)
         return
     name = export_name(path)
-    report(f"{name}: læser", 0.0)
+    report(line("loader.file.reading", file=name), 0.0)
     try:
         export = read_export(path)
         _check_export_date(export, today)
     except UnreadableExport as exc:
-        outcome.error = one_line(str(exc))
+        outcome.error = exc.line
         return
     _describe(export, today, outcome)
     earlier = _batch_of_sha(db, _export_shas(export))
@@ -136,7 +136,7 @@ def _load_one(
     # the files are validated side by side in threads while the write opens (a copy of the
     # warehouse, its schema) and applies each file as soon as its validation is done
     with _validation(export, outcome.exported_at, pseudonymizer) as validated:
-        report(f"{name}: kontrollerer", 0.1)
+        report(line("loader.file.validating", file=name), 0.1)
         _write(name, db, pseudonymizer, export, validated, report, outcome, result)
 
 
@@ -159,16 +159,16 @@ def _write(
             earlier = _batch_of_sha_in(con, _export_shas(export))
             if earlier is not None:
                 raise _AlreadyLoaded(earlier)
-            report(f"{name}: skriver", 0.5)
+            report(line("loader.file.writing", file=name), 0.5)
             fill_rejected_subjects(con)
             outcome.batch_id = _apply_export(con, export, validated, outcome, pseudonymizer)
             resolved = _retry_orphans(con, pseudonymizer, outcome.batch_id)
-            report(f"{name}: kontrollerer lageret", 0.95)
+            report(line("loader.file.checking", file=name), 0.95)
         result.orphans_resolved += resolved
     except UnreadableExport as exc:  # from validation: the write is rolled back
         outcome.batch_id = None
         outcome.files = []
-        outcome.error = one_line(str(exc))
+        outcome.error = exc.line
     except _AlreadyLoaded as exc:
         outcome.batch_id = None
         outcome.files = []
@@ -176,8 +176,8 @@ def _write(
     except checks.ChecksFailed as exc:
         outcome.batch_id = None
         outcome.files = []
-        outcome.refused = f"{name}: {exc}"
-    report(f"{name}: færdig", 1.0)
+        outcome.refused = checks_refused("loader.file.refused", exc.failed, file=name)
+    report(line("loader.file.done", file=name), 1.0)
 
 
 def _check_export_date(export: Export, today: date) -> None:
@@ -186,14 +186,19 @@ def _check_export_date(export: Export, today: date) -> None:
     exported_at = export.exported_at
     if exported_at is None or DATE_FLOOR <= exported_at <= today:
         return
+    when = exported_at.isoformat()
     if exported_at > today:
-        limit = f"efter dagens dato {today.isoformat()}"
-    else:
-        limit = f"før {DATE_FLOOR.isoformat()}"
+        raise UnreadableExport(
+            "loader.file.export_date_future",
+            file=export.source_path,
+            exported_at=when,
+            today=today.isoformat(),
+        )
     raise UnreadableExport(
-        f"{export.source_path}: eksportdatoen exported_at "
-        f"{exported_at.isoformat()} er {limit}; ret exported_at i eksport.json "
-        "(eller arket eksport) og indlæs igen"
+        "loader.file.export_date_before_floor",
+        file=export.source_path,
+        exported_at=when,
+        floor=DATE_FLOOR.isoformat(),
     )
 
 

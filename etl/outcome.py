@@ -1,23 +1,67 @@
 """What a load did: per file, per export and for the whole `lat load` (the report reads these);
-and `UnreadableExport`, the one error of a file or export that cannot be read at all."""
+`UnreadableExport`, the one error of a file or export that cannot be read at all; and `Line`, a
+line about a whole file or export (why it was not read, or refused) as a catalogue key and its
+values, rendered in the report's language (texts/messages.py, keys under `loader.file.`)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from privacy.cpr import mask_cpr
-from warehouse.checks import EXIT_FAILED
+from texts import formats, messages
+from warehouse.checks import EXIT_FAILED, CheckResult, failed_values
+
+
+def _masked(value: object) -> object:
+    """A value a line shows, with its CPR-like numbers masked (in lists and nested lines too)."""
+    if isinstance(value, str):
+        return mask_cpr(value)
+    if isinstance(value, list | tuple):
+        return [_masked(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _masked(v) for k, v in value.items()}
+    return value
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line about a whole file or export: catalogue key `key` and its values, CPR-like
+    numbers masked when it is made (a value may quote a cell or a name), dates in ISO form."""
+
+    key: str
+    values: Mapping[str, object]
+
+    def text(self, language: str | None = None) -> str:
+        """The line in `language` (Danish by default), masked again as printed."""
+        return mask_cpr(messages.render(self.key, self.values, language))
+
+    def __str__(self) -> str:
+        return self.text(formats.DEFAULT_LANG)
+
+
+def line(key: str, **values: object) -> Line:
+    """Line `key` with exactly the values its text names (a wrong set fails when it is made)."""
+    if set(values) != messages.names(key):
+        raise ValueError(f"{key}: values {sorted(values)} != {sorted(messages.names(key))}")
+    return Line(key, {name: _masked(value) for name, value in values.items()})
+
+
+def checks_refused(key: str, failed: list[CheckResult], **values: object) -> Line:
+    """The line of a write the warehouse checks refused: which checks failed, on which keys."""
+    why = {"key": "loader.file.unchanged", "values": {"checks": failed_values(failed)}}
+    return line(key, why=why, **values)
 
 
 class UnreadableExport(Exception):
-    """A file or export that cannot be read at all; str(e) is one clear line for a coordinator
-    (e.g. 'forloeb.csv: kan ikke læses som CSV (ingen overskriftsrække)').
+    """A file or export that cannot be read at all, as a `Line` (`e.line`): key and values, e.g.
+    UnreadableExport('loader.file.no_header', file='forloeb.csv'); str(e) is its Danish text
+    ('forloeb.csv: kan ikke læses som CSV (ingen overskriftsrække)'), masked."""
 
-    The line is printed and may quote a cell or a name, so CPR-like numbers are masked in it."""
-
-    def __init__(self, message: str):
-        super().__init__(mask_cpr(message))
+    def __init__(self, key: str, **values: object):
+        self.line = line(key, **values)
+        super().__init__(str(self.line))
 
 
 def one_line(text: object) -> str:
@@ -51,33 +95,29 @@ class ExportOutcome:
     source_path: str  # as given on the command line, CPR-like numbers masked (terminal only)
     batch_id: int | None = None
     already_loaded_in: int | None = None
-    error: str | None = None
+    error: Line | None = None  # why nothing was read
     exported_at: date | None = None
     exported_at_given: bool = False
     municipalities: list[str] = field(default_factory=list)
     ignored_files: list[str] = field(default_factory=list)
     files: list[FileOutcome] = field(default_factory=list)
-    refused: str | None = None  # a warehouse check failed: nothing of the export was written
+    refused: Line | None = None  # a warehouse check failed: nothing of the export was written
 
 
 @dataclass
 class LoadResult:
     exports: list[ExportOutcome] = field(default_factory=list)
     orphans_resolved: int = 0
-    orphans_refused: str | None = None  # the checks refused the write of resolved orphans
+    orphans_refused: Line | None = None  # the checks refused the write of resolved orphans
     not_attempted: list[str] = field(default_factory=list)  # exports after a refused one
 
     @property
-    def not_attempted_lines(self) -> list[str]:
+    def not_attempted_lines(self) -> list[Line]:
         """One line per export left unread because a check refused an export before it."""
-        return [
-            f"{name}: ikke forsøgt, fordi lageret afviste en eksport før den (se AFVIST); "
-            "ret fejlen og indlæs den igen"
-            for name in self.not_attempted
-        ]
+        return [line("loader.file.not_attempted", file=name) for name in self.not_attempted]
 
     @property
-    def refusals(self) -> list[str]:
+    def refusals(self) -> list[Line]:
         """Every write a warehouse check refused, one line each."""
         lines = [e.refused for e in self.exports if e.refused]
         return lines + ([self.orphans_refused] if self.orphans_refused else [])

@@ -92,7 +92,7 @@ def read_export(path: str | Path) -> Export:
     name = export_name(os.path.abspath(source))
     if display_name(str(path)) != str(path):
         # Such a path cannot be recorded in the warehouse or printed; the coordinator renames it.
-        raise UnreadableExport(f"{name}: navnet er ikke gyldig UTF-8 (omdøb filen eller mappen)")
+        raise UnreadableExport("loader.file.bad_name", file=name)
     with limits.export_budget():
         return _read_export(source, name)
 
@@ -102,17 +102,14 @@ def _read_export(source: Path, name: str) -> Export:
         members = _folder_members(source)
         return _assemble(name, _members_digest(members), members, prefix="")
     if not source.exists():
-        raise UnreadableExport(f"{name}: findes ikke")
+        raise UnreadableExport("loader.file.not_found", file=name)
     data = _read_bytes(source, name)
     suffix = source.suffix.lower()
     digest = hashlib.sha256(data).hexdigest()
     if suffix == ".csv":
         table = table_for_name(_nfc(source.stem))
         if table is None:
-            raise UnreadableExport(
-                f"{name}: filnavnet nævner ingen tabel "
-                "(forloeb, medarbejdere, maalinger eller progression)"
-            )
+            raise UnreadableExport("loader.file.no_table_in_name", file=name)
         tables = [read_csv_table(table, name, data)]
         return Export(name, digest, None, None, [], tables, [])
     if suffix == ".xlsx":
@@ -121,7 +118,7 @@ def _read_export(source: Path, name: str) -> Export:
     if suffix == ".zip":
         members = _zip_members(name, data)
         return _assemble(name, digest, members, prefix=f"{name}:")
-    raise UnreadableExport(f"{name}: ukendt filtype (brug en mappe, .csv, .xlsx eller .zip)")
+    raise UnreadableExport("loader.file.unknown_type", file=name)
 
 
 def table_file_from_records(
@@ -196,7 +193,7 @@ def _zip_members(archive: str, data: bytes) -> list[_Member]:
                 members.append(_Member(mask_cpr(name), read))
             return members
     except limits.ZIP_ERRORS as exc:
-        raise UnreadableExport(f"{archive}: kan ikke læses som ZIP ({exc})") from None
+        raise UnreadableExport("loader.file.not_zip", file=archive, reason=str(exc)) from None
 
 
 _UTF8_FLAG = 0x800
@@ -316,20 +313,15 @@ def _export(
 def _refuse_without_tables(name: str, tables: list[TableFile]) -> None:
     """An export of ignored files only would record an empty batch and move the as-of date."""
     if not tables:
-        raise UnreadableExport(
-            f"{name}: ingen tabel at indlæse (forventede fx forloeb.csv, medarbejdere.csv, "
-            "maalinger.csv, progression.csv eller ark med de navne)"
-        )
+        raise UnreadableExport("loader.file.no_tables", file=name)
 
 
 def _one_metadata(name: str, metas: list[tuple[str, ExportMetadata]]) -> ExportMetadata:
     """The export's metadata; two metadata files (eksport.json and export.json, or a JSON file
     and an eksport sheet) could give two export dates, and the one read last would win silently."""
     if len(metas) > 1:
-        labels = ", ".join(label for label, _ in metas)
-        raise UnreadableExport(
-            f"{name}: eksporten har flere metadatafiler ({labels}); den må kun have én"
-        )
+        labels = [label for label, _ in metas]
+        raise UnreadableExport("loader.file.metadata_files", file=name, files=labels)
     return metas[0][1] if metas else ExportMetadata()
 
 
@@ -342,8 +334,7 @@ def _refuse_repeated_tables(name: str, tables: list[TableFile]) -> None:
     for table, labels in files.items():
         if len(labels) > 1:
             raise UnreadableExport(
-                f"{name}: tabellen {table} står i flere filer ({', '.join(labels)}); "
-                "eksporten må kun have én fil pr. tabel"
+                "loader.file.repeated_table", file=name, table=table, files=labels
             )
 
 
@@ -361,9 +352,9 @@ def _json_metadata(label: str, data: bytes) -> ExportMetadata:
         )
     # RecursionError: JSON nested thousands of levels deep is not metadata either.
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
-        raise UnreadableExport(f"{label}: kan ikke læses som JSON") from None
+        raise UnreadableExport("loader.file.not_json", file=label) from None
     if not isinstance(raw, dict):
-        raise UnreadableExport(f"{label}: skal være et JSON-objekt med fx exported_at")
+        raise UnreadableExport("loader.file.not_json_object", file=label)
     return _metadata(label, objects[-1])
 
 
@@ -391,7 +382,7 @@ class ExportMetadata(BaseModel):
             return None
         parsed = parse_date(str(value).strip())
         if parsed is None:
-            raise ValueError(f'exported_at "{value}" er ikke en gyldig dato')
+            raise ValueError("not a valid date")  # said by _metadata, which knows the file
         return parsed
 
     @field_validator("platform", mode="before")
@@ -421,8 +412,11 @@ def _metadata(label: str, pairs: list[tuple[object, object]]) -> ExportMetadata:
         name = fold(str(key))
         if name in ExportMetadata.model_fields and name in fields and fields[name] != value:
             raise UnreadableExport(
-                f"{label}: feltet {name} står flere gange med forskellige værdier "
-                f"({fields[name]}, {value}); det må kun stå én gang"
+                "loader.file.field_repeated",
+                file=label,
+                field=name,
+                value=str(fields[name]),
+                other=str(value),
             )
         fields.setdefault(name, value)
     try:
@@ -431,8 +425,14 @@ def _metadata(label: str, pairs: list[tuple[object, object]]) -> ExportMetadata:
         )
     except ValidationError as exc:
         first = exc.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        if field == "exported_at":  # the one field a value can fail (_export_date)
+            raise UnreadableExport(
+                "loader.file.bad_export_date", file=label, value=str(first["input"])
+            ) from None
+        reason = str(first["msg"]).removeprefix("Value error, ")
         raise UnreadableExport(
-            f"{label}: {str(first['msg']).removeprefix('Value error, ')}"
+            "loader.file.bad_metadata", file=label, field=field, reason=reason
         ) from None
 
 
@@ -449,7 +449,7 @@ def read_csv_table(table: str, label: str, data: bytes) -> TableFile:
     data = _lone_cr_as_newline(data)
     header = data[: data.find(b"\n")] if b"\n" in data else data
     if not header.strip():
-        raise UnreadableExport(f"{label}: kan ikke læses som CSV (ingen overskriftsrække)")
+        raise UnreadableExport("loader.file.no_header", file=label)
     separator = _separator(_decode(label, header))
     limits.check_csv(label, data, header, separator)
     try:
@@ -511,7 +511,7 @@ def _read_csv(
             raise _NotUtf8 from None
         if "more fields than defined" in str(exc):
             raise _Ragged from None
-        raise UnreadableExport(f"{label}: kan ikke læses som CSV ({_first_line(exc)})") from None
+        raise UnreadableExport("loader.file.not_csv", file=label, reason=_first_line(exc)) from None
 
 
 def _refuse_ragged(label: str, text: str, separator: str) -> None:
@@ -521,21 +521,24 @@ def _refuse_ragged(label: str, text: str, separator: str) -> None:
     for number, record in enumerate(records, start=2):
         if any(cell.strip() for cell in record[width:]):
             raise UnreadableExport(
-                f"{label}: række {number} har {len(record)} celler, men overskriften har "
-                f"{width} (måske {separator!r} i en tekst uden anførselstegn); ret rækken og "
-                "indlæs igen"
+                "loader.file.ragged",
+                file=label,
+                row=number,
+                cells=len(record),
+                width=width,
+                separator=repr(separator),
             )
 
 
 def _refuse_binary(label: str, data: bytes) -> None:
     if not data.strip():
-        raise UnreadableExport(f"{label}: filen er tom")
+        raise UnreadableExport("loader.file.empty", file=label)
     head = data[:65536]
     # Control characters are looked for in the head only (a regex over the whole file costs),
     # but a NUL anywhere: it is one fast scan, and no text cell may carry it into the warehouse.
     control = re.search(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]", head) or b"\x00" in data
     if head.startswith(_BINARY_MAGIC) or control:
-        raise UnreadableExport(f"{label}: kan ikke læses som CSV (binære data, ikke tekst)")
+        raise UnreadableExport("loader.file.binary_csv", file=label)
 
 
 def _decode(label: str, data: bytes) -> str:
@@ -568,9 +571,7 @@ def _decode_cp1252(label: str, data: bytes) -> str:
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError:
-        raise UnreadableExport(
-            f"{label}: kan ikke afkodes (hverken UTF-8 eller Windows-1252)"
-        ) from None
+        raise UnreadableExport("loader.file.undecodable", file=label) from None
 
 
 def _separator(header: str) -> str:
@@ -582,10 +583,14 @@ def _separator(header: str) -> str:
 
 
 def _table_file(
-    table: str, label: str, digest: str, frame: pl.DataFrame, what: str = "kan ikke læses som CSV"
+    table: str,
+    label: str,
+    digest: str,
+    frame: pl.DataFrame,
+    refusal: str = "loader.file.no_known_columns_csv",
 ) -> TableFile:
     if frame.width == 0 or not any(canonical_column(h, table) for h in frame.columns):
-        raise UnreadableExport(f"{label}: {what} (ingen overskriftsrække med kendte kolonner)")
+        raise UnreadableExport(refusal, file=label)
     # The header is spreadsheet row 1, so data row i (0-based) is row i + 2.
     limits.check_cells(label, frame)
     frame = frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias(SOURCE_ROW))
@@ -643,7 +648,9 @@ def _read_workbook(
         reader = fastexcel.read_excel(data)
         sheet_names = list(reader.sheet_names)
     except Exception as exc:  # calamine reports corrupt files with several error types
-        raise UnreadableExport(f"{label}: kan ikke læses som XLSX ({_first_line(exc)})") from None
+        raise UnreadableExport(
+            "loader.file.not_xlsx", file=label, reason=_first_line(exc)
+        ) from None
     tables: list[TableFile] = []
     metas: list[tuple[str, ExportMetadata]] = []
     ignored: list[str] = []
@@ -661,7 +668,9 @@ def _read_workbook(
             continue
         frame = _with_error_cells(frame, errors.get(sheet, {}))
         digest = hashlib.sha256(data + b":" + sheet.encode("utf-8")).hexdigest()
-        tables.append(_table_file(table, sheet_label, digest, frame, what="arket kan ikke læses"))
+        tables.append(
+            _table_file(table, sheet_label, digest, frame, "loader.file.no_known_columns_sheet")
+        )
     return tables, metas, ignored
 
 
@@ -670,7 +679,9 @@ def _sheet_frame(reader, sheet: str, label: str) -> pl.DataFrame:
     try:
         frame = reader.load_sheet(sheet, header_row=0, dtypes="string").to_polars()
     except Exception as exc:
-        raise UnreadableExport(f"{label}: kan ikke læses ({_first_line(exc)})") from None
+        raise UnreadableExport(
+            "loader.file.unreadable", file=label, reason=_first_line(exc)
+        ) from None
     frame = frame.select(pl.all().cast(pl.String))
     _refuse_control_cells(label, frame)
     return frame
@@ -689,7 +700,7 @@ def _refuse_control_cells(label: str, frame: pl.DataFrame) -> None:
         and frame.select(pl.any_horizontal(pl.all().str.contains(_CONTROL).any())).item()
     )
     if found:
-        raise UnreadableExport(f"{label}: kan ikke læses (binære data, ikke tekst)")
+        raise UnreadableExport("loader.file.binary_sheet", file=label)
 
 
 _MAIN_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
@@ -764,7 +775,7 @@ def _with_error_cells(frame: pl.DataFrame, errors: dict[tuple[int, int], str]) -
 def _sheet_metadata(label: str, frame: pl.DataFrame) -> ExportMetadata:
     columns = {fold(c): c for c in frame.columns}
     if "felt" not in columns or "vaerdi" not in columns:
-        raise UnreadableExport(f"{label}: arket skal have kolonnerne felt og vaerdi")
+        raise UnreadableExport("loader.file.sheet_columns", file=label)
     pairs = frame.select(columns["felt"], columns["vaerdi"]).rows()
     return _metadata(label, [(str(k).strip(), v) for k, v in pairs if k is not None])
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import time
 from typing import TextIO
 
-from etl.outcome import ExportOutcome, FileOutcome, LoadResult
+from etl.outcome import ExportOutcome, FileOutcome, Line, LoadResult
 from texts import formats, messages, plural, text
 from texts.vocabulary import CODE_LABELS
 
@@ -53,12 +53,33 @@ def format_report(result: LoadResult, *, errors: bool = True) -> str:
             continue
         lines.extend(_export_lines(export))
     if errors:
-        lines.extend(_t("not_loaded", what=line) for line in result.not_attempted_lines)
+        lines.extend(
+            _t("not_loaded", what=line.text(LANGUAGE)) for line in result.not_attempted_lines
+        )
     if result.orphans_resolved:
         lines.append(plural("load_report.orphans_resolved", result.orphans_resolved, LANGUAGE))
     lines.extend(_totals(result))
     # every line escaped as a whole: the report's own words hold no control characters
     return "\n".join(shown(line) for line in lines)
+
+
+def error_lines(result: LoadResult) -> list[str]:
+    """What could not be loaded and what the warehouse refused, one line each ('IKKE INDLÆST:
+    ...', 'AFVIST: ...'), in the report's language and escaped: the CLI prints these on stderr."""
+    lines = [_t("not_loaded", what=e.error.text(LANGUAGE)) for e in result.exports if e.error]
+    lines += [_t("refused", what=refusal.text(LANGUAGE)) for refusal in result.refusals]
+    lines += [_t("not_loaded", what=line.text(LANGUAGE)) for line in result.not_attempted_lines]
+    return [shown(line) for line in lines]
+
+
+def not_loaded_line(what: str) -> str:
+    """'IKKE INDLÆST: ...' for a load stopped before any export (e.g. the wrong pseudonym key)."""
+    return shown(_t("not_loaded", what=what))
+
+
+def failure_line(error: str, what: str) -> str:
+    """The one line of a load that failed on something unforeseen (`error` its type)."""
+    return shown(_t("failed", error=error, what=what))
 
 
 def _totals(result: LoadResult) -> list[str]:
@@ -82,9 +103,9 @@ def _totals(result: LoadResult) -> list[str]:
 
 def _export_lines(export: ExportOutcome) -> list[str]:
     if export.error:
-        return [_t("not_loaded", what=export.error)]
+        return [_t("not_loaded", what=export.error.text(LANGUAGE))]
     if export.refused:
-        return [_t("refused", what=export.refused)]
+        return [_t("refused", what=export.refused.text(LANGUAGE))]
     if export.already_loaded_in is not None:
         return [_t("already_loaded", path=export.source_path, batch=export.already_loaded_in)]
     lines = [
@@ -162,14 +183,15 @@ class ProgressBar:
         self._last = 0.0
         self._drawn = False
 
-    def __call__(self, label: str, fraction: float) -> None:
+    def __call__(self, doing: Line, fraction: float) -> None:
         now = time.monotonic()
         if fraction < 1.0 and now - self._last < 0.1:
             return
         self._last = now
         filled = int(self.WIDTH * max(0.0, min(1.0, fraction)))
         bar = "#" * filled + "-" * (self.WIDTH - filled)
-        self.stream.write(f"\r[{bar}] {fraction:4.0%} {shown(label)[:60]:<60}")
+        label = shown(doing.text(LANGUAGE))[:60]
+        self.stream.write(f"\r[{bar}] {fraction:4.0%} {label:<60}")
         self.stream.flush()
         self._drawn = True
 

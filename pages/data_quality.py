@@ -35,20 +35,52 @@ COUNTS = ("rows_read", "rows_loaded", "rows_unchanged", "rows_superseded", "rows
 
 
 # the rejected rows' long texts wrap in these widths (px), so the tables fit 1280 px without
-# sideways scrolling; the rows are as high as the longest message needs (`message_lines`)
+# sideways scrolling; the rows are as high as the longest message or original values need
+# (`row_lines`)
 WRAPPED_WIDTHS = {"source_file": 130, "column_name": 110, "message": 250, "raw_values": 160}
 # Source Sans at the grid's 14 px averages under 7 px a character in Danish and English
-# messages; words wrap whole, so a line holds a little less (tests/pages measure the real font)
+# texts; words wrap whole, so a line is filled word by word (tests/pages measure the real font)
 MESSAGE_CHAR_PX = 7.0
-MAX_MESSAGE_LINES = 8  # a message longer still is cut (the CSV download holds it whole)
+# rows higher still would make a table of ten rows taller than a screen: a message or values
+# longer than this are cut in the table and shown whole for a selected row below it
+# (`_row_details`; the CSV download holds them whole too)
+MAX_MESSAGE_LINES = 8
+
+
+def _lines(text: str, width: int) -> int:
+    """The lines `text` wraps into in a column `width` px wide, word by word (estimated)."""
+    per_line = (width - 16) / MESSAGE_CHAR_PX  # the grid's padding
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > per_line:
+            lines, used = lines + 1, 0
+        used += len(word) + (1 if used else 0)
+        lines += max(0, math.ceil(len(word) / per_line) - 1)  # a word wider than the column
+    return lines
+
+
+def wrapped_lines(texts: pl.Series, column: str) -> int:
+    """The lines the longest-wrapping of `texts` needs in `column` (two at least, at most
+    `MAX_MESSAGE_LINES`)."""
+    width, needed = WRAPPED_WIDTHS[column], 2
+    for text in texts.drop_nulls().unique():  # up to ROW_LIMIT rows a table: each text once
+        needed = max(needed, _lines(str(text), width))
+        if needed >= MAX_MESSAGE_LINES:  # the tallest row: no text can ask for more
+            break
+    return min(needed, MAX_MESSAGE_LINES)
 
 
 def message_lines(messages: pl.Series) -> int:
     """The lines the longest of `messages` needs in the message column (two at least): at
     two lines, 'Forløbet ... findes ikke i forløbsdata (hverken ...' was cut after 'findes'."""
-    longest = messages.str.len_chars().max() or 0
-    per_line = (WRAPPED_WIDTHS["message"] - 16) / MESSAGE_CHAR_PX  # the grid's padding
-    return min(max(2, math.ceil(longest / per_line)), MAX_MESSAGE_LINES)
+    return wrapped_lines(messages, "message")
+
+
+def row_lines(shown: pl.DataFrame) -> int:
+    """The lines of a rejected rows' table (as shown, before its headers are renamed): as
+    many as its longest message or original values need: a measurement's ten items were cut
+    after seven lines when only the message counted."""
+    return max(wrapped_lines(shown[c], c) for c in ("message", "raw_values") if c in shown.columns)
 
 
 def _show_table(frame: pl.DataFrame, key: str, headers: dict[str, str] | None = None) -> None:
@@ -69,7 +101,6 @@ def _show_table(frame: pl.DataFrame, key: str, headers: dict[str, str] | None = 
         i18n.labelled(frame[c], word) for c, word in words.items() if c in frame.columns
     )
     names = COLUMNS | (headers or {})
-    shown = shown.rename({c: t(names[c]) for c in shown.columns if c in names})
     wrap = "message" in frame.columns
     config = {t(names[c]): st.column_config.Column(width=w)
               for c, w in WRAPPED_WIDTHS.items() if wrap and c in frame.columns}  # fmt: skip
@@ -77,8 +108,46 @@ def _show_table(frame: pl.DataFrame, key: str, headers: dict[str, str] | None = 
         config[t(names["rows_rejected"])] = st.column_config.Column(
             help=t("pages.data_quality.columns.rows_rejected_help")
         )
-    lines = message_lines(frame["message"]) if wrap else 2
-    components.table(shown, key=key, column_config=config, wrap=wrap, lines=lines)
+    lines = row_lines(shown) if wrap else 2
+    headed = shown.rename({c: t(names[c]) for c in shown.columns if c in names})
+    if "raw_values" not in frame.columns:
+        components.table(headed, key=key, column_config=config, wrap=wrap, lines=lines)
+        return
+    components.table(
+        headed,
+        key=key,
+        column_config=config,
+        wrap=wrap,
+        lines=lines,
+        details=lambda row: _row_details(frame.row(row, named=True), f"{key}_row"),
+    )
+    st.caption(t("pages.data_quality.select_a_row_for_its_values"))
+
+
+def _row_details(row: dict, key: str) -> None:
+    """A selected rejected row's original cells, each whole on a line of its own (the table's
+    cell wraps them into its column and cuts them after `MAX_MESSAGE_LINES`)."""
+    st.markdown(
+        t(
+            "pages.data_quality.the_whole_row",
+            row=i18n.fmt_int(row.get("source_row")),
+            file=row.get("source_file") or i18n.MISSING,
+        )
+    )
+    cells = _cells(row.get("raw_values"))
+    table = pl.DataFrame(
+        {
+            t(COLUMNS["column_name"]): [_column_word(k) for k in cells],
+            t("pages.data_quality.columns.value"): [
+                i18n.MISSING if v is None else str(v) for v in cells.values()
+            ],
+        },
+        schema={
+            t(COLUMNS["column_name"]): pl.String,
+            t("pages.data_quality.columns.value"): pl.String,
+        },
+    )
+    components.table(table, key=key, fill=t("pages.data_quality.columns.value"))
 
 
 def _column_word(name: str) -> str:
@@ -87,17 +156,24 @@ def _column_word(name: str) -> str:
     return word[:1].upper() + word[1:]
 
 
-def _cells_text(raw_values: str | None) -> str:
-    """A rejected row's original cells (JSON as stored) as 'Forløbs-id: F-7; Kommunekode: 999'."""
+def _cells(raw_values: str | None) -> dict[str, object]:
+    """A rejected row's original cells (JSON as stored) by column; text that is not a JSON
+    object as one cell of no column."""
     if not raw_values:
-        return i18n.MISSING
+        return {}
     try:
         cells = json.loads(raw_values)
     except ValueError:
-        return raw_values
-    if not isinstance(cells, dict):
-        return str(cells)
-    return "; ".join(f"{_column_word(k)}: {v if v is not None else i18n.MISSING}"
+        return {"": raw_values}
+    return cells if isinstance(cells, dict) else {"": str(cells)}
+
+
+def _cells_text(raw_values: str | None) -> str:
+    """A rejected row's original cells (JSON as stored) as 'Forløbs-id: F-7; Kommunekode: 999'."""
+    cells = _cells(raw_values)
+    if not cells:
+        return i18n.MISSING
+    return "; ".join(f"{_column_word(k)}: {v if v is not None else i18n.MISSING}" if k else str(v)
                      for k, v in cells.items())  # fmt: skip
 
 

@@ -112,6 +112,23 @@ def spoken_languages(names: str | list[str] | None, language: str | None = None)
     return ", ".join(spoken_language(name, language) for name in listed if name.strip())
 
 
+def together(words: list[str], language: str | None = None) -> str:
+    """Words that all hold, as CLDR lists them: 'a, b og c' (da), 'a, b, and c' (en)."""
+    return babel_lists.format_list(list(words), style="standard", locale=locale(language))
+
+
+def size(n: int | None, language: str | None = None) -> str:
+    """A number of bytes in binary units, as people say them: '512 MB', '1,5 GB' (da),
+    '1.5 GB' (en), '900 bytes'; one decimal, none when it is whole."""
+    if n is None:
+        return MISSING
+    for unit, scale in (("GB", 2**30), ("MB", 2**20), ("KB", 2**10)):
+        if n >= scale:
+            value = round(n / scale, 1)
+            return f"{number(value, 0 if value == int(value) else 1, language)} {unit}"
+    return f"{integer(n, language)} bytes"
+
+
 def run_on(sentences: list[str]) -> str:
     """Short sentences as one line, 'a; b; c', each after the first without its capital
     ('Ingen måling i 89 dage; mangler førmåling', not '; Mangler'); a word in capitals ('WHO-5')

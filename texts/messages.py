@@ -46,6 +46,28 @@ def _alternatives(value: object, language: str) -> str:
     return formats.alternatives([str(v) for v in value or []], language)  # type: ignore[union-attr]
 
 
+def _size(value: object, language: str) -> str:
+    return formats.size(value, language)  # type: ignore[arg-type]
+
+
+def _names(value: object, language: str) -> str:
+    """Files or labels as the export names them, 'a, b'."""
+    return ", ".join(str(v) for v in value or [])  # type: ignore[union-attr]
+
+
+def _checks(value: object, language: str) -> str:
+    """Failed warehouse checks ([name, offending keys] each): 'kontrollen x fejlede (k1; k2)'."""
+    parts = [
+        text("loader.file.check_failed", language, check=n, offending=o) for n, o in value or []
+    ]  # type: ignore[union-attr]
+    return formats.together(parts, language)
+
+
+def _line(value: object, language: str) -> str:
+    """A line within a line: {"key": ..., "values": {...}}, rendered in the same language."""
+    return render(value["key"], value["values"], language)  # type: ignore[index]
+
+
 # a value's name -> how it is written for a reader; every placeholder of a `loader.` text is one
 KINDS: dict[str, Callable[[object, str], str]] = {
     "column": _text,  # a column as the file names it (its header)
@@ -67,11 +89,42 @@ KINDS: dict[str, Callable[[object, str], str]] = {
     "floor": _day,  # ISO dates
     "exported_at": _day,
     "allowed": _alternatives,  # the spellings a column accepts
+    # lines about a whole file or export (`loader.file.`, etl.outcome.Line)
+    "file": _text,  # a file, sheet, member or export as the report names it (masked)
+    "reason": _text,  # what a parser or the system said (its own words, untranslated)
+    "field": _text,  # a metadata field (exported_at)
+    "other": _text,  # a second value of a field given twice
+    "table": _text,  # a table's Danish name (forloeb)
+    "separator": _text,  # a CSV separator as Python shows it (';')
+    "check": _text,  # a warehouse check's stable name
+    "offending": _text,  # its offending keys
+    "files": _names,
+    "row": _integer,
+    "cells": _integer,
+    "width": _integer,
+    "count": _integer,
+    "limit": _integer,
+    "row_count": _integer,
+    "column_count": _integer,
+    "ratio": _integer,
+    "size": _size,  # bytes
+    "limit_size": _size,
+    "today": _day,
+    "checks": _checks,
+    "why": _line,
 }
 
 
+FILE_PREFIX = "loader.file."  # lines about a whole file or export (etl.outcome.Line)
+
+
 def keys() -> list[str]:
-    """Every loader message key in the catalogue."""
+    """Every rejected-row message key in the catalogue (not the lines about whole files)."""
+    return [k for k in all_keys() if not k.startswith(FILE_PREFIX)]
+
+
+def all_keys() -> list[str]:
+    """Every loader key in the catalogue: rejected rows' messages and whole files' lines."""
     return [key for key in _catalogue(formats.DEFAULT_LANG) if key.startswith(PREFIX)]
 
 

@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from privacy.cpr import CPR_SEARCH_PATTERN, looks_like_cpr, mask_cpr
+from texts import messages
 from warehouse.db import materialised, write_transaction
 
 SAMPLE = 3  # offending keys named per failed check: enough to find the fault, not a dump
@@ -262,10 +263,15 @@ class ChecksFailed(Exception):
         super().__init__(refusal_line(self.failed))
 
 
+def failed_values(failed: Sequence[CheckResult]) -> list[list[str]]:
+    """The failed checks as a line's `checks` value (texts.messages): name, offending keys."""
+    return [[r.name, "; ".join(r.offending)] for r in failed]
+
+
 def refusal_line(failed: Sequence[CheckResult]) -> str:
-    """The one line a refused load prints: the failed checks and their offending keys."""
-    parts = [f"kontrollen {r.name} fejlede ({'; '.join(r.offending)})" for r in failed]
-    return "lageret er uændret, fordi " + ", og ".join(parts) + "."
+    """The one line a refused load prints, in Danish: the failed checks and their offending keys
+    (the load report says it in its own language from the same key, etl.outcome.checks_refused)."""
+    return messages.render("loader.file.unchanged", {"checks": failed_values(failed)}, "da")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -444,6 +444,18 @@ def test_the_progress_bar_redraws_one_terminal_line(tmp_path: Path, db: Path):
     assert "100%" in text and "færdig" in text
 
 
+def test_the_progress_bar_speaks_the_reports_language(tmp_path: Path, db: Path, monkeypatch):
+    import io
+
+    from etl import report
+
+    monkeypatch.setattr(report, "LANGUAGE", "en")
+    stream = io.StringIO()
+    export = write_export(tmp_path / "e", "2024-06-30", cases=[case("F1")])
+    load.load_exports([export], db, progress=report.ProgressBar(stream))
+    assert "e: done" in stream.getvalue() and "færdig" not in stream.getvalue()
+
+
 def test_a_zip_export_records_rejections_under_archive_and_member_name(tmp_path: Path, db: Path):
     import zipfile
 

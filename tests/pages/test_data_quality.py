@@ -281,3 +281,86 @@ def test_every_loader_message_fits_the_rows_the_page_gives_it():
                 lines = message_lines(pl.Series([text]))
                 needed = _wrapped_lines(text, WRAPPED_WIDTHS["message"])
                 assert needed <= lines or lines == MAX_MESSAGE_LINES, (lang, key, text)
+
+
+# a measurement row of ten items, refused for its total: its original values need more lines
+# in their column than a table row is given (`MAX_MESSAGE_LINES`)
+TEN_ITEMS = {"forloeb_id": "F-2024-000123", "instrument": "WHO-5", "tidspunkt": "foer",
+             "dato": "2024-03-05", **{f"item_{i}": str(i % 5) for i in range(1, 11)},
+             "raw_score": "99"}  # fmt: skip
+
+
+def _with_ten_items(monkeypatch) -> None:
+    """The fixture's rejected rows and a ten-item measurement row among the out-of-range ones."""
+    rejected_rows = q.rejected_rows
+
+    def rows(scope, reason=None):
+        frame = rejected_rows(scope, reason)
+        if reason != "out_of_range" or "raw_values" not in frame.columns:
+            return frame
+        extra = {c: None for c in frame.columns} | {
+            "batch_id": 2, "source_file": "maalinger.csv", "source_row": 31,
+            "column_name": "raw_score", "reason_code": "out_of_range",
+            "message": render("loader.score_not_item_sum", {"column": "Raw_score", "value": "99",
+                                                            "total": 20}, "da"),
+            "raw_values": json.dumps(TEN_ITEMS),
+        }  # fmt: skip
+        return pl.concat([frame, pl.DataFrame([extra], schema=frame.schema)])
+
+    monkeypatch.setattr(q, "rejected_rows", rows)
+
+
+def _values_tables(at, lang: str = "da"):
+    header = (en if lang == "en" else da)("pages.data_quality.columns.raw_values")
+    return [table for table in at.dataframe if header in table.value.columns], header
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_original_values_stand_whole_in_their_rows_up_to_the_tallest_row(app_db, lang, monkeypatch):
+    """A row's original values were cut after seven lines when only its message set the row's
+    height: they set it too (measured in the grid's font), up to the tallest row a table has;
+    a table of short values keeps its low rows."""
+    from pages.data_quality import MAX_MESSAGE_LINES
+
+    _with_ten_items(monkeypatch)
+    at = through_router("data_quality", lang=lang)
+    assert not at.exception
+    tables, header = _values_tables(at, lang)
+    checked = 0
+    for table in tables:
+        width = json.loads(table.proto.columns)[header]["width"]
+        for values in table.value[header].dropna():
+            checked += 1
+            lines = min(_wrapped_lines(str(values), width), MAX_MESSAGE_LINES)
+            assert table.proto.row_height >= components.wrapped_row_height(lines), values
+    assert checked >= 4
+    heights = {t.key: t.proto.row_height for t in tables}  # the proto's own key is not the page's
+    assert max(heights.values()) == components.wrapped_row_height(MAX_MESSAGE_LINES)
+    assert min(heights.values()) < components.wrapped_row_height(4), heights  # short values
+    assert all(list(t.proto.selection_mode) for t in tables), "a row can be selected"
+
+
+def test_a_selected_rows_original_values_are_shown_whole_below_the_table(app_db, monkeypatch):
+    """Values longer than the tallest row (ten items and more) are cut in the table: a
+    selected row shows each of its cells whole, one to a line, below it."""
+    from pages.data_quality import MAX_MESSAGE_LINES, WRAPPED_WIDTHS, _column_word
+
+    _with_ten_items(monkeypatch)
+    at = through_router("data_quality")
+    tables, header = _values_tables(at)
+    (table,) = [t for t in tables if t.value[header].str.contains("10").any()]
+    (row,) = [i for i, v in enumerate(table.value[header]) if "F-2024-000123" in v]
+    assert _wrapped_lines(table.value[header][row], WRAPPED_WIDTHS["raw_values"]) > (
+        MAX_MESSAGE_LINES
+    ), "the ten items are cut in the table"
+    before = len(at.dataframe)
+    at.session_state["dq_rows_out_of_range"] = {"selection": {"rows": [row], "columns": []}}
+    at.run()
+    assert not at.exception
+    assert len(at.dataframe) == before + 1
+    value = da("pages.data_quality.columns.value")
+    (details,) = [t.value for t in at.dataframe if value in t.value.columns]
+    words = details[da("pages.data_quality.columns.column_name")].to_list()
+    assert details[value].to_list() == list(TEN_ITEMS.values())  # every cell, whole
+    assert words == [_column_word(k) for k in TEN_ITEMS]  # 'Spørgsmål 10', not 'item_10'
+    assert any(da_start("pages.data_quality.the_whole_row") in m.value for m in at.markdown)
