@@ -13,8 +13,7 @@ import os
 import re
 from pathlib import Path
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 DEFAULT_DB = Path("data") / "warehouse.duckdb"
 PREFIX = "LAT_"
@@ -27,10 +26,13 @@ class SettingsError(ValueError):
     """A setting in the environment that cannot be used; str(e) is one line saying which."""
 
 
-class Settings(BaseSettings):
-    """Every setting `lat` and the dashboard read from the environment (documented in README)."""
+class Settings(BaseModel):
+    """Every setting `lat` and the dashboard read from the environment (documented in README):
+    the field `max_rows` is the variable LAT_MAX_ROWS (`settings()` reads them). A plain model,
+    not pydantic-settings' BaseSettings: importing that (and asyncio, which it imports) cost
+    every `lat` command a tenth of a second of CPU before any work (issue 7 section 5)."""
 
-    model_config = SettingsConfigDict(env_prefix=PREFIX, extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
     db: Path | None = Field(None, description="the warehouse file (default data/warehouse.duckdb)")
     pseudonym_key: SecretStr | None = Field(
@@ -92,18 +94,18 @@ class Settings(BaseSettings):
 
 def settings() -> Settings:
     """The settings in force now; raises SettingsError with one line per bad variable."""
-    # pydantic-settings reads the names in any case (lat_db too)
+    # the names in any case (lat_db too), as pydantic-settings read them
     named = ((k, v) for k, v in os.environ.items() if k.upper().startswith(PREFIX))
     return _settings(tuple(sorted(named)))
 
 
 @functools.lru_cache(maxsize=16)
-def _settings(_environment: tuple[tuple[str, str], ...]) -> Settings:
+def _settings(environment: tuple[tuple[str, str], ...]) -> Settings:
     """The settings of one state of the LAT_ variables (the argument is the cache's key):
     made once, since a page run asks for the warehouse's path at every query (made afresh,
     they took a tenth of a cached page run)."""
     try:
-        return Settings()
+        return Settings(**{name[len(PREFIX) :].lower(): value for name, value in environment})
     except ValidationError as exc:
         raise SettingsError(_message(exc)) from None
 

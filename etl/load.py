@@ -296,10 +296,10 @@ def _apply_file(
     counts = {"loaded": 0, "unchanged": 0, "superseded": 0}
     orphans = pl.DataFrame({"_source_row": [], "case_id": []}, schema=_ORPHAN_SCHEMA)
     if len(valid):
-        _stage(con, valid)
         if tf.table in CASE_CHILD_TABLES:
-            orphans = _split_orphans(con)
-        counts = _merge(con, raw_table, exported_at, batch_id)
+            valid, orphans = _split_orphans(con, valid)
+        with _staged(con, valid):
+            counts = _merge(con, raw_table, exported_at, batch_id)
     rejected = _rejections(tf, v, erased, erased_rows, orphans)
     _record_rejections(con, rejected, batch_id, tf)
     outcome = FileOutcome(
@@ -321,33 +321,39 @@ def _apply_file(
 _ORPHAN_SCHEMA = {"_source_row": pl.Int64, "case_id": pl.String}
 
 
-def _stage(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> None:
-    """Copy the valid rows into a temp table `_incoming` (one scan of the polars frame)."""
-    con.register("_incoming_frame", frame_source(frame))
+@contextlib.contextmanager
+def _staged(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> Iterator[None]:
+    """The valid rows readable as `_incoming` while the block runs: the polars frame itself,
+    registered, which each statement that reads it scans through Arrow (warehouse.db.frame_source).
+    A first load's rows so go from the frame into raw once; copying them into a temp table
+    first cost as much again (issue 7 section 5)."""
+    con.register("_incoming", frame_source(frame))
     try:
-        con.execute("create or replace temp table _incoming as select * from _incoming_frame")
+        yield
     finally:
-        con.unregister("_incoming_frame")
+        con.unregister("_incoming")
 
 
-def _split_orphans(con: duckdb.DuckDBPyConnection) -> pl.DataFrame:
-    """Move rows whose case the warehouse does not hold out of `_incoming` (rule 14)."""
+def _unknown_cases(con: duckdb.DuckDBPyConnection, frame: pl.DataFrame) -> pl.DataFrame:
+    """`_source_row` and `case_id` of the rows whose case the warehouse does not hold."""
     # fetchall, not .pl(): DuckDB makes a polars frame through pyarrow (see frame_source)
-    orphans = pl.DataFrame(
-        con.execute(
+    with _staged(con, frame.select("_source_row", "case_id")):
+        rows = con.execute(
             "select i._source_row, i.case_id from _incoming as i "
             "where not exists (select 1 from raw.cases as c where c.case_id = i.case_id) "
             "order by i._source_row"
-        ).fetchall(),
-        schema=_ORPHAN_SCHEMA,
-        orient="row",
-    )
+        ).fetchall()
+    return pl.DataFrame(rows, schema=_ORPHAN_SCHEMA, orient="row")
+
+
+def _split_orphans(
+    con: duckdb.DuckDBPyConnection, valid: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(rows whose case the warehouse holds, the orphans: `_source_row`, `case_id`) (rule 14)."""
+    orphans = _unknown_cases(con, valid)
     if len(orphans):
-        con.execute(
-            "delete from _incoming as i "
-            "where not exists (select 1 from raw.cases as c where c.case_id = i.case_id)"
-        )
-    return orphans.cast(_ORPHAN_SCHEMA)
+        valid = valid.join(orphans.select("_source_row"), on="_source_row", how="anti")
+    return valid, orphans
 
 
 def _raw_columns(con: duckdb.DuckDBPyConnection, raw_table: str) -> list[str]:
@@ -362,7 +368,7 @@ def _raw_columns(con: duckdb.DuckDBPyConnection, raw_table: str) -> list[str]:
 def _merge(
     con: duckdb.DuckDBPyConnection, raw_table: str, exported_at: date, batch_id: int
 ) -> dict[str, int]:
-    """Apply `_incoming` to raw.<raw_table> by rules 17-18; return counts per outcome.
+    """Apply `_incoming` (`_staged`) to raw.<raw_table> by rules 17-18; return counts per outcome.
 
     Only the rows whose key the warehouse holds are compared with it (`_classified`); the new
     ones go from `_incoming` into raw directly, so a first load copies its rows once, not twice.
@@ -686,23 +692,19 @@ def _retry_group(
     valid, _erased_rows = erased.split(table, validate_table(tf, exported_at, pseudonymizer).valid)
     if not len(valid):
         return 0
-    _stage(con, valid)
-    con.execute(
-        "delete from _incoming as i "
-        "where not exists (select 1 from raw.cases as c where c.case_id = i.case_id)"
-    )
-    found = _scalar(con, "select count(*) from _incoming")
-    if not found:
+    valid, _still_unknown = _split_orphans(con, valid)
+    if not len(valid):
         return 0
-    con.execute(
-        "update etl.rejected_rows as r set resolved_batch_id = $resolved "
-        "from _incoming as i where r.source_row = i._source_row and r.batch_id = $b "
-        "and r.source_file = $f and r.table_name = $t and r.reason_code = 'unknown_case' "
-        "and r.resolved_batch_id is null",
-        {**where, "resolved": resolved_batch},
-    )
-    _merge(con, RAW_TABLES[table][0], exported_at, batch_id)
-    return found
+    with _staged(con, valid):
+        con.execute(
+            "update etl.rejected_rows as r set resolved_batch_id = $resolved "
+            "from _incoming as i where r.source_row = i._source_row and r.batch_id = $b "
+            "and r.source_file = $f and r.table_name = $t and r.reason_code = 'unknown_case' "
+            "and r.resolved_batch_id is null",
+            {**where, "resolved": resolved_batch},
+        )
+        _merge(con, RAW_TABLES[table][0], exported_at, batch_id)
+    return len(valid)
 
 
 def fill_rejected_subjects(con: duckdb.DuckDBPyConnection) -> None:

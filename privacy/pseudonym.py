@@ -139,14 +139,19 @@ class Pseudonymizer:
         return prefix + hmac.digest(self._key, message.encode("utf-8"), "sha256").hex()[:20]
 
     def _candidates(self, prefix: str, texts: Iterable[str]) -> list[str]:
-        """`_candidate(prefix, text)` of each text, from one keyed HMAC state copied per text
-        (a third cheaper than an HMAC made from the key each time)."""
-        keyed = hmac.new(self._key, digestmod=hashlib.sha256)
+        """`_candidate(prefix, text)` of each text. HMAC-SHA256 written out (RFC 2104: SHA-256
+        of the outer padded key and the SHA-256 of the inner padded key and the text), from the
+        two padded keys' SHA-256 states, each copied per text: half the cost of copying an
+        `hmac` object, whose copy is Python (a tenth of a second of a 100,000-case load, held
+        under Python's lock while the other files are validated)."""
+        inner, outer = _padded_states(self._key)
         found = []
         for text in texts:
-            mac = keyed.copy()
+            mac = inner.copy()
             mac.update(text.encode("utf-8"))
-            found.append(prefix + mac.hexdigest()[:20])
+            digest = outer.copy()
+            digest.update(mac.digest())
+            found.append(prefix + digest.hexdigest()[:20])
         return found
 
     def _digest(self, prefix: str, text: str) -> str:
@@ -187,6 +192,20 @@ class Pseudonymizer:
             keys = keys.scatter(list(fixed), list(fixed.values()))
         key_of_seen = keys.gather(normalised.cast(pl.Enum(distinct)).to_physical())
         return raw.replace_strict(seen, key_of_seen, default=None).alias(ids.name)
+
+
+_SHA256_BLOCK = 64  # bytes: HMAC pads its key to SHA-256's block
+
+
+def _padded_states(key: bytes) -> tuple[hashlib._Hash, hashlib._Hash]:
+    """SHA-256 after the inner and the outer padded key of HMAC-SHA256 under `key` (RFC 2104:
+    a key longer than a block is its own SHA-256 first)."""
+    if len(key) > _SHA256_BLOCK:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(_SHA256_BLOCK, b"\0")
+    inner = hashlib.sha256(bytes(b ^ 0x36 for b in key))
+    outer = hashlib.sha256(bytes(b ^ 0x5C for b in key))
+    return inner, outer
 
 
 def stored_fingerprint(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -64,7 +64,8 @@ class DerivedKey:
     evaluate the earlier ones again).
 
     The argument (`why`) reads the SQL of `views`, so it is pinned to that SQL: `fingerprint` is
-    the SHA-256 of their text as DuckDB keeps it (`view_fingerprint`). When a view's text differs
+    the SHA-256 of their text as DuckDB keeps it, or for a materialised table the select the
+    write rebuilt it from (`view_fingerprints`). When a view's text differs
     (an edited SQL file, a view redefined in the write) or a fact below fails, the mart is
     checked in full like any other, so a broken mart is still named; tests/warehouse/test_checks.py
     fails when a fingerprint no longer matches the shipped SQL, to have the argument read again.
@@ -173,6 +174,19 @@ DERIVED_KEYS: dict[str, DerivedKey] = {
             ("staging.cases", ("case_id",), ("case_id",)),
             ("raw.workers", ("worker_id",), ()),
         ),
+    ),
+    "mart.case_months": DerivedKey(
+        views=("mart.case_months", "staging.case_months", "mart.fidelity"),
+        fingerprint="3d39e6fcfa7b285d28f539d24d91452f2158d10f64d82d11de6c23f89a6f2274",
+        why="a projection of the table staging.case_months, every row, case_id and month "
+        "unchanged; that table (its select pinned: the write rebuilt it from that select just "
+        "before the checks) is one row per staging.fidelity row and month number of "
+        "range(start_month, last_month + 1), each number once, month the date make_date makes "
+        "of it, one date per number and never NULL (range yields no NULL); case_id is "
+        "staging.fidelity's own, unique and filled: mart.fidelity, a projection of "
+        "staging.fidelity with every row, passed its key check (a group-by of the million "
+        "case months cost a load's checks more than all the other marts together)",
+        marts=("mart.fidelity",),
     ),
     "mart.fidelity_case_months": DerivedKey(
         views=("mart.fidelity_case_months", "mart.case_months"),
@@ -413,12 +427,17 @@ def _mart_key_checks(con: duckdb.DuckDBPyConnection) -> list[CheckResult]:
 
 
 def view_fingerprints(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """SHA-256 of each view's SQL as DuckDB keeps it, by 'schema.view'."""
+    """SHA-256 of each view's SQL as DuckDB keeps it, by 'schema.view'; and of each materialised
+    table's defining select, by 'schema.table': every write rebuilds them from exactly that
+    select after its own changes and before its checks (`write_transaction`; `lat check` runs
+    the checks there too), so that select is what made the rows checked."""
     rows = con.execute(
         "select schema_name || '.' || view_name, sql from duckdb_views() "
         "where database_name = current_database() and not internal"
     ).fetchall()
-    return {name: hashlib.sha256(sql.encode()).hexdigest() for name, sql in rows}
+    return {
+        name: hashlib.sha256(sql.encode()).hexdigest() for name, sql in [*rows, *materialised()]
+    }
 
 
 def derived_fingerprint(derived: DerivedKey, fingerprints: dict[str, str]) -> str:
@@ -610,10 +629,16 @@ def _cpr_check(
 
 
 def check_warehouse(db: Path) -> list[CheckResult]:
-    """Run every check on the whole warehouse (under the writer lock) and record the run."""
-    with write_transaction(db) as con:
-        results = run_checks(con)
+    """Run every check on the whole warehouse (under the writer lock) and record the run: on
+    the warehouse as this write commits it, its materialised tables rebuilt, as a load's."""
+    results: list[CheckResult] = []
+
+    def verify(con: duckdb.DuckDBPyConnection) -> None:
+        results.extend(run_checks(con))
         record(con, results, trigger="check")
+
+    with write_transaction(db, verify=verify):
+        pass
     return results
 
 

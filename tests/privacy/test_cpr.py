@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import stat
 from datetime import date
@@ -91,6 +93,18 @@ def test_citizen_keys_vectorised_matches_scalar() -> None:
     ids = pl.Series("borger_id", ["010190-1234", "0101901234", None, "B7"])
     keys = p.citizen_keys(ids).to_list()
     assert keys == [p.citizen_key("010190-1234")] * 2 + [None, p.citizen_key("B7")]
+
+
+@pytest.mark.parametrize("length", [1, 32, 63, 64, 65, 200])
+def test_the_column_path_is_hmac_sha256_under_keys_of_every_length(length) -> None:
+    """citizen_keys derives HMAC-SHA256 from the padded keys itself (a key longer than SHA-256's
+    block is hashed first): it must be the standard's, as `hmac` makes it, whatever the key."""
+    key = bytes((7 * i + 1) % 256 for i in range(length))
+    texts = ["", "B7", "0101901234", "æøå" * 40]
+    expected = [
+        "c" + hmac.new(key, t.encode("utf-8"), hashlib.sha256).hexdigest()[:20] for t in texts
+    ]
+    assert Pseudonymizer(key)._candidates("c", texts) == expected
 
 
 def test_key_from_environment_wins(monkeypatch, tmp_path) -> None:

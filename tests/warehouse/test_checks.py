@@ -596,3 +596,27 @@ def test_a_fault_under_a_derived_mart_has_it_checked_in_full_and_named(
     failed = {r.name.split(" ", 1)[1] for r in results if not r.passed and " mart." in r.name}
     assert failing <= failed if failing else failed == set(), failed
     assert in_full <= set(evaluated), evaluated
+
+
+def test_a_materialised_table_from_other_sql_has_the_marts_over_it_checked_in_full(
+    warehouse, tmp_path, monkeypatch
+):
+    """mart.case_months' argument is pinned to the select the write rebuilds staging.case_months
+    from: a select that repeats a case month (an edit of 15_materialised.sql) no longer matches
+    the fingerprint, so the mart is evaluated, and refused."""
+    copy = tmp_path / "copy.duckdb"
+    copy.write_bytes(warehouse.read_bytes())
+    con = duckdb.connect(str(copy))
+    edited = tuple(
+        (table, f"{select} union all (select * from ({select}) limit 1)")  # noqa: S608
+        if table == "staging.case_months"
+        else (table, select)
+        for table, select in warehouse_db.materialised()
+    )
+    monkeypatch.setattr(warehouse_db, "materialised", lambda: edited)
+    monkeypatch.setattr(checks, "materialised", lambda: edited)
+    warehouse_db.refresh_materialised(con)  # as every write does before its checks
+    evaluated, results = _evaluated(monkeypatch, con)
+    failed = {r.name for r in results if not r.passed}
+    assert "mart.case_months" in evaluated
+    assert {"unique_key mart.case_months", "unique_key mart.fidelity_case_months"} <= failed
