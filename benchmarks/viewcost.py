@@ -19,8 +19,12 @@ is drawn plus `--tail` seconds. Then, per page:
 A view's end is watched inside the page (a promise its MutationObserver resolves: the run ended,
 or the page's title is shown with no run going, and every chart drew), so the driver does not
 poll; `--poll raf` waits as benchmarks.sessions did (wait_for_function, which runs its predicate
-on every animation frame), to measure what that costs. Prints a table per role, pages ranked by
-browser CPU per view; figures only, no assertions.
+on every animation frame), to measure what that costs. `kept` (open and period views): the
+fewest of the page's charts drawn before the action that were still the same canvas or svg after
+it, of the most charts drawn: Streamlit 1.67 keeps a chart whose spec is unchanged and swaps its
+data in place (its frontend keys a chart by its spec with the dataset names replaced by their
+order, so Altair's content-hash names do not make a chart new); a changed spec re-embeds it.
+Prints a table per role, pages ranked by browser CPU per view; figures only, no assertions.
 """
 
 from __future__ import annotations
@@ -68,6 +72,17 @@ ARM_VIEW = """(title) => {
   });
 }"""
 # the same end, as a predicate polled on every animation frame (`--poll raf`)
+# Chart identity: each drawn chart (its canvas or marks svg) is marked before the action; after
+# it, [marked ones still on the page, charts on the page]: a chart Streamlit kept across the run
+# (its data swapped in place, or nothing changed) keeps its node, a re-embedded one is new
+MARK_CHARTS = """() => {
+  for (const e of document.querySelectorAll('.vega-embed canvas, .vega-embed svg.marks'))
+    e.__latBefore = true;
+}"""
+KEPT_CHARTS = """() => {
+  const drawn = [...document.querySelectorAll('.vega-embed canvas, .vega-embed svg.marks')];
+  return [drawn.filter((e) => e.__latBefore).length, drawn.length];
+}"""
 RAF_DONE = """(title) => {
   const app = document.querySelector('[data-testid=stApp]');
   if (app.getAttribute('data-test-script-state') !== 'notRunning') return false;
@@ -130,6 +145,7 @@ def settled(page, timeout_ms: float) -> float:
 
 
 def one_view(page, meter: Meter, action, title, poll, tail_s, timeout_ms) -> dict:
+    page.evaluate(MARK_CHARTS)
     before = meter.read()
     page.evaluate(ARM_VIEW, title)
     action()
@@ -140,6 +156,7 @@ def one_view(page, meter: Meter, action, title, poll, tail_s, timeout_ms) -> dic
     time.sleep(tail_s)
     figures = delta(before, meter.read())
     figures["ms"] = float("nan") if ms is None else ms
+    figures["kept"], figures["charts"] = page.evaluate(KEPT_CHARTS)
     if ms is None:
         print(f"  {title or 'period'}: not drawn in {timeout_ms / 1000:.0f} s", flush=True)
     elif os.environ.get("LAT_BENCH_DEBUG"):
@@ -269,17 +286,22 @@ def report(role: str, found: dict[str, dict[str, list[dict]]]) -> None:
     heads = " ".join(f"{SHORT.get(c, c):>8}" for c in COLUMNS)
     print(f"\n{role}: median CPU ms per view (open: the link; period: a month changed), and per "
           f"second while read / while the server is held")  # fmt: skip
-    print(f"{'page':<30} {'kind':<7} {'n':>2} {'drawn ms':>8} {heads}")
+    print(f"{'page':<30} {'kind':<7} {'n':>2} {'drawn ms':>8} {heads} {'kept':>6}")
     rows = []
     for title, kinds in found.items():
         for kind, views in kinds.items():
             med = {c: statistics.median(v[c] for v in views) for c in COLUMNS}
             ms = statistics.median(v.get("ms", float("nan")) for v in views)
-            rows.append((title, kind, len(views), ms, med))
+            kept = (
+                f"{min(v['kept'] for v in views)}/{max(v['charts'] for v in views)}"
+                if "charts" in views[0]
+                else ""
+            )
+            rows.append((title, kind, len(views), ms, med, kept))
     rows.sort(key=lambda row: (row[1], -row[4]["browser"]))
-    for title, kind, n, ms, med in rows:
+    for title, kind, n, ms, med, kept in rows:
         cells = " ".join(f"{med[c]:>8.0f}" for c in COLUMNS)
-        print(f"{title[:30]:<30} {kind:<7} {n:>2} {ms:>8.0f} {cells}")
+        print(f"{title[:30]:<30} {kind:<7} {n:>2} {ms:>8.0f} {cells} {kept:>6}")
     for kind in ("open", "period"):
         views = [v for kinds in found.values() for v in kinds.get(kind, [])]
         if views:
