@@ -37,7 +37,7 @@ COUNTS = ("rows_read", "rows_loaded", "rows_unchanged", "rows_superseded", "rows
 # the rejected rows' long texts wrap in these widths (px), so the tables fit 1280 px without
 # sideways scrolling; the rows are as high as the longest message or original values need
 # (`row_lines`)
-WRAPPED_WIDTHS = {"source_file": 130, "column_name": 110, "message": 250, "raw_values": 160}
+WRAPPED_WIDTHS = {"source_file": 130, "column_name": 110, "message": 250, "raw_values": 150}
 # Source Sans at the grid's 14 px averages under 7 px a character in Danish and English
 # texts; words wrap whole, so a line is filled word by word (tests/pages measure the real font)
 MESSAGE_CHAR_PX = 7.0
