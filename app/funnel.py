@@ -72,6 +72,16 @@ def _published(counts: pl.DataFrame, how: suppression.Treatment) -> pl.DataFrame
     published = suppression.apply(grouped, UNIT_RULE, on=noise)
     hiding = suppression.Treatment(hide=how.hide, perturb=False)
     hidden = suppression.apply(grouped, UNIT_RULE, on=hiding)["suppressed"]
+    if how.perturb:
+        # a hidden unit is never drawn: its noisy counts enter the fit as they are, not lifted
+        # to 5 as a shown count is (that lifted the target of many small units far off)
+        unshown = suppression.noisy_counts(grouped, UNIT_RULE).with_columns(
+            pl.col("total").clip(lower_bound=1)  # a unit of the fit has a case (its 1-2 less 2)
+        )
+        published = published.with_columns(
+            pl.when(hidden).then(unshown[c]).otherwise(pl.col(c)).alias(c)
+            for c in ("events", "total")
+        )
     # noise on each count alone may lift the events above the total
     events = pl.min_horizontal("events", "total").alias("events")
     return published.drop("all_units", "suppressed", "suppressed_by").with_columns(

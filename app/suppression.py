@@ -121,6 +121,14 @@ def any_hidden(*flags: object) -> bool:
                for f in flags)  # fmt: skip
 
 
+def noisy_count(n: int | None, cell_key: int | None) -> int | None:
+    """`n` with its cell's noise, for a count that enters a computation but is never shown
+    (a hidden unit's part of a funnel's target): zero stays zero, nothing below zero."""
+    if not n or cell_key is None:
+        return n
+    return max(n + NOISE_TABLE[cell_key % TABLE_SIZE], 0)
+
+
 def published_count(n: int | None, cell_key: int | None) -> int | None:
     """The count shown for a cell of `n` cases whose record keys sum to `cell_key`.
 
@@ -128,7 +136,22 @@ def published_count(n: int | None, cell_key: int | None) -> int | None:
     """
     if not n or cell_key is None:
         return n
-    return max(n + NOISE_TABLE[cell_key % TABLE_SIZE], MIN_CASES)
+    return max(noisy_count(n, cell_key), MIN_CASES)
+
+
+def noisy_counts(df: pl.DataFrame, rule: Rule) -> pl.DataFrame:
+    """`df` with the rule's count and numerator as `noisy_count`s (the viewer's own rows exact):
+    for figures that are summed, never shown. `published_count` lifts a hidden 1-4 to 5; summed
+    over a funnel's many small hidden units, that doubled the share of all units (0,30 -> 0,54)."""
+    exact_rows = _exact_rows(df, rule)
+    for name in (rule.count, rule.numerator):
+        keys = _column(df, name, KEY_SUFFIX)
+        if keys is None:
+            continue
+        values = [n if exact else noisy_count(n, key)
+                  for n, key, exact in zip(df[name].to_list(), keys, exact_rows, strict=True)]  # fmt: skip
+        df = df.with_columns(pl.Series(name, values, dtype=df[name].dtype))
+    return df
 
 
 def _column(df: pl.DataFrame, name: str | None, suffix: str) -> list | None:

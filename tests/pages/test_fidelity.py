@@ -429,3 +429,20 @@ def test_the_control_chart_s_axis_ends_with_the_chosen_period(app_db):
     start = (first - timedelta(days=XMR_X_ROOM_DAYS)).isoformat()
     for layer in spec["layer"]:
         assert layer["encoding"]["x"]["scale"]["domain"] == [start, "2026-10-31"]
+
+
+def test_a_perturbed_funnel_of_many_small_units_keeps_the_share_of_all():
+    """A hidden unit's noisy counts were lifted to 5, as a shown count is: over a leadership
+    view's many small municipalities the share of all read 54 % where it is 30 %. Hidden units
+    now enter the fit with their noise alone (zero-mean), never drawn."""
+    small = 40  # units of 3 cases, one event each
+    counts = pl.DataFrame({
+        "unit_code": [f"{i:03d}" for i in range(small + 2)],
+        "unit_label": [f"Kommune {i}" for i in range(small + 2)],
+        "events": [1] * small + [60, 60], "total": [3] * small + [200, 200],
+        "events_key": list(range(small)) + [7, 9], "total_key": list(range(50, 50 + small)) + [8, 3],
+    })  # fmt: skip
+    exact = (small + 120) / (3 * small + 400)
+    fitted = funnel.fit(counts, overdispersion=True, treatment=suppression.PROTECTED)
+    assert fitted.hidden == small
+    assert fitted.target == pytest.approx(exact, abs=0.03)
