@@ -28,7 +28,7 @@ they would give the hidden numbers away. `app.data.run(..., suppress=Rule(...))`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -143,15 +143,7 @@ def noisy_counts(df: pl.DataFrame, rule: Rule) -> pl.DataFrame:
     """`df` with the rule's count and numerator as `noisy_count`s (the viewer's own rows exact):
     for figures that are summed, never shown. `published_count` lifts a hidden 1-4 to 5; summed
     over a funnel's many small hidden units, that doubled the share of all units (0,30 -> 0,54)."""
-    exact_rows = _exact_rows(df, rule)
-    for name in (rule.count, rule.numerator):
-        keys = _column(df, name, KEY_SUFFIX)
-        if keys is None:
-            continue
-        values = [n if exact else noisy_count(n, key)
-                  for n, key, exact in zip(df[name].to_list(), keys, exact_rows, strict=True)]  # fmt: skip
-        df = df.with_columns(pl.Series(name, values, dtype=df[name].dtype))
-    return df
+    return _with_noise(df, rule, _exact_rows(df, rule), noisy_count)
 
 
 def _column(df: pl.DataFrame, name: str | None, suffix: str) -> list | None:
@@ -210,16 +202,28 @@ def _exact_rows(df: pl.DataFrame, rule: Rule) -> list[bool]:
     return [out == 0 for out in outside] if outside else [False] * df.height
 
 
-def _perturbed(df: pl.DataFrame, rule: Rule, exact_rows: list[bool]) -> pl.DataFrame:
+def _with_noise(
+    df: pl.DataFrame,
+    rule: Rule,
+    exact_rows: list[bool],
+    count: Callable[[int | None, int | None], int | None],
+) -> pl.DataFrame:
+    """`df` with the rule's count and numerator made by `count(n, cell key)`, the exact rows
+    (the viewer's own cases) as they are."""
     for name in (rule.count, rule.numerator):
         keys = _column(df, name, KEY_SUFFIX)
         if keys is None:
             continue
         values = [
-            n if exact else published_count(n, key)
+            n if exact else count(n, key)
             for n, key, exact in zip(df[name].to_list(), keys, exact_rows, strict=True)
         ]
         df = df.with_columns(pl.Series(name, values, dtype=df[name].dtype))
+    return df
+
+
+def _perturbed(df: pl.DataFrame, rule: Rule, exact_rows: list[bool]) -> pl.DataFrame:
+    df = _with_noise(df, rule, exact_rows, published_count)
     if rule.ratio and rule.numerator:
         count = pl.when(pl.col(rule.count) > 0).then(pl.col(rule.count))
         df = df.with_columns((pl.col(rule.numerator) / count).alias(rule.ratio))
