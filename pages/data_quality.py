@@ -61,19 +61,14 @@ def _lines(text: str, width: int) -> int:
 
 def wrapped_lines(texts: pl.Series, column: str) -> int:
     """The lines the longest-wrapping of `texts` needs in `column` (two at least, at most
-    `MAX_MESSAGE_LINES`)."""
+    `MAX_MESSAGE_LINES`): at two lines, 'Forløbet ... findes ikke i forløbsdata (hverken ...'
+    was cut after 'findes'."""
     width, needed = WRAPPED_WIDTHS[column], 2
     for text in texts.drop_nulls().unique():  # up to ROW_LIMIT rows a table: each text once
         needed = max(needed, _lines(str(text), width))
         if needed >= MAX_MESSAGE_LINES:  # the tallest row: no text can ask for more
             break
     return min(needed, MAX_MESSAGE_LINES)
-
-
-def message_lines(messages: pl.Series) -> int:
-    """The lines the longest of `messages` needs in the message column (two at least): at
-    two lines, 'Forløbet ... findes ikke i forløbsdata (hverken ...' was cut after 'findes'."""
-    return wrapped_lines(messages, "message")
 
 
 def row_lines(shown: pl.DataFrame) -> int:
@@ -135,19 +130,15 @@ def _row_details(row: dict, key: str) -> None:
         )
     )
     cells = _cells(row.get("raw_values"))
+    column, value = t(COLUMNS["column_name"]), t("pages.data_quality.columns.value")
     table = pl.DataFrame(
         {
-            t(COLUMNS["column_name"]): [_column_word(k) for k in cells],
-            t("pages.data_quality.columns.value"): [
-                i18n.MISSING if v is None else str(v) for v in cells.values()
-            ],
+            column: [_column_word(k) for k in cells],
+            value: [i18n.MISSING if v is None else str(v) for v in cells.values()],
         },
-        schema={
-            t(COLUMNS["column_name"]): pl.String,
-            t("pages.data_quality.columns.value"): pl.String,
-        },
+        schema={column: pl.String, value: pl.String},
     )
-    components.table(table, key=key, fill=t("pages.data_quality.columns.value"))
+    components.table(table, key=key, fill=value)
 
 
 def _column_word(name: str) -> str:

@@ -266,8 +266,8 @@ def test_every_message_shown_stands_whole_in_its_row(app_db, lang):
 
 def test_every_loader_message_fits_the_rows_the_page_gives_it():
     """Each loader text in both languages, with values as long as the loader shows them (a cell
-    cut at 60 characters), stands whole in the rows `message_lines` asks for."""
-    from pages.data_quality import MAX_MESSAGE_LINES, WRAPPED_WIDTHS, message_lines
+    cut at 60 characters), stands whole in the rows `wrapped_lines` asks for."""
+    from pages.data_quality import MAX_MESSAGE_LINES, WRAPPED_WIDTHS, wrapped_lines
 
     numbers = {"low": 1940, "high": 2010, "age": 5, "items": 5, "answered": 3, "expected": 5,
                "total": 12, "rows": [3, 4, 1517], "floor": "2016-01-01",
@@ -278,7 +278,7 @@ def test_every_loader_message_fits_the_rows_the_page_gives_it():
             for length in (8, 30, 61):
                 values = {n: numbers.get(n, "Ab " * (length // 3)) for n in messages.names(key)}
                 text = render(key, values, lang)
-                lines = message_lines(pl.Series([text]))
+                lines = wrapped_lines(pl.Series([text]), "message")
                 needed = _wrapped_lines(text, WRAPPED_WIDTHS["message"])
                 assert needed <= lines or lines == MAX_MESSAGE_LINES, (lang, key, text)
 
