@@ -27,7 +27,8 @@
 - `Header(text, help, width)`, `headed(frame, headers)`, `header_config(headers, **values)`: a
   table's column headers, each column's catalogue key (short headers with their whole meaning on
   hover, and widths, so a table fits 1280 px), the frame renamed with them and the `column_config`
-  that `table` and `case_list` take, both from one mapping (column -> Header or key).
+  that `table` and `case_list` take, both from one mapping (column -> Header or key);
+  `without_empty(frame, *columns)` leaves out the columns that hold nothing for this reader.
 - `lock_exports()`: hides Streamlit's element toolbars (CSV/PNG download, "Show data", copy the
   chart spec, search), so that data leave only through `download` (see the README, Downloads).
 - `figure(label, value, delta, trend, help, beside)`: a headline figure with a monthly sparkline
@@ -406,6 +407,12 @@ Headers = Mapping[str, Header | str]  # column -> its header; a bare key: the te
 
 def _header(given: Header | str) -> Header:
     return given if isinstance(given, Header) else Header(given)
+
+
+def without_empty(frame: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """`frame` without those of `columns` that hold nothing for this reader (all null: names
+    nobody here may read, an age not shown): no column of dashes."""
+    return frame.drop([c for c in columns if c in frame.columns and frame[c].is_null().all()])
 
 
 def headed(frame: pl.DataFrame, headers: Headers) -> pl.DataFrame:

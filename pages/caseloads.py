@@ -167,9 +167,7 @@ def _present_workers(frame: pl.DataFrame) -> pl.DataFrame:
                                i18n.languages_series(frame["languages"]))  # fmt: skip
     if "municipality_name" in shown.columns and shown["municipality_name"].n_unique() == 1:
         shown = shown.drop("municipality_name")
-    if "name" in shown.columns and shown["name"].is_null().all():
-        shown = shown.drop("name")  # nobody here may read these names: no column of dashes
-    return components.headed(shown, LIST_HEADERS)
+    return components.headed(components.without_empty(shown, "name"), LIST_HEADERS)
 
 
 def _workers(scope, filters) -> None:

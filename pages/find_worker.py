@@ -86,11 +86,8 @@ def _present(frame: pl.DataFrame, own: bool = False) -> pl.DataFrame:
     shown = frame.with_columns(age).select(c for c in LIST_COLUMNS if c in frame.columns)
     shown = shown.with_columns(i18n.code_expr("gender", "gender"), i18n.date_expr("trained_on"),
                                i18n.languages_series(shown["languages"]))  # fmt: skip
-    if shown["name"].is_null().all():
-        shown = shown.drop("name")  # nobody here may read these names: no empty column
-    for column in ("age", "active_cases", "capacity"):  # not for this viewer, or unknown
-        if shown[column].is_null().all():
-            shown = shown.drop(column)
+    # names nobody here may read; an age, caseload or free places not for this viewer or unknown
+    shown = components.without_empty(shown, "name", "age", "active_cases", "capacity")
     if "capacity" in shown.columns and not shown["capacity"].is_null().any():
         shown = shown.drop("has_capacity")  # the free places say it
     if own and shown["municipality_name"].n_unique() == 1:
