@@ -38,7 +38,7 @@ from __future__ import annotations
 
 import calendar
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import altair as alt
 import polars as pl
@@ -253,17 +253,19 @@ def in_period(frame: pl.DataFrame, column: str, period: Period | None) -> pl.Dat
     return frame.filter(pl.col(column).cast(pl.Date).is_between(first, last))
 
 
-def month_scale(period: Period | None) -> alt.Scale | UndefinedType:
+def month_scale(period: Period | None, lead_days: int = 0) -> alt.Scale | UndefinedType:
     """A month axis's x scale: from the chosen period's first month to the end of its last,
     whatever months the data hold (a worker's chart stopped at the last month with an active
-    case, as if the period ended there). Without a period, the data's own extent."""
+    case, as if the period ended there). Without a period, the data's own extent. `lead_days`:
+    room before the first month (a dot on it stood on the y axis, cut in half)."""
     if period is None or None in period:
         return alt.Undefined
     first, last = period
     # to the last month's last day: its bar (a month wide) is drawn whole, and the next month's
     # first day, a tick of its own ('jul. 2026' after a period ending in June), stays outside
     end = last.replace(day=calendar.monthrange(last.year, last.month)[1])
-    return alt.Scale(domain=[first.isoformat(), end.isoformat()])
+    start = first - timedelta(days=lead_days)
+    return alt.Scale(domain=[start.isoformat(), end.isoformat()])
 
 
 def reaching_back(months: pl.Series, period: Period | None) -> Period | None:
@@ -276,11 +278,14 @@ def reaching_back(months: pl.Series, period: Period | None) -> Period | None:
     return first, period[1]
 
 
-def period_x(months: pl.Series, period: Period | None, max_ticks: int = 8) -> dict:
+def period_x(
+    months: pl.Series, period: Period | None, max_ticks: int = 8, lead_days: int = 0
+) -> dict:
     """An `alt.X`'s `scale` and `axis` for a month axis over the chosen `period`
-    (`month_scale`; the ticks of `month_axis` over the data's months and the period's ends)."""
+    (`month_scale`, with `lead_days` before its first month; the ticks of `month_axis` over the
+    data's months and the period's ends)."""
     axis = month_axis(period_months(months, period), max_ticks=max_ticks)
-    return {"scale": month_scale(period), "axis": axis}
+    return {"scale": month_scale(period, lead_days), "axis": axis}
 
 
 def month_axis(months: pl.Series, max_ticks: int = 8, **options) -> alt.Axis:

@@ -7,7 +7,6 @@ shaped and labelled (texts in the reader's language); they never query and never
 from __future__ import annotations
 
 import math
-from datetime import date, timedelta
 
 import altair as alt
 import polars as pl
@@ -149,13 +148,9 @@ def xmr_chart(
         pl.col("variation").replace_strict(variation_labels).alias("variation_label")
     )
     span = charts.reaching_back(frame["month"], period)
-    x_parts = charts.period_x(frame["month"], span)
-    if span is not None and None not in span:
-        # half a month before the first month: its dot stood on the y axis, cut in half
-        start, end = x_parts["scale"].domain
-        start = (date.fromisoformat(start) - timedelta(days=XMR_X_ROOM_DAYS)).isoformat()
-        x_parts["scale"] = alt.Scale(domain=[start, end])
-    x = alt.X("month:T", title="", **x_parts)
+    # half a month before the first month: its dot stood on the y axis, cut in half
+    x = alt.X("month:T", title="", **charts.period_x(frame["month"], span,
+                                                      lead_days=XMR_X_ROOM_DAYS))  # fmt: skip
     base = alt.Chart(labelled).encode(x=x)
     # the axis follows the data (not 0-100 %): a month-to-month change must be visible; padded
     # so that no dot at the top or bottom is cut (`xmr_y_domain`)
