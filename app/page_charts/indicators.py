@@ -127,8 +127,13 @@ def xmr_y_domain(frame: pl.DataFrame) -> list[float]:
     drawn = drawn.drop_nulls().drop_nans()
     if drawn.is_empty():
         return [0.0, 1.0]
-    low, high = float(drawn.min()), float(drawn.max())
-    room = (high - low) * XMR_ROOM or 0.01
+    return _padded(float(drawn.min()), float(drawn.max()), XMR_ROOM, least=0.01)
+
+
+def _padded(low: float, high: float, share: float, least: float = 0.0) -> list[float]:
+    """The domain from `low` to `high`, wider at both ends by `share` of its length (at least
+    `least`): a dot on the domain's edge is cut in half by the plot's edge."""
+    room = (high - low) * share or least
     return [low - room, high + room]
 
 
@@ -184,9 +189,9 @@ SCORE_ROOM = 0.03
 
 
 def _score_scale(ref: dict) -> alt.Scale:
-    low, high = float(ref["score_min"]), float(ref["score_max"])
-    room = (high - low) * SCORE_ROOM
-    return alt.Scale(domain=[low - room, high + room], nice=False)
+    return alt.Scale(
+        domain=_padded(float(ref["score_min"]), float(ref["score_max"]), SCORE_ROOM), nice=False
+    )
 
 
 def _jacobson_guides(ref: dict, labels: dict[str, str], x_title: str, y_title: str) -> list:
