@@ -57,6 +57,8 @@
 - `search_opens(kind, key)`: a search box elsewhere that opens the case or worker page.
 - `freshness()`: the as-of date and the last load.
 - `no_match()`: the "filters match nothing" message.
+- `sections(key, [(label_key, draw), ...])`: a long page's sections as tabs; only the open one
+  runs (its queries, charts and browser work), and it stays open across a language switch.
 """
 
 from __future__ import annotations
@@ -952,6 +954,31 @@ def warehouse_guidance(state: str) -> None:
         st.warning(t("warehouse_not_ready"))
     else:
         st.info(t("no_warehouse"))
+
+
+Section = tuple[str, Callable[[], None]]  # (the tab's catalogue key, what draws it)
+
+
+def sections(key: str, parts: Sequence[Section]) -> None:
+    """A page's sections as tabs, of which only the open one runs and is drawn.
+
+    A tab switch runs the page again (`on_change="rerun"`), so the sections the reader does not
+    look at cost neither queries nor browser work. The open tab is kept by its place, so it
+    stays open when the reader switches language (the labels change; `key` holds the label).
+    """
+    labels = [t(label) for label, _ in parts]
+    place = min(st.session_state.get(f"{key}{_SECTION_PLACE}", 0), len(labels) - 1)
+    if st.session_state.get(key) not in labels:
+        st.session_state.pop(key, None)  # the other language's label: open the same place
+    tabs = st.tabs(labels, key=key, default=labels[place], on_change="rerun")
+    for index, (tab, (_, draw)) in enumerate(zip(tabs, parts, strict=True)):
+        if tab.open:
+            st.session_state[f"{key}{_SECTION_PLACE}"] = index
+            with tab:
+                draw()
+
+
+_SECTION_PLACE = "_place"
 
 
 def run_page(title_key: str, render: Callable[[], None]) -> None:

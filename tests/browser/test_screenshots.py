@@ -4,7 +4,9 @@ One browser, one context per role (and language); each page is opened once from 
 left to settle (the script idle and every chart drawn), checked for an exception box, a traceback
 or an error message, then photographed whole at both sizes. The PNGs are kept as test artefacts
 in test-artifacts/screenshots/ (ignored by git), named `<role>-<lang>-<page>-<width>.png`, so a
-reviewer can look at every page as a projector shows it before a chart change is called done.
+reviewer can look at every page as a projector shows it before a chart change is called done. A
+page in section tabs (`components.sections`) is photographed with each tab open in turn, clicked
+as a reader would: `<role>-<lang>-<page>-tab2-<width>.png` and on.
 
 Danish for every role, English for the national role (the one that sees every page). Set
 `LAT_SCREENSHOT_ENGLISH=all` to photograph every role in English too (for a review by eye).
@@ -115,6 +117,7 @@ class Shot:
     pictures: list[Path] = field(default_factory=list)
     layout: dict = field(default_factory=dict)  # LAYOUT at the projector's width
     record: bool = False  # a case or worker page opened on a record (`RECORD_ROLES`)
+    tab: int = 0  # which of the page's section tabs is open (`components.sections`), from 0
 
 
 def _url_path(page, role: str) -> str:
@@ -130,9 +133,23 @@ def _settle(page) -> None:
     page.wait_for_timeout(250)  # vega lays itself out once more after the first draw
 
 
-def _photograph(page, role: str, lang: str, record: bool = False) -> Shot:
+TABS = "[data-testid=stMain] [data-baseweb=tab-list] [role=tab]"
+
+
+def _photograph_sections(page, role: str, lang: str, record: bool = False) -> list[Shot]:
+    """The page as it opens, then each other section tab opened in turn, as a reader clicks."""
+    shots = [_photograph(page, role, lang, record)]
+    for tab in range(1, page.locator(TABS).count()):
+        page.locator(TABS).nth(tab).click()
+        page.locator(TABS).nth(tab).and_(page.locator("[aria-selected=true]")).wait_for()
+        _settle(page)
+        shots.append(_photograph(page, role, lang, record, tab))
+    return shots
+
+
+def _photograph(page, role: str, lang: str, record: bool = False, tab: int = 0) -> Shot:
     main = page.locator("[data-testid=stMain]")
-    shot = Shot(_url_path(page, role), main.inner_text(), page.evaluate(SECTIONS), record=record)
+    shot = Shot(_url_path(page, role), main.inner_text(), page.evaluate(SECTIONS), record, tab)
     shot.problems += page.locator(PROBLEMS).all_inner_texts()
     if "Traceback" in shot.text:
         shot.problems.append("a traceback")
@@ -142,6 +159,7 @@ def _photograph(page, role: str, lang: str, record: bool = False) -> Shot:
         if width == PROJECTOR:
             shot.layout = page.evaluate(LAYOUT)
         name = f"{shot.path}-record" if record else shot.path
+        name += f"-tab{tab + 1}" if tab else ""
         shot.pictures.append(screenshot(page, f"{role}-{lang}-{name}-{width}"))
     return shot
 
@@ -206,10 +224,10 @@ def photographed(chromium, server, demo_accounts, records) -> dict[tuple[str, st
                 page.locator("[data-testid=stSidebarNav] a").filter(has_text=title).first.click()
                 page.locator("h1").filter(has_text=title).first.wait_for()
                 _settle(page)
-                shots.append(_photograph(page, role, lang))
+                shots += _photograph_sections(page, role, lang)
                 if shots[-1].path in records and role in RECORD_ROLES:
                     _open_record(page, shots[-1].path, records[shots[-1].path], lang)
-                    shots.append(_photograph(page, role, lang, record=True))
+                    shots += _photograph_sections(page, role, lang, record=True)
             done[(role, lang)] = shots
         finally:
             context.close()
@@ -232,6 +250,18 @@ def _registered(role: str) -> set[str]:
     return {url for url, page in _pages(_scope(role)).items() if page.visibility == "visible"}
 
 
+def _whole_pages(shots: list[Shot]) -> dict[str, Shot]:
+    """path -> what the page showed over all its section tabs (records left out)."""
+    pages: dict[str, Shot] = {}
+    for shot in shots:
+        if not shot.record:
+            whole = pages.setdefault(shot.path, Shot(shot.path))
+            whole.text += "\n" + shot.text
+            for heading, charts in shot.sections.items():
+                whole.sections[heading] = whole.sections.get(heading, 0) + charts
+    return pages
+
+
 @pytest.mark.parametrize(("role", "lang"), _tours())
 def test_every_page_is_photographed_at_both_sizes_without_an_error(photographed, role, lang):
     shots = photographed[(role, lang)]
@@ -249,7 +279,7 @@ def test_every_page_is_photographed_at_both_sizes_without_an_error(photographed,
 
 @pytest.mark.parametrize("role", ROLES)
 def test_indicator_charts_show_as_scoping_allows(photographed, role):
-    shots = {shot.path: shot for shot in photographed[(role, "da")] if not shot.record}
+    shots = _whole_pages(photographed[(role, "da")])
     for path, sections in INDICATORS.items():
         shown = shots[path].sections
         for heading, charts in sections.items():

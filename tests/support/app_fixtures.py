@@ -24,6 +24,7 @@ import polars as pl
 from streamlit.testing.v1 import AppTest
 
 from app.filters import Filters
+from app.i18n import t
 from etl.read import rejected_row_subject
 from harness.apptest import (  # noqa: F401 (the page tests read these from here)
     chart_frames,
@@ -270,6 +271,7 @@ def page_as(
     lang: str | None = None,
     choose: dict[str, str] | None = None,
     params: dict[str, str] | None = None,
+    tabs: dict[str, str] | None = None,
     role: str = "national",
     municipalities: tuple[str, ...] | frozenset[str] = (),
     **scope: object,
@@ -278,7 +280,9 @@ def page_as(
 
     The router always signs in nationally; this picks any viewer. `filters`: see `page_app`;
     `choose`: selectbox key -> value to pick after the first run (e.g. a split); `params`: the
-    URL's query parameters (e.g. {"id": "C101-001"} for the case page).
+    URL's query parameters (e.g. {"id": "C101-001"} for the case page); `tabs`: the section
+    tabs to open (`components.sections`), tabs key -> the tab's catalogue key, as a reader clicks
+    them before the page runs (`open_tab` does it on a page already open).
     """
     scope_args = {"role": role, "user": "test", "municipalities": frozenset(municipalities),
                   **scope}  # fmt: skip
@@ -289,10 +293,19 @@ def page_as(
         at.query_params["lang"] = lang
     for name, value in (params or {}).items():
         at.query_params[name] = value
+    for key, label in (tabs or {}).items():
+        at.session_state[key] = t(label, lang or "da")
     at.run()
     for key, value in (choose or {}).items():
         at.selectbox(key=key).set_value(value).run()
     return at
+
+
+def open_tab(at: AppTest, key: str, label: str) -> AppTest:
+    """Open the section tab `label` (a catalogue key) of the tabs `key`, as a click does."""
+    tab = next(tab for tab in at.tabs if tab.label in {t(label, "da"), t(label, "en")})
+    at.session_state[key] = tab.label
+    return at.run()
 
 
 def through_router(page: str, role: str = "national", lang: str | None = None) -> AppTest:
