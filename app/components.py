@@ -968,9 +968,9 @@ def sections(key: str, parts: Sequence[Section]) -> None:
     """
     labels = [t(label) for label, _ in parts]
     place = min(st.session_state.get(f"{key}{_SECTION_PLACE}", 0), len(labels) - 1)
-    if st.session_state.get(key) not in labels:
-        st.session_state.pop(key, None)  # the other language's label: open the same place
-    tabs = st.tabs(labels, key=key, default=labels[place], on_change="rerun")
+    if st.session_state.get(key) not in labels:  # the other language's label (or none yet)
+        st.session_state[key] = labels[place]
+    tabs = st.tabs(labels, key=key, on_change="rerun")
     for index, (tab, (_, draw)) in enumerate(zip(tabs, parts, strict=True)):
         if tab.open:
             st.session_state[f"{key}{_SECTION_PLACE}"] = index

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 import streamlit as st
 
@@ -14,6 +16,7 @@ from app.queries import prepost as q
 INSTRUMENT_NAMES = {"WHO5": "WHO-5", "GSE": "GSE"}
 SPLITS = tuple(q.GROUPS)
 SCORE = "pages.prepost.score"
+TABS = "pp_tabs"  # the page's section tabs (components.sections)
 STAT_COLUMNS = {
     "group_label": components.GROUP_COLUMN,
     "n": "pages.prepost.stat_columns.n",
@@ -362,14 +365,29 @@ def render() -> None:
     )
     _figures(total, _country_total(scope, filters, instrument))
     st.info(_reference_text(ref))
-    _stats_table(stats)
     title = t(SCORE, name=INSTRUMENT_NAMES[instrument])
     n = _shown_n(stats)
-    _paired_view(scope, filters, instrument, group, stats, ref, title)
-    _distributions(scope, filters, instrument, group, n, ref, title)
-    _categories(scope, filters, instrument, group, n, ref)
-    _jacobson_section(scope, filters, instrument, ref, n)
-    _funnel_section(scope, filters)
+
+    def paired() -> None:
+        _stats_table(stats)
+        _paired_view(scope, filters, instrument, group, stats, ref, title)
+
+    def change() -> None:
+        _categories(scope, filters, instrument, group, n, ref)
+        _jacobson_section(scope, filters, instrument, ref, n)
+
+    components.sections(
+        TABS,
+        [
+            ("pages.prepost.tabs.paired", paired),
+            (
+                "pages.prepost.tabs.distributions",
+                partial(_distributions, scope, filters, instrument, group, n, ref, title),
+            ),
+            ("pages.prepost.tabs.change", change),
+            ("pages.prepost.tabs.fair", partial(_funnel_section, scope, filters)),
+        ],  # fmt: skip
+    )
     components.suppression_note(stats["suppressed"].any())
 
 

@@ -590,3 +590,33 @@ def test_no_dashboard_code_calls_python_from_polars_threads():
         if re.search(r"\.map_(elements|batches|rows)\(", line)
     ]
     assert found == []
+
+
+def _three_sections() -> None:
+    import streamlit as st
+
+    from app import components, i18n
+
+    i18n.init_lang()
+    ran = st.session_state.setdefault("ran", [])
+    parts = [(key, lambda key=key: ran.append(key) or st.write(key))
+             for key in ("page_overview", "page_prepost", "page_fidelity")]  # fmt: skip
+    components.sections("t_tabs", parts)
+
+
+def test_only_the_open_section_runs_and_it_stays_open_across_a_language_switch():
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_three_sections, default_timeout=30).run()
+    assert [tab.label for tab in at.tabs] == [da("page_overview"), da("page_prepost"),
+                                              da("page_fidelity")]  # fmt: skip
+    for label in ("page_fidelity", "page_prepost", "page_overview", "page_fidelity"):
+        at.session_state["t_tabs"] = da(label)  # as a click on the tab does
+        at.run()
+        assert [m.value for m in at.markdown] == [label]
+    at.session_state["lang"] = "en"
+    at.run()
+    assert [m.value for m in at.markdown] == ["page_fidelity"]  # the same place, in English
+    assert at.tabs[2].label == en("page_fidelity")
+    assert at.session_state["ran"] == ["page_overview", "page_fidelity", "page_prepost",
+                                       "page_overview", "page_fidelity", "page_fidelity"]  # fmt: skip

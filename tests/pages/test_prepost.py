@@ -13,12 +13,24 @@ from streamlit.testing.v1 import AppTest
 from app import i18n
 from app.queries import prepost as q
 from app.scope import Scope
-from tests.support.app_fixtures import PERIOD, chart_frames, everything_shown, metrics, page_as
+from tests.support.app_fixtures import (
+    PERIOD,
+    chart_frames,
+    each_tab,
+    everything_shown,
+    metrics,
+    open_tab,
+    page_as,
+)
 from tests.support.wording import da, da_pattern, en
 from texts.vocabulary import CODE_LABELS
 from warehouse.stats import paired_change
 
 N_LABEL = da("pages.prepost.cases_with_pre_and_post")
+TABS = "pp_tabs"
+DISTRIBUTIONS = {TABS: "pages.prepost.tabs.distributions"}
+CHANGE = {TABS: "pages.prepost.tabs.change"}
+FAIR = {TABS: "pages.prepost.tabs.fair"}
 
 
 def _stats_table(at: AppTest) -> pl.DataFrame:
@@ -30,8 +42,15 @@ def test_page_shows_figures_statistics_charts_and_constants(app_db):
     assert not at.exception
     assert at.title[0].value == da("page_prepost")
     assert metrics(at)[N_LABEL] == "54"
-    # dumbbell, case lines, boxes, histogram, categories, Jacobson plot, two funnels
-    assert len(at.get("vega_lite_chart")) == 8
+    labels = ["paired", "distributions", "change", "fair"]
+    assert [tab.label for tab in at.tabs] == [da(f"pages.prepost.tabs.{k}") for k in labels]
+    # only the open tab runs: dumbbell and case lines; boxes and histogram; categories and the
+    # Jacobson plot; the two funnels
+    opened = [(s.subheader[0].value, len(s.get("vega_lite_chart"))) for s in each_tab(at, TABS)]
+    headings = ["pre_and_post_paired", "distribution_of_scores", "reliable_and_clinical_change",
+                "fair_comparison_who_5"]  # fmt: skip
+    assert opened == [(da(f"pages.prepost.{h}"), 2) for h in headings]
+    at = page_as("prepost")
     table = _stats_table(at)
     assert table.height == 1 and table[da("pages.prepost.stat_columns.n")].to_list() == ["54"]
     reference = " ".join(i.body for i in at.info)
@@ -103,8 +122,8 @@ def test_gse_has_no_cutoff_and_no_clinical_panel(app_db):
     assert not at.exception
     no_cutoff = da_pattern("pages.prepost.reference_constants_for_name_sd", name="GSE", cutoff="–")
     assert no_cutoff.search(" ".join(i.body for i in at.info))
-    specs = [json.dumps(c.proto.spec) for c in at.get("vega_lite_chart")]
-    assert not any(da("reports.handover.words.clinical") in s for s in specs)
+    specs = [json.dumps(c.proto.spec) for s in each_tab(at, TABS) for c in s.get("vega_lite_chart")]
+    assert len(specs) == 8 and not any(da("reports.handover.words.clinical") in s for s in specs)
 
 
 def test_english_switch_changes_the_title(app_db):
@@ -118,8 +137,11 @@ def test_english_switch_changes_the_title(app_db):
 def test_aggregate_only_viewers_see_no_case_ids(app_db, role):
     at = page_as("prepost", role="viewer" if role == "viewer" else "national", presentation=True)
     assert not at.exception
-    assert len(at.get("vega_lite_chart")) == 7  # no individual case lines
-    text = everything_shown(at)
+    charts, text = [], ""
+    for shown in each_tab(at, TABS):
+        charts.append(len(shown.get("vega_lite_chart")))
+        text += everything_shown(shown)
+    assert charts == [1, 2, 2, 2]  # no individual case lines
     assert "C101-" not in text and "C751-" not in text
     # across municipalities a count carries cell-key noise of at most 2 (docs/suppression.md)
     assert abs(int(metrics(at)[N_LABEL]) - 54) <= 2
@@ -165,7 +187,7 @@ def jacobson_spec(at: AppTest) -> dict:
 
 
 def test_the_jacobson_plot_shows_each_case_with_its_clinical_change(app_db):
-    at = page_as("prepost")
+    at = page_as("prepost", tabs=CHANGE)
     assert not at.exception
     assert da("pages.prepost.pre_against_post_per_case") in [s.value for s in at.subheader]
     points = next(f for f in chart_frames(at) if {"category_label", "case_id"} <= set(f.columns))
@@ -190,7 +212,8 @@ def test_the_jacobson_plot_shows_each_case_with_its_clinical_change(app_db):
 
 @pytest.mark.parametrize("role", ["viewer", "presentation"])
 def test_aggregate_viewers_get_the_jacobson_plot_as_cells_without_small_ones(app_db, role):
-    at = page_as("prepost", role="viewer" if role == "viewer" else "national", presentation=True)
+    viewer = "viewer" if role == "viewer" else "national"
+    at = page_as("prepost", role=viewer, presentation=True, tabs=CHANGE)
     assert not at.exception
     cells = next(f for f in chart_frames(at) if "pre_end" in f.columns)
     assert "case_id" not in cells.columns and (cells["n"] >= 5).all()
@@ -211,7 +234,7 @@ def test_aggregate_viewers_get_the_jacobson_plot_as_cells_without_small_ones(app
 
 
 def test_gse_draws_no_cutoff_in_the_jacobson_plot(app_db):
-    at = page_as("prepost")
+    at = page_as("prepost", tabs=CHANGE)
     at.selectbox(key="pp_instrument").set_value("GSE").run()
     assert not at.exception
     assert "cutoff" not in json.dumps(jacobson_spec(at))
@@ -221,7 +244,7 @@ def test_gse_draws_no_cutoff_in_the_jacobson_plot(app_db):
 
 
 def test_the_who5_funnels_count_the_outcomes_of_each_municipality(app_db):
-    at = page_as("prepost")
+    at = page_as("prepost", tabs=FAIR)
     assert not at.exception
     improved, recovered = [f for f in chart_frames(at) if "unit_label" in f.columns]
     truth = (
@@ -244,7 +267,7 @@ def test_the_who5_funnels_count_the_outcomes_of_each_municipality(app_db):
 
 
 def test_a_worker_gets_no_funnel_on_the_pre_post_page(app_db):
-    at = page_as("prepost", role="worker", worker_id="W101-1")
+    at = page_as("prepost", role="worker", worker_id="W101-1", tabs=FAIR)
     assert not at.exception
     assert not [f for f in chart_frames(at) if "unit_label" in f.columns]
     assert any(
@@ -253,23 +276,25 @@ def test_a_worker_gets_no_funnel_on_the_pre_post_page(app_db):
 
 
 def test_a_jacobson_plot_of_only_small_cells_is_a_sentence(app_db):
-    at = page_as("prepost", role="viewer", filters={"genders": ("other",)})
+    at = page_as("prepost", role="viewer", filters={"genders": ("other",)}, tabs=CHANGE)
     assert not at.exception
     # 12 cases (a viewer's count carries cell-key noise of at most 2); no 10 x 10 cell holds 5
     assert abs(int(metrics(at)[N_LABEL]) - 12) <= 2
     assert not [f for f in chart_frames(at) if "pre_end" in f.columns]
     assert any(da("pages.prepost.every_cell_rests_on_fewer") in i.value for i in at.info)
     # and both funnels: every municipality hidden, said in a sentence instead of a chart
+    open_tab(at, TABS, FAIR[TABS])
     assert not [f for f in chart_frames(at) if "unit_label" in f.columns]
     all_hidden = da("indicator_parts.all_units_n_rest_on", n=2)
     assert sum(all_hidden in i.value for i in at.info) == 2
 
 
 def test_a_coordinator_sees_their_own_cases_in_the_jacobson_plot_and_compares_own_workers(app_db):
-    at = page_as("prepost", role="coordinator", municipalities={"751"})
+    at = page_as("prepost", role="coordinator", municipalities={"751"}, tabs=CHANGE)
     assert not at.exception
     points = next(f for f in chart_frames(at) if {"category_label", "case_id"} <= set(f.columns))
     assert points.height and points["case_id"].str.starts_with("C751-").all()
+    open_tab(at, TABS, FAIR[TABS])
     at.selectbox(key="pp_funnel_unit").set_value("worker").run()
     assert not at.exception
     workers = [f for f in chart_frames(at) if "unit_label" in f.columns]
@@ -286,14 +311,16 @@ def test_score_axes_carry_about_ten_ticks(app_db):
 
     at = page_as("prepost", role="viewer")
     assert not at.exception
-    for element in at.get("vega_lite_chart"):
+    charts = [chart for shown in each_tab(at, TABS) for chart in shown.get("vega_lite_chart")]
+    assert len(charts) == 7
+    for element in charts:
         assert json.loads(element.proto.spec)["config"]["axisQuantitative"]["tickCount"] == 10
 
 
 def test_english_chart_labels_made_in_polars_threads_are_english(app_db):
     """Labels made by map_elements run in polars' own threads, where the session (and so its
     language) is not known: the language is bound before, so they are English too."""
-    at = page_as("prepost", lang="en")
+    at = page_as("prepost", lang="en", tabs=CHANGE)
     assert not at.exception
     labels = {
         value
@@ -323,7 +350,7 @@ def test_joint_learning_splits_name_their_groups_in_words(app_db, split):
 
 
 def test_the_histogram_has_a_heading_of_its_own(app_db):
-    at = page_as("prepost")
+    at = page_as("prepost", tabs=DISTRIBUTIONS)
     assert not at.exception
     headings = [s.value for s in at.subheader]
     box = headings.index(da("pages.prepost.distribution_of_scores"))

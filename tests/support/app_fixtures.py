@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -306,6 +307,13 @@ def open_tab(at: AppTest, key: str, label: str) -> AppTest:
     tab = next(tab for tab in at.tabs if tab.label in {t(label, "da"), t(label, "en")})
     at.session_state[key] = tab.label
     return at.run()
+
+
+def each_tab(at: AppTest, key: str) -> Iterator[AppTest]:
+    """The page with each of its section tabs `key` open in turn, from the first."""
+    for label in [tab.label for tab in at.tabs]:
+        at.session_state[key] = label
+        yield at.run()
 
 
 def through_router(page: str, role: str = "national", lang: str | None = None) -> AppTest:
