@@ -149,7 +149,8 @@ def _photograph_sections(page, role: str, lang: str, record: bool = False) -> li
 
 def _photograph(page, role: str, lang: str, record: bool = False, tab: int = 0) -> Shot:
     main = page.locator("[data-testid=stMain]")
-    shot = Shot(_url_path(page, role), main.inner_text(), page.evaluate(SECTIONS), record, tab)
+    path, text = _url_path(page, role), main.inner_text()
+    shot = Shot(path, text, page.evaluate(SECTIONS), record=record, tab=tab)
     shot.problems += page.locator(PROBLEMS).all_inner_texts()
     if "Traceback" in shot.text:
         shot.problems.append("a traceback")
