@@ -10,8 +10,9 @@ on it.
 Accounts are made for the run: coordinators of several municipalities, national users and
 viewers (a fresh random password each). Then `--browsers` Chromium processes (Debian's
 chromium, several contexts each) sign in `--sessions` sessions through the real form; each
-walks every page in its navigation and changes the "period from" month on each, again and
-again, until `--minutes` have passed. The sign-ins are spread evenly over the first `--ramp`
+walks every page in its navigation, changes the "period from" month on each and, on a page
+in section tabs, opens one of the others (drawn at random), again and again, until `--minutes`
+have passed. The sign-ins are spread evenly over the first `--ramp`
 seconds (default 30), as people arrive over a while rather than in one instant. After each view
 has settled a session reads it for a time drawn uniformly from [0.5*T, 1.5*T], T = `--think`
 (default 8 s, the same draws for the same `--seed`): a coordinator glancing at a card or a
@@ -66,6 +67,8 @@ AFTER_SECONDS = 60  # server memory is read again this long after the sessions e
 ERROR_SELECTOR = "[data-testid=stException], [data-testid=stAlertContentError]"
 NAV_LINK = "[data-testid=stSidebarNav] a"
 PERIOD_BOX = "[data-testid=stSidebar] [data-testid=stSelectbox]"
+# a section tab of the page not open now (components.sections: a click runs the page for it)
+CLOSED_TAB = "[data-testid=stMain] [data-baseweb=tab-list] [role=tab][aria-selected=false]"
 
 
 # --- the server side -----------------------------------------------------------------------------
@@ -494,6 +497,16 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
                 await _settled(page, settle_ms)
                 if error := await _has_error(page):
                     stats["errors"].append(f"{title} (period changed): {error}")
+                await _read(reader, think)
+                closed = page.locator(CLOSED_TAB)
+                if time.time() >= until or not await closed.count():
+                    continue
+                tab = closed.nth(reader.randrange(await closed.count()))
+                stats["timings"].append(await _timed(page, tab.click, settle_ms, runs=runs))
+                stats["views"] += 1
+                await _settled(page, settle_ms)
+                if error := await _has_error(page):
+                    stats["errors"].append(f"{title} (another tab): {error}")
                 await _read(reader, think)
             except Exception as error:  # a view that never settles is an error, and we go on
                 state = await _script_state(page)
