@@ -68,7 +68,7 @@ ERROR_SELECTOR = "[data-testid=stException], [data-testid=stAlertContentError]"
 NAV_LINK = "[data-testid=stSidebarNav] a"
 PERIOD_BOX = "[data-testid=stSidebar] [data-testid=stSelectbox]"
 # a section tab of the page not open now (components.sections: a click runs the page for it)
-CLOSED_TAB = "[data-testid=stMain] [data-baseweb=tab-list] [role=tab][aria-selected=false]"
+CLOSED_TAB = "[data-testid=stMain] [role=tab][aria-selected=false]"
 
 
 # --- the server side -----------------------------------------------------------------------------

@@ -133,7 +133,7 @@ def _settle(page) -> None:
     page.wait_for_timeout(250)  # vega lays itself out once more after the first draw
 
 
-TABS = "[data-testid=stMain] [data-baseweb=tab-list] [role=tab]"
+TABS = "[data-testid=stMain] [role=tab]"
 
 
 def _photograph_sections(page, role: str, lang: str, record: bool = False) -> list[Shot]:
