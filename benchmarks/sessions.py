@@ -448,7 +448,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
 
     name, role, password = account
     reader = random.Random(f"{seed}-{name}")  # the same reading times for the same run
-    stats = {"role": role, "views": 0, "errors": [], "timings": [], "held": False}
+    stats = {"role": role, "views": 0, "errors": [], "timings": [], "kinds": [], "held": False}
     context = await browser.new_context(viewport={"width": 1400, "height": 1000})
     page = await context.new_page()
     page.set_default_timeout(settle_ms)
@@ -479,6 +479,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
             try:
                 link = page.locator(NAV_LINK).filter(has_text=title).first
                 stats["timings"].append(await _timed(page, link.click, settle_ms, title, runs))
+                stats["kinds"].append("page opened")
                 stats["views"] += 1
                 await _settled(page, settle_ms)
                 if error := await _has_error(page):
@@ -493,6 +494,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
                     await page.keyboard.press("Enter")
 
                 stats["timings"].append(await _timed(page, change_period, settle_ms, runs=runs))
+                stats["kinds"].append("period changed")
                 stats["views"] += 1
                 await _settled(page, settle_ms)
                 if error := await _has_error(page):
@@ -503,6 +505,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
                     continue
                 tab = closed.nth(reader.randrange(await closed.count()))
                 stats["timings"].append(await _timed(page, tab.click, settle_ms, runs=runs))
+                stats["kinds"].append("another tab")
                 stats["views"] += 1
                 await _settled(page, settle_ms)
                 if error := await _has_error(page):
@@ -736,6 +739,14 @@ def _report(run: dict, args, log_path: Path) -> int:
     if timings:
         print(f"click-to-drawn: p50 {statistics.median(timings):.0f} ms, "
               f"p95 {percentile(timings, 0.95):.0f} ms, max {max(timings):.0f} ms")  # fmt: skip
+        by_kind: dict[str, list[float]] = {}
+        for r in results:
+            for kind, ms in zip(r["kinds"], r["timings"], strict=True):
+                by_kind.setdefault(kind, []).append(ms)
+        print("  by action: " + "; ".join(
+            f"{kind} p50 {statistics.median(ms):.0f} / p95 {percentile(ms, 0.95):.0f} ms "
+            f"({len(ms)})" for kind, ms in by_kind.items()
+        ))  # fmt: skip
     if views:  # what neighbours on a shared machine sway least: the server's own work per view
         print(f"server CPU per page view: {server_cpu / views * 1000:.0f} ms "
               f"({server_cpu:.0f} s in all, warm-ups after the loads included)")  # fmt: skip
