@@ -248,6 +248,7 @@ DIGEST_COLUMNS: frozenset[tuple[str, str]] = frozenset(
     {("etl.batches", "source_sha256"), ("etl.batch_files", "source_sha256")}
 )
 EXIT_FAILED = 3
+CPR_MIN_BYTES = 10  # the ten digits of a CPR number (privacy.cpr.CPR_SEARCH_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -595,6 +596,10 @@ def _cpr_check(
     character, and Python's own detector decides about those, column by column."""
     texts = [f"{_ident(c)}::varchar" for c in table.text_columns]
     joined = f"concat_ws('|', {', '.join(texts)})"
+    # A CPR-like value is ten digits, each at least one byte (folding never adds a byte), so a
+    # row whose every text is shorter holds none: the regex is not run on it (most keys, codes
+    # and labels are shorter; raw.progression's case_id was the scan's largest cost)
+    long_enough = " or ".join(f"strlen({text}) >= {CPR_MIN_BYTES}" for text in texts)
     scope = "true"
     # one regex for both (an alternation): a second pass over every row cost as much again
     params: dict = {"pattern": f"(?:{CPR_SEARCH_PATTERN})|{NON_ASCII}"}
@@ -604,7 +609,7 @@ def _cpr_check(
         params["batches"] = list(batches)
     cursor = con.execute(
         f"select {_ident(table.first_column)}::varchar, {', '.join(texts)} "  # noqa: S608
-        f"from {_ident(table.name)} where ({scope}) "
+        f"from {_ident(table.name)} where ({scope}) and ({long_enough}) "
         f"and regexp_matches({joined}, $pattern)",
         params,
     )
