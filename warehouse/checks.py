@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from privacy.cpr import CPR_SEARCH_PATTERN, looks_like_cpr, mask_cpr
+from privacy.cpr import CPR_MIN_BYTES, CPR_SEARCH_PATTERN, looks_like_cpr, mask_cpr
 from texts import messages
 from warehouse.db import materialised, write_transaction
 
@@ -248,7 +248,6 @@ DIGEST_COLUMNS: frozenset[tuple[str, str]] = frozenset(
     {("etl.batches", "source_sha256"), ("etl.batch_files", "source_sha256")}
 )
 EXIT_FAILED = 3
-CPR_MIN_BYTES = 10  # the ten digits of a CPR number (privacy.cpr.CPR_SEARCH_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -596,9 +595,8 @@ def _cpr_check(
     character, and Python's own detector decides about those, column by column."""
     texts = [f"{_ident(c)}::varchar" for c in table.text_columns]
     joined = f"concat_ws('|', {', '.join(texts)})"
-    # A CPR-like value is ten digits, each at least one byte (folding never adds a byte), so a
-    # row whose every text is shorter holds none: the regex is not run on it (most keys, codes
-    # and labels are shorter; raw.progression's case_id was the scan's largest cost)
+    # a row whose every text is shorter than CPR_MIN_BYTES holds none: the regex is not run on
+    # it (most keys, codes and labels are shorter; raw.progression's case_id cost the scan most)
     long_enough = " or ".join(f"strlen({text}) >= {CPR_MIN_BYTES}" for text in texts)
     scope = "true"
     # one regex for both (an alternation): a second pass over every row cost as much again
