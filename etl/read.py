@@ -615,23 +615,33 @@ def _masked_headers(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _tidy(frame: pl.DataFrame) -> pl.DataFrame:
-    """Trim every cell, whitespace-only -> null, drop all-empty rows (rule 1)."""
+    """Trim every cell, whitespace-only -> null, drop all-empty rows (rule 1).
+
+    Most columns of a real export hold no cell that trimming changes: one pass asks which do,
+    and only those are rewritten (rewriting every column cost more than reading the file); the
+    rows are filtered only when one is empty (a filter copies every column)."""
     cells = [c for c in frame.columns if c != SOURCE_ROW]
     if not cells:
         return frame.clear()
-    # Lazy, so polars trims each column once and fuses the blanking with the row filter.
-    trimmed = [pl.col(c).cast(pl.String).str.strip_chars() for c in cells]
-    return (
-        frame.lazy()
-        .with_columns(
-            [
-                pl.when(t.str.len_bytes() > 0).then(t).alias(c)
-                for t, c in zip(trimmed, cells, strict=True)
-            ]
+    frame = frame.with_columns(pl.col(c).cast(pl.String) for c in cells)
+    changes = frame.select(_changed_by_trim(c).any().alias(c) for c in cells).row(0)
+    trimmed = [c for c, changed in zip(cells, changes, strict=True) if changed]
+    if trimmed:
+        frame = frame.with_columns(
+            pl.when(pl.col(c).str.strip_chars().str.len_bytes() > 0)
+            .then(pl.col(c).str.strip_chars())
+            .alias(c)
+            for c in trimmed
         )
-        .filter(pl.any_horizontal([pl.col(c).is_not_null() for c in cells]))
-        .collect()
-    )
+    if frame.select(pl.all_horizontal(pl.col(c).is_null() for c in cells).any()).item():
+        frame = frame.filter(pl.any_horizontal(pl.col(c).is_not_null() for c in cells))
+    return frame
+
+
+def _changed_by_trim(column: str) -> pl.Expr:
+    """True for a cell that trimming changes: empty, or with whitespace at either end."""
+    length = pl.col(column).str.len_bytes()
+    return (length == 0) | (pl.col(column).str.strip_chars().str.len_bytes() != length)
 
 
 # ---------------------------------------------------------------------------------------------

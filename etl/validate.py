@@ -27,7 +27,7 @@ from etl.parsing import (
     parse_municipality_code,
 )
 from etl.read import SOURCE_ROW, TableFile, canonical_column
-from privacy.cpr import MASK, cpr_flag_expr, cpr_mask_expr
+from privacy.cpr import CPR_MIN_BYTES, MASK, cpr_flag_expr, cpr_mask_expr
 from privacy.pseudonym import Pseudonymizer
 from texts import messages
 from warehouse.db import municipality_codes
@@ -247,15 +247,29 @@ def _cpr_cells(cells: pl.Series, kind: str) -> pl.Series | None:
     """Boolean mask of the cells holding a CPR-like number (or the mask), None when there are none.
 
     Typed columns repeat few distinct values (dates, scores, codes), so they are checked once
-    per distinct value; free text is checked cell by cell, still in one vectorised pass.
+    per distinct value; free text is checked cell by cell, still in one vectorised pass. Only
+    cells of at least CPR_MIN_BYTES can hold one (the mask is longer too): the others, most
+    keys and codes, are not folded and searched at all.
     """
     candidates = cells if kind == "text" else cells.drop_nulls().unique()
-    flagged = candidates.to_frame("c").select(
-        (cpr_flag_expr(pl.col("c")) | pl.col("c").str.contains(MASK, literal=True)).fill_null(False)
-    )["c"]
+    long = (candidates.str.len_bytes() >= CPR_MIN_BYTES).fill_null(False).arg_true()
+    if not len(long):
+        return None
+    flagged = (
+        candidates.gather(long)
+        .to_frame("c")
+        .select(
+            (cpr_flag_expr(pl.col("c")) | pl.col("c").str.contains(MASK, literal=True)).fill_null(
+                False
+            )
+        )["c"]
+    )
     if not flagged.any():
         return None
-    return flagged if kind == "text" else cells.is_in(candidates.filter(flagged).implode())
+    hit = long.filter(flagged)
+    if kind == "text":
+        return pl.repeat(False, len(cells), dtype=pl.Boolean, eager=True).scatter(hit, True)
+    return cells.is_in(candidates.gather(hit).implode())
 
 
 def _parse(frame: pl.DataFrame, specs: dict[str, Spec], header_of: dict[str, str]) -> pl.DataFrame:

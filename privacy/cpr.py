@@ -48,6 +48,9 @@ _ASCII_SEPARATOR = r"[-\t\n\x0b\x0c\r\x1c-\x1f ]?"
 CPR_SEARCH_PATTERN: str = (
     r"(?:^|[^0-9])" + _DDMMYY + _ASCII_SEPARATOR + r"[0-9]{4}" + r"(?:[^0-9]|$)"
 )
+# The fewest bytes a text holding a CPR-like number can have: its ten digits, each at least one
+# byte (folding never makes a text longer), so a shorter text needs no regex.
+CPR_MIN_BYTES = 10
 # polars masking puts the consumed boundaries back.
 _POLARS_MASK = r"(^|[^0-9])" + _CORE + r"([^0-9]|$)"
 

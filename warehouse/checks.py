@@ -23,7 +23,7 @@ from pathlib import Path
 
 import duckdb
 
-from privacy.cpr import CPR_SEARCH_PATTERN, looks_like_cpr, mask_cpr
+from privacy.cpr import CPR_MIN_BYTES, CPR_SEARCH_PATTERN, looks_like_cpr, mask_cpr
 from texts import messages
 from warehouse.db import materialised, write_transaction
 
@@ -595,6 +595,9 @@ def _cpr_check(
     character, and Python's own detector decides about those, column by column."""
     texts = [f"{_ident(c)}::varchar" for c in table.text_columns]
     joined = f"concat_ws('|', {', '.join(texts)})"
+    # a row whose every text is shorter than CPR_MIN_BYTES holds none: the regex is not run on
+    # it (most keys, codes and labels are shorter; raw.progression's case_id cost the scan most)
+    long_enough = " or ".join(f"strlen({text}) >= {CPR_MIN_BYTES}" for text in texts)
     scope = "true"
     # one regex for both (an alternation): a second pass over every row cost as much again
     params: dict = {"pattern": f"(?:{CPR_SEARCH_PATTERN})|{NON_ASCII}"}
@@ -604,7 +607,7 @@ def _cpr_check(
         params["batches"] = list(batches)
     cursor = con.execute(
         f"select {_ident(table.first_column)}::varchar, {', '.join(texts)} "  # noqa: S608
-        f"from {_ident(table.name)} where ({scope}) "
+        f"from {_ident(table.name)} where ({scope}) and ({long_enough}) "
         f"and regexp_matches({joined}, $pattern)",
         params,
     )

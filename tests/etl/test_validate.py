@@ -347,6 +347,16 @@ def test_cpr_in_required_id_blanks_it_and_rejects_the_row() -> None:
     assert "0101901234" not in result.rejected["message"][0]
 
 
+def test_a_cpr_number_of_exactly_ten_bytes_is_blanked_and_nine_digits_are_not() -> None:
+    """The shortest cell that can hold a CPR-like number (privacy.cpr.CPR_MIN_BYTES) is still
+    searched; a shorter one cannot hold one."""
+    result = check("progression", "forloeb_id;dato;score\n0101901234;2024-03-05;5\n")
+    assert reasons(result) == [(2, "forloeb_id", "missing_required")]
+    assert result.cpr_blanked == [(2, "forloeb_id")]
+    result = check("progression", "forloeb_id;dato;score\n010190123;2024-03-05;5\n")
+    assert result.cpr_blanked == []
+
+
 def test_revalidating_rejected_raw_values_gives_the_same_result() -> None:
     text = (
         "forloeb_id;dato;score;item_9;x\nK1;2024-03-05;5;0101901234;a\nK2;2015-03-05;5;;\n"

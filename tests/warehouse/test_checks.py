@@ -204,6 +204,8 @@ def test_counts_that_do_not_add_up_refuse_the_load(
     [
         ("raw.workers", "update raw.workers set name = 'Ida ' || $cpr where batch_id = $b"),
         ("raw.cases", "update raw.cases set citizen_key = $cpr where batch_id = $b"),
+        # ten bytes, the fewest a CPR-like value has (privacy.cpr.CPR_MIN_BYTES): still scanned
+        ("raw.cases", "update raw.cases set referred_by = '0101901234' where batch_id = $b"),
         ("etl.batches", "update etl.batches set source_path = source_path || '/' || $cpr"),
         ("etl.batch_files", "update etl.batch_files set source_file = '0101901234.csv'"),
         ("etl.batch_files", "update etl.batch_files set ignored_columns = 'note ' || $cpr"),
@@ -220,7 +222,7 @@ def test_counts_that_do_not_add_up_refuse_the_load(
             """'invalid_value', 'x', '{"note": "ring 0101901234"}', null)""",
         ),
     ],
-    ids=["worker-name", "citizen-key", "source-path", "source-file", "ignored-columns",
+    ids=["worker-name", "citizen-key", "ten-bytes", "source-path", "source-file", "ignored-columns",
          "json-key", "json-value"],
 )  # fmt: skip
 def test_a_cpr_like_value_written_by_the_load_refuses_it(
