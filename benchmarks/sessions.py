@@ -63,6 +63,7 @@ from app.asgi import RELEASED_LOG as RELEASED
 REPO = Path(__file__).resolve().parents[1]
 TARGET_P95_MS = 3000
 LIST_OPENS_MS = 5000  # a select box's list opens in the browser, without the server
+LOAD_SLOW_MS = 10_000  # a sign-in page's load this slow is shown on its own line
 AFTER_SECONDS = 60  # server memory is read again this long after the sessions ended
 ERROR_SELECTOR = "[data-testid=stException], [data-testid=stAlertContentError]"
 NAV_LINK = "[data-testid=stSidebarNav] a"
@@ -436,6 +437,35 @@ async def _has_error(page) -> str | None:
     return "Traceback in the page" if "Traceback" in body else None
 
 
+# What the browser's own timing says of a page's load (Navigation and Resource Timing, ms from
+# the navigation's start): the server's answers (the HTML's first byte, the last file's last
+# byte) against the renderer's own work (the module scripts run, the load event).
+PAGE_LOAD = """() => {
+  const nav = performance.getEntriesByType('navigation')[0];
+  const files = performance.getEntriesByType('resource').filter((r) => r.initiatorType !== 'xmlhttprequest' && r.initiatorType !== 'fetch');
+  const ends = files.map((r) => r.responseEnd);
+  const waits = files.map((r) => r.responseStart - r.requestStart).filter((w) => w > 0);
+  return {
+    html_first_byte: nav ? nav.responseStart : null,
+    files: files.length,
+    files_done: ends.length ? Math.max(...ends) : null,
+    slowest_file_wait: waits.length ? Math.max(...waits) : null,
+    dom_ready: nav && nav.domContentLoadedEventEnd ? nav.domContentLoadedEventEnd : null,
+    loaded: nav && nav.loadEventEnd ? nav.loadEventEnd : null,
+  };
+}"""
+
+
+async def _page_load(page, goto_ms: float) -> dict:
+    """The sign-in page's load as the browser timed it (PAGE_LOAD), with the goto's own ms;
+    what could not be read (a renderer that does not answer) is left out."""
+    try:
+        timing = await asyncio.wait_for(page.evaluate(PAGE_LOAD), 10)
+    except Exception:
+        timing = {}
+    return {"goto": goto_ms, **timing}
+
+
 async def _read(reader: random.Random, think: float) -> None:
     """What a person spends reading a view: uniform in [0.5, 1.5] x `think` seconds."""
     if think > 0:
@@ -454,7 +484,11 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
     page.set_default_timeout(settle_ms)
     runs = RunsFinished(page)
     try:
-        await page.goto(url)
+        opening = time.monotonic()
+        try:
+            await page.goto(url)
+        finally:  # where a sign-in page's load went, also (above all) when it timed out
+            stats["page_load"] = await _page_load(page, (time.monotonic() - opening) * 1000)
         await _settled(page, settle_ms)
         await page.get_by_label(SIGN_IN_NAME).fill(name)
         await page.get_by_label(SIGN_IN_PASSWORD).fill(password)
@@ -714,6 +748,31 @@ def _drive(pid: int, url: str, db: Path, exports: list[Path], accounts: list, ar
     }  # fmt: skip
 
 
+def _report_page_loads(results: list[dict]) -> None:
+    """Where the sign-in pages' loads went: the server's part (the HTML's first byte, every
+    file's last byte, the longest a file waited for its first byte) and the renderer's (its
+    scripts run until the DOM is ready and the load event), p50 and max over the sessions; and
+    each load that took over LOAD_SLOW_MS on its own line."""
+    loads = [r["page_load"] for r in results if r.get("page_load")]
+    if not loads:
+        return
+    parts = ("goto", "html_first_byte", "files_done", "slowest_file_wait", "dom_ready", "loaded")
+
+    def summary(part: str) -> str:
+        values = [load[part] for load in loads if load.get(part) is not None]
+        if not values:
+            return f"{part} -"
+        return f"{part} {statistics.median(values):.0f}/{max(values):.0f}"
+
+    print("sign-in page load, ms p50/max: " + ", ".join(summary(part) for part in parts))
+    for load in loads:
+        if load["goto"] > LOAD_SLOW_MS:
+            print("  slow: " + ", ".join(
+                f"{part} {load[part]:.0f}" if load.get(part) is not None else f"{part} -"
+                for part in parts
+            ) + f" ({load.get('files', '?')} files)")  # fmt: skip
+
+
 def _report(run: dict, args, log_path: Path) -> int:
     """Print the figures of `run`; 0 when the targets are met, else 1."""
     results, server_cpu, load_times = run["results"], run["server_cpu"], run["load_times"]
@@ -777,6 +836,7 @@ def _report(run: dict, args, log_path: Path) -> int:
     if sign_ins:
         print(f"sign-in to first page drawn: p50 {statistics.median(sign_ins):.0f} ms, "
               f"max {max(sign_ins):.0f} ms")  # fmt: skip
+    _report_page_loads(results)
     print(f"server log: {tracebacks} tracebacks, {warnings} 'missing ScriptRunContext' warnings "
           f"({log_path})")  # fmt: skip
     met = (
