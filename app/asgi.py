@@ -14,13 +14,20 @@ middleware that runs before Streamlit's own:
   each new load, and shuts down the sessions of closed tabs once their TTL has passed
   (`ClosedTabReaper`);
 - `session_cookie.PATH` sets (POST, with a one-time ticket) or clears (DELETE) the session cookie
-  that lets a signed-in session survive a reload (app/session_cookie.py); same-origin only.
+  that lets a signed-in session survive a reload (app/session_cookie.py); same-origin only;
+- Streamlit's hashed bundles (`/static/js|css|media/NAME`) are answered from memory
+  (`StaticAssets`): Starlette's file responses hop to a worker thread for each stat, open and
+  64 KiB read, about 500 hops for the 89 files of a first visit, and on a busy machine each hop
+  waits for the scheduler and the GIL (benchmarks.sessions: sign-in pages over 60 s while 25
+  tabs kept both cores busy).
 """
 
 from __future__ import annotations
 
 import asyncio
+import mimetypes
 import os
+import re
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -51,13 +58,61 @@ SECURITY_HEADERS: dict[str, str] = {
     "Referrer-Policy": "no-referrer",
 }
 CLOSED_PATHS = ("/_stcore/metrics",)
+# Streamlit's content-hashed bundles, by URL: one folder, a plain file name (no '..', no '/')
+STATIC_ASSET = re.compile(r"/static/(?:js|css|media)/[A-Za-z0-9_.-]+")
+STATIC_CACHE_CONTROL = b"public, immutable, max-age=31536000"  # Streamlit's for these files
+
+
+class StaticAssets:
+    """Streamlit's hashed bundles, read once and then answered from memory in one message on
+    the event loop, with Streamlit's headers (type, length, a year's immutable caching). Only
+    files of Streamlit's own static folder that a browser asked for are held (the folder is
+    about 25 MB); any other path, or a name not there, is left to Streamlit."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        if directory is None:
+            from streamlit import file_util
+
+            directory = Path(file_util.get_static_dir())
+        self.directory = directory
+        self._held: dict[str, tuple[bytes, bytes]] = {}  # URL path -> (body, content type)
+
+    def lookup(self, path: str) -> tuple[bytes, bytes] | None:
+        if not STATIC_ASSET.fullmatch(path) or ".." in path:
+            return None
+        held = self._held.get(path)
+        if held is None:
+            file = self.directory / path.lstrip("/")
+            try:
+                body = file.read_bytes()  # once per file and process, from the page cache
+            except OSError:
+                return None
+            kind = mimetypes.guess_type(file.name)[0] or "text/plain"  # as Starlette's
+            if kind.startswith("text/"):
+                kind += "; charset=utf-8"
+            held = self._held[path] = (body, kind.encode("latin-1"))
+        return held
+
+    async def answer(self, scope: Scope, send: Send, held: tuple[bytes, bytes]) -> None:
+        body, kind = held
+        headers = [
+            (b"content-type", kind),
+            (b"content-length", str(len(body)).encode("latin-1")),
+            (b"cache-control", STATIC_CACHE_CONTROL),
+        ]
+        start = {"type": "http.response.start", "status": 200}
+        await send({**start, "headers": _with_security_headers(headers)})
+        await send(
+            {"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else body}
+        )
 
 
 class SecurityGuard:
     """Pure ASGI middleware (not BaseHTTPMiddleware, which would buffer Streamlit's streams)."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, assets: StaticAssets | None = None) -> None:
         self.app = app
+        self.assets = assets or StaticAssets()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -68,6 +123,11 @@ class SecurityGuard:
             return
         if _is_session_path(scope.get("path", "")):
             await _session_endpoint(scope, receive, send)
+            return
+        if scope.get("method") in ("GET", "HEAD") and (
+            held := self.assets.lookup(scope.get("path", ""))
+        ):
+            await self.assets.answer(scope, send, held)
             return
 
         async def send_with_headers(message: Message) -> None:

@@ -289,6 +289,30 @@ def test_delete_ends_the_cookies_session_and_clears_it(session_store):
     assert session_store.session(token) is None
 
 
+def test_streamlits_bundles_are_answered_from_memory_with_its_headers():
+    """A first visit's 89 files without a worker-thread hop each (app/asgi.StaticAssets): the
+    bytes of the file, Streamlit's type and caching, our security headers; Streamlit is not
+    asked. Any other path, or a name that is not a file there, is still Streamlit's."""
+    from streamlit import file_util
+
+    folder = Path(file_util.get_static_dir()) / "static" / "js"
+    script = sorted(folder.glob("*.js"))[0]
+    path = f"/static/js/{script.name}"
+    status, headers, body = _call("GET", path=path)
+    assert status == 200
+    assert body == script.read_bytes()
+    assert headers["content-type"] == ["text/javascript; charset=utf-8"]
+    assert headers["content-length"] == [str(len(body))]
+    assert headers["cache-control"] == ["public, immutable, max-age=31536000"]
+    assert headers["x-frame-options"] == ["DENY"]
+    status, headers, body = _call("HEAD", path=path)
+    assert (status, body, headers["content-length"]) == (200, b"", [str(script.stat().st_size)])
+    for other in ("/", "/static/js/../index.html", "/static/js/nothing-here.js",
+                  "/static/js", "/static/other/x.js", f"/lat/static/js/{script.name}"):  # fmt: skip
+        assert _call("GET", path=other)[2] == b"streamlit", other
+    assert _call("POST", path=path)[2] == b"streamlit"
+
+
 def test_tickets_expire():
     from app import session_cookie
 
