@@ -17,9 +17,9 @@ middleware that runs before Streamlit's own:
   that lets a signed-in session survive a reload (app/session_cookie.py); same-origin only;
 - Streamlit's hashed bundles (`/static/js|css|media/NAME`) are answered from memory
   (`StaticAssets`): Starlette's file responses hop to a worker thread for each stat, open and
-  64 KiB read, about 500 hops for the 89 files of a first visit, and on a busy machine each hop
-  waits for the scheduler and the GIL (benchmarks.sessions: sign-in pages over 60 s while 25
-  tabs kept both cores busy).
+  64 KiB read, about 500 hops for the 89 files (2.7 MB) of a first visit, and on a busy server
+  each hop waits for the GIL; suspected, not shown, in benchmarks.sessions' sign-in pages that
+  took over 60 s while 25 tabs kept both cores busy.
 """
 
 from __future__ import annotations
