@@ -51,6 +51,7 @@ MODULES = (
     "app.queries.progression",
 )
 POLL_SECONDS = 2.0
+WARMED_LOG = "warmed in "  # the log line of each warm-up's end begins so (benchmarks.sessions)
 RELEASE_SECONDS = 30.0  # how often freed memory is handed back to the system
 
 
@@ -191,7 +192,7 @@ def warm(
                     steps["asked lately"] = time.perf_counter() - started
         except Exception:
             log.exception("warming the dashboard failed (it serves anyway) on %s", path)
-    log.info("warmed in %.1f s: %s", time.perf_counter() - started, steps)
+    log.info(WARMED_LOG + "%.1f s: %s", time.perf_counter() - started, steps)
     return steps
 
 

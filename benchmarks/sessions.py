@@ -13,7 +13,9 @@ chromium, several contexts each) sign in `--sessions` sessions through the real 
 walks every page in its navigation, changes the "period from" month on each and, on a page
 in section tabs, opens one of the others (drawn at random), again and again, until `--minutes`
 have passed. The sign-ins are spread evenly over the first `--ramp`
-seconds (default 30), as people arrive over a while rather than in one instant. After each view
+seconds (default 30), as people arrive over a while rather than in one instant, once `lat serve`
+has warmed every account's landing page (as on a morning when it has been up a while;
+`--during-warm-up`: as soon as it answers, a restart at the busiest hour). After each view
 has settled a session reads it for a time drawn uniformly from [0.5*T, 1.5*T], T = `--think`
 (default 8 s, the same draws for the same `--seed`): a coordinator glancing at a card or a
 chart and clicking on is quicker than that, one reading a table or a control chart slower;
@@ -59,10 +61,12 @@ from pathlib import Path
 
 from app.asgi import REAPED_LOG as REAPED
 from app.asgi import RELEASED_LOG as RELEASED
+from app.warmup import WARMED_LOG
 
 REPO = Path(__file__).resolve().parents[1]
 TARGET_P95_MS = 3000
 LIST_OPENS_MS = 5000  # a select box's list opens in the browser, without the server
+WARM_UP_TIMEOUT = 600  # seconds the sessions wait at most for the accounts' warm-up
 LOAD_SLOW_MS = 10_000  # a sign-in page's load this slow is shown on its own line
 AFTER_SECONDS = 60  # server memory is read again this long after the sessions ended
 ERROR_SELECTOR = "[data-testid=stException], [data-testid=stAlertContentError]"
@@ -639,6 +643,11 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     parser.add_argument("--ramp", type=float, default=30.0, help="seconds to spread sign-ins over")
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "lat-bench")
+    parser.add_argument(
+        "--during-warm-up", action="store_true",
+        help="sign in as soon as the server answers, while it still warms every account's "
+        "landing page (a restart at the busiest hour), not after",
+    )  # fmt: skip
     parser.add_argument("--worker", nargs=2, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
@@ -658,6 +667,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with serving(db, log_path, timeout=300) as (server, url):
             print(f"server answering after {time.monotonic() - started:.1f} s")
+            if not args.during_warm_up:
+                waited = wait_for_warm_up(log_path, WARM_UP_TIMEOUT)
+                print(f"accounts' landing pages warmed {waited:.1f} s later; the sessions start "
+                      f"now (--during-warm-up: at once)")  # fmt: skip
             run = _drive(server.pid, url, db, exports, accounts, args)
     finally:
         kept_log = args.work / "sessions-server.log"  # the last run's, beside the warehouses
@@ -666,6 +679,24 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(db.parent, ignore_errors=True)  # the served copy and its accounts
         log_path = kept_log
     return _report(run, args, log_path)
+
+
+def wait_for_warm_up(log_path: Path, timeout: float) -> float:
+    """Seconds until `lat serve` has warmed every account's landing page (its second "warmed
+    in" line: the first is the warm-up before it answers, app/warmup.py), at most `timeout`.
+
+    Sessions that sign in while it runs compete with it for the two cores: 25 accounts' landing
+    pages took 139 s of a run's first minutes on a busy machine, the sign-in ramp's 30 s among
+    them, and every sign-in page then waited about 5 s for each of its 62 files (six at a time).
+    A morning's coordinators meet a server that has been up for a while; --during-warm-up
+    measures the other case, a restart at the busiest hour."""
+    begun = time.monotonic()
+    while time.monotonic() - begun < timeout:
+        text = log_path.read_text(errors="replace") if log_path.exists() else ""
+        if text.count(WARMED_LOG) >= 2:
+            break
+        time.sleep(0.5)
+    return time.monotonic() - begun
 
 
 def machine_cpu() -> tuple[float, float]:
