@@ -18,8 +18,11 @@ middleware that runs before Streamlit's own:
 - Streamlit's hashed bundles (`/static/js|css|media/NAME`) are answered from memory
   (`StaticAssets`): Starlette's file responses hop to a worker thread for each stat, open and
   64 KiB read, about 500 hops for the 89 files (2.7 MB) of a first visit, and on a busy server
-  each hop waits for the GIL; suspected, not shown, in benchmarks.sessions' sign-in pages that
-  took over 60 s while 25 tabs kept both cores busy.
+  each hop waits for the GIL. benchmarks.sessions (25 sessions, 100,000 cases, signing in during
+  the accounts' warm-up; the browser's Resource Timing): the longest wait of a sign-in page for a
+  file's first byte p50 5.4 s (max 7.1 s) from Starlette's file responses, 1.8 s (the machine
+  less busy: 1.1 s) from memory; a page's 62 files six at a time took 50 s, then 28-33 s, the
+  rest of which is Chromium's own work (25 tabs on the server's two cores).
 """
 
 from __future__ import annotations
