@@ -11,6 +11,7 @@ from app.i18n import t
 from app.page_charts import caseloads as pc
 from app.queries import caseloads as q
 
+TABS = "cl_tabs"  # the page's section tabs (components.sections)
 MEASURES = {
     "active_cases": "common.active_cases",
     "new_cases": "common.new_cases",
@@ -209,12 +210,29 @@ def render() -> None:
             b=i18n.fmt_month(filters.to_month),
         )
     )
-    _monthly(monthly, q.cases_in_period(scope, filters), filters)
-    totals = q.totals(scope, filters)
-    _ranking(scope, filters, totals["at_end"])
-    _worker_load(scope, filters, totals["at_end_with_worker"])
-    _loans(scope, filters, totals["lent_in_period"])
-    _workers(scope, filters)
+
+    def by_month() -> None:
+        _monthly(monthly, q.cases_in_period(scope, filters), filters)
+
+    def municipalities() -> None:
+        _ranking(scope, filters, q.totals(scope, filters)["at_end"])
+
+    def workers() -> None:
+        _worker_load(scope, filters, q.totals(scope, filters)["at_end_with_worker"])
+        _workers(scope, filters)
+
+    def loans() -> None:
+        _loans(scope, filters, q.totals(scope, filters)["lent_in_period"])
+
+    components.sections(
+        TABS,
+        [
+            ("pages.caseloads.tabs.months", by_month),
+            ("pages.caseloads.tabs.municipalities", municipalities),
+            ("pages.caseloads.tabs.workers", workers),
+            ("pages.caseloads.tabs.loans", loans),
+        ],
+    )
     components.suppression_note()
 
 

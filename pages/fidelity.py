@@ -3,6 +3,8 @@ the attention page)."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 import streamlit as st
 
@@ -19,6 +21,7 @@ GAP_KINDS = {
 }
 ATTENTION_NOTE = "pages.fidelity.attention_note"
 ON_CADENCE = "pages.fidelity.on_cadence"
+TABS = "fidelity_tabs"  # the page's section tabs (components.sections)
 
 TABLE_COLUMNS = {
     "label": components.GROUP_COLUMN,
@@ -307,11 +310,21 @@ def render() -> None:
     total = totals.row(0, named=True)
     monthly = q.monthly(scope, filters)
     _figures(total, monthly, limit, _country_total(scope, filters))
-    _monthly_section(monthly, limit, filters)
-    _group_section(scope, filters, limit)
-    _control_section(scope, filters)
-    _funnel_section(scope, filters)
-    _gap_section(scope, filters, limit, None if total["suppressed"] else total["n_cases"])
+
+    def over_time() -> None:
+        _monthly_section(monthly, limit, filters)
+        _control_section(scope, filters)
+
+    n_cases = None if total["suppressed"] else total["n_cases"]
+    components.sections(
+        TABS,
+        [
+            ("pages.fidelity.tabs.time", over_time),
+            ("pages.fidelity.tabs.groups", partial(_group_section, scope, filters, limit)),
+            ("pages.fidelity.tabs.fair", partial(_funnel_section, scope, filters)),
+            ("pages.fidelity.tabs.gaps", partial(_gap_section, scope, filters, limit, n_cases)),
+        ],
+    )
     st.caption(t(ATTENTION_NOTE))
 
 

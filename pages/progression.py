@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 import streamlit as st
 
@@ -18,6 +20,7 @@ ATTENTION_NOTE = "pages.progression.attention_note"
 MONTHS = "common.months"
 SCORE = "common.score"
 CASES = "common.cases"
+TABS = "prog_tabs"  # the page's section tabs (components.sections)
 
 
 def _group_label(split: str, code: str | None) -> str:
@@ -236,13 +239,20 @@ def render() -> None:
         components.no_match()
         return
     st.caption(t("pages.progression.cases_active_in_the_period"))
-    _median_section(scope, filters, n)
-    if scope.case_level:
-        _lines_section(scope, filters, q.by_month(scope, filters, "none"))
-    _expected_section(scope, filters)
-    _first_latest_section(scope, filters)
-    if scope.role == "national":
-        _alert_section(scope, filters)
+
+    def scores() -> None:
+        _median_section(scope, filters, n)
+        if scope.case_level:
+            _lines_section(scope, filters, q.by_month(scope, filters, "none"))
+
+    parts = [
+        ("pages.progression.tabs.scores", scores),
+        ("pages.progression.tabs.expected", partial(_expected_section, scope, filters)),
+        ("pages.progression.tabs.first_latest", partial(_first_latest_section, scope, filters)),
+    ]
+    if scope.role == "national":  # the evaluators' check of the off-track flag
+        parts.append(("pages.progression.tabs.alerts", partial(_alert_section, scope, filters)))
+    components.sections(TABS, parts)
     st.caption(t(ATTENTION_NOTE))
 
 

@@ -35,7 +35,7 @@ from app.page_charts import prepost as pc
 from app.scope import Scope
 from app.streamlit_app import listed_pages
 from tests.support import grid_text
-from tests.support.app_fixtures import element_frames, signed_in_app
+from tests.support.app_fixtures import element_frames, section_tabs, signed_in_app
 from tests.support.wording import da, en
 
 # the demo roles as the fixture warehouse has them: a coordinator of 101, one of its workers
@@ -63,12 +63,28 @@ def _walk(node) -> Iterator:
         yield from _walk(child)
 
 
-def _open(page: str, role: str, lang: str | None = None) -> AppTest:
+def _open(
+    page: str, role: str, lang: str | None = None, tab: tuple[str, str] | None = None
+) -> AppTest:
+    """The page from the router; `tab`: (tabs key, label) of a section tab opened before."""
     at = signed_in_app(role, **ROLES[role])
     if lang:
         at.query_params["lang"] = lang
     at.run()
+    if tab:
+        at.session_state[tab[0]] = tab[1]
     return at.switch_page(f"../pages/{page}").run()
+
+
+def _page_views(page: str, role: str, lang: str | None = None) -> dict[str, AppTest]:
+    """page -> the page as it opens; 'page#tabN' -> the page opened on its N-th section tab
+    (components.sections runs only the open tab, so each is a view of its own to check)."""
+    at = _open(page, role, lang)
+    key, labels = section_tabs(at) or ("", [])
+    views = {page: at}
+    for n, label in enumerate(labels[1:], start=2):
+        views[f"{page}#tab{n}"] = _open(page, role, lang, (key, label))
+    return views
 
 
 class Chart:
@@ -113,10 +129,16 @@ def _charts(at: AppTest) -> list[Chart]:
 
 @pytest.fixture(scope="module")
 def tour(app_warehouse: Path) -> dict[tuple[str, str], AppTest]:
-    """(role, page file) -> the page as that role sees it (Danish), each opened once."""
+    """(role, page file) -> the page as that role sees it (Danish), each opened once; a page in
+    section tabs also as (role, 'page file#tabN') for each tab after the first (`_page_views`)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LAT_DB", str(app_warehouse))
-        return {(role, page): _open(page, role) for role in ROLES for page in _pages(role)}
+        return {
+            (role, view): at
+            for role in ROLES
+            for page in _pages(role)
+            for view, at in _page_views(page, role).items()
+        }
 
 
 def _all_charts(tour) -> Iterator[tuple[str, str, Chart]]:
@@ -742,12 +764,17 @@ HIDING_PAGES = ("caseloads.py", "progression.py")
 @pytest.fixture(scope="module")
 def tour_en(app_warehouse: Path) -> dict[tuple[str, str], AppTest]:
     """(role, page file) -> the page in English: every page of the roles whose figures are exact
-    (`EXACT_ROLES`) and the national view of `HIDING_PAGES` (which hides)."""
+    (`EXACT_ROLES`) and the national view of `HIDING_PAGES` (which hides), each section tab
+    as in `tour`."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LAT_DB", str(app_warehouse))
         pages = [(role, page) for role in EXACT_ROLES for page in _pages(role)]
         pages += [("national", page) for page in HIDING_PAGES]
-        return {(role, page): _open(page, role, "en") for role, page in pages}
+        return {
+            (role, view): at
+            for role, page in pages
+            for view, at in _page_views(page, role, "en").items()
+        }
 
 
 def _claims(tour, role: str, lang: str) -> set[str]:

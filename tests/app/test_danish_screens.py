@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.support.app_fixtures import page_as
+from tests.support.app_fixtures import page_as, section_tabs
 from tests.support.wording import da, en
 
 PAGES = ("overview", "attention", "progression", "fidelity", "prepost", "caseloads",
@@ -94,7 +94,8 @@ def _strip_markup(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def tours(app_warehouse: Path) -> dict[tuple[str, str], AppTest]:
-    """(page, viewer) -> the page as run for that viewer."""
+    """(page, viewer) -> the page as run for that viewer; a page in section tabs also as
+    ('page#tabN', viewer) with its N-th tab open (only the open tab runs)."""
     monkey = pytest.MonkeyPatch()
     monkey.setenv("LAT_DB", str(app_warehouse))
     done = {}
@@ -104,6 +105,12 @@ def tours(app_warehouse: Path) -> dict[tuple[str, str], AppTest]:
                 at = page_as(page, **scope)
                 assert not at.exception, (page, viewer, at.exception)
                 done[(page, viewer)] = at
+                key, labels = section_tabs(at) or ("", [])
+                for n, label in enumerate(labels[1:], start=2):
+                    other = page_as(page, **scope)
+                    other.session_state[key] = label
+                    done[(f"{page}#tab{n}", viewer)] = other.run()
+                    assert not other.exception, (page, n, viewer, other.exception)
     finally:
         monkey.undo()
     return done

@@ -14,39 +14,66 @@ from app.scope import Scope
 from tests.support.app_fixtures import (
     PERIOD,
     chart_caption,
+    each_tab,
     element_frames,
     everything_shown,
     n_note,
+    open_tab,
     page_as,
 )
 from tests.support.wording import da, da_n, da_start, en
 
-MONTHLY = "pages.caseloads.each_bar_is_a_municipality"  # how to read the monthly chart
+RANKING = "pages.caseloads.each_bar_is_a_municipality"  # how to read the ranking
+TABS = "cl_tabs"
+MUNICIPALITIES = {TABS: "pages.caseloads.tabs.municipalities"}
+WORKERS = {TABS: "pages.caseloads.tabs.workers"}
 
 
 def test_page_shows_monthly_ranking_workers_and_loans(app_db):
     at = page_as("caseloads")
     assert not at.exception
     assert at.title[0].value == da("page_caseloads")
-    assert len(at.get("vega_lite_chart")) == 3  # monthly, ranking, cases per worker
+    labels = ["months", "municipalities", "workers", "loans"]
+    assert [tab.label for tab in at.tabs] == [da(f"pages.caseloads.tabs.{k}") for k in labels]
+    # only the open tab runs: the monthly chart; the ranking; cases per worker with the top
+    # workers and the worker list; the loans (none in the period: a sentence). The note on
+    # hidden figures stands outside the tabs, in every one.
+    opened = [
+        (
+            [s.value for s in shown.subheader],
+            len(shown.get("vega_lite_chart")),
+            len(shown.dataframe),
+            any(c.value.startswith(da_start("suppressed_note")) for c in shown.caption),
+        )
+        for shown in each_tab(at, TABS)
+    ]
+    assert opened == [
+        ([da("pages.caseloads.cases_per_municipality_and_month")], 1, 0, True),
+        ([da("pages.caseloads.municipalities_by_active_cases")], 1, 0, True),
+        ([da("pages.caseloads.cases_per_worker"), da("common.worker")], 1, 2, True),
+        ([da("pages.caseloads.loans_between_municipalities")], 0, 0, True),
+    ]
     assert any(da("pages.caseloads.no_case_in_the_period") in i.body for i in at.info)
+    at = open_tab(at, TABS, WORKERS[TABS])
     text = everything_shown(at)
     # names are for the coordinators of the worker's own municipality (export-format.md 3.2)
     assert "Medarbejder 101-0" not in text and "W101-0" in text
-    assert n_note(chart_caption(at, MONTHLY)) == da("n_behind", n=67)  # 25 + 23 + 10 + 9
     # nobody's name is for a national user: no column of dashes in the worker list
     workers = at.dataframe[-1].value
     assert (
         "W101-0" in set(workers["Id"])
         and da("pages.caseloads.worker_columns.name") not in workers.columns
     )
+    at = open_tab(at, TABS, MUNICIPALITIES[TABS])
+    assert n_note(chart_caption(at, RANKING)) == da("n_behind", n=67)  # 25 + 23 + 10 + 9
 
 
 def test_a_filter_change_changes_the_numbers(app_db):
-    at = page_as("caseloads")
+    at = page_as("caseloads", tabs=MUNICIPALITIES)
+    before = n_note(chart_caption(at, RANKING))
     at.sidebar.multiselect(key="f_muni").set_value(["101"]).run()
     assert not at.exception
-    assert n_note(chart_caption(at, MONTHLY)) == da("n_behind", n=25)
+    assert n_note(chart_caption(at, RANKING)) == da("n_behind", n=25) != before
 
 
 def test_measure_switch_shows_new_cases(app_db):
@@ -101,10 +128,13 @@ def test_english_switch_changes_the_title(app_db):
 def test_aggregate_only_viewers_see_no_ids_or_names(app_db, presentation_role):
     at = page_as("caseloads", role=presentation_role, presentation=True)
     assert not at.exception
-    text = everything_shown(at)
+    text, captions = "", []
+    for shown in each_tab(at, TABS):
+        text += everything_shown(shown)
+        captions += [c.value for c in shown.caption]
     for leak in ("Medarbejder 101", "W101-", "C101-", "S461-"):
         assert leak not in text
-    assert any(da("pages.caseloads.note_2") in c.value for c in at.caption)
+    assert any(da("pages.caseloads.note_2") in c for c in captions)
 
 
 def test_workers_list_is_case_level_and_limited_to_the_coordinators_area(app_db):
@@ -126,7 +156,7 @@ def test_filters_matching_nothing_say_so(app_db):
 
 
 def test_a_worker_reads_one_worker_in_the_singular(app_db):
-    at = page_as("caseloads", role="worker", worker_id="W101-1")
+    at = page_as("caseloads", role="worker", worker_id="W101-1", tabs=WORKERS)
     assert not at.exception
     captions = [c.value for c in at.caption]
     assert f"{da_n('pages.caseloads.workers', 1)} · {da('population_own_cases')}" in captions
@@ -137,7 +167,7 @@ def test_a_worker_reads_one_worker_in_the_singular(app_db):
 def test_a_worker_without_active_cases_at_the_end_is_told_so_not_blamed_on_filters(app_db):
     at = page_as("caseloads", role="worker", worker_id="W751-5")  # 22 cases, none active
     assert not at.exception
-    infos = [i.body for i in at.info]
+    infos = [i.body for shown in each_tab(at, TABS) for i in shown.info]
     none_active = da("pages.caseloads.no_active_case_at_the_end", d="31. okt. 2026")
     assert infos.count(none_active) == 2  # the ranking and the cases-per-worker chart
     assert da("components.no_figures_to_show_here") not in infos
@@ -206,9 +236,9 @@ def test_a_perturbed_view_keeps_bands_of_five(app_db):
 def test_the_cases_per_worker_chart_marks_hidden_bars(app_db):
     """A hidden band is a grey stroke on the baseline, its place on the axis kept (a gap would
     read as none), and the caption says so where the view hides."""
-    at = page_as("caseloads")
+    at = page_as("caseloads", tabs=WORKERS)
     assert not at.exception
-    element = at.get("vega_lite_chart")[2]
+    element = at.get("vega_lite_chart")[0]
     spec = json.loads(element.proto.spec)
     assert spec["layer"][0]["encoding"]["x"]["scale"]["domain"] == [str(k) for k in range(1, 11)]
     marks = [layer["mark"]["type"] for layer in spec["layer"]]
@@ -217,7 +247,7 @@ def test_the_cases_per_worker_chart_marks_hidden_bars(app_db):
     assert strokes["band"].to_list() == ["1", "2"]
     caption = chart_caption(at, "pages.caseloads.each_bar_is_the_number")
     assert da("pages.caseloads.each_bar_is_the_number_hidden") in caption
-    own = page_as("caseloads", **OWN_101, filters={"municipalities": ("101",)})
+    own = page_as("caseloads", **OWN_101, filters={"municipalities": ("101",)}, tabs=WORKERS)
     own_caption = chart_caption(own, "pages.caseloads.each_bar_is_the_number")
     assert da("pages.caseloads.each_bar_is_the_number_hidden") not in own_caption
 
@@ -238,7 +268,7 @@ def test_one_municipality_s_monthly_chart_is_not_called_small_charts(app_db):
 def test_a_worker_without_active_cases_gets_no_empty_list_of_top_workers(app_db):
     """W751-5 has no case active at the period's end: the chart of cases per worker says so,
     and the expander of the workers with most cases stood empty under it."""
-    at = page_as("caseloads", role="worker", worker_id="W751-5")
+    at = page_as("caseloads", role="worker", worker_id="W751-5", tabs=WORKERS)
     assert not at.exception
     assert any(da_start("pages.caseloads.no_active_case_at_the_end") in i.body for i in at.info)
     assert [e.label for e in at.expander if not list(e.children.values())] == []

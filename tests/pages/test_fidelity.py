@@ -17,12 +17,14 @@ from app.filters import Filters
 from app.page_charts.indicators import XMR_X_ROOM_DAYS
 from tests.support.app_fixtures import (
     chart_frames,
+    each_tab,
     element_frames,
     everything_shown,
     metrics,
     monthly_mart,
     n_count,
     n_note,
+    open_tab,
     page_as,
     through_router,
 )
@@ -37,6 +39,10 @@ MONTHLY_HOW_TO_READ = ("pages.fidelity.each_point_is_the_share",
                        "pages.fidelity.each_point_is_the_share_2",
                        "pages.fidelity.each_point_is_the_month")  # fmt: skip
 CASE_ID = re.compile(r"\b[CS](101|751|461|851)-\w+")
+TABS = "fidelity_tabs"
+GROUPS = {TABS: "pages.fidelity.tabs.groups"}
+FAIR = {TABS: "pages.fidelity.tabs.fair"}
+GAPS = {TABS: "pages.fidelity.tabs.gaps"}
 
 
 def group_table(at: AppTest) -> dict[str, dict]:
@@ -48,18 +54,36 @@ def test_national_view_shows_figures_and_charts_and_points_to_the_attention_page
     at = through_router("fidelity")
     assert not at.exception
     assert at.title[0].value == da("page_fidelity")
-    # by month, by group, control chart, two funnels, gaps
-    assert len(at.get("vega_lite_chart")) == 6
+    labels = ["time", "groups", "fair", "gaps"]
+    assert [tab.label for tab in at.tabs] == [da(f"pages.fidelity.tabs.{k}") for k in labels]
     shown = metrics(at)
     assert shown[da("on_cadence_card")].endswith("\u00a0%")  # CLDR: a no-break space
     assert shown[da("pages.fidelity.active_cases_overdue")] == "25"
-    assert len(at.dataframe) == 1  # the group table; the overdue cases are on the attention page
-    assert any(da("pages.fidelity.attention_note") in c.value for c in at.caption)
+    # only the open tab runs: by month and the control chart; by group (its chart and table:
+    # the overdue cases are on the attention page); the two funnels; gaps. The cards and the
+    # note that points to the attention page stand outside the tabs, in every one.
+    opened = [
+        (
+            [s.value for s in shown.subheader],
+            len(shown.get("vega_lite_chart")),
+            len(shown.dataframe),
+            metrics(shown) == metrics(at),
+            any(da("pages.fidelity.attention_note") in c.value for c in shown.caption),
+        )
+        for shown in each_tab(at, TABS)
+    ]
+    headings = ["on_cadence_by_month", "control_chart_measured_every_second"]
+    assert opened == [
+        ([da(f"pages.fidelity.{h}") for h in headings], 2, 0, True, True),
+        ([da("pages.fidelity.by_group")], 1, 1, True, True),
+        ([da("pages.fidelity.fair_comparison")], 2, 0, True, True),
+        ([da("pages.fidelity.gaps_between_measurements")], 1, 0, True, True),
+    ]
 
 
 def test_the_gap_chart_draws_the_61_day_limit(app_db):
-    at = through_router("fidelity")
-    gaps_spec = json.loads(at.get("vega_lite_chart")[5].proto.spec)
+    at = open_tab(through_router("fidelity"), TABS, GAPS[TABS])
+    gaps_spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     rules = [layer for layer in gaps_spec["layer"] if layer["mark"]["type"] == "rule"]
     assert rules
     limit = [f for f in chart_frames(at) if "days" in f.columns]
@@ -87,8 +111,9 @@ def test_a_municipality_filter_changes_the_numbers(app_db):
 def test_small_groups_hide_and_so_does_their_complement(app_db):
     # national across two municipalities: published, so small groups hide (without noise)
     at = fidelity_as(
-        filters={"municipalities": ("461", "851")}, choose={"fidelity_group": "case_type"}
-    )
+        filters={"municipalities": ("461", "851")}, choose={"fidelity_group": "case_type"},
+        tabs=GROUPS,
+    )  # fmt: skip
     assert not at.exception
     table = group_table(at)
     assert table[da("vocabulary.code_labels.case_type.parent_coach")][da("common.cases")] == "<5"
@@ -105,14 +130,16 @@ def test_small_groups_hide_and_so_does_their_complement(app_db):
 
 def test_leadership_may_not_add_up_two_municipalities(app_db):
     # perturbed figures of several municipalities added up could be averaged out (app/data.py)
-    at = fidelity_as(role="viewer", filters={"municipalities": ("461", "851")})
+    at = fidelity_as(role="viewer", filters={"municipalities": ("461", "851")}, tabs=GROUPS)
     assert not at.exception
     assert any(da("too_many_outside") in i.value for i in at.info)
     assert not at.dataframe
 
 
 def test_one_own_municipality_is_not_suppressed_for_a_case_level_viewer(app_db):
-    at = fidelity_as(filters={"municipalities": ("461",)}, choose={"fidelity_group": "case_type"})
+    at = fidelity_as(
+        filters={"municipalities": ("461",)}, choose={"fidelity_group": "case_type"}, tabs=GROUPS
+    )
     assert (
         group_table(at)[da("vocabulary.code_labels.case_type.parent_coach")][da("common.cases")]
         == "3"
@@ -121,19 +148,20 @@ def test_one_own_municipality_is_not_suppressed_for_a_case_level_viewer(app_db):
 
 @pytest.mark.parametrize("scope", [{"role": "viewer"}, {"presentation": True}])
 def test_aggregate_only_viewers_see_no_case_ids_or_workers(app_db, scope):
-    at = fidelity_as(**scope)
+    at = fidelity_as(**scope, tabs=GROUPS)
     assert not at.exception
     assert len(at.dataframe) == 1  # the group table
     assert da("worker") not in at.selectbox(key="fidelity_group").options
-    shown = everything_shown(at)
+    shown = " ".join(everything_shown(tab) for tab in each_tab(at, TABS))
     assert not CASE_ID.search(shown)
     assert "Medarbejder 101" not in shown
 
 
 def test_workers_are_named_for_case_level_viewers(app_db):
     at = fidelity_as(
-        role="coordinator", municipalities={"751"}, choose={"fidelity_group": "worker"}
-    )
+        role="coordinator", municipalities={"751"}, choose={"fidelity_group": "worker"},
+        tabs=GROUPS,
+    )  # fmt: skip
     assert not at.exception
     names = [g for g in group_table(at) if g != da("common.total")]
     assert names and all(name.startswith("Medarbejder 751-") for name in names)
@@ -151,15 +179,18 @@ def test_filters_matching_nothing_say_so(app_db):
     at = fidelity_as(filters={"municipalities": ("nowhere",)})
     assert not at.exception
     assert da("no_match") in at.info[0].value
-    assert not at.get("vega_lite_chart")
+    assert not at.get("vega_lite_chart") and not at.tabs
 
 
 def test_a_signed_in_viewer_gets_the_page_without_case_ids(app_db):
     at = through_router("fidelity", "viewer")
     assert not at.exception
     assert at.title[0].value == da("page_fidelity")
-    assert len(at.dataframe) == 1 and at.get("vega_lite_chart")
-    assert not CASE_ID.search(everything_shown(at))
+    shown = [(len(tab.dataframe), len(tab.get("vega_lite_chart")), everything_shown(tab))
+             for tab in each_tab(at, TABS)]  # fmt: skip
+    assert [(tables, charts > 0) for tables, charts, _ in shown] == [(0, True), (1, True),
+                                                                    (0, True), (0, True)]  # fmt: skip
+    assert not CASE_ID.search(" ".join(text for _, _, text in shown))
 
 
 # --- funnel plots (indicators.md section 2) ------------------------------------------------------
@@ -176,26 +207,27 @@ def funnel_curves(at: AppTest) -> list[pl.DataFrame]:
 
 
 def test_funnels_compare_municipalities_with_the_same_counts_as_the_group_table(app_db):
-    at = fidelity_as()
+    at = fidelity_as(tabs=FAIR)
     assert not at.exception
     assert da("pages.fidelity.fair_comparison") in [s.value for s in at.subheader]
     cadence, pre = funnel_frames(at)
-    table = group_table(at)
+    curves = funnel_curves(at)
+    # no league table: the units are not drawn in order of their share
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
+    assert "sort" not in json.dumps(spec)
+    table = group_table(open_tab(at, TABS, GROUPS[TABS]))
     for row in cadence.iter_rows(named=True):
         assert str(row["total"]) == table[row["unit_label"]][da("common.cases")]
         assert row["rate"] == pytest.approx(row["events"] / row["total"])
-    curve = funnel_curves(at)[0].pivot("limit", index="total", values="value")
+    curve = curves[0].pivot("limit", index="total", values="value")
     assert (curve["lower998"] <= curve["lower95"]).all() and (
         curve["upper95"] <= curve["upper998"]
     ).all()
     assert set(pre["unit_label"]) <= set(table)
-    # no league table: the units are not drawn in order of their share
-    spec = json.loads(at.get("vega_lite_chart")[3].proto.spec)
-    assert "sort" not in json.dumps(spec)
 
 
 def test_overdispersion_is_on_for_municipalities_and_can_be_switched_off(app_db):
-    at = fidelity_as()
+    at = fidelity_as(tabs=FAIR)
     toggle = at.toggle(key="fidelity_funnel_overdispersion_municipality")
     assert toggle.value is True
     counts = funnel_frames(at)[0].select("events", "total")
@@ -223,7 +255,7 @@ def test_overdispersion_is_on_for_municipalities_and_can_be_switched_off(app_db)
 
 
 def test_a_coordinator_compares_their_own_workers(app_db):
-    at = fidelity_as(role="coordinator", municipalities={"751"})
+    at = fidelity_as(role="coordinator", municipalities={"751"}, tabs=FAIR)
     assert at.selectbox(key="fidelity_funnel_unit").options == [
         da("indicator_parts.unit_words.municipality"),
         da("common.worker"),
@@ -237,7 +269,7 @@ def test_a_coordinator_compares_their_own_workers(app_db):
 
 
 def test_a_viewer_compares_municipalities_only_and_small_ones_are_hidden(app_db):
-    at = fidelity_as(role="viewer", filters={"case_types": ("parent_coach",)})
+    at = fidelity_as(role="viewer", filters={"case_types": ("parent_coach",)}, tabs=FAIR)
     assert not at.exception
     assert at.selectbox(key="fidelity_funnel_unit").options == [
         da("indicator_parts.unit_words.municipality")
@@ -255,7 +287,7 @@ def test_a_viewer_compares_municipalities_only_and_small_ones_are_hidden(app_db)
 
 
 def test_a_worker_gets_no_comparison_of_municipalities(app_db):
-    at = fidelity_as(role="worker", worker_id="W101-1")
+    at = fidelity_as(role="worker", worker_id="W101-1", tabs=FAIR)
     assert not at.exception
     assert not funnel_frames(at)
     assert any(
@@ -346,8 +378,8 @@ def test_a_worker_charts_only_their_own_cases(app_db):
 
 
 def test_groups_are_drawn_in_their_own_order_not_ranked_by_share(app_db):
-    at = fidelity_as()
-    spec = json.loads(at.get("vega_lite_chart")[1].proto.spec)
+    at = fidelity_as(tabs=GROUPS)
+    spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert all(layer["encoding"]["y"].get("sort", "missing") is None for layer in spec["layer"][:2])
     bars = next(f for f in chart_frames(at) if "text" in f.columns)
     assert bars["label"].to_list() == sorted(bars["label"].to_list())
@@ -356,16 +388,21 @@ def test_groups_are_drawn_in_their_own_order_not_ranked_by_share(app_db):
 @pytest.mark.parametrize(("lang", "percent"), [(None, "\u00a0%"), ("en", "%")])
 def test_share_axes_put_a_space_before_the_percent_sign_in_danish(app_db, lang, percent):
     """The axes format shares with d3's '%': Danish '80 %' as in the figures, English '80%'."""
-    at = fidelity_as(lang=lang)
-    assert not at.exception
-    for element in at.get("vega_lite_chart"):
+    # each tab opened afresh: AppTest formats a selectbox's value outside the run, in Danish,
+    # so an English page with one on it cannot be run twice
+    tabs = ["time", "groups", "fair", "gaps"]
+    opened = [fidelity_as(lang=lang, tabs={TABS: f"pages.fidelity.tabs.{tab}"}) for tab in tabs]
+    assert not any(at.exception for at in opened)
+    charts = [chart for at in opened for chart in at.get("vega_lite_chart")]
+    assert len(charts) == 6
+    for element in charts:
         locale = json.loads(element.proto.spec)["config"]["locale"]["number"]
         assert locale.get("percent") == percent
 
 
 def test_funnel_legends_are_split_above_and_below_so_they_fit_a_projector(app_db):
     """Five legend entries in one row at the top ran off the chart at 1280x720."""
-    at = fidelity_as()
+    at = fidelity_as(tabs=FAIR)
     specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
     funnels = [s for s in specs if "signal_label" in json.dumps(s)]
     assert len(funnels) == 2

@@ -17,6 +17,7 @@ from app.queries import progression as q
 from tests.support.app_fixtures import (
     chart_caption,
     chart_frames,
+    each_tab,
     everything_shown,
     fixture_rows,
     n_count,
@@ -32,6 +33,19 @@ progression_as = partial(page_as, "progression", filters={})
 EXPECTED_BAND = "pages.progression.citizens_who_started_at_r"  # the expected band's caption
 BAND_WORDS = da_start(EXPECTED_BAND).split(",")[0]  # in its chart's title too: 'Borgere'
 CASE_ID = re.compile(r"\b[CS](101|751|461|851)-\w+")
+TABS = "prog_tabs"
+EXPECTED = {TABS: "pages.progression.tabs.expected"}
+FIRST_LATEST = {TABS: "pages.progression.tabs.first_latest"}
+ALERTS = {TABS: "pages.progression.tabs.alerts"}
+
+
+def subheadings(at: AppTest) -> list[str]:
+    return [s.value for s in at.subheader]
+
+
+def all_tabs_shown(at: AppTest) -> str:
+    """Everything the page shows over all its section tabs, each opened in turn."""
+    return " ".join(everything_shown(tab) for tab in each_tab(at, TABS))
 
 
 def median_caption(at: AppTest) -> str:
@@ -42,11 +56,28 @@ def test_national_view_shows_the_median_band_lines_expected_band_histogram_and_a
     at = through_router("progression")
     assert not at.exception
     assert at.title[0].value == da("page_progression")
-    # median band, case lines, expected band, first vs latest
-    assert len(at.get("vega_lite_chart")) == 4
     assert n_note(median_caption(at)) == da("n_behind", n=118)
-    assert da("pages.progression.do_the_alerts_work") in [s.value for s in at.subheader]
-    assert any(da("pages.progression.attention_note") in c.value for c in at.caption)  # the list
+    labels = ["scores", "expected", "first_latest", "alerts"]
+    assert [tab.label for tab in at.tabs] == [da(f"pages.progression.tabs.{k}") for k in labels]
+    # only the open tab runs: the median band and the case lines; the expected band; first vs
+    # latest; the alert check (a table). The note that points to the attention list stands
+    # outside the tabs, in every one.
+    opened = [
+        (
+            subheadings(shown),
+            len(shown.get("vega_lite_chart")),
+            len(shown.dataframe),
+            any(da("pages.progression.attention_note") in c.value for c in shown.caption),
+        )
+        for shown in each_tab(at, TABS)
+    ]
+    headings = ["score_by_months_since_start", "single_cases"]
+    assert opened == [
+        ([da(f"pages.progression.{h}") for h in headings], 2, 0, True),
+        ([da("pages.progression.expected_progress_by_starting_level")], 1, 0, True),
+        ([da("pages.progression.first_and_latest_score")], 1, 0, True),
+        ([da("pages.progression.do_the_alerts_work")], 0, 1, True),
+    ]
 
 
 def test_case_lines_are_capped_and_say_so(app_db):
@@ -96,27 +127,29 @@ def test_one_own_municipality_is_not_suppressed_for_a_case_level_viewer(app_db):
 def test_aggregate_only_viewers_see_no_case_ids(app_db, scope):
     at = progression_as(**scope)
     assert not at.exception
-    assert da("pages.progression.single_cases") not in [s.value for s in at.subheader]
+    assert da("worker") not in [o for o in at.selectbox(key="prog_split").options]
+    headings, tables, case_frames, text = [], 0, [], ""
+    for shown in each_tab(at, TABS):
+        headings += subheadings(shown)
+        tables += len(shown.dataframe)
+        case_frames += [f for f in chart_frames(shown) if "case_id" in f.columns]
+        text += everything_shown(shown)
+    assert da("pages.progression.single_cases") not in headings
     # a national evaluator on a shared screen keeps the (suppressed) alert check, a table of
     # two aggregate rows; nothing else is a table
     national = scope.get("role", "national") == "national"
-    assert (
-        da("pages.progression.do_the_alerts_work") in [s.value for s in at.subheader]
-    ) == national
-    assert len(at.dataframe) == national
+    assert (da("pages.progression.do_the_alerts_work") in headings) == national
+    assert len(at.tabs) == 3 + national and tables == national
     # the expected band is drawn, without single cases on it
-    assert da("pages.progression.expected_progress_by_starting_level") in [
-        s.value for s in at.subheader
-    ]
-    assert not any("case_id" in frame.columns for frame in chart_frames(at))
-    assert da("worker") not in [o for o in at.selectbox(key="prog_split").options]
-    assert not CASE_ID.search(everything_shown(at))
+    assert da("pages.progression.expected_progress_by_starting_level") in headings
+    assert not case_frames
+    assert not CASE_ID.search(text)
 
 
 def test_a_coordinator_sees_only_their_own_cases_in_the_list(app_db):
     at = progression_as(role="coordinator", municipalities={"751"})
     assert not at.exception
-    shown = everything_shown(at)
+    shown = all_tabs_shown(at)
     assert re.search(r"C751-", shown) and not re.search(r"C101-", shown)
 
 
@@ -124,26 +157,38 @@ def test_english_switch_translates_the_page(app_db):
     at = progression_as(lang="en")
     assert not at.exception
     assert at.title[0].value == en("page_progression")
-    assert en("pages.progression.score_by_months_since_start") in [s.value for s in at.subheader]
-    assert en("pages.progression.expected_progress_by_starting_level") in [
-        s.value for s in at.subheader
-    ]
-    assert en("pages.progression.do_the_alerts_work") in [s.value for s in at.subheader]
-    assert any(c.value.startswith("Citizens who started at 1-3 on the scale") for c in at.caption)
+    labels = ["scores", "expected", "first_latest", "alerts"]
+    assert [tab.label for tab in at.tabs] == [en(f"pages.progression.tabs.{k}") for k in labels]
+    headings, captions = [], []
+    # each tab opened afresh: AppTest formats a selectbox's value outside the run, in Danish,
+    # so an English page with one on it cannot be run twice
+    for label in labels:
+        shown = progression_as(lang="en", tabs={TABS: f"pages.progression.tabs.{label}"})
+        assert not shown.exception
+        headings += subheadings(shown)
+        captions += [c.value for c in shown.caption]
+    assert en("pages.progression.score_by_months_since_start") in headings
+    assert en("pages.progression.expected_progress_by_starting_level") in headings
+    assert en("pages.progression.do_the_alerts_work") in headings
+    assert any(c.startswith("Citizens who started at 1-3 on the scale") for c in captions)
 
 
 def test_filters_matching_nothing_say_so(app_db):
     at = progression_as(filters={"municipalities": ("nowhere",)})
     assert not at.exception
     assert da("no_match") in at.info[0].value
-    assert not at.get("vega_lite_chart")
+    assert not at.get("vega_lite_chart") and not at.tabs
 
 
 def test_spec_is_valid_json_without_more_than_5000_points(app_db):
     at = through_router("progression")
-    for element in at.get("vega_lite_chart"):
-        json.loads(element.proto.spec)
-    assert all(frame.height <= 5000 for frame in chart_frames(at))
+    charts = 0
+    for shown in each_tab(at, TABS):
+        for element in shown.get("vega_lite_chart"):
+            json.loads(element.proto.spec)
+            charts += 1
+        assert all(frame.height <= 5000 for frame in chart_frames(shown))
+    assert charts == 4
 
 
 def test_small_multiples_keep_the_largest_groups():
@@ -157,8 +202,9 @@ def test_a_signed_in_viewer_gets_the_page_without_case_ids(app_db):
     at = through_router("progression", "viewer")
     assert not at.exception
     assert at.title[0].value == da("page_progression")
-    assert at.get("vega_lite_chart") and not at.dataframe
-    assert not CASE_ID.search(everything_shown(at))
+    shown = [(len(tab.get("vega_lite_chart")), len(tab.dataframe)) for tab in each_tab(at, TABS)]
+    assert shown == [(1, 0), (1, 0), (1, 0)]  # no case lines, no alert check
+    assert not CASE_ID.search(all_tabs_shown(at))
 
 
 # --- the expected band (indicators.md section 1) -------------------------------------------------
@@ -185,7 +231,7 @@ def band_frame(at: AppTest) -> pl.DataFrame:
 
 @pytest.mark.parametrize(("band", "low", "high"), [("low", 1, 3), ("mid", 4, 6), ("high", 7, 10)])
 def test_the_expected_band_says_which_citizens_it_is_built_from(app_db, band, low, high):
-    at = progression_as(choose={"prog_band": band})
+    at = progression_as(choose={"prog_band": band}, tabs=EXPECTED)
     assert not at.exception
     n = sum(low <= score <= high for score in first_scores().values())
     assert da(EXPECTED_BAND, r=f"{low}-{high}", n=n) in expected_caption(at)
@@ -202,14 +248,16 @@ def test_the_expected_band_is_the_national_reference_of_reliable_months(app_db):
             "where start_band = 'mid' and n_cases >= 20 order by month").arrow())  # fmt: skip
     # a coordinator of one municipality gets the same band: the reference is not scoped
     for scope in ({}, {"role": "coordinator", "municipalities": {"751"}}, {"role": "viewer"}):
-        at = progression_as(choose={"prog_band": "mid"}, **scope)
+        at = progression_as(choose={"prog_band": "mid"}, tabs=EXPECTED, **scope)
         band = band_frame(at).select(reference.columns)
         assert band.equals(reference), scope
         assert (band_frame(at)["n_cases"] >= 20).all()
 
 
 def test_single_cases_on_the_band_are_coloured_by_their_tracking(app_db):
-    at = progression_as(role="coordinator", municipalities={"751"}, choose={"prog_band": "mid"})
+    at = progression_as(
+        role="coordinator", municipalities={"751"}, choose={"prog_band": "mid"}, tabs=EXPECTED
+    )
     assert not at.exception
     points = next(f for f in chart_frames(at) if "tracking_label" in f.columns)
     assert 0 < points.height <= 5000
@@ -287,7 +335,7 @@ def test_the_expected_band_shows_the_viewer_s_median_not_a_cloud_of_points(app_d
     median line over it, named in the legend and the caption with its own n and population;
     case-level viewers get a few whole cases as light points under it."""
     chosen = {"municipalities": ("751",)} if scope["role"] == "coordinator" else {}
-    at = progression_as(choose={"prog_band": "mid"}, filters=chosen, **scope)
+    at = progression_as(choose={"prog_band": "mid"}, filters=chosen, tabs=EXPECTED, **scope)
     assert not at.exception
     spec = json.loads(
         next(e.proto.spec for e in at.get("vega_lite_chart") if BAND_WORDS in e.proto.spec)
@@ -321,7 +369,7 @@ def alert_table(at: AppTest) -> dict[str, dict]:
 
 
 def test_the_alert_check_splits_every_ended_case_by_whether_it_was_flagged(app_db):
-    at = progression_as()
+    at = progression_as(tabs=ALERTS)
     assert not at.exception
     table = alert_table(at)
     assert set(table) == {
@@ -341,13 +389,17 @@ def test_the_alert_check_splits_every_ended_case_by_whether_it_was_flagged(app_d
 def test_only_evaluators_get_the_alert_check(app_db, scope):
     at = progression_as(**scope)
     assert not at.exception
-    assert da("pages.progression.do_the_alerts_work") not in [s.value for s in at.subheader]
-    assert not [d for d in at.dataframe if da("common.goals") in d.value.columns]
+    assert da("pages.progression.tabs.alerts") not in [tab.label for tab in at.tabs]
+    for shown in each_tab(at, TABS):
+        assert da("pages.progression.do_the_alerts_work") not in subheadings(shown)
+        assert not [d for d in shown.dataframe if da("common.goals") in d.value.columns]
 
 
 def test_a_small_flagged_group_hides_both_rows_of_the_alert_check(app_db):
     at = progression_as(
-        presentation=True, filters={"genders": ("male",), "case_types": ("parent_coach",)}
+        presentation=True,
+        filters={"genders": ("male",), "case_types": ("parent_coach",)},
+        tabs=ALERTS,
     )
     assert not at.exception
     table = alert_table(at)
@@ -365,7 +417,7 @@ def first_latest_caption(at: AppTest) -> str:
 )
 def test_the_first_and_latest_chart_counts_its_hidden_bars_in_its_n(app_db, viewer):
     """A hidden bar (a score held by 1-4 cases) must not turn the chart's n into '<5'."""
-    at = progression_as(**viewer)
+    at = progression_as(**viewer, tabs=FIRST_LATEST)
     assert not at.exception
     frame = next(f for f in chart_frames(at) if "which" in f.columns)
     firsts = frame.filter(pl.col("which") == "first")
@@ -381,7 +433,7 @@ def test_the_first_and_latest_chart_counts_its_hidden_bars_in_its_n(app_db, view
 
 def test_count_axes_step_by_whole_cases(app_db):
     """A worker's few cases gave the first/latest axis ticks at halves, labelled '0 1 1 2 2'."""
-    at = progression_as(role="worker", worker_id="W101-1")
+    at = progression_as(role="worker", worker_id="W101-1", tabs=FIRST_LATEST)
     assert not at.exception
     specs = [json.loads(e.proto.spec) for e in at.get("vega_lite_chart")]
     spec = next(s for s in specs if "xOffset" in s.get("encoding", {}))  # first vs latest

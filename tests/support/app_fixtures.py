@@ -316,6 +316,15 @@ def each_tab(at: AppTest, key: str) -> Iterator[AppTest]:
         yield at.run()
 
 
+def section_tabs(at: AppTest) -> tuple[str, list[str]] | None:
+    """The key and labels of the page's section tabs (`components.sections`), None without:
+    the key is the state that holds the open tab's label."""
+    labels = [tab.label for tab in at.main.tabs]
+    state = at.session_state
+    key = next((k for k in state if isinstance(state[k], str) and state[k] in labels), None)
+    return (key, labels) if key else None
+
+
 def through_router(page: str, role: str = "national", lang: str | None = None) -> AppTest:
     """pages/<page>.py opened from the router's navigation by a signed-in `role` (already run)."""
     at = signed_in_app(role)
