@@ -133,7 +133,8 @@ def _settle(page) -> None:
     page.wait_for_timeout(250)  # vega lays itself out once more after the first draw
 
 
-TABS = "[data-testid=stMain] [data-baseweb=tab-list] [role=tab]"
+# Streamlit 1.67 draws st.tabs with react-aria (role=tablist), no longer with baseweb
+TABS = "[data-testid=stMain] [role=tablist] [data-testid=stTab]"
 
 
 def _photograph_sections(page, role: str, lang: str, record: bool = False) -> list[Shot]:
