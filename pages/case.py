@@ -7,6 +7,8 @@ exactly as an unknown one. The router audits each view with the case id.
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 import streamlit as st
 
@@ -21,6 +23,7 @@ from app.queries import progression as progression_q
 
 NOT_FOUND = "pages.case.not_found"
 ASK = "pages.case.ask"
+TABS = "case_tabs"  # the page's section tabs (components.sections)
 FACTS = {
     "municipality": "municipality",
     "case_type": "case_type",
@@ -272,10 +275,18 @@ def render() -> None:
     st.header(t("pages.case.case_id", id=case["case_id"]))
     _facts(case)
     _attention(scope, case["case_id"], case["status"])
-    _progression(scope, case["case_id"])
-    _prepost(scope, case["case_id"])
-    _fidelity(scope, case["case_id"])
-    _handover(case)
+    # the scores over time open first (a coaching talk starts from them); pre/post and the
+    # fidelity summary are a click away (only the open tab runs its queries)
+    case_id = case["case_id"]
+    components.sections(
+        TABS,
+        [
+            ("pages.case.tabs.progression", partial(_progression, scope, case_id)),
+            ("pages.case.tabs.prepost", partial(_prepost, scope, case_id)),
+            ("pages.case.tabs.fidelity", partial(_fidelity, scope, case_id)),
+        ],
+    )
+    _handover(case)  # the document holds every section: below the tabs, whichever is open
 
 
 components.run_page("page_case", render)

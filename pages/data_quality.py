@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from functools import partial
 
 import polars as pl
 import streamlit as st
@@ -32,6 +33,7 @@ COLUMNS = {
     "raw_values": "pages.data_quality.columns.raw_values",
 }
 COUNTS = ("rows_read", "rows_loaded", "rows_unchanged", "rows_superseded", "rows_rejected")
+TABS = "dq_tabs"  # the page's section tabs (components.sections)
 
 
 # the rejected rows' long texts wrap in these widths (px), so the tables fit 1280 px without
@@ -248,6 +250,25 @@ def _rows_per_reason(scope, reasons: pl.DataFrame) -> None:
             )
 
 
+def _rejected(scope) -> None:
+    st.subheader(t("pages.data_quality.rejected_rows"))
+    reasons = q.rejected_by_reason(scope)
+    if not scope.case_level:
+        # rejected rows are case rows: an aggregate view lists none, and must not read as if
+        # there were none to fix
+        st.info(t("pages.data_quality.rejected_rows_are_not_shown"))
+    elif reasons.is_empty():
+        st.success(
+            t(
+                "pages.data_quality.no_rejected_rows_are_waiting_2",
+                who=components.population_of("case", Filters()),
+            )
+        )
+    else:
+        _reasons_chart(reasons)
+        _rows_per_reason(scope, reasons)
+
+
 def _orphans(scope) -> None:
     st.subheader(t("pages.data_quality.rows_waiting_for_their_case"))
     orphans = q.orphans(scope)
@@ -268,24 +289,16 @@ def render() -> None:
     components.freshness()
     scope = data.current_scope()
     _checks(scope)
-    _history(scope)
-    st.subheader(t("pages.data_quality.rejected_rows"))
-    reasons = q.rejected_by_reason(scope)
-    if not scope.case_level:
-        # rejected rows are case rows: an aggregate view lists none, and must not read as if
-        # there were none to fix
-        st.info(t("pages.data_quality.rejected_rows_are_not_shown"))
-    elif reasons.is_empty():
-        st.success(
-            t(
-                "pages.data_quality.no_rejected_rows_are_waiting_2",
-                who=components.population_of("case", Filters()),
-            )
-        )
-    else:
-        _reasons_chart(reasons)
-        _rows_per_reason(scope, reasons)
-    _orphans(scope)
+    # the rows to fix open first (what a coordinator comes for after a load); the loads' history
+    # and the rows waiting for their case are a click away, and only the open tab runs
+    components.sections(
+        TABS,
+        [
+            ("pages.data_quality.tabs.rejected", partial(_rejected, scope)),
+            ("pages.data_quality.tabs.loads", partial(_history, scope)),
+            ("pages.data_quality.tabs.waiting", partial(_orphans, scope)),
+        ],
+    )
 
 
 components.run_page("page_data_quality", render)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import polars as pl
 import streamlit as st
 
@@ -27,6 +29,7 @@ COLUMNS = {
     "workers_with_capacity": "pages.find_worker.columns.workers_with_capacity",
 }
 ANY = "pages.find_worker.any"
+TABS = "fw_tabs"  # the page's section tabs (components.sections)
 LIST_COLUMNS = ("worker_id", "name", "municipality_name", "gender", "age", "languages",
                 "trained_on", "active_cases", "capacity", "has_capacity")  # fmt: skip
 # the list's headers are short, so that it fits a 1280 px projector without sideways scrolling;
@@ -183,10 +186,18 @@ def render() -> None:
     choice = _choice()
     st.caption(t("pages.find_worker.active_workers_only_free_places", k=q.capacity_cases()))
     if scope.case_level:
-        _lists(scope, choice)
-    else:
+        # the lists to match from open first; the free places per municipality (a chart and
+        # its table) are a click away, and only the open tab runs its query and draws
+        components.sections(
+            TABS,
+            [
+                ("pages.find_worker.tabs.workers", partial(_lists, scope, choice)),
+                ("pages.find_worker.tabs.municipalities", partial(_summary, scope, choice)),
+            ],
+        )
+    else:  # no list of workers to choose from: the counts per municipality are the page
         st.info(t("pages.find_worker.this_view_shows_counts_per"))
-    _summary(scope, choice)
+        _summary(scope, choice)
     components.suppression_note()
 
 

@@ -9,6 +9,7 @@ each view with the worker id.
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import polars as pl
 import streamlit as st
@@ -24,6 +25,7 @@ from app.queries import worker as q
 
 NOT_FOUND = "pages.worker.not_found"
 ASK = "pages.worker.ask"
+TABS = "worker_tabs"  # the page's section tabs (components.sections)
 # the case list's columns, widths in px: a worker opening their own page saw it 1093 px wide in
 # 818 at 1280 px; with these (798 in all) it fits, the long texts (tracking, pre/post) wrap onto
 # two lines. Each holds its header and the longest word of its cells ('Forældrecoach': 100 px),
@@ -116,12 +118,12 @@ def _facts(worker: dict) -> None:
     cols[2].metric(t("pages.worker.cases_elsewhere_loans"), i18n.fmt_int(worker["lent_cases"]))
 
 
-def _cases(scope, worker_id: str) -> pl.DataFrame:
+def _cases(scope, worker_id: str) -> None:
     st.subheader(t("pages.worker.the_worker_s_cases"))
     frame = q.cases(scope, worker_id)
     if frame.is_empty():
         st.info(t("pages.worker.no_cases_you_have_access"))
-        return frame
+        return
     active = frame.filter(pl.col("status") == "active").height
     components.case_list(
         frame,
@@ -136,7 +138,6 @@ def _cases(scope, worker_id: str) -> pl.DataFrame:
         column_config=components.header_config(CASE_COLUMNS, hover_headers=True),
         wrap=True,
     )
-    return frame
 
 
 def _caseload(scope, filters, worker_id: str) -> None:
@@ -264,10 +265,18 @@ def render() -> None:
     if worker is None:
         return
     _facts(worker)
-    _cases(scope, worker["worker_id"])
-    _caseload(scope, filters, worker["worker_id"])
-    _fidelity(scope, filters, worker)
-    _outcomes(scope, filters, worker)
+    # the coaching talk starts from the cases; the figures against the municipality and the
+    # country, and the caseload, are a click away (only the open tab runs its queries)
+    worker_id = worker["worker_id"]
+    components.sections(
+        TABS,
+        [
+            ("pages.worker.tabs.cases", partial(_cases, scope, worker_id)),
+            ("pages.worker.tabs.fidelity", partial(_fidelity, scope, filters, worker)),
+            ("pages.worker.tabs.outcomes", partial(_outcomes, scope, filters, worker)),
+            ("pages.worker.tabs.caseload", partial(_caseload, scope, filters, worker_id)),
+        ],
+    )
 
 
 components.run_page("page_worker", render)

@@ -30,6 +30,7 @@ from etl.load import fill_rejected_subjects
 from tests.support.app_fixtures import (
     PERIOD,
     build_app_warehouse,
+    each_tab,
     everything_shown,
     metrics,
     page_as,
@@ -266,17 +267,21 @@ def test_the_whole_case_card_and_the_monthly_line_say_how_they_differ(app_db):
 # --- the data-quality page shows each role what it can act on ----------------------------------
 
 
+DQ_TABS = "dq_tabs"  # the data-quality page's section tabs
+
+
 def test_leadership_is_not_told_there_is_nothing_to_fix(app_db):
     at = page_as("data_quality", role="viewer")
     assert not at.exception
-    shown = everything_shown(at)
+    assert any(da("pages.data_quality.rejected_rows_are_not_shown") in i.body for i in at.info)
+    shown = " ".join(everything_shown(tab) for tab in each_tab(at, DQ_TABS))
     assert da_start("pages.data_quality.no_rejected_rows_are_waiting") not in shown
     assert da("pages.data_quality.no_rows_are_waiting") not in shown
-    assert any(da("pages.data_quality.rejected_rows_are_not_shown") in i.body for i in at.info)
 
 
 def test_a_coordinator_gets_no_national_load_totals_and_no_national_waiting_count(app_db):
-    at = page_as("data_quality", **COORDINATOR)
+    loads = {DQ_TABS: "pages.data_quality.tabs.loads"}
+    at = page_as("data_quality", tabs=loads, **COORDINATOR)
     assert not at.exception
     history = at.dataframe[0].value
     assert (
@@ -284,8 +289,9 @@ def test_a_coordinator_gets_no_national_load_totals_and_no_national_waiting_coun
         and da("pages.data_quality.columns.rows_rejected") not in history.columns
     )
     assert da("pages.data_quality.columns.source_path") in history.columns
-    assert not at.metric  # no count of rows waiting in the whole country
-    national = page_as("data_quality", role="national")
+    # no count of rows waiting in the whole country, on any tab
+    assert not [metric for tab in each_tab(at, DQ_TABS) for metric in tab.metric]
+    national = page_as("data_quality", role="national", tabs=loads)
     assert da("pages.data_quality.columns.rows_read") in national.dataframe[0].value.columns
 
 

@@ -18,6 +18,7 @@ from privacy import audit
 from tests.support.app_fixtures import (
     chart_caption,
     chart_frames,
+    each_tab,
     everything_shown,
     page_as,
     signed_in_app,
@@ -30,6 +31,9 @@ GAPPED = "C101-058"  # active, a 90-day gap between scores
 CLOSED = "C101-002"  # closed with WHO-5 and GSE before and after, worker W101-1
 NOT_FOUND = da("pages.case.not_found")
 CASE_ID = re.compile(r"\b[CS](101|751|461|851)-\w+")
+TABS = "case_tabs"
+PREPOST = {TABS: "pages.case.tabs.prepost"}
+FIDELITY = {TABS: "pages.case.tabs.fidelity"}
 
 
 def headers(at) -> list[str]:
@@ -71,6 +75,30 @@ def test_a_coordinator_sees_their_case_with_facts_reasons_chart_and_prepost(app_
                                        "no_reference"}  # fmt: skip
 
 
+def test_each_tab_runs_its_own_section_only_below_the_facts_and_above_the_summary(app_db):
+    """The facts and the attention reasons stand above the tabs and the handover summary below
+    them; the scores over time open first, and each tab runs only its own section."""
+    at = case_as(params={"id": CLOSED}, role="coordinator", municipalities={"101"})
+    assert not at.exception
+    names = ["progression", "prepost", "fidelity"]
+    assert [tab.label for tab in at.tabs] == [da(f"pages.case.tabs.{n}") for n in names]
+    opened = []
+    for shown in each_tab(at, TABS):
+        assert not shown.exception
+        assert headers(shown) == [da("pages.case.case_id", id=CLOSED)]
+        assert fact(shown, da("worker")) == "Medarbejder 101-1 (W101-1)"
+        headings = [s.value for s in shown.main.subheader]
+        assert headings[-1] == da("pages.case.handover_summary")
+        assert shown.button(key="case_handover_make")
+        opened.append((headings[:-1], len(shown.get("vega_lite_chart")), len(shown.dataframe),
+                       len(shown.metric)))  # fmt: skip
+    assert opened == [
+        ([da("page_progression")], 1, 0, 0),
+        ([da("pages.case.who_5_and_gse_before")], 0, 1, 0),
+        ([da("common.fidelity")], 0, 0, 4),
+    ]
+
+
 def test_gaps_over_the_cadence_are_marked_on_the_chart(app_db):
     at = case_as(params={"id": GAPPED}, role="national")
     assert not at.exception
@@ -97,7 +125,7 @@ def test_each_gap_is_its_own_shade_with_its_length(app_db):
 
 
 def test_prepost_shows_both_instruments_with_change_categories_and_constants(app_db):
-    at = case_as(params={"id": CLOSED}, role="coordinator", municipalities={"101"})
+    at = case_as(params={"id": CLOSED}, role="coordinator", municipalities={"101"}, tabs=PREPOST)
     assert not at.exception
     table = at.dataframe[0].value
     assert table[da("common.instrument")].tolist() == ["WHO-5", "GSE"]
@@ -112,7 +140,7 @@ def test_prepost_shows_both_instruments_with_change_categories_and_constants(app
 
 
 def test_the_fidelity_summary_is_the_cases_row_of_mart_fidelity(app_db):
-    at = case_as(params={"id": GAPPED}, role="national")
+    at = case_as(params={"id": GAPPED}, role="national", tabs=FIDELITY)
     n, expected, gap = one(app_db, "select n_measurements, expected_measurements, max_gap_days "
                                    "from mart.fidelity where case_id = ?", GAPPED)  # fmt: skip
     shown = {m.label: m.value for m in at.metric}

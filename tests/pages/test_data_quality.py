@@ -6,9 +6,10 @@ import json
 
 import polars as pl
 import pytest
+from streamlit.testing.v1 import AppTest
 
 from app import components
-from app.i18n import code_label
+from app.i18n import code_label, t
 from app.queries import data_quality as q
 from app.scope import Scope
 from privacy.cpr import MASK, looks_like_cpr
@@ -16,9 +17,10 @@ from tests.support import grid_text
 from tests.support.app_fixtures import (
     OLD_MESSAGE,
     build_app_warehouse,
+    each_tab,
     everything_shown,
     page_as,
-    through_router,
+    signed_in_app,
 )
 from tests.support.wording import da, da_start, en
 from texts import messages
@@ -26,13 +28,48 @@ from texts.messages import render
 from warehouse.db import write_transaction
 
 SERVER_FOLDER = "/srv/lat/eksporter"
+TABS = "dq_tabs"
+LOADS = "pages.data_quality.tabs.loads"
+WAITING = "pages.data_quality.tabs.waiting"
+
+
+def through_router(tab: str | None = None, lang: str | None = None) -> AppTest:
+    """The page opened from the router's navigation by a national user, on the section tab
+    `tab` (a catalogue key; the first when None), as a reader who clicked it before."""
+    at = signed_in_app("national")
+    if lang:
+        at.query_params["lang"] = lang
+    if tab:
+        at.session_state[TABS] = t(tab, lang or "da")
+    at.run()
+    return at.switch_page("../pages/data_quality.py").run()
+
+
+def test_each_tab_runs_its_own_section_only_below_the_checks(app_db):
+    """The warehouse's own checks stand above the tabs; the rejected rows to fix open first,
+    then the loads and the rows waiting for their case, each tab running its own section only."""
+    at = through_router()
+    assert not at.exception
+    names = ["rejected", "loads", "waiting"]
+    assert [tab.label for tab in at.tabs] == [da(f"pages.data_quality.tabs.{n}") for n in names]
+    opened = []
+    for shown in each_tab(at, TABS):
+        assert not shown.exception
+        headings = [s.value for s in shown.main.subheader]
+        assert headings[0] == da("pages.data_quality.the_warehouse_s_own_checks")
+        opened.append((headings[1:], len(shown.get("vega_lite_chart")), len(shown.expander),
+                       len(shown.metric)))  # fmt: skip
+    assert opened == [
+        ([da("pages.data_quality.rejected_rows")], 1, 3, 0),  # a chart, an expander a reason
+        ([da("pages.data_quality.loads")], 0, 0, 0),
+        ([da("pages.data_quality.rows_waiting_for_their_case")], 0, 0, 1),
+    ]
 
 
 def test_page_lists_loads_reasons_and_orphans(app_db):
-    at = through_router("data_quality")
+    at = through_router()
     assert not at.exception
     assert at.title[0].value == da("page_data_quality")
-    assert len(at.dataframe) >= 2  # load history and the waiting rows
     assert at.get("vega_lite_chart")
     labels = [e.label for e in at.expander]
     assert f"{code_label('reason_code', 'unknown_municipality', 'da')}: 1" in labels
@@ -41,7 +78,9 @@ def test_page_lists_loads_reasons_and_orphans(app_db):
     assert not any(
         label.startswith(da("vocabulary.code_labels.reason_code.unknown_case")) for label in labels
     )
-    assert any(m.value == "2" for m in at.metric)
+    assert len(through_router(LOADS).dataframe) == 1  # the load history
+    waiting = through_router(WAITING)
+    assert len(waiting.dataframe) == 1 and [m.value for m in waiting.metric] == ["2"]
 
 
 def test_orphans_are_unresolved_unknown_case_rows_only(app_db):
@@ -60,7 +99,7 @@ def test_raw_values_only_for_national_viewers(app_db):
 
 
 def test_page_in_english(app_db):
-    at = through_router("data_quality", lang="en")
+    at = through_router(lang="en")
     assert not at.exception
     assert at.title[0].value == en("page_data_quality")
 
@@ -68,7 +107,7 @@ def test_page_in_english(app_db):
 def test_empty_warehouse_shows_guidance(tmp_path, monkeypatch):
     db = build_app_warehouse(tmp_path / "empty.duckdb", with_data=False)
     monkeypatch.setenv("LAT_DB", str(db))
-    at = through_router("data_quality")
+    at = through_router()
     assert not at.exception
     assert any("lat load" in i.body for i in at.info)
 
@@ -108,7 +147,7 @@ def test_the_page_shows_an_export_by_its_masked_name_never_a_server_path(
     monkeypatch.setenv("LAT_DB", str(db))
     at = page_as("data_quality", **viewer)
     assert not at.exception
-    shown = everything_shown(at)
+    shown = " ".join(everything_shown(tab) for tab in each_tab(at, TABS))
     assert SERVER_FOLDER not in shown and not looks_like_cpr(shown)
     assert MASK in shown  # the export is still there, by its name
 
@@ -128,7 +167,7 @@ def test_page_says_when_the_warehouse_checks_last_held(tmp_path, monkeypatch):
     from warehouse.checks import CheckResult
 
     _with_check_run(tmp_path, monkeypatch, [CheckResult("unique_key mart.cases", "?")])
-    at = through_router("data_quality")
+    at = through_router()
     assert not at.exception
     held = da_start("pages.data_quality.every_check_held_last_on")
     assert any(s.body.startswith(held) and "lat check" in s.body for s in at.success)
@@ -139,7 +178,7 @@ def test_page_names_the_checks_that_failed_last(tmp_path, monkeypatch):
 
     failed = CheckResult("no_cpr raw.workers", "?", ("name (worker_id=W1)",))
     _with_check_run(tmp_path, monkeypatch, [failed])
-    at = through_router("data_quality")
+    at = through_router()
     assert not at.exception
     errors = [e.body for e in at.error]
     failed_on = da_start("pages.data_quality.the_checks_failed_on_when")
@@ -149,7 +188,7 @@ def test_page_names_the_checks_that_failed_last(tmp_path, monkeypatch):
 
 
 def test_page_says_when_the_checks_have_not_run_yet(app_db):
-    at = through_router("data_quality")
+    at = through_router()
     assert not at.exception
     assert any(da("pages.data_quality.the_checks_have_not_run") in i.body for i in at.info)
 
@@ -164,7 +203,7 @@ def test_page_says_when_the_checks_have_not_run_yet(app_db):
 def test_load_history_shows_the_status_in_words_and_counts_in_the_readers_format(
     app_db, lang, status, read
 ):
-    at = through_router("data_quality", lang=lang)
+    at = through_router(LOADS, lang=lang)
     assert not at.exception
     history = at.dataframe[0].value
     words = en if lang == "en" else da
@@ -175,7 +214,7 @@ def test_load_history_shows_the_status_in_words_and_counts_in_the_readers_format
 def test_chart_labels_are_not_cut_short(app_db):
     """Vega's default limits cut 'Værdi uden for gyldigt interval' to 'Værdi uden for gyldigt
     inte…' (axis, 180 px) and long legend entries at 160 px."""
-    at = through_router("data_quality")
+    at = through_router()
     spec = json.loads(at.get("vega_lite_chart")[0].proto.spec)
     assert spec["config"]["axis"]["labelLimit"] >= 300
     assert spec["config"]["legend"]["labelLimit"] == 0
@@ -185,18 +224,24 @@ def test_each_rejection_figure_says_which_rows_it_counts(app_db):
     """'Afvist 212' in the loads table beside 'n = 187' under the chart read as a contradiction:
     the load's figure counts all its rejections (waiting rows and rows fixed since too), the
     chart's only those still to fix, and each says so."""
-    at = through_router("data_quality")
+    at = through_router()
     assert not at.exception
     to_fix = int(q.rejected_by_reason(Scope.everything())["rows_rejected"].sum())
     captions = [c.value for c in at.caption]
     n = components.n_text(to_fix, "pages.data_quality.rows_to_fix", "da")
     assert any(n in c for c in captions), captions
-    assert da("pages.data_quality.one_row_per_loaded_export") in captions
-    config = json.loads(at.dataframe[0].proto.columns)
+    loads = through_router(LOADS)
+    assert da("pages.data_quality.one_row_per_loaded_export") in [c.value for c in loads.caption]
+    config = json.loads(loads.dataframe[0].proto.columns)
     rejected = config[da("pages.data_quality.columns.rows_rejected")]
     assert rejected["help"] == da("pages.data_quality.columns.rows_rejected_help")
     waiting = da("pages.data_quality.waiting_rows_who", who=da("population_country"))
-    assert [m.label for m in at.metric] == [waiting]
+    assert [m.label for m in through_router(WAITING).metric] == [waiting]
+
+
+def _tables(at) -> list:
+    """Every table of the page's tabs (rejected rows to fix, loads, waiting rows)."""
+    return [table for tab in each_tab(at, TABS) for table in tab.dataframe]
 
 
 def _messages_shown(at) -> list[str]:
@@ -204,7 +249,7 @@ def _messages_shown(at) -> list[str]:
     header = {da("pages.data_quality.columns.message"), en("pages.data_quality.columns.message")}
     return [
         str(cell)
-        for table in at.dataframe
+        for table in _tables(at)
         for column in table.value.columns
         if column in header
         for cell in table.value[column].dropna()
@@ -215,7 +260,7 @@ def _messages_shown(at) -> list[str]:
 def test_a_rejected_rows_message_is_in_the_viewers_language(app_db, lang):
     """The loader stores a message's key and values; an English reader read 'Forløbet ...
     findes ikke i forløbsdata' all the same. Dates in them are the reader's too."""
-    at = through_router("data_quality", lang=lang)
+    at = through_router(lang=lang)
     assert not at.exception
     shown = _messages_shown(at)
     later = {"column": "Startdato", "value": "2030-01-01", "exported_at": "2026-10-31"}
@@ -230,7 +275,7 @@ def test_a_rejected_rows_message_is_in_the_viewers_language(app_db, lang):
 
 
 def test_a_row_stored_before_message_keys_shows_its_stored_message(app_db):
-    at = through_router("data_quality", lang="en")
+    at = through_router(lang="en")
     assert not at.exception
     assert OLD_MESSAGE in _messages_shown(at)
 
@@ -250,10 +295,10 @@ def _wrapped_lines(text: str, width: int) -> int:
 def test_every_message_shown_stands_whole_in_its_row(app_db, lang):
     """At 1280 px long messages were cut at two lines ('... (hverken i denne eksport eller'):
     a table's rows are as high as its longest message needs, measured in the grid's font."""
-    at = through_router("data_quality", lang=lang)
+    at = through_router(lang=lang)
     header = (en if lang == "en" else da)("pages.data_quality.columns.message")
     checked = 0
-    for table in at.dataframe:
+    for table in _tables(at):
         if header not in table.value.columns:
             continue
         width = json.loads(table.proto.columns)[header]["width"]
@@ -310,9 +355,9 @@ def _with_ten_items(monkeypatch) -> None:
     monkeypatch.setattr(q, "rejected_rows", rows)
 
 
-def _values_tables(at, lang: str = "da"):
+def _values_tables(tables, lang: str = "da"):
     header = (en if lang == "en" else da)("pages.data_quality.columns.raw_values")
-    return [table for table in at.dataframe if header in table.value.columns], header
+    return [table for table in tables if header in table.value.columns], header
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])
@@ -323,9 +368,9 @@ def test_original_values_stand_whole_in_their_rows_up_to_the_tallest_row(app_db,
     from pages.data_quality import MAX_MESSAGE_LINES
 
     _with_ten_items(monkeypatch)
-    at = through_router("data_quality", lang=lang)
+    at = through_router(lang=lang)
     assert not at.exception
-    tables, header = _values_tables(at, lang)
+    tables, header = _values_tables(_tables(at), lang)
     checked = 0
     for table in tables:
         width = json.loads(table.proto.columns)[header]["width"]
@@ -346,8 +391,8 @@ def test_a_selected_rows_original_values_are_shown_whole_below_the_table(app_db,
     from pages.data_quality import MAX_MESSAGE_LINES, WRAPPED_WIDTHS, _column_word
 
     _with_ten_items(monkeypatch)
-    at = through_router("data_quality")
-    tables, header = _values_tables(at)
+    at = through_router()  # the rejected rows' tab
+    tables, header = _values_tables(at.dataframe)
     (table,) = [t for t in tables if t.value[header].str.contains("10").any()]
     (row,) = [i for i, v in enumerate(table.value[header]) if "F-2024-000123" in v]
     assert _wrapped_lines(table.value[header][row], WRAPPED_WIDTHS["raw_values"]) > (

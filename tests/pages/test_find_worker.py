@@ -10,18 +10,19 @@ import pytest
 
 from app.queries import find_worker as q
 from app.scope import Scope
-from tests.support.app_fixtures import everything_shown, page_as
+from tests.support.app_fixtures import each_tab, everything_shown, open_tab, page_as
 from tests.support.wording import da, en
 
 COORDINATOR = Scope(role="coordinator", municipalities=frozenset({"101"}))
 OTHER_NAMES = ("Medarbejder 751", "Medarbejder 461", "Medarbejder 851")
+TABS = "fw_tabs"
 
 
 def test_coordinator_sees_own_workers_by_name_and_others_by_id_only(app_db):
     at = page_as("find_worker", role="coordinator", municipalities=("101",))
     assert not at.exception
     assert at.title[0].value == da("page_find_worker")
-    own, corps, summary = (frame.value for frame in at.dataframe)
+    own, corps = (frame.value for frame in at.dataframe)
     assert "Medarbejder 101-0" in set(own["Navn"])
     # one municipality of their own: named by the caption, not in a column of one value
     assert "Kommune" not in own.columns
@@ -36,6 +37,30 @@ def test_coordinator_sees_own_workers_by_name_and_others_by_id_only(app_db):
     text = everything_shown(at)
     assert not [name for name in OTHER_NAMES if name in text]
     assert "W751-0" in text
+    open_tab(at, TABS, "pages.find_worker.tabs.municipalities")
+    (summary,) = (frame.value for frame in at.dataframe)
+    assert set(summary[da("municipality")]) == {"København", "Aarhus", "Odense", "Aalborg"}
+    assert not [name for name in OTHER_NAMES if name in everything_shown(at)]
+
+
+def test_each_tab_runs_its_own_section_only_below_the_choice(app_db):
+    """The coordinator's wishes stand above the tabs and the suppression note below them; the
+    lists to match from open first, the free places per municipality are the second tab."""
+    at = page_as("find_worker", role="coordinator", municipalities=("101",))
+    assert not at.exception
+    names = ["workers", "municipalities"]
+    assert [tab.label for tab in at.tabs] == [da(f"pages.find_worker.tabs.{n}") for n in names]
+    opened = []
+    for shown in each_tab(at, TABS):
+        assert not shown.exception
+        assert shown.selectbox(key="fw_role") and shown.number_input(key="fw_capacity")
+        opened.append(([s.value for s in shown.subheader], len(shown.get("vega_lite_chart")),
+                       len(shown.dataframe)))  # fmt: skip
+    assert opened == [
+        ([da("pages.find_worker.in_your_municipality"),
+          da("pages.find_worker.other_municipalities_in_the_corps")], 0, 2),
+        ([da("pages.find_worker.free_places_per_municipality")], 1, 1),
+    ]  # fmt: skip
 
 
 def test_national_sees_every_worker_by_id_and_no_names(app_db):

@@ -12,8 +12,10 @@ import pytest
 from privacy import audit
 from tests.support.app_fixtures import (
     chart_frames,
+    each_tab,
     element_frames,
     everything_shown,
+    open_tab,
     page_as,
     signed_in_app,
 )
@@ -22,6 +24,10 @@ from tests.support.wording import da, da_n, en
 worker_as = partial(page_as, "worker")
 WORKER = "W101-1"
 NOT_FOUND = da("pages.worker.not_found")
+TABS = "worker_tabs"
+FIDELITY = {TABS: "pages.worker.tabs.fidelity"}
+OUTCOMES = {TABS: "pages.worker.tabs.outcomes"}
+CASELOAD = {TABS: "pages.worker.tabs.caseload"}
 
 
 def headers(at) -> list[str]:
@@ -55,17 +61,38 @@ def test_a_coordinator_sees_their_workers_name_cases_and_figures(app_db):
     assert list(at.dataframe[0].proto.selection_mode), "a click on a case row opens the case"
 
 
-def test_the_worker_is_compared_with_the_municipality_and_the_country_suppressed(app_db):
+def test_each_tab_runs_its_own_section_only(app_db):
+    """The worker's facts stand above the tabs; the case list opens first, and each tab runs
+    only its own section: its heading, its charts and its tables."""
     at = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"})
+    assert not at.exception
+    names = ["cases", "fidelity", "outcomes", "caseload"]
+    assert [tab.label for tab in at.tabs] == [da(f"pages.worker.tabs.{n}") for n in names]
+    opened = []
+    for shown in each_tab(at, TABS):
+        assert not shown.exception
+        assert headers(shown) == [f"Medarbejder 101-1 ({WORKER})"]  # the facts, on every tab
+        assert len(shown.metric) == 3
+        opened.append((shown.main.subheader[0].value, len(shown.main.subheader),
+                       len(shown.get("vega_lite_chart")), len(shown.dataframe)))  # fmt: skip
+    headings = ["the_worker_s_cases", "on_cadence_over_time", "outcomes_over_time",
+                "caseload_over_time"]  # fmt: skip
+    assert opened == [(da(f"pages.worker.{h}"), 1, charts, tables)
+                      for h, charts, tables in zip(headings, [0, 1, 0, 1], [1, 0, 1, 0],
+                                                   strict=True)]  # fmt: skip
+
+
+def test_the_worker_is_compared_with_the_municipality_and_the_country_suppressed(app_db):
+    at = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"},
+                   tabs=FIDELITY)  # fmt: skip
     fidelity = next(f for f in chart_frames(at) if "share" in f.columns and "unit" in f.columns)
     assert set(fidelity["unit"]) == {
         da("pages.worker.units.worker"),
         da("pages.worker.units.municipality"),
         da("pages.worker.units.country"),
     }
-    data = at.get("vega_lite_chart")
-    assert data
-    outcomes = at.dataframe[1].value
+    open_tab(at, TABS, OUTCOMES[TABS])
+    outcomes = at.dataframe[0].value
     assert list(outcomes.columns)[1:] == [
         da("pages.worker.units.worker"),
         da("pages.worker.units.municipality"),
@@ -92,7 +119,8 @@ def active_per_month(app_db, where: str, *params) -> dict:
 def test_own_cases_are_exact_and_the_country_is_protected(app_db):
     """A coordinator sees the worker's cases one by one, so the worker's months are exact even
     below 5; the country's counts hold cases they cannot see, so they are perturbed (±2)."""
-    at = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"})
+    at = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"},
+                   tabs=FIDELITY)  # fmt: skip
     drawn = next(f for f in chart_frames(at) if "unit" in f.columns and "n_cases" in f.columns)
     worker = {str(r["month"])[:10]: r["n_cases"] for r in drawn.iter_rows(named=True)
               if r["unit"] == da("pages.worker.units.worker")}  # fmt: skip
@@ -117,7 +145,7 @@ def test_a_coordinator_of_another_municipality_and_an_unknown_id_read_alike(app_
 
 
 def test_a_worker_sees_their_own_page_only(app_db):
-    own = worker_as(params={"id": WORKER}, role="worker", worker_id=WORKER)
+    own = worker_as(params={"id": WORKER}, role="worker", worker_id=WORKER, tabs=FIDELITY)
     assert not own.exception
     assert headers(own) == [f"Medarbejder 101-1 ({WORKER})"]
     fidelity = next(f for f in chart_frames(own) if "unit" in f.columns)
@@ -187,8 +215,9 @@ def test_worker_lists_and_the_queue_open_a_page_on_a_click_and_other_tables_do_n
     assert list(_grid(caseloads, "cl_top_workers").proto.selection_mode)
     attention = page_as("attention", filters={}, role="coordinator", municipalities={"101"})
     assert list(_grid(attention, "attention_queue").proto.selection_mode)
-    worker = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"})
-    outcomes = worker.dataframe[1]  # figures by year: no record to open
+    worker = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"},
+                       tabs=OUTCOMES)  # fmt: skip
+    outcomes = worker.dataframe[0]  # figures by year: no record to open
     assert da("pages.worker.year_the_case_s_end") in outcomes.value.columns
     assert not list(outcomes.proto.selection_mode)
 
@@ -196,10 +225,8 @@ def test_worker_lists_and_the_queue_open_a_page_on_a_click_and_other_tables_do_n
 def test_the_worker_page_in_english(app_db):
     at = worker_as(params={"id": WORKER}, lang="en", role="coordinator", municipalities={"101"})
     assert not at.exception
-    assert [s.value for s in at.main.subheader][:2] == [
-        en("pages.worker.the_worker_s_cases"),
-        en("pages.worker.caseload_over_time"),
-    ]
+    assert at.tabs[0].label == en("pages.worker.tabs.cases")
+    assert [s.value for s in at.main.subheader] == [en("pages.worker.the_worker_s_cases")]
     assert (
         en("vocabulary.code_labels.status.active")
         in at.dataframe[0].value[en("common.status")].tolist()
@@ -229,7 +256,8 @@ def test_the_case_list_counts_its_cases_in_danish_plural_forms(app_db):
 def test_the_caseload_over_time_spans_the_chosen_period(app_db):
     """The caseload chart drew the last 24 months whatever period the sidebar chose: it draws
     the period's months, on an axis from its first month to the end of its last."""
-    at = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"})
+    at = worker_as(params={"id": WORKER}, role="coordinator", municipalities={"101"},
+                   tabs=CASELOAD)  # fmt: skip
     assert not at.exception
     caseload = next(element for element in at.get("vega_lite_chart")
                     if any("measure" in f.columns for f in element_frames(element)))  # fmt: skip
@@ -255,13 +283,9 @@ def test_the_worker_s_line_has_one_colour_in_both_languages(app_db):
     """Vega orders a legend's words alphabetically: the worker's line was green in Danish
     ('Medarbejderen' third), and the municipality's blue in English; now the lines take
     colours in the frame's order, the worker first, in every language."""
-    shown = {
-        lang: _colours(
-            worker_as(params={"id": WORKER}, lang=lang, role="coordinator", municipalities={"101"}),
-            "unit",
-        )  # fmt: skip
-        for lang in ("da", "en")
-    }
+    opened = partial(worker_as, params={"id": WORKER}, role="coordinator",
+                     municipalities={"101"}, tabs=FIDELITY)  # fmt: skip
+    shown = {lang: _colours(opened(lang=lang), "unit") for lang in ("da", "en")}
     for unit in ("worker", "municipality", "country"):
         key = f"pages.worker.units.{unit}"
         assert shown["da"][da(key)] == shown["en"][en(key)], unit
