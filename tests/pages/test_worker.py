@@ -210,7 +210,8 @@ def _grid(at, key: str):
 
 
 def test_worker_lists_and_the_queue_open_a_page_on_a_click_and_other_tables_do_not(app_db):
-    caseloads = page_as("caseloads", filters={}, role="coordinator", municipalities={"101"})
+    caseloads = page_as("caseloads", filters={}, role="coordinator", municipalities={"101"},
+                        tabs={"cl_tabs": "pages.caseloads.tabs.workers"})  # fmt: skip
     assert list(_grid(caseloads, "cl_workers").proto.selection_mode)
     assert list(_grid(caseloads, "cl_top_workers").proto.selection_mode)
     attention = page_as("attention", filters={}, role="coordinator", municipalities={"101"})
