@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from app.i18n import t
 from harness.browser import nav_titles, sign_in, wait_for_app
 
 pytestmark = pytest.mark.browser
@@ -95,6 +96,9 @@ def test_table_cells_cannot_be_copied_to_the_clipboard(chromium, server, demo_ac
         sign_in(page, server, *demo_accounts["national"])
         page.locator("[data-testid=stSidebarNav] a").filter(has_text="Progression").first.click()
         page.locator("h1").filter(has_text="Progression").first.wait_for()
+        wait_for_app(page)
+        # the alert check's list of cases is in a section tab of its own (only the open one runs)
+        page.get_by_role("tab", name=t("pages.progression.tabs.alerts", "da")).click()
         wait_for_app(page)
         grid = page.locator("[data-testid=stDataFrame]").first
         grid.locator("td").first.wait_for(state="attached")
