@@ -507,6 +507,17 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
         titles = await page.locator(NAV_LINK).all_inner_texts()
         if os.environ.get("LAT_BENCH_DEBUG"):
             print(f"{name}: titles {titles}, until in {until - time.time():.0f} s", file=sys.stderr)
+
+        async def view(action, kind: str, where: str, shows: str | None = None) -> None:
+            """One timed view (`shows`: the title of the page the action opens), then read."""
+            stats["timings"].append(await _timed(page, action, settle_ms, shows, runs))
+            stats["kinds"].append(kind)
+            stats["views"] += 1
+            await _settled(page, settle_ms)
+            if error := await _has_error(page):
+                stats["errors"].append(f"{where}: {error}")
+            await _read(reader, think)
+
         step = 0
         while time.time() < until:
             title = titles[step % len(titles)]
@@ -516,13 +527,7 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
                 continue
             try:
                 link = page.locator(NAV_LINK).filter(has_text=title).first
-                stats["timings"].append(await _timed(page, link.click, settle_ms, title, runs))
-                stats["kinds"].append("page opened")
-                stats["views"] += 1
-                await _settled(page, settle_ms)
-                if error := await _has_error(page):
-                    stats["errors"].append(f"{title}: {error}")
-                await _read(reader, think)
+                await view(link.click, "page opened", title, shows=title)
                 if time.time() >= until or not await page.locator(PERIOD_BOX).count():
                     continue
 
@@ -531,24 +536,12 @@ async def one_session(browser, url: str, account: tuple, until: float, settle_ms
                     await page.keyboard.press(key)
                     await page.keyboard.press("Enter")
 
-                stats["timings"].append(await _timed(page, change_period, settle_ms, runs=runs))
-                stats["kinds"].append("period changed")
-                stats["views"] += 1
-                await _settled(page, settle_ms)
-                if error := await _has_error(page):
-                    stats["errors"].append(f"{title} (period changed): {error}")
-                await _read(reader, think)
+                await view(change_period, "period changed", f"{title} (period changed)")
                 closed = page.locator(CLOSED_TAB)
                 if time.time() >= until or not await closed.count():
                     continue
                 tab = closed.nth(reader.randrange(await closed.count()))
-                stats["timings"].append(await _timed(page, tab.click, settle_ms, runs=runs))
-                stats["kinds"].append("another tab")
-                stats["views"] += 1
-                await _settled(page, settle_ms)
-                if error := await _has_error(page):
-                    stats["errors"].append(f"{title} (another tab): {error}")
-                await _read(reader, think)
+                await view(tab.click, "another tab", f"{title} (another tab)")
             except Exception as error:  # a view that never settles is an error, and we go on
                 state = await _script_state(page)
                 stats["errors"].append(
