@@ -34,7 +34,7 @@
 - `figure(label, value, delta, trend, help, beside)`: a headline figure with a monthly sparkline
   (a line over the months with a figure, hidden ones left out; none with under three months,
   `sparkline`; `beside`: the same figure for the country, "Hele landet: 931").
-- `calm_reruns()`: the elements of a page that is running again dim at once, without Streamlit's
+- `calm_reruns()`: the elements (and section-tab bar) of a page that is running again dim at once, without Streamlit's
   one-second fade (the router calls it on every run).
 - `streamlit_texts()`: Streamlit's own English ("Skip to main content", "No results", ...) and
   the page's `lang` in the reader's language (the router calls it on every run).
@@ -184,9 +184,11 @@ def lock_exports() -> None:
 # CPU s per run in a tab without a GPU, most of a tab's cost while it waits (benchmarks.viewcost;
 # with 25 sessions on one machine, the cores the server needs). Without the transition the
 # elements still dim, at once; Streamlit 1.67 has no option for it (no theme or config key).
+# The bar of a page's section tabs (components.sections) fades the same way on every run: a tab
+# waiting for a tabbed page spent 40-45 CPU ms a second with it, 10-15 without (viewcost's hold).
 CALM_RERUNS_CSS = (
-    "<style>[data-stale='true'], [data-testid='stExpander'] summary "
-    "{ transition: none !important; }</style>"
+    "<style>[data-stale='true'], [data-testid='stExpander'] summary, "
+    "[data-testid='stTabs'] [role='tablist'] { transition: none !important; }</style>"
 )
 
 

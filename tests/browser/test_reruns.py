@@ -42,3 +42,34 @@ def test_stale_elements_dim_at_once_without_a_fade(page, server, demo_accounts):
     durations = {duration for duration, _delay, _opacity in stale}
     assert durations == {"0s"}, durations  # Streamlit's own: '1s' after '0.5s'
     assert any(float(opacity) < 1 for _duration, _delay, opacity in stale)  # still dimmed
+
+
+# Notes the tab bar's transition each time its style changes while the page runs again (the bar
+# is not an element with `data-stale`: Streamlit styles it stale itself, with its own fade).
+WATCH_TAB_BAR = """() => {
+  window.__bar = [];
+  const bar = document.querySelector('[data-testid=stTabs] [role=tablist]');
+  new MutationObserver(() => {
+    const style = getComputedStyle(bar);
+    window.__bar.push([style.transitionProperty, style.transitionDuration, style.opacity]);
+  }).observe(bar, {attributes: true, attributeFilter: ['class', 'style']});
+}"""
+
+
+def test_a_pages_tab_bar_dims_without_a_fade(page, server, demo_accounts):
+    sign_in(page, server, *demo_accounts["national"])
+    go_to(page, "Metodefidelitet")  # a page in section tabs (components.sections)
+    page.locator("[data-testid=stTabs] [role=tablist]").wait_for()
+    page.evaluate(WATCH_TAB_BAR)
+    for key in ("ArrowUp", "ArrowDown"):
+        box = page.locator(PERIOD_BOX).first
+        box.scroll_into_view_if_needed()
+        box.click()
+        page.get_by_role("option").first.wait_for()
+        page.keyboard.press(key)
+        page.keyboard.press("Enter")
+        wait_for_app(page)
+    styles = page.evaluate("window.__bar")
+    assert styles, "the tab bar's style never changed while the page ran again"
+    # Streamlit's own while stale: 'opacity' over '1s'; calm_reruns: no transition at all
+    assert {duration for _property, duration, _opacity in styles} == {"0s"}, styles
