@@ -34,6 +34,20 @@ def test_failed_write_leaves_the_warehouse_as_it_was(tmp_path: Path):
     assert not list(tmp_path.glob("*.writing*"))
 
 
+def test_a_write_splits_its_tables_into_row_groups_both_cores_write(tmp_path: Path):
+    # one row group per thread: at DuckDB's default (122,880 rows) a table of one row per case of
+    # a 100,000-case corps is one group, written by one thread (db.WRITER_ROW_GROUP_SIZE)
+    path = tmp_path / "w.duckdb"
+    rows = 2 * db.WRITER_ROW_GROUP_SIZE
+    with db.write_transaction(path) as con:
+        con.execute("create table etl.probe as select range as i from range($n)", {"n": rows})
+    with duckdb.connect(str(path), read_only=True) as con:
+        groups = con.execute(
+            "select count(distinct row_group_id) from pragma_storage_info('etl.probe')"
+        ).fetchall()[0][0]
+    assert groups == 2  # 1 with DuckDB's default
+
+
 def test_reader_sees_a_replaced_file_without_reconnecting(tmp_path: Path):
     path = tmp_path / "w.duckdb"
     db.ensure_warehouse(path)
