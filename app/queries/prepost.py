@@ -22,7 +22,7 @@ import polars as pl
 
 from app import data, funnel
 from app.filters import Filters
-from app.queries import FUNNEL_SQL, FUNNEL_UNITS, funnel_level, with_counts
+from app.queries import FUNNEL_SQL, FUNNEL_UNITS, fit_funnel, funnel_level, with_counts
 from app.scope import Scope
 from warehouse.stats import PairedChange, paired_change
 
@@ -378,16 +378,13 @@ def funnel_plot(
     """The funnel of one outcome share by municipality or worker (see module docstring)."""
     if indicator not in FUNNEL_INDICATORS:
         raise ValueError(f"unknown indicator {indicator!r}")
-    level = funnel_level(unit)
+    funnel_level(unit)  # refuses an unknown unit
     code, label = FUNNEL_UNITS[unit]
     instrument, event = FUNNEL_INDICATORS[indicator]
     body = FUNNEL_SQL.format(code=code, label=label, denominator="true", event=event,
                              population="paired")  # fmt: skip
-    # unsuppressed on purpose: the limits need every unit; funnel.fit hides what is drawn
-    counts = data.run(_with_paired("none", body), {"instrument": instrument}, scope=scope,
-                      filters=filters, level=level)  # fmt: skip
-    how = data.treatment(scope, filters, level)
-    return funnel.fit(counts, overdispersion=overdispersion, treatment=how)
+    return fit_funnel(_with_paired("none", body), {"instrument": instrument}, scope=scope,
+                      filters=filters, unit=unit, overdispersion=overdispersion)  # fmt: skip
 
 
 JACOBSON_POINTS = 4000  # case points of the Jacobson plot (the reference lines add a handful)

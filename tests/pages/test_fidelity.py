@@ -13,7 +13,6 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import funnel, i18n, indicator_parts, suppression
-from app.filters import Filters
 from app.page_charts.indicators import XMR_X_ROOM_DAYS
 from tests.support.app_fixtures import (
     chart_frames,
@@ -308,13 +307,13 @@ def test_a_unit_outside_the_limits_is_named_in_a_sentence():
     assert fitted.target == pytest.approx(1534 / 2144)  # the hidden units still count
     assert fitted.curve["total"].max() == 1000
     target = i18n.fmt_pct(1534 / 2144, 0, "da")
-    assert indicator_parts.outside_sentences(fitted, "municipality", Filters(), "da") == [
+    assert indicator_parts.outside_sentences(fitted, "municipality", "da") == [
         da("indicator_parts.outside.low", name="Greve", rate=i18n.fmt_pct(0.41, 0, "da"),
            target=target, where=da("indicator_parts.where.country")),
         da("indicator_parts.outside.high", name="København", rate=i18n.fmt_pct(0.76, 0, "da"),
            target=target, where=da("indicator_parts.where.country")),
     ]  # fmt: skip
-    assert indicator_parts.outside_sentences(fitted, "municipality", Filters(), "en")[0] == (
+    assert indicator_parts.outside_sentences(fitted, "municipality", "en")[0] == (
         f"Greve lies below the control limit: 41% against {i18n.fmt_pct(1534 / 2144, 0, 'en')} "
         "in the whole country"
     )
