@@ -110,13 +110,14 @@ def funnel_chart(
     )
     layers = [lines, target, _funnel_dots(points, x_title, y_title, signal_labels, marked_labels)]
     # the reader's units by name, as the leadership report names its municipality: on the
-    # left of a dot in the axis's right half (a name to its right ran off the chart)
-    right_half = pl.col("total").sqrt() > math.sqrt(funnel_x_end(largest)) / 2
-    marked = points.filter(pl.col("is_marked"))
-    for side, rows in (("left", marked.filter(~right_half)), ("right", marked.filter(right_half))):
-        if rows.height:
+    # left of a dot in the axis's right half (a name to its right ran off the chart); filtered
+    # in the spec, so that the chart holds one frame of units
+    half = math.sqrt(funnel_x_end(largest)) / 2
+    if points["is_marked"].any():
+        for side, where in (("left", "<="), ("right", ">")):
             layers.append(
-                alt.Chart(rows)
+                alt.Chart(points)
+                .transform_filter(f"datum.is_marked && sqrt(datum.total) {where} {half}")
                 .mark_text(align=side, dx=12 if side == "left" else -12, dy=-12, fontSize=13,
                            fontWeight="bold", color="#1A1A1A")
                 .encode(x=alt.X("total:Q", title=x_title), y=alt.Y("rate:Q", title=y_title),
