@@ -1,5 +1,6 @@
-"""Funnel plots for the dashboard (indicators.md section 2): limits for the viewer's units, with
-small units hidden. No Streamlit here; the page parts are in app/indicator_parts.py.
+"""Funnel plots for the dashboard and the leadership report (indicators.md section 2): limits
+for the viewer's units, with small units hidden and the reader's own marked. No Streamlit here;
+the page parts are in app/indicator_parts.py.
 
 `fit(counts, overdispersion=..., treatment=..., marked=...)` takes one row per unit (`unit_code,
 unit_label, events, total`, unsuppressed) and returns a `Funnel`: the units with their rate,

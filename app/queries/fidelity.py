@@ -15,7 +15,8 @@ is read from the warehouse (`mart.constants`), where the rule is written once.
   pre measurement, ended cases with a post measurement, active overdue cases. `worker` is case
   level (names); the others are aggregates, suppressed.
 - `funnel_plot(scope, filters, indicator, unit, overdispersion)`: the funnel (app/funnel.py) of
-  the share on cadence or of new cases with a pre measurement, by municipality or worker.
+  the share on cadence or of new cases with a pre measurement, by municipality (the whole
+  country, the filter's municipalities marked: `app.queries.fit_funnel`) or worker.
 - `control_chart(scope, filters, municipality)`: the monthly on-cadence share (the rule is
   mart.fidelity_case_months, which mart.fidelity_monthly adds up) of the viewer's cases, or of
   one municipality, every month up to the period's end, as an XmR chart (warehouse.stats.spc).

@@ -12,7 +12,8 @@ from GROUPS (an allow-list of split columns) and returns a `group_value` column 
 - `categories(...)`: reliable-change and clinical-change counts per group.
 - `case_lines(...)`: pre and post per case, for case-level viewers only (a capped sample).
 - `funnel_plot(scope, filters, indicator, unit, overdispersion)`: the funnel (app/funnel.py) of
-  the share of WHO-5 outcomes reliably improved or recovered, by municipality or worker.
+  the share of WHO-5 outcomes reliably improved or recovered, by municipality (the whole
+  country, the filter's municipalities marked: `app.queries.fit_funnel`) or worker.
 - `jacobson(...)`: pre and post per case (case level, capped) or a 2-D histogram (aggregate).
 """
 
