@@ -7,7 +7,6 @@ shaped and labelled (texts in the reader's language); they never query and never
 from __future__ import annotations
 
 import math
-from functools import partial
 
 import altair as alt
 import polars as pl
@@ -51,7 +50,7 @@ def funnel_x_end(largest: float) -> float:
 # the reader's units (the filter's municipalities) against the others: the leadership report's
 # mark for its municipality (reports/charts.py `funnel`), a larger diamond, named on the chart
 MARKED_SHAPES = ("circle", "diamond")
-MARKED_SIZES = (90, 240)
+MARKED_SIZES = (90, 320)
 MARKED_STROKES = (0.5, 2.0)
 
 
@@ -141,14 +140,16 @@ def _funnel_dots(
     """The units' dots coloured by signal; with marked units, those a larger diamond (legend)."""
     marking = {}
     if points["is_marked"].any():
-        by_mark = partial(_by_mark, marked_labels)
         marking = {
-            "shape": alt.Shape("marked_label:N", title="", scale=by_mark(MARKED_SHAPES),
+            "shape": alt.Shape("marked_label:N", title="", scale=_by_mark(marked_labels, MARKED_SHAPES),
                                legend=alt.Legend(labelLimit=0, orient="bottom", symbolSize=140,
                                                  symbolFillColor=COMMON_GREY)),
-            "size": alt.Size("marked_label:N", legend=None, scale=by_mark(MARKED_SIZES)),
-            "strokeWidth": alt.StrokeWidth("marked_label:N", legend=None,
-                                           scale=by_mark(MARKED_STROKES)),
+            # by condition, not by a scale of the same field: Vega-Lite merges the legends of
+            # one field, and a size without a legend took the shapes' legend with it
+            "size": alt.condition("datum.is_marked", alt.value(MARKED_SIZES[1]),
+                                  alt.value(MARKED_SIZES[0])),
+            "strokeWidth": alt.condition("datum.is_marked", alt.value(MARKED_STROKES[1]),
+                                         alt.value(MARKED_STROKES[0])),
         }  # fmt: skip
     return (
         alt.Chart(points)
