@@ -1,10 +1,15 @@
-"""Funnel plots for the dashboard (indicators.md section 2): limits for the viewer's units, with
-small units hidden. No Streamlit here; the page parts are in app/indicator_parts.py.
+"""Funnel plots for the dashboard and the leadership report (indicators.md section 2): limits
+for the viewer's units, with small units hidden and the reader's own marked. No Streamlit here;
+the page parts are in app/indicator_parts.py.
 
-`fit(counts, overdispersion=..., suppress=...)` takes one row per unit (`unit_code, unit_label,
-events, total`, unsuppressed) and returns a `Funnel`: the units with their rate, limits and
-signal from `warehouse.stats.funnel_limits`, hidden where the small-number rule says so, the
-limit curves to draw (`warehouse.stats.funnel_curve`), the target and how many units are hidden.
+`fit(counts, overdispersion=..., treatment=..., marked=...)` takes one row per unit (`unit_code,
+unit_label, events, total`, unsuppressed) and returns a `Funnel`: the units with their rate,
+limits and signal from `warehouse.stats.funnel_limits`, hidden where the small-number rule says
+so, the limit curves to draw (`warehouse.stats.funnel_curve`), the target and how many units are
+hidden. `marked` names the reader's units (`is_marked`): the municipalities of the filter against
+the country, the leadership report's municipality. Marking changes no figure: a marked unit is
+fitted, published and hidden like any other, and a hidden one is only named as hidden
+(`marked_hidden`), never drawn.
 
 The limits are fitted on every unit, hidden ones included: the target is the share of all the
 units' cases (contract), and a hidden unit still counts towards it. Only what is drawn and named
@@ -19,6 +24,7 @@ subtracted to find a small group.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import polars as pl
@@ -37,10 +43,29 @@ class Funnel:
     target: float | None
     hidden: int
     overdispersion: bool
+    marked: tuple[str, ...] = ()  # the reader's unit codes, as asked (some may have no cases)
 
     @property
     def shown(self) -> pl.DataFrame:
         return self.units.filter(~pl.col("suppressed"))
+
+    def marked_shown(self) -> pl.DataFrame:
+        """The reader's units that are drawn, by name."""
+        return self.shown.filter(pl.col("is_marked")).sort("unit_label")
+
+    def marked_hidden(self) -> list[str]:
+        """The names of the reader's units that are hidden (counted in the limits, not drawn)."""
+        hidden = self.units.filter(pl.col("is_marked") & pl.col("suppressed"))
+        return sorted(hidden["unit_label"].to_list())
+
+    def marked_absent(self) -> list[str]:
+        """The codes of the reader's units without a case to compare."""
+        present = set(self.units["unit_code"].to_list()) if self.units.height else set()
+        return [code for code in self.marked if code not in present]
+
+    def others_hidden(self) -> int:
+        """Hidden units that are not the reader's."""
+        return self.hidden - len(self.marked_hidden())
 
     def outside(self) -> pl.DataFrame:
         """Shown units outside the 99.8% limits (`signal` high or low)."""
@@ -60,9 +85,9 @@ def _sizes(largest: int) -> list[int]:
     return sorted(set(range(1, 21)) | {round(s) for s in steps} | {largest})
 
 
-def _empty(overdispersion: bool) -> Funnel:
+def _empty(overdispersion: bool, marked: tuple[str, ...]) -> Funnel:
     schema = {"total": pl.Int64} | {c: pl.Float64 for c in LIMITS}
-    return Funnel(pl.DataFrame(), pl.DataFrame(schema=schema), None, 0, overdispersion)
+    return Funnel(pl.DataFrame(), pl.DataFrame(schema=schema), None, 0, overdispersion, marked)
 
 
 def _published(counts: pl.DataFrame, how: suppression.Treatment) -> pl.DataFrame:
@@ -90,11 +115,17 @@ def _published(counts: pl.DataFrame, how: suppression.Treatment) -> pl.DataFrame
 
 
 def fit(
-    counts: pl.DataFrame, *, overdispersion: bool, treatment: bool | suppression.Treatment
+    counts: pl.DataFrame,
+    *,
+    overdispersion: bool,
+    treatment: bool | suppression.Treatment,
+    marked: Sequence[str] = (),
 ) -> Funnel:
     """The funnel of `counts` (see module docstring); units without cases are left out.
 
-    `treatment` is the view's (app.data.treatment); True hides small units without noise."""
+    `treatment` is the view's (app.data.treatment); True hides small units without noise.
+    `marked`: the unit codes to mark (`is_marked`)."""
+    marked = tuple(marked)
     how = (
         treatment
         if isinstance(treatment, suppression.Treatment)
@@ -102,12 +133,13 @@ def fit(
     )
     counts = _published(counts.filter(pl.col("total") > 0), how)
     if not counts.height:
-        return _empty(overdispersion)
+        return _empty(overdispersion, marked)
     limits = funnel_limits(counts["events"], counts["total"], overdispersion=overdispersion)
     fitted = counts.with_columns(
         pl.Series("rate", [u.rate for u in limits.units], dtype=pl.Float64),
         *(pl.Series(c, [getattr(u, c) for u in limits.units], dtype=pl.Float64) for c in LIMITS),
         pl.Series("signal", [u.signal for u in limits.units], dtype=pl.String),
+        pl.col("unit_code").is_in(list(marked)).alias("is_marked"),
     )
     units = fitted.with_columns(
         pl.when(pl.col("suppressed")).then(None).otherwise(pl.col(c)).alias(c)
@@ -124,4 +156,4 @@ def fit(
         orient="row",
     )  # fmt: skip
     hidden = units.height - shown.height
-    return Funnel(units, curve, limits.target, hidden, overdispersion)
+    return Funnel(units, curve, limits.target, hidden, overdispersion, marked)

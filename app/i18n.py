@@ -156,6 +156,11 @@ def fmt_pct(share: float | None, decimals: int = 0, language: str | None = None)
     return formats.percent(share, decimals, _pick(language))
 
 
+def fmt_together(words: list[str], language: str | None = None) -> str:
+    """Words that all hold, as CLDR lists them: 'Aarhus og Odense', 'Aarhus and Odense'."""
+    return formats.together(words, _pick(language))
+
+
 def fmt_date(value: date | datetime | None, language: str | None = None) -> str:
     """'3. feb. 2024' (da) or '3 Feb 2024' (en)."""
     return formats.day(value, _pick(language))

@@ -3,9 +3,11 @@ funnel-plot controls and blocks, and the control chart's status in words.
 
 - `funnel_controls(scope, key)`: which units to compare (municipalities, workers) and the
   overdispersion toggle (on by default for municipalities); None when the viewer compares none.
-- `funnel_block(fitted, unit, filters, title=..., key=...)`: one funnel plot with how to read it,
-  the units outside the 99.8% limits named in a sentence, and "n enheder skjult".
-- `outside_sentences(fitted, unit, filters, language)`: those sentences (testable alone).
+- `funnel_block(fitted, unit, filters, title=..., key=...)`: one funnel plot with how to read it (which
+  population it compares: by municipality the country, the filter's municipalities marked),
+  the reader's marked units and then the other units outside the 99.8% limits named in
+  sentences, and "n enheder skjult".
+- `outside_sentences(fitted, unit, language)`: those sentences (testable alone).
 - `status_words(variation, assurance, language)`: an XmR chart's variation and assurance as text;
   `status_badge(variation, assurance)` shows them in the icon's colour.
 """
@@ -14,14 +16,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import polars as pl
 import streamlit as st
 
-from app import components, i18n
+from app import components, data, i18n
 from app.filters import Filters
 from app.funnel import Funnel
 from app.i18n import t
 from app.page_charts import indicators as ic
-from app.queries import funnel_units
+from app.queries import funnel_filters, funnel_units
 from app.scope import Scope
 
 UNIT_WORDS = {
@@ -38,10 +41,11 @@ _OUTSIDE = {
     "high": "indicator_parts.outside.high",
     "low": "indicator_parts.outside.low",
 }
+# where a marked unit lies: within the limits, or outside them as any other unit is named
+_PLACED = {"none": "indicator_parts.inside", **_OUTSIDE}
 _WHERE = {
-    "country": "indicator_parts.where.country",
-    "chosen": "indicator_parts.where.chosen",
-    "workers": "indicator_parts.where.workers",
+    "municipality": "indicator_parts.where.country",
+    "worker": "indicator_parts.where.workers",
 }
 VARIATION = {
     "common_cause": "indicator_parts.variation.common_cause",
@@ -77,28 +81,49 @@ def funnel_controls(scope: Scope, key: str) -> tuple[str, bool] | None:
     return unit, overdispersion
 
 
-def _where(unit: str, filters: Filters) -> str:
-    if unit == "worker":
-        return "workers"
-    return "chosen" if filters.municipalities else "country"
-
-
-def outside_sentences(
-    fitted: Funnel, unit: str, filters: Filters, language: str | None = None
-) -> list[str]:
-    """One sentence per shown unit outside the 99.8% limits, lowest share first."""
-    where = t(_WHERE[_where(unit, filters)], language)
+def outside_sentences(fitted: Funnel, unit: str, language: str | None = None) -> list[str]:
+    """The reader's marked units first, by name: where each lies (within, above or below the
+    99.8% limits), or that it is hidden; then one sentence per other shown unit outside the
+    limits, lowest share first."""
+    where = t(_WHERE[unit], language)
     target = i18n.fmt_pct(fitted.target, 0, language)
-    return [
-        t(_OUTSIDE[row["signal"]], language, name=row["unit_label"],
-           rate=i18n.fmt_pct(row["rate"], 0, language), target=target, where=where)
-        for row in fitted.outside().sort("rate", "unit_label").iter_rows(named=True)
-    ]  # fmt: skip
+
+    def placed(row: dict) -> str:
+        return t(_PLACED[row["signal"]], language, name=row["unit_label"],
+                 rate=i18n.fmt_pct(row["rate"], 0, language), target=target, where=where)  # fmt: skip
+
+    marked = [placed(row) for row in fitted.marked_shown().iter_rows(named=True)]
+    hidden = [t("indicator_parts.marked_hidden", language, name=name)
+              for name in fitted.marked_hidden()]  # fmt: skip
+    others = fitted.outside().filter(~pl.col("is_marked")).sort("rate", "unit_label")
+    return [*marked, *hidden, *(placed(row) for row in others.iter_rows(named=True))]
+
+
+def _population(fitted: Funnel, unit: str) -> str:
+    """Whom the funnel compares, for its how-to-read: by municipality the country, with the
+    filter's municipalities that are drawn named as marked."""
+    if unit != "municipality":
+        return ""
+    marked = fitted.marked_shown()["unit_label"].to_list()
+    if not marked:
+        return t("indicator_parts.population.country")
+    return t("indicator_parts.population.marked", names=i18n.fmt_together(marked))
+
+
+def _absent(fitted: Funnel) -> list[str]:
+    """The reader's marked units without a case to compare, by name (not even hidden)."""
+    codes = fitted.marked_absent()
+    if not codes:
+        return []
+    names = data.municipality_names()
+    return sorted(names.get(code, code) for code in codes)
 
 
 def funnel_block(fitted: Funnel, unit: str, filters: Filters, *, title: str, key: str) -> None:
     """One funnel plot (see module docstring); a clear sentence when there is nothing to draw."""
     st.markdown(f"**{title}**")
+    for name in _absent(fitted):
+        st.caption(t("indicator_parts.marked_absent", name=name))
     if not fitted.units.height:
         st.info(t("indicator_parts.no_cases_to_compare_with"))
         return
@@ -112,6 +137,7 @@ def funnel_block(fitted: Funnel, unit: str, filters: Filters, *, title: str, key
         signal_labels={code: t(words) for code, words in SIGNALS.items()},
         limit_labels={level: t(words) for level, words in LIMIT_WORDS.items()},
         target_label=t("indicator_parts.share_for_all"),
+        marked_labels=(t("indicator_parts.legend.others"), t("indicator_parts.legend.marked")),
     )
     how = t(
         "indicator_parts.each_point_is_one_unit",
@@ -120,6 +146,7 @@ def funnel_block(fitted: Funnel, unit: str, filters: Filters, *, title: str, key
         od=t("indicator_parts.the_limits_allow_for_overdispersion")
         if fitted.overdispersion
         else "",
+        population=_population(fitted, unit),
     )
     shown = fitted.shown
     components.chart_block(
@@ -141,8 +168,12 @@ def funnel_block(fitted: Funnel, unit: str, filters: Filters, *, title: str, key
         # the n adds up the units drawn (each one's count is in its tooltip); say so when some
         # are hidden, or it reads as the whole population (fewer than the page's other n)
         unit="indicator_parts.cases_in_the_units_shown" if fitted.hidden else None,
+        # by municipality the country, not the filter's municipalities (they are marked)
+        population=components.population_of(
+            filters=funnel_filters(data.current_scope(), filters, unit)
+        ),
     )
-    for sentence in outside_sentences(fitted, unit, filters):
+    for sentence in outside_sentences(fitted, unit):
         st.markdown(sentence + ".")
     if fitted.hidden:
         st.caption(i18n.tn("indicator_parts.hidden", fitted.hidden))

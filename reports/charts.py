@@ -140,7 +140,8 @@ def control_chart(months: pl.DataFrame, limits: dict, titles: dict[str, str]) ->
 def funnel(units: pl.DataFrame, target: float, titles: dict[str, str]) -> alt.LayerChart:
     """Share against number of cases with 95% and 99.8% limits; this unit blue, others grey.
 
-    units: total, rate, lower95, upper95, lower998, upper998, is_this (sorted by total).
+    units: total, rate, lower95, upper95, lower998, upper998, is_marked (sorted by total), the
+    shown units of an `app.funnel.fit` with this unit marked.
     """
     x = alt.X("total:Q", title=titles["x"], scale=alt.Scale(zero=True))
     share = alt.Axis(format="%")
@@ -164,13 +165,13 @@ def funnel(units: pl.DataFrame, target: float, titles: dict[str, str]) -> alt.La
         alt.Chart(target_line)
         .mark_rule(color=BLUE, strokeWidth=1)
         .encode(y=alt.Y("target:Q", title=titles["y"])),
-        alt.Chart(shown.filter(~pl.col("is_this")))
+        alt.Chart(shown.filter(~pl.col("is_marked")))
         .mark_circle(color=GREY, size=55, opacity=0.9)
         .encode(x=x, y=rate),
-        alt.Chart(shown.filter(pl.col("is_this")))
+        alt.Chart(shown.filter(pl.col("is_marked")))
         .mark_point(color=BLUE, filled=True, size=150, shape="diamond")
         .encode(x=x, y=rate),
-        alt.Chart(shown.filter(pl.col("is_this")))
+        alt.Chart(shown.filter(pl.col("is_marked")))
         .mark_text(color=BLUE, dx=-8, dy=14, align="right", fontSize=12, fontWeight="bold")
         .encode(x=x, y=rate, text=alt.value(titles["this"])),
     ).properties(width=430, height=220)

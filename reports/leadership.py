@@ -17,6 +17,7 @@ from datetime import date
 import polars as pl
 
 import texts
+from app import funnel
 from app.suppression import Rule, any_hidden, apply, is_small
 from etl.parsing import parse_municipality_code
 from etl.read import rejected_row_subject
@@ -26,7 +27,7 @@ from reports.formats import SUPPRESSED, fmt_count, fmt_date, fmt_hidden, fmt_mon
 from reports.source import ReportError, as_of, frame, open_warehouse
 from reports.texts import instrument_name, label, text, tr
 from warehouse.db import Reader
-from warehouse.stats import funnel_limits, paired_change, spc
+from warehouse.stats import paired_change, spc
 
 DEFAULT_MONTHS = 6
 CHART_MONTHS = 24  # a control chart needs 12-20 points before its limits mean much
@@ -383,38 +384,30 @@ def spc_missing(monthly: pl.DataFrame, lang: str) -> str:
 
 def _funnel(doc: render.Document, reader: Reader, scope: ReportScope) -> list[render.Block]:
     lang = doc.lang
-    units = frame(reader, sql.FUNNEL, **scope.params)
-    limits = funnel_limits(units["k_on_cadence"], units["n_cases"], overdispersion=True)
-    drawn = units.with_columns(
-        pl.Series("rate", [u.rate for u in limits.units]),
-        *[
-            pl.Series(c, [getattr(u, c) for u in limits.units])
-            for c in ("lower95", "upper95", "lower998", "upper998")
-        ],
-        pl.Series("signal", [u.signal for u in limits.units]),
-        (pl.col("municipality_code") == scope.code).alias("is_this"),
+    units = frame(reader, sql.FUNNEL, **scope.params).select(
+        pl.col("municipality_code").alias("unit_code"),
+        pl.col("municipality_code").alias("unit_label"),  # no names on the chart but this one
+        pl.col("k_on_cadence").alias("events"),
+        pl.col("n_cases").alias("total"),
     )
-    # Only units that are not suppressed are drawn, and the limit lines run through them only.
-    drawn = apply(
-        drawn, Rule(count="n_cases", values=("rate",), numerator="k_on_cadence", flag="hidden")
-    )
-    shown = drawn.filter(~pl.col("hidden")).sort("n_cases").rename({"n_cases": "total"})
-    this = drawn.filter(pl.col("is_this")).row(0, named=True)
-    others_hidden = drawn.filter(pl.col("hidden") & ~pl.col("is_this")).height
-    hidden = texts.plural(WORDS["funnel_hidden"], others_hidden, lang)
-    notes = [hidden] if others_hidden else []
-    if this["hidden"]:
+    # the dashboard's funnel (app.funnel): fitted on every municipality, small ones hidden as
+    # published figures are, this municipality marked; only units shown are drawn, and the
+    # limit lines run through them only
+    fitted = funnel.fit(units, overdispersion=True, treatment=True, marked=(scope.code,))
+    shown = fitted.shown.sort("total") if fitted.units.height else fitted.units
+    hidden = texts.plural(WORDS["funnel_hidden"], fitted.others_hidden(), lang)
+    notes = [hidden] if fitted.others_hidden() else []
+    if fitted.marked_hidden():
         notes.append(_w("funnel_this_hidden", lang, name=scope.name))
     titles = {"x": _w("funnel_x", lang), "y": _w("share", lang), "this": scope.name}
-    chart = charts.funnel(shown, limits.target, titles)
-    blocks = [
-        render.heading(_w("funnel_title", lang)),
-        render.image(doc.chart("funnel", charts.to_svg(chart, lang))),
-    ]
-    if not this["hidden"]:
+    blocks = [render.heading(_w("funnel_title", lang))]
+    if shown.height:
+        chart = charts.funnel(shown, fitted.target, titles)
+        blocks.append(render.image(doc.chart("funnel", charts.to_svg(chart, lang))))
+    for this in fitted.marked_shown().iter_rows(named=True):
         where = tr(WORDS["funnel_signal"][this["signal"]], lang)
         blocks.append(render.paragraph(_w("funnel_status", lang, name=scope.name, where=where)))
-    target = fmt_hidden(limits.target, None, lang, "pct")
+    target = fmt_hidden(fitted.target, None, lang, "pct")
     return blocks + [
         render.note(_w("funnel_note", lang, name=scope.name, target=target, hidden=" ".join(notes)))
     ]

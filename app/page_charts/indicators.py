@@ -47,6 +47,13 @@ def funnel_x_end(largest: float) -> float:
     return (math.sqrt(max(largest, 1)) * (1 + DOT_ROOM)) ** 2
 
 
+# the reader's units (the filter's municipalities) against the others: the leadership report's
+# mark for its municipality (reports/charts.py `funnel`), a larger diamond, named on the chart
+MARKED_SHAPES = ("circle", "diamond")
+MARKED_SIZES = (90, 320)
+MARKED_STROKES = (0.5, 2.0)
+
+
 def funnel_chart(
     fitted: Funnel,
     *,
@@ -55,13 +62,18 @@ def funnel_chart(
     signal_labels: dict[str, str],
     limit_labels: dict[str, str],
     target_label: str,
+    marked_labels: tuple[str, str] = ("", ""),
 ) -> alt.LayerChart:
     """Each shown unit's share against its number of cases, the 95% (dashed) and 99.8% (solid)
     limits around the overall share, and the overall share as a line; no ranking, no names on
-    the chart (they are in the tooltip and, for units outside the limits, in words below)."""
+    the chart (they are in the tooltip and, for units outside the limits, in words below) but
+    the reader's marked units': a larger diamond named beside it, `marked_labels` (others,
+    marked) in the legend."""
     points = fitted.shown.select(
-        "unit_label", "events", "total", "rate",
+        "unit_label", "events", "total", "rate", "is_marked",
         pl.col("signal").replace_strict(signal_labels).alias("signal_label"),
+        pl.when("is_marked").then(pl.lit(marked_labels[1])).otherwise(pl.lit(marked_labels[0]))
+        .alias("marked_label"),
     )  # fmt: skip
     curve = fitted.curve.unpivot(list(LIMITS), index="total", variable_name="limit").with_columns(
         pl.col("limit").str.extract(r"(95|998)$").alias("level"),
@@ -95,9 +107,54 @@ def funnel_chart(
             tooltip=charts.tips(("what:N", ""), ("target:Q", "", ".1%")),
         )
     )
-    dots = (
+    layers = [lines, target, _funnel_dots(points, x_title, y_title, signal_labels, marked_labels)]
+    # the reader's units by name, as the leadership report names its municipality: on the
+    # left of a dot in the axis's right half (a name to its right ran off the chart); filtered
+    # in the spec, so that the chart holds one frame of units
+    half = math.sqrt(funnel_x_end(largest)) / 2
+    if points["is_marked"].any():
+        for side, where in (("left", "<="), ("right", ">")):
+            layers.append(
+                alt.Chart(points)
+                .transform_filter(f"datum.is_marked && sqrt(datum.total) {where} {half}")
+                .mark_text(align=side, dx=12 if side == "left" else -12, dy=-12, fontSize=13,
+                           fontWeight="bold", color="#1A1A1A")
+                .encode(x=alt.X("total:Q", title=x_title), y=alt.Y("rate:Q", title=y_title),
+                        text="unit_label:N")
+            )  # fmt: skip
+    return alt.layer(*layers).properties(height=340)
+
+
+def _by_mark(labels: tuple[str, str], values: tuple) -> alt.Scale:
+    """A scale from (others, marked) to two values of a channel."""
+    return alt.Scale(domain=list(labels), range=list(values))
+
+
+def _funnel_dots(
+    points: pl.DataFrame,
+    x_title: str,
+    y_title: str,
+    signal_labels: dict[str, str],
+    marked_labels: tuple[str, str],
+) -> alt.Chart:
+    """The units' dots coloured by signal; with marked units, those a larger diamond (legend)."""
+    marking = {}
+    if points["is_marked"].any():
+        marking = {
+            "shape": alt.Shape("marked_label:N", title="", scale=_by_mark(marked_labels, MARKED_SHAPES),
+                               legend=alt.Legend(labelLimit=0, orient="bottom", symbolSize=140,
+                                                 symbolFillColor=COMMON_GREY)),
+            # by condition, not by a scale of the same field: Vega-Lite merges the legends of
+            # one field, and a size without a legend took the shapes' legend with it
+            "size": alt.condition("datum.is_marked", alt.value(MARKED_SIZES[1]),
+                                  alt.value(MARKED_SIZES[0])),
+            "strokeWidth": alt.condition("datum.is_marked", alt.value(MARKED_STROKES[1]),
+                                         alt.value(MARKED_STROKES[0])),
+        }  # fmt: skip
+    return (
         alt.Chart(points)
-        .mark_circle(size=90, opacity=0.9, stroke="#1A1A1A", strokeWidth=0.5)
+        .mark_point(filled=True, size=MARKED_SIZES[0], opacity=0.9, stroke="#1A1A1A",
+                    strokeWidth=MARKED_STROKES[0], shape=MARKED_SHAPES[0])
         .encode(
             x=alt.X("total:Q", title=x_title),
             y=alt.Y("rate:Q", title=y_title),
@@ -107,9 +164,9 @@ def funnel_chart(
                             scale=_labelled_scale(SIGNAL_COLOURS, signal_labels)),
             tooltip=charts.tips(("unit_label:N", ""), ("rate:Q", y_title, charts.SHARE_FORMAT),
                                 "events:Q", "total:Q"),
+            **marking,
         )
     )  # fmt: skip
-    return alt.layer(lines, target, dots).properties(height=340)
 
 
 # an XmR chart's y axis runs past its highest and lowest mark (point, mean or limit) by this

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from app import data, funnel
+from app.filters import Filters
 from app.scope import Scope
 
 # a worker shown by name and id, over scoped_cases `s` left-joined to scoped_workers `w`
@@ -83,3 +85,35 @@ order by unit_code
 FUNNEL_SQL = with_counts(
     FUNNEL_SQL, case="s", events="{denominator} and {event}", total="{denominator}"
 )
+
+
+def funnel_filters(scope: Scope, filters: Filters, unit: str) -> Filters:
+    """The view a funnel by `unit` compares: by municipality every municipality the viewer sees
+    as aggregates (the country, `data.country`), whatever the municipality filter, the other
+    filters applied; by worker the filters' own view."""
+    if unit == "municipality":
+        return data.country(scope, filters) or filters
+    return filters
+
+
+def fit_funnel(
+    sql: str,
+    params: dict | None,
+    *,
+    scope: Scope,
+    filters: Filters,
+    unit: str,
+    overdispersion: bool,
+) -> funnel.Funnel:
+    """The funnel of `sql` (FUNNEL_SQL over a page's population) by `unit`, over the view
+    `funnel_filters` gives, the filter's municipalities marked (a coordinator's own, by
+    default): a funnel of the chosen municipalities alone was one dot against limits fitted on
+    itself. Its figures are that view's (`data.treatment`), as a national view or the
+    leadership report shows them to this viewer; marking changes none."""
+    level = funnel_level(unit)
+    compared = funnel_filters(scope, filters, unit)
+    # unsuppressed on purpose: the limits need every unit; funnel.fit hides what is drawn
+    counts = data.run(sql, params, scope=scope, filters=compared, level=level)
+    how = data.treatment(scope, compared, level)
+    marked = filters.municipalities if unit == "municipality" else ()
+    return funnel.fit(counts, overdispersion=overdispersion, treatment=how, marked=marked)

@@ -15,7 +15,8 @@ is read from the warehouse (`mart.constants`), where the rule is written once.
   pre measurement, ended cases with a post measurement, active overdue cases. `worker` is case
   level (names); the others are aggregates, suppressed.
 - `funnel_plot(scope, filters, indicator, unit, overdispersion)`: the funnel (app/funnel.py) of
-  the share on cadence or of new cases with a pre measurement, by municipality or worker.
+  the share on cadence or of new cases with a pre measurement, by municipality (the whole
+  country, the filter's municipalities marked: `app.queries.fit_funnel`) or worker.
 - `control_chart(scope, filters, municipality)`: the monthly on-cadence share (the rule is
   mart.fidelity_case_months, which mart.fidelity_monthly adds up) of the viewer's cases, or of
   one municipality, every month up to the period's end, as an XmR chart (warehouse.stats.spc).
@@ -36,6 +37,7 @@ from app.queries import (
     FUNNEL_UNITS,
     WORKER_LABEL_SQL,
     allowed_splits,
+    fit_funnel,
     funnel_level,
     with_counts,
 )
@@ -244,18 +246,16 @@ def funnel_plot(
     overdispersion: bool = True,
 ) -> funnel.Funnel:
     """The funnel of one fidelity share (on cadence, or new cases with a pre measurement) by
-    municipality or worker, fitted on all units and suppressed for drawing (app/funnel.py)."""
+    municipality (the country, the filter's marked) or worker (`app.queries.fit_funnel`)."""
     if indicator not in FUNNEL_INDICATORS:
         raise ValueError(f"unknown indicator {indicator!r}")
-    level = funnel_level(unit)
+    funnel_level(unit)  # refuses an unknown unit
     code, label = FUNNEL_UNITS[unit]
     denominator, event = FUNNEL_INDICATORS[indicator]
     sql = FUNNEL_SQL.format(code=code, label=label, denominator=denominator, event=event,
                             population="cohort")  # fmt: skip
-    # unsuppressed on purpose: the limits need every unit; funnel.fit hides what is drawn
-    counts = data.run(_with_cohort(sql), scope=scope, filters=filters, level=level)
-    how = data.treatment(scope, filters, level)
-    return funnel.fit(counts, overdispersion=overdispersion, treatment=how)
+    return fit_funnel(_with_cohort(sql), None, scope=scope, filters=filters, unit=unit,
+                      overdispersion=overdispersion)  # fmt: skip
 
 
 CONTROL_SQL = """

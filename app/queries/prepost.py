@@ -12,7 +12,8 @@ from GROUPS (an allow-list of split columns) and returns a `group_value` column 
 - `categories(...)`: reliable-change and clinical-change counts per group.
 - `case_lines(...)`: pre and post per case, for case-level viewers only (a capped sample).
 - `funnel_plot(scope, filters, indicator, unit, overdispersion)`: the funnel (app/funnel.py) of
-  the share of WHO-5 outcomes reliably improved or recovered, by municipality or worker.
+  the share of WHO-5 outcomes reliably improved or recovered, by municipality (the whole
+  country, the filter's municipalities marked: `app.queries.fit_funnel`) or worker.
 - `jacobson(...)`: pre and post per case (case level, capped) or a 2-D histogram (aggregate).
 """
 
@@ -22,7 +23,7 @@ import polars as pl
 
 from app import data, funnel
 from app.filters import Filters
-from app.queries import FUNNEL_SQL, FUNNEL_UNITS, funnel_level, with_counts
+from app.queries import FUNNEL_SQL, FUNNEL_UNITS, fit_funnel, funnel_level, with_counts
 from app.scope import Scope
 from warehouse.stats import PairedChange, paired_change
 
@@ -378,16 +379,13 @@ def funnel_plot(
     """The funnel of one outcome share by municipality or worker (see module docstring)."""
     if indicator not in FUNNEL_INDICATORS:
         raise ValueError(f"unknown indicator {indicator!r}")
-    level = funnel_level(unit)
+    funnel_level(unit)  # refuses an unknown unit
     code, label = FUNNEL_UNITS[unit]
     instrument, event = FUNNEL_INDICATORS[indicator]
     body = FUNNEL_SQL.format(code=code, label=label, denominator="true", event=event,
                              population="paired")  # fmt: skip
-    # unsuppressed on purpose: the limits need every unit; funnel.fit hides what is drawn
-    counts = data.run(_with_paired("none", body), {"instrument": instrument}, scope=scope,
-                      filters=filters, level=level)  # fmt: skip
-    how = data.treatment(scope, filters, level)
-    return funnel.fit(counts, overdispersion=overdispersion, treatment=how)
+    return fit_funnel(_with_paired("none", body), {"instrument": instrument}, scope=scope,
+                      filters=filters, unit=unit, overdispersion=overdispersion)  # fmt: skip
 
 
 JACOBSON_POINTS = 4000  # case points of the Jacobson plot (the reference lines add a handful)

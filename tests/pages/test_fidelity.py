@@ -13,9 +13,11 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from app import funnel, i18n, indicator_parts, suppression
-from app.filters import Filters
 from app.page_charts.indicators import XMR_X_ROOM_DAYS
+from app.queries import fidelity as q
+from app.scope import Scope
 from tests.support.app_fixtures import (
+    PERIOD,
     chart_frames,
     each_tab,
     element_frames,
@@ -308,16 +310,94 @@ def test_a_unit_outside_the_limits_is_named_in_a_sentence():
     assert fitted.target == pytest.approx(1534 / 2144)  # the hidden units still count
     assert fitted.curve["total"].max() == 1000
     target = i18n.fmt_pct(1534 / 2144, 0, "da")
-    assert indicator_parts.outside_sentences(fitted, "municipality", Filters(), "da") == [
+    assert indicator_parts.outside_sentences(fitted, "municipality", "da") == [
         da("indicator_parts.outside.low", name="Greve", rate=i18n.fmt_pct(0.41, 0, "da"),
            target=target, where=da("indicator_parts.where.country")),
         da("indicator_parts.outside.high", name="København", rate=i18n.fmt_pct(0.76, 0, "da"),
            target=target, where=da("indicator_parts.where.country")),
     ]  # fmt: skip
-    assert indicator_parts.outside_sentences(fitted, "municipality", Filters(), "en")[0] == (
+    assert indicator_parts.outside_sentences(fitted, "municipality", "en")[0] == (
         f"Greve lies below the control limit: 41% against {i18n.fmt_pct(1534 / 2144, 0, 'en')} "
         "in the whole country"
     )
+
+
+def marked_in(at: AppTest) -> list[tuple[str, bool]]:
+    """The first funnel's units, each with whether it is marked (the reader's)."""
+    units = funnel_frames(at)[0].sort("unit_label")
+    return list(units.select("unit_label", "is_marked").iter_rows())
+
+
+def funnel_sentences(at: AppTest) -> list[str]:
+    """The sentences under the first funnel (between its title and the next one's)."""
+    shown = [m.value for m in at.markdown if m.value]
+    first = shown.index(f"**{da(ON_CADENCE_TITLE)}**")
+    second = shown.index(f"**{da(PRE_TITLE)}**")
+    return shown[first + 1 : second]
+
+
+ON_CADENCE_TITLE = "pages.fidelity.on_cadence"
+PRE_TITLE = "common.new_cases_with_a_pre"
+EVERY_MUNICIPALITY = ["Aalborg", "Aarhus", "København", "Odense"]
+
+
+def test_a_coordinator_s_funnel_holds_every_municipality_and_marks_their_own(app_db):
+    """The filter opens on the coordinator's municipality: the funnel was that one dot against
+    limits fitted on itself. It is the country's, with the figures of the coordinator's view of
+    the country (the group table without the filter), Aarhus marked and named first."""
+    at = fidelity_as(role="coordinator", municipalities={"751"},
+                     filters={"municipalities": ("751",)}, tabs=FAIR)  # fmt: skip
+    assert not at.exception
+    assert marked_in(at) == [(name, name == "Aarhus") for name in EVERY_MUNICIPALITY]
+    coordinator = Scope(role="coordinator", user="test", municipalities=frozenset({"751"}))
+    country = q.by_group(coordinator, PERIOD, "municipality").filter(~pl.col("is_total"))
+    counts = {row["group_label"]: (row["k_on_cadence"], row["n_cases"])
+              for row in country.iter_rows(named=True)}  # fmt: skip
+    for row in funnel_frames(at)[0].iter_rows(named=True):
+        assert (row["events"], row["total"]) == counts[row["unit_label"]]
+    # a larger diamond in a legend of its own, named on the chart
+    spec = json.dumps(json.loads(at.get("vega_lite_chart")[0].proto.spec))
+    assert '"diamond"' in spec and da("indicator_parts.legend.marked") in spec
+    aarhus = funnel_frames(at)[0].filter(pl.col("unit_label") == "Aarhus").row(0, named=True)
+    target = next(f for f in chart_frames(at) if "target" in f.columns)["target"][0]
+    assert aarhus["signal_label"] == da("indicator_parts.signals.none")
+    assert funnel_sentences(at)[0] == da(
+        "indicator_parts.inside", name="Aarhus", rate=i18n.fmt_pct(aarhus["rate"], 0, "da"),
+        target=i18n.fmt_pct(target, 0, "da"), where=da("indicator_parts.where.country"),
+    ) + "."  # fmt: skip
+    how = next(c.value for c in at.caption
+               if c.value.startswith(da_start("indicator_parts.each_point_is_one_unit")))  # fmt: skip
+    assert da("indicator_parts.population.marked", names="Aarhus") in how
+    assert how.endswith(" · " + da("population_country"))  # the n is the country's
+
+
+def test_a_national_user_s_funnel_marks_the_two_municipalities_filtered(app_db):
+    at = fidelity_as(filters={"municipalities": ("101", "751")}, tabs=FAIR)
+    assert not at.exception
+    marked = {"Aarhus", "København"}
+    assert marked_in(at) == [(name, name in marked) for name in EVERY_MUNICIPALITY]
+    # the marked ones first, by name, whether or not they lie outside the limits
+    said = funnel_sentences(at)
+    assert [s.split(" ")[0] for s in said[:2]] == ["Aarhus", "København"]
+    how = " ".join(c.value for c in at.caption)
+    assert da("indicator_parts.population.marked", names="Aarhus og København") in how
+    # unfiltered, nothing is marked and the how-text says it is the country
+    at = fidelity_as(tabs=FAIR)
+    assert not any(flag for _, flag in marked_in(at))
+    assert da("indicator_parts.population.country") in " ".join(c.value for c in at.caption)
+
+
+@pytest.mark.parametrize("role", ["national", "coordinator"])
+def test_a_hidden_own_municipality_is_still_only_a_hidden_unit_said_in_words(app_db, role):
+    """Odense has 3 parent-coach cases: hidden like any unit (and København as its complement),
+    also from Odense's own coordinator in presentation mode; a sentence says where it went."""
+    own = {"role": "coordinator", "municipalities": {"461"}, "presentation": True}
+    at = fidelity_as(filters={"municipalities": ("461",), "case_types": ("parent_coach",)},
+                     tabs=FAIR, **(own if role == "coordinator" else {}))  # fmt: skip
+    assert not at.exception
+    assert marked_in(at) == [("Aarhus", False)]
+    assert any(c.value.startswith(da_n("indicator_parts.hidden", 2)) for c in at.caption)
+    assert funnel_sentences(at) == [da("indicator_parts.marked_hidden", name="Odense") + "."]
 
 
 # --- the control chart (indicators.md section 3) -------------------------------------------------

@@ -266,6 +266,20 @@ def test_the_who5_funnels_count_the_outcomes_of_each_municipality(app_db):
             )
 
 
+def test_a_coordinator_s_who5_funnels_compare_the_country_with_their_own_marked(app_db):
+    """The filter opens on Aarhus: each funnel was Aarhus alone against limits fitted on it."""
+    at = page_as("prepost", role="coordinator", municipalities={"751"},
+                 filters={"municipalities": ("751",)}, tabs=FAIR)  # fmt: skip
+    assert not at.exception
+    country = {row["municipality_name"] for row in outcomes(app_db).iter_rows(named=True)}
+    frames = [f for f in chart_frames(at) if "unit_label" in f.columns]
+    assert len(frames) == 2
+    for frame in frames:
+        # every municipality with outcomes, but those hidden (small; a complement)
+        assert set(frame["unit_label"]) <= country and frame.height > 1
+        assert frame.filter(pl.col("is_marked"))["unit_label"].to_list() == ["Aarhus"]
+
+
 def test_a_worker_gets_no_funnel_on_the_pre_post_page(app_db):
     at = page_as("prepost", role="worker", worker_id="W101-1", tabs=FAIR)
     assert not at.exception
