@@ -25,11 +25,9 @@ WATCH_STALE = """() => {
 }"""
 
 
-def test_stale_elements_dim_at_once_without_a_fade(page, server, demo_accounts):
-    sign_in(page, server, *demo_accounts["national"])
-    go_to(page, "Overblik")
-    page.evaluate(WATCH_STALE)
-    for key in ("ArrowUp", "ArrowDown"):  # two runs of the page, each after another month
+def _run_twice(page) -> None:
+    """Two runs of the open page, each after another "period from" month."""
+    for key in ("ArrowUp", "ArrowDown"):
         box = page.locator(PERIOD_BOX).first
         box.scroll_into_view_if_needed()  # a click that scrolls the sidebar closes the list
         box.click()
@@ -37,6 +35,13 @@ def test_stale_elements_dim_at_once_without_a_fade(page, server, demo_accounts):
         page.keyboard.press(key)
         page.keyboard.press("Enter")
         wait_for_app(page)
+
+
+def test_stale_elements_dim_at_once_without_a_fade(page, server, demo_accounts):
+    sign_in(page, server, *demo_accounts["national"])
+    go_to(page, "Overblik")
+    page.evaluate(WATCH_STALE)
+    _run_twice(page)
     stale = page.evaluate("window.__stale")
     assert stale, "no element turned stale while the page ran again"
     durations = {duration for duration, _delay, _opacity in stale}
@@ -61,14 +66,7 @@ def test_a_pages_tab_bar_dims_without_a_fade(page, server, demo_accounts):
     go_to(page, "Metodefidelitet")  # a page in section tabs (components.sections)
     page.locator("[data-testid=stTabs] [role=tablist]").wait_for()
     page.evaluate(WATCH_TAB_BAR)
-    for key in ("ArrowUp", "ArrowDown"):
-        box = page.locator(PERIOD_BOX).first
-        box.scroll_into_view_if_needed()
-        box.click()
-        page.get_by_role("option").first.wait_for()
-        page.keyboard.press(key)
-        page.keyboard.press("Enter")
-        wait_for_app(page)
+    _run_twice(page)
     styles = page.evaluate("window.__bar")
     assert styles, "the tab bar's style never changed while the page ran again"
     # Streamlit's own while stale: 'opacity' over '1s'; calm_reruns: no transition at all
