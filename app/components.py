@@ -34,8 +34,8 @@
 - `figure(label, value, delta, trend, help, beside)`: a headline figure with a monthly sparkline
   (a line over the months with a figure, hidden ones left out; none with under three months,
   `sparkline`; `beside`: the same figure for the country, "Hele landet: 931").
-- `calm_reruns()`: the elements (and section-tab bar) of a page that is running again dim at once, without Streamlit's
-  one-second fade (the router calls it on every run).
+- `calm_reruns()`: the elements (and the section tabs' bar) of a page that is running again dim
+  at once, without Streamlit's one-second fade (the router calls it on every run).
 - `streamlit_texts()`: Streamlit's own English ("Skip to main content", "No results", ...) and
   the page's `lang` in the reader's language (the router calls it on every run).
 - `beside_country(value)`: 'Hele landet: 931' under a card, the country's figure beside the

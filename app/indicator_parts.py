@@ -3,10 +3,10 @@ funnel-plot controls and blocks, and the control chart's status in words.
 
 - `funnel_controls(scope, key)`: which units to compare (municipalities, workers) and the
   overdispersion toggle (on by default for municipalities); None when the viewer compares none.
-- `funnel_block(fitted, unit, filters, title=..., key=...)`: one funnel plot with how to read it (which
-  population it compares: by municipality the country, the filter's municipalities marked),
-  the reader's marked units and then the other units outside the 99.8% limits named in
-  sentences, and "n enheder skjult".
+- `funnel_block(fitted, unit, filters, title=..., key=...)`: one funnel plot with how to read
+  it (which population it compares: by municipality the country, the filter's municipalities
+  marked), the reader's marked units and then the other units outside the 99.8% limits named
+  in sentences, and "n enheder skjult".
 - `outside_sentences(fitted, unit, language)`: those sentences (testable alone).
 - `status_words(variation, assurance, language)`: an XmR chart's variation and assurance as text;
   `status_badge(variation, assurance)` shows them in the icon's colour.
