@@ -90,18 +90,12 @@ RECENT_QUERIES = 300
 SCOPE_KEY = "_lat_scope"
 FILTERS_KEY = "_lat_filters"
 
-_SCOPED_CASES = """scoped_cases as (
+_SCOPED_CASES = f"""scoped_cases as (
     -- the cases this viewer may count, after the sidebar filters; grain: one row per case
     select
         c.*,
-        -- the case's fixed random key for cell-key perturbation (app/suppression.py): a hash
-        -- keyed with the warehouse's own secret, so the same case keeps its key across loads
-        -- and nobody without the warehouse file can compute it
-        cast(
-            md5_number(
-                (select value from etl.meta where key = 'cell_key_secret') || c.case_id
-            ) % $cell_table::integer as integer
-        ) as record_key,
+        -- the case's fixed random key for cell-key perturbation (app/suppression.py)
+        {suppression.RECORD_KEY_SQL} as record_key,
         -- a case the viewer may see row by row anyway: its figures stay exact
         ($exact_all or list_contains($exact_munis::varchar[], c.municipality_code)) as is_exact,
     from mart.cases as c
