@@ -90,12 +90,12 @@ RECENT_QUERIES = 300
 SCOPE_KEY = "_lat_scope"
 FILTERS_KEY = "_lat_filters"
 
-_SCOPED_CASES = f"""scoped_cases as (
+_SCOPED_CASES = """scoped_cases as (
     -- the cases this viewer may count, after the sidebar filters; grain: one row per case
     select
         c.*,
         -- the case's fixed random key for cell-key perturbation (app/suppression.py)
-        {suppression.RECORD_KEY_SQL} as record_key,
+        {record_key} as record_key,
         -- a case the viewer may see row by row anyway: its figures stay exact
         ($exact_all or list_contains($exact_munis::varchar[], c.municipality_code)) as is_exact,
     from mart.cases as c
@@ -140,7 +140,7 @@ scoped_rejected as (
                 and list_contains($rejected_munis::varchar[], r.municipality_code)
             )
         )
-)"""
+)""".replace("{record_key}", suppression.RECORD_KEY_SQL)
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 
