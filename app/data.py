@@ -94,14 +94,8 @@ _SCOPED_CASES = """scoped_cases as (
     -- the cases this viewer may count, after the sidebar filters; grain: one row per case
     select
         c.*,
-        -- the case's fixed random key for cell-key perturbation (app/suppression.py): a hash
-        -- keyed with the warehouse's own secret, so the same case keeps its key across loads
-        -- and nobody without the warehouse file can compute it
-        cast(
-            md5_number(
-                (select value from etl.meta where key = 'cell_key_secret') || c.case_id
-            ) % $cell_table::integer as integer
-        ) as record_key,
+        -- the case's fixed random key for cell-key perturbation (app/suppression.py)
+        {record_key} as record_key,
         -- a case the viewer may see row by row anyway: its figures stay exact
         ($exact_all or list_contains($exact_munis::varchar[], c.municipality_code)) as is_exact,
     from mart.cases as c
@@ -146,7 +140,7 @@ scoped_rejected as (
                 and list_contains($rejected_munis::varchar[], r.municipality_code)
             )
         )
-)"""
+)""".replace("{record_key}", suppression.RECORD_KEY_SQL)
 _PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 
 

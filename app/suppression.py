@@ -24,6 +24,9 @@ In a protected view, per row of a frame:
 
 The `_key` and `_outside` helper columns are dropped from every frame before it leaves here:
 they would give the hidden numbers away. `app.data.run(..., suppress=Rule(...))` applies this.
+A query gives its counts those columns with `with_counts` (`counted`), over cases that carry
+`record_key` (`RECORD_KEY_SQL`) and `is_exact`: the dashboard's `scoped_cases`, the leadership
+report's funnel (which imports no Streamlit, so these live here, not in app.data).
 """
 
 from __future__ import annotations
@@ -41,6 +44,34 @@ NOISE_RANGE = 2
 NOISE_TABLE = tuple(i % (2 * NOISE_RANGE + 1) - NOISE_RANGE for i in range(TABLE_SIZE))
 KEY_SUFFIX = "_key"
 OUTSIDE_SUFFIX = "_outside"
+# a case's fixed random record key, as SQL over mart.cases `c` with `$cell_table` bound to
+# TABLE_SIZE: a hash keyed with the warehouse's own secret (etl.meta), so the same case keeps its
+# key across loads and nobody without the warehouse file can compute it. The dashboard's
+# scoped_cases and the leadership report read it from here.
+RECORD_KEY_SQL = (
+    "cast(md5_number((select value from etl.meta where key = 'cell_key_secret') || c.case_id)"
+    " % $cell_table::integer as integer)"
+)
+
+
+def counted(name: str, condition: str = "true", case: str = "c") -> str:
+    """SQL for a count of `case` rows meeting `condition` (a constant of the caller's code),
+    with the two columns this module protects it by: `<name>_key`, the sum of the cases'
+    record keys (the cell key), and `<name>_outside`, the cases outside the viewer's own area.
+    """
+    rows = f"where {condition} and {case}.case_id is not null"
+    return (
+        f"count(*) filter ({rows}) as {name},\n"
+        f"    coalesce(sum({case}.record_key) filter ({rows}), 0)::bigint as {name}_key,\n"
+        f"    count(*) filter ({rows} and not {case}.is_exact) as {name}_outside,"
+    )
+
+
+def with_counts(sql: str, case: str = "c", **conditions: str) -> str:
+    """`sql` with each `{name}` placeholder replaced by `counted(name, condition, case)`."""
+    for name, condition in conditions.items():
+        sql = sql.replace("{" + name + "}", counted(name, condition, case))
+    return sql
 
 
 @dataclass(frozen=True)

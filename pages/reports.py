@@ -1,8 +1,9 @@
 """Rapporter / Reports: the leadership report (PDF) of a municipality the viewer may see, for a
 chosen period (workflows.md section 4: the same document as `lat report leadership`).
 
-The report holds aggregates only, with small numbers suppressed as in presentation mode; still,
-it is one municipality's figures, exact but for the suppression, so it is offered for the
+The report holds aggregates only, with small numbers suppressed (and the funnel's municipalities
+perturbed as in presentation mode, `reports.leadership.fitted_funnel`); still, it is one
+municipality's figures, exact but for the suppression, so it is offered for the
 municipalities whose cases the viewer may see: a coordinator's own, every one for a national
 evaluator (`app.queries.reports.municipalities`). The handover summary of one case is on the
 case page. Each document is audited as it is made.

@@ -1,9 +1,13 @@
 """The leadership report: one municipality's period on A4 landscape pages, aggregates only.
 
-Every figure is suppressed as in the dashboard's presentation mode, by the dashboard's own rules
-(app.suppression: 1-4 cases print as "<5", the complement of a hidden figure as "skjult", a share
-is hidden when its numerator or complement is small). The period defaults to the last 6 whole
-months up to the as-of date.
+Every figure is suppressed by the dashboard's own rules (app.suppression: 1-4 cases print as
+"<5", the complement of a hidden figure as "skjult", a share is hidden when its numerator or
+complement is small). The municipality's own figures are otherwise as counted: the report is made
+only by those who may see its cases (app.queries.reports), and the dashboard shows them the same
+figures exactly. The funnel's units, which include every other municipality, are published as in
+the dashboard's presentation mode, with their cell-key noise (`fitted_funnel`), so they are the
+values a coordinator or the leadership sees there, and the note says so. The period defaults to
+the last 6 whole months up to the as-of date.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import polars as pl
 
 import texts
 from app import funnel
-from app.suppression import Rule, any_hidden, apply, is_small
+from app.suppression import TABLE_SIZE, Rule, any_hidden, apply, is_small, treatment
 from etl.parsing import parse_municipality_code
 from etl.read import rejected_row_subject
 from reports import charts, render
@@ -30,6 +34,11 @@ from warehouse.db import Reader
 from warehouse.stats import paired_change, spc
 
 DEFAULT_MONTHS = 6
+# what a published figure of another municipality gets: the dashboard's presentation mode
+# (hidden when small, counts with their cell-key noise), as the leadership viewer is shown it
+PRESENTATION = treatment(presentation=True, case_level=False, role="viewer",
+                      own_municipalities=frozenset(), filtered_municipalities=(),
+                      level="aggregate")  # fmt: skip
 CHART_MONTHS = 24  # a control chart needs 12-20 points before its limits mean much
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 SPLIT_ORDER = {
@@ -185,7 +194,7 @@ def resolve_period(
     return from_month, min(_last_day(to_month), as_of_date)
 
 
-def _scope(reader: Reader, municipality: str, start, end, lang: str) -> ReportScope:
+def report_scope(reader: Reader, municipality: str, start, end, lang: str) -> ReportScope:
     code = parse_municipality_code(str(municipality).strip())
     found = frame(reader, sql.MUNICIPALITY, municipality=code) if code else pl.DataFrame()
     if found.is_empty():
@@ -382,18 +391,20 @@ def spc_missing(monthly: pl.DataFrame, lang: str) -> str:
     return _w("spc_none_hidden" if any_hidden(monthly["suppressed"]) else "spc_none", lang)
 
 
+def fitted_funnel(reader: Reader, scope: ReportScope) -> funnel.Funnel:
+    """The dashboard's funnel of the share on cadence (app.funnel), as presentation mode shows
+    it to anyone: fitted on every municipality, each unit's counts with its cell-key noise, small
+    ones hidden, this municipality marked. Every other municipality is then published as its
+    coordinator sees it on the fidelity page (docs/suppression.md rule 5); counted exactly, the
+    report beside the dashboard gave their exact counts away. Only units shown are drawn, and
+    the limit lines run through them only (no name on the chart but this municipality's)."""
+    units = frame(reader, sql.FUNNEL, **scope.params, cell_table=TABLE_SIZE)
+    return funnel.fit(units, overdispersion=True, treatment=PRESENTATION, marked=(scope.code,))
+
+
 def _funnel(doc: render.Document, reader: Reader, scope: ReportScope) -> list[render.Block]:
     lang = doc.lang
-    units = frame(reader, sql.FUNNEL, **scope.params).select(
-        pl.col("municipality_code").alias("unit_code"),
-        pl.col("municipality_code").alias("unit_label"),  # no names on the chart but this one
-        pl.col("k_on_cadence").alias("events"),
-        pl.col("n_cases").alias("total"),
-    )
-    # the dashboard's funnel (app.funnel): fitted on every municipality, small ones hidden as
-    # published figures are, this municipality marked; only units shown are drawn, and the
-    # limit lines run through them only
-    fitted = funnel.fit(units, overdispersion=True, treatment=True, marked=(scope.code,))
+    fitted = fitted_funnel(reader, scope)
     shown = fitted.shown.sort("total") if fitted.units.height else fitted.units
     hidden = texts.plural(WORDS["funnel_hidden"], fitted.others_hidden(), lang)
     notes = [hidden] if fitted.others_hidden() else []
@@ -546,7 +557,7 @@ def _quality(reader: Reader, scope: ReportScope, lang: str) -> list[render.Block
 
 
 def _document(reader: Reader, municipality: str, start, end, lang: str) -> render.Document:
-    scope = _scope(reader, municipality, start, end, lang)
+    scope = report_scope(reader, municipality, start, end, lang)
     period = f"{fmt_date(scope.start, lang)} – {fmt_date(scope.end, lang)}"
     doc = render.Document(
         meta=render.page_meta(

@@ -16,6 +16,7 @@ RULES = {
     "min_cases": suppression.MIN_CASES,
     "suppressed": f"<{suppression.MIN_CASES}",
     "small_max": suppression.MIN_CASES - 1,
+    "noise_range": suppression.NOISE_RANGE,
 }
 
 TEXTS: dict[str, str] = {  # the documents' short names -> catalogue keys

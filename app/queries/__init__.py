@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from app import data, funnel
 from app.filters import Filters
 from app.scope import Scope
+from app.suppression import with_counts
 
 # a worker shown by name and id, over scoped_cases `s` left-joined to scoped_workers `w`
 WORKER_LABEL_SQL = "coalesce(w.name || ' (' || s.worker_id || ')', s.worker_id)"
@@ -20,26 +21,6 @@ CASE_LEVEL_SPLITS = frozenset({"worker"})
 def allowed_splits(names: Iterable[str], scope: Scope) -> list[str]:
     """The splits this viewer may choose (single workers only for case-level viewers)."""
     return [name for name in names if scope.case_level or name not in CASE_LEVEL_SPLITS]
-
-
-def counted(name: str, condition: str = "true", case: str = "c") -> str:
-    """SQL for a count of `case` rows meeting `condition` (a constant of the caller's code),
-    with the two columns app/suppression.py protects it by: `<name>_key`, the sum of the cases'
-    record keys (the cell key), and `<name>_outside`, the cases outside the viewer's own area.
-    """
-    rows = f"where {condition} and {case}.case_id is not null"
-    return (
-        f"count(*) filter ({rows}) as {name},\n"
-        f"    coalesce(sum({case}.record_key) filter ({rows}), 0)::bigint as {name}_key,\n"
-        f"    count(*) filter ({rows} and not {case}.is_exact) as {name}_outside,"
-    )
-
-
-def with_counts(sql: str, case: str = "c", **conditions: str) -> str:
-    """`sql` with each `{name}` placeholder replaced by `counted(name, condition, case)`."""
-    for name, condition in conditions.items():
-        sql = sql.replace("{" + name + "}", counted(name, condition, case))
-    return sql
 
 
 # funnel-plot units (indicators.md section 2) -> SQL (code, label) over a cohort `s` with
@@ -108,8 +89,10 @@ def fit_funnel(
     """The funnel of `sql` (FUNNEL_SQL over a page's population) by `unit`, over the view
     `funnel_filters` gives, the filter's municipalities marked (a coordinator's own, by
     default): a funnel of the chosen municipalities alone was one dot against limits fitted on
-    itself. Its figures are that view's (`data.treatment`), as a national view or the
-    leadership report shows them to this viewer; marking changes none."""
+    itself. Its figures are that view's (`data.treatment`): a national viewer's hidden when
+    small, a coordinator's other municipalities perturbed too (with the values the leadership
+    report's presentation-mode funnel prints, `reports.leadership.fitted_funnel`); marking
+    changes none."""
     level = funnel_level(unit)
     compared = funnel_filters(scope, filters, unit)
     # unsuppressed on purpose: the limits need every unit; funnel.fit hides what is drawn

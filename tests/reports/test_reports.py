@@ -211,12 +211,15 @@ def test_leadership_compares_with_the_country_naming_no_other_municipality(wareh
     them København, the only other unit: its exact share beside the country's would give
     Frederiksberg's away (the complement rule, docs/suppression.md). The report said
     'København ligger inden for grænserne' and drew its dot."""
-    text = "\n".join(pdf_pages(leadership_pdf(warehouse, "101")))
+    # one line: the note's sentences wrap wherever their words fall
+    text = " ".join("\n".join(pdf_pages(leadership_pdf(warehouse, "101"))).split())
     assert "København ligger inden for grænserne." not in text
     assert "1 kommune med små tal er skjult." in text  # Frederiksberg's 2 cases
     assert "København vises ikke: tallene er for små, eller en anden kommunes" in text
     assert "Frederiksberg" not in text
     assert "Seneste måned:" in text  # the control chart's status of the last month
+    # the funnel's counts carry the dashboard's cell-key noise, and the note says so
+    assert "Tragtens antal forløb kan afvige op til 2 fra det talte" in text
 
 
 def test_leadership_holds_no_case_id_citizen_key_or_cpr_number(warehouse: Path):
@@ -381,3 +384,42 @@ def test_a_control_chart_missing_for_want_of_months_does_not_blame_small_figures
     small = apply(pl.DataFrame({"n_cases": [12, 3], "k_on_cadence": [6, 1], "share": [0.5, 0.3]}),
                   rule)  # fmt: skip
     assert "små tal er skjult" in spc_missing(small, "da")
+
+
+# --- the funnel's other municipalities, as the dashboard publishes them --------------------------
+
+
+def _units(fitted) -> dict[str, tuple]:
+    """Each unit of a funnel: (cases, on cadence, hidden), as fitted (hidden ones null)."""
+    return {row["unit_code"]: (row["total"], row["events"], row["suppressed"])
+            for row in fitted.units.iter_rows(named=True)}  # fmt: skip
+
+
+@pytest.mark.parametrize("own", ["751", "101"])
+def test_the_funnel_publishes_other_municipalities_with_the_dashboard_s_noise(app_db, own):
+    """docs/suppression.md rule 5: a coordinator's funnel on the fidelity page carries the cell-key
+    noise on every other municipality's unit. The report drew them as counted, so report beside
+    dashboard gave each one's exact count. Its funnel is the dashboard's in presentation mode
+    (what the leadership is shown): each other municipality as its coordinator reader sees it,
+    the country's share (the target) as there."""
+    from app.filters import Filters
+    from app.queries import fidelity
+    from app.scope import Scope
+    from reports.leadership import fitted_funnel, report_scope
+    from reports.source import open_warehouse
+
+    with open_warehouse(app_db, "da") as reader:
+        scope = report_scope(reader, own, None, None, "da")
+        report = fitted_funnel(reader, scope)
+    view = Filters(scope.start, scope.end.replace(day=1), municipalities=(own,))
+    coordinator = Scope(role="coordinator", user="t", municipalities=frozenset({own}))
+    dashboard = _units(fidelity.funnel_plot(coordinator, view))
+    presentation = fidelity.funnel_plot(Scope(role="viewer"), view)
+    ours = _units(report)
+    assert {c: u for c, u in ours.items() if c != own} == {
+        c: u for c, u in dashboard.items() if c != own
+    }
+    assert ours == _units(presentation) and report.target == pytest.approx(presentation.target)
+    # the noise moved a shown unit off its count (or the test could not tell the two apart)
+    exact = _units(fidelity.funnel_plot(Scope.everything(), view))
+    assert any(ours[c] != exact[c] for c in ours if c != own and not ours[c][2])
