@@ -25,7 +25,8 @@ import duckdb
 
 from privacy.cpr import CPR_MIN_BYTES, CPR_SEARCH_PATTERN, looks_like_cpr, mask_cpr
 from texts import messages
-from warehouse.db import materialised, write_transaction
+from warehouse.db import MATERIALISED_STEPS, Verification, materialised, write_transaction
+from warehouse.steps import Step
 
 SAMPLE = 3  # offending keys named per failed check: enough to find the fault, not a dump
 
@@ -298,29 +299,54 @@ def refusal_line(failed: Sequence[CheckResult]) -> str:
 MATERIALISED = frozenset(table for table, _ in materialised())
 
 
+def check_steps(batches: Sequence[int] | None = None) -> tuple[Step, ...]:
+    """Every check as steps of a write (warehouse.steps), in the order of their results; those
+    that read a materialised table follow its rebuild, the others run beside it. `batches`:
+    scan only rows those batches wrote for CPR numbers."""
+    return (
+        Step("mart keys", _mart_key_checks, MATERIALISED_STEPS),
+        Step(
+            "relationships",
+            lambda con: [_relationship_check(con, *r) for r in RELATIONSHIPS],
+            MATERIALISED_STEPS,
+        ),
+        Step("counts", lambda con: [_count_check(con, t, n) for t, n in COUNTED.items()]),
+        Step(
+            "cpr",
+            lambda con: [
+                _cpr_check(con, table, batches)
+                for table in _scanned_tables(con)
+                if batches is None or table.name not in MATERIALISED
+            ],
+            # a load scans its batch's rows, which only raw and etl tables hold
+            MATERIALISED_STEPS if batches is None else frozenset(),
+        ),
+    )
+
+
+def in_order(results: dict[str, object]) -> list[CheckResult]:
+    """The check results of the steps' results, in the order of `check_steps`."""
+    return [r for step in check_steps() for r in results[step.name]]  # type: ignore[attr-defined]
+
+
 def run_checks(
     con: duckdb.DuckDBPyConnection, *, batches: Sequence[int] | None = None
 ) -> list[CheckResult]:
-    """Every check, in order. `batches`: scan only rows those batches wrote for CPR numbers."""
-    return [
-        *_mart_key_checks(con),
-        *(_relationship_check(con, *relationship) for relationship in RELATIONSHIPS),
-        *(_count_check(con, table, names) for table, names in COUNTED.items()),
-        *(
-            _cpr_check(con, table, batches)
-            for table in _scanned_tables(con)
-            if batches is None or table.name not in MATERIALISED
-        ),
-    ]
+    """Every check, in order, one after another on `con`."""
+    return in_order({step.name: step.run(con) for step in check_steps(batches)})
 
 
-def enforce(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[CheckResult]:
-    """The checks of a load: raise ChecksFailed (the write rolls back) or record the pass."""
-    results = run_checks(con, batches=batches_written(con, batch_id))
-    if not all(r.passed for r in results):
-        raise ChecksFailed(results)
-    record(con, results, trigger="load", batch_id=batch_id)
-    return results
+def enforce(con: duckdb.DuckDBPyConnection, batch_id: int) -> Verification:
+    """The checks of a load, as its write verifies (`write_transaction`'s `verify`): they raise
+    ChecksFailed (the write is thrown away) or record the pass."""
+
+    def conclude(con: duckdb.DuckDBPyConnection, results: dict[str, object]) -> None:
+        checked = in_order(results)
+        if not all(r.passed for r in checked):
+            raise ChecksFailed(checked)
+        record(con, checked, trigger="load", batch_id=batch_id)
+
+    return Verification(check_steps(batches_written(con, batch_id)), conclude)
 
 
 def batches_written(con: duckdb.DuckDBPyConnection, batch_id: int) -> list[int]:
@@ -636,11 +662,11 @@ def check_warehouse(db: Path) -> list[CheckResult]:
     the warehouse as this write commits it, its materialised tables rebuilt, as a load's."""
     results: list[CheckResult] = []
 
-    def verify(con: duckdb.DuckDBPyConnection) -> None:
-        results.extend(run_checks(con))
+    def conclude(con: duckdb.DuckDBPyConnection, by_step: dict[str, object]) -> None:
+        results.extend(in_order(by_step))
         record(con, results, trigger="check")
 
-    with write_transaction(db, verify=verify):
+    with write_transaction(db, verify=lambda _con: Verification(check_steps(), conclude)):
         pass
     return results
 

@@ -29,6 +29,7 @@ import polars as pl
 from privacy.files import data_dir, make_data_dir, private_files
 from privacy.pseudonym import Pseudonymizer, bind_key
 from settings import DEFAULT_DB, settings
+from warehouse.steps import Step, run_steps
 
 __all__ = [
     "DEFAULT_DB",
@@ -146,6 +147,7 @@ def writer_config() -> dict[str, str | bool]:
 # 0.9 s (benchmarks.load). DuckDB takes it as an option of ATTACH only (no config key, and it is
 # not kept in the file), so the writer attaches its copy with it; readers open the file as it is.
 WRITER_ROW_GROUP_SIZE = 61_440
+WRITER_DATABASE = "warehouse"  # the writer's name for the file it attaches
 
 
 def connect_writer(path: Path) -> duckdb.DuckDBPyConnection:
@@ -154,10 +156,10 @@ def connect_writer(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(config=writer_config())
     try:
         con.execute(
-            f"attach $path as warehouse (row_group_size {WRITER_ROW_GROUP_SIZE})",  # a constant
+            f"attach $path as {WRITER_DATABASE} (row_group_size {WRITER_ROW_GROUP_SIZE})",  # constants
             {"path": str(path)},
         )
-        con.execute("use warehouse")
+        con.execute(f"use {WRITER_DATABASE}")
     except BaseException:
         con.close()
         raise
@@ -198,6 +200,41 @@ def materialised() -> tuple[tuple[str, str], ...]:
             select.pop()  # DuckDB gives the comment before the next statement to this one
         found.append((match.group(1), "\n".join(select).rstrip().rstrip(";")))
     return tuple(found)
+
+
+_SQL_COMMENT = re.compile(r"--[^\n]*")
+
+
+@functools.cache
+def materialised_steps() -> tuple[Step, ...]:
+    """Rebuilding each materialised table as a step of a write (warehouse.steps), after the
+    tables above it in MATERIALISED_SQL that its select reads (its comments left out)."""
+    steps: list[Step] = []
+    for table, select in materialised():
+        reads = re.findall(r"\bstaging\.[a-z_]+\b", _SQL_COMMENT.sub("", select))
+        after = frozenset(s.name for s in steps if s.name in reads)
+        steps.append(
+            Step(table, functools.partial(_rebuild_table, table=table, select=select), after)
+        )
+    return tuple(steps)
+
+
+def _rebuild_table(con: duckdb.DuckDBPyConnection, *, table: str, select: str) -> None:
+    con.execute(f"create or replace table {table} as {select}")  # noqa: S608 (our own SQL)
+
+
+MATERIALISED_STEPS = frozenset(table for table, _ in materialised())  # what a check may follow
+
+
+@dataclass(frozen=True)
+class Verification:
+    """What a write checks before it commits: `steps` run beside the rebuild of the
+    materialised tables (a step that reads them names MATERIALISED_STEPS as what it follows),
+    then `conclude(con, results)` on the writer's connection, with each step's result by name;
+    an exception from either refuses the write."""
+
+    steps: tuple[Step, ...]
+    conclude: Callable[[duckdb.DuckDBPyConnection, dict[str, object]], object]
 
 
 def refresh_materialised(con: duckdb.DuckDBPyConnection) -> None:
@@ -358,15 +395,17 @@ def write_transaction(
     path: Path,
     *,
     compact: bool = False,
-    verify: Callable[[duckdb.DuckDBPyConnection], object] | None = None,
+    verify: Callable[[duckdb.DuckDBPyConnection], Verification] | None = None,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Write the warehouse all-or-nothing: a copy is written and swapped in on success.
 
-    Creates the warehouse (with its schema) when the file does not exist yet. After the body, the
-    materialised tables are rebuilt (`refresh_materialised`), then `verify` runs (a load's checks:
-    an exception rolls everything back), then the commit. `compact` rebuilds the written copy into
-    a fresh file before the swap, so deleted rows leave no bytes behind (erasure needs that;
-    DuckDB reuses freed blocks lazily).
+    Creates the warehouse (with its schema) when the file does not exist yet. After the body
+    commits (in the copy, which no reader sees until it is swapped in), the materialised tables
+    are rebuilt side by side (`materialised_steps`, warehouse.steps) with the steps of
+    `verify(con)` (a load's checks), which then concludes: an exception anywhere throws the copy
+    away, and the live file stays as it was. `compact` rebuilds the written copy into a fresh
+    file before the swap, so deleted rows leave no bytes behind (erasure needs that; DuckDB
+    reuses freed blocks lazily).
     """
     make_data_dir(path.parent)
     with private_files(), _writer_lock(path):
@@ -380,10 +419,13 @@ def write_transaction(
                 con.execute("begin transaction")
                 apply_schema(con)
                 yield con
-                refresh_materialised(con)
-                if verify is not None:
-                    verify(con)
+                # committed so that cursors see it: the steps run on cursors of their own
                 con.execute("commit")
+                verification = verify(con) if verify is not None else None
+                steps = verification.steps if verification is not None else ()
+                results = run_steps(con, [*materialised_steps(), *steps], database=WRITER_DATABASE)
+                if verification is not None:
+                    verification.conclude(con, results)
                 con.execute("checkpoint")
             except BaseException:
                 with contextlib.suppress(duckdb.Error):

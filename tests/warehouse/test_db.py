@@ -385,11 +385,17 @@ def test_a_write_rebuilds_the_materialised_tables_before_it_verifies(tmp_path: P
     path = _materialised_warehouse(tmp_path / "w.duckdb")
     seen = []
 
-    def verify(con):
-        seen.append(
-            con.execute("select count(*) from staging.case_months where case_id = 'F2'").fetchone()
-        )
+    def count(con):
+        return con.execute(
+            "select count(*) from staging.case_months where case_id = 'F2'"
+        ).fetchone()
+
+    def conclude(_con, results):
+        seen.append(results["count"])
         raise RuntimeError("refused")
+
+    def verify(_con):
+        return db.Verification((db.Step("count", count, db.MATERIALISED_STEPS),), conclude)
 
     before = path.read_bytes()
     with pytest.raises(RuntimeError), db.write_transaction(path, verify=verify) as con:
