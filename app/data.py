@@ -10,7 +10,9 @@ which call `run`:
         suppress=data.Rule(count="n", total_group=None),
     )
 
-`run(sql, params, *, scope, filters, level, suppress)`:
+`run(sql, params, *, scope, filters, level, suppress)` (the CTEs, their parameters and the checks
+are `app.scoping`'s, without Streamlit: the leadership report runs the same queries on its own
+reader; here they run on the cached one):
 - prepends the CTE `scoped_cases` = `mart.cases` restricted by the scope and the sidebar filters
   (all values bound as $parameters); the query selects from `scoped_cases` and joins the other
   marts on `case_id`. A query that starts with `with` is merged into the same `with`.
@@ -65,14 +67,29 @@ import duckdb
 import polars as pl
 import streamlit as st
 
-from app import i18n, suppression
+from app import i18n, scoping, suppression
 from app.filters import FilterOptions, Filters
 from app.scope import Scope
+from app.scoping import (
+    MAX_OUTSIDE_MUNICIPALITIES,
+    SCOPED_SOURCES,
+    NotAllowed,
+    TooManyOutside,
+    country,
+    suppression_on,
+    treatment,
+)
 from app.suppression import Rule
 from warehouse.db import Reader, db_path
 
 __all__ = [
+    "MAX_OUTSIDE_MUNICIPALITIES",
+    "SCOPED_SOURCES",
     "NotAllowed",
+    "TooManyOutside",
+    "country",
+    "suppression_on",
+    "treatment",
     "Rule",
     "run",
     "run_meta",
@@ -90,78 +107,6 @@ RECENT_QUERIES = 300
 SCOPE_KEY = "_lat_scope"
 FILTERS_KEY = "_lat_filters"
 
-_SCOPED_CASES = """scoped_cases as (
-    -- the cases this viewer may count, after the sidebar filters; grain: one row per case
-    select
-        c.*,
-        -- the case's fixed random key for cell-key perturbation (app/suppression.py)
-        {record_key} as record_key,
-        -- a case the viewer may see row by row anyway: its figures stay exact
-        ($exact_all or list_contains($exact_munis::varchar[], c.municipality_code)) as is_exact,
-    from mart.cases as c
-    where (not $scope_limit_munis or list_contains($scope_munis::varchar[], c.municipality_code))
-        and ($scope_worker::varchar is null or c.worker_id = $scope_worker::varchar)
-        and (len($f_munis::varchar[]) = 0
-            or list_contains($f_munis::varchar[], c.municipality_code))
-        and (len($f_types::varchar[]) = 0 or list_contains($f_types::varchar[], c.case_type))
-        and (len($f_genders::varchar[]) = 0 or list_contains($f_genders::varchar[], c.gender))
-        and (len($f_ages::varchar[]) = 0 or list_contains($f_ages::varchar[], c.age_band))
-        and (len($f_workers::varchar[]) = 0 or list_contains($f_workers::varchar[], c.worker_id))
-),
-scoped_workers as (
-    -- mart.workers with a name only for the coordinators of the worker's own municipality and
-    -- the worker themself (export-format.md 3.2); grain: one row per worker
-    select w.* replace (
-        case
-            when list_contains($name_munis::varchar[], w.municipality_code)
-                or w.worker_id = $name_worker::varchar
-            then w.name
-        end as name
-    ),
-    from mart.workers as w
-    -- a worker reads only their own row (as they count only their own cases)
-    where $scope_worker::varchar is null or w.worker_id = $scope_worker::varchar
-),
-scoped_rejected as (
-    -- the rejected rows still to fix that this viewer may read (their cells and messages are
-    -- personal data), by the case and municipality the loader stored on each: national all
-    -- (also rows naming no loaded case yet); others the rows of a case they may see case by
-    -- case, and coordinators also case and worker rows naming their municipality; nothing
-    -- for viewers who see aggregates only. Grain: one row per rejected row.
-    select r.*,
-    from etl.rejected_rows as r
-    where r.resolved_batch_id is null
-        and $rejected_rows_shown
-        and (
-            $rejected_all
-            or r.case_id in (select case_id from scoped_cases)
-            or (
-                r.table_name in ('forloeb', 'medarbejdere')
-                and list_contains($rejected_munis::varchar[], r.municipality_code)
-            )
-        )
-)""".replace("{record_key}", suppression.RECORD_KEY_SQL)
-_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
-
-
-class NotAllowed(PermissionError):
-    """The viewer's role may not run this query (e.g. a case list for an aggregate-only viewer)."""
-
-
-class TooManyOutside(NotAllowed):
-    """A perturbed view that adds up more than one municipality outside the viewer's own area.
-
-    Each published count carries a fixed noise, so one difference of two views tells a hidden
-    group only to within a few cases; but with any set of other municipalities to add up, "B +
-    Hvidovre" minus "B" can be taken for many sets B, and the mean of those differences is
-    Hvidovre's count (the averaging attack, docs/suppression.md). One other municipality at a
-    time (plus the viewer's own, which are exact) leaves nothing to average. The same holds
-    for a worker filter (a worker's cases elsewhere are other municipalities' cases): one
-    worker at most, unless the view is of own municipalities only (then it is exact).
-    """
-
-
-MAX_OUTSIDE_MUNICIPALITIES = 1
 T = TypeVar("T")
 
 
@@ -240,15 +185,10 @@ def _shared_result(name: str, path: str, mtime_ns: int, args: tuple, kwargs: tup
 
 
 def _execute(sql: str, params: dict) -> pl.DataFrame:
-    used = set(_PARAM.findall(sql))
-    missing = used - params.keys()
-    if missing:
-        raise ValueError(f"query parameters without a value: {sorted(missing)}")
     key = tuple(
         sorted(
             (name, tuple(value) if isinstance(value, list | tuple) else value)
-            for name, value in params.items()
-            if name in used
+            for name, value in scoping.used_params(sql, params).items()
         )
     )
     _note_asked(sql, key)
@@ -290,75 +230,6 @@ def ask_again(within_seconds: float, deadline: float | None = None) -> int:
 # --- scoping -----------------------------------------------------------------------------------
 
 
-def _scope_params(scope: Scope, level: str) -> dict:
-    if level not in ("case", "aggregate"):
-        raise ValueError(f"unknown level {level!r}")
-    if level == "case" and not scope.case_level:
-        raise NotAllowed("case-level rows are not available to this viewer")
-    limit = level == "case" and scope.role == "coordinator"
-    worker = scope.worker_id if scope.role == "worker" else None
-    # own area: what the viewer may see case by case, so their figures about it stay exact and
-    # the names they may read; national sees case rows everywhere but no staff names (3.2)
-    coordinator = scope.role == "coordinator" and scope.case_level
-    own_munis = sorted(scope.municipalities) if coordinator else []
-    return {
-        "scope_limit_munis": limit,
-        "scope_munis": sorted(scope.municipalities),
-        "scope_worker": worker,
-        "exact_all": scope.role == "worker" and scope.case_level,
-        "exact_munis": own_munis,
-        "name_munis": own_munis,
-        "name_worker": worker if scope.case_level else None,
-        "cell_table": suppression.TABLE_SIZE,
-        "rejected_rows_shown": scope.case_level,
-        "rejected_all": scope.role == "national",
-        "rejected_munis": own_munis,
-    }
-
-
-def _filter_params(filters: Filters) -> dict:
-    prev_start, prev_end = filters.previous_period()
-    return {
-        "f_munis": list(filters.municipalities),
-        "f_types": list(filters.case_types),
-        "f_genders": list(filters.genders),
-        "f_ages": list(filters.age_bands),
-        "f_workers": list(filters.workers),
-        "period_start": filters.period_start,
-        "period_end": filters.period_end,
-        "prev_start": prev_start,
-        "prev_end": prev_end,
-    }
-
-
-def scoped_sql(sql: str) -> str:
-    """The query with the `scoped_cases` CTE in front (merged into its own `with`, if any)."""
-    body = sql.strip()
-    while body.startswith("--"):  # a leading comment must not hide the query's own `with`
-        body = body.partition("\n")[2].lstrip()
-    match = re.match(r"with\s+(recursive\s+)?", body, flags=re.IGNORECASE)
-    if match:
-        return f"with {match.group(1) or ''}{_SCOPED_CASES},\n{body[match.end() :]}"
-    return f"with {_SCOPED_CASES}\n{body}"
-
-
-def suppression_on(scope: Scope, filters: Filters, level: str = "aggregate") -> bool:
-    """Whether small numbers are hidden for this viewer and view (see app/suppression.py)."""
-    return treatment(scope, filters, level).hide
-
-
-def treatment(scope: Scope, filters: Filters, level: str = "aggregate") -> suppression.Treatment:
-    """How this viewer's figures of this view are shown: exact, hidden when small, perturbed."""
-    return suppression.treatment(
-        presentation=scope.presentation,
-        case_level=scope.case_level,
-        role=scope.role,
-        own_municipalities=scope.municipalities,
-        filtered_municipalities=filters.municipalities,
-        level=level,
-    )
-
-
 def run(
     sql: str,
     params: dict | None = None,
@@ -368,38 +239,10 @@ def run(
     level: str = "aggregate",
     suppress: Rule | Sequence[Rule] | None = None,
 ) -> pl.DataFrame:
-    """Run a query over `scoped_cases` for this viewer and these filters (see module docstring)."""
-    if not any(source in sql for source in SCOPED_SOURCES):
-        # a case query that reads mart.* directly would skip the viewer's scope
-        raise ValueError("data.run queries must read their cases from scoped_cases")
-    if "etl.rejected_rows" in sql:
-        raise ValueError("data.run queries must read rejected rows from scoped_rejected")
-    if "mart.workers" in sql:
-        # staff names are scoped too: only scoped_workers knows who may read them
-        raise ValueError("data.run queries must read workers from scoped_workers")
-    reserved = _filter_params(filters) | _scope_params(scope, level)
-    clash = sorted(set(params or {}) & reserved.keys())
-    if clash:
-        # a caller's value must never replace the viewer's scope or the sidebar's filters
-        raise ValueError(f"data.run parameters may not redefine {clash}")
-    how = treatment(scope, filters, level)
-    outside = set(filters.municipalities) - set(reserved["exact_munis"])
-    if how.perturb and len(outside) > MAX_OUTSIDE_MUNICIPALITIES:
-        raise TooManyOutside("a perturbed view may add up one other municipality at most")
-    if how.perturb and len(filters.workers) > 1:
-        # the same attack through the workers: sets of workers lent to other municipalities
-        # are sets of other municipalities' cases ("B + W" minus "B")
-        raise TooManyOutside("a perturbed view may count one worker's cases at most")
-    if how.perturb:
-        # An interpolated quantile of whole-number scores has the fraction (n - 1) * q in it,
-        # which with the few n the noise leaves possible tells the exact n; a quantile that is
-        # one of the scores (quantile_disc) tells nothing of n.
-        sql = sql.replace("quantile_cont(", "quantile_disc(")
-    bound = reserved | (params or {})
-    frame = _execute(scoped_sql(sql), bound)
-    if suppress is not None:
-        frame = suppression.apply(frame, suppress, on=how)
-    return frame
+    """Run a query over `scoped_cases` for this viewer and these filters (see module docstring);
+    the scoping is `app.scoping.run`'s, the result cached here."""
+    return scoping.run(_execute, sql, params, scope=scope, filters=filters, level=level,
+                       suppress=suppress)  # fmt: skip
 
 
 def run_staff(
@@ -422,18 +265,16 @@ def run_staff(
     if "mart.workers" in sql:
         raise ValueError("data.run_staff queries must read workers from scoped_workers")
     everywhere = Filters()
-    reserved = _filter_params(everywhere) | _scope_params(scope, level)
+    reserved = scoping.filter_params(everywhere) | scoping.scope_params(scope, level)
     clash = sorted(set(params or {}) & reserved.keys())
     if clash:
         raise ValueError(f"data.run_staff parameters may not redefine {clash}")
-    frame = _execute(scoped_sql(sql), reserved | (params or {}))
+    frame = _execute(scoping.scoped_sql(sql), reserved | (params or {}))
     if suppress is not None:
-        frame = suppression.apply(frame, suppress, on=treatment(scope, everywhere, level))
+        frame = suppression.apply(frame, suppress, on=scoping.treatment(scope, everywhere, level))
     return frame
 
 
-# what a data.run query reads its rows from (one of them at least): the scoped sources above
-SCOPED_SOURCES = ("scoped_cases", "scoped_workers", "scoped_rejected")
 # sources only data.run may read, each through its scoped CTE (mart.progression_tracking is not
 # among them: the national expected band counts its starts, indicators.md section 1)
 _CASE_SOURCES = re.compile(
@@ -595,15 +436,6 @@ def population(scope: Scope, filters: Filters, level: str = "aggregate") -> Popu
     return Population(
         "municipalities", ordered, tuple(names.get(c, c) for c in ordered), narrowed=narrowed
     )
-
-
-def country(scope: Scope, filters: Filters) -> Filters | None:
-    """The same view for the whole country, the comparison beside a municipality's figures
-    (a coordinator's default); None when the view is the country already, or the viewer counts
-    only their own cases (a worker)."""
-    if scope.role == "worker" or not filters.municipalities:
-        return None
-    return replace(filters, municipalities=())
 
 
 def default_municipalities(scope: Scope) -> tuple[str, ...]:

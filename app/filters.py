@@ -1,4 +1,6 @@
-"""Sidebar filters, kept across pages (session_state) and in the URL (st.query_params).
+"""The view's filters: the values and their URL form, without Streamlit (the leadership report,
+run from the CLI, counts a view too). The sidebar's widgets, which keep them across pages
+(session_state) and in the URL (st.query_params), are app/filter_sidebar.py.
 
 API:
 - `Filters`: the chosen period (whole months) and the case filters; frozen and hashable, so it is
@@ -6,8 +8,8 @@ API:
   just before. `app.data.run` turns it into $parameters of the `scoped_cases` CTE.
 - `FilterOptions`: the allowed values (built by `app.data.filter_options(scope)`); a value from
   the URL or the session that is not among them is dropped, never trusted.
-- `sidebar(options, show_workers) -> Filters`: renders the widgets (called by the router only);
-  pages read the result with `app.data.current_filters()`.
+- `app.filter_sidebar.sidebar(options, show_workers) -> Filters`: renders the widgets (called by
+  the router only); pages read the result with `app.data.current_filters()`.
 - `from_params(params, options) -> Filters` / `to_params(filters, options) -> dict`: the URL form
   (`from=2025-01&to=2025-12&muni=101&type=mentor&gender=female&age=18-24&worker=W1`).
 """
@@ -18,23 +20,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-import streamlit as st
-
-from app import i18n
-
 DEFAULT_MONTHS = 12
 
-# field name -> (URL parameter, widget key)
-_MULTI = {
+# field name -> (URL parameter, widget key of app/filter_sidebar.py)
+MULTI = {
     "municipalities": ("muni", "f_muni"),
     "case_types": ("type", "f_type"),
     "genders": ("gender", "f_gender"),
     "age_bands": ("age", "f_age"),
     "workers": ("worker", "f_worker"),
 }
-_FROM = ("from", "f_from")
-_TO = ("to", "f_to")
-WIDGET_KEYS = (_FROM[1], _TO[1], *(key for _, key in _MULTI.values()))
+FROM = ("from", "f_from")
+TO = ("to", "f_to")
+WIDGET_KEYS = (FROM[1], TO[1], *(key for _, key in MULTI.values()))
 
 
 def add_months(value: date, months: int) -> date:
@@ -140,7 +138,7 @@ def validated(filters: Filters, options: FilterOptions) -> Filters:
     return Filters(
         start,
         end,
-        *(_clean(getattr(filters, name), options.allowed(name)) for name in _MULTI),
+        *(_clean(getattr(filters, name), options.allowed(name)) for name in MULTI),
     )
 
 
@@ -148,9 +146,9 @@ def from_params(params: Mapping[str, list[str]], options: FilterOptions) -> Filt
     """Filters from URL parameters (each a list of strings); invalid values are ignored."""
     first = {key: (values[0] if values else None) for key, values in params.items()}
     raw = Filters(
-        _parse_month(first.get(_FROM[0]), options),
-        _parse_month(first.get(_TO[0]), options),
-        *(tuple(params.get(param, ())) for param, _ in _MULTI.values()),
+        _parse_month(first.get(FROM[0]), options),
+        _parse_month(first.get(TO[0]), options),
+        *(tuple(params.get(param, ())) for param, _ in MULTI.values()),
     )
     return validated(raw, options)
 
@@ -160,103 +158,9 @@ def to_params(filters: Filters, options: FilterOptions) -> dict[str, str | list[
     params: dict[str, str | list[str]] = {}
     if (filters.from_month, filters.to_month) != options.default_period():
         if filters.from_month and filters.to_month:
-            params[_FROM[0]] = filters.from_month.isoformat()[:7]
-            params[_TO[0]] = filters.to_month.isoformat()[:7]
-    for name, (param, _) in _MULTI.items():
+            params[FROM[0]] = filters.from_month.isoformat()[:7]
+            params[TO[0]] = filters.to_month.isoformat()[:7]
+    for name, (param, _) in MULTI.items():
         if getattr(filters, name):
             params[param] = list(getattr(filters, name))
     return params
-
-
-def _seed_session(options: FilterOptions) -> None:
-    """First run of a session: take the filters from the URL (validated)."""
-    if st.session_state.get("_filters_seeded"):
-        return
-    params = {key: st.query_params.get_all(key) for key in st.query_params}
-    if _MULTI["municipalities"][0] not in params:
-        # no municipality in the URL: the viewer's own (a coordinator's), else the country
-        params[_MULTI["municipalities"][0]] = list(options.default_municipalities)
-    filters = from_params(params, options)
-    _store(filters)
-    st.session_state["_filters_seeded"] = True
-
-
-def _store(filters: Filters) -> None:
-    st.session_state[_FROM[1]] = filters.from_month
-    st.session_state[_TO[1]] = filters.to_month
-    for name, (_, key) in _MULTI.items():
-        st.session_state[key] = list(getattr(filters, name))
-
-
-def _from_session(options: FilterOptions) -> Filters:
-    state = st.session_state
-    return validated(
-        Filters(
-            state.get(_FROM[1]),
-            state.get(_TO[1]),
-            *(tuple(state.get(key) or ()) for _, key in _MULTI.values()),
-        ),
-        options,
-    )
-
-
-def reset() -> None:
-    """Back to the default view (callback of the reset button)."""
-    for key in WIDGET_KEYS:
-        st.session_state.pop(key, None)
-    st.session_state["_filters_reset"] = True
-
-
-def _write_url(filters: Filters, options: FilterOptions) -> None:
-    wanted = to_params(filters, options)
-    for param in [_FROM[0], _TO[0], *(param for param, _ in _MULTI.values())]:
-        if param not in wanted and param in st.query_params:
-            del st.query_params[param]
-    for param, value in wanted.items():
-        current = st.query_params.get_all(param)
-        if current != (value if isinstance(value, list) else [value]):
-            st.query_params[param] = value
-
-
-def sidebar(options: FilterOptions, show_workers: bool = True) -> Filters:
-    """Render the filter widgets in the sidebar; returns the validated filters of this run."""
-    _seed_session(options)
-    if st.session_state.pop("_filters_reset", False):
-        _store(options.default())
-    # Values from an older session (or data that changed under it) must still be allowed ones.
-    _store(_from_session(options))
-    sb = st.sidebar
-    sb.header(i18n.t("filters"))
-    language = i18n.lang()  # bound now: format functions may be called outside the run
-    if options.months:
-
-        def fmt(month: date) -> str:
-            return i18n.fmt_month(month, language)
-
-        sb.selectbox(i18n.t("period_from"), options.months, key=_FROM[1], format_func=fmt)
-        sb.selectbox(i18n.t("period_to"), options.months, key=_TO[1], format_func=fmt)
-    labels = {
-        "municipalities": lambda code: options.municipalities.get(code, code),
-        "case_types": lambda code: i18n.code_label("case_type", code, language),
-        "genders": lambda code: i18n.code_label("gender", code, language),
-        "age_bands": str,
-        "workers": lambda code: options.workers.get(code, code),
-    }
-    titles = {"municipalities": "municipality", "case_types": "case_type", "genders": "gender",
-              "age_bands": "age_band", "workers": "worker"}  # fmt: skip
-    for name, (_, key) in _MULTI.items():
-        if name == "workers" and not (show_workers and options.workers):
-            st.session_state[key] = []
-            continue
-        sb.multiselect(
-            i18n.t(titles[name]),
-            options.allowed(name),
-            key=key,
-            format_func=labels[name],
-            placeholder=i18n.t("all"),
-            select_all=False,  # Streamlit's own "Select all" is English only; none chosen is all
-        )
-    sb.button(i18n.t("reset_filters"), key="f_reset", on_click=reset)
-    filters = _from_session(options)
-    _write_url(filters, options)
-    return filters

@@ -3,10 +3,12 @@ funnel-plot controls and blocks, and the control chart's status in words.
 
 - `funnel_controls(scope, key)`: which units to compare (municipalities, workers) and the
   overdispersion toggle (on by default for municipalities); None when the viewer compares none.
-- `funnel_block(fitted, unit, filters, title=..., key=...)`: one funnel plot with how to read
-  it (which population it compares: by municipality the country, the filter's municipalities
-  marked), the reader's marked units and then the other units outside the 99.8% limits named
-  in sentences, and "n enheder skjult".
+- `funnel_section(scope, filters, ...)`: the controls, a sentence of whom the funnels compare
+  (`comparison_text`: by municipality the country, the filter's municipalities marked; by worker
+  the view's workers), then one `funnel_block` per indicator.
+- `funnel_block(fitted, unit, scope, filters, title=..., key=...)`: one funnel plot with how to
+  read it, its n and population (`compared`), the reader's marked units and then the other
+  units outside the 99.8% limits named in sentences, and "n enheder skjult".
 - `outside_sentences(fitted, unit, language)`: those sentences (testable alone).
 - `status_words(variation, assurance, language)`: an XmR chart's variation and assurance as text;
   `status_badge(variation, assurance)` shows them in the icon's colour.
@@ -24,7 +26,7 @@ from app.filters import Filters
 from app.funnel import Funnel
 from app.i18n import t
 from app.page_charts import indicators as ic
-from app.queries import funnel_filters, funnel_units
+from app.queries import funnel_filters, funnel_level, funnel_units
 from app.scope import Scope
 
 UNIT_WORDS = {
@@ -99,15 +101,24 @@ def outside_sentences(fitted: Funnel, unit: str, language: str | None = None) ->
     return [*marked, *hidden, *(placed(row) for row in others.iter_rows(named=True))]
 
 
-def _population(fitted: Funnel, unit: str) -> str:
-    """Whom the funnel compares, for its how-to-read: by municipality the country, with the
-    filter's municipalities that are drawn named as marked."""
+def compared(scope: Scope, filters: Filters, unit: str) -> data.Population:
+    """Whom a funnel by `unit` compares, as `fit_funnel` counts it: by municipality the
+    country (`funnel_filters`), by worker the filters' own view at case level (a coordinator's
+    own municipalities)."""
+    return data.population(scope, funnel_filters(scope, filters, unit), funnel_level(unit))
+
+
+def comparison_text(scope: Scope, filters: Filters, unit: str) -> str:
+    """The section's sentence of whom its funnels compare, under the controls: the page's
+    header ('Tal for: København') names the view, but a funnel by municipality compares the
+    country, the filter's municipalities marked; by worker, the workers of the view."""
     if unit != "municipality":
-        return ""
-    marked = fitted.marked_shown()["unit_label"].to_list()
+        who = components.population_text(compared(scope, filters, unit), in_sentence=True)
+        return t("indicator_parts.population.workers", who=who)
+    marked = data.population(scope, filters).names
     if not marked:
         return t("indicator_parts.population.country")
-    return t("indicator_parts.population.marked", names=i18n.fmt_together(marked))
+    return t("indicator_parts.population.marked", names=i18n.fmt_together(list(marked)))
 
 
 def _absent(fitted: Funnel) -> list[str]:
@@ -119,7 +130,9 @@ def _absent(fitted: Funnel) -> list[str]:
     return sorted(names.get(code, code) for code in codes)
 
 
-def funnel_block(fitted: Funnel, unit: str, filters: Filters, *, title: str, key: str) -> None:
+def funnel_block(
+    fitted: Funnel, unit: str, scope: Scope, filters: Filters, *, title: str, key: str
+) -> None:
     """One funnel plot (see module docstring); a clear sentence when there is nothing to draw."""
     st.markdown(f"**{title}**")
     for name in _absent(fitted):
@@ -146,7 +159,6 @@ def funnel_block(fitted: Funnel, unit: str, filters: Filters, *, title: str, key
         od=t("indicator_parts.the_limits_allow_for_overdispersion")
         if fitted.overdispersion
         else "",
-        population=_population(fitted, unit),
     )
     shown = fitted.shown
     components.chart_block(
@@ -169,9 +181,7 @@ def funnel_block(fitted: Funnel, unit: str, filters: Filters, *, title: str, key
         # are hidden, or it reads as the whole population (fewer than the page's other n)
         unit="indicator_parts.cases_in_the_units_shown" if fitted.hidden else None,
         # by municipality the country, not the filter's municipalities (they are marked)
-        population=components.population_of(
-            filters=funnel_filters(data.current_scope(), filters, unit)
-        ),
+        population=components.population_text(compared(scope, filters, unit)),
     )
     for sentence in outside_sentences(fitted, unit):
         st.markdown(sentence + ".")
@@ -197,9 +207,10 @@ def funnel_section(
         st.info(t("indicator_parts.the_comparison_of_municipalities_is"))
         return
     unit, overdispersion = controls
+    st.caption(comparison_text(scope, filters, unit))
     for indicator, title, block_key in funnels:
         fitted = fit(scope, filters, indicator, unit, overdispersion)
-        funnel_block(fitted, unit, filters, title=t(title), key=block_key)
+        funnel_block(fitted, unit, scope, filters, title=t(title), key=block_key)
 
 
 def status_words(variation: str, assurance: str | None, language: str | None = None) -> str:

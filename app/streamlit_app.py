@@ -18,7 +18,7 @@ if str(ROOT) not in sys.path:  # `streamlit run` puts app/ on the path, not the 
 
 import streamlit as st  # noqa: E402
 
-from app import charts, components, data, filters, i18n  # noqa: E402
+from app import charts, components, data, filter_sidebar, filters, i18n  # noqa: E402
 from app.scope import Scope  # noqa: E402
 
 # (file under pages/, title key in the text catalogue texts/, url path)
@@ -102,7 +102,7 @@ def _filters(scope: Scope) -> filters.Filters:
     if data.status() != "ready":
         return filters.Filters()
     options = data.filter_options(scope)
-    return filters.sidebar(options, show_workers=scope.case_level)
+    return filter_sidebar.sidebar(options, show_workers=scope.case_level)
 
 
 def _landing(scope: Scope) -> str:

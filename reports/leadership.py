@@ -22,7 +22,12 @@ import polars as pl
 
 import texts
 from app import funnel
-from app.suppression import TABLE_SIZE, Rule, any_hidden, apply, is_small, treatment
+from app.filters import Filters
+from app.queries import fit_funnel
+from app.queries.fidelity_sql import funnel_sql
+from app.scope import Scope
+from app.scoping import reader_run
+from app.suppression import Rule, any_hidden, apply, is_small
 from etl.parsing import parse_municipality_code
 from etl.read import rejected_row_subject
 from reports import charts, render
@@ -36,9 +41,9 @@ from warehouse.stats import paired_change, spc
 DEFAULT_MONTHS = 6
 # what a published figure of another municipality gets: the dashboard's presentation mode
 # (hidden when small, counts with their cell-key noise), as the leadership viewer is shown it
-PRESENTATION = treatment(presentation=True, case_level=False, role="viewer",
-                      own_municipalities=frozenset(), filtered_municipalities=(),
-                      level="aggregate")  # fmt: skip
+# whom the report's funnel is counted for: a viewer, aggregates only and always in presentation
+# mode, as the leadership is shown the fidelity page (app.scope)
+PRESENTATION = Scope(role="viewer", user="leadership report")
 CHART_MONTHS = 24  # a control chart needs 12-20 points before its limits mean much
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 SPLIT_ORDER = {
@@ -396,10 +401,15 @@ def fitted_funnel(reader: Reader, scope: ReportScope) -> funnel.Funnel:
     it to anyone: fitted on every municipality, each unit's counts with its cell-key noise, small
     ones hidden, this municipality marked. Every other municipality is then published as its
     coordinator sees it on the fidelity page (docs/suppression.md rule 5); counted exactly, the
-    report beside the dashboard gave their exact counts away. Only units shown are drawn, and
-    the limit lines run through them only (no name on the chart but this municipality's)."""
-    units = frame(reader, sql.FUNNEL, **scope.params, cell_table=TABLE_SIZE)
-    return funnel.fit(units, overdispersion=True, treatment=PRESENTATION, marked=(scope.code,))
+    report beside the dashboard gave their exact counts away. It is the page's own path
+    (`app.queries.fit_funnel` over `app.queries.fidelity_sql.funnel_sql`), run on the report's
+    reader (`app.scoping.reader_run`), no Streamlit. Only units shown are drawn, and the limit
+    lines run through them only (no name on the chart but this municipality's)."""
+    # the fidelity page's query, in the period's whole months, this municipality in the filter
+    view = Filters(scope.start, scope.end.replace(day=1), municipalities=(scope.code,))
+    return fit_funnel(funnel_sql("on_cadence", "municipality"), None, scope=PRESENTATION,
+                      filters=view, unit="municipality", overdispersion=True,
+                      run=reader_run(reader))  # fmt: skip
 
 
 def _funnel(doc: render.Document, reader: Reader, scope: ReportScope) -> list[render.Block]:

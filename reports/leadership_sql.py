@@ -1,8 +1,8 @@
 """The leadership report's named queries: marts only (plus the load records), one municipality
 and one period as bound parameters ($municipality, $start, $end). Grain on each first line.
+The funnel is not here: it is the fidelity page's query (`app.queries.fidelity_sql`), counted as
+in presentation mode (`reports.leadership.fitted_funnel`).
 """
-
-from app.suppression import RECORD_KEY_SQL, with_counts
 
 MUNICIPALITY = """
 -- the municipality and whether the warehouse holds any of its cases; grain: one row
@@ -104,36 +104,6 @@ union all
 select 'overdue', count(*) filter (where status = 'active'),
     count(*) filter (where overdue) from flags
 """
-)
-
-FUNNEL = """
-with cohort as (
-    -- every municipality's cases active in the period, each with its record key for the
-    -- cell-key noise (app.suppression); none exact: the report is published as in presentation
-    -- mode; grain: one row per case
-    select
-        c.case_id,
-        c.municipality_code,
-        f.on_cadence,
-        {record_key} as record_key,
-        false as is_exact,
-    from mart.cases as c
-    inner join mart.fidelity as f on f.case_id = c.case_id
-    where staging.is_active_between(c.start_date, c.end_date, $start::date, $end::date)
-)
--- cases and cases on cadence by municipality (national comparison), with their cell keys;
--- grain: one row per municipality
-select
-    c.municipality_code as unit_code,
-    c.municipality_code as unit_label,
-    {events}
-    {total}
-from cohort as c
-group by c.municipality_code
-order by c.municipality_code
-"""
-FUNNEL = with_counts(
-    FUNNEL.replace("{record_key}", RECORD_KEY_SQL), events="c.on_cadence", total="true"
 )
 
 OUTCOMES = """

@@ -1,16 +1,24 @@
 """Named queries, one module per page (`app/queries/<page>.py`); each calls `app.data.run`.
 
-What several pages share about splitting by group lives here.
+What several pages share about splitting by group and about funnel plots lives here, without
+Streamlit: the leadership report (run from the CLI) fits its funnel with `fit_funnel` and the
+fidelity page's SQL (`app.queries.fidelity_sql`), run on its own reader (`app.scoping`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
-from app import data, funnel
+import polars as pl
+
+from app import funnel, scoping
 from app.filters import Filters
 from app.scope import Scope
 from app.suppression import with_counts
+
+# runs a scoped query as `app.data.run` does (scope, filters, level as keywords): `data.run` on
+# the dashboard, `app.scoping.reader_run(reader)` in the leadership report
+ScopedRun = Callable[..., pl.DataFrame]
 
 # a worker shown by name and id, over scoped_cases `s` left-joined to scoped_workers `w`
 WORKER_LABEL_SQL = "coalesce(w.name || ' (' || s.worker_id || ')', s.worker_id)"
@@ -70,10 +78,10 @@ FUNNEL_SQL = with_counts(
 
 def funnel_filters(scope: Scope, filters: Filters, unit: str) -> Filters:
     """The view a funnel by `unit` compares: by municipality every municipality the viewer sees
-    as aggregates (the country, `data.country`), whatever the municipality filter, the other
+    as aggregates (the country, `scoping.country`), whatever the municipality filter, the other
     filters applied; by worker the filters' own view."""
     if unit == "municipality":
-        return data.country(scope, filters) or filters
+        return scoping.country(scope, filters) or filters
     return filters
 
 
@@ -85,18 +93,19 @@ def fit_funnel(
     filters: Filters,
     unit: str,
     overdispersion: bool,
+    run: ScopedRun,
 ) -> funnel.Funnel:
     """The funnel of `sql` (FUNNEL_SQL over a page's population) by `unit`, over the view
     `funnel_filters` gives, the filter's municipalities marked (a coordinator's own, by
     default): a funnel of the chosen municipalities alone was one dot against limits fitted on
     itself. Its figures are that view's (`data.treatment`): a national viewer's hidden when
     small, a coordinator's other municipalities perturbed too (with the values the leadership
-    report's presentation-mode funnel prints, `reports.leadership.fitted_funnel`); marking
-    changes none."""
+    report's presentation-mode funnel prints, `reports.leadership.fitted_funnel`, which calls
+    this with the same SQL); marking changes none. `run`: `data.run` on the dashboard."""
     level = funnel_level(unit)
     compared = funnel_filters(scope, filters, unit)
     # unsuppressed on purpose: the limits need every unit; funnel.fit hides what is drawn
-    counts = data.run(sql, params, scope=scope, filters=compared, level=level)
-    how = data.treatment(scope, compared, level)
+    counts = run(sql, params, scope=scope, filters=compared, level=level)
+    how = scoping.treatment(scope, compared, level)
     marked = filters.municipalities if unit == "municipality" else ()
     return funnel.fit(counts, overdispersion=overdispersion, treatment=how, marked=marked)

@@ -33,13 +33,16 @@ from app import data, funnel
 from app.filters import Filters
 from app.queries import (
     CASE_LEVEL_SPLITS,
-    FUNNEL_SQL,
-    FUNNEL_UNITS,
     WORKER_LABEL_SQL,
     allowed_splits,
     fit_funnel,
-    funnel_level,
     with_counts,
+)
+from app.queries.fidelity_sql import (  # the report's too (no Streamlit there)
+    FUNNEL_INDICATORS,  # noqa: F401 (the indicators funnel_plot takes, as prepost names its own)
+    IS_NEW_SQL,
+    funnel_sql,
+    with_cohort,
 )
 from app.scope import Scope
 from warehouse.stats import Spc, spc
@@ -52,26 +55,10 @@ GROUPS = {
     "age_band": ("s.age_band", "s.age_band"),
     "worker": ("s.worker_id", WORKER_LABEL_SQL),
 }
-# a new case: it started in the period (its pre measurement is due in the period)
-IS_NEW_SQL = "s.start_date >= $period_start::date"
-# funnel indicator -> (denominator, event) over the cohort `s`
-FUNNEL_INDICATORS = {
-    "on_cadence": ("true", "s.on_cadence"),
-    "pre": (IS_NEW_SQL, "s.has_pre"),
-}
 # a higher share on cadence is better (warehouse.stats.spc's `improvement`)
 ON_CADENCE_IMPROVEMENT = "up"
 BIN_DAYS = 15
 LAST_BIN = 180  # gaps of 180 days or more share the last bar
-
-COHORT = """
-cohort as (
-    -- cases active at some time in the period, with their fidelity facts; grain: one row per case
-    select s.*, f.* exclude (case_id, municipality_code, case_type, worker_id, period_end),
-    from scoped_cases as s
-    inner join mart.fidelity as f on f.case_id = s.case_id
-    where mart.is_active_between(s.start_date, s.end_date, $period_start::date, $period_end::date)
-)"""
 
 MONTHLY_SQL = """
 -- share of each month's active cases on cadence so far (mart.fidelity_case_months: no gap up to the
@@ -176,10 +163,6 @@ order by kind, bin_start
 GAPS_SQL = with_counts(GAPS_SQL, n_cases="true")
 
 
-def _with_cohort(body: str) -> str:
-    return "with " + COHORT.strip() + ",\n" + body.strip()
-
-
 def cadence_days() -> int:
     """The cadence limit in days, as the warehouse defines it."""
     frame = data.run_meta("select cadence_days from mart.constants")
@@ -196,7 +179,7 @@ def monthly(scope: Scope, filters: Filters) -> pl.DataFrame:
     if filters.period_start is None:
         return pl.DataFrame()
     return data.run(
-        _with_cohort(MONTHLY_SQL),
+        with_cohort(MONTHLY_SQL),
         scope=scope,
         filters=filters,
         suppress=data.Rule(
@@ -211,7 +194,7 @@ def by_group(scope: Scope, filters: Filters, group: str = "municipality") -> pl.
         raise ValueError(f"unknown group {group!r}")
     code, label = GROUPS[group]
     return data.run(
-        _with_cohort(BY_GROUP_SQL.format(code=code, label=label, is_new=IS_NEW_SQL)),
+        with_cohort(BY_GROUP_SQL.format(code=code, label=label, is_new=IS_NEW_SQL)),
         scope=scope,
         filters=filters,
         level="case" if group in CASE_LEVEL_SPLITS else "aggregate",
@@ -230,7 +213,7 @@ def by_group(scope: Scope, filters: Filters, group: str = "municipality") -> pl.
 def gaps(scope: Scope, filters: Filters) -> pl.DataFrame:
     """Gaps between measurements in 15-day bins (see module docstring)."""
     return data.run(
-        _with_cohort(GAPS_SQL),
+        with_cohort(GAPS_SQL),
         {"bin_days": BIN_DAYS, "last_bin": LAST_BIN},
         scope=scope,
         filters=filters,
@@ -247,15 +230,8 @@ def funnel_plot(
 ) -> funnel.Funnel:
     """The funnel of one fidelity share (on cadence, or new cases with a pre measurement) by
     municipality (the country, the filter's marked) or worker (`app.queries.fit_funnel`)."""
-    if indicator not in FUNNEL_INDICATORS:
-        raise ValueError(f"unknown indicator {indicator!r}")
-    funnel_level(unit)  # refuses an unknown unit
-    code, label = FUNNEL_UNITS[unit]
-    denominator, event = FUNNEL_INDICATORS[indicator]
-    sql = FUNNEL_SQL.format(code=code, label=label, denominator=denominator, event=event,
-                            population="cohort")  # fmt: skip
-    return fit_funnel(_with_cohort(sql), None, scope=scope, filters=filters, unit=unit,
-                      overdispersion=overdispersion)  # fmt: skip
+    return fit_funnel(funnel_sql(indicator, unit), None, scope=scope, filters=filters, unit=unit,
+                      overdispersion=overdispersion, run=data.run)  # fmt: skip
 
 
 CONTROL_SQL = """

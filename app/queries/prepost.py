@@ -385,7 +385,8 @@ def funnel_plot(
     body = FUNNEL_SQL.format(code=code, label=label, denominator="true", event=event,
                              population="paired")  # fmt: skip
     return fit_funnel(_with_paired("none", body), {"instrument": instrument}, scope=scope,
-                      filters=filters, unit=unit, overdispersion=overdispersion)  # fmt: skip
+                      filters=filters, unit=unit, overdispersion=overdispersion,
+                      run=data.run)  # fmt: skip
 
 
 JACOBSON_POINTS = 4000  # case points of the Jacobson plot (the reference lines add a handful)

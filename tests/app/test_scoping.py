@@ -24,6 +24,7 @@ from app.queries import (
     citizens,
     data_quality,
     fidelity,
+    fidelity_sql,
     find_worker,
     matching,
     overview,
@@ -41,8 +42,9 @@ OWN = frozenset({"101"})
 OTHER = "751"
 WORKER = "W101-1"
 WIDE = Filters(date(2023, 1, 1), date(2026, 10, 1))
-QUERY_MODULES = (attention, caseloads, citizens, data_quality, fidelity, find_worker, matching,
-                 overview, prepost, progression, case, worker, reports)  # fmt: skip
+# fidelity_sql is SQL text only (run by fidelity.funnel_plot and the leadership report)
+QUERY_MODULES = (attention, caseloads, citizens, data_quality, fidelity, fidelity_sql, find_worker,
+                 matching, overview, prepost, progression, case, worker, reports)  # fmt: skip
 # the query functions and pages that show a coordinator the corps' worker ids elsewhere (for a
 # loan; never names, cases or citizens)
 CORPS_VIEWS = ("find_worker",)

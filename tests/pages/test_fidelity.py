@@ -367,8 +367,43 @@ def test_a_coordinator_s_funnel_holds_every_municipality_and_marks_their_own(app
     ) + "."  # fmt: skip
     how = next(c.value for c in at.caption
                if c.value.startswith(da_start("indicator_parts.each_point_is_one_unit")))  # fmt: skip
-    assert da("indicator_parts.population.marked", names="Aarhus") in how
     assert how.endswith(" · " + da("population_country"))  # the n is the country's
+
+
+def compares(at: AppTest) -> str:
+    """The funnel section's sentence of whom it compares: the caption just under its controls."""
+    section = [c.value for c in at.caption]
+    how = da_start("indicator_parts.each_point_is_one_unit")
+    return section[next(i for i, c in enumerate(section) if c.startswith(how)) - 1]
+
+
+def test_a_coordinator_reads_that_the_funnel_compares_the_country_not_their_own(app_db):
+    """The page's header says 'Tal for: Aarhus' (the coordinator's view); the funnel by
+    municipality compares the country: its section says so just above the funnels, Aarhus
+    marked, and the n under each names the country. By worker it is Aarhus's own workers."""
+    at = fidelity_as(role="coordinator", municipalities={"751"},
+                     filters={"municipalities": ("751",)}, tabs=FAIR)  # fmt: skip
+    assert not at.exception
+    assert da("population_figures", who="Aarhus") in [c.value for c in at.caption]
+    assert compares(at) == da("indicator_parts.population.marked", names="Aarhus")
+    at.selectbox(key="fidelity_funnel_unit").set_value("worker").run()
+    assert not at.exception
+    assert compares(at) == da("indicator_parts.population.workers", who="Aarhus")
+    funnel_n = [c.value for c in at.caption
+                if c.value.startswith(da_start("indicator_parts.each_point_is_one_unit"))]  # fmt: skip
+    assert funnel_n and all(c.endswith(" · Aarhus") for c in funnel_n)
+
+
+def test_a_coordinator_s_workers_funnel_is_their_own_without_a_municipality_filter(app_db):
+    """Without the municipality filter a coordinator compares their own workers still (case
+    level): the section and the n under each funnel name Aarhus, not the country."""
+    at = fidelity_as(role="coordinator", municipalities={"751"}, tabs=FAIR)
+    at.selectbox(key="fidelity_funnel_unit").set_value("worker").run()
+    assert not at.exception
+    assert compares(at) == da("indicator_parts.population.workers", who="Aarhus")
+    funnel_n = [c.value for c in at.caption
+                if c.value.startswith(da_start("indicator_parts.each_point_is_one_unit"))]  # fmt: skip
+    assert funnel_n and all(c.endswith(" · Aarhus") for c in funnel_n)
 
 
 def test_a_national_user_s_funnel_marks_the_two_municipalities_filtered(app_db):
@@ -379,12 +414,11 @@ def test_a_national_user_s_funnel_marks_the_two_municipalities_filtered(app_db):
     # the marked ones first, by name, whether or not they lie outside the limits
     said = funnel_sentences(at)
     assert [s.split(" ")[0] for s in said[:2]] == ["Aarhus", "København"]
-    how = " ".join(c.value for c in at.caption)
-    assert da("indicator_parts.population.marked", names="Aarhus og København") in how
-    # unfiltered, nothing is marked and the how-text says it is the country
+    assert compares(at) == da("indicator_parts.population.marked", names="Aarhus og København")
+    # unfiltered, nothing is marked and the section says it is the country
     at = fidelity_as(tabs=FAIR)
     assert not any(flag for _, flag in marked_in(at))
-    assert da("indicator_parts.population.country") in " ".join(c.value for c in at.caption)
+    assert compares(at) == da("indicator_parts.population.country")
 
 
 @pytest.mark.parametrize("role", ["national", "coordinator"])

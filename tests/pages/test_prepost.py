@@ -278,6 +278,9 @@ def test_a_coordinator_s_who5_funnels_compare_the_country_with_their_own_marked(
         # every municipality with outcomes, but those hidden (small; a complement)
         assert set(frame["unit_label"]) <= country and frame.height > 1
         assert frame.filter(pl.col("is_marked"))["unit_label"].to_list() == ["Aarhus"]
+    # the page's header is Aarhus's view; the funnels' section says they compare the country
+    assert da("population_figures", who="Aarhus") in [c.value for c in at.caption]
+    assert da("indicator_parts.population.marked", names="Aarhus") in [c.value for c in at.caption]
 
 
 def test_a_worker_gets_no_funnel_on_the_pre_post_page(app_db):

@@ -248,7 +248,7 @@ def page_app(page: str, scope_args: dict, fixed_filters: dict | None) -> None:
 
     import streamlit as st
 
-    from app import charts, data, filters, i18n
+    from app import charts, data, filter_sidebar, i18n
     from app.scope import Scope
     from tests.support.app_fixtures import PERIOD
 
@@ -258,7 +258,7 @@ def page_app(page: str, scope_args: dict, fixed_filters: dict | None) -> None:
     st.session_state[data.SCOPE_KEY] = scope
     if fixed_filters is None:
         options = data.filter_options(scope)
-        chosen = filters.sidebar(options, show_workers=scope.case_level)
+        chosen = filter_sidebar.sidebar(options, show_workers=scope.case_level)
     else:
         chosen = dataclasses.replace(PERIOD, **fixed_filters)
     st.session_state[data.FILTERS_KEY] = chosen

@@ -104,7 +104,7 @@ def page_app(
     import streamlit as st
     from streamlit.delta_generator import DeltaGenerator
 
-    from app import auth, charts, data, filters, i18n
+    from app import auth, charts, data, filter_sidebar, i18n
 
     captured: dict[str, bytes] = {}
     original = DeltaGenerator.download_button
@@ -146,7 +146,9 @@ def page_app(
         scope = auth.require_sign_in()
         st.session_state[data.SCOPE_KEY] = scope
         options = data.filter_options(scope)
-        st.session_state[data.FILTERS_KEY] = filters.sidebar(options, show_workers=scope.case_level)
+        st.session_state[data.FILTERS_KEY] = filter_sidebar.sidebar(
+            options, show_workers=scope.case_level
+        )
         runpy.run_path(page)
     finally:
         DeltaGenerator.download_button = original
