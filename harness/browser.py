@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 CHROMIUM = Path("/usr/bin/chromium")
+SCREENSHOT_TIMEOUT_MS = 120_000
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts" / "screenshots"
 SIGN_IN_NAME = "Brugernavn"
@@ -168,7 +169,9 @@ def screenshot(page, name: str) -> Path:
     if size and height > size["height"]:
         page.set_viewport_size({"width": size["width"], "height": min(height + 50, 15_000)})
         page.wait_for_timeout(200)  # let the charts re-lay themselves out at the new size
-    page.screenshot(path=str(path), full_page=True)
+    # a picture of a page up to 15,000 pixels tall takes chromium long on two busy cores (the
+    # full suite timed out once at the 30 s a test gives an action): its own, longer limit
+    page.screenshot(path=str(path), full_page=True, timeout=SCREENSHOT_TIMEOUT_MS)
     if size:
         page.set_viewport_size(size)
     return path
