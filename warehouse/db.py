@@ -228,7 +228,7 @@ MATERIALISED_STEPS = frozenset(table for table, _ in materialised())  # what a c
 
 @dataclass(frozen=True)
 class Verification:
-    """What a write checks before it commits: `steps` run beside the rebuild of the
+    """What a write checks before it is swapped in: `steps` run beside the rebuild of the
     materialised tables (a step that reads them names MATERIALISED_STEPS as what it follows),
     then `conclude(con, results)` on the writer's connection, with each step's result by name;
     an exception from either refuses the write."""
@@ -238,13 +238,13 @@ class Verification:
 
 
 def refresh_materialised(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild every materialised table from its defining select, inputs first.
-
-    `write_transaction` calls it after the writer's own changes and before the checks and the
-    commit, so no writer can leave them behind the data they are computed from (an erased case
-    leaves them with the rest of it)."""
+    """Rebuild every materialised table from its defining select, inputs first, one after
+    another on `con`: for a schema made again (`apply_schema`) and for tests. A write rebuilds
+    them as steps (`materialised_steps`) after its own changes and before its swap, so no writer
+    can leave them behind the data they are computed from (an erased case leaves them with the
+    rest of it)."""
     for table, select in materialised():
-        con.execute(f"create or replace table {table} as {select}")  # noqa: S608 (our own SQL)
+        _rebuild_table(con, table=table, select=select)
 
 
 def _drop_former_views(con: duckdb.DuckDBPyConnection) -> None:
