@@ -293,12 +293,6 @@ def refusal_line(failed: Sequence[CheckResult]) -> str:
 # running the checks
 
 
-# The materialised tables (warehouse/sql/15_materialised.sql): their text is copied from
-# staging.cases (case_id, municipality_code, case_type) or is a constant label, so a load's CPR scan
-# of its batch's rows in raw covers them; `lat check` scans them in full like every table.
-MATERIALISED = frozenset(table for table, _ in materialised())
-
-
 def check_steps(batches: Sequence[int] | None = None) -> tuple[Step, ...]:
     """Every check as steps of a write (warehouse.steps), in the order of their results; those
     that read a materialised table follow its rebuild, the others run beside it. `batches`:
@@ -316,9 +310,12 @@ def check_steps(batches: Sequence[int] | None = None) -> tuple[Step, ...]:
             lambda con: [
                 _cpr_check(con, table, batches)
                 for table in _scanned_tables(con)
-                if batches is None or table.name not in MATERIALISED
+                if batches is None or table.name not in MATERIALISED_STEPS
             ],
-            # a load scans its batch's rows, which only raw and etl tables hold
+            # A load scans its batch's rows, which only raw and etl tables hold: the materialised
+            # tables' text is copied from staging.cases (case_id, municipality_code, case_type)
+            # or is a constant label, so the scan of raw covers them; `lat check` scans them in
+            # full like every table.
             MATERIALISED_STEPS if batches is None else frozenset(),
         ),
     )

@@ -370,6 +370,12 @@ def test_a_coordinator_s_funnel_holds_every_municipality_and_marks_their_own(app
     assert how.endswith(" · " + da("population_country"))  # the n is the country's
 
 
+def funnel_captions(at: AppTest) -> list[str]:
+    """Each funnel's how-to-read, which ends with its n and population."""
+    how = da_start("indicator_parts.each_point_is_one_unit")
+    return [c.value for c in at.caption if c.value.startswith(how)]
+
+
 def compares(at: AppTest) -> str:
     """The funnel section's sentence of whom it compares: the caption just under its controls."""
     section = [c.value for c in at.caption]
@@ -389,8 +395,7 @@ def test_a_coordinator_reads_that_the_funnel_compares_the_country_not_their_own(
     at.selectbox(key="fidelity_funnel_unit").set_value("worker").run()
     assert not at.exception
     assert compares(at) == da("indicator_parts.population.workers", who="Aarhus")
-    funnel_n = [c.value for c in at.caption
-                if c.value.startswith(da_start("indicator_parts.each_point_is_one_unit"))]  # fmt: skip
+    funnel_n = funnel_captions(at)
     assert funnel_n and all(c.endswith(" · Aarhus") for c in funnel_n)
 
 
@@ -401,8 +406,7 @@ def test_a_coordinator_s_workers_funnel_is_their_own_without_a_municipality_filt
     at.selectbox(key="fidelity_funnel_unit").set_value("worker").run()
     assert not at.exception
     assert compares(at) == da("indicator_parts.population.workers", who="Aarhus")
-    funnel_n = [c.value for c in at.caption
-                if c.value.startswith(da_start("indicator_parts.each_point_is_one_unit"))]  # fmt: skip
+    funnel_n = funnel_captions(at)
     assert funnel_n and all(c.endswith(" · Aarhus") for c in funnel_n)
 
 
