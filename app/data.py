@@ -266,10 +266,8 @@ def run_staff(
         raise ValueError("data.run_staff queries must read workers from scoped_workers")
     everywhere = Filters()
     reserved = scoping.filter_params(everywhere) | scoping.scope_params(scope, level)
-    clash = sorted(set(params or {}) & reserved.keys())
-    if clash:
-        raise ValueError(f"data.run_staff parameters may not redefine {clash}")
-    frame = _execute(scoping.scoped_sql(sql), reserved | (params or {}))
+    bound = scoping.bind(params, reserved, caller="data.run_staff")
+    frame = _execute(scoping.scoped_sql(sql), bound)
     if suppress is not None:
         frame = suppression.apply(frame, suppress, on=scoping.treatment(scope, everywhere, level))
     return frame

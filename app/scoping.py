@@ -192,6 +192,16 @@ def country(scope: Scope, filters: Filters) -> Filters | None:
     return replace(filters, municipalities=())
 
 
+def bind(params: dict | None, reserved: dict, *, caller: str) -> dict:
+    """The query's parameters: the viewer's scope and the sidebar's filters (`reserved`) with the
+    caller's own `params` beside them; a ValueError when one of `params` would redefine a
+    reserved name (a caller's value must never replace the viewer's scope or the filters)."""
+    clash = sorted(set(params or {}) & reserved.keys())
+    if clash:
+        raise ValueError(f"{caller} parameters may not redefine {clash}")
+    return reserved | (params or {})
+
+
 def run(
     execute: Execute,
     sql: str,
@@ -214,10 +224,7 @@ def run(
         # staff names are scoped too: only scoped_workers knows who may read them
         raise ValueError("data.run queries must read workers from scoped_workers")
     reserved = filter_params(filters) | scope_params(scope, level)
-    clash = sorted(set(params or {}) & reserved.keys())
-    if clash:
-        # a caller's value must never replace the viewer's scope or the sidebar's filters
-        raise ValueError(f"data.run parameters may not redefine {clash}")
+    bound = bind(params, reserved, caller="data.run")
     how = treatment(scope, filters, level)
     outside = set(filters.municipalities) - set(reserved["exact_munis"])
     if how.perturb and len(outside) > MAX_OUTSIDE_MUNICIPALITIES:
@@ -231,7 +238,6 @@ def run(
         # which with the few n the noise leaves possible tells the exact n; a quantile that is
         # one of the scores (quantile_disc) tells nothing of n.
         sql = sql.replace("quantile_cont(", "quantile_disc(")
-    bound = reserved | (params or {})
     frame = execute(scoped_sql(sql), bound)
     if suppress is not None:
         frame = suppression.apply(frame, suppress, on=how)

@@ -513,6 +513,14 @@ def test_a_query_cannot_redefine_the_viewers_scope_or_filters():
         data.run(COUNT, {"scope_worker": None}, scope=worker, filters=Filters())
 
 
+def test_a_staff_query_cannot_redefine_the_viewers_scope_either():
+    """data.run_staff binds the same reserved names as data.run, through the same rule."""
+    coordinator = Scope(role="coordinator", municipalities=frozenset({"0101"}))
+    staff = "select count(*) as n from scoped_workers"
+    with pytest.raises(ValueError, match=r"data\.run_staff parameters may not redefine"):
+        data.run_staff(staff, {"exact_munis": ["0147"]}, scope=coordinator, level="aggregate")
+
+
 def test_every_download_button_is_the_audited_one():
     """Downloads take data away: each must go through components.download, which audits it."""
     root = Path(__file__).resolve().parents[2]
