@@ -2,6 +2,7 @@
 
     python -m benchmarks.viewcost                      # 100,000 cases, national and coordinator
     python -m benchmarks.viewcost --cases 1500 --rounds 1 --poll raf
+    python -m benchmarks.viewcost --bare               # Streamlit's own floor: a bare page
 
 One signed-in session (a national user, then a coordinator of the largest municipality, whose
 navigation has the record pages) in one Chromium walks every page of its navigation `--rounds`
@@ -25,6 +26,11 @@ it, of the most charts drawn: Streamlit 1.67 keeps a chart whose spec is unchang
 data in place (its frontend keys a chart by its spec with the dataset names replaced by their
 order, so Altair's content-hash names do not make a chart new); a changed spec re-embeds it.
 Prints a table per role, pages ranked by browser CPU per view; figures only, no assertions.
+
+`--bare` measures the framework's floor instead: the same period changes and reading on a
+Streamlit page with nothing of ours but the rule that stale elements dim without a fade
+(benchmarks/bare_page.py: a select box, a title, four cards, a line), served by plain
+`streamlit run` with the project's .streamlit/config.toml; no warehouse, no sign-in.
 """
 
 from __future__ import annotations
@@ -128,6 +134,13 @@ def delta(before: dict, after: dict) -> dict:
     return {key: after[key] - before[key] for key in before}
 
 
+def reading(meter: Meter, seconds: float) -> dict:
+    """Per second, what the tab spends over `seconds` with nothing clicked (a view being read)."""
+    before = meter.read()
+    time.sleep(seconds)
+    return {key: value / seconds for key, value in delta(before, meter.read()).items()}
+
+
 def wait_view(page, title: str | None, poll: str, timeout_ms: float) -> float:
     """Wait for the view armed before the click to be drawn; ms from arming."""
     if poll == "raf":
@@ -221,12 +234,7 @@ def walk(url: str, account, args, server_pid: int) -> dict[str, dict[str, list[d
                     view = one_view(page, meter, link.click, title, args.poll, args.tail,
                                     timeout_ms)  # fmt: skip
                     kinds.setdefault("open", []).append(view)
-                    before = meter.read()
-                    time.sleep(args.read)
-                    reading = delta(before, meter.read())
-                    kinds.setdefault("read", []).append(
-                        {k: v / args.read for k, v in reading.items()}
-                    )
+                    kinds.setdefault("read", []).append(reading(meter, args.read))
                     if not page.locator(PERIOD_BOX).count():
                         continue
                     key = ("ArrowUp", "ArrowDown")[round_number % 2]
@@ -322,6 +330,60 @@ def report(role: str, found: dict[str, dict[str, list[dict]]]) -> None:
                   f"driver {driver:.0f} ms/view")  # fmt: skip
 
 
+BARE_TITLE = "Bar side (Streamlit alone)"
+
+
+def bare(args) -> dict[str, dict[str, list[dict]]]:
+    """{BARE_TITLE: {"period": [...], "read": [...]}} on benchmarks/bare_page.py."""
+    import subprocess
+    import sys
+
+    from playwright.sync_api import sync_playwright
+
+    from harness.browser import (
+        CHROMIUM,
+        CHROMIUM_ARGS,
+        free_port,
+        healthy,
+        stop_group,
+        wait_for_app,
+    )
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "benchmarks/bare_page.py",
+         "--server.port", str(port)],
+        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
+    )  # fmt: skip
+    url, kinds = f"http://127.0.0.1:{port}", {}
+    try:
+        deadline = time.monotonic() + 60
+        while not healthy(url):
+            if time.monotonic() > deadline or server.poll() is not None:
+                raise RuntimeError("the bare Streamlit page did not start")
+            time.sleep(0.3)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + args.flag
+            )
+            try:
+                page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+                page.goto(url)
+                wait_for_app(page, args.settle_seconds * 1000)
+                meter = Meter(page)
+                for number in range(args.views):
+                    key = ("ArrowUp", "ArrowDown")[number % 2]
+                    view = one_view(page, meter, change_period(page, key), None, args.poll,
+                                    args.tail, args.settle_seconds * 1000)  # fmt: skip
+                    kinds.setdefault("period", []).append(view)
+                    kinds.setdefault("read", []).append(reading(meter, args.read))
+            finally:
+                browser.close()
+    finally:
+        stop_group(server)
+    return {BARE_TITLE: kinds}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
@@ -335,7 +397,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flag", action="append", default=[], help="one more Chromium flag")
     parser.add_argument("--settle-seconds", type=float, default=120.0)
     parser.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "lat-bench")
+    parser.add_argument("--bare", action="store_true", help="the framework's floor, no LAT page")
+    parser.add_argument("--views", type=int, default=8, help="period changes with --bare")
     args = parser.parse_args(argv)
+    if args.bare:
+        print(f"bare Streamlit page (benchmarks/bare_page.py); Chromium flags {args.flag}")
+        report("bare", bare(args))
+        return 0
 
     import shutil
 
