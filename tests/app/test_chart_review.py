@@ -16,6 +16,7 @@ the builders below. The pictures themselves: tests/browser/test_screenshots.py.
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Iterator
@@ -25,7 +26,6 @@ from pathlib import Path
 import altair as alt
 import polars as pl
 import pytest
-from streamlit.proto.Metric_pb2 import Metric as MetricProto
 from streamlit.testing.v1 import AppTest
 
 import texts
@@ -287,22 +287,53 @@ def test_a_sparkline_needs_three_months_with_a_figure_and_leaves_hidden_ones_out
     assert components.sparkline([1.0, nan, 2.0, 3.0]) == [1.0, 2.0, 3.0]
 
 
-def _sparklines(tour) -> Iterator[tuple[str, str, object]]:
+def _polyline(svg: str) -> list[tuple[float, float]]:
+    """The points of the one polyline in `svg`, or of the SVG image in an HTML text."""
+    if image := re.search(r'src="data:image/svg\+xml;base64,([^"]*)"', svg):
+        svg = base64.b64decode(image[1]).decode()
+    found = re.search(r'<polyline points="([^"]*)"', svg)
+    return [tuple(map(float, xy.split(","))) for xy in found[1].split()]
+
+
+def _sparklines(tour) -> Iterator[tuple[str, str, str, list[tuple[float, float]]]]:
+    """(role, page, the card's label, the line's points) of every card's sparkline: the SVG
+    drawn beside a card's figure (components.sparkline_svg)."""
     for (role, page), at in tour.items():
         for node in _walk(at.main):
-            if getattr(node, "type", None) == "metric" and node.proto.chart_data:
-                yield role, page, node.proto
+            siblings = list(getattr(node, "children", {}).values())
+            for before, after in zip(siblings, siblings[1:], strict=False):
+                if getattr(after, "type", None) == "html" and "lat-sparkline" in after.proto.body:
+                    assert getattr(before, "type", None) == "metric", f"{role} on {page}"
+                    yield role, page, before.label, _polyline(after.proto.body)
 
 
-def test_every_sparkline_is_a_line_without_gaps(tour):
+def test_every_sparkline_is_one_line_under_its_card_s_figure(tour):
     """A card's sparkline with a hidden month was drawn as bars: a barcode when every month is
-    100 % (a worker's cards). A line over the months with a figure, in every case."""
-    line = MetricProto.ChartType.LINE
+    100 % (a worker's cards). One line over the months with a figure, in every case: at least
+    SPARKLINE_MIN_MONTHS points, left to right across the card, inside its height."""
     drawn = list(_sparklines(tour))
     assert drawn, "no card with a sparkline on any page"
-    for role, page, metric in drawn:
-        assert metric.chart_type == line, f"{role} on {page}: {metric.label} is not a line"
-        assert all(p == p for p in metric.chart_data), f"{role} on {page}: {metric.label} has gaps"
+    for role, page, label, points in drawn:
+        where = f"{role} on {page}: {label}"
+        assert len(points) >= components.SPARKLINE_MIN_MONTHS, where
+        xs, ys = [x for x, _ in points], [y for _, y in points]
+        assert xs[0] == 0 and xs[-1] == components.SPARKLINE_WIDTH and xs == sorted(xs), where
+        assert all(0 <= y <= components.SPARKLINE_HEIGHT_PX for y in ys), where
+
+
+def test_a_sparkline_puts_the_highest_month_at_the_top_and_a_flat_one_in_the_middle():
+    top, bottom = (
+        components.SPARKLINE_PAD,
+        components.SPARKLINE_HEIGHT_PX - components.SPARKLINE_PAD,
+    )
+    points = _polyline(components.sparkline_svg([2.0, 5.0, 3.5]))
+    assert points == [(0.0, bottom), (50.0, top), (100.0, (top + bottom) / 2)]
+    flat = _polyline(components.sparkline_svg([1.0, 1.0, 1.0, 1.0]))
+    assert [y for _, y in flat] == [components.SPARKLINE_HEIGHT_PX / 2] * 4
+    assert 'vector-effect="non-scaling-stroke"' in components.sparkline_svg([1.0, 2.0, 3.0])
+    shown = components.sparkline_html([2.0, 5.0, 3.5])  # an image: st.html takes <svg> out
+    assert shown.startswith("<img ") and 'alt=""' in shown and "<svg" not in shown
+    assert _polyline(shown) == points
 
 
 def _dist(groups: int) -> pl.DataFrame:
