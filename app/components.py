@@ -811,7 +811,7 @@ def sparkline_svg(points: Sequence[float]) -> str:
     the bottom (a flat series in the middle)."""
     low, high = min(points), max(points)
     inner = SPARKLINE_HEIGHT_PX - 2 * SPARKLINE_PAD
-    step = SPARKLINE_WIDTH / (len(points) - 1)
+    step = SPARKLINE_WIDTH / max(len(points) - 1, 1)
     coords = " ".join(
         f"{i * step:.2f},"
         f"{SPARKLINE_PAD + (inner / 2 if high == low else (high - p) / (high - low) * inner):.2f}"

@@ -8,6 +8,7 @@ or the warehouse.
 
 from __future__ import annotations
 
+import base64
 import csv
 import io
 import json
@@ -18,6 +19,8 @@ from pathlib import Path
 import duckdb
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hs
 from streamlit.testing.v1 import AppTest
 
 from app import components
@@ -151,7 +154,8 @@ def test_the_load_cli_prints_no_cpr_number(tmp_path, capsys):
 
 # The only HTML the app sends: fixed style rules (one hides Streamlit's export toolbars, one lets
 # headline figures wrap). They hold no data, so nothing passes through them (checked below: a
-# literal <style> and nothing else).
+# literal <style> and nothing else). Besides them, the session-cookie script, Streamlit's texts
+# in the reader's words and a card's sparkline image (numbers only), each checked below.
 STYLE_ONLY = {"EXPORT_LOCK_CSS", "METRIC_LABEL_CSS", "CALM_RERUNS_CSS"}
 STYLE_LINES = {("app/components.py", f"st.html({name})") for name in STYLE_ONLY} | {
     # the session-cookie script (app/session_cookie.py): a checked ticket and base path only
@@ -159,7 +163,33 @@ STYLE_LINES = {("app/components.py", f"st.html({name})") for name in STYLE_ONLY}
     # Streamlit's own English in the reader's words (app/components.py): catalogue texts only
     ("app/components.py",
      "st.sidebar.html(streamlit_texts_script(i18n.lang()), unsafe_allow_javascript=True)"),
+    # a card's sparkline, an SVG image of numbers only (checked below)
+    ("app/components.py", "st.html(sparkline_html(points))"),
 }  # fmt: skip
+SPARKLINE_IMAGE = re.compile(
+    r'<img class="lat-sparkline" alt="" aria-hidden="true" '
+    r'src="data:image/svg\+xml;base64,([A-Za-z0-9+/]+=*)" style="[a-z0-9:;%-]+">'
+)
+SPARKLINE_SVG = re.compile(
+    r'<svg xmlns="http://www.w3\.org/2000/svg" viewBox="0 0 \d+ \d+" preserveAspectRatio="none" '
+    r'width="100%" height="100%"><polyline points="(-?\d+\.\d\d,-?\d+\.\d\d ?)+" '
+    r'fill="none" stroke="#[0-9A-F]{6}" stroke-width="2" stroke-linejoin="round" '
+    r'stroke-linecap="round" vector-effect="non-scaling-stroke"/></svg>'
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(hs.lists(hs.floats(-1e9, 1e9, allow_nan=False), min_size=1, max_size=40))
+def test_a_sparkline_image_holds_numbers_only(points: list[float]):
+    """The one HTML of the app made from data: a card's monthly figures, each written as a
+    number with two decimals into an SVG with fixed markup, sent as a base64 image. Nothing of
+    a value but digits reaches the page (one month as well as forty, equal or extreme values)."""
+    shown = components.sparkline_html(points)
+    image = SPARKLINE_IMAGE.fullmatch(shown)
+    assert image, shown
+    svg = base64.b64decode(image[1]).decode()
+    assert SPARKLINE_SVG.fullmatch(svg), svg
+    assert svg.count(",") == len(points)
 
 
 @pytest.mark.parametrize(
