@@ -41,6 +41,8 @@ import signal
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -206,14 +208,13 @@ def change_period(page, key: str):
     return act
 
 
-def walk(url: str, account, args, server_pid: int) -> dict[str, dict[str, list[dict]]]:
-    """{page title: {kind: [figures, ...]}} for one signed-in session."""
+@contextmanager
+def one_tab(args) -> Iterator:
+    """One tab in a Chromium of its own (with `--flag`s), closed on exit."""
     from playwright.sync_api import sync_playwright
 
-    from harness.browser import CHROMIUM, CHROMIUM_ARGS, sign_in
+    from harness.browser import CHROMIUM, CHROMIUM_ARGS
 
-    name, _role, password = account
-    found: dict[str, dict[str, list[dict]]] = {}
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + args.flag
@@ -221,32 +222,42 @@ def walk(url: str, account, args, server_pid: int) -> dict[str, dict[str, list[d
         try:
             page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
             page.set_default_timeout(args.settle_seconds * 1000)
-            sign_in(page, url, name, password, timeout=args.settle_seconds * 1000)
-            meter = Meter(page)
-            titles = page.locator(NAV_LINK).all_inner_texts()
-            timeout_ms = args.settle_seconds * 1000
-            for round_number in range(args.rounds):
-                for title in titles:
-                    kinds = found.setdefault(title, {})
-                    link = page.locator(NAV_LINK).filter(has_text=title).first
-                    if title == page.locator("[data-testid=stMain] h1").first.inner_text():
-                        continue
-                    view = one_view(page, meter, link.click, title, args.poll, args.tail,
-                                    timeout_ms)  # fmt: skip
-                    kinds.setdefault("open", []).append(view)
-                    kinds.setdefault("read", []).append(reading(meter, args.read))
-                    if not page.locator(PERIOD_BOX).count():
-                        continue
-                    key = ("ArrowUp", "ArrowDown")[round_number % 2]
-                    view = one_view(page, meter, change_period(page, key), None, args.poll,
-                                    args.tail, timeout_ms)  # fmt: skip
-                    kinds.setdefault("period", []).append(view)
-                    if args.hold and round_number == 0:
-                        waited = held(page, meter, server_pid, args.hold, timeout_ms)
-                        if waited is not None:  # None: the run was never seen going
-                            kinds.setdefault("wait", []).append(waited)
+            yield page
         finally:
             browser.close()
+
+
+def walk(url: str, account, args, server_pid: int) -> dict[str, dict[str, list[dict]]]:
+    """{page title: {kind: [figures, ...]}} for one signed-in session."""
+    from harness.browser import sign_in
+
+    name, _role, password = account
+    found: dict[str, dict[str, list[dict]]] = {}
+    with one_tab(args) as page:
+        sign_in(page, url, name, password, timeout=args.settle_seconds * 1000)
+        meter = Meter(page)
+        titles = page.locator(NAV_LINK).all_inner_texts()
+        timeout_ms = args.settle_seconds * 1000
+        for round_number in range(args.rounds):
+            for title in titles:
+                kinds = found.setdefault(title, {})
+                link = page.locator(NAV_LINK).filter(has_text=title).first
+                if title == page.locator("[data-testid=stMain] h1").first.inner_text():
+                    continue
+                view = one_view(page, meter, link.click, title, args.poll, args.tail,
+                                timeout_ms)  # fmt: skip
+                kinds.setdefault("open", []).append(view)
+                kinds.setdefault("read", []).append(reading(meter, args.read))
+                if not page.locator(PERIOD_BOX).count():
+                    continue
+                key = ("ArrowUp", "ArrowDown")[round_number % 2]
+                view = one_view(page, meter, change_period(page, key), None, args.poll,
+                                args.tail, timeout_ms)  # fmt: skip
+                kinds.setdefault("period", []).append(view)
+                if args.hold and round_number == 0:
+                    waited = held(page, meter, server_pid, args.hold, timeout_ms)
+                    if waited is not None:  # None: the run was never seen going
+                        kinds.setdefault("wait", []).append(waited)
     return found
 
 
@@ -335,52 +346,25 @@ BARE_TITLE = "Bar side (Streamlit alone)"
 
 def bare(args) -> dict[str, dict[str, list[dict]]]:
     """{BARE_TITLE: {"period": [...], "read": [...]}} on benchmarks/bare_page.py."""
-    import subprocess
     import sys
 
-    from playwright.sync_api import sync_playwright
-
-    from harness.browser import (
-        CHROMIUM,
-        CHROMIUM_ARGS,
-        free_port,
-        healthy,
-        stop_group,
-        wait_for_app,
-    )
+    from harness.browser import free_port, served, wait_for_app
 
     port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "benchmarks/bare_page.py",
-         "--server.port", str(port)],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, start_new_session=True,
-    )  # fmt: skip
-    url, kinds = f"http://127.0.0.1:{port}", {}
-    try:
-        deadline = time.monotonic() + 60
-        while not healthy(url):
-            if time.monotonic() > deadline or server.poll() is not None:
-                raise RuntimeError("the bare Streamlit page did not start")
-            time.sleep(0.3)
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + args.flag
-            )
-            try:
-                page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-                page.goto(url)
-                wait_for_app(page, args.settle_seconds * 1000)
-                meter = Meter(page)
-                for number in range(args.views):
-                    key = ("ArrowUp", "ArrowDown")[number % 2]
-                    view = one_view(page, meter, change_period(page, key), None, args.poll,
-                                    args.tail, args.settle_seconds * 1000)  # fmt: skip
-                    kinds.setdefault("period", []).append(view)
-                    kinds.setdefault("read", []).append(reading(meter, args.read))
-            finally:
-                browser.close()
-    finally:
-        stop_group(server)
+    argv = [sys.executable, "-m", "streamlit", "run", "benchmarks/bare_page.py",
+            "--server.port", str(port)]  # fmt: skip
+    args.work.mkdir(parents=True, exist_ok=True)
+    kinds: dict[str, list[dict]] = {}
+    with served(argv, port, args.work / "bare-server.log") as (_server, url), one_tab(args) as page:
+        page.goto(url)
+        wait_for_app(page, args.settle_seconds * 1000)
+        meter = Meter(page)
+        for number in range(args.views):
+            key = ("ArrowUp", "ArrowDown")[number % 2]
+            view = one_view(page, meter, change_period(page, key), None, args.poll, args.tail,
+                            args.settle_seconds * 1000)  # fmt: skip
+            kinds.setdefault("period", []).append(view)
+            kinds.setdefault("read", []).append(reading(meter, args.read))
     return {BARE_TITLE: kinds}
 
 

@@ -68,20 +68,26 @@ def stop_group(process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def serving(
-    db: Path, log_path: Path, *, env: dict | None = None, timeout: float = 60, cwd: Path = REPO
+def served(
+    argv: list[str],
+    port: int,
+    log_path: Path,
+    *,
+    env: dict | None = None,
+    timeout: float = 60,
+    cwd: Path = REPO,
 ) -> Iterator[tuple[subprocess.Popen, str]]:
-    """`lat serve` on `db` on a free port, started in `cwd`, stopped as a process group on exit;
-    yields the process and its URL once it answers.
+    """A Streamlit server started from `argv` in `cwd`, answering on `port`, its output in
+    `log_path`, stopped as a process group on exit; yields the process and its URL once
+    /_stcore/health answers.
 
     Raises RuntimeError with the end of the server's log when it does not answer in time.
     """
-    port = free_port()
     log = log_path.open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--db", str(db)],
+        argv,
         cwd=cwd,
-        env={**os.environ, "LAT_DB": str(db), **(env or {})},
+        env={**os.environ, **(env or {})},
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,  # stop it with everything it started
@@ -97,6 +103,19 @@ def serving(
     finally:
         stop_group(process)
         log.close()
+
+
+@contextmanager
+def serving(
+    db: Path, log_path: Path, *, env: dict | None = None, timeout: float = 60, cwd: Path = REPO
+) -> Iterator[tuple[subprocess.Popen, str]]:
+    """`lat serve` on `db` on a free port (`served`)."""
+    port = free_port()
+    argv = [sys.executable, "-m", "cli.main", "serve", "--port", str(port), "--db", str(db)]
+    with served(
+        argv, port, log_path, env={"LAT_DB": str(db), **(env or {})}, timeout=timeout, cwd=cwd
+    ) as started:
+        yield started
 
 
 @contextmanager
