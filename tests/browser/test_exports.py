@@ -12,7 +12,7 @@ pytestmark = pytest.mark.browser
 
 ROLES = ("national", "coordinator", "worker", "viewer")
 TABLES_AND_CHARTS = "[data-testid=stDataFrame], [data-testid=stVegaLiteChart]"
-DRAWN = f"{TABLES_AND_CHARTS}, [data-testid=stMetric]"  # a metric draws a sparkline
+DRAWN = f"{TABLES_AND_CHARTS}, [data-testid=stMetric]"  # a page of cards alone: its figures
 # What would take data away past the audit: Streamlit's element toolbar (Download as CSV, Search,
 # Show data, Download as PNG, Copy Vega-Lite spec), vega-embed's actions menu, a plain link.
 OTHER_WAYS_OUT = (
